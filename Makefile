@@ -1,0 +1,56 @@
+# ovn-evpn: the two entry points a new user needs are `make demo` and `make test`.
+# Everything they need is installed by the targets below, cached under .cache/
+# (keyed by version), so a second run starts in seconds.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+NODE_BIN := $(CURDIR)/.cache/node-v24.21.0/bin
+export PATH := $(NODE_BIN):$(PATH)
+
+.PHONY: all setup setup-apt setup-node setup-npm setup-k8s test test-static test-unit test-integration test-uml demo bench gen-crds clean
+
+all: test
+
+setup: setup-apt setup-node setup-npm setup-k8s
+
+setup-apt:
+	scripts/setup-apt.sh
+
+setup-node:
+	scripts/setup-node.sh >/dev/null
+
+setup-npm: setup-node
+	@if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then \
+	  npm ci --no-audit --no-fund; fi
+
+setup-k8s:
+	test/cluster/build-binaries.sh
+
+test: setup
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory test-static test-unit test-integration test-uml; \
+	echo "make test: all suites passed in $$(( $$(date +%s) - start ))s"
+
+test-static:
+	npx tsc -p tsconfig.json
+	npx eslint .
+
+test-unit:
+	npx vitest run --project unit
+
+test-integration:
+	npx vitest run --project integration
+
+test-uml:
+	test/uml/run-suite.sh
+
+demo: setup
+	test/e2e/demo.sh
+
+bench: setup
+	bench/run.sh $(if $(SIZE),--size $(SIZE),)
+
+gen-crds:
+	npm run -s gen:crds
+
+clean:
+	rm -rf node_modules .cache

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and the demo run for real: user-mode
+# Linux (a 6.1 kernel with vrf/vxlan/bridge), FRR, OVS/OVN, vde2 (UML <-> host
+# loopback), shellcheck. Skips apt entirely when everything is already there.
+set -euo pipefail
+pkgs=(user-mode-linux kmod iproute2 iputils-ping frr frr-pythontools openvswitch-switch
+      ovn-central vde2 socat bc shellcheck jq procps psmisc)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup-apt: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # Debian's postinst scripts try to start the daemons; we run our own instances,
+  # so keep the packaged services from starting (no systemd here anyway).
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+fi
