@@ -14,6 +14,18 @@ export default defineConfig({
         },
       },
       {
+        // Runs inside the user-mode Linux guest (test/uml/run-suite.sh): a real 6.1
+        // kernel with vrf/vxlan/bridge, which the host kernel lacks.
+        test: {
+          name: 'uml',
+          include: ['**/*.uml.test.ts'],
+          exclude: ['node_modules/**', '.cache/**'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts'],
