@@ -1,0 +1,96 @@
+// EvpnNetwork: one Neutron network stretched over EVPN. For type l2 its `vni`
+// is the L2VNI (type-2/3 routes) and its VRF's vni the L3VNI: one VNI cannot be
+// both (measured: zebra then treats it as L3 only and sends no type-2/3). For
+// type l3 the network only gets type-5 routes through its VRF.
+import { z } from 'zod';
+import { API_GROUP_VERSION } from './api-group.ts';
+import { Conditions } from './conditions.ts';
+import { ObjectMeta } from './object-meta.ts';
+import {
+  BgpPolicyFields, Cidr, cel, gatewayInside, gatewayInsideCel, gatewayOutsideMessage, IpAddress, ObjectName, Vni,
+} from './primitives.ts';
+import { NodeSummary } from './status-summary.ts';
+
+export const NetworkType = z.enum(['l2', 'l3']).meta({ description: 'l2: type-2/3/5 with an L2VNI and IRB; l3: type-5 only.' });
+export type NetworkType = z.infer<typeof NetworkType>;
+
+export const Subnet = z
+  .object({
+    cidr: Cidr,
+    gateway: IpAddress.optional().meta({ description: 'Gateway address inside cidr; the IRB/anycast gateway of an l2 network.' }),
+  })
+  .refine(gatewayInside, { message: gatewayOutsideMessage, path: ['gateway'] })
+  .meta(cel(gatewayInsideCel));
+export type Subnet = z.infer<typeof Subnet>;
+
+export const routeTypeMessage = 'route type must be "prefix" (the only type networking-bgpvpn defines)';
+export const PrefixRoute = z.object({
+  type: z.string().max(16).refine((t) => t === 'prefix', { message: routeTypeMessage })
+    .meta(cel({ rule: "self == 'prefix'", message: routeTypeMessage })),
+  destination: Cidr,
+  nexthop: IpAddress,
+});
+export type PrefixRoute = z.infer<typeof PrefixRoute>;
+
+export const SourceRow = z.object({
+  db: z.enum(['OVN_Northbound', 'OVN_Southbound']),
+  table: z.string().max(64),
+  uuid: z.string().max(64),
+  name: z.string().max(253).optional(),
+});
+
+export const Source = z
+  .object({
+    association: z.enum(['network', 'router', 'port']).meta({ description: 'The BGPVPN association kind.' }),
+    networkId: z.string().max(64).optional().meta({ description: 'Neutron network UUID.' }),
+    routerId: z.string().max(64).optional().meta({ description: 'Neutron router UUID (router associations).' }),
+    portIds: z.array(z.string().max(64)).max(4096).optional().meta({ description: 'Neutron port UUIDs (port associations).' }),
+    rows: z.array(SourceRow).max(64).optional().meta({ description: 'The OVN rows the spec was read from.' }),
+  })
+  .meta({ description: 'Where a mirrored object came from. Set by the operator; absent on user-authored objects.' });
+
+export const mtuMessage = 'mtu must be 576–9216';
+export const EvpnNetworkSpec = z
+  .object({
+    type: NetworkType,
+    vni: Vni.optional().meta({ description: 'The L2VNI (type l2). For type l3, optional and equal to the VRF\'s L3VNI.' }),
+    vrf: ObjectName.optional().meta({ description: 'Name of the EvpnVrf that routes this network. Required for type l3.' }),
+    ...BgpPolicyFields,
+    vlanId: z.int().min(1).max(4094).optional()
+      .meta({ description: 'VLAN of this network on the shared bridge and towards OVN, 1–4094. Required for type l2.' }),
+    mtu: z.int().refine((m) => m >= 576 && m <= 9216, { message: mtuMessage }).optional()
+      .meta({ description: 'MTU of the network\'s devices; defaults to 1500.', ...cel({ rule: 'self >= 576 && self <= 9216', message: mtuMessage }) }),
+    subnets: z.array(Subnet).max(64).optional(),
+    advertiseFixedIps: z.boolean().optional().meta({ description: 'Advertise the ports\' fixed IPs as type-2 MAC+IP routes (default true).' }),
+    routes: z.array(PrefixRoute).max(1024).optional().meta({ description: 'Static routes put into the VRF table (port associations).' }),
+    source: Source.optional(),
+  })
+  .refine((s) => s.type !== 'l2' || s.vni !== undefined, { message: 'an l2 network needs vni (its L2VNI)', path: ['vni'] })
+  .refine((s) => s.type !== 'l2' || s.vlanId !== undefined, { message: 'an l2 network needs vlanId', path: ['vlanId'] })
+  .refine((s) => s.type !== 'l3' || s.vrf !== undefined, { message: 'an l3 network needs vrf', path: ['vrf'] })
+  .meta(cel(
+    { rule: "self.type != 'l2' || has(self.vni)", message: 'an l2 network needs vni (its L2VNI)', fieldPath: '.vni' },
+    { rule: "self.type != 'l2' || has(self.vlanId)", message: 'an l2 network needs vlanId', fieldPath: '.vlanId' },
+    { rule: "self.type != 'l3' || has(self.vrf)", message: 'an l3 network needs vrf', fieldPath: '.vrf' },
+  ));
+export type EvpnNetworkSpec = z.infer<typeof EvpnNetworkSpec>;
+
+export const EvpnNetworkStatus = z.object({
+  observedGeneration: z.int().optional(),
+  conditions: Conditions.optional(),
+  /** The L3VNI in effect (from the VRF). */
+  l3vni: z.int().optional(),
+  /** Local ports known across all nodes. */
+  ports: z.int().optional(),
+  ...NodeSummary,
+});
+export type EvpnNetworkStatus = z.infer<typeof EvpnNetworkStatus>;
+
+export const EvpnNetwork = z.object({
+  apiVersion: z.literal(API_GROUP_VERSION),
+  kind: z.literal('EvpnNetwork'),
+  metadata: ObjectMeta,
+  spec: EvpnNetworkSpec,
+  status: EvpnNetworkStatus.optional(),
+});
+export type EvpnNetwork = z.infer<typeof EvpnNetwork>;

@@ -1,0 +1,117 @@
+// Field schemas shared by the kinds. Each carries its zod check (used at every
+// boundary in the operator and agent) and the matching CEL rule (used by the
+// API server itself), so a bad object is refused with the same words in both
+// places. The table in api-validation.cases.ts keeps the two in step.
+import { z } from 'zod';
+import { EvpnErrorCode } from './error-codes.ts';
+import { cidrContains, isCanonicalCidr, parseCidr, parseIp } from './net-address.ts';
+
+export const MAX_VNI = 16_777_215;
+export const MAX_U32 = 4_294_967_295;
+
+type CelRule = { rule: string; message: string; reason?: string; fieldPath?: string };
+export const cel = (...rules: CelRule[]) => ({ 'x-kubernetes-validations': rules });
+
+export const vniMessage = `${EvpnErrorCode.InvalidVni}: VNI must be between 1 and ${MAX_VNI} (24 bits)`;
+export const Vni = z
+  .int()
+  .refine((v) => v >= 1 && v <= MAX_VNI, { message: vniMessage })
+  .meta({ description: 'VXLAN network identifier, 1–16777215.', ...cel({ rule: `self >= 1 && self <= ${MAX_VNI}`, message: vniMessage }) });
+
+export const Asn = z
+  .int()
+  .min(1)
+  .max(MAX_U32)
+  .meta({ description: 'BGP autonomous system number (asplain), 1–4294967295.' });
+
+export const LocalPref = z.int().min(0).max(MAX_U32).meta({ description: 'BGP LOCAL_PREF, 0–4294967295.' });
+
+const ipv4Octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const ipv4Re = `${ipv4Octet}(\\.${ipv4Octet}){3}`;
+
+/**
+ * RFC 4360 forms, shared by route targets and route distinguishers:
+ *  - 2-byte ASN : 4-byte number   (65000:4000000000)
+ *  - IPv4       : 2-byte number   (192.0.2.1:100)
+ *  - 4-byte ASN : 2-byte number   (4200000001:100)
+ */
+export function isRfc4360Value(text: string): boolean {
+  const m = /^(\d{1,10}):(\d{1,10})$/.exec(text);
+  if (m) {
+    const admin = Number(m[1]);
+    const assigned = Number(m[2]);
+    if (admin <= 65_535) return assigned <= MAX_U32;
+    return admin <= MAX_U32 && assigned <= 65_535;
+  }
+  const ip = new RegExp(`^(${ipv4Re}):(\\d{1,5})$`).exec(text);
+  return ip !== null && Number(ip[ip.length - 1]) <= 65_535;
+}
+
+const rfc4360Cel =
+  `self.matches('^[0-9]{1,10}:[0-9]{1,10}$') ? ` +
+  `(int(self.split(':')[0]) <= 65535 ? int(self.split(':')[1]) <= ${MAX_U32} : ` +
+  `(int(self.split(':')[0]) <= ${MAX_U32} && int(self.split(':')[1]) <= 65535)) : ` +
+  `(self.matches('^${ipv4Re.replaceAll('\\', '\\\\')}:[0-9]{1,5}$') && int(self.split(':')[1]) <= 65535)`;
+
+const rfc4360Forms = 'ASN2:NN (NN up to 4294967295), IPv4:NN or ASN4:NN (NN up to 65535)';
+export const routeTargetMessage = `${EvpnErrorCode.InvalidRouteTarget}: route target must be ${rfc4360Forms}`;
+export const routeDistinguisherMessage = `${EvpnErrorCode.InvalidRouteTarget}: route distinguisher must be ${rfc4360Forms}`;
+
+export const RouteTarget = z
+  .string()
+  .max(32)
+  .refine(isRfc4360Value, { message: routeTargetMessage })
+  .meta({ description: 'Route target (RFC 4360).', ...cel({ rule: rfc4360Cel, message: routeTargetMessage }) });
+
+export const RouteDistinguisher = z
+  .string()
+  .max(32)
+  .refine(isRfc4360Value, { message: routeDistinguisherMessage })
+  .meta({ description: 'Route distinguisher (RFC 4364 types 0/1/2).', ...cel({ rule: rfc4360Cel, message: routeDistinguisherMessage }) });
+
+export const RouteTargetList = z.array(RouteTarget).max(32);
+export const RouteDistinguisherList = z.array(RouteDistinguisher).max(8);
+
+/** Route policy fields shared by EvpnVrf and EvpnNetwork. */
+export const BgpPolicyFields = {
+  bgpAs: Asn.optional().meta({ description: 'ASN of the BGPVPN; the node ASN is used when absent.' }),
+  routeTargets: RouteTargetList.optional().meta({ description: 'Imported and exported route targets.' }),
+  importTargets: RouteTargetList.optional().meta({ description: 'Import-only route targets.' }),
+  exportTargets: RouteTargetList.optional().meta({ description: 'Export-only route targets.' }),
+  routeDistinguishers: RouteDistinguisherList.optional().meta({
+    description: 'Route distinguishers; the first one is used (FRR takes one per VRF/VNI). FRR derives one when empty.',
+  }),
+  localPref: LocalPref.optional(),
+};
+
+export const IpAddress = z
+  .string()
+  .max(45)
+  .refine((s) => parseIp(s) !== undefined, { message: 'must be an IPv4 or IPv6 address' })
+  .meta(cel({ rule: 'isIP(self)', message: 'must be an IPv4 or IPv6 address' }));
+
+export const Cidr = z
+  .string()
+  .max(49)
+  .refine((s) => { const c = parseCidr(s); return c !== undefined && isCanonicalCidr(c); }, {
+    message: 'must be a CIDR prefix with no host bits set, e.g. 10.0.0.0/24 or 2001:db8::/64',
+  })
+  .meta(cel({
+    rule: 'isCIDR(self) && cidr(self) == cidr(self).masked()',
+    message: 'must be a CIDR prefix with no host bits set, e.g. 10.0.0.0/24 or 2001:db8::/64',
+  }));
+
+export const gatewayOutsideMessage = 'gateway must be an address inside cidr';
+export function gatewayInside(subnet: { cidr: string; gateway?: string | undefined }): boolean {
+  if (subnet.gateway === undefined) return true;
+  const c = parseCidr(subnet.cidr);
+  const g = parseIp(subnet.gateway);
+  return c !== undefined && g !== undefined && cidrContains(c, g);
+}
+export const gatewayInsideCel = {
+  rule: '!has(self.gateway) || !isCIDR(self.cidr) || !isIP(self.gateway) || cidr(self.cidr).containsIP(self.gateway)',
+  message: gatewayOutsideMessage,
+};
+
+/** Kubernetes object name (DNS-1123 subdomain). */
+export const ObjectName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
