@@ -106,7 +106,7 @@ export class LeaderElector {
     await this.running;
   }
 
-  private get stopped(): boolean {
+  private isStopped(): boolean {
     return this.stopController.signal.aborted;
   }
 
