@@ -1,0 +1,332 @@
+// The typed FRR model: everything the agent's FRR instance (zebra, bgpd, bfdd)
+// is told, validated at the boundary so that no value can reach the rendered
+// text unless it is exactly one well-formed token. FRR reads its config line by
+// line, so a newline, a leading `!`/`#` or a space in a name would let the
+// data write commands; every string here is therefore matched by an anchored
+// pattern or parsed (IP addresses, prefixes, RT/RD), never passed through.
+import { z } from 'zod';
+import { parseExtCommunity } from './ext-community.ts';
+
+const MAX_ASN = 4_294_967_295;
+const MAX_VNI = 16_777_215;
+/** A kernel device name (IFNAMSIZ - 1 = 15) restricted to characters FRR and iproute2 take as one token. */
+export const DEVICE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+/** TCP MD5 secret: printable ASCII without space, quotes, backslash, `!` or `#` (FRR comment markers). */
+const PASSWORD = /^[A-Za-z0-9_.,:;@%^&*+=~/?<>()[\]{}|$-]{1,80}$/;
+
+const deviceName = z.string().regex(DEVICE_NAME, 'must be 1-15 characters of A-Z a-z 0-9 _ . -');
+const asn = z.number().int().min(1).max(MAX_ASN);
+const vni = z.number().int().min(1).max(MAX_VNI);
+const ipv4 = z.ipv4({ message: 'must be an IPv4 address in dotted-quad form' });
+
+/** FRR prints IPv6 in RFC 5952 form; storing that form keeps the rendered text equal to the running config. */
+function canonicalIpv6(address: string): string {
+  return new URL(`http://[${address}]`).hostname.slice(1, -1);
+}
+
+const ipAddress = z.union([ipv4, z.ipv6().transform(canonicalIpv6)], {
+  error: 'must be an IPv4 or IPv6 address',
+});
+
+function prefixHostBitsZero(prefix: string): boolean {
+  const [address = '', lengthText = ''] = prefix.split('/');
+  const length = Number(lengthText);
+  if (address.includes(':')) {
+    const groups = expandIpv6(address);
+    let bit = 0;
+    for (const group of groups) {
+      for (let i = 15; i >= 0; i -= 1, bit += 1) {
+        if (bit >= length && ((group >> i) & 1) === 1) return false;
+      }
+    }
+    return true;
+  }
+  const value = address.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const hostBits = 2 ** (32 - length);
+  return value % hostBits === 0;
+}
+
+function expandIpv6(address: string): number[] {
+  const [head = '', tail] = address.split('::');
+  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+/** A network prefix with its host bits clear (FRR would silently mask them and the reload would never converge). */
+const prefix = z
+  .union([z.cidrv4(), z.cidrv6()], { error: 'must be an IPv4 or IPv6 prefix (address/length)' })
+  .transform((p) => {
+    const [address = '', length = ''] = p.split('/');
+    return address.includes(':') ? `${canonicalIpv6(address)}/${length}` : p;
+  })
+  .refine(prefixHostBitsZero, 'host bits must be zero (e.g. 10.0.0.0/24, not 10.0.0.1/24)');
+
+const extCommunity = z.string().superRefine((text, ctx) => {
+  const parsed = parseExtCommunity(text);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: `${parsed} (RFC 4360: ASN2:NN4, IPv4:NN2 or ASN4:NN2)` });
+  }
+});
+
+export const RemoteAsSchema = z.union([z.literal('internal'), z.literal('external'), asn]);
+
+const TimersSchema = z.object({
+  keepalive: z.number().int().min(0).max(65_535),
+  hold: z.number().int().min(0).max(65_535),
+});
+
+const connectRetry = z.number().int().min(1).max(65_535);
+
+/** Settings shared by a single neighbour and the EVPN peer group. */
+const neighborSettings = {
+  remoteAs: RemoteAsSchema,
+  bfd: z.boolean().default(false),
+  password: z.string().regex(PASSWORD, 'must be 1-80 printable characters without spaces, quotes, \\, ! or #').optional(),
+  timers: TimersSchema.optional(),
+  connectRetry: connectRetry.optional(),
+  ebgpMultihop: z.number().int().min(1).max(255).optional(),
+  updateSource: z.union([ipAddress, deviceName]).optional(),
+};
+
+export const UnderlayNeighborSchema = z
+  .object({
+    address: ipAddress.optional(),
+    /** BGP unnumbered: `neighbor IFNAME interface remote-as ...`. */
+    interface: deviceName.optional(),
+    ...neighborSettings,
+    ipv4Unicast: z.boolean().default(true),
+    ipv6Unicast: z.boolean().default(false),
+    /** Also carry l2vpn evpn on this session (eBGP EVPN to the leaf). */
+    evpn: z.boolean().default(false),
+  })
+  .superRefine((n, ctx) => {
+    if ((n.address === undefined) === (n.interface === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'exactly one of address and interface must be set' });
+    }
+  });
+
+export const EvpnPeerGroupSchema = z.object({
+  name: deviceName.default('EVPN'),
+  ...neighborSettings,
+  /** Static members (e.g. the route reflectors' loopbacks). */
+  members: z.array(ipAddress).default([]),
+  /** Dynamic neighbours (`bgp listen range`), for a node acting as route reflector. */
+  listenRanges: z.array(prefix).default([]),
+  /** This node is the EVPN route reflector: the members are its clients. */
+  routeReflectorClients: z.boolean().default(false),
+});
+
+export const EvpnSchema = z.object({
+  advertiseAllVni: z.literal(true).default(true),
+  peerGroup: EvpnPeerGroupSchema.optional(),
+});
+
+export const GracefulRestartSchema = z.object({
+  enabled: z.boolean().default(true),
+  restartTime: z.number().int().min(1).max(4095).optional(),
+  stalepathTime: z.number().int().min(1).max(4095).optional(),
+});
+
+/** One BFD profile for every BGP session that asks for BFD; needs bfdd running. */
+export const BfdSchema = z.object({
+  detectMultiplier: z.number().int().min(2).max(255).default(3),
+  receiveInterval: z.number().int().min(10).max(60_000).default(300),
+  transmitInterval: z.number().int().min(10).max(60_000).default(300),
+});
+
+export const VrfSchema = z.object({
+  /** The kernel VRF device, named by the kernel adapter; FRR's VRF name must be the device name. */
+  name: deviceName,
+  l3vni: vni,
+  /** The VRF's own BGP AS; defaults to the node's. */
+  asn: asn.optional(),
+  routerId: ipv4.optional(),
+  /** Omitted: FRR derives `<router-id>:<index>`, valid for any VNI. */
+  rd: extCommunity.optional(),
+  /** Omitted (both lists empty): FRR's auto RT `(ASN & 0xffff):L3VNI`, imported as `*:L3VNI`. */
+  importRts: z.array(extCommunity).default([]),
+  exportRts: z.array(extCommunity).default([]),
+  advertiseIpv4: z.boolean().default(true),
+  advertiseIpv6: z.boolean().default(false),
+  redistribute: z
+    .object({
+      connected: z.boolean().default(true),
+      static: z.boolean().default(false),
+      kernel: z.boolean().default(false),
+    })
+    .default({ connected: true, static: false, kernel: false }),
+  /** LOCAL_PREF on the type-5 routes this node originates for the VRF. */
+  localPref: z.number().int().min(0).max(MAX_ASN).optional(),
+});
+
+export const L2VniSchema = z.object({
+  vni,
+  rd: extCommunity.optional(),
+  importRts: z.array(extCommunity).default([]),
+  exportRts: z.array(extCommunity).default([]),
+});
+
+const FrrModelObject = z.object({
+  asn,
+  routerId: ipv4,
+  /** Off unless asked: ipv6 forwarding on the host turns off RA-based addressing of its uplinks. */
+  ipv6Forwarding: z.boolean().default(false),
+  /** `ip nht resolve-via-default`: VTEP next hops reachable only through a default route (seed 002). */
+  nhtResolveViaDefault: z.boolean().default(false),
+  underlayNeighbors: z.array(UnderlayNeighborSchema).default([]),
+  /** Underlay prefixes originated by this node (its VTEP/loopback address). */
+  advertiseNetworks: z.array(prefix).default([]),
+  evpn: EvpnSchema.default({ advertiseAllVni: true }),
+  gracefulRestart: GracefulRestartSchema.default({ enabled: true }),
+  bfd: BfdSchema.optional(),
+  vrfs: z.array(VrfSchema).default([]),
+  l2vnis: z.array(L2VniSchema).default([]),
+});
+
+type Issue = { path: (string | number)[]; message: string };
+
+function findDuplicates(values: readonly (string | number)[]): Set<number> {
+  const seen = new Map<string | number, number>();
+  const duplicates = new Set<number>();
+  values.forEach((value, index) => {
+    if (seen.has(value)) duplicates.add(index);
+    else seen.set(value, index);
+  });
+  return duplicates;
+}
+
+function checkCrossFields(model: z.output<typeof FrrModelObject>): Issue[] {
+  const issues: Issue[] = [];
+  for (const i of findDuplicates(model.vrfs.map((v) => v.name))) {
+    issues.push({ path: ['vrfs', i, 'name'], message: 'duplicate VRF name' });
+  }
+  for (const i of findDuplicates(model.vrfs.map((v) => v.l3vni))) {
+    issues.push({ path: ['vrfs', i, 'l3vni'], message: 'L3VNI used by two VRFs' });
+  }
+  for (const i of findDuplicates(model.l2vnis.map((v) => v.vni))) {
+    issues.push({ path: ['l2vnis', i, 'vni'], message: 'duplicate L2VNI' });
+  }
+  // zebra treats a VNI configured as both as L3 only: no type-2/3 routes, the L2 segment goes dark.
+  const l3vnis = new Set(model.vrfs.map((v) => v.l3vni));
+  model.l2vnis.forEach((l2, i) => {
+    if (l3vnis.has(l2.vni)) {
+      issues.push({ path: ['l2vnis', i, 'vni'], message: `VNI ${l2.vni} is also a VRF's L3VNI; one VNI cannot be both` });
+    }
+  });
+  model.underlayNeighbors.forEach((n, i) => {
+    if (n.ebgpMultihop !== undefined && (n.remoteAs === 'internal' || n.remoteAs === model.asn)) {
+      issues.push({ path: ['underlayNeighbors', i, 'ebgpMultihop'], message: 'only valid for eBGP (remoteAs external or another ASN)' });
+    }
+  });
+  const peerIds = model.underlayNeighbors.map((n) => n.address ?? n.interface ?? '');
+  for (const i of findDuplicates(peerIds)) {
+    issues.push({ path: ['underlayNeighbors', i], message: 'duplicate neighbour' });
+  }
+  const group = model.evpn.peerGroup;
+  if (group !== undefined) {
+    const underlay = new Set(peerIds);
+    group.members.forEach((member, i) => {
+      if (underlay.has(member)) {
+        issues.push({ path: ['evpn', 'peerGroup', 'members', i], message: 'already an underlay neighbour' });
+      }
+    });
+    for (const i of findDuplicates(group.members)) {
+      issues.push({ path: ['evpn', 'peerGroup', 'members', i], message: 'duplicate member' });
+    }
+    if (underlay.has(group.name)) {
+      issues.push({ path: ['evpn', 'peerGroup', 'name'], message: 'peer-group name clashes with a neighbour interface' });
+    }
+    const ibgp = group.remoteAs === 'internal' || group.remoteAs === model.asn;
+    if (group.ebgpMultihop !== undefined && ibgp) {
+      // bgpd ignores it on iBGP sessions and never shows it: the reload would never converge.
+      issues.push({ path: ['evpn', 'peerGroup', 'ebgpMultihop'], message: 'only valid for eBGP (remoteAs external or another ASN)' });
+    }
+    if (group.routeReflectorClients && !ibgp) {
+      issues.push({
+        path: ['evpn', 'peerGroup', 'routeReflectorClients'],
+        message: 'route-reflector clients must be iBGP (remoteAs internal or the node ASN)',
+      });
+    }
+  }
+  return issues;
+}
+
+export const FrrModelSchema = FrrModelObject.superRefine((model, ctx) => {
+  for (const issue of checkCrossFields(model)) ctx.addIssue({ code: 'custom', ...issue });
+});
+
+/** The validated model (defaults applied). */
+export type FrrModel = z.output<typeof FrrModelSchema>;
+/** What callers build: defaults may be left out. */
+export type FrrModelInput = z.input<typeof FrrModelSchema>;
+export type FrrVrf = FrrModel['vrfs'][number];
+export type FrrL2Vni = FrrModel['l2vnis'][number];
+export type FrrUnderlayNeighbor = FrrModel['underlayNeighbors'][number];
+export type FrrEvpnPeerGroup = NonNullable<FrrModel['evpn']['peerGroup']>;
+
+export type FrrFieldError = { readonly field: string; readonly message: string };
+
+/** Bad input: the agent reports it (EVPN-006) on the status instead of retrying. */
+export class FrrModelError extends Error {
+  override readonly name = 'FrrModelError';
+  readonly errors: readonly FrrFieldError[];
+  /** The first offending field, e.g. `vrfs[0].importRts[1]`. */
+  readonly field: string;
+
+  constructor(errors: readonly FrrFieldError[]) {
+    const first = errors[0] ?? { field: '', message: 'invalid FRR model' };
+    super(`invalid FRR model: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+    this.errors = errors;
+    this.field = first.field;
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(model)' : out;
+}
+
+export type FrrModelValidation =
+  | { readonly ok: true; readonly model: FrrModel }
+  | { readonly ok: false; readonly errors: readonly FrrFieldError[] };
+
+/** Validates without throwing, for callers that turn errors into a status condition. */
+export function validateFrrModel(input: unknown): FrrModelValidation {
+  const result = FrrModelSchema.safeParse(input);
+  if (result.success) return { ok: true, model: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((issue) => ({ field: formatPath(issue.path), message: issue.message })),
+  };
+}
+
+/** Validates and applies defaults; throws FrrModelError naming the fields. */
+export function parseFrrModel(input: unknown): FrrModel {
+  const result = validateFrrModel(input);
+  if (!result.ok) throw new FrrModelError(result.errors);
+  return result.model;
+}
+
+/**
+ * The server ASN of seed 001: 4200000000 + o2·65536 + o3·256 + o4 of the node's
+ * IPv4 address, inside the RFC 6996 private range 4200000000-4294967294. The
+ * first octet is ignored, so 10.1.2.3 and 172.1.2.3 collide: the formula is
+ * only unique within one /8 underlay.
+ */
+export function defaultServerAsn(nodeIp: string): number {
+  if (!ipv4.safeParse(nodeIp).success) {
+    throw new FrrModelError([{ field: 'nodeIp', message: `"${nodeIp}" is not an IPv4 address in dotted-quad form` }]);
+  }
+  const [, o2 = 0, o3 = 0, o4 = 0] = nodeIp.split('.').map(Number);
+  const result = 4_200_000_000 + o2 * 65_536 + o3 * 256 + o4;
+  if (result > 4_294_967_294) {
+    throw new FrrModelError([{ field: 'nodeIp', message: 'derived ASN leaves the private range' }]);
+  }
+  return result;
+}
