@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { API_GROUP_VERSION, Label } from '../../crds/index.ts';
+import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf } from '../../crds/index.ts';
+import { buildDesired } from './build-desired.ts';
+import type { MirrorInput } from './build-desired.ts';
+import { driverExternalIds } from './fixtures/driver-rows.ts';
+import { SnapshotBuilder } from './fixtures/snapshot-builder.ts';
+
+const NET_A = 'aaaaaaaa-0000-4000-8000-000000000001';
+const NET_B = 'bbbbbbbb-0000-4000-8000-000000000002';
+const NET_C = 'cccccccc-0000-4000-8000-000000000003';
+const l2 = driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
+const l3 = driverExternalIds({ vni: 20000, type: 'l3', routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] });
+
+function run(b: SnapshotBuilder, extra: Partial<MirrorInput> = {}) {
+  return buildDesired({ snapshot: b.snapshot, networks: [], vrfs: [], nodeNameOf: (h) => h.split('.')[0], ...extra });
+}
+
+function mirroredNetwork(name: string, spec: EvpnNetworkSpec): EvpnNetwork {
+  return { apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name, labels: { [Label.MirroredFrom]: 'network' } }, spec };
+}
+
+describe('buildDesired', () => {
+  it('mirrors the seed example: two l2 networks share vrf-10100, an l3 network gets vrf-20000', () => {
+    const b = new SnapshotBuilder();
+    b.network(NET_A, l2); b.network(NET_B, l2); b.network(NET_C, l3);
+    b.routerPort('p-a', NET_A, ['10.101.0.1/24', 'fd00:101::1/64']);
+    const out = run(b);
+    expect([...out.vrfs.keys()].sort()).toEqual(['vrf-10100', 'vrf-20000']);
+    expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 10100, bgpAs: 65000, routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
+    const a = out.networks.get(NET_A); const bb = out.networks.get(NET_B); const c = out.networks.get(NET_C);
+    expect(a).toMatchObject({ type: 'l2', vrf: 'vrf-10100', subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1' }] });
+    // The single-number rule: the association's VNI is the L3VNI; l2 networks get their own L2VNI.
+    expect(a?.vni).not.toBe(10100);
+    expect(a?.vni).toBeGreaterThanOrEqual(16_000_000);
+    expect(bb?.vni).not.toBe(a?.vni);
+    expect(a?.vlanId).not.toBe(bb?.vlanId);
+    expect(c).toMatchObject({ type: 'l3', vni: 20000, vrf: 'vrf-20000' });
+    expect(out.problems).toEqual([]);
+    expect(out.sources.get(NET_A)).toBe('network');
+  });
+
+  it('allocates the same numbers whatever the order rows arrive in', () => {
+    const b1 = new SnapshotBuilder(); b1.network(NET_A, l2); b1.network(NET_B, l2);
+    const b2 = new SnapshotBuilder(); b2.network(NET_B, l2); b2.network(NET_A, l2);
+    const o1 = run(b1); const o2 = run(b2);
+    expect(o1.networks.get(NET_A)?.vlanId).toBe(o2.networks.get(NET_A)?.vlanId);
+    expect(o1.networks.get(NET_B)?.vni).toBe(o2.networks.get(NET_B)?.vni);
+  });
+
+  it('keeps the numbers an existing mirrored network holds', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+    const existing = mirroredNetwork(NET_A, { type: 'l2', vni: 16_000_123, vrf: 'vrf-10100', vlanId: 77 });
+    const out = run(b, { networks: [existing] });
+    expect(out.networks.get(NET_A)).toMatchObject({ vni: 16_000_123, vlanId: 77 });
+  });
+
+  it('never hands out a VLAN or VNI a user object holds', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+    const first = run(b).networks.get(NET_A);
+    const user: EvpnNetwork = { apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: 'user-net' },
+      spec: { type: 'l2', vni: first?.vni ?? 0, vlanId: first?.vlanId ?? 0, vrf: 'vrf-1' } };
+    const out = run(b, { networks: [user] });
+    expect(out.networks.get(NET_A)?.vlanId).not.toBe(first?.vlanId);
+    expect(out.networks.get(NET_A)?.vni).not.toBe(first?.vni);
+  });
+
+  it('reads router associations from NB Logical_Router_Port', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A);
+    b.routerPort('p-a', NET_A, ['10.1.0.1/24'], l3, 'router-1');
+    const out = run(b);
+    expect(out.networks.get(NET_A)).toMatchObject({ type: 'l3', vrf: 'vrf-20000', subnets: [{ cidr: '10.1.0.0/24', gateway: '10.1.0.1' }], source: { association: 'router', routerId: 'router-1' } });
+  });
+
+  it('reads router associations the shipped driver writes to SB lrp-* Port_Bindings', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A);
+    b.routerPort('p-a', NET_A, ['10.1.0.1/24']);
+    b.routerPortBinding('p-a', NET_A, l3);
+    const out = run(b);
+    expect(out.networks.get(NET_A)).toMatchObject({ type: 'l3', source: { association: 'router', rows: [{ db: 'OVN_Southbound', table: 'Port_Binding', name: 'lrp-p-a' }] } });
+  });
+
+  it('lets the Logical_Switch win over a router association, and reports EVPN-004', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+    b.routerPort('p-a', NET_A, ['10.1.0.1/24'], l3);
+    const out = run(b);
+    expect(out.networks.get(NET_A)).toMatchObject({ type: 'l2', vrf: 'vrf-10100' });
+    expect(out.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'Conflict', message: expect.stringContaining('EVPN-004: network is associated with two BGPVPNs') as unknown })]);
+  });
+
+  it('treats the same association in NB and SB as one, not a conflict', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+    b.routerPort('p-a', NET_A, ['10.1.0.1/24'], l2);
+    b.routerPortBinding('p-a', NET_A, l2);
+    expect(run(b).problems).toEqual([]);
+  });
+
+  it('keeps the last good spec when an existing network\'s row turns malformed', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, { ...l2, 'neutron_bgpvpn:rt': '["bad"]' });
+    const existing = mirroredNetwork(NET_A, { type: 'l2', vni: 16_000_001, vrf: 'vrf-10100', vlanId: 5 });
+    const vrf: EvpnVrf = { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: 'vrf-10100', labels: { [Label.MirroredFrom]: 'network' } }, spec: { vni: 10100 } };
+    const out = run(b, { networks: [existing], vrfs: [vrf] });
+    expect(out.networks.get(NET_A)).toEqual(existing.spec);
+    expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 10100 });
+    expect(out.problems).toEqual([expect.objectContaining({ reason: 'LastGoodSpecKept', keptLastGood: true, message: expect.stringContaining('EVPN-002') as unknown })]);
+  });
+
+  it('creates nothing for a new malformed association but reports it, and other networks go on', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, { ...l2, 'neutron_bgpvpn:vni': '99999999' }); b.network(NET_B, l2);
+    const out = run(b);
+    expect(out.networks.has(NET_A)).toBe(false);
+    expect(out.networks.has(NET_B)).toBe(true);
+    expect(out.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'MalformedAssociation', message: expect.stringContaining('EVPN-001') as unknown })]);
+  });
+
+  it('refuses a VNI claimed as l2 by one BGPVPN and l3 by another', () => {
+    const b = new SnapshotBuilder();
+    b.network(NET_A, driverExternalIds({ vni: 10100, type: 'l2' })); b.network(NET_B, driverExternalIds({ vni: 10100, type: 'l3' }));
+    const out = run(b);
+    expect(out.networks.has(NET_A)).toBe(true);
+    expect(out.networks.has(NET_B)).toBe(false);
+    expect(out.problems[0]?.message).toContain('VNI 10100 is already used as type l2');
+  });
+
+  it('leaves a user-authored network alone and reports the conflict', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+    const user: EvpnNetwork = { apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: NET_A }, spec: { type: 'l3', vrf: 'mine' } };
+    const out = run(b, { networks: [user] });
+    expect(out.networks.has(NET_A)).toBe(false);
+    expect(out.problems[0]).toMatchObject({ kind: 'EvpnNetwork', name: NET_A, reason: 'Conflict' });
+  });
+
+  it('reports a user VRF holding a mirrored L3VNI on both objects', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+    const user: EvpnVrf = { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: 'tenant-x' }, spec: { vni: 10100 } };
+    const out = run(b, { vrfs: [user] });
+    expect(out.problems.map((p) => `${p.kind}/${p.name}`).sort()).toEqual(['EvpnVrf/tenant-x', 'EvpnVrf/vrf-10100']);
+  });
+
+  it('puts each node\'s ports of each network in its own port set', () => {
+    const b = new SnapshotBuilder(); const dp = b.network(NET_A, l2);
+    const ch1 = b.chassis('ch1', 'node-1.example'); const ch2 = b.chassis('ch2', 'node-2');
+    b.vmPort('port-1', dp, '02:00:00:00:01:01', ['10.101.0.11'], ch1);
+    b.vmPort('port-2', dp, '02:00:00:00:01:02', ['10.101.0.12', 'fd00:101::12'], ch2);
+    b.vmPort('port-3', dp, '02:00:00:00:01:03', ['10.101.0.13']); // not bound: no node
+    const out = run(b);
+    expect([...out.portSets.keys()].sort()).toEqual([`${NET_A}.node-1`, `${NET_A}.node-2`]);
+    expect(out.portSets.get(`${NET_A}.node-2`)).toEqual({ network: NET_A, nodeName: 'node-2', ports: [{ name: 'port-2', mac: '02:00:00:00:01:02', ips: ['10.101.0.12', 'fd00:101::12'] }] });
+  });
+
+  it('creates a network from a port association alone and carries its routes', () => {
+    const b = new SnapshotBuilder(); const dp = b.network(NET_A);
+    const ch = b.chassis('ch1', 'node-1');
+    b.vmPort('port-1', dp, '02:00:00:00:01:01', ['10.101.0.11'], ch,
+      driverExternalIds({ vni: 10100, type: 'l2', advertiseFixedIps: true, routes: [{ destination: '10.20.0.0/24', nexthop: '10.101.0.11' }] }));
+    const out = run(b);
+    expect(out.networks.get(NET_A)).toMatchObject({ type: 'l2', vrf: 'vrf-10100', advertiseFixedIps: true,
+      routes: [{ type: 'prefix', destination: '10.20.0.0/24', nexthop: '10.101.0.11' }], source: { association: 'port', portIds: ['port-1'] } });
+  });
+});

@@ -1,0 +1,173 @@
+// Turns one row's `neutron_bgpvpn:*` external_ids into a typed association, or
+// a problem carrying the seed's error code. Never throws: a malformed row must
+// not stop the mirror. Values are exactly what the OVN driver writes: every
+// value a string, lists as json.dumps arrays, `as` copied from the first route
+// target (so missing without RTs, and an IP when that RT is in IP form).
+import { EvpnErrorCode, isRfc4360Value, MAX_U32, MAX_VNI } from '../../crds/index.ts';
+import type { PrefixRoute } from '../../crds/index.ts';
+import { cidrContains, isCanonicalCidr, parseCidr, parseIp } from '../../crds/net-address.ts';
+import { BgpvpnKey, legacyAliases } from './bgpvpn-keys.ts';
+import type { ExternalIds } from './ovn-snapshot.ts';
+
+export interface Association {
+  vni: number;
+  type: 'l2' | 'l3';
+  bgpAs?: number;
+  routeTargets: string[];
+  importTargets: string[];
+  exportTargets: string[];
+  routeDistinguishers: string[];
+  localPref?: number;
+  advertiseFixedIps?: boolean;
+  routes: PrefixRoute[];
+  /** Things accepted with a fallback, worth telling the user. */
+  warnings: string[];
+}
+
+export interface AssociationProblem {
+  code: (typeof EvpnErrorCode)[keyof typeof EvpnErrorCode];
+  message: string;
+}
+
+export type ParseResult = { ok: true; association: Association } | { ok: false; problem: AssociationProblem };
+
+/** Applies legacy aliases: the current key wins when both are present. */
+export function normalizeKeys(ids: ExternalIds): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [legacy, current] of Object.entries(legacyAliases)) {
+    const value = ids[legacy];
+    if (value !== undefined) out.set(current, value);
+  }
+  for (const [key, value] of Object.entries(ids)) {
+    if (key in legacyAliases) continue;
+    out.set(key, value);
+  }
+  return out;
+}
+
+class Problem extends Error {
+  readonly code: AssociationProblem['code'];
+  constructor(code: AssociationProblem['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+function parseInteger(text: string, key: string, code: AssociationProblem['code'], max: number, min = 0): number {
+  const trimmed = text.trim();
+  if (!/^\d{1,10}$/.test(trimmed)) throw new Problem(code, `${key} must be a number, got ${JSON.stringify(text)}`);
+  const value = Number(trimmed);
+  if (value < min || value > max) throw new Problem(code, `${key} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function parseJson(text: string, key: string, code: AssociationProblem['code']): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Problem(code, `${key} is not valid JSON: ${JSON.stringify(text.slice(0, 80))}`);
+  }
+}
+
+function parseRfc4360List(text: string | undefined, key: string, what: string): string[] {
+  if (text === undefined || text.trim() === '') return [];
+  const value = parseJson(text, key, EvpnErrorCode.InvalidRouteTarget);
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
+    throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key} must be a JSON array of strings`);
+  }
+  const bad = value.filter((v) => !isRfc4360Value(v));
+  if (bad.length > 0) {
+    throw new Problem(EvpnErrorCode.InvalidRouteTarget,
+      `${key}: ${JSON.stringify(bad[0])} is not a valid ${what} (ASN2:NN, IPv4:NN or ASN4:NN)`);
+  }
+  return [...new Set(value)];
+}
+
+/** `as` as written by the driver: asplain, asdot, or an IP copied from an IP-form RT. */
+function parseAs(text: string | undefined, warnings: string[]): number | undefined {
+  if (text === undefined || text.trim() === '') {
+    warnings.push('no neutron_bgpvpn:as (the BGPVPN has no route targets); the node ASN is used');
+    return undefined;
+  }
+  const t = text.trim();
+  if (/^\d{1,10}$/.test(t) && Number(t) >= 1 && Number(t) <= MAX_U32) return Number(t);
+  const asdot = /^(\d{1,5})\.(\d{1,5})$/.exec(t);
+  if (asdot && Number(asdot[1]) <= 65_535 && Number(asdot[2]) <= 65_535) {
+    return Number(asdot[1]) * 65_536 + Number(asdot[2]);
+  }
+  if (parseIp(t)) {
+    warnings.push(`neutron_bgpvpn:as is an IP address (${t}, from an IP-form route target); the node ASN is used`);
+    return undefined;
+  }
+  warnings.push(`neutron_bgpvpn:as ${JSON.stringify(t)} is not an ASN; the node ASN is used`);
+  return undefined;
+}
+
+function parseBool(text: string, key: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key} must be "true" or "false", got ${JSON.stringify(text)}`);
+}
+
+function parseRoutes(text: string | undefined): PrefixRoute[] {
+  if (text === undefined || text.trim() === '') return [];
+  const key = BgpvpnKey.routes;
+  const value = parseJson(text, key, EvpnErrorCode.InvalidRouteTarget);
+  if (!Array.isArray(value)) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key} must be a JSON array`);
+  return value.map((entry: unknown, i): PrefixRoute => {
+    const r = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const type = r.type ?? 'prefix';
+    if (type !== 'prefix') throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}[${i}]: route type ${JSON.stringify(type)} is not supported (only "prefix")`);
+    const destination = typeof r.destination === 'string' ? r.destination : '';
+    const nexthop = typeof r.nexthop === 'string' ? r.nexthop : '';
+    const cidr = parseCidr(destination);
+    const hop = parseIp(nexthop);
+    if (!cidr || !isCanonicalCidr(cidr)) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}[${i}]: destination ${JSON.stringify(destination)} is not a CIDR prefix`);
+    if (!hop) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}[${i}]: nexthop ${JSON.stringify(nexthop)} is not an IP address`);
+    if (hop.family !== cidr.family) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}[${i}]: nexthop ${nexthop} is not of the destination's address family`);
+    if (cidrContains(cidr, hop) && cidr.prefixLength > 0) {
+      // A next hop inside its own destination can never resolve.
+      throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}[${i}]: nexthop ${nexthop} lies inside its destination ${destination}`);
+    }
+    return { type: 'prefix', destination, nexthop };
+  });
+}
+
+export function parseAssociation(ids: ExternalIds): ParseResult {
+  const keys = normalizeKeys(ids);
+  const warnings: string[] = [];
+  try {
+    const vniText = keys.get(BgpvpnKey.vni);
+    if (vniText === undefined) throw new Problem(EvpnErrorCode.InvalidVni, 'neutron_bgpvpn:vni is missing');
+    const vni = parseInteger(vniText, 'neutron_bgpvpn:vni', EvpnErrorCode.InvalidVni, MAX_VNI, 1);
+    const typeText = keys.get(BgpvpnKey.type);
+    // The driver's own default (seed 000 _build_network_info): no type means l3.
+    const type = typeText === undefined ? 'l3' : typeText.trim().toLowerCase();
+    if (type !== 'l2' && type !== 'l3') {
+      throw new Problem(EvpnErrorCode.InvalidVni, `neutron_bgpvpn:type must be "l2" or "l3", got ${JSON.stringify(typeText)}`);
+    }
+    const association: Association = {
+      vni,
+      type,
+      routeTargets: parseRfc4360List(keys.get(BgpvpnKey.rt), BgpvpnKey.rt, 'route target'),
+      importTargets: parseRfc4360List(keys.get(BgpvpnKey.it), BgpvpnKey.it, 'route target'),
+      exportTargets: parseRfc4360List(keys.get(BgpvpnKey.et), BgpvpnKey.et, 'route target'),
+      routeDistinguishers: parseRfc4360List(keys.get(BgpvpnKey.rd), BgpvpnKey.rd, 'route distinguisher'),
+      routes: parseRoutes(keys.get(BgpvpnKey.routes)),
+      warnings,
+    };
+    const bgpAs = parseAs(keys.get(BgpvpnKey.as), warnings);
+    if (bgpAs !== undefined) association.bgpAs = bgpAs;
+    const lp = keys.get(BgpvpnKey.localPref);
+    if (lp !== undefined && lp.trim() !== '') {
+      association.localPref = parseInteger(lp, 'neutron_bgpvpn:local_pref', EvpnErrorCode.InvalidRouteTarget, MAX_U32);
+    }
+    const afi = keys.get(BgpvpnKey.advertiseFixedIps);
+    if (afi !== undefined && afi.trim() !== '') association.advertiseFixedIps = parseBool(afi, BgpvpnKey.advertiseFixedIps);
+    return { ok: true, association };
+  } catch (error: unknown) {
+    if (error instanceof Problem) return { ok: false, problem: { code: error.code, message: `${error.code}: ${error.message}` } };
+    throw error;
+  }
+}
