@@ -210,9 +210,9 @@ export class KernelAdapter {
       if (op === undefined) continue;
       const missing = namesToResolve(op).filter((n) => !index.has(n));
       if (missing.length > 0) await this.#resolveAhead(ops, i, index);
-      let req;
+      let reqs;
       try {
-        req = encodeOp(op, (name) => {
+        reqs = encodeOp(op, (name) => {
           const ix = index.get(name);
           if (ix === undefined || ix < 0) throw new KernelError('ENODEV', { ...describeOp(op), object: `${describeOp(op).object} (no link "${name}")` });
           return ix;
@@ -223,13 +223,14 @@ export class KernelAdapter {
       }
       const changed = nameChangedBy(op);
       if (changed !== null) index.delete(changed);
+      const ctx = describeOp(op);
       pending.push(
-        this.#rtnl.request(req.type, req.flags, req.payload, describeOp(op), true).then(
+        Promise.all(reqs.map((req) => this.#rtnl.request(req.type, req.flags, req.payload, ctx, true))).then(
           () => {
             ok++;
           },
           (err: unknown) => {
-            failed.push({ op, error: KernelError.fromUnknown(err, describeOp(op)) });
+            failed.push({ op, error: KernelError.fromUnknown(err, ctx) });
           },
         ),
       );

@@ -144,56 +144,70 @@ export function describeOp(op: KernelOp): KernelErrorContext {
 const CREATE_EXCL = C.NLM_F_CREATE | C.NLM_F_EXCL;
 const CREATE_REPLACE = C.NLM_F_CREATE | C.NLM_F_REPLACE;
 
-/** The netlink request for an op; `ix` maps the names of namesToResolve(op) to ifindexes. */
-export function encodeOp(op: KernelOp, ix: (name: string) => number): NetlinkRequest {
+/**
+ * The netlink requests of an op (sent back to back); `ix` maps the names of
+ * namesToResolve(op) to ifindexes.
+ */
+export function encodeOp(op: KernelOp, ix: (name: string) => number): NetlinkRequest[] {
   switch (op.op) {
     case 'createLink': {
       const l = op.link;
       const master = l.master !== undefined ? ix(l.master) : undefined;
-      const spec = l.kind === 'vlan' ? { ...l, link: ix(l.link), master } : { ...l, master };
-      return { type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(spec as LinkSpec<number>) };
+      const spec = (l.kind === 'vlan' ? { ...l, link: ix(l.link), master } : { ...l, master }) as LinkSpec<number>;
+      if (spec.alias === undefined && spec.addrGenModeNone !== true) {
+        return [{ type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(spec) }];
+      }
+      // RTM_NEWLINK ignores IFLA_IFALIAS and the inet6 IFLA_AF_SPEC on create:
+      // set them right after, and bring the link up only then (no link-local
+      // address appears before addrgenmode is none).
+      const { alias, addrGenModeNone, up, ...base } = spec;
+      const change: LinkChange<number> = { ...(alias !== undefined ? { alias } : {}), ...(addrGenModeNone !== undefined ? { addrGenModeNone } : {}), ...(up !== undefined ? { up } : {}) };
+      return [
+        { type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(base) },
+        { type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(l.name, change) },
+      ];
     }
     case 'setLink': {
       const m = op.change.master;
       const change: LinkChange<number> = { ...op.change, master: m === undefined ? undefined : m === null ? null : ix(m) } as LinkChange<number>;
-      return { type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(op.name, change) };
+      return [{ type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(op.name, change) }];
     }
     case 'deleteLink':
-      return { type: C.RTM_DELLINK, flags: 0, payload: encodeLinkByName(op.name) };
+      return [{ type: C.RTM_DELLINK, flags: 0, payload: encodeLinkByName(op.name) }];
     case 'addAddr':
     case 'replaceAddr':
     case 'delAddr': {
       const payload = encodeAddr({ ...op.addr, dev: ix(op.addr.dev) });
-      if (op.op === 'delAddr') return { type: C.RTM_DELADDR, flags: 0, payload };
-      return { type: C.RTM_NEWADDR, flags: op.op === 'addAddr' ? CREATE_EXCL : CREATE_REPLACE, payload };
+      if (op.op === 'delAddr') return [{ type: C.RTM_DELADDR, flags: 0, payload }];
+      return [{ type: C.RTM_NEWADDR, flags: op.op === 'addAddr' ? CREATE_EXCL : CREATE_REPLACE, payload }];
     }
     case 'addRoute':
     case 'replaceRoute':
     case 'delRoute': {
       const r = op.route;
       const spec: RouteSpec<number> = { ...r, dev: r.dev !== undefined ? ix(r.dev) : undefined } as RouteSpec<number>;
-      if (op.op === 'delRoute') return { type: C.RTM_DELROUTE, flags: 0, payload: encodeRoute(spec, true) };
-      return { type: C.RTM_NEWROUTE, flags: op.op === 'addRoute' ? CREATE_EXCL : CREATE_REPLACE, payload: encodeRoute(spec) };
+      if (op.op === 'delRoute') return [{ type: C.RTM_DELROUTE, flags: 0, payload: encodeRoute(spec, true) }];
+      return [{ type: C.RTM_NEWROUTE, flags: op.op === 'addRoute' ? CREATE_EXCL : CREATE_REPLACE, payload: encodeRoute(spec) }];
     }
     case 'replaceNeighbor':
-      return { type: C.RTM_NEWNEIGH, flags: CREATE_REPLACE, payload: encodeNeighbor({ ...op.neighbor, dev: ix(op.neighbor.dev) }) };
+      return [{ type: C.RTM_NEWNEIGH, flags: CREATE_REPLACE, payload: encodeNeighbor({ ...op.neighbor, dev: ix(op.neighbor.dev) }) }];
     case 'delNeighbor':
-      return { type: C.RTM_DELNEIGH, flags: 0, payload: encodeNeighborDelete({ dev: ix(op.neighbor.dev), dst: op.neighbor.dst }) };
+      return [{ type: C.RTM_DELNEIGH, flags: 0, payload: encodeNeighborDelete({ dev: ix(op.neighbor.dev), dst: op.neighbor.dst }) }];
     case 'addFdb':
     case 'replaceFdb':
     case 'appendFdb':
     case 'delFdb': {
       const payload = encodeFdb({ ...op.fdb, dev: ix(op.fdb.dev) });
-      if (op.op === 'delFdb') return { type: C.RTM_DELNEIGH, flags: 0, payload };
+      if (op.op === 'delFdb') return [{ type: C.RTM_DELNEIGH, flags: 0, payload }];
       const flags = op.op === 'addFdb' ? CREATE_EXCL : op.op === 'replaceFdb' ? CREATE_REPLACE : C.NLM_F_CREATE | C.NLM_F_APPEND;
-      return { type: C.RTM_NEWNEIGH, flags, payload };
+      return [{ type: C.RTM_NEWNEIGH, flags, payload }];
     }
     case 'addBridgeVlan':
     case 'delBridgeVlan': {
       const { dev, ...vlan } = op.vlan;
-      return { type: op.op === 'addBridgeVlan' ? C.RTM_SETLINK : C.RTM_DELLINK, flags: 0, payload: encodeBridgeVlans(ix(dev), [vlan]) };
+      return [{ type: op.op === 'addBridgeVlan' ? C.RTM_SETLINK : C.RTM_DELLINK, flags: 0, payload: encodeBridgeVlans(ix(dev), [vlan]) }];
     }
     case 'setBridgePort':
-      return { type: C.RTM_SETLINK, flags: 0, payload: encodeBridgePortFlags({ ...op.port, dev: ix(op.port.dev) }) };
+      return [{ type: C.RTM_SETLINK, flags: 0, payload: encodeBridgePortFlags({ ...op.port, dev: ix(op.port.dev) }) }];
   }
 }

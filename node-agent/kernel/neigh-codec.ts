@@ -65,10 +65,10 @@ export interface FdbEntry {
   readonly dst: string | null;
   readonly vni: number | null;
   readonly port: number | null;
-  /** NDA_MASTER: the bridge the entry belongs to */
+  /** NDA_MASTER: the bridge whose table holds the entry (`bridge fdb ... master`) */
   readonly master: number | null;
+  /** NTF_SELF: the device's own table (vxlan remote entries, a bridge's own addresses) */
   readonly self: boolean;
-  readonly isMaster: boolean;
   readonly externLearn: boolean;
   readonly state: number;
   readonly states: readonly string[];
@@ -141,7 +141,6 @@ export function decodeFdb(body: Buffer): FdbEntry {
     port: readU16be(m.get(C.NDA_PORT)) ?? null,
     master: master !== undefined && master !== 0 ? master : null,
     self: (flags & C.NTF_SELF) !== 0,
-    isMaster: (flags & C.NTF_MASTER) !== 0,
     externLearn: (flags & C.NTF_EXT_LEARNED) !== 0,
     state,
     states: stateNames(state),

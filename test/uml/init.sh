@@ -33,6 +33,9 @@ ln -s "/usr/lib/uml/modules/$(uname -r)" "/tmp/mroot/lib/modules/$(uname -r)"
 printf '#!/bin/sh\nexec /usr/sbin/modprobe -d /tmp/mroot "$@"\n' > /tmp/bin/modprobe
 chmod +x /tmp/bin/modprobe
 echo /tmp/bin/modprobe > /proc/sys/kernel/modprobe
+# IPv6 is built in on real nodes; here it is a module nothing autoloads
+# (IFLA_AF_SPEC AF_INET6, e.g. addrgenmode, fails with EAFNOSUPPORT without it).
+modprobe ipv6
 export PATH=/tmp/bin:$PATH
 
 hostname uml
