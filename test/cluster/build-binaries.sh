@@ -27,8 +27,25 @@ fi
 bin_dir="$repo/.cache/k8s-$k8s_version-etcd-$etcd_version"
 stamp="$bin_dir/.complete"
 
-if [[ -f "$stamp" && -x "$bin_dir/kube-apiserver" && -x "$bin_dir/kubectl" && -x "$bin_dir/etcd" ]]; then
+is_cached() {
+  [[ -f "$stamp" && -x "$bin_dir/kube-apiserver" && -x "$bin_dir/kubectl" && -x "$bin_dir/etcd" ]]
+}
+if is_cached; then
   echo "build-binaries: cached in $bin_dir" >&2
+  echo "$bin_dir"
+  exit 0
+fi
+
+# Test runs and `cluster:up` may call this at the same time on a fresh machine:
+# one builds, the others wait for it and then find the cache filled.
+mkdir -p "$repo/.cache"
+exec 9>"$bin_dir.lock"
+if ! flock -n 9; then
+  echo "build-binaries: another build is running; waiting for it" >&2
+  flock 9
+fi
+if is_cached; then
+  echo "build-binaries: built meanwhile in $bin_dir" >&2
   echo "$bin_dir"
   exit 0
 fi
@@ -63,7 +80,7 @@ minor="${minor%%.*}"
 ldflags="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-  ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  ldflags+=" -X $pkg.gitCommit= -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
 
 echo "build-binaries: building kube-apiserver, kubectl $k8s_version and etcd $etcd_version with $("$go_bin" version) (cold: several minutes on 2 cores)" >&2
