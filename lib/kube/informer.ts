@@ -135,9 +135,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     return Promise.resolve();
   }
 
-  /** Resumes after `pauseWatch`, optionally from another resourceVersion (e.g. a stale one, to provoke a 410). */
-  resumeWatch(fromResourceVersion?: string): void {
-    if (fromResourceVersion !== undefined) this.resourceVersion = fromResourceVersion;
+  /** Resumes after `pauseWatch`, from the last resourceVersion seen. */
+  resumeWatch(): void {
     const p = this.paused;
     this.paused = undefined;
     p?.resume();
