@@ -4,13 +4,13 @@
 // as a cluster, started in seconds from the binaries build-binaries.sh caches.
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { ensureBinaries } from './binaries.ts';
-import { spawnComponent, terminate, waitUntil } from './child-processes.ts';
+import { isPidAlive, spawnComponent, terminate, waitUntil } from './child-processes.ts';
 import { findFreePorts, isApiServerReady, isEtcdHealthy } from './probes.ts';
 
 export { isPidAlive, terminatePid } from './child-processes.ts';
@@ -49,6 +49,27 @@ export interface ControlPlane {
 }
 
 const adminUser = 'admin';
+const tempDirPrefix = 'ovn-evpn-cp-';
+const ownerFile = 'owner.pid';
+
+/**
+ * A run that was killed leaves its temp data dir behind (its processes die with it,
+ * see child-processes.ts); the next start removes those whose owner is gone, so CI
+ * machines that run the suite many times do not fill up with etcd WAL files.
+ */
+function removeOrphanedDataDirs(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith(tempDirPrefix)) continue;
+    const dir = join(tmpdir(), entry);
+    let owner: number;
+    try {
+      owner = Number.parseInt(readFileSync(join(dir, ownerFile), 'utf8'), 10);
+    } catch {
+      continue; // not ours to judge (or being created right now)
+    }
+    if (Number.isInteger(owner) && owner > 0 && !isPidAlive(owner)) rmSync(dir, { recursive: true, force: true });
+  }
+}
 const readyTimeoutDefaultMs = 120_000;
 
 function writeKubeconfig(path: string, server: string, token: string, caFile: string | undefined): void {
@@ -75,7 +96,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const binDir = opts.binDir ?? (await ensureBinaries());
   const detached = opts.detached ?? false;
   const timeoutMs = opts.startTimeoutMs ?? readyTimeoutDefaultMs;
-  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'ovn-evpn-cp-')));
+  let dataDir = opts.dataDir;
+  if (dataDir === undefined) {
+    removeOrphanedDataDirs();
+    dataDir = await mkdtemp(join(tmpdir(), tempDirPrefix));
+    writeFileSync(join(dataDir, ownerFile), `${process.pid}\n`);
+  }
   mkdirSync(dataDir, { recursive: true });
   const certDir = join(dataDir, 'certs');
   mkdirSync(certDir, { recursive: true });
