@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { API_GROUP_VERSION } from './api-group.ts';
 import { ObjectMeta } from './object-meta.ts';
-import { IpAddress, ObjectName } from './primitives.ts';
-import { PrefixRoute } from './evpn-network.ts';
+import { CidrUnchecked, IpAddressUnchecked, ObjectName } from './primitives.ts';
 
 export const MacAddress = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'must be a lower-case MAC address like 02:00:00:00:01:01');
 
@@ -16,10 +15,10 @@ export const LocalPort = z.object({
   /** OVN logical port (the Neutron port UUID). */
   name: z.string().max(253),
   mac: MacAddress,
-  ips: z.array(IpAddress).max(32).optional(),
+  ips: z.array(IpAddressUnchecked).max(32).optional(),
   /** From a port association; defaults to true. */
   advertiseFixedIps: z.boolean().optional(),
-  routes: z.array(PrefixRoute).max(256).optional(),
+  routes: z.array(z.object({ type: z.literal('prefix'), destination: CidrUnchecked, nexthop: IpAddressUnchecked })).max(64).optional(),
 });
 export type LocalPort = z.infer<typeof LocalPort>;
 

@@ -90,6 +90,26 @@ export const IpAddress = z
   .refine((s) => parseIp(s) !== undefined, { message: 'must be an IPv4 or IPv6 address' })
   .meta(cel({ rule: 'isIP(self)', message: 'must be an IPv4 or IPv6 address' }));
 
+/**
+ * The same checks without CEL, for machine-written lists that may hold
+ * thousands of entries (EvpnPortSet): CEL cost grows with list size, and the
+ * API server refuses schemas whose worst case exceeds its budget. The zod
+ * refinement still checks every value at each boundary.
+ */
+export const IpAddressUnchecked = z
+  .string()
+  .max(45)
+  .regex(/^[0-9A-Fa-f:.]{2,45}$/)
+  .refine((s) => parseIp(s) !== undefined, { message: 'must be an IPv4 or IPv6 address' });
+
+export const CidrUnchecked = z
+  .string()
+  .max(49)
+  .regex(/^[0-9A-Fa-f:.]{2,45}\/[0-9]{1,3}$/)
+  .refine((s) => { const c = parseCidr(s); return c !== undefined && isCanonicalCidr(c); }, {
+    message: 'must be a CIDR prefix with no host bits set',
+  });
+
 export const Cidr = z
   .string()
   .max(49)
