@@ -136,7 +136,7 @@ export class FrrApplier {
         this.#opts.logger?.warn({ code: result.code, stderr: result.stderr.slice(-2000) }, 'frr-reload exited non-zero');
         await this.#probe();
       }
-      repaired.push(...(await this.#repairVnis(vrfVnis)));
+      repaired.push(...(await this.repairVrfVnis(vrfVnis)));
       residual = residualDiff(parseReloadTestOutput((await this.#frrReload(['--test', nextPath])).stdout));
       if (residual.toAdd.length === 0 && residual.toDelete.length === 0) break;
       this.#opts.logger?.warn({ residual, attempt }, 'FRR running config differs from the rendered config after reload');
@@ -184,7 +184,8 @@ export class FrrApplier {
     }
   }
 
-  async #repairVnis(desired: readonly VrfVni[]): Promise<VrfVni[]> {
+  /** Checks that every VRF still has its L3VNI in FRR and restores it through vtysh; returns what was repaired. */
+  async repairVrfVnis(desired: readonly VrfVni[]): Promise<VrfVni[]> {
     if (desired.length === 0) return [];
     const problems = findVniProblems(await this.#vtysh(['show running-config']), desired);
     if (!hasVniProblems(problems)) return [];
