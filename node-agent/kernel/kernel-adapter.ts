@@ -218,7 +218,8 @@ export class KernelAdapter {
           return ix;
         });
       } catch (err) {
-        failed.push({ op, error: err instanceof KernelError ? err : new KernelError('EINVAL', describeOp(op), { cause: err }) });
+        const detail = err instanceof Error ? err.message : String(err);
+        failed.push({ op, error: err instanceof KernelError ? err : new KernelError('EINVAL', { ...describeOp(op), detail }, { cause: err }) });
         continue;
       }
       const changed = nameChangedBy(op);

@@ -52,6 +52,8 @@ export interface KernelErrorContext {
   readonly object: string;
   /** link kind, for create link: turns EOPNOTSUPP into "kernel has no VRF support" */
   readonly kind?: string;
+  /** replaces the errno text, for errors found before asking the kernel */
+  readonly detail?: string;
 }
 
 export class KernelError extends Error {
@@ -93,6 +95,7 @@ export class KernelError extends Error {
 
 function describe(errno: string, ctx: KernelErrorContext): string {
   const head = `${ctx.op} ${ctx.object}`;
+  if (ctx.detail !== undefined) return `${head}: ${ctx.detail}`;
   if (ctx.kind !== undefined && errno === 'EOPNOTSUPP' && ctx.op === 'create link') {
     const mod = KIND_MODULE[ctx.kind] ?? ctx.kind;
     return `${head}: kernel has no ${KIND_LABEL[ctx.kind] ?? ctx.kind} support (${mod} module missing)`;

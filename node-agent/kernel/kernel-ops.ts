@@ -154,14 +154,24 @@ export function encodeOp(op: KernelOp, ix: (name: string) => number): NetlinkReq
       const l = op.link;
       const master = l.master !== undefined ? ix(l.master) : undefined;
       const spec = (l.kind === 'vlan' ? { ...l, link: ix(l.link), master } : { ...l, master }) as LinkSpec<number>;
-      if (spec.alias === undefined && spec.addrGenModeNone !== true) {
+      // A bridge's MTU given on create is overridden when ports join; set via
+      // RTM_SETLINK it counts as set by the user and sticks.
+      const bridgeMtu = spec.kind === 'bridge' && spec.mtu !== undefined;
+      if (spec.alias === undefined && spec.addrGenModeNone !== true && !bridgeMtu) {
         return [{ type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(spec) }];
       }
       // RTM_NEWLINK ignores IFLA_IFALIAS and the inet6 IFLA_AF_SPEC on create:
       // set them right after, and bring the link up only then (no link-local
       // address appears before addrgenmode is none).
-      const { alias, addrGenModeNone, up, ...base } = spec;
-      const change: LinkChange<number> = { ...(alias !== undefined ? { alias } : {}), ...(addrGenModeNone !== undefined ? { addrGenModeNone } : {}), ...(up !== undefined ? { up } : {}) };
+      const { alias, addrGenModeNone, up, ...rest } = spec;
+      const { mtu, ...noMtu } = rest;
+      const base = bridgeMtu ? noMtu : rest;
+      const change: LinkChange<number> = {
+        ...(alias !== undefined ? { alias } : {}),
+        ...(addrGenModeNone !== undefined ? { addrGenModeNone } : {}),
+        ...(up !== undefined ? { up } : {}),
+        ...(bridgeMtu && mtu !== undefined ? { mtu } : {}),
+      };
       return [
         { type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(base) },
         { type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(l.name, change) },

@@ -8,7 +8,11 @@ import * as C from './constants.ts';
 import { KernelError, type KernelErrorContext } from './kernel-error.ts';
 
 export interface RtnlSocketOptions {
-  /** requests in flight at most (default 128): the kernel drops ACKs that overflow our receive buffer */
+  /**
+   * requests in flight at most (default 64, at most 512): the kernel drops
+   * ACKs that overflow our receive buffer, and netlink 0.3.0's native send
+   * queue aborts the process under backpressure (seen at 2048 in flight).
+   */
   readonly window?: number;
   /** per-request timeout in ms (default 30 s) */
   readonly timeoutMs?: number;
@@ -23,6 +27,8 @@ export interface RtnlStats {
   readonly requests: number;
   readonly dumps: number;
 }
+
+const MAX_WINDOW = 512;
 
 interface Task {
   readonly dump: boolean;
@@ -42,7 +48,7 @@ export class RtnlSocket {
   #dumps = 0;
 
   constructor(opts: RtnlSocketOptions = {}) {
-    this.#window = Math.max(1, opts.window ?? 128);
+    this.#window = Math.min(MAX_WINDOW, Math.max(1, opts.window ?? 64));
     this.#timeoutMs = opts.timeoutMs ?? 30_000;
     // SO_RCVBUF is capped by net.core.rmem_max; the window keeps us within the default buffer anyway.
     this.#sock = createNetlink(Protocol.ROUTE, { recvBufferSize: opts.recvBufferSize ?? 4 << 20, sendBufferSize: 0 });
