@@ -219,7 +219,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     });
   }
 
-  /** Checks databases, refreshes schemas and resumes every replica on a new connection. */
+  /** Checks that the wanted databases are served on a new connection. */
   async #handshake(conn: RpcConnection): Promise<void> {
     conn.on('notification', (method, params) => {
       this.#onNotification(conn, method, params);
@@ -230,20 +230,30 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
         throw new ConnectError(this.remote.text, `database ${db} not served by ${this.remote.text} (it serves: ${served.join(', ')})`, 'ENODB');
       }
     }
-    this.#unsupported = new Set();
-    const schemas = new Map<string, Promise<DatabaseSchema>>();
-    for (const replica of this.#replicas.values()) {
-      if (!schemas.has(replica.db)) schemas.set(replica.db, conn.request('get_schema', [replica.db]).then(parseDatabaseSchema));
+  }
+
+  /**
+   * Resumes every replica on the (already adopted) connection, with fresh schemas.
+   * A failure drops the connection, which schedules the next attempt.
+   */
+  async #resumeReplicas(conn: RpcConnection, replicas: readonly Replica[]): Promise<void> {
+    try {
+      for (const replica of replicas) {
+        if (conn.closed) return;
+        const schema = await this.getSchema(replica.db);
+        await replica.attach(transportOf(conn), schema, this.#unsupported);
+      }
+    } catch (err) {
+      const reason = err instanceof Error ? err : new Error(String(err));
+      this.#log.warn({ remote: this.remote.text, err: reason.message }, 'ovsdb monitor resume failed');
+      conn.close(new DisconnectedError(`resuming monitors on ${this.remote.text} failed: ${reason.message}`, { cause: reason }));
     }
-    for (const replica of this.#replicas.values()) {
-      const schema = await schemas.get(replica.db);
-      if (schema !== undefined) await replica.attach(transportOf(conn), schema, this.#unsupported);
-    }
-    this.#schemas = schemas;
   }
 
   #adopt(conn: RpcConnection, reconnect: boolean): void {
     this.#conn = conn;
+    this.#schemas = new Map();
+    this.#unsupported = new Set();
     this.#attempt = 0;
     this.#connects++;
     this.#connectedSince = new Date();
@@ -311,7 +321,6 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
         conn.close();
         return;
       }
-      this.#adopt(conn, true);
     } catch (err) {
       conn?.close();
       if (this.#isClosed()) return;
@@ -321,7 +330,12 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       this.#setState('disconnected');
       this.emit('connectFailed', reason);
       this.#scheduleReconnect();
+      return;
     }
+    // Connected before monitors resume, so that consumers reacting to 'resynced' can use the client.
+    const replicas = [...this.#replicas.values()];
+    this.#adopt(conn, true);
+    await this.#resumeReplicas(conn, replicas);
   }
 
   // A method, so TypeScript does not narrow #state across awaits.

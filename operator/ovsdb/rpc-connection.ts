@@ -169,7 +169,7 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
     if (this.#probeIntervalMs <= 0) return;
     this.#probeTimer = setTimeout(() => {
       this.#checkLiveness();
-    }, this.#probeIntervalMs / 2).unref();
+    }, this.#probeIntervalMs / 2);
   }
 
   #checkLiveness(): void {
