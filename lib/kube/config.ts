@@ -5,10 +5,14 @@ import {
   CustomObjectsApi,
   EventsV1Api,
   KubeConfig,
+  PatchStrategy,
   ServerConfiguration,
   createConfiguration,
+  setHeaderMiddleware,
   type Configuration,
+  type ConfigurationOptions,
   type Middleware,
+  type ObservableMiddleware,
 } from '@kubernetes/client-node';
 import { KubeClient } from './kube-client.ts';
 import { resourceOfPath, writeVerbOf, type WriteCounter } from './write-counter.ts';
@@ -54,11 +58,18 @@ export function writeCountingMiddleware(counter: WriteCounter): Middleware {
 }
 
 /**
- * Like `kc.makeApiClient`, but with the write-counting middleware in place.
- * Note for generated PATCH calls: pass
- * `setHeaderOptions('Content-Type', PatchStrategy.MergePatch)` as the last
- * argument, or 2.0.1 sends `application/json-patch+json`.
+ * Per-call options that make a generated `patch*` method send the given patch
+ * type: 2.0.1 picks `application/json-patch+json` by itself. Prepended (not
+ * appended like `setHeaderOptions`) so the write counter sees the final type.
+ * Usage: `api.patchNamespacedCustomObjectStatus({ ..., fieldManager, force: true }, patchOptions(PatchStrategy.ServerSideApply))`.
  */
+export function patchOptions(strategy: PatchStrategy): ConfigurationOptions {
+  return { middleware: [setHeaderMiddleware('Content-Type', strategy)], middlewareMergeStrategy: 'prepend' };
+}
+
+export const serverSideApplyOptions = (): ConfigurationOptions => patchOptions(PatchStrategy.ServerSideApply);
+
+/** Like `kc.makeApiClient`, but with the write-counting middleware in place. For PATCH calls, pass `patchOptions(...)`. */
 export function makeApiClient<T>(kc: KubeConfig, api: new (config: Configuration) => T, counter?: WriteCounter): T {
   const cluster = kc.getCurrentCluster();
   if (cluster === null) throw new Error('kubeconfig has no current cluster');

@@ -208,7 +208,7 @@ export class LeaderElector {
         leaseDurationSeconds,
         renewTime: now,
         acquireTime: takingOver ? now : (spec.acquireTime ?? now),
-        leaseTransitions: (spec.leaseTransitions ?? 0) + (takingOver && holder !== '' ? 1 : 0),
+        leaseTransitions: (spec.leaseTransitions ?? 0) + (takingOver ? 1 : 0),
       },
     };
     return this.update(next);
