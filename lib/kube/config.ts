@@ -12,7 +12,6 @@ import {
   type Configuration,
   type ConfigurationOptions,
   type Middleware,
-  type ObservableMiddleware,
 } from '@kubernetes/client-node';
 import { KubeClient } from './kube-client.ts';
 import { resourceOfPath, writeVerbOf, type WriteCounter } from './write-counter.ts';
