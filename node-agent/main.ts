@@ -1,0 +1,57 @@
+// evpn-node-agent entry point: configuration, kube client, netlink sockets,
+// FRR applier, the agent loop, the HTTP endpoints and graceful shutdown.
+import { KubeClient } from '../lib/kube/kube-client.ts';
+import { loadKubeConfig } from '../lib/kube/config.ts';
+import { createProbeServer } from '../lib/http-server.ts';
+import { createLogger, errorFields } from '../lib/log.ts';
+import { createShutdown } from '../lib/shutdown.ts';
+import { NodeAgent } from './agent.ts';
+import { createAgentMetrics } from './agent-metrics.ts';
+import { ConfigError, parseAgentConfig } from './config.ts';
+import { FrrApplier } from './frr/reload.ts';
+import { openKernel } from './kernel/kernel-adapter.ts';
+import { openMonitor } from './kernel/kernel-monitor.ts';
+
+async function main(): Promise<void> {
+  const log = createLogger({ name: 'node-agent' });
+  let config;
+  try {
+    config = parseAgentConfig(process.argv.slice(2), process.env);
+  } catch (err: unknown) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`evpn-node-agent: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const { kubeConfig } = loadKubeConfig();
+  const client = new KubeClient(kubeConfig, { userAgent: `ovn-evpn-node-agent/${config.node.nodeName}` });
+  const kernel = openKernel();
+  const monitor = openMonitor();
+  const metrics = createAgentMetrics();
+  const frr = config.frr.enabled
+    ? new FrrApplier({ configPath: config.frr.configPath, ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}), logger: log })
+    : undefined;
+  const agent = new NodeAgent({ config, client, kernel, monitor, metrics, log, ...(frr ? { frr } : {}) });
+
+  const [host = '127.0.0.1', port = '9650'] = config.httpAddr.split(/:(?=\d+$)/);
+  const server = createProbeServer({ host, port: Number(port), registry: metrics.registry, log });
+  server.addReadinessCheck('first-pass', () => {
+    if (agent.lastPass === undefined) throw new Error('no pass completed yet');
+  });
+  const shutdown = createShutdown({ log, timeoutMs: 20_000 });
+  shutdown.register('agent', () => agent.stop());
+  shutdown.register('http', () => server.close());
+  shutdown.register('netlink', () => { monitor.close(); kernel.close(); });
+  shutdown.install();
+
+  await server.listen();
+  log.info({ node: config.node.nodeName, vtep: config.node.vtepIp, asn: config.bgp.asn, frr: config.frr.enabled }, 'node agent starting');
+  await agent.start();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`evpn-node-agent: ${err instanceof Error ? err.message : String(err)}\n`);
+  createLogger({ name: 'node-agent' }).fatal(errorFields(err), 'node agent failed to start');
+  process.exit(1);
+});
