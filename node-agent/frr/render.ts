@@ -187,7 +187,7 @@ function renderVrfInstance(model: FrrModel, vrf: FrrVrf): string[] {
   const body: string[] = [`bgp router-id ${vrf.routerId ?? model.routerId}`];
   const redistribute = [
     ...(vrf.redistribute.connected ? ['redistribute connected'] : []),
-    ...(vrf.redistribute.kernel ? ['redistribute kernel'] : []),
+    ...(vrf.redistribute.kernel ? [`redistribute kernel route-map ${KERNEL_ROUTE_MAP}`] : []),
     ...(vrf.redistribute.static ? ['redistribute static'] : []),
   ];
   if (vrf.advertiseIpv4) body.push(...addressFamily('ipv4 unicast', redistribute));
@@ -206,6 +206,33 @@ function renderVrfInstance(model: FrrModel, vrf: FrrVrf): string[] {
   return [`router bgp ${vrf.asn ?? model.asn} vrf ${vrf.name}`, ...indent(body, 1), 'exit', '!'];
 }
 
+/**
+ * Kernel routes a VRF redistributes as type-5, minus its default: every VRF
+ * table holds `unreachable default metric 4278198272`, which must never be
+ * advertised (it would draw the whole tenant's default traffic into a drop).
+ */
+export const KERNEL_ROUTE_MAP = 'OVN-EVPN-KERNEL';
+
+function renderKernelRouteMap(): string[] {
+  return [
+    'ip prefix-list OVN-EVPN-DEFAULT-V4 seq 5 permit 0.0.0.0/0',
+    '!',
+    'ipv6 prefix-list OVN-EVPN-DEFAULT-V6 seq 5 permit ::/0',
+    '!',
+    `route-map ${KERNEL_ROUTE_MAP} deny 5`,
+    ' match ip address prefix-list OVN-EVPN-DEFAULT-V4',
+    'exit',
+    '!',
+    `route-map ${KERNEL_ROUTE_MAP} deny 6`,
+    ' match ipv6 address prefix-list OVN-EVPN-DEFAULT-V6',
+    'exit',
+    '!',
+    `route-map ${KERNEL_ROUTE_MAP} permit 10`,
+    'exit',
+    '!',
+  ];
+}
+
 /** Renders the complete frr.conf for the model; throws FrrModelError on invalid input. */
 export function renderFrrConfig(input: unknown): string {
   // Validated here too, so a hand-built object cannot smuggle text past the schema.
@@ -219,6 +246,7 @@ export function renderFrrConfig(input: unknown): string {
   for (const vrf of vrfs) lines.push(`vrf ${vrf.name}`, ` vni ${vrf.l3vni}`, 'exit-vrf', '!');
   lines.push(...renderDefaultInstance(model));
   for (const vrf of vrfs) lines.push(...renderVrfInstance(model, vrf));
+  if (vrfs.some((v) => v.redistribute.kernel)) lines.push(...renderKernelRouteMap());
   for (const vrf of vrfs) {
     if (vrf.localPref === undefined) continue;
     lines.push(
