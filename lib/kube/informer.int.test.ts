@@ -106,4 +106,28 @@ describe('Informer against a real apiserver', () => {
     await deleteCm('in');
     await deleteCm('out');
   });
+
+  it('keeps its resourceVersion fresh through bookmarks while nothing it selects changes', async () => {
+    const inf = new Informer<ConfigMap>({ client, resource: cms, namespace: ns, labelSelector: 'app=nothing-matches', watchTimeoutSeconds: 4 });
+    const events = recordEvents(inf);
+    inf.start();
+    await inf.waitForSync();
+    const rv0 = Number(inf.lastResourceVersion());
+    // The apiserver sends a bookmark shortly before each watch's deadline, carrying
+    // its newest resourceVersion; keep writing objects this informer does not select.
+    let written = 0;
+    await waitFor(
+      'a bookmark past the unrelated writes',
+      async () => {
+        await createCm(`unrelated-${written++}`, { v: '1' });
+        return Number(inf.lastResourceVersion()) > rv0;
+      },
+      30_000,
+      500,
+    );
+    expect(events).toEqual([]);
+    expect(inf.stats.lists).toBe(1);
+    await inf.stop();
+    for (let i = 0; i < written; i++) await deleteCm(`unrelated-${i}`);
+  });
 });
