@@ -165,4 +165,24 @@ describe('WorkQueue', () => {
     expect(errors).toEqual(['bad']);
     expect(seen).toEqual(['bad', 'good']);
   });
+
+  it('shutdown with drainPending processes what was queued before it, but nothing added after', async () => {
+    const g = gate();
+    const seen: string[] = [];
+    const q = new WorkQueue({
+      process: async (k) => {
+        seen.push(k);
+        if (k === 'a' && seen.length === 1) await g.promise;
+      },
+    });
+    q.add('a');
+    q.add('b');
+    await flush();
+    q.add('a');
+    const closing = q.shutdown({ drainPending: true });
+    q.add('c');
+    g.open();
+    await closing;
+    expect(seen).toEqual(['a', 'b', 'a']);
+  });
 });

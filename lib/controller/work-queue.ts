@@ -125,15 +125,18 @@ export class WorkQueue<K extends string = string> {
   }
 
   /**
-   * Stops accepting keys, drops pending and delayed keys (the next start relists
-   * and sees them again: the loop is level-triggered) and waits for in-flight work.
+   * Stops accepting keys, drops delayed keys and waits for in-flight work. Pending
+   * keys are dropped too (the next start relists and sees them again: the loop is
+   * level-triggered) unless `drainPending`, which processes them first.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(options: { drainPending?: boolean } = {}): Promise<void> {
     this.shuttingDown = true;
     for (const { timer } of this.delayed.values()) clearTimeout(timer);
     this.delayed.clear();
-    this.pending.clear();
-    this.dirtyInFlight.clear();
+    if (options.drainPending !== true) {
+      this.pending.clear();
+      this.dirtyInFlight.clear();
+    }
     await this.idle();
   }
 
@@ -170,7 +173,7 @@ export class WorkQueue<K extends string = string> {
       this.onProcessError(key, err);
     } finally {
       this.inFlight.delete(key);
-      if (this.dirtyInFlight.delete(key) && !this.shuttingDown) this.pending.add(key);
+      if (this.dirtyInFlight.delete(key)) this.pending.add(key);
       this.pump();
     }
   }
