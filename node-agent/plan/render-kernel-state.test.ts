@@ -73,12 +73,14 @@ describe('renderKernelState', () => {
 });
 
 describe('selectApplicable', () => {
-  it('leaves out both networks that claim one VLAN, and keeps the rest', () => {
-    const s = selectApplicable([vrf('v', 10)], [
-      net('a', { type: 'l2', vni: 11, vrf: 'v', vlanId: 5 }), net('b', { type: 'l2', vni: 12, vrf: 'v', vlanId: 5 }), net('c', { type: 'l2', vni: 13, vrf: 'v', vlanId: 6 }),
-    ]);
-    expect(s.networks.map((n) => n.metadata.name)).toEqual(['c']);
-    expect(s.rejectedNetworks.get('a')?.message).toContain('EVPN-004: VLAN 5');
+  it('refuses the newcomer that claims a VLAN in use, and the holder keeps working', () => {
+    const older = net('b', { type: 'l2', vni: 12, vrf: 'v', vlanId: 5 });
+    older.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+    const newer = net('a', { type: 'l2', vni: 11, vrf: 'v', vlanId: 5 });
+    newer.metadata.creationTimestamp = '2026-02-01T00:00:00Z';
+    const s = selectApplicable([vrf('v', 10)], [newer, older, net('c', { type: 'l2', vni: 13, vrf: 'v', vlanId: 6 })]);
+    expect(s.networks.map((n) => n.metadata.name).sort()).toEqual(['b', 'c']);
+    expect(s.rejectedNetworks.get('a')?.message).toBe('EVPN-004: VLAN 5 is already used by EvpnNetwork b');
   });
   it('refuses an L2VNI equal to an L3VNI (measured: one VNI cannot be both)', () => {
     const s = selectApplicable([vrf('v', 10)], [net('a', { type: 'l2', vni: 10, vrf: 'v', vlanId: 5 })]);

@@ -13,14 +13,21 @@ export interface Applicable {
   rejectedNetworks: Map<string, Rejection>;
 }
 
-function duplicates<T>(items: readonly T[], key: (t: T) => string | number | undefined): Map<string | number, T[]> {
+type Named = { metadata: { name: string; creationTimestamp?: string | undefined } };
+
+/** Oldest first (then by name): the object that held a number first keeps it. */
+const byAge = (a: Named, b: Named): number =>
+  (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
+
+/** Groups of objects claiming the same key, each sorted so that [0] keeps it. */
+function duplicates<T extends Named>(items: readonly T[], key: (t: T) => string | number | undefined): Map<string | number, T[]> {
   const groups = new Map<string | number, T[]>();
   for (const item of items) {
     const k = key(item);
     if (k === undefined) continue;
     groups.set(k, [...(groups.get(k) ?? []), item]);
   }
-  return new Map([...groups].filter(([, list]) => list.length > 1));
+  return new Map([...groups].filter(([, list]) => list.length > 1).map(([k, list]) => [k, list.sort(byAge)]));
 }
 
 const conflict = (message: string): Rejection => ({ code: EvpnErrorCode.Conflict, reason: 'Conflict', message: `${EvpnErrorCode.Conflict}: ${message}` });
@@ -28,13 +35,13 @@ const conflict = (message: string): Rejection => ({ code: EvpnErrorCode.Conflict
 export function selectApplicable(vrfs: readonly EvpnVrf[], networks: readonly EvpnNetwork[]): Applicable {
   const rejectedVrfs = new Map<string, Rejection>();
   const rejectedNetworks = new Map<string, Rejection>();
-  const names = (list: readonly { metadata: { name: string } }[]): string => list.map((o) => o.metadata.name).sort().join(', ');
 
-  for (const [vni, list] of duplicates(vrfs, (v) => v.spec.vni)) {
-    for (const v of list) rejectedVrfs.set(v.metadata.name, conflict(`L3VNI ${vni} is claimed by several EvpnVrfs (${names(list)})`));
+  // A newcomer that claims a number in use is refused; the holder keeps working.
+  for (const [vni, [holder, ...rest]] of duplicates(vrfs, (v) => v.spec.vni)) {
+    for (const v of rest) rejectedVrfs.set(v.metadata.name, conflict(`L3VNI ${vni} is already used by EvpnVrf ${holder?.metadata.name ?? '?'}`));
   }
-  for (const [table, list] of duplicates(vrfs, (v) => effectiveRoutingTable(v.spec))) {
-    for (const v of list) rejectedVrfs.set(v.metadata.name, conflict(`routing table ${table} is used by several EvpnVrfs (${names(list)})`));
+  for (const [table, [holder, ...rest]] of duplicates(vrfs.filter((v) => !rejectedVrfs.has(v.metadata.name)), (v) => effectiveRoutingTable(v.spec))) {
+    for (const v of rest) rejectedVrfs.set(v.metadata.name, conflict(`routing table ${table} is already used by EvpnVrf ${holder?.metadata.name ?? '?'}`));
   }
   const l3vnis = new Set(vrfs.map((v) => v.spec.vni));
   const vrfByName = new Map(vrfs.map((v) => [v.metadata.name, v]));
@@ -56,12 +63,12 @@ export function selectApplicable(vrfs: readonly EvpnVrf[], networks: readonly Ev
       rejectedNetworks.set(n.metadata.name, conflict(`an l3 network's vni (${n.spec.vni}) must be its VRF's L3VNI (${vrfByName.get(vrfName)?.spec.vni ?? '?'})`));
     }
   }
-  const live = networks.filter((n) => !rejectedNetworks.has(n.metadata.name));
-  for (const [vni, list] of duplicates(live.filter((n) => n.spec.type === 'l2'), (n) => n.spec.vni)) {
-    for (const n of list) rejectedNetworks.set(n.metadata.name, conflict(`L2VNI ${vni} is claimed by several EvpnNetworks (${names(list)})`));
+  const live = (): EvpnNetwork[] => networks.filter((n) => !rejectedNetworks.has(n.metadata.name));
+  for (const [vni, [holder, ...rest]] of duplicates(live().filter((n) => n.spec.type === 'l2'), (n) => n.spec.vni)) {
+    for (const n of rest) rejectedNetworks.set(n.metadata.name, conflict(`L2VNI ${vni} is already used by EvpnNetwork ${holder?.metadata.name ?? '?'}`));
   }
-  for (const [vlan, list] of duplicates(live, (n) => n.spec.vlanId)) {
-    for (const n of list) rejectedNetworks.set(n.metadata.name, conflict(`VLAN ${vlan} is claimed by several EvpnNetworks (${names(list)})`));
+  for (const [vlan, [holder, ...rest]] of duplicates(live(), (n) => n.spec.vlanId)) {
+    for (const n of rest) rejectedNetworks.set(n.metadata.name, conflict(`VLAN ${vlan} is already used by EvpnNetwork ${holder?.metadata.name ?? '?'}`));
   }
   return {
     vrfs: vrfs.filter((v) => !rejectedVrfs.has(v.metadata.name)),
