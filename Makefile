@@ -6,7 +6,7 @@ SHELL := /bin/bash
 NODE_BIN := $(CURDIR)/.cache/node-v24.21.0/bin
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: all setup setup-apt setup-node setup-npm setup-k8s test test-static test-unit test-integration test-uml demo bench gen-crds clean
+.PHONY: all setup setup-apt setup-node setup-npm setup-k8s test test-static test-unit test-integration test-uml test-e2e demo bench gen-crds clean
 
 all: test
 
@@ -27,7 +27,7 @@ setup-k8s:
 
 test: setup
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory test-static test-unit test-integration test-uml; \
+	$(MAKE) --no-print-directory test-static test-unit test-integration test-uml test-e2e; \
 	echo "make test: all suites passed in $$(( $$(date +%s) - start ))s"
 
 test-static:
@@ -42,6 +42,9 @@ test-integration:
 
 test-uml:
 	test/uml/run-suite.sh
+
+test-e2e:
+	test/e2e/run.sh
 
 demo: setup
 	test/e2e/demo.sh

@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/*.uml.test.ts', 'node_modules/**', '.cache/**'],
+          exclude: ['**/*.int.test.ts', '**/*.uml.test.ts', '**/*.e2e.test.ts', 'node_modules/**', '.cache/**'],
         },
       },
       {
@@ -22,6 +22,18 @@ export default defineConfig({
           exclude: ['node_modules/**', '.cache/**'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The whole system: the host runs the API server, OVN and the operator;
+        // the UML guest runs two nodes (agents + FRR) and the VMs (test/e2e/run.sh).
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          exclude: ['node_modules/**', '.cache/**'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
           fileParallelism: false,
         },
       },
