@@ -22,10 +22,11 @@ let writes: WriteCounter;
 let widgets: ResourceRef;
 
 /** A reconciler of the project's shape: desired status from spec (pure), written only when it differs. */
-function startController(events: ReconcileEvent[], registry?: MetricsRegistry): Controller {
+function startController(events: ReconcileEvent[], registry?: MetricsRegistry, resyncPeriodMs = 0): Controller {
   const informer = new Informer<Widget>({ client, resource: widgets, namespace: ns });
   const controller = new Controller({
     name: 'widget',
+    resyncPeriodMs,
     ...(registry === undefined ? {} : { metrics: registry }),
     onReconcile: (e) => events.push(e),
     reconcile: async (key) => {
@@ -94,5 +95,16 @@ describe('Controller against a real apiserver', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(writes.snapshot()).toEqual({ 'apply widgets/status': 1, 'apply widgets': 1 });
     await second.stop();
+  });
+
+  it('resyncs every cached object periodically, still without writing when nothing drifted', async () => {
+    const events: ReconcileEvent[] = [];
+    writes.reset();
+    const c = startController(events, undefined, 300);
+    await c.start();
+    await waitFor('three resync rounds', () => events.length >= 4 * 3, 10_000);
+    expect(new Set(events.map((e) => e.key)).size).toBe(4);
+    expect(writes.total()).toBe(0);
+    await c.stop();
   });
 });

@@ -44,6 +44,11 @@ export interface ControllerOptions {
   readonly maxBackoffMs?: number;
   readonly log?: Logger;
   readonly metrics?: MetricsRegistry;
+  /**
+   * Re-enqueue every cached object this often, even without events: state outside
+   * the apiserver (kernel, FRR, OVN) can drift without any watch noticing.
+   */
+  readonly resyncPeriodMs?: number;
   /** Called after every reconcile, for callers' own accounting. */
   readonly onReconcile?: (event: ReconcileEvent) => void;
 }
@@ -56,6 +61,8 @@ export class Controller {
   private readonly options: ControllerOptions;
   private readonly log: Logger;
   private readonly informers: Informer[] = [];
+  private readonly resyncers: (() => void)[] = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
   private readonly stopController = new AbortController();
   private synced: Promise<void> | undefined;
   private readonly recordMetrics: (event: ReconcileEvent) => void;
@@ -93,6 +100,9 @@ export class Controller {
       delete: enqueue,
     });
     this.informers.push(informer as unknown as Informer);
+    this.resyncers.push(() => {
+      for (const obj of informer.list()) enqueue(obj);
+    });
   }
 
   enqueue(key: string): void {
@@ -108,7 +118,14 @@ export class Controller {
     for (const inf of this.informers) inf.start();
     this.synced ??= Promise.all(this.informers.map((i) => i.waitForSync())).then(() => undefined);
     await this.synced;
-    this.log.info({ informers: this.informers.length }, 'caches synced, reconciling');
+    const period = this.options.resyncPeriodMs ?? 0;
+    if (period > 0 && this.resyncTimer === undefined && !this.stopController.signal.aborted) {
+      this.resyncTimer = setInterval(() => {
+        for (const resync of this.resyncers) resync();
+      }, period);
+      this.resyncTimer.unref();
+    }
+    this.log.info({ informers: this.informers.length, resyncPeriodMs: period }, 'caches synced, reconciling');
   }
 
   hasSynced(): boolean {
@@ -118,6 +135,7 @@ export class Controller {
   /** Stops taking work, aborts the signal passed to reconcile, waits for in-flight reconciles, stops the informers. */
   async stop(): Promise<void> {
     this.stopController.abort();
+    clearInterval(this.resyncTimer);
     await this.queue.shutdown();
     await Promise.all(this.informers.map((i) => i.stop()));
   }
