@@ -39,6 +39,8 @@ export interface OvnDatabases {
   /** SIGSTOP / SIGCONT the NB server: sockets stay open but nothing answers (a dead peer). */
   pauseNb(): void;
   resumeNb(): void;
+  /** Process ids of the running daemons (undefined while stopped). */
+  pids(): { nb: number | undefined; sb: number | undefined; northd: number | undefined };
   /** Log file of a server, for diagnostics. */
   log(which: 'nb' | 'sb' | 'northd'): Promise<string>;
   stop(): Promise<void>;
@@ -106,6 +108,10 @@ class OvsdbServer {
     const daemon = this.#daemon;
     this.#daemon = undefined;
     if (daemon !== undefined) await stopDaemon(daemon);
+  }
+
+  get pid(): number | undefined {
+    return this.#daemon?.child.pid;
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -213,6 +219,7 @@ export async function startOvnDatabases(options: OvnDatabasesOptions = {}): Prom
     resumeNb: () => {
       nb.signal('SIGCONT');
     },
+    pids: () => ({ nb: nb.pid, sb: sb.pid, northd: northd?.child.pid }),
     log: (which) => readFile(which === 'northd' ? join(dir, 'northd.log') : which === 'nb' ? nb.logFile : sb.logFile, 'utf8'),
     stop,
   };
