@@ -1,0 +1,149 @@
+// The operator's command line, parsed into typed options (pure: no I/O except
+// reading a --node-name-from map file).
+import { parseArgs } from 'node:util';
+import { MAX_VNI } from '../crds/primitives.ts';
+import type { Range } from './mirror/allocate.ts';
+import { parseNodeNameMode, type NodeNameMode } from './ovn-source/node-names.ts';
+import { parseRemote } from './ovsdb/index.ts';
+
+export interface OperatorFlags {
+  readonly ovnNb: string;
+  readonly ovnSb: string;
+  readonly metricsHost: string;
+  /** 0: a free port (tests). */
+  readonly metricsPort: number;
+  readonly nodeNames: NodeNameMode;
+  readonly l2vniRange: Range | undefined;
+  readonly leaderElect: boolean;
+  readonly leaseNamespace: string;
+  readonly leaseName: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  readonly pruneGraceMs: number;
+  readonly identity: string | undefined;
+}
+
+export const usage = `Usage: evpn-operator --ovn-nb REMOTE --ovn-sb REMOTE [options]
+
+Mirrors networking-bgpvpn associations from the OVN databases into EvpnVrf,
+EvpnNetwork and EvpnPortSet objects and folds node status into them.
+
+  --ovn-nb REMOTE            OVN_Northbound database: unix:PATH or tcp:HOST:PORT (required)
+  --ovn-sb REMOTE            OVN_Southbound database: unix:PATH or tcp:HOST:PORT (required)
+  --metrics-addr HOST:PORT   /healthz, /readyz and /metrics (default 127.0.0.1:8080)
+  --node-name-from MODE      chassis → node: hostname (default), chassis-name, or map:FILE
+  --l2vni-range MIN-MAX      pool of L2VNIs for type-l2 associations (default 16000000-16777215)
+  --leader-elect[=BOOL]      campaign for a Lease before writing (default true)
+  --lease-namespace NS       namespace of the Lease (default $POD_NAMESPACE or "default")
+  --lease-name NAME          name of the Lease (default ovn-evpn-operator)
+  --lease-duration DUR       (default 15s)   --renew-deadline DUR (default 10s)   --retry-period DUR (default 2s)
+  --prune-grace DUR          how long a mirrored object may be missing from OVN before it is deleted (default 5s)
+  --identity ID              leader-election identity (default hostname + random suffix)
+
+The kubeconfig comes from $KUBECONFIG, else the pod's service account. DUR is
+like 500ms, 5s or 2m. Logs are JSON on stdout; LOG_LEVEL sets the level.`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (m === null) throw new UsageError(`${flag}: expected a duration like 500ms, 5s or 2m, got ${JSON.stringify(text)}`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000);
+}
+
+export function parseRange(text: string, flag: string): Range {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (m === null || min < 1 || max > MAX_VNI || min > max) throw new UsageError(`${flag}: expected MIN-MAX within 1-${MAX_VNI}, got ${JSON.stringify(text)}`);
+  return { min, max };
+}
+
+function parseHostPort(text: string, flag: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (host === undefined || port > 65535) throw new UsageError(`${flag}: expected HOST:PORT, got ${JSON.stringify(text)}`);
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+function parseBool(text: string, flag: string): boolean {
+  if (['true', '1', 'yes'].includes(text)) return true;
+  if (['false', '0', 'no'].includes(text)) return false;
+  throw new UsageError(`${flag}: expected true or false, got ${JSON.stringify(text)}`);
+}
+
+export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): OperatorFlags | 'help' {
+  // --leader-elect may be given bare; normalise so parseArgs sees a string option.
+  const args = argv.map((a) => (a === '--leader-elect' ? '--leader-elect=true' : a === '--no-leader-elect' ? '--leader-elect=false' : a));
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      allowPositionals: false,
+      options: {
+        'ovn-nb': { type: 'string' },
+        'ovn-sb': { type: 'string' },
+        'metrics-addr': { type: 'string', default: '127.0.0.1:8080' },
+        'node-name-from': { type: 'string', default: 'hostname' },
+        'l2vni-range': { type: 'string' },
+        'leader-elect': { type: 'string', default: 'true' },
+        'lease-namespace': { type: 'string' },
+        'lease-name': { type: 'string', default: 'ovn-evpn-operator' },
+        'lease-duration': { type: 'string', default: '15s' },
+        'renew-deadline': { type: 'string', default: '10s' },
+        'retry-period': { type: 'string', default: '2s' },
+        'prune-grace': { type: 'string', default: '5s' },
+        identity: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help === true) return 'help';
+  const nb = values['ovn-nb'];
+  const sb = values['ovn-sb'];
+  if (nb === undefined || sb === undefined) throw new UsageError('--ovn-nb and --ovn-sb are required');
+  for (const [flag, remote] of [['--ovn-nb', nb], ['--ovn-sb', sb]] as const) {
+    try {
+      parseRemote(remote);
+    } catch (err) {
+      throw new UsageError(`${flag}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const metrics = parseHostPort(values['metrics-addr'], '--metrics-addr');
+  let nodeNames: NodeNameMode;
+  try {
+    nodeNames = parseNodeNameMode(values['node-name-from']);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const leaseDurationMs = parseDuration(values['lease-duration'], '--lease-duration');
+  const renewDeadlineMs = parseDuration(values['renew-deadline'], '--renew-deadline');
+  const retryPeriodMs = parseDuration(values['retry-period'], '--retry-period');
+  if (!(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
+    throw new UsageError('lease timings must satisfy --retry-period < --renew-deadline < --lease-duration');
+  }
+  return {
+    ovnNb: nb,
+    ovnSb: sb,
+    metricsHost: metrics.host,
+    metricsPort: metrics.port,
+    nodeNames,
+    l2vniRange: values['l2vni-range'] === undefined ? undefined : parseRange(values['l2vni-range'], '--l2vni-range'),
+    leaderElect: parseBool(values['leader-elect'], '--leader-elect'),
+    leaseNamespace: values['lease-namespace'] ?? env['POD_NAMESPACE'] ?? 'default',
+    leaseName: values['lease-name'],
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
+    pruneGraceMs: parseDuration(values['prune-grace'], '--prune-grace'),
+    identity: values.identity,
+  };
+}

@@ -1,0 +1,303 @@
+// The operator process minus its command line: OVN source, informers, the mirror
+// and status controllers, and leader election. Every replica connects to OVN and
+// keeps warm informer caches (so it is ready and fails over fast); only the
+// lease holder runs the controllers, so only it writes.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
+import { Controller } from '../lib/controller/controller.ts';
+import { EventRecorder } from '../lib/kube/events.ts';
+import { Informer } from '../lib/kube/informer.ts';
+import { KubeClient } from '../lib/kube/kube-client.ts';
+import { LeaderElector } from '../lib/kube/leader-election.ts';
+import type { KubeObject } from '../lib/kube/resource.ts';
+import type { WriteCounter } from '../lib/kube/write-counter.ts';
+import type { Logger } from '../lib/log.ts';
+import type { MetricsRegistry } from '../lib/metrics.ts';
+import type { Range } from './mirror/allocate.ts';
+import type { NodeNameMode } from './ovn-source/node-names.ts';
+import { OvnSource } from './ovn-source/ovn-source.ts';
+import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
+import { MirrorReconciler } from './reconcile/mirror-reconciler.ts';
+import { ProblemBook } from './reconcile/problem-book.ts';
+import { refKey, Resources, type Live } from './resources.ts';
+import { changedResultKeys, StatusReconciler } from './status/status-reconciler.ts';
+
+export interface LeaderElectionConfig {
+  readonly namespace: string;
+  readonly name: string;
+  readonly leaseDurationMs?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+}
+
+export interface OperatorOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly nbRemote: string;
+  readonly sbRemote: string;
+  readonly nodeNames: NodeNameMode;
+  readonly l2vniRange?: Range | undefined;
+  readonly pruneGraceMs: number;
+  /** Undefined: lead from the start (a single replica, or tests). */
+  readonly leaderElection?: LeaderElectionConfig | undefined;
+  readonly identity?: string;
+  readonly log: Logger;
+  readonly registry: MetricsRegistry;
+  readonly writeCounter?: WriteCounter;
+  readonly ovnProbeIntervalMs?: number;
+}
+
+const MIRROR_KEY = 'mirror';
+
+interface Term {
+  readonly mirror: Controller;
+  readonly status: Controller;
+  readonly statusReconciler: StatusReconciler;
+}
+
+export class Operator {
+  readonly identity: string;
+  readonly metrics: OperatorMetrics;
+  readonly client: KubeClient;
+  readonly problems = new ProblemBook();
+  /** Resolves when this instance stops leading (lost lease or stop()); the process should then exit. */
+  readonly done: Promise<string>;
+  readonly #o: OperatorOptions;
+  readonly #log: Logger;
+  readonly #source: OvnSource;
+  readonly #events: EventRecorder;
+  readonly #informers: {
+    vrfs: Informer<Live<EvpnVrf>>; networks: Informer<Live<EvpnNetwork>>; portSets: Informer<Live<EvpnPortSet>>; nodeStates: Informer<Live<EvpnNodeState>>;
+  };
+  readonly #elector: LeaderElector | undefined;
+  readonly #stop = new AbortController();
+  #term: Term | undefined;
+  #leadingWaiters: (() => void)[] = [];
+  #resolveDone: (why: string) => void = () => undefined;
+
+  private constructor(options: OperatorOptions, source: OvnSource) {
+    this.#o = options;
+    this.#source = source;
+    this.identity = options.identity ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
+    this.#log = options.log.child({ component: 'operator', identity: this.identity });
+    this.metrics = createOperatorMetrics(options.registry);
+    this.client = new KubeClient(options.kubeConfig, { ...(options.writeCounter === undefined ? {} : { writeCounter: options.writeCounter }), userAgent: 'ovn-evpn-operator' });
+    this.#events = new EventRecorder({ client: this.client, reportingController: 'ovn-evpn.dev/operator', reportingInstance: this.identity, log: options.log });
+    const informer = <T extends KubeObject>(resource: (typeof Resources)[keyof typeof Resources]): Informer<T> =>
+      new Informer<T>({ client: this.client, resource, log: options.log });
+    this.#informers = {
+      vrfs: informer<Live<EvpnVrf>>(Resources.vrfs),
+      networks: informer<Live<EvpnNetwork>>(Resources.networks),
+      portSets: informer<Live<EvpnPortSet>>(Resources.portSets),
+      nodeStates: informer<Live<EvpnNodeState>>(Resources.nodeStates),
+    };
+    this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+    const le = options.leaderElection;
+    this.#elector = le === undefined ? undefined : new LeaderElector({
+      client: this.client, namespace: le.namespace, name: le.name, identity: this.identity,
+      ...(le.leaseDurationMs === undefined ? {} : { leaseDurationMs: le.leaseDurationMs }),
+      ...(le.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: le.renewDeadlineMs }),
+      ...(le.retryPeriodMs === undefined ? {} : { retryPeriodMs: le.retryPeriodMs }),
+      onStartedLeading: (signal) => this.#lead(signal),
+      onNewLeader: (id) => {
+        this.#log.info({ leader: id }, 'leader observed');
+      },
+      log: options.log,
+    });
+    this.#wire();
+  }
+
+  /**
+   * Connects to OVN (throws OvnStartupError for a wrong or unreachable database),
+   * starts the informers, and starts campaigning (or leading).
+   */
+  static async start(options: OperatorOptions): Promise<Operator> {
+    const source = await OvnSource.connect({
+      nbRemote: options.nbRemote, sbRemote: options.sbRemote, log: options.log,
+      ...(options.ovnProbeIntervalMs === undefined ? {} : { probeIntervalMs: options.ovnProbeIntervalMs }),
+    });
+    const op = new Operator(options, source);
+    op.#begin();
+    return op;
+  }
+
+  isLeader(): boolean {
+    return this.#term !== undefined;
+  }
+
+  /** Resolves once this instance leads and its controllers run. */
+  whenLeading(): Promise<void> {
+    if (this.#term !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.#leadingWaiters.push(resolve));
+  }
+
+  informersSynced(): boolean {
+    return Object.values(this.#informers).every((i) => i.hasSynced());
+  }
+
+  ovnSynced(): boolean {
+    return this.#source.isSynced();
+  }
+
+  /** Ready: OVN synced and informers synced (leader or not). */
+  readiness(): { ok: boolean; why: string } {
+    if (!this.ovnSynced()) return { ok: false, why: `ovn not synced (${JSON.stringify(this.#source.connectionStates())})` };
+    if (!this.informersSynced()) return { ok: false, why: 'informers not synced' };
+    return { ok: true, why: this.isLeader() ? 'leading' : 'standby' };
+  }
+
+  /** For tests: resolves when both work queues are empty (delayed keys aside). */
+  async idle(): Promise<void> {
+    const term = this.#term;
+    if (term === undefined) return;
+    await Promise.all([term.mirror.queue.idle(), term.status.queue.idle()]);
+    await this.#events.flush();
+  }
+
+  /** Stops leading (releasing the lease), then the informers and the OVN connections. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    if (this.#elector !== undefined) await this.#elector.stop();
+    await this.#termEnded;
+    await Promise.all(Object.values(this.#informers).map((i) => i.stop()));
+    await this.#events.flush();
+    await this.#source.close();
+    this.client.close();
+    this.#resolveDone('stopped');
+  }
+
+  #termEnded: Promise<void> = Promise.resolve();
+
+  #begin(): void {
+    for (const i of Object.values(this.#informers)) i.start();
+    this.metrics.ovnSynced.set({}, this.#source.isSynced() ? 1 : 0);
+    if (this.#elector === undefined) {
+      void this.#lead(this.#stop.signal);
+      return;
+    }
+    void this.#elector.run().then(() => {
+      this.#resolveDone(this.#stop.signal.aborted ? 'stopped' : 'lost leadership');
+    });
+  }
+
+  async #lead(signal: AbortSignal): Promise<void> {
+    let endTerm: () => void = () => undefined;
+    this.#termEnded = new Promise((r) => (endTerm = r));
+    try {
+      await Promise.all(Object.values(this.#informers).map((i) => i.waitForSync()));
+      if (signal.aborted) return;
+      const term = this.#newTerm();
+      await Promise.all([term.mirror.start(), term.status.start()]);
+      this.#term = term;
+      this.metrics.leader.set({}, 1);
+      this.#log.info({}, 'leading: mirroring OVN and aggregating status');
+      for (const w of this.#leadingWaiters.splice(0)) w();
+      term.mirror.enqueue(MIRROR_KEY);
+      for (const k of term.statusReconciler.allKeys()) term.status.enqueue(k);
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => { resolve(); }, { once: true });
+      });
+      this.#term = undefined;
+      this.metrics.leader.set({}, 0);
+      await Promise.all([term.mirror.stop(), term.status.stop()]);
+      this.#log.info({}, 'stopped mirroring');
+    } finally {
+      endTerm();
+    }
+  }
+
+  #newTerm(): Term {
+    const o = this.#o;
+    const i = this.#informers;
+    const mirrorReconciler = new MirrorReconciler({
+      client: this.client, source: this.#source, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets,
+      problems: this.problems, events: this.#events, metrics: this.metrics, log: this.#log.child({ controller: 'mirror' }),
+      nodeNames: o.nodeNames, l2vniRange: o.l2vniRange, pruneGraceMs: o.pruneGraceMs,
+    });
+    const statusReconciler = new StatusReconciler({
+      client: this.client, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets, nodeStates: i.nodeStates,
+      problems: this.problems, metrics: this.metrics, log: this.#log.child({ controller: 'status' }),
+    });
+    const mirror = new Controller({
+      name: 'mirror', reconcile: (_key, signal) => mirrorReconciler.reconcile(signal),
+      log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 30_000,
+    });
+    const status = new Controller({
+      name: 'status', reconcile: (key, signal) => statusReconciler.reconcile(key, signal),
+      concurrency: 4, log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 60_000,
+    });
+    return { mirror, status, statusReconciler };
+  }
+
+  /** Informer and OVN events → keys; dropped while not leading (a new term starts with a full pass). */
+  #wire(): void {
+    const i = this.#informers;
+    const mirror = (): void => this.#term?.mirror.enqueue(MIRROR_KEY);
+    const status = (...keys: string[]): void => {
+      const t = this.#term;
+      if (t !== undefined) for (const k of keys) t.status.enqueue(k);
+    };
+    const specOrLabelsChanged = (a: EvpnVrf | EvpnNetwork | EvpnPortSet, b: EvpnVrf | EvpnNetwork | EvpnPortSet): boolean =>
+      a.metadata.generation !== b.metadata.generation || JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})
+      || a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp;
+
+    this.#source.on('change', mirror);
+    this.#source.on('health', (synced) => {
+      this.metrics.ovnSynced.set({}, synced ? 1 : 0);
+      if (synced) mirror();
+    });
+    this.problems.on('changed', (keys) => {
+      status(...keys);
+    });
+
+    i.vrfs.on({
+      add: (v) => { mirror(); status(refKey('EvpnVrf', v.metadata.name), ...this.#networksOfVrf(v.metadata.name)); },
+      update: (a, b) => {
+        if (specOrLabelsChanged(a, b)) { mirror(); status(...this.#networksOfVrf(b.metadata.name)); }
+        status(refKey('EvpnVrf', b.metadata.name));
+      },
+      delete: (v) => { mirror(); status(...this.#networksOfVrf(v.metadata.name)); },
+    });
+    i.networks.on({
+      add: (n) => {
+        this.#term?.statusReconciler.invalidateNetworkCounts();
+        mirror();
+        status(refKey('EvpnNetwork', n.metadata.name), ...(n.spec.vrf === undefined ? [] : [refKey('EvpnVrf', n.spec.vrf)]));
+      },
+      update: (a, b) => {
+        if (specOrLabelsChanged(a, b)) {
+          this.#term?.statusReconciler.invalidateNetworkCounts();
+          mirror();
+          for (const v of new Set([a.spec.vrf, b.spec.vrf])) if (v !== undefined) status(refKey('EvpnVrf', v));
+        }
+        status(refKey('EvpnNetwork', b.metadata.name));
+      },
+      delete: (n) => {
+        this.#term?.statusReconciler.invalidateNetworkCounts();
+        mirror();
+        if (n.spec.vrf !== undefined) status(refKey('EvpnVrf', n.spec.vrf));
+      },
+    });
+    const portSetChanged = (...sets: EvpnPortSet[]): void => {
+      this.#term?.statusReconciler.invalidatePortCounts();
+      mirror();
+      status(...new Set(sets.map((s) => refKey('EvpnNetwork', s.spec.network))));
+    };
+    i.portSets.on({
+      add: (p) => { portSetChanged(p); },
+      update: (a, b) => { if (specOrLabelsChanged(a, b)) portSetChanged(a, b); },
+      delete: (p) => { portSetChanged(p); },
+    });
+    const everything = (): void => {
+      const t = this.#term;
+      if (t !== undefined) status(...t.statusReconciler.allKeys());
+    };
+    i.nodeStates.on({ add: everything, delete: everything, update: (a, b) => { status(...changedResultKeys(a, b)); } });
+  }
+
+  #networksOfVrf(vrf: string): string[] {
+    return this.#term?.statusReconciler.networksOfVrf(vrf) ?? [];
+  }
+}

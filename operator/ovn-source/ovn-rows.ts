@@ -1,0 +1,103 @@
+// The OVN tables and columns the mirror reads, and the pure conversion of the
+// OVSDB replicas into the plain OvnSnapshot the mirror takes. Only these
+// columns are monitored, so ovn-controller's frequent Port_Binding writes to
+// other columns (up, encap, …) never reach the operator.
+import type { OvsdbMap, OvsdbValue, Row, Snapshot } from '../ovsdb/index.ts';
+import type {
+  ChassisRow, DatapathBindingRow, ExternalIds, LogicalRouterPortRow, LogicalSwitchRow, OvnSnapshot, PortBindingRow,
+} from '../mirror/ovn-snapshot.ts';
+
+export const NB_DB = 'OVN_Northbound';
+export const SB_DB = 'OVN_Southbound';
+
+export const nbTables = {
+  Logical_Switch: ['name', 'external_ids'],
+  Logical_Router_Port: ['name', 'networks', 'external_ids'],
+} as const;
+
+export const sbTables = {
+  Port_Binding: ['logical_port', 'type', 'mac', 'chassis', 'datapath', 'external_ids'],
+  Chassis: ['name', 'hostname'],
+  Datapath_Binding: ['external_ids'],
+} as const;
+
+export type NbRows = Record<keyof typeof nbTables, Row>;
+export type SbRows = Record<keyof typeof sbTables, Row>;
+
+function text(value: OvsdbValue | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function strings(value: OvsdbValue | undefined): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return (value as readonly unknown[]).filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+function externalIds(value: OvsdbValue | undefined): ExternalIds {
+  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value as OvsdbMap)) out[k] = String(v);
+  return out;
+}
+
+/** Optional reference column: a uuid string, or null/[] when unset. */
+function optionalRef(value: OvsdbValue | undefined): string | undefined {
+  const s = strings(value)[0];
+  return s === undefined || s === '' ? undefined : s;
+}
+
+export function toLogicalSwitch(r: Row): LogicalSwitchRow {
+  return { uuid: r._uuid, name: text(r['name']), externalIds: externalIds(r['external_ids']) };
+}
+
+export function toLogicalRouterPort(r: Row): LogicalRouterPortRow {
+  return { uuid: r._uuid, name: text(r['name']), networks: strings(r['networks']), externalIds: externalIds(r['external_ids']) };
+}
+
+export function toPortBinding(r: Row): PortBindingRow {
+  return {
+    uuid: r._uuid,
+    logicalPort: text(r['logical_port']),
+    type: text(r['type']),
+    mac: strings(r['mac']),
+    chassis: optionalRef(r['chassis']),
+    datapath: text(r['datapath']),
+    externalIds: externalIds(r['external_ids']),
+  };
+}
+
+export function toChassis(r: Row): ChassisRow {
+  return { uuid: r._uuid, name: text(r['name']), hostname: text(r['hostname']) };
+}
+
+export function toDatapathBinding(r: Row): DatapathBindingRow {
+  return { uuid: r._uuid, externalIds: externalIds(r['external_ids']) };
+}
+
+/**
+ * Converts table by table, reusing the previous conversion of every table whose
+ * replica Map is unchanged (the replica hands out the same Map until it changes),
+ * so a Chassis update does not re-convert ten thousand Port_Bindings.
+ */
+export class SnapshotConverter {
+  readonly #cache = new Map<string, { source: ReadonlyMap<string, Row>; rows: readonly unknown[] }>();
+
+  #table<T>(name: string, source: ReadonlyMap<string, Row>, convert: (r: Row) => T): readonly T[] {
+    const hit = this.#cache.get(name);
+    if (hit?.source === source) return hit.rows as readonly T[];
+    const rows = [...source.values()].map(convert);
+    this.#cache.set(name, { source, rows });
+    return rows;
+  }
+
+  convert(nb: Snapshot<NbRows>, sb: Snapshot<SbRows>): OvnSnapshot {
+    return {
+      logicalSwitches: this.#table('Logical_Switch', nb.tables.Logical_Switch, toLogicalSwitch),
+      logicalRouterPorts: this.#table('Logical_Router_Port', nb.tables.Logical_Router_Port, toLogicalRouterPort),
+      portBindings: this.#table('Port_Binding', sb.tables.Port_Binding, toPortBinding),
+      chassis: this.#table('Chassis', sb.tables.Chassis, toChassis),
+      datapaths: this.#table('Datapath_Binding', sb.tables.Datapath_Binding, toDatapathBinding),
+    };
+  }
+}

@@ -1,0 +1,150 @@
+// Adapter: the OVN NB and SB databases as one OvnSnapshot plus a "changed"
+// signal. Connecting is strict (a missing socket or a remote that serves the
+// wrong database is a configuration error, reported once, at start-up); once
+// running, the OVSDB client reconnects with backoff and resyncs by itself, and
+// the snapshot stays at the last known rows meanwhile.
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../../lib/log.ts';
+import type { OvnSnapshot } from '../mirror/ovn-snapshot.ts';
+import { OvsdbClient, type Replica } from '../ovsdb/index.ts';
+import { NB_DB, nbTables, SB_DB, sbTables, SnapshotConverter, type NbRows, type SbRows } from './ovn-rows.ts';
+
+export interface OvnSourceOptions {
+  /** unix:PATH or tcp:HOST:PORT of the OVN_Northbound database. */
+  readonly nbRemote: string;
+  readonly sbRemote: string;
+  readonly log: Logger;
+  readonly connectTimeoutMs?: number;
+  /** OVSDB echo interval; default 5000. */
+  readonly probeIntervalMs?: number;
+}
+
+export interface OvnSourceEvents {
+  /** Some monitored row changed (or a resync brought differences). */
+  change: [];
+  /** Both databases are connected and synced, or one of them is not any more. */
+  health: [synced: boolean];
+}
+
+/** Start-up failure, with a message meant for the person who started the process. */
+export class OvnStartupError extends Error {
+  override name = 'OvnStartupError';
+}
+
+interface Db<Rows extends Record<string, import('../ovsdb/index.ts').Row>> {
+  readonly client: OvsdbClient;
+  readonly replica: Replica<Rows>;
+}
+
+async function openDb<Rows extends Record<string, import('../ovsdb/index.ts').Row>>(
+  flag: string, remote: string, db: string, tables: Record<string, readonly string[]>, options: OvnSourceOptions,
+): Promise<Db<Rows>> {
+  let client: OvsdbClient;
+  try {
+    client = await OvsdbClient.connect({
+      remote,
+      databases: [db],
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      probeIntervalMs: options.probeIntervalMs ?? 5000,
+      logger: options.log.child({ component: 'ovsdb', db }),
+    });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new OvnStartupError(`${flag} ${remote}: ${why}`, { cause: err });
+  }
+  try {
+    const replica = await client.monitor<Rows>({ db, tables: tables as { [T in keyof Rows & string]: readonly string[] } });
+    return { client, replica };
+  } catch (err) {
+    await client.close();
+    const why = err instanceof Error ? err.message : String(err);
+    throw new OvnStartupError(`${flag} ${remote}: cannot monitor ${db} (${Object.keys(tables).join(', ')}): ${why}`, { cause: err });
+  }
+}
+
+export class OvnSource extends EventEmitter<OvnSourceEvents> {
+  readonly #nb: Db<NbRows>;
+  readonly #sb: Db<SbRows>;
+  readonly #converter = new SnapshotConverter();
+  readonly #log: Logger;
+  /** performance.now() of the oldest OVSDB update not yet taken by the mirror. */
+  #pendingSince: number | undefined;
+  #synced = true;
+
+  private constructor(nb: Db<NbRows>, sb: Db<SbRows>, log: Logger) {
+    super();
+    this.#nb = nb;
+    this.#sb = sb;
+    this.#log = log;
+    for (const [name, db] of [['nb', nb], ['sb', sb]] as const) {
+      db.replica.on('change', () => {
+        this.#pendingSince ??= performance.now();
+        this.emit('change');
+      });
+      db.replica.on('stale', (reason) => {
+        this.#log.warn({ db: name, err: reason.message }, 'ovn database connection lost, keeping last known rows');
+        this.#updateHealth();
+      });
+      db.replica.on('resynced', (info) => {
+        this.#log.info({ db: name, method: info.method, found: info.found }, 'ovn database resynced');
+        this.#updateHealth();
+      });
+      db.replica.on('rowError', (error) => {
+        this.#log.warn({ db: name, table: error.table, column: error.column, uuid: error.uuid, err: error.message }, 'ovn row does not match the schema, left out');
+      });
+    }
+  }
+
+  /** Connects to both databases and waits for their first snapshot; throws OvnStartupError. */
+  static async connect(options: OvnSourceOptions): Promise<OvnSource> {
+    const log = options.log.child({ component: 'ovn-source' });
+    const nb = await openDb<NbRows>('--ovn-nb', options.nbRemote, NB_DB, nbTables, options);
+    let sb: Db<SbRows>;
+    try {
+      sb = await openDb<SbRows>('--ovn-sb', options.sbRemote, SB_DB, sbTables, options);
+    } catch (err) {
+      await nb.client.close();
+      throw err;
+    }
+    log.info({ nb: options.nbRemote, sb: options.sbRemote }, 'ovn databases synced');
+    return new OvnSource(nb, sb, log);
+  }
+
+  snapshot(): OvnSnapshot {
+    return this.#converter.convert(this.#nb.replica.snapshot(), this.#sb.replica.snapshot());
+  }
+
+  /** Both replicas hold a current snapshot (not stale after a disconnect). */
+  isSynced(): boolean {
+    return this.#nb.replica.state === 'synced' && this.#sb.replica.state === 'synced';
+  }
+
+  /** Takes the receive time of the oldest unhandled update (for the OVN→CR latency). */
+  takePendingSince(): number | undefined {
+    const t = this.#pendingSince;
+    this.#pendingSince = undefined;
+    return t;
+  }
+
+  /** Gives a taken time back when the work it started failed. */
+  restorePendingSince(t: number | undefined): void {
+    if (t === undefined) return;
+    this.#pendingSince = this.#pendingSince === undefined ? t : Math.min(this.#pendingSince, t);
+  }
+
+  connectionStates(): { nb: string; sb: string } {
+    return { nb: this.#nb.client.state, sb: this.#sb.client.state };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#nb.client.close(), this.#sb.client.close()]);
+    this.removeAllListeners();
+  }
+
+  #updateHealth(): void {
+    const synced = this.isSynced();
+    if (synced === this.#synced) return;
+    this.#synced = synced;
+    this.emit('health', synced);
+  }
+}

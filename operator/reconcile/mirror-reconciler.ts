@@ -1,0 +1,215 @@
+// The mirror, level-triggered and keyed once for the whole of OVN: read the
+// snapshot and the informer caches, buildDesired (pure), planMirror (pure), then
+// delete, then apply. Bursts of OVSDB updates coalesce in the work queue into
+// one pass. Problems go to the ProblemBook (→ conditions) and, when new, become
+// Warning Events and error counts.
+import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
+import { API_GROUP_VERSION, OPERATOR_FIELD_MANAGER } from '../../crds/index.ts';
+import type { ReconcileResult } from '../../lib/controller/controller.ts';
+import { applyObject, deleteObject } from '../../lib/kube/apply.ts';
+import type { EventRecorder } from '../../lib/kube/events.ts';
+import type { KubeClient } from '../../lib/kube/kube-client.ts';
+import type { KubeObject } from '../../lib/kube/resource.ts';
+import type { Logger } from '../../lib/log.ts';
+import type { Range } from '../mirror/allocate.ts';
+import { buildDesired, type MirrorProblem } from '../mirror/build-desired.ts';
+import type { OvnSnapshot } from '../mirror/ovn-snapshot.ts';
+import { keepNodeName, withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
+import type { OperatorMetrics } from '../operator-metrics.ts';
+import { Resources, type Live } from '../resources.ts';
+import { desiredFingerprint, planMirror, type DesiredObject, type MirrorKind, type PlannedDelete } from './plan-mirror.ts';
+import { errorCodeOf, type ProblemBook } from './problem-book.ts';
+import { WriteExpectations } from './write-expectations.ts';
+
+/** What the reconciler needs from the OVN adapter. */
+export interface MirrorSource {
+  snapshot(): OvnSnapshot;
+  isSynced(): boolean;
+  takePendingSince(): number | undefined;
+  restorePendingSince(t: number | undefined): void;
+}
+
+/** What it needs from an informer. */
+export interface ObjectCache<T> {
+  list(): T[];
+}
+
+export interface MirrorReconcilerOptions {
+  readonly client: KubeClient;
+  readonly source: MirrorSource;
+  readonly vrfs: ObjectCache<Live<EvpnVrf>>;
+  readonly networks: ObjectCache<Live<EvpnNetwork>>;
+  readonly portSets: ObjectCache<Live<EvpnPortSet>>;
+  readonly problems: ProblemBook;
+  readonly events: EventRecorder;
+  readonly metrics: OperatorMetrics;
+  readonly log: Logger;
+  readonly nodeNames: NodeNameMode;
+  readonly l2vniRange?: Range | undefined;
+  readonly pruneGraceMs: number;
+  /** Parallel writes per phase. */
+  readonly writeConcurrency?: number;
+  readonly now?: () => number;
+}
+
+const RESOURCE = { EvpnVrf: Resources.vrfs, EvpnNetwork: Resources.networks, EvpnPortSet: Resources.portSets } as const;
+const UNSYNCED_RETRY_MS = 1000;
+
+async function runLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<unknown[]> {
+  const errors: unknown[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return errors;
+}
+
+export class MirrorReconciler {
+  readonly #o: MirrorReconcilerOptions;
+  readonly #expect = new WriteExpectations();
+  readonly #now: () => number;
+  #missingSince = new Map<string, number>();
+  #firstPass = true;
+  #skippedLogged = new Set<string>();
+  readonly #codesSeen = new Set<string>();
+
+  constructor(options: MirrorReconcilerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async reconcile(signal: AbortSignal): Promise<ReconcileResult | undefined> {
+    const since = this.#o.source.takePendingSince();
+    try {
+      return await this.#reconcile(signal, since);
+    } catch (err) {
+      this.#o.source.restorePendingSince(since);
+      throw err;
+    }
+  }
+
+  async #reconcile(signal: AbortSignal, since: number | undefined): Promise<ReconcileResult | undefined> {
+    const o = this.#o;
+    const vrfs = o.vrfs.list();
+    const networks = o.networks.list();
+    const portSets = o.portSets.list();
+    const desired = buildDesired({
+      snapshot: withNodeNames(o.source.snapshot(), o.nodeNames),
+      networks, vrfs, nodeNameOf: keepNodeName,
+      ...(o.l2vniRange === undefined ? {} : { l2vniRange: o.l2vniRange }),
+    });
+    const plan = planMirror({ desired, live: { vrfs, networks, portSets }, missingSince: this.#missingSince, now: this.#now(), graceMs: o.pruneGraceMs });
+
+    // Deletes decided from a stale replica could be wrong: hold them until OVN is back.
+    const synced = o.source.isSynced();
+    this.#missingSince = plan.missingSince;
+    let deletes: PlannedDelete[] = plan.deletes;
+    let nextCheckInMs = plan.nextCheckInMs;
+    if (!synced && deletes.length > 0) {
+      for (const d of deletes) this.#missingSince.set(`${d.kind}/${d.name}`, this.#now() - o.pruneGraceMs);
+      o.log.info({ deletes: deletes.length }, 'ovn not synced, holding deletes');
+      deletes = [];
+      nextCheckInMs = Math.min(nextCheckInMs ?? Infinity, UNSYNCED_RETRY_MS);
+    }
+
+    const live = new Map<string, KubeObject>();
+    for (const [kind, list] of [['EvpnVrf', vrfs], ['EvpnNetwork', networks], ['EvpnPortSet', portSets]] as const) {
+      for (const obj of list) live.set(`${kind}/${obj.metadata.name}`, obj);
+    }
+    this.#expect.pruneDeletes(new Set(live.keys()));
+
+    const deletesToDo = deletes.filter((d) => !this.#expect.alreadyDeleted(`${d.kind}/${d.name}`, d.uid));
+    const appliesToDo = plan.applies.filter((a) => {
+      const current = live.get(`${a.kind}/${a.name}`);
+      return !this.#expect.alreadyWritten(`${a.kind}/${a.name}`, current?.metadata.resourceVersion, desiredFingerprint(a));
+    });
+
+    const limit = o.writeConcurrency ?? 8;
+    const errors: unknown[] = [];
+    // Removes, then updates and creates: VRFs before the networks that use them, networks before their port sets.
+    errors.push(...(await runLimited(deletesToDo, limit, (d) => this.#delete(d, signal))));
+    for (const kind of ['EvpnVrf', 'EvpnNetwork', 'EvpnPortSet'] as const) {
+      errors.push(...(await runLimited(appliesToDo.filter((a) => a.kind === kind), limit, (a) => this.#apply(a, live.get(`${kind}/${a.name}`), signal))));
+    }
+
+    const writes = deletesToDo.length + appliesToDo.length - errors.length;
+    if (since !== undefined && writes > 0) o.metrics.ovnToCrLatency.observe({}, (performance.now() - since) / 1000);
+    this.#report(desired.problems, live);
+    this.#noteSkipped(plan.skipped);
+    for (const kind of ['EvpnVrf', 'EvpnNetwork', 'EvpnPortSet'] as const) {
+      const count = kind === 'EvpnVrf' ? desired.vrfs.size : kind === 'EvpnNetwork' ? desired.networks.size : desired.portSets.size;
+      o.metrics.mirroredObjects.set({ kind }, count);
+    }
+    if (deletesToDo.length + appliesToDo.length > 0 || errors.length > 0) {
+      o.log.info({ applied: appliesToDo.length, deleted: deletesToDo.length, failed: errors.length, pendingDeletes: this.#missingSince.size, problems: desired.problems.length }, 'mirror reconciled');
+    }
+    if (errors.length > 0) {
+      const first = errors[0];
+      throw new Error(`${errors.length} mirror write(s) failed; first: ${first instanceof Error ? first.message : String(first)}`, { cause: first });
+    }
+    return nextCheckInMs === undefined ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(nextCheckInMs)) };
+  }
+
+  async #apply(d: DesiredObject, current: KubeObject | undefined, signal: AbortSignal): Promise<void> {
+    const key = `${d.kind}/${d.name}`;
+    const result = await applyObject<KubeObject>(this.#o.client, RESOURCE[d.kind], { metadata: { name: d.name, labels: { ...d.labels } }, spec: d.spec }, {
+      fieldManager: OPERATOR_FIELD_MANAGER, force: true, signal,
+    });
+    this.#expect.recordWrite(key, current?.metadata.resourceVersion, result.metadata.resourceVersion, desiredFingerprint(d));
+    this.#o.metrics.mirrorWrites.inc({ kind: d.kind, verb: current === undefined ? 'create' : 'update' });
+    this.#o.log.debug({ kind: d.kind, name: d.name, created: current === undefined }, 'applied mirrored object');
+  }
+
+  async #delete(d: PlannedDelete, signal: AbortSignal): Promise<void> {
+    await deleteObject(this.#o.client, RESOURCE[d.kind], { name: d.name }, signal);
+    this.#expect.recordDelete(`${d.kind}/${d.name}`, d.uid);
+    this.#o.metrics.mirrorWrites.inc({ kind: d.kind, verb: 'delete' });
+    this.#o.log.info({ kind: d.kind, name: d.name }, 'pruned mirrored object no longer in OVN');
+  }
+
+  #report(problems: readonly MirrorProblem[], live: ReadonlyMap<string, KubeObject>): void {
+    const o = this.#o;
+    const fresh = o.problems.replace(problems);
+    const current = new Map<string, number>();
+    for (const p of problems) current.set(errorCodeOf(p.message), (current.get(errorCodeOf(p.message)) ?? 0) + 1);
+    for (const code of new Set([...current.keys(), ...this.#codesSeen])) {
+      this.#codesSeen.add(code);
+      o.metrics.problems.set({ code }, current.get(code) ?? 0);
+    }
+    for (const p of fresh) {
+      o.metrics.errors.inc({ code: errorCodeOf(p.message) });
+      const obj = live.get(`${p.kind}/${p.name}`);
+      // After a restart the object already shows this message: it was reported before.
+      if (this.#firstPass && obj !== undefined && conditionMessages(obj).some((m) => m.includes(p.message))) continue;
+      o.log.warn({ kind: p.kind, name: p.name, reason: p.reason, code: errorCodeOf(p.message), detail: p.message }, 'ovn association problem');
+      o.events.warning(
+        { apiVersion: API_GROUP_VERSION, kind: p.kind, name: p.name, ...(obj?.metadata.uid === undefined ? {} : { uid: obj.metadata.uid }) },
+        p.reason, 'Mirror', p.message,
+      );
+    }
+    this.#firstPass = false;
+  }
+
+  #noteSkipped(skipped: readonly { kind: MirrorKind; name: string; reason: string }[]): void {
+    const now = new Set(skipped.map((s) => `${s.kind}/${s.name}`));
+    for (const s of skipped) {
+      const key = `${s.kind}/${s.name}`;
+      if (this.#skippedLogged.has(key)) continue;
+      this.#o.log.warn({ kind: s.kind, name: s.name, why: s.reason }, 'mirrored object not written');
+    }
+    this.#skippedLogged = now;
+  }
+}
+
+function conditionMessages(obj: KubeObject): string[] {
+  const status = (obj as { status?: { conditions?: { message?: string }[] } }).status;
+  return (status?.conditions ?? []).map((c) => c.message ?? '');
+}

@@ -1,0 +1,165 @@
+// Desired mirror (from buildDesired) vs the live objects, joined by kind and
+// name into applies and deletes. Pure. Rules:
+//  - an object is applied only when it is missing or its spec or our labels
+//    differ (semantically), so a restart with nothing changed writes nothing;
+//  - only objects carrying the mirrored-from label are ever touched: a user
+//    object in the way is reported, never overwritten or deleted;
+//  - a mirrored object that is no longer desired is deleted only after it has
+//    been missing for `graceMs`, so a row ovn-northd rewrites for a moment does
+//    not tear a network down. A port set whose network is still desired goes at
+//    once (its ports moved away; keeping it would keep stale FDB entries).
+import { createHash } from 'node:crypto';
+import type { EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrfSpec } from '../../crds/index.ts';
+import { Label } from '../../crds/index.ts';
+import { semanticEqual } from '../../lib/kube/conditions.ts';
+import type { MirrorOutput } from '../mirror/build-desired.ts';
+
+export type MirrorKind = 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet';
+
+/** The part of a live object the plan reads. */
+export interface LiveObject {
+  readonly metadata: {
+    readonly name: string;
+    readonly uid?: string | undefined;
+    readonly resourceVersion?: string | undefined;
+    readonly labels?: Readonly<Record<string, string>> | undefined;
+    readonly deletionTimestamp?: string | undefined;
+  };
+  readonly spec?: unknown;
+}
+
+export interface DesiredObject {
+  readonly kind: MirrorKind;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly spec: EvpnVrfSpec | EvpnNetworkSpec | EvpnPortSetSpec;
+}
+
+export interface PlannedDelete {
+  readonly kind: MirrorKind;
+  readonly name: string;
+  readonly uid: string | undefined;
+}
+
+export interface SkippedObject {
+  readonly kind: MirrorKind;
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface LiveMirror {
+  readonly vrfs: readonly LiveObject[];
+  readonly networks: readonly LiveObject[];
+  readonly portSets: readonly LiveObject[];
+}
+
+export interface MirrorPlan {
+  /** VRFs, then networks, then port sets (a network's VRF exists before it). */
+  readonly applies: DesiredObject[];
+  /** Port sets, then networks, then VRFs. */
+  readonly deletes: PlannedDelete[];
+  readonly skipped: SkippedObject[];
+  /** `Kind/name` → when it was first seen not desired (carried to the next plan). */
+  readonly missingSince: Map<string, number>;
+  /** When the earliest pending delete becomes due, if any. */
+  readonly nextCheckInMs: number | undefined;
+}
+
+export interface PlanInput {
+  readonly desired: Pick<MirrorOutput, 'vrfs' | 'networks' | 'portSets' | 'sources'>;
+  readonly live: LiveMirror;
+  readonly missingSince: ReadonlyMap<string, number>;
+  readonly now: number;
+  readonly graceMs: number;
+}
+
+export const PORT_SET_SOURCE = 'port-binding';
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** A label value for any node name: itself when valid (≤ 63 characters), else a stable hash. */
+export function labelValueOf(text: string): string {
+  if (text.length <= 63 && LABEL_VALUE.test(text)) return text;
+  return `h-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+}
+
+export const isMirroredObject = (o: LiveObject): boolean => o.metadata.labels?.[Label.MirroredFrom] !== undefined;
+
+/** Our labels are all present with our values (others' labels are not ours to judge). */
+function labelsMatch(live: LiveObject, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(labels).every(([k, v]) => live.metadata.labels?.[k] === v);
+}
+
+export function needsApply(live: LiveObject | undefined, desired: DesiredObject): boolean {
+  return live === undefined || !labelsMatch(live, desired.labels) || !semanticEqual(live.spec, desired.spec);
+}
+
+/** The objects buildDesired asks for, with their labels. */
+export function desiredObjects(desired: PlanInput['desired']): DesiredObject[] {
+  const out: DesiredObject[] = [];
+  const vrfSource = new Map<string, string>();
+  for (const [id, spec] of [...desired.networks].sort(([a], [b]) => a.localeCompare(b))) {
+    if (spec.vrf !== undefined && !vrfSource.has(spec.vrf)) vrfSource.set(spec.vrf, desired.sources.get(id) ?? 'network');
+  }
+  for (const [name, spec] of desired.vrfs) {
+    out.push({ kind: 'EvpnVrf', name, labels: { [Label.MirroredFrom]: vrfSource.get(name) ?? 'network' }, spec });
+  }
+  for (const [name, spec] of desired.networks) {
+    out.push({ kind: 'EvpnNetwork', name, labels: { [Label.MirroredFrom]: desired.sources.get(name) ?? 'network' }, spec });
+  }
+  for (const [name, spec] of desired.portSets) {
+    out.push({
+      kind: 'EvpnPortSet', name, spec,
+      labels: { [Label.MirroredFrom]: PORT_SET_SOURCE, [Label.Node]: labelValueOf(spec.nodeName), [Label.Network]: labelValueOf(spec.network) },
+    });
+  }
+  return out;
+}
+
+const KIND_ORDER: Record<MirrorKind, number> = { EvpnVrf: 0, EvpnNetwork: 1, EvpnPortSet: 2 };
+
+export function planMirror(input: PlanInput): MirrorPlan {
+  const live = new Map<string, LiveObject>();
+  const liveByKind: [MirrorKind, readonly LiveObject[]][] = [['EvpnVrf', input.live.vrfs], ['EvpnNetwork', input.live.networks], ['EvpnPortSet', input.live.portSets]];
+  for (const [kind, list] of liveByKind) for (const o of list) live.set(`${kind}/${o.metadata.name}`, o);
+
+  const applies: DesiredObject[] = [];
+  const skipped: SkippedObject[] = [];
+  const wanted = new Set<string>();
+  for (const d of desiredObjects(input.desired)) {
+    const key = `${d.kind}/${d.name}`;
+    wanted.add(key);
+    const current = live.get(key);
+    if (current !== undefined && !isMirroredObject(current)) {
+      skipped.push({ kind: d.kind, name: d.name, reason: 'a user-authored object of this name exists; it is left alone' });
+      continue;
+    }
+    if (needsApply(current, d)) applies.push(d);
+  }
+  applies.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name));
+
+  const deletes: PlannedDelete[] = [];
+  const missingSince = new Map<string, number>();
+  let nextCheckInMs: number | undefined;
+  for (const [key, o] of live) {
+    if (wanted.has(key) || !isMirroredObject(o) || o.metadata.deletionTimestamp !== undefined) continue;
+    const kind = key.slice(0, key.indexOf('/')) as MirrorKind;
+    const spec = o.spec as Partial<EvpnPortSetSpec> | undefined;
+    const networkStillWanted = kind === 'EvpnPortSet' && spec?.network !== undefined && input.desired.networks.has(spec.network);
+    const since = input.missingSince.get(key) ?? input.now;
+    const due = since + input.graceMs;
+    if (networkStillWanted || due <= input.now) {
+      deletes.push({ kind, name: o.metadata.name, uid: o.metadata.uid });
+    } else {
+      missingSince.set(key, since);
+      nextCheckInMs = Math.min(nextCheckInMs ?? Infinity, due - input.now);
+    }
+  }
+  deletes.sort((a, b) => KIND_ORDER[b.kind] - KIND_ORDER[a.kind] || a.name.localeCompare(b.name));
+  return { applies, deletes, skipped, missingSince, nextCheckInMs };
+}
+
+/** A stable text of what an apply asks for, to recognise a write already made. */
+export function desiredFingerprint(d: DesiredObject): string {
+  return JSON.stringify([d.labels, d.spec]);
+}

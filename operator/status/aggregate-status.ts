@@ -1,0 +1,139 @@
+// Folds what every node reported (EvpnNodeState status.vrfs[] / networks[]) and
+// what the mirror found (its problems) into the status of one EvpnNetwork or
+// EvpnVrf. Pure: the status reconciler compares the result with the live status
+// and writes only when they differ.
+//
+// A node counts as ready for an object when its result says ready for the
+// object's current generation (or carries no generation); as failing when its
+// result says not ready with a reason other than Pending; otherwise as pending
+// (no result yet, or a result for an older generation).
+import type {
+  EvpnNetwork, EvpnNodeState, EvpnVrf, EvpnVrfSpec, NetworkResult, VrfResult,
+} from '../../crds/index.ts';
+import { ConditionReason, ConditionType, effectiveRoutingTable } from '../../crds/index.ts';
+import { setConditions, type Condition, type ConditionInput } from '../../lib/kube/conditions.ts';
+import type { MirrorProblem } from '../mirror/build-desired.ts';
+
+export const MAX_FAILING_NODES = 20;
+/** The condition types this operator owns on EvpnNetwork/EvpnVrf. */
+export const OWNED_CONDITIONS: readonly string[] = [ConditionType.Ready, ConditionType.Accepted, ConditionType.SourceDegraded];
+
+export interface NodeResults {
+  readonly node: string;
+  readonly vrfs: ReadonlyMap<string, VrfResult>;
+  readonly networks: ReadonlyMap<string, NetworkResult>;
+}
+
+export function indexNodeState(ns: EvpnNodeState): NodeResults {
+  return {
+    node: ns.spec.nodeName !== '' ? ns.spec.nodeName : ns.metadata.name,
+    vrfs: new Map((ns.status?.vrfs ?? []).map((r) => [r.name, r])),
+    networks: new Map((ns.status?.networks ?? []).map((r) => [r.name, r])),
+  };
+}
+
+export interface FailingNode { node: string; reason: string; message: string }
+
+export interface NodeFold {
+  readonly ready: string;
+  readonly readyNodes: number;
+  readonly totalNodes: number;
+  readonly failingNodes: FailingNode[];
+  readonly condition: ConditionInput;
+}
+
+export function foldNodeResults(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, generation: number | undefined, nodes: readonly NodeResults[]): NodeFold {
+  let readyNodes = 0;
+  const failing: FailingNode[] = [];
+  for (const n of nodes) {
+    const r = kind === 'EvpnVrf' ? n.vrfs.get(name) : n.networks.get(name);
+    if (r === undefined) continue;
+    const current = r.generation === undefined || generation === undefined || r.generation >= generation;
+    if (r.ready) {
+      if (current) readyNodes++;
+    } else if (r.reason !== undefined && r.reason !== ConditionReason.Pending) {
+      failing.push({ node: n.node, reason: r.reason, message: (r.message ?? '').slice(0, 4096) });
+    }
+  }
+  failing.sort((a, b) => a.node.localeCompare(b.node));
+  const totalNodes = nodes.length;
+  const observedGeneration = generation;
+  const og = observedGeneration === undefined ? {} : { observedGeneration };
+  let condition: ConditionInput;
+  if (totalNodes === 0) {
+    condition = { type: ConditionType.Ready, status: 'False', reason: ConditionReason.NoNodes, message: 'no node agent has reported yet', ...og };
+  } else if (failing.length > 0) {
+    const shown = failing.slice(0, 3).map((f) => `${f.node} (${f.reason}${f.message === '' ? '' : `: ${f.message.slice(0, 200)}`})`).join(', ');
+    condition = {
+      type: ConditionType.Ready, status: 'False', reason: ConditionReason.NodesFailing,
+      message: `${failing.length} of ${totalNodes} nodes failed: ${shown}${failing.length > 3 ? ', …' : ''}`, ...og,
+    };
+  } else if (readyNodes === totalNodes) {
+    condition = { type: ConditionType.Ready, status: 'True', reason: ConditionReason.Applied, message: `applied on all ${totalNodes} nodes`, ...og };
+  } else {
+    condition = {
+      type: ConditionType.Ready, status: 'False', reason: ConditionReason.Pending,
+      message: `applied on ${readyNodes} of ${totalNodes} nodes; waiting for the others`, ...og,
+    };
+  }
+  return { ready: `${readyNodes}/${totalNodes}`, readyNodes, totalNodes, failingNodes: failing.slice(0, MAX_FAILING_NODES), condition };
+}
+
+/** Accepted (and, for mirrored objects, SourceDegraded) from the mirror's problems. */
+export function problemConditions(problems: readonly MirrorProblem[], mirrored: boolean, generation: number | undefined): ConditionInput[] {
+  const og = generation === undefined ? {} : { observedGeneration: generation };
+  const kept = problems.filter((p) => p.keptLastGood);
+  const refused = problems.filter((p) => !p.keptLastGood);
+  const out: ConditionInput[] = [];
+  const first = refused[0];
+  out.push(first === undefined
+    ? { type: ConditionType.Accepted, status: 'True', reason: ConditionReason.Valid, message: mirrored ? 'mirrored from its OVN association' : 'no OVN association conflicts with this object', ...og }
+    : { type: ConditionType.Accepted, status: 'False', reason: first.reason, message: refused.map((p) => p.message).join('; '), ...og });
+  if (mirrored) {
+    const k = kept[0];
+    out.push(k === undefined
+      ? { type: ConditionType.SourceDegraded, status: 'False', reason: ConditionReason.SourceHealthy, message: 'the OVN association reads cleanly', ...og }
+      : { type: ConditionType.SourceDegraded, status: 'True', reason: ConditionReason.LastGoodSpecKept, message: kept.map((p) => p.message).join('; '), ...og });
+  }
+  return out;
+}
+
+function conditionsFor(live: readonly Condition[] | undefined, inputs: readonly ConditionInput[], now: Date): Condition[] {
+  const ours = (live ?? []).filter((c) => OWNED_CONDITIONS.includes(c.type));
+  const wanted = new Set(inputs.map((c) => c.type));
+  // Start from our live conditions so lastTransitionTime survives an unchanged status.
+  return setConditions(ours.filter((c) => wanted.has(c.type)), inputs, now);
+}
+
+export interface StatusContext {
+  readonly nodes: readonly NodeResults[];
+  readonly problems: readonly MirrorProblem[];
+  readonly mirrored: boolean;
+  readonly now: Date;
+}
+
+/** The status fields this operator owns; `undefined` values are removed from the object. */
+export type DesiredStatus = Record<string, unknown>;
+
+function commonStatus(kind: 'EvpnNetwork' | 'EvpnVrf', obj: EvpnNetwork | EvpnVrf, ctx: StatusContext): DesiredStatus {
+  const generation = obj.metadata.generation;
+  const fold = foldNodeResults(kind, obj.metadata.name, generation, ctx.nodes);
+  const conditions = conditionsFor(obj.status?.conditions as Condition[] | undefined,
+    [fold.condition, ...problemConditions(ctx.problems, ctx.mirrored, generation)], ctx.now);
+  return {
+    observedGeneration: generation,
+    conditions,
+    ready: fold.ready,
+    readyNodes: fold.readyNodes,
+    totalNodes: fold.totalNodes,
+    failingNodes: fold.failingNodes,
+  };
+}
+
+export function desiredNetworkStatus(net: EvpnNetwork, ctx: StatusContext & { readonly vrf: EvpnVrfSpec | undefined; readonly ports: number }): DesiredStatus {
+  return { ...commonStatus('EvpnNetwork', net, ctx), l3vni: ctx.vrf?.vni, ports: ctx.ports };
+}
+
+export function desiredVrfStatus(vrf: EvpnVrf, ctx: StatusContext & { readonly networkCount: number }): DesiredStatus {
+  return { ...commonStatus('EvpnVrf', vrf, ctx), routingTable: effectiveRoutingTable(vrf.spec), networkCount: ctx.networkCount };
+}

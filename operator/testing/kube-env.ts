@@ -1,0 +1,85 @@
+// A private control plane with the CRDs installed, plus polling helpers, for the
+// operator's integration tests. Private, because the operator lists and writes
+// every EvpnNetwork/EvpnVrf in the cluster, and the tests count its writes: an
+// apiserver shared with other test files would make both meaningless.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startControlPlane, type ControlPlane } from '../../test/cluster/control-plane.ts';
+import { runKubectl } from '../../test/cluster/kube-test-env.ts';
+import { KubeClient, isNotFound } from '../../lib/kube/kube-client.ts';
+import { resourcePath, type ResourceRef } from '../../lib/kube/resource.ts';
+import type { Live } from '../resources.ts';
+
+const crdDir = join(import.meta.dirname, '..', '..', 'crds', 'generated');
+
+export interface KubeEnv {
+  readonly cp: ControlPlane;
+  readonly kubeConfig: KubeConfig;
+  /** A client of the test itself (its writes are not the operator's). */
+  readonly client: KubeClient;
+  kubectl(args: readonly string[], input?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startKubeEnv(): Promise<KubeEnv> {
+  const cp = await startControlPlane();
+  const kubectl = async (args: readonly string[], input?: string): Promise<string> => {
+    const r = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, args, input === undefined ? {} : { input });
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout;
+  };
+  for (const f of readdirSync(crdDir)) await kubectl(['apply', '--server-side', '-f', join(crdDir, f)]);
+  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '-l', 'app.kubernetes.io/part-of=ovn-evpn']);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(cp.kubeconfigPath);
+  const client = new KubeClient(kubeConfig, { userAgent: 'operator-int-test' });
+  return {
+    cp, kubeConfig, client, kubectl,
+    stop: async () => {
+      client.close();
+      await cp.stop();
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, stepMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+export async function getObject<T>(client: KubeClient, resource: ResourceRef, name: string): Promise<Live<T> | undefined> {
+  try {
+    return await client.request<Live<T>>({ method: 'GET', path: resourcePath(resource, { name }) });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+export async function listObjects<T>(client: KubeClient, resource: ResourceRef, labelSelector?: string): Promise<Live<T>[]> {
+  const list = await client.listAll<Live<T>>(resourcePath(resource), labelSelector === undefined ? {} : { labelSelector });
+  return list.items;
+}
+
+export interface EventView {
+  reason: string;
+  type: string;
+  note: string;
+  regarding: { kind: string; name: string };
+}
+
+export async function listEvents(client: KubeClient, namespace = 'default'): Promise<EventView[]> {
+  const list = await client.listAll<EventView>(`/apis/events.k8s.io/v1/namespaces/${namespace}/events`);
+  return list.items;
+}
