@@ -172,7 +172,7 @@ export class ReplicaStore {
       for (const [uuid, old] of state.rows) {
         const row = next.get(uuid);
         if (row === undefined && poisoned.has(uuid)) next.set(uuid, old); // undecodable now: keep the last good version
-        else if (row === undefined) void 0;
+        else if (row === undefined) builder.removed(name, old);
         else if (!rowsEqual(state, old, row)) builder.modified(name, old, row);
         else next.set(uuid, old); // keep identity for unchanged rows
       }
