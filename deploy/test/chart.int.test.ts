@@ -1,0 +1,118 @@
+// The Helm chart against the real API server: lint, render every
+// values_overrides file and have the API server accept each object
+// (--dry-run=server validates against the real schemas and admission), the
+// schema refuse bad values, and `lookup` keep an edited ASN ConfigMap across a
+// real install/upgrade.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { kubectl, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import {
+  chartDir, HELM_BUILD_TIMEOUT_MS, helm, helmBinary, helmTemplate, mustKubectl, overridesDir, parseManifests, prepareCluster, run,
+} from './deploy-env.ts';
+
+const overrides = readdirSync(overridesDir).filter((f) => f.endsWith('.yaml')).sort();
+const valueSets: [string, string[]][] = [['defaults', []], ...overrides.map((f): [string, string[]] => [f, ['-f', join(overridesDir, f)]])];
+
+describe('helm chart', () => {
+  const ns = uniqueName('chart');
+
+  beforeAll(async () => {
+    helmBinary();
+    await prepareCluster(ns);
+  }, HELM_BUILD_TIMEOUT_MS);
+
+  it('has the three values_overrides of seed 001', () => {
+    expect(overrides).toEqual(['evpn.yaml', 'example.yaml', 'production.yaml']);
+  });
+
+  it.each(valueSets)('passes helm lint --strict with %s', async (_name, args) => {
+    const r = await run(helmBinary(), ['lint', chartDir, '--strict', ...args]);
+    expect(r.stderr + r.stdout).toContain('0 chart(s) failed');
+    expect(r.code).toBe(0);
+  });
+
+  it.each(valueSets)('renders %s into objects the API server accepts (dry-run=server)', async (_name, args) => {
+    const text = await helmTemplate(uniqueName('rel'), ns, args);
+    const objects = parseManifests(text);
+    const kinds = new Set(objects.map((o) => o.kind));
+    for (const k of ['Deployment', 'DaemonSet', 'ClusterRole', 'Role', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'PodDisruptionBudget', 'NetworkPolicy', 'Service', 'ConfigMap', 'ServiceAccount']) {
+      expect(kinds, `${k} rendered`).toContain(k);
+    }
+    const r = await kubectl(['apply', '--dry-run=server', '-f', '-'], { input: text });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.includes('(server dry run)')).length).toBe(objects.length);
+  });
+
+  it('keeps the operator restricted and the agent unprivileged by default', async () => {
+    const objects = parseManifests(await helmTemplate('sec', ns));
+    const deploy = objects.find((o) => o.kind === 'Deployment') as unknown as { spec: { replicas: number; template: { spec: { containers: { args: string[]; securityContext: Record<string, unknown> }[] } } } };
+    expect(deploy.spec.replicas).toBe(2);
+    const op = deploy.spec.template.spec.containers[0];
+    expect(op?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 42494, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(op?.securityContext).not.toHaveProperty('capabilities.add');
+    expect(op?.args).toContain('--leader-elect=true');
+    const ds = objects.find((o) => o.kind === 'DaemonSet') as unknown as { spec: { template: { spec: { hostNetwork: boolean; containers: { name: string; securityContext: Record<string, unknown> }[] } } } };
+    expect(ds.spec.template.spec.hostNetwork).toBe(true);
+    const agent = ds.spec.template.spec.containers.find((c) => c.name === 'node-agent');
+    expect(agent?.securityContext).toMatchObject({ capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] }, readOnlyRootFilesystem: true });
+    expect(agent?.securityContext).not.toHaveProperty('privileged');
+    const frr = ds.spec.template.spec.containers.find((c) => c.name === 'frr');
+    expect(frr?.securityContext).not.toHaveProperty('privileged');
+  });
+
+  it('gives the agent SYS_ADMIN only for netns, and privileged only when asked', async () => {
+    const containers = async (set: string): Promise<{ name: string; securityContext: Record<string, unknown> }[]> => {
+      const ds = parseManifests(await helmTemplate('sec', ns, ['--set', set])).find((o) => o.kind === 'DaemonSet') as unknown as { spec: { template: { spec: { containers: { name: string; securityContext: Record<string, unknown> }[] } } } };
+      return ds.spec.template.spec.containers;
+    };
+    expect((await containers('nodeAgent.netns.enabled=true')).find((c) => c.name === 'node-agent')?.securityContext).toMatchObject({ capabilities: { add: ['NET_ADMIN', 'SYS_ADMIN'] } });
+    expect((await containers('nodeAgent.privileged=true')).find((c) => c.name === 'node-agent')?.securityContext).toEqual({ privileged: true });
+  });
+
+  it.each([
+    ['bgp.peerIp=bogus', 'peerIp'],
+    ['bgp.evpn.enabled=true', 'rrIps'],
+    ['operator.ovn.nbConnection=ovn-nb:6641', 'nbConnection'],
+    ['nodeAgent.config.bridge=a-name-longer-than-15', 'bridge'],
+    ['priorityClass.value=2000000000', 'value'],
+    ['unknownKey=1', 'unknownKey'],
+  ])('refuses %s through values.schema.json', async (set, field) => {
+    const r = await run(helmBinary(), ['template', 'bad', chartDir, '--set', set]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(field);
+  });
+
+  it('refuses a ServiceMonitor when the cluster has no prometheus-operator CRD, renders it when it has', async () => {
+    const without = await run(helmBinary(), ['template', 'sm', chartDir, '--set', 'monitoring.serviceMonitor.enabled=true']);
+    expect(without.code).not.toBe(0);
+    expect(without.stderr).toContain('needs the ServiceMonitor CRD');
+    const withCrd = await helmTemplate('sm', ns, ['--set', 'monitoring.serviceMonitor.enabled=true', '--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor']);
+    expect(parseManifests(withCrd).some((o) => o.kind === 'ServiceMonitor')).toBe(true);
+  });
+
+  it('creates the ASN mapping ConfigMap once and keeps an edited one across helm upgrade (lookup)', async () => {
+    const release = uniqueName('asn');
+    const cm = `${release}-ovn-evpn-asn`;
+    const install = await helm(['install', release, chartDir, '--namespace', ns, '--skip-crds', '--set-json', 'bgp.asnMapping={"10.0.192.0/24":"65001"}']);
+    expect(install.stderr).toBe('');
+    expect(install.code).toBe(0);
+    try {
+      const first = JSON.parse(await mustKubectl(['-n', ns, 'get', 'configmap', cm, '-o', 'jsonpath={.data.mapping\\.json}'])) as unknown;
+      expect(first).toEqual({ '10.0.192.0/24': '65001' });
+      // An operator adds a rack by hand...
+      const edited = JSON.stringify({ '10.0.192.0/24': '65001', '10.0.193.0/24': '65002' });
+      await mustKubectl(['-n', ns, 'patch', 'configmap', cm, '--type', 'merge', '-p', JSON.stringify({ data: { 'mapping.json': edited } })]);
+      // ...and an upgrade with other values must not undo it.
+      const upgrade = await helm(['upgrade', release, chartDir, '--namespace', ns, '--skip-crds', '--set-json', 'bgp.asnMapping={"10.9.9.0/24":"65099"}']);
+      expect(upgrade.code, upgrade.stderr).toBe(0);
+      const after = await mustKubectl(['-n', ns, 'get', 'configmap', cm, '-o', 'jsonpath={.data.mapping\\.json}']);
+      expect(JSON.parse(after)).toEqual({ '10.0.192.0/24': '65001', '10.0.193.0/24': '65002' });
+    } finally {
+      await helm(['uninstall', release, '--namespace', ns]);
+    }
+    const gone = await kubectl(['-n', ns, 'get', 'configmap', cm]);
+    expect(gone.code).not.toBe(0);
+  });
+});
