@@ -53,7 +53,7 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${last instanceof Error ? last.message : JSON.stringify(last)}`}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }

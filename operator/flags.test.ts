@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration, parseOperatorFlags, parseRange } from './flags.ts';
+
+const base = ['--ovn-nb', 'unix:/run/ovn/ovnnb_db.sock', '--ovn-sb', 'tcp:127.0.0.1:6642'];
+
+describe('operator flags', () => {
+  it('has the documented defaults', () => {
+    const f = parseOperatorFlags(base, {});
+    expect(f).toMatchObject({
+      ovnNb: 'unix:/run/ovn/ovnnb_db.sock', ovnSb: 'tcp:127.0.0.1:6642', metricsHost: '127.0.0.1', metricsPort: 8080,
+      nodeNames: { kind: 'hostname' }, l2vniRange: undefined, leaderElect: true, leaseNamespace: 'default', leaseName: 'ovn-evpn-operator',
+      leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000, pruneGraceMs: 5000,
+    });
+  });
+  it('reads every option', () => {
+    const f = parseOperatorFlags([...base, '--metrics-addr', '127.0.0.1:0', '--node-name-from', 'chassis-name', '--l2vni-range', '100-200',
+      '--no-leader-elect', '--lease-namespace', 'evpn', '--prune-grace', '500ms', '--identity', 'op-1'], { POD_NAMESPACE: 'ignored' });
+    expect(f).toMatchObject({ metricsPort: 0, nodeNames: { kind: 'chassis-name' }, l2vniRange: { min: 100, max: 200 }, leaderElect: false, leaseNamespace: 'evpn', pruneGraceMs: 500, identity: 'op-1' });
+    expect(parseOperatorFlags([...base, '--leader-elect'], { POD_NAMESPACE: 'ovn' })).toMatchObject({ leaderElect: true, leaseNamespace: 'ovn' });
+    expect(parseOperatorFlags([...base, '--leader-elect=false'], {})).toMatchObject({ leaderElect: false });
+  });
+  it.each([
+    [[], /--ovn-nb and --ovn-sb are required/],
+    [['--ovn-nb', 'ssl:1.2.3.4:6641', '--ovn-sb', 'unix:/x'], /--ovn-nb: invalid OVSDB remote/],
+    [[...base, '--metrics-addr', 'nope'], /HOST:PORT/],
+    [[...base, '--l2vni-range', '5-1'], /MIN-MAX/],
+    [[...base, '--prune-grace', 'soon'], /duration/],
+    [[...base, '--lease-duration', '1s'], /retry-period < --renew-deadline < --lease-duration/],
+    [[...base, '--bogus'], /Unknown option/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseOperatorFlags(argv, {})).toThrow(message);
+  });
+  it('parses durations and ranges', () => {
+    expect(parseDuration('2m', 'x')).toBe(120_000);
+    expect(parseDuration('1.5', 'x')).toBe(1500);
+    expect(parseRange('16000000-16777215', 'x')).toEqual({ min: 16_000_000, max: 16_777_215 });
+    expect(parseOperatorFlags(['--help'], {})).toBe('help');
+  });
+});

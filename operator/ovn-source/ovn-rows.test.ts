@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { Row, Snapshot } from '../ovsdb/index.ts';
+import { SnapshotConverter, toPortBinding, type NbRows, type SbRows } from './ovn-rows.ts';
+
+const map = <R extends Row>(...rows: R[]): ReadonlyMap<string, R> => new Map(rows.map((r) => [r._uuid, r]));
+
+function snapshots(pb: Row[] = []): { nb: Snapshot<NbRows>; sb: Snapshot<SbRows> } {
+  return {
+    nb: { version: 1, tables: {
+      Logical_Switch: map({ _uuid: 'ls1', name: 'neutron-n1', external_ids: { 'neutron_bgpvpn:vni': '10100' } }),
+      Logical_Router_Port: map({ _uuid: 'lrp1', name: 'lrp-p1', networks: ['10.0.0.1/24', 'fd00::1/64'], external_ids: {} }),
+    } },
+    sb: { version: 1, tables: {
+      Port_Binding: map(...pb),
+      Chassis: map({ _uuid: 'ch1', name: 'sys-1', hostname: 'node-1' }),
+      Datapath_Binding: map({ _uuid: 'dp1', external_ids: { name: 'neutron-n1' } }),
+    } },
+  };
+}
+
+describe('OVSDB rows → OvnSnapshot', () => {
+  it('converts the columns the mirror reads', () => {
+    const { nb, sb } = snapshots([{ _uuid: 'pb1', logical_port: 'vm1', type: '', mac: ['02:00:00:00:00:01 10.0.0.5'], chassis: 'ch1', datapath: 'dp1', external_ids: {} }]);
+    const s = new SnapshotConverter().convert(nb, sb);
+    expect(s.logicalSwitches).toEqual([{ uuid: 'ls1', name: 'neutron-n1', externalIds: { 'neutron_bgpvpn:vni': '10100' } }]);
+    expect(s.logicalRouterPorts[0]?.networks).toEqual(['10.0.0.1/24', 'fd00::1/64']);
+    expect(s.portBindings).toEqual([{ uuid: 'pb1', logicalPort: 'vm1', type: '', mac: ['02:00:00:00:00:01 10.0.0.5'], chassis: 'ch1', datapath: 'dp1', externalIds: {} }]);
+    expect(s.chassis).toEqual([{ uuid: 'ch1', name: 'sys-1', hostname: 'node-1' }]);
+  });
+
+  it('reads an unbound port (empty optional chassis, a one-element set as a scalar)', () => {
+    expect(toPortBinding({ _uuid: 'pb', logical_port: 'vm', type: '', mac: '02:00:00:00:00:01', chassis: null, datapath: 'dp', external_ids: {} }))
+      .toMatchObject({ chassis: undefined, mac: ['02:00:00:00:00:01'] });
+    expect(toPortBinding({ _uuid: 'pb', logical_port: 'vm', type: '', mac: [], chassis: [], datapath: 'dp', external_ids: {} }).chassis).toBeUndefined();
+  });
+
+  it('reuses the conversion of tables whose replica map did not change', () => {
+    const { nb, sb } = snapshots();
+    const c = new SnapshotConverter();
+    const a = c.convert(nb, sb);
+    const b = c.convert(nb, { ...sb, tables: { ...sb.tables, Chassis: map({ _uuid: 'ch2', name: 'x', hostname: 'y' }) } });
+    expect(b.logicalSwitches).toBe(a.logicalSwitches);
+    expect(b.chassis).not.toBe(a.chassis);
+  });
+});
