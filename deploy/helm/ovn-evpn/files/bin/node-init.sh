@@ -273,14 +273,19 @@ main() {
 }
 JSON
   mv "$shared/node-bgp.json.tmp" "$shared/node-bgp.json"
-  # The agent's config: the chart's static settings with this node's BGP part on top.
+  # The agent's --config (node-agent/config.ts AgentConfig: node, bgp, frr): the
+  # chart's static settings (AGENT_CONFIG_FILE) with this node's part on top.
+  # frrNodeSettings carries the exact FRR node model this script rendered.
   local static="${AGENT_CONFIG_FILE:-}"
-  if [[ -n "$static" && -r "$static" ]]; then
-    "$JQ_CMD" -s '.[0] * { nodeName: .[1].nodeName, vtepIp: .[1].vtepIp, frr: ((.[0].frr // {}) * .[1].frr) }' \
-      "$static" "$shared/node-bgp.json" >"$shared/node-agent.json.tmp" || die "cannot merge $static (not a JSON object?)"
-  else
-    "$JQ_CMD" '{ nodeName, vtepIp, frr }' "$shared/node-bgp.json" >"$shared/node-agent.json.tmp"
-  fi
+  [[ -n "$static" && -r "$static" ]] || static=/dev/null
+  # shellcheck disable=SC2016 # jq program, not shell
+  "$JQ_CMD" -n --slurpfile s "$static" --slurpfile b "$shared/node-bgp.json" '($s[0] // {}) as $s | $b[0] as $b |
+      $s * { node: { nodeName: $b.nodeName, vtepIp: $b.vtepIp },
+             bgp: { asn: $b.frr.asn, routerId: $b.frr.routerId,
+                    peers: ([ $b.frr.underlayNeighbors[] | { address, remoteAs } ]
+                            + [ ($b.frr.evpn.peerGroup // null) | select(. != null) | .remoteAs as $rr_as | .members[] | { address: ., remoteAs: $rr_as } ]) },
+             frrNodeSettings: $b.frr }' \
+    >"$shared/node-agent.json.tmp" || die "cannot merge $static with the node settings (not a JSON object?)"
   mv "$shared/node-agent.json.tmp" "$shared/node-agent.json"
   cat >"$shared/node-bgp.env.tmp" <<ENV
 NODE_NAME=$node_name
