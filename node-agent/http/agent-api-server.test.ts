@@ -1,0 +1,168 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MetricsRegistry } from '../../lib/metrics.ts';
+import { checkListenHost, createAgentApiServer, ListenAddressError, type AgentApiServer } from './agent-api-server.ts';
+import type { AgentView, NetworkView, SyncRequest, VrfView } from './agent-view.ts';
+
+const l2: NetworkView = {
+  id: 'af374017-c9ae-4a1d-b799-ab73111476e2', type: 'l2', vni: 10101, vlanId: 101, vrf: 'vrf-10100', l3vni: 10100, routingTable: 1010100,
+  routeTargets: ['65000:10101'], ready: true, devices: ['vx-10101', 'br-evpn.101'], localPorts: 3, fdbEntries: 3, neighbors: 4, routes: 0,
+};
+const l3: NetworkView = {
+  id: '4e8e5957-649f-477b-9e5b-f1f75b21c03c', type: 'l3', vlanId: 200, vrf: 'vrf-20000', l3vni: 20000, routingTable: 1020000,
+  ready: false, reason: 'Conflict', message: 'EVPN-004: VLAN 200 is claimed by several EvpnNetworks', devices: [], localPorts: 0, fdbEntries: 0, neighbors: 0, routes: 0,
+};
+const vrfs: VrfView[] = [
+  { name: 'vrf-20000', device: 'vrf-20000', vni: 20000, routingTable: 1020000, networks: [l3.id], ready: true },
+  { name: 'vrf-10100', device: 'vrf-10100', vni: 10100, routingTable: 1010100, networks: [l2.id], ready: true },
+];
+
+/** A small in-memory agent: two networks, two VRFs, counts sync requests. */
+function memoryView(): AgentView & { syncs: number; isReady: boolean } {
+  const v = {
+    syncs: 0,
+    isReady: false,
+    networks: () => [l3, l2],
+    network: (id: string) => [l2, l3].find((n) => n.id === id),
+    vrfs: () => vrfs,
+    metrics: () => ({ networks: 2, l2Networks: 1, l3Networks: 1, vrfs: 2, ports: 3, fdbEntries: 3, neighborEntries: 4, syncDurationSeconds: 0.235, lastSyncTime: '2026-01-15T10:30:45Z', errors: 1 }),
+    requestSync: (): SyncRequest => { v.syncs += 1; return { status: v.syncs === 1 ? 'started' : 'queued', taskId: `sync-${v.syncs}` }; },
+    ready: () => v.isReady,
+  };
+  return v;
+}
+
+async function call(port: number, method: string, path: string, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, text }); });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('agent HTTP API', () => {
+  let server: AgentApiServer | undefined;
+  afterEach(async () => { await server?.close(); server = undefined; });
+
+  async function start(view: AgentView, registry?: MetricsRegistry): Promise<number> {
+    server = createAgentApiServer({ view, port: 0, ...(registry ? { registry } : {}) });
+    const address = await server.listen();
+    expect(address.address).toBe('127.0.0.1');
+    return address.port;
+  }
+
+  it('lists networks sorted by id, in the seed\'s JSON shape', async () => {
+    const port = await start(memoryView());
+    const r = await call(port, 'GET', '/v1/evpn/networks');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = JSON.parse(r.text) as Record<string, unknown>[];
+    expect(body.map((n) => n['id'])).toEqual([l3.id, l2.id]);
+    expect(body[1]).toMatchObject({ id: l2.id, vni: 10101, type: 'l2', l2vni: 10101, l3vni: 10100, vlan_id: 101, vrf: 'vrf-10100', table_id: 1010100, ready: true, local_ports: 3, fdb_entries: 3, neighbor_entries: 4 });
+    expect(body[0]).toMatchObject({ type: 'l3', l2vni: null, vni: null, ready: false, reason: 'Conflict' });
+  });
+
+  it('shows one network, 404 with EVPN-003 for an unknown one, 400 for a malformed id', async () => {
+    const port = await start(memoryView());
+    const one = await call(port, 'GET', `/v1/evpn/networks/${l2.id}`);
+    expect(one.status).toBe(200);
+    expect(JSON.parse(one.text)).toMatchObject({ id: l2.id, vrf: 'vrf-10100', devices: ['vx-10101', 'br-evpn.101'], route_targets: ['65000:10101'] });
+    const missing = await call(port, 'GET', '/v1/evpn/networks/nope');
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.text)).toEqual({ error: { code: 'EVPN-003', message: 'EVPN-003: network nope is not known on this node' } });
+    expect((await call(port, 'GET', '/v1/evpn/networks/a%20b')).status).toBe(400);
+    expect((await call(port, 'GET', '/v1/evpn/networks/%E0%A4%A')).status).toBe(400);
+  });
+
+  it('lists VRFs by VNI with their table and networks', async () => {
+    const port = await start(memoryView());
+    const body = JSON.parse((await call(port, 'GET', '/v1/evpn/vrfs')).text) as unknown;
+    expect(body).toEqual([
+      { name: 'vrf-10100', device: 'vrf-10100', vni: 10100, table_id: 1010100, networks: [l2.id], ready: true, reason: null, message: null },
+      { name: 'vrf-20000', device: 'vrf-20000', vni: 20000, table_id: 1020000, networks: [l3.id], ready: true, reason: null, message: null },
+    ]);
+  });
+
+  it('summarises the agent in /v1/evpn/metrics', async () => {
+    const port = await start(memoryView());
+    expect(JSON.parse((await call(port, 'GET', '/v1/evpn/metrics')).text)).toEqual({
+      networks_total: 2, l2_networks: 1, l3_networks: 1, vrfs_total: 2, ports_total: 3, fdb_entries_total: 3, neighbor_entries_total: 4,
+      sync_duration_seconds: 0.235, last_sync_time: '2026-01-15T10:30:45Z', errors_total: 1,
+    });
+  });
+
+  it('starts a sync on POST and answers 202 with a task id', async () => {
+    const view = memoryView();
+    const port = await start(view);
+    const first = await call(port, 'POST', '/v1/evpn/sync', '{}');
+    expect(first.status).toBe(202);
+    expect(JSON.parse(first.text)).toEqual({ status: 'started', task_id: 'sync-1' });
+    expect(JSON.parse((await call(port, 'POST', '/v1/evpn/sync')).text)).toEqual({ status: 'queued', task_id: 'sync-2' });
+    expect(view.syncs).toBe(2);
+  });
+
+  it.each([
+    ['POST', '/v1/evpn/networks'], ['PUT', `/v1/evpn/networks/${l2.id}`], ['DELETE', `/v1/evpn/networks/${l2.id}`],
+    ['PATCH', '/v1/evpn/vrfs'], ['POST', '/v1/evpn/metrics'], ['POST', '/metrics'], ['DELETE', '/readyz'],
+  ])('is read-only: %s %s is 405', async (method, path) => {
+    const view = memoryView();
+    const port = await start(view);
+    const r = await call(port, method, path, '{"x":1}');
+    expect(r.status).toBe(405);
+    expect(r.headers['allow']).toBe('GET, HEAD');
+    expect(view.syncs).toBe(0);
+  });
+
+  it('takes only POST on /v1/evpn/sync', async () => {
+    const view = memoryView();
+    const port = await start(view);
+    const r = await call(port, 'GET', '/v1/evpn/sync');
+    expect(r.status).toBe(405);
+    expect(r.headers['allow']).toBe('POST');
+    expect(view.syncs).toBe(0);
+  });
+
+  it('serves Prometheus /metrics from the registry, probes, and 404 elsewhere', async () => {
+    const registry = new MetricsRegistry();
+    registry.gauge('ovn_evpn_agent_networks', 'EvpnNetworks applied on this node').set({}, 2);
+    const view = memoryView();
+    const port = await start(view, registry);
+    const m = await call(port, 'GET', '/metrics');
+    expect(m.headers['content-type']).toContain('text/plain; version=0.0.4');
+    expect(m.text).toContain('ovn_evpn_agent_networks 2\n');
+    expect((await call(port, 'GET', '/livez')).status).toBe(200);
+    expect((await call(port, 'GET', '/readyz')).status).toBe(503);
+    view.isReady = true;
+    expect((await call(port, 'GET', '/readyz')).status).toBe(200);
+    expect((await call(port, 'GET', '/v1/evpn/nope')).status).toBe(404);
+    expect((await call(port, 'HEAD', '/v1/evpn/vrfs')).status).toBe(200);
+  });
+
+  it('answers 500 with EVPN-005 when the view throws, and keeps serving', async () => {
+    const view = { ...memoryView(), vrfs: (): VrfView[] => { throw new Error('boom'); } };
+    const port = await start(view);
+    const r = await call(port, 'GET', '/v1/evpn/vrfs');
+    expect(r.status).toBe(500);
+    expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'EVPN-005' } });
+    expect((await call(port, 'GET', '/v1/evpn/networks')).status).toBe(200);
+  });
+});
+
+describe('listen address', () => {
+  it.each([['127.0.0.1', undefined], ['127.0.0.53', undefined], ['::1', undefined], ['localhost', undefined], ['10.0.192.111', '10.0.192.111']])('accepts %s (pod IP %s)', (host, podIp) => {
+    expect(() => { checkListenHost(host, podIp); }).not.toThrow();
+  });
+
+  it.each([['0.0.0.0', '10.0.192.111'], ['::', '10.0.192.111'], ['10.0.192.112', '10.0.192.111'], ['10.0.192.111', undefined], ['example.org', 'example.org']])('refuses %s (pod IP %s)', (host, podIp) => {
+    expect(() => { checkListenHost(host, podIp); }).toThrow(ListenAddressError);
+  });
+
+  it('refuses before binding anything', () => {
+    expect(() => createAgentApiServer({ view: memoryView(), host: '0.0.0.0', port: 0 })).toThrow('binds to loopback or the pod IP');
+  });
+});
