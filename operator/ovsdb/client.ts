@@ -297,13 +297,15 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     if (this.#state === 'closed') return;
     const delayMs = computeBackoffDelay(this.#attempt, this.#backoff);
     this.#attempt++;
-    this.emit('reconnecting', { attempt: this.#attempt, delayMs });
+    // The timer exists before listeners run, so a listener calling close() cancels it.
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
+      if (this.#isClosed()) return;
       this.#attemptInFlight = this.#reconnect().finally(() => {
         this.#attemptInFlight = undefined;
       });
     }, delayMs);
+    this.emit('reconnecting', { attempt: this.#attempt, delayMs });
   }
 
   async #reconnect(): Promise<void> {
