@@ -50,8 +50,18 @@ export interface OperatorOptions {
 
 const MIRROR_KEY = 'mirror';
 
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => { resolve(); }, { once: true });
+  });
+}
+const REPORTING_CONTROLLER = 'ovn-evpn.dev/operator';
+
 interface Term {
   readonly mirror: Controller;
+  /** Settles after the first mirror reconcile of the term, whatever its outcome. */
+  readonly firstMirrorPass: Promise<void>;
   readonly status: Controller;
   readonly statusReconciler: StatusReconciler;
 }
@@ -83,7 +93,7 @@ export class Operator {
     this.#log = options.log.child({ component: 'operator', identity: this.identity });
     this.metrics = createOperatorMetrics(options.registry);
     this.client = new KubeClient(options.kubeConfig, { ...(options.writeCounter === undefined ? {} : { writeCounter: options.writeCounter }), userAgent: 'ovn-evpn-operator' });
-    this.#events = new EventRecorder({ client: this.client, reportingController: 'ovn-evpn.dev/operator', reportingInstance: this.identity, log: options.log });
+    this.#events = new EventRecorder({ client: this.client, reportingController: REPORTING_CONTROLLER, reportingInstance: this.identity, log: options.log });
     const informer = <T extends KubeObject>(resource: (typeof Resources)[keyof typeof Resources]): Informer<T> =>
       new Informer<T>({ client: this.client, resource, log: options.log });
     this.#informers = {
@@ -188,17 +198,18 @@ export class Operator {
       await Promise.all(Object.values(this.#informers).map((i) => i.waitForSync()));
       if (signal.aborted) return;
       const term = this.#newTerm();
-      await Promise.all([term.mirror.start(), term.status.start()]);
       this.#term = term;
       this.metrics.leader.set({}, 1);
       this.#log.info({}, 'leading: mirroring OVN and aggregating status');
-      for (const w of this.#leadingWaiters.splice(0)) w();
+      // Status waits for the first mirror pass: until then the problem book is
+      // empty, and a status written from it would be taken back a moment later.
+      await term.mirror.start();
       term.mirror.enqueue(MIRROR_KEY);
+      await Promise.race([term.firstMirrorPass, untilAborted(signal)]);
+      await term.status.start();
       for (const k of term.statusReconciler.allKeys()) term.status.enqueue(k);
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        else signal.addEventListener('abort', () => { resolve(); }, { once: true });
-      });
+      for (const w of this.#leadingWaiters.splice(0)) w();
+      await untilAborted(signal);
       this.#term = undefined;
       this.metrics.leader.set({}, 0);
       await Promise.all([term.mirror.stop(), term.status.stop()]);
@@ -213,22 +224,25 @@ export class Operator {
     const i = this.#informers;
     const mirrorReconciler = new MirrorReconciler({
       client: this.client, source: this.#source, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets,
-      problems: this.problems, events: this.#events, metrics: this.metrics, log: this.#log.child({ controller: 'mirror' }),
+      problems: this.problems, events: this.#events, reportingController: REPORTING_CONTROLLER, metrics: this.metrics, log: this.#log.child({ controller: 'mirror' }),
       nodeNames: o.nodeNames, l2vniRange: o.l2vniRange, pruneGraceMs: o.pruneGraceMs,
     });
     const statusReconciler = new StatusReconciler({
       client: this.client, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets, nodeStates: i.nodeStates,
       problems: this.problems, metrics: this.metrics, log: this.#log.child({ controller: 'status' }),
     });
+    let firstPassDone: () => void = () => undefined;
+    const firstMirrorPass = new Promise<void>((resolve) => (firstPassDone = resolve));
     const mirror = new Controller({
       name: 'mirror', reconcile: (_key, signal) => mirrorReconciler.reconcile(signal),
+      onReconcile: () => { firstPassDone(); },
       log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 30_000,
     });
     const status = new Controller({
       name: 'status', reconcile: (key, signal) => statusReconciler.reconcile(key, signal),
       concurrency: 4, log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 60_000,
     });
-    return { mirror, status, statusReconciler };
+    return { mirror, status, statusReconciler, firstMirrorPass };
   }
 
   /** Informer and OVN events → keys; dropped while not leading (a new term starts with a full pass). */

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../lib/log.ts';
 import type { OvnSnapshot } from '../mirror/ovn-snapshot.ts';
-import { OvsdbClient, type Replica } from '../ovsdb/index.ts';
+import { OvsdbClient, type MonitorMethod, type Replica, type Row } from '../ovsdb/index.ts';
 import { NB_DB, nbTables, SB_DB, sbTables, SnapshotConverter, type NbRows, type SbRows } from './ovn-rows.ts';
 
 export interface OvnSourceOptions {
@@ -26,18 +26,30 @@ export interface OvnSourceEvents {
   health: [synced: boolean];
 }
 
+/**
+ * Port_Binding.chassis is an optional reference. In update2/update3 ovsdb-server
+ * sends a changed optional column as its new value, which the OVSDB client
+ * currently applies as a set toggle (a re-bind from one chassis to another then
+ * fails the schema check and the row is frozen). Plain `monitor` sends whole
+ * old/new values and is not affected; it costs a full resync after a reconnect
+ * instead of monitor_cond_since's catch-up. Back to the default once the client
+ * replaces optional columns in diffs.
+ */
+const SB_MONITOR_METHODS: readonly MonitorMethod[] = ['monitor'];
+
 /** Start-up failure, with a message meant for the person who started the process. */
 export class OvnStartupError extends Error {
   override name = 'OvnStartupError';
 }
 
-interface Db<Rows extends Record<string, import('../ovsdb/index.ts').Row>> {
+interface Db<Rows extends Record<string, Row>> {
   readonly client: OvsdbClient;
   readonly replica: Replica<Rows>;
 }
 
-async function openDb<Rows extends Record<string, import('../ovsdb/index.ts').Row>>(
+async function openDb<Rows extends Record<string, Row>>(
   flag: string, remote: string, db: string, tables: Record<string, readonly string[]>, options: OvnSourceOptions,
+  methods?: readonly MonitorMethod[],
 ): Promise<Db<Rows>> {
   let client: OvsdbClient;
   try {
@@ -53,7 +65,9 @@ async function openDb<Rows extends Record<string, import('../ovsdb/index.ts').Ro
     throw new OvnStartupError(`${flag} ${remote}: ${why}`, { cause: err });
   }
   try {
-    const replica = await client.monitor<Rows>({ db, tables: tables as { [T in keyof Rows & string]: readonly string[] } });
+    const replica = await client.monitor<Rows>({
+      db, tables: tables as { [T in keyof Rows & string]: readonly string[] }, ...(methods === undefined ? {} : { methods }),
+    });
     return { client, replica };
   } catch (err) {
     await client.close();
@@ -101,7 +115,7 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
     const nb = await openDb<NbRows>('--ovn-nb', options.nbRemote, NB_DB, nbTables, options);
     let sb: Db<SbRows>;
     try {
-      sb = await openDb<SbRows>('--ovn-sb', options.sbRemote, SB_DB, sbTables, options);
+      sb = await openDb<SbRows>('--ovn-sb', options.sbRemote, SB_DB, sbTables, options, SB_MONITOR_METHODS);
     } catch (err) {
       await nb.client.close();
       throw err;

@@ -9,7 +9,7 @@ import type { ReconcileResult } from '../../lib/controller/controller.ts';
 import { applyObject, deleteObject } from '../../lib/kube/apply.ts';
 import type { EventRecorder } from '../../lib/kube/events.ts';
 import type { KubeClient } from '../../lib/kube/kube-client.ts';
-import type { KubeObject } from '../../lib/kube/resource.ts';
+import { coreResources, resourcePath, type KubeObject } from '../../lib/kube/resource.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { Range } from '../mirror/allocate.ts';
 import { buildDesired, type MirrorProblem } from '../mirror/build-desired.ts';
@@ -42,6 +42,10 @@ export interface MirrorReconcilerOptions {
   readonly portSets: ObjectCache<Live<EvpnPortSet>>;
   readonly problems: ProblemBook;
   readonly events: EventRecorder;
+  /** The recorder's reportingController, to recognise our own past events. */
+  readonly reportingController: string;
+  /** Where events about these cluster-scoped objects go (default: default). */
+  readonly eventNamespace?: string;
   readonly metrics: OperatorMetrics;
   readonly log: Logger;
   readonly nodeNames: NodeNameMode;
@@ -80,6 +84,7 @@ export class MirrorReconciler {
   #firstPass = true;
   #skippedLogged = new Set<string>();
   readonly #codesSeen = new Set<string>();
+  #recordedEvents = new Set<string>();
 
   constructor(options: MirrorReconcilerOptions) {
     this.#o = options;
@@ -142,7 +147,7 @@ export class MirrorReconciler {
 
     const writes = deletesToDo.length + appliesToDo.length - errors.length;
     if (since !== undefined && writes > 0) o.metrics.ovnToCrLatency.observe({}, (performance.now() - since) / 1000);
-    this.#report(desired.problems, live);
+    await this.#report(desired.problems, live, signal);
     this.#noteSkipped(plan.skipped);
     for (const kind of ['EvpnVrf', 'EvpnNetwork', 'EvpnPortSet'] as const) {
       const count = kind === 'EvpnVrf' ? desired.vrfs.size : kind === 'EvpnNetwork' ? desired.networks.size : desired.portSets.size;
@@ -175,9 +180,28 @@ export class MirrorReconciler {
     this.#o.log.info({ kind: d.kind, name: d.name }, 'pruned mirrored object no longer in OVN');
   }
 
-  #report(problems: readonly MirrorProblem[], live: ReadonlyMap<string, KubeObject>): void {
+  /**
+   * Events this controller already recorded (still within the apiserver's event
+   * TTL), read once after start so a restart or failover does not repeat them.
+   */
+  async #loadRecordedEvents(signal: AbortSignal): Promise<Set<string>> {
+    const seen = new Set<string>();
+    try {
+      const list = await this.#o.client.listAll<RecordedEvent>(resourcePath(coreResources.events, { namespace: this.#o.eventNamespace ?? 'default' }), {}, signal);
+      for (const e of list.items) {
+        if (e.reportingController !== this.#o.reportingController || e.regarding === undefined) continue;
+        seen.add(eventIdentity(e.regarding.kind, e.regarding.name, e.reason ?? '', e.note ?? ''));
+      }
+    } catch (err) {
+      this.#o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot list past events; problems will be reported again');
+    }
+    return seen;
+  }
+
+  async #report(problems: readonly MirrorProblem[], live: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<void> {
     const o = this.#o;
     const fresh = o.problems.replace(problems);
+    if (this.#firstPass && fresh.length > 0) this.#recordedEvents = await this.#loadRecordedEvents(signal);
     const current = new Map<string, number>();
     for (const p of problems) current.set(errorCodeOf(p.message), (current.get(errorCodeOf(p.message)) ?? 0) + 1);
     for (const code of new Set([...current.keys(), ...this.#codesSeen])) {
@@ -187,8 +211,8 @@ export class MirrorReconciler {
     for (const p of fresh) {
       o.metrics.errors.inc({ code: errorCodeOf(p.message) });
       const obj = live.get(`${p.kind}/${p.name}`);
-      // After a restart the object already shows this message: it was reported before.
-      if (this.#firstPass && obj !== undefined && conditionMessages(obj).some((m) => m.includes(p.message))) continue;
+      // Reported before this process started (restart, failover).
+      if (this.#recordedEvents.has(eventIdentity(p.kind, p.name, p.reason, p.message.slice(0, 1024)))) continue;
       o.log.warn({ kind: p.kind, name: p.name, reason: p.reason, code: errorCodeOf(p.message), detail: p.message }, 'ovn association problem');
       o.events.warning(
         { apiVersion: API_GROUP_VERSION, kind: p.kind, name: p.name, ...(obj?.metadata.uid === undefined ? {} : { uid: obj.metadata.uid }) },
@@ -196,6 +220,7 @@ export class MirrorReconciler {
       );
     }
     this.#firstPass = false;
+    this.#recordedEvents.clear();
   }
 
   #noteSkipped(skipped: readonly { kind: MirrorKind; name: string; reason: string }[]): void {
@@ -209,7 +234,11 @@ export class MirrorReconciler {
   }
 }
 
-function conditionMessages(obj: KubeObject): string[] {
-  const status = (obj as { status?: { conditions?: { message?: string }[] } }).status;
-  return (status?.conditions ?? []).map((c) => c.message ?? '');
+interface RecordedEvent {
+  readonly reportingController?: string;
+  readonly reason?: string;
+  readonly note?: string;
+  readonly regarding?: { readonly kind: string; readonly name: string };
 }
+
+const eventIdentity = (kind: string, name: string, reason: string, note: string): string => JSON.stringify([kind, name, reason, note]);

@@ -34,18 +34,19 @@ export interface StatusReconcilerOptions {
   readonly now?: () => Date;
 }
 
-/** True when applying `desired` would change the live status (only our condition types are compared). */
-export function statusDiffers(live: unknown, desired: DesiredStatus): boolean {
+/** The status fields whose live value differs from `desired` (only our condition types are compared). */
+export function differingStatusFields(live: unknown, desired: DesiredStatus): string[] {
   const current = (typeof live === 'object' && live !== null ? live : {}) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(desired)) {
-    if (k === 'conditions') {
-      const ours = ((current['conditions'] ?? []) as Condition[]).filter((c) => OWNED_CONDITIONS.includes(c.type));
-      if (!conditionsEqual(ours, v as Condition[])) return true;
-    } else if (!semanticEqual(current[k], v)) {
-      return true;
-    }
-  }
-  return false;
+  return Object.entries(desired).filter(([k, v]) => {
+    if (k !== 'conditions') return !semanticEqual(current[k], v);
+    const ours = ((current['conditions'] ?? []) as Condition[]).filter((c) => OWNED_CONDITIONS.includes(c.type));
+    return !conditionsEqual(ours, v as Condition[]);
+  }).map(([k]) => k);
+}
+
+/** True when applying `desired` would change the live status. */
+export function statusDiffers(live: unknown, desired: DesiredStatus): boolean {
+  return differingStatusFields(live, desired).length > 0;
 }
 
 export class StatusReconciler {
@@ -105,7 +106,8 @@ export class StatusReconciler {
       desired = desiredVrfStatus(vrf, { nodes, problems, mirrored: isMirrored(vrf), now, networkCount: this.#networks().get(ref.name) ?? 0 });
     }
     if (obj.metadata.deletionTimestamp !== undefined) return undefined;
-    if (!statusDiffers(obj.status, desired)) return undefined;
+    const differing = differingStatusFields(obj.status, desired);
+    if (differing.length === 0) return undefined;
     const fingerprint = JSON.stringify(desired);
     if (this.#expect.alreadyWritten(key, obj.metadata.resourceVersion, fingerprint)) return undefined;
     try {
@@ -113,7 +115,7 @@ export class StatusReconciler {
         { name: ref.name }, desired, { fieldManager: OPERATOR_FIELD_MANAGER, force: true, signal });
       this.#expect.recordWrite(key, obj.metadata.resourceVersion, result.metadata.resourceVersion, fingerprint);
       this.#o.metrics.statusWrites.inc({ kind: ref.kind });
-      this.#o.log.debug({ key, ready: desired['ready'] }, 'status written');
+      this.#o.log.debug({ key, fields: differing, ready: desired['ready'] }, 'status written');
     } catch (err) {
       if (isNotFound(err)) return undefined; // deleted meanwhile
       throw err;
