@@ -1,0 +1,54 @@
+// Text of `kubectl evpn plan`: per node, the kernel operations (in the agent's
+// order: deletes, removes, creates of links, updates, creates), the FRR lines
+// and the objects whose verdict changes.
+import type { KernelOp } from '../../node-agent/kernel/kernel-ops.ts';
+import { planSize } from '../../node-agent/plan/diff-kernel-state.ts';
+import type { NodePlan } from './plan.ts';
+
+function describeOp(op: KernelOp): string {
+  switch (op.op) {
+    case 'createLink': {
+      const l = op.link;
+      const extra = l.kind === 'vrf' ? `table ${l.table}` : l.kind === 'vxlan' ? `vni ${l.vni} local ${l.local ?? '-'}` : l.kind === 'vlan' ? `on ${l.link} vlan ${l.vlanId}` : l.kind === 'veth' ? `peer ${l.peer.name}` : '';
+      return `+ link ${l.name} (${l.kind}${extra === '' ? '' : `, ${extra}`}${l.master === undefined ? '' : `, master ${l.master}`}${l.mtu === undefined ? '' : `, mtu ${l.mtu}`})`;
+    }
+    case 'setLink': return `~ link ${op.name}: ${Object.entries(op.change).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`;
+    case 'deleteLink': return `- link ${op.name}`;
+    case 'addAddr': case 'replaceAddr': return `+ address ${op.addr.address} dev ${op.addr.dev}`;
+    case 'delAddr': return `- address ${op.addr.address} dev ${op.addr.dev}`;
+    case 'addRoute': case 'replaceRoute': case 'delRoute': {
+      const r = op.route;
+      const text = `route table ${r.table} ${r.dst}${r.type !== undefined && r.type !== 'unicast' ? ` ${r.type}` : ''}${r.via === undefined ? '' : ` via ${r.via}`}${r.dev === undefined ? '' : ` dev ${r.dev}`}${r.metric === undefined ? '' : ` metric ${r.metric}`}${r.family === 6 ? ' (ipv6)' : ''}`;
+      return `${op.op === 'delRoute' ? '-' : '+'} ${text}`;
+    }
+    case 'replaceNeighbor': return `+ neighbour ${op.neighbor.dst} lladdr ${op.neighbor.lladdr} dev ${op.neighbor.dev}`;
+    case 'delNeighbor': return `- neighbour ${op.neighbor.dst} dev ${op.neighbor.dev}`;
+    case 'addFdb': case 'replaceFdb': case 'appendFdb': return `+ fdb ${op.fdb.mac} dev ${op.fdb.dev}${op.fdb.vlan === undefined ? '' : ` vlan ${op.fdb.vlan}`}`;
+    case 'delFdb': return `- fdb ${op.fdb.mac} dev ${op.fdb.dev}${op.fdb.vlan === undefined ? '' : ` vlan ${op.fdb.vlan}`}`;
+    case 'addBridgeVlan': return `+ bridge vlan ${op.vlan.vid} dev ${op.vlan.dev}${op.vlan.pvid === true ? ' pvid' : ''}${op.vlan.untagged === true ? ' untagged' : ''}${op.vlan.self === true ? ' self' : ''}`;
+    case 'delBridgeVlan': return `- bridge vlan ${op.vlan.vid} dev ${op.vlan.dev}`;
+    case 'setBridgePort': return `~ bridge port ${op.port.dev}:${op.port.learning === undefined ? '' : ` learning ${op.port.learning ? 'on' : 'off'}`}${op.port.neighSuppress === undefined ? '' : ` neigh_suppress ${op.port.neighSuppress ? 'on' : 'off'}`}`;
+  }
+}
+
+export function formatNodePlan(p: NodePlan): string {
+  const k = p.kernel;
+  const lines: string[] = [`Node ${p.node.name} (VTEP ${p.node.vtepIp}${p.node.vtepKnown ? '' : ' [placeholder: no EvpnNodeState status yet]'}, AS ${p.node.asn})`];
+  if (planSize(k) === 0 && p.frr.length === 0 && p.objects.length === 0) {
+    lines.push('  no changes');
+    return lines.join('\n');
+  }
+  for (const o of p.objects) lines.push(`  ${o.kind} ${o.name}: ${o.before} -> ${o.after}`);
+  if (planSize(k) > 0) {
+    const creates = k.linkCreates.length + k.creates.length;
+    lines.push(`  kernel: ${creates} to create, ${k.updates.length} to update, ${k.linkDeletes.length + k.removes.length} to delete`);
+    for (const name of k.linkDeletes) lines.push(`    - link ${name}`);
+    for (const op of [...k.removes, ...k.linkCreates, ...k.updates, ...k.creates]) lines.push(`    ${describeOp(op)}`);
+  }
+  if (k.blocked.length > 0) lines.push(`  blocked (name held by a link the agent does not own): ${k.blocked.join(', ')}`);
+  if (p.frr.length > 0) {
+    lines.push(`  frr: ${p.frr.filter((l) => l.startsWith('+')).length} lines added, ${p.frr.filter((l) => l.startsWith('-')).length} removed`);
+    for (const l of p.frr) lines.push(`    ${l}`);
+  }
+  return lines.join('\n');
+}

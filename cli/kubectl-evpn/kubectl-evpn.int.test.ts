@@ -1,0 +1,143 @@
+// bin/kubectl-evpn against the real API server: run as a kubectl plugin
+// (kubectl finds kubectl-evpn on PATH), reading the kubeconfig like kubectl.
+// The shared cluster holds other tests' objects too, so every assertion is
+// about this file's own uniquely named objects.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { kubectl, kubectlPath, kubeconfigPath, uniqueName } from '../../test/cluster/kube-test-env.ts';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const plugin = join(repo, 'bin/kubectl-evpn');
+const apiVersion = 'evpn.ovn-evpn.dev/v1alpha1';
+
+function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile(file, [...args], { env, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
+      res({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+/** `kubectl evpn ...`: kubectl's plugin lookup on PATH, KUBECONFIG from the environment. */
+const kubectlEvpn = (args: readonly string[]): ReturnType<typeof run> =>
+  run(kubectlPath(), ['evpn', ...args], { ...process.env, PATH: `${join(repo, 'bin')}:${process.env['PATH'] ?? ''}`, KUBECONFIG: kubeconfigPath() });
+
+async function must(args: readonly string[], input: string): Promise<void> {
+  const r = await kubectl(args, { input });
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+}
+
+describe('kubectl evpn', () => {
+  const id = uniqueName('t');
+  const vni = 100_000 + Math.floor(Math.random() * 1_000_000);
+  const vlan = 2 + Math.floor(Math.random() * 4000);
+  const vrfName = `vrf-${vni}`;
+  const netName = `${id}-net`;
+  const neutronId = `${id}-neutron-uuid`;
+  const node = `${id}-worker`;
+
+  beforeAll(async () => {
+    await must(['apply', '--server-side', '--force-conflicts', '-f', join(repo, 'crds/generated')], '');
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/evpnnodestates.evpn.ovn-evpn.dev']);
+    const objects = [
+      { apiVersion, kind: 'EvpnVrf', metadata: { name: vrfName }, spec: { vni, routeTargets: ['65000:1'] } },
+      { apiVersion, kind: 'EvpnNetwork', metadata: { name: netName }, spec: { type: 'l2', vni: vni + 1, vlanId: vlan, vrf: vrfName, routeTargets: ['65000:7'], subnets: [{ cidr: '10.77.0.0/24', gateway: '10.77.0.1' }], source: { association: 'network', networkId: neutronId } } },
+      { apiVersion, kind: 'EvpnPortSet', metadata: { name: `${netName}.${node}` }, spec: { network: netName, nodeName: node, ports: [{ name: 'p1', mac: '02:00:00:00:00:01', ips: ['10.77.0.10'] }, { name: 'p2', mac: '02:00:00:00:00:02' }] } },
+      { apiVersion, kind: 'EvpnNodeState', metadata: { name: node }, spec: { nodeName: node } },
+    ];
+    await must(['apply', '-f', '-'], objects.map((o) => stringify(o)).join('---\n'));
+    const status = {
+      vtepIp: '10.0.192.111', asn: 4200049263, lastSyncTime: new Date().toISOString(), syncDurationMs: 23_500,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'Degraded', message: 'one network failed', lastTransitionTime: new Date().toISOString() }],
+      frr: { running: true, peersEstablished: 1, peersTotal: 2 },
+      vrfs: [{ name: vrfName, vni, ready: true, devices: [`vrf-${vni}`] }],
+      networks: [{ name: netName, ready: false, reason: 'FrrFailed', message: 'EVPN-006: frr-reload failed', localPorts: 2, fdbEntries: 2, neighbors: 1, remoteVteps: 3 }],
+    };
+    await must(['patch', 'evpnnodestate', node, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })], '');
+  });
+
+  it('is found by kubectl as a plugin and prints its help', async () => {
+    const r = await kubectlEvpn(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('kubectl evpn plan -f manifest.yaml');
+    expect(r.stdout).toContain('It needs\nno access to any node');
+  });
+
+  it('lists networks like ovn-evpn-show networks', async () => {
+    const r = await kubectlEvpn(['networks']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^NETWORK ID\s+VNI\s+TYPE\s+VLAN\s+VRF\s+L3VNI\s+PORTS\s+READY$/);
+    const row = r.stdout.split('\n').find((l) => l.startsWith(netName));
+    expect(row?.split(/\s+/)).toEqual([netName, String(vni + 1), 'l2', String(vlan), vrfName, String(vni), '2', '0/1']);
+  });
+
+  it('lists VRFs with their table and member networks', async () => {
+    const r = await kubectlEvpn(['vrfs']);
+    const row = r.stdout.split('\n').find((l) => l.startsWith(`${vrfName} `));
+    expect(row?.split(/\s+/)).toEqual([vrfName, String(vni), String(vni + 1_000_000), '1', netName, '1/1']);
+  });
+
+  it('shows one network by name or by Neutron UUID, with per-node results', async () => {
+    for (const key of [netName, neutronId]) {
+      const r = await kubectlEvpn(['network', key]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`Network:              ${netName}`);
+      expect(r.stdout).toContain(`VRF:                  ${vrfName} (L3VNI ${vni}, table ${vni + 1_000_000})`);
+      expect(r.stdout).toContain(`Source:               network association of network ${neutronId}`);
+      expect(r.stdout).toMatch(new RegExp(`${node}\\s+false\\s+2\\s+2\\s+1\\s+-\\s+3\\s+-\\s+FrrFailed: EVPN-006: frr-reload failed`));
+    }
+    const missing = await kubectlEvpn(['network', `${id}-nope`]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('EVPN-003');
+  });
+
+  it('summarises status like ovn-bgp-agent-status, one line per node', async () => {
+    const r = await kubectlEvpn(['status']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^EVPN Status\n===========\nActive Networks: \d+ \(L2: \d+, L3: \d+\)/);
+    expect(r.stdout).toMatch(new RegExp(`${node}\\s+False\\s+10\\.0\\.192\\.111\\s+4200049263\\s+1/1\\s+0/1\\s+2\\s+1/2\\s+\\d+s ago\\s+23\\.5s`));
+    expect(r.stdout).toMatch(new RegExp(`${node}\\s+${netName}\\s+FrrFailed\\s+EVPN-006: frr-reload failed`));
+  });
+
+  it('plans a manifest per node from the cluster\'s objects without applying it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+    const file = join(dir, 'change.yaml');
+    writeFileSync(file, stringify({ apiVersion, kind: 'EvpnNetwork', metadata: { name: netName }, spec: { type: 'l2', vni: vni + 2, vlanId: vlan, vrf: vrfName, routeTargets: ['65000:7'], subnets: [{ cidr: '10.77.0.0/24', gateway: '10.77.0.1' }] } }));
+    const r = await kubectlEvpn(['plan', '-f', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const section = r.stdout.split('\n\n').find((s) => s.startsWith(`Node ${node} `)) ?? '';
+    expect(section).toContain(`Node ${node} (VTEP 10.0.192.111, AS 4200049263)`);
+    expect(section).toContain(`- link vx-${vni + 1}`);
+    expect(section).toContain(`+ link vx-${vni + 2} (vxlan, vni ${vni + 2} local 10.0.192.111, master br-evpn`);
+    expect(section).toContain(`-   vni ${vni + 1}`);
+    expect(r.stdout).toContain('Nothing was applied.');
+    // Really nothing was applied.
+    const still = await kubectl(['get', 'evpnnetwork', netName, '-o', 'jsonpath={.spec.vni}']);
+    expect(still.stdout).toBe(String(vni + 1));
+  });
+
+  it('reads the kubeconfig from --kubeconfig when KUBECONFIG is not set', async () => {
+    const env = { ...process.env };
+    delete env['KUBECONFIG'];
+    const r = await run(plugin, ['vrfs', '--kubeconfig', kubeconfigPath()], { ...env, HOME: mkdtempSync(join(tmpdir(), 'home-')) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(vrfName);
+    const bad = await run(plugin, ['vrfs', '--kubeconfig', join(tmpdir(), 'does-not-exist')], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('cannot read the EVPN objects');
+  });
+
+  it('refuses an invalid manifest before talking to the cluster', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, stringify({ apiVersion, kind: 'EvpnVrf', metadata: { name: 'x' }, spec: { vni: 0 } }));
+    const r = await kubectlEvpn(['plan', '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('EvpnVrf/x is invalid: spec.vni: EVPN-001');
+  });
+});
