@@ -113,7 +113,9 @@ export function diffKernelState(desired: DesiredKernelState, actual: ActualKerne
   const haveVlans = new Map<string, BridgeVlanSpec>();
   for (const port of actual.bridgePorts) {
     const dev = isOwnedLiveIndex(port.index);
-    if (dev === undefined) continue;
+    // An owned port in a bridge we do not own (the uplink's peer in the
+    // provider bridge) carries the provider's VLANs: not ours to remove.
+    if (dev === undefined || isOwnedLiveIndex(port.master) === undefined) continue;
     const self = port.master === port.index;
     for (const v of port.vlans) haveVlans.set(vlanKey(dev, v.vid), { dev, vid: v.vid, pvid: v.pvid, untagged: v.untagged, ...(self ? { self } : {}) });
   }
@@ -176,7 +178,8 @@ export function diffKernelState(desired: DesiredKernelState, actual: ActualKerne
   const wantFdb = new Map(desired.fdb.map((f) => [`${f.dev}|${f.mac.toLowerCase()}|${f.vlan ?? 0}`, f]));
   for (const e of actual.fdb) {
     const dev = isOwnedLiveIndex(e.index);
-    if (dev === undefined || e.externLearn || e.self || (e.state & NUD_NOARP) === 0 || (e.state & NUD_PERMANENT) !== 0) continue;
+    // Same for the FDB: entries in a foreign bridge's table belong to it.
+    if (dev === undefined || (e.master !== null && isOwnedLiveIndex(e.master) === undefined) || e.externLearn || e.self || (e.state & NUD_NOARP) === 0 || (e.state & NUD_PERMANENT) !== 0) continue;
     const key = `${dev}|${e.mac.toLowerCase()}|${e.vlan ?? 0}`;
     if (wantFdb.has(key)) { wantFdb.delete(key); continue; }
     plan.removes.push({ op: 'delFdb', fdb: { dev, mac: e.mac, ...(e.vlan !== null ? { vlan: e.vlan } : {}), master: true } });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { diffKernelState, planSize } from './diff-kernel-state.ts';
+import { OWNED_LINK_GROUP, ownerAlias } from '../kernel/ownership.ts';
 import { NodeConfig } from './node-config.ts';
 import { renderKernelState, VRF_UNREACHABLE_METRIC } from './render-kernel-state.ts';
 import { selectApplicable } from './select-applicable.ts';
@@ -65,6 +66,21 @@ describe('renderKernelState', () => {
     const plan = diffKernelState(r.desired, { links: [foreign], bridgePorts: [], addrs: [], routes: [], neighbors: [], fdb: [] });
     expect(plan.blocked).toEqual(['vrf-10100']);
     expect(plan.linkDeletes).toEqual([]);
+  });
+
+  it('leaves VLANs and FDB entries of the uplink peer alone once it is plugged into a provider bridge', () => {
+    const link = (index: number, name: string, kind: string, master: number | null, owned: boolean) => ({
+      index, name, kind, slaveKind: null, mtu: 1500, address: null, master, link: null, linkNetnsId: null,
+      alias: owned ? ownerAlias('x') : null, group: owned ? OWNED_LINK_GROUP : 0, up: true, operstate: 'up' as const,
+    });
+    const links = [link(1, 'br-prov', 'bridge', null, false), link(2, 'evpn-ovs', 'veth', 1, true)];
+    const vlan = { vid: 101, pvid: false, untagged: false };
+    const plan = diffKernelState({ ...r.desired, bridgeVlans: [], fdb: [] }, {
+      links, addrs: [], routes: [], neighbors: [],
+      bridgePorts: [{ index: 2, name: 'evpn-ovs', master: 1, vlans: [vlan], learning: true, neighSuppress: false }],
+      fdb: [{ index: 2, mac: '02:00:00:00:09:09', vlan: 101, dst: null, vni: null, port: null, master: 1, self: false, externLearn: false, state: 0x40, states: ['noarp'], flags: 0 }],
+    });
+    expect(plan.removes.filter((o) => o.op === 'delBridgeVlan' || o.op === 'delFdb')).toEqual([]);
   });
 
   it('renders nothing at all when nothing is desired, so teardown leaves a clean node', () => {
