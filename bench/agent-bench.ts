@@ -15,7 +15,8 @@ import { readActualState } from '../node-agent/plan/actual-state.ts';
 import { diffKernelState, planSize } from '../node-agent/plan/diff-kernel-state.ts';
 import { renderKernelState } from '../node-agent/plan/render-kernel-state.ts';
 import { runKernelPass, type KernelPassResult } from '../node-agent/reconcile/kernel-pass.ts';
-import { commandsOf, splitBatches, type IprouteCommand } from './lib/iproute-commands.ts';
+import { coldCommandsOf } from './lib/cold-commands.ts';
+import { splitBatches } from './lib/iproute-commands.ts';
 import { nodeWorkload, withOnePortAdded, type NodeWorkload } from './lib/node-workload.ts';
 import { log, mustRun } from './lib/shell.ts';
 import { parseSize, smokeOf } from './lib/sizes.ts';
@@ -52,21 +53,14 @@ async function residual(k: KernelAdapter, w: NodeWorkload): Promise<number> {
   return planSize(diffKernelState(desired, await readActualState(k)));
 }
 
-/** The cold-start plan of a workload as iproute2 commands. */
-function coldCommands(w: NodeWorkload): IprouteCommand[] {
-  const desired = renderKernelState(w.node, w.vrfs, w.networks, w.portSets).desired;
-  const plan = diffKernelState(desired, { links: [], bridgePorts: [], addrs: [], routes: [], neighbors: [], fdb: [] });
-  return [...plan.removes, ...plan.linkCreates, ...plan.updates, ...plan.creates].flatMap(commandsOf);
-}
-
 const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 async function main(): Promise<void> {
   const rssAtStart = process.memoryUsage().rss;
   const full = nodeWorkload({ networks: size.networks, ports: size.ports });
   const sample = nodeWorkload({ networks: size.networks, ports: size.ports, only: (i) => i % size.perCommandSample === 0 });
-  const fullCommands = coldCommands(full);
-  const sampleCommands = coldCommands(sample);
+  const fullCommands = coldCommandsOf(full);
+  const sampleCommands = coldCommandsOf(sample);
   const batches = splitBatches(fullCommands);
   writeFileSync('/tmp/bench-ip.batch', batches.ip);
   writeFileSync('/tmp/bench-bridge.batch', batches.bridge);

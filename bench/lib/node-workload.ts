@@ -24,7 +24,12 @@ export const portMac = (net: number, port: number): string => `02:b0:${hex((net 
 export const subnetOf = (i: number): string => `10.${(i >> 8) & 255}.${i & 255}`;
 export const networkName = (i: number): string => `net-${String(i).padStart(5, '0')}`;
 
-export function nodeWorkload(options: { networks: number; ports: number; nodeName?: string; vtepIp?: string; only?: (i: number) => boolean }): NodeWorkload {
+export function nodeWorkload(options: {
+  networks: number; ports: number; nodeName?: string; vtepIp?: string; only?: (i: number) => boolean;
+  /** Port numbers start here (two nodes of one fabric need different MACs and IPs). */
+  firstPort?: number;
+}): NodeWorkload {
+  const first = options.firstPort ?? 0;
   const node = NodeConfig.parse({ nodeName: options.nodeName ?? 'bench-node', vtepIp: options.vtepIp ?? '10.255.0.1' });
   const vrfs: EvpnVrf[] = [];
   const networks: EvpnNetwork[] = [];
@@ -43,7 +48,7 @@ export function nodeWorkload(options: { networks: number; ports: number; nodeNam
       spec: { type: 'l2', vni: L2VNI_BASE + i, vrf: vrfName, vlanId: 1 + (i % 4000), subnets: [{ cidr: `${net}.0/24`, gateway: `${net}.1` }] },
     });
     const count = perNetwork + (i < extra ? 1 : 0);
-    const ports: LocalPort[] = Array.from({ length: count }, (_, p) => ({ name: `${name}-p${p}`, mac: portMac(i, p), ips: [`${net}.${10 + p}`] }));
+    const ports: LocalPort[] = Array.from({ length: count }, (_, k) => first + k).map((p) => ({ name: `${name}-p${p}`, mac: portMac(i, p), ips: [`${net}.${10 + p}`] }));
     portSets.push({ apiVersion: API_GROUP_VERSION, kind: 'EvpnPortSet', metadata: { name: `${name}.${node.nodeName}` }, spec: { network: name, nodeName: node.nodeName, ports } });
   }
   return { node, vrfs, networks, portSets };

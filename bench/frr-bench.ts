@@ -1,0 +1,186 @@
+// FRR at scale (run inside the UML guest by bench/run.sh), two nodes as in the
+// testbed's t4: network namespaces a and b joined by a veth underlay, each with
+// its own zebra + bgpd (pathspace = netns) and the kernel state the agent
+// renders for N networks (one VRF each, L2VNI, IRB, one local port per node).
+// Per N and run:
+//  - render: the agent's buildFrrModel + renderFrrConfig (pure);
+//  - apply: the agent's FrrApplier (frr-reload.py --reload, --test check, VNI
+//    repair check), node a then node b;
+//  - convergence: from the end of both applies until a has received from b
+//    exactly what b sends and b from a (l2vpn evpn pfxRcd == pfxSnt), with at
+//    least the type-3 and type-5 routes of every network; also reported from
+//    the start of the first apply (config → converged).
+//
+//   node bench/frr-bench.ts --size small|full [--smoke] [--networks N,M] [--runs R] --out FILE
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { buildFrrModel } from '../node-agent/frr-model/build-frr-model.ts';
+import { FrrApplier } from '../node-agent/frr/reload.ts';
+import { renderFrrConfig } from '../node-agent/frr/render.ts';
+import { coldCommandsOf } from './lib/cold-commands.ts';
+import { splitBatches } from './lib/iproute-commands.ts';
+import { nodeWorkload, type NodeWorkload } from './lib/node-workload.ts';
+import { log, mustRun, run } from './lib/shell.ts';
+import { parseSize, smokeOf } from './lib/sizes.ts';
+import { medianResult, timed, type Result } from './lib/stats.ts';
+
+const { values } = parseArgs({
+  options: { size: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' }, networks: { type: 'string' }, runs: { type: 'string' } },
+});
+const base = parseSize(values.size);
+const sized = values.smoke === true ? smokeOf(base) : base;
+// --networks 100,1000 and --runs N override the size's FRR settings (for exploring).
+const size = {
+  ...sized,
+  ...(values.networks === undefined ? {} : { frrNetworks: values.networks.split(',').map(Number) }),
+  ...(values.runs === undefined ? {} : { frrRuns: Number(values.runs) }),
+};
+const out = values.out ?? 'bench/results/frr.json';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Node {
+  readonly ns: 'a' | 'b';
+  readonly ip: string;
+  readonly peer: string;
+  readonly workload: NodeWorkload;
+}
+
+async function netnsPids(ns: string): Promise<number[]> {
+  const r = await run('ip', ['netns', 'pids', ns]);
+  return r.stdout.split('\n').filter((p) => /^\d+$/.test(p)).map(Number);
+}
+
+async function teardown(): Promise<void> {
+  for (const ns of ['a', 'b']) {
+    for (const pid of await netnsPids(ns)) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    await run('ip', ['netns', 'del', ns]);
+    rmSync(`/etc/frr/${ns}`, { recursive: true, force: true });
+    rmSync(`/var/run/frr/${ns}`, { recursive: true, force: true });
+  }
+}
+
+async function setUpKernel(node: Node): Promise<void> {
+  const b = splitBatches(coldCommandsOf(node.workload));
+  writeFileSync(`/tmp/frr-${node.ns}.ip`, b.ip);
+  writeFileSync(`/tmp/frr-${node.ns}.bridge`, b.bridge);
+  await mustRun('ip', ['-n', node.ns, '-batch', `/tmp/frr-${node.ns}.ip`]);
+  await mustRun('bridge', ['-n', node.ns, '-batch', `/tmp/frr-${node.ns}.bridge`]);
+}
+
+async function startFrr(ns: string): Promise<void> {
+  const etc = `/etc/frr/${ns}`;
+  mkdirSync(etc, { recursive: true });
+  mkdirSync(`/var/run/frr/${ns}`, { recursive: true });
+  writeFileSync(`${etc}/vtysh.conf`, 'service integrated-vtysh-config\n');
+  writeFileSync(`${etc}/frr.conf`, 'frr defaults datacenter\n!\n');
+  await mustRun('chown', ['-R', 'frr:frr', etc, `/var/run/frr/${ns}`]);
+  // -s: zebra's netlink receive buffer; a thousand VRFs' worth of events overflows the default.
+  await mustRun('ip', ['netns', 'exec', ns, '/usr/lib/frr/zebra', '-N', ns, '-d', '-A', '127.0.0.1', '-s', '90000000', '-f', `${etc}/frr.conf`]);
+  await mustRun('ip', ['netns', 'exec', ns, '/usr/lib/frr/bgpd', '-N', ns, '-d', '-A', '127.0.0.1', '-f', `${etc}/frr.conf`]);
+  const deadline = Date.now() + 30_000;
+  while ((await run('vtysh', ['-N', ns, '-c', 'show version'])).code !== 0) {
+    if (Date.now() > deadline) throw new Error(`FRR in ${ns} did not come up`);
+    await sleep(100);
+  }
+}
+
+function frrModel(node: Node): unknown {
+  return buildFrrModel({
+    asn: 65000, routerId: node.ip,
+    underlayNeighbors: [{ address: node.peer, remoteAs: 'internal', evpn: true, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 }],
+    advertiseNetworks: [`${node.ip}/32`],
+  }, node.workload.vrfs, node.workload.networks);
+}
+
+interface PeerCounts { rcd: number; snt: number; state: string }
+
+async function evpnCounts(ns: string, peer: string): Promise<PeerCounts> {
+  const r = await run('vtysh', ['-N', ns, '-c', 'show bgp l2vpn evpn summary json']);
+  try {
+    const j = JSON.parse(r.stdout) as { peers?: Record<string, { pfxRcd?: number; pfxSnt?: number; state?: string }> };
+    const p = j.peers?.[peer];
+    return { rcd: p?.pfxRcd ?? -1, snt: p?.pfxSnt ?? -1, state: p?.state ?? '?' };
+  } catch {
+    return { rcd: -1, snt: -1, state: '?' };
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync('/usr/lib/frr/frr-reload.py')) throw new Error('FRR with frr-pythontools is required');
+  const results: Result[] = [];
+  const s = size.name;
+  for (const n of size.frrNetworks) {
+    const m = { render: [] as number[], applyA: [] as number[], applyB: [] as number[], converge: [] as number[], total: [] as number[], routes: [] as number[] };
+    for (let r = 0; r < size.frrRuns; r++) {
+      await teardown();
+      const nodes: Node[] = [
+        { ns: 'a', ip: '10.0.0.1', peer: '10.0.0.2', workload: nodeWorkload({ networks: n, ports: n, nodeName: 'a', vtepIp: '10.0.0.1', firstPort: 0 }) },
+        { ns: 'b', ip: '10.0.0.2', peer: '10.0.0.1', workload: nodeWorkload({ networks: n, ports: n, nodeName: 'b', vtepIp: '10.0.0.2', firstPort: 1 }) },
+      ];
+      await mustRun('ip', ['netns', 'add', 'a']);
+      await mustRun('ip', ['netns', 'add', 'b']);
+      await mustRun('ip', ['link', 'add', 'eth-ab', 'netns', 'a', 'type', 'veth', 'peer', 'name', 'eth-ba', 'netns', 'b']);
+      for (const [node, dev] of [[nodes[0], 'eth-ab'], [nodes[1], 'eth-ba']] as const) {
+        if (node === undefined) continue;
+        await mustRun('ip', ['-n', node.ns, 'link', 'set', 'lo', 'up']);
+        await mustRun('ip', ['-n', node.ns, 'addr', 'add', `${node.ip}/24`, 'dev', dev]);
+        await mustRun('ip', ['-n', node.ns, 'link', 'set', dev, 'up']);
+        await mustRun('ip', ['netns', 'exec', node.ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+        await setUpKernel(node);
+        await startFrr(node.ns);
+      }
+      const [a, b] = nodes as [Node, Node];
+      renderFrrConfig(frrModel(b)); // warm-up: the first call also compiles the zod schemas
+      const [text, tRender] = await timed(() => Promise.resolve(renderFrrConfig(frrModel(a))));
+      m.render.push(tRender);
+      const t0 = performance.now();
+      const applied: number[] = [];
+      for (const node of nodes) {
+        const applier = new FrrApplier({ configPath: `/tmp/frr-applied-${node.ns}.conf`, pathspace: node.ns, timeoutMs: 1_800_000 });
+        rmSync(`/tmp/frr-applied-${node.ns}.conf`, { force: true });
+        const [res, t] = await timed(() => applier.apply(frrModel(node)));
+        if (!res.reloaded) throw new Error('FRR apply did not reload');
+        applied.push(t);
+      }
+      m.applyA.push(applied[0] ?? Number.NaN);
+      m.applyB.push(applied[1] ?? Number.NaN);
+      const t1 = performance.now();
+      // Type-3 per L2VNI and type-5 per subnet at least; type-2 for the local port (MAC and MAC+IP) when zebra has learnt it.
+      const minimum = 2 * n;
+      let last: [PeerCounts, PeerCounts] | undefined;
+      const deadline = t1 + 600_000;
+      for (;;) {
+        const [ca, cb] = await Promise.all([evpnCounts('a', b.ip), evpnCounts('b', a.ip)]);
+        last = [ca, cb];
+        if (ca.rcd >= minimum && cb.rcd >= minimum && ca.rcd === cb.snt && cb.rcd === ca.snt) break;
+        if (performance.now() > deadline) throw new Error(`no convergence for ${n} networks: a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
+        await sleep(200);
+      }
+      const t2 = performance.now();
+      m.converge.push(t2 - t1);
+      m.total.push(t2 - t0);
+      m.routes.push(last[0].rcd + last[1].rcd);
+      log(`frr ${n} networks run ${r + 1}/${size.frrRuns}: config ${text.length} bytes rendered in ${tRender.toFixed(1)} ms; apply a ${applied[0]?.toFixed(0)} ms, b ${applied[1]?.toFixed(0)} ms; converged ${(t2 - t1).toFixed(0)} ms after (routes a←b ${last[0].rcd}, b←a ${last[1].rcd})`);
+    }
+    const note = `${n} VRFs and L2VNIs per node, one local port per network and node`;
+    results.push(
+      medianResult(`frr.render.${n}`, m.render, 'ms', s, `buildFrrModel + renderFrrConfig of ${n} VRFs (pure, warm)`),
+      medianResult(`frr.apply.${n}`, m.applyA, 'ms', s, `FrrApplier.apply on node a (render + frr-reload.py --reload + --test check + VNI check): ${note}`),
+      medianResult(`frr.apply.node_b.${n}`, m.applyB, 'ms', s),
+      medianResult(`frr.converge_after_apply.${n}`, m.converge, 'ms', s, 'both configs applied → both nodes have received what the other sends'),
+      medianResult(`frr.config_to_converged.${n}`, m.total, 'ms', s, 'start of the first apply → converged'),
+      medianResult(`frr.routes_exchanged.${n}`, m.routes, 'routes', s, 'EVPN routes received, both directions together'),
+    );
+  }
+  await teardown();
+  writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
+  log(`frr bench: wrote ${out}`);
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`frr-bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  await teardown().catch(() => undefined);
+  process.exit(1);
+});

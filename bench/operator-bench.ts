@@ -1,0 +1,291 @@
+// Operator with `associations` associations loaded in real OVN NB and SB
+// (ovsdb-server + ovn-northd) and a real kube-apiserver, run as its own
+// process (operator/run.ts, what bin/evpn-operator runs):
+//  - initial mirror: start → every object created;
+//  - OVN change → object visible to a watcher, one change at a time, half of
+//    them BGPVPN policy changes on a Logical_Switch (NB → EvpnVrf), half VM
+//    migrations (SB Port_Binding.chassis → two EvpnPortSets); t0 is taken just
+//    before the OVSDB transaction is sent, t1 when the bench's own informer
+//    (a watch, like an agent's) sees the expected value;
+//  - restart: SIGTERM, start again → first full mirror pass done (its
+//    controller_reconcile_total), and the API writes it made (its
+//    evpn_operator_api_writes_total, cross-checked by resourceVersions);
+//  - RSS of the operator process.
+//
+//   node bench/operator-bench.ts --size small|full [--smoke] --out FILE
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EvpnPortSet, EvpnVrf } from '../crds/index.ts';
+import { Informer } from '../lib/kube/informer.ts';
+import { resourcePath, type KubeObject } from '../lib/kube/resource.ts';
+import { startKubeEnv, type KubeEnv } from '../operator/testing/kube-env.ts';
+import { OvsdbClient, type Operation } from '../operator/ovsdb/index.ts';
+import { Resources, type Live } from '../operator/resources.ts';
+import { startOvnDatabases, type OvnDatabases } from '../test/ovn/ovn-databases.ts';
+import { findFreePorts } from '../test/cluster/probes.ts';
+import {
+  bindOps, chassisName, chassisOf, expectedObjects, nbInserts, networkExternalIds, networkId, networkVni, nodeName, portsOf, vmPortName,
+  type OvnWorkloadOptions,
+} from './lib/ovn-workload.ts';
+import { log } from './lib/shell.ts';
+import { parseSize, smokeOf } from './lib/sizes.ts';
+import { median, medianResult, percentile, round, timed, type Result } from './lib/stats.ts';
+
+const { values } = parseArgs({ options: { size: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' } } });
+const base = parseSize(values.size);
+const size = values.smoke === true ? smokeOf(base) : base;
+const out = values.out ?? 'bench/results/operator.json';
+const repo = join(import.meta.dirname, '..');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, stepMs = 20): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(stepMs);
+  }
+}
+
+/** Resolves predicates as informer events arrive (the "visible" side of the latency). */
+class Watcher<T extends KubeObject> {
+  readonly informer: Informer<T>;
+  #waiters: { pred: (o: T) => boolean; resolve: () => void }[] = [];
+  constructor(env: KubeEnv, resource: (typeof Resources)[keyof typeof Resources]) {
+    this.informer = new Informer<T>({ client: env.client, resource });
+    const check = (o: T): void => {
+      this.#waiters = this.#waiters.filter((w) => {
+        if (!w.pred(o)) return true;
+        w.resolve();
+        return false;
+      });
+    };
+    this.informer.on({ add: check, update: (_a, b) => { check(b); }, delete: () => undefined });
+  }
+  /** Registers before the change is made, so an early event is not missed. */
+  expect(pred: (o: T) => boolean, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error('change not visible in time')); }, timeoutMs);
+      this.#waiters.push({ pred, resolve: () => { clearTimeout(timer); resolve(); } });
+    });
+  }
+}
+
+interface OperatorProcess {
+  readonly child: ChildProcess;
+  readonly metricsUrl: string;
+  readonly startedAt: number;
+  readonly exited: Promise<void>;
+  stderr(): string;
+}
+
+async function startOperator(env: KubeEnv, ovn: OvnDatabases): Promise<OperatorProcess> {
+  const [port] = await findFreePorts(1);
+  if (port === undefined) throw new Error('no free port');
+  const startedAt = performance.now();
+  // BENCH_PROFILE=1: a CPU profile of every operator process, for REPORT.md's "why".
+  const profile = process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(repo, 'bench/results/profiles')] : [];
+  const child = spawn(process.execPath, [...profile, join(repo, 'operator/run.ts'),
+    '--ovn-nb', ovn.nbRemote.unix, '--ovn-sb', ovn.sbRemote.unix, '--metrics-addr', `127.0.0.1:${port}`, '--leader-elect=false', '--prune-grace', '5s'], {
+    env: { ...process.env, KUBECONFIG: env.cp.kubeconfigPath, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20_000); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  return { child, metricsUrl: `http://127.0.0.1:${port}/metrics`, startedAt, exited, stderr: () => stderr };
+}
+
+async function stopOperator(p: OperatorProcess): Promise<void> {
+  p.child.kill('SIGTERM');
+  const killed = setTimeout(() => p.child.kill('SIGKILL'), 20_000);
+  await p.exited;
+  clearTimeout(killed);
+}
+
+async function scrape(p: OperatorProcess): Promise<string | undefined> {
+  try {
+    const r = await fetch(p.metricsUrl);
+    return r.ok ? await r.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sum of every sample of a metric whose labels include all of `labels`. */
+function metricSum(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^(\w+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (m?.[1] !== name) continue;
+    const l = m[2] ?? '';
+    if (Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`))) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+function rssOf(pid: number | undefined): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid ?? 0}/status`, 'utf8');
+  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+}
+
+async function transactChunks(client: OvsdbClient, db: string, ops: readonly Operation[], chunk: number): Promise<void> {
+  for (let i = 0; i < ops.length; i += chunk) await client.transact(db, ops.slice(i, i + chunk));
+}
+
+async function main(): Promise<void> {
+  const o: OvnWorkloadOptions = { networks: size.networks, ports: size.ports, associations: size.associations, chassis: size.chassis };
+  const expected = expectedObjects(o);
+  const s = size.name;
+  const results: Result[] = [];
+  log(`operator bench: ${s}, ${o.networks} networks, ${o.ports} ports, ${o.associations} associations, ${o.chassis} chassis; expecting ${JSON.stringify(expected)}`);
+
+  const [env, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases({ northd: true })]);
+  let operator: OperatorProcess | undefined;
+  const nb = await OvsdbClient.connect({ remote: ovn.nbRemote.unix, databases: ['OVN_Northbound'], probeIntervalMs: 0 });
+  const sb = await OvsdbClient.connect({ remote: ovn.sbRemote.unix, databases: ['OVN_Southbound'], probeIntervalMs: 0 });
+  const vrfs = new Watcher<Live<EvpnVrf>>(env, Resources.vrfs);
+  const portSets = new Watcher<Live<EvpnPortSet>>(env, Resources.portSets);
+  try {
+    // ---- load OVN
+    const [, tLoad] = await timed(async () => {
+      for (let c = 0; c < o.chassis; c++) await ovn.sbctl(['chassis-add', chassisName(c), 'geneve', `127.0.0.${c + 1}`, '--', 'set', 'Chassis', chassisName(c), `hostname=${nodeName(c)}`]);
+      for (let i = 0; i < o.networks; i += 50) await client50(nb, nbInserts(o, i, Math.min(o.networks, i + 50)));
+      const vmPorts = o.ports;
+      await waitUntil('ovn-northd to create every Port_Binding', async () => {
+        const [r] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Port_Binding', where: [['type', '==', '']], columns: ['logical_port'] }] as const);
+        return r.rows.length >= vmPorts ? true : undefined;
+      }, 600_000, 1000);
+      const [chassis] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Chassis', where: [], columns: ['_uuid', 'name'] }] as const);
+      const uuidByName = new Map(chassis.rows.map((r) => [typeof r['name'] === 'string' ? r['name'] : '', r._uuid]));
+      const uuids = Array.from({ length: o.chassis }, (_, c) => uuidByName.get(chassisName(c)) ?? '');
+      await transactChunks(sb, 'OVN_Southbound', bindOps(o, uuids, 0, o.networks), 2000);
+      return uuids;
+    });
+    log(`OVN loaded in ${(tLoad / 1000).toFixed(1)} s`);
+    const [chassisRows] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Chassis', where: [], columns: ['_uuid', 'name'] }] as const);
+    const chassisUuid = new Map(chassisRows.rows.map((r) => [typeof r['name'] === 'string' ? r['name'] : '', r._uuid]));
+
+    // ---- initial mirror (empty cluster → everything created)
+    vrfs.informer.start();
+    portSets.informer.start();
+    await Promise.all([vrfs.informer.waitForSync(), portSets.informer.waitForSync()]);
+    operator = await startOperator(env, ovn);
+    const op0 = operator;
+    await waitUntil('the initial mirror', () => (vrfs.informer.list().length >= expected.vrfs && portSets.informer.list().length >= expected.portSets ? true : undefined), 900_000, 50);
+    const tInitial = performance.now() - op0.startedAt;
+    const initialWrites = metricSum((await scrape(op0)) ?? '', 'evpn_operator_api_writes_total');
+    log(`initial mirror: ${(tInitial / 1000).toFixed(1)} s, ${initialWrites} API writes`);
+    results.push({ name: 'operator.initial_mirror', value: round(tInitial), unit: 'ms', size: s, note: `process start → ${expected.vrfs} EvpnVrf, ${expected.networks} EvpnNetwork, ${expected.portSets} EvpnPortSet visible; 1 run` });
+    results.push({ name: 'operator.initial_mirror.api_writes', value: initialWrites, unit: 'writes', size: s });
+    await sleep(2000);
+    const rssIdle = rssOf(op0.child.pid);
+
+    // ---- OVN change → object visible
+    const lat: { policy: number[]; move: number[] } = { policy: [], move: [] };
+    for (let k = 0; k < size.ovnChanges; k++) {
+      const i = (k * 7919) % o.networks;
+      let visible: Promise<void>;
+      let ops: Operation[];
+      if (k % 2 === 0) {
+        const localPref = 1000 + k;
+        const vrfName = `vrf-${networkVni(i)}`;
+        visible = vrfs.expect((v) => v.metadata.name === vrfName && v.spec.localPref === localPref, 30_000);
+        ops = [{ op: 'update', table: 'Logical_Switch', where: [['name', '==', `neutron-${networkId(i)}`]], row: { external_ids: networkExternalIds(i, localPref) } }];
+      } else {
+        // A VM migrates: its port moves to the next chassis (and, on the next change of this port, moves again).
+        const p = k % portsOf(o, i);
+        const moves = Math.floor(k / (2 * o.networks)) + 1;
+        const to = (chassisOf(o, i, p) + moves) % o.chassis;
+        const setName = `${networkId(i)}.${nodeName(to)}`;
+        const port = vmPortName(i, p);
+        visible = portSets.expect((ps) => ps.metadata.name === setName && ps.spec.ports.some((x) => x.name === port), 30_000);
+        ops = [{ op: 'update', table: 'Port_Binding', where: [['logical_port', '==', port]], row: { chassis: chassisUuid.get(chassisName(to)) ?? '' } }];
+      }
+      const t0 = performance.now();
+      await (k % 2 === 0 ? nb.transact('OVN_Northbound', ops) : sb.transact('OVN_Southbound', ops));
+      await visible;
+      (k % 2 === 0 ? lat.policy : lat.move).push(performance.now() - t0);
+    }
+    const all = [...lat.policy, ...lat.move];
+    const rssBusy = rssOf(op0.child.pid);
+    log(`OVN→object over ${all.length} changes: p50 ${median(all).toFixed(1)} ms, p99 ${percentile(all, 99).toFixed(1)} ms`);
+    const opMetrics = (await scrape(op0)) ?? '';
+    results.push(
+      { name: 'operator.ovn_to_object.p50', value: round(percentile(all, 50)), unit: 'ms', size: s, note: `${all.length} changes, one at a time; target p99 ≤ 100 ms` },
+      { name: 'operator.ovn_to_object.p99', value: round(percentile(all, 99)), unit: 'ms', size: s },
+      { name: 'operator.ovn_to_object.max', value: round(Math.max(...all)), unit: 'ms', size: s },
+      { name: 'operator.ovn_to_object.policy.p50', value: round(percentile(lat.policy, 50)), unit: 'ms', size: s, note: 'NB Logical_Switch BGPVPN policy → EvpnVrf' },
+      { name: 'operator.ovn_to_object.policy.p99', value: round(percentile(lat.policy, 99)), unit: 'ms', size: s },
+      { name: 'operator.ovn_to_object.migration.p50', value: round(percentile(lat.move, 50)), unit: 'ms', size: s, note: 'SB Port_Binding.chassis → EvpnPortSet of the new node' },
+      { name: 'operator.ovn_to_object.migration.p99', value: round(percentile(lat.move, 99)), unit: 'ms', size: s },
+      { name: 'operator.mirror_pass.mean', value: round((metricSum(opMetrics, 'controller_reconcile_duration_seconds_sum', { controller: 'mirror' }) / Math.max(1, metricSum(opMetrics, 'controller_reconcile_duration_seconds_count', { controller: 'mirror' }))) * 1000), unit: 'ms', size: s, note: 'mean duration of one mirror reconcile (the operator\'s own histogram)' },
+    );
+
+    // ---- restart: full resync, API writes
+    const restart: number[] = [];
+    const restartWrites: number[] = [];
+    const rvChanged: number[] = [];
+    const rssAfterResync: number[] = [];
+    for (let r = 0; r < size.runs; r++) {
+      await stopOperator(operator);
+      await sleep(500);
+      const rvBefore = await resourceVersions(env);
+      operator = await startOperator(env, ovn);
+      const p = operator;
+      await waitUntil('the first mirror pass after restart', async () => {
+        const text = await scrape(p);
+        return text !== undefined && metricSum(text, 'controller_reconcile_total', { controller: 'mirror' }) >= 1 ? true : undefined;
+      }, 300_000, 10);
+      restart.push(performance.now() - p.startedAt);
+      await sleep(3000);
+      restartWrites.push(metricSum((await scrape(p)) ?? '', 'evpn_operator_api_writes_total'));
+      const rvAfter = await resourceVersions(env);
+      rvChanged.push([...rvAfter].filter(([k, v]) => rvBefore.get(k) !== v).length + [...rvBefore.keys()].filter((k) => !rvAfter.has(k)).length);
+      rssAfterResync.push(rssOf(p.child.pid).rss);
+      log(`restart ${r + 1}/${size.runs}: first full pass ${restart.at(-1)?.toFixed(0)} ms after spawn, ${restartWrites.at(-1)} API writes, ${rvChanged.at(-1)} objects changed`);
+    }
+    results.push(
+      medianResult('operator.restart_full_resync', restart, 'ms', s, 'process start → first mirror pass done (OVN monitors, 4 informer lists, build, diff), Node start-up included'),
+      medianResult('operator.restart_full_resync.api_writes', restartWrites, 'writes', s, 'all mutating requests in the first 3 s after the pass (target 0)'),
+      medianResult('operator.restart_full_resync.objects_changed', rvChanged, 'objects', s, 'resourceVersion changes of every EvpnVrf/EvpnNetwork/EvpnPortSet across the restart'),
+      { name: 'operator.rss_idle', value: round(rssIdle.rss), unit: 'MiB', size: s, note: 'after the initial mirror; target ≤ 250 MiB' },
+      { name: 'operator.rss_after_changes', value: round(rssBusy.rss), unit: 'MiB', size: s },
+      { name: 'operator.max_rss', value: round(rssBusy.hwm), unit: 'MiB', size: s, note: 'VmHWM: peak, the initial mirror included' },
+      medianResult('operator.rss_after_restart', rssAfterResync, 'MiB', s),
+    );
+  } finally {
+    if (operator !== undefined) {
+      const err = operator.stderr();
+      if (err.trim() !== '') log(`operator stderr (tail): ${err.slice(-1500)}`);
+      await stopOperator(operator);
+    }
+    await Promise.all([vrfs.informer.stop(), portSets.informer.stop()]);
+    await Promise.all([nb.close(), sb.close()]);
+    await Promise.all([env.stop(), ovn.stop()]);
+  }
+  writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
+  log(`operator bench: wrote ${out}`);
+}
+
+async function client50(client: OvsdbClient, ops: readonly Operation[]): Promise<void> {
+  await client.transact('OVN_Northbound', ops);
+}
+
+async function resourceVersions(env: KubeEnv): Promise<Map<string, string>> {
+  const m = new Map<string, string>();
+  for (const res of [Resources.vrfs, Resources.networks, Resources.portSets]) {
+    const list = await env.client.listAll<KubeObject>(resourcePath(res));
+    for (const item of list.items) m.set(`${res.plural}/${item.metadata.name ?? ''}`, item.metadata.resourceVersion ?? '');
+  }
+  return m;
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  process.stderr.write(`operator-bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
