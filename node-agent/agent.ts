@@ -21,8 +21,7 @@ import { validateFrrModel } from './frr/model.ts';
 import { FrrUnavailableError } from './frr/reload.ts';
 import type { FrrApplier } from './frr/reload.ts';
 import type { KernelAdapter } from './kernel/kernel-adapter.ts';
-import type { KernelEvent, KernelMonitor } from './kernel/kernel-monitor.ts';
-import { isOwnedLink } from './kernel/ownership.ts';
+import type { DriftSource } from './kernel/drift-watch.ts';
 import { vrfDevice } from './plan/device-names.ts';
 import { selectApplicable } from './plan/select-applicable.ts';
 import type { Rejection } from './plan/select-applicable.ts';
@@ -38,7 +37,8 @@ export interface AgentDeps {
   config: AgentConfig;
   client: KubeClient;
   kernel: KernelAdapter;
-  monitor?: KernelMonitor;
+  /** Tells the agent that something was deleted behind its back. */
+  drift?: DriftSource;
   frr?: FrrApplier;
   metrics?: AgentMetrics;
   log: Logger;
@@ -81,6 +81,8 @@ export class NodeAgent {
   #frr: FrrOutcome;
   #last: PassSummary | undefined;
   #passWaiters: ((s: PassSummary) => void)[] = [];
+  /** Passes wait until every informer has synced and our EvpnNodeState exists. */
+  #started = false;
 
   constructor(deps: AgentDeps) {
     this.#d = deps;
@@ -92,6 +94,7 @@ export class NodeAgent {
     this.#frr = { enabled: config.frr.enabled && deps.frr !== undefined, running: false };
     this.#queue = new WorkQueue({
       process: async () => {
+        if (!this.#started) return;
         try {
           const summary = await this.#pass();
           this.#queue.forget(NODE_KEY);
@@ -122,9 +125,10 @@ export class NodeAgent {
     this.#self.start();
     await Promise.all([this.#vrfs, this.#networks, this.#portSets, this.#self].map((i) => i.waitForSync()));
     await this.#ensureNodeState();
-    this.#unsubscribe = this.#d.monitor?.subscribe((e) => { if (this.#isDrift(e)) this.#queue.addAfter(NODE_KEY, 200); });
+    this.#unsubscribe = this.#d.drift?.subscribe(() => { this.#queue.addAfter(NODE_KEY, 300); });
     this.#resyncTimer = setInterval(enqueue, this.#d.config.resyncSeconds * 1000);
     this.#resyncTimer.unref();
+    this.#started = true;
     enqueue();
   }
 
@@ -140,16 +144,6 @@ export class NodeAgent {
     this.#unsubscribe?.();
     await this.#queue.shutdown();
     await Promise.all([this.#vrfs, this.#networks, this.#portSets, this.#self].map((i) => i.stop()));
-  }
-
-  /** Only changes to objects we own (or their disappearance) are drift. */
-  #isDrift(e: KernelEvent): boolean {
-    if (e.kind === 'overflow') return true;
-    if (e.kind === 'link') return isOwnedLink(e.link) || (e.action === 'del' && e.link.name.startsWith('vrf-'));
-    if (e.kind === 'route') return e.action === 'del' && e.route.protocol === 234;
-    if (e.kind === 'fdb') return e.action === 'del' && !e.fdb.externLearn;
-    if (e.kind === 'neigh') return e.action === 'del' && (e.neighbor.state & 0x80) !== 0;
-    return e.kind === 'addr' && e.action === 'del';
   }
 
   async #ensureNodeState(): Promise<void> {

@@ -10,7 +10,7 @@ import { createAgentMetrics } from './agent-metrics.ts';
 import { ConfigError, parseAgentConfig } from './config.ts';
 import { FrrApplier } from './frr/reload.ts';
 import { openKernel } from './kernel/kernel-adapter.ts';
-import { openMonitor } from './kernel/kernel-monitor.ts';
+import { DriftWatch } from './kernel/drift-watch.ts';
 
 async function main(): Promise<void> {
   const log = createLogger({ name: 'node-agent' });
@@ -27,12 +27,12 @@ async function main(): Promise<void> {
   const { kubeConfig } = loadKubeConfig();
   const client = new KubeClient(kubeConfig, { userAgent: `ovn-evpn-node-agent/${config.node.nodeName}` });
   const kernel = openKernel();
-  const monitor = openMonitor();
+  const drift = new DriftWatch();
   const metrics = createAgentMetrics();
   const frr = config.frr.enabled
     ? new FrrApplier({ configPath: config.frr.configPath, ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}), logger: log })
     : undefined;
-  const agent = new NodeAgent({ config, client, kernel, monitor, metrics, log, ...(frr ? { frr } : {}) });
+  const agent = new NodeAgent({ config, client, kernel, drift, metrics, log, ...(frr ? { frr } : {}) });
 
   const [host = '127.0.0.1', port = '9650'] = config.httpAddr.split(/:(?=\d+$)/);
   const server = createProbeServer({ host, port: Number(port), registry: metrics.registry, log });
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const shutdown = createShutdown({ log, timeoutMs: 20_000 });
   shutdown.register('agent', () => agent.stop());
   shutdown.register('http', () => server.close());
-  shutdown.register('netlink', () => { monitor.close(); kernel.close(); });
+  shutdown.register('netlink', () => { drift.close(); kernel.close(); });
   shutdown.install();
 
   await server.listen();

@@ -69,6 +69,8 @@ export function decodeEvent(type: number, body: Buffer): KernelEvent | null {
 export class KernelMonitor {
   readonly #sock: NetlinkSocket;
   readonly #listeners = new Set<KernelEventListener>();
+  #pending: KernelEvent[] = [];
+  #deliveryScheduled = false;
   #closed = false;
 
   constructor(opts: MonitorOptions = {}) {
@@ -77,14 +79,26 @@ export class KernelMonitor {
     for (const g of opts.groups ?? (['link', 'neigh', 'addr', 'route'] as const)) {
       for (const n of GROUPS[g]) this.#sock.addMembership(n);
     }
+    // This runs inside the netlink package's native callback (MakeCallback):
+    // anything thrown there, or by the ticks and microtasks drained when that
+    // callback returns, aborts the whole process. So decode defensively here
+    // (an undecodable message becomes `overflow`: the consumer re-reads
+    // everything) and hand events to listeners on a later turn of the loop.
     this.#sock.on('message', (msgs: NetlinkMessage[]) => {
       for (const m of msgs) {
-        const e = decodeEvent(m.type, m.data);
-        if (e !== null) this.#emit(e);
+        let e: KernelEvent | null;
+        try {
+          e = decodeEvent(m.type, m.data);
+        } catch (err: unknown) {
+          e = { kind: 'overflow', error: `undecodable message type ${m.type}: ${err instanceof Error ? err.message : String(err)}` };
+        }
+        if (e !== null) this.#pending.push(e);
       }
+      this.#scheduleDelivery();
     });
     this.#sock.on('error', (err: Error & { code?: string }) => {
-      this.#emit({ kind: 'overflow', error: err.code ?? err.message });
+      this.#pending.push({ kind: 'overflow', error: err.code ?? err.message });
+      this.#scheduleDelivery();
     });
   }
 
@@ -117,8 +131,26 @@ export class KernelMonitor {
     this.#sock.close();
   }
 
+  #scheduleDelivery(): void {
+    if (this.#deliveryScheduled) return;
+    this.#deliveryScheduled = true;
+    setImmediate(() => {
+      this.#deliveryScheduled = false;
+      const batch = this.#pending;
+      this.#pending = [];
+      for (const e of batch) this.#emit(e);
+    });
+  }
+
   #emit(e: KernelEvent): void {
-    for (const l of [...this.#listeners]) l(e);
+    for (const l of [...this.#listeners]) {
+      try {
+        l(e);
+      } catch (err: unknown) {
+        // Same reason as above: never let a listener's error reach native code.
+        process.emitWarning(`kernel monitor listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 }
 

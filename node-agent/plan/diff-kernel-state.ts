@@ -68,8 +68,14 @@ function linkChange(spec: LinkSpec, link: Link, nameOf: (i: number | null) => st
 }
 
 const vlanKey = (dev: string, vid: number): string => `${dev}|${vid}`;
+/** 'default', '0.0.0.0/0' and '::/0' are one thing per family. */
+function normDst(dst: string, family: number): string {
+  return dst === 'default' || dst === '0.0.0.0/0' || dst === '::/0' ? `default/${family}` : normPrefix(dst);
+}
+// Only direct unicast routes name their device: a gateway route gets one from
+// the kernel, and IPv6 unreachable routes are reported on `lo`.
 const routeKey = (r: { table: number; dst: string; type: string; metric: number; via: string; dev: string }): string =>
-  `${r.table}|${normPrefix(r.dst)}|${r.type}|${r.metric}|${normIp(r.via)}|${r.dev}`;
+  `${r.table}|${r.dst}|${r.type}|${r.metric}|${normIp(r.via)}|${r.via === '' && r.type === 'unicast' ? r.dev : ''}`;
 
 export function diffKernelState(desired: DesiredKernelState, actual: ActualKernelState): KernelPlan {
   const plan: KernelPlan = { linkDeletes: [], removes: [], linkCreates: [], updates: [], creates: [], blocked: [] };
@@ -101,6 +107,10 @@ export function diffKernelState(desired: DesiredKernelState, actual: ActualKerne
   for (const link of actual.links) {
     if (isOwnedLink(link) && !desiredNames.has(link.name)) plan.linkDeletes.push(link.name);
   }
+  // Enslaving a link to a VRF cycles it (down/up), which flushes its routes
+  // and neighbours: treat what hangs off such a link as absent, so it is put
+  // back in this pass rather than the next one.
+  const cycled = new Set(plan.updates.flatMap((op) => (op.op === 'setLink' && (op.change.master !== undefined || op.change.up !== undefined) ? [op.name] : [])));
   const gone = new Set(plan.linkDeletes);
   const ownedLive = new Set(actual.links.filter((l) => isOwnedLink(l) && !gone.has(l.name)).map((l) => l.name));
   const isOwnedLiveIndex = (i: number | null): string | undefined => {
@@ -148,13 +158,17 @@ export function diffKernelState(desired: DesiredKernelState, actual: ActualKerne
   // ---- routes (ours only: our rtm_protocol)
   const wantRoutes = new Map<string, RouteSpec>();
   for (const r of desired.routes) {
-    wantRoutes.set(routeKey({ table: r.table, dst: r.dst === 'default' ? `default/${r.family ?? 4}` : r.dst, type: r.type ?? 'unicast', metric: r.metric ?? 0, via: r.via ?? '', dev: r.dev ?? '' }), r);
+    const family = r.family ?? (r.dst.includes(':') || (r.via ?? '').includes(':') ? 6 : 4);
+    wantRoutes.set(routeKey({ table: r.table, dst: normDst(r.dst, family), type: r.type ?? 'unicast', metric: r.metric ?? 0, via: r.via ?? '', dev: r.dev ?? '' }), r);
   }
   for (const r of actual.routes) {
     if (r.protocol !== RTPROT_OVN_EVPN) continue;
     const dev = r.oif === null ? '' : (nameOf(r.oif) ?? `#${r.oif}`);
-    const key = routeKey({ table: r.table, dst: r.dst === 'default' ? `default/${r.family}` : r.dst, type: String(r.type), metric: r.metric ?? 0, via: r.gateway ?? '', dev });
-    if (wantRoutes.has(key)) { wantRoutes.delete(key); continue; }
+    const key = routeKey({ table: r.table, dst: normDst(r.dst, r.family), type: String(r.type), metric: r.metric ?? 0, via: r.gateway ?? '', dev });
+    if (wantRoutes.has(key)) {
+      if (!cycled.has(dev)) wantRoutes.delete(key);
+      continue;
+    }
     plan.removes.push({ op: 'delRoute', route: {
       table: r.table, dst: r.dst, family: r.family, ...(typeof r.type === 'string' ? { type: r.type } : {}),
       ...(r.metric !== null ? { metric: r.metric } : {}), ...(r.gateway !== null ? { via: r.gateway } : {}),
@@ -169,7 +183,10 @@ export function diffKernelState(desired: DesiredKernelState, actual: ActualKerne
     if (dev === undefined || (n.state & NUD_PERMANENT) === 0 || (n.flags & 0x10) !== 0) continue;
     const key = `${dev}|${normIp(n.dst)}`;
     const want = wantNeigh.get(key);
-    if (want && want.lladdr.toLowerCase() === n.lladdr?.toLowerCase()) { wantNeigh.delete(key); continue; }
+    if (want && want.lladdr.toLowerCase() === n.lladdr?.toLowerCase()) {
+      if (!cycled.has(dev)) wantNeigh.delete(key);
+      continue;
+    }
     if (!want) plan.removes.push({ op: 'delNeighbor', neighbor: { dev, dst: n.dst, lladdr: n.lladdr ?? '00:00:00:00:00:00' } });
   }
   for (const n of wantNeigh.values()) plan.creates.push({ op: 'replaceNeighbor', neighbor: n });

@@ -93,7 +93,9 @@ export function renderKernelState(
 
   if (sortedNetworks.some((n) => n.spec.vlanId !== undefined)) {
     desired.links.push(
-      { name: node.bridge, kind: 'bridge', vlanFiltering: true, vlanDefaultPvid: 0, stp: false, address: node.anycastGatewayMac, addrGenModeNone: true, ...owned('bridge') },
+      // Its MTU is set, not inherited: the kernel gives a bridge its smallest
+      // port's MTU, and an IRB cannot be larger than the bridge under it.
+      { name: node.bridge, kind: 'bridge', vlanFiltering: true, vlanDefaultPvid: 0, stp: false, address: node.anycastGatewayMac, addrGenModeNone: true, mtu, ...owned('bridge') },
       { name: node.uplink, kind: 'veth', peer: { name: node.uplinkPeer, mtu }, master: node.bridge, mtu, ...owned('uplink') },
       { name: node.uplinkPeer, kind: 'veth', peer: { name: node.uplink }, mtu, ...owned('uplink-peer') },
     );
@@ -114,7 +116,10 @@ export function renderKernelState(
 
     if (n.spec.type === 'l2' && n.spec.vni !== undefined) {
       const vx = l2VxlanDevice(n.spec.vni);
-      desired.links.push({ name: vx, kind: 'vxlan', vni: n.spec.vni, local: node.vtepIp, port: VXLAN_PORT, learning: false, master: node.bridge, addrGenModeNone: true, mtu: netMtu, ...owned('l2vni-vxlan') });
+      // Every bridge port gets the node-wide MTU: the kernel lowers a bridge to
+      // its smallest port, and an IRB can never exceed its bridge. The
+      // network's own MTU applies on its IRB, where routed packets leave.
+      desired.links.push({ name: vx, kind: 'vxlan', vni: n.spec.vni, local: node.vtepIp, port: VXLAN_PORT, learning: false, master: node.bridge, addrGenModeNone: true, mtu, ...owned('l2vni-vxlan') });
       desired.bridgeVlans.push({ dev: vx, vid: vlan, pvid: true, untagged: true });
       desired.portFlags.push({ dev: vx, learning: false, neighSuppress: true });
       result.devices.push(vx);

@@ -5,6 +5,7 @@
 import { EvpnErrorCode } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import type { BatchFailure, KernelAdapter } from '../kernel/kernel-adapter.ts';
+import { describeOp } from '../kernel/kernel-ops.ts';
 import type { KernelOp } from '../kernel/kernel-ops.ts';
 import { readActualState } from '../plan/actual-state.ts';
 import { diffKernelState, planSize } from '../plan/diff-kernel-state.ts';
@@ -29,6 +30,8 @@ export interface KernelPassResult {
   unsupported?: string;
   writes: number;
   planned: number;
+  /** The first planned changes, in words (for logs and for tests that expect none). */
+  changes: string[];
   durationMs: number;
 }
 
@@ -102,5 +105,9 @@ export async function runKernelPass(
   return {
     vrfs, networks, nodeErrors, ...(unsupported !== undefined ? { unsupported } : {}),
     writes: kernel.writeCount - writesBefore, planned: planSize(plan), durationMs: performance.now() - started,
+    changes: [
+      ...plan.linkDeletes.map((n) => `delete link ${n}`),
+      ...[...plan.removes, ...plan.linkCreates, ...plan.updates, ...plan.creates].map((op) => { const d = describeOp(op); return `${d.op} ${d.object}`; }),
+    ].slice(0, 20),
   };
 }
