@@ -28,6 +28,8 @@ export function run(file: string, args: readonly string[], opts: { env?: NodeJS.
       if (error !== null && typeof error.code !== 'number') { reject(error); return; }
       resolvePromise({ stdout, stderr, code: error === null ? 0 : Number(error.code) });
     });
+    // A child that exits before reading stdin (most of them) must not fail the run with EPIPE.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(opts.input ?? '');
   });
 }
