@@ -92,6 +92,7 @@ export class Operator {
     this.identity = options.identity ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
     this.#log = options.log.child({ component: 'operator', identity: this.identity });
     this.metrics = createOperatorMetrics(options.registry);
+    this.metrics.leader.set({}, 0);
     this.client = new KubeClient(options.kubeConfig, { ...(options.writeCounter === undefined ? {} : { writeCounter: options.writeCounter }), userAgent: 'ovn-evpn-operator' });
     this.#events = new EventRecorder({ client: this.client, reportingController: REPORTING_CONTROLLER, reportingInstance: this.identity, log: options.log });
     const informer = <T extends KubeObject>(resource: (typeof Resources)[keyof typeof Resources]): Informer<T> =>
@@ -236,11 +237,12 @@ export class Operator {
     const mirror = new Controller({
       name: 'mirror', reconcile: (_key, signal) => mirrorReconciler.reconcile(signal),
       onReconcile: () => { firstPassDone(); },
-      log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 30_000,
+      // One key: retrying it often is cheap, and an apiserver that comes back is noticed within seconds.
+      log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 5000,
     });
     const status = new Controller({
       name: 'status', reconcile: (key, signal) => statusReconciler.reconcile(key, signal),
-      concurrency: 4, log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 60_000,
+      concurrency: 4, log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 10_000,
     });
     return { mirror, status, statusReconciler, firstMirrorPass };
   }
