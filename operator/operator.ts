@@ -83,6 +83,8 @@ export class Operator {
   readonly #elector: LeaderElector | undefined;
   readonly #stop = new AbortController();
   #term: Term | undefined;
+  /** Settles when the current leadership term has wound down. */
+  #termEnded: Promise<void> = Promise.resolve();
   #leadingWaiters: (() => void)[] = [];
   #resolveDone: (why: string) => void = () => undefined;
 
@@ -177,8 +179,6 @@ export class Operator {
     this.client.close();
     this.#resolveDone('stopped');
   }
-
-  #termEnded: Promise<void> = Promise.resolve();
 
   #begin(): void {
     for (const i of Object.values(this.#informers)) i.start();
