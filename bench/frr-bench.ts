@@ -33,7 +33,7 @@ const sized = values.smoke === true ? smokeOf(base) : base;
 const size = {
   ...sized,
   ...(values.networks === undefined ? {} : { frrNetworks: values.networks.split(',').map(Number) }),
-  ...(values.runs === undefined ? {} : { frrRuns: Number(values.runs) }),
+  ...(values.runs === undefined ? {} : { frrRuns: sized.frrNetworks.map(() => Number(values.runs)) }),
 };
 const out = values.out ?? 'bench/results/frr.json';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -111,60 +111,72 @@ async function main(): Promise<void> {
   if (!existsSync('/usr/lib/frr/frr-reload.py')) throw new Error('FRR with frr-pythontools is required');
   const results: Result[] = [];
   const s = size.name;
-  for (const n of size.frrNetworks) {
+  for (const [index, n] of size.frrNetworks.entries()) {
+    const runs = size.frrRuns[index] ?? 1;
     const m = { render: [] as number[], applyA: [] as number[], applyB: [] as number[], converge: [] as number[], total: [] as number[], routes: [] as number[] };
-    for (let r = 0; r < size.frrRuns; r++) {
-      await teardown();
-      const nodes: Node[] = [
-        { ns: 'a', ip: '10.0.0.1', peer: '10.0.0.2', workload: nodeWorkload({ networks: n, ports: n, nodeName: 'a', vtepIp: '10.0.0.1', firstPort: 0 }) },
-        { ns: 'b', ip: '10.0.0.2', peer: '10.0.0.1', workload: nodeWorkload({ networks: n, ports: n, nodeName: 'b', vtepIp: '10.0.0.2', firstPort: 1 }) },
-      ];
-      await mustRun('ip', ['netns', 'add', 'a']);
-      await mustRun('ip', ['netns', 'add', 'b']);
-      await mustRun('ip', ['link', 'add', 'eth-ab', 'netns', 'a', 'type', 'veth', 'peer', 'name', 'eth-ba', 'netns', 'b']);
-      for (const [node, dev] of [[nodes[0], 'eth-ab'], [nodes[1], 'eth-ba']] as const) {
-        if (node === undefined) continue;
-        await mustRun('ip', ['-n', node.ns, 'link', 'set', 'lo', 'up']);
-        await mustRun('ip', ['-n', node.ns, 'addr', 'add', `${node.ip}/24`, 'dev', dev]);
-        await mustRun('ip', ['-n', node.ns, 'link', 'set', dev, 'up']);
-        await mustRun('ip', ['netns', 'exec', node.ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-        await setUpKernel(node);
-        await startFrr(node.ns);
+    let failed: string | undefined;
+    for (let r = 0; r < runs && failed === undefined; r++) {
+      const runStart = performance.now();
+      try {
+        await teardown();
+        const nodes: Node[] = [
+          { ns: 'a', ip: '10.0.0.1', peer: '10.0.0.2', workload: nodeWorkload({ networks: n, ports: n, nodeName: 'a', vtepIp: '10.0.0.1', firstPort: 0 }) },
+          { ns: 'b', ip: '10.0.0.2', peer: '10.0.0.1', workload: nodeWorkload({ networks: n, ports: n, nodeName: 'b', vtepIp: '10.0.0.2', firstPort: 1 }) },
+        ];
+        await mustRun('ip', ['netns', 'add', 'a']);
+        await mustRun('ip', ['netns', 'add', 'b']);
+        await mustRun('ip', ['link', 'add', 'eth-ab', 'netns', 'a', 'type', 'veth', 'peer', 'name', 'eth-ba', 'netns', 'b']);
+        for (const [node, dev] of [[nodes[0], 'eth-ab'], [nodes[1], 'eth-ba']] as const) {
+          if (node === undefined) continue;
+          await mustRun('ip', ['-n', node.ns, 'link', 'set', 'lo', 'up']);
+          await mustRun('ip', ['-n', node.ns, 'addr', 'add', `${node.ip}/24`, 'dev', dev]);
+          await mustRun('ip', ['-n', node.ns, 'link', 'set', dev, 'up']);
+          await mustRun('ip', ['netns', 'exec', node.ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+          await setUpKernel(node);
+          await startFrr(node.ns);
+        }
+        log(`frr ${n} networks run ${r + 1}: kernel state and FRR up in both nodes after ${((performance.now() - runStart) / 1000).toFixed(0)} s`);
+        const [a, b] = nodes as [Node, Node];
+        renderFrrConfig(frrModel(b)); // warm-up: the first call also compiles the zod schemas
+        const [text, tRender] = await timed(() => Promise.resolve(renderFrrConfig(frrModel(a))));
+        m.render.push(tRender);
+        const t0 = performance.now();
+        const applied: number[] = [];
+        for (const node of nodes) {
+          const applier = new FrrApplier({ configPath: `/tmp/frr-applied-${node.ns}.conf`, pathspace: node.ns, timeoutMs: 2_400_000 });
+          rmSync(`/tmp/frr-applied-${node.ns}.conf`, { force: true });
+          const [res, t] = await timed(() => applier.apply(frrModel(node)));
+          if (!res.reloaded) throw new Error('FRR apply did not reload');
+          applied.push(t);
+          log(`frr ${n} networks: node ${node.ns} applied in ${(t / 1000).toFixed(1)} s (${res.reloads} reload(s))`);
+        }
+        m.applyA.push(applied[0] ?? Number.NaN);
+        m.applyB.push(applied[1] ?? Number.NaN);
+        const t1 = performance.now();
+        // Type-3 per L2VNI and type-5 per subnet at least; type-2 for the local port (MAC and MAC+IP) when zebra has learnt it.
+        const minimum = 2 * n;
+        let last: [PeerCounts, PeerCounts] | undefined;
+        const deadline = t1 + 600_000;
+        for (;;) {
+          const [ca, cb] = await Promise.all([evpnCounts('a', b.ip), evpnCounts('b', a.ip)]);
+          last = [ca, cb];
+          if (ca.rcd >= minimum && cb.rcd >= minimum && ca.rcd === cb.snt && cb.rcd === ca.snt) break;
+          if (performance.now() > deadline) throw new Error(`no convergence for ${n} networks: a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
+          await sleep(200);
+        }
+        const t2 = performance.now();
+        m.converge.push(t2 - t1);
+        m.total.push(t2 - t0);
+        m.routes.push(last[0].rcd + last[1].rcd);
+        log(`frr ${n} networks run ${r + 1}/${runs}: config ${text.length} bytes rendered in ${tRender.toFixed(1)} ms; apply a ${applied[0]?.toFixed(0)} ms, b ${applied[1]?.toFixed(0)} ms; converged ${(t2 - t1).toFixed(0)} ms after (routes a←b ${last[0].rcd}, b←a ${last[1].rcd})`);
+      } catch (err: unknown) {
+        // A size that does not finish is a result too: its elapsed time is a lower bound.
+        failed = err instanceof Error ? err.message : String(err);
+        log(`frr ${n} networks run ${r + 1}: did not finish after ${((performance.now() - runStart) / 1000).toFixed(0)} s: ${failed}`);
+        if (m.total.length === 0) m.total.push(performance.now() - runStart);
       }
-      const [a, b] = nodes as [Node, Node];
-      renderFrrConfig(frrModel(b)); // warm-up: the first call also compiles the zod schemas
-      const [text, tRender] = await timed(() => Promise.resolve(renderFrrConfig(frrModel(a))));
-      m.render.push(tRender);
-      const t0 = performance.now();
-      const applied: number[] = [];
-      for (const node of nodes) {
-        const applier = new FrrApplier({ configPath: `/tmp/frr-applied-${node.ns}.conf`, pathspace: node.ns, timeoutMs: 1_800_000 });
-        rmSync(`/tmp/frr-applied-${node.ns}.conf`, { force: true });
-        const [res, t] = await timed(() => applier.apply(frrModel(node)));
-        if (!res.reloaded) throw new Error('FRR apply did not reload');
-        applied.push(t);
-      }
-      m.applyA.push(applied[0] ?? Number.NaN);
-      m.applyB.push(applied[1] ?? Number.NaN);
-      const t1 = performance.now();
-      // Type-3 per L2VNI and type-5 per subnet at least; type-2 for the local port (MAC and MAC+IP) when zebra has learnt it.
-      const minimum = 2 * n;
-      let last: [PeerCounts, PeerCounts] | undefined;
-      const deadline = t1 + 600_000;
-      for (;;) {
-        const [ca, cb] = await Promise.all([evpnCounts('a', b.ip), evpnCounts('b', a.ip)]);
-        last = [ca, cb];
-        if (ca.rcd >= minimum && cb.rcd >= minimum && ca.rcd === cb.snt && cb.rcd === ca.snt) break;
-        if (performance.now() > deadline) throw new Error(`no convergence for ${n} networks: a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
-        await sleep(200);
-      }
-      const t2 = performance.now();
-      m.converge.push(t2 - t1);
-      m.total.push(t2 - t0);
-      m.routes.push(last[0].rcd + last[1].rcd);
-      log(`frr ${n} networks run ${r + 1}/${size.frrRuns}: config ${text.length} bytes rendered in ${tRender.toFixed(1)} ms; apply a ${applied[0]?.toFixed(0)} ms, b ${applied[1]?.toFixed(0)} ms; converged ${(t2 - t1).toFixed(0)} ms after (routes a←b ${last[0].rcd}, b←a ${last[1].rcd})`);
     }
-    const note = `${n} VRFs and L2VNIs per node, one local port per network and node`;
+    const note = `${n} VRFs and L2VNIs per node, one local port per network and node${failed === undefined ? '' : `; DID NOT FINISH (${failed.slice(0, 200)}): times are lower bounds`}`;
     results.push(
       medianResult(`frr.render.${n}`, m.render, 'ms', s, `buildFrrModel + renderFrrConfig of ${n} VRFs (pure, warm)`),
       medianResult(`frr.apply.${n}`, m.applyA, 'ms', s, `FrrApplier.apply on node a (render + frr-reload.py --reload + --test check + VNI check): ${note}`),

@@ -105,7 +105,7 @@ const md = [
   '## Sizes', '',
   `- ${size.networks} networks (each with its own VRF), ${size.ports} VM ports, ${size.associations} OVN associations (${size.networks} network + ${size.networks} router + ${size.associations - 2 * size.networks} port), ${size.chassis} chassis`,
   `- kernel: every port local to the benchmarked node (${size.ports} FDB + ${size.ports} neighbour entries); ${fmt(v('workload.kernel_ops'))} kernel ops, ${fmt(v('workload.iproute2_commands'))} iproute2 commands`,
-  `- ${size.runs} runs of every kernel and restart benchmark (medians below, every run listed); ${size.ovnChanges} OVN changes; FRR with ${size.frrNetworks.join(' and ')} networks, ${size.frrRuns} run(s) each`,
+  `- ${size.runs} runs of every kernel and restart benchmark (medians below, every run listed); ${size.ovnChanges} OVN changes; FRR with ${size.frrNetworks.map((n, i) => `${n} networks (${size.frrRuns[i] ?? 1} run${(size.frrRuns[i] ?? 1) > 1 ? 's' : ''})`).join(' and ')}`,
   `- the one-process-per-command baseline runs every ${size.perCommandSample}. network${size.perCommandSample > 1 ? ' and is scaled to the full command count (its cost is ~constant per process); the agent is also timed on the same sample, for a ratio with no extrapolation' : ''}`,
   '',
   '## Targets', '',

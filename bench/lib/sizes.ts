@@ -14,9 +14,9 @@ export interface BenchSize {
   readonly ovnChanges: number;
   /** Repetitions of each kernel benchmark; REPORT.md shows medians. */
   readonly runs: number;
-  /** Network counts of the two-node FRR convergence runs. */
+  /** Network counts of the two-node FRR convergence runs, and the runs of each. */
   readonly frrNetworks: readonly number[];
-  readonly frrRuns: number;
+  readonly frrRuns: readonly number[];
   /** Every n-th network goes into the one-process-per-command baseline (1: all of them). */
   readonly perCommandSample: number;
 }
@@ -24,17 +24,17 @@ export interface BenchSize {
 export const SIZES: Readonly<Record<BenchSize['name'], BenchSize>> = {
   full: {
     name: 'full', networks: 1000, ports: 10_000, associations: 5000, chassis: 4, ovnChanges: 200, runs: 5,
-    frrNetworks: [100, 1000], frrRuns: 5, perCommandSample: 20,
+    frrNetworks: [100, 1000], frrRuns: [5, 1], perCommandSample: 20,
   },
   small: {
     name: 'small', networks: 100, ports: 1000, associations: 500, chassis: 4, ovnChanges: 200, runs: 5,
-    frrNetworks: [10], frrRuns: 1, perCommandSample: 10,
+    frrNetworks: [10], frrRuns: [1], perCommandSample: 50,
   },
 };
 
 /** --smoke: the small size, one run of everything, fewer changes. */
 export function smokeOf(size: BenchSize): BenchSize {
-  return { ...size, runs: 1, ovnChanges: 20, frrRuns: 1, frrNetworks: [size.frrNetworks[0] ?? 10] };
+  return { ...size, runs: 1, ovnChanges: 20, frrRuns: [1], frrNetworks: [size.frrNetworks[0] ?? 10] };
 }
 
 export function parseSize(text: string | undefined): BenchSize {
