@@ -115,11 +115,15 @@ export class MirrorReconciler {
 
     // Deletes decided from a stale replica could be wrong: hold them until OVN is back.
     const synced = o.source.isSynced();
+    const previouslyMissing = this.#missingSince;
     this.#missingSince = plan.missingSince;
     let deletes: PlannedDelete[] = plan.deletes;
     let nextCheckInMs = plan.nextCheckInMs;
     if (!synced && deletes.length > 0) {
-      for (const d of deletes) this.#missingSince.set(`${d.kind}/${d.name}`, this.#now() - o.pruneGraceMs);
+      for (const d of deletes) {
+        const key = `${d.kind}/${d.name}`;
+        this.#missingSince.set(key, previouslyMissing.get(key) ?? this.#now());
+      }
       o.log.info({ deletes: deletes.length }, 'ovn not synced, holding deletes');
       deletes = [];
       nextCheckInMs = Math.min(nextCheckInMs ?? Infinity, UNSYNCED_RETRY_MS);
