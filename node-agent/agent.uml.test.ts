@@ -221,4 +221,5 @@ describe('node agent on a real kernel', () => {
     await until(() => link('br-evpn') === undefined && link('vrf-30000') === undefined, 60_000);
     console.log(`teardown of 100 networks: ${Math.round(performance.now() - t1)} ms`);
   });
+
 });

@@ -25,7 +25,7 @@ export interface RunResult { stdout: string; stderr: string; code: number }
 export function run(file: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = execFile(file, [...args], { env: opts.env ?? process.env, cwd: opts.cwd ?? repoRoot, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', timeout: 120_000 }, (error, stdout, stderr) => {
-      if (error !== null && typeof error.code !== 'number') { reject(error); return; }
+      if (error !== null && typeof error.code !== 'number') { reject(new Error(error.message, { cause: error })); return; }
       resolvePromise({ stdout, stderr, code: error === null ? 0 : Number(error.code) });
     });
     // A child that exits before reading stdin (most of them) must not fail the run with EPIPE.

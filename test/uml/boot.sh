@@ -81,7 +81,7 @@ TMPDIR=/dev/shm timeout -k 5 -s TERM "${UML_TIMEOUT:-900}" "${preload[@]}" /usr/
   UML_RUN_DIR="$run" UML_REPO="$repo" UML_NET="$net" \
   </dev/null >"$run/console.log" 2>&1 &
 uml=$!
-pids+=($uml)
+pids+=("$uml")
 tail -n +1 -s 0.2 -f --pid="$uml" "$run/output.log" &
 tailer=$!
 set +e
