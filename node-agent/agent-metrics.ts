@@ -13,9 +13,12 @@ export function createAgentMetrics(registry = new MetricsRegistry()) {
   const kernelWrites = registry.counter('ovn_evpn_agent_netlink_writes_total', 'Netlink write requests issued');
   const errors = registry.counter('ovn_evpn_agent_errors_total', 'Errors by EVPN code', ['code']);
   const frrReloads = registry.counter('ovn_evpn_agent_frr_reloads_total', 'frr-reload.py runs that changed the configuration');
-  let last: { durationMs: number; networks: number; vrfs: number; ports: number; fdb: number; neighbors: number } | undefined;
+  let last: { durationMs: number; at: string; networks: number; vrfs: number; ports: number; fdb: number; neighbors: number } | undefined;
+  let errorTotal = 0;
   return {
-    registry, errors, frrReloads,
+    registry, frrReloads,
+    errors: { inc(labels: { code: string }): void { errorTotal++; errors.inc(labels); } },
+    errorCount: (): number => errorTotal,
     get lastSync() { return last; },
     observePass(s: PassSummary, counts: { vrfs: number; networks: number; ports: number }): void {
       const fdbEntries = [...s.kernel.networks.values()].reduce((n, o) => n + (o.fdbEntries ?? 0), 0);
@@ -24,7 +27,7 @@ export function createAgentMetrics(registry = new MetricsRegistry()) {
       fdb.set({}, fdbEntries); neighbors.set({}, neighborEntries);
       syncDuration.observe({}, s.durationMs / 1000);
       kernelWrites.inc({}, s.kernel.writes);
-      last = { durationMs: s.durationMs, ...counts, fdb: fdbEntries, neighbors: neighborEntries };
+      last = { durationMs: s.durationMs, at: new Date().toISOString(), ...counts, fdb: fdbEntries, neighbors: neighborEntries };
     },
   };
 }

@@ -112,6 +112,7 @@ export class NodeAgent {
   }
 
   get lastPass(): PassSummary | undefined { return this.#last; }
+  get passRunning(): boolean { return this.#queue.inFlightCount > 0; }
   get vrfObjects(): EvpnVrf[] { return this.#vrfs.list() as unknown as EvpnVrf[]; }
   get networkObjects(): EvpnNetwork[] { return this.#networks.list() as unknown as EvpnNetwork[]; }
   get portSetObjects(): EvpnPortSet[] { return this.#portSets.list() as unknown as EvpnPortSet[]; }
@@ -186,7 +187,8 @@ export class NodeAgent {
 
     // FRR first when VRFs go away (bgpd withdraws while the data path still
     // forwards; see frr/teardown.ts), kernel first when they come (FRR binds
-    // `vrf X / vni N` to devices that must exist).
+    // `vrf X / vni N` to devices that must exist), except for a new L3VNI's
+    // VXLAN device: it waits until FRR has the VNI (see holdNewL3Vxlans).
     const model = buildFrrModel(frrNodeSettings(config), applicable.vrfs, applicable.networks);
     const valid = validateFrrModel(model);
     const vrfNames = new Set(applicable.vrfs.map((v) => vrfDevice(v.spec.vni)));
@@ -195,11 +197,16 @@ export class NodeAgent {
     } else if ([...this.#frrVrfs].some((v) => !vrfNames.has(v))) {
       await this.#applyFrr(model, vrfNames);
     }
-    const kernel = await runKernelPass(this.#d.kernel, config.node, {
+    const kernelInput = {
       vrfs: applicable.vrfs, networks: applicable.networks, portSets,
       rejectedVrfs: applicable.rejectedVrfs, rejectedNetworks: applicable.rejectedNetworks,
-    });
+    };
+    const frrActive = this.#d.frr !== undefined && this.#frr.enabled && valid.ok;
+    let kernel = await runKernelPass(this.#d.kernel, config.node, { ...kernelInput, holdNewL3Vxlans: frrActive });
     if (valid.ok) await this.#applyFrr(model, vrfNames);
+    if (kernel.heldBack.length > 0 && this.#frr.error === undefined) {
+      kernel = await runKernelPass(this.#d.kernel, config.node, kernelInput);
+    }
     await this.#readFrrStatus();
 
     const statusWritten = await this.#writeStatus(kernel, started);

@@ -2,13 +2,14 @@
 // FRR applier, the agent loop, the HTTP endpoints and graceful shutdown.
 import { KubeClient } from '../lib/kube/kube-client.ts';
 import { loadKubeConfig } from '../lib/kube/config.ts';
-import { createProbeServer } from '../lib/http-server.ts';
 import { createLogger, errorFields } from '../lib/log.ts';
 import { createShutdown } from '../lib/shutdown.ts';
 import { NodeAgent } from './agent.ts';
 import { createAgentMetrics } from './agent-metrics.ts';
 import { ConfigError, parseAgentConfig } from './config.ts';
 import { FrrApplier } from './frr/reload.ts';
+import { createAgentApiServer } from './http/agent-api-server.ts';
+import { createAgentStateView } from './http/agent-state-view.ts';
 import { openKernel } from './kernel/kernel-adapter.ts';
 import { DriftWatch } from './kernel/drift-watch.ts';
 
@@ -35,9 +36,10 @@ async function main(): Promise<void> {
   const agent = new NodeAgent({ config, client, kernel, drift, metrics, log, ...(frr ? { frr } : {}) });
 
   const [host = '127.0.0.1', port = '9650'] = config.httpAddr.split(/:(?=\d+$)/);
-  const server = createProbeServer({ host, port: Number(port), registry: metrics.registry, log });
-  server.addReadinessCheck('first-pass', () => {
-    if (agent.lastPass === undefined) throw new Error('no pass completed yet');
+  // The seed's REST API (/v1/evpn/...), /metrics and the probes; loopback or the pod IP only.
+  const server = createAgentApiServer({
+    view: createAgentStateView(agent, metrics), host, port: Number(port), registry: metrics.registry, log,
+    ...(process.env.POD_IP !== undefined ? { podIp: process.env.POD_IP } : {}),
   });
   const shutdown = createShutdown({ log, timeoutMs: 20_000 });
   shutdown.register('agent', () => agent.stop());

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../lib/log.ts';
 import type { OvnSnapshot } from '../mirror/ovn-snapshot.ts';
-import { OvsdbClient, type MonitorMethod, type Replica, type Row } from '../ovsdb/index.ts';
+import { MONITOR_METHODS, OvsdbClient, type MonitorMethod, type Replica, type Row } from '../ovsdb/index.ts';
 import { NB_DB, nbTables, SB_DB, sbTables, SnapshotConverter, type NbRows, type SbRows } from './ovn-rows.ts';
 
 export interface OvnSourceOptions {
@@ -26,16 +26,8 @@ export interface OvnSourceEvents {
   health: [synced: boolean];
 }
 
-/**
- * Port_Binding.chassis is an optional reference. In update2/update3 ovsdb-server
- * sends a changed optional column as its new value, which the OVSDB client
- * currently applies as a set toggle (a re-bind from one chassis to another then
- * fails the schema check and the row is frozen). Plain `monitor` sends whole
- * old/new values and is not affected; it costs a full resync after a reconnect
- * instead of monitor_cond_since's catch-up. Back to the default once the client
- * replaces optional columns in diffs.
- */
-const SB_MONITOR_METHODS: readonly MonitorMethod[] = ['monitor'];
+/** Both databases use the client's default (monitor_cond_since, then fallbacks). */
+const SB_MONITOR_METHODS: readonly MonitorMethod[] = MONITOR_METHODS;
 
 /** Start-up failure, with a message meant for the person who started the process. */
 export class OvnStartupError extends Error {

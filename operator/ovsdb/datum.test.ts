@@ -97,7 +97,9 @@ describe('applyDatumDiff (update2 modify)', () => {
   });
 
   it('checks the result against the column size', () => {
-    expect(() => applyDatumDiff(column('Logical_Switch_Port', 'tag'), 5, ['set', [7]])).toThrow(/has 2 elements/);
+    // ovsdb-server sends an optional column's new value, not a toggle (seen
+    // when a Port_Binding moves from one chassis to another).
+    expect(applyDatumDiff(column('Logical_Switch_Port', 'tag'), 5, ['set', [7]])).toBe(7);
   });
 });
 

@@ -169,6 +169,16 @@ export function applyDatumDiff(type: ColumnType, old: OvsdbValue, diffJson: unkn
     return buildMap(result);
   }
   const atoms = valueAtoms(old);
+  // An optional column (a set of at most one) is sent as its new value: the
+  // same atom as before means removed, another atom replaces it (rebinding a
+  // Port_Binding from one chassis to another), not a two-element set.
+  // (A two-element diff {old, new}, the symmetric-difference form, is read the same way.)
+  if (type.max === 1) {
+    const diff = setElements(diffJson).map((e) => decodeAtom(type.key, e));
+    const next = diff.filter((a) => a !== atoms[0]);
+    if (diff.length === 0) return shapeSet(type, atoms);
+    return shapeSet(type, next.length === 0 ? [] : [next[0] as Atom]);
+  }
   for (const element of setElements(diffJson)) {
     const atom = decodeAtom(type.key, element);
     const at = atoms.indexOf(atom);
