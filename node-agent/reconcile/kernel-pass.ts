@@ -6,6 +6,7 @@ import { EvpnErrorCode } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import type { BatchFailure, KernelAdapter } from '../kernel/kernel-adapter.ts';
 import { describeOp } from '../kernel/kernel-ops.ts';
+import { ownerAlias } from '../kernel/ownership.ts';
 import type { KernelOp } from '../kernel/kernel-ops.ts';
 import { readActualState } from '../plan/actual-state.ts';
 import { diffKernelState, planSize } from '../plan/diff-kernel-state.ts';
@@ -30,6 +31,8 @@ export interface KernelPassResult {
   unsupported?: string;
   writes: number;
   planned: number;
+  /** L3VNI VXLAN devices left out of this pass (see `holdNewL3Vxlans`). */
+  heldBack: string[];
   /** The first planned changes, in words (for logs and for tests that expect none). */
   changes: string[];
   durationMs: number;
@@ -60,12 +63,33 @@ export async function applyKernelPlan(kernel: KernelAdapter, plan: KernelPlan): 
 
 export async function runKernelPass(
   kernel: KernelAdapter, node: NodeConfig,
-  input: { vrfs: EvpnVrf[]; networks: EvpnNetwork[]; portSets: EvpnPortSet[]; rejectedVrfs: Map<string, Rejection>; rejectedNetworks: Map<string, Rejection> },
+  input: {
+    vrfs: EvpnVrf[]; networks: EvpnNetwork[]; portSets: EvpnPortSet[]; rejectedVrfs: Map<string, Rejection>; rejectedNetworks: Map<string, Rejection>;
+    /**
+     * Leave out L3VNI VXLAN devices that do not exist yet. zebra (with
+     * advertise-all-vni) makes every VXLAN device it sees before FRR has
+     * `vrf X / vni N` an L2VNI; bgpd then imports type-2 routes carrying the
+     * VRF's route target (`AS:N` matches the L2VNI's auto RT `*:N`) into it,
+     * zebra installs the remote VMs' MACs on vx3-N and never gets the VRF's
+     * router MACs: routed traffic over the L3VNI dies (seen end to end). The
+     * agent creates them in a second pass, once FRR has the VNI.
+     */
+    holdNewL3Vxlans?: boolean;
+  },
 ): Promise<KernelPassResult> {
   const started = performance.now();
   const writesBefore = kernel.writeCount;
   const rendered = renderKernelState(node, input.vrfs, input.networks, input.portSets);
   const actual = await readActualState(kernel);
+  const heldBack: string[] = [];
+  if (input.holdNewL3Vxlans === true) {
+    const present = new Set(actual.links.map((l) => l.name));
+    const l3vxlan = ownerAlias('l3vni-vxlan');
+    for (const l of rendered.desired.links) if (l.kind === 'vxlan' && l.alias === l3vxlan && !present.has(l.name)) heldBack.push(l.name);
+    const held = new Set(heldBack);
+    rendered.desired.links = rendered.desired.links.filter((l) => !held.has(l.name));
+    rendered.desired.portFlags = rendered.desired.portFlags.filter((f) => !held.has(f.dev));
+  }
   const plan = diffKernelState(rendered.desired, actual);
   const failures = planSize(plan) > 0 ? await applyKernelPlan(kernel, plan) : [];
 
@@ -104,7 +128,7 @@ export async function runKernelPass(
   for (const [k, r] of input.rejectedNetworks) networks.set(k, rejected(k, r));
   return {
     vrfs, networks, nodeErrors, ...(unsupported !== undefined ? { unsupported } : {}),
-    writes: kernel.writeCount - writesBefore, planned: planSize(plan), durationMs: performance.now() - started,
+    writes: kernel.writeCount - writesBefore, planned: planSize(plan), durationMs: performance.now() - started, heldBack,
     changes: [
       ...plan.linkDeletes.map((n) => `delete link ${n}`),
       ...[...plan.removes, ...plan.linkCreates, ...plan.updates, ...plan.creates].map((op) => { const d = describeOp(op); return `${d.op} ${d.object}`; }),
