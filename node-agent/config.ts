@@ -25,6 +25,13 @@ export const AgentConfig = z.object({
     configPath: z.string().default('/var/lib/ovn-evpn/frr.conf'),
     statusIntervalSeconds: z.int().min(1).default(10),
   }),
+  /**
+   * The node-level FRR model as the chart's init container derived it (ASN,
+   * leaf and route-reflector peers, timers, BFD). When present it is used as
+   * is, so the agent's first reload matches the boot config; otherwise it is
+   * built from `bgp`.
+   */
+  frrNodeSettings: z.record(z.string(), z.unknown()).optional(),
   httpAddr: z.string().default('127.0.0.1:9650'),
   resyncSeconds: z.int().min(1).default(30),
 });
@@ -94,6 +101,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       ...(values['frr-pathspace'] !== undefined ? { pathspace: values['frr-pathspace'] } : {}),
       ...(values['frr-config'] !== undefined ? { configPath: values['frr-config'] } : {}),
     },
+    ...(file.frrNodeSettings !== undefined ? { frrNodeSettings: file.frrNodeSettings } : {}),
     ...(values['http-addr'] !== undefined ? { httpAddr: values['http-addr'] } : {}),
     ...(values['resync-seconds'] !== undefined ? { resyncSeconds: Number(values['resync-seconds']) } : {}),
   };
@@ -106,6 +114,8 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
 
 /** The node-level part of the FRR model. */
 export function frrNodeSettings(c: AgentConfig): Omit<FrrModelInput, 'vrfs' | 'l2vnis'> {
+  // Validated with the whole FRR model before every render (validateFrrModel).
+  if (c.frrNodeSettings !== undefined) return c.frrNodeSettings as Omit<FrrModelInput, 'vrfs' | 'l2vnis'>;
   return {
     asn: c.bgp.asn,
     routerId: c.bgp.routerId,
