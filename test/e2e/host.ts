@@ -1,0 +1,123 @@
+// Host side of the end-to-end test and of `make demo`: starts the real control
+// plane (etcd + kube-apiserver, CRDs installed), real OVN NB and SB with
+// ovn-northd (unix sockets for the operator, loopback TCP for the guest) and the
+// operator as a host process, then boots the user-mode Linux guest with
+// networking and runs the command there (the two nodes, their agents and FRR
+// live in the guest: the host kernel has no vrf). Everything it started is
+// stopped when the command ends, whatever its outcome; exits with its code.
+//
+//   node test/e2e/host.ts [--quiet] [-e K=V]... -- command [args...]
+//
+// The guest gets: KUBECONFIG (server 10.0.2.2:PORT, TLS name kept), KUBECTL,
+// API_PORT, OVN_NB / OVN_SB (tcp:10.0.2.2:PORT) and E2E_DIR (a directory under
+// the repository for artifacts: the guest's /tmp is private).
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startControlPlane, type ControlPlane } from '../cluster/control-plane.ts';
+import { hasExited, spawnComponent, tailFile, terminate, waitUntil } from '../cluster/child-processes.ts';
+import { runKubectl } from '../cluster/kube-test-env.ts';
+import { findFreePorts, httpGet } from '../cluster/probes.ts';
+import { startOvnDatabases, type OvnDatabases } from '../ovn/ovn-databases.ts';
+import { guestKubeconfig } from '../uml/with-cluster.ts';
+
+const repo = join(import.meta.dirname, '..', '..');
+const t0 = Date.now();
+let tPhase = t0;
+let quiet = false;
+
+function phase(name: string): void {
+  const now = Date.now();
+  if (!quiet) process.stdout.write(`PHASE host: ${name}: ${now - tPhase}ms (total ${now - t0}ms)\n`);
+  tPhase = now;
+}
+
+function tcpPort(remote: string): string {
+  const port = /:(\d+)$/.exec(remote)?.[1];
+  if (port === undefined) throw new Error(`no port in ${remote}`);
+  return port;
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const sep = args.indexOf('--');
+  const opts = sep < 0 ? [] : args.slice(0, sep);
+  const command = sep < 0 ? args : args.slice(sep + 1);
+  if (command.length === 0) throw new Error('usage: host.ts [--quiet] [-e K=V]... -- command [args...]');
+  quiet = opts.includes('--quiet');
+  const passEnv = opts.filter((o) => o !== '--quiet');
+
+  // Under the repository: the guest mounts it read-write, and nothing else of the host.
+  const runsDir = join(repo, '.cache', 'e2e');
+  mkdirSync(runsDir, { recursive: true });
+  // Keep the five most recent runs' artifacts.
+  for (const old of readdirSync(runsDir).sort().reverse().slice(5)) rmSync(join(runsDir, old), { recursive: true, force: true });
+  const dir = join(runsDir, `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+
+  let cp: ControlPlane | undefined;
+  let ovn: OvnDatabases | undefined;
+  let operator: ReturnType<typeof spawnComponent> | undefined;
+  try {
+    cp = await startControlPlane({ dataDir: join(dir, 'cluster') });
+    const crdDir = join(repo, 'crds', 'generated');
+    const crds = readdirSync(crdDir).filter((f) => f.endsWith('.yaml'));
+    const applied = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, ['apply', '--server-side', ...crds.flatMap((f) => ['-f', join(crdDir, f)])]);
+    if (applied.code !== 0) throw new Error(`installing CRDs: ${applied.stderr}`);
+    const established = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '-l', 'app.kubernetes.io/part-of=ovn-evpn']);
+    if (established.code !== 0) throw new Error(`CRDs not established: ${established.stderr}`);
+    phase('control plane + CRDs');
+
+    ovn = await startOvnDatabases({ northd: true });
+    phase('OVN NB+SB+northd');
+
+    const [metricsPort] = await findFreePorts(1);
+    if (metricsPort === undefined) throw new Error('no free port for the operator');
+    const operatorLog = join(dir, 'operator.log');
+    const operatorArgs = [
+      `--ovn-nb=${ovn.nbRemote.unix}`, `--ovn-sb=${ovn.sbRemote.unix}`, `--metrics-addr=127.0.0.1:${metricsPort}`,
+      // One replica: no Lease to wait for. Prune quickly so the withdrawal phase is short.
+      '--leader-elect=false', '--prune-grace=1s',
+    ];
+    // The tether in spawnComponent needs the operator's environment to carry the kubeconfig.
+    process.env.KUBECONFIG = cp.kubeconfigPath;
+    operator = spawnComponent(join(repo, 'bin', 'evpn-operator'), operatorArgs, operatorLog, false);
+    await waitUntil('evpn-operator', operator, operatorLog, 60_000, async () =>
+      (await httpGet({ url: `http://127.0.0.1:${metricsPort}/readyz` }))?.status === 200);
+    phase('operator ready');
+
+    const guestKc = join(dir, 'guest.kubeconfig');
+    writeFileSync(guestKc, guestKubeconfig(cp.kubeconfigPath));
+    const env = [
+      `KUBECONFIG=${guestKc}`, `KUBECTL=${cp.kubectlPath}`, `API_PORT=${new URL(cp.server).port}`,
+      `OVN_NB=tcp:10.0.2.2:${tcpPort(ovn.nbRemote.tcp)}`, `OVN_SB=tcp:10.0.2.2:${tcpPort(ovn.sbRemote.tcp)}`,
+      `E2E_DIR=${dir}`, `E2E_T0=${t0}`,
+      ...passEnv.filter((o) => o !== '-e'),
+    ];
+    const child = spawn(join(repo, 'test', 'uml', 'boot.sh'), ['-n', 'vde', ...env.flatMap((e) => ['-e', e]), '--', ...command],
+      { stdio: ['ignore', 'inherit', quiet ? 'pipe' : 'inherit'], cwd: repo });
+    let bootStderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => { bootStderr += chunk; });
+    const code = await new Promise<number>((resolve) => child.once('close', (c) => { resolve(c ?? 1); }));
+    phase('guest');
+    if (code !== 0) {
+      if (quiet) process.stderr.write(bootStderr);
+      process.stderr.write(`host: guest command failed (${code}); artifacts in ${dir}\n`);
+      if (hasExited(operator)) process.stderr.write(`host: the operator had exited; tail of its log:\n${tailFile(operatorLog)}\n`);
+    }
+    return code;
+  } finally {
+    if (operator !== undefined) await terminate(operator);
+    if (ovn !== undefined) await ovn.stop();
+    if (cp !== undefined) await cp.stop();
+    phase('teardown');
+  }
+}
+
+if (process.argv[1] === import.meta.filename) {
+  main().then((code) => process.exit(code), (err: unknown) => {
+    process.stderr.write(`e2e host: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}
