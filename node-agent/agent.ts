@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { AGENT_FIELD_MANAGER, EvpnNetwork, EvpnPortSet, EvpnVrf, Label, effectiveRoutingTable } from '../crds/index.ts';
 import type { EvpnNodeState, EvpnNodeStateStatus } from '../crds/index.ts';
+import { labelValueOf } from '../crds/labels.ts';
 import { evpnResources } from '../crds/resources.ts';
 import { WorkQueue } from '../lib/controller/work-queue.ts';
 import { applyObject, applyStatus, statusNeedsWrite } from '../lib/kube/apply.ts';
@@ -89,7 +90,7 @@ export class NodeAgent {
     const { client, log, config } = deps;
     this.#vrfs = new Informer({ client, resource: evpnResources.vrfs, log });
     this.#networks = new Informer({ client, resource: evpnResources.networks, log });
-    this.#portSets = new Informer({ client, resource: evpnResources.portSets, labelSelector: `${Label.Node}=${config.node.nodeName}`, log });
+    this.#portSets = new Informer({ client, resource: evpnResources.portSets, labelSelector: `${Label.Node}=${labelValueOf(config.node.nodeName)}`, log });
     this.#self = new Informer({ client, resource: evpnResources.nodeStates, fieldSelector: `metadata.name=${config.node.nodeName}`, log });
     this.#frr = { enabled: config.frr.enabled && deps.frr !== undefined, running: false };
     this.#queue = new WorkQueue({
@@ -150,8 +151,8 @@ export class NodeAgent {
   async #ensureNodeState(): Promise<void> {
     const name = this.#d.config.node.nodeName;
     const current = this.#self.get(name) as EvpnNodeState | undefined;
-    if (current?.spec.nodeName === name && current.metadata.labels?.[Label.Node] === name) return;
-    await applyObject(this.#d.client, evpnResources.nodeStates, { metadata: { name, labels: { [Label.Node]: name } }, spec: { nodeName: name } }, { fieldManager: AGENT_FIELD_MANAGER, force: true });
+    if (current?.spec.nodeName === name && current.metadata.labels?.[Label.Node] === labelValueOf(name)) return;
+    await applyObject(this.#d.client, evpnResources.nodeStates, { metadata: { name, labels: { [Label.Node]: labelValueOf(name) } }, spec: { nodeName: name } }, { fieldManager: AGENT_FIELD_MANAGER, force: true });
   }
 
   async #applyFrr(model: unknown, vrfNames: Set<string>): Promise<void> {

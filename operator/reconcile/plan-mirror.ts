@@ -8,7 +8,7 @@
 //    been missing for `graceMs`, so a row ovn-northd rewrites for a moment does
 //    not tear a network down. A port set whose network is still desired goes at
 //    once (its ports moved away; keeping it would keep stale FDB entries).
-import { createHash } from 'node:crypto';
+import { labelValueOf } from '../../crds/labels.ts';
 import type { EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrfSpec } from '../../crds/index.ts';
 import { Label } from '../../crds/index.ts';
 import { semanticEqual } from '../../lib/kube/conditions.ts';
@@ -75,13 +75,7 @@ export interface PlanInput {
 
 export const PORT_SET_SOURCE = 'port-binding';
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
-/** A label value for any node name: itself when valid (≤ 63 characters), else a stable hash. */
-export function labelValueOf(text: string): string {
-  if (text.length <= 63 && LABEL_VALUE.test(text)) return text;
-  return `h-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
-}
 
 export const isMirroredObject = (o: LiveObject): boolean => o.metadata.labels?.[Label.MirroredFrom] !== undefined;
 
