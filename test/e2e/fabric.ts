@@ -62,9 +62,12 @@ export class Fabric {
       this.#procs.push(startBackground(`relay-${n.name}`, 'ip', ['netns', 'exec', n.name, 'socat',
         `TCP-LISTEN:${String(NODE_API_PORT)},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${sock}`], join(this.#opts.artifacts, 'relay.log')));
     }
-    // Same certificate name (127.0.0.1) as the guest's kubeconfig, new address.
+    // 127.0.0.1 is the name the API server's certificate covers, so no tls-server-name is needed here.
     const kc = parse(readFileSync(this.#opts.kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
-    for (const c of kc.clusters) c.cluster.server = `https://127.0.0.1:${String(NODE_API_PORT)}`;
+    for (const c of kc.clusters) {
+      c.cluster.server = `https://127.0.0.1:${String(NODE_API_PORT)}`;
+      delete c.cluster['tls-server-name'];
+    }
     writeFileSync(this.nodeKubeconfig, stringify(kc), { mode: 0o600 });
   }
 
