@@ -24,6 +24,9 @@ mkdir -p /run/lock /run/netns /var/lib/frr /var/log/frr /var/run/frr /var/lib/op
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 
 # The repository, read-write (a second hostfs mount of the same host path).
+# The mount point may sit under a directory just covered by tmpfs (a clone in
+# /tmp, say): create it there first.
+mkdir -p "$UML_REPO"
 mount -t hostfs -o "$UML_REPO" hostfs "$UML_REPO" || { echo "init: cannot mount $UML_REPO read-write"; }
 
 # Module autoload: the kernel calls /proc/sys/kernel/modprobe for `type vrf`
@@ -33,10 +36,10 @@ ln -s "/usr/lib/uml/modules/$(uname -r)" "/tmp/mroot/lib/modules/$(uname -r)"
 printf '#!/bin/sh\nexec /usr/sbin/modprobe -d /tmp/mroot "$@"\n' > /tmp/bin/modprobe
 chmod +x /tmp/bin/modprobe
 echo /tmp/bin/modprobe > /proc/sys/kernel/modprobe
+export PATH=/tmp/bin:$PATH
 # IPv6 is built in on real nodes; here it is a module nothing autoloads
 # (IFLA_AF_SPEC AF_INET6, e.g. addrgenmode, fails with EAFNOSUPPORT without it).
 modprobe ipv6
-export PATH=/tmp/bin:$PATH
 
 hostname uml
 ip link set lo up
