@@ -38,10 +38,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (modprobe !== '') run('sh', ['-c', `echo ${modprobe} > /proc/sys/kernel/modprobe`]);
+  if (!(client as KubeClient | undefined)) return;
   await deleteObject(client, evpnResources.vrfs, { name: 'vrf-nomod' });
   await agent.stop();
   kernel.close();
-  run('sh', ['-c', `echo ${modprobe} > /proc/sys/kernel/modprobe`]);
 });
 
 it('reports a kernel without VRF support on the node status instead of crash-looping', async () => {

@@ -3,16 +3,16 @@
 # user-mode Linux guest and exits with vitest's status. The host starts a real
 # kube-apiserver first and the guest reaches it over vde (test/uml/with-cluster.ts),
 # so suites that need Kubernetes find KUBECONFIG set. Files named
-# *.no-vrf.uml.test.ts need a kernel where the vrf module was never loaded, so
-# they get a guest boot of their own. Extra arguments go to vitest, e.g.
+# *.no-vrf.uml.test.ts (project uml-no-vrf) need a kernel where the vrf module
+# was never loaded, so they get a guest boot of their own. Extra arguments go to vitest, e.g.
 # `test/uml/run-suite.sh node-agent/kernel -t fdb` (then only one boot runs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 node="$repo/.cache/node-v24.21.0/bin/node"
-vitest=(node node_modules/vitest/vitest.mjs run --project uml)
+vitest=(node node_modules/vitest/vitest.mjs run)
 if [[ $# -gt 0 ]]; then
-  exec "$node" "$here/with-cluster.ts" -- "${vitest[@]}" "$@"
+  exec "$node" "$here/with-cluster.ts" -- "${vitest[@]}" --project uml "$@"
 fi
-"$node" "$here/with-cluster.ts" -- "${vitest[@]}" --exclude '**/*.no-vrf.uml.test.ts'
-"$node" "$here/with-cluster.ts" -- "${vitest[@]}" '.no-vrf.uml.test.ts'
+"$node" "$here/with-cluster.ts" -- "${vitest[@]}" --project uml
+"$node" "$here/with-cluster.ts" -- "${vitest[@]}" --project uml-no-vrf
