@@ -262,7 +262,7 @@ async function main(): Promise<void> {
       medianResult('operator.restart_full_resync', restart, 'ms', s, 'process start → first mirror pass done (OVN monitors, 4 informer lists, build, diff), Node start-up included'),
       medianResult('operator.restart_full_resync.api_writes', restartWrites, 'writes', s, 'all mutating requests up to 2 s after the pass (target 0)'),
       medianResult('operator.restart_full_resync.objects_changed', rvChanged, 'objects', s, 'resourceVersion changes of every EvpnVrf/EvpnNetwork/EvpnPortSet across the restart'),
-      { name: 'operator.rss_idle', value: round(rssIdle.rss), unit: 'MiB', size: s, note: 'after the initial mirror; target ≤ 250 MiB' },
+      { name: 'operator.rss_idle', value: round(rssIdle.rss), unit: 'MiB', size: s, note: 'after the initial mirror; target ≤ 250 MB' },
       { name: 'operator.rss_after_changes', value: round(rssBusy.rss), unit: 'MiB', size: s },
       { name: 'operator.max_rss', value: round(rssBusy.hwm), unit: 'MiB', size: s, note: 'VmHWM: peak, the initial mirror included' },
       medianResult('operator.rss_after_restart', rssAfterResync, 'MiB', s),

@@ -28,7 +28,7 @@ const v = (name: string): number | undefined => byName.get(name)?.value;
 
 const MB = 1e6 / (1024 * 1024); // 1 MB in MiB
 interface Target { what: string; measured: string; met: boolean | undefined }
-const fmt = (x: number | undefined, unit = ''): string => (x === undefined ? 'n/a' : `${Number.isInteger(x) ? x : x.toFixed(x < 1 ? 3 : 1)}${unit}`);
+const fmt = (x: number | undefined, unit = ''): string => (x === undefined ? 'n/a' : `${Number.isInteger(x) ? x : x.toFixed(x < 1 ? 3 : x < 10 ? 2 : 1)}${unit}`);
 const check = (x: number | undefined, ok: (x: number) => boolean): boolean | undefined => (x === undefined ? undefined : ok(x));
 
 function targets(): Target[] {
@@ -46,7 +46,7 @@ function targets(): Target[] {
     { what: 'cold start within 1.5× of the batch floor', measured: `${fmt(ratioBatch, '×')} (agent ${fmt(v('agent.cold_start'), ' ms')}, floor ${fmt(v('baseline.batch.cold_start'), ' ms')})`, met: check(ratioBatch, (x) => x <= 1.5) },
     { what: 'no-op resync ≤ 200 ms with 0 writes', measured: `${fmt(noop, ' ms')}, ${fmt(noopWrites)} writes`, met: noop === undefined ? undefined : noop <= 200 && noopWrites === 0 },
     { what: 'agent RSS ≤ 150 MB (143 MiB)', measured: fmt(agentRss, ' MiB'), met: check(agentRss, (x) => x <= 150 * MB) },
-    { what: 'operator RSS ≤ 250 MB (238 MiB)', measured: `${fmt(opRss, ' MiB')} steady, ${fmt(opPeak, ' MiB')} peak`, met: check(opRss, (x) => x <= 250 * MB) },
+    { what: 'operator RSS ≤ 250 MB (238 MiB)', measured: `${fmt(v('operator.rss_idle'), ' MiB')} after the initial mirror, ${fmt(opRss, ' MiB')} after the 200 changes, ${fmt(opPeak, ' MiB')} peak`, met: check(opRss, (x) => x <= 250 * MB) },
     { what: '≥ 10× faster than one process per command', measured: `${fmt(ratioPer === undefined ? undefined : 1 / ratioPer, '×')} faster (sample, measured: ${fmt(v('ratio.agent_over_per_command.sample') === undefined ? undefined : 1 / (v('ratio.agent_over_per_command.sample') ?? 1), '×')})`, met: check(ratioPer, (x) => x <= 0.1) },
     { what: 'restart resync makes 0 API writes', measured: `${fmt(restartWrites)} writes, ${fmt(v('operator.restart_full_resync.objects_changed'))} objects changed`, met: check(restartWrites, (x) => x === 0) },
   ];
@@ -58,9 +58,12 @@ function targets(): Target[] {
     if (routes === undefined) continue;
     const limit = routes <= 100 ? 5000 : routes <= 1000 ? 30_000 : 120_000;
     t.push({
-      what: `seed 001 convergence, ${n} networks (${routes} routes → < ${limit / 1000} s)`,
-      measured: `${fmt(conv, ' ms')} after apply; ${fmt(total, ' ms')} from config`,
-      met: check(conv, (x) => x < limit),
+      what: `seed 001 convergence, ${n} networks (${routes} routes → < ${limit / 1000} s): BGP, after both configs are applied`,
+      measured: fmt(conv, ' ms'), met: check(conv, (x) => x < limit),
+    });
+    t.push({
+      what: `the same, from the start of the first frr-reload (two applies included)`,
+      measured: fmt(total, ' ms'), met: check(total, (x) => x < limit),
     });
   }
   return t;
