@@ -33,6 +33,7 @@ setup-deploy:
 test: setup
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory test-static test-unit test-integration test-uml test-e2e; \
+	bench/run.sh --size small --smoke; \
 	echo "make test: all suites passed in $$(( $$(date +%s) - start ))s"
 
 test-static:

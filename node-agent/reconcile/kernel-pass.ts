@@ -51,7 +51,17 @@ function devicesOf(op: KernelOp): string[] {
   }
 }
 
+/**
+ * A link that is already gone when we delete it is what we wanted: deleting a
+ * bridge takes its VLAN devices with it, and one veth end takes the other.
+ */
+const alreadyGone = (f: BatchFailure): boolean => f.op.op === 'deleteLink' && f.error.errno === 'ENODEV';
+
 export async function applyKernelPlan(kernel: KernelAdapter, plan: KernelPlan): Promise<BatchFailure[]> {
+  return (await applyKernelOps(kernel, plan)).filter((f) => !alreadyGone(f));
+}
+
+async function applyKernelOps(kernel: KernelAdapter, plan: KernelPlan): Promise<BatchFailure[]> {
   const failed: BatchFailure[] = [];
   // Chunked: one large group delete holds rtnl and stalls every namespace.
   if (plan.linkDeletes.length) failed.push(...(await kernel.deleteLinks(plan.linkDeletes, 64)).failed);
