@@ -60,6 +60,7 @@ const REPORTING_CONTROLLER = 'ovn-evpn.dev/operator';
 
 interface Term {
   readonly mirror: Controller;
+  readonly mirrorReconciler: MirrorReconciler;
   /** Settles after the first mirror reconcile of the term, whatever its outcome. */
   readonly firstMirrorPass: Promise<void>;
   readonly status: Controller;
@@ -244,13 +245,20 @@ export class Operator {
       name: 'status', reconcile: (key, signal) => statusReconciler.reconcile(key, signal),
       concurrency: 4, log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 10_000,
     });
-    return { mirror, status, statusReconciler, firstMirrorPass };
+    return { mirror, mirrorReconciler, status, statusReconciler, firstMirrorPass };
   }
 
   /** Informer and OVN events → keys; dropped while not leading (a new term starts with a full pass). */
   #wire(): void {
     const i = this.#informers;
     const mirror = (): void => this.#term?.mirror.enqueue(MIRROR_KEY);
+    // Our own writes coming back through the informers change nothing the
+    // mirror does not know: re-running it would cost a full pass per change.
+    type Obj = EvpnVrf | EvpnNetwork | EvpnPortSet;
+    const mirrorUnlessEcho = (kind: string, obj: Obj, deleted = false): void => {
+      if (this.#term?.mirrorReconciler.isOwnEcho(kind, obj, deleted) === true) return;
+      mirror();
+    };
     const status = (...keys: string[]): void => {
       const t = this.#term;
       if (t !== undefined) for (const k of keys) t.status.enqueue(k);
@@ -269,42 +277,42 @@ export class Operator {
     });
 
     i.vrfs.on({
-      add: (v) => { mirror(); status(refKey('EvpnVrf', v.metadata.name), ...this.#networksOfVrf(v.metadata.name)); },
+      add: (v) => { mirrorUnlessEcho('EvpnVrf', v); status(refKey('EvpnVrf', v.metadata.name), ...this.#networksOfVrf(v.metadata.name)); },
       update: (a, b) => {
-        if (specOrLabelsChanged(a, b)) { mirror(); status(...this.#networksOfVrf(b.metadata.name)); }
+        if (specOrLabelsChanged(a, b)) { mirrorUnlessEcho('EvpnVrf', b); status(...this.#networksOfVrf(b.metadata.name)); }
         status(refKey('EvpnVrf', b.metadata.name));
       },
-      delete: (v) => { mirror(); status(...this.#networksOfVrf(v.metadata.name)); },
+      delete: (v) => { mirrorUnlessEcho('EvpnVrf', v, true); status(...this.#networksOfVrf(v.metadata.name)); },
     });
     i.networks.on({
       add: (n) => {
         this.#term?.statusReconciler.invalidateNetworkCounts();
-        mirror();
+        mirrorUnlessEcho('EvpnNetwork', n);
         status(refKey('EvpnNetwork', n.metadata.name), ...(n.spec.vrf === undefined ? [] : [refKey('EvpnVrf', n.spec.vrf)]));
       },
       update: (a, b) => {
         if (specOrLabelsChanged(a, b)) {
           this.#term?.statusReconciler.invalidateNetworkCounts();
-          mirror();
+          mirrorUnlessEcho('EvpnNetwork', b);
           for (const v of new Set([a.spec.vrf, b.spec.vrf])) if (v !== undefined) status(refKey('EvpnVrf', v));
         }
         status(refKey('EvpnNetwork', b.metadata.name));
       },
       delete: (n) => {
         this.#term?.statusReconciler.invalidateNetworkCounts();
-        mirror();
+        mirrorUnlessEcho('EvpnNetwork', n, true);
         if (n.spec.vrf !== undefined) status(refKey('EvpnVrf', n.spec.vrf));
       },
     });
-    const portSetChanged = (...sets: EvpnPortSet[]): void => {
+    const portSetChanged = (latest: EvpnPortSet, deleted: boolean, ...sets: EvpnPortSet[]): void => {
       this.#term?.statusReconciler.invalidatePortCounts();
-      mirror();
+      mirrorUnlessEcho('EvpnPortSet', latest, deleted);
       status(...new Set(sets.map((s) => refKey('EvpnNetwork', s.spec.network))));
     };
     i.portSets.on({
-      add: (p) => { portSetChanged(p); },
-      update: (a, b) => { if (specOrLabelsChanged(a, b)) portSetChanged(a, b); },
-      delete: (p) => { portSetChanged(p); },
+      add: (p) => { portSetChanged(p, false, p); },
+      update: (a, b) => { if (specOrLabelsChanged(a, b)) portSetChanged(b, false, a, b); },
+      delete: (p) => { portSetChanged(p, true, p); },
     });
     const everything = (): void => {
       const t = this.#term;

@@ -82,6 +82,12 @@ export class MirrorReconciler {
   readonly #now: () => number;
   #missingSince = new Map<string, number>();
   #firstPass = true;
+
+  /** An informer event that only echoes this reconciler's own write or delete. */
+  isOwnEcho(kind: string, obj: { metadata: { name?: string | undefined; resourceVersion?: string | undefined; uid?: string | undefined } }, deleted = false): boolean {
+    const key = `${kind}/${obj.metadata.name ?? ''}`;
+    return deleted ? this.#expect.isOwnEcho(key, undefined, obj.metadata.uid) : this.#expect.isOwnEcho(key, obj.metadata.resourceVersion);
+  }
   #skippedLogged = new Set<string>();
   readonly #codesSeen = new Set<string>();
   #recordedEvents = new Set<string>();

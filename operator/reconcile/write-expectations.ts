@@ -45,6 +45,16 @@ export class WriteExpectations {
     return false;
   }
 
+  /**
+   * True when an informer event only shows our own write coming back (the
+   * object now has the resourceVersion the apiserver answered us with) or our
+   * own delete: nothing changed that the mirror does not already know.
+   */
+  isOwnEcho(key: string, resourceVersion: string | undefined, deletedUid?: string): boolean {
+    if (deletedUid !== undefined) return this.#deletes.has(key) && this.#deletes.get(key) === deletedUid;
+    return resourceVersion !== undefined && this.#writes.get(key)?.after === resourceVersion;
+  }
+
   /** Forgets deletes of objects the cache no longer has. */
   pruneDeletes(liveKeys: ReadonlySet<string>): void {
     for (const key of this.#deletes.keys()) if (!liveKeys.has(key)) this.#deletes.delete(key);
