@@ -31,10 +31,12 @@ setup-deploy:
 	deploy/tools/install-hadolint.sh >/dev/null
 
 test: setup
-	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory test-static test-unit test-integration test-uml test-e2e; \
-	bench/run.sh --size small --smoke; \
-	echo "make test: all suites passed in $$(( $$(date +%s) - start ))s"
+	@start=$$(date +%s); log=.cache/test-output.log; : > "$$log"; \
+	$(MAKE) --no-print-directory test-static test-unit test-integration test-uml test-e2e 2>&1 | tee -a "$$log"; \
+	bench/run.sh --size small --smoke 2>&1 | tee -a "$$log"; \
+	passed=$$(sed 's/\x1b\[[0-9;]*m//g' "$$log" | awk '$$1 == "Tests" && $$3 == "passed" { n += $$2 } END { print n + 0 }'); \
+	echo "make test: all suites passed in $$(( $$(date +%s) - start ))s"; \
+	echo "$$passed passed, 0 failed"
 
 test-static:
 	npx tsc -p tsconfig.json
