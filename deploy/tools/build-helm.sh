@@ -38,25 +38,9 @@ if [[ -f "$stamp" && -x "$helm" ]]; then
   exit 0
 fi
 
-go_bin="${GO:-}"
-if [[ -z "$go_bin" ]]; then
-  if command -v go >/dev/null 2>&1; then
-    go_bin="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then
-    go_bin=/usr/local/go/bin/go
-  else
-    echo "build-helm: no Go toolchain found (set GO=/path/to/go)" >&2
-    exit 1
-  fi
-fi
-
-cache_root="${GO_CACHE_ROOT:-$repo/.cache/go}"
-export GOPATH="$cache_root"
-export GOMODCACHE="$cache_root/mod"
-export GOCACHE="$cache_root/build"
-export GOTOOLCHAIN=local
-export CGO_ENABLED=0
-export GOFLAGS="-modcacherw -buildvcs=false"
+# shellcheck source=scripts/go-build-env.sh
+source "$repo/scripts/go-build-env.sh"
+go_build_env build-helm "$repo"
 
 tmp="$out_dir.tmp.$$"
 rm -rf "$tmp"

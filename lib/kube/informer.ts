@@ -14,6 +14,7 @@
 import { errorFields, silentLogger, type Logger } from '../log.ts';
 import { isGone, KubeApiError, type KubeClient, type KubeStatus, type QueryValue } from './kube-client.ts';
 import { objectKey, resourcePath, type KubeObject, type ResourceRef } from './resource.ts';
+import { abortableSleep } from '../abortable-sleep.ts';
 
 export interface InformerOptions {
   readonly client: KubeClient;
@@ -42,20 +43,7 @@ export interface InformerStats {
   watchErrors: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+const sleep = abortableSleep;
 
 class GoneError extends Error {}
 

@@ -12,6 +12,7 @@ import { errorFields, silentLogger, type Logger } from '../log.ts';
 import { isConflict, isNotFound, type KubeClient } from './kube-client.ts';
 import { formatMicroTime } from './events.ts';
 import { coreResources, resourcePath, type KubeObject } from './resource.ts';
+import { abortableSleep } from '../abortable-sleep.ts';
 
 export interface LeaseSpec {
   holderIdentity?: string | null;
@@ -41,20 +42,7 @@ export interface LeaderElectionOptions {
   readonly log?: Logger;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+const sleep = abortableSleep;
 
 const jittered = (ms: number): number => Math.round(ms * (1 + Math.random() * 0.2));
 

@@ -50,28 +50,9 @@ if is_cached; then
   exit 0
 fi
 
-go_bin="${GO:-}"
-if [[ -z "$go_bin" ]]; then
-  if command -v go >/dev/null 2>&1; then
-    go_bin="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then
-    go_bin=/usr/local/go/bin/go
-  else
-    echo "build-binaries: no Go toolchain found (set GO=/path/to/go)" >&2
-    exit 1
-  fi
-fi
-
-# Keep every Go download and build artefact inside the repo's ignored cache, so a
-# second run reuses them and nothing lands in the home directory.
-export GOPATH="$repo/.cache/go"
-export GOMODCACHE="$repo/.cache/go/mod"
-export GOCACHE="$repo/.cache/go/build"
-export GOTOOLCHAIN=local
-export CGO_ENABLED=0
-# -modcacherw: the module cache stays deletable with a plain rm -rf .cache.
-# -buildvcs=false: the wrapper lives in this repo's git tree; its VCS state is noise.
-export GOFLAGS="-modcacherw -buildvcs=false"
+# shellcheck source=scripts/go-build-env.sh
+source "$repo/scripts/go-build-env.sh"
+go_build_env build-binaries "$repo"
 
 # Stamp the same version fields the Kubernetes release build sets, so /version and
 # `kubectl version` report the real release instead of v0.0.0-master.
