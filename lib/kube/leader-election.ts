@@ -4,12 +4,33 @@
 //    clock (no trust in the other node's clock);
 //  - every write is a PUT carrying the resourceVersion we read, so of two
 //    candidates racing for an expired lease exactly one wins (the other gets 409);
-//  - the leader renews every retryPeriod and steps down if it could not renew
-//    for renewDeadline (< leaseDuration, so it stops before anyone can take over);
+//  - the leader renews every retryPeriod; one renew round (GET + PUT, and the
+//    retries every retryPeriod after a failed try) is bounded by renewDeadline,
+//    counted from the start of the last round that succeeded. Every request of
+//    the round carries an AbortSignal that fires at that deadline, and at that
+//    same moment the leader stops leading (its work signal aborts,
+//    onStoppedLeading runs), whether or not a request is still hanging;
 //  - on graceful stop the leader empties holderIdentity, so a standby takes over
 //    at its next retry instead of waiting out the lease.
+//
+// Why two leaders cannot overlap (renewDeadline < leaseDuration):
+//  Let S be the time our last successful round started (before its PUT was sent).
+//  The apiserver committed that PUT at C >= S. Another candidate can only take
+//  over with a PUT conditional on the resourceVersion of OUR record (else 409),
+//  so it must have read that record, at O >= C, and then waited leaseDuration
+//  on its own clock: it writes at >= O + leaseDuration >= S + leaseDuration.
+//  We stop leading at S + renewDeadline, strictly earlier.
+//
+// Clock assumptions: every duration is measured on the local monotonic clock
+// (performance.now(), immune to wall-clock steps); the wall-clock times written
+// to the lease (renewTime, acquireTime) are informational and never compared
+// across nodes, so clock offsets between nodes do not matter. What must hold is
+// that clock RATES agree within leaseDuration / renewDeadline (1.5 with the
+// defaults: a 50 % drift, far beyond real hardware), and that the leader's event
+// loop is never blocked for longer than leaseDuration - renewDeadline, the margin
+// in which its work must also observe the abort and stop writing.
 import { errorFields, silentLogger, type Logger } from '../log.ts';
-import { isConflict, isNotFound, type KubeClient } from './kube-client.ts';
+import { isConflict, isNotFound, type KubeClient, type KubeRequest } from './kube-client.ts';
 import { formatMicroTime } from './events.ts';
 import { coreResources, resourcePath, type KubeObject } from './resource.ts';
 import { abortableSleep } from '../abortable-sleep.ts';
@@ -26,32 +47,78 @@ export interface Lease extends KubeObject {
   readonly spec?: LeaseSpec;
 }
 
-export interface LeaderElectionOptions {
+export interface LeaseTiming {
+  /** How long a candidate waits, after it last saw the record change, before taking the lease. */
+  readonly leaseDurationMs: number;
+  /** How long a leader may go without a successful renewal before it stops leading; < leaseDurationMs. */
+  readonly renewDeadlineMs: number;
+  /** Pause between tries (campaign and renewal); < renewDeadlineMs. */
+  readonly retryPeriodMs: number;
+}
+
+export const defaultLeaseTiming: LeaseTiming = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+
+/** Throws a clear error unless 0 < retryPeriod < renewDeadline < leaseDuration. */
+export function validateLeaseTiming(t: LeaseTiming): void {
+  for (const [name, ms] of Object.entries(t)) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) throw new Error(`leader election: ${name} must be a positive number of milliseconds, got ${String(ms)}`);
+  }
+  if (t.renewDeadlineMs >= t.leaseDurationMs) {
+    throw new Error(
+      `leader election: renewDeadline (${t.renewDeadlineMs} ms) must be shorter than leaseDuration (${t.leaseDurationMs} ms): ` +
+        'a leader that cannot renew stops after renewDeadline, and that must happen before another candidate may take the lease',
+    );
+  }
+  if (t.retryPeriodMs >= t.renewDeadlineMs) {
+    throw new Error(`leader election: retryPeriod (${t.retryPeriodMs} ms) must be shorter than renewDeadline (${t.renewDeadlineMs} ms), or a renewal gets no second try`);
+  }
+}
+
+/** What the lease records (whole seconds, rounded up so others never wait less than we assume). */
+export const leaseDurationSecondsOf = (t: LeaseTiming): number => Math.ceil(t.leaseDurationMs / 1000);
+
+/** When a leader whose last successful renew round started at `roundStartedAt` stops leading. */
+export const leadershipDeadline = (roundStartedAt: number, t: LeaseTiming): number => roundStartedAt + t.renewDeadlineMs;
+
+/** The earliest time a candidate that first saw the holder's record at `observedAt` may take the lease. */
+export const takeoverAllowedAt = (observedAt: number, leaseDurationSeconds: number): number => observedAt + leaseDurationSeconds * 1000;
+
+/**
+ * How much faster a candidate's clock may run than the leader's before the
+ * leader could still be leading when the candidate takes over (see the header).
+ */
+export const toleratedClockRateRatio = (t: LeaseTiming): number => (leaseDurationSecondsOf(t) * 1000) / t.renewDeadlineMs;
+
+export interface LeaderElectionOptions extends Partial<LeaseTiming> {
   readonly client: KubeClient;
   readonly namespace: string;
   readonly name: string;
   /** Unique per candidate: pod name plus a random suffix. */
   readonly identity: string;
-  readonly leaseDurationMs?: number;
-  readonly renewDeadlineMs?: number;
-  readonly retryPeriodMs?: number;
-  /** Runs when leadership starts; `signal` aborts when it ends. */
+  /**
+   * Runs when leadership starts; `signal` aborts when it ends (lease lost, renew
+   * deadline passed, or stop()). The work must stop writing when it aborts.
+   */
   readonly onStartedLeading: (signal: AbortSignal) => void | Promise<void>;
+  /** Runs at the moment leadership ends, together with the abort of the work signal. */
   readonly onStoppedLeading?: () => void;
   readonly onNewLeader?: (identity: string) => void;
   readonly log?: Logger;
 }
 
 const sleep = abortableSleep;
-
+const monotonicNow = (): number => performance.now();
 const jittered = (ms: number): number => Math.round(ms * (1 + Math.random() * 0.2));
+
+type RoundOutcome =
+  | { readonly kind: 'renewed'; readonly startedAt: number }
+  | { readonly kind: 'lost'; readonly why: string }
+  | { readonly kind: 'stopped' };
 
 export class LeaderElector {
   private readonly options: LeaderElectionOptions;
   private readonly log: Logger;
-  private readonly leaseDurationMs: number;
-  private readonly renewDeadlineMs: number;
-  private readonly retryPeriodMs: number;
+  private readonly timing: LeaseTiming;
   private readonly stopController = new AbortController();
   private observed: Lease | undefined;
   private observedAt = 0;
@@ -61,11 +128,12 @@ export class LeaderElector {
 
   constructor(options: LeaderElectionOptions) {
     this.options = options;
-    this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
-    this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
-    this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
-    if (this.renewDeadlineMs >= this.leaseDurationMs) throw new Error('renewDeadline must be shorter than leaseDuration');
-    if (this.retryPeriodMs >= this.renewDeadlineMs) throw new Error('retryPeriod must be shorter than renewDeadline');
+    this.timing = {
+      leaseDurationMs: options.leaseDurationMs ?? defaultLeaseTiming.leaseDurationMs,
+      renewDeadlineMs: options.renewDeadlineMs ?? defaultLeaseTiming.renewDeadlineMs,
+      retryPeriodMs: options.retryPeriodMs ?? defaultLeaseTiming.retryPeriodMs,
+    };
+    validateLeaseTiming(this.timing);
     this.log = (options.log ?? silentLogger()).child({ component: 'leader-election', lease: `${options.namespace}/${options.name}`, identity: options.identity });
   }
 
@@ -101,16 +169,46 @@ export class LeaderElector {
   private async campaignAndLead(): Promise<void> {
     const stop = this.stopController.signal;
     while (!this.isStopped()) {
-      if (await this.tryAcquireOrRenew()) break;
-      await sleep(jittered(this.retryPeriodMs), stop);
+      const startedAt = monotonicNow();
+      const deadline = leadershipDeadline(startedAt, this.timing);
+      // Not aborted by stop(): a write cut off mid-flight may still land, and we
+      // would then hold a lease we do not know about until it expires.
+      const attempt = AbortSignal.timeout(this.timing.renewDeadlineMs);
+      if ((await this.tryAcquireOrRenew(attempt, deadline)) && monotonicNow() < deadline) {
+        await this.lead(startedAt);
+        return;
+      }
+      await sleep(jittered(this.timing.retryPeriodMs), stop);
     }
-    if (this.isStopped()) return;
-    await this.lead();
   }
 
-  private async lead(): Promise<void> {
+  private async lead(acquireStartedAt: number): Promise<void> {
     const stop = this.stopController.signal;
     const leadership = new AbortController();
+    let deadline = leadershipDeadline(acquireStartedAt, this.timing);
+    let timer: NodeJS.Timeout | undefined;
+    const end = (why: string): void => {
+      if (leadership.signal.aborted) return;
+      clearTimeout(timer);
+      this.leading = false;
+      leadership.abort(new Error(`leadership ended: ${why}`));
+      this.log.warn({ why, holder: this.lastLeader }, 'stopped leading');
+      try {
+        this.options.onStoppedLeading?.();
+      } catch (err) {
+        this.log.error(errorFields(err), 'onStoppedLeading failed');
+      }
+    };
+    // The deadline is enforced by a timer, not by the loop: a renewal request
+    // that hangs is aborted by the same signal, but leadership ends on time even
+    // before that request's promise settles.
+    const armDeadline = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        end(`no successful renewal within renewDeadline (${this.timing.renewDeadlineMs} ms)`);
+      }, Math.max(0, deadline - monotonicNow()));
+    };
+    armDeadline();
     this.leading = true;
     this.log.info({}, 'started leading');
     const work = (async () => {
@@ -120,29 +218,43 @@ export class LeaderElector {
         this.log.error(errorFields(err), 'onStartedLeading failed');
       }
     })();
-    let lastRenew = Date.now();
-    while (!this.isStopped()) {
-      await sleep(this.retryPeriodMs, stop);
-      if (this.isStopped()) break;
-      if (await this.tryAcquireOrRenew()) {
-        lastRenew = Date.now();
-        continue;
-      }
-      // Someone else holds it now, or we failed to renew for too long.
-      const lostToOther = this.lastLeader !== undefined && this.lastLeader !== this.options.identity && this.lastLeader !== '';
-      if (lostToOther || Date.now() - lastRenew >= this.renewDeadlineMs) {
-        this.log.warn({ holder: this.lastLeader, sinceRenewMs: Date.now() - lastRenew }, 'lost leadership');
+    const wake = AbortSignal.any([stop, leadership.signal]);
+    const over = (): boolean => this.isStopped() || leadership.signal.aborted;
+    while (!over()) {
+      await sleep(this.timing.retryPeriodMs, wake);
+      if (over()) break;
+      const outcome = await this.renewRound(leadership.signal, () => deadline);
+      if (outcome.kind === 'stopped') break;
+      if (outcome.kind === 'lost') {
+        end(outcome.why);
         break;
       }
+      deadline = leadershipDeadline(outcome.startedAt, this.timing);
+      armDeadline();
     }
-    this.leading = false;
-    leadership.abort(new Error('leadership ended'));
+    end('stopped');
     // The lease is released only after the leader's work has observed the abort,
-    // so the next leader never overlaps with this one.
+    // so the next leader never overlaps with this one. The release is a PUT
+    // conditional on our last record, so it is a no-op once another holds the lease.
     await work;
     if (this.isStopped()) await this.release();
-    this.options.onStoppedLeading?.();
-    this.log.info({}, 'stopped leading');
+  }
+
+  /**
+   * One renew round: tries every retryPeriod until a try succeeds, another
+   * holder shows up, or `signal` (the leadership, aborted at the deadline) ends.
+   */
+  private async renewRound(signal: AbortSignal, deadline: () => number): Promise<RoundOutcome> {
+    for (;;) {
+      if (signal.aborted) return { kind: 'lost', why: 'renew deadline passed' };
+      const startedAt = monotonicNow();
+      if (await this.tryAcquireOrRenew(signal, deadline())) return { kind: 'renewed', startedAt };
+      const holder = this.lastLeader;
+      if (holder !== undefined && holder !== '' && holder !== this.options.identity) return { kind: 'lost', why: `lease taken by ${holder}` };
+      // A graceful stop gives up on renewing: release() follows, or the lease expires.
+      if (this.isStopped()) return { kind: 'stopped' };
+      await sleep(this.timing.retryPeriodMs, AbortSignal.any([signal, this.stopController.signal]));
+    }
   }
 
   private path(name?: string): string {
@@ -160,31 +272,40 @@ export class LeaderElector {
     }
   }
 
-  /** One read-then-conditional-write round; true if we hold the lease afterwards. */
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /** A request that is aborted by `signal` and times out at `deadline` (monotonic), whichever comes first. */
+  private async request<T>(req: Omit<KubeRequest, 'signal' | 'timeoutMs'>, signal: AbortSignal, deadline: number): Promise<T> {
+    signal.throwIfAborted();
+    const remaining = Math.ceil(deadline - monotonicNow());
+    if (remaining <= 0) throw new Error(`renew deadline passed before ${req.method} ${req.path}`);
+    return this.options.client.request<T>({ ...req, signal, timeoutMs: remaining });
+  }
+
+  /** One read-then-conditional-write try; true if we hold the lease afterwards. */
+  private async tryAcquireOrRenew(signal: AbortSignal, deadline: number): Promise<boolean> {
     const me = this.options.identity;
-    const leaseDurationSeconds = Math.ceil(this.leaseDurationMs / 1000);
+    const leaseDurationSeconds = leaseDurationSecondsOf(this.timing);
     let current: Lease;
     try {
-      current = await this.options.client.request<Lease>({ method: 'GET', path: this.path(this.options.name), timeoutMs: this.renewDeadlineMs });
+      current = await this.request<Lease>({ method: 'GET', path: this.path(this.options.name) }, signal, deadline);
     } catch (err) {
       if (!isNotFound(err)) {
         this.log.warn(errorFields(err), 'lease read failed');
         return false;
       }
-      return this.create(leaseDurationSeconds);
+      return this.create(leaseDurationSeconds, signal, deadline);
     }
 
     const spec = current.spec ?? {};
     const holder = spec.holderIdentity ?? '';
     if (this.observed?.metadata.resourceVersion !== current.metadata.resourceVersion) {
       this.observed = current;
-      this.observedAt = Date.now();
+      // Taken after the answer arrived: the latest, so the most cautious, time we
+      // can claim to have first seen this record.
+      this.observedAt = monotonicNow();
     }
     this.noteLeader(holder);
     const heldByOther = holder !== '' && holder !== me;
-    const durationMs = (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
-    if (heldByOther && this.observedAt + durationMs > Date.now()) return false;
+    if (heldByOther && monotonicNow() < takeoverAllowedAt(this.observedAt, spec.leaseDurationSeconds ?? leaseDurationSeconds)) return false;
 
     const now = this.now();
     const takingOver = holder !== me;
@@ -199,25 +320,28 @@ export class LeaderElector {
         leaseTransitions: (spec.leaseTransitions ?? 0) + (takingOver ? 1 : 0),
       },
     };
-    return this.update(next);
+    return this.update(next, signal, deadline);
   }
 
-  private async create(leaseDurationSeconds: number): Promise<boolean> {
+  private async create(leaseDurationSeconds: number, signal: AbortSignal, deadline: number): Promise<boolean> {
     const now = this.now();
     try {
-      const created = await this.options.client.request<Lease>({
-        method: 'POST',
-        path: this.path(),
-        body: {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name: this.options.name, namespace: this.options.namespace },
-          spec: { holderIdentity: this.options.identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+      const created = await this.request<Lease>(
+        {
+          method: 'POST',
+          path: this.path(),
+          body: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: this.options.name, namespace: this.options.namespace },
+            spec: { holderIdentity: this.options.identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+          },
         },
-        timeoutMs: this.renewDeadlineMs,
-      });
+        signal,
+        deadline,
+      );
       this.observed = created;
-      this.observedAt = Date.now();
+      this.observedAt = monotonicNow();
       this.noteLeader(this.options.identity);
       return true;
     } catch (err) {
@@ -227,12 +351,12 @@ export class LeaderElector {
     }
   }
 
-  private async update(next: Lease): Promise<boolean> {
+  private async update(next: Lease, signal: AbortSignal, deadline: number): Promise<boolean> {
     try {
       // metadata.resourceVersion in the body makes this PUT conditional.
-      const updated = await this.options.client.request<Lease>({ method: 'PUT', path: this.path(this.options.name), body: next, timeoutMs: this.renewDeadlineMs });
+      const updated = await this.request<Lease>({ method: 'PUT', path: this.path(this.options.name), body: next }, signal, deadline);
       this.observed = updated;
-      this.observedAt = Date.now();
+      this.observedAt = monotonicNow();
       this.noteLeader(this.options.identity);
       return true;
     } catch (err) {
@@ -250,7 +374,7 @@ export class LeaderElector {
       spec: { ...observed.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
     };
     try {
-      await this.options.client.request<Lease>({ method: 'PUT', path: this.path(this.options.name), body: released, timeoutMs: this.renewDeadlineMs });
+      await this.options.client.request<Lease>({ method: 'PUT', path: this.path(this.options.name), body: released, timeoutMs: this.timing.renewDeadlineMs });
       this.log.info({}, 'released lease');
     } catch (err) {
       this.log.warn(errorFields(err), 'lease release failed');
