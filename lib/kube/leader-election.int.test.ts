@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeconfigPath, makeKubeConfig, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { startControlPlane, type ControlPlane } from '../../test/cluster/control-plane.ts';
+import { kubeconfigPath, kubectlPath, makeKubeConfig, uniqueName } from '../../test/cluster/kube-test-env.ts';
 import { testClient, waitFor } from './int-test-helpers.ts';
-import type { KubeClient } from './kube-client.ts';
+import { KubeClient, type KubeRequest } from './kube-client.ts';
 import { LeaderElector, type Lease } from './leader-election.ts';
 import { coreResources, resourcePath } from './resource.ts';
 
@@ -120,4 +123,166 @@ describe('LeaderElector against a real apiserver', () => {
       await Promise.all(runs);
     }
   });
+});
+
+/** Records when each successful lease write was sent: what the lease's expiry is measured from. */
+class RecordingClient extends KubeClient {
+  readonly writes: { readonly method: string; readonly sentAt: number; readonly answeredAt: number }[] = [];
+
+  override async request<T>(req: KubeRequest): Promise<T> {
+    const sentAt = performance.now();
+    const answer = await super.request<T>(req);
+    if (req.method !== 'GET') this.writes.push({ method: req.method, sentAt, answeredAt: performance.now() });
+    return answer;
+  }
+}
+
+interface Term {
+  readonly id: string;
+  readonly start: number;
+  end?: number;
+  stoppedCallbackAt?: number;
+}
+
+/** Fails if two terms ever overlap (an open term lasts forever). */
+function expectNoOverlap(terms: readonly Term[]): void {
+  const sorted = [...terms].sort((a, b) => a.start - b.start);
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1];
+    const next = sorted[i];
+    if (prev === undefined || next === undefined) continue;
+    expect(prev.end, `${prev.id} [${prev.start}, ${String(prev.end)}] overlaps ${next.id} starting ${next.start}`).toBeDefined();
+    expect(prev.end ?? Infinity).toBeLessThanOrEqual(next.start);
+  }
+}
+
+describe('LeaderElector against a paused (SIGSTOP) apiserver of its own', () => {
+  const t = { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 };
+  // Timer and scheduling delay allowed on a busy 2-core machine; far below the
+  // leaseDuration - renewDeadline margin that safety rests on.
+  const slackMs = 400;
+  let cp: ControlPlane;
+  let apiPid: number;
+  let paused = false;
+  const pause = (): void => {
+    process.kill(apiPid, 'SIGSTOP');
+    paused = true;
+  };
+  const resume = (): void => {
+    if (!paused) return;
+    process.kill(apiPid, 'SIGCONT');
+    paused = false;
+  };
+
+  beforeAll(async () => {
+    // Private: pausing the shared apiserver would stall every other suite.
+    cp = await startControlPlane({ binDir: dirname(kubectlPath()) });
+    apiPid = cp.pids().apiServer;
+  });
+  afterAll(async () => {
+    resume();
+    await cp.stop();
+  });
+
+  function candidate(lease: string, id: string, terms: Term[]): { elector: LeaderElector; client: RecordingClient } {
+    const kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfigPath);
+    const client = new RecordingClient(kc, { userAgent: `le-pause-${id}` });
+    let term: Term | undefined;
+    const elector = new LeaderElector({
+      client, namespace: 'default', name: lease, identity: id, ...t,
+      onStartedLeading: (signal) => {
+        const mine: Term = { id, start: performance.now() };
+        term = mine;
+        terms.push(mine);
+        signal.addEventListener('abort', () => (mine.end = performance.now()));
+      },
+      onStoppedLeading: () => {
+        if (term !== undefined) term.stoppedCallbackAt = performance.now();
+      },
+    });
+    return { elector, client };
+  }
+
+  for (const pauseMs of [t.renewDeadlineMs + 700, 2 * t.leaseDurationMs]) {
+    it(`a leader stops within renewDeadline of its last renewal, and the standby takes over only after the lease expired (pause ${pauseMs} ms)`, async () => {
+      const lease = uniqueName('lib-le-pause');
+      const terms: Term[] = [];
+      const a = candidate(lease, 'a', terms);
+      const b = candidate(lease, 'b', terms);
+      // Sampled as well as recorded: the terms come from the callbacks, isLeader() from the elector.
+      let twoLeaders = 0;
+      const sampler = setInterval(() => {
+        if (a.elector.isLeader() && b.elector.isLeader()) twoLeaders++;
+      }, 5);
+      try {
+        const runA = a.elector.run();
+        await waitFor('a leads', () => a.elector.isLeader());
+        const runB = b.elector.run();
+        await waitFor('b sees a', () => b.elector.leader() === 'a');
+        // A few renewals, so that b has seen a's record change while it waits.
+        await new Promise((r) => setTimeout(r, 4 * t.retryPeriodMs));
+        expect(a.client.writes.length).toBeGreaterThanOrEqual(3);
+
+        const pausedAt = performance.now();
+        pause();
+        await waitFor('a stops leading', () => !a.elector.isLeader(), t.leaseDurationMs + 2_000, 5);
+        const aTerm = terms.find((x) => x.id === 'a');
+        const aEnd = aTerm?.end;
+        if (aEnd === undefined) throw new Error('a never ended its term');
+        // a's last successful renewal: the write whose commit b's takeover waits on.
+        const lastRenew = a.client.writes.at(-1);
+        if (lastRenew === undefined) throw new Error('a never wrote');
+        expect(lastRenew.sentAt).toBeLessThanOrEqual(pausedAt);
+        const sinceRenew = aEnd - lastRenew.sentAt;
+        process.stderr.write(
+          `leader-election (pause ${pauseMs} ms): leader stopped ${Math.round(sinceRenew)} ms after its last successful renewal was sent ` +
+            `(${Math.round(aEnd - pausedAt)} ms after SIGSTOP; renewDeadline ${t.renewDeadlineMs}, lease ${t.leaseDurationMs} ms)\n`,
+        );
+        // Not before the renew deadline of that round (which started a GET earlier), and not late.
+        expect(sinceRenew).toBeGreaterThanOrEqual(t.renewDeadlineMs - 250);
+        expect(sinceRenew).toBeLessThanOrEqual(t.renewDeadlineMs + slackMs);
+        // Strictly before the lease can expire for anyone.
+        expect(aEnd).toBeLessThan(lastRenew.sentAt + t.leaseDurationMs);
+        // onStoppedLeading runs at the moment the work signal aborts, not after some request settles.
+        expect(Math.abs((aTerm?.stoppedCallbackAt ?? Infinity) - aEnd)).toBeLessThan(50);
+        // Still paused: a gave up without any answer from the apiserver.
+        expect(paused).toBe(true);
+        expect(b.elector.isLeader()).toBe(false);
+        // A leader that lost its lease does not campaign again.
+        await runA;
+
+        await new Promise((r) => setTimeout(r, Math.max(0, pausedAt + pauseMs - performance.now())));
+        const resumedAt = performance.now();
+        resume();
+        await waitFor('b takes over', () => b.elector.isLeader(), t.leaseDurationMs + 5 * t.retryPeriodMs + 3_000, 5);
+        const bTerm = terms.find((x) => x.id === 'b');
+        const acquired = b.client.writes.find((w) => w.method === 'PUT');
+        if (bTerm === undefined || acquired === undefined) throw new Error('b leads without a term or a write');
+        process.stderr.write(
+          `leader-election (pause ${pauseMs} ms): standby took over ${Math.round(acquired.sentAt - lastRenew.sentAt)} ms after the leader's last renewal, ` +
+            `${Math.round(bTerm.start - resumedAt)} ms after SIGCONT, ${Math.round(bTerm.start - aEnd)} ms after the leader stopped\n`,
+        );
+        // Its takeover PUT was sent only after the lease expired: no earlier than
+        // leaseDuration after a's last renewal was sent (the earliest a commit could be).
+        expect(acquired.sentAt).toBeGreaterThanOrEqual(lastRenew.sentAt + t.leaseDurationMs);
+        expect(acquired.sentAt).toBeGreaterThanOrEqual(resumedAt);
+        const taken = await b.client.request<Lease>({ method: 'GET', path: resourcePath(coreResources.leases, { namespace: 'default', name: lease }) });
+        expect(taken.spec?.holderIdentity).toBe('b');
+        expect(taken.spec?.leaseTransitions).toBe(1);
+
+        await b.elector.stop();
+        await runB;
+        expect(terms.map((x) => x.id)).toEqual(['a', 'b']);
+        expectNoOverlap(terms);
+        expect(twoLeaders).toBe(0);
+      } finally {
+        clearInterval(sampler);
+        resume();
+        await Promise.all([a.elector.stop(), b.elector.stop()]);
+        a.client.close();
+        b.client.close();
+      }
+    });
+  }
 });
