@@ -192,7 +192,8 @@ export class LeaderElector {
       clearTimeout(timer);
       this.leading = false;
       leadership.abort(new Error(`leadership ended: ${why}`));
-      this.log.warn({ why, holder: this.lastLeader }, 'stopped leading');
+      if (this.isStopped()) this.log.info({ why }, 'stopped leading');
+      else this.log.warn({ why, holder: this.lastLeader }, 'stopped leading');
       try {
         this.options.onStoppedLeading?.();
       } catch (err) {
