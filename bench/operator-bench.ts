@@ -21,7 +21,7 @@ import type { EvpnPortSet, EvpnVrf } from '../crds/index.ts';
 import { Informer } from '../lib/kube/informer.ts';
 import { resourcePath, type KubeObject } from '../lib/kube/resource.ts';
 import { startKubeEnv, type KubeEnv } from '../operator/testing/kube-env.ts';
-import { OvsdbClient, type Operation } from '../operator/ovsdb/index.ts';
+import { OvsdbClient, type Operation } from '../lib/ovsdb/index.ts';
 import { Resources, type Live } from '../operator/resources.ts';
 import { startOvnDatabases, type OvnDatabases } from '../test/ovn/ovn-databases.ts';
 import { findFreePorts } from '../test/cluster/probes.ts';

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { MAX_VNI } from '../crds/primitives.ts';
 import type { Range } from './mirror/allocate.ts';
 import { parseNodeNameMode, type NodeNameMode } from './ovn-source/node-names.ts';
-import { parseRemote } from './ovsdb/index.ts';
+import { parseRemote } from '../lib/ovsdb/index.ts';
+import { errorMessage } from '../lib/log.ts';
 
 export interface OperatorFlags {
   readonly ovnNb: string;
@@ -104,7 +105,7 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
       },
     }));
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorMessage(err));
   }
   if (values.help === true) return 'help';
   const nb = values['ovn-nb'];
@@ -114,7 +115,7 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
     try {
       parseRemote(remote);
     } catch (err) {
-      throw new UsageError(`${flag}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new UsageError(`${flag}: ${errorMessage(err)}`);
     }
   }
   const metrics = parseHostPort(values['metrics-addr'], '--metrics-addr');
@@ -122,7 +123,7 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
   try {
     nodeNames = parseNodeNameMode(values['node-name-from']);
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorMessage(err));
   }
   const leaseDurationMs = parseDuration(values['lease-duration'], '--lease-duration');
   const renewDeadlineMs = parseDuration(values['renew-deadline'], '--renew-deadline');

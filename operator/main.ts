@@ -7,7 +7,7 @@ import { createShutdown } from '../lib/shutdown.ts';
 import { createProbeServer } from '../lib/http-server.ts';
 import { loadKubeConfig } from '../lib/kube/config.ts';
 import { WriteCounter } from '../lib/kube/write-counter.ts';
-import { createLogger, errorFields } from '../lib/log.ts';
+import { errorMessage, createLogger, errorFields } from '../lib/log.ts';
 import { MetricsRegistry } from '../lib/metrics.ts';
 import { parseOperatorFlags, usage, UsageError, type OperatorFlags } from './flags.ts';
 import { Operator } from './operator.ts';
@@ -38,7 +38,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     kubeConfig = loadKubeConfig().kubeConfig;
   } catch (err) {
     log.fatal(errorFields(err), 'cannot load kubeconfig');
-    fail(`cannot load a kubeconfig: ${err instanceof Error ? err.message : String(err)}`, 1);
+    fail(`cannot load a kubeconfig: ${errorMessage(err)}`, 1);
   }
 
   const shutdown = createShutdown({ log });
@@ -73,7 +73,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (err) {
     log.fatal(errorFields(err), 'start-up failed');
     await probes.close();
-    fail(err instanceof Error ? err.message : String(err), 1);
+    fail(errorMessage(err), 1);
   }
   const op = operator;
   log.info({ identity: op.identity, nb: flags.ovnNb, sb: flags.ovnSb, leaderElect: flags.leaderElect }, 'operator started');

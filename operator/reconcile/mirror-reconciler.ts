@@ -10,7 +10,7 @@ import { applyObject, deleteObject } from '../../lib/kube/apply.ts';
 import type { EventRecorder } from '../../lib/kube/events.ts';
 import type { KubeClient } from '../../lib/kube/kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from '../../lib/kube/resource.ts';
-import type { Logger } from '../../lib/log.ts';
+import { errorMessage, type Logger } from '../../lib/log.ts';
 import type { Range } from '../mirror/allocate.ts';
 import { buildDesired, type MirrorProblem } from '../mirror/build-desired.ts';
 import type { OvnSnapshot } from '../mirror/ovn-snapshot.ts';
@@ -168,7 +168,7 @@ export class MirrorReconciler {
     }
     if (errors.length > 0) {
       const first = errors[0];
-      throw new Error(`${errors.length} mirror write(s) failed; first: ${first instanceof Error ? first.message : String(first)}`, { cause: first });
+      throw new Error(`${errors.length} mirror write(s) failed; first: ${errorMessage(first)}`, { cause: first });
     }
     return nextCheckInMs === undefined ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(nextCheckInMs)) };
   }
@@ -203,7 +203,7 @@ export class MirrorReconciler {
         seen.add(eventIdentity(e.regarding.kind, e.regarding.name, e.reason ?? '', e.note ?? ''));
       }
     } catch (err) {
-      this.#o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot list past events; problems will be reported again');
+      this.#o.log.warn({ err: errorMessage(err) }, 'cannot list past events; problems will be reported again');
     }
     return seen;
   }
