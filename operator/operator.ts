@@ -21,8 +21,10 @@ import { OvnSource } from './ovn-source/ovn-source.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
 import { MirrorReconciler } from './reconcile/mirror-reconciler.ts';
 import { ProblemBook } from './reconcile/problem-book.ts';
-import { refKey, Resources, type Live } from './resources.ts';
-import { changedResultKeys, StatusReconciler } from './status/status-reconciler.ts';
+import { evpnResources } from '../crds/resources.ts';
+import { refKey, type Live } from './object-key.ts';
+import { StatusReconciler } from './reconcile/status-reconciler.ts';
+import { changedResultKeys } from './status/status-diff.ts';
 
 export interface LeaderElectionConfig {
   readonly namespace: string;
@@ -98,13 +100,13 @@ export class Operator {
     this.metrics.leader.set({}, 0);
     this.client = new KubeClient(options.kubeConfig, { ...(options.writeCounter === undefined ? {} : { writeCounter: options.writeCounter }), userAgent: 'ovn-evpn-operator' });
     this.#events = new EventRecorder({ client: this.client, reportingController: REPORTING_CONTROLLER, reportingInstance: this.identity, log: options.log });
-    const informer = <T extends KubeObject>(resource: (typeof Resources)[keyof typeof Resources]): Informer<T> =>
+    const informer = <T extends KubeObject>(resource: (typeof evpnResources)[keyof typeof evpnResources]): Informer<T> =>
       new Informer<T>({ client: this.client, resource, log: options.log });
     this.#informers = {
-      vrfs: informer<Live<EvpnVrf>>(Resources.vrfs),
-      networks: informer<Live<EvpnNetwork>>(Resources.networks),
-      portSets: informer<Live<EvpnPortSet>>(Resources.portSets),
-      nodeStates: informer<Live<EvpnNodeState>>(Resources.nodeStates),
+      vrfs: informer<Live<EvpnVrf>>(evpnResources.vrfs),
+      networks: informer<Live<EvpnNetwork>>(evpnResources.networks),
+      portSets: informer<Live<EvpnPortSet>>(evpnResources.portSets),
+      nodeStates: informer<Live<EvpnNodeState>>(evpnResources.nodeStates),
     };
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     const le = options.leaderElection;

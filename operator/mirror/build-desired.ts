@@ -16,7 +16,7 @@ import { allocateNumbers, DEFAULT_L2VNI_RANGE, VLAN_RANGE } from './allocate.ts'
 import type { Range } from './allocate.ts';
 import { collectAssociations, datapathNameIndex, networkOfPortBinding } from './collect-associations.ts';
 import type { NetworkAssociation } from './collect-associations.ts';
-import type { OvnSnapshot } from './ovn-snapshot.ts';
+import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
 
 export interface MirrorProblem {
   kind: 'EvpnNetwork' | 'EvpnVrf';

@@ -7,7 +7,7 @@
 //                 chassis not in the map have no node (their ports are not mirrored)
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { ChassisRow, OvnSnapshot } from '../mirror/ovn-snapshot.ts';
+import type { ChassisRow, OvnSnapshot } from './ovn-snapshot.ts';
 import { errorMessage } from '../../lib/log.ts';
 
 export type NodeNameMode =

@@ -5,7 +5,7 @@
 import type { OvsdbMap, OvsdbValue, Row, Snapshot } from '../../lib/ovsdb/index.ts';
 import type {
   ChassisRow, DatapathBindingRow, ExternalIds, LogicalRouterPortRow, LogicalSwitchRow, OvnSnapshot, PortBindingRow,
-} from '../mirror/ovn-snapshot.ts';
+} from './ovn-snapshot.ts';
 
 export const NB_DB = 'OVN_Northbound';
 export const SB_DB = 'OVN_Southbound';

@@ -5,7 +5,7 @@
 // the snapshot stays at the last known rows meanwhile.
 import { EventEmitter } from 'node:events';
 import { errorMessage, type Logger } from '../../lib/log.ts';
-import type { OvnSnapshot } from '../mirror/ovn-snapshot.ts';
+import type { OvnSnapshot } from './ovn-snapshot.ts';
 import { MONITOR_METHODS, OvsdbClient, type MonitorMethod, type Replica, type Row } from '../../lib/ovsdb/index.ts';
 import { NB_DB, nbTables, SB_DB, sbTables, SnapshotConverter, type NbRows, type SbRows } from './ovn-rows.ts';
 
