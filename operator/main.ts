@@ -10,11 +10,26 @@ import { WriteCounter } from '../lib/kube/write-counter.ts';
 import { errorMessage, createLogger, errorFields } from '../lib/log.ts';
 import { MetricsRegistry } from '../lib/metrics.ts';
 import { parseOperatorFlags, usage, UsageError, type OperatorFlags } from './flags.ts';
-import { Operator } from './operator.ts';
+import { Operator, type OperatorOptions } from './operator.ts';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`evpn-operator: ${message}\n`);
   process.exit(code);
+}
+
+function operatorOptionsOf(flags: OperatorFlags, deps: Pick<OperatorOptions, 'kubeConfig' | 'log' | 'registry' | 'writeCounter'>): OperatorOptions {
+  return {
+    ...deps,
+    nbRemote: flags.ovnNb,
+    sbRemote: flags.ovnSb,
+    nodeNames: flags.nodeNames,
+    l2vniRange: flags.l2vniRange,
+    pruneGraceMs: flags.pruneGraceMs,
+    leaderElection: flags.leaderElect
+      ? { namespace: flags.leaseNamespace, name: flags.leaseName, leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs }
+      : undefined,
+    ...(flags.identity === undefined ? {} : { identity: flags.identity }),
+  };
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -55,21 +70,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   await probes.listen();
 
   try {
-    operator = await Operator.start({
-      kubeConfig,
-      nbRemote: flags.ovnNb,
-      sbRemote: flags.ovnSb,
-      nodeNames: flags.nodeNames,
-      l2vniRange: flags.l2vniRange,
-      pruneGraceMs: flags.pruneGraceMs,
-      leaderElection: flags.leaderElect
-        ? { namespace: flags.leaseNamespace, name: flags.leaseName, leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs }
-        : undefined,
-      ...(flags.identity === undefined ? {} : { identity: flags.identity }),
-      log,
-      registry,
-      writeCounter,
-    });
+    operator = await Operator.start(operatorOptionsOf(flags, { kubeConfig, log, registry, writeCounter }));
   } catch (err) {
     log.fatal(errorFields(err), 'start-up failed');
     await probes.close();

@@ -1,7 +1,7 @@
 // The echo filter, pure: which planned writes the operator has already made
 // (its informer cache is a watch round trip behind), and which informer events
 // only bring its own writes back. The state it reads is WriteExpectations.
-import type { DesiredObject, MirrorKind, PlannedDelete } from './plan-mirror.ts';
+import type { DesiredObject, PlannedDelete } from './plan-mirror.ts';
 import { desiredFingerprint } from './plan-mirror.ts';
 
 export interface ExpectedWrite {
@@ -30,7 +30,7 @@ export interface WritesToDo {
   readonly stale: StaleExpectations;
 }
 
-export const objectKey = (kind: MirrorKind | string, name: string): string => `${kind}/${name}`;
+export const objectKey = (kind: string, name: string): string => `${kind}/${name}`;
 
 /**
  * The plan's writes minus those already made: an apply whose live object still

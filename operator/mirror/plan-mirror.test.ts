@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrfSpec } from '../../crds/index.ts';
 import { Label } from '../../crds/index.ts';
-import { desiredFingerprint, planMirror, type LiveObject, type PlanInput } from './plan-mirror.ts';
+import { planMirror, type LiveObject, type PlanInput } from './plan-mirror.ts';
 import { labelValueOf } from '../../crds/labels.ts';
 
 const vrfSpec: EvpnVrfSpec = { vni: 10100, routeTargets: ['65000:10100'] };
