@@ -1,6 +1,7 @@
 // The mirror, level-triggered and keyed once for the whole of OVN: read the
-// snapshot and the informer caches, buildDesired (pure), planMirror (pure), then
-// delete, then apply. Bursts of OVSDB updates coalesce in the work queue into
+// snapshot and the informer caches, then the pure steps of mirror/ (buildDesired,
+// planMirror, holdDeletesWhileUnsynced, dropWritesAlreadyMade), then delete,
+// then apply. This file only does the I/O. Bursts of OVSDB updates coalesce in the work queue into
 // one pass. Problems go to the ProblemBook (→ conditions) and, when new, become
 // Warning Events and error counts.
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';

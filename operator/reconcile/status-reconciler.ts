@@ -1,8 +1,8 @@
 // One key per EvpnNetwork/EvpnVrf (`EvpnNetwork/<name>`): compute its status from
 // the node states, the mirror's problems and the objects it relates to, and
 // apply it to the status subresource only when it differs from the live status.
-// Applies to user-authored objects too (status only). The handlers below map
-// each kind of change to the keys it affects.
+// Applies to user-authored objects too (status only). operator/event-keys.ts
+// maps each kind of change to the keys it affects.
 import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { OPERATOR_FIELD_MANAGER } from '../../crds/index.ts';
 import { applyStatus } from '../../lib/kube/apply.ts';
