@@ -21,8 +21,9 @@ import type { EvpnPortSet, EvpnVrf } from '../crds/index.ts';
 import { Informer } from '../lib/kube/informer.ts';
 import { resourcePath, type KubeObject } from '../lib/kube/resource.ts';
 import { startKubeEnv, type KubeEnv } from '../operator/testing/kube-env.ts';
-import { OvsdbClient, type Operation } from '../operator/ovsdb/index.ts';
-import { Resources, type Live } from '../operator/resources.ts';
+import { OvsdbClient, type Operation } from '../lib/ovsdb/index.ts';
+import { evpnResources } from '../crds/resources.ts';
+import type { Live } from '../operator/object-key.ts';
 import { startOvnDatabases, type OvnDatabases } from '../test/ovn/ovn-databases.ts';
 import { findFreePorts } from '../test/cluster/probes.ts';
 import {
@@ -54,7 +55,7 @@ async function waitUntil<T>(what: string, probe: () => T | undefined | Promise<T
 class Watcher<T extends KubeObject> {
   readonly informer: Informer<T>;
   #waiters: { pred: (o: T) => boolean; resolve: () => void }[] = [];
-  constructor(env: KubeEnv, resource: (typeof Resources)[keyof typeof Resources]) {
+  constructor(env: KubeEnv, resource: (typeof evpnResources)[keyof typeof evpnResources]) {
     this.informer = new Informer<T>({ client: env.client, resource });
     const check = (o: T): void => {
       this.#waiters = this.#waiters.filter((w) => {
@@ -154,8 +155,8 @@ async function main(): Promise<void> {
   let operator: OperatorProcess | undefined;
   const nb = await OvsdbClient.connect({ remote: ovn.nbRemote.unix, databases: ['OVN_Northbound'], probeIntervalMs: 0 });
   const sb = await OvsdbClient.connect({ remote: ovn.sbRemote.unix, databases: ['OVN_Southbound'], probeIntervalMs: 0 });
-  const vrfs = new Watcher<Live<EvpnVrf>>(env, Resources.vrfs);
-  const portSets = new Watcher<Live<EvpnPortSet>>(env, Resources.portSets);
+  const vrfs = new Watcher<Live<EvpnVrf>>(env, evpnResources.vrfs);
+  const portSets = new Watcher<Live<EvpnPortSet>>(env, evpnResources.portSets);
   try {
     // ---- load OVN
     const [, tLoad] = await timed(async () => {
@@ -287,7 +288,7 @@ async function client50(client: OvsdbClient, ops: readonly Operation[]): Promise
 
 async function resourceVersions(env: KubeEnv): Promise<Map<string, string>> {
   const m = new Map<string, string>();
-  for (const res of [Resources.vrfs, Resources.networks, Resources.portSets]) {
+  for (const res of [evpnResources.vrfs, evpnResources.networks, evpnResources.portSets]) {
     const list = await env.client.listAll<KubeObject>(resourcePath(res));
     for (const item of list.items) m.set(`${res.plural}/${item.metadata.name ?? ''}`, item.metadata.resourceVersion ?? '');
   }

@@ -1,10 +1,11 @@
 // The operator's command line, parsed into typed options (pure: no I/O except
 // reading a --node-name-from map file).
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MAX_VNI } from '../crds/primitives.ts';
 import type { Range } from './mirror/allocate.ts';
 import { parseNodeNameMode, type NodeNameMode } from './ovn-source/node-names.ts';
-import { parseRemote } from './ovsdb/index.ts';
+import { parseRemote } from '../lib/ovsdb/index.ts';
+import { errorMessage } from '../lib/log.ts';
 
 export interface OperatorFlags {
   readonly ovnNb: string;
@@ -78,6 +79,23 @@ function parseBool(text: string, flag: string): boolean {
   throw new UsageError(`${flag}: expected true or false, got ${JSON.stringify(text)}`);
 }
 
+const FLAG_OPTIONS = {
+  'ovn-nb': { type: 'string' },
+  'ovn-sb': { type: 'string' },
+  'metrics-addr': { type: 'string', default: '127.0.0.1:8080' },
+  'node-name-from': { type: 'string', default: 'hostname' },
+  'l2vni-range': { type: 'string' },
+  'leader-elect': { type: 'string', default: 'true' },
+  'lease-namespace': { type: 'string' },
+  'lease-name': { type: 'string', default: 'ovn-evpn-operator' },
+  'lease-duration': { type: 'string', default: '15s' },
+  'renew-deadline': { type: 'string', default: '10s' },
+  'retry-period': { type: 'string', default: '2s' },
+  'prune-grace': { type: 'string', default: '5s' },
+  identity: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
 export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): OperatorFlags | 'help' {
   // --leader-elect may be given bare; normalise so parseArgs sees a string option.
   const args = argv.map((a) => (a === '--leader-elect' ? '--leader-elect=true' : a === '--no-leader-elect' ? '--leader-elect=false' : a));
@@ -86,25 +104,10 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
     ({ values } = parseArgs({
       args,
       allowPositionals: false,
-      options: {
-        'ovn-nb': { type: 'string' },
-        'ovn-sb': { type: 'string' },
-        'metrics-addr': { type: 'string', default: '127.0.0.1:8080' },
-        'node-name-from': { type: 'string', default: 'hostname' },
-        'l2vni-range': { type: 'string' },
-        'leader-elect': { type: 'string', default: 'true' },
-        'lease-namespace': { type: 'string' },
-        'lease-name': { type: 'string', default: 'ovn-evpn-operator' },
-        'lease-duration': { type: 'string', default: '15s' },
-        'renew-deadline': { type: 'string', default: '10s' },
-        'retry-period': { type: 'string', default: '2s' },
-        'prune-grace': { type: 'string', default: '5s' },
-        identity: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: FLAG_OPTIONS,
     }));
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorMessage(err));
   }
   if (values.help === true) return 'help';
   const nb = values['ovn-nb'];
@@ -114,7 +117,7 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
     try {
       parseRemote(remote);
     } catch (err) {
-      throw new UsageError(`${flag}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new UsageError(`${flag}: ${errorMessage(err)}`);
     }
   }
   const metrics = parseHostPort(values['metrics-addr'], '--metrics-addr');
@@ -122,7 +125,7 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
   try {
     nodeNames = parseNodeNameMode(values['node-name-from']);
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorMessage(err));
   }
   const leaseDurationMs = parseDuration(values['lease-duration'], '--lease-duration');
   const renewDeadlineMs = parseDuration(values['renew-deadline'], '--renew-deadline');

@@ -7,14 +7,29 @@ import { createShutdown } from '../lib/shutdown.ts';
 import { createProbeServer } from '../lib/http-server.ts';
 import { loadKubeConfig } from '../lib/kube/config.ts';
 import { WriteCounter } from '../lib/kube/write-counter.ts';
-import { createLogger, errorFields } from '../lib/log.ts';
+import { errorMessage, createLogger, errorFields } from '../lib/log.ts';
 import { MetricsRegistry } from '../lib/metrics.ts';
 import { parseOperatorFlags, usage, UsageError, type OperatorFlags } from './flags.ts';
-import { Operator } from './operator.ts';
+import { Operator, type OperatorOptions } from './operator.ts';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`evpn-operator: ${message}\n`);
   process.exit(code);
+}
+
+function operatorOptionsOf(flags: OperatorFlags, deps: Pick<OperatorOptions, 'kubeConfig' | 'log' | 'registry' | 'writeCounter'>): OperatorOptions {
+  return {
+    ...deps,
+    nbRemote: flags.ovnNb,
+    sbRemote: flags.ovnSb,
+    nodeNames: flags.nodeNames,
+    l2vniRange: flags.l2vniRange,
+    pruneGraceMs: flags.pruneGraceMs,
+    leaderElection: flags.leaderElect
+      ? { namespace: flags.leaseNamespace, name: flags.leaseName, leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs }
+      : undefined,
+    ...(flags.identity === undefined ? {} : { identity: flags.identity }),
+  };
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -38,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     kubeConfig = loadKubeConfig().kubeConfig;
   } catch (err) {
     log.fatal(errorFields(err), 'cannot load kubeconfig');
-    fail(`cannot load a kubeconfig: ${err instanceof Error ? err.message : String(err)}`, 1);
+    fail(`cannot load a kubeconfig: ${errorMessage(err)}`, 1);
   }
 
   const shutdown = createShutdown({ log });
@@ -55,25 +70,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   await probes.listen();
 
   try {
-    operator = await Operator.start({
-      kubeConfig,
-      nbRemote: flags.ovnNb,
-      sbRemote: flags.ovnSb,
-      nodeNames: flags.nodeNames,
-      l2vniRange: flags.l2vniRange,
-      pruneGraceMs: flags.pruneGraceMs,
-      leaderElection: flags.leaderElect
-        ? { namespace: flags.leaseNamespace, name: flags.leaseName, leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs }
-        : undefined,
-      ...(flags.identity === undefined ? {} : { identity: flags.identity }),
-      log,
-      registry,
-      writeCounter,
-    });
+    operator = await Operator.start(operatorOptionsOf(flags, { kubeConfig, log, registry, writeCounter }));
   } catch (err) {
     log.fatal(errorFields(err), 'start-up failed');
     await probes.close();
-    fail(err instanceof Error ? err.message : String(err), 1);
+    fail(errorMessage(err), 1);
   }
   const op = operator;
   log.info({ identity: op.identity, nb: flags.ovnNb, sb: flags.ovnSb, leaderElect: flags.leaderElect }, 'operator started');

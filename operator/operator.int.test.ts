@@ -10,7 +10,7 @@ import type { Lease } from '../lib/kube/leader-election.ts';
 import { coreResources, resourcePath } from '../lib/kube/resource.ts';
 import { startOvnDatabases, type OvnDatabases } from '../test/ovn/ovn-databases.ts';
 import { driverExternalIds } from './mirror/fixtures/driver-rows.ts';
-import { Resources } from './resources.ts';
+import { evpnResources } from '../crds/resources.ts';
 import { getObject, listObjects, startKubeEnv, waitFor, type KubeEnv } from './testing/kube-env.ts';
 import { nonLeaseWrites, runOperator } from './testing/operator-harness.ts';
 import { httpGet, startOperatorProcess, type OperatorProcess } from './testing/operator-process.ts';
@@ -27,7 +27,7 @@ afterAll(async () => {
   await Promise.all([ovn.stop(), kube.stop()]);
 });
 
-const getNetwork = (name: string): Promise<EvpnNetwork | undefined> => getObject<EvpnNetwork>(kube.client, Resources.networks, name);
+const getNetwork = (name: string): Promise<EvpnNetwork | undefined> => getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
 const exists = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name}`, async () => ((await getNetwork(name)) !== undefined ? true : undefined), 30_000);
 const absent = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name} gone`, async () => ((await getNetwork(name)) === undefined ? true : undefined), 30_000);
 const association = (vni: number): Record<string, string> => driverExternalIds({ vni, type: 'l3', routeTargets: [`65000:${vni}`] });
@@ -82,7 +82,7 @@ describe('restarts', () => {
       await ovn.restartSb();
       await new Promise((r) => setTimeout(r, 2500)); // longer than the prune grace
       await op.operator.idle();
-      const names = (await listObjects<EvpnNetwork>(kube.client, Resources.networks)).map((n) => n.metadata.name).filter((n) => [keep, drop, add].includes(n)).sort();
+      const names = (await listObjects<EvpnNetwork>(kube.client, evpnResources.networks)).map((n) => n.metadata.name).filter((n) => [keep, drop, add].includes(n)).sort();
       expect(names).toEqual([keep, add].sort());
       expect((await getNetwork(keep))?.metadata.uid).toBe(kept?.metadata.uid);
       expect(op.operator.readiness()).toEqual({ ok: true, why: 'leading' });
@@ -112,7 +112,7 @@ describe('restarts', () => {
       await exists(add);
       await absent(drop);
       expect((await getNetwork(keep))?.metadata.uid).toBe(kept?.metadata.uid);
-      const names = (await listObjects<EvpnNetwork>(kube.client, Resources.networks)).map((n) => n.metadata.name).filter((n) => [keep, drop, add].includes(n)).sort();
+      const names = (await listObjects<EvpnNetwork>(kube.client, evpnResources.networks)).map((n) => n.metadata.name).filter((n) => [keep, drop, add].includes(n)).sort();
       expect(names).toEqual([keep, add].sort());
       expect(op.operator.isLeader()).toBe(true);
       await ovn.nbctl(['ls-del', lsName(keep), '--', 'ls-del', lsName(add)]);

@@ -21,8 +21,10 @@ import { OvnSource } from './ovn-source/ovn-source.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
 import { MirrorReconciler } from './reconcile/mirror-reconciler.ts';
 import { ProblemBook } from './reconcile/problem-book.ts';
-import { refKey, Resources, type Live } from './resources.ts';
-import { changedResultKeys, StatusReconciler } from './status/status-reconciler.ts';
+import { evpnResources } from '../crds/resources.ts';
+import { keysForEvent, type WatchEvent } from './event-keys.ts';
+import type { Live } from './object-key.ts';
+import { StatusReconciler } from './reconcile/status-reconciler.ts';
 
 export interface LeaderElectionConfig {
   readonly namespace: string;
@@ -98,13 +100,13 @@ export class Operator {
     this.metrics.leader.set({}, 0);
     this.client = new KubeClient(options.kubeConfig, { ...(options.writeCounter === undefined ? {} : { writeCounter: options.writeCounter }), userAgent: 'ovn-evpn-operator' });
     this.#events = new EventRecorder({ client: this.client, reportingController: REPORTING_CONTROLLER, reportingInstance: this.identity, log: options.log });
-    const informer = <T extends KubeObject>(resource: (typeof Resources)[keyof typeof Resources]): Informer<T> =>
+    const informer = <T extends KubeObject>(resource: (typeof evpnResources)[keyof typeof evpnResources]): Informer<T> =>
       new Informer<T>({ client: this.client, resource, log: options.log });
     this.#informers = {
-      vrfs: informer<Live<EvpnVrf>>(Resources.vrfs),
-      networks: informer<Live<EvpnNetwork>>(Resources.networks),
-      portSets: informer<Live<EvpnPortSet>>(Resources.portSets),
-      nodeStates: informer<Live<EvpnNodeState>>(Resources.nodeStates),
+      vrfs: informer<Live<EvpnVrf>>(evpnResources.vrfs),
+      networks: informer<Live<EvpnNetwork>>(evpnResources.networks),
+      portSets: informer<Live<EvpnPortSet>>(evpnResources.portSets),
+      nodeStates: informer<Live<EvpnNodeState>>(evpnResources.nodeStates),
     };
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     const le = options.leaderElection;
@@ -248,80 +250,36 @@ export class Operator {
     return { mirror, mirrorReconciler, status, statusReconciler, firstMirrorPass };
   }
 
-  /** Informer and OVN events → keys; dropped while not leading (a new term starts with a full pass). */
+  /** Informer and OVN events → keys (keysForEvent); dropped while not leading (a new term starts with a full pass). */
   #wire(): void {
     const i = this.#informers;
     const mirror = (): void => this.#term?.mirror.enqueue(MIRROR_KEY);
-    // Our own writes coming back through the informers change nothing the
-    // mirror does not know: re-running it would cost a full pass per change.
-    type Obj = EvpnVrf | EvpnNetwork | EvpnPortSet;
-    const mirrorUnlessEcho = (kind: string, obj: Obj, deleted = false): void => {
-      if (this.#term?.mirrorReconciler.isOwnEcho(kind, obj, deleted) === true) return;
-      mirror();
-    };
-    const status = (...keys: string[]): void => {
-      const t = this.#term;
-      if (t !== undefined) for (const k of keys) t.status.enqueue(k);
-    };
-    const specOrLabelsChanged = (a: EvpnVrf | EvpnNetwork | EvpnPortSet, b: EvpnVrf | EvpnNetwork | EvpnPortSet): boolean =>
-      a.metadata.generation !== b.metadata.generation || JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})
-      || a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp;
-
     this.#source.on('change', mirror);
     this.#source.on('health', (synced) => {
       this.metrics.ovnSynced.set({}, synced ? 1 : 0);
       if (synced) mirror();
     });
     this.problems.on('changed', (keys) => {
-      status(...keys);
-    });
-
-    i.vrfs.on({
-      add: (v) => { mirrorUnlessEcho('EvpnVrf', v); status(refKey('EvpnVrf', v.metadata.name), ...this.#networksOfVrf(v.metadata.name)); },
-      update: (a, b) => {
-        if (specOrLabelsChanged(a, b)) { mirrorUnlessEcho('EvpnVrf', b); status(...this.#networksOfVrf(b.metadata.name)); }
-        status(refKey('EvpnVrf', b.metadata.name));
-      },
-      delete: (v) => { mirrorUnlessEcho('EvpnVrf', v, true); status(...this.#networksOfVrf(v.metadata.name)); },
-    });
-    i.networks.on({
-      add: (n) => {
-        this.#term?.statusReconciler.invalidateNetworkCounts();
-        mirrorUnlessEcho('EvpnNetwork', n);
-        status(refKey('EvpnNetwork', n.metadata.name), ...(n.spec.vrf === undefined ? [] : [refKey('EvpnVrf', n.spec.vrf)]));
-      },
-      update: (a, b) => {
-        if (specOrLabelsChanged(a, b)) {
-          this.#term?.statusReconciler.invalidateNetworkCounts();
-          mirrorUnlessEcho('EvpnNetwork', b);
-          for (const v of new Set([a.spec.vrf, b.spec.vrf])) if (v !== undefined) status(refKey('EvpnVrf', v));
-        }
-        status(refKey('EvpnNetwork', b.metadata.name));
-      },
-      delete: (n) => {
-        this.#term?.statusReconciler.invalidateNetworkCounts();
-        mirrorUnlessEcho('EvpnNetwork', n, true);
-        if (n.spec.vrf !== undefined) status(refKey('EvpnVrf', n.spec.vrf));
-      },
-    });
-    const portSetChanged = (latest: EvpnPortSet, deleted: boolean, ...sets: EvpnPortSet[]): void => {
-      this.#term?.statusReconciler.invalidatePortCounts();
-      mirrorUnlessEcho('EvpnPortSet', latest, deleted);
-      status(...new Set(sets.map((s) => refKey('EvpnNetwork', s.spec.network))));
-    };
-    i.portSets.on({
-      add: (p) => { portSetChanged(p, false, p); },
-      update: (a, b) => { if (specOrLabelsChanged(a, b)) portSetChanged(b, false, a, b); },
-      delete: (p) => { portSetChanged(p, true, p); },
-    });
-    const everything = (): void => {
       const t = this.#term;
-      if (t !== undefined) status(...t.statusReconciler.allKeys());
-    };
-    i.nodeStates.on({ add: everything, delete: everything, update: (a, b) => { status(...changedResultKeys(a, b)); } });
+      if (t !== undefined) for (const k of keys) t.status.enqueue(k);
+    });
+    const on = (e: WatchEvent): void => { this.#dispatch(e); };
+    i.vrfs.on({ add: (obj) => { on({ kind: 'EvpnVrf', type: 'add', obj }); }, update: (old, obj) => { on({ kind: 'EvpnVrf', type: 'update', old, obj }); }, delete: (obj) => { on({ kind: 'EvpnVrf', type: 'delete', obj }); } });
+    i.networks.on({ add: (obj) => { on({ kind: 'EvpnNetwork', type: 'add', obj }); }, update: (old, obj) => { on({ kind: 'EvpnNetwork', type: 'update', old, obj }); }, delete: (obj) => { on({ kind: 'EvpnNetwork', type: 'delete', obj }); } });
+    i.portSets.on({ add: (obj) => { on({ kind: 'EvpnPortSet', type: 'add', obj }); }, update: (old, obj) => { on({ kind: 'EvpnPortSet', type: 'update', old, obj }); }, delete: (obj) => { on({ kind: 'EvpnPortSet', type: 'delete', obj }); } });
+    i.nodeStates.on({ add: (obj) => { on({ kind: 'EvpnNodeState', type: 'add', obj }); }, update: (old, obj) => { on({ kind: 'EvpnNodeState', type: 'update', old, obj }); }, delete: (obj) => { on({ kind: 'EvpnNodeState', type: 'delete', obj }); } });
   }
 
-  #networksOfVrf(vrf: string): string[] {
-    return this.#term?.statusReconciler.networksOfVrf(vrf) ?? [];
+  #dispatch(e: WatchEvent): void {
+    const t = this.#term;
+    if (t === undefined) return;
+    const keys = keysForEvent(e, (vrf) => t.statusReconciler.networksOfVrf(vrf));
+    if (keys.invalidate === 'network-counts') t.statusReconciler.invalidateNetworkCounts();
+    if (keys.invalidate === 'port-counts') t.statusReconciler.invalidatePortCounts();
+    // Our own writes coming back through the informers change nothing the
+    // mirror does not know: re-running it would cost a full pass per change.
+    const m = keys.mirror;
+    if (m !== undefined && !t.mirrorReconciler.isOwnEcho(m.kind, m.obj, m.deleted)) t.mirror.enqueue(MIRROR_KEY);
+    for (const k of keys.allStatus === true ? t.statusReconciler.allKeys() : keys.status) t.status.enqueue(k);
   }
 }

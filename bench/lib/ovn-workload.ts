@@ -8,7 +8,7 @@
 //    (neutron_bgpvpn keys on the Logical_Switch_Port, which ovn-northd copies
 //    into the Port_Binding, where the operator reads them);
 //  - association count = networks (network) + networks (router) + the rest (port).
-import type { Operation } from '../../operator/ovsdb/index.ts';
+import type { Operation } from '../../lib/ovsdb/index.ts';
 import { driverExternalIds } from '../../operator/mirror/fixtures/driver-rows.ts';
 import { portMac, subnetOf } from './node-workload.ts';
 

@@ -7,7 +7,7 @@ import { EvpnErrorCode, isRfc4360Value, MAX_U32, MAX_VNI } from '../../crds/inde
 import type { PrefixRoute } from '../../crds/index.ts';
 import { cidrContains, isCanonicalCidr, parseCidr, parseIp } from '../../crds/net-address.ts';
 import { BgpvpnKey, legacyAliases } from './bgpvpn-keys.ts';
-import type { ExternalIds } from './ovn-snapshot.ts';
+import type { ExternalIds } from '../ovn-source/ovn-snapshot.ts';
 
 export interface Association {
   vni: number;

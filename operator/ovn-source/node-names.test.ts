@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySnapshot } from '../mirror/ovn-snapshot.ts';
+import { emptySnapshot } from './ovn-snapshot.ts';
 import { keepNodeName, nodeNameOfChassis, parseNodeNameMapText, parseNodeNameMode, withNodeNames } from './node-names.ts';
 
 const chassis = { uuid: 'c1', name: 'a1b2-system-id', hostname: 'compute-1.example.com' };

@@ -7,7 +7,8 @@
 //                 chassis not in the map have no node (their ports are not mirrored)
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { ChassisRow, OvnSnapshot } from '../mirror/ovn-snapshot.ts';
+import type { ChassisRow, OvnSnapshot } from './ovn-snapshot.ts';
+import { errorMessage } from '../../lib/log.ts';
 
 export type NodeNameMode =
   | { readonly kind: 'hostname' }
@@ -36,7 +37,7 @@ export function parseNodeNameMode(value: string): NodeNameMode {
     try {
       textValue = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`--node-name-from ${value}: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new Error(`--node-name-from ${value}: cannot read ${file}: ${errorMessage(err)}`, { cause: err });
     }
     return { kind: 'map', file, map: parseNodeNameMapText(textValue, file) };
   }

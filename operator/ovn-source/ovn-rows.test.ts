@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Row, Snapshot } from '../ovsdb/index.ts';
+import type { Row, Snapshot } from '../../lib/ovsdb/index.ts';
 import { SnapshotConverter, toPortBinding, type NbRows, type SbRows } from './ovn-rows.ts';
 
 const map = <R extends Row>(...rows: R[]): ReadonlyMap<string, R> => new Map(rows.map((r) => [r._uuid, r]));

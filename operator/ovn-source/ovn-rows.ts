@@ -2,10 +2,10 @@
 // OVSDB replicas into the plain OvnSnapshot the mirror takes. Only these
 // columns are monitored, so ovn-controller's frequent Port_Binding writes to
 // other columns (up, encap, …) never reach the operator.
-import type { OvsdbMap, OvsdbValue, Row, Snapshot } from '../ovsdb/index.ts';
+import type { OvsdbMap, OvsdbValue, Row, Snapshot } from '../../lib/ovsdb/index.ts';
 import type {
   ChassisRow, DatapathBindingRow, ExternalIds, LogicalRouterPortRow, LogicalSwitchRow, OvnSnapshot, PortBindingRow,
-} from '../mirror/ovn-snapshot.ts';
+} from './ovn-snapshot.ts';
 
 export const NB_DB = 'OVN_Northbound';
 export const SB_DB = 'OVN_Southbound';

@@ -4,9 +4,9 @@
 // running, the OVSDB client reconnects with backoff and resyncs by itself, and
 // the snapshot stays at the last known rows meanwhile.
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../lib/log.ts';
-import type { OvnSnapshot } from '../mirror/ovn-snapshot.ts';
-import { MONITOR_METHODS, OvsdbClient, type MonitorMethod, type Replica, type Row } from '../ovsdb/index.ts';
+import { errorMessage, type Logger } from '../../lib/log.ts';
+import type { OvnSnapshot } from './ovn-snapshot.ts';
+import { MONITOR_METHODS, OvsdbClient, type MonitorMethod, type Replica, type Row } from '../../lib/ovsdb/index.ts';
 import { NB_DB, nbTables, SB_DB, sbTables, SnapshotConverter, type NbRows, type SbRows } from './ovn-rows.ts';
 
 export interface OvnSourceOptions {
@@ -53,7 +53,7 @@ async function openDb<Rows extends Record<string, Row>>(
       logger: options.log.child({ component: 'ovsdb', db }),
     });
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     throw new OvnStartupError(`${flag} ${remote}: ${why}`, { cause: err });
   }
   try {
@@ -63,7 +63,7 @@ async function openDb<Rows extends Record<string, Row>>(
     return { client, replica };
   } catch (err) {
     await client.close();
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     throw new OvnStartupError(`${flag} ${remote}: cannot monitor ${db} (${Object.keys(tables).join(', ')}): ${why}`, { cause: err });
   }
 }

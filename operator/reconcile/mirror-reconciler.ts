@@ -1,6 +1,7 @@
 // The mirror, level-triggered and keyed once for the whole of OVN: read the
-// snapshot and the informer caches, buildDesired (pure), planMirror (pure), then
-// delete, then apply. Bursts of OVSDB updates coalesce in the work queue into
+// snapshot and the informer caches, then the pure steps of mirror/ (buildDesired,
+// planMirror, holdDeletesWhileUnsynced, dropWritesAlreadyMade), then delete,
+// then apply. This file only does the I/O. Bursts of OVSDB updates coalesce in the work queue into
 // one pass. Problems go to the ProblemBook (→ conditions) and, when new, become
 // Warning Events and error counts.
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
@@ -10,16 +11,19 @@ import { applyObject, deleteObject } from '../../lib/kube/apply.ts';
 import type { EventRecorder } from '../../lib/kube/events.ts';
 import type { KubeClient } from '../../lib/kube/kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from '../../lib/kube/resource.ts';
-import type { Logger } from '../../lib/log.ts';
+import { errorMessage, type Logger } from '../../lib/log.ts';
 import type { Range } from '../mirror/allocate.ts';
 import { buildDesired, type MirrorProblem } from '../mirror/build-desired.ts';
-import type { OvnSnapshot } from '../mirror/ovn-snapshot.ts';
+import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
 import { keepNodeName, withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
 import type { OperatorMetrics } from '../operator-metrics.ts';
-import { Resources, type Live } from '../resources.ts';
-import { desiredFingerprint, planMirror, type DesiredObject, type MirrorKind, type PlannedDelete } from './plan-mirror.ts';
+import { evpnResources } from '../../crds/resources.ts';
+import type { Live } from '../object-key.ts';
+import { desiredFingerprint, planMirror, type DesiredObject, type MirrorKind, type PlannedDelete } from '../mirror/plan-mirror.ts';
 import { errorCodeOf, type ProblemBook } from './problem-book.ts';
 import { WriteExpectations } from './write-expectations.ts';
+import { dropWritesAlreadyMade, isOwnEcho, objectKey, type EchoedObject, type WritesToDo } from '../mirror/echo-filter.ts';
+import { holdDeletesWhileUnsynced } from '../mirror/hold-deletes.ts';
 
 /** What the reconciler needs from the OVN adapter. */
 export interface MirrorSource {
@@ -56,8 +60,7 @@ export interface MirrorReconcilerOptions {
   readonly now?: () => number;
 }
 
-const RESOURCE = { EvpnVrf: Resources.vrfs, EvpnNetwork: Resources.networks, EvpnPortSet: Resources.portSets } as const;
-const UNSYNCED_RETRY_MS = 1000;
+const RESOURCE = { EvpnVrf: evpnResources.vrfs, EvpnNetwork: evpnResources.networks, EvpnPortSet: evpnResources.portSets } as const;
 
 async function runLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<unknown[]> {
   const errors: unknown[] = [];
@@ -84,9 +87,8 @@ export class MirrorReconciler {
   #firstPass = true;
 
   /** An informer event that only echoes this reconciler's own write or delete. */
-  isOwnEcho(kind: string, obj: { metadata: { name?: string | undefined; resourceVersion?: string | undefined; uid?: string | undefined } }, deleted = false): boolean {
-    const key = `${kind}/${obj.metadata.name ?? ''}`;
-    return deleted ? this.#expect.isOwnEcho(key, undefined, obj.metadata.uid) : this.#expect.isOwnEcho(key, obj.metadata.resourceVersion);
+  isOwnEcho(kind: string, obj: EchoedObject, deleted = false): boolean {
+    return isOwnEcho(this.#expect, kind, obj, deleted);
   }
   #skippedLogged = new Set<string>();
   readonly #codesSeen = new Set<string>();
@@ -118,59 +120,48 @@ export class MirrorReconciler {
       ...(o.l2vniRange === undefined ? {} : { l2vniRange: o.l2vniRange }),
     });
     const plan = planMirror({ desired, live: { vrfs, networks, portSets }, missingSince: this.#missingSince, now: this.#now(), graceMs: o.pruneGraceMs });
-
-    // Deletes decided from a stale replica could be wrong: hold them until OVN is back.
-    const synced = o.source.isSynced();
-    const previouslyMissing = this.#missingSince;
-    this.#missingSince = plan.missingSince;
-    let deletes: PlannedDelete[] = plan.deletes;
-    let nextCheckInMs = plan.nextCheckInMs;
-    if (!synced && deletes.length > 0) {
-      for (const d of deletes) {
-        const key = `${d.kind}/${d.name}`;
-        this.#missingSince.set(key, previouslyMissing.get(key) ?? this.#now());
-      }
-      o.log.info({ deletes: deletes.length }, 'ovn not synced, holding deletes');
-      deletes = [];
-      nextCheckInMs = Math.min(nextCheckInMs ?? Infinity, UNSYNCED_RETRY_MS);
-    }
+    const hold = holdDeletesWhileUnsynced({
+      synced: o.source.isSynced(), deletes: plan.deletes, missingSince: plan.missingSince,
+      previouslyMissing: this.#missingSince, nextCheckInMs: plan.nextCheckInMs, now: this.#now(),
+    });
+    this.#missingSince = hold.missingSince;
+    if (hold.held > 0) o.log.info({ deletes: hold.held }, 'ovn not synced, holding deletes');
 
     const live = new Map<string, KubeObject>();
     for (const [kind, list] of [['EvpnVrf', vrfs], ['EvpnNetwork', networks], ['EvpnPortSet', portSets]] as const) {
-      for (const obj of list) live.set(`${kind}/${obj.metadata.name}`, obj);
+      for (const obj of list) live.set(objectKey(kind, obj.metadata.name), obj);
     }
     this.#expect.pruneDeletes(new Set(live.keys()));
+    const todo = dropWritesAlreadyMade({ applies: plan.applies, deletes: hold.deletes }, live, this.#expect);
+    this.#expect.forget(todo.stale);
 
-    const deletesToDo = deletes.filter((d) => !this.#expect.alreadyDeleted(`${d.kind}/${d.name}`, d.uid));
-    const appliesToDo = plan.applies.filter((a) => {
-      const current = live.get(`${a.kind}/${a.name}`);
-      return !this.#expect.alreadyWritten(`${a.kind}/${a.name}`, current?.metadata.resourceVersion, desiredFingerprint(a));
-    });
-
-    const limit = o.writeConcurrency ?? 8;
-    const errors: unknown[] = [];
-    // Removes, then updates and creates: VRFs before the networks that use them, networks before their port sets.
-    errors.push(...(await runLimited(deletesToDo, limit, (d) => this.#delete(d, signal))));
-    for (const kind of ['EvpnVrf', 'EvpnNetwork', 'EvpnPortSet'] as const) {
-      errors.push(...(await runLimited(appliesToDo.filter((a) => a.kind === kind), limit, (a) => this.#apply(a, live.get(`${kind}/${a.name}`), signal))));
-    }
-
-    const writes = deletesToDo.length + appliesToDo.length - errors.length;
+    const errors = await this.#write(todo, live, signal);
+    const writes = todo.deletes.length + todo.applies.length - errors.length;
     if (since !== undefined && writes > 0) o.metrics.ovnToCrLatency.observe({}, (performance.now() - since) / 1000);
     await this.#report(desired.problems, live, signal);
     this.#noteSkipped(plan.skipped);
-    for (const kind of ['EvpnVrf', 'EvpnNetwork', 'EvpnPortSet'] as const) {
-      const count = kind === 'EvpnVrf' ? desired.vrfs.size : kind === 'EvpnNetwork' ? desired.networks.size : desired.portSets.size;
-      o.metrics.mirroredObjects.set({ kind }, count);
-    }
-    if (deletesToDo.length + appliesToDo.length > 0 || errors.length > 0) {
-      o.log.info({ applied: appliesToDo.length, deleted: deletesToDo.length, failed: errors.length, pendingDeletes: this.#missingSince.size, problems: desired.problems.length }, 'mirror reconciled');
+    o.metrics.mirroredObjects.set({ kind: 'EvpnVrf' }, desired.vrfs.size);
+    o.metrics.mirroredObjects.set({ kind: 'EvpnNetwork' }, desired.networks.size);
+    o.metrics.mirroredObjects.set({ kind: 'EvpnPortSet' }, desired.portSets.size);
+    if (todo.deletes.length + todo.applies.length > 0 || errors.length > 0) {
+      o.log.info({ applied: todo.applies.length, deleted: todo.deletes.length, failed: errors.length, pendingDeletes: this.#missingSince.size, problems: desired.problems.length }, 'mirror reconciled');
     }
     if (errors.length > 0) {
       const first = errors[0];
-      throw new Error(`${errors.length} mirror write(s) failed; first: ${first instanceof Error ? first.message : String(first)}`, { cause: first });
+      throw new Error(`${errors.length} mirror write(s) failed; first: ${errorMessage(first)}`, { cause: first });
     }
-    return nextCheckInMs === undefined ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(nextCheckInMs)) };
+    return hold.nextCheckInMs === undefined ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(hold.nextCheckInMs)) };
+  }
+
+  /** Removes, then updates and creates: VRFs before the networks that use them, networks before their port sets. */
+  async #write(todo: WritesToDo, live: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<unknown[]> {
+    const limit = this.#o.writeConcurrency ?? 8;
+    const errors: unknown[] = [];
+    errors.push(...(await runLimited(todo.deletes, limit, (d) => this.#delete(d, signal))));
+    for (const kind of ['EvpnVrf', 'EvpnNetwork', 'EvpnPortSet'] as const) {
+      errors.push(...(await runLimited(todo.applies.filter((a) => a.kind === kind), limit, (a) => this.#apply(a, live.get(objectKey(kind, a.name)), signal))));
+    }
+    return errors;
   }
 
   async #apply(d: DesiredObject, current: KubeObject | undefined, signal: AbortSignal): Promise<void> {
@@ -203,7 +194,7 @@ export class MirrorReconciler {
         seen.add(eventIdentity(e.regarding.kind, e.regarding.name, e.reason ?? '', e.note ?? ''));
       }
     } catch (err) {
-      this.#o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot list past events; problems will be reported again');
+      this.#o.log.warn({ err: errorMessage(err) }, 'cannot list past events; problems will be reported again');
     }
     return seen;
   }

@@ -11,7 +11,8 @@ import type { Condition } from '../../lib/kube/conditions.ts';
 import { startOvnDatabases, type OvnDatabases } from '../../test/ovn/ovn-databases.ts';
 import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
 import { malformedCases } from '../mirror/fixtures/malformed-cases.ts';
-import { Resources, type Live } from '../resources.ts';
+import { evpnResources } from '../../crds/resources.ts';
+import type { Live } from '../object-key.ts';
 import { getObject, listEvents, listObjects, startKubeEnv, waitFor, type KubeEnv } from '../testing/kube-env.ts';
 import { nonLeaseWrites, runOperator, type RunningOperator } from '../testing/operator-harness.ts';
 import {
@@ -30,7 +31,7 @@ beforeAll(async () => {
   [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
   northd = new Northd(ovn);
   op = await runOperator(kube, ovn, { pruneGraceMs: GRACE_MS });
-  networks = await new WatchLog<Live<EvpnNetwork>>(kube.client, Resources.networks).start();
+  networks = await new WatchLog<Live<EvpnNetwork>>(kube.client, evpnResources.networks).start();
 });
 
 afterAll(async () => {
@@ -40,8 +41,8 @@ afterAll(async () => {
   await Promise.all([ovn.stop(), kube.stop()]);
 });
 
-const getNetwork = (name: string): Promise<Live<EvpnNetwork> | undefined> => getObject<EvpnNetwork>(kube.client, Resources.networks, name);
-const getVrf = (name: string): Promise<Live<EvpnVrf> | undefined> => getObject<EvpnVrf>(kube.client, Resources.vrfs, name);
+const getNetwork = (name: string): Promise<Live<EvpnNetwork> | undefined> => getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
+const getVrf = (name: string): Promise<Live<EvpnVrf> | undefined> => getObject<EvpnVrf>(kube.client, evpnResources.vrfs, name);
 const gone = (what: string, get: () => Promise<unknown>): Promise<true> => waitFor(`${what} gone`, async () => ((await get()) === undefined ? true : undefined));
 const condition = (obj: { status?: unknown } | undefined, type: string): Condition | undefined =>
   ((obj?.status as { conditions?: Condition[] } | undefined)?.conditions)?.find((c) => c.type === type);
@@ -165,7 +166,7 @@ describe('port association (SB Port_Binding of a VM port) and port sets', () => 
     expect(created.spec).toMatchObject({ type: 'l2', vrf: 'vrf-30000', advertiseFixedIps: true,
       routes: [{ type: 'prefix', destination: '10.40.0.0/24', nexthop: '10.30.0.11' }], source: { association: 'port', portIds: ['vm-port-1'] } });
     const sets = await waitFor('two port sets', async () => {
-      const l = await listObjects<EvpnPortSet>(kube.client, Resources.portSets, `${Label.Network}=${net}`);
+      const l = await listObjects<EvpnPortSet>(kube.client, evpnResources.portSets, `${Label.Network}=${net}`);
       return l.length === 2 ? l.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) : undefined;
     });
     expect(sets.map((s) => [s.metadata.name, s.metadata.labels?.[Label.Node], s.spec.ports])).toEqual([
@@ -175,14 +176,14 @@ describe('port association (SB Port_Binding of a VM port) and port sets', () => 
 
     await ovn.sbctl(['lsp-unbind', 'vm-port-2', '--', 'lsp-bind', 'vm-port-2', 'chassis-a']);
     await waitFor('port moved to node-a', async () => {
-      const l = await listObjects<EvpnPortSet>(kube.client, Resources.portSets, `${Label.Network}=${net}`);
+      const l = await listObjects<EvpnPortSet>(kube.client, evpnResources.portSets, `${Label.Network}=${net}`);
       return l.length === 1 && l[0]?.spec.ports.length === 2 ? true : undefined;
     });
     await waitFor('network status counts the ports', async () => ((await getNetwork(net))?.status?.ports === 2 ? true : undefined));
 
     await removeBgpvpnKeys(ovn.sbctl, 'Port_Binding', 'vm-port-1', bgpvpnKeys(ids));
     await gone('EvpnNetwork', () => getNetwork(net));
-    await waitFor('port sets gone', async () => ((await listObjects(kube.client, Resources.portSets, `${Label.Network}=${net}`)).length === 0 ? true : undefined));
+    await waitFor('port sets gone', async () => ((await listObjects(kube.client, evpnResources.portSets, `${Label.Network}=${net}`)).length === 0 ? true : undefined));
   });
 });
 
@@ -254,7 +255,7 @@ describe('malformed associations', () => {
 describe('user-authored objects', () => {
   it('reports a VNI claimed by a user VRF and an OVN association on both, and overwrites neither', async () => {
     const userVrf = `tenant-${randomUUID().slice(0, 8)}`;
-    await applyObject(kube.client, Resources.vrfs, { metadata: { name: userVrf }, spec: { vni: 50000, routeTargets: ['65000:1'] } }, { fieldManager: 'gitops' });
+    await applyObject(kube.client, evpnResources.vrfs, { metadata: { name: userVrf }, spec: { vni: 50000, routeTargets: ['65000:1'] } }, { fieldManager: 'gitops' });
     const net = randomUUID();
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 50000, type: 'l3', routeTargets: ['65000:50000'] }));
     const [user, mirrored] = await waitFor('Conflict on both VRFs', async () => {
@@ -274,7 +275,7 @@ describe('user-authored objects', () => {
   it('leaves a user EvpnNetwork of the same name alone and reports the conflict on it', async () => {
     const net = randomUUID();
     const spec = { type: 'l3', vrf: 'my-vrf' };
-    await applyObject(kube.client, Resources.networks, { metadata: { name: net }, spec }, { fieldManager: 'gitops' });
+    await applyObject(kube.client, evpnResources.networks, { metadata: { name: net }, spec }, { fieldManager: 'gitops' });
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 51000, type: 'l2', routeTargets: ['65000:51000'] }));
     const user = await waitFor('Conflict', async () => {
       const n = await getNetwork(net);
@@ -292,8 +293,8 @@ describe('user-authored objects', () => {
 
 describe('status aggregation from EvpnNodeStates', () => {
   async function reportNode(node: string, results: NonNullable<EvpnNodeState['status']>): Promise<void> {
-    await applyObject(kube.client, Resources.nodeStates, { metadata: { name: node }, spec: { nodeName: node } }, { fieldManager: AGENT_FIELD_MANAGER });
-    await applyStatus(kube.client, Resources.nodeStates, { name: node }, results, { fieldManager: AGENT_FIELD_MANAGER });
+    await applyObject(kube.client, evpnResources.nodeStates, { metadata: { name: node }, spec: { nodeName: node } }, { fieldManager: AGENT_FIELD_MANAGER });
+    await applyStatus(kube.client, evpnResources.nodeStates, { name: node }, results, { fieldManager: AGENT_FIELD_MANAGER });
   }
 
   it('folds per-node results into ready counts, failing nodes and the Ready condition', async () => {
@@ -368,8 +369,8 @@ describe('operator restart', () => {
     await waitFor('networks', async () => ((await getNetwork(net)) !== undefined && (await getNetwork(bad)) !== undefined ? true : undefined));
     await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(bad), { 'neutron_bgpvpn:vni': '0' });
     await ovn.nbctl(['ls-add', 'neutron-never-valid', '--', 'set', 'Logical_Switch', 'neutron-never-valid', ...externalIdArgs({ 'neutron_bgpvpn:vni': 'x' })]);
-    await applyObject(kube.client, Resources.nodeStates, { metadata: { name: 'restart-node' }, spec: { nodeName: 'restart-node' } }, { fieldManager: AGENT_FIELD_MANAGER });
-    await applyStatus(kube.client, Resources.nodeStates, { name: 'restart-node' }, { networks: [{ name: net, ready: true }] }, { fieldManager: AGENT_FIELD_MANAGER });
+    await applyObject(kube.client, evpnResources.nodeStates, { metadata: { name: 'restart-node' }, spec: { nodeName: 'restart-node' } }, { fieldManager: AGENT_FIELD_MANAGER });
+    await applyStatus(kube.client, evpnResources.nodeStates, { name: 'restart-node' }, { networks: [{ name: net, ready: true }] }, { fieldManager: AGENT_FIELD_MANAGER });
     await waitFor('settled', async () => {
       await op.operator.idle();
       return condition(await getNetwork(bad), 'SourceDegraded')?.status === 'True' && (await getNetwork(net))?.status?.ready === '1/1' ? true : undefined;

@@ -3,7 +3,7 @@
 // Accepted/SourceDegraded conditions, and is told which objects changed.
 import { EventEmitter } from 'node:events';
 import type { MirrorProblem } from '../mirror/build-desired.ts';
-import { refKey, type ObjectRefKey } from '../resources.ts';
+import { refKey, type ObjectRefKey } from '../object-key.ts';
 
 export interface ProblemBookEvents {
   changed: [keys: ObjectRefKey[]];

@@ -1,17 +1,12 @@
 // What the operator just wrote, remembered until its informer has caught up.
 // Informer caches lag writes by a watch round trip; without this, a reconcile
 // that runs in that window sees the old object and writes the same thing again.
-// (controller-runtime calls the same idea "expectations".)
+// (controller-runtime calls the same idea "expectations".) This is the state
+// only; the decisions made from it are the pure functions of
+// mirror/echo-filter.ts.
+import { isExpectationStale, isWriteMade, type ExpectationView, type ExpectedWrite, type StaleExpectations } from '../mirror/echo-filter.ts';
 
-interface ExpectedWrite {
-  /** resourceVersion the object had when we wrote (undefined: it did not exist). */
-  readonly before: string | undefined;
-  /** resourceVersion the apiserver returned. */
-  readonly after: string | undefined;
-  readonly fingerprint: string;
-}
-
-export class WriteExpectations {
+export class WriteExpectations implements ExpectationView {
   readonly #writes = new Map<string, ExpectedWrite>();
   readonly #deletes = new Map<string, string | undefined>();
 
@@ -26,33 +21,26 @@ export class WriteExpectations {
 
   /**
    * True when `liveVersion` is the version from before our own write of exactly
-   * `fingerprint`: the cache is behind, and the write is already done.
+   * `fingerprint`; forgets the write once the cache has moved past it.
    */
   alreadyWritten(key: string, liveVersion: string | undefined, fingerprint: string): boolean {
     const e = this.#writes.get(key);
-    if (e === undefined) return false;
-    if (liveVersion === e.before && e.fingerprint === fingerprint) return true;
-    // The cache has our write or something newer: compare against it from now on.
-    if (liveVersion !== e.before) this.#writes.delete(key);
-    return false;
+    if (isExpectationStale(e, liveVersion)) this.#writes.delete(key);
+    return isWriteMade(e, liveVersion, fingerprint);
   }
 
-  /** True while the cache still shows an object we deleted (same uid). */
-  alreadyDeleted(key: string, liveUid: string | undefined): boolean {
-    if (!this.#deletes.has(key)) return false;
-    if (this.#deletes.get(key) === liveUid) return true;
-    this.#deletes.delete(key);
-    return false;
+  write(key: string): ExpectedWrite | undefined {
+    return this.#writes.get(key);
   }
 
-  /**
-   * True when an informer event only shows our own write coming back (the
-   * object now has the resourceVersion the apiserver answered us with) or our
-   * own delete: nothing changed that the mirror does not already know.
-   */
-  isOwnEcho(key: string, resourceVersion: string | undefined, deletedUid?: string): boolean {
-    if (deletedUid !== undefined) return this.#deletes.has(key) && this.#deletes.get(key) === deletedUid;
-    return resourceVersion !== undefined && this.#writes.get(key)?.after === resourceVersion;
+  deleted(key: string): { readonly uid: string | undefined } | undefined {
+    return this.#deletes.has(key) ? { uid: this.#deletes.get(key) } : undefined;
+  }
+
+  /** Drops what the cache has overtaken (see dropWritesAlreadyMade). */
+  forget(stale: StaleExpectations): void {
+    for (const key of stale.writes) this.#writes.delete(key);
+    for (const key of stale.deletes) this.#deletes.delete(key);
   }
 
   /** Forgets deletes of objects the cache no longer has. */

@@ -3,7 +3,7 @@ import type { EvpnNetwork, EvpnNodeState, EvpnVrf } from '../../crds/index.ts';
 import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { MirrorProblem } from '../mirror/build-desired.ts';
 import { desiredNetworkStatus, desiredVrfStatus, foldNodeResults, indexNodeState, problemConditions } from './aggregate-status.ts';
-import { statusDiffers } from './status-reconciler.ts';
+import { statusDiffers } from './status-diff.ts';
 
 const now = new Date('2026-01-02T03:04:05.678Z');
 

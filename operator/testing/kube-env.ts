@@ -9,7 +9,7 @@ import { startControlPlane, type ControlPlane } from '../../test/cluster/control
 import { runKubectl } from '../../test/cluster/kube-test-env.ts';
 import { KubeClient, isNotFound } from '../../lib/kube/kube-client.ts';
 import { resourcePath, type ResourceRef } from '../../lib/kube/resource.ts';
-import type { Live } from '../resources.ts';
+import type { Live } from '../object-key.ts';
 
 const crdDir = join(import.meta.dirname, '..', '..', 'crds', 'generated');
 

@@ -1,15 +1,7 @@
-// How the operator addresses its four kinds on the apiserver.
-import { API_GROUP, API_VERSION } from '../crds/index.ts';
-import type { KubeObject, ResourceRef } from '../lib/kube/resource.ts';
-
-const ref = (kind: string, plural: string): ResourceRef => ({ group: API_GROUP, version: API_VERSION, plural, namespaced: false, kind });
-
-export const Resources = {
-  vrfs: ref('EvpnVrf', 'evpnvrfs'),
-  networks: ref('EvpnNetwork', 'evpnnetworks'),
-  portSets: ref('EvpnPortSet', 'evpnportsets'),
-  nodeStates: ref('EvpnNodeState', 'evpnnodestates'),
-} as const satisfies Record<string, ResourceRef>;
+// The operator's keys for one object in its queues and books, and the type of an
+// object read from the apiserver. The REST coordinates of the kinds live in
+// crds/resources.ts.
+import type { KubeObject } from '../lib/kube/resource.ts';
 
 /** `EvpnNetwork/<name>`: the key of one object in the operator's queues and books. */
 export type ObjectRefKey = `${'EvpnNetwork' | 'EvpnVrf'}/${string}`;

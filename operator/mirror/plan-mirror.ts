@@ -12,7 +12,7 @@ import { labelValueOf } from '../../crds/labels.ts';
 import type { EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrfSpec } from '../../crds/index.ts';
 import { Label } from '../../crds/index.ts';
 import { semanticEqual } from '../../lib/kube/conditions.ts';
-import type { MirrorOutput } from '../mirror/build-desired.ts';
+import type { MirrorOutput } from './build-desired.ts';
 
 export type MirrorKind = 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet';
 

@@ -5,6 +5,7 @@
 import { applyDatumDiff, DatumError, decodeDatum, defaultValue, valuesEqual, type OvsdbValue } from './datum.ts';
 import { SchemaMismatchError } from './errors.ts';
 import type { DatabaseSchema, TableSchema } from './schema.ts';
+import { errorMessage } from '../log.ts';
 
 export type Row = Readonly<{ _uuid: string } & Record<string, OvsdbValue>>;
 
@@ -245,7 +246,7 @@ export class ReplicaStore {
       try {
         next[column] = applyDatumDiff(schema.type, old[column] ?? defaultValue(schema.type), value);
       } catch (err) {
-        throw new SchemaMismatchError(table, column, uuid, err instanceof Error ? err.message : String(err));
+        throw new SchemaMismatchError(table, column, uuid, errorMessage(err));
       }
     }
     this.#store(state, uuid, old, Object.freeze(next) as Row, builder);
@@ -302,7 +303,7 @@ function decodeRow(state: TableState, uuid: string, json: Record<string, unknown
     try {
       row[column] = value === undefined ? (base?.[column] ?? defaultValue(schema.type)) : decodeDatum(schema.type, value);
     } catch (err) {
-      throw new SchemaMismatchError(state.schema.name, column, uuid, err instanceof Error ? err.message : String(err));
+      throw new SchemaMismatchError(state.schema.name, column, uuid, errorMessage(err));
     }
   }
   return Object.freeze(row) as Row;
@@ -314,5 +315,5 @@ function rowsEqual(state: TableState, a: Row, b: Row): boolean {
 
 function toMismatch(state: TableState, uuid: string, err: unknown): SchemaMismatchError {
   if (err instanceof SchemaMismatchError) return err;
-  return new SchemaMismatchError(state.schema.name, '*', uuid, err instanceof Error ? err.message : String(err));
+  return new SchemaMismatchError(state.schema.name, '*', uuid, errorMessage(err));
 }

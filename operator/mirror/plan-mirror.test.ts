@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrfSpec } from '../../crds/index.ts';
 import { Label } from '../../crds/index.ts';
-import { desiredFingerprint, planMirror, type LiveObject, type PlanInput } from './plan-mirror.ts';
+import { planMirror, type LiveObject, type PlanInput } from './plan-mirror.ts';
 import { labelValueOf } from '../../crds/labels.ts';
-import { WriteExpectations } from './write-expectations.ts';
 
 const vrfSpec: EvpnVrfSpec = { vni: 10100, routeTargets: ['65000:10100'] };
 const netSpec: EvpnNetworkSpec = { type: 'l2', vni: 16_000_001, vrf: 'vrf-10100', vlanId: 7 };
@@ -98,23 +97,5 @@ describe('labelValueOf', () => {
     const long = `${'a'.repeat(70)}.example`;
     expect(labelValueOf(long)).toMatch(/^h-[0-9a-f]{32}$/);
     expect(labelValueOf(long)).toBe(labelValueOf(long));
-  });
-});
-
-describe('WriteExpectations', () => {
-  const d = { kind: 'EvpnNetwork' as const, name: 'net-a', labels: {}, spec: netSpec };
-  it('skips a write the cache has not caught up with, and stops once it has', () => {
-    const e = new WriteExpectations();
-    e.recordWrite('EvpnNetwork/net-a', '5', '6', desiredFingerprint(d));
-    expect(e.alreadyWritten('EvpnNetwork/net-a', '5', desiredFingerprint(d))).toBe(true);
-    expect(e.alreadyWritten('EvpnNetwork/net-a', '5', desiredFingerprint({ ...d, spec: { ...netSpec, vlanId: 9 } }))).toBe(false);
-    expect(e.alreadyWritten('EvpnNetwork/net-a', '6', desiredFingerprint(d))).toBe(false);
-    expect(e.alreadyWritten('EvpnNetwork/net-a', '5', desiredFingerprint(d))).toBe(false);
-  });
-  it('skips a delete while the cache still shows the same object', () => {
-    const e = new WriteExpectations();
-    e.recordDelete('EvpnNetwork/net-a', 'uid-1');
-    expect(e.alreadyDeleted('EvpnNetwork/net-a', 'uid-1')).toBe(true);
-    expect(e.alreadyDeleted('EvpnNetwork/net-a', 'uid-2')).toBe(false);
   });
 });

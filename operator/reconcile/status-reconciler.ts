@@ -1,22 +1,23 @@
 // One key per EvpnNetwork/EvpnVrf (`EvpnNetwork/<name>`): compute its status from
 // the node states, the mirror's problems and the objects it relates to, and
 // apply it to the status subresource only when it differs from the live status.
-// Applies to user-authored objects too (status only). The handlers below map
-// each kind of change to the keys it affects.
+// Applies to user-authored objects too (status only). operator/event-keys.ts
+// maps each kind of change to the keys it affects.
 import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { OPERATOR_FIELD_MANAGER } from '../../crds/index.ts';
 import { applyStatus } from '../../lib/kube/apply.ts';
-import { conditionsEqual, semanticEqual, type Condition } from '../../lib/kube/conditions.ts';
 import { isNotFound, type KubeClient } from '../../lib/kube/kube-client.ts';
 import type { KubeObject } from '../../lib/kube/resource.ts';
 import type { Logger } from '../../lib/log.ts';
 import { isMirrored } from '../mirror/build-desired.ts';
 import type { OperatorMetrics } from '../operator-metrics.ts';
-import type { ObjectCache } from '../reconcile/mirror-reconciler.ts';
-import type { ProblemBook } from '../reconcile/problem-book.ts';
-import { WriteExpectations } from '../reconcile/write-expectations.ts';
-import { parseRefKey, refKey, Resources, type Live, type ObjectRefKey } from '../resources.ts';
-import { desiredNetworkStatus, desiredVrfStatus, indexNodeState, OWNED_CONDITIONS, type DesiredStatus, type NodeResults } from './aggregate-status.ts';
+import type { ObjectCache } from './mirror-reconciler.ts';
+import type { ProblemBook } from './problem-book.ts';
+import { WriteExpectations } from './write-expectations.ts';
+import { evpnResources } from '../../crds/resources.ts';
+import { parseRefKey, refKey, type Live, type ObjectRefKey } from '../object-key.ts';
+import { desiredNetworkStatus, desiredVrfStatus, indexNodeState, type DesiredStatus, type NodeResults } from '../status/aggregate-status.ts';
+import { differingStatusFields } from '../status/status-diff.ts';
 
 export interface KeyedCache<T> extends ObjectCache<T> {
   get(key: string): T | undefined;
@@ -32,21 +33,6 @@ export interface StatusReconcilerOptions {
   readonly metrics: OperatorMetrics;
   readonly log: Logger;
   readonly now?: () => Date;
-}
-
-/** The status fields whose live value differs from `desired` (only our condition types are compared). */
-export function differingStatusFields(live: unknown, desired: DesiredStatus): string[] {
-  const current = (typeof live === 'object' && live !== null ? live : {}) as Record<string, unknown>;
-  return Object.entries(desired).filter(([k, v]) => {
-    if (k !== 'conditions') return !semanticEqual(current[k], v);
-    const ours = ((current['conditions'] ?? []) as Condition[]).filter((c) => OWNED_CONDITIONS.includes(c.type));
-    return !conditionsEqual(ours, v as Condition[]);
-  }).map(([k]) => k);
-}
-
-/** True when applying `desired` would change the live status. */
-export function statusDiffers(live: unknown, desired: DesiredStatus): boolean {
-  return differingStatusFields(live, desired).length > 0;
 }
 
 export class StatusReconciler {
@@ -111,7 +97,7 @@ export class StatusReconciler {
     const fingerprint = JSON.stringify(desired);
     if (this.#expect.alreadyWritten(key, obj.metadata.resourceVersion, fingerprint)) return undefined;
     try {
-      const result = await applyStatus<KubeObject>(this.#o.client, ref.kind === 'EvpnNetwork' ? Resources.networks : Resources.vrfs,
+      const result = await applyStatus<KubeObject>(this.#o.client, ref.kind === 'EvpnNetwork' ? evpnResources.networks : evpnResources.vrfs,
         { name: ref.name }, desired, { fieldManager: OPERATOR_FIELD_MANAGER, force: true, signal });
       this.#expect.recordWrite(key, obj.metadata.resourceVersion, result.metadata.resourceVersion, fingerprint);
       this.#o.metrics.statusWrites.inc({ kind: ref.kind });
@@ -151,17 +137,4 @@ export class StatusReconciler {
     }
     return this.#networkCounts;
   }
-}
-
-/** Names whose result differs between two versions of one node's state. */
-export function changedResultKeys(oldState: EvpnNodeState | undefined, newState: EvpnNodeState | undefined): ObjectRefKey[] {
-  const keys: ObjectRefKey[] = [];
-  const diff = <R extends { name: string }>(kind: 'EvpnNetwork' | 'EvpnVrf', a: readonly R[] | undefined, b: readonly R[] | undefined): void => {
-    const before = new Map((a ?? []).map((r) => [r.name, JSON.stringify(r)]));
-    const after = new Map((b ?? []).map((r) => [r.name, JSON.stringify(r)]));
-    for (const name of new Set([...before.keys(), ...after.keys()])) if (before.get(name) !== after.get(name)) keys.push(refKey(kind, name));
-  };
-  diff('EvpnVrf', oldState?.status?.vrfs, newState?.status?.vrfs);
-  diff('EvpnNetwork', oldState?.status?.networks, newState?.status?.networks);
-  return keys;
 }

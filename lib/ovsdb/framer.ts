@@ -4,6 +4,7 @@
 // every delimiter is ASCII and UTF-8 continuation bytes are >= 0x80, so a multi-byte
 // character split across chunks never confuses it; decoding happens once per message.
 import { FramingError } from './errors.ts';
+import { errorMessage } from '../log.ts';
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -94,7 +95,7 @@ export class JsonFramer {
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      throw this.#fail(`invalid JSON message (${err instanceof Error ? err.message : String(err)}): ${text.slice(0, 80)}`);
+      throw this.#fail(`invalid JSON message (${errorMessage(err)}): ${text.slice(0, 80)}`);
     }
   }
 

@@ -7,6 +7,7 @@ import { SchemaMismatchError, TransactionError } from './errors.ts';
 import type { Row } from './replica-store.ts';
 import type { Condition } from './replica.ts';
 import type { DatabaseSchema, TableSchema } from './schema.ts';
+import { errorMessage } from '../log.ts';
 
 export type Mutator = '+=' | '-=' | '*=' | '/=' | '%=' | 'insert' | 'delete';
 export type Mutation = readonly [column: string, mutator: Mutator, value: OvsdbInput];
@@ -54,7 +55,7 @@ function encodeColumn(table: TableSchema, column: string, value: OvsdbInput): un
   try {
     return encodeDatum(schema.type, value);
   } catch (err) {
-    throw new SchemaMismatchError(table.name, column, undefined, err instanceof Error ? err.message : String(err));
+    throw new SchemaMismatchError(table.name, column, undefined, errorMessage(err));
   }
 }
 

@@ -1,0 +1,107 @@
+// Phase-level tables for buildDesired (build-desired.test.ts covers the whole).
+import { describe, expect, it } from 'vitest';
+import { API_GROUP_VERSION } from '../../crds/index.ts';
+import type { EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
+import { localPortOf } from './desired-port-sets.ts';
+import { networkSpecOf } from './desired-networks.ts';
+import { dropInvalidVrfs, vrfsFromAssociations, yieldToUserVrfs } from './desired-vrfs.ts';
+import { usableAssociation } from './fixtures/usable-association.ts';
+import type { MirrorProblem } from './mirror-problem.ts';
+import { dropMixedTypeVnis, type UsableAssociation } from './select-associations.ts';
+
+const usable = (...list: UsableAssociation[]) => new Map(list.map((a) => [a.networkId, a]));
+
+describe('dropMixedTypeVnis (phase 2)', () => {
+  const cases: { name: string; assocs: UsableAssociation[]; existing: string[]; kept: string[]; dropped: string[] }[] = [
+    { name: 'one type per VNI: all kept', assocs: [usableAssociation('a', { vni: 1, type: 'l2' }), usableAssociation('b', { vni: 1, type: 'l2' }), usableAssociation('c', { vni: 2, type: 'l3' })], existing: [], kept: ['a', 'b', 'c'], dropped: [] },
+    { name: 'mixed types, none existing: the first id decides', assocs: [usableAssociation('b', { vni: 1, type: 'l3' }), usableAssociation('a', { vni: 1, type: 'l2' })], existing: [], kept: ['a'], dropped: ['b'] },
+    { name: 'mixed types: the existing network decides, a newcomer cannot flip it', assocs: [usableAssociation('a', { vni: 1, type: 'l2' }), usableAssociation('b', { vni: 1, type: 'l3' })], existing: ['b'], kept: ['b'], dropped: ['a'] },
+  ];
+  it.each(cases)('$name', ({ assocs, existing, kept, dropped }) => {
+    const out = dropMixedTypeVnis(usable(...assocs), new Map(existing.map((e) => [e, {}])));
+    expect([...out.usable.keys()].sort()).toEqual(kept);
+    expect(out.problems.map((p) => p.name)).toEqual(dropped);
+    for (const p of out.problems) expect(p).toMatchObject({ kind: 'EvpnNetwork', reason: 'Conflict', message: expect.stringMatching(/^EVPN-004: VNI 1 is already used as type l[23]/) as unknown });
+  });
+
+  it('keeps the input order of what it keeps', () => {
+    const out = dropMixedTypeVnis(usable(usableAssociation('z', { vni: 1, type: 'l2' }), usableAssociation('a', { vni: 2, type: 'l2' })), new Map());
+    expect([...out.usable.keys()]).toEqual(['z', 'a']);
+  });
+});
+
+describe('vrfsFromAssociations (phase 3)', () => {
+  it('makes one VRF per L3VNI, its policy from the first network by id', () => {
+    const out = vrfsFromAssociations(usable(
+      usableAssociation('b', { vni: 10, type: 'l2', routeTargets: ['65000:2'] }),
+      usableAssociation('a', { vni: 10, type: 'l2', routeTargets: ['65000:1'], localPref: 50 }),
+      usableAssociation('c', { vni: 20, type: 'l3', bgpAs: 65001 }),
+    ));
+    expect(out.vrfs).toEqual(new Map<string, EvpnVrfSpec>([['vrf-10', { vni: 10, routeTargets: ['65000:1'], localPref: 50 }], ['vrf-20', { vni: 20, bgpAs: 65001 }]]));
+    expect(out.problems).toEqual([expect.objectContaining({ name: 'b', reason: 'Conflict', message: expect.stringContaining('VRF vrf-10 gets its BGP policy from network a') as unknown })]);
+  });
+
+  it('reports nothing when networks sharing a VRF ask for the same policy', () => {
+    expect(vrfsFromAssociations(usable(usableAssociation('a', { vni: 10, type: 'l2' }), usableAssociation('b', { vni: 10, type: 'l2' }))).problems).toEqual([]);
+  });
+});
+
+describe('yieldToUserVrfs (phase 3)', () => {
+  const user = (name: string, vni: number): EvpnVrf => ({ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name }, spec: { vni } });
+  const mirrored = new Map<string, EvpnVrfSpec>([['vrf-10', { vni: 10 }], ['vrf-20', { vni: 20 }]]);
+  const cases: { name: string; users: EvpnVrf[]; left: string[]; problems: string[] }[] = [
+    { name: 'no user VRFs', users: [], left: ['vrf-10', 'vrf-20'], problems: [] },
+    { name: 'a user VRF of another name and VNI', users: [user('mine', 30)], left: ['vrf-10', 'vrf-20'], problems: [] },
+    { name: 'a user VRF of the same name replaces the mirrored one', users: [user('vrf-10', 10)], left: ['vrf-20'], problems: ['EvpnVrf/vrf-10'] },
+    { name: 'a user VRF of the same VNI: reported on both', users: [user('mine', 20)], left: ['vrf-10', 'vrf-20'], problems: ['EvpnVrf/mine', 'EvpnVrf/vrf-20'] },
+    { name: 'same name and another mirrored VRF\'s VNI', users: [user('vrf-10', 20)], left: ['vrf-20'], problems: ['EvpnVrf/vrf-10', 'EvpnVrf/vrf-10', 'EvpnVrf/vrf-20'] },
+  ];
+  it.each(cases)('$name', ({ users, left, problems }) => {
+    const out = yieldToUserVrfs(mirrored, users);
+    expect([...out.vrfs.keys()]).toEqual(left);
+    expect(out.problems.map((p) => `${p.kind}/${p.name}`)).toEqual(problems);
+    expect(mirrored.size).toBe(2);
+  });
+});
+
+describe('dropInvalidVrfs (after phase 5)', () => {
+  it('drops VRF specs the API would refuse and keeps the rest in order', () => {
+    const vrfs = new Map<string, EvpnVrfSpec>([['vrf-1', { vni: 1 }], ['vrf-main', { vni: 2, routingTable: 254 }], ['vrf-0', { vni: 0 }], ['vrf-3', { vni: 3, routingTable: 4_294_967_295 }]]);
+    expect([...dropInvalidVrfs(vrfs).keys()]).toEqual(['vrf-1', 'vrf-3']);
+  });
+});
+
+describe('networkSpecOf (phase 5)', () => {
+  const numbers = { vlans: new Map([['a', 7]]), l2vnis: new Map([['a', 16_000_001]]) };
+  const cases: { name: string; a: UsableAssociation; numbers: typeof numbers; expected: Partial<EvpnNetworkSpec> | Partial<MirrorProblem> }[] = [
+    { name: 'an l2 network gets its own L2VNI and the VRF of the association\'s VNI', a: usableAssociation('a', { vni: 10, type: 'l2' }), numbers,
+      expected: { type: 'l2', vni: 16_000_001, vrf: 'vrf-10', vlanId: 7, source: { association: 'network', networkId: 'a', rows: [{ db: 'OVN_Northbound', table: 'Logical_Switch', uuid: 'ls-a', name: 'neutron-a' }] } } },
+    { name: 'an l3 network carries the association\'s VNI', a: usableAssociation('a', { vni: 20, type: 'l3', bgpAs: 65000 }), numbers,
+      expected: { type: 'l3', vni: 20, vrf: 'vrf-20', vlanId: 7, bgpAs: 65000 } },
+    { name: 'no VLAN id left', a: usableAssociation('a', { vni: 20, type: 'l3' }), numbers: { vlans: new Map(), l2vnis: numbers.l2vnis },
+      expected: { kind: 'EvpnNetwork', name: 'a', reason: 'Conflict', keptLastGood: false, message: 'EVPN-005: no free VLAN id left (1–4094)' } },
+    { name: 'the L2VNI pool is exhausted', a: usableAssociation('a', { vni: 10, type: 'l2' }), numbers: { vlans: numbers.vlans, l2vnis: new Map() },
+      expected: { kind: 'EvpnNetwork', name: 'a', reason: 'Conflict', keptLastGood: false, message: 'EVPN-001: the L2VNI pool is exhausted' } },
+  ];
+  it.each(cases)('$name', ({ a, numbers: nums, expected }) => {
+    expect(networkSpecOf('a', a, nums)).toMatchObject(expected);
+  });
+
+  it('refuses a spec the API would reject, as a malformed association', () => {
+    const out = networkSpecOf('a', usableAssociation('a', { vni: 10, type: 'l2', routeTargets: [] }, { routes: [{ type: 'prefix', destination: 'not-a-prefix', nexthop: '10.0.0.1' }] }), numbers);
+    expect(out).toMatchObject({ kind: 'EvpnNetwork', name: 'a', reason: 'MalformedAssociation', keptLastGood: false, message: expect.stringMatching(/^EVPN-002: routes/) as unknown });
+  });
+});
+
+describe('localPortOf', () => {
+  const pb = (mac: string[]) => ({ uuid: 'u', logicalPort: 'port-1', type: '', mac, datapath: 'dp', externalIds: {} });
+  const cases: { name: string; mac: string[]; port: unknown }[] = [
+    { name: 'MAC only', mac: ['02:00:00:00:01:01'], port: { name: 'port-1', mac: '02:00:00:00:01:01' } },
+    { name: 'MAC and addresses, sorted, MAC lower-cased', mac: ['02:00:00:00:01:AB 10.0.0.2 10.0.0.1'], port: { name: 'port-1', mac: '02:00:00:00:01:ab', ips: ['10.0.0.1', '10.0.0.2'] } },
+    { name: 'the first valid entry wins; later ones are virtual addresses', mac: ['unknown', '02:00:00:00:01:01 10.0.0.1', '02:00:00:00:01:02 10.0.0.9'], port: { name: 'port-1', mac: '02:00:00:00:01:01', ips: ['10.0.0.1'] } },
+    { name: 'no valid MAC: no port', mac: ['router', 'dynamic'], port: undefined },
+  ];
+  it.each(cases)('$name', ({ mac, port }) => {
+    expect(localPortOf(pb(mac))).toEqual(port);
+  });
+});
