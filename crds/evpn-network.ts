@@ -49,6 +49,17 @@ export const Source = z
   })
   .meta({ description: 'Where a mirrored object came from. Set by the operator; absent on user-authored objects.' });
 
+// OVS bridge mappings are `physnet:bridge[,physnet:bridge]`, so a physical
+// network name can hold neither ':' nor ','; Neutron allows up to 64 characters.
+export const physicalNetworkMessage = 'physicalNetwork must be 1–64 characters of letters, digits, ".", "_" and "-"';
+export const Provider = z
+  .object({
+    physicalNetwork: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: physicalNetworkMessage })
+      .meta({ description: 'The physical network (OVN localnet options:network_name); each node maps it to an OVS bridge through ovn-bridge-mappings.' }),
+  })
+  .meta({ description: 'How the network reaches OVN: its VLAN (vlanId, the localnet tag) on this physical network.' });
+export type Provider = z.infer<typeof Provider>;
+
 export const mtuMessage = 'mtu must be 576–9216';
 export const EvpnNetworkSpec = z
   .object({
@@ -57,7 +68,8 @@ export const EvpnNetworkSpec = z
     vrf: ObjectName.optional().meta({ description: 'Name of the EvpnVrf that routes this network. Required for type l3.' }),
     ...BgpPolicyFields,
     vlanId: z.int().min(1).max(4094).optional()
-      .meta({ description: 'VLAN of this network on the shared bridge and towards OVN, 1–4094. Required for type l2.' }),
+      .meta({ description: 'VLAN of this network on the shared bridge and towards OVN (the localnet tag), 1–4094. Required for type l2.' }),
+    provider: Provider.optional(),
     mtu: z.int().refine((m) => m >= 576 && m <= 9216, { message: mtuMessage }).optional()
       .meta({ description: 'MTU of the network\'s devices; defaults to 1500.', ...cel({ rule: 'self >= 576 && self <= 9216', message: mtuMessage }) }),
     subnets: z.array(Subnet).max(64).optional(),
