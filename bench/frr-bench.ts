@@ -14,7 +14,7 @@
 //   node bench/frr-bench.ts --size small|full [--smoke] [--networks N,M] [--runs R] --out FILE
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildFrrModel } from '../node-agent/frr-model/build-frr-model.ts';
+import { buildFrrModel } from '../node-agent/frr/build-frr-model.ts';
 import { FrrApplier } from '../node-agent/frr/reload.ts';
 import { renderFrrConfig } from '../node-agent/frr/render.ts';
 import { coldCommandsOf } from './lib/cold-commands.ts';

@@ -12,8 +12,8 @@ import { silentLogger } from '../lib/log.ts';
 import { requireUmlGuest, run } from '../test/uml/oracle.ts';
 import { NodeAgent } from './agent.ts';
 import { AgentConfig } from './config.ts';
-import { openKernel } from './kernel/kernel-adapter.ts';
-import type { KernelAdapter } from './kernel/kernel-adapter.ts';
+import { openKernel } from './kernel/netlink/kernel-adapter.ts';
+import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
 
 const NODE = 'no-vrf-node';
 let client: KubeClient;

@@ -16,9 +16,9 @@ import { bridgeJson, ipJson, requireUmlGuest, run } from '../test/uml/oracle.ts'
 import { NodeAgent } from './agent.ts';
 import type { PassSummary } from './agent.ts';
 import { AgentConfig } from './config.ts';
-import { openKernel } from './kernel/kernel-adapter.ts';
-import type { KernelAdapter } from './kernel/kernel-adapter.ts';
-import { DriftWatch } from './kernel/drift-watch.ts';
+import { openKernel } from './kernel/netlink/kernel-adapter.ts';
+import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
+import { DriftWatch } from './kernel/netlink/drift-watch.ts';
 
 type Json = Record<string, unknown>;
 const NODE = 'uml-node';

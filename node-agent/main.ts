@@ -5,13 +5,13 @@ import { loadKubeConfig } from '../lib/kube/config.ts';
 import { createLogger, errorFields } from '../lib/log.ts';
 import { createShutdown } from '../lib/shutdown.ts';
 import { NodeAgent } from './agent.ts';
-import { createAgentMetrics } from './agent-metrics.ts';
+import { createAgentMetrics } from './metrics.ts';
 import { ConfigError, parseAgentConfig } from './config.ts';
 import { FrrApplier } from './frr/reload.ts';
 import { createAgentApiServer } from './http/agent-api-server.ts';
 import { createAgentStateView } from './http/agent-state-view.ts';
-import { openKernel } from './kernel/kernel-adapter.ts';
-import { DriftWatch } from './kernel/drift-watch.ts';
+import { openKernel } from './kernel/netlink/kernel-adapter.ts';
+import { DriftWatch } from './kernel/netlink/drift-watch.ts';
 
 async function main(): Promise<void> {
   const log = createLogger({ name: 'node-agent' });

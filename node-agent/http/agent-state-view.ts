@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { effectiveRoutingTable } from '../../crds/index.ts';
 import type { NodeAgent } from '../agent.ts';
-import type { AgentMetrics } from '../agent-metrics.ts';
-import { vrfDevice } from '../plan/device-names.ts';
+import type { AgentMetrics } from '../metrics.ts';
+import { vrfDevice } from '../inputs/device-names.ts';
 import type { AgentView, MetricsView, NetworkView, VrfView } from './agent-view.ts';
 
 export function createAgentStateView(agent: NodeAgent, metrics: AgentMetrics): AgentView {

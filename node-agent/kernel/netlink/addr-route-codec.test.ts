@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as C from './constants.ts';
 import { decodeAddr, decodeRoute, encodeAddr, encodeRoute } from './addr-route-codec.ts';
-import { RTPROT_OVN_EVPN } from './ownership.ts';
+import { RTPROT_OVN_EVPN } from '../ownership.ts';
 
 describe('routes', () => {
   it('a table above 255 goes in RTA_TABLE with rtm_table RT_TABLE_COMPAT', () => {

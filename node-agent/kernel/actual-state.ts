@@ -1,10 +1,10 @@
 // What the kernel has, read with one netlink dump per kind.
-import type { Addr, Route } from '../kernel/addr-route-codec.ts';
-import type { BridgePort } from '../kernel/bridge-codec.ts';
-import type { KernelAdapter } from '../kernel/kernel-adapter.ts';
-import type { Link } from '../kernel/link-codec.ts';
-import type { FdbEntry, Neighbor } from '../kernel/neigh-codec.ts';
-import { RTPROT_OVN_EVPN } from '../kernel/ownership.ts';
+import type { Addr, Route } from './netlink/addr-route-codec.ts';
+import type { BridgePort } from './netlink/bridge-codec.ts';
+import type { KernelAdapter } from './netlink/kernel-adapter.ts';
+import type { Link } from './netlink/link-codec.ts';
+import type { FdbEntry, Neighbor } from './netlink/neigh-codec.ts';
+import { RTPROT_OVN_EVPN } from './ownership.ts';
 
 export interface ActualKernelState {
   links: Link[];

@@ -1,7 +1,7 @@
 // Scale figures of the adapter in the UML guest. Printed, not asserted (the
 // guest's single CPU makes timings noisy); correctness is asserted.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { requireUmlGuest } from '../../test/uml/oracle.ts';
+import { requireUmlGuest } from '../../../test/uml/oracle.ts';
 import { type KernelAdapter, type KernelOp, openKernel } from './index.ts';
 
 let k: KernelAdapter;

@@ -1,6 +1,5 @@
 // Public surface of the node agent's kernel adapter.
 export { KernelAdapter, openKernel, type BatchFailure, type BatchResult, type RouteFilter } from './kernel-adapter.ts';
-export { KernelMonitor, openMonitor, decodeEvent, type KernelEvent, type KernelEventListener, type MonitorGroup, type MonitorOptions } from './kernel-monitor.ts';
 export { KernelError, isKernelError, errnoName } from './kernel-error.ts';
 export { describeOp, type KernelOp } from './kernel-ops.ts';
 export { validateLinkName, type Link, type LinkSpec, type LinkChange, type LinkCommon, type OperState } from './link-codec.ts';
@@ -8,5 +7,5 @@ export type { Addr, AddrSpec, Route, RouteSpec, RouteType } from './addr-route-c
 export type { FdbEntry, FdbSpec, Neighbor, NeighborSpec, NeighState } from './neigh-codec.ts';
 export type { BridgePort, BridgePortFlags, BridgeVlan, BridgeVlanSpec } from './bridge-codec.ts';
 export type { RtnlSocketOptions, RtnlStats } from './rtnl-socket.ts';
-export { OWNER_ALIAS_PREFIX, OWNED_LINK_GROUP, RTPROT_OVN_EVPN, isOwnedLink, ownerAlias } from './ownership.ts';
+export { OWNER_ALIAS_PREFIX, OWNED_LINK_GROUP, RTPROT_OVN_EVPN, isOwnedLink, ownerAlias } from '../ownership.ts';
 export { closeNetnsFd, inNetns, netnsExecArgv, netnsPath, openNetnsFd } from './netns.ts';

@@ -4,17 +4,17 @@
 // object never hides the others' success.
 import { EvpnErrorCode } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
-import type { BatchFailure, KernelAdapter } from '../kernel/kernel-adapter.ts';
-import { describeOp } from '../kernel/kernel-ops.ts';
-import { ownerAlias } from '../kernel/ownership.ts';
-import type { KernelOp } from '../kernel/kernel-ops.ts';
-import { readActualState } from '../plan/actual-state.ts';
-import { diffKernelState, planSize } from '../plan/diff-kernel-state.ts';
-import type { KernelPlan } from '../plan/diff-kernel-state.ts';
-import type { NodeConfig } from '../plan/node-config.ts';
-import { renderKernelState } from '../plan/render-kernel-state.ts';
-import type { PlannedObject } from '../plan/render-kernel-state.ts';
-import type { Rejection } from '../plan/select-applicable.ts';
+import type { BatchFailure, KernelAdapter } from './netlink/kernel-adapter.ts';
+import { describeOp } from './netlink/kernel-ops.ts';
+import { ownerAlias } from './ownership.ts';
+import type { KernelOp } from './netlink/kernel-ops.ts';
+import { readActualState } from './actual-state.ts';
+import { diffKernelState, planSize } from './diff-kernel-state.ts';
+import type { KernelPlan } from './diff-kernel-state.ts';
+import type { NodeConfig } from '../inputs/node-config.ts';
+import { renderKernelState } from './render-kernel-state.ts';
+import type { PlannedObject } from './render-kernel-state.ts';
+import type { Rejection } from '../inputs/select-applicable.ts';
 
 export interface ObjectOutcome extends PlannedObject {
   ready: boolean;

@@ -1,8 +1,8 @@
 // The kernel state the agent wants, as plain data (render → this → diff).
-import type { AddrSpec, RouteSpec } from '../kernel/addr-route-codec.ts';
-import type { BridgePortFlags, BridgeVlanSpec } from '../kernel/bridge-codec.ts';
-import type { LinkSpec } from '../kernel/link-codec.ts';
-import type { FdbSpec, NeighborSpec } from '../kernel/neigh-codec.ts';
+import type { AddrSpec, RouteSpec } from './netlink/addr-route-codec.ts';
+import type { BridgePortFlags, BridgeVlanSpec } from './netlink/bridge-codec.ts';
+import type { LinkSpec } from './netlink/link-codec.ts';
+import type { FdbSpec, NeighborSpec } from './netlink/neigh-codec.ts';
 
 export interface DesiredKernelState {
   /** In creation order: a link's master and lower link come before it. */

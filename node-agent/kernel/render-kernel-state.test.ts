@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { diffKernelState, planSize } from './diff-kernel-state.ts';
-import { OWNED_LINK_GROUP, ownerAlias } from '../kernel/ownership.ts';
-import { NodeConfig } from './node-config.ts';
+import { OWNED_LINK_GROUP, ownerAlias } from './ownership.ts';
+import { NodeConfig } from '../inputs/node-config.ts';
 import { renderKernelState, VRF_UNREACHABLE_METRIC } from './render-kernel-state.ts';
-import { selectApplicable } from './select-applicable.ts';
+import { selectApplicable } from '../inputs/select-applicable.ts';
 
 const node = NodeConfig.parse({ nodeName: 'node-1', vtepIp: '10.0.0.1' });
 const vrf = (name: string, vni: number): EvpnVrf => ({ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name }, spec: { vni } });

@@ -4,11 +4,11 @@
 // then everything that hangs off links. An object that already matches yields
 // no operation, so a no-op pass makes zero netlink writes.
 import { formatIp, parseCidr, parseIp } from '../../crds/net-address.ts';
-import type { RouteSpec } from '../kernel/addr-route-codec.ts';
-import type { BridgeVlanSpec } from '../kernel/bridge-codec.ts';
-import type { KernelOp } from '../kernel/kernel-ops.ts';
-import type { Link, LinkChange, LinkSpec } from '../kernel/link-codec.ts';
-import { isOwnedLink, RTPROT_OVN_EVPN } from '../kernel/ownership.ts';
+import type { RouteSpec } from './netlink/addr-route-codec.ts';
+import type { BridgeVlanSpec } from './netlink/bridge-codec.ts';
+import type { KernelOp } from './netlink/kernel-ops.ts';
+import type { Link, LinkChange, LinkSpec } from './netlink/link-codec.ts';
+import { isOwnedLink, RTPROT_OVN_EVPN } from './ownership.ts';
 import type { ActualKernelState } from './actual-state.ts';
 import type { DesiredKernelState } from './desired-state.ts';
 

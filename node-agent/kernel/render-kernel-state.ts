@@ -17,12 +17,12 @@ import { createHash } from 'node:crypto';
 import { effectiveRoutingTable } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { cidrContains, parseCidr, parseIp } from '../../crds/net-address.ts';
-import type { LinkSpec } from '../kernel/link-codec.ts';
-import { OWNED_LINK_GROUP, ownerAlias } from '../kernel/ownership.ts';
+import type { LinkSpec } from './netlink/link-codec.ts';
+import { OWNED_LINK_GROUP, ownerAlias } from './ownership.ts';
 import { emptyDesiredState } from './desired-state.ts';
 import type { DesiredKernelState } from './desired-state.ts';
-import { irbDevice, l2VxlanDevice, l3BridgeDevice, l3VxlanDevice, vrfDevice } from './device-names.ts';
-import type { NodeConfig } from './node-config.ts';
+import { irbDevice, l2VxlanDevice, l3BridgeDevice, l3VxlanDevice, vrfDevice } from '../inputs/device-names.ts';
+import type { NodeConfig } from '../inputs/node-config.ts';
 
 /** Kernel convention for a VRF's catch-all: lowest priority, so any real route wins. */
 export const VRF_UNREACHABLE_METRIC = 4_278_198_272;

@@ -1,7 +1,7 @@
 // RTM_*ADDR and RTM_*ROUTE payloads.
 import * as C from './constants.ts';
 import { type Attr, attrMap, bytes, encodeIp, encodeMessage, formatIp, ipFamily, parseAttrs, parsePrefix, readStr, readU32, u32 } from './nlattr.ts';
-import { RTPROT_OVN_EVPN } from './ownership.ts';
+import { RTPROT_OVN_EVPN } from '../ownership.ts';
 
 export interface AddrSpec<D = string> {
   readonly dev: D;

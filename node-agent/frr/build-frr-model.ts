@@ -14,8 +14,8 @@
 //    shapes FRR's auto route targets, so explicit route targets are the way to
 //    interoperate across ASNs.
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
-import type { FrrModelInput } from '../frr/model.ts';
-import { vrfDevice } from '../plan/device-names.ts';
+import type { FrrModelInput } from './model.ts';
+import { vrfDevice } from '../inputs/device-names.ts';
 
 export type FrrNodeSettings = Omit<FrrModelInput, 'vrfs' | 'l2vnis'>;
 
