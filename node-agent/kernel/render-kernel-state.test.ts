@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
-import { diffKernelState, planSize } from './diff-kernel-state.ts';
-import { OWNED_LINK_GROUP, ownerAlias } from './ownership.ts';
 import { NodeConfig } from '../inputs/node-config.ts';
 import { renderKernelState, VRF_UNREACHABLE_METRIC } from './render-kernel-state.ts';
-import { selectApplicable } from '../inputs/select-applicable.ts';
 
 const node = NodeConfig.parse({ nodeName: 'node-1', vtepIp: '10.0.0.1' });
 const vrf = (name: string, vni: number): EvpnVrf => ({ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name }, spec: { vni } });
@@ -51,59 +48,7 @@ describe('renderKernelState', () => {
     for (const l of big.desired.links) expect(l.name.length).toBeLessThanOrEqual(15);
   });
 
-  it('plans creation from scratch, links before what hangs off them', () => {
-    const plan = diffKernelState(r.desired, { links: [], bridgePorts: [], addrs: [], routes: [], neighbors: [], fdb: [] });
-    expect(plan.linkDeletes).toEqual([]);
-    const created = plan.linkCreates.map((o) => (o.op === 'createLink' ? o.link.name : ''));
-    expect(created.indexOf('vrf-10100')).toBeLessThan(created.indexOf('br3-10100'));
-    expect(created.indexOf('br-evpn')).toBeLessThan(created.indexOf('br-evpn.101'));
-    expect(created).not.toContain('evpn-ovs'); // born with evpn-uplink
-    expect(planSize(plan)).toBeGreaterThan(20);
-  });
-
-  it('never plans anything for a link whose name is taken by a foreign link', () => {
-    const foreign = { index: 7, name: 'vrf-10100', kind: 'vrf', slaveKind: null, mtu: 1500, address: null, master: null, link: null, linkNetnsId: null, alias: null, group: 0, up: true, operstate: 'up' as const, vrf: { table: 5 } };
-    const plan = diffKernelState(r.desired, { links: [foreign], bridgePorts: [], addrs: [], routes: [], neighbors: [], fdb: [] });
-    expect(plan.blocked).toEqual(['vrf-10100']);
-    expect(plan.linkDeletes).toEqual([]);
-  });
-
-  it('leaves VLANs and FDB entries of the uplink peer alone once it is plugged into a provider bridge', () => {
-    const link = (index: number, name: string, kind: string, master: number | null, owned: boolean) => ({
-      index, name, kind, slaveKind: null, mtu: 1500, address: null, master, link: null, linkNetnsId: null,
-      alias: owned ? ownerAlias('x') : null, group: owned ? OWNED_LINK_GROUP : 0, up: true, operstate: 'up' as const,
-    });
-    const links = [link(1, 'br-prov', 'bridge', null, false), link(2, 'evpn-ovs', 'veth', 1, true)];
-    const vlan = { vid: 101, pvid: false, untagged: false };
-    const plan = diffKernelState({ ...r.desired, bridgeVlans: [], fdb: [] }, {
-      links, addrs: [], routes: [], neighbors: [],
-      bridgePorts: [{ index: 2, name: 'evpn-ovs', master: 1, vlans: [vlan], learning: true, neighSuppress: false }],
-      fdb: [{ index: 2, mac: '02:00:00:00:09:09', vlan: 101, dst: null, vni: null, port: null, master: 1, self: false, externLearn: false, state: 0x40, states: ['noarp'], flags: 0 }],
-    });
-    expect(plan.removes.filter((o) => o.op === 'delBridgeVlan' || o.op === 'delFdb')).toEqual([]);
-  });
-
   it('renders nothing at all when nothing is desired, so teardown leaves a clean node', () => {
     expect(renderKernelState(node, [], [], []).desired.links).toEqual([]);
-  });
-});
-
-describe('selectApplicable', () => {
-  it('refuses the newcomer that claims a VLAN in use, and the holder keeps working', () => {
-    const older = net('b', { type: 'l2', vni: 12, vrf: 'v', vlanId: 5 });
-    older.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
-    const newer = net('a', { type: 'l2', vni: 11, vrf: 'v', vlanId: 5 });
-    newer.metadata.creationTimestamp = '2026-02-01T00:00:00Z';
-    const s = selectApplicable([vrf('v', 10)], [newer, older, net('c', { type: 'l2', vni: 13, vrf: 'v', vlanId: 6 })]);
-    expect(s.networks.map((n) => n.metadata.name).sort()).toEqual(['b', 'c']);
-    expect(s.rejectedNetworks.get('a')?.message).toBe('EVPN-004: VLAN 5 is already used by EvpnNetwork b');
-  });
-  it('refuses an L2VNI equal to an L3VNI (measured: one VNI cannot be both)', () => {
-    const s = selectApplicable([vrf('v', 10)], [net('a', { type: 'l2', vni: 10, vrf: 'v', vlanId: 5 })]);
-    expect(s.rejectedNetworks.get('a')?.message).toContain('one VNI cannot be both');
-  });
-  it('reports a missing VRF as EVPN-003', () => {
-    const s = selectApplicable([], [net('a', { type: 'l3', vrf: 'nope', vlanId: 5 })]);
-    expect(s.rejectedNetworks.get('a')).toMatchObject({ code: 'EVPN-003', reason: 'VrfNotFound' });
   });
 });
