@@ -6,7 +6,8 @@ import type { EvpnNodeStateStatus, NetworkResult, VrfResult } from '../../crds/i
 import { setConditions } from '../../lib/kube/conditions.ts';
 import type { Condition } from '../../lib/kube/conditions.ts';
 import type { FrrStatus } from '../frr/status.ts';
-import type { KernelPassResult, ObjectOutcome } from '../kernel/kernel-pass.ts';
+import type { ObjectOutcome } from '../kernel/attribute-failures.ts';
+import type { KernelPassResult } from '../kernel/kernel-pass.ts';
 import { vrfDevice } from '../inputs/device-names.ts';
 
 export interface FrrOutcome {
