@@ -1,6 +1,11 @@
 // The agent's Prometheus metrics (served on /metrics).
 import { MetricsRegistry } from '../lib/metrics.ts';
-import type { PassSummary } from './agent.ts';
+
+/** What the metrics need of a pass (kept here, so this file imports nothing of the agent). */
+export interface PassObservation {
+  durationMs: number;
+  kernel: { writes: number; networks: ReadonlyMap<string, { fdbEntries?: number; neighbors?: number }> };
+}
 
 export function createAgentMetrics(registry = new MetricsRegistry()) {
   const gauge = (name: string, help: string) => registry.gauge(name, help);
@@ -20,7 +25,7 @@ export function createAgentMetrics(registry = new MetricsRegistry()) {
     errors: { inc(labels: { code: string }): void { errorTotal++; errors.inc(labels); } },
     errorCount: (): number => errorTotal,
     get lastSync() { return last; },
-    observePass(s: PassSummary, counts: { vrfs: number; networks: number; ports: number }): void {
+    observePass(s: PassObservation, counts: { vrfs: number; networks: number; ports: number }): void {
       const fdbEntries = [...s.kernel.networks.values()].reduce((n, o) => n + (o.fdbEntries ?? 0), 0);
       const neighborEntries = [...s.kernel.networks.values()].reduce((n, o) => n + (o.neighbors ?? 0), 0);
       networks.set({}, counts.networks); vrfs.set({}, counts.vrfs); ports.set({}, counts.ports);

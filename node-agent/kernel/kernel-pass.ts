@@ -7,7 +7,6 @@ import type { BatchFailure, KernelAdapter } from './netlink/kernel-adapter.ts';
 import { describeOp } from './netlink/kernel-ops.ts';
 import { attributeFailures, type Attribution } from './attribute-failures.ts';
 import { holdBackNewL3Vxlans } from './hold-back.ts';
-import type { KernelOp } from './netlink/kernel-ops.ts';
 import { readActualState } from './actual-state.ts';
 import { diffKernelState, planSize } from './diff-kernel-state.ts';
 import type { KernelPlan } from './diff-kernel-state.ts';

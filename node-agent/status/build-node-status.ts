@@ -1,8 +1,8 @@
 // Pure: one pass's outcome → the EvpnNodeState status. Volatile fields (sync
 // time, duration) are added only when something else changed, so a steady
 // node writes nothing.
-import { ConditionReason, ConditionType, EvpnErrorCode } from '../../crds/index.ts';
-import type { EvpnNodeStateStatus, NetworkResult, VrfResult } from '../../crds/index.ts';
+import { ConditionReason, ConditionType, EvpnErrorCode, effectiveRoutingTable } from '../../crds/index.ts';
+import type { EvpnNetwork, EvpnNodeStateStatus, EvpnVrf, NetworkResult, VrfResult } from '../../crds/index.ts';
 import { setConditions } from '../../lib/kube/conditions.ts';
 import type { Condition } from '../../lib/kube/conditions.ts';
 import type { FrrStatus } from '../frr/status.ts';
@@ -100,4 +100,19 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
     vrfs,
     networks,
   });
+}
+
+type VrfLike = { metadata: { name: string; generation?: number | undefined }; spec: EvpnVrf['spec'] };
+type NetworkLike = { metadata: { name: string; generation?: number | undefined }; spec: EvpnNetwork['spec'] };
+
+/** Generation and numbers of every watched object, valid or not, for its status entry. */
+export function statusGenerations(vrfs: readonly VrfLike[], networks: readonly NetworkLike[]): NodeStatusInput['generations'] {
+  return {
+    vrfs: new Map(vrfs.map((v) => [v.metadata.name, { generation: v.metadata.generation, vni: v.spec.vni, table: effectiveRoutingTable(v.spec) }])),
+    networks: new Map(networks.map((n) => [n.metadata.name, {
+      generation: n.metadata.generation,
+      ...(n.spec.vni !== undefined ? { vni: n.spec.vni } : {}),
+      ...(n.spec.vlanId !== undefined ? { vlanId: n.spec.vlanId } : {}),
+    }])),
+  };
 }

@@ -1,5 +1,6 @@
 // The node agent's typed netlink adapter: reads (dumps) and writes (single
 // ops or pipelined batches) over one rtnetlink request socket.
+import { errorMessage } from '../../../lib/log.ts';
 import type { NetlinkMessage } from 'netlink';
 import * as C from './constants.ts';
 import { type Addr, type AddrSpec, decodeAddr, decodeRoute, encodeAddrDump, encodeRouteDump, type Route, type RouteSpec } from './addr-route-codec.ts';
@@ -218,7 +219,7 @@ export class KernelAdapter {
           return ix;
         });
       } catch (err) {
-        const detail = err instanceof Error ? err.message : String(err);
+        const detail = errorMessage(err);
         failed.push({ op, error: err instanceof KernelError ? err : new KernelError('EINVAL', { ...describeOp(op), detail }, { cause: err }) });
         continue;
       }

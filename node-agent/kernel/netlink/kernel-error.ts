@@ -1,5 +1,6 @@
 // Netlink failures as typed errors that name the operation, the object and
 // the cause in words a network operator understands.
+import { errorMessage } from '../../../lib/log.ts';
 import { constants } from 'node:os';
 
 const ERRNO_TEXT: Readonly<Record<string, string>> = {
@@ -81,7 +82,7 @@ export class KernelError extends Error {
   /** From whatever the netlink package threw ("Request rejected: EEXIST", timeouts, socket errors). */
   static fromUnknown(err: unknown, ctx: KernelErrorContext): KernelError {
     if (err instanceof KernelError) return err;
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = errorMessage(err);
     const rejected = /^Request rejected: (E[A-Z0-9]+|\d+)/.exec(msg);
     if (rejected?.[1] !== undefined) {
       const code = rejected[1];
