@@ -55,7 +55,10 @@ it('reports a kernel without VRF support on the node status instead of crash-loo
   expect(kernelCondition).toMatchObject({ status: 'False', reason: 'KernelUnsupported' });
   expect(kernelCondition?.message).toMatch(/^EVPN-005: .*kernel has no VRF support/);
   expect(state.status?.vrfs?.find((v) => v.name === 'vrf-nomod')).toMatchObject({ ready: false, reason: 'InfrastructureFailed' });
-  // Still alive and still reconciling: another pass completes.
+  // Still alive and still reconciling: another pass completes, with the same finding.
+  const first = agent.lastPass;
   const again = await agent.syncNow();
-  expect(again.kernel.unsupported).toBeDefined();
+  expect(again).not.toBe(first);
+  expect(again.kernel.unsupported).toContain('kernel has no VRF support');
+  expect(again.kernel.vrfs.get('vrf-nomod')).toMatchObject({ ready: false, reason: 'InfrastructureFailed' });
 });

@@ -1,14 +1,14 @@
 // The node agent's typed netlink adapter: reads (dumps) and writes (single
-// ops or pipelined batches) over one rtnetlink request socket.
+// pipelined batches of KernelOp) over one rtnetlink request socket.
 import { errorMessage } from '../../../lib/log.ts';
 import type { NetlinkMessage } from 'netlink';
 import * as C from './constants.ts';
-import { type Addr, type AddrSpec, decodeAddr, decodeRoute, encodeAddrDump, encodeRouteDump, type Route, type RouteSpec } from './addr-route-codec.ts';
-import { type BridgePort, type BridgePortFlags, type BridgeVlanSpec, decodeBridgePort } from './bridge-codec.ts';
+import { type Addr, decodeAddr, decodeRoute, encodeAddrDump, encodeRouteDump, type Route } from './addr-route-codec.ts';
+import { type BridgePort, decodeBridgePort } from './bridge-codec.ts';
 import { KernelError } from './kernel-error.ts';
 import { describeOp, encodeOp, type KernelOp, nameChangedBy, namesToResolve } from './kernel-ops.ts';
-import { decodeLink, encodeLinkByName, encodeLinkDump, type Link, type LinkChange, type LinkSpec } from './link-codec.ts';
-import { decodeFdb, decodeNeighbor, encodeNeighDump, type FdbEntry, type FdbSpec, type Neighbor, type NeighborSpec } from './neigh-codec.ts';
+import { decodeLink, encodeLinkByName, encodeLinkDump, type Link } from './link-codec.ts';
+import { decodeFdb, decodeNeighbor, encodeNeighDump, type FdbEntry, type Neighbor } from './neigh-codec.ts';
 import { RtnlSocket, type RtnlSocketOptions, type RtnlStats } from './rtnl-socket.ts';
 
 export interface BatchFailure {
@@ -69,12 +69,6 @@ export class KernelAdapter {
     }
   }
 
-  async resolveIndex(name: string): Promise<number> {
-    const link = await this.getLink(name);
-    if (link === null) throw new KernelError('ENODEV', { op: 'find link', object: name });
-    return link.index;
-  }
-
   async dumpAddrs(): Promise<Addr[]> {
     const msgs = await this.#rtnl.dump(C.RTM_GETADDR, encodeAddrDump(), { op: 'dump', object: 'addresses' });
     return pick(msgs, C.RTM_NEWADDR)
@@ -133,66 +127,6 @@ export class KernelAdapter {
   }
 
   // --- writes ---------------------------------------------------------------
-
-  createLink(link: LinkSpec): Promise<void> {
-    return this.apply({ op: 'createLink', link });
-  }
-  setLink(name: string, change: LinkChange): Promise<void> {
-    return this.apply({ op: 'setLink', name, change });
-  }
-  deleteLink(name: string): Promise<void> {
-    return this.apply({ op: 'deleteLink', name });
-  }
-  addAddr(addr: AddrSpec): Promise<void> {
-    return this.apply({ op: 'addAddr', addr });
-  }
-  delAddr(addr: AddrSpec): Promise<void> {
-    return this.apply({ op: 'delAddr', addr });
-  }
-  addRoute(route: RouteSpec): Promise<void> {
-    return this.apply({ op: 'addRoute', route });
-  }
-  replaceRoute(route: RouteSpec): Promise<void> {
-    return this.apply({ op: 'replaceRoute', route });
-  }
-  delRoute(route: RouteSpec): Promise<void> {
-    return this.apply({ op: 'delRoute', route });
-  }
-  replaceNeighbor(neighbor: NeighborSpec): Promise<void> {
-    return this.apply({ op: 'replaceNeighbor', neighbor });
-  }
-  delNeighbor(neighbor: NeighborSpec): Promise<void> {
-    return this.apply({ op: 'delNeighbor', neighbor });
-  }
-  addFdb(fdb: FdbSpec): Promise<void> {
-    return this.apply({ op: 'addFdb', fdb });
-  }
-  /** NLM_F_APPEND: several entries for one MAC (the vxlan zero-MAC flood list). */
-  appendFdb(fdb: FdbSpec): Promise<void> {
-    return this.apply({ op: 'appendFdb', fdb });
-  }
-  replaceFdb(fdb: FdbSpec): Promise<void> {
-    return this.apply({ op: 'replaceFdb', fdb });
-  }
-  delFdb(fdb: FdbSpec): Promise<void> {
-    return this.apply({ op: 'delFdb', fdb });
-  }
-  addBridgeVlan(vlan: BridgeVlanSpec): Promise<void> {
-    return this.apply({ op: 'addBridgeVlan', vlan });
-  }
-  delBridgeVlan(vlan: BridgeVlanSpec): Promise<void> {
-    return this.apply({ op: 'delBridgeVlan', vlan });
-  }
-  setBridgePort(port: BridgePortFlags): Promise<void> {
-    return this.apply({ op: 'setBridgePort', port });
-  }
-
-  /** One op; throws its KernelError. */
-  async apply(op: KernelOp): Promise<void> {
-    const r = await this.applyBatch([op]);
-    const f = r.failed[0];
-    if (f !== undefined) throw f.error;
-  }
 
   /**
    * Applies ops in order, pipelined: requests are sent without waiting for

@@ -5,9 +5,15 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ipJson, requireUmlGuest, run } from '../../../test/uml/oracle.ts';
-import { closeNetnsFd, inNetns, type KernelAdapter, netnsExecArgv, openKernel, openNetnsFd } from './index.ts';
+import { closeNetnsFd, inNetns, type KernelAdapter, type KernelOp, netnsExecArgv, openKernel, openNetnsFd } from './index.ts';
 
 let k: KernelAdapter;
+
+/** One op through the batch API, throwing its KernelError. */
+async function applyOne(op: KernelOp): Promise<void> {
+  const f = (await k.applyBatch([op])).failed[0];
+  if (f !== undefined) throw f.error;
+}
 const NS = 'kn-a';
 
 beforeAll(() => {
@@ -25,7 +31,7 @@ afterAll(async () => {
 it('creates a veth whose peer lands in a named namespace', async () => {
   const fd = openNetnsFd(NS);
   try {
-    await k.createLink({ kind: 'veth', name: 'kn-ve0', peer: { name: 'eth0', netnsFd: fd, address: '02:00:00:00:0b:01' } });
+    await applyOne({ op: 'createLink', link: { kind: 'veth', name: 'kn-ve0', peer: { name: 'eth0', netnsFd: fd, address: '02:00:00:00:0b:01' } } });
   } finally {
     closeNetnsFd(fd);
   }
@@ -40,8 +46,11 @@ it('an adapter in a process started inside the namespace manages that namespace'
   const script = `
     import { openKernel, inNetns } from ${JSON.stringify(index)};
     const k = openKernel();
-    await k.createLink({ kind: 'vrf', name: 'vrf-in-ns', table: 1010100, up: true });
-    await k.replaceRoute({ table: 1010100, dst: 'default', type: 'unreachable', metric: 4278198272 });
+    const r = await k.applyBatch([
+      { op: 'createLink', link: { kind: 'vrf', name: 'vrf-in-ns', table: 1010100, up: true } },
+      { op: 'replaceRoute', route: { table: 1010100, dst: 'default', type: 'unreachable', metric: 4278198272 } },
+    ]);
+    if (r.failed.length > 0) throw r.failed[0].error;
     const links = await k.dumpLinks();
     console.log(JSON.stringify({ inNs: inNetns(${JSON.stringify(NS)}), links: links.map((l) => l.name), writes: k.writeCount }));
     k.close();`;
