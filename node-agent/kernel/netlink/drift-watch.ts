@@ -2,7 +2,7 @@
 // route, a neighbour or an FDB entry. Two long-lived processes for the life of
 // the agent (`ip -o monitor` and `bridge monitor fdb`), never one per item.
 //
-// Why not the netlink monitor socket (kernel-monitor.ts)? With netlink 0.3.0,
+// Why not a netlink monitor socket (see README.md)? With netlink 0.3.0,
 // a process that holds a socket subscribed to rtnetlink groups aborts
 // ("Napi::Error: Error in native callback", SIGABRT) as soon as a few hundred
 // notifications arrive, whether or not anything listens (measured in the UML
