@@ -36,6 +36,31 @@ function frrError(frr: FrrOutcome): string | undefined {
   return frr.error ?? (frr.running ? undefined : 'FRR is not running');
 }
 
+/** KernelApplied, FrrApplied and Ready from the per-object results. */
+function nodeConditions(input: NodeStatusInput, results: readonly (VrfResult | NetworkResult)[], frrErr: string | undefined): Condition[] {
+  const { kernel, frr } = input;
+  const vrfCount = input.kernel.vrfs.size;
+  const networkCount = input.kernel.networks.size;
+  const failing = results.filter((r) => !r.ready);
+  const kernelOk = kernel.unsupported === undefined && kernel.nodeErrors.length === 0 && failing.every((f) => f.reason !== 'InfrastructureFailed');
+  return setConditions(input.previous, [
+    kernel.unsupported !== undefined
+      ? { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.KernelUnsupported, message: `${EvpnErrorCode.Infrastructure}: ${kernel.unsupported}` }
+      : kernelOk
+        ? { type: ConditionType.KernelApplied, status: 'True', reason: ConditionReason.Applied, message: 'kernel state matches the desired state' }
+        : { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.InfrastructureFailed, message: `${EvpnErrorCode.Infrastructure}: ${[...kernel.nodeErrors, ...failing.map((f) => `${f.name}: ${f.message ?? ''}`)].slice(0, 5).join('; ')}` },
+    !frr.enabled
+      ? { type: ConditionType.FrrApplied, status: 'Unknown', reason: 'Disabled', message: 'FRR is not managed by this agent' }
+      : frrErr === undefined
+        ? { type: ConditionType.FrrApplied, status: 'True', reason: ConditionReason.Applied, message: 'FRR runs the rendered configuration' }
+        : { type: ConditionType.FrrApplied, status: 'False', reason: frr.running ? ConditionReason.FrrFailed : ConditionReason.FrrUnavailable, message: `${EvpnErrorCode.Frr}: ${frrErr}` },
+    failing.length === 0 && kernelOk && frrErr === undefined
+      ? { type: ConditionType.Ready, status: 'True', reason: ConditionReason.Applied, message: `${vrfCount} VRFs and ${networkCount} networks applied` }
+      : { type: ConditionType.Ready, status: 'False', reason: failing.length ? ConditionReason.NodesFailing : ConditionReason.InfrastructureFailed, message: `${failing.length} of ${vrfCount + networkCount} objects not applied` },
+  ], input.now);
+
+}
+
 export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatus {
   const { kernel, frr } = input;
   const frrErr = frrError(frr);
@@ -69,23 +94,7 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
     });
   });
 
-  const failing = [...vrfs, ...networks].filter((r) => !r.ready);
-  const kernelOk = kernel.unsupported === undefined && kernel.nodeErrors.length === 0 && failing.every((f) => f.reason !== 'InfrastructureFailed');
-  const conditions = setConditions(input.previous, [
-    kernel.unsupported !== undefined
-      ? { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.KernelUnsupported, message: `${EvpnErrorCode.Infrastructure}: ${kernel.unsupported}` }
-      : kernelOk
-        ? { type: ConditionType.KernelApplied, status: 'True', reason: ConditionReason.Applied, message: 'kernel state matches the desired state' }
-        : { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.InfrastructureFailed, message: `${EvpnErrorCode.Infrastructure}: ${[...kernel.nodeErrors, ...failing.map((f) => `${f.name}: ${f.message ?? ''}`)].slice(0, 5).join('; ')}` },
-    !frr.enabled
-      ? { type: ConditionType.FrrApplied, status: 'Unknown', reason: 'Disabled', message: 'FRR is not managed by this agent' }
-      : frrErr === undefined
-        ? { type: ConditionType.FrrApplied, status: 'True', reason: ConditionReason.Applied, message: 'FRR runs the rendered configuration' }
-        : { type: ConditionType.FrrApplied, status: 'False', reason: frr.running ? ConditionReason.FrrFailed : ConditionReason.FrrUnavailable, message: `${EvpnErrorCode.Frr}: ${frrErr}` },
-    failing.length === 0 && kernelOk && frrErr === undefined
-      ? { type: ConditionType.Ready, status: 'True', reason: ConditionReason.Applied, message: `${vrfs.length} VRFs and ${networks.length} networks applied` }
-      : { type: ConditionType.Ready, status: 'False', reason: failing.length ? ConditionReason.NodesFailing : ConditionReason.InfrastructureFailed, message: `${failing.length} of ${vrfs.length + networks.length} objects not applied` },
-  ], input.now);
+  const conditions = nodeConditions(input, [...vrfs, ...networks], frrErr);
 
   const evpnPeers = frr.status?.evpnPeers ?? [];
   return trim({
