@@ -30,7 +30,7 @@ export interface KernelPassResult extends Attribution {
  */
 const alreadyGone = (f: BatchFailure): boolean => f.op.op === 'deleteLink' && f.error.errno === 'ENODEV';
 
-export async function applyKernelPlan(kernel: KernelAdapter, plan: KernelPlan): Promise<BatchFailure[]> {
+async function applyKernelPlan(kernel: KernelAdapter, plan: KernelPlan): Promise<BatchFailure[]> {
   return (await applyKernelOps(kernel, plan)).filter((f) => !alreadyGone(f));
 }
 
@@ -73,7 +73,7 @@ export async function runKernelPass(kernel: KernelAdapter, node: NodeConfig, inp
 }
 
 /** The first planned changes, in words. */
-export function describeChanges(plan: KernelPlan, limit = 20): string[] {
+function describeChanges(plan: KernelPlan, limit = 20): string[] {
   return [
     ...plan.linkDeletes.map((n) => `delete link ${n}`),
     ...[...plan.removes, ...plan.linkCreates, ...plan.updates, ...plan.creates].map((op) => { const d = describeOp(op); return `${d.op} ${d.object}`; }),

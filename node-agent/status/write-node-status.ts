@@ -7,7 +7,7 @@ import { evpnResources } from '../../crds/resources.ts';
 import { applyStatus, statusNeedsWrite } from '../../lib/kube/apply.ts';
 import type { KubeClient } from '../../lib/kube/kube-client.ts';
 
-export const AGENT_VERSION = '0.1.0';
+const AGENT_VERSION = '0.1.0';
 
 /** Returns whether it wrote. `started` is the pass's start (performance.now()). */
 export async function writeNodeStatus(client: KubeClient, current: EvpnNodeState | undefined, name: string, status: EvpnNodeStateStatus, started: number): Promise<boolean> {
