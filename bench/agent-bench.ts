@@ -10,11 +10,11 @@
 //   node bench/agent-bench.ts --size small|full [--smoke] --out FILE
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openKernel, type KernelAdapter } from '../node-agent/kernel/index.ts';
-import { readActualState } from '../node-agent/plan/actual-state.ts';
-import { diffKernelState, planSize } from '../node-agent/plan/diff-kernel-state.ts';
-import { renderKernelState } from '../node-agent/plan/render-kernel-state.ts';
-import { runKernelPass, type KernelPassResult } from '../node-agent/reconcile/kernel-pass.ts';
+import { openKernel, type KernelAdapter } from '../node-agent/kernel/netlink/index.ts';
+import { readActualState } from '../node-agent/kernel/actual-state.ts';
+import { diffKernelState, planSize } from '../node-agent/kernel/diff-kernel-state.ts';
+import { renderKernelState } from '../node-agent/kernel/render-kernel-state.ts';
+import { runKernelPass, type KernelPassResult } from '../node-agent/kernel/kernel-pass.ts';
 import { coldCommandsOf } from './lib/cold-commands.ts';
 import { splitBatches } from './lib/iproute-commands.ts';
 import { nodeWorkload, withOnePortAdded, type NodeWorkload } from './lib/node-workload.ts';

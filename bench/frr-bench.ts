@@ -14,7 +14,8 @@
 //   node bench/frr-bench.ts --size small|full [--smoke] [--networks N,M] [--runs R] --out FILE
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildFrrModel } from '../node-agent/frr-model/build-frr-model.ts';
+import { buildFrrModel } from '../node-agent/frr/build-frr-model.ts';
+import { toFrrConfig } from '../node-agent/frr/frr-config.ts';
 import { FrrApplier } from '../node-agent/frr/reload.ts';
 import { renderFrrConfig } from '../node-agent/frr/render.ts';
 import { coldCommandsOf } from './lib/cold-commands.ts';
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
         for (const node of nodes) {
           const applier = new FrrApplier({ configPath: `/tmp/frr-applied-${node.ns}.conf`, pathspace: node.ns, timeoutMs: 2_400_000 });
           rmSync(`/tmp/frr-applied-${node.ns}.conf`, { force: true });
-          const [res, t] = await timed(() => applier.apply(frrModel(node)));
+          const [res, t] = await timed(() => applier.apply(toFrrConfig(frrModel(node))));
           if (!res.reloaded) throw new Error('FRR apply did not reload');
           applied.push(t);
           log(`frr ${n} networks: node ${node.ns} applied in ${(t / 1000).toFixed(1)} s (${res.reloads} reload(s))`);

@@ -6,9 +6,9 @@
 //   node bench/profile-summary.ts bench/results/profiles/agent-noop.cpuprofile
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { openKernel } from '../node-agent/kernel/index.ts';
-import { readActualState } from '../node-agent/plan/actual-state.ts';
-import { runKernelPass } from '../node-agent/reconcile/kernel-pass.ts';
+import { openKernel } from '../node-agent/kernel/netlink/index.ts';
+import { readActualState } from '../node-agent/kernel/actual-state.ts';
+import { runKernelPass } from '../node-agent/kernel/kernel-pass.ts';
 import { nodeWorkload } from './lib/node-workload.ts';
 import { SIZES } from './lib/sizes.ts';
 

@@ -59,3 +59,8 @@ export function errorFields(err: unknown): { err: { message: string; name?: stri
   }
   return { err: { message: String(err) } };
 }
+
+/** The message of an unknown thrown value, for status texts and errors of our own. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -12,8 +12,8 @@ import { silentLogger } from '../lib/log.ts';
 import { requireUmlGuest, run } from '../test/uml/oracle.ts';
 import { NodeAgent } from './agent.ts';
 import { AgentConfig } from './config.ts';
-import { openKernel } from './kernel/kernel-adapter.ts';
-import type { KernelAdapter } from './kernel/kernel-adapter.ts';
+import { openKernel } from './kernel/netlink/kernel-adapter.ts';
+import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
 
 const NODE = 'no-vrf-node';
 let client: KubeClient;
@@ -55,7 +55,10 @@ it('reports a kernel without VRF support on the node status instead of crash-loo
   expect(kernelCondition).toMatchObject({ status: 'False', reason: 'KernelUnsupported' });
   expect(kernelCondition?.message).toMatch(/^EVPN-005: .*kernel has no VRF support/);
   expect(state.status?.vrfs?.find((v) => v.name === 'vrf-nomod')).toMatchObject({ ready: false, reason: 'InfrastructureFailed' });
-  // Still alive and still reconciling: another pass completes.
+  // Still alive and still reconciling: another pass completes, with the same finding.
+  const first = agent.lastPass;
   const again = await agent.syncNow();
-  expect(again.kernel.unsupported).toBeDefined();
+  expect(again).not.toBe(first);
+  expect(again.kernel.unsupported).toContain('kernel has no VRF support');
+  expect(again.kernel.vrfs.get('vrf-nomod')).toMatchObject({ ready: false, reason: 'InfrastructureFailed' });
 });

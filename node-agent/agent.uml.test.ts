@@ -16,9 +16,11 @@ import { bridgeJson, ipJson, requireUmlGuest, run } from '../test/uml/oracle.ts'
 import { NodeAgent } from './agent.ts';
 import type { PassSummary } from './agent.ts';
 import { AgentConfig } from './config.ts';
-import { openKernel } from './kernel/kernel-adapter.ts';
-import type { KernelAdapter } from './kernel/kernel-adapter.ts';
-import { DriftWatch } from './kernel/drift-watch.ts';
+import { createAgentStateView } from './http/agent-state-view.ts';
+import { createAgentMetrics, type AgentMetrics } from './metrics.ts';
+import { openKernel } from './kernel/netlink/kernel-adapter.ts';
+import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
+import { DriftWatch } from './kernel/netlink/drift-watch.ts';
 
 type Json = Record<string, unknown>;
 const NODE = 'uml-node';
@@ -27,6 +29,7 @@ let client: KubeClient;
 let kernel: KernelAdapter;
 let monitor: DriftWatch;
 let agent: NodeAgent;
+let metrics: AgentMetrics;
 
 const config = AgentConfig.parse({
   node: { nodeName: NODE, vtepIp: '10.0.0.1' },
@@ -38,7 +41,8 @@ const config = AgentConfig.parse({
 // One netlink socket and one drift watch for the whole file: a restarted
 // agent is a fresh NodeAgent (no memory of earlier passes) on the same socket.
 function startAgent(): NodeAgent {
-  return new NodeAgent({ config, client, kernel, drift: monitor, log: silentLogger() });
+  metrics = createAgentMetrics();
+  return new NodeAgent({ config, client, kernel, drift: monitor, metrics, log: silentLogger() });
 }
 
 const vrf = (name: string, spec: EvpnVrf['spec']) => applyObject(client, evpnResources.vrfs, { metadata: { name }, spec }, FM);
@@ -110,14 +114,51 @@ describe('node agent on a real kernel', () => {
       expect.objectContaining({ dst: '10.20.0.0/24', gateway: '10.101.0.11' }),
     ]));
     expect(routes(2020)).toEqual(expect.arrayContaining([expect.objectContaining({ dst: '10.200.0.0/24', dev: 'br-evpn.200' })]));
-    expect(fdb('evpn-uplink').filter((e) => String(e.mac).startsWith('02:00:00:00:01:'))).toEqual(expect.arrayContaining([
-      expect.objectContaining({ mac: '02:00:00:00:01:01', vlan: 101, flags: expect.arrayContaining([]) as unknown, state: 'static' }),
-    ]));
+    const portEntries = fdb('evpn-uplink').filter((e) => String(e.mac).startsWith('02:00:00:00:01:'));
+    expect(portEntries.map((e) => ({ mac: e.mac, vlan: e.vlan, master: e.master, state: e.state })).sort((a, b) => String(a.mac).localeCompare(String(b.mac)))).toEqual([
+      { mac: '02:00:00:00:01:01', vlan: 101, master: 'br-evpn', state: 'static' },
+      { mac: '02:00:00:00:01:02', vlan: 101, master: 'br-evpn', state: 'static' },
+    ]);
+    // Ours, not learnt by zebra.
+    for (const e of portEntries) expect(e.flags ?? []).not.toContain('extern_learn');
     expect(neigh('br-evpn.101')).toEqual(expect.arrayContaining([expect.objectContaining({ dst: '10.101.0.11', lladdr: '02:00:00:00:01:01', state: ['PERMANENT'] })]));
 
     const state = (await getObject(client, evpnResources.nodeStates, { name: NODE })) as unknown as EvpnNodeState;
     expect(state.status?.conditions?.find((c) => c.type === 'KernelApplied')?.status).toBe('True');
     expect(state.status?.networks?.find((n) => n.name === 'net-1')).toMatchObject({ ready: true, localPorts: 2, fdbEntries: 2, neighbors: 2 });
+  });
+
+  it('shows what it applied through the agent API view (http/agent-state-view.ts)', async () => {
+    const view = createAgentStateView(agent, metrics);
+    const before = agent.lastPass;
+    await agent.syncNow();
+    expect(agent.lastPass).not.toBe(before);
+    expect(view.ready?.()).toBe(true);
+    expect(view.networks().map((n) => n.id).sort()).toEqual(['net-1', 'net-2', 'net-3']);
+    expect(view.network('net-1')).toMatchObject({
+      id: 'net-1', type: 'l2', vni: 10101, vlanId: 101, vrf: 'vrf-a', l3vni: 10100, routingTable: 1010100, mtu: 1450,
+      ready: true, devices: ['vx-10101', 'br-evpn.101'], localPorts: 2, fdbEntries: 2, neighbors: 2, routes: 1,
+    });
+    expect(view.network('net-3')).toMatchObject({ type: 'l3', vrf: 'vrf-b', l3vni: 20000, routingTable: 2020, ready: true, devices: ['br-evpn.200'], localPorts: 0, routes: 1 });
+    expect(view.network('no-such-network')).toBeUndefined();
+    expect([...view.vrfs()].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'vrf-a', device: 'vrf-10100', vni: 10100, routingTable: 1010100, networks: ['net-1', 'net-2'], ready: true },
+      { name: 'vrf-b', device: 'vrf-20000', vni: 20000, routingTable: 2020, networks: ['net-3'], ready: true },
+    ]);
+    const m = view.metrics();
+    expect(m).toMatchObject({ networks: 3, l2Networks: 2, l3Networks: 1, vrfs: 2, ports: 2, fdbEntries: 2, neighborEntries: 2, errors: 0 });
+    expect(m.syncDurationSeconds).toBeGreaterThan(0);
+    expect(Date.parse(m.lastSyncTime ?? '')).toBeGreaterThan(Date.now() - 60_000);
+
+    // requestSync enqueues a pass and does not wait for it.
+    const last = agent.lastPass;
+    const sync = view.requestSync();
+    expect(['started', 'queued']).toContain(sync.status);
+    expect(sync.taskId).toMatch(/^[0-9a-f-]{36}-1$/);
+    const end = Date.now() + 10_000;
+    while (agent.lastPass === last && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(agent.lastPass).not.toBe(last);
+    expect(agent.lastPass?.kernel.writes).toBe(0);
   });
 
   it('updates: a port goes away, a gateway moves, a VRF changes table', async () => {

@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { defaultServerAsn } from './frr/model.ts';
 import type { FrrModelInput } from './frr/model.ts';
-import { NodeConfig } from './plan/node-config.ts';
+import { NodeConfig } from './inputs/node-config.ts';
 
 export const AgentConfig = z.object({
   node: NodeConfig,

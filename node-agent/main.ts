@@ -2,16 +2,16 @@
 // FRR applier, the agent loop, the HTTP endpoints and graceful shutdown.
 import { KubeClient } from '../lib/kube/kube-client.ts';
 import { loadKubeConfig } from '../lib/kube/config.ts';
-import { createLogger, errorFields } from '../lib/log.ts';
+import { createLogger, errorFields, errorMessage } from '../lib/log.ts';
 import { createShutdown } from '../lib/shutdown.ts';
 import { NodeAgent } from './agent.ts';
-import { createAgentMetrics } from './agent-metrics.ts';
+import { createAgentMetrics } from './metrics.ts';
 import { ConfigError, parseAgentConfig } from './config.ts';
 import { FrrApplier } from './frr/reload.ts';
 import { createAgentApiServer } from './http/agent-api-server.ts';
 import { createAgentStateView } from './http/agent-state-view.ts';
-import { openKernel } from './kernel/kernel-adapter.ts';
-import { DriftWatch } from './kernel/drift-watch.ts';
+import { openKernel } from './kernel/netlink/kernel-adapter.ts';
+import { DriftWatch } from './kernel/netlink/drift-watch.ts';
 
 async function main(): Promise<void> {
   const log = createLogger({ name: 'node-agent' });
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`evpn-node-agent: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`evpn-node-agent: ${errorMessage(err)}\n`);
   createLogger({ name: 'node-agent' }).fatal(errorFields(err), 'node agent failed to start');
   process.exit(1);
 });

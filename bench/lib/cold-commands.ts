@@ -1,7 +1,7 @@
 // Pure: a workload's cold-start plan (what the agent would do on an empty
 // node, from its own render and diff) as iproute2 commands.
-import { diffKernelState } from '../../node-agent/plan/diff-kernel-state.ts';
-import { renderKernelState } from '../../node-agent/plan/render-kernel-state.ts';
+import { diffKernelState } from '../../node-agent/kernel/diff-kernel-state.ts';
+import { renderKernelState } from '../../node-agent/kernel/render-kernel-state.ts';
 import { commandsOf, type IprouteCommand } from './iproute-commands.ts';
 import type { NodeWorkload } from './node-workload.ts';
 

@@ -5,8 +5,8 @@
 // addrgenmode, up), as the adapter sends it as RTM_NEWLINK + RTM_SETLINK, so
 // both sides leave exactly the same kernel state (checked after every
 // baseline run by diffing with the agent's own planner).
-import type { KernelOp } from '../../node-agent/kernel/kernel-ops.ts';
-import type { LinkChange, LinkSpec } from '../../node-agent/kernel/link-codec.ts';
+import type { KernelOp } from '../../node-agent/kernel/netlink/kernel-ops.ts';
+import type { LinkChange, LinkSpec } from '../../node-agent/kernel/netlink/link-codec.ts';
 import { RTPROT_OVN_EVPN } from '../../node-agent/kernel/ownership.ts';
 
 export interface IprouteCommand {

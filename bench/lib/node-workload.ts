@@ -6,7 +6,7 @@
 // applies exactly the same kernel state.
 import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf, LocalPort } from '../../crds/index.ts';
-import { NodeConfig } from '../../node-agent/plan/node-config.ts';
+import { NodeConfig } from '../../node-agent/inputs/node-config.ts';
 
 export interface NodeWorkload {
   readonly node: NodeConfig;

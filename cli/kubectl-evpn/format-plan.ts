@@ -1,8 +1,8 @@
 // Text of `kubectl evpn plan`: per node, the kernel operations (in the agent's
 // order: deletes, removes, creates of links, updates, creates), the FRR lines
 // and the objects whose verdict changes.
-import type { KernelOp } from '../../node-agent/kernel/kernel-ops.ts';
-import { planSize } from '../../node-agent/plan/diff-kernel-state.ts';
+import type { KernelOp } from '../../node-agent/kernel/netlink/kernel-ops.ts';
+import { planSize } from '../../node-agent/kernel/diff-kernel-state.ts';
 import type { NodePlan } from './plan.ts';
 
 function describeOp(op: KernelOp): string {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
-import { diffKernelState, planSize } from '../../node-agent/plan/diff-kernel-state.ts';
-import { NodeConfig } from '../../node-agent/plan/node-config.ts';
-import { renderKernelState } from '../../node-agent/plan/render-kernel-state.ts';
+import { diffKernelState, planSize } from '../../node-agent/kernel/diff-kernel-state.ts';
+import { NodeConfig } from '../../node-agent/inputs/node-config.ts';
+import { renderKernelState } from '../../node-agent/kernel/render-kernel-state.ts';
 import { formatNodePlan } from './format-plan.ts';
 import { applyManifest, emptyObjects, ManifestError, parseManifest } from './objects.ts';
 import type { EvpnObjects } from './objects.ts';

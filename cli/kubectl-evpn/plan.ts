@@ -6,13 +6,13 @@
 // drift a node may have.
 import { defaultServerAsn } from '../../node-agent/frr/model.ts';
 import { renderFrrConfig } from '../../node-agent/frr/render.ts';
-import { buildFrrModel } from '../../node-agent/frr-model/build-frr-model.ts';
-import type { KernelPlan } from '../../node-agent/plan/diff-kernel-state.ts';
-import { diffKernelState, planSize } from '../../node-agent/plan/diff-kernel-state.ts';
-import { NodeConfig } from '../../node-agent/plan/node-config.ts';
-import { renderKernelState } from '../../node-agent/plan/render-kernel-state.ts';
-import { selectApplicable } from '../../node-agent/plan/select-applicable.ts';
-import type { Rejection } from '../../node-agent/plan/select-applicable.ts';
+import { buildFrrModel } from '../../node-agent/frr/build-frr-model.ts';
+import type { KernelPlan } from '../../node-agent/kernel/diff-kernel-state.ts';
+import { diffKernelState, planSize } from '../../node-agent/kernel/diff-kernel-state.ts';
+import { NodeConfig } from '../../node-agent/inputs/node-config.ts';
+import { renderKernelState } from '../../node-agent/kernel/render-kernel-state.ts';
+import { selectApplicable } from '../../node-agent/inputs/select-applicable.ts';
+import type { Rejection } from '../../node-agent/inputs/select-applicable.ts';
 import { changedLinesWithContext, diffLines } from './line-diff.ts';
 import type { EvpnObjects } from './objects.ts';
 import { simulateApplied } from './simulate-applied.ts';

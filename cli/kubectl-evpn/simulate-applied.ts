@@ -2,10 +2,10 @@
 // in the shape the agent reads back from netlink. `kubectl evpn plan` diffs a
 // new render against this with the agent's own diffKernelState, so the plan
 // lists the same operations the agent would issue (on a node that is in sync).
-import type { ActualKernelState } from '../../node-agent/plan/actual-state.ts';
-import type { DesiredKernelState } from '../../node-agent/plan/desired-state.ts';
-import type { Link } from '../../node-agent/kernel/link-codec.ts';
-import type { BridgePort, BridgeVlan } from '../../node-agent/kernel/bridge-codec.ts';
+import type { ActualKernelState } from '../../node-agent/kernel/actual-state.ts';
+import type { DesiredKernelState } from '../../node-agent/kernel/desired-state.ts';
+import type { Link } from '../../node-agent/kernel/netlink/link-codec.ts';
+import type { BridgePort, BridgeVlan } from '../../node-agent/kernel/netlink/bridge-codec.ts';
 import { RTPROT_OVN_EVPN } from '../../node-agent/kernel/ownership.ts';
 
 const NUD_PERMANENT = 0x80;

@@ -1,17 +1,16 @@
-// FRR adapter: writes the rendered config and applies it with frr-reload.py,
-// verifies what FRR really did, and reads EVPN status back through vtysh.
+// FRR adapter: writes the rendered config (frr-config.ts) and applies it with
+// frr-reload.py, verifies what FRR really did, and reads EVPN status back
+// through vtysh. Nothing is parsed, rendered or validated here.
 //
 // Costs that shape it (FRR 8.4, measured in the UML guest): `--reload` takes
 // ~2.5-5 s even when nothing changed and `--test` ~0.5-1.5 s, one vtysh call
 // ~240 ms. So the applier reloads only when the rendered text changed, and
 // spawns a fixed handful of processes per pass, never one per VRF or VNI.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { parseFrrModel } from './model.ts';
-import { renderFrrConfig } from './render.ts';
+import { hashFrrConfig, type FrrConfig } from './frr-config.ts';
 import {
   findVniProblems,
   hasVniProblems,
@@ -27,7 +26,7 @@ export type CommandResult = { readonly code: number; readonly stdout: string; re
 /** Runs a program without a shell; resolves with its exit code, rejects only if it could not run. */
 export type CommandRunner = (file: string, args: readonly string[], timeoutMs: number) => Promise<CommandResult>;
 
-export const runCommand: CommandRunner = (file, args, timeoutMs) =>
+const runCommand: CommandRunner = (file, args, timeoutMs) =>
   new Promise((resolve, reject) => {
     execFile(file, [...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error === null) {
@@ -58,11 +57,6 @@ export class FrrReloadError extends Error {
   }
 }
 
-/** Delay before retry `attempt` (0-based) after an FRR error: 1 s doubling to 60 s. */
-export function frrRetryDelayMs(attempt: number): number {
-  return Math.min(60_000, 1000 * 2 ** Math.max(0, Math.min(attempt, 16)));
-}
-
 export type FrrApplierOptions = {
   /** Last successfully applied config (agent-owned; not FRR's own frr.conf, which `vtysh write` rewrites). */
   readonly configPath: string;
@@ -87,10 +81,6 @@ export type FrrApplyResult = {
 
 const DAEMONS_DOWN = /failed to connect to any daemons|Failure to connect|is not running/i;
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
 export class FrrApplier {
   readonly #opts: Required<Omit<FrrApplierOptions, 'pathspace' | 'logger'>> & Pick<FrrApplierOptions, 'pathspace' | 'logger'>;
   #appliedHash: string | undefined;
@@ -108,18 +98,15 @@ export class FrrApplier {
   }
 
   /**
-   * Renders the model and brings FRR to it. Throws FrrModelError (bad input,
-   * terminal), FrrUnavailableError or FrrReloadError (retry with backoff).
+   * Brings FRR to the rendered config. Throws FrrUnavailableError or
+   * FrrReloadError (retry with backoff).
    */
-  async apply(input: unknown): Promise<FrrApplyResult> {
+  async apply(config: FrrConfig): Promise<FrrApplyResult> {
     const started = Date.now();
-    const model = parseFrrModel(input);
-    const text = renderFrrConfig(model);
-    const hash = sha256(text);
+    const { text, hash, vrfVnis } = config;
     await this.#loadAppliedHash();
     if (hash === this.#appliedHash) return { reloaded: false, reloads: 0, repairedVnis: [], durationMs: Date.now() - started };
 
-    const vrfVnis = model.vrfs.map((v) => ({ vrf: v.name, vni: v.l3vni }));
     const nextPath = `${this.#opts.configPath}.next`;
     await mkdir(dirname(nextPath), { recursive: true });
     await writeFile(nextPath, text, { mode: 0o640 });
@@ -155,12 +142,6 @@ export class FrrApplier {
     return { reloaded: true, reloads, repairedVnis: repaired, durationMs };
   }
 
-  /** Forgets the applied hash, so the next apply reloads (e.g. after FRR restarted). */
-  invalidate(): void {
-    this.#appliedHash = undefined;
-    this.#loaded = true;
-  }
-
   /** EVPN state as FRR sees it; five vtysh calls, run in parallel. */
   async readStatus(): Promise<FrrStatus> {
     const [evpnVni, vrfVni, evpnSummary, routesByVni, prefixRoutes] = await Promise.all([
@@ -178,7 +159,7 @@ export class FrrApplier {
     if (this.#loaded) return;
     this.#loaded = true;
     try {
-      this.#appliedHash = sha256(await readFile(this.#opts.configPath, 'utf8'));
+      this.#appliedHash = hashFrrConfig(await readFile(this.#opts.configPath, 'utf8'));
     } catch (error: unknown) {
       if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
     }
@@ -222,10 +203,4 @@ export class FrrApplier {
       throw new FrrUnavailableError(`cannot run ${file}`, { cause: error });
     }
   }
-}
-
-/** Removes the applied-config file, e.g. when the agent is uninstalled from the node. */
-export async function removeAppliedFrrConfig(configPath: string): Promise<void> {
-  await rm(configPath, { force: true });
-  await rm(`${configPath}.next`, { force: true });
 }

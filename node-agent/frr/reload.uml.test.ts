@@ -1,12 +1,14 @@
 // FrrApplier against real FRR 8.4 with a real VRF/VXLAN kernel (UML guest):
 // skip-identical, restart without reload, status read-back, the L3VNI that
-// frr-reload drops and its repair, and the VRF teardown order (teardown.ts).
+// frr-reload drops and its repair, and the VRF teardown order (FRR first, see
+// planPassOrder in ../node-pass-order.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFrrTestInstance, type FrrTestInstance } from './frr-test-instance.ts';
+import { toFrrConfig } from './frr-config.ts';
 import { FrrApplier, FrrUnavailableError } from './reload.ts';
 import { findVniProblems, hasVniProblems } from './running-config.ts';
 
@@ -67,12 +69,12 @@ describe('FrrApplier on real FRR with a VRF kernel', () => {
   it('reloads once, skips identical text, and a restarted applier does not reload', async () => {
     const configPath = join(dir, 'frr.conf');
     const applier = new FrrApplier({ configPath, pathspace: frr.pathspace });
-    const first = await applier.apply(withVrf);
+    const first = await applier.apply(toFrrConfig(withVrf));
     expect(first.reloaded).toBe(true);
-    const second = await applier.apply(withVrf);
+    const second = await applier.apply(toFrrConfig(withVrf));
     expect(second).toMatchObject({ reloaded: false, reloads: 0 });
     expect(second.durationMs).toBeLessThan(100);
-    const restarted = await new FrrApplier({ configPath, pathspace: frr.pathspace }).apply(withVrf);
+    const restarted = await new FrrApplier({ configPath, pathspace: frr.pathspace }).apply(toFrrConfig(withVrf));
     expect(restarted.reloaded).toBe(false);
     process.stderr.write(`applier: first apply ${first.durationMs} ms (${first.reloads} reload), identical ${second.durationMs} ms\n`);
   });
@@ -91,7 +93,7 @@ describe('FrrApplier on real FRR with a VRF kernel', () => {
 
   it('reproduces the L3VNI that frr-reload drops, and repairs it', async () => {
     const applier = new FrrApplier({ configPath: join(dir, 'frr.conf'), pathspace: frr.pathspace });
-    await applier.apply(node); // no VRF in FRR
+    await applier.apply(toFrrConfig(node)); // no VRF in FRR
     // A config needing frr-reload's second pass (an L2VNI RT equal to the auto RT
     // is never shown by FRR) that also adds the VRF: pass 2 replays `vrf X`
     // after a `router bgp` line and vtysh reads it as `vrf-policy X`.
@@ -122,33 +124,33 @@ describe('FrrApplier on real FRR with a VRF kernel', () => {
 
   it('teardown: FRR refuses `no vrf` while the kernel VRF exists, yet a reload without the VRF converges', async () => {
     const applier = new FrrApplier({ configPath: join(dir, 'teardown.conf'), pathspace: frr.pathspace });
-    await applier.apply(withVrf);
+    await applier.apply(toFrrConfig(withVrf));
     expect(JSON.parse(vtysh('show vrf vni json').out)).toMatchObject({ vrfs: [{ vrf: 'vrf-10100', vni: 10100 }] });
 
     const refused = vtysh('configure terminal', 'no vrf vrf-10100');
     expect(refused.out).toContain('Only inactive VRFs can be deleted');
 
-    // FRR first (planVrfTeardown): the applier checks convergence with --test and throws if anything is left.
-    const removed = await applier.apply(node);
+    // FRR first (planPassOrder): the applier checks convergence with --test and throws if anything is left.
+    const removed = await applier.apply(toFrrConfig(node));
     expect(removed.reloaded).toBe(true);
     expect(JSON.parse(vtysh('show vrf vni json').out)).toEqual({ vrfs: [] });
     expect(vtysh('show running-config').out).not.toMatch(/vrf-10100/);
 
     deleteKernelVrf();
-    expect((await applier.apply(node)).reloaded).toBe(false);
+    expect((await applier.apply(toFrrConfig(node))).reloaded).toBe(false);
     expect(vtysh('show running-config').out).not.toMatch(/vrf-10100/);
 
     // Kernel first converges too.
     addKernelVrf();
-    await applier.apply(withVrf);
+    await applier.apply(toFrrConfig(withVrf));
     deleteKernelVrf();
-    await applier.apply(node);
+    await applier.apply(toFrrConfig(node));
     expect(vtysh('show running-config').out).not.toMatch(/vrf-10100/);
   });
 
   it('reports FRR that is not running as FrrUnavailableError', async () => {
     const absent = new FrrApplier({ configPath: join(dir, 'absent.conf'), pathspace: 'frr-absent' });
     await expect(absent.readStatus()).rejects.toBeInstanceOf(FrrUnavailableError);
-    await expect(absent.apply(node)).rejects.toBeInstanceOf(FrrUnavailableError);
+    await expect(absent.apply(toFrrConfig(node))).rejects.toBeInstanceOf(FrrUnavailableError);
   });
 });

@@ -235,8 +235,12 @@ function renderKernelRouteMap(): string[] {
 
 /** Renders the complete frr.conf for the model; throws FrrModelError on invalid input. */
 export function renderFrrConfig(input: unknown): string {
-  // Validated here too, so a hand-built object cannot smuggle text past the schema.
-  const model = parseFrrModel(input);
+  // Validated here, so a hand-built object cannot smuggle text past the schema.
+  return renderFrrModel(parseFrrModel(input));
+}
+
+/** Renders an already validated model (the output of parseFrrModel/validateFrrModel). */
+export function renderFrrModel(model: FrrModel): string {
   const vrfs = [...model.vrfs].sort((a, b) => compareText(a.name, b.name));
   const lines: string[] = ['frr defaults datacenter'];
   if (!model.ipv6Forwarding) lines.push('no ipv6 forwarding');

@@ -112,66 +112,76 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   sendJson(res, status, { error: { code, message } }, headers);
 }
 
+interface RequestContext { readonly view: AgentView; readonly registry: MetricsRegistry | undefined; readonly log: Logger }
+
+/** Routing and method checks; the answer itself comes from respond(). */
+function handleRequest(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const route = routeOf(path);
+  if (route === undefined) { sendError(res, 404, 'NotFound', `no such endpoint: ${path}`); return; }
+  if (route === 'bad-id') { sendError(res, 400, 'BadRequest', 'a network id is 1-253 characters of A-Z a-z 0-9 . _ : -'); return; }
+  const method = req.method ?? 'GET';
+  const allowed = route.kind === 'sync' ? 'POST' : 'GET, HEAD';
+  if (!allowed.split(', ').includes(method)) {
+    // Drain any body so the connection can be reused.
+    req.resume();
+    sendError(res, 405, 'MethodNotAllowed', `${method} is not allowed on ${path} (allowed: ${allowed}); the API is read-only except POST /v1/evpn/sync`, { allow: allowed });
+    return;
+  }
+  respond(ctx, route, req, res);
+}
+
+function respond(ctx: RequestContext, route: Route, req: IncomingMessage, res: ServerResponse): void {
+  const { view, log } = ctx;
+  switch (route.kind) {
+    case 'networks': sendJson(res, 200, [...view.networks()].sort((a, b) => a.id.localeCompare(b.id)).map(networkJson)); return;
+    case 'network': {
+      const n = view.network(route.id);
+      if (n === undefined) sendError(res, 404, EvpnErrorCode.NotFound, `${EvpnErrorCode.NotFound}: network ${route.id} is not known on this node`);
+      else sendJson(res, 200, networkJson(n));
+      return;
+    }
+    case 'vrfs': sendJson(res, 200, [...view.vrfs()].sort((a, b) => a.vni - b.vni).map(vrfJson)); return;
+    case 'evpn-metrics': {
+      const m = view.metrics();
+      sendJson(res, 200, {
+        networks_total: m.networks, l2_networks: m.l2Networks, l3_networks: m.l3Networks, vrfs_total: m.vrfs,
+        ports_total: m.ports, fdb_entries_total: m.fdbEntries, neighbor_entries_total: m.neighborEntries,
+        sync_duration_seconds: m.syncDurationSeconds ?? null, last_sync_time: m.lastSyncTime ?? null, errors_total: m.errors,
+      });
+      return;
+    }
+    case 'sync': {
+      req.resume();
+      const s = view.requestSync();
+      log.info({ taskId: s.taskId, status: s.status }, 'sync requested over the API');
+      sendJson(res, 202, { status: s.status, task_id: s.taskId });
+      return;
+    }
+    case 'metrics':
+      if (ctx.registry === undefined) { sendError(res, 404, 'NotFound', 'no metrics registry'); return; }
+      res.writeHead(200, { 'content-type': metricsContentType }).end(ctx.registry.render());
+      return;
+    case 'livez': res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n'); return;
+    case 'readyz': {
+      const ready = view.ready?.() ?? true;
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' }).end(ready ? 'ok\n' : 'not ready: first pass not done\n');
+      return;
+    }
+  }
+}
+
 export function createAgentApiServer(options: AgentApiOptions): AgentApiServer {
   const host = options.host ?? '127.0.0.1';
   checkListenHost(host, options.podIp);
   const log = options.log ?? silentLogger();
   const { view } = options;
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const route = routeOf(path);
-    if (route === undefined) { sendError(res, 404, 'NotFound', `no such endpoint: ${path}`); return; }
-    if (route === 'bad-id') { sendError(res, 400, 'BadRequest', 'a network id is 1-253 characters of A-Z a-z 0-9 . _ : -'); return; }
-    const method = req.method ?? 'GET';
-    const allowed = route.kind === 'sync' ? 'POST' : 'GET, HEAD';
-    if (!allowed.split(', ').includes(method)) {
-      // Drain any body so the connection can be reused.
-      req.resume();
-      sendError(res, 405, 'MethodNotAllowed', `${method} is not allowed on ${path} (allowed: ${allowed}); the API is read-only except POST /v1/evpn/sync`, { allow: allowed });
-      return;
-    }
-    switch (route.kind) {
-      case 'networks': sendJson(res, 200, [...view.networks()].sort((a, b) => a.id.localeCompare(b.id)).map(networkJson)); return;
-      case 'network': {
-        const n = view.network(route.id);
-        if (n === undefined) sendError(res, 404, EvpnErrorCode.NotFound, `${EvpnErrorCode.NotFound}: network ${route.id} is not known on this node`);
-        else sendJson(res, 200, networkJson(n));
-        return;
-      }
-      case 'vrfs': sendJson(res, 200, [...view.vrfs()].sort((a, b) => a.vni - b.vni).map(vrfJson)); return;
-      case 'evpn-metrics': {
-        const m = view.metrics();
-        sendJson(res, 200, {
-          networks_total: m.networks, l2_networks: m.l2Networks, l3_networks: m.l3Networks, vrfs_total: m.vrfs,
-          ports_total: m.ports, fdb_entries_total: m.fdbEntries, neighbor_entries_total: m.neighborEntries,
-          sync_duration_seconds: m.syncDurationSeconds ?? null, last_sync_time: m.lastSyncTime ?? null, errors_total: m.errors,
-        });
-        return;
-      }
-      case 'sync': {
-        req.resume();
-        const s = view.requestSync();
-        log.info({ taskId: s.taskId, status: s.status }, 'sync requested over the API');
-        sendJson(res, 202, { status: s.status, task_id: s.taskId });
-        return;
-      }
-      case 'metrics':
-        if (options.registry === undefined) { sendError(res, 404, 'NotFound', 'no metrics registry'); return; }
-        res.writeHead(200, { 'content-type': metricsContentType }).end(options.registry.render());
-        return;
-      case 'livez': res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n'); return;
-      case 'readyz': {
-        const ready = view.ready?.() ?? true;
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' }).end(ready ? 'ok\n' : 'not ready: first pass not done\n');
-        return;
-      }
-    }
-  };
+  const ctx: RequestContext = { view, registry: options.registry, log };
 
   const server: Server = createServer((req, res) => {
     try {
-      handle(req, res);
+      handleRequest(ctx, req, res);
     } catch (err) {
       log.error(errorFields(err), 'agent API request failed');
       if (!res.headersSent) sendError(res, 500, EvpnErrorCode.Infrastructure, 'internal error; see the agent log');

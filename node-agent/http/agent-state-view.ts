@@ -3,69 +3,74 @@
 import { randomUUID } from 'node:crypto';
 import { effectiveRoutingTable } from '../../crds/index.ts';
 import type { NodeAgent } from '../agent.ts';
-import type { AgentMetrics } from '../agent-metrics.ts';
-import { vrfDevice } from '../plan/device-names.ts';
+import type { AgentMetrics } from '../metrics.ts';
+import { vrfDevice } from '../inputs/device-names.ts';
 import type { AgentView, MetricsView, NetworkView, VrfView } from './agent-view.ts';
+
+function networkViews(agent: NodeAgent): NetworkView[] {
+  const pass = agent.lastPass;
+  const vrfs = new Map(agent.vrfObjects.map((v) => [v.metadata.name, v]));
+  const ports = new Map<string, number>();
+  for (const s of agent.portSetObjects) ports.set(s.spec.network, (ports.get(s.spec.network) ?? 0) + s.spec.ports.length);
+  return agent.networkObjects.map((n): NetworkView => {
+    const o = pass?.kernel.networks.get(n.metadata.name);
+    const vrf = n.spec.vrf === undefined ? undefined : vrfs.get(n.spec.vrf);
+    return {
+      id: n.metadata.name, type: n.spec.type,
+      ...(n.spec.vni !== undefined ? { vni: n.spec.vni } : {}),
+      ...(n.spec.vlanId !== undefined ? { vlanId: n.spec.vlanId } : {}),
+      ...(n.spec.vrf !== undefined ? { vrf: n.spec.vrf } : {}),
+      ...(vrf ? { l3vni: vrf.spec.vni, routingTable: effectiveRoutingTable(vrf.spec) } : {}),
+      ...(n.spec.mtu !== undefined ? { mtu: n.spec.mtu } : {}),
+      ...(n.spec.routeTargets ? { routeTargets: n.spec.routeTargets } : {}),
+      ...(n.spec.routeDistinguishers ? { routeDistinguishers: n.spec.routeDistinguishers } : {}),
+      ready: o?.ready ?? false,
+      ...(o?.reason !== undefined ? { reason: o.reason } : {}),
+      ...(o?.message !== undefined ? { message: o.message } : {}),
+      devices: o?.devices ?? [],
+      localPorts: ports.get(n.metadata.name) ?? 0,
+      fdbEntries: o?.fdbEntries ?? 0, neighbors: o?.neighbors ?? 0, routes: o?.routes ?? 0,
+    };
+  });
+}
+
+function vrfViews(agent: NodeAgent): VrfView[] {
+  const pass = agent.lastPass;
+  return agent.vrfObjects.map((v) => {
+    const o = pass?.kernel.vrfs.get(v.metadata.name);
+    return {
+      name: v.metadata.name, device: vrfDevice(v.spec.vni), vni: v.spec.vni, routingTable: effectiveRoutingTable(v.spec),
+      networks: agent.networkObjects.filter((n) => n.spec.vrf === v.metadata.name).map((n) => n.metadata.name).sort(),
+      ready: o?.ready ?? false,
+      ...(o?.reason !== undefined ? { reason: o.reason } : {}),
+      ...(o?.message !== undefined ? { message: o.message } : {}),
+    };
+  });
+}
+
+function metricsView(agent: NodeAgent, metrics: AgentMetrics): MetricsView {
+  const nets = agent.networkObjects;
+  const last = metrics.lastSync;
+  return {
+    networks: nets.length,
+    l2Networks: nets.filter((n) => n.spec.type === 'l2').length,
+    l3Networks: nets.filter((n) => n.spec.type === 'l3').length,
+    vrfs: agent.vrfObjects.length,
+    ports: agent.portSetObjects.reduce((sum, s) => sum + s.spec.ports.length, 0),
+    fdbEntries: last?.fdb ?? 0,
+    neighborEntries: last?.neighbors ?? 0,
+    ...(last ? { syncDurationSeconds: last.durationMs / 1000, lastSyncTime: last.at } : {}),
+    errors: metrics.errorCount(),
+  };
+}
 
 export function createAgentStateView(agent: NodeAgent, metrics: AgentMetrics): AgentView {
   let passes = 0;
-  const networks = (): NetworkView[] => {
-    const pass = agent.lastPass;
-    const vrfs = new Map(agent.vrfObjects.map((v) => [v.metadata.name, v]));
-    const ports = new Map<string, number>();
-    for (const s of agent.portSetObjects) ports.set(s.spec.network, (ports.get(s.spec.network) ?? 0) + s.spec.ports.length);
-    return agent.networkObjects.map((n): NetworkView => {
-      const o = pass?.kernel.networks.get(n.metadata.name);
-      const vrf = n.spec.vrf === undefined ? undefined : vrfs.get(n.spec.vrf);
-      return {
-        id: n.metadata.name, type: n.spec.type,
-        ...(n.spec.vni !== undefined ? { vni: n.spec.vni } : {}),
-        ...(n.spec.vlanId !== undefined ? { vlanId: n.spec.vlanId } : {}),
-        ...(n.spec.vrf !== undefined ? { vrf: n.spec.vrf } : {}),
-        ...(vrf ? { l3vni: vrf.spec.vni, routingTable: effectiveRoutingTable(vrf.spec) } : {}),
-        ...(n.spec.mtu !== undefined ? { mtu: n.spec.mtu } : {}),
-        ...(n.spec.routeTargets ? { routeTargets: n.spec.routeTargets } : {}),
-        ...(n.spec.routeDistinguishers ? { routeDistinguishers: n.spec.routeDistinguishers } : {}),
-        ready: o?.ready ?? false,
-        ...(o?.reason !== undefined ? { reason: o.reason } : {}),
-        ...(o?.message !== undefined ? { message: o.message } : {}),
-        devices: o?.devices ?? [],
-        localPorts: ports.get(n.metadata.name) ?? 0,
-        fdbEntries: o?.fdbEntries ?? 0, neighbors: o?.neighbors ?? 0, routes: o?.routes ?? 0,
-      };
-    });
-  };
   return {
-    networks,
-    network: (id) => networks().find((n) => n.id === id),
-    vrfs: (): VrfView[] => {
-      const pass = agent.lastPass;
-      return agent.vrfObjects.map((v) => {
-        const o = pass?.kernel.vrfs.get(v.metadata.name);
-        return {
-          name: v.metadata.name, device: vrfDevice(v.spec.vni), vni: v.spec.vni, routingTable: effectiveRoutingTable(v.spec),
-          networks: agent.networkObjects.filter((n) => n.spec.vrf === v.metadata.name).map((n) => n.metadata.name).sort(),
-          ready: o?.ready ?? false,
-          ...(o?.reason !== undefined ? { reason: o.reason } : {}),
-          ...(o?.message !== undefined ? { message: o.message } : {}),
-        };
-      });
-    },
-    metrics: (): MetricsView => {
-      const nets = agent.networkObjects;
-      const last = metrics.lastSync;
-      return {
-        networks: nets.length,
-        l2Networks: nets.filter((n) => n.spec.type === 'l2').length,
-        l3Networks: nets.filter((n) => n.spec.type === 'l3').length,
-        vrfs: agent.vrfObjects.length,
-        ports: agent.portSetObjects.reduce((sum, s) => sum + s.spec.ports.length, 0),
-        fdbEntries: last?.fdb ?? 0,
-        neighborEntries: last?.neighbors ?? 0,
-        ...(last ? { syncDurationSeconds: last.durationMs / 1000, lastSyncTime: last.at } : {}),
-        errors: metrics.errorCount(),
-      };
-    },
+    networks: () => networkViews(agent),
+    network: (id) => networkViews(agent).find((n) => n.id === id),
+    vrfs: () => vrfViews(agent),
+    metrics: () => metricsView(agent, metrics),
     requestSync: () => {
       passes++;
       const running = agent.passRunning;

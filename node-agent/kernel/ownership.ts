@@ -13,7 +13,7 @@
 //   have the state we set (neigh: PERMANENT/NOARP; FDB: static = NOARP with
 //   NTF_MASTER, the vxlan flood entry = PERMANENT with NTF_SELF). Entries learnt
 //   by the kernel or installed by zebra (NTF_EXT_LEARNED) are never ours.
-import type { Link } from './link-codec.ts';
+import type { Link } from './netlink/link-codec.ts';
 
 export const OWNER_ALIAS_PREFIX = 'ovn-evpn:';
 export const OWNED_LINK_GROUP = 234;

@@ -1,0 +1,56 @@
+// Pure: the applicable EvpnVrfs and EvpnNetworks + node-level BGP settings →
+// the FRR model the renderer turns into text. Device names come from the same
+// planner the kernel side uses, so FRR and the kernel always agree.
+//
+// Policy mapping:
+//  - a VRF imports routeTargets ∪ importTargets and exports routeTargets ∪
+//    exportTargets; its first route distinguisher is used (FRR takes one);
+//    none given → FRR's auto RD/RT, valid for any VNI;
+//  - an l2 network's own RD/RTs go to its L2VNI (`vni N` under l2vpn evpn);
+//  - type-5 routes: `redistribute connected` (the IRB subnets) and
+//    `redistribute kernel` (l3 subnet routes, host routes, port association
+//    routes the agent installs), never the VRF's unreachable default;
+//  - bgpAs: the VRF's BGP instance runs in the node ASN; a different bgpAs only
+//    shapes FRR's auto route targets, so explicit route targets are the way to
+//    interoperate across ASNs.
+import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
+import type { FrrModelInput } from './model.ts';
+import { vrfDevice } from '../inputs/device-names.ts';
+
+export type FrrNodeSettings = Omit<FrrModelInput, 'vrfs' | 'l2vnis'>;
+
+const union = (...lists: (readonly string[] | undefined)[]): string[] => [...new Set(lists.flatMap((l) => l ?? []))].sort();
+
+export function buildFrrModel(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], networks: readonly EvpnNetwork[]): FrrModelInput {
+  const networksOfVrf = new Map<string, EvpnNetwork[]>();
+  for (const n of networks) if (n.spec.vrf !== undefined) networksOfVrf.set(n.spec.vrf, [...(networksOfVrf.get(n.spec.vrf) ?? []), n]);
+  const hasV6 = (list: readonly EvpnNetwork[]): boolean =>
+    list.some((n) => (n.spec.subnets ?? []).some((s) => s.cidr.includes(':')) || (n.spec.routes ?? []).some((r) => r.destination.includes(':')));
+
+  return {
+    ...node,
+    vrfs: [...vrfs].sort((a, b) => a.spec.vni - b.spec.vni).map((v) => {
+      const members = networksOfVrf.get(v.metadata.name) ?? [];
+      return {
+        name: vrfDevice(v.spec.vni),
+        l3vni: v.spec.vni,
+        ...(v.spec.routeDistinguishers?.[0] !== undefined ? { rd: v.spec.routeDistinguishers[0] } : {}),
+        importRts: union(v.spec.routeTargets, v.spec.importTargets),
+        exportRts: union(v.spec.routeTargets, v.spec.exportTargets),
+        advertiseIpv4: true,
+        advertiseIpv6: hasV6(members),
+        redistribute: { connected: true, kernel: true, static: false },
+        ...(v.spec.localPref !== undefined ? { localPref: v.spec.localPref } : {}),
+      };
+    }),
+    l2vnis: networks
+      .filter((n) => n.spec.type === 'l2' && n.spec.vni !== undefined)
+      .sort((a, b) => (a.spec.vni ?? 0) - (b.spec.vni ?? 0))
+      .map((n) => ({
+        vni: n.spec.vni ?? 0,
+        ...(n.spec.routeDistinguishers?.[0] !== undefined ? { rd: n.spec.routeDistinguishers[0] } : {}),
+        importRts: union(n.spec.routeTargets, n.spec.importTargets),
+        exportRts: union(n.spec.routeTargets, n.spec.exportTargets),
+      })),
+  };
+}

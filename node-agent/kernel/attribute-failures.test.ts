@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { attributeFailures, type AttributionInput } from './attribute-failures.ts';
+import { KernelError } from './netlink/kernel-error.ts';
+import type { KernelOp } from './netlink/kernel-ops.ts';
+
+const rendered: AttributionInput['rendered'] = {
+  vrfs: new Map([['red', { name: 'red', devices: ['vrf-100', 'br3-100', 'vx3-100'], routes: 2 }]]),
+  networks: new Map([
+    ['net-a', { name: 'net-a', devices: ['vx-1001', 'br-evpn.11'], localPorts: 1 }],
+    ['net-b', { name: 'net-b', devices: ['vx-1002'] }],
+  ]),
+};
+const none = { failures: [], blocked: [], rejectedVrfs: new Map(), rejectedNetworks: new Map() };
+const fail = (op: KernelOp, errno: string, kind?: string) =>
+  ({ op, error: new KernelError(errno, { op: 'x', object: 'y', ...(kind !== undefined ? { kind } : {}) }) });
+
+describe('attributeFailures', () => {
+  it('marks every object ready when nothing failed', () => {
+    const a = attributeFailures({ rendered, ...none });
+    expect([...a.vrfs.values(), ...a.networks.values()].map((o) => o.ready)).toEqual([true, true, true]);
+    expect(a.networks.get('net-a')).toEqual({ name: 'net-a', devices: ['vx-1001', 'br-evpn.11'], localPorts: 1, ready: true });
+    expect(a.nodeErrors).toEqual([]);
+    expect(a.unsupported).toBeUndefined();
+  });
+
+  it('fails only the object whose device an operation touched', () => {
+    const a = attributeFailures({ rendered, ...none, failures: [fail({ op: 'replaceFdb', fdb: { dev: 'vx-1002', mac: '02:00:00:00:00:01' } }, 'EINVAL')] });
+    expect(a.networks.get('net-b')).toMatchObject({ ready: false, reason: 'InfrastructureFailed', message: 'EVPN-005: x y: EINVAL (invalid argument)' });
+    expect(a.networks.get('net-a')?.ready).toBe(true);
+    expect(a.vrfs.get('red')?.ready).toBe(true);
+  });
+
+  it('fails the VRF a link is enslaved to when creating it fails', () => {
+    const a = attributeFailures({ rendered, ...none, failures: [fail({ op: 'createLink', link: { name: 'other', kind: 'dummy', master: 'vrf-100' } }, 'EEXIST')] });
+    expect(a.vrfs.get('red')?.ready).toBe(false);
+    expect(a.nodeErrors).toEqual([]);
+  });
+
+  it('makes a failure on no object\'s device a node error that fails every object', () => {
+    const a = attributeFailures({ rendered, ...none, failures: [fail({ op: 'setBridgePort', port: { dev: 'evpn-uplink', learning: false } }, 'EPERM')] });
+    expect(a.nodeErrors).toEqual(['x y: EPERM (operation not permitted)']);
+    expect([...a.vrfs.values(), ...a.networks.values()].every((o) => !o.ready)).toBe(true);
+  });
+
+  it('reports a missing kernel feature on create as unsupported', () => {
+    const a = attributeFailures({ rendered, ...none, failures: [fail({ op: 'createLink', link: { name: 'vrf-100', kind: 'vrf', table: 1 } }, 'EOPNOTSUPP', 'vrf')] });
+    expect(a.unsupported).toBe('x y: EOPNOTSUPP (operation not supported)');
+    expect(a.vrfs.get('red')?.ready).toBe(false);
+  });
+
+  it('names a link held by someone else on the object that wanted it', () => {
+    const a = attributeFailures({ rendered, ...none, blocked: ['vx-1001'] });
+    expect(a.networks.get('net-a')?.message).toBe('EVPN-005: a link named vx-1001 exists and is not owned by ovn-evpn; it is left alone');
+  });
+
+  it('shows three errors and counts the rest', () => {
+    const failures = [1, 2, 3, 4, 5].map((i) => fail({ op: 'replaceFdb', fdb: { dev: 'vx-1002', mac: `02:00:00:00:00:0${i}` } }, 'EINVAL'));
+    expect(attributeFailures({ rendered, ...none, failures }).networks.get('net-b')?.message).toMatch(/ \(\+2 more\)$/);
+  });
+
+  it('reports rejected objects with their reason, overriding anything planned under that name', () => {
+    const a = attributeFailures({ rendered, ...none, rejectedNetworks: new Map([['net-b', { code: 'EVPN-004', reason: 'Conflict', message: 'EVPN-004: VLAN 5 in use' }]]) });
+    expect(a.networks.get('net-b')).toEqual({ name: 'net-b', devices: [], ready: false, reason: 'Conflict', message: 'EVPN-004: VLAN 5 in use' });
+  });
+});

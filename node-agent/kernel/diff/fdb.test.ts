@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { FdbEntry, FdbSpec } from '../netlink/neigh-codec.ts';
+import type { KindPlan } from './context.ts';
+import { diffFdb } from './fdb.ts';
+import { ctx, fdbEntry, NUD_PERMANENT } from './test-fixtures.ts';
+
+const want: FdbSpec = { dev: 'vx-101', mac: '02:00:00:00:01:01', vlan: 101, master: true, state: 'static' };
+
+describe('diffFdb: from → to', () => {
+  const cases: { name: string; from: FdbEntry[]; to: FdbSpec[]; plan: Partial<KindPlan> }[] = [
+    { name: 'none → a static port MAC: replaced in', from: [], to: [want], plan: { creates: [{ op: 'replaceFdb', fdb: want }] } },
+    { name: 'the same entry, MAC in upper case → nothing', from: [fdbEntry(2, '02:00:00:00:01:01'.toUpperCase(), 101, 1)], to: [want], plan: {} },
+    { name: 'the MAC in another VLAN → old removed, new in', from: [fdbEntry(2, '02:00:00:00:01:01', 102, 1)], to: [want],
+      plan: { removes: [{ op: 'delFdb', fdb: { dev: 'vx-101', mac: '02:00:00:00:01:01', vlan: 102, master: true } }], creates: [{ op: 'replaceFdb', fdb: want }] } },
+    { name: 'a static entry nobody wants → removed', from: [fdbEntry(2, '02:00:00:00:01:02', 101, 1)], to: [],
+      plan: { removes: [{ op: 'delFdb', fdb: { dev: 'vx-101', mac: '02:00:00:00:01:02', vlan: 101, master: true } }] } },
+    { name: 'a learnt entry (not noarp) → left alone', from: [fdbEntry(2, '02:00:00:00:01:02', 101, 1, { state: 0x02 })], to: [], plan: {} },
+    { name: 'zebra\'s entry (extern_learn) → left alone', from: [fdbEntry(2, '02:00:00:00:01:02', 101, 1, { externLearn: true })], to: [], plan: {} },
+    { name: 'a vxlan self entry (the flood list) → left alone', from: [fdbEntry(2, '00:00:00:00:00:00', null, null, { self: true, state: NUD_PERMANENT })], to: [], plan: {} },
+    { name: 'a permanent entry → left alone', from: [fdbEntry(2, '02:00:00:00:01:02', 101, 1, { state: NUD_PERMANENT })], to: [], plan: {} },
+    { name: 'our uplink peer\'s entry in a foreign bridge → left alone', from: [fdbEntry(6, '02:00:00:00:09:09', 101, 5)], to: [], plan: {} },
+  ];
+  it.each(cases)('$name', ({ from, to, plan }) => {
+    expect(diffFdb(to, from, ctx())).toEqual({ removes: [], creates: [], ...plan });
+  });
+});

@@ -1,0 +1,29 @@
+// FDB: static (noarp) master entries on owned ports of owned bridges. Learnt,
+// zebra's (extern_learn), self and permanent entries are not ours.
+import type { FdbEntry, FdbSpec } from '../netlink/neigh-codec.ts';
+import type { DiffContext, KindPlan } from './context.ts';
+
+const NUD_PERMANENT = 0x80;
+const NUD_NOARP = 0x40;
+
+const fdbKey = (dev: string, mac: string, vlan: number | null | undefined): string => `${dev}|${mac.toLowerCase()}|${vlan ?? 0}`;
+
+function isOurs(e: FdbEntry, ctx: DiffContext): boolean {
+  // Entries in a foreign bridge's table belong to it.
+  if (e.master !== null && ctx.ownedLiveName(e.master) === undefined) return false;
+  return !e.externLearn && !e.self && (e.state & NUD_NOARP) !== 0 && (e.state & NUD_PERMANENT) === 0;
+}
+
+export function diffFdb(desired: readonly FdbSpec[], actual: readonly FdbEntry[], ctx: DiffContext): KindPlan {
+  const plan: KindPlan = { removes: [], creates: [] };
+  const want = new Map(desired.map((f) => [fdbKey(f.dev, f.mac, f.vlan), f]));
+  for (const e of actual) {
+    const dev = ctx.ownedLiveName(e.index);
+    if (dev === undefined || !isOurs(e, ctx)) continue;
+    const key = fdbKey(dev, e.mac, e.vlan);
+    if (want.has(key)) { want.delete(key); continue; }
+    plan.removes.push({ op: 'delFdb', fdb: { dev, mac: e.mac, ...(e.vlan !== null ? { vlan: e.vlan } : {}), master: true } });
+  }
+  for (const f of want.values()) plan.creates.push({ op: 'replaceFdb', fdb: f });
+  return plan;
+}

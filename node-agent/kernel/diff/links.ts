@@ -1,0 +1,78 @@
+// Links: a desired link that exists with the same kind and kind data is
+// updated in place; one of another kind is deleted and re-created; an owned
+// link nobody wants is deleted; a link held by someone else is never touched.
+import type { KernelOp } from '../netlink/kernel-ops.ts';
+import type { Link, LinkChange, LinkSpec } from '../netlink/link-codec.ts';
+import { isOwnedLink } from '../ownership.ts';
+import { linkNameResolver } from './context.ts';
+import { normIp } from './normalize.ts';
+
+export interface LinkPlan {
+  linkDeletes: string[];
+  linkCreates: KernelOp[];
+  updates: KernelOp[];
+  blocked: string[];
+}
+
+type NameOf = (i: number | null) => string | undefined;
+
+/** Same kind and kind data: otherwise the link must be re-created. */
+function compatible(spec: LinkSpec, link: Link, nameOf: NameOf): boolean {
+  if (link.kind !== spec.kind) return false;
+  switch (spec.kind) {
+    case 'vrf': return link.vrf?.table === spec.table;
+    case 'vxlan': return link.vxlan?.vni === spec.vni && normIp(link.vxlan.local) === normIp(spec.local) && link.vxlan.port === (spec.port ?? 4789) && link.vxlan.learning === (spec.learning ?? false);
+    case 'vlan': return link.vlan?.id === spec.vlanId && nameOf(link.link) === spec.link;
+    case 'bridge': return link.bridge?.vlanFiltering === (spec.vlanFiltering ?? true);
+    case 'veth': return true;
+    case 'dummy': return true;
+  }
+}
+
+function linkChange(spec: LinkSpec, link: Link, nameOf: NameOf): LinkChange | undefined {
+  const change: { -readonly [K in keyof LinkChange]: LinkChange[K] } = {};
+  if (spec.mtu !== undefined && link.mtu !== spec.mtu) change.mtu = spec.mtu;
+  if (spec.address !== undefined && link.address?.toLowerCase() !== spec.address.toLowerCase()) change.address = spec.address;
+  // Only links we enslave have their master managed: the uplink's peer belongs
+  // to whatever provider bridge it was plugged into.
+  if (spec.master !== undefined && nameOf(link.master) !== spec.master) change.master = spec.master;
+  if (spec.alias !== undefined && link.alias !== spec.alias) change.alias = spec.alias;
+  if (spec.group !== undefined && link.group !== spec.group) change.group = spec.group;
+  if (spec.up !== undefined && link.up !== spec.up) change.up = spec.up;
+  return Object.keys(change).length > 0 ? change : undefined;
+}
+
+/** The veth peer is born without our marks; they are given in the update phase. */
+function peerMarks(spec: LinkSpec, desired: readonly LinkSpec[]): KernelOp | undefined {
+  if (spec.kind !== 'veth') return undefined;
+  const peer = desired.find((l) => l.name === spec.peer.name);
+  if (!peer) return undefined;
+  return { op: 'setLink', name: peer.name, change: { alias: peer.alias ?? null, ...(peer.group !== undefined ? { group: peer.group } : {}), up: peer.up ?? true } };
+}
+
+export function diffLinks(desired: readonly LinkSpec[], actual: readonly Link[]): LinkPlan {
+  const plan: LinkPlan = { linkDeletes: [], linkCreates: [], updates: [], blocked: [] };
+  const byName = new Map(actual.map((l) => [l.name, l]));
+  const nameOf = linkNameResolver(actual);
+  const createdAsPeer = new Set<string>();
+  for (const spec of desired) {
+    const link = byName.get(spec.name);
+    if (link && !isOwnedLink(link)) { plan.blocked.push(spec.name); continue; }
+    if (link && compatible(spec, link, nameOf)) {
+      const change = linkChange(spec, link, nameOf);
+      if (change) plan.updates.push({ op: 'setLink', name: spec.name, change });
+      continue;
+    }
+    if (link) plan.linkDeletes.push(spec.name);
+    if (createdAsPeer.has(spec.name)) continue;
+    plan.linkCreates.push({ op: 'createLink', link: spec });
+    if (spec.kind === 'veth') createdAsPeer.add(spec.peer.name);
+    const marks = peerMarks(spec, desired);
+    if (marks) plan.updates.push(marks);
+  }
+  const desiredNames = new Set(desired.map((l) => l.name));
+  for (const link of actual) {
+    if (isOwnedLink(link) && !desiredNames.has(link.name)) plan.linkDeletes.push(link.name);
+  }
+  return plan;
+}

@@ -1,0 +1,224 @@
+// The write operations of the adapter as data: a reconciler's plan is a list
+// of KernelOps, applied in order (pipelined) by KernelAdapter.applyBatch.
+// Everything here is pure: which link names an op needs resolved, how it reads
+// in an error message, and its netlink request.
+import * as C from './constants.ts';
+import { type AddrSpec, encodeAddr, encodeRoute, type RouteSpec } from './addr-route-codec.ts';
+import { type BridgePortFlags, type BridgeVlanSpec, encodeBridgePortFlags, encodeBridgeVlans } from './bridge-codec.ts';
+import type { KernelErrorContext } from './kernel-error.ts';
+import { encodeCreateLink, encodeLinkByName, encodeSetLink, type LinkChange, type LinkSpec } from './link-codec.ts';
+import { encodeFdb, encodeNeighbor, encodeNeighborDelete, type FdbSpec, type NeighborSpec } from './neigh-codec.ts';
+
+export type KernelOp =
+  | { readonly op: 'createLink'; readonly link: LinkSpec }
+  | { readonly op: 'setLink'; readonly name: string; readonly change: LinkChange }
+  | { readonly op: 'deleteLink'; readonly name: string }
+  | { readonly op: 'addAddr' | 'replaceAddr' | 'delAddr'; readonly addr: AddrSpec }
+  | { readonly op: 'addRoute' | 'replaceRoute' | 'delRoute'; readonly route: RouteSpec }
+  | { readonly op: 'replaceNeighbor' | 'delNeighbor'; readonly neighbor: NeighborSpec }
+  | { readonly op: 'addFdb' | 'replaceFdb' | 'appendFdb' | 'delFdb'; readonly fdb: FdbSpec }
+  | { readonly op: 'addBridgeVlan' | 'delBridgeVlan'; readonly vlan: BridgeVlanSpec }
+  | { readonly op: 'setBridgePort'; readonly port: BridgePortFlags };
+
+export interface NetlinkRequest {
+  readonly type: number;
+  readonly flags: number;
+  readonly payload: Buffer;
+}
+
+/** Link names whose ifindex the request needs (the kernel takes ifindexes there, not names). */
+export function namesToResolve(op: KernelOp): string[] {
+  switch (op.op) {
+    case 'createLink': {
+      const n: string[] = [];
+      if (op.link.master !== undefined) n.push(op.link.master);
+      if (op.link.kind === 'vlan') n.push(op.link.link);
+      return n;
+    }
+    case 'setLink':
+      return typeof op.change.master === 'string' ? [op.change.master] : [];
+    case 'deleteLink':
+      return [];
+    case 'addAddr':
+    case 'replaceAddr':
+    case 'delAddr':
+      return [op.addr.dev];
+    case 'addRoute':
+    case 'replaceRoute':
+    case 'delRoute':
+      return op.route.dev !== undefined ? [op.route.dev] : [];
+    case 'replaceNeighbor':
+    case 'delNeighbor':
+      return [op.neighbor.dev];
+    case 'addFdb':
+    case 'replaceFdb':
+    case 'appendFdb':
+    case 'delFdb':
+      return [op.fdb.dev];
+    case 'addBridgeVlan':
+    case 'delBridgeVlan':
+      return [op.vlan.dev];
+    case 'setBridgePort':
+      return [op.port.dev];
+  }
+}
+
+/** Link name whose ifindex this op creates or destroys (later lookups must follow it). */
+export function nameChangedBy(op: KernelOp): string | null {
+  if (op.op === 'createLink') return op.link.name;
+  if (op.op === 'deleteLink') return op.name;
+  return null;
+}
+
+const VERB: Readonly<Record<KernelOp['op'], string>> = {
+  createLink: 'create link',
+  setLink: 'set link',
+  deleteLink: 'delete link',
+  addAddr: 'add address',
+  replaceAddr: 'replace address',
+  delAddr: 'delete address',
+  addRoute: 'add route',
+  replaceRoute: 'replace route',
+  delRoute: 'delete route',
+  replaceNeighbor: 'replace neighbour',
+  delNeighbor: 'delete neighbour',
+  addFdb: 'add fdb entry',
+  replaceFdb: 'replace fdb entry',
+  appendFdb: 'append fdb entry',
+  delFdb: 'delete fdb entry',
+  addBridgeVlan: 'add bridge vlan',
+  delBridgeVlan: 'delete bridge vlan',
+  setBridgePort: 'set bridge port',
+};
+
+function describeRoute(r: RouteSpec): string {
+  const parts = [r.type !== undefined && r.type !== 'unicast' ? `${r.type} ${r.dst}` : r.dst];
+  if (r.via !== undefined) parts.push(`via ${r.via}`);
+  if (r.dev !== undefined) parts.push(`dev ${r.dev}`);
+  parts.push(`table ${r.table}`);
+  if (r.metric !== undefined) parts.push(`metric ${r.metric}`);
+  return parts.join(' ');
+}
+
+function describeFdb(f: FdbSpec): string {
+  const parts = [f.mac, `dev ${f.dev}`];
+  if (f.vlan !== undefined) parts.push(`vlan ${f.vlan}`);
+  if (f.dst !== undefined) parts.push(`dst ${f.dst}`);
+  if (f.master === true) parts.push('master');
+  if (f.self === true) parts.push('self');
+  return parts.join(' ');
+}
+
+export function describeOp(op: KernelOp): KernelErrorContext {
+  const verb = VERB[op.op];
+  switch (op.op) {
+    case 'createLink':
+      return { op: verb, object: op.link.name, kind: op.link.kind };
+    case 'setLink':
+    case 'deleteLink':
+      return { op: verb, object: op.name };
+    case 'addAddr':
+    case 'replaceAddr':
+    case 'delAddr':
+      return { op: verb, object: `${op.addr.address} dev ${op.addr.dev}` };
+    case 'addRoute':
+    case 'replaceRoute':
+    case 'delRoute':
+      return { op: verb, object: describeRoute(op.route) };
+    case 'replaceNeighbor':
+    case 'delNeighbor':
+      return { op: verb, object: `${op.neighbor.dst} lladdr ${op.neighbor.lladdr} dev ${op.neighbor.dev}` };
+    case 'addFdb':
+    case 'replaceFdb':
+    case 'appendFdb':
+    case 'delFdb':
+      return { op: verb, object: describeFdb(op.fdb) };
+    case 'addBridgeVlan':
+    case 'delBridgeVlan':
+      return { op: verb, object: `vid ${op.vlan.vid} dev ${op.vlan.dev}${op.vlan.self === true ? ' self' : ''}` };
+    case 'setBridgePort':
+      return { op: verb, object: op.port.dev };
+  }
+}
+
+const CREATE_EXCL = C.NLM_F_CREATE | C.NLM_F_EXCL;
+const CREATE_REPLACE = C.NLM_F_CREATE | C.NLM_F_REPLACE;
+
+/**
+ * The netlink requests of an op (sent back to back); `ix` maps the names of
+ * namesToResolve(op) to ifindexes. Over 60 lines on purpose: one flat case per
+ * op kind reads as the table of what each op sends; only createLink has logic.
+ */
+export function encodeOp(op: KernelOp, ix: (name: string) => number): NetlinkRequest[] {
+  switch (op.op) {
+    case 'createLink': {
+      const l = op.link;
+      const master = l.master !== undefined ? ix(l.master) : undefined;
+      const spec = (l.kind === 'vlan' ? { ...l, link: ix(l.link), master } : { ...l, master }) as LinkSpec<number>;
+      // A bridge's MTU given on create is overridden when ports join; set via
+      // RTM_SETLINK it counts as set by the user and sticks.
+      const bridgeMtu = spec.kind === 'bridge' && spec.mtu !== undefined;
+      if (spec.alias === undefined && spec.addrGenModeNone !== true && !bridgeMtu) {
+        return [{ type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(spec) }];
+      }
+      // RTM_NEWLINK ignores IFLA_IFALIAS and the inet6 IFLA_AF_SPEC on create:
+      // set them right after, and bring the link up only then (no link-local
+      // address appears before addrgenmode is none).
+      const { alias, addrGenModeNone, up, ...rest } = spec;
+      const { mtu, ...noMtu } = rest;
+      const base = bridgeMtu ? noMtu : rest;
+      const change: LinkChange<number> = {
+        ...(alias !== undefined ? { alias } : {}),
+        ...(addrGenModeNone !== undefined ? { addrGenModeNone } : {}),
+        ...(up !== undefined ? { up } : {}),
+        ...(bridgeMtu && mtu !== undefined ? { mtu } : {}),
+      };
+      return [
+        { type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(base) },
+        { type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(l.name, change) },
+      ];
+    }
+    case 'setLink': {
+      const m = op.change.master;
+      const change: LinkChange<number> = { ...op.change, master: m === undefined ? undefined : m === null ? null : ix(m) } as LinkChange<number>;
+      return [{ type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(op.name, change) }];
+    }
+    case 'deleteLink':
+      return [{ type: C.RTM_DELLINK, flags: 0, payload: encodeLinkByName(op.name) }];
+    case 'addAddr':
+    case 'replaceAddr':
+    case 'delAddr': {
+      const payload = encodeAddr({ ...op.addr, dev: ix(op.addr.dev) });
+      if (op.op === 'delAddr') return [{ type: C.RTM_DELADDR, flags: 0, payload }];
+      return [{ type: C.RTM_NEWADDR, flags: op.op === 'addAddr' ? CREATE_EXCL : CREATE_REPLACE, payload }];
+    }
+    case 'addRoute':
+    case 'replaceRoute':
+    case 'delRoute': {
+      const r = op.route;
+      const spec: RouteSpec<number> = { ...r, dev: r.dev !== undefined ? ix(r.dev) : undefined } as RouteSpec<number>;
+      if (op.op === 'delRoute') return [{ type: C.RTM_DELROUTE, flags: 0, payload: encodeRoute(spec, true) }];
+      return [{ type: C.RTM_NEWROUTE, flags: op.op === 'addRoute' ? CREATE_EXCL : CREATE_REPLACE, payload: encodeRoute(spec) }];
+    }
+    case 'replaceNeighbor':
+      return [{ type: C.RTM_NEWNEIGH, flags: CREATE_REPLACE, payload: encodeNeighbor({ ...op.neighbor, dev: ix(op.neighbor.dev) }) }];
+    case 'delNeighbor':
+      return [{ type: C.RTM_DELNEIGH, flags: 0, payload: encodeNeighborDelete({ dev: ix(op.neighbor.dev), dst: op.neighbor.dst }) }];
+    case 'addFdb':
+    case 'replaceFdb':
+    case 'appendFdb':
+    case 'delFdb': {
+      const payload = encodeFdb({ ...op.fdb, dev: ix(op.fdb.dev) });
+      if (op.op === 'delFdb') return [{ type: C.RTM_DELNEIGH, flags: 0, payload }];
+      const flags = op.op === 'addFdb' ? CREATE_EXCL : op.op === 'replaceFdb' ? CREATE_REPLACE : C.NLM_F_CREATE | C.NLM_F_APPEND;
+      return [{ type: C.RTM_NEWNEIGH, flags, payload }];
+    }
+    case 'addBridgeVlan':
+    case 'delBridgeVlan': {
+      const { dev, ...vlan } = op.vlan;
+      return [{ type: op.op === 'addBridgeVlan' ? C.RTM_SETLINK : C.RTM_DELLINK, flags: 0, payload: encodeBridgeVlans(ix(dev), [vlan]) }];
+    }
+    case 'setBridgePort':
+      return [{ type: C.RTM_SETLINK, flags: 0, payload: encodeBridgePortFlags({ ...op.port, dev: ix(op.port.dev) }) }];
+  }
+}

@@ -1,0 +1,39 @@
+// The agent's Prometheus metrics (served on /metrics).
+import { MetricsRegistry } from '../lib/metrics.ts';
+
+/** What the metrics need of a pass (kept here, so this file imports nothing of the agent). */
+export interface PassObservation {
+  durationMs: number;
+  kernel: { writes: number; networks: ReadonlyMap<string, { fdbEntries?: number; neighbors?: number }> };
+}
+
+export function createAgentMetrics(registry = new MetricsRegistry()) {
+  const gauge = (name: string, help: string) => registry.gauge(name, help);
+  const networks = gauge('ovn_evpn_agent_networks', 'EvpnNetworks applied on this node');
+  const vrfs = gauge('ovn_evpn_agent_vrfs', 'EvpnVrfs applied on this node');
+  const ports = gauge('ovn_evpn_agent_ports', 'Local ports of this node');
+  const fdb = gauge('ovn_evpn_agent_fdb_entries', 'Static FDB entries for local ports');
+  const neighbors = gauge('ovn_evpn_agent_neighbor_entries', 'Neighbour entries for local ports');
+  const syncDuration = registry.histogram('ovn_evpn_agent_sync_duration_seconds', 'Duration of one node pass', [], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+  const kernelWrites = registry.counter('ovn_evpn_agent_netlink_writes_total', 'Netlink write requests issued');
+  const errors = registry.counter('ovn_evpn_agent_errors_total', 'Errors by EVPN code', ['code']);
+  const frrReloads = registry.counter('ovn_evpn_agent_frr_reloads_total', 'frr-reload.py runs that changed the configuration');
+  let last: { durationMs: number; at: string; networks: number; vrfs: number; ports: number; fdb: number; neighbors: number } | undefined;
+  let errorTotal = 0;
+  return {
+    registry, frrReloads,
+    errors: { inc(labels: { code: string }): void { errorTotal++; errors.inc(labels); } },
+    errorCount: (): number => errorTotal,
+    get lastSync() { return last; },
+    observePass(s: PassObservation, counts: { vrfs: number; networks: number; ports: number }): void {
+      const fdbEntries = [...s.kernel.networks.values()].reduce((n, o) => n + (o.fdbEntries ?? 0), 0);
+      const neighborEntries = [...s.kernel.networks.values()].reduce((n, o) => n + (o.neighbors ?? 0), 0);
+      networks.set({}, counts.networks); vrfs.set({}, counts.vrfs); ports.set({}, counts.ports);
+      fdb.set({}, fdbEntries); neighbors.set({}, neighborEntries);
+      syncDuration.observe({}, s.durationMs / 1000);
+      kernelWrites.inc({}, s.kernel.writes);
+      last = { durationMs: s.durationMs, at: new Date().toISOString(), ...counts, fdb: fdbEntries, neighbors: neighborEntries };
+    },
+  };
+}
+export type AgentMetrics = ReturnType<typeof createAgentMetrics>;

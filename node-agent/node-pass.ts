@@ -1,0 +1,139 @@
+// One node pass: select (parse + cross-object checks) → FRR/kernel in the
+// order node-pass-order.ts plans → FRR status read-back → this node's status.
+// It holds what must outlive a pass: the VRFs FRR was last given and the FRR
+// outcome shown on the status.
+import type { Logger } from 'pino';
+import { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
+import type { EvpnNodeState } from '../crds/index.ts';
+import type { Condition } from '../lib/kube/conditions.ts';
+import type { KubeClient } from '../lib/kube/kube-client.ts';
+import { errorFields, errorMessage } from '../lib/log.ts';
+import type { AgentConfig } from './config.ts';
+import { frrNodeSettings } from './config.ts';
+import { buildFrrModel } from './frr/build-frr-model.ts';
+import { prepareFrrConfig, type FrrConfig } from './frr/frr-config.ts';
+import { FrrUnavailableError } from './frr/reload.ts';
+import type { FrrApplier } from './frr/reload.ts';
+import { vrfDevice } from './inputs/device-names.ts';
+import { parseAll } from './inputs/parse-resources.ts';
+import { selectApplicable } from './inputs/select-applicable.ts';
+import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
+import { runKernelPass, type KernelPassInput, type KernelPassResult } from './kernel/kernel-pass.ts';
+import type { AgentMetrics } from './metrics.ts';
+import { needsSecondKernelPass, planPassOrder } from './node-pass-order.ts';
+import { buildNodeStateStatus, statusGenerations } from './status/build-node-status.ts';
+import type { FrrOutcome } from './status/build-node-status.ts';
+import { writeNodeStatus } from './status/write-node-status.ts';
+
+export interface PassSummary {
+  kernel: KernelPassResult;
+  frr: FrrOutcome;
+  statusWritten: boolean;
+  durationMs: number;
+}
+
+/** What the informers hold (unvalidated), read when the pass needs it. */
+export interface PassInputs {
+  vrfs(): readonly unknown[];
+  networks(): readonly unknown[];
+  portSets(): readonly unknown[];
+  nodeState(): EvpnNodeState | undefined;
+}
+
+export interface NodePassDeps {
+  config: AgentConfig;
+  client: KubeClient;
+  kernel: KernelAdapter;
+  frr?: FrrApplier;
+  metrics?: AgentMetrics;
+  log: Logger;
+}
+
+export class NodePass {
+  readonly #d: NodePassDeps;
+  /** VRF devices FRR was last given successfully. */
+  #frrVrfs = new Set<string>();
+  #frrStatusAt = 0;
+  #frr: FrrOutcome;
+
+  constructor(deps: NodePassDeps) {
+    this.#d = deps;
+    this.#frr = { enabled: deps.config.frr.enabled && deps.frr !== undefined, running: false };
+  }
+
+  async run(inputs: PassInputs): Promise<PassSummary> {
+    const started = performance.now();
+    const { config, kernel } = this.#d;
+    const vrfs = parseAll(inputs.vrfs(), EvpnVrf);
+    const networks = parseAll(inputs.networks(), EvpnNetwork);
+    const portSets = parseAll(inputs.portSets(), EvpnPortSet).ok.filter((p) => p.spec.nodeName === config.node.nodeName);
+    const applicable = selectApplicable(vrfs.ok, networks.ok);
+    for (const [k, v] of vrfs.rejected) applicable.rejectedVrfs.set(k, v);
+    for (const [k, v] of networks.rejected) applicable.rejectedNetworks.set(k, v);
+
+    const frrConfig = prepareFrrConfig(buildFrrModel(frrNodeSettings(config), applicable.vrfs, applicable.networks));
+    const vrfNames = new Set(applicable.vrfs.map((v) => vrfDevice(v.spec.vni)));
+    if (!frrConfig.ok) this.#frr = { ...this.#frr, error: `the FRR model is invalid: ${frrConfig.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` };
+    const order = planPassOrder({ frrManaged: this.#frrManaged(), frrModelValid: frrConfig.ok, frrVrfs: this.#frrVrfs, desiredVrfs: vrfNames });
+
+    if (frrConfig.ok && order.frrBeforeKernel) await this.#applyFrr(frrConfig.config, vrfNames);
+    const kernelInput: KernelPassInput = { vrfs: applicable.vrfs, networks: applicable.networks, portSets, rejectedVrfs: applicable.rejectedVrfs, rejectedNetworks: applicable.rejectedNetworks };
+    let kernelResult = await runKernelPass(kernel, config.node, { ...kernelInput, holdNewL3Vxlans: order.holdNewL3Vxlans });
+    if (frrConfig.ok && order.frrAfterKernel) await this.#applyFrr(frrConfig.config, vrfNames);
+    if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error)) kernelResult = await runKernelPass(kernel, config.node, kernelInput);
+    await this.#readFrrStatus();
+
+    const statusWritten = await this.#writeStatus(inputs, kernelResult, started);
+    const summary: PassSummary = { kernel: kernelResult, frr: { ...this.#frr }, statusWritten, durationMs: performance.now() - started };
+    this.#d.metrics?.observePass(summary, { vrfs: applicable.vrfs.length, networks: applicable.networks.length, ports: portSets.reduce((n, s) => n + s.spec.ports.length, 0) });
+    this.#d.log.debug({ writes: kernelResult.writes, planned: kernelResult.planned, ms: Math.round(summary.durationMs), statusWritten }, 'node pass done');
+    return summary;
+  }
+
+  #frrManaged(): boolean {
+    return this.#d.frr !== undefined && this.#frr.enabled;
+  }
+
+  async #applyFrr(config: FrrConfig, vrfNames: Set<string>): Promise<void> {
+    const frr = this.#d.frr;
+    if (!frr || !this.#frr.enabled) return;
+    try {
+      const r = await frr.apply(config);
+      this.#frrVrfs = vrfNames;
+      this.#frr = { ...this.#frr, running: true };
+      delete this.#frr.error;
+      if (r.reloaded) {
+        this.#frr.lastReloadTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        this.#frrStatusAt = 0;
+        this.#d.metrics?.frrReloads.inc();
+      }
+    } catch (err: unknown) {
+      this.#frr = { ...this.#frr, running: !(err instanceof FrrUnavailableError), error: errorMessage(err) };
+      this.#d.metrics?.errors.inc({ code: 'EVPN-006' });
+      this.#d.log.warn({ ...errorFields(err) }, 'FRR apply failed; retrying with backoff');
+    }
+  }
+
+  async #readFrrStatus(): Promise<void> {
+    const frr = this.#d.frr;
+    if (!frr || !this.#frr.enabled || this.#frr.error !== undefined) return;
+    if (Date.now() - this.#frrStatusAt < this.#d.config.frr.statusIntervalSeconds * 1000) return;
+    try {
+      this.#frr.status = await frr.readStatus();
+      this.#frrStatusAt = Date.now();
+    } catch (err: unknown) {
+      this.#d.log.warn(errorFields(err), 'reading FRR status failed');
+    }
+  }
+
+  async #writeStatus(inputs: PassInputs, kernel: KernelPassResult, started: number): Promise<boolean> {
+    const { config, client } = this.#d;
+    const current = inputs.nodeState();
+    const status = buildNodeStateStatus({
+      vtepIp: config.node.vtepIp, asn: config.bgp.asn, kernel, frr: this.#frr,
+      generations: statusGenerations(inputs.vrfs() as EvpnVrf[], inputs.networks() as EvpnNetwork[]),
+      previous: (current?.status?.conditions ?? []) as Condition[], now: new Date(),
+    });
+    return writeNodeStatus(client, current, config.node.nodeName, status, started);
+  }
+}

@@ -1,0 +1,127 @@
+// Pure: one pass's outcome → the EvpnNodeState status. Volatile fields (sync
+// time, duration) are added only when something else changed, so a steady
+// node writes nothing.
+import { ConditionReason, ConditionType, EvpnErrorCode, effectiveRoutingTable } from '../../crds/index.ts';
+import type { EvpnNetwork, EvpnNodeStateStatus, EvpnVrf, NetworkResult, VrfResult } from '../../crds/index.ts';
+import { setConditions } from '../../lib/kube/conditions.ts';
+import type { Condition } from '../../lib/kube/conditions.ts';
+import type { FrrStatus } from '../frr/status.ts';
+import type { ObjectOutcome } from '../kernel/attribute-failures.ts';
+import type { KernelPassResult } from '../kernel/kernel-pass.ts';
+import { vrfDevice } from '../inputs/device-names.ts';
+
+export interface FrrOutcome {
+  enabled: boolean;
+  running: boolean;
+  error?: string;
+  configHash?: string;
+  lastReloadTime?: string;
+  status?: FrrStatus;
+}
+
+export interface NodeStatusInput {
+  vtepIp: string;
+  asn: number;
+  kernel: KernelPassResult;
+  frr: FrrOutcome;
+  generations: { vrfs: Map<string, { generation: number | undefined; vni: number; table?: number }>; networks: Map<string, { generation: number | undefined; vni?: number; vlanId?: number }> };
+  previous: readonly Condition[];
+  now: Date;
+}
+
+const trim = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+function frrError(frr: FrrOutcome): string | undefined {
+  if (!frr.enabled) return undefined;
+  return frr.error ?? (frr.running ? undefined : 'FRR is not running');
+}
+
+/** KernelApplied, FrrApplied and Ready from the per-object results. */
+function nodeConditions(input: NodeStatusInput, results: readonly (VrfResult | NetworkResult)[], frrErr: string | undefined): Condition[] {
+  const { kernel, frr } = input;
+  const vrfCount = input.kernel.vrfs.size;
+  const networkCount = input.kernel.networks.size;
+  const failing = results.filter((r) => !r.ready);
+  const kernelOk = kernel.unsupported === undefined && kernel.nodeErrors.length === 0 && failing.every((f) => f.reason !== 'InfrastructureFailed');
+  return setConditions(input.previous, [
+    kernel.unsupported !== undefined
+      ? { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.KernelUnsupported, message: `${EvpnErrorCode.Infrastructure}: ${kernel.unsupported}` }
+      : kernelOk
+        ? { type: ConditionType.KernelApplied, status: 'True', reason: ConditionReason.Applied, message: 'kernel state matches the desired state' }
+        : { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.InfrastructureFailed, message: `${EvpnErrorCode.Infrastructure}: ${[...kernel.nodeErrors, ...failing.map((f) => `${f.name}: ${f.message ?? ''}`)].slice(0, 5).join('; ')}` },
+    !frr.enabled
+      ? { type: ConditionType.FrrApplied, status: 'Unknown', reason: 'Disabled', message: 'FRR is not managed by this agent' }
+      : frrErr === undefined
+        ? { type: ConditionType.FrrApplied, status: 'True', reason: ConditionReason.Applied, message: 'FRR runs the rendered configuration' }
+        : { type: ConditionType.FrrApplied, status: 'False', reason: frr.running ? ConditionReason.FrrFailed : ConditionReason.FrrUnavailable, message: `${EvpnErrorCode.Frr}: ${frrErr}` },
+    failing.length === 0 && kernelOk && frrErr === undefined
+      ? { type: ConditionType.Ready, status: 'True', reason: ConditionReason.Applied, message: `${vrfCount} VRFs and ${networkCount} networks applied` }
+      : { type: ConditionType.Ready, status: 'False', reason: failing.length ? ConditionReason.NodesFailing : ConditionReason.InfrastructureFailed, message: `${failing.length} of ${vrfCount + networkCount} objects not applied` },
+  ], input.now);
+
+}
+
+export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatus {
+  const { kernel, frr } = input;
+  const frrErr = frrError(frr);
+  const vnis = new Map((frr.status?.vnis ?? []).map((v) => [v.vni, v]));
+  const frrVrfs = new Map((frr.status?.vrfs ?? []).map((v) => [v.vrf, v]));
+
+  const withFrr = (o: ObjectOutcome): Pick<ObjectOutcome, 'ready' | 'reason' | 'message'> => {
+    if (!o.ready || frrErr === undefined) return o;
+    return { ready: false, reason: ConditionReason.FrrFailed, message: `${EvpnErrorCode.Frr}: ${frrErr}` };
+  };
+
+  const vrfs: VrfResult[] = [...kernel.vrfs.values()].sort((a, b) => a.name.localeCompare(b.name)).map((o) => {
+    const g = input.generations.vrfs.get(o.name);
+    const fv = g ? frrVrfs.get(vrfDevice(g.vni)) : undefined;
+    const r = withFrr(o);
+    return trim({
+      name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, message: r.message,
+      devices: o.devices.length ? o.devices : undefined, routingTable: g?.table,
+      l3vniUp: frr.enabled && fv ? fv.state.toLowerCase() === 'up' : undefined,
+    });
+  });
+  const networks: NetworkResult[] = [...kernel.networks.values()].sort((a, b) => a.name.localeCompare(b.name)).map((o) => {
+    const g = input.generations.networks.get(o.name);
+    const fv = g?.vni !== undefined ? vnis.get(g.vni) : undefined;
+    const r = withFrr(o);
+    return trim({
+      name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, message: r.message,
+      devices: o.devices.length ? o.devices : undefined, vlanId: g?.vlanId,
+      localPorts: o.localPorts, fdbEntries: o.fdbEntries, neighbors: o.neighbors, routes: o.routes,
+      remoteVteps: fv?.remoteVteps ?? undefined, macIpRoutes: fv?.macIpRoutes,
+    });
+  });
+
+  const conditions = nodeConditions(input, [...vrfs, ...networks], frrErr);
+
+  const evpnPeers = frr.status?.evpnPeers ?? [];
+  return trim({
+    vtepIp: input.vtepIp,
+    asn: input.asn,
+    conditions: conditions.map((c) => trim({ ...c })),
+    frr: frr.enabled ? trim({
+      running: frr.running, configHash: frr.configHash?.slice(0, 16), lastReloadTime: frr.lastReloadTime,
+      peersEstablished: frr.status ? evpnPeers.filter((p) => p.established).length : undefined,
+      peersTotal: frr.status ? evpnPeers.length : undefined, message: frrErr,
+    }) : undefined,
+    vrfs,
+    networks,
+  });
+}
+
+type VrfLike = { metadata: { name: string; generation?: number | undefined }; spec: EvpnVrf['spec'] };
+type NetworkLike = { metadata: { name: string; generation?: number | undefined }; spec: EvpnNetwork['spec'] };
+
+/** Generation and numbers of every watched object, valid or not, for its status entry. */
+export function statusGenerations(vrfs: readonly VrfLike[], networks: readonly NetworkLike[]): NodeStatusInput['generations'] {
+  return {
+    vrfs: new Map(vrfs.map((v) => [v.metadata.name, { generation: v.metadata.generation, vni: v.spec.vni, table: effectiveRoutingTable(v.spec) }])),
+    networks: new Map(networks.map((n) => [n.metadata.name, {
+      generation: n.metadata.generation,
+      ...(n.spec.vni !== undefined ? { vni: n.spec.vni } : {}),
+      ...(n.spec.vlanId !== undefined ? { vlanId: n.spec.vlanId } : {}),
+    }])),
+  };
+}
