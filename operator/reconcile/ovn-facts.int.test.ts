@@ -4,29 +4,33 @@
 // ports, router interfaces), the operator in-process, and a real apiserver.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvpnNetwork } from '../../crds/index.ts';
+import type { EvpnNetwork, EvpnPortSet } from '../../crds/index.ts';
+import { Label } from '../../crds/index.ts';
 import type { Condition } from '../../lib/kube/conditions.ts';
 import { startOvnDatabases, type OvnDatabases } from '../../test/ovn/ovn-databases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
 import type { Live } from '../object-key.ts';
-import { getObject, listEvents, startKubeEnv, waitFor, type KubeEnv } from '../testing/kube-env.ts';
+import { getObject, listEvents, listObjects, startKubeEnv, waitFor, type KubeEnv } from '../testing/kube-env.ts';
 import { runOperator, type RunningOperator } from '../testing/operator-harness.ts';
 import {
-  addDhcpOptions, addNetwork, addRouterInterface, addVmPort, freshTag, lsName, setExternalIds, setLocalnetTag,
+  addChassis, addDhcpOptions, addNetwork, addRouterInterface, addVmPort, freshTag, lsName, Northd, setExternalIds, setLocalnetTag, waitForPortBinding,
 } from '../testing/ovn-driver.ts';
 
 let kube: KubeEnv;
 let ovn: OvnDatabases;
 let op: RunningOperator;
+let northd: Northd;
 
 beforeAll(async () => {
   [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
+  northd = new Northd(ovn);
   op = await runOperator(kube, ovn, { pruneGraceMs: 1500 });
 });
 
 afterAll(async () => {
   await op.stop();
+  await northd.stop();
   await Promise.all([ovn.stop(), kube.stop()]);
 });
 
@@ -119,18 +123,32 @@ describe('subnets and gateways', () => {
 
 describe('networks OVN gives no VLAN path', () => {
   const cases = [
-    { name: 'a flat provider network (localnet without tag)', segment: { type: 'flat', physnet: 'physnet1' } as const, says: /^EVPN-001: flat provider network on physical network physnet1 .*no agent applies this network$/ },
-    { name: 'a Geneve tenant network (no localnet port)', segment: { type: 'geneve' } as const, says: /^EVPN-001: tenant \(Geneve\) network without a localnet port.*no agent applies this network$/ },
+    { name: 'a flat provider network (localnet without tag)', segment: { type: 'flat', physnet: 'physnet1' } as const, encapIp: '127.0.0.11', says: /^EVPN-001: flat provider network on physical network physnet1 .*no agent applies this network$/ },
+    { name: 'a Geneve tenant network (no localnet port)', segment: { type: 'geneve' } as const, encapIp: '127.0.0.12', says: /^EVPN-001: tenant \(Geneve\) network without a localnet port.*no agent applies this network$/ },
   ];
-  it.each(cases)('$name is mirrored without vlanId, Accepted=False NoProviderPath, with an Event', async ({ segment, says }) => {
+  const portSets = (net: string): Promise<EvpnPortSet[]> => listObjects<EvpnPortSet>(kube.client, evpnResources.portSets, `${Label.Network}=${net}`);
+  it.each(cases)('$name is mirrored without vlanId, Accepted=False NoProviderPath, with an Event, and no port sets', async ({ segment, encapIp, says }) => {
     const net = randomUUID();
-    await addNetwork(ovn.nbctl, net, association(), { segment });
+    const vm = `vm-${net.slice(0, 8)}`;
+    const chassis = `chassis-${net.slice(0, 8)}`;
+    await addNetwork(ovn.nbctl, net, {}, { segment });
+    // A VM of this network bound on a node (its port set would plumb it there), before the association comes.
+    northd.start();
+    await addVmPort(ovn.nbctl, net, vm, '02:00:00:00:60:01', ['10.160.0.11']);
+    await addChassis(ovn.sbctl, chassis, `node-${net.slice(0, 8)}`, encapIp);
+    await waitForPortBinding(ovn.sbctl, vm);
+    await northd.stop();
+    await ovn.sbctl(['lsp-bind', vm, chassis]);
+    await new Promise((r) => setTimeout(r, 300));
+    await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), association());
     const n = await networkWhere('Accepted=False', net, (x) => condition(x, 'Accepted')?.status === 'False');
     expect(n.spec).toMatchObject({ type: 'l2', source: { association: 'network', networkId: net } });
     expect(n.spec.vlanId).toBeUndefined();
     expect(n.spec.provider).toBeUndefined();
     expect(condition(n, 'Accepted')).toMatchObject({ reason: 'NoProviderPath', message: expect.stringMatching(says) as unknown });
     expect((await eventFor(net, 'NoProviderPath'))).toMatchObject({ type: 'Warning', note: expect.stringMatching(says) as unknown });
+    await op.operator.idle();
+    expect(await portSets(net)).toEqual([]);
     // Neutron adds a VLAN segment's localnet later: the path appears, the condition clears.
     const tag = freshTag();
     if (segment.type === 'geneve') {
@@ -142,7 +160,10 @@ describe('networks OVN gives no VLAN path', () => {
     const fixed = await networkWhere('accepted', net, (x) => x.spec.vlanId === tag && condition(x, 'Accepted')?.status === 'True');
     expect(fixed.spec.provider).toEqual({ physicalNetwork: 'physnet1' });
     expect(fixed.metadata.uid).toBe(n.metadata.uid);
+    const sets = await waitFor('the VM\'s port set', async () => { const l = await portSets(net); return l.length === 1 ? l : undefined; });
+    expect(sets[0]?.spec.ports).toEqual([{ name: vm, mac: '02:00:00:00:60:01', ips: ['10.160.0.11'] }]);
     await ovn.nbctl(['ls-del', lsName(net)]);
+    await ovn.sbctl(['chassis-del', chassis]);
   });
 });
 
