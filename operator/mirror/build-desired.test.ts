@@ -29,40 +29,90 @@ describe('buildDesired', () => {
     expect([...out.vrfs.keys()].sort()).toEqual(['vrf-10100', 'vrf-20000']);
     expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 10100, bgpAs: 65000, routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
     const a = out.networks.get(NET_A); const bb = out.networks.get(NET_B); const c = out.networks.get(NET_C);
-    expect(a).toMatchObject({ type: 'l2', vrf: 'vrf-10100', subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1' }] });
+    expect(a).toMatchObject({ type: 'l2', vrf: 'vrf-10100', subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1', gatewayOwner: 'ovn' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1', gatewayOwner: 'ovn' }] });
     // The single-number rule: the association's VNI is the L3VNI; l2 networks get their own L2VNI.
     expect(a?.vni).not.toBe(10100);
     expect(a?.vni).toBeGreaterThanOrEqual(16_000_000);
     expect(bb?.vni).not.toBe(a?.vni);
-    expect(a?.vlanId).not.toBe(bb?.vlanId);
+    expect(a).toMatchObject({ vlanId: 100, provider: { physicalNetwork: 'physnet1' } });
+    expect(bb?.vlanId).toBe(101);
     expect(c).toMatchObject({ type: 'l3', vni: 20000, vrf: 'vrf-20000' });
     expect(out.problems).toEqual([]);
     expect(out.sources.get(NET_A)).toBe('network');
   });
 
-  it('allocates the same numbers whatever the order rows arrive in', () => {
-    const b1 = new SnapshotBuilder(); b1.network(NET_A, l2); b1.network(NET_B, l2);
-    const b2 = new SnapshotBuilder(); b2.network(NET_B, l2); b2.network(NET_A, l2);
+  it('allocates the same L2VNIs whatever the order rows arrive in; the VLAN is the localnet tag', () => {
+    const b1 = new SnapshotBuilder(); b1.network(NET_A, l2, { localnet: { tag: 101 } }); b1.network(NET_B, l2, { localnet: { tag: 102 } });
+    const b2 = new SnapshotBuilder(); b2.network(NET_B, l2, { localnet: { tag: 102 } }); b2.network(NET_A, l2, { localnet: { tag: 101 } });
     const o1 = run(b1); const o2 = run(b2);
-    expect(o1.networks.get(NET_A)?.vlanId).toBe(o2.networks.get(NET_A)?.vlanId);
+    expect(o1.networks.get(NET_A)?.vlanId).toBe(101);
+    expect(o2.networks.get(NET_A)?.vlanId).toBe(101);
     expect(o1.networks.get(NET_B)?.vni).toBe(o2.networks.get(NET_B)?.vni);
   });
 
-  it('keeps the numbers an existing mirrored network holds', () => {
-    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+  it('keeps the L2VNI an existing mirrored network holds, and follows OVN\'s VLAN', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2, { localnet: { tag: 120, physnet: 'datacentre' } });
     const existing = mirroredNetwork(NET_A, { type: 'l2', vni: 16_000_123, vrf: 'vrf-10100', vlanId: 77 });
     const out = run(b, { networks: [existing] });
-    expect(out.networks.get(NET_A)).toMatchObject({ vni: 16_000_123, vlanId: 77 });
+    expect(out.networks.get(NET_A)).toMatchObject({ vni: 16_000_123, vlanId: 120, provider: { physicalNetwork: 'datacentre' } });
   });
 
-  it('never hands out a VLAN or VNI a user object holds', () => {
-    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+  it('follows a tag change of the localnet port', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2, { localnet: { tag: 120 } });
+    const first = run(b).networks.get(NET_A);
+    const ln = b.snapshot.logicalSwitchPorts.find((p) => p.type === 'localnet');
+    if (ln) ln.tag = 121;
+    const existing = mirroredNetwork(NET_A, first ?? { type: 'l3' });
+    expect(run(b, { networks: [existing] }).networks.get(NET_A)).toMatchObject({ vni: first?.vni, vlanId: 121 });
+  });
+
+  it('never hands out a VNI a user object holds; a user network\'s VLAN is a conflict, not moved', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2, { localnet: { tag: 120 } });
     const first = run(b).networks.get(NET_A);
     const user: EvpnNetwork = { apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: 'user-net' },
-      spec: { type: 'l2', vni: first?.vni ?? 0, vlanId: first?.vlanId ?? 0, vrf: 'vrf-1' } };
+      spec: { type: 'l2', vni: first?.vni ?? 0, vlanId: 120, vrf: 'vrf-1' } };
     const out = run(b, { networks: [user] });
-    expect(out.networks.get(NET_A)?.vlanId).not.toBe(first?.vlanId);
     expect(out.networks.get(NET_A)?.vni).not.toBe(first?.vni);
+    expect(out.networks.get(NET_A)).not.toHaveProperty('vlanId');
+    expect(out.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'Conflict', message: expect.stringContaining('EVPN-004: VLAN 120 on physical network physnet1 is also the VLAN of EvpnNetwork user-net') as unknown })]);
+  });
+
+  it('mirrors flat and Geneve networks without a VLAN path, flagged, and gives them no port sets', () => {
+    const b = new SnapshotBuilder();
+    const dp = b.network(NET_A, l2, { localnet: { physnet: 'physnet1' } }); b.network(NET_B, l3, { localnet: false });
+    b.vmPort('port-1', dp, '02:00:00:00:01:01', ['10.101.0.11'], b.chassis('ch1', 'node-1'));
+    const out = run(b);
+    for (const id of [NET_A, NET_B]) {
+      expect(out.networks.get(id)).toBeDefined();
+      expect(out.networks.get(id)).not.toHaveProperty('vlanId');
+    }
+    expect(out.problems).toEqual([
+      expect.objectContaining({ name: NET_A, reason: 'NoProviderPath', keptLastGood: false, message: expect.stringMatching(/^EVPN-001: flat provider network on physical network physnet1 /) as unknown }),
+      expect.objectContaining({ name: NET_B, reason: 'NoProviderPath', keptLastGood: false, message: expect.stringMatching(/^EVPN-001: tenant \(Geneve\) network without a localnet port/) as unknown }),
+    ]);
+    expect(out.portSets.size).toBe(0);
+    expect(out.vrfs.has('vrf-10100')).toBe(true);
+  });
+
+  it('holds both networks with one VLAN on one physical network (EVPN-004 on each)', () => {
+    const b = new SnapshotBuilder();
+    b.network(NET_A, l2, { localnet: { tag: 300 } }); b.network(NET_B, l3, { localnet: { tag: 300 } }); b.network(NET_C, l3, { localnet: { tag: 300, physnet: 'physnet2' } });
+    const out = run(b);
+    expect(out.networks.get(NET_A)).not.toHaveProperty('vlanId');
+    expect(out.networks.get(NET_B)).not.toHaveProperty('vlanId');
+    expect(out.networks.get(NET_C)).toMatchObject({ vlanId: 300, provider: { physicalNetwork: 'physnet2' } });
+    expect(out.problems.map((p) => `${p.name}: ${p.message}`).sort()).toEqual([
+      `${NET_A}: EVPN-004: VLAN 300 on physical network physnet1 is also the VLAN of EvpnNetwork ${NET_B}; no agent applies this network until one of them changes`,
+      `${NET_B}: EVPN-004: VLAN 300 on physical network physnet1 is also the VLAN of EvpnNetwork ${NET_A}; no agent applies this network until one of them changes`,
+    ]);
+  });
+
+  it('takes the MTU from neutron:mtu and subnets from DHCP options and router interfaces', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2, { mtu: '1442' });
+    b.vmSwitchPort(NET_A, 'vm-1', { v4: b.dhcp('10.101.0.0/24', { router: '10.101.0.1' }), v6: b.dhcp('fd00:101::/64') });
+    b.routerInterface('rp-1', NET_A, ['fd00:101::1/64']);
+    expect(run(b).networks.get(NET_A)).toMatchObject({ mtu: 1442, subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1', gatewayOwner: 'ovn' }] });
+    expect(run(b).networks.get(NET_A)?.subnets?.[0]).not.toHaveProperty('gatewayOwner');
   });
 
   it('reads router associations from NB Logical_Router_Port', () => {

@@ -6,8 +6,10 @@
 // The single-number rule (one VNI cannot be both the L2VNI and the L3VNI):
 // a BGPVPN association's `vni` is always the L3VNI of the VRF `vrf-<vni>`.
 // A type-l2 network additionally gets its own L2VNI, allocated from a pool
-// (default 16000000–16777215) and kept for the life of the network.
+// (default 16000000–16777215) and kept for the life of the network. The VLAN,
+// physical network, MTU and subnets are OVN's (network-facts.ts).
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
+import { hasProviderPath } from '../../crds/index.ts';
 import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
 import type { Range } from './allocate.ts';
 import { collectAssociations } from './collect-associations.ts';
@@ -15,6 +17,7 @@ import { keepVrfsOfLastGood, networksFromAssociations } from './desired-networks
 import { portSetsByNetworkAndNode } from './desired-port-sets.ts';
 import { dropInvalidVrfs, vrfsFromAssociations, yieldToUserVrfs } from './desired-vrfs.ts';
 import type { MirrorProblem } from './mirror-problem.ts';
+import { networkFacts, switchlessFacts } from './network-facts.ts';
 import { allocateNetworkNumbers } from './network-numbers.ts';
 import { dropMixedTypeVnis, isMirrored, selectAssociations } from './select-associations.ts';
 
@@ -54,16 +57,21 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   // 3. VRFs: one per L3VNI. User VRFs with the same name or VNI are left alone.
   const fromOvn = vrfsFromAssociations(usable);
   const afterUsers = yieldToUserVrfs(fromOvn.vrfs, userVrfs);
-  // 4. Numbers: VLAN ids for every network, L2VNIs for l2 networks.
+  // 4. Numbers: L2VNIs for l2 networks.
   const numbers = allocateNetworkNumbers({
     usable, mirroredNetworks, userNetworks, userVrfs, keptLastGood: selected.keptLastGood, vrfs: afterUsers.vrfs, l2vniRange: input.l2vniRange,
   });
-  // 5. Network specs; then the VRFs that pass the API's checks, plus those kept-last-good networks still use.
-  const desired = networksFromAssociations(usable, selected.keptLastGood, numbers);
+  // 5. Network specs with OVN's facts; then the VRFs that pass the API's checks, plus those kept-last-good networks still use.
+  const facts = networkFacts(input.snapshot);
+  const desired = networksFromAssociations({
+    usable, keptLastGood: selected.keptLastGood, numbers, mirroredNetworks, userNetworks,
+    factsOf: (id) => facts.get(id) ?? switchlessFacts(input.snapshot, id),
+  });
   const { vrfs, sources } = keepVrfsOfLastGood(selected.keptLastGood, { vrfs: dropInvalidVrfs(afterUsers.vrfs), sources: desired.sources },
     { vrfs: input.vrfs, mirroredNetworks });
 
-  const wantedPortNetworks = new Set([...desired.networks.keys(), ...userNetworkNames]);
+  // A network no agent applies (no VLAN path) gets no port sets.
+  const wantedPortNetworks = new Set([...[...desired.networks].filter(([, spec]) => hasProviderPath(spec)).map(([id]) => id), ...userNetworkNames]);
   return {
     vrfs, networks: desired.networks, sources,
     portSets: portSetsByNetworkAndNode(input.snapshot, input.nodeNameOf, wantedPortNetworks),

@@ -1,8 +1,8 @@
-// Phase 4 of buildDesired: the numbers OVN does not carry. A VLAN id for every
-// mirrored network, an L2VNI for every l2 one; numbers held by user objects,
-// VRFs and kept-last-good networks are never handed out.
+// Phase 4 of buildDesired: the number OVN does not carry: an L2VNI for every l2
+// network; numbers held by user objects, VRFs and kept-last-good networks are
+// never handed out. (The VLAN is OVN's: the localnet tag, network-facts.ts.)
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
-import { allocateNumbers, DEFAULT_L2VNI_RANGE, VLAN_RANGE, type Range } from './allocate.ts';
+import { allocateNumbers, DEFAULT_L2VNI_RANGE, type Range } from './allocate.ts';
 import type { UsableAssociation } from './select-associations.ts';
 
 export interface NumberInput {
@@ -16,15 +16,10 @@ export interface NumberInput {
 }
 
 export interface NetworkNumbers {
-  vlans: Map<string, number>;
   l2vnis: Map<string, number>;
 }
 
 export function allocateNetworkNumbers(input: NumberInput): NetworkNumbers {
-  const reservedVlans = new Set(input.userNetworks.flatMap((n) => (n.spec.vlanId === undefined ? [] : [n.spec.vlanId])));
-  for (const spec of input.keptLastGood.values()) if (spec.vlanId !== undefined) reservedVlans.add(spec.vlanId);
-  const vlans = allocateNumbers(
-    [...input.usable.keys()].map((id) => ({ key: id, current: input.mirroredNetworks.get(id)?.spec.vlanId })), VLAN_RANGE, reservedVlans);
   const reservedVnis = new Set<number>([
     ...[...input.vrfs.values()].map((v) => v.vni), ...input.userVrfs.map((v) => v.spec.vni),
     ...input.userNetworks.flatMap((n) => (n.spec.vni === undefined ? [] : [n.spec.vni])),
@@ -37,5 +32,5 @@ export function allocateNetworkNumbers(input: NumberInput): NetworkNumbers {
   const l2vnis = allocateNumbers(
     [...input.usable].filter(([, a]) => a.association.type === 'l2').map(([id]) => ({ key: id, current: currentL2vni(id) })),
     input.l2vniRange ?? DEFAULT_L2VNI_RANGE, reservedVnis);
-  return { vlans, l2vnis };
+  return { l2vnis };
 }
