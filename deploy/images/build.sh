@@ -38,7 +38,9 @@ node_bin=$repo/.cache/node-v24.21.0/bin/node
 # Debian packages of each root. usr-is-merged: satisfies init-system-helpers'
 # "usrmerge | usr-is-merged" without usrmerge, which would pull in perl (~45 MB).
 frr_pkgs=usr-is-merged,frr,frr-pythontools,iproute2,iputils-ping,jq,libstdc++6
-operator_pkgs=usr-is-merged,libstdc++6
+# The operator's root is only what the node binary links (variant extract: the
+# packages unpacked, no dpkg, no shell) plus base-files and base-passwd.
+operator_pkgs=base-files,base-passwd,libc6,libgcc-s1,libstdc++6
 
 log() { printf 'images: %s\n' "$*" >&2; }
 sha() { sha256sum | cut -c1-16; }
@@ -52,7 +54,6 @@ app_tar() { # component...
     --exclude='*.test.ts' --exclude='*.md' --exclude=testing --exclude=fixtures --exclude=testdata \
     -cf - "${paths[@]}"
 }
-app_for() { case $1 in operator) echo operator ;; node-agent) echo node-agent ;; esac; }
 
 [[ -x $node_bin ]] || { log "$node_bin is missing: run make setup-node first"; exit 1; }
 node_version=$("$node_bin" --version)
@@ -93,15 +94,15 @@ cleanup() {
 trap cleanup EXIT
 
 # A Debian root as a tar, cached by its key.
-root_tar() { # name packages key customize-hook...
-  local name=$1 pkgs=$2 k=$3 out
-  shift 3
+root_tar() { # name variant packages key customize-hook...
+  local name=$1 variant=$2 pkgs=$3 k=$4 out
+  shift 4
   out=$cache/roots/$name-$k.tar
   if [[ ! -f $out ]]; then
     local t0=$SECONDS hooks=()
     for h in "$@"; do hooks+=(--customize-hook="$h"); done
-    log "root $name: mmdebstrap $suite ($pkgs)"
-    mmdebstrap --quiet --variant=essential --include="$pkgs" \
+    log "root $name: mmdebstrap --variant=$variant $suite ($pkgs)"
+    mmdebstrap --quiet --variant="$variant" --include="$pkgs" \
       --aptopt='APT::Install-Recommends "false"' \
       --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
       --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
@@ -148,7 +149,7 @@ if [[ ! -f ${archive[frr]} ]]; then
   # root joins frrvty, FRR's vty socket group, instead of getting CAP_DAC_OVERRIDE.
   # usrmerge (and with it perl) comes in although usr-is-merged already satisfies
   # init-system-helpers; the root is merged-/usr from the start, so purge them.
-  root=$(root_tar frr "$frr_pkgs" "$frr_root_key" \
+  root=$(root_tar frr essential "$frr_pkgs" "$frr_root_key" \
     'chroot "$1" dpkg --purge usrmerge libfile-find-rule-perl libnumber-compare-perl libtext-glob-perl perl libperl5.36 perl-modules-5.36 libgdbm-compat4 >/dev/null' \
     'sed -i -E "s/^(frrvty:[^:]*:[0-9]+:)$/\1root/;t;s/^(frrvty:[^:]*:[0-9]+:.+)$/\1,root/" "$1/etc/group"' \
     "install -m 0755 $repo/deploy/images/frr-start.sh \"\$1/usr/lib/frr/frr-start.sh\"")
@@ -167,14 +168,16 @@ if [[ ! -f ${archive[node-agent]} ]]; then
   commit "$c" node-agent
 fi
 if [[ ! -f ${archive[operator]} ]]; then
-  root=$(root_tar operator "$operator_pkgs" "$operator_root_key" \
+  root=$(root_tar operator extract "$operator_pkgs" "$operator_root_key" \
+    'cp "$1/usr/share/base-passwd/passwd.master" "$1/etc/passwd"; cp "$1/usr/share/base-passwd/group.master" "$1/etc/group"' \
     'echo "ovn-evpn:x:42494:42494:ovn-evpn operator:/nonexistent:/usr/sbin/nologin" >>"$1/etc/passwd"' \
-    'echo "ovn-evpn:x:42494:" >>"$1/etc/group"')
+    'echo "ovn-evpn:x:42494:" >>"$1/etc/group"' \
+    'rm -rf "$1"/usr/share/doc/*/changelog* "$1"/usr/share/lintian "$1"/usr/share/gcc "$1"/usr/share/gdb "$1"/var/lib/dpkg "$1"/var/cache/apt "$1"/var/lib/apt')
   layer=$(stage_app operator "$work/operator")
   c=$(buildah from scratch); containers+=("$c")
   buildah add --quiet "$c" "$root" / >/dev/null
   buildah add --quiet "$c" "$layer" / >/dev/null
-  buildah config --user 42494:42494 --workingdir /opt/ovn-evpn --entrypoint '["/opt/ovn-evpn/bin/evpn-operator"]' \
+  buildah config --user 42494:42494 --workingdir /opt/ovn-evpn --entrypoint '["/usr/local/bin/node", "/opt/ovn-evpn/operator/run.ts"]' \
     --port 8080 --env NODE_ENV=production --env PATH=/opt/ovn-evpn/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$c"
   commit "$c" operator
 fi
