@@ -57,13 +57,13 @@ app_tar() { # component...
 
 [[ -x $node_bin ]] || { log "$node_bin is missing: run make setup-node first"; exit 1; }
 node_version=$("$node_bin" --version)
-recipe=$(cat "$here/build.sh" "$here/frr-start.sh" | sha)
+recipe=$(sha <"$here/build.sh")
 frr_root_key=$(printf '%s %s %s' "$recipe" "$suite" "$frr_pkgs" | sha)
 operator_root_key=$(printf '%s %s %s' "$recipe" "$suite" "$operator_pkgs" | sha)
 deps_key=$(sha <package-lock.json)
 declare -A key archive ref
-key[frr]=$frr_root_key
-key[node-agent]=$(printf '%s %s %s %s' "$frr_root_key" "$node_version" "$deps_key" "$(app_tar node-agent | sha)" | sha)
+key[frr]=$(printf '%s %s' "$frr_root_key" "$(sha <"$here/frr-start.sh")" | sha)
+key[node-agent]=$(printf '%s %s %s %s' "${key[frr]}" "$node_version" "$deps_key" "$(app_tar node-agent | sha)" | sha)
 key[operator]=$(printf '%s %s %s %s' "$operator_root_key" "$node_version" "$deps_key" "$(app_tar operator | sha)" | sha)
 for name in frr node-agent operator; do
   archive[$name]=$cache/evpn-$name-${key[$name]}.oci.tar
@@ -151,10 +151,10 @@ if [[ ! -f ${archive[frr]} ]]; then
   # init-system-helpers; the root is merged-/usr from the start, so purge them.
   root=$(root_tar frr essential "$frr_pkgs" "$frr_root_key" \
     'chroot "$1" dpkg --purge usrmerge libfile-find-rule-perl libnumber-compare-perl libtext-glob-perl perl libperl5.36 perl-modules-5.36 libgdbm-compat4 >/dev/null' \
-    'sed -i -E "s/^(frrvty:[^:]*:[0-9]+:)$/\1root/;t;s/^(frrvty:[^:]*:[0-9]+:.+)$/\1,root/" "$1/etc/group"' \
-    "install -m 0755 $repo/deploy/images/frr-start.sh \"\$1/usr/lib/frr/frr-start.sh\"")
+    'sed -i -E "s/^(frrvty:[^:]*:[0-9]+:)$/\1root/;t;s/^(frrvty:[^:]*:[0-9]+:.+)$/\1,root/" "$1/etc/group"')
   c=$(buildah from scratch); containers+=("$c")
   buildah add --quiet "$c" "$root" / >/dev/null
+  buildah add --quiet --chmod 0755 "$c" "$here/frr-start.sh" /usr/lib/frr/frr-start.sh >/dev/null
   buildah config --user 0:0 --workingdir / --entrypoint '["/usr/lib/frr/frr-start.sh"]' \
     --stop-signal SIGTERM --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$c"
   commit "$c" frr

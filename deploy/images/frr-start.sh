@@ -3,7 +3,8 @@
 # the daemons enabled in /etc/frr/daemons (which the chart's node-init container
 # writes), as the upstream FRR image's docker-start does. SIGTERM stops watchfrr
 # and its daemons.
-set -euo pipefail
+# Not -u: frrcommon.sh reads unset variables (FRR_PATHSPACE).
+set -eo pipefail
 # shellcheck source=/dev/null
 . /usr/lib/frr/frrcommon.sh
 # shellcheck disable=SC2046 # daemon_list prints one word per daemon
