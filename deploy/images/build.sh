@@ -107,7 +107,10 @@ stage_app() { # component dir
   cp package-lock.json "$dir/opt/ovn-evpn/"
   cp -a node_modules/. "$dir/opt/ovn-evpn/node_modules/"
   (cd "$dir/opt/ovn-evpn" && "$node_bin" "$(dirname "$node_bin")/npm" prune --omit=dev --offline --no-audit --no-fund --ignore-scripts >/dev/null 2>&1)
-  # npm prune leaves the emptied @scope directories behind.
+  # What nothing loads at run time: type declarations, source maps, docs (~45 MB,
+  # most of it @kubernetes/client-node's). npm prune leaves emptied @scope dirs.
+  rm -rf "$dir/opt/ovn-evpn/node_modules/@types"
+  find "$dir/opt/ovn-evpn/node_modules" -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \) -delete
   find "$dir/opt/ovn-evpn/node_modules" -mindepth 1 -maxdepth 1 -type d -empty -delete
   # The netlink addon's prebuilt binaries for other platforms.
   find "$dir/opt/ovn-evpn/node_modules" -path '*/prebuilds/*' -prune -type d ! -name 'linux-x64' -exec rm -rf {} +
