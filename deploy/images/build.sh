@@ -120,11 +120,14 @@ stage_app() { # component dir
 }
 
 commit() { # container name
-  local c=$1 name=$2 t0=$SECONDS
+  local c=$1 name=$2 t0=$SECONDS old new
   buildah config --label org.opencontainers.image.title="evpn-$name" --label org.opencontainers.image.version="$version" \
     --label org.opencontainers.image.source=ovn-evpn "$c"
-  buildah commit --quiet --rm "$c" "${ref[$name]}" >/dev/null
+  old=$(buildah images --quiet --no-trunc "${ref[$name]}" 2>/dev/null || true)
+  new=$(buildah commit --quiet --rm "$c" "${ref[$name]}")
   containers=("${containers[@]/$c/}")
+  # The previous build of this reference, now untagged, leaves the local storage.
+  if [[ -n $old && $old != *"$new"* ]]; then buildah rmi "$old" >/dev/null 2>&1 || true; fi
   rm -f "$work/$name.oci.tar"
   buildah push --quiet "${ref[$name]}" "oci-archive:$work/$name.oci.tar:${ref[$name]}" >&2
   mv "$work/$name.oci.tar" "${archive[$name]}"
