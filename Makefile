@@ -37,7 +37,7 @@ images: setup-apt setup-node setup-npm
 
 test: setup images
 	@start=$$(date +%s); log=.cache/test-output.log; : > "$$log"; \
-	$(MAKE) --no-print-directory test-static test-unit test-integration test-images test-uml test-e2e 2>&1 | tee -a "$$log"; \
+	$(MAKE) --no-print-directory test-static test-unit test-integration test-uml test-e2e 2>&1 | tee -a "$$log"; \
 	bench/run.sh --size small --smoke 2>&1 | tee -a "$$log"; \
 	passed=$$(sed 's/\x1b\[[0-9;]*m//g' "$$log" | awk '$$1 == "Tests" && $$3 == "passed" { n += $$2 } END { print n + 0 }'); \
 	echo "make test: all suites passed in $$(( $$(date +%s) - start ))s"; \
@@ -51,10 +51,12 @@ test-static:
 test-unit:
 	npx vitest run --project unit
 
-test-integration:
-	npx vitest run --project integration --exclude deploy/test/images.int.test.ts
+# Includes deploy/test/images.int.test.ts, which loads and runs the archives of
+# `make images` with podman (deploy/images/containers.conf).
+test-integration: images
+	npx vitest run --project integration
 
-# The images of `make images`, loaded and run with podman (deploy/images/containers.conf).
+# The image tests alone.
 test-images: images
 	npx vitest run --project integration deploy/test/images.int.test.ts
 

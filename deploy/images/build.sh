@@ -25,6 +25,7 @@
 #   deploy/images/build.sh --list    print the lines without building (exit 1 when
 #                                    an archive is missing)
 set -euo pipefail
+shopt -s inherit_errexit # a failure inside $(root_tar …) or $(stage_app …) stops the build
 cd "$(dirname "$0")/../.."
 repo=$PWD
 here=deploy/images
@@ -106,7 +107,7 @@ stage_app() { # component dir
   app_tar "$component" | tar -C "$dir/opt/ovn-evpn" -xf -
   cp package-lock.json "$dir/opt/ovn-evpn/"
   cp -a node_modules/. "$dir/opt/ovn-evpn/node_modules/"
-  (cd "$dir/opt/ovn-evpn" && "$node_bin" "$(dirname "$node_bin")/npm" prune --omit=dev --offline --no-audit --no-fund --ignore-scripts >/dev/null 2>&1)
+  (cd "$dir/opt/ovn-evpn" && "$node_bin" "$(dirname "$node_bin")/npm" prune --omit=dev --offline --no-audit --no-fund --ignore-scripts >/dev/null)
   # What nothing loads at run time: type declarations, source maps, docs (~45 MB,
   # most of it @kubernetes/client-node's). npm prune leaves emptied @scope dirs.
   rm -rf "$dir/opt/ovn-evpn/node_modules/@types"
