@@ -106,7 +106,9 @@ stage_app() { # component dir
   strip -o "$dir/usr/local/bin/node" "$node_bin"
   app_tar "$component" | tar -C "$dir/opt/ovn-evpn" -xf -
   cp package-lock.json "$dir/opt/ovn-evpn/"
-  cp -a node_modules/. "$dir/opt/ovn-evpn/node_modules/"
+  # Not the tools' caches (.vite, .vitest-cache, …) that live in node_modules.
+  find node_modules/ -mindepth 1 -maxdepth 1 \( ! -name '.*' -o -name .bin -o -name .package-lock.json \) \
+    -exec cp -a -t "$dir/opt/ovn-evpn/node_modules/" {} +
   (cd "$dir/opt/ovn-evpn" && "$node_bin" "$(dirname "$node_bin")/npm" prune --omit=dev --offline --no-audit --no-fund --ignore-scripts >/dev/null)
   # What nothing loads at run time: type declarations, source maps, docs (~45 MB,
   # most of it @kubernetes/client-node's). npm prune leaves emptied @scope dirs.

@@ -101,7 +101,7 @@ describe('the image archives', () => {
     expect(modules).toContain('pino');
     expect(modules).toContain('@kubernetes/client-node');
     if (name === 'node-agent') expect(modules).toContain('netlink');
-    for (const dev of ['vitest', 'typescript', 'eslint', 'typescript-eslint', '@eslint/js', '@vitest/spy']) expect(modules).not.toContain(dev);
+    for (const dev of ['vitest', 'typescript', 'eslint', 'typescript-eslint', '@eslint/js', '@vitest/spy', '.vitest-cache', '.vite']) expect(modules).not.toContain(dev);
     expect(tests).toEqual([]);
   });
 });
