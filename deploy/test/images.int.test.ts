@@ -45,6 +45,8 @@ const tempDir = (): string => {
 };
 
 beforeAll(async () => {
+  const version = await run('podman', ['--version'], { env }).catch((err: unknown) => ({ code: -1, stdout: '', stderr: String(err) }));
+  if (version.code !== 0) throw new Error(`podman is not usable (run make setup-apt): ${version.stderr}`);
   const list = await run(join(repoRoot, 'deploy/images/build.sh'), ['--list']);
   const lines = list.stdout.trim().split('\n').map((l) => l.split(' '));
   const missing = lines.filter(([, archive]) => archive === undefined || !statSync(archive, { throwIfNoEntry: false })?.isFile());
