@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo run for real: user-mode
 # Linux (a 6.1 kernel with vrf/vxlan/bridge), FRR, OVS/OVN, vde2 (UML <-> host
-# loopback), shellcheck. Skips apt entirely when everything is already there.
+# loopback), shellcheck; mmdebstrap, buildah and podman for the images.
+# Skips apt entirely when everything is already there.
 set -euo pipefail
 pkgs=(user-mode-linux kmod iproute2 iputils-ping frr frr-pythontools openvswitch-switch
       ovn-central vde2 socat bc shellcheck jq procps psmisc)
+# make images (deploy/images/build.sh) and the image tests: Debian roots, OCI
+# assembly, running the images; binutils for strip.
+image_pkgs=(mmdebstrap buildah podman runc containernetworking-plugins binutils)
+pkgs+=("${image_pkgs[@]}")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
