@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MetricsRegistry } from '../../lib/metrics.ts';
-import { createAgentMetrics } from '../../node-agent/agent-metrics.ts';
+import { createAgentMetrics } from '../../node-agent/metrics.ts';
 import { createOperatorMetrics } from '../../operator/operator-metrics.ts';
 import { chartDir, helmTemplate, parseManifests, repoRoot } from './deploy-env.ts';
 

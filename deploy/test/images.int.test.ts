@@ -14,7 +14,7 @@ import { isNotFound } from '../../lib/kube/kube-client.ts';
 import type { Lease } from '../../lib/kube/leader-election.ts';
 import { coreResources, resourcePath } from '../../lib/kube/resource.ts';
 import { driverExternalIds } from '../../operator/mirror/fixtures/driver-rows.ts';
-import { Resources } from '../../operator/resources.ts';
+import { evpnResources } from '../../crds/resources.ts';
 import { getObject, startKubeEnv, waitFor, type KubeEnv } from '../../operator/testing/kube-env.ts';
 import { addNetwork, lsName } from '../../operator/testing/ovn-driver.ts';
 import { startOvnDatabases, type OvnDatabases } from '../../test/ovn/ovn-databases.ts';
@@ -233,7 +233,7 @@ describe('evpn-operator', () => {
 
     const networkId = randomUUID();
     await addNetwork(ovn.nbctl, networkId, driverExternalIds({ vni: 93000, type: 'l3', routeTargets: ['65000:93000'] }));
-    const network = await waitFor('the EvpnNetwork', () => getObject<EvpnNetwork>(kube.client, Resources.networks, networkId), 30_000, 100).catch(failWithLogs);
+    const network = await waitFor('the EvpnNetwork', () => getObject<EvpnNetwork>(kube.client, evpnResources.networks, networkId), 30_000, 100).catch(failWithLogs);
     expect(network.metadata.name).toBe(networkId);
 
     const portLine = (await logs()).split('\n').map((l): Record<string, unknown> => { try { return JSON.parse(l) as Record<string, unknown>; } catch { return {}; } })
