@@ -7,8 +7,9 @@ set -euo pipefail
 pkgs=(user-mode-linux kmod iproute2 iputils-ping frr frr-pythontools openvswitch-switch
       ovn-central vde2 socat bc shellcheck jq procps psmisc)
 # make images (deploy/images/build.sh) and the image tests: Debian roots, OCI
-# assembly, running the images; binutils for strip.
-image_pkgs=(mmdebstrap buildah podman runc containernetworking-plugins binutils)
+# assembly, running the images; binutils for strip; the rest is what podman
+# ran with when the image tests were written (recommends we install without).
+image_pkgs=(mmdebstrap buildah podman runc containernetworking-plugins binutils uidmap fuse-overlayfs slirp4netns netavark aardvark-dns)
 pkgs+=("${image_pkgs[@]}")
 missing=()
 for p in "${pkgs[@]}"; do
