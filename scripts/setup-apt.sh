@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo run for real: user-mode
-# Linux (a 6.1 kernel with vrf/vxlan/bridge), FRR, OVS/OVN, vde2 (UML <-> host
-# loopback), shellcheck. Skips apt entirely when everything is already there.
+# Linux (a 6.1 kernel with vrf/vxlan/bridge), FRR, OVS/OVN (ovn-host: the
+# nodes' ovn-controller in the e2e), vde2 (UML <-> host loopback), tcpdump
+# (the e2e checks VLAN tags on the wire), ethtool, shellcheck. Skips apt entirely when everything is already there.
 set -euo pipefail
 pkgs=(user-mode-linux kmod iproute2 iputils-ping frr frr-pythontools openvswitch-switch
-      ovn-central vde2 socat bc shellcheck jq procps psmisc)
+      ovn-central ovn-host vde2 tcpdump ethtool socat bc shellcheck jq procps psmisc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
