@@ -28,13 +28,15 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 # /tmp, say): create it there first.
 mkdir -p "$UML_REPO"
 mount -t hostfs -o "$UML_REPO" hostfs "$UML_REPO" || { echo "init: cannot mount $UML_REPO read-write"; }
-# A git worktree whose .cache is a symlink into another checkout: the run
-# directories and artifacts land there, so mount its target read-write too.
-if [ -L "$UML_REPO/.cache" ]; then
-  cache=$(readlink -f "$UML_REPO/.cache")
-  mkdir -p "$cache"
-  mount -t hostfs -o "$cache" hostfs "$cache" || echo "init: cannot mount $cache read-write"
-fi
+# A git worktree whose .cache and node_modules are symlinks into another
+# checkout: run directories, artifacts and vite's temporary config land there,
+# so mount their targets read-write too.
+for link in "$UML_REPO/.cache" "$UML_REPO/node_modules"; do
+  [ -L "$link" ] || continue
+  target=$(readlink -f "$link")
+  mkdir -p "$target"
+  mount -t hostfs -o "$target" hostfs "$target" || echo "init: cannot mount $target read-write"
+done
 
 # Module autoload: the kernel calls /proc/sys/kernel/modprobe for `type vrf`
 # etc.; the wrapper points modprobe at the UML modules shipped by Debian.
