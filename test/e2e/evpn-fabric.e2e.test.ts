@@ -86,20 +86,21 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR → traffic'
     await fabric.startRelays();
     await fabric.startFrr();
     phase('fabric: 2 node namespaces, underlay, API+SB relays, zebra+bgpd x2');
-    await fabric.startChassis();
-    phase('OVN chassis x2: ovsdb-server + ovs-vswitchd (netdev) + br-provider, ovn-controller registered');
+    // The agents' first pass (an FRR reload) and the OVN side overlap: neither needs the other yet.
     fabric.startAgents();
+    await fabric.startChassis();
+    phase('OVN chassis x2 (while the agents start): ovsdb-server + ovs-vswitchd (netdev) + br-provider, ovn-controller registered');
+    await ovn.createTopology();
+    phase('OVN NB as Neutron writes it: 3 VLAN networks (localnet, DHCP_Options), 2 routers, 5 VM ports');
+    await fabric.addVms(vms);
+    await ovn.waitForBindings();
+    phase('5 VMs on br-int, bound by ovn-controller (Port_Binding.chassis, LSP up)');
     await waitFor('both agents reporting EvpnNodeState', 90_000, async () => {
       for (const n of nodes) if (!fabric.agentAlive(n.name)) throw new Error(`the agent of ${n.name} exited; see ${artifacts}/agent-${n.name}.log`);
       const states = await kubectl.list('evpnnodestates');
       return nodes.every((n) => states.some((s) => s.metadata.name === n.name));
     }, 500);
     phase('agents up (first pass done, EvpnNodeState written)');
-    await ovn.createTopology();
-    phase('OVN NB as Neutron writes it: 3 VLAN networks (localnet, DHCP_Options), 2 routers, 5 VM ports');
-    await fabric.addVms(vms);
-    await ovn.waitForBindings();
-    phase('5 VMs on br-int, bound by ovn-controller (Port_Binding.chassis, LSP up)');
   });
 
   afterAll(async () => {
