@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     step(8, 'Traffic from OVN across the VXLAN fabric');
     const pings: [string, string, string][] = [
       [vms[0]?.name ?? '', vms[1]?.ip ?? '', `net-a node-a → net-a node-b   (bridged over the L2VNI of net-a)`],
-      [vms[0]?.name ?? '', vms[2]?.ip ?? '', `net-a node-a → net-b node-b   (routed over the L3VNI 10100)`],
+      [vms[0]?.name ?? '', vms[2]?.ip ?? '', `net-a node-a → net-b node-b   (routed by OVN's router r1 on node-a, then over net-b's L2VNI)`],
     ];
     let failed = 0;
     for (const [from, to, what] of pings) {
