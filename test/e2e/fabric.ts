@@ -1,7 +1,7 @@
-// The guest's two-node fabric: network namespaces node-a and node-b joined by an
-// underlay veth (10.0.0.1 ↔ 10.0.0.2), each with its own FRR (zebra + bgpd in
-// the node's pathspace), its node agent (`ip netns exec`, so its netlink sockets
-// act on that node) and a real OVN chassis (ovn-chassis.ts: ovsdb-server,
+// The guest's two-node fabric: network namespaces node-a and node-b on an
+// underlay bridge (10.0.0.1, 10.0.0.2 on 10.0.0.0/24), each with its own FRR
+// (zebra + bgpd in the node's pathspace), its node agent (`ip netns exec`, so
+// its netlink sockets act on that node) and a real OVN chassis (ovn-chassis.ts: ovsdb-server,
 // ovs-vswitchd with the netdev datapath, br-provider mapped to physnet1, and
 // ovn-controller registering itself in the host's SB). "VMs" are namespaces
 // behind OVS internal ports on br-int that ovn-controller binds.
@@ -54,18 +54,25 @@ export class Fabric {
     return run('ovn-sbctl', [`--db=${this.#opts.sbRemote}`, '--timeout=20', ...args]);
   }
 
-  /** Namespaces, underlay, loopbacks and forwarding. */
+  /**
+   * Namespaces, underlay, loopbacks and forwarding. The underlay is a Linux
+   * bridge in the guest's root namespace (`ul-fabric`) with one veth per node
+   * (`underlay` inside the node, 10.0.0.0/24), so another fabric member (a
+   * hand-configured FRR leaf, say) joins with one more veth.
+   */
   async createNodes(): Promise<void> {
     await bash(`
-      for ns in node-a node-b; do ip netns add $ns; done
-      ip link add underlay netns node-a type veth peer name underlay netns node-b
-      ip -n node-a addr add 10.0.0.1/24 dev underlay
-      ip -n node-b addr add 10.0.0.2/24 dev underlay
-      for ns in node-a node-b; do
-        ip -n $ns link set lo up
-        ip -n $ns link set underlay up
-        ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1
-      done`);
+      ip link add ul-fabric type bridge stp_state 0
+      ip link set ul-fabric up
+      ${nodes.map((n) => `
+      ip netns add ${n.name}
+      ip link add ul-${n.name} type veth peer name underlay netns ${n.name}
+      ip link set ul-${n.name} master ul-fabric
+      ip link set ul-${n.name} up
+      ip -n ${n.name} addr add ${n.vtep}/24 dev underlay
+      ip -n ${n.name} link set lo up
+      ip -n ${n.name} link set underlay up
+      ip netns exec ${n.name} sysctl -qw net.ipv4.ip_forward=1`).join('\n')}`);
   }
 
   /** socat relays from each node's 127.0.0.1:6443 to the host's API server and 127.0.0.1:6642 to the host's OVN SB. */
