@@ -52,8 +52,13 @@ export class OvnChassis {
     return `env OVS_RUNDIR=${o} OVS_DBDIR=${o} OVS_LOGDIR=${o} OVS_SYSCONFDIR=${o} OVN_RUNDIR=${n} OVN_DBDIR=${n} OVN_LOGDIR=${n} OVN_SYSCONFDIR=${n} ip netns exec ${this.node}`;
   }
 
+  /** The node's Open_vSwitch database, e.g. for the agent once it speaks OVSDB (a unix socket crosses namespaces). */
+  get ovsdbRemote(): string {
+    return `unix:${join(this.#ovs, 'db.sock')}`;
+  }
+
   vsctl(args: readonly string[]): Promise<string> {
-    return run('ovs-vsctl', [`--db=unix:${join(this.#ovs, 'db.sock')}`, '--timeout=30', ...args]);
+    return run('ovs-vsctl', [`--db=${this.ovsdbRemote}`, '--timeout=30', ...args]);
   }
 
   /** ovs-ofctl / ovs-appctl and friends with this chassis' rundir, in the node's namespace. */
