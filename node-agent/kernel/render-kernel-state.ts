@@ -161,7 +161,8 @@ function renderIrbLayer3(desired: DesiredKernelState, n: EvpnNetwork, irb: strin
     if (n.spec.type === 'l3') {
       desired.routes.push({ table, dst: s.cidr, dev: irb });
       routes++;
-    } else if (s.gateway !== undefined) {
+    } else if (s.gateway !== undefined && s.gatewayOwner !== 'ovn') {
+      // gatewayOwner ovn: an OVN router port answers for the gateway; the IRB holding it too would make VM ARP flap.
       desired.addrs.push({ dev: irb, address: `${s.gateway}/${s.cidr.split('/')[1] ?? ''}` });
     }
   }
