@@ -122,6 +122,10 @@ export class OvsUplink implements OvsUplinkStep {
     });
   }
 
+  #isClosed(): boolean {
+    return this.#closed;
+  }
+
   #notify(what: string): void {
     for (const l of this.#listeners) l(what);
   }
@@ -131,7 +135,8 @@ export class OvsUplink implements OvsUplinkStep {
     try {
       const client = await OvsdbClient.connect({ remote: this.#o.remote, databases: [OVS_DB], logger: this.#o.log });
       const replica = await client.monitor<OvsRows>({ db: OVS_DB, tables: MONITORED_COLUMNS });
-      if (this.#closed) { await client.close(); return; }
+      // close() may have run while we waited.
+      if (this.#isClosed()) { await client.close(); return; }
       this.#client = client;
       this.#replica = replica;
       this.#lastError = undefined;
