@@ -1,5 +1,6 @@
 // One node pass: select (parse + cross-object checks) → FRR/kernel in the
-// order node-pass-order.ts plans → FRR status read-back → this node's status.
+// order node-pass-order.ts plans → the OVS uplink (after the kernel, which
+// makes its veth) → FRR status read-back → this node's status.
 // It holds what must outlive a pass: the VRFs FRR was last given and the FRR
 // outcome shown on the status.
 import type { Logger } from 'pino';
