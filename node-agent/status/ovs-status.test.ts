@@ -11,7 +11,7 @@ const kernel = {
   ]), nodeErrors: [], writes: 0, planned: 0, heldBack: [],
 } as unknown as KernelPassResult;
 const ovs = (over: Partial<OvsOutcome> = {}): OvsOutcome => ({
-  applied: true, writes: 0, loopRisks: [],
+  applied: true, writes: 0, loopRisks: [], systemId: 'chassis-1',
   port: { bridge: 'br-prov', name: 'evpn-ovs', trunks: [100, 101], externalIds: {} },
   networks: new Map([
     ['plugged', { physicalNetwork: 'physnet1', bridge: 'br-prov', plugged: true }],
@@ -32,7 +32,7 @@ describe('node status with the OVS step', () => {
     expect(s.networks?.find((n) => n.name === 'plugged')).toMatchObject({ ready: true });
     expect(s.networks?.find((n) => n.name === 'lost')).toMatchObject({ ready: false, reason: 'NoBridgeMapping', message: 'EVPN-005: physical network physnet9 has no bridge' });
     expect(s.networks?.find((n) => n.name === 'broken')).toMatchObject({ ready: false, reason: 'InfrastructureFailed' });
-    expect(cond(s, 'OvsApplied')).toMatchObject({ status: 'True', message: 'port evpn-ovs on bridge br-prov trunks VLANs 100,101' });
+    expect(cond(s, 'OvsApplied')).toMatchObject({ status: 'True', message: 'port evpn-ovs on bridge br-prov trunks VLANs 100,101 (OVS system-id chassis-1)' });
     expect(cond(s, 'VlanLoopRisk')).toMatchObject({ status: 'False', reason: 'NoneDetected' });
   });
 

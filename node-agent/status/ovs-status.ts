@@ -19,7 +19,8 @@ export function ovsConditions(ovs: OvsOutcome | undefined): ConditionInput[] {
   const applied: ConditionInput = ovs.applied
     ? {
         type: OvsConditionType.OvsApplied, status: 'True', reason: 'Applied',
-        message: ovs.port ? `port ${ovs.port.name} on bridge ${ovs.port.bridge} trunks VLANs ${list(ovs.port.trunks)}` : 'no network is stretched onto Open vSwitch on this node; no uplink port',
+        message: (ovs.port ? `port ${ovs.port.name} on bridge ${ovs.port.bridge} trunks VLANs ${list(ovs.port.trunks)}` : 'no network is stretched onto Open vSwitch on this node; no uplink port')
+          + (ovs.systemId !== undefined ? ` (OVS system-id ${ovs.systemId})` : ''),
       }
     : { type: OvsConditionType.OvsApplied, status: 'False', reason: ovs.reason ?? 'Failed', message: `${EvpnErrorCode.Infrastructure}: ${ovs.error ?? 'not applied'}` };
   const loop: ConditionInput = ovs.loopRisks.length > 0
