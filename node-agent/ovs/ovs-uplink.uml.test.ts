@@ -127,8 +127,9 @@ describe('OvsUplink on a real ovsdb-server + ovs-vswitchd', () => {
   });
 
   it('adopts the port after a restart with zero OVSDB writes', async () => {
-    // ovs-vswitchd has written back (ofport, cur_cfg) everything so far, so only our writes could grow the file.
-    vsctl('sync');
+    // ovs-vsctl (without --no-wait) returns once ovs-vswitchd has reconfigured and
+    // written back (ofport, cur_cfg): from here only our writes could grow the file.
+    vsctl('set', 'Open_vSwitch', '.', 'external_ids:uplink-test=settled');
     const before = port(PORT);
     const size = dbSize();
     await uplink.close();
