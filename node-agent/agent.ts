@@ -16,6 +16,7 @@ import type { FrrApplier } from './frr/reload.ts';
 import type { DriftSource } from './kernel/netlink/drift-watch.ts';
 import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
 import type { AgentMetrics } from './metrics.ts';
+import type { OvsUplinkStep } from './ovs/ovs-uplink.ts';
 import { NodePass, type PassSummary } from './node-pass.ts';
 
 export type { PassSummary } from './node-pass.ts';
@@ -31,6 +32,8 @@ export interface AgentDeps {
   /** Tells the agent that something was deleted behind its back. */
   drift?: DriftSource;
   frr?: FrrApplier;
+  /** The OVS uplink step; its database changes enqueue a pass like kernel drift. */
+  ovs?: OvsUplinkStep;
   metrics?: AgentMetrics;
   log: Logger;
 }
@@ -44,7 +47,7 @@ export class NodeAgent {
   readonly #controller: Controller;
   readonly #pass: NodePass;
   #resyncTimer: NodeJS.Timeout | undefined;
-  #unsubscribe: (() => void) | undefined;
+  #unsubscribe: (() => void)[] = [];
   #last: PassSummary | undefined;
   #passWaiters: ((s: PassSummary) => void)[] = [];
   /** Passes wait until every informer has synced and our EvpnNodeState exists. */
@@ -76,7 +79,10 @@ export class NodeAgent {
   async start(): Promise<void> {
     await this.#controller.start();
     await this.#ensureNodeState();
-    this.#unsubscribe = this.#d.drift?.subscribe(() => { this.#controller.enqueueAfter(NODE_KEY, DRIFT_DELAY_MS); });
+    for (const source of [this.#d.drift, this.#d.ovs]) {
+      const off = source?.subscribe(() => { this.#controller.enqueueAfter(NODE_KEY, DRIFT_DELAY_MS); });
+      if (off) this.#unsubscribe.push(off);
+    }
     // Not the controller's resync: that enqueues per cached object, and a node
     // with no objects must still have its kernel drift repaired.
     this.#resyncTimer = setInterval(() => { this.#controller.enqueue(NODE_KEY); }, this.#d.config.resyncSeconds * 1000);
@@ -94,7 +100,7 @@ export class NodeAgent {
 
   async stop(): Promise<void> {
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
-    this.#unsubscribe?.();
+    for (const off of this.#unsubscribe.splice(0)) off();
     await this.#controller.stop();
   }
 

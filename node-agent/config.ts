@@ -32,13 +32,18 @@ export const AgentConfig = z.object({
    * built from `bgp`.
    */
   frrNodeSettings: z.record(z.string(), z.unknown()).optional(),
+  /** The node's Open vSwitch database, where the uplink's OVS end is plugged (node-agent/ovs). */
+  ovs: z.object({
+    enabled: z.boolean().default(true),
+    remote: z.string().regex(/^(unix:.+|tcp:.+:\d+)$/, 'ovs.remote must be unix:PATH or tcp:HOST:PORT').default('unix:/run/openvswitch/db.sock'),
+  }).prefault({}),
   httpAddr: z.string().default('127.0.0.1:9650'),
   resyncSeconds: z.int().min(1).default(30),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
 const usage = `usage: evpn-node-agent --vtep-ip IP [--asn N] [--router-id IP] [--bgp-peer IP[:ASN|internal|external]]...
-  [--frr-pathspace NS] [--frr-config PATH] [--no-frr] [--bfd] [--http-addr HOST:PORT] [--resync-seconds N]
+  [--frr-pathspace NS] [--frr-config PATH] [--no-frr] [--ovsdb unix:PATH|tcp:HOST:PORT] [--no-ovs] [--bfd] [--http-addr HOST:PORT] [--resync-seconds N]
   [--bridge NAME] [--uplink NAME] [--uplink-peer NAME] [--anycast-mac MAC] [--mtu N] [--config FILE]
 env: NODE_NAME (required), KUBECONFIG (or in-cluster)`;
 
@@ -61,6 +66,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       'vtep-ip': { type: 'string' }, asn: { type: 'string' }, 'router-id': { type: 'string' },
       'bgp-peer': { type: 'string', multiple: true }, bfd: { type: 'boolean' },
       'frr-pathspace': { type: 'string' }, 'frr-config': { type: 'string' }, 'no-frr': { type: 'boolean' },
+      ovsdb: { type: 'string' }, 'no-ovs': { type: 'boolean' },
       'http-addr': { type: 'string' }, 'resync-seconds': { type: 'string' },
       bridge: { type: 'string' }, uplink: { type: 'string' }, 'uplink-peer': { type: 'string' },
       'anycast-mac': { type: 'string' }, mtu: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' },
@@ -72,6 +78,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const fileNode = (file.node ?? {}) as Record<string, unknown>;
   const fileBgp = (file.bgp ?? {}) as Record<string, unknown>;
   const fileFrr = (file.frr ?? {}) as Record<string, unknown>;
+  const fileOvs = (file.ovs ?? {}) as Record<string, unknown>;
   const vtepIp = values['vtep-ip'] ?? (fileNode.vtepIp as string | undefined);
   const nodeName = env.NODE_NAME ?? (fileNode.nodeName as string | undefined);
   if (nodeName === undefined || nodeName === '') throw new ConfigError(`NODE_NAME is not set\n${usage}`);
@@ -100,6 +107,11 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       ...(values['no-frr'] === true ? { enabled: false } : {}),
       ...(values['frr-pathspace'] !== undefined ? { pathspace: values['frr-pathspace'] } : {}),
       ...(values['frr-config'] !== undefined ? { configPath: values['frr-config'] } : {}),
+    },
+    ovs: {
+      ...fileOvs,
+      ...(values['no-ovs'] === true ? { enabled: false } : {}),
+      ...(values.ovsdb !== undefined ? { remote: values.ovsdb } : {}),
     },
     ...(file.frrNodeSettings !== undefined ? { frrNodeSettings: file.frrNodeSettings } : {}),
     ...(values['http-addr'] !== undefined ? { httpAddr: values['http-addr'] } : {}),

@@ -12,6 +12,7 @@ import { createAgentApiServer } from './http/agent-api-server.ts';
 import { createAgentStateView } from './http/agent-state-view.ts';
 import { openKernel } from './kernel/netlink/kernel-adapter.ts';
 import { DriftWatch } from './kernel/netlink/drift-watch.ts';
+import { OvsUplink } from './ovs/ovs-uplink.ts';
 
 async function main(): Promise<void> {
   const log = createLogger({ name: 'node-agent' });
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
   const frr = config.frr.enabled
     ? new FrrApplier({ configPath: config.frr.configPath, ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}), logger: log })
     : undefined;
-  const agent = new NodeAgent({ config, client, kernel, drift, metrics, log, ...(frr ? { frr } : {}) });
+  const ovs = config.ovs.enabled ? new OvsUplink({ remote: config.ovs.remote, portName: config.node.uplinkPeer, log: log.child({ component: 'ovs' }) }) : undefined;
+  const agent = new NodeAgent({ config, client, kernel, drift, metrics, log, ...(frr ? { frr } : {}), ...(ovs ? { ovs } : {}) });
 
   const [host = '127.0.0.1', port = '9650'] = config.httpAddr.split(/:(?=\d+$)/);
   // The seed's REST API (/v1/evpn/...), /metrics and the probes; loopback or the pod IP only.
@@ -45,10 +47,13 @@ async function main(): Promise<void> {
   shutdown.register('agent', () => agent.stop());
   shutdown.register('http', () => server.close());
   shutdown.register('netlink', () => { drift.close(); kernel.close(); });
+  if (ovs) shutdown.register('ovsdb', () => ovs.close());
   shutdown.install();
 
   await server.listen();
-  log.info({ node: config.node.nodeName, vtep: config.node.vtepIp, asn: config.bgp.asn, frr: config.frr.enabled }, 'node agent starting');
+  // The first pass should see the database; a node without one yet retries in the background.
+  await ovs?.start();
+  log.info({ node: config.node.nodeName, vtep: config.node.vtepIp, asn: config.bgp.asn, frr: config.frr.enabled, ovsdb: config.ovs.enabled ? config.ovs.remote : false }, 'node agent starting');
   await agent.start();
 }
 

@@ -1,5 +1,6 @@
 // One node pass: select (parse + cross-object checks) → FRR/kernel in the
-// order node-pass-order.ts plans → FRR status read-back → this node's status.
+// order node-pass-order.ts plans → the OVS uplink (after the kernel, which
+// makes its veth) → FRR status read-back → this node's status.
 // It holds what must outlive a pass: the VRFs FRR was last given and the FRR
 // outcome shown on the status.
 import type { Logger } from 'pino';
@@ -21,6 +22,7 @@ import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
 import { runKernelPass, type KernelPassInput, type KernelPassResult } from './kernel/kernel-pass.ts';
 import type { AgentMetrics } from './metrics.ts';
 import { needsSecondKernelPass, planPassOrder } from './node-pass-order.ts';
+import type { OvsOutcome, OvsUplinkStep } from './ovs/ovs-uplink.ts';
 import { buildNodeStateStatus, statusGenerations } from './status/build-node-status.ts';
 import type { FrrOutcome } from './status/build-node-status.ts';
 import { writeNodeStatus } from './status/write-node-status.ts';
@@ -28,6 +30,8 @@ import { writeNodeStatus } from './status/write-node-status.ts';
 export interface PassSummary {
   kernel: KernelPassResult;
   frr: FrrOutcome;
+  /** The OVS uplink step; absent when the agent does not manage OVS. */
+  ovs?: OvsOutcome;
   statusWritten: boolean;
   durationMs: number;
 }
@@ -45,6 +49,8 @@ export interface NodePassDeps {
   client: KubeClient;
   kernel: KernelAdapter;
   frr?: FrrApplier;
+  /** Plugs the uplink's OVS end into the provider bridge; after the kernel, which creates the veth. */
+  ovs?: OvsUplinkStep;
   metrics?: AgentMetrics;
   log: Logger;
 }
@@ -81,12 +87,13 @@ export class NodePass {
     let kernelResult = await runKernelPass(kernel, config.node, { ...kernelInput, holdNewL3Vxlans: order.holdNewL3Vxlans });
     if (frrConfig.ok && order.frrAfterKernel) await this.#applyFrr(frrConfig.config, vrfNames);
     if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error)) kernelResult = await runKernelPass(kernel, config.node, kernelInput);
+    const ovs = await this.#d.ovs?.sync(applicable.networks);
     await this.#readFrrStatus();
 
-    const statusWritten = await this.#writeStatus(inputs, kernelResult, started);
-    const summary: PassSummary = { kernel: kernelResult, frr: { ...this.#frr }, statusWritten, durationMs: performance.now() - started };
+    const statusWritten = await this.#writeStatus(inputs, kernelResult, ovs, started);
+    const summary: PassSummary = { kernel: kernelResult, frr: { ...this.#frr }, ...(ovs ? { ovs } : {}), statusWritten, durationMs: performance.now() - started };
     this.#d.metrics?.observePass(summary, { vrfs: applicable.vrfs.length, networks: applicable.networks.length, ports: portSets.reduce((n, s) => n + s.spec.ports.length, 0) });
-    this.#d.log.debug({ writes: kernelResult.writes, planned: kernelResult.planned, ms: Math.round(summary.durationMs), statusWritten }, 'node pass done');
+    this.#d.log.debug({ writes: kernelResult.writes, planned: kernelResult.planned, ovsWrites: ovs?.writes, ms: Math.round(summary.durationMs), statusWritten }, 'node pass done');
     return summary;
   }
 
@@ -126,11 +133,11 @@ export class NodePass {
     }
   }
 
-  async #writeStatus(inputs: PassInputs, kernel: KernelPassResult, started: number): Promise<boolean> {
+  async #writeStatus(inputs: PassInputs, kernel: KernelPassResult, ovs: OvsOutcome | undefined, started: number): Promise<boolean> {
     const { config, client } = this.#d;
     const current = inputs.nodeState();
     const status = buildNodeStateStatus({
-      vtepIp: config.node.vtepIp, asn: config.bgp.asn, kernel, frr: this.#frr,
+      vtepIp: config.node.vtepIp, asn: config.bgp.asn, kernel, frr: this.#frr, ...(ovs ? { ovs } : {}),
       generations: statusGenerations(inputs.vrfs() as EvpnVrf[], inputs.networks() as EvpnNetwork[]),
       previous: (current?.status?.conditions ?? []) as Condition[], now: new Date(),
     });

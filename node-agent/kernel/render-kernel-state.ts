@@ -158,7 +158,10 @@ function renderNetwork(desired: DesiredKernelState, input: NetworkInput): Planne
 function renderIrbLayer3(desired: DesiredKernelState, n: EvpnNetwork, irb: string, table: number): number {
   let routes = 0;
   for (const s of n.spec.subnets ?? []) {
-    if (n.spec.type === 'l3') {
+    // gatewayOwner ovn: an OVN router port answers for the gateway; the IRB
+    // holding it too would make VM ARP flap. The IRB then gets the subnet route
+    // (as an l3 network does) instead of an address.
+    if (n.spec.type === 'l3' || s.gatewayOwner === 'ovn') {
       desired.routes.push({ table, dst: s.cidr, dev: irb });
       routes++;
     } else if (s.gateway !== undefined) {

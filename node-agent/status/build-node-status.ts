@@ -9,6 +9,8 @@ import type { FrrStatus } from '../frr/status.ts';
 import type { ObjectOutcome } from '../kernel/attribute-failures.ts';
 import type { KernelPassResult } from '../kernel/kernel-pass.ts';
 import { vrfDevice } from '../inputs/device-names.ts';
+import type { OvsOutcome } from '../ovs/ovs-uplink.ts';
+import { ovsConditions, withOvs } from './ovs-status.ts';
 
 export interface FrrOutcome {
   enabled: boolean;
@@ -24,6 +26,8 @@ export interface NodeStatusInput {
   asn: number;
   kernel: KernelPassResult;
   frr: FrrOutcome;
+  /** The OVS uplink step's outcome; absent when the agent does not manage OVS. */
+  ovs?: OvsOutcome;
   generations: { vrfs: Map<string, { generation: number | undefined; vni: number; table?: number }>; networks: Map<string, { generation: number | undefined; vni?: number; vlanId?: number }> };
   previous: readonly Condition[];
   now: Date;
@@ -43,7 +47,9 @@ function nodeConditions(input: NodeStatusInput, results: readonly (VrfResult | N
   const networkCount = input.kernel.networks.size;
   const failing = results.filter((r) => !r.ready);
   const kernelOk = kernel.unsupported === undefined && kernel.nodeErrors.length === 0 && failing.every((f) => f.reason !== 'InfrastructureFailed');
+  const ovsOk = input.ovs?.applied ?? true;
   return setConditions(input.previous, [
+    ...ovsConditions(input.ovs),
     kernel.unsupported !== undefined
       ? { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.KernelUnsupported, message: `${EvpnErrorCode.Infrastructure}: ${kernel.unsupported}` }
       : kernelOk
@@ -54,9 +60,9 @@ function nodeConditions(input: NodeStatusInput, results: readonly (VrfResult | N
       : frrErr === undefined
         ? { type: ConditionType.FrrApplied, status: 'True', reason: ConditionReason.Applied, message: 'FRR runs the rendered configuration' }
         : { type: ConditionType.FrrApplied, status: 'False', reason: frr.running ? ConditionReason.FrrFailed : ConditionReason.FrrUnavailable, message: `${EvpnErrorCode.Frr}: ${frrErr}` },
-    failing.length === 0 && kernelOk && frrErr === undefined
+    failing.length === 0 && kernelOk && ovsOk && frrErr === undefined
       ? { type: ConditionType.Ready, status: 'True', reason: ConditionReason.Applied, message: `${vrfCount} VRFs and ${networkCount} networks applied` }
-      : { type: ConditionType.Ready, status: 'False', reason: failing.length ? ConditionReason.NodesFailing : ConditionReason.InfrastructureFailed, message: `${failing.length} of ${vrfCount + networkCount} objects not applied` },
+      : { type: ConditionType.Ready, status: 'False', reason: failing.length ? ConditionReason.NodesFailing : ConditionReason.InfrastructureFailed, message: `${failing.length} of ${vrfCount + networkCount} objects not applied${ovsOk ? '' : `; ${input.ovs?.error ?? 'Open vSwitch not applied'}`}` },
   ], input.now);
 
 }
@@ -85,7 +91,7 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
   const networks: NetworkResult[] = [...kernel.networks.values()].sort((a, b) => a.name.localeCompare(b.name)).map((o) => {
     const g = input.generations.networks.get(o.name);
     const fv = g?.vni !== undefined ? vnis.get(g.vni) : undefined;
-    const r = withFrr(o);
+    const r = withFrr(withOvs(o, input.ovs));
     return trim({
       name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, message: r.message,
       devices: o.devices.length ? o.devices : undefined, vlanId: g?.vlanId,
