@@ -13,7 +13,7 @@ import type { Range } from './allocate.ts';
 import { collectAssociations } from './collect-associations.ts';
 import { keepVrfsOfLastGood, networksFromAssociations } from './desired-networks.ts';
 import { portSetsByNetworkAndNode } from './desired-port-sets.ts';
-import { dropInvalidVrfs, vrfsFromAssociations, yieldToUserVrfs } from './desired-vrfs.ts';
+import { vrfsFromAssociations, yieldToUserVrfs } from './desired-vrfs.ts';
 import type { MirrorProblem } from './mirror-problem.ts';
 import { allocateNetworkNumbers } from './network-numbers.ts';
 import { dropMixedTypeVnis, isMirrored, selectAssociations } from './select-associations.ts';
@@ -36,6 +36,8 @@ export interface MirrorOutput {
   networks: Map<string, EvpnNetworkSpec>;
   portSets: Map<string, EvpnPortSetSpec>;
   problems: MirrorProblem[];
+  /** Things accepted with a fallback (collect-associations' warnings): Events, not conditions. */
+  notices: MirrorProblem[];
   /** The association kind of each mirrored network (for the source label). */
   sources: Map<string, string>;
 }
@@ -48,7 +50,8 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   const userNetworkNames = new Set(userNetworks.map((n) => n.metadata.name));
 
   // 1. Decide which networks are mirrored and from which association.
-  const selected = selectAssociations(collectAssociations(input.snapshot), userNetworkNames, mirroredNetworks);
+  const associations = collectAssociations(input.snapshot);
+  const selected = selectAssociations(associations, userNetworkNames, mirroredNetworks);
   // 2. One VNI, one type.
   const { usable, problems: typeProblems } = dropMixedTypeVnis(selected.usable, mirroredNetworks);
   // 3. VRFs: one per L3VNI. User VRFs with the same name or VNI are left alone.
@@ -58,9 +61,10 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   const numbers = allocateNetworkNumbers({
     usable, mirroredNetworks, userNetworks, userVrfs, keptLastGood: selected.keptLastGood, vrfs: afterUsers.vrfs, l2vniRange: input.l2vniRange,
   });
-  // 5. Network specs; then the VRFs that pass the API's checks, plus those kept-last-good networks still use.
+  // 5. Network specs; then the VRFs, plus those kept-last-good networks still use. The API's checks are the
+  // reconciler's last step (keep-valid-desired.ts), where a failing VRF keeps its live spec instead of vanishing.
   const desired = networksFromAssociations(usable, selected.keptLastGood, numbers);
-  const { vrfs, sources } = keepVrfsOfLastGood(selected.keptLastGood, { vrfs: dropInvalidVrfs(afterUsers.vrfs), sources: desired.sources },
+  const { vrfs, sources } = keepVrfsOfLastGood(selected.keptLastGood, { vrfs: afterUsers.vrfs, sources: desired.sources },
     { vrfs: input.vrfs, mirroredNetworks });
 
   const wantedPortNetworks = new Set([...desired.networks.keys(), ...userNetworkNames]);
@@ -68,5 +72,6 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
     vrfs, networks: desired.networks, sources,
     portSets: portSetsByNetworkAndNode(input.snapshot, input.nodeNameOf, wantedPortNetworks),
     problems: [...selected.problems, ...typeProblems, ...fromOvn.problems, ...afterUsers.problems, ...desired.problems],
+    notices: [...associations].flatMap(([id, a]) => a.warnings.map((message): MirrorProblem => ({ kind: 'EvpnNetwork', name: id, reason: 'AssociationWarning', keptLastGood: false, message }))),
   };
 }
