@@ -7,8 +7,8 @@
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { API_GROUP_VERSION, EvpnErrorCode, OPERATOR_FIELD_MANAGER } from '../../crds/index.ts';
 import type { ReconcileResult } from '../../lib/controller/controller.ts';
-import { applyObject, deleteObject } from '../../lib/kube/apply.ts';
-import { isConflict } from '../../lib/kube/kube-client.ts';
+import { applyObject, deleteObject, getObject } from '../../lib/kube/apply.ts';
+import { isConflict, isNotFound } from '../../lib/kube/kube-client.ts';
 import type { EventRecorder } from '../../lib/kube/events.ts';
 import type { KubeClient } from '../../lib/kube/kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from '../../lib/kube/resource.ts';
@@ -27,8 +27,8 @@ import { dropWritesAlreadyMade, isOwnEcho, objectKey, type EchoedObject, type Wr
 import { holdDeletesWhileUnsynced } from '../mirror/hold-deletes.ts';
 import { keepValidDesired } from '../mirror/keep-valid-desired.ts';
 import { CONFIRM_DELETE_ANNOTATION, DEFAULT_MASS_DELETE_POLICY, guardMassDeletes, type MassDeletePolicy } from '../mirror/mass-delete-guard.ts';
-import { isMirroredObject } from '../mirror/plan-mirror.ts';
-import { withoutImpostorLabels } from './ownership.ts';
+import { isMirroredObject, type LiveObject } from '../mirror/plan-mirror.ts';
+import { isImpostor, withoutImpostorLabels } from './ownership.ts';
 
 /** What the reconciler needs from the OVN adapter. */
 export interface MirrorSource {
@@ -67,6 +67,8 @@ export interface MirrorReconcilerOptions {
   readonly now?: () => number;
 }
 
+const PRUNE_CONFLICT_RETRY_MS = 200;
+
 const RESOURCE = { EvpnVrf: evpnResources.vrfs, EvpnNetwork: evpnResources.networks, EvpnPortSet: evpnResources.portSets } as const;
 
 async function runLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<unknown[]> {
@@ -92,6 +94,8 @@ export class MirrorReconciler {
   readonly #now: () => number;
   #missingSince = new Map<string, number>();
   #massHeldSince: number | undefined;
+  /** A prune met a changed object (409): look again soon, with the informer's newer copy. */
+  #pruneConflicts = 0;
   #noticesSeen = new Set<string>();
   #firstPass = true;
 
@@ -152,6 +156,7 @@ export class MirrorReconciler {
     const todo = dropWritesAlreadyMade({ applies: plan.applies, deletes: guard.deletes }, live, this.#expect);
     this.#expect.forget(todo.stale);
 
+    this.#pruneConflicts = 0;
     const errors = await this.#write(todo, live, signal);
     const writes = todo.deletes.length + todo.applies.length - errors.length;
     if (since !== undefined && writes > 0) o.metrics.ovnToCrLatency.observe({}, (performance.now() - since) / 1000);
@@ -168,7 +173,8 @@ export class MirrorReconciler {
       const first = errors[0];
       throw new Error(`${errors.length} mirror write(s) failed; first: ${errorMessage(first)}`, { cause: first });
     }
-    return nextCheckInMs === undefined ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(nextCheckInMs)) };
+    const retryMs = this.#pruneConflicts > 0 ? Math.min(nextCheckInMs ?? Infinity, PRUNE_CONFLICT_RETRY_MS) : nextCheckInMs;
+    return retryMs === undefined ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(retryMs)) };
   }
 
   #guardMassDeletes(
@@ -241,14 +247,33 @@ export class MirrorReconciler {
   }
 
   async #delete(d: PlannedDelete, resourceVersion: string | undefined, signal: AbortSignal): Promise<void> {
-    // Only the object the plan looked at: not a namesake created since (uid), not one changed since (resourceVersion;
-    // a person may just have taken it over). On 409 the informer brings the change and the next pass decides again.
+    // Only the object the plan looked at: not a namesake created since (uid), not one changed since (resourceVersion:
+    // a person may just have taken it over). Our own status writes change the resourceVersion too, so on 409 the
+    // object is read again and deleted only if it is still the same object and still ours.
+    const resource = RESOURCE[d.kind];
     try {
-      await deleteObject(this.#o.client, RESOURCE[d.kind], { name: d.name }, signal, { uid: d.uid, resourceVersion });
+      if (!(await deleteObject(this.#o.client, resource, { name: d.name }, signal, { uid: d.uid, resourceVersion }))) return;
     } catch (err) {
       if (!isConflict(err)) throw err;
-      this.#o.log.info({ kind: d.kind, name: d.name, err: errorMessage(err) }, 'prune skipped: the object changed since it was read');
-      return;
+      const fresh = await getObject<KubeObject>(this.#o.client, resource, { name: d.name }, signal).catch((e: unknown) => {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      });
+      if (fresh === undefined) return;
+      const stillOurs = fresh.metadata.uid === d.uid && fresh.metadata.deletionTimestamp === undefined && !isImpostor(fresh) && isMirroredObject(fresh as LiveObject);
+      if (!stillOurs) {
+        this.#o.log.warn({ kind: d.kind, name: d.name }, 'prune skipped: the object was replaced or taken over since it was read');
+        this.#pruneConflicts++;
+        return;
+      }
+      try {
+        await deleteObject(this.#o.client, resource, { name: d.name }, signal, { uid: d.uid, resourceVersion: fresh.metadata.resourceVersion });
+      } catch (again) {
+        if (!isConflict(again)) throw again;
+        this.#o.log.info({ kind: d.kind, name: d.name }, 'prune deferred: the object keeps changing');
+        this.#pruneConflicts++;
+        return;
+      }
     }
     this.#expect.recordDelete(`${d.kind}/${d.name}`, d.uid);
     this.#o.metrics.mirrorWrites.inc({ kind: d.kind, verb: 'delete' });
