@@ -68,6 +68,7 @@ export interface MirrorReconcilerOptions {
 }
 
 const PRUNE_CONFLICT_RETRY_MS = 200;
+const CONFIRM_POLL_MS = 1000;
 
 const RESOURCE = { EvpnVrf: evpnResources.vrfs, EvpnNetwork: evpnResources.networks, EvpnPortSet: evpnResources.portSets } as const;
 
@@ -146,7 +147,8 @@ export class MirrorReconciler {
     const guard = this.#guardMassDeletes(hold.deletes, hold.missingSince, { vrfs, networks, portSets }, built, now);
     this.#missingSince = guard.missingSince;
     const heldProblems = this.#heldProblems(guard.held, guard.heldSince, guard.releaseInMs, now);
-    const nextCheckInMs = guard.releaseInMs === undefined ? hold.nextCheckInMs : Math.min(hold.nextCheckInMs ?? Infinity, guard.releaseInMs);
+    // While deletes are held, look every second: an annotation alone does not start a mirror pass.
+    const nextCheckInMs = guard.releaseInMs === undefined ? hold.nextCheckInMs : Math.min(hold.nextCheckInMs ?? Infinity, guard.releaseInMs, CONFIRM_POLL_MS);
 
     const live = new Map<string, KubeObject>();
     for (const [kind, list] of [['EvpnVrf', vrfs], ['EvpnNetwork', networks], ['EvpnPortSet', portSets]] as const) {
