@@ -162,8 +162,7 @@ export class MirrorReconciler {
     const errors = await this.#write(todo, live, signal);
     const writes = todo.deletes.length + todo.applies.length - errors.length;
     if (since !== undefined && writes > 0) o.metrics.ovnToCrLatency.observe({}, (performance.now() - since) / 1000);
-    await this.#report([...desired.problems, ...heldProblems], live, signal);
-    this.#notify(built.notices, live);
+    await this.#report([...desired.problems, ...heldProblems], built.notices, live, signal);
     this.#noteSkipped(plan.skipped);
     o.metrics.mirroredObjects.set({ kind: 'EvpnVrf' }, desired.vrfs.size);
     o.metrics.mirroredObjects.set({ kind: 'EvpnNetwork' }, desired.networks.size);
@@ -187,11 +186,15 @@ export class MirrorReconciler {
     const mirrored = all.filter(([, obj]) => isMirroredObject(obj));
     const confirmed = new Set(mirrored.filter(([, obj]) => obj.metadata.annotations?.[CONFIRM_DELETE_ANNOTATION] === 'true').map(([kind, obj]) => objectKey(kind, obj.metadata.name)));
     const wasHeld = this.#massHeldSince !== undefined;
-    const guard = guardMassDeletes({
-      deletes, mirroredCount: mirrored.length, sourceEmpty: desired.vrfs.size + desired.networks.size + desired.portSets.size === 0,
+    // A port set whose network is still wanted goes because its ports moved (a node drained): not a loss to guard.
+    const networkOf = new Map(live.portSets.map((p) => [p.metadata.name, p.spec.network]));
+    const isPortMove = (d: PlannedDelete): boolean => d.kind === 'EvpnPortSet' && desired.networks.has(networkOf.get(d.name) ?? '');
+    const guarded = guardMassDeletes({
+      deletes: deletes.filter((d) => !isPortMove(d)), mirroredCount: mirrored.length, sourceEmpty: desired.vrfs.size + desired.networks.size + desired.portSets.size === 0,
       confirmed, heldSince: this.#massHeldSince, missingSince, previouslyMissing: this.#missingSince, now,
       policy: this.#o.massDelete ?? DEFAULT_MASS_DELETE_POLICY,
     });
+    const guard = { ...guarded, deletes: [...deletes.filter(isPortMove), ...guarded.deletes] };
     this.#massHeldSince = guard.heldSince;
     this.#o.metrics.heldDeletes.set({}, guard.held.length);
     if (guard.held.length > 0 && !wasHeld) this.#o.log.warn({ held: guard.held.length, mirrored: mirrored.length, why: guard.why }, 'mass deletion held');
@@ -216,7 +219,8 @@ export class MirrorReconciler {
     for (const n of notices) {
       const id = eventIdentity(n.kind, n.name, n.reason, n.message);
       now.add(id);
-      if (this.#noticesSeen.has(id)) continue;
+      // Seen in this process, or recorded before it started (restart, failover).
+      if (this.#noticesSeen.has(id) || this.#recordedEvents.has(eventIdentity(n.kind, n.name, n.reason, n.message.slice(0, 1024)))) continue;
       const uid = live.get(`${n.kind}/${n.name}`)?.metadata.uid;
       this.#o.events.normal({ apiVersion: API_GROUP_VERSION, kind: n.kind, name: n.name, ...(uid === undefined ? {} : { uid }) }, n.reason, 'Mirror', n.message);
     }
@@ -300,10 +304,10 @@ export class MirrorReconciler {
     return seen;
   }
 
-  async #report(problems: readonly MirrorProblem[], live: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<void> {
+  async #report(problems: readonly MirrorProblem[], notices: readonly MirrorProblem[], live: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<void> {
     const o = this.#o;
     const fresh = o.problems.replace(problems);
-    if (this.#firstPass && fresh.length > 0) this.#recordedEvents = await this.#loadRecordedEvents(signal);
+    if (this.#firstPass && (fresh.length > 0 || notices.length > 0)) this.#recordedEvents = await this.#loadRecordedEvents(signal);
     const current = new Map<string, number>();
     for (const p of problems) current.set(errorCodeOf(p.message), (current.get(errorCodeOf(p.message)) ?? 0) + 1);
     for (const code of new Set([...current.keys(), ...this.#codesSeen])) {
@@ -321,6 +325,7 @@ export class MirrorReconciler {
         p.reason, 'Mirror', p.message,
       );
     }
+    this.#notify(notices, live);
     this.#firstPass = false;
     this.#recordedEvents.clear();
   }
