@@ -15,5 +15,7 @@ export const EvpnErrorCode = {
   Infrastructure: 'EVPN-005',
   /** FRR configuration could not be applied. */
   Frr: 'EVPN-006',
+  /** An OVN name that cannot name a Kubernetes object (not a DNS-1123 subdomain). */
+  InvalidName: 'EVPN-007',
 } as const;
 export type EvpnErrorCode = (typeof EvpnErrorCode)[keyof typeof EvpnErrorCode];

@@ -37,13 +37,16 @@ export const AgentConfig = z.object({
     enabled: z.boolean().default(true),
     remote: z.string().regex(/^(unix:.+|tcp:.+:\d+)$/, 'ovs.remote must be unix:PATH or tcp:HOST:PORT').default('unix:/run/openvswitch/db.sock'),
   }).prefault({}),
+  /** Loopback by default; on the pod IP the API is read-only unless apiTokenFile is set. */
   httpAddr: z.string().default('127.0.0.1:9650'),
+  /** Bearer token POST /v1/evpn/sync needs (a mounted Secret); read at each POST. */
+  apiTokenFile: z.string().min(1).optional(),
   resyncSeconds: z.int().min(1).default(30),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
 const usage = `usage: evpn-node-agent --vtep-ip IP [--asn N] [--router-id IP] [--bgp-peer IP[:ASN|internal|external]]...
-  [--frr-pathspace NS] [--frr-config PATH] [--no-frr] [--ovsdb unix:PATH|tcp:HOST:PORT] [--no-ovs] [--bfd] [--http-addr HOST:PORT] [--resync-seconds N]
+  [--frr-pathspace NS] [--frr-config PATH] [--no-frr] [--ovsdb unix:PATH|tcp:HOST:PORT] [--no-ovs] [--bfd] [--http-addr HOST:PORT] [--api-token-file FILE] [--resync-seconds N]
   [--bridge NAME] [--uplink NAME] [--uplink-peer NAME] [--anycast-mac MAC] [--mtu N] [--config FILE]
 env: NODE_NAME (required), KUBECONFIG (or in-cluster)`;
 
@@ -67,7 +70,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       'bgp-peer': { type: 'string', multiple: true }, bfd: { type: 'boolean' },
       'frr-pathspace': { type: 'string' }, 'frr-config': { type: 'string' }, 'no-frr': { type: 'boolean' },
       ovsdb: { type: 'string' }, 'no-ovs': { type: 'boolean' },
-      'http-addr': { type: 'string' }, 'resync-seconds': { type: 'string' },
+      'http-addr': { type: 'string' }, 'api-token-file': { type: 'string' }, 'resync-seconds': { type: 'string' },
       bridge: { type: 'string' }, uplink: { type: 'string' }, 'uplink-peer': { type: 'string' },
       'anycast-mac': { type: 'string' }, mtu: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' },
     },
@@ -115,6 +118,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     ...(file.frrNodeSettings !== undefined ? { frrNodeSettings: file.frrNodeSettings } : {}),
     ...(values['http-addr'] !== undefined ? { httpAddr: values['http-addr'] } : {}),
+    ...(values['api-token-file'] !== undefined ? { apiTokenFile: values['api-token-file'] } : {}),
     ...(values['resync-seconds'] !== undefined ? { resyncSeconds: Number(values['resync-seconds']) } : {}),
   };
   const parsed = AgentConfig.safeParse(raw);

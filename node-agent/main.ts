@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   const server = createAgentApiServer({
     view: createAgentStateView(agent, metrics), host, port: Number(port), registry: metrics.registry, log,
     ...(process.env.POD_IP !== undefined ? { podIp: process.env.POD_IP } : {}),
+    tokenFile: config.apiTokenFile,
   });
   const shutdown = createShutdown({ log, timeoutMs: 20_000 });
   shutdown.register('agent', () => agent.stop());

@@ -19,9 +19,23 @@ describe('operator flags', () => {
     expect(parseOperatorFlags([...base, '--leader-elect'], { POD_NAMESPACE: 'ovn' })).toMatchObject({ leaderElect: true, leaseNamespace: 'ovn' });
     expect(parseOperatorFlags([...base, '--leader-elect=false'], {})).toMatchObject({ leaderElect: false });
   });
+  it('defaults the mass-deletion guard and reads it', () => {
+    expect(parseOperatorFlags(base, {})).toMatchObject({ massDelete: { maxShare: 0.5, floor: 5, holdMs: 600_000 }, ovsdbSsl: undefined });
+    expect(parseOperatorFlags([...base, '--mass-delete-share', '0.25', '--mass-delete-floor', '20', '--mass-delete-hold', '30m'], {}))
+      .toMatchObject({ massDelete: { maxShare: 0.25, floor: 20, holdMs: 1_800_000 } });
+  });
+  it('reads the ssl files of an ssl: remote', () => {
+    const f = parseOperatorFlags(['--ovn-nb', 'ssl:10.0.0.1:6641', '--ovn-sb', 'ssl:10.0.0.1:6642',
+      '--ovsdb-private-key', '/ssl/key.pem', '--ovsdb-certificate', '/ssl/cert.pem', '--ovsdb-ca-cert', '/ssl/ca.pem'], {});
+    expect(f).toMatchObject({ ovsdbSsl: { privateKey: '/ssl/key.pem', certificate: '/ssl/cert.pem', caCert: '/ssl/ca.pem' } });
+  });
   it.each([
     [[], /--ovn-nb and --ovn-sb are required/],
-    [['--ovn-nb', 'ssl:1.2.3.4:6641', '--ovn-sb', 'unix:/x'], /--ovn-nb: invalid OVSDB remote/],
+    [['--ovn-nb', 'ssl:1.2.3.4:6641', '--ovn-sb', 'unix:/x'], /an ssl: remote needs --ovsdb-private-key, --ovsdb-certificate and --ovsdb-ca-cert/],
+    [['--ovn-nb', 'ssl:1.2.3.4', '--ovn-sb', 'unix:/x'], /--ovn-nb: invalid OVSDB remote/],
+    [['--ovn-nb', 'unix:/a', '--ovn-sb', 'unix:/x', '--ovsdb-ca-cert', '/ca.pem'], /are for ssl: remotes/],
+    [['--ovn-nb', 'unix:/a', '--ovn-sb', 'unix:/x', '--mass-delete-share', '1.5'], /--mass-delete-share: expected a fraction/],
+    [['--ovn-nb', 'unix:/a', '--ovn-sb', 'unix:/x', '--mass-delete-floor=many'], /--mass-delete-floor: expected a count/],
     [[...base, '--metrics-addr', 'nope'], /HOST:PORT/],
     [[...base, '--l2vni-range', '5-1'], /MIN-MAX/],
     [[...base, '--prune-grace', 'soon'], /duration/],

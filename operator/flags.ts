@@ -4,7 +4,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MAX_VNI } from '../crds/primitives.ts';
 import type { Range } from './mirror/allocate.ts';
 import { parseNodeNameMode, type NodeNameMode } from './ovn-source/node-names.ts';
-import { parseRemote } from '../lib/ovsdb/index.ts';
+import { parseRemote, type SslFiles } from '../lib/ovsdb/index.ts';
+import { DEFAULT_MASS_DELETE_POLICY, type MassDeletePolicy } from './mirror/mass-delete-guard.ts';
 import { errorMessage } from '../lib/log.ts';
 
 export interface OperatorFlags {
@@ -22,6 +23,9 @@ export interface OperatorFlags {
   readonly renewDeadlineMs: number;
   readonly retryPeriodMs: number;
   readonly pruneGraceMs: number;
+  readonly massDelete: MassDeletePolicy;
+  /** Key, certificate and CA for ssl: remotes; undefined when neither remote is ssl:. */
+  readonly ovsdbSsl: SslFiles | undefined;
   readonly identity: string | undefined;
 }
 
@@ -30,8 +34,11 @@ export const usage = `Usage: evpn-operator --ovn-nb REMOTE --ovn-sb REMOTE [opti
 Mirrors networking-bgpvpn associations from the OVN databases into EvpnVrf,
 EvpnNetwork and EvpnPortSet objects and folds node status into them.
 
-  --ovn-nb REMOTE            OVN_Northbound database: unix:PATH or tcp:HOST:PORT (required)
-  --ovn-sb REMOTE            OVN_Southbound database: unix:PATH or tcp:HOST:PORT (required)
+  --ovn-nb REMOTE            OVN_Northbound database: unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT (required)
+  --ovn-sb REMOTE            OVN_Southbound database: unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT (required)
+  --ovsdb-private-key FILE   our private key, for ssl: remotes (as OVN's --private-key)
+  --ovsdb-certificate FILE   our certificate, for ssl: remotes (as OVN's --certificate)
+  --ovsdb-ca-cert FILE       the CA that signed the servers' certificates; the only one trusted (as OVN's --ca-cert)
   --metrics-addr HOST:PORT   /healthz, /readyz and /metrics (default 127.0.0.1:8080)
   --node-name-from MODE      chassis → node: hostname (default), chassis-name, or map:FILE
   --l2vni-range MIN-MAX      pool of L2VNIs for type-l2 associations (default 16000000-16777215)
@@ -40,6 +47,9 @@ EvpnNetwork and EvpnPortSet objects and folds node status into them.
   --lease-name NAME          name of the Lease (default ovn-evpn-operator)
   --lease-duration DUR       (default 15s)   --renew-deadline DUR (default 10s)   --retry-period DUR (default 2s)
   --prune-grace DUR          how long a mirrored object may be missing from OVN before it is deleted (default 5s)
+  --mass-delete-share FRAC   a pass deleting more than this share of the mirrored objects is held (default 0.5)
+  --mass-delete-floor N      ... unless it deletes N objects or fewer (default 5)
+  --mass-delete-hold DUR     how long held deletes wait for OVN to recover before they proceed (default 10m)
   --identity ID              leader-election identity (default hostname + random suffix)
 
 The kubeconfig comes from $KUBECONFIG, else the pod's service account. DUR is
@@ -79,6 +89,27 @@ function parseBool(text: string, flag: string): boolean {
   throw new UsageError(`${flag}: expected true or false, got ${JSON.stringify(text)}`);
 }
 
+function parseMassDeletePolicy(share: string, floor: string, hold: string): MassDeletePolicy {
+  const maxShare = Number(share);
+  if (!/^\d*\.?\d+$/.test(share) || maxShare <= 0 || maxShare > 1) throw new UsageError(`--mass-delete-share: expected a fraction in (0, 1], got ${JSON.stringify(share)}`);
+  if (!/^\d{1,9}$/.test(floor)) throw new UsageError(`--mass-delete-floor: expected a count, got ${JSON.stringify(floor)}`);
+  return { maxShare, floor: Number(floor), holdMs: parseDuration(hold, '--mass-delete-hold') };
+}
+
+/** All three files for an ssl: remote, or none; files without an ssl: remote are a mistake worth saying. */
+function parseSslFiles(remotes: readonly string[], privateKey?: string, certificate?: string, caCert?: string): SslFiles | undefined {
+  const ssl = remotes.some((r) => r.startsWith('ssl:'));
+  const given = [privateKey, certificate, caCert].filter((f) => f !== undefined).length;
+  if (!ssl) {
+    if (given > 0) throw new UsageError('--ovsdb-private-key, --ovsdb-certificate and --ovsdb-ca-cert are for ssl: remotes; neither --ovn-nb nor --ovn-sb is one');
+    return undefined;
+  }
+  if (privateKey === undefined || certificate === undefined || caCert === undefined) {
+    throw new UsageError('an ssl: remote needs --ovsdb-private-key, --ovsdb-certificate and --ovsdb-ca-cert');
+  }
+  return { privateKey, certificate, caCert };
+}
+
 const FLAG_OPTIONS = {
   'ovn-nb': { type: 'string' },
   'ovn-sb': { type: 'string' },
@@ -92,6 +123,12 @@ const FLAG_OPTIONS = {
   'renew-deadline': { type: 'string', default: '10s' },
   'retry-period': { type: 'string', default: '2s' },
   'prune-grace': { type: 'string', default: '5s' },
+  'mass-delete-share': { type: 'string', default: String(DEFAULT_MASS_DELETE_POLICY.maxShare) },
+  'mass-delete-floor': { type: 'string', default: String(DEFAULT_MASS_DELETE_POLICY.floor) },
+  'mass-delete-hold': { type: 'string', default: '10m' },
+  'ovsdb-private-key': { type: 'string' },
+  'ovsdb-certificate': { type: 'string' },
+  'ovsdb-ca-cert': { type: 'string' },
   identity: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -147,6 +184,8 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
     renewDeadlineMs,
     retryPeriodMs,
     pruneGraceMs: parseDuration(values['prune-grace'], '--prune-grace'),
+    massDelete: parseMassDeletePolicy(values['mass-delete-share'], values['mass-delete-floor'], values['mass-delete-hold']),
+    ovsdbSsl: parseSslFiles([nb, sb], values['ovsdb-private-key'], values['ovsdb-certificate'], values['ovsdb-ca-cert']),
     identity: values.identity,
   };
 }

@@ -25,6 +25,8 @@ function operatorOptionsOf(flags: OperatorFlags, deps: Pick<OperatorOptions, 'ku
     nodeNames: flags.nodeNames,
     l2vniRange: flags.l2vniRange,
     pruneGraceMs: flags.pruneGraceMs,
+    massDelete: flags.massDelete,
+    ovsdbSsl: flags.ovsdbSsl,
     leaderElection: flags.leaderElect
       ? { namespace: flags.leaseNamespace, name: flags.leaseName, leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs }
       : undefined,

@@ -18,6 +18,8 @@ export interface OperatorMetrics {
   readonly mirrorWrites: Counter;
   /** Status writes, by kind. */
   readonly statusWrites: Counter;
+  /** Deletes held by the mass-deletion guard now. */
+  readonly heldDeletes: Gauge;
 }
 
 export const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -33,5 +35,6 @@ export function createOperatorMetrics(registry: MetricsRegistry): OperatorMetric
     ovnSynced: registry.gauge('evpn_operator_ovn_synced', '1 while both OVN databases are connected and synced.'),
     mirrorWrites: registry.counter('evpn_operator_mirror_writes_total', 'Objects applied or deleted by the mirror.', ['kind', 'verb']),
     statusWrites: registry.counter('evpn_operator_status_writes_total', 'Status writes, by kind.', ['kind']),
+    heldDeletes: registry.gauge('evpn_operator_held_deletes', 'Deletes held by the mass-deletion guard now.'),
   };
 }

@@ -54,10 +54,13 @@ describe('start-up errors of bin/evpn-operator', () => {
   });
 
   it('exits 2 with the usage on a bad flag', async () => {
-    const r = await runToExit(['--ovn-nb', 'ssl:1.2.3.4:6641', '--ovn-sb', ovn.sbRemote.unix]);
+    const r = await runToExit(['--ovn-nb', 'ssl:1.2.3.4', '--ovn-sb', ovn.sbRemote.unix]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--ovn-nb: invalid OVSDB remote "ssl:1.2.3.4:6641"');
+    expect(r.stderr).toContain('--ovn-nb: invalid OVSDB remote "ssl:1.2.3.4"');
     expect(r.stderr).toContain('Usage: evpn-operator');
+    const noFiles = await runToExit(['--ovn-nb', 'ssl:127.0.0.1:6641', '--ovn-sb', ovn.sbRemote.unix]);
+    expect(noFiles.code).toBe(2);
+    expect(noFiles.stderr).toContain('an ssl: remote needs --ovsdb-private-key, --ovsdb-certificate and --ovsdb-ca-cert');
   });
 });
 

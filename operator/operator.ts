@@ -16,6 +16,8 @@ import type { WriteCounter } from '../lib/kube/write-counter.ts';
 import type { Logger } from '../lib/log.ts';
 import type { MetricsRegistry } from '../lib/metrics.ts';
 import type { Range } from './mirror/allocate.ts';
+import type { MassDeletePolicy } from './mirror/mass-delete-guard.ts';
+import type { SslFiles } from '../lib/ovsdb/index.ts';
 import type { NodeNameMode } from './ovn-source/node-names.ts';
 import { OvnSource } from './ovn-source/ovn-source.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
@@ -41,6 +43,9 @@ export interface OperatorOptions {
   readonly nodeNames: NodeNameMode;
   readonly l2vniRange?: Range | undefined;
   readonly pruneGraceMs: number;
+  readonly massDelete?: MassDeletePolicy | undefined;
+  /** Key, certificate and CA for ssl: remotes. */
+  readonly ovsdbSsl?: SslFiles | undefined;
   /** Undefined: lead from the start (a single replica, or tests). */
   readonly leaderElection?: LeaderElectionConfig | undefined;
   readonly identity?: string;
@@ -130,7 +135,7 @@ export class Operator {
    */
   static async start(options: OperatorOptions): Promise<Operator> {
     const source = await OvnSource.connect({
-      nbRemote: options.nbRemote, sbRemote: options.sbRemote, log: options.log,
+      nbRemote: options.nbRemote, sbRemote: options.sbRemote, log: options.log, ssl: options.ovsdbSsl,
       ...(options.ovnProbeIntervalMs === undefined ? {} : { probeIntervalMs: options.ovnProbeIntervalMs }),
     });
     const op = new Operator(options, source);
@@ -230,6 +235,7 @@ export class Operator {
       client: this.client, source: this.#source, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets,
       problems: this.problems, events: this.#events, reportingController: REPORTING_CONTROLLER, metrics: this.metrics, log: this.#log.child({ controller: 'mirror' }),
       nodeNames: o.nodeNames, l2vniRange: o.l2vniRange, pruneGraceMs: o.pruneGraceMs,
+      ...(o.massDelete === undefined ? {} : { massDelete: o.massDelete }),
     });
     const statusReconciler = new StatusReconciler({
       client: this.client, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets, nodeStates: i.nodeStates,

@@ -87,6 +87,35 @@ describe('helm chart', () => {
     expect(JSON.stringify(off)).not.toContain('openvswitch');
   });
 
+  it('wires ssl: OVN connections from a Secret, and refuses ssl: without one', async () => {
+    type Pod = { spec: { containers: { name: string; args: string[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[]; volumes: { name: string; secret?: { secretName: string } }[] } };
+    const operatorPod = async (sets: string[]): Promise<Pod> =>
+      (parseManifests(await helmTemplate('ssl', ns, sets.flatMap((x) => ['--set', x]))).find((o) => o.kind === 'Deployment') as unknown as { spec: { template: Pod } }).spec.template;
+    const plain = await operatorPod([]);
+    expect(plain.spec.containers[0]?.args.some((a) => a.startsWith('--ovsdb-'))).toBe(false);
+    const pod = await operatorPod(['operator.ovn.nbConnection=ssl:10.0.0.1:6641', 'operator.ovn.sbConnection=ssl:10.0.0.1:6642', 'operator.ovn.ssl.secretName=ovn-client-tls']);
+    const c = pod.spec.containers.find((x) => x.name === 'operator');
+    expect(c?.args).toEqual(expect.arrayContaining(['--ovn-nb=ssl:10.0.0.1:6641', '--ovsdb-private-key=/etc/ovn-evpn/ovsdb-ssl/tls.key',
+      '--ovsdb-certificate=/etc/ovn-evpn/ovsdb-ssl/tls.crt', '--ovsdb-ca-cert=/etc/ovn-evpn/ovsdb-ssl/ca.crt']));
+    expect(c?.volumeMounts).toContainEqual({ name: 'ovsdb-ssl', mountPath: '/etc/ovn-evpn/ovsdb-ssl', readOnly: true });
+    expect(pod.spec.volumes.find((v) => v.name === 'ovsdb-ssl')?.secret?.secretName).toBe('ovn-client-tls');
+    const r = await run(helmBinary(), ['template', 'bad', chartDir, '--set', 'operator.ovn.nbConnection=ssl:10.0.0.1:6641']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('needs operator.ovn.ssl.secretName');
+  });
+
+  it('keeps the agent API on loopback by default, and mounts the POST token when one is given', async () => {
+    type Ds = { spec: { template: { spec: { containers: { name: string; args?: string[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[] } } } };
+    const agent = async (sets: string[]): Promise<Ds['spec']['template']['spec']['containers'][number] | undefined> =>
+      (parseManifests(await helmTemplate('api', ns, sets.flatMap((x) => ['--set', x]))).find((o) => o.kind === 'DaemonSet') as unknown as Ds).spec.template.spec.containers.find((c) => c.name === 'node-agent');
+    const plain = await agent([]);
+    expect(plain?.args).toContain('--http-addr=127.0.0.1:9410');
+    expect(plain?.args?.some((a) => a.startsWith('--api-token-file'))).toBe(false);
+    const exposed = await agent(['nodeAgent.http.bindPodIp=true', 'nodeAgent.http.tokenSecretName=agent-api']);
+    expect(exposed?.args).toEqual(expect.arrayContaining(['--http-addr=$(POD_IP):9410', '--api-token-file=/etc/ovn-evpn/agent-api/token']));
+    expect(exposed?.volumeMounts).toContainEqual({ name: 'agent-api-token', mountPath: '/etc/ovn-evpn/agent-api', readOnly: true });
+  });
+
   it.each([
     ['bgp.peerIp=bogus', 'peerIp'],
     ['bgp.evpn.enabled=true', 'rrIps'],

@@ -106,4 +106,23 @@ describe('server-side apply against a real apiserver', () => {
     expect(writes.snapshot()).toEqual({ 'apply widgets/status': 1 });
     await deleteObject(client, widgets, { name, namespace: 'default' });
   });
+
+  it('deletes only the object with the uid and resourceVersion given (409 otherwise)', async () => {
+    const name = uniqueName('w');
+    const target = { name, namespace: 'default' };
+    const first = await applyObject<Widget>(client, widgets, { metadata: target, spec: { size: 1 } }, { fieldManager: 'lib-test' });
+    await deleteObject(client, widgets, target);
+    // A namesake created since: the old uid must not delete it.
+    const second = await applyObject<Widget>(client, widgets, { metadata: target, spec: { size: 2 } }, { fieldManager: 'lib-test' });
+    expect(second.metadata.uid).not.toBe(first.metadata.uid);
+    const wrongUid = await deleteObject(client, widgets, target, undefined, { uid: first.metadata.uid }).catch((e: unknown) => e);
+    expect(wrongUid).toBeInstanceOf(KubeApiError);
+    expect((wrongUid as KubeApiError).statusCode).toBe(409);
+    // Changed since it was read: the old resourceVersion must not delete it.
+    const changed = await applyObject<Widget>(client, widgets, { metadata: target, spec: { size: 3 } }, { fieldManager: 'lib-test' });
+    const stale = await deleteObject(client, widgets, target, undefined, { uid: second.metadata.uid, resourceVersion: second.metadata.resourceVersion }).catch((e: unknown) => e);
+    expect((stale as KubeApiError).statusCode).toBe(409);
+    expect((await getObject<Widget>(client, widgets, target)).spec).toEqual({ size: 3 });
+    expect(await deleteObject(client, widgets, target, undefined, { uid: changed.metadata.uid, resourceVersion: changed.metadata.resourceVersion })).toBe(true);
+  });
 });

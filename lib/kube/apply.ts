@@ -101,12 +101,26 @@ export function getObject<T extends KubeObject>(client: KubeClient, resource: Re
   });
 }
 
+/**
+ * Delete preconditions: the apiserver deletes only the object with this uid
+ * (not a namesake created since) and, with resourceVersion, only if nobody
+ * changed it since it was read; otherwise it answers 409 Conflict.
+ */
+export interface DeletePreconditions {
+  readonly uid?: string | undefined;
+  readonly resourceVersion?: string | undefined;
+}
+
 /** Deletes; a missing object is not an error (the desired state is reached). Returns whether it existed. */
-export async function deleteObject(client: KubeClient, resource: ResourceRef, target: ObjectName, signal?: AbortSignal): Promise<boolean> {
+export async function deleteObject(
+  client: KubeClient, resource: ResourceRef, target: ObjectName, signal?: AbortSignal, preconditions?: DeletePreconditions,
+): Promise<boolean> {
+  const pre = Object.fromEntries(Object.entries(preconditions ?? {}).filter(([, v]) => v !== undefined));
   try {
     await client.request({
       method: 'DELETE',
       path: resourcePath(resource, { namespace: target.namespace, name: target.name }),
+      ...(Object.keys(pre).length === 0 ? {} : { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: pre } }),
       ...(signal === undefined ? {} : { signal }),
     });
     return true;

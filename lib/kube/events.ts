@@ -96,7 +96,10 @@ export class EventRecorder {
     }
     if (existing !== undefined) this.untrack(key, existing);
     const namespace = input.regarding.namespace ?? this.options.defaultNamespace ?? 'default';
-    const name = `${input.regarding.name}.${randomBytes(8).toString('hex')}`.slice(0, 253);
+    // The event's own name must be a valid object name even when the object it is about has none (an invalid name is
+    // often what the event reports).
+    const prefix = /^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$/.test(input.regarding.name) ? input.regarding.name : 'invalid-name';
+    const name = `${prefix}.${randomBytes(8).toString('hex')}`;
     const entry: Tracked = {
       name,
       namespace,

@@ -287,7 +287,8 @@ describe('against standalone OVN databases', () => {
     await expect(OvsdbClient.connect({ remote: ovn.nbRemote.unix, databases: ['OVN_Southbound'] })).rejects.toThrow(
       `database OVN_Southbound not served by ${ovn.nbRemote.unix} (it serves: OVN_Northbound, _Server)`,
     );
-    await expect(OvsdbClient.connect({ remote: 'ssl:127.0.0.1:6641' })).rejects.toThrow(/invalid OVSDB remote/);
+    await expect(OvsdbClient.connect({ remote: 'pssl:127.0.0.1:6641' })).rejects.toThrow(/invalid OVSDB remote/);
+    await expect(OvsdbClient.connect({ remote: 'ssl:127.0.0.1:6641' })).rejects.toThrow(/an ssl: remote needs a private key, a certificate and a CA certificate/);
   });
 
   it('close() leaves no sockets behind', async () => {

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from './framer.ts';
 import { decodeTransactResults, encodeOperation, type Operation, type TransactResults } from './operations.ts';
 import type { Row } from './replica-store.ts';
 import { Replica, type MonitorMethod, type MonitorSpec, type MonitorTransport } from './replica.ts';
-import { parseRemote, type Remote } from './remote.ts';
+import { parseRemote, type Remote, type SslFiles } from './remote.ts';
 import { RpcConnection, type RpcCounters } from './rpc-connection.ts';
 import { parseDatabaseSchema, type DatabaseSchema } from './schema.ts';
 
@@ -23,8 +23,10 @@ export interface OvsdbLogger {
 const silentLogger: OvsdbLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
 export interface OvsdbClientOptions {
-  /** unix:PATH or tcp:HOST:PORT */
+  /** unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT */
   readonly remote: string;
+  /** Key, certificate and CA files of an ssl: remote. */
+  readonly ssl?: SslFiles | undefined;
   /** Databases that must be served; connect() rejects (and reconnects retry) otherwise. */
   readonly databases?: readonly string[];
   /** Echo after this much inbound silence, and declare the peer dead after as much again. 0 disables. Default 5000. */
@@ -216,6 +218,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       probeIntervalMs: this.#options.probeIntervalMs ?? 5000,
       maxMessageBytes: this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       counters: this.#counters,
+      ssl: this.#options.ssl,
     });
   }
 

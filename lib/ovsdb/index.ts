@@ -6,5 +6,5 @@ export type { Mutation, Mutator, Operation, OperationResult, RowInput, TransactR
 export type { OvsdbInput, OvsdbMap, OvsdbValue } from './datum.ts';
 export type { AtomicType, Atom, BaseType, ColumnSchema, ColumnType, DatabaseSchema, TableSchema } from './schema.ts';
 export { ConnectError, DisconnectedError, FramingError, RpcError, SchemaMismatchError, TransactionError } from './errors.ts';
-export { parseRemote, type Remote } from './remote.ts';
+export { parseRemote, type Remote, type SslFiles } from './remote.ts';
 export { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';

@@ -2,11 +2,13 @@
 // server's echo, and our own echo probe on an idle connection. It never reconnects;
 // the client replaces it. Every failure ends in exactly one 'close' event.
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { ConnectError, DisconnectedError, FramingError, RpcError } from './errors.ts';
 import { JsonFramer } from './framer.ts';
 import { IncomingMessage, isRequest, parseRpcError, type IncomingRequest } from './messages.ts';
-import { socketOptions, type Remote } from './remote.ts';
+import { socketOptions, type Remote, type SslFiles } from './remote.ts';
 
 export interface RpcConnectionOptions {
   readonly connectTimeoutMs: number;
@@ -15,6 +17,49 @@ export interface RpcConnectionOptions {
   readonly maxMessageBytes: number;
   /** Counters to add to; lets a client keep totals across connections. */
   readonly counters?: RpcCounters;
+  /** Required by ssl: remotes; read at every connect, so a renewed Secret is picked up on reconnect. */
+  readonly ssl?: SslFiles | undefined;
+}
+
+const REFUSED_CERT = /alert (unknown ca|bad certificate|certificate required|certificate unknown)/i;
+
+/** TLS verification failures, in words: the usual cause is the wrong --ca-cert. */
+const CERT_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED',
+]);
+
+function tlsFailure(remote: Remote, ssl: SslFiles, err: NodeJS.ErrnoException): string {
+  const code = err.code ?? '';
+  if (CERT_ERRORS.has(code)) return `cannot connect to ${remote.text}: the server's certificate is not signed by the CA in ${ssl.caCert} (${code})`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `cannot connect to ${remote.text}: the server's certificate is not valid now (${code})`;
+  if (REFUSED_CERT.test(err.message) || code.startsWith('ERR_SSL_TLSV1')) {
+    const alert = REFUSED_CERT.exec(err.message)?.[0] ?? code;
+    return `cannot connect to ${remote.text}: the server refused our certificate ${ssl.certificate} (${alert}); it must be signed by the server's CA`;
+  }
+  return `cannot connect to ${remote.text}: ${code || err.message}`;
+}
+
+function openSocket(remote: Remote, ssl: SslFiles | undefined): { socket: Socket; ready: 'connect' | 'secureConnect' } {
+  if (remote.kind !== 'ssl') return { socket: createConnection(socketOptions(remote)), ready: 'connect' };
+  if (ssl === undefined) throw new ConnectError(remote.text, `cannot connect to ${remote.text}: an ssl: remote needs a private key, a certificate and a CA certificate`);
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new ConnectError(remote.text, `cannot connect to ${remote.text}: cannot read the ${what} ${file}: ${e.code ?? e.message}`, e.code, { cause: err });
+    }
+  };
+  const socket = tlsConnect({
+    host: remote.host, port: remote.port,
+    key: read(ssl.privateKey, 'private key'), cert: read(ssl.certificate, 'certificate'), ca: read(ssl.caCert, 'CA certificate'),
+    rejectUnauthorized: true,
+    // The CA is pinned (only it is trusted, not the system store); the host name is not checked, as OVS and OVN
+    // do not check it either: certificates from ovs-pki name a switch or a controller, not a host.
+    checkServerIdentity: () => undefined,
+  });
+  return { socket, ready: 'secureConnect' };
 }
 
 export interface RpcCounters {
@@ -58,8 +103,11 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
     socket.on('data', (chunk: Buffer) => {
       this.#onData(chunk);
     });
-    socket.on('error', (err) => {
-      this.#shutdown(new DisconnectedError(`connection to ${remote.text} failed: ${err.message}`, { cause: err }));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // With TLS 1.3 the server's verdict on our certificate comes after the handshake, on the first read.
+      const refused = remote.kind === 'ssl' && options.ssl !== undefined && REFUSED_CERT.test(err.message);
+      const message = refused ? tlsFailure(remote, options.ssl, err).replace(/^cannot connect to/, 'connection to') : `connection to ${remote.text} failed: ${err.message}`;
+      this.#shutdown(new DisconnectedError(message, { cause: err }));
     });
     socket.on('close', () => {
       this.#shutdown(new DisconnectedError(`connection to ${remote.text} closed by the server`));
@@ -70,7 +118,7 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
   /** Opens the socket; rejects with ConnectError naming the remote and the errno. */
   static open(remote: Remote, options: RpcConnectionOptions): Promise<RpcConnection> {
     return new Promise((resolve, reject) => {
-      const socket = createConnection(socketOptions(remote));
+      const { socket, ready } = openSocket(remote, options.ssl);
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectError(remote.text, `cannot connect to ${remote.text}: timed out after ${options.connectTimeoutMs} ms`, 'ETIMEDOUT'));
@@ -78,10 +126,11 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
       const onError = (err: NodeJS.ErrnoException): void => {
         clearTimeout(timer);
         socket.destroy();
-        reject(new ConnectError(remote.text, `cannot connect to ${remote.text}: ${err.code ?? err.message}`, err.code, { cause: err }));
+        const message = remote.kind === 'ssl' && options.ssl !== undefined ? tlsFailure(remote, options.ssl, err) : `cannot connect to ${remote.text}: ${err.code ?? err.message}`;
+        reject(new ConnectError(remote.text, message, err.code, { cause: err }));
       };
       socket.once('error', onError);
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         socket.off('error', onError);
         socket.setNoDelay(true);

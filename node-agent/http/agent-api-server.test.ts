@@ -1,4 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsRegistry } from '../../lib/metrics.ts';
 import { checkListenHost, createAgentApiServer, ListenAddressError, type AgentApiServer } from './agent-api-server.ts';
@@ -32,9 +35,9 @@ function memoryView(): AgentView & { syncs: number; isReady: boolean } {
   return v;
 }
 
-async function call(port: number, method: string, path: string, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+async function call(port: number, method: string, path: string, body?: string, headers: Record<string, string> = {}, host = '127.0.0.1'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
+    const req = request({ host, port, method, path, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => { text += c; });
@@ -164,5 +167,73 @@ describe('listen address', () => {
 
   it('refuses before binding anything', () => {
     expect(() => createAgentApiServer({ view: memoryView(), host: '0.0.0.0', port: 0 })).toThrow('binds to loopback or the pod IP');
+  });
+});
+
+describe('POST /v1/evpn/sync when the API is exposed, and with a token', () => {
+  // Seen by the agent as a pod IP (not loopback), while the traffic stays on this host's loopback (127.0.0.2).
+  const EXPOSED = '::ffff:127.0.0.2';
+  let server: AgentApiServer | undefined;
+  let dir = '';
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+    dir = '';
+  });
+
+  async function start(view: AgentView, host: string, tokenFile?: string): Promise<number> {
+    server = createAgentApiServer({ view, port: 0, host, podIp: host, ...(tokenFile === undefined ? {} : { tokenFile }) });
+    return (await server.listen()).port;
+  }
+  async function tokenFile(text: string): Promise<string> {
+    dir = await mkdtemp(join(tmpdir(), 'agent-token-'));
+    const file = join(dir, 'token');
+    await writeFile(file, text);
+    return file;
+  }
+
+  it('is read-only on the pod IP without a token: 403, nothing synced, reads still served', async () => {
+    const view = memoryView();
+    const port = await start(view, EXPOSED);
+    const r = await call(port, 'POST', '/v1/evpn/sync', '{}', {}, '127.0.0.2');
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'Forbidden', message: expect.stringContaining('read-only') as unknown } });
+    expect((await call(port, 'GET', '/v1/evpn/networks', undefined, {}, '127.0.0.2')).status).toBe(200);
+    expect(view.syncs).toBe(0);
+  });
+
+  it('takes POST on the pod IP with the bearer token only', async () => {
+    const view = memoryView();
+    const port = await start(view, EXPOSED, await tokenFile('s3cret-token\n'));
+    const none = await call(port, 'POST', '/v1/evpn/sync', '{}', {}, '127.0.0.2');
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    expect((await call(port, 'POST', '/v1/evpn/sync', '{}', { authorization: 'Bearer wrong' }, '127.0.0.2')).status).toBe(401);
+    expect((await call(port, 'POST', '/v1/evpn/sync', '{}', { authorization: 's3cret-token' }, '127.0.0.2')).status).toBe(401);
+    expect(view.syncs).toBe(0);
+    const ok = await call(port, 'POST', '/v1/evpn/sync', '{}', { authorization: 'Bearer s3cret-token' }, '127.0.0.2');
+    expect(ok.status).toBe(202);
+    expect(view.syncs).toBe(1);
+  });
+
+  it('asks for the token on loopback too once one is configured', async () => {
+    const view = memoryView();
+    const port = await start(view, '127.0.0.1', await tokenFile('abc'));
+    expect((await call(port, 'POST', '/v1/evpn/sync')).status).toBe(401);
+    expect((await call(port, 'POST', '/v1/evpn/sync', undefined, { authorization: 'Bearer abc' })).status).toBe(202);
+    expect(view.syncs).toBe(1);
+  });
+
+  it('refuses POST when the token file cannot be read or is empty', async () => {
+    const view = memoryView();
+    const port = await start(view, EXPOSED, '/nonexistent/token');
+    const r = await call(port, 'POST', '/v1/evpn/sync', undefined, { authorization: 'Bearer x' }, '127.0.0.2');
+    expect(r.status).toBe(403);
+    expect(r.text).toContain('ENOENT');
+    await server?.close();
+    const port2 = await start(view, EXPOSED, await tokenFile('  \n'));
+    expect((await call(port2, 'POST', '/v1/evpn/sync', undefined, { authorization: 'Bearer x' }, '127.0.0.2')).status).toBe(403);
+    expect(view.syncs).toBe(0);
   });
 });

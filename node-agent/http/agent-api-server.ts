@@ -2,7 +2,12 @@
 // (POST /v1/evpn/sync), Prometheus /metrics and probes. JSON field names follow
 // the seed (snake_case). It binds to loopback or the pod's own IP only: with
 // hostNetwork the pod IP is the node's, and 0.0.0.0 would also expose it on
-// every tenant-facing address of the host.
+// every tenant-facing address of the host. On loopback POST /v1/evpn/sync is
+// open to the node's own processes; on the pod IP the API is read-only unless a
+// bearer token is configured (--api-token-file, from a Secret), and then POST
+// needs `Authorization: Bearer <token>` wherever it listens.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import { EvpnErrorCode } from '../../crds/error-codes.ts';
@@ -21,6 +26,8 @@ export interface AgentApiOptions {
   readonly podIp?: string;
   readonly registry?: MetricsRegistry;
   readonly log?: Logger;
+  /** A file holding the bearer token POST needs; read at each POST, so a rotated Secret applies at once. */
+  readonly tokenFile?: string | undefined;
 }
 
 export interface AgentApiServer {
@@ -32,7 +39,7 @@ export class ListenAddressError extends Error {
   override readonly name = 'ListenAddressError';
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;
   return isIP(host) === 4 && host.startsWith('127.');
 }
@@ -108,11 +115,34 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(text);
 }
 
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/** Why a POST may not go ahead, or undefined when it may. */
+function refusePost(req: IncomingMessage, host: string, tokenFile: string | undefined): { status: number; message: string } | undefined {
+  if (tokenFile === undefined) {
+    if (isLoopback(host)) return undefined;
+    return { status: 403, message: `the agent API listens on ${host}, so it is read-only: POST /v1/evpn/sync needs a bearer token (--api-token-file)` };
+  }
+  let token: string;
+  try {
+    token = readFileSync(tokenFile, 'utf8').trim();
+  } catch (err) {
+    return { status: 403, message: `POST is disabled: cannot read the token file ${tokenFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  if (token === '') return { status: 403, message: `POST is disabled: the token file ${tokenFile} is empty` };
+  const given = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (given === undefined || !timingSafeEqual(digest(given), digest(token))) return { status: 401, message: 'POST /v1/evpn/sync needs Authorization: Bearer <token>' };
+  return undefined;
+}
+
 function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   sendJson(res, status, { error: { code, message } }, headers);
 }
 
-interface RequestContext { readonly view: AgentView; readonly registry: MetricsRegistry | undefined; readonly log: Logger }
+interface RequestContext {
+  readonly view: AgentView; readonly registry: MetricsRegistry | undefined; readonly log: Logger;
+  readonly host: string; readonly tokenFile: string | undefined;
+}
 
 /** Routing and method checks; the answer itself comes from respond(). */
 function handleRequest(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): void {
@@ -153,6 +183,12 @@ function respond(ctx: RequestContext, route: Route, req: IncomingMessage, res: S
     }
     case 'sync': {
       req.resume();
+      const refused = refusePost(req, ctx.host, ctx.tokenFile);
+      if (refused !== undefined) {
+        log.warn({ status: refused.status, remote: req.socket.remoteAddress }, 'sync request refused');
+        sendError(res, refused.status, refused.status === 401 ? 'Unauthorized' : 'Forbidden', refused.message, refused.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+        return;
+      }
       const s = view.requestSync();
       log.info({ taskId: s.taskId, status: s.status }, 'sync requested over the API');
       sendJson(res, 202, { status: s.status, task_id: s.taskId });
@@ -177,7 +213,7 @@ export function createAgentApiServer(options: AgentApiOptions): AgentApiServer {
   const log = options.log ?? silentLogger();
   const { view } = options;
 
-  const ctx: RequestContext = { view, registry: options.registry, log };
+  const ctx: RequestContext = { view, registry: options.registry, log, host, tokenFile: options.tokenFile };
 
   const server: Server = createServer((req, res) => {
     try {

@@ -21,6 +21,14 @@ function mirroredNetwork(name: string, spec: EvpnNetworkSpec): EvpnNetwork {
 }
 
 describe('buildDesired', () => {
+  it('passes the associations\' warnings on as notices (Events), not as problems', () => {
+    const b = new SnapshotBuilder();
+    b.network(NET_A, driverExternalIds({ vni: 20000, type: 'l3' }));
+    const out = run(b);
+    expect(out.problems).toEqual([]);
+    expect(out.notices).toEqual([expect.objectContaining({ kind: 'EvpnNetwork', name: NET_A, reason: 'AssociationWarning', message: expect.stringContaining('no neutron_bgpvpn:as') as unknown })]);
+  });
+
   it('mirrors the seed example: two l2 networks share vrf-10100, an l3 network gets vrf-20000', () => {
     const b = new SnapshotBuilder();
     b.network(NET_A, l2); b.network(NET_B, l2); b.network(NET_C, l3);

@@ -15,7 +15,7 @@ import type { Range } from './allocate.ts';
 import { collectAssociations } from './collect-associations.ts';
 import { keepVrfsOfLastGood, networksFromAssociations } from './desired-networks.ts';
 import { portSetsByNetworkAndNode } from './desired-port-sets.ts';
-import { dropInvalidVrfs, vrfsFromAssociations, yieldToUserVrfs } from './desired-vrfs.ts';
+import { vrfsFromAssociations, yieldToUserVrfs } from './desired-vrfs.ts';
 import type { MirrorProblem } from './mirror-problem.ts';
 import { networkFacts, switchlessFacts } from './network-facts.ts';
 import { allocateNetworkNumbers } from './network-numbers.ts';
@@ -39,6 +39,8 @@ export interface MirrorOutput {
   networks: Map<string, EvpnNetworkSpec>;
   portSets: Map<string, EvpnPortSetSpec>;
   problems: MirrorProblem[];
+  /** Things accepted with a fallback (collect-associations' warnings): Events, not conditions. */
+  notices: MirrorProblem[];
   /** The association kind of each mirrored network (for the source label). */
   sources: Map<string, string>;
 }
@@ -51,7 +53,8 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   const userNetworkNames = new Set(userNetworks.map((n) => n.metadata.name));
 
   // 1. Decide which networks are mirrored and from which association.
-  const selected = selectAssociations(collectAssociations(input.snapshot), userNetworkNames, mirroredNetworks);
+  const associations = collectAssociations(input.snapshot);
+  const selected = selectAssociations(associations, userNetworkNames, mirroredNetworks);
   // 2. One VNI, one type.
   const { usable, problems: typeProblems } = dropMixedTypeVnis(selected.usable, mirroredNetworks);
   // 3. VRFs: one per L3VNI. User VRFs with the same name or VNI are left alone.
@@ -61,13 +64,14 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   const numbers = allocateNetworkNumbers({
     usable, mirroredNetworks, userNetworks, userVrfs, keptLastGood: selected.keptLastGood, vrfs: afterUsers.vrfs, l2vniRange: input.l2vniRange,
   });
-  // 5. Network specs with OVN's facts; then the VRFs that pass the API's checks, plus those kept-last-good networks still use.
+  // 5. Network specs with OVN's facts; then the VRFs, plus those kept-last-good networks still use. The API's
+  // checks are the reconciler's last step (keep-valid-desired.ts), where a failing VRF keeps its live spec instead of vanishing.
   const facts = networkFacts(input.snapshot);
   const desired = networksFromAssociations({
     usable, keptLastGood: selected.keptLastGood, numbers, mirroredNetworks, userNetworks,
     factsOf: (id) => facts.get(id) ?? switchlessFacts(input.snapshot, id),
   });
-  const { vrfs, sources } = keepVrfsOfLastGood(selected.keptLastGood, { vrfs: dropInvalidVrfs(afterUsers.vrfs), sources: desired.sources },
+  const { vrfs, sources } = keepVrfsOfLastGood(selected.keptLastGood, { vrfs: afterUsers.vrfs, sources: desired.sources },
     { vrfs: input.vrfs, mirroredNetworks });
 
   // A network no agent applies (no VLAN path) gets no port sets.
@@ -76,5 +80,6 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
     vrfs, networks: desired.networks, sources,
     portSets: portSetsByNetworkAndNode(input.snapshot, input.nodeNameOf, wantedPortNetworks),
     problems: [...selected.problems, ...typeProblems, ...fromOvn.problems, ...afterUsers.problems, ...desired.problems],
+    notices: [...associations].flatMap(([id, a]) => a.warnings.map((message): MirrorProblem => ({ kind: 'EvpnNetwork', name: id, reason: 'AssociationWarning', keptLastGood: false, message }))),
   };
 }

@@ -8,7 +8,7 @@
 //      only when nothing above does; its routes/advertise flag always apply.
 // A network with two different BGPVPNs is reported as EVPN-004.
 import type { PrefixRoute, Subnet } from '../../crds/index.ts';
-import { EvpnErrorCode } from '../../crds/index.ts';
+import { EvpnErrorCode, ObjectName } from '../../crds/index.ts';
 import { networkOf } from '../../crds/net-address.ts';
 import { hasBgpvpnKeys, NeutronKey, neutronIdOf } from './bgpvpn-keys.ts';
 import type { OvnSnapshot, PortBindingRow } from '../ovn-source/ovn-snapshot.ts';
@@ -149,7 +149,11 @@ export function collectAssociations(snapshot: OvnSnapshot): Map<string, NetworkA
       routes: [], portIds: [], rows: claims.map((c) => c.row),
     };
     if (decider.routerId !== undefined) entry.routerId = decider.routerId;
-    if (decider.result.ok) {
+    if (!ObjectName.safeParse(networkId).success) {
+      // Checked before any write: the API server would refuse the name (422) on every pass.
+      entry.problem = { code: EvpnErrorCode.InvalidName,
+        message: `${EvpnErrorCode.InvalidName}: ${describe(decider)} names network ${JSON.stringify(networkId.slice(0, 300))}, which is not a valid object name (lowercase letters, digits, '-' and '.', at most 253 characters); nothing is mirrored for it` };
+    } else if (decider.result.ok) {
       entry.association = decider.result.association;
       entry.warnings.push(...decider.result.association.warnings);
     } else {

@@ -3,7 +3,8 @@
 export interface MirrorProblem {
   kind: 'EvpnNetwork' | 'EvpnVrf';
   name: string;
-  reason: 'MalformedAssociation' | 'Conflict' | 'LastGoodSpecKept' | 'NoProviderPath' | 'InvalidMtu';
+  /** AssociationWarning: accepted with a fallback; only ever a notice (an Event), never a condition. */
+  reason: 'MalformedAssociation' | 'Conflict' | 'LastGoodSpecKept' | 'NoProviderPath' | 'InvalidMtu' | 'AssociationWarning' | 'DeletesHeld';
   message: string;
   /** The object keeps its last good spec (it already existed). */
   keptLastGood: boolean;

@@ -53,9 +53,24 @@ class Problem extends Error {
   }
 }
 
+/**
+ * The API's limits (crds/primitives.ts, crds/evpn-network.ts), enforced here so
+ * an oversized list is a problem on the association, never a spec the API
+ * server refuses (which used to drop the VRF and prune the live one).
+ */
+export const ListLimit = { routeTargets: 32, routeDistinguishers: 8, routes: 1024 } as const;
+/** A value longer than this is not read at all (nothing valid comes close). */
+export const MAX_VALUE_LENGTH = 65_536;
+
+/** ASCII digits only (`\d` without the u flag), a plain decimal without leading zeros. */
+const PLAIN_DECIMAL = /^(0|[1-9]\d{0,9})$/;
+
+const quoted = (text: string): string => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+
 function parseInteger(text: string, key: string, code: AssociationProblem['code'], max: number, min = 0): number {
   const trimmed = text.trim();
-  if (!/^\d{1,10}$/.test(trimmed)) throw new Problem(code, `${key} must be a number, got ${JSON.stringify(text)}`);
+  if (/^0\d+$/.test(trimmed)) throw new Problem(code, `${key} must not have leading zeros, got ${quoted(text)}`);
+  if (!PLAIN_DECIMAL.test(trimmed)) throw new Problem(code, `${key} must be a number, got ${quoted(text)}`);
   const value = Number(trimmed);
   if (value < min || value > max) throw new Problem(code, `${key} must be between ${min} and ${max}, got ${value}`);
   return value;
@@ -69,7 +84,16 @@ function parseJson(text: string, key: string, code: AssociationProblem['code']):
   }
 }
 
-function parseRfc4360List(text: string | undefined, key: string, what: string): string[] {
+/** Leading zeros (`65000:0100`) and the reserved AS 0 (`0:N`, RFC 7607) are refused though the API allows them. */
+function rfc4360Flaw(v: string): string | undefined {
+  if (!isRfc4360Value(v)) return undefined;
+  const [admin = '', assigned = ''] = v.split(/:(?=[^:]*$)/);
+  if (/^0\d/.test(assigned) || (!admin.includes('.') && /^0\d/.test(admin))) return 'has leading zeros';
+  if (admin === '0') return 'uses the reserved AS 0 (RFC 7607)';
+  return undefined;
+}
+
+function parseRfc4360List(text: string | undefined, key: string, what: string, limit: number): string[] {
   if (text === undefined || text.trim() === '') return [];
   const value = parseJson(text, key, EvpnErrorCode.InvalidRouteTarget);
   if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
@@ -78,9 +102,17 @@ function parseRfc4360List(text: string | undefined, key: string, what: string): 
   const bad = value.filter((v) => !isRfc4360Value(v));
   if (bad.length > 0) {
     throw new Problem(EvpnErrorCode.InvalidRouteTarget,
-      `${key}: ${JSON.stringify(bad[0])} is not a valid ${what} (ASN2:NN, IPv4:NN or ASN4:NN)`);
+      `${key}: ${quoted(bad[0] ?? '')} is not a valid ${what} (ASN2:NN, IPv4:NN or ASN4:NN)`);
   }
-  return [...new Set(value)];
+  for (const v of value) {
+    const flaw = rfc4360Flaw(v);
+    if (flaw !== undefined) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}: ${quoted(v)} ${flaw}; write it as a plain ${what}`);
+  }
+  const unique = [...new Set(value)];
+  if (unique.length > limit) {
+    throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key} has ${unique.length} entries; at most ${limit} ${what}s are allowed`);
+  }
+  return unique;
 }
 
 /** `as` as written by the driver: asplain, asdot, or an IP copied from an IP-form RT. */
@@ -115,6 +147,7 @@ function parseRoutes(text: string | undefined): PrefixRoute[] {
   const key = BgpvpnKey.routes;
   const value = parseJson(text, key, EvpnErrorCode.InvalidRouteTarget);
   if (!Array.isArray(value)) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key} must be a JSON array`);
+  if (value.length > ListLimit.routes) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key} has ${value.length} entries; at most ${ListLimit.routes} routes are allowed`);
   return value.map((entry: unknown, i): PrefixRoute => {
     const r = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
     const type = r.type ?? 'prefix';
@@ -138,6 +171,11 @@ export function parseAssociation(ids: ExternalIds): ParseResult {
   const keys = normalizeKeys(ids);
   const warnings: string[] = [];
   try {
+    const long = [...keys].find(([k, v]) => k.startsWith('neutron_bgpvpn:') && v.length > MAX_VALUE_LENGTH);
+    if (long !== undefined) {
+      throw new Problem(long[0] === BgpvpnKey.vni ? EvpnErrorCode.InvalidVni : EvpnErrorCode.InvalidRouteTarget,
+        `${long[0]} is ${long[1].length} characters long; at most ${MAX_VALUE_LENGTH} are read`);
+    }
     const vniText = keys.get(BgpvpnKey.vni);
     if (vniText === undefined) throw new Problem(EvpnErrorCode.InvalidVni, 'neutron_bgpvpn:vni is missing');
     const vni = parseInteger(vniText, 'neutron_bgpvpn:vni', EvpnErrorCode.InvalidVni, MAX_VNI, 1);
@@ -145,15 +183,15 @@ export function parseAssociation(ids: ExternalIds): ParseResult {
     // The driver's own default (seed 000 _build_network_info): no type means l3.
     const type = typeText === undefined ? 'l3' : typeText.trim().toLowerCase();
     if (type !== 'l2' && type !== 'l3') {
-      throw new Problem(EvpnErrorCode.InvalidVni, `neutron_bgpvpn:type must be "l2" or "l3", got ${JSON.stringify(typeText)}`);
+      throw new Problem(EvpnErrorCode.InvalidVni, `neutron_bgpvpn:type must be "l2" or "l3", got ${quoted(typeText ?? '')}`);
     }
     const association: Association = {
       vni,
       type,
-      routeTargets: parseRfc4360List(keys.get(BgpvpnKey.rt), BgpvpnKey.rt, 'route target'),
-      importTargets: parseRfc4360List(keys.get(BgpvpnKey.it), BgpvpnKey.it, 'route target'),
-      exportTargets: parseRfc4360List(keys.get(BgpvpnKey.et), BgpvpnKey.et, 'route target'),
-      routeDistinguishers: parseRfc4360List(keys.get(BgpvpnKey.rd), BgpvpnKey.rd, 'route distinguisher'),
+      routeTargets: parseRfc4360List(keys.get(BgpvpnKey.rt), BgpvpnKey.rt, 'route target', ListLimit.routeTargets),
+      importTargets: parseRfc4360List(keys.get(BgpvpnKey.it), BgpvpnKey.it, 'route target', ListLimit.routeTargets),
+      exportTargets: parseRfc4360List(keys.get(BgpvpnKey.et), BgpvpnKey.et, 'route target', ListLimit.routeTargets),
+      routeDistinguishers: parseRfc4360List(keys.get(BgpvpnKey.rd), BgpvpnKey.rd, 'route distinguisher', ListLimit.routeDistinguishers),
       routes: parseRoutes(keys.get(BgpvpnKey.routes)),
       warnings,
     };

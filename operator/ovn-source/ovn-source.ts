@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import type { OvnSnapshot } from './ovn-snapshot.ts';
-import { MONITOR_METHODS, OvsdbClient, type MonitorMethod, type Replica, type Row } from '../../lib/ovsdb/index.ts';
+import { MONITOR_METHODS, OvsdbClient, type MonitorMethod, type Replica, type Row, type SslFiles } from '../../lib/ovsdb/index.ts';
 import { NB_DB, nbTables, SB_DB, sbTables, SnapshotConverter, type NbRows, type SbRows } from './ovn-rows.ts';
 
 export interface OvnSourceOptions {
@@ -17,6 +17,8 @@ export interface OvnSourceOptions {
   readonly connectTimeoutMs?: number;
   /** OVSDB echo interval; default 5000. */
   readonly probeIntervalMs?: number;
+  /** Key, certificate and CA for ssl: remotes. */
+  readonly ssl?: SslFiles | undefined;
 }
 
 export interface OvnSourceEvents {
@@ -47,6 +49,7 @@ async function openDb<Rows extends Record<string, Row>>(
   try {
     client = await OvsdbClient.connect({
       remote,
+      ssl: options.ssl,
       databases: [db],
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       probeIntervalMs: options.probeIntervalMs ?? 5000,

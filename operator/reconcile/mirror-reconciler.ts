@@ -5,9 +5,10 @@
 // one pass. Problems go to the ProblemBook (→ conditions) and, when new, become
 // Warning Events and error counts.
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
-import { API_GROUP_VERSION, OPERATOR_FIELD_MANAGER } from '../../crds/index.ts';
+import { API_GROUP_VERSION, EvpnErrorCode, OPERATOR_FIELD_MANAGER } from '../../crds/index.ts';
 import type { ReconcileResult } from '../../lib/controller/controller.ts';
-import { applyObject, deleteObject } from '../../lib/kube/apply.ts';
+import { applyObject, deleteObject, getObject } from '../../lib/kube/apply.ts';
+import { isConflict, isNotFound } from '../../lib/kube/kube-client.ts';
 import type { EventRecorder } from '../../lib/kube/events.ts';
 import type { KubeClient } from '../../lib/kube/kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from '../../lib/kube/resource.ts';
@@ -24,6 +25,10 @@ import { errorCodeOf, type ProblemBook } from './problem-book.ts';
 import { WriteExpectations } from './write-expectations.ts';
 import { dropWritesAlreadyMade, isOwnEcho, objectKey, type EchoedObject, type WritesToDo } from '../mirror/echo-filter.ts';
 import { holdDeletesWhileUnsynced } from '../mirror/hold-deletes.ts';
+import { keepValidDesired } from '../mirror/keep-valid-desired.ts';
+import { CONFIRM_DELETE_ANNOTATION, DEFAULT_MASS_DELETE_POLICY, guardMassDeletes, type MassDeletePolicy } from '../mirror/mass-delete-guard.ts';
+import { isMirroredObject, type LiveObject } from '../mirror/plan-mirror.ts';
+import { isImpostor, withoutImpostorLabels } from './ownership.ts';
 
 /** What the reconciler needs from the OVN adapter. */
 export interface MirrorSource {
@@ -55,10 +60,15 @@ export interface MirrorReconcilerOptions {
   readonly nodeNames: NodeNameMode;
   readonly l2vniRange?: Range | undefined;
   readonly pruneGraceMs: number;
+  /** The mass-deletion guard (mirror/mass-delete-guard.ts). */
+  readonly massDelete?: MassDeletePolicy;
   /** Parallel writes per phase. */
   readonly writeConcurrency?: number;
   readonly now?: () => number;
 }
+
+const PRUNE_CONFLICT_RETRY_MS = 200;
+const CONFIRM_POLL_MS = 1000;
 
 const RESOURCE = { EvpnVrf: evpnResources.vrfs, EvpnNetwork: evpnResources.networks, EvpnPortSet: evpnResources.portSets } as const;
 
@@ -84,6 +94,10 @@ export class MirrorReconciler {
   readonly #expect = new WriteExpectations();
   readonly #now: () => number;
   #missingSince = new Map<string, number>();
+  #massHeldSince: number | undefined;
+  /** A prune met a changed object (409): look again soon, with the informer's newer copy. */
+  #pruneConflicts = 0;
+  #noticesSeen = new Set<string>();
   #firstPass = true;
 
   /** An informer event that only echoes this reconciler's own write or delete. */
@@ -111,34 +125,44 @@ export class MirrorReconciler {
 
   async #reconcile(signal: AbortSignal, since: number | undefined): Promise<ReconcileResult | undefined> {
     const o = this.#o;
-    const vrfs = o.vrfs.list();
-    const networks = o.networks.list();
-    const portSets = o.portSets.list();
-    const desired = buildDesired({
+    // A labelled object our field manager never applied is a user's copy: seen as user-authored from here on.
+    const vrfs = withoutImpostorLabels(o.vrfs.list());
+    const networks = withoutImpostorLabels(o.networks.list());
+    const portSets = withoutImpostorLabels(o.portSets.list());
+    const built = buildDesired({
       snapshot: withNodeNames(o.source.snapshot(), o.nodeNames),
       networks, vrfs, nodeNameOf: keepNodeName,
       ...(o.l2vniRange === undefined ? {} : { l2vniRange: o.l2vniRange }),
     });
-    const plan = planMirror({ desired, live: { vrfs, networks, portSets }, missingSince: this.#missingSince, now: this.#now(), graceMs: o.pruneGraceMs });
+    // Nothing the API server would refuse is written, and nothing is pruned because its new spec is bad.
+    const valid = keepValidDesired(built, { vrfs, networks, portSets });
+    const desired = { ...built, ...valid.desired, problems: [...built.problems, ...valid.problems] };
+    const now = this.#now();
+    const plan = planMirror({ desired, live: { vrfs, networks, portSets }, missingSince: this.#missingSince, now, graceMs: o.pruneGraceMs });
     const hold = holdDeletesWhileUnsynced({
       synced: o.source.isSynced(), deletes: plan.deletes, missingSince: plan.missingSince,
-      previouslyMissing: this.#missingSince, nextCheckInMs: plan.nextCheckInMs, now: this.#now(),
+      previouslyMissing: this.#missingSince, nextCheckInMs: plan.nextCheckInMs, now,
     });
-    this.#missingSince = hold.missingSince;
     if (hold.held > 0) o.log.info({ deletes: hold.held }, 'ovn not synced, holding deletes');
+    const guard = this.#guardMassDeletes(hold.deletes, hold.missingSince, { vrfs, networks, portSets }, built, now);
+    this.#missingSince = guard.missingSince;
+    const heldProblems = this.#heldProblems(guard.held, guard.heldSince, guard.releaseInMs, now);
+    // While deletes are held, look every second: an annotation alone does not start a mirror pass.
+    const nextCheckInMs = guard.releaseInMs === undefined ? hold.nextCheckInMs : Math.min(hold.nextCheckInMs ?? Infinity, guard.releaseInMs, CONFIRM_POLL_MS);
 
     const live = new Map<string, KubeObject>();
     for (const [kind, list] of [['EvpnVrf', vrfs], ['EvpnNetwork', networks], ['EvpnPortSet', portSets]] as const) {
       for (const obj of list) live.set(objectKey(kind, obj.metadata.name), obj);
     }
     this.#expect.pruneDeletes(new Set(live.keys()));
-    const todo = dropWritesAlreadyMade({ applies: plan.applies, deletes: hold.deletes }, live, this.#expect);
+    const todo = dropWritesAlreadyMade({ applies: plan.applies, deletes: guard.deletes }, live, this.#expect);
     this.#expect.forget(todo.stale);
 
+    this.#pruneConflicts = 0;
     const errors = await this.#write(todo, live, signal);
     const writes = todo.deletes.length + todo.applies.length - errors.length;
     if (since !== undefined && writes > 0) o.metrics.ovnToCrLatency.observe({}, (performance.now() - since) / 1000);
-    await this.#report(desired.problems, live, signal);
+    await this.#report([...desired.problems, ...heldProblems], built.notices, live, signal);
     this.#noteSkipped(plan.skipped);
     o.metrics.mirroredObjects.set({ kind: 'EvpnVrf' }, desired.vrfs.size);
     o.metrics.mirroredObjects.set({ kind: 'EvpnNetwork' }, desired.networks.size);
@@ -150,14 +174,64 @@ export class MirrorReconciler {
       const first = errors[0];
       throw new Error(`${errors.length} mirror write(s) failed; first: ${errorMessage(first)}`, { cause: first });
     }
-    return hold.nextCheckInMs === undefined ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(hold.nextCheckInMs)) };
+    const retryMs = this.#pruneConflicts > 0 ? Math.min(nextCheckInMs ?? Infinity, PRUNE_CONFLICT_RETRY_MS) : nextCheckInMs;
+    return retryMs === undefined ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(retryMs)) };
+  }
+
+  #guardMassDeletes(
+    deletes: readonly PlannedDelete[], missingSince: ReadonlyMap<string, number>, live: LiveLists,
+    desired: { vrfs: ReadonlyMap<string, unknown>; networks: ReadonlyMap<string, unknown>; portSets: ReadonlyMap<string, unknown> }, now: number,
+  ): ReturnType<typeof guardMassDeletes> {
+    const all = [...live.vrfs.map((v) => ['EvpnVrf', v] as const), ...live.networks.map((n) => ['EvpnNetwork', n] as const), ...live.portSets.map((p) => ['EvpnPortSet', p] as const)];
+    const mirrored = all.filter(([, obj]) => isMirroredObject(obj));
+    const confirmed = new Set(mirrored.filter(([, obj]) => obj.metadata.annotations?.[CONFIRM_DELETE_ANNOTATION] === 'true').map(([kind, obj]) => objectKey(kind, obj.metadata.name)));
+    const wasHeld = this.#massHeldSince !== undefined;
+    // A port set whose network is still wanted goes because its ports moved (a node drained): not a loss to guard.
+    const networkOf = new Map(live.portSets.map((p) => [p.metadata.name, p.spec.network]));
+    const isPortMove = (d: PlannedDelete): boolean => d.kind === 'EvpnPortSet' && desired.networks.has(networkOf.get(d.name) ?? '');
+    const guarded = guardMassDeletes({
+      deletes: deletes.filter((d) => !isPortMove(d)), mirroredCount: mirrored.length, sourceEmpty: desired.vrfs.size + desired.networks.size + desired.portSets.size === 0,
+      confirmed, heldSince: this.#massHeldSince, missingSince, previouslyMissing: this.#missingSince, now,
+      policy: this.#o.massDelete ?? DEFAULT_MASS_DELETE_POLICY,
+    });
+    const guard = { ...guarded, deletes: [...deletes.filter(isPortMove), ...guarded.deletes] };
+    this.#massHeldSince = guard.heldSince;
+    this.#o.metrics.heldDeletes.set({}, guard.held.length);
+    if (guard.held.length > 0 && !wasHeld) this.#o.log.warn({ held: guard.held.length, mirrored: mirrored.length, why: guard.why }, 'mass deletion held');
+    if (guard.held.length === 0 && wasHeld && guard.deletes.length > 0) this.#o.log.warn({ deletes: guard.deletes.length }, 'mass deletion hold over, deleting');
+    return guard;
+  }
+
+  /** A condition (SourceDegraded) and an Event on each held network and VRF; port sets are counted in the metric. */
+  #heldProblems(held: readonly PlannedDelete[], heldSince: number | undefined, releaseInMs: number | undefined, now: number): MirrorProblem[] {
+    if (held.length === 0 || heldSince === undefined) return [];
+    const until = new Date(now + (releaseInMs ?? 0)).toISOString();
+    return held.filter((d) => d.kind !== 'EvpnPortSet').map((d): MirrorProblem => ({
+      kind: d.kind as MirrorProblem['kind'], name: d.name, reason: 'DeletesHeld', keptLastGood: true,
+      message: `${EvpnErrorCode.NotFound}: gone from OVN, but its delete is held: a mass deletion began at ` +
+        `${new Date(heldSince).toISOString()}; it is deleted at ${until} if OVN stays this way, or now with the annotation ${CONFIRM_DELETE_ANNOTATION}=true`,
+    }));
+  }
+
+  /** Associations accepted with a fallback: one Normal Event each, while they last. */
+  #notify(notices: readonly MirrorProblem[], live: ReadonlyMap<string, KubeObject>): void {
+    const now = new Set<string>();
+    for (const n of notices) {
+      const id = eventIdentity(n.kind, n.name, n.reason, n.message);
+      now.add(id);
+      // Seen in this process, or recorded before it started (restart, failover).
+      if (this.#noticesSeen.has(id) || this.#recordedEvents.has(eventIdentity(n.kind, n.name, n.reason, n.message.slice(0, 1024)))) continue;
+      const uid = live.get(`${n.kind}/${n.name}`)?.metadata.uid;
+      this.#o.events.normal({ apiVersion: API_GROUP_VERSION, kind: n.kind, name: n.name, ...(uid === undefined ? {} : { uid }) }, n.reason, 'Mirror', n.message);
+    }
+    this.#noticesSeen = now;
   }
 
   /** Removes, then updates and creates: VRFs before the networks that use them, networks before their port sets. */
   async #write(todo: WritesToDo, live: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<unknown[]> {
     const limit = this.#o.writeConcurrency ?? 8;
     const errors: unknown[] = [];
-    errors.push(...(await runLimited(todo.deletes, limit, (d) => this.#delete(d, signal))));
+    errors.push(...(await runLimited(todo.deletes, limit, (d) => this.#delete(d, live.get(objectKey(d.kind, d.name))?.metadata.resourceVersion, signal))));
     for (const kind of ['EvpnVrf', 'EvpnNetwork', 'EvpnPortSet'] as const) {
       errors.push(...(await runLimited(todo.applies.filter((a) => a.kind === kind), limit, (a) => this.#apply(a, live.get(objectKey(kind, a.name)), signal))));
     }
@@ -166,16 +240,47 @@ export class MirrorReconciler {
 
   async #apply(d: DesiredObject, current: KubeObject | undefined, signal: AbortSignal): Promise<void> {
     const key = `${d.kind}/${d.name}`;
+    // No force on create: should a user's object of this name appear before our cache shows it, the apiserver
+    // answers with a conflict instead of handing us its fields. Force on update only: `current` is ours (labelled
+    // and applied by our field manager, see ownership.ts), and OVN is the source of its spec, so fields a person
+    // changed on a mirrored object are taken back.
     const result = await applyObject<KubeObject>(this.#o.client, RESOURCE[d.kind], { metadata: { name: d.name, labels: { ...d.labels } }, spec: d.spec }, {
-      fieldManager: OPERATOR_FIELD_MANAGER, force: true, signal,
+      fieldManager: OPERATOR_FIELD_MANAGER, force: current !== undefined, signal,
     });
     this.#expect.recordWrite(key, current?.metadata.resourceVersion, result.metadata.resourceVersion, desiredFingerprint(d));
     this.#o.metrics.mirrorWrites.inc({ kind: d.kind, verb: current === undefined ? 'create' : 'update' });
     this.#o.log.debug({ kind: d.kind, name: d.name, created: current === undefined }, 'applied mirrored object');
   }
 
-  async #delete(d: PlannedDelete, signal: AbortSignal): Promise<void> {
-    await deleteObject(this.#o.client, RESOURCE[d.kind], { name: d.name }, signal);
+  async #delete(d: PlannedDelete, resourceVersion: string | undefined, signal: AbortSignal): Promise<void> {
+    // Only the object the plan looked at: not a namesake created since (uid), not one changed since (resourceVersion:
+    // a person may just have taken it over). Our own status writes change the resourceVersion too, so on 409 the
+    // object is read again and deleted only if it is still the same object and still ours.
+    const resource = RESOURCE[d.kind];
+    try {
+      if (!(await deleteObject(this.#o.client, resource, { name: d.name }, signal, { uid: d.uid, resourceVersion }))) return;
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      const fresh = await getObject<KubeObject>(this.#o.client, resource, { name: d.name }, signal).catch((e: unknown) => {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      });
+      if (fresh === undefined) return;
+      const stillOurs = fresh.metadata.uid === d.uid && fresh.metadata.deletionTimestamp === undefined && !isImpostor(fresh) && isMirroredObject(fresh as LiveObject);
+      if (!stillOurs) {
+        this.#o.log.warn({ kind: d.kind, name: d.name }, 'prune skipped: the object was replaced or taken over since it was read');
+        this.#pruneConflicts++;
+        return;
+      }
+      try {
+        await deleteObject(this.#o.client, resource, { name: d.name }, signal, { uid: d.uid, resourceVersion: fresh.metadata.resourceVersion });
+      } catch (again) {
+        if (!isConflict(again)) throw again;
+        this.#o.log.info({ kind: d.kind, name: d.name }, 'prune deferred: the object keeps changing');
+        this.#pruneConflicts++;
+        return;
+      }
+    }
     this.#expect.recordDelete(`${d.kind}/${d.name}`, d.uid);
     this.#o.metrics.mirrorWrites.inc({ kind: d.kind, verb: 'delete' });
     this.#o.log.info({ kind: d.kind, name: d.name }, 'pruned mirrored object no longer in OVN');
@@ -199,10 +304,10 @@ export class MirrorReconciler {
     return seen;
   }
 
-  async #report(problems: readonly MirrorProblem[], live: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<void> {
+  async #report(problems: readonly MirrorProblem[], notices: readonly MirrorProblem[], live: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<void> {
     const o = this.#o;
     const fresh = o.problems.replace(problems);
-    if (this.#firstPass && fresh.length > 0) this.#recordedEvents = await this.#loadRecordedEvents(signal);
+    if (this.#firstPass && (fresh.length > 0 || notices.length > 0)) this.#recordedEvents = await this.#loadRecordedEvents(signal);
     const current = new Map<string, number>();
     for (const p of problems) current.set(errorCodeOf(p.message), (current.get(errorCodeOf(p.message)) ?? 0) + 1);
     for (const code of new Set([...current.keys(), ...this.#codesSeen])) {
@@ -220,6 +325,7 @@ export class MirrorReconciler {
         p.reason, 'Mirror', p.message,
       );
     }
+    this.#notify(notices, live);
     this.#firstPass = false;
     this.#recordedEvents.clear();
   }
@@ -233,6 +339,12 @@ export class MirrorReconciler {
     }
     this.#skippedLogged = now;
   }
+}
+
+interface LiveLists {
+  readonly vrfs: readonly Live<EvpnVrf>[];
+  readonly networks: readonly Live<EvpnNetwork>[];
+  readonly portSets: readonly Live<EvpnPortSet>[];
 }
 
 interface RecordedEvent {

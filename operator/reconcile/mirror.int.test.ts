@@ -10,7 +10,7 @@ import { applyObject, applyStatus } from '../../lib/kube/apply.ts';
 import type { Condition } from '../../lib/kube/conditions.ts';
 import { startOvnDatabases, type OvnDatabases } from '../../test/ovn/ovn-databases.ts';
 import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
-import { malformedCases } from '../mirror/fixtures/malformed-cases.ts';
+import { invalidNameCases, malformedCases } from '../mirror/fixtures/malformed-cases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import type { Live } from '../object-key.ts';
 import { getObject, listEvents, listObjects, startKubeEnv, waitFor, type KubeEnv } from '../testing/kube-env.ts';
@@ -21,6 +21,8 @@ import {
 import { WatchLog } from '../testing/watch-log.ts';
 
 const GRACE_MS = 1500;
+// The latency test deletes 50 objects in one pass; the mass-deletion guard has its own test (mass-delete.int.test.ts).
+const MASS_DELETE = { maxShare: 0.5, floor: 100, holdMs: 600_000 };
 let kube: KubeEnv;
 let ovn: OvnDatabases;
 let northd: Northd;
@@ -30,7 +32,7 @@ let networks: WatchLog<Live<EvpnNetwork>>;
 beforeAll(async () => {
   [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
   northd = new Northd(ovn);
-  op = await runOperator(kube, ovn, { pruneGraceMs: GRACE_MS });
+  op = await runOperator(kube, ovn, { pruneGraceMs: GRACE_MS, massDelete: MASS_DELETE });
   networks = await new WatchLog<Live<EvpnNetwork>>(kube.client, evpnResources.networks).start();
 });
 
@@ -46,6 +48,7 @@ const getVrf = (name: string): Promise<Live<EvpnVrf> | undefined> => getObject<E
 const gone = (what: string, get: () => Promise<unknown>): Promise<true> => waitFor(`${what} gone`, async () => ((await get()) === undefined ? true : undefined));
 const condition = (obj: { status?: unknown } | undefined, type: string): Condition | undefined =>
   ((obj?.status as { conditions?: Condition[] } | undefined)?.conditions)?.find((c) => c.type === type);
+const mirrorErrors = (): number => Number(/controller_reconcile_errors_total\{controller="mirror"\} (\d+)/.exec(op.registry.render())?.[1] ?? 0);
 const bgpvpnKeys = (ids: Record<string, string>): string[] => Object.keys(ids).filter((k) => k.startsWith('neutron_bgpvpn:'));
 
 describe('network association (NB Logical_Switch)', () => {
@@ -188,14 +191,16 @@ describe('port association (SB Port_Binding of a VM port) and port sets', () => 
 });
 
 describe('malformed associations', () => {
-  it(`reports each of the ${malformedCases.length} cases with its code, while other networks keep working`, async () => {
+  it(`reports each of the ${malformedCases.length} + ${invalidNameCases.length} cases with its code, while other networks keep working`, async () => {
     expect(malformedCases.length).toBeGreaterThanOrEqual(20);
+    const cases = [...malformedCases, ...invalidNameCases.map((c) => ({ ...c, externalIds: driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:10100'] }) }))];
     const good = randomUUID();
     await addNetwork(ovn.nbctl, good, driverExternalIds({ vni: 40000, type: 'l3', routeTargets: ['65000:40000'] }));
     await waitFor('good network', () => getNetwork(good));
-    const ids: string[] = malformedCases.map(() => randomUUID());
+    const ids: string[] = cases.map((c) => ('networkId' in c ? c.networkId : randomUUID()));
+    const errorsBefore = mirrorErrors();
     // One transaction, as a driver resync would write them.
-    await ovn.nbctl(malformedCases.flatMap((c, i) => {
+    await ovn.nbctl(cases.flatMap((c, i) => {
       const ls = lsName(ids[i] ?? '');
       return ['--', 'ls-add', ls, '--', 'set', 'Logical_Switch', ls, ...externalIdArgs(c.externalIds)];
     }).slice(1));
@@ -206,16 +211,19 @@ describe('malformed associations', () => {
     const events = await waitFor('one Warning event per malformed row', async () => {
       const all = await listEvents(kube.client);
       const mine = all.filter((e) => ids.includes(e.regarding.name));
-      return mine.length >= malformedCases.length ? mine : undefined;
+      return mine.length >= cases.length ? mine : undefined;
     });
-    for (const [i, c] of malformedCases.entries()) {
+    for (const [i, c] of cases.entries()) {
       const e = events.filter((x) => x.regarding.name === ids[i]);
       expect(e, c.name).toHaveLength(1);
       expect(e[0], c.name).toMatchObject({ type: 'Warning', reason: 'MalformedAssociation', regarding: { kind: 'EvpnNetwork' } });
       expect(e[0]?.note.startsWith(`${c.code}: `), `${c.name}: ${e[0]?.note}`).toBe(true);
       expect(e[0]?.note, c.name).toContain(c.says);
-      expect(await getNetwork(ids[i] ?? ''), c.name).toBeUndefined();
+      if (!('networkId' in c)) expect(await getNetwork(ids[i] ?? ''), c.name).toBeUndefined();
     }
+    // Refused before any write: no 422 from the apiserver, so no failed pass and no retry storm.
+    expect(mirrorErrors()).toBe(errorsBefore);
+    expect(op.registry.render()).toMatch(/evpn_operator_errors_total\{code="EVPN-007"\} [1-9]/);
     expect((await getNetwork(good))?.metadata.labels?.[Label.MirroredFrom]).toBe('network');
     const metrics = op.registry.render();
     expect(metrics).toMatch(/evpn_operator_errors_total\{code="EVPN-001"\} [1-9]/);
@@ -249,6 +257,61 @@ describe('malformed associations', () => {
     expect(condition(healed, 'Accepted')?.status).toBe('True');
     expect((await getVrf('vrf-41000'))?.spec.routeTargets).toEqual(['65000:41000', '65000:41001']);
     await ovn.nbctl(['ls-del', lsName(net)]);
+  });
+});
+
+describe('never lose a network', () => {
+  it('keeps a working VRF and network when the route targets grow past the API limit of 32', async () => {
+    const net = randomUUID();
+    await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 42000, type: 'l3', routeTargets: ['65000:42000'] }));
+    const good = await waitFor('EvpnNetwork', () => getNetwork(net));
+    const vrf = await waitFor('EvpnVrf', () => getVrf('vrf-42000'));
+    const rts = Array.from({ length: 33 }, (_, i) => `65000:${42000 + i}`);
+    await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), { 'neutron_bgpvpn:rt': JSON.stringify(rts) });
+    const flagged = await waitFor('SourceDegraded', async () => {
+      const n = await getNetwork(net);
+      return condition(n, 'SourceDegraded')?.status === 'True' ? n : undefined;
+    });
+    expect(condition(flagged, 'SourceDegraded')?.message).toMatch(/^EVPN-002: neutron_bgpvpn:rt has 33 entries; at most 32 route targets are allowed; the last good spec is kept$/);
+    await new Promise((r) => setTimeout(r, 3 * GRACE_MS));
+    await op.operator.idle();
+    expect((await getNetwork(net))?.metadata.uid).toBe(good.metadata.uid);
+    const kept = await getVrf('vrf-42000');
+    expect(kept?.metadata.uid).toBe(vrf.metadata.uid);
+    expect(kept?.spec.routeTargets).toEqual(['65000:42000']);
+    await ovn.nbctl(['ls-del', lsName(net)]);
+    await gone('EvpnVrf', () => getVrf('vrf-42000'));
+  });
+
+  it('neither prunes nor overwrites a kubectl copy of a mirrored object, label and all, and reports the clash', async () => {
+    const net = randomUUID();
+    await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 43000, type: 'l3', routeTargets: ['65000:43000'] }));
+    const mirrored = await waitFor('EvpnNetwork', () => getNetwork(net));
+    // What `kubectl get -o yaml | kubectl apply` of the mirrored object makes under another name: the label comes along.
+    const copy = randomUUID();
+    const copySpec = { ...mirrored.spec, vrf: 'vrf-43000' };
+    await applyObject(kube.client, evpnResources.networks, { metadata: { name: copy, labels: { ...mirrored.metadata.labels } }, spec: copySpec }, { fieldManager: 'kubectl-client-side-apply' });
+    const created = await waitFor('copy', () => getNetwork(copy));
+    await new Promise((r) => setTimeout(r, 3 * GRACE_MS));
+    await op.operator.idle();
+    const later = await getNetwork(copy);
+    expect(later?.metadata.uid).toBe(created.metadata.uid);
+    expect(later?.spec).toEqual(copySpec);
+    expect(later?.metadata.labels?.[Label.MirroredFrom]).toBe('network');
+    // Now OVN claims the copy's name: a conflict on the copy, which keeps its spec.
+    await addNetwork(ovn.nbctl, copy, driverExternalIds({ vni: 43001, type: 'l3', routeTargets: ['65000:43001'] }));
+    const clash = await waitFor('Conflict on the copy', async () => {
+      const n = await getNetwork(copy);
+      return condition(n, 'Accepted')?.reason === 'Conflict' ? n : undefined;
+    });
+    expect(condition(clash, 'Accepted')?.message).toMatch(/^EVPN-004: a user-authored EvpnNetwork/);
+    expect(clash.spec).toEqual(copySpec);
+    const managers = (clash.metadata.managedFields as { manager: string; subresource?: string }[]).filter((f) => f.manager === 'ovn-evpn-operator');
+    expect(managers.map((f) => f.subresource)).toEqual(['status']);
+    await ovn.nbctl(['--', 'ls-del', lsName(net), '--', 'ls-del', lsName(copy)]);
+    await gone('EvpnNetwork', () => getNetwork(net));
+    await new Promise((r) => setTimeout(r, 2 * GRACE_MS));
+    expect((await getNetwork(copy))?.metadata.uid).toBe(created.metadata.uid);
   });
 });
 
@@ -379,7 +442,7 @@ describe('operator restart', () => {
     await op.operator.idle();
     await op.stop();
 
-    op = await runOperator(kube, ovn, { pruneGraceMs: GRACE_MS, leaderElection: { namespace: 'default', name: `op-${randomUUID().slice(0, 8)}`, retryPeriodMs: 500, renewDeadlineMs: 2000, leaseDurationMs: 3000 } });
+    op = await runOperator(kube, ovn, { pruneGraceMs: GRACE_MS, massDelete: MASS_DELETE, leaderElection: { namespace: 'default', name: `op-${randomUUID().slice(0, 8)}`, retryPeriodMs: 500, renewDeadlineMs: 2000, leaseDurationMs: 3000 } });
     await op.operator.idle();
     await new Promise((r) => setTimeout(r, 1500));
     await op.operator.idle();

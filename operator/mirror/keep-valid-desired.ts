@@ -1,0 +1,85 @@
+// The last check before any write: every desired object must pass its kind's
+// schema (the same zod schema the CRD is generated from) and have a valid name.
+// One that fails is never sent (the API server would refuse it with a 422 on
+// every pass) and never a reason to prune: a mirrored object already live keeps
+// its last good spec, so bad input cannot delete a working VRF. Each failure
+// becomes a problem (condition + Event) whose code matches the field that failed.
+// Pure.
+import type { z } from 'zod';
+import { effectiveRoutingTable, EvpnErrorCode, EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrfSpec, ObjectName } from '../../crds/index.ts';
+import type { MirrorOutput } from './build-desired.ts';
+import type { MirrorProblem } from './mirror-problem.ts';
+import { isMirroredObject, type LiveMirror, type LiveObject } from './plan-mirror.ts';
+
+type Desired = Pick<MirrorOutput, 'vrfs' | 'networks' | 'portSets'>;
+
+const FIELD_CODE: Readonly<Record<string, EvpnErrorCode>> = {
+  vni: EvpnErrorCode.InvalidVni,
+  l2vni: EvpnErrorCode.InvalidVni,
+  routeTargets: EvpnErrorCode.InvalidRouteTarget,
+  importTargets: EvpnErrorCode.InvalidRouteTarget,
+  exportTargets: EvpnErrorCode.InvalidRouteTarget,
+  routeDistinguishers: EvpnErrorCode.InvalidRouteTarget,
+};
+
+/** What failed, as `EVPN-00x: spec.field: why`; undefined when the object is fine. */
+export function schemaFailure(kind: 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet', name: string, spec: unknown): string | undefined {
+  if (!ObjectName.safeParse(name).success) {
+    return `${EvpnErrorCode.InvalidName}: ${JSON.stringify(name.slice(0, 300))} is not a valid object name`;
+  }
+  const schema: z.ZodType = kind === 'EvpnVrf' ? EvpnVrfSpec : kind === 'EvpnNetwork' ? EvpnNetworkSpec : EvpnPortSetSpec;
+  const parsed = schema.safeParse(spec);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.map(String).join('.') ?? '';
+    const fromMessage = /^(EVPN-\d{3})/.exec(issue?.message ?? '')?.[1];
+    const code = fromMessage ?? FIELD_CODE[String(issue?.path[0] ?? '')] ?? codeOfOtherField(issue?.path[0]);
+    const why = (issue?.message ?? 'invalid').replace(/^EVPN-\d{3}: /, '');
+    return `${code}: spec.${field}: ${why}${parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : ''}`;
+  }
+  if (kind === 'EvpnVrf' && effectiveRoutingTable(spec as EvpnVrfSpec) > 4_294_967_295) {
+    return `${EvpnErrorCode.InvalidVni}: spec.routingTable: the routing table derived from the VNI is out of range`;
+  }
+  return undefined;
+}
+
+/** Fields with no code of their own: routes and subnets are route policy (EVPN-002); numbers are EVPN-001. */
+function codeOfOtherField(field: PropertyKey | undefined): EvpnErrorCode {
+  return field === 'vlanId' || field === 'routingTable' ? EvpnErrorCode.InvalidVni : EvpnErrorCode.InvalidRouteTarget;
+}
+
+export interface ValidDesired {
+  readonly desired: Desired;
+  readonly problems: MirrorProblem[];
+}
+
+/** Drops or replaces (by the live spec) every desired object that fails its checks. */
+export function keepValidDesired(desired: Desired, live: LiveMirror): ValidDesired {
+  const problems: MirrorProblem[] = [];
+  const liveOf = (list: readonly LiveObject[]): Map<string, LiveObject> => new Map(list.filter(isMirroredObject).map((o) => [o.metadata.name, o]));
+  const check = <S>(kind: 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet', specs: ReadonlyMap<string, S>, lives: readonly LiveObject[], ownerOf: (name: string, spec: S) => string): Map<string, S> => {
+    const out = new Map<string, S>();
+    const byName = liveOf(lives);
+    for (const [name, spec] of specs) {
+      const failure = schemaFailure(kind, name, spec);
+      if (failure === undefined) { out.set(name, spec); continue; }
+      const previous = byName.get(name);
+      const kept = previous !== undefined && schemaFailure(kind, name, previous.spec) === undefined;
+      if (kept) out.set(name, previous.spec as S);
+      const reported = kind === 'EvpnPortSet' ? { kind: 'EvpnNetwork' as const, name: ownerOf(name, spec) } : { kind, name };
+      problems.push({
+        ...reported, keptLastGood: kept && kind !== 'EvpnPortSet', reason: kept ? 'LastGoodSpecKept' : 'MalformedAssociation',
+        message: `${failure}${kind === 'EvpnPortSet' ? ` (EvpnPortSet ${name})` : ''}; ${kept ? 'the last good spec is kept' : 'the object is not written'}`,
+      });
+    }
+    return out;
+  };
+  return {
+    desired: {
+      vrfs: check('EvpnVrf', desired.vrfs, live.vrfs, (n) => n),
+      networks: check('EvpnNetwork', desired.networks, live.networks, (n) => n),
+      portSets: check('EvpnPortSet', desired.portSets, live.portSets, (_, s) => s.network),
+    },
+    problems,
+  };
+}
