@@ -15,7 +15,6 @@ import type { KubeObject } from '../lib/kube/resource.ts';
 import type { WriteCounter } from '../lib/kube/write-counter.ts';
 import type { Logger } from '../lib/log.ts';
 import type { MetricsRegistry } from '../lib/metrics.ts';
-import type { Range } from './mirror/allocate.ts';
 import type { NodeNameMode } from './ovn-source/node-names.ts';
 import { OvnSource } from './ovn-source/ovn-source.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
@@ -39,7 +38,7 @@ export interface OperatorOptions {
   readonly nbRemote: string;
   readonly sbRemote: string;
   readonly nodeNames: NodeNameMode;
-  readonly l2vniRange?: Range | undefined;
+  readonly l3vniOffset?: number | undefined;
   readonly pruneGraceMs: number;
   /** Undefined: lead from the start (a single replica, or tests). */
   readonly leaderElection?: LeaderElectionConfig | undefined;
@@ -229,7 +228,7 @@ export class Operator {
     const mirrorReconciler = new MirrorReconciler({
       client: this.client, source: this.#source, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets,
       problems: this.problems, events: this.#events, reportingController: REPORTING_CONTROLLER, metrics: this.metrics, log: this.#log.child({ controller: 'mirror' }),
-      nodeNames: o.nodeNames, l2vniRange: o.l2vniRange, pruneGraceMs: o.pruneGraceMs,
+      nodeNames: o.nodeNames, l3vniOffset: o.l3vniOffset, pruneGraceMs: o.pruneGraceMs,
     });
     const statusReconciler = new StatusReconciler({
       client: this.client, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets, nodeStates: i.nodeStates,

@@ -1,4 +1,4 @@
-// Stable allocation of per-network numbers (VLAN ids, L2VNIs) the OVN
+// Stable allocation of per-network numbers (VLAN ids) the OVN
 // association does not carry. An existing assignment is always kept (it lives
 // in the mirrored object itself, so restarts keep it); a new one starts at a
 // hash of the network id and probes upwards, so the number a network gets does
@@ -8,8 +8,6 @@ import { createHash } from 'node:crypto';
 export interface Range { min: number; max: number }
 
 export const VLAN_RANGE: Range = { min: 1, max: 4094 };
-/** L2VNIs for type-l2 associations; kept away from the VNIs users pick for BGPVPNs. */
-export const DEFAULT_L2VNI_RANGE: Range = { min: 16_000_000, max: 16_777_215 };
 
 function preferredSlot(key: string, range: Range): number {
   const size = range.max - range.min + 1;

@@ -10,6 +10,7 @@ const NET_A = 'aaaaaaaa-0000-4000-8000-000000000001';
 const NET_B = 'bbbbbbbb-0000-4000-8000-000000000002';
 const NET_C = 'cccccccc-0000-4000-8000-000000000003';
 const l2 = driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
+const l2b = driverExternalIds({ vni: 10200, type: 'l2', routeTargets: ['65000:10200'] });
 const l3 = driverExternalIds({ vni: 20000, type: 'l3', routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] });
 
 function run(b: SnapshotBuilder, extra: Partial<MirrorInput> = {}) {
@@ -21,48 +22,82 @@ function mirroredNetwork(name: string, spec: EvpnNetworkSpec): EvpnNetwork {
 }
 
 describe('buildDesired', () => {
-  it('mirrors the seed example: two l2 networks share vrf-10100, an l3 network gets vrf-20000', () => {
+  it('mirrors the seed example: the l2 BGPVPN\'s VNI and RT/RD are the network\'s L2VNI\'s, its VRF vrf-10100 has L3VNI 10100 + offset; an l3 network gets vrf-20000', () => {
     const b = new SnapshotBuilder();
-    b.network(NET_A, l2); b.network(NET_B, l2); b.network(NET_C, l3);
+    b.network(NET_A, l2); b.network(NET_B, l2b); b.network(NET_C, l3);
     b.routerPort('p-a', NET_A, ['10.101.0.1/24', 'fd00:101::1/64']);
     const out = run(b);
-    expect([...out.vrfs.keys()].sort()).toEqual(['vrf-10100', 'vrf-20000']);
-    expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 10100, bgpAs: 65000, routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
+    expect([...out.vrfs.keys()].sort()).toEqual(['vrf-10100', 'vrf-10200', 'vrf-20000']);
+    // The table stays vni + 1000000, as the seed's vrf_info.
+    expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 1_010_100, routingTable: 1_010_100, bgpAs: 65000 });
+    expect(out.vrfs.get('vrf-20000')).toEqual({ vni: 20000, bgpAs: 65000, routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] });
     const a = out.networks.get(NET_A); const bb = out.networks.get(NET_B); const c = out.networks.get(NET_C);
-    expect(a).toMatchObject({ type: 'l2', vrf: 'vrf-10100', subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1' }] });
-    // The single-number rule: the association's VNI is the L3VNI; l2 networks get their own L2VNI.
-    expect(a?.vni).not.toBe(10100);
-    expect(a?.vni).toBeGreaterThanOrEqual(16_000_000);
-    expect(bb?.vni).not.toBe(a?.vni);
+    expect(a).toMatchObject({ type: 'l2', vni: 10100, vrf: 'vrf-10100', bgpAs: 65000, routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100,
+      subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1' }] });
+    expect(bb).toMatchObject({ type: 'l2', vni: 10200, vrf: 'vrf-10200', routeTargets: ['65000:10200'] });
+    expect(out.vrfs.get('vrf-10200')).toEqual({ vni: 1_010_200, routingTable: 1_010_200, bgpAs: 65000 });
     expect(a?.vlanId).not.toBe(bb?.vlanId);
     expect(c).toMatchObject({ type: 'l3', vni: 20000, vrf: 'vrf-20000' });
+    expect(c?.routeTargets).toBeUndefined();
     expect(out.problems).toEqual([]);
     expect(out.sources.get(NET_A)).toBe('network');
   });
 
+  it('takes the L3VNI offset from its input', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+    expect(run(b, { l3vniOffset: 2_000_000 }).vrfs.get('vrf-10100')).toEqual({ vni: 2_010_100, routingTable: 1_010_100, bgpAs: 65000 });
+  });
+
+  it('refuses a second network on one l2 BGPVPN (one VNI is one broadcast domain): the lowest id wins, its port sets only', () => {
+    const b = new SnapshotBuilder(); const dpA = b.network(NET_A, l2); const dpB = b.network(NET_B, l2);
+    const ch = b.chassis('ch1', 'node-1');
+    b.vmPort('port-1', dpA, '02:00:00:00:01:01', ['10.101.0.11'], ch);
+    b.vmPort('port-2', dpB, '02:00:00:00:01:02', ['10.101.0.12'], ch);
+    const out = run(b);
+    expect([...out.networks.keys()]).toEqual([NET_A]);
+    expect([...out.portSets.keys()]).toEqual([`${NET_A}.node-1`]);
+    expect(out.problems).toEqual([expect.objectContaining({ kind: 'EvpnNetwork', name: NET_B, reason: 'Conflict',
+      message: expect.stringMatching(/^EVPN-004: L2VNI 10100 of network bbbb.* is already the L2VNI 10100 of network aaaa.*one VNI is one broadcast domain/) as unknown })]);
+  });
+
+  it('routes an l2 network in its router\'s l3 BGPVPN VRF (symmetric IRB): the router association is not a conflict', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+    b.routerPort('p-a', NET_A, ['10.1.0.1/24'], l3, 'router-1');
+    const out = run(b);
+    expect(out.networks.get(NET_A)).toMatchObject({ type: 'l2', vni: 10100, vrf: 'vrf-20000', routeTargets: ['65000:10100'], source: { association: 'network' } });
+    expect([...out.vrfs]).toEqual([['vrf-20000', { vni: 20000, bgpAs: 65000, routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] }]]);
+    expect(out.problems).toEqual([]);
+  });
+
   it('allocates the same numbers whatever the order rows arrive in', () => {
-    const b1 = new SnapshotBuilder(); b1.network(NET_A, l2); b1.network(NET_B, l2);
-    const b2 = new SnapshotBuilder(); b2.network(NET_B, l2); b2.network(NET_A, l2);
+    const b1 = new SnapshotBuilder(); b1.network(NET_A, l2); b1.network(NET_B, l2b);
+    const b2 = new SnapshotBuilder(); b2.network(NET_B, l2b); b2.network(NET_A, l2);
     const o1 = run(b1); const o2 = run(b2);
     expect(o1.networks.get(NET_A)?.vlanId).toBe(o2.networks.get(NET_A)?.vlanId);
     expect(o1.networks.get(NET_B)?.vni).toBe(o2.networks.get(NET_B)?.vni);
   });
 
-  it('keeps the numbers an existing mirrored network holds', () => {
+  it('upgrade: an existing network keeps its VLAN and moves from its pool L2VNI to the BGPVPN\'s; its VRF from L3VNI 10100 to 1010100', () => {
     const b = new SnapshotBuilder(); b.network(NET_A, l2);
     const existing = mirroredNetwork(NET_A, { type: 'l2', vni: 16_000_123, vrf: 'vrf-10100', vlanId: 77 });
-    const out = run(b, { networks: [existing] });
-    expect(out.networks.get(NET_A)).toMatchObject({ vni: 16_000_123, vlanId: 77 });
+    const oldVrf: EvpnVrf = { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: 'vrf-10100', labels: { [Label.MirroredFrom]: 'network' } }, spec: { vni: 10100, routeTargets: ['65000:10100'] } };
+    const out = run(b, { networks: [existing], vrfs: [oldVrf] });
+    expect(out.networks.get(NET_A)).toMatchObject({ vni: 10100, vlanId: 77, vrf: 'vrf-10100', routeTargets: ['65000:10100'] });
+    expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 1_010_100, routingTable: 1_010_100, bgpAs: 65000 });
+    expect(out.problems).toEqual([]);
   });
 
-  it('never hands out a VLAN or VNI a user object holds', () => {
+  it('never hands out a VLAN a user object holds; a user network holding the BGPVPN\'s VNI refuses the mirrored one', () => {
     const b = new SnapshotBuilder(); b.network(NET_A, l2);
     const first = run(b).networks.get(NET_A);
-    const user: EvpnNetwork = { apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: 'user-net' },
-      spec: { type: 'l2', vni: first?.vni ?? 0, vlanId: first?.vlanId ?? 0, vrf: 'vrf-1' } };
-    const out = run(b, { networks: [user] });
-    expect(out.networks.get(NET_A)?.vlanId).not.toBe(first?.vlanId);
-    expect(out.networks.get(NET_A)?.vni).not.toBe(first?.vni);
+    const userVlan: EvpnNetwork = { apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: 'user-net' },
+      spec: { type: 'l2', vni: 5, vlanId: first?.vlanId ?? 0, vrf: 'vrf-1' } };
+    expect(run(b, { networks: [userVlan] }).networks.get(NET_A)?.vlanId).not.toBe(first?.vlanId);
+    const userVni: EvpnNetwork = { ...userVlan, spec: { type: 'l2', vni: 10100, vlanId: 9 } };
+    const out = run(b, { networks: [userVni] });
+    expect(out.networks.has(NET_A)).toBe(false);
+    expect(out.vrfs.size).toBe(0);
+    expect(out.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'Conflict', message: expect.stringContaining('L2VNI 10100 of EvpnNetwork user-net') as unknown })]);
   });
 
   it('reads router associations from NB Logical_Router_Port', () => {
@@ -82,7 +117,7 @@ describe('buildDesired', () => {
 
   it('lets the Logical_Switch win over a router association, and reports EVPN-004', () => {
     const b = new SnapshotBuilder(); b.network(NET_A, l2);
-    b.routerPort('p-a', NET_A, ['10.1.0.1/24'], l3);
+    b.routerPort('p-a', NET_A, ['10.1.0.1/24'], l2b);
     const out = run(b);
     expect(out.networks.get(NET_A)).toMatchObject({ type: 'l2', vrf: 'vrf-10100' });
     expect(out.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'Conflict', message: expect.stringContaining('EVPN-004: network is associated with two BGPVPNs') as unknown })]);
@@ -131,10 +166,18 @@ describe('buildDesired', () => {
   });
 
   it('reports a user VRF holding a mirrored L3VNI on both objects', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l3);
+    const user: EvpnVrf = { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: 'tenant-x' }, spec: { vni: 20000 } };
+    const out = run(b, { vrfs: [user] });
+    expect(out.problems.map((p) => `${p.kind}/${p.name}`).sort()).toEqual(['EvpnVrf/tenant-x', 'EvpnVrf/vrf-20000']);
+  });
+
+  it('refuses an l2 network whose L2VNI a user VRF holds as its L3VNI', () => {
     const b = new SnapshotBuilder(); b.network(NET_A, l2);
     const user: EvpnVrf = { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: 'tenant-x' }, spec: { vni: 10100 } };
     const out = run(b, { vrfs: [user] });
-    expect(out.problems.map((p) => `${p.kind}/${p.name}`).sort()).toEqual(['EvpnVrf/tenant-x', 'EvpnVrf/vrf-10100']);
+    expect(out.networks.has(NET_A)).toBe(false);
+    expect(out.problems).toEqual([expect.objectContaining({ kind: 'EvpnNetwork', name: NET_A, message: expect.stringContaining('EVPN-004: L2VNI 10100 of network') as unknown })]);
   });
 
   it('puts each node\'s ports of each network in its own port set', () => {

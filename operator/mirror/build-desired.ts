@@ -3,19 +3,20 @@
 // the problems to report. The operator applies the result with server-side
 // apply and prunes only mirrored objects that are no longer desired.
 //
-// The single-number rule (one VNI cannot be both the L2VNI and the L3VNI):
-// a BGPVPN association's `vni` is always the L3VNI of the VRF `vrf-<vni>`.
-// A type-l2 network additionally gets its own L2VNI, allocated from a pool
-// (default 16000000–16777215) and kept for the life of the network.
+// The VNI rule (standard EVPN; docs/api.md): an l2 BGPVPN's vni and route
+// targets are the network's L2VNI's; the network routes in its router's l3
+// BGPVPN's VRF, else in vrf-<vni> with L3VNI vni + --l3vni-offset. An l3
+// BGPVPN's vni is the L3VNI of vrf-<vni>. One VNI is never both (measured:
+// ../shared/notes/real-components.md §3), and one L2VNI is one network.
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
-import type { Range } from './allocate.ts';
 import { collectAssociations } from './collect-associations.ts';
 import { keepVrfsOfLastGood, networksFromAssociations } from './desired-networks.ts';
 import { portSetsByNetworkAndNode } from './desired-port-sets.ts';
-import { dropInvalidVrfs, vrfsFromAssociations, yieldToUserVrfs } from './desired-vrfs.ts';
+import { dropInvalidVrfs, vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
 import type { MirrorProblem } from './mirror-problem.ts';
-import { allocateNetworkNumbers } from './network-numbers.ts';
+import { allocateVlans } from './network-numbers.ts';
+import { assignNetworkVnis, DEFAULT_L3VNI_OFFSET } from './network-vnis.ts';
 import { dropMixedTypeVnis, isMirrored, selectAssociations } from './select-associations.ts';
 
 export type { MirrorProblem } from './mirror-problem.ts';
@@ -28,7 +29,8 @@ export interface MirrorInput {
   vrfs: readonly EvpnVrf[];
   /** Chassis hostname → Kubernetes node name; undefined drops the port. */
   nodeNameOf: (hostname: string) => string | undefined;
-  l2vniRange?: Range;
+  /** L3VNI of an l2 network's own VRF = its L2VNI + this (default DEFAULT_L3VNI_OFFSET). */
+  l3vniOffset?: number | undefined;
 }
 
 export interface MirrorOutput {
@@ -50,16 +52,20 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   // 1. Decide which networks are mirrored and from which association.
   const selected = selectAssociations(collectAssociations(input.snapshot), userNetworkNames, mirroredNetworks);
   // 2. One VNI, one type.
-  const { usable, problems: typeProblems } = dropMixedTypeVnis(selected.usable, mirroredNetworks);
-  // 3. VRFs: one per L3VNI. User VRFs with the same name or VNI are left alone.
-  const fromOvn = vrfsFromAssociations(usable);
-  const afterUsers = yieldToUserVrfs(fromOvn.vrfs, userVrfs);
-  // 4. Numbers: VLAN ids for every network, L2VNIs for l2 networks.
-  const numbers = allocateNetworkNumbers({
-    usable, mirroredNetworks, userNetworks, userVrfs, keptLastGood: selected.keptLastGood, vrfs: afterUsers.vrfs, l2vniRange: input.l2vniRange,
+  const typed = dropMixedTypeVnis(selected.usable, mirroredNetworks);
+  // 3. VNIs: each network's L2VNI and the VRF it routes in; every VNI has one holder.
+  const vnis = assignNetworkVnis({
+    usable: typed.usable, mirroredNetworks, userNetworks, userVrfs, keptLastGood: selected.keptLastGood, l3vniOffset: input.l3vniOffset ?? DEFAULT_L3VNI_OFFSET,
   });
-  // 5. Network specs; then the VRFs that pass the API's checks, plus those kept-last-good networks still use.
-  const desired = networksFromAssociations(usable, selected.keptLastGood, numbers);
+  const { usable } = vnis;
+  // 4. VRFs: one per name. User VRFs with the same name or VNI are left alone.
+  const fromOvn = vrfsOfNetworks(vnis.routing);
+  const afterUsers = yieldToUserVrfs(fromOvn.vrfs, userVrfs);
+  // 5. VLAN ids for every network.
+  const vlans = allocateVlans({ usable, mirroredNetworks, userNetworks, keptLastGood: selected.keptLastGood });
+  // 6. Network specs; then the VRFs that pass the API's checks, plus those kept-last-good networks still use.
+  const vrfOf = new Map([...vnis.routing].map(([id, r]) => [id, r.vrf]));
+  const desired = networksFromAssociations(usable, selected.keptLastGood, { vlans, vrfOf });
   const { vrfs, sources } = keepVrfsOfLastGood(selected.keptLastGood, { vrfs: dropInvalidVrfs(afterUsers.vrfs), sources: desired.sources },
     { vrfs: input.vrfs, mirroredNetworks });
 
@@ -67,6 +73,6 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   return {
     vrfs, networks: desired.networks, sources,
     portSets: portSetsByNetworkAndNode(input.snapshot, input.nodeNameOf, wantedPortNetworks),
-    problems: [...selected.problems, ...typeProblems, ...fromOvn.problems, ...afterUsers.problems, ...desired.problems],
+    problems: [...selected.problems, ...typed.problems, ...vnis.problems, ...fromOvn.problems, ...afterUsers.problems, ...desired.problems],
   };
 }

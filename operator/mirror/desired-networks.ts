@@ -1,8 +1,8 @@
-// Phase 5 of buildDesired: one EvpnNetwork spec per usable association, with its
-// numbers from phase 4; and the networks that keep their last good spec.
+// Phase 6 of buildDesired: one EvpnNetwork spec per usable association, with its
+// VRF from phase 3 and VLAN from phase 5; and the networks that keep their last good spec.
 import type { EvpnNetwork, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { EvpnErrorCode, EvpnNetworkSpec, Label } from '../../crds/index.ts';
-import { vrfNameFor } from './desired-vrfs.ts';
+import { bgpPolicyOf } from './desired-vrfs.ts';
 import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
 import type { NetworkNumbers } from './network-numbers.ts';
 import { isMirrored, type UsableAssociation } from './select-associations.ts';
@@ -11,10 +11,12 @@ import { isMirrored, type UsableAssociation } from './select-associations.ts';
 export function networkSpecOf(id: string, a: UsableAssociation, numbers: NetworkNumbers): EvpnNetworkSpec | MirrorProblem {
   const vlanId = numbers.vlans.get(id);
   if (vlanId === undefined) return conflictProblem('EvpnNetwork', id, `${EvpnErrorCode.Infrastructure}: no free VLAN id left (1–4094)`);
-  const vni = a.association.type === 'l2' ? numbers.l2vnis.get(id) : a.association.vni;
-  if (vni === undefined) return conflictProblem('EvpnNetwork', id, `${EvpnErrorCode.InvalidVni}: the L2VNI pool is exhausted`);
-  const spec: EvpnNetworkSpec = { type: a.association.type, vrf: vrfNameFor(a.association.vni), vlanId, vni };
-  if (a.association.bgpAs !== undefined) spec.bgpAs = a.association.bgpAs;
+  const vrf = numbers.vrfOf.get(id);
+  if (vrf === undefined) return conflictProblem('EvpnNetwork', id, `${EvpnErrorCode.Conflict}: no VRF to route in`);
+  // l2: the BGPVPN's vni is the L2VNI and its policy is the L2VNI's; l3: the vni is the VRF's L3VNI.
+  const spec: EvpnNetworkSpec = { type: a.association.type, vrf, vlanId, vni: a.association.vni };
+  if (a.association.type === 'l2') Object.assign(spec, bgpPolicyOf(a.association));
+  else if (a.association.bgpAs !== undefined) spec.bgpAs = a.association.bgpAs;
   if (a.subnets.length) spec.subnets = a.subnets;
   if (a.advertiseFixedIps !== undefined) spec.advertiseFixedIps = a.advertiseFixedIps;
   if (a.routes.length) spec.routes = a.routes;
