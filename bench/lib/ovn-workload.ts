@@ -6,7 +6,9 @@
 //    `lrp-<port>` (the subnet gateway) carries a router association with the
 //    same VNI, and VM ports; the first few VM ports carry port associations
 //    (neutron_bgpvpn keys on the Logical_Switch_Port, which ovn-northd copies
-//    into the Port_Binding, where the operator reads them);
+//    into the Port_Binding, where the operator reads them); a localnet port
+//    `provnet-<id>` whose tag is the VLAN (seed 000's bulk script creates VLAN
+//    provider networks with `--provider-segment $i`), and neutron:mtu;
 //  - association count = networks (network) + networks (router) + the rest (port).
 import type { Operation } from '../../lib/ovsdb/index.ts';
 import { driverExternalIds } from '../../operator/mirror/fixtures/driver-rows.ts';
@@ -39,9 +41,13 @@ export const portAssociationsPerNetwork = (o: OvnWorkloadOptions): number => Mat
 /** Which chassis port p of network i is bound to. */
 export const chassisOf = (o: OvnWorkloadOptions, i: number, p: number): number => (i + p) % o.chassis;
 
+/** The VLAN provider segment of network i: tags 1–4094, then the next physical network. */
+export const segmentOf = (i: number): { tag: number; physnet: string } => ({ tag: 1 + (i % 4094), physnet: `physnet${1 + Math.floor(i / 4094)}` });
+
 export function networkExternalIds(i: number, localPref?: number): Record<string, string> {
   return {
     'neutron:network_name': `net-${i}`,
+    'neutron:mtu': '1500',
     ...driverExternalIds({ vni: networkVni(i), type: 'l2', routeTargets: [`65000:${networkVni(i)}`], ...(localPref === undefined ? {} : { localPref }) }),
   };
 }
@@ -61,6 +67,9 @@ export function nbInserts(o: OvnWorkloadOptions, from: number, to: number): Oper
       const assoc = p < portAssocs ? driverExternalIds({ vni: networkVni(i), type: 'l2', advertiseFixedIps: true }) : {};
       ops.push({ op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': ref, row: { name: vmPortName(i, p), addresses: [`${portMac(i, p)} ${net}.${10 + p}`], external_ids: { ...ids, ...assoc } } });
     }
+    const segment = segmentOf(i);
+    portRefs.push(`ln_${i}`);
+    ops.push({ op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': `ln_${i}`, row: { name: `provnet-${networkId(i)}`, type: 'localnet', addresses: ['unknown'], tag: segment.tag, options: { network_name: segment.physnet } } });
     const lrp = `lrp-${routerId(i)}`;
     const rp = `rp_${i}`;
     portRefs.push(rp);

@@ -1,17 +1,13 @@
 // CRD copies and container images. The CRDs in the chart and the kustomize base
 // must be byte-equal to crds/generated (deploy/tools/sync-crds.sh copies them).
-// There is no Docker engine on these machines, so the Dockerfiles are linted by
-// hadolint (installed from its PyPI wheel by deploy/tools/install-hadolint.sh)
-// and checked for the properties the README promises; they are not built.
-import { execFileSync } from 'node:child_process';
+// The images are built by deploy/images/build.sh (`make images`) and run by
+// images.int.test.ts; here: the chart's default images are the ones it builds.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chartDir, kustomizeBase, repoRoot, run } from './deploy-env.ts';
+import { chartDir, helmTemplate, kustomizeBase, parseManifests, repoRoot, run } from './deploy-env.ts';
 
 const generated = join(repoRoot, 'crds/generated');
-const dockerDir = join(repoRoot, 'deploy/docker');
-const dockerfiles = readdirSync(dockerDir).filter((f) => f.endsWith('.Dockerfile')).sort();
 
 describe('CRD copies', () => {
   it.each([['helm chart', join(chartDir, 'crds')], ['kustomize base', join(kustomizeBase, 'crds')]])('in the %s equal crds/generated (run deploy/tools/sync-crds.sh)', (_where, dir) => {
@@ -21,33 +17,20 @@ describe('CRD copies', () => {
   });
 });
 
-describe('Dockerfiles', () => {
-  const hadolint = execFileSync(join(repoRoot, 'deploy/tools/install-hadolint.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 }).trim();
-
-  it('exist for the operator and the node agent', () => {
-    expect(dockerfiles).toEqual(['node-agent.Dockerfile', 'operator.Dockerfile']);
-  });
-
-  it.each(dockerfiles)('%s passes hadolint', async (f) => {
-    const r = await run(hadolint, ['--config', join(dockerDir, 'hadolint.yaml'), join(dockerDir, f)]);
-    expect(r.stdout + r.stderr).toBe('');
-    expect(r.code).toBe(0);
-  });
-
-  it('hadolint really fails a bad Dockerfile (the lint is not a no-op)', async () => {
-    const r = await run(hadolint, ['--config', join(dockerDir, 'hadolint.yaml'), '-'], { input: 'FROM node:latest\nRUN cd /app && npm install\n' });
-    expect(r.code).not.toBe(0);
-    expect(r.stdout).toMatch(/DL3007|DL3003|DL3016/);
-  });
-
-  it.each(dockerfiles)('%s is multi-stage on Node 24 and drops root where the process allows', (f) => {
-    const text = readFileSync(join(dockerDir, f), 'utf8');
-    const froms = text.split('\n').filter((l) => l.startsWith('FROM '));
-    expect(froms.length).toBeGreaterThanOrEqual(2);
-    expect(text).toMatch(/node:24/);
-    const lastUser = [...text.matchAll(/^USER (\S+)/gm)].at(-1)?.[1];
-    if (f === 'operator.Dockerfile') expect(lastUser).toBe('42494:42494');
-    else expect(lastUser).toBe('0:0'); // NET_ADMIN: see the Dockerfile and README
-    expect(text).toMatch(/^ENTRYPOINT \[/m);
+describe('images', () => {
+  it('the chart\'s default images are the three that make images builds (FRR: Debian\'s 8.4, not upstream 10.x)', async () => {
+    // --list prints the references whether or not the archives exist yet.
+    const list = await run(join(repoRoot, 'deploy/images/build.sh'), ['--list']);
+    const refs: Record<string, string | undefined> = Object.fromEntries(list.stdout.trim().split('\n').map((l) => l.split(' ')).map(([name = '', , ref = '']) => [name, ref]));
+    expect(Object.keys(refs).sort()).toEqual(['frr', 'node-agent', 'operator']);
+    const objs = parseManifests(await helmTemplate('evpn', 'ovn-evpn'));
+    const podSpec = (kind: string): { initContainers?: { name: string; image: string }[]; containers: { name: string; image: string }[] } =>
+      (objs.find((o) => o.kind === kind) as unknown as { spec: { template: { spec: ReturnType<typeof podSpec> } } }).spec.template.spec;
+    const images = (kind: string): Record<string, string> => {
+      const spec = podSpec(kind);
+      return Object.fromEntries([...(spec.initContainers ?? []), ...spec.containers].map((c) => [c.name, c.image]));
+    };
+    expect(Object.values(images('Deployment'))).toEqual([refs['operator']]);
+    expect(images('DaemonSet')).toEqual({ 'node-init': refs['node-agent'], frr: refs['frr'], 'node-agent': refs['node-agent'] });
   });
 });

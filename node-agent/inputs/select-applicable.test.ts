@@ -24,4 +24,9 @@ describe('selectApplicable', () => {
     const s = selectApplicable([], [net('a', { type: 'l3', vrf: 'nope', vlanId: 5 })]);
     expect(s.rejectedNetworks.get('a')).toMatchObject({ code: 'EVPN-003', reason: 'VrfNotFound' });
   });
+  it('skips a mirrored network OVN gives no VLAN path (flat/Geneve), not a user l3 network without VLAN', () => {
+    const s = selectApplicable([vrf('v', 10)], [net('a', { type: 'l2', vni: 11, vrf: 'v', source: { association: 'network', networkId: 'a' } }), net('u', { type: 'l3', vrf: 'v' })]);
+    expect(s.rejectedNetworks.get('a')).toMatchObject({ code: 'EVPN-001', reason: 'NoProviderPath' });
+    expect(s.networks.map((n) => n.metadata.name)).toEqual(['u']);
+  });
 });

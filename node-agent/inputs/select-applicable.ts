@@ -1,7 +1,7 @@
 // Cross-object checks the API server cannot do: which VRFs and networks can be
 // applied together on a node. An object that fails is left out (with a coded
 // reason for its status); every other object is still applied.
-import { effectiveRoutingTable, EvpnErrorCode } from '../../crds/index.ts';
+import { effectiveRoutingTable, EvpnErrorCode, hasProviderPath } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 
 export interface Rejection { code: string; reason: string; message: string }
@@ -47,6 +47,10 @@ export function selectApplicable(vrfs: readonly EvpnVrf[], networks: readonly Ev
   const vrfByName = new Map(vrfs.map((v) => [v.metadata.name, v]));
 
   for (const n of networks) {
+    if (n.spec.source !== undefined && !hasProviderPath(n.spec)) {
+      rejectedNetworks.set(n.metadata.name, { code: EvpnErrorCode.UnusableAssociation, reason: 'NoProviderPath', message: `${EvpnErrorCode.UnusableAssociation}: OVN gives this network no VLAN path (see its Accepted condition); not applied` });
+      continue;
+    }
     const vrfName = n.spec.vrf;
     if (vrfName !== undefined && !vrfByName.has(vrfName)) {
       rejectedNetworks.set(n.metadata.name, { code: EvpnErrorCode.NotFound, reason: 'VrfNotFound', message: `${EvpnErrorCode.NotFound}: EvpnVrf ${vrfName} does not exist` });

@@ -33,10 +33,11 @@ describe('buildDesired', () => {
     expect(out.vrfs.get('vrf-20000')).toEqual({ vni: 20000, bgpAs: 65000, routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] });
     const a = out.networks.get(NET_A); const bb = out.networks.get(NET_B); const c = out.networks.get(NET_C);
     expect(a).toMatchObject({ type: 'l2', vni: 10100, vrf: 'vrf-10100', bgpAs: 65000, routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100,
-      subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1' }] });
+      subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1', gatewayOwner: 'ovn' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1', gatewayOwner: 'ovn' }] });
     expect(bb).toMatchObject({ type: 'l2', vni: 10200, vrf: 'vrf-10200', routeTargets: ['65000:10200'] });
     expect(out.vrfs.get('vrf-10200')).toEqual({ vni: 1_010_200, routingTable: 1_010_200, bgpAs: 65000 });
-    expect(a?.vlanId).not.toBe(bb?.vlanId);
+    expect(a).toMatchObject({ vlanId: 100, provider: { physicalNetwork: 'physnet1' } });
+    expect(bb?.vlanId).toBe(101);
     expect(c).toMatchObject({ type: 'l3', vni: 20000, vrf: 'vrf-20000' });
     expect(c?.routeTargets).toBeUndefined();
     expect(out.problems).toEqual([]);
@@ -69,35 +70,85 @@ describe('buildDesired', () => {
     expect(out.problems).toEqual([]);
   });
 
-  it('allocates the same numbers whatever the order rows arrive in', () => {
-    const b1 = new SnapshotBuilder(); b1.network(NET_A, l2); b1.network(NET_B, l2b);
-    const b2 = new SnapshotBuilder(); b2.network(NET_B, l2b); b2.network(NET_A, l2);
+  it('gives the same specs whatever the order rows arrive in; the VLAN is the localnet tag', () => {
+    const b1 = new SnapshotBuilder(); b1.network(NET_A, l2, { localnet: { tag: 101 } }); b1.network(NET_B, l2b, { localnet: { tag: 102 } });
+    const b2 = new SnapshotBuilder(); b2.network(NET_B, l2b, { localnet: { tag: 102 } }); b2.network(NET_A, l2, { localnet: { tag: 101 } });
     const o1 = run(b1); const o2 = run(b2);
-    expect(o1.networks.get(NET_A)?.vlanId).toBe(o2.networks.get(NET_A)?.vlanId);
+    expect(o1.networks.get(NET_A)?.vlanId).toBe(101);
+    expect(o2.networks.get(NET_A)?.vlanId).toBe(101);
     expect(o1.networks.get(NET_B)?.vni).toBe(o2.networks.get(NET_B)?.vni);
   });
 
-  it('upgrade: an existing network keeps its VLAN and moves from its pool L2VNI to the BGPVPN\'s; its VRF from L3VNI 10100 to 1010100', () => {
-    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+  it('upgrade: an existing network moves from its pool L2VNI to the BGPVPN\'s and follows OVN\'s VLAN; its VRF from L3VNI 10100 to 1010100', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2, { localnet: { tag: 120, physnet: 'datacentre' } });
     const existing = mirroredNetwork(NET_A, { type: 'l2', vni: 16_000_123, vrf: 'vrf-10100', vlanId: 77 });
     const oldVrf: EvpnVrf = { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: 'vrf-10100', labels: { [Label.MirroredFrom]: 'network' } }, spec: { vni: 10100, routeTargets: ['65000:10100'] } };
     const out = run(b, { networks: [existing], vrfs: [oldVrf] });
-    expect(out.networks.get(NET_A)).toMatchObject({ vni: 10100, vlanId: 77, vrf: 'vrf-10100', routeTargets: ['65000:10100'] });
+    expect(out.networks.get(NET_A)).toMatchObject({ vni: 10100, vlanId: 120, provider: { physicalNetwork: 'datacentre' }, vrf: 'vrf-10100', routeTargets: ['65000:10100'] });
     expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 1_010_100, routingTable: 1_010_100, bgpAs: 65000 });
     expect(out.problems).toEqual([]);
   });
 
-  it('never hands out a VLAN a user object holds; a user network holding the BGPVPN\'s VNI refuses the mirrored one', () => {
-    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+  it('follows a tag change of the localnet port', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2, { localnet: { tag: 120 } });
     const first = run(b).networks.get(NET_A);
+    const ln = b.snapshot.logicalSwitchPorts.find((p) => p.type === 'localnet');
+    if (ln) ln.tag = 121;
+    const existing = mirroredNetwork(NET_A, first ?? { type: 'l3' });
+    expect(run(b, { networks: [existing] }).networks.get(NET_A)).toMatchObject({ vni: first?.vni, vlanId: 121 });
+  });
+
+  it('a user network\'s VLAN is a conflict, not moved; a user network holding the BGPVPN\'s VNI refuses the mirrored one', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2, { localnet: { tag: 120 } });
     const userVlan: EvpnNetwork = { apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: 'user-net' },
-      spec: { type: 'l2', vni: 5, vlanId: first?.vlanId ?? 0, vrf: 'vrf-1' } };
-    expect(run(b, { networks: [userVlan] }).networks.get(NET_A)?.vlanId).not.toBe(first?.vlanId);
+      spec: { type: 'l2', vni: 5, vlanId: 120, vrf: 'vrf-1' } };
+    const vlanOut = run(b, { networks: [userVlan] });
+    expect(vlanOut.networks.get(NET_A)).toMatchObject({ vni: 10100 });
+    expect(vlanOut.networks.get(NET_A)).not.toHaveProperty('vlanId');
+    expect(vlanOut.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'Conflict', message: expect.stringContaining('EVPN-004: VLAN 120 on physical network physnet1 is also the VLAN of EvpnNetwork user-net') as unknown })]);
     const userVni: EvpnNetwork = { ...userVlan, spec: { type: 'l2', vni: 10100, vlanId: 9 } };
     const out = run(b, { networks: [userVni] });
     expect(out.networks.has(NET_A)).toBe(false);
     expect(out.vrfs.size).toBe(0);
     expect(out.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'Conflict', message: expect.stringContaining('L2VNI 10100 of EvpnNetwork user-net') as unknown })]);
+  });
+
+  it('mirrors flat and Geneve networks without a VLAN path, flagged, and gives them no port sets', () => {
+    const b = new SnapshotBuilder();
+    const dp = b.network(NET_A, l2, { localnet: { physnet: 'physnet1' } }); b.network(NET_B, l3, { localnet: false });
+    b.vmPort('port-1', dp, '02:00:00:00:01:01', ['10.101.0.11'], b.chassis('ch1', 'node-1'));
+    const out = run(b);
+    for (const id of [NET_A, NET_B]) {
+      expect(out.networks.get(id)).toBeDefined();
+      expect(out.networks.get(id)).not.toHaveProperty('vlanId');
+    }
+    expect(out.problems).toEqual([
+      expect.objectContaining({ name: NET_A, reason: 'NoProviderPath', keptLastGood: false, message: expect.stringMatching(/^EVPN-001: flat provider network on physical network physnet1 /) as unknown }),
+      expect.objectContaining({ name: NET_B, reason: 'NoProviderPath', keptLastGood: false, message: expect.stringMatching(/^EVPN-001: tenant \(Geneve\) network without a localnet port/) as unknown }),
+    ]);
+    expect(out.portSets.size).toBe(0);
+    expect(out.vrfs.has('vrf-10100')).toBe(true);
+  });
+
+  it('holds both networks with one VLAN on one physical network (EVPN-004 on each)', () => {
+    const b = new SnapshotBuilder();
+    b.network(NET_A, l2, { localnet: { tag: 300 } }); b.network(NET_B, l3, { localnet: { tag: 300 } }); b.network(NET_C, l3, { localnet: { tag: 300, physnet: 'physnet2' } });
+    const out = run(b);
+    expect(out.networks.get(NET_A)).not.toHaveProperty('vlanId');
+    expect(out.networks.get(NET_B)).not.toHaveProperty('vlanId');
+    expect(out.networks.get(NET_C)).toMatchObject({ vlanId: 300, provider: { physicalNetwork: 'physnet2' } });
+    expect(out.problems.map((p) => `${p.name}: ${p.message}`).sort()).toEqual([
+      `${NET_A}: EVPN-004: VLAN 300 on physical network physnet1 is also the VLAN of EvpnNetwork ${NET_B}; no agent applies this network until one of them changes`,
+      `${NET_B}: EVPN-004: VLAN 300 on physical network physnet1 is also the VLAN of EvpnNetwork ${NET_A}; no agent applies this network until one of them changes`,
+    ]);
+  });
+
+  it('takes the MTU from neutron:mtu and subnets from DHCP options and router interfaces', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2, { mtu: '1442' });
+    b.vmSwitchPort(NET_A, 'vm-1', { v4: b.dhcp('10.101.0.0/24', { router: '10.101.0.1' }), v6: b.dhcp('fd00:101::/64') });
+    b.routerInterface('rp-1', NET_A, ['fd00:101::1/64']);
+    expect(run(b).networks.get(NET_A)).toMatchObject({ mtu: 1442, subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1', gatewayOwner: 'ovn' }] });
+    expect(run(b).networks.get(NET_A)?.subnets?.[0]).not.toHaveProperty('gatewayOwner');
   });
 
   it('reads router associations from NB Logical_Router_Port', () => {

@@ -7,15 +7,17 @@
 // targets are the network's L2VNI's; the network routes in its router's l3
 // BGPVPN's VRF, else in vrf-<vni> with L3VNI vni + --l3vni-offset. An l3
 // BGPVPN's vni is the L3VNI of vrf-<vni>. One VNI is never both (measured:
-// ../shared/notes/real-components.md §3), and one L2VNI is one network.
+// ../shared/notes/real-components.md §3), and one L2VNI is one network. The
+// VLAN, physical network, MTU and subnets are OVN's (network-facts.ts).
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
+import { hasProviderPath } from '../../crds/index.ts';
 import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
 import { collectAssociations } from './collect-associations.ts';
 import { keepVrfsOfLastGood, networksFromAssociations } from './desired-networks.ts';
 import { portSetsByNetworkAndNode } from './desired-port-sets.ts';
 import { dropInvalidVrfs, vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
 import type { MirrorProblem } from './mirror-problem.ts';
-import { allocateVlans } from './network-numbers.ts';
+import { networkFacts, switchlessFacts } from './network-facts.ts';
 import { assignNetworkVnis, DEFAULT_L3VNI_OFFSET } from './network-vnis.ts';
 import { dropMixedTypeVnis, isMirrored, selectAssociations } from './select-associations.ts';
 
@@ -61,15 +63,17 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   // 4. VRFs: one per name. User VRFs with the same name or VNI are left alone.
   const fromOvn = vrfsOfNetworks(vnis.routing);
   const afterUsers = yieldToUserVrfs(fromOvn.vrfs, userVrfs);
-  // 5. VLAN ids for every network.
-  const vlans = allocateVlans({ usable, mirroredNetworks, userNetworks, keptLastGood: selected.keptLastGood });
-  // 6. Network specs; then the VRFs that pass the API's checks, plus those kept-last-good networks still use.
-  const vrfOf = new Map([...vnis.routing].map(([id, r]) => [id, r.vrf]));
-  const desired = networksFromAssociations(usable, selected.keptLastGood, { vlans, vrfOf });
+  // 5. Network specs with OVN's facts; then the VRFs that pass the API's checks, plus those kept-last-good networks still use.
+  const facts = networkFacts(input.snapshot);
+  const desired = networksFromAssociations({
+    usable, keptLastGood: selected.keptLastGood, numbers: { vrfOf: new Map([...vnis.routing].map(([id, r]) => [id, r.vrf])) }, mirroredNetworks, userNetworks,
+    factsOf: (id) => facts.get(id) ?? switchlessFacts(input.snapshot, id),
+  });
   const { vrfs, sources } = keepVrfsOfLastGood(selected.keptLastGood, { vrfs: dropInvalidVrfs(afterUsers.vrfs), sources: desired.sources },
     { vrfs: input.vrfs, mirroredNetworks });
 
-  const wantedPortNetworks = new Set([...desired.networks.keys(), ...userNetworkNames]);
+  // A network no agent applies (no VLAN path) gets no port sets.
+  const wantedPortNetworks = new Set([...[...desired.networks].filter(([, spec]) => hasProviderPath(spec)).map(([id]) => id), ...userNetworkNames]);
   return {
     vrfs, networks: desired.networks, sources,
     portSets: portSetsByNetworkAndNode(input.snapshot, input.nodeNameOf, wantedPortNetworks),

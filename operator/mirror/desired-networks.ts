@@ -1,23 +1,70 @@
-// Phase 6 of buildDesired: one EvpnNetwork spec per usable association, with its
-// VRF from phase 3 and VLAN from phase 5; and the networks that keep their last good spec.
-import type { EvpnNetwork, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
-import { EvpnErrorCode, EvpnNetworkSpec, Label } from '../../crds/index.ts';
+// Phase 5 of buildDesired: one EvpnNetwork spec per usable association, with its
+// VNI and VRF from phase 3 (network-vnis.ts) and its data-path facts from OVN
+// (network-facts.ts); and the networks that keep their last good spec.
+//
+// A network OVN gives no VLAN path (no localnet: Geneve; a localnet without
+// tag: flat; several localnets), or whose VLAN another network on the same
+// physical network also has, is still mirrored, so `kubectl get` shows it, but
+// without vlanId and provider: no agent applies it (crds hasProviderPath), and
+// its Accepted condition and Event say why.
+import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
+import { EvpnErrorCode, EvpnNetworkSpec as EvpnNetworkSpecSchema, Label } from '../../crds/index.ts';
 import { bgpPolicyOf } from './desired-vrfs.ts';
 import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
-import type { NetworkNumbers } from './network-numbers.ts';
+import { MTU_KEY, MTU_RANGE, type NetworkFacts, type ProviderPath } from './network-facts.ts';
+import type { NetworkNumbers } from './network-vnis.ts';
 import { isMirrored, type UsableAssociation } from './select-associations.ts';
 
-/** The spec of one network, or the problem that stops it. */
-export function networkSpecOf(id: string, a: UsableAssociation, numbers: NetworkNumbers): EvpnNetworkSpec | MirrorProblem {
-  const vlanId = numbers.vlans.get(id);
-  if (vlanId === undefined) return conflictProblem('EvpnNetwork', id, `${EvpnErrorCode.Infrastructure}: no free VLAN id left (1–4094)`);
+const noPath = (id: string, message: string): MirrorProblem =>
+  ({ kind: 'EvpnNetwork', name: id, reason: 'NoProviderPath', keptLastGood: false, message: `${EvpnErrorCode.UnusableAssociation}: ${message}; no agent applies this network` });
+
+/** Why a provider path is not a VLAN one, or undefined when it is. */
+export function providerProblem(id: string, provider: ProviderPath): MirrorProblem | undefined {
+  switch (provider.kind) {
+    case 'vlan': return undefined;
+    case 'flat': return noPath(id, `flat provider network on physical network ${provider.physicalNetwork || '(unnamed)'} (localnet port without tag): EVPN stretches VLANs only`);
+    case 'tunnel': return noPath(id, 'tenant (Geneve) network without a localnet port: OVN puts none of its frames on a provider bridge');
+    case 'ambiguous': return noPath(id, `${provider.localnets.length} localnet ports (${provider.localnets.join(', ')}): a multi-segment network has no single VLAN`);
+  }
+}
+
+/** The MTU to use: OVN's when valid, else the last good one (with a problem). */
+function mtuFor(id: string, facts: NetworkFacts, previous: EvpnNetworkSpec | undefined): { mtu?: number; problem?: MirrorProblem } {
+  const m = facts.mtu;
+  if (m === undefined) return {};
+  if ('ok' in m) return { mtu: m.ok };
+  const kept = previous?.mtu;
+  return {
+    ...(kept !== undefined ? { mtu: kept } : {}),
+    problem: { kind: 'EvpnNetwork', name: id, reason: 'InvalidMtu', keptLastGood: true,
+      message: `${EvpnErrorCode.UnusableAssociation}: Logical_Switch external_ids ${MTU_KEY}=${JSON.stringify(m.invalid)} is not an MTU (${MTU_RANGE.min}–${MTU_RANGE.max}); ` +
+        (kept !== undefined ? `the last good MTU ${kept} is kept` : 'the default MTU applies') },
+  };
+}
+
+export interface NetworkSpecResult { spec: EvpnNetworkSpec; problems: MirrorProblem[] }
+
+/** The spec of one network (maybe without a VLAN path, with the problem saying so), or the problem that stops it. */
+export function networkSpecOf(
+  id: string, a: UsableAssociation, numbers: NetworkNumbers, facts: NetworkFacts, previous?: EvpnNetworkSpec,
+): NetworkSpecResult | MirrorProblem {
   const vrf = numbers.vrfOf.get(id);
   if (vrf === undefined) return conflictProblem('EvpnNetwork', id, `${EvpnErrorCode.Conflict}: no VRF to route in`);
+  const problems: MirrorProblem[] = [];
   // l2: the BGPVPN's vni is the L2VNI and its policy is the L2VNI's; l3: the vni is the VRF's L3VNI.
-  const spec: EvpnNetworkSpec = { type: a.association.type, vrf, vlanId, vni: a.association.vni };
+  const spec: EvpnNetworkSpec = { type: a.association.type, vrf, vni: a.association.vni };
+  const pathProblem = providerProblem(id, facts.provider);
+  if (pathProblem) problems.push(pathProblem);
+  else if (facts.provider.kind === 'vlan') {
+    spec.vlanId = facts.provider.vlanId;
+    spec.provider = { physicalNetwork: facts.provider.physicalNetwork };
+  }
+  const mtu = mtuFor(id, facts, previous);
+  if (mtu.mtu !== undefined) spec.mtu = mtu.mtu;
+  if (mtu.problem) problems.push(mtu.problem);
   if (a.association.type === 'l2') Object.assign(spec, bgpPolicyOf(a.association));
   else if (a.association.bgpAs !== undefined) spec.bgpAs = a.association.bgpAs;
-  if (a.subnets.length) spec.subnets = a.subnets;
+  if (facts.subnets.length) spec.subnets = facts.subnets;
   if (a.advertiseFixedIps !== undefined) spec.advertiseFixedIps = a.advertiseFixedIps;
   if (a.routes.length) spec.routes = a.routes;
   spec.source = {
@@ -27,15 +74,55 @@ export function networkSpecOf(id: string, a: UsableAssociation, numbers: Network
     rows: a.rows.map((r) => ({ db: r.db, table: r.table, uuid: r.uuid, ...(r.name !== undefined ? { name: r.name } : {}) })),
   };
   // A last safety net: never emit a spec the API server would refuse.
-  const checked = EvpnNetworkSpec.safeParse(spec);
+  const checked = EvpnNetworkSpecSchema.safeParse(spec);
   if (!checked.success) {
+    const provider = spec.provider === undefined ? '' : ` (physical network ${JSON.stringify(spec.provider.physicalNetwork)})`;
     return { kind: 'EvpnNetwork', name: id, reason: 'MalformedAssociation', keptLastGood: false,
-      message: `${EvpnErrorCode.InvalidRouteTarget}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+      message: `${EvpnErrorCode.InvalidRouteTarget}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}${provider}` };
   }
-  return spec;
+  return { spec, problems };
 }
 
-const isProblem = (x: EvpnNetworkSpec | MirrorProblem): x is MirrorProblem => 'reason' in x;
+const isProblem = (x: NetworkSpecResult | MirrorProblem): x is MirrorProblem => 'reason' in x;
+
+/** Takes the VLAN path away (the spec stays visible; no agent applies it). */
+function withoutPath(spec: EvpnNetworkSpec): EvpnNetworkSpec {
+  const { vlanId: _vlan, provider: _provider, ...rest } = spec;
+  return rest;
+}
+
+/**
+ * Two mirrored networks with one VLAN on one physical network: EVPN-004 on
+ * each, and neither keeps its VLAN path (which of them OVN really means cannot
+ * be told). A mirrored network whose VLAN a user-authored or kept-last-good
+ * network already holds loses its path the same way.
+ */
+export function dropVlanCollisions(
+  networks: Map<string, EvpnNetworkSpec>, candidates: ReadonlySet<string>, holders: ReadonlyMap<string, EvpnNetworkSpec>,
+): MirrorProblem[] {
+  const byVlan = new Map<string, string[]>();
+  const keyOf = (s: EvpnNetworkSpec): string | undefined => (s.vlanId === undefined ? undefined : `${s.provider?.physicalNetwork ?? ''}/${s.vlanId}`);
+  for (const id of [...candidates].sort()) {
+    const key = keyOf(networks.get(id) ?? { type: 'l3' });
+    if (key !== undefined) byVlan.set(key, [...(byVlan.get(key) ?? []), id]);
+  }
+  const problems: MirrorProblem[] = [];
+  for (const ids of byVlan.values()) {
+    const spec = networks.get(ids[0] ?? '');
+    if (spec?.vlanId === undefined) continue;
+    const physnet = spec.provider?.physicalNetwork;
+    const where = `VLAN ${spec.vlanId}${physnet === undefined ? '' : ` on physical network ${physnet}`}`;
+    const holder = [...holders].find(([, h]) => h.vlanId === spec.vlanId && (h.provider === undefined || h.provider.physicalNetwork === physnet));
+    if (ids.length < 2 && holder === undefined) continue;
+    for (const id of ids) {
+      const others = [...ids.filter((o) => o !== id), ...(holder ? [holder[0]] : [])];
+      networks.set(id, withoutPath(networks.get(id) ?? spec));
+      problems.push(conflictProblem('EvpnNetwork', id,
+        `${EvpnErrorCode.Conflict}: ${where} is also the VLAN of EvpnNetwork ${others.join(', ')}; no agent applies this network until one of them changes`));
+    }
+  }
+  return problems;
+}
 
 export interface DesiredNetworks {
   networks: Map<string, EvpnNetworkSpec>;
@@ -44,19 +131,28 @@ export interface DesiredNetworks {
   problems: MirrorProblem[];
 }
 
-/** Kept-last-good networks first, then one spec per usable association. */
-export function networksFromAssociations(
-  usable: ReadonlyMap<string, UsableAssociation>,
-  keptLastGood: ReadonlyMap<string, EvpnNetworkSpec>,
-  numbers: NetworkNumbers,
-): DesiredNetworks {
-  const out: DesiredNetworks = { networks: new Map(keptLastGood), sources: new Map(), problems: [] };
-  for (const [id, a] of usable) {
-    const spec = networkSpecOf(id, a, numbers);
-    if (isProblem(spec)) { out.problems.push(spec); continue; }
-    out.networks.set(id, spec);
+export interface NetworkInputs {
+  usable: ReadonlyMap<string, UsableAssociation>;
+  keptLastGood: ReadonlyMap<string, EvpnNetworkSpec>;
+  numbers: NetworkNumbers;
+  /** The data-path facts of a network (network-facts.ts). */
+  factsOf: (id: string) => NetworkFacts;
+  mirroredNetworks: ReadonlyMap<string, EvpnNetwork>;
+  userNetworks: readonly EvpnNetwork[];
+}
+
+/** Kept-last-good networks first, then one spec per usable association; then VLAN collisions. */
+export function networksFromAssociations(input: NetworkInputs): DesiredNetworks {
+  const out: DesiredNetworks = { networks: new Map(input.keptLastGood), sources: new Map(), problems: [] };
+  for (const [id, a] of input.usable) {
+    const result = networkSpecOf(id, a, input.numbers, input.factsOf(id), input.mirroredNetworks.get(id)?.spec);
+    if (isProblem(result)) { out.problems.push(result); continue; }
+    out.networks.set(id, result.spec);
     out.sources.set(id, a.kind);
+    out.problems.push(...result.problems);
   }
+  const holders = new Map<string, EvpnNetworkSpec>([...input.keptLastGood, ...input.userNetworks.map((n) => [n.metadata.name, n.spec] as const)]);
+  out.problems.push(...dropVlanCollisions(out.networks, new Set(out.sources.keys()), holders));
   return out;
 }
 

@@ -3,7 +3,7 @@
 export interface MirrorProblem {
   kind: 'EvpnNetwork' | 'EvpnVrf';
   name: string;
-  reason: 'MalformedAssociation' | 'Conflict' | 'LastGoodSpecKept';
+  reason: 'MalformedAssociation' | 'Conflict' | 'LastGoodSpecKept' | 'NoProviderPath' | 'InvalidMtu';
   message: string;
   /** The object keeps its last good spec (it already existed). */
   keptLastGood: boolean;

@@ -91,6 +91,11 @@ function fixedClaims(input: VniInput): Map<number, Claim> {
   return held;
 }
 
+/** What phase 3 hands the network specs (desired-networks.ts): the VRF each network routes in. */
+export interface NetworkNumbers {
+  vrfOf: ReadonlyMap<string, string>;
+}
+
 export interface NetworkVnis {
   usable: Map<string, UsableAssociation>;
   routing: Map<string, NetworkRouting>;

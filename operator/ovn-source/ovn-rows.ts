@@ -4,14 +4,17 @@
 // other columns (up, encap, …) never reach the operator.
 import type { OvsdbMap, OvsdbValue, Row, Snapshot } from '../../lib/ovsdb/index.ts';
 import type {
-  ChassisRow, DatapathBindingRow, ExternalIds, LogicalRouterPortRow, LogicalSwitchRow, OvnSnapshot, PortBindingRow,
+  ChassisRow, DatapathBindingRow, DhcpOptionsRow, ExternalIds, LogicalRouterPortRow, LogicalSwitchPortRow, LogicalSwitchRow, OvnSnapshot,
+  PortBindingRow,
 } from './ovn-snapshot.ts';
 
 export const NB_DB = 'OVN_Northbound';
 export const SB_DB = 'OVN_Southbound';
 
 export const nbTables = {
-  Logical_Switch: ['name', 'external_ids'],
+  Logical_Switch: ['name', 'external_ids', 'ports'],
+  Logical_Switch_Port: ['name', 'type', 'tag', 'options', 'dhcpv4_options', 'dhcpv6_options'],
+  DHCP_Options: ['cidr', 'options'],
   Logical_Router_Port: ['name', 'networks', 'external_ids'],
 } as const;
 
@@ -47,8 +50,25 @@ function optionalRef(value: OvsdbValue | undefined): string | undefined {
   return s === undefined || s === '' ? undefined : s;
 }
 
+/** Optional integer column: the number, or undefined when unset. */
+function optionalInt(value: OvsdbValue | undefined): number | undefined {
+  const v = Array.isArray(value) ? (value as readonly unknown[])[0] : value;
+  return typeof v === 'number' ? v : undefined;
+}
+
 export function toLogicalSwitch(r: Row): LogicalSwitchRow {
-  return { uuid: r._uuid, name: text(r['name']), externalIds: externalIds(r['external_ids']) };
+  return { uuid: r._uuid, name: text(r['name']), externalIds: externalIds(r['external_ids']), ports: strings(r['ports']) };
+}
+
+export function toLogicalSwitchPort(r: Row): LogicalSwitchPortRow {
+  return {
+    uuid: r._uuid, name: text(r['name']), type: text(r['type']), tag: optionalInt(r['tag']), options: externalIds(r['options']),
+    dhcpv4Options: optionalRef(r['dhcpv4_options']), dhcpv6Options: optionalRef(r['dhcpv6_options']),
+  };
+}
+
+export function toDhcpOptions(r: Row): DhcpOptionsRow {
+  return { uuid: r._uuid, cidr: text(r['cidr']), options: externalIds(r['options']) };
 }
 
 export function toLogicalRouterPort(r: Row): LogicalRouterPortRow {
@@ -94,6 +114,8 @@ export class SnapshotConverter {
   convert(nb: Snapshot<NbRows>, sb: Snapshot<SbRows>): OvnSnapshot {
     return {
       logicalSwitches: this.#table('Logical_Switch', nb.tables.Logical_Switch, toLogicalSwitch),
+      logicalSwitchPorts: this.#table('Logical_Switch_Port', nb.tables.Logical_Switch_Port, toLogicalSwitchPort),
+      dhcpOptions: this.#table('DHCP_Options', nb.tables.DHCP_Options, toDhcpOptions),
       logicalRouterPorts: this.#table('Logical_Router_Port', nb.tables.Logical_Router_Port, toLogicalRouterPort),
       portBindings: this.#table('Port_Binding', sb.tables.Port_Binding, toPortBinding),
       chassis: this.#table('Chassis', sb.tables.Chassis, toChassis),

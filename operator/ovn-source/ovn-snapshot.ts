@@ -8,6 +8,31 @@ export interface LogicalSwitchRow {
   /** `neutron-<network uuid>` for Neutron networks. */
   name: string;
   externalIds: ExternalIds;
+  /** Logical_Switch_Port uuids of the switch. */
+  ports: readonly string[];
+}
+
+export interface LogicalSwitchPortRow {
+  uuid: string;
+  /** The Neutron port uuid (VM ports), `provnet-<segment>` (localnet), … */
+  name: string;
+  /** '' for VM ports, 'localnet', 'router', 'localport', … */
+  type: string;
+  /** The localnet's VLAN (Neutron's segmentation id); undefined on a flat network. */
+  tag?: number | undefined;
+  /** `network_name` (localnet: the physical network), `router-port` (router: the peer LRP name). */
+  options: ExternalIds;
+  /** DHCP_Options uuids the port references. */
+  dhcpv4Options?: string | undefined;
+  dhcpv6Options?: string | undefined;
+}
+
+export interface DhcpOptionsRow {
+  uuid: string;
+  /** The Neutron subnet, e.g. `10.101.0.0/24` or `fd00:101::/64`. */
+  cidr: string;
+  /** `router` (IPv4 gateway), `server_id`, `lease_time`, … */
+  options: ExternalIds;
 }
 
 export interface LogicalRouterPortRow {
@@ -44,6 +69,8 @@ export interface DatapathBindingRow {
 
 export interface OvnSnapshot {
   logicalSwitches: readonly LogicalSwitchRow[];
+  logicalSwitchPorts: readonly LogicalSwitchPortRow[];
+  dhcpOptions: readonly DhcpOptionsRow[];
   logicalRouterPorts: readonly LogicalRouterPortRow[];
   portBindings: readonly PortBindingRow[];
   chassis: readonly ChassisRow[];
@@ -51,5 +78,5 @@ export interface OvnSnapshot {
 }
 
 export const emptySnapshot = (): OvnSnapshot => ({
-  logicalSwitches: [], logicalRouterPorts: [], portBindings: [], chassis: [], datapaths: [],
+  logicalSwitches: [], logicalSwitchPorts: [], dhcpOptions: [], logicalRouterPorts: [], portBindings: [], chassis: [], datapaths: [],
 });

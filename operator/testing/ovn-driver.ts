@@ -26,10 +26,59 @@ export async function removeBgpvpnKeys(ctl: Ctl, table: string, record: string, 
 
 export const lsName = (networkId: string): string => `neutron-${networkId}`;
 
-/** A Neutron network: its Logical_Switch, optionally with a network association. */
-export async function addNetwork(nbctl: Ctl, networkId: string, ids: Readonly<Record<string, string>> = {}): Promise<void> {
+/** How Neutron's ML2/OVN lays out a network's segment: a localnet port with the segmentation id as tag (vlan), without tag (flat), or none (geneve). */
+export type Segment = { type: 'vlan'; tag: number; physnet?: string } | { type: 'flat'; physnet?: string } | { type: 'geneve' };
+
+export interface NetworkOptions {
+  /** Default: a VLAN provider network on physnet1 with a tag unique in this process (from 100), as seed 000's bulk script creates. */
+  segment?: Segment;
+  /** external_ids neutron:mtu; default 1500 (Neutron always writes it). */
+  mtu?: string | null;
+}
+
+let nextTag = 100;
+/** A VLAN tag no other network of this test process got from addNetwork. */
+export const freshTag = (): number => nextTag++;
+
+export const localnetName = (networkId: string): string => `provnet-${networkId}`;
+
+/**
+ * A Neutron network: its Logical_Switch (with neutron:mtu and optionally a
+ * network association) and its localnet port, in one transaction as Neutron
+ * writes them.
+ */
+export async function addNetwork(nbctl: Ctl, networkId: string, ids: Readonly<Record<string, string>> = {}, options: NetworkOptions = {}): Promise<void> {
   const ls = lsName(networkId);
-  await nbctl(['ls-add', ls, '--', 'set', 'Logical_Switch', ls, ...externalIdArgs({ 'neutron:network_name': `net-${networkId.slice(0, 8)}`, ...ids })]);
+  const mtu = options.mtu === undefined ? '1500' : options.mtu;
+  const segment = options.segment ?? { type: 'vlan', tag: freshTag() };
+  const args = ['ls-add', ls, '--', 'set', 'Logical_Switch', ls, ...externalIdArgs({
+    'neutron:network_name': `net-${networkId.slice(0, 8)}`, ...(mtu === null ? {} : { 'neutron:mtu': mtu }), ...ids,
+  })];
+  if (segment.type !== 'geneve') {
+    const ln = localnetName(networkId);
+    args.push('--', 'lsp-add', ls, ln, '--', 'lsp-set-type', ln, 'localnet', '--', 'lsp-set-addresses', ln, 'unknown',
+      '--', 'lsp-set-options', ln, `network_name=${segment.physnet ?? 'physnet1'}`);
+    if (segment.type === 'vlan') args.push('--', 'set', 'Logical_Switch_Port', ln, `tag=${segment.tag}`);
+  }
+  await nbctl(args);
+}
+
+/** Neutron changing a VLAN network's segmentation id: the localnet's tag. */
+export async function setLocalnetTag(nbctl: Ctl, networkId: string, tag: number): Promise<void> {
+  await nbctl(['set', 'Logical_Switch_Port', localnetName(networkId), `tag=${tag}`]);
+}
+
+/**
+ * A Neutron subnet's DHCP_Options row (cidr; IPv4: options router, server_id,
+ * lease_time; IPv6: server_id only, no router); returns its uuid.
+ */
+export async function addDhcpOptions(nbctl: Ctl, o: { subnetId: string; cidr: string; gateway?: string }): Promise<string> {
+  const v6 = o.cidr.includes(':');
+  const options = v6
+    ? ['options:server_id="02:00:00:00:00:fe"']
+    : ['options:server_id="169.254.0.1"', 'options:lease_time="43200"', 'options:server_mac="02:00:00:00:00:fe"', ...(o.gateway === undefined ? [] : [`options:router=${q(o.gateway)}`])];
+  const out = await nbctl(['create', 'DHCP_Options', `cidr=${q(o.cidr)}`, ...options, `external_ids:subnet_id=${q(o.subnetId)}`]);
+  return out.trim();
 }
 
 /** A router interface on a network: LR (if new), LRP `lrp-<port>` and the switch's router port. */
@@ -49,8 +98,13 @@ export async function addRouterInterface(nbctl: Ctl, o: {
   ]);
 }
 
-export async function addVmPort(nbctl: Ctl, networkId: string, portId: string, mac: string, ips: readonly string[]): Promise<void> {
-  await nbctl(['lsp-add', lsName(networkId), portId, '--', 'lsp-set-addresses', portId, [mac, ...ips].join(' ')]);
+/** A VM port with addresses "MAC IP…", and the DHCP_Options of its subnets as Neutron references them. */
+export async function addVmPort(
+  nbctl: Ctl, networkId: string, portId: string, mac: string, ips: readonly string[], dhcp: { v4?: string; v6?: string } = {},
+): Promise<void> {
+  await nbctl(['lsp-add', lsName(networkId), portId, '--', 'lsp-set-addresses', portId, [mac, ...ips].join(' '),
+    ...(dhcp.v4 === undefined ? [] : ['--', 'set', 'Logical_Switch_Port', portId, `dhcpv4_options=${dhcp.v4}`]),
+    ...(dhcp.v6 === undefined ? [] : ['--', 'set', 'Logical_Switch_Port', portId, `dhcpv6_options=${dhcp.v6}`])]);
 }
 
 /** A chassis as ovn-controller registers it, with its hostname. */

@@ -1,8 +1,10 @@
 // Guest side of `make demo` (test/e2e/demo.sh): the end-to-end scenario told
-// for a person. Brings up the two-node fabric, writes the seed's BGPVPN
-// associations into OVN the way networking-bgpvpn does, and shows what the
-// operator and the agents made of them: the objects, the VRF, the EVPN routes
-// in FRR, and pings across the VXLAN fabric. Exits non-zero if any of it fails.
+// for a person. Brings up the two-node fabric with a real OVN chassis per node
+// (OVS + ovn-controller), writes Neutron's networks and VM ports and the seed's
+// BGPVPN associations into OVN the way Neutron and networking-bgpvpn do, and
+// shows what came out: the chassis and bound ports (ovn-sbctl show), a node's
+// OVS with the uplink on the provider bridge, the objects, the VRF, the EVPN
+// routes in FRR, and pings across the VXLAN fabric. Exits non-zero if any of it fails.
 import { join } from 'node:path';
 import { describeRoute, flattenEvpnRoutes } from './evpn-routes.ts';
 import { Fabric } from './fabric.ts';
@@ -25,12 +27,14 @@ const indent = (text: string, by = '   '): string => text.trimEnd().split('\n').
 async function main(): Promise<void> {
   const kubectl = new Kubectl(env('KUBECTL'), env('KUBECONFIG'));
   const ovn = new OvnDriver(env('OVN_NB'), env('OVN_SB'));
-  const fabric = new Fabric({ kubeconfig: env('KUBECONFIG'), apiPort: env('API_PORT'), artifacts: join(env('E2E_DIR'), 'guest') });
+  const fabric = new Fabric({ kubeconfig: env('KUBECONFIG'), apiPort: env('API_PORT'), sbRemote: env('OVN_SB'), artifacts: join(env('E2E_DIR'), 'guest') });
   try {
-    step(1, 'Two nodes: node-a (VTEP 10.0.0.1) and node-b (VTEP 10.0.0.2), each with FRR and the evpn-node-agent');
+    step(1, 'Two nodes: node-a (VTEP 10.0.0.1) and node-b (VTEP 10.0.0.2), each with FRR, the evpn-node-agent and an OVN chassis');
     await fabric.createNodes();
-    await fabric.startApiRelay();
+    await fabric.startRelays();
     await fabric.startFrr();
+    await fabric.startChassis();
+    out('   OVS (netdev datapath) + ovn-controller per node: both chassis registered themselves in the SB');
     fabric.startAgents();
     await waitFor('both agents', 90_000, async () => {
       for (const n of nodes) if (!fabric.agentAlive(n.name)) throw new Error(`the agent of ${n.name} exited`);
@@ -39,10 +43,14 @@ async function main(): Promise<void> {
     }, 500);
     out('   both agents are up and report an EvpnNodeState');
 
-    step(2, 'OpenStack side: Neutron networks in OVN, VM ports bound to node-a / node-b');
+    step(2, 'OpenStack side: Neutron VLAN networks in OVN, VMs plugged into br-int and bound by ovn-controller');
     await ovn.createTopology();
-    for (const n of networks) out(`   ${n.label}  ${n.cidr.padEnd(12)} network id ${n.id}`);
+    await fabric.addVms(vms);
+    await ovn.waitForBindings();
+    for (const n of networks) out(`   ${n.label}  ${n.cidr.padEnd(12)} VLAN ${String(n.segmentationId)} on physnet1   network id ${n.id}`);
     for (const v of vms) out(`   VM ${v.name} on ${v.node}: ${v.network.label} ${v.ip} ${v.mac}`);
+    out('   ovn-sbctl show   (chassis registered by ovn-controller, the VM ports it bound)');
+    out(indent(await ovn.sbctl(['show']), '     '));
 
     step(3, 'networking-bgpvpn associations, written into OVN external_ids');
     await ovn.associate();
@@ -58,12 +66,11 @@ async function main(): Promise<void> {
     });
     const nets = new Map((await kubectl.list('evpnnetworks')).map((n) => [n.metadata.name, n]));
     const vlan = (n: Network): number => Number((nets.get(n.id) as KubeObject).spec.vlanId);
-    // The provider bridge carries each network on its VLAN, as OVN's localnet ports would.
+    // The agent's uplink on the provider bridge, trunking the networks' localnet VLANs.
     for (const n of nodes) {
       await waitFor(`evpn-ovs on ${n.name}`, 90_000, async () => (await tryRun('ip', ['-n', n.name, 'link', 'show', 'evpn-ovs'])).code === 0);
-      await fabric.plugUplink(n.name, networks.map(vlan));
+      await fabric.plugUplinkByHandUntilAgentDoes(n.name, networks.map((x) => x.segmentationId));
     }
-    for (const v of vms) await fabric.addVm(v, vlan(v.network));
     await waitFor('READY 2/2', 120_000, async () => {
       const [n, v] = await Promise.all([kubectl.list('evpnnetworks'), kubectl.list('evpnvrfs')]);
       return n.length === 3 && v.length === 2 && [...n, ...v].every((o) => o.status?.ready === '2/2');
@@ -91,10 +98,13 @@ async function main(): Promise<void> {
     }
     out('   (type-2: VM MAC+IP per L2VNI, type-3: flood lists per L2VNI, type-5: prefixes per VRF; net-c is l3: type-5 only)');
 
-    step(7, 'Traffic across the VXLAN fabric');
+    step(7, 'node-a\'s OVS   (ovs-vsctl show: br-int from ovn-controller with the VM ports, br-provider with the uplink evpn-ovs and its trunks)');
+    out(indent(await fabric.chassis('node-a').show()));
+
+    step(8, 'Traffic from OVN across the VXLAN fabric');
     const pings: [string, string, string][] = [
       [vms[0]?.name ?? '', vms[1]?.ip ?? '', `net-a node-a → net-a node-b   (bridged over the L2VNI of net-a)`],
-      [vms[0]?.name ?? '', vms[2]?.ip ?? '', `net-a node-a → net-b node-b   (routed over the L3VNI 10100)`],
+      [vms[0]?.name ?? '', vms[2]?.ip ?? '', `net-a node-a → net-b node-b   (routed by OVN's router r1 on node-a, then over net-b's L2VNI)`],
     ];
     let failed = 0;
     for (const [from, to, what] of pings) {
@@ -105,12 +115,12 @@ async function main(): Promise<void> {
     }
     if (debug) await dumpState();
     if (failed > 0) throw new Error(`${String(failed)} ping(s) failed`);
-    out(`\n   Done in ${secs()}. net-a VLAN ${String(vlan(netA))}, net-b VLAN ${String(vlan(netB))}, net-c VLAN ${String(vlan(netC))}.`);
+    out(`\n   Done in ${secs()}. EvpnNetwork VLANs: net-a ${String(vlan(netA))}, net-b ${String(vlan(netB))}, net-c ${String(vlan(netC))}.`);
   } catch (err) {
     if (debug) await dumpState().catch(() => undefined);
     throw err;
   } finally {
-    step(8, 'Tearing down');
+    step(9, 'Tearing down');
     await fabric.collectArtifacts().catch(() => undefined);
     await fabric.stop();
   }

@@ -16,7 +16,7 @@ ovn-evpn demo: OpenStack/OVN networks stretched over an EVPN/VXLAN fabric
 ──────────────────────────────────────────────────────────────────────────
  host   kube-apiserver + etcd, OVN NB/SB + ovn-northd, evpn-operator
  guest  (user-mode Linux) node-a and node-b, each: FRR (zebra, bgpd),
-        evpn-node-agent, a provider bridge with VMs on it
+        evpn-node-agent, an OVN chassis (OVS + ovn-controller) with VMs
  seed   L2 BGPVPN vni 10100 on net-a and net-b, L3 BGPVPN vni 20000 on net-c
 This takes about two minutes.
 TXT

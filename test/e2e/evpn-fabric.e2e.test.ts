@@ -1,14 +1,17 @@
 // The whole system, end to end, inside user-mode Linux (test/e2e/run.sh): the
 // host runs the real API server, OVN NB/SB + ovn-northd and the operator; this
-// guest runs two nodes (namespaces) with their FRR and node agent, and VMs.
-// OVN gets the seed's BGPVPN keys exactly as networking-bgpvpn writes them;
-// everything after that is the product's doing: objects, devices, FRR config,
-// EVPN routes, and traffic across the VXLAN fabric.
+// guest runs two nodes (namespaces) with their FRR, node agent and a real OVN
+// chassis (OVS netdev datapath + ovn-controller), and VMs behind br-int ports
+// that ovn-controller binds. OVN gets Neutron's networks and the seed's BGPVPN
+// keys exactly as Neutron and networking-bgpvpn write them; everything after
+// that is the product's doing: objects, devices, FRR config, EVPN routes, and
+// traffic from OVN's provider bridge across the VXLAN fabric.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { flattenEvpnRoutes, routeTargets, type EvpnRoute } from './evpn-routes.ts';
 import { Fabric } from './fabric.ts';
 import { run, waitFor } from './guest-exec.ts';
+import { PROVIDER_BRIDGE, tapName } from './ovn-chassis.ts';
 import { Kubectl, type KubeObject } from './kube.ts';
 import { netA, netB, netC, networks, nodeA, nodeB, nodes, OvnDriver, vms, type FabricNode, type NodeName, type Vm } from './scenario.ts';
 
@@ -60,7 +63,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR → traffic'
   const artifacts = join(env('E2E_DIR'), 'guest');
   const kubectl = new Kubectl(env('KUBECTL'), env('KUBECONFIG'));
   const ovn = new OvnDriver(env('OVN_NB'), env('OVN_SB'));
-  const fabric = new Fabric({ kubeconfig: env('KUBECONFIG'), apiPort: env('API_PORT'), artifacts });
+  const fabric = new Fabric({ kubeconfig: env('KUBECONFIG'), apiPort: env('API_PORT'), sbRemote: env('OVN_SB'), artifacts });
   const netObjects = new Map<string, KubeObject>();
 
   const routesAt = async (node: NodeName): Promise<EvpnRoute[]> => flattenEvpnRoutes(await fabric.vtyshJson(node, 'show bgp l2vpn evpn route'));
@@ -80,24 +83,53 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR → traffic'
 
   beforeAll(async () => {
     await fabric.createNodes();
-    await fabric.startApiRelay();
+    await fabric.startRelays();
     await fabric.startFrr();
-    phase('fabric: 2 node namespaces, underlay, API relays, zebra+bgpd x2');
+    phase('fabric: 2 node namespaces, underlay, API+SB relays, zebra+bgpd x2');
+    // The agents' first pass (an FRR reload) and the OVN side overlap: neither needs the other yet.
     fabric.startAgents();
+    await fabric.startChassis();
+    phase('OVN chassis x2 (while the agents start): ovsdb-server + ovs-vswitchd (netdev) + br-provider, ovn-controller registered');
+    await ovn.createTopology();
+    phase('OVN NB as Neutron writes it: 3 VLAN networks (localnet, DHCP_Options), 2 routers, 5 VM ports');
+    await fabric.addVms(vms);
+    await ovn.waitForBindings();
+    phase('5 VMs on br-int, bound by ovn-controller (Port_Binding.chassis, LSP up)');
     await waitFor('both agents reporting EvpnNodeState', 90_000, async () => {
       for (const n of nodes) if (!fabric.agentAlive(n.name)) throw new Error(`the agent of ${n.name} exited; see ${artifacts}/agent-${n.name}.log`);
       const states = await kubectl.list('evpnnodestates');
       return nodes.every((n) => states.some((s) => s.metadata.name === n.name));
     }, 500);
     phase('agents up (first pass done, EvpnNodeState written)');
-    await ovn.createTopology();
-    phase('OVN: chassis, 3 networks, 2 routers, 5 VM ports bound (northd Port_Bindings)');
   });
 
   afterAll(async () => {
     await fabric.collectArtifacts();
     await fabric.stop();
     process.stdout.write(`\n${timings.join('\n')}\n`);
+  });
+
+  it('each node runs a real OVN chassis that registered itself and bound its VMs', async () => {
+    const csv = ['--format=csv', '--data=bare', '--no-headings'];
+    const [chassis, encaps] = await Promise.all([
+      ovn.sbctl([...csv, '--columns=name,hostname', 'list', 'Chassis']),
+      ovn.sbctl([...csv, '--columns=chassis_name,type,ip', 'list', 'Encap']),
+    ]);
+    for (const n of nodes) {
+      expect(chassis.split('\n'), `Chassis ${n.name}`).toContain(`${n.name},${n.name}`);
+      expect(encaps.split('\n'), `Encap of ${n.name}`).toContain(`${n.name},geneve,${n.vtep}`);
+      const c = fabric.chassis(n.name);
+      // ovn-controller made br-int (netdev) and, for the localnet ports of the networks it hosts VMs of, the patch to br-provider.
+      expect((await c.vsctl(['get', 'Bridge', 'br-int', 'datapath_type'])).trim()).toBe('netdev');
+      await waitFor(`patch br-int ↔ ${PROVIDER_BRIDGE} on ${n.name}`, 20_000, async () =>
+        (await c.vsctl(['list-ports', PROVIDER_BRIDGE])).split('\n').some((p) => p.startsWith('patch-provnet-')));
+      for (const v of vms.filter((x) => x.node === n.name)) {
+        expect((await c.vsctl(['get', 'Interface', tapName(v.portId), 'external_ids:iface-id'])).trim()).toBe(`"${v.portId}"`);
+      }
+    }
+    const bindings = await ovn.bindings();
+    for (const v of vms) expect(bindings.get(v.portId), `${v.name}: Port_Binding.chassis, LSP up`).toEqual({ chassis: v.node, up: true });
+    phase('chassis, encaps, br-int, patch ports, bindings checked');
   });
 
   it('mirrors the BGPVPN associations into EvpnVrf, EvpnNetwork and EvpnPortSet objects', async () => {
@@ -124,6 +156,11 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR → traffic'
       const set = portSets.find((s) => s.metadata.name === `${v.network.id}.${v.node}`);
       expect(set?.spec.ports, `${v.network.label} on ${v.node}`).toEqual([expect.objectContaining({ mac: v.mac, ips: [v.ip] })]);
     }
+  });
+
+  it('gives each network the VLAN of its localnet port (Neutron\'s segmentation id)', () => {
+    // Needs the operator to read the localnet tag (issue 12, part 1); until then it invents a VLAN.
+    for (const n of networks) expect(vlanOf(n), `${n.label}: spec.vlanId`).toBe(n.segmentationId);
   });
 
   it('creates the devices and the FRR config on both nodes', async () => {
@@ -166,9 +203,9 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR → traffic'
       });
     }
     phase('BGP established');
-    for (const v of vms) await fabric.addVm(v, vlanOf(v.network));
-    for (const n of nodes) await fabric.plugUplink(n.name, networks.map(vlanOf));
-    phase('VMs plugged into br-prov, evpn-ovs trunked');
+    // The VLANs the agent will trunk once it plugs the uplink itself: its EVPN networks' localnet tags.
+    for (const n of nodes) await fabric.plugUplinkByHandUntilAgentDoes(n.name, networks.map((x) => x.segmentationId));
+    phase('uplink evpn-ovs on br-provider with trunks (by hand until the agent does it)');
 
     // What node-a must learn from node-b, and the other way round.
     const expected = (from: FabricNode): ((r: EvpnRoute[]) => string[]) => (routes) => {
@@ -219,6 +256,23 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR → traffic'
       // No flood list and no MAC routes for the L3VNI 20000: nothing but type-5 carries its RT.
       expect(routes.filter((r) => r.type !== 5 && routeTargets(r).some((rt) => rt.endsWith(':20000'))), `${n.name}: type-2/3 of vni 20000`).toEqual([]);
     }
+  });
+
+  it('VM frames leave OVN on the agent\'s uplink tagged with the localnet VLAN', async () => {
+    const from = vmOf(netA, 'node-a');
+    const to = vmOf(netA, 'node-b');
+    const seg = netA.segmentationId;
+    // OVN answers the VM's ARP itself (ARP responder), so the first frame out is the ICMP request.
+    const frames = await fabric.capture('node-a', 'evpn-uplink', `vlan ${String(seg)} and icmp`, 1, () => fabric.ping(from.name, to.ip, 2));
+    process.stdout.write(`UPLINK node-a evpn-uplink (${netA.label}):\n${frames.join('\n')}\n`);
+    expect(frames.join('\n')).toMatch(new RegExp(`${from.mac} > ${to.mac}, ethertype 802\\.1Q \\(0x8100\\), length \\d+: vlan ${String(seg)}, .*${from.ip.replace(/\./g, '\\.')} > ${to.ip.replace(/\./g, '\\.')}: ICMP echo request`));
+    // Routed by OVN's own router r1 (it answers ARP for the gateway): leaves on net-b's VLAN with the router port's MAC.
+    const routed = await fabric.capture('node-a', 'evpn-uplink', `vlan ${String(netB.segmentationId)} and icmp`, 1, () => fabric.ping(from.name, vmOf(netB, 'node-b').ip, 2));
+    process.stdout.write(`UPLINK node-a evpn-uplink (${netA.label} → ${netB.label}, routed):\n${routed.join('\n')}\n`);
+    expect(routed.join('\n')).toMatch(new RegExp(`vlan ${String(netB.segmentationId)}, .*> ${vmOf(netB, 'node-b').ip.replace(/\./g, '\\.')}: ICMP echo request`));
+    const stats = await fabric.chassis('node-a').tool('ovs-ofctl', ['dump-ports', PROVIDER_BRIDGE, 'evpn-ovs']);
+    process.stdout.write(`UPLINK node-a ovs-ofctl dump-ports ${PROVIDER_BRIDGE} evpn-ovs:\n${stats}\n`);
+    phase('VM frames on the uplink with the localnet VLAN tag');
   });
 
   it('a VM on node-a pings a VM of the same network on node-b across the L2VNI', async () => {

@@ -1,17 +1,20 @@
-// The guest's two-node fabric: network namespaces node-a and node-b joined by an
-// underlay veth (10.0.0.1 ↔ 10.0.0.2), each with its own FRR (zebra + bgpd in
-// the node's pathspace), its node agent (`ip netns exec`, so its netlink sockets
-// act on that node), a Linux VLAN-aware bridge br-prov standing in for OVS's
-// provider bridge, and "VM" namespaces plugged into br-prov as access ports of
-// their network's VLAN (how an OVN localnet port tags per network).
+// The guest's two-node fabric: network namespaces node-a and node-b on an
+// underlay bridge (10.0.0.1, 10.0.0.2 on 10.0.0.0/24), each with its own FRR
+// (zebra + bgpd in the node's pathspace), its node agent (`ip netns exec`, so
+// its netlink sockets act on that node) and a real OVN chassis (ovn-chassis.ts: ovsdb-server,
+// ovs-vswitchd with the netdev datapath, br-provider mapped to physnet1, and
+// ovn-controller registering itself in the host's SB). "VMs" are namespaces
+// behind OVS internal ports on br-int that ovn-controller binds.
 //
-// The agents reach the host's API server through socat: in the guest root ns a
-// unix socket forwards to 10.0.2.2:PORT (slirpvde), and in each node ns
-// 127.0.0.1:6443 forwards to that socket (a socket path crosses namespaces).
+// The agents and ovn-controllers reach the host through socat: in the guest
+// root ns a unix socket per service forwards to 10.0.2.2:PORT (slirpvde), and
+// in each node ns 127.0.0.1:6443 (API server) and 127.0.0.1:6642 (OVN SB)
+// forward to those sockets (a socket path crosses namespaces).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { bash, run, startBackground, stopBackground, tryRun, waitFor, type Background } from './guest-exec.ts';
+import { NODE_SB_PORT, OvnChassis, PROVIDER_BRIDGE } from './ovn-chassis.ts';
 import { nodes, type NodeName, type Vm } from './scenario.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -21,6 +24,8 @@ export interface FabricOptions {
   /** Guest-side kubeconfig (server 10.0.2.2:PORT). */
   readonly kubeconfig: string;
   readonly apiPort: string;
+  /** The host's OVN SB as the guest reaches it, tcp:10.0.2.2:PORT. */
+  readonly sbRemote: string;
   /** Host directory (inside the repository) for logs. */
   readonly artifacts: string;
 }
@@ -30,37 +35,58 @@ export class Fabric {
   readonly #procs: Background[] = [];
   readonly #agents = new Map<NodeName, Background>();
   readonly #work = '/tmp/e2e';
+  readonly #chassis: ReadonlyMap<NodeName, OvnChassis>;
 
   constructor(opts: FabricOptions) {
     this.#opts = opts;
     mkdirSync(this.#work, { recursive: true });
     mkdirSync(opts.artifacts, { recursive: true });
+    this.#chassis = new Map(nodes.map((n) => [n.name, new OvnChassis(n.name, n.vtep, this.#work)]));
   }
 
-  /** Namespaces, underlay, loopbacks and forwarding. */
+  chassis(node: NodeName): OvnChassis {
+    const c = this.#chassis.get(node);
+    if (c === undefined) throw new Error(`${node} has no OVN chassis`);
+    return c;
+  }
+
+  sbctl(args: readonly string[]): Promise<string> {
+    return run('ovn-sbctl', [`--db=${this.#opts.sbRemote}`, '--timeout=20', ...args]);
+  }
+
+  /**
+   * Namespaces, underlay, loopbacks and forwarding. The underlay is a Linux
+   * bridge in the guest's root namespace (`ul-fabric`) with one veth per node
+   * (`underlay` inside the node, 10.0.0.0/24), so another fabric member (a
+   * hand-configured FRR leaf, say) joins with one more veth.
+   */
   async createNodes(): Promise<void> {
     await bash(`
-      for ns in node-a node-b; do ip netns add $ns; done
-      ip link add underlay netns node-a type veth peer name underlay netns node-b
-      ip -n node-a addr add 10.0.0.1/24 dev underlay
-      ip -n node-b addr add 10.0.0.2/24 dev underlay
-      for ns in node-a node-b; do
-        ip -n $ns link set lo up
-        ip -n $ns link set underlay up
-        ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1
-        ip -n $ns link add br-prov type bridge vlan_filtering 1 vlan_default_pvid 0 stp_state 0
-        ip -n $ns link set br-prov up
-      done`);
+      ip link add ul-fabric type bridge stp_state 0
+      ip link set ul-fabric up
+      ${nodes.map((n) => `
+      ip netns add ${n.name}
+      ip link add ul-${n.name} type veth peer name underlay netns ${n.name}
+      ip link set ul-${n.name} master ul-fabric
+      ip link set ul-${n.name} up
+      ip -n ${n.name} addr add ${n.vtep}/24 dev underlay
+      ip -n ${n.name} link set lo up
+      ip -n ${n.name} link set underlay up
+      ip netns exec ${n.name} sysctl -qw net.ipv4.ip_forward=1`).join('\n')}`);
   }
 
-  /** socat relays from each node's 127.0.0.1:6443 to the host's API server. */
-  async startApiRelay(): Promise<void> {
-    const sock = join(this.#work, 'api.sock');
-    this.#procs.push(startBackground('relay-root', 'socat', [`UNIX-LISTEN:${sock},fork,unlink-early`, `TCP:10.0.2.2:${this.#opts.apiPort}`], join(this.#opts.artifacts, 'relay.log')));
-    await waitFor('the root relay socket', 10_000, async () => (await tryRun('test', ['-S', sock])).code === 0, 50);
-    for (const n of nodes) {
-      this.#procs.push(startBackground(`relay-${n.name}`, 'ip', ['netns', 'exec', n.name, 'socat',
-        `TCP-LISTEN:${String(NODE_API_PORT)},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${sock}`], join(this.#opts.artifacts, 'relay.log')));
+  /** socat relays from each node's 127.0.0.1:6443 to the host's API server and 127.0.0.1:6642 to the host's OVN SB. */
+  async startRelays(): Promise<void> {
+    const sbPort = /:(\d+)$/.exec(this.#opts.sbRemote)?.[1];
+    if (sbPort === undefined) throw new Error(`no port in ${this.#opts.sbRemote}`);
+    for (const [what, hostPort, nodePort] of [['api', this.#opts.apiPort, NODE_API_PORT], ['sb', sbPort, NODE_SB_PORT]] as const) {
+      const sock = join(this.#work, `${what}.sock`);
+      this.#procs.push(startBackground(`relay-root-${what}`, 'socat', [`UNIX-LISTEN:${sock},fork,unlink-early`, `TCP:10.0.2.2:${hostPort}`], join(this.#opts.artifacts, 'relay.log')));
+      await waitFor(`the root relay socket ${sock}`, 10_000, async () => (await tryRun('test', ['-S', sock])).code === 0, 50);
+      for (const n of nodes) {
+        this.#procs.push(startBackground(`relay-${what}-${n.name}`, 'ip', ['netns', 'exec', n.name, 'socat',
+          `TCP-LISTEN:${String(nodePort)},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${sock}`], join(this.#opts.artifacts, 'relay.log')));
+      }
     }
     // 127.0.0.1 is the name the API server's certificate covers, so no tls-server-name is needed here.
     const kc = parse(readFileSync(this.#opts.kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
@@ -90,6 +116,21 @@ export class Fabric {
     }
   }
 
+  /**
+   * An OVN chassis per node (ovsdb-server, ovs-vswitchd, br-provider,
+   * ovn-controller), in parallel; returns when each ovn-controller has created
+   * br-int and registered its Chassis (name and hostname = the node, geneve
+   * encap on its underlay IP) in the SB.
+   */
+  async startChassis(): Promise<void> {
+    await Promise.all(nodes.map((n) => this.chassis(n.name).start()));
+    await waitFor('both Chassis registered by ovn-controller in the SB', 60_000, async () => {
+      const out = await this.sbctl(['--format=csv', '--data=bare', '--no-headings', '--columns=name,hostname', 'list', 'Chassis']);
+      const rows = new Set(out.split('\n').filter(Boolean));
+      return nodes.every((n) => rows.has(`${n.name},${n.name}`));
+    }, 200);
+  }
+
   /** One agent per node, run inside the node's namespace; default ASN from the VTEP (seed 001), eBGP to the other node. */
   startAgents(): void {
     for (const n of nodes) {
@@ -109,31 +150,47 @@ export class Fabric {
   }
 
   /**
-   * Plugs the agent's evpn-ovs into br-prov as a trunk of `vlans`, as OVN's
-   * localnet ports on the provider bridge would carry them.
+   * TEMPORARY, delete when the agent plugs its uplink itself (issue 12, the
+   * agent's OVS side): puts the agent's `evpn-ovs` on br-provider as an OVS
+   * port trunking `vlans`, the way the agent will (minus its ownership mark
+   * and keeping trunks in sync). Nothing else in the e2e may depend on this
+   * function beyond calling it once the agent has created evpn-ovs.
    */
-  async plugUplink(node: NodeName, vlans: readonly number[]): Promise<void> {
-    await bash(`
-      ip -n ${node} link set evpn-ovs master br-prov
-      ${vlans.map((v) => `bridge -n ${node} vlan add dev evpn-ovs vid ${String(v)}`).join('\n')}
-      ip -n ${node} link set evpn-ovs up`);
+  async plugUplinkByHandUntilAgentDoes(node: NodeName, vlans: readonly number[]): Promise<void> {
+    await this.chassis(node).vsctl(['--may-exist', 'add-port', PROVIDER_BRIDGE, 'evpn-ovs',
+      '--', 'set', 'Port', 'evpn-ovs', `trunks=${vlans.map(String).join(',')}`]);
+    await run('ip', ['-n', node, 'link', 'set', 'evpn-ovs', 'up']);
   }
 
-  /** A VM: a namespace with eth0, plugged into br-prov on the network's VLAN (untagged access port). */
-  async addVm(v: Vm, vlan: number): Promise<void> {
+  /** A VM: a namespace behind an OVS internal port on its node's br-int, bound by that node's ovn-controller. */
+  async addVm(v: Vm): Promise<void> {
     const prefix = v.network.cidr.split('/')[1] ?? '24';
-    const tap = `tap-${v.name}`;
-    await bash(`
-      ip netns add ${v.name}
-      ip link add ${tap} netns ${v.node} type veth peer name eth0 netns ${v.name}
-      ip -n ${v.node} link set ${tap} master br-prov
-      bridge -n ${v.node} vlan add dev ${tap} vid ${String(vlan)} pvid untagged
-      ip -n ${v.node} link set ${tap} up
-      ip -n ${v.name} link set lo up
-      ip -n ${v.name} link set eth0 address ${v.mac}
-      ip -n ${v.name} addr add ${v.ip}/${prefix} dev eth0
-      ip -n ${v.name} link set eth0 up
-      ${v.network.type === 'l2' ? `ip -n ${v.name} route add default via ${v.network.gateway}` : ''}`);
+    await this.chassis(v.node).addVm({
+      name: v.name, portId: v.portId, mac: v.mac, cidr: `${v.ip}/${prefix}`,
+      gateway: v.network.type === 'l2' ? v.network.gateway : undefined,
+    });
+  }
+
+  /** Several VMs at once (the OVS round trips of different VMs overlap). */
+  async addVms(list: readonly Vm[]): Promise<void> {
+    await Promise.all(list.map((v) => this.addVm(v)));
+  }
+
+  /**
+   * Captures up to `count` frames on `dev` in `ns` (`tcpdump -e`: with their
+   * 802.1Q tags) while `traffic` runs; returns tcpdump's lines.
+   */
+  async capture(ns: string, dev: string, filter: string, count: number, traffic: () => Promise<unknown>): Promise<string[]> {
+    const file = join(this.#opts.artifacts, `tcpdump-${ns}-${dev}-${String(Date.now())}.txt`);
+    const td = startBackground(`tcpdump-${ns}-${dev}`, 'ip', ['netns', 'exec', ns, 'timeout', '15', 'tcpdump', '-l', '-e', '-nn', '-i', dev, '-c', String(count), filter], file);
+    await waitFor(`tcpdump listening on ${ns}:${dev}`, 10_000, () => Promise.resolve(readFileSync(file, 'utf8').includes('listening on')), 100);
+    await traffic();
+    await new Promise<void>((resolve) => {
+      if (td.child.exitCode !== null || td.child.signalCode !== null) { resolve(); return; }
+      const timer = setTimeout(() => { void stopBackground(td).then(resolve); }, 3000);
+      td.child.once('exit', () => { clearTimeout(timer); resolve(); });
+    });
+    return readFileSync(file, 'utf8').split('\n').filter((l) => /^\d\d:/.test(l));
   }
 
   vtysh(node: NodeName, command: string): Promise<string> {
@@ -172,6 +229,8 @@ export class Fabric {
       await show(`${n.name}: fdb`, 'bridge', ['-n', n.name, 'fdb', 'show']);
       await show(`${n.name}: neigh`, 'ip', ['-n', n.name, 'neigh', 'show']);
       await show(`${n.name}: routes (all tables)`, 'ip', ['-n', n.name, 'route', 'show', 'table', 'all']);
+      parts.push(`--- ${n.name}: ovs-vsctl show\n${await this.chassis(n.name).show().catch((e: unknown) => String(e))}`);
+      parts.push(`--- ${n.name}: ovs-ofctl dump-ports ${PROVIDER_BRIDGE}\n${await this.chassis(n.name).tool('ovs-ofctl', ['dump-ports', PROVIDER_BRIDGE]).catch((e: unknown) => String(e))}`);
     }
     for (const v of vmNames) await show(`${v}: neigh`, 'ip', ['-n', v, 'neigh', 'show']);
     const file = join(this.#opts.artifacts, `${name}.txt`);
@@ -189,7 +248,12 @@ export class Fabric {
   }
 
   async stop(): Promise<void> {
-    // Agents first (they would otherwise react to FRR going away), then relays.
+    // Agents first (they would otherwise react to FRR going away), then the chassis, then relays.
+    for (const p of [...this.#procs].reverse()) {
+      if (p.name.startsWith('relay-')) continue;
+      await stopBackground(p);
+    }
+    for (const c of this.#chassis.values()) await c.stop(this.#opts.artifacts);
     for (const p of [...this.#procs].reverse()) await stopBackground(p);
     for (const n of nodes) {
       for (const d of ['bgpd', 'zebra']) {

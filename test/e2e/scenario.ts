@@ -1,14 +1,20 @@
 // The seed's example as Neutron and networking-bgpvpn leave it in OVN, done with
 // the real ovn-nbctl / ovn-sbctl from inside the guest (over TCP to the host's
 // databases):
-//  - networks net-a and net-b, both with a network association to the L2
-//    BGPVPN vni 10100 (keys on their Logical_Switch), routed by router r1;
-//  - network net-c behind router r2, which has a router association to the L3
-//    BGPVPN vni 20000 (keys on r2's Logical_Router_Port);
-//  - VM ports bound to the chassis node-a / node-b (hostname = node name), the
-//    way ovn-controller claims them (`ovn-sbctl lsp-bind`).
+//  - three VLAN provider networks on physnet1 (`--provider-network-type vlan
+//    --provider-segment N`, seed 000's bulk script): a Logical_Switch with
+//    neutron:network_name / neutron:mtu, a localnet port `provnet-<segment>`
+//    with the segmentation id as its tag, a DHCP_Options row per subnet;
+//  - net-a and net-b, both with a network association to the L2 BGPVPN vni
+//    10100 (keys on their Logical_Switch), routed by router r1;
+//  - net-c behind router r2, which has a router association to the L3 BGPVPN
+//    vni 20000 (keys on r2's Logical_Router_Port);
+//  - VM ports with requested-chassis = the node, bound by the node's own
+//    ovn-controller when the VM's port appears on br-int (ovn-chassis.ts):
+//    nothing here writes Chassis or Port_Binding rows.
 import { driverExternalIds, type BgpvpnFixture } from '../../operator/mirror/fixtures/driver-rows.ts';
 import { run, waitFor } from './guest-exec.ts';
+import { PHYSNET } from './ovn-chassis.ts';
 
 export type NodeName = 'node-a' | 'node-b';
 
@@ -19,6 +25,12 @@ export interface Network {
   readonly cidr: string;
   readonly gateway: string;
   readonly type: 'l2' | 'l3';
+  /** Neutron's segmentation id: the tag of the localnet port, the VLAN on the provider bridge. */
+  readonly segmentationId: number;
+  /** The id of the network's segment (names the localnet port) and of its subnet (DHCP_Options). */
+  readonly segmentId: string;
+  readonly subnetId: string;
+  readonly mtu: number;
 }
 
 export interface Vm {
@@ -30,8 +42,15 @@ export interface Vm {
   readonly ip: string;
 }
 
-const net = (label: string, letter: string, n: number, type: 'l2' | 'l3'): Network => ({
-  label, id: `${letter.repeat(8)}-0000-4000-8000-00000000000${n}`, cidr: `10.${n}.0.0/24`, gateway: `10.${n}.0.1`, type,
+/** The VLANs the scenario chooses for its provider networks (Neutron's segmentation ids), as a cloud admin would. */
+export const SEGMENTATION_IDS = { 'net-a': 101, 'net-b': 102, 'net-c': 103 } as const;
+
+const net = (label: keyof typeof SEGMENTATION_IDS, letter: string, n: number, type: 'l2' | 'l3'): Network => ({
+  label, id: `${letter.repeat(8)}-0000-4000-8000-00000000000${String(n)}`, cidr: `10.${String(n)}.0.0/24`, gateway: `10.${String(n)}.0.1`, type,
+  segmentationId: SEGMENTATION_IDS[label],
+  segmentId: `${letter.repeat(8)}-5e60-4000-8000-00000000000${String(n)}`,
+  subnetId: `${letter.repeat(8)}-5b00-4000-8000-00000000000${String(n)}`,
+  mtu: 1500,
 });
 export const netA = net('net-a', 'a', 1, 'l2');
 export const netB = net('net-b', 'b', 2, 'l2');
@@ -44,12 +63,12 @@ const vm = (network: Network, node: NodeName, host: number): Vm => {
   return {
     name: `vm-${short}${nodeShort}`,
     node, network,
-    portId: `${network.id.slice(0, 8)}-1111-4000-8000-0000000000${String(host)}`,
+    // Distinct in the first 11 characters: the VM's device is tap<port-id[:11]>, as Nova names it.
+    portId: `${network.id.slice(0, 3)}0${String(host)}${nodeShort}0-1111-4000-8000-0000000000${String(host)}`,
     mac: `fa:16:3e:0${String(network.id.charCodeAt(0) - 96)}:00:${String(host)}`,
     ip: `10.${network.cidr.split('.')[1] ?? '0'}.0.${String(host)}`,
   };
 };
-/** net-a on both nodes (the L2VNI ping), net-b on node-b (the routed ping), net-c on both (type-5 only). */
 export const vms: readonly Vm[] = [vm(netA, 'node-a', 11), vm(netA, 'node-b', 12), vm(netB, 'node-b', 12), vm(netC, 'node-a', 11), vm(netC, 'node-b', 12)];
 
 export const routers = {
@@ -68,7 +87,9 @@ export const nodes: readonly FabricNode[] = [nodeA, nodeB];
 
 const q = (text: string): string => JSON.stringify(text);
 const idArgs = (ids: Readonly<Record<string, string>>): string[] => Object.entries(ids).map(([k, v]) => `external_ids:${q(k)}=${q(v)}`);
-const lsName = (n: Network): string => `neutron-${n.id}`;
+export const lsName = (n: Network): string => `neutron-${n.id}`;
+/** ovn-nbctl/ovn-sbctl `--format=csv --data=bare --no-headings` rows (no value here contains a comma or a quote). */
+const parseRows = (csv: string): string[][] => csv.split('\n').filter((l) => l !== '').map((l) => l.split(','));
 const lrpName = (router: string, n: Network): string => `lrp-${router.slice(0, 8)}-${n.id.slice(0, 8)}`;
 
 export class OvnDriver {
@@ -87,14 +108,32 @@ export class OvnDriver {
     return run('ovn-sbctl', [`--db=${this.#sb}`, '--timeout=20', ...args]);
   }
 
-  /** Chassis as ovn-controller registers them; networks, routers and VM ports as Neutron creates them; ports bound. */
+  /**
+   * Networks, subnets (DHCP_Options), routers and VM ports as Neutron's OVN
+   * driver writes them, in one NB transaction. No Chassis, no binding: the
+   * nodes' ovn-controllers do that when the VMs' ports appear (ovn-chassis.ts).
+   */
   async createTopology(): Promise<void> {
-    const sb: string[] = [];
-    for (const n of nodes) sb.push('--', 'chassis-add', n.name, 'geneve', n.vtep, '--', 'set', 'Chassis', n.name, `hostname=${q(n.name)}`);
-    await this.sbctl(sb.slice(1));
-
     const nb: string[] = [];
-    for (const n of networks) nb.push('--', 'ls-add', lsName(n), '--', 'set', 'Logical_Switch', lsName(n), ...idArgs({ 'neutron:network_name': n.label }));
+    for (const n of networks) {
+      const ls = lsName(n);
+      const ln = `provnet-${n.segmentId}`;
+      const letter = String(n.id.charCodeAt(0) - 96);
+      nb.push(
+        '--', 'ls-add', ls, '--', 'set', 'Logical_Switch', ls,
+        ...idArgs({ 'neutron:network_name': n.label, 'neutron:mtu': String(n.mtu), 'neutron:revision_number': '2', 'neutron:availability_zone_hints': '' }),
+        'other_config:mcast_snoop="false"', 'other_config:mcast_flood_unregistered="false"',
+        // The segment: a localnet port on physnet1 tagged with the segmentation id.
+        '--', 'lsp-add', ls, ln, '--', 'lsp-set-type', ln, 'localnet', '--', 'lsp-set-addresses', ln, 'unknown',
+        '--', 'lsp-set-options', ln, `network_name=${PHYSNET}`, 'mcast_flood=false', 'mcast_flood_reports=true',
+        '--', 'set', 'Logical_Switch_Port', ln, `tag=${String(n.segmentationId)}`, ...idArgs({ 'neutron:network_name': ls, 'neutron:device_owner': '' }),
+        // The subnet: Neutron's DHCP_Options row, referenced by every VM port of the network.
+        `--`, `--id=@dhcp${letter}`, 'create', 'DHCP_Options', `cidr=${q(n.cidr)}`,
+        `options:router=${q(n.gateway)}`, `options:server_id=${q(n.gateway)}`, `options:server_mac=${q(`fa:16:3e:fe:0${letter}:01`)}`,
+        'options:lease_time="43200"', `options:mtu=${q(String(n.mtu))}`, 'options:dns_server="{192.0.2.53}"',
+        ...idArgs({ subnet_id: n.subnetId, 'neutron:revision_number': '0' }),
+      );
+    }
     for (const [name, r] of Object.entries(routers)) {
       nb.push('--', 'lr-add', `neutron-${r.id}`, '--', 'set', 'Logical_Router', `neutron-${r.id}`, ...idArgs({ 'neutron:router_name': name }));
       for (const n of r.networks) {
@@ -105,21 +144,49 @@ export class OvnDriver {
           '--', 'set', 'Logical_Router_Port', lrp, ...idArgs({ 'neutron:network_name': lsName(n), 'neutron:router_name': r.id }),
           '--', 'lsp-add', lsName(n), rsp, '--', 'lsp-set-type', rsp, 'router', '--', 'lsp-set-addresses', rsp, 'router',
           '--', 'lsp-set-options', rsp, `router-port=${lrp}`,
+          '--', 'set', 'Logical_Switch_Port', rsp, ...idArgs({ 'neutron:device_owner': 'network:router_interface', 'neutron:device_id': r.id }),
         );
       }
     }
-    for (const v of vms) nb.push('--', 'lsp-add', lsName(v.network), v.portId, '--', 'lsp-set-addresses', v.portId, `${v.mac} ${v.ip}`);
+    for (const v of vms) {
+      const addr = `${v.mac} ${v.ip}`;
+      const prefix = v.network.cidr.split('/')[1] ?? '24';
+      nb.push(
+        '--', 'lsp-add', lsName(v.network), v.portId, '--', 'lsp-set-addresses', v.portId, addr,
+        '--', 'lsp-set-port-security', v.portId, addr, '--', 'lsp-set-options', v.portId, `requested-chassis=${v.node}`,
+        '--', 'set', 'Logical_Switch_Port', v.portId, `dhcpv4_options=@dhcp${String(v.network.id.charCodeAt(0) - 96)}`,
+        ...idArgs({
+          'neutron:cidrs': `${v.ip}/${prefix}`, 'neutron:device_owner': 'compute:nova', 'neutron:device_id': `${v.portId.slice(0, 8)}-d000-4000-8000-000000000000`,
+          'neutron:network_name': lsName(v.network), 'neutron:port_name': v.name, 'neutron:host_id': v.node, 'neutron:revision_number': '3',
+        }),
+      );
+    }
     await this.nbctl(nb.slice(1));
+  }
 
-    // ovn-northd turns the LSPs into Port_Binding rows; then each "ovn-controller" claims its VMs.
-    await waitFor('Port_Binding rows from ovn-northd', 30_000, async () => {
-      const out = await this.sbctl(['--bare', '--columns=logical_port', 'list', 'Port_Binding']);
-      const present = new Set(out.split(/\s+/).filter(Boolean));
-      return vms.every((v) => present.has(v.portId));
-    }, 100);
-    const bind: string[] = [];
-    for (const v of vms) bind.push('--', 'lsp-bind', v.portId, v.node);
-    await this.sbctl(bind.slice(1));
+  /**
+   * Where each VM port is bound: the SB Port_Binding's Chassis name (the
+   * chassis ovn-controller registered, named by its system-id) and NB
+   * Logical_Switch_Port.up. Three database reads, whatever the number of ports.
+   */
+  async bindings(): Promise<Map<string, { chassis: string | undefined; up: boolean }>> {
+    const csv = ['--format=csv', '--data=bare', '--no-headings'];
+    const [chassisRows, pbRows, lspRows] = await Promise.all([
+      this.sbctl([...csv, '--columns=_uuid,name', 'list', 'Chassis']),
+      this.sbctl([...csv, '--columns=logical_port,chassis', 'list', 'Port_Binding']),
+      this.nbctl([...csv, '--columns=name,up', 'list', 'Logical_Switch_Port']),
+    ]);
+    const chassis = new Map(parseRows(chassisRows).map(([u, n]) => [u, n]));
+    const up = new Map(parseRows(lspRows).map(([p, u]) => [p, u === 'true']));
+    return new Map(parseRows(pbRows).map(([p, c]) => [p ?? '', { chassis: chassis.get(c ?? ''), up: up.get(p ?? '') ?? false }]));
+  }
+
+  /** Waits until each node's ovn-controller has bound its VMs' ports (Port_Binding.chassis = the node, LSP up). */
+  async waitForBindings(timeoutMs = 60_000): Promise<void> {
+    await waitFor('VM ports bound by ovn-controller (Port_Binding.chassis, LSP up)', timeoutMs, async () => {
+      const b = await this.bindings();
+      return vms.every((v) => b.get(v.portId)?.chassis === v.node && b.get(v.portId)?.up === true);
+    }, 200);
   }
 
   /** The network associations (L2 BGPVPN 10100 on net-a, net-b) and the router association (L3 BGPVPN 20000 on r2). */
