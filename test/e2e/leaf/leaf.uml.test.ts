@@ -21,6 +21,7 @@ const here = import.meta.dirname;
 const LEAF = 'leaf-t';
 const BMS = 'bms-t';
 const HOST = 'lhost-t';
+const UNDERLAY = 'ul-test';
 const BMS_MAC = '02:00:0a:01:00:32';
 let node: FrrTestInstance;
 
@@ -98,9 +99,13 @@ describe('the hand-written leaf in real FRR', () => {
   beforeAll(async () => {
     for (const ns of [LEAF, BMS, HOST]) stopNamespace(ns);
     node = startFrrTestInstance('lnode-t');
-    sh('ip', ['netns', 'add', LEAF]);
-    sh('ip', ['link', 'add', 'underlay', 'netns', LEAF, 'type', 'veth', 'peer', 'name', 'underlay', 'netns', node.netns]);
-    sh(join(here, 'setup.sh'), [], { LEAF_NS: LEAF, BMS_NS: BMS, HOST_NS: HOST });
+    // The underlay as the e2e builds it: a bridge in the root namespace, one veth per fabric member.
+    spawnSync('ip', ['link', 'del', UNDERLAY]);
+    sh('ip', ['link', 'add', UNDERLAY, 'type', 'bridge']);
+    sh('ip', ['link', 'set', UNDERLAY, 'up']);
+    sh('ip', ['link', 'add', 'ul-lnode-t', 'type', 'veth', 'peer', 'name', 'underlay', 'netns', node.netns]);
+    sh('ip', ['link', 'set', 'ul-lnode-t', 'master', UNDERLAY, 'up']);
+    sh(join(here, 'setup.sh'), [], { LEAF_NS: LEAF, BMS_NS: BMS, HOST_NS: HOST, UNDERLAY_BRIDGE: UNDERLAY });
     await startLeafFrr();
 
     // The node as the agent leaves it for the seed's l2 network: VTEP 10.0.0.1, the L2VNI on a bridge.
@@ -123,6 +128,7 @@ describe('the hand-written leaf in real FRR', () => {
   afterAll(() => {
     for (const ns of [LEAF, BMS, HOST]) stopNamespace(ns);
     node.stop();
+    spawnSync('ip', ['link', 'del', UNDERLAY]);
   });
 
   it('loads frr.conf and keeps its VNI and route-target lines', () => {

@@ -1,8 +1,10 @@
 #!/bin/bash
 # The hand-written leaf's kernel side (FRR's EVPN documentation, "traditional"
 # bridge per VNI), in network namespace $LEAF_NS; its FRR reads frr.conf here.
-# Expects the fabric to have put the leaf's underlay link, named "underlay",
-# into $LEAF_NS (the nodes are 10.0.0.1 and 10.0.0.2 on 10.0.0.0/24).
+# The leaf's underlay link is "underlay" in $LEAF_NS: either the fabric put it
+# there, or with UNDERLAY_BRIDGE set (the e2e's ul-fabric) this script plugs a
+# veth ul-$LEAF_NS into that bridge, as the e2e does for each node (the nodes
+# are 10.0.0.1 and 10.0.0.2 on 10.0.0.0/24).
 #  - VTEP 10.0.0.3 on the underlay;
 #  - L2VNI 10100: bridge br10100 + vxlan10100, and the "bare-metal server"
 #    namespace $BMS_NS on an access port: 10.1.0.50/24 in net-a's subnet,
@@ -20,6 +22,10 @@ for ns in "$LEAF_NS" "$BMS_NS" "$HOST_NS"; do
   ip -n "$ns" link set lo up
 done
 ip netns exec "$LEAF_NS" sysctl -qw net.ipv4.ip_forward=1
+if [ -n "${UNDERLAY_BRIDGE:-}" ] && ! ip -n "$LEAF_NS" link show underlay >/dev/null 2>&1; then
+  ip link add "ul-$LEAF_NS" type veth peer name underlay netns "$LEAF_NS"
+  ip link set "ul-$LEAF_NS" master "$UNDERLAY_BRIDGE" up
+fi
 ip -n "$LEAF_NS" addr add $VTEP/24 dev underlay
 ip -n "$LEAF_NS" link set underlay up
 
