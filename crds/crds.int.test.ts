@@ -42,21 +42,22 @@ describe('CRDs in the real API server', () => {
     }
   });
 
-  it('shows NAME, VNI, TYPE, VLAN, VRF, READY and AGE for networks, and the evpn category lists every kind', async () => {
+  // The seed's example l2 association (vni 10100): the network's VNI is the L2VNI, its VRF's L3VNI is 10100 + the offset, the table 10100 + 1000000.
+  it('shows NAME, VNI, TYPE, VLAN, VRF, READY and AGE for networks, NAME, L3VNI, TABLE for VRFs, and the evpn category lists every kind', async () => {
     const vrf = uniqueName('vrf');
     const net = uniqueName('net');
-    await ok(['apply', '-f', '-'], stringify({ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: vrf }, spec: { vni: 10100 } }));
-    await ok(['apply', '-f', '-'], stringify({ apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: net }, spec: { type: 'l2', vni: 10101, vrf, vlanId: 101 } }));
+    await ok(['apply', '-f', '-'], stringify({ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: vrf }, spec: { vni: 1010100, routingTable: 1010100 } }));
+    await ok(['apply', '-f', '-'], stringify({ apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: net }, spec: { type: 'l2', vni: 10100, vrf, vlanId: 100, routeTargets: ['65000:10100'] } }));
     await ok(['patch', 'evpnnetwork', net, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { ready: '2/2', readyNodes: 2, totalNodes: 2 } })]);
     await ok(['patch', 'evpnvrf', vrf, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { ready: '2/2', routingTable: 1010100, networkCount: 1 } })]);
 
     const nets = (await ok(['get', 'evpnnetworks', net])).split('\n');
     expect(nets[0]?.split(/\s+/)).toEqual(['NAME', 'VNI', 'TYPE', 'VLAN', 'VRF', 'READY', 'AGE']);
-    expect(nets[1]?.split(/\s+/).slice(0, 6)).toEqual([net, '10101', 'l2', '101', vrf, '2/2']);
+    expect(nets[1]?.split(/\s+/).slice(0, 6)).toEqual([net, '10100', 'l2', '100', vrf, '2/2']);
 
     const vrfs = (await ok(['get', 'evpnvrfs', vrf])).split('\n');
-    expect(vrfs[0]?.split(/\s+/)).toEqual(['NAME', 'VNI', 'TABLE', 'NETWORKS', 'READY', 'AGE']);
-    expect(vrfs[1]?.split(/\s+/).slice(0, 5)).toEqual([vrf, '10100', '1010100', '1', '2/2']);
+    expect(vrfs[0]?.split(/\s+/)).toEqual(['NAME', 'L3VNI', 'TABLE', 'NETWORKS', 'READY', 'AGE']);
+    expect(vrfs[1]?.split(/\s+/).slice(0, 5)).toEqual([vrf, '1010100', '1010100', '1', '2/2']);
 
     const all = await ok(['get', 'evpn']);
     expect(all).toContain(`evpnnetwork.evpn.ovn-evpn.dev/${net}`);
@@ -64,7 +65,8 @@ describe('CRDs in the real API server', () => {
     expect(await ok(['get', 'enet', net, '-o', 'name'])).toContain(net);
 
     const described = await ok(['describe', 'evpnvrf', vrf]);
-    expect(described).toMatch(/Vni:\s+10100/);
+    expect(described).toMatch(/Vni:\s+1010100\n/);
+    expect(described).toMatch(/Routing Table:\s+1010100\n/);
     await ok(['delete', 'evpnnetwork', net]);
     await ok(['delete', 'evpnvrf', vrf]);
   });

@@ -38,7 +38,7 @@ export const kinds: KindDefinition[] = [
     spec: EvpnVrfSpec,
     status: EvpnVrfStatus,
     columns: [
-      { name: 'VNI', type: 'integer', jsonPath: '.spec.vni', description: 'L3VNI' },
+      { name: 'L3VNI', type: 'integer', jsonPath: '.spec.vni', description: 'The L3VNI (type-5, symmetric IRB)' },
       { name: 'Table', type: 'integer', jsonPath: '.status.routingTable', description: 'Kernel routing table in effect' },
       { name: 'Networks', type: 'integer', jsonPath: '.status.networkCount' },
       ready,
@@ -54,7 +54,7 @@ export const kinds: KindDefinition[] = [
     spec: EvpnNetworkSpec,
     status: EvpnNetworkStatus,
     columns: [
-      { name: 'VNI', type: 'integer', jsonPath: '.spec.vni' },
+      { name: 'VNI', type: 'integer', jsonPath: '.spec.vni', description: 'l2: the L2VNI (the BGPVPN\'s vni); l3: the VRF\'s L3VNI' },
       { name: 'Type', type: 'string', jsonPath: '.spec.type' },
       { name: 'VLAN', type: 'integer', jsonPath: '.spec.vlanId' },
       { name: 'VRF', type: 'string', jsonPath: '.spec.vrf' },

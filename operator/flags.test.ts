@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseOperatorFlags, parseRange } from './flags.ts';
+import { parseDuration, parseL3vniOffset, parseOperatorFlags } from './flags.ts';
 
 const base = ['--ovn-nb', 'unix:/run/ovn/ovnnb_db.sock', '--ovn-sb', 'tcp:127.0.0.1:6642'];
 
@@ -8,14 +8,14 @@ describe('operator flags', () => {
     const f = parseOperatorFlags(base, {});
     expect(f).toMatchObject({
       ovnNb: 'unix:/run/ovn/ovnnb_db.sock', ovnSb: 'tcp:127.0.0.1:6642', metricsHost: '127.0.0.1', metricsPort: 8080,
-      nodeNames: { kind: 'hostname' }, l2vniRange: undefined, leaderElect: true, leaseNamespace: 'default', leaseName: 'ovn-evpn-operator',
+      nodeNames: { kind: 'hostname' }, l3vniOffset: undefined, leaderElect: true, leaseNamespace: 'default', leaseName: 'ovn-evpn-operator',
       leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000, pruneGraceMs: 5000,
     });
   });
   it('reads every option', () => {
-    const f = parseOperatorFlags([...base, '--metrics-addr', '127.0.0.1:0', '--node-name-from', 'chassis-name', '--l2vni-range', '100-200',
+    const f = parseOperatorFlags([...base, '--metrics-addr', '127.0.0.1:0', '--node-name-from', 'chassis-name', '--l3vni-offset', '2000000',
       '--no-leader-elect', '--lease-namespace', 'evpn', '--prune-grace', '500ms', '--identity', 'op-1'], { POD_NAMESPACE: 'ignored' });
-    expect(f).toMatchObject({ metricsPort: 0, nodeNames: { kind: 'chassis-name' }, l2vniRange: { min: 100, max: 200 }, leaderElect: false, leaseNamespace: 'evpn', pruneGraceMs: 500, identity: 'op-1' });
+    expect(f).toMatchObject({ metricsPort: 0, nodeNames: { kind: 'chassis-name' }, l3vniOffset: 2_000_000, leaderElect: false, leaseNamespace: 'evpn', pruneGraceMs: 500, identity: 'op-1' });
     expect(parseOperatorFlags([...base, '--leader-elect'], { POD_NAMESPACE: 'ovn' })).toMatchObject({ leaderElect: true, leaseNamespace: 'ovn' });
     expect(parseOperatorFlags([...base, '--leader-elect=false'], {})).toMatchObject({ leaderElect: false });
   });
@@ -37,17 +37,20 @@ describe('operator flags', () => {
     [['--ovn-nb', 'unix:/a', '--ovn-sb', 'unix:/x', '--mass-delete-share', '1.5'], /--mass-delete-share: expected a fraction/],
     [['--ovn-nb', 'unix:/a', '--ovn-sb', 'unix:/x', '--mass-delete-floor=many'], /--mass-delete-floor: expected a count/],
     [[...base, '--metrics-addr', 'nope'], /HOST:PORT/],
-    [[...base, '--l2vni-range', '5-1'], /MIN-MAX/],
+    [[...base, '--l3vni-offset', '0'], /--l3vni-offset: expected a whole number within 1-16777214/],
+    [[...base, '--l3vni-offset', '16777215'], /--l3vni-offset/],
+    [[...base, '--l3vni-offset', '-5'], /--l3vni-offset/],
     [[...base, '--prune-grace', 'soon'], /duration/],
     [[...base, '--lease-duration', '1s'], /retry-period < --renew-deadline < --lease-duration/],
     [[...base, '--bogus'], /Unknown option/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseOperatorFlags(argv, {})).toThrow(message);
   });
-  it('parses durations and ranges', () => {
+  it('parses durations and offsets', () => {
     expect(parseDuration('2m', 'x')).toBe(120_000);
     expect(parseDuration('1.5', 'x')).toBe(1500);
-    expect(parseRange('16000000-16777215', 'x')).toEqual({ min: 16_000_000, max: 16_777_215 });
+    expect(parseL3vniOffset('1000000', 'x')).toBe(1_000_000);
+    expect(() => parseL3vniOffset('1.5', 'x')).toThrow(/whole number/);
     expect(parseOperatorFlags(['--help'], {})).toBe('help');
   });
 });

@@ -2,7 +2,6 @@
 // reading a --node-name-from map file).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MAX_VNI } from '../crds/primitives.ts';
-import type { Range } from './mirror/allocate.ts';
 import { parseNodeNameMode, type NodeNameMode } from './ovn-source/node-names.ts';
 import { parseRemote, type SslFiles } from '../lib/ovsdb/index.ts';
 import { DEFAULT_MASS_DELETE_POLICY, type MassDeletePolicy } from './mirror/mass-delete-guard.ts';
@@ -15,7 +14,8 @@ export interface OperatorFlags {
   /** 0: a free port (tests). */
   readonly metricsPort: number;
   readonly nodeNames: NodeNameMode;
-  readonly l2vniRange: Range | undefined;
+  /** L3VNI of an l2 network's own VRF = its L2VNI + this (undefined: the mirror's default). */
+  readonly l3vniOffset: number | undefined;
   readonly leaderElect: boolean;
   readonly leaseNamespace: string;
   readonly leaseName: string;
@@ -41,7 +41,8 @@ EvpnNetwork and EvpnPortSet objects and folds node status into them.
   --ovsdb-ca-cert FILE       the CA that signed the servers' certificates; the only one trusted (as OVN's --ca-cert)
   --metrics-addr HOST:PORT   /healthz, /readyz and /metrics (default 127.0.0.1:8080)
   --node-name-from MODE      chassis → node: hostname (default), chassis-name, or map:FILE
-  --l2vni-range MIN-MAX      pool of L2VNIs for type-l2 associations (default 16000000-16777215)
+  --l3vni-offset N           an l2 network without an l3 router association routes in
+                             vrf-<vni> with L3VNI vni + N (default 1000000)
   --leader-elect[=BOOL]      campaign for a Lease before writing (default true)
   --lease-namespace NS       namespace of the Lease (default $POD_NAMESPACE or "default")
   --lease-name NAME          name of the Lease (default ovn-evpn-operator)
@@ -67,12 +68,10 @@ export function parseDuration(text: string, flag: string): number {
   return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000);
 }
 
-export function parseRange(text: string, flag: string): Range {
-  const m = /^(\d+)-(\d+)$/.exec(text.trim());
-  const min = Number(m?.[1]);
-  const max = Number(m?.[2]);
-  if (m === null || min < 1 || max > MAX_VNI || min > max) throw new UsageError(`${flag}: expected MIN-MAX within 1-${MAX_VNI}, got ${JSON.stringify(text)}`);
-  return { min, max };
+export function parseL3vniOffset(text: string, flag: string): number {
+  const n = /^\d{1,8}$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!(n >= 1 && n < MAX_VNI)) throw new UsageError(`${flag}: expected a whole number within 1-${MAX_VNI - 1}, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 function parseHostPort(text: string, flag: string): { host: string; port: number } {
@@ -115,7 +114,7 @@ const FLAG_OPTIONS = {
   'ovn-sb': { type: 'string' },
   'metrics-addr': { type: 'string', default: '127.0.0.1:8080' },
   'node-name-from': { type: 'string', default: 'hostname' },
-  'l2vni-range': { type: 'string' },
+  'l3vni-offset': { type: 'string' },
   'leader-elect': { type: 'string', default: 'true' },
   'lease-namespace': { type: 'string' },
   'lease-name': { type: 'string', default: 'ovn-evpn-operator' },
@@ -176,7 +175,7 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
     metricsHost: metrics.host,
     metricsPort: metrics.port,
     nodeNames,
-    l2vniRange: values['l2vni-range'] === undefined ? undefined : parseRange(values['l2vni-range'], '--l2vni-range'),
+    l3vniOffset: values['l3vni-offset'] === undefined ? undefined : parseL3vniOffset(values['l3vni-offset'], '--l3vni-offset'),
     leaderElect: parseBool(values['leader-elect'], '--leader-elect'),
     leaseNamespace: values['lease-namespace'] ?? env['POD_NAMESPACE'] ?? 'default',
     leaseName: values['lease-name'],

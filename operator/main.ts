@@ -23,7 +23,7 @@ function operatorOptionsOf(flags: OperatorFlags, deps: Pick<OperatorOptions, 'ku
     nbRemote: flags.ovnNb,
     sbRemote: flags.ovnSb,
     nodeNames: flags.nodeNames,
-    l2vniRange: flags.l2vniRange,
+    l3vniOffset: flags.l3vniOffset,
     pruneGraceMs: flags.pruneGraceMs,
     massDelete: flags.massDelete,
     ovsdbSsl: flags.ovsdbSsl,

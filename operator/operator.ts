@@ -15,7 +15,6 @@ import type { KubeObject } from '../lib/kube/resource.ts';
 import type { WriteCounter } from '../lib/kube/write-counter.ts';
 import type { Logger } from '../lib/log.ts';
 import type { MetricsRegistry } from '../lib/metrics.ts';
-import type { Range } from './mirror/allocate.ts';
 import type { MassDeletePolicy } from './mirror/mass-delete-guard.ts';
 import type { SslFiles } from '../lib/ovsdb/index.ts';
 import type { NodeNameMode } from './ovn-source/node-names.ts';
@@ -41,7 +40,7 @@ export interface OperatorOptions {
   readonly nbRemote: string;
   readonly sbRemote: string;
   readonly nodeNames: NodeNameMode;
-  readonly l2vniRange?: Range | undefined;
+  readonly l3vniOffset?: number | undefined;
   readonly pruneGraceMs: number;
   readonly massDelete?: MassDeletePolicy | undefined;
   /** Key, certificate and CA for ssl: remotes. */
@@ -234,7 +233,7 @@ export class Operator {
     const mirrorReconciler = new MirrorReconciler({
       client: this.client, source: this.#source, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets,
       problems: this.problems, events: this.#events, reportingController: REPORTING_CONTROLLER, metrics: this.metrics, log: this.#log.child({ controller: 'mirror' }),
-      nodeNames: o.nodeNames, l2vniRange: o.l2vniRange, pruneGraceMs: o.pruneGraceMs,
+      nodeNames: o.nodeNames, l3vniOffset: o.l3vniOffset, pruneGraceMs: o.pruneGraceMs,
       ...(o.massDelete === undefined ? {} : { massDelete: o.massDelete }),
     });
     const statusReconciler = new StatusReconciler({

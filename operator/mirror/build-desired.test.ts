@@ -10,6 +10,7 @@ const NET_A = 'aaaaaaaa-0000-4000-8000-000000000001';
 const NET_B = 'bbbbbbbb-0000-4000-8000-000000000002';
 const NET_C = 'cccccccc-0000-4000-8000-000000000003';
 const l2 = driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
+const l2b = driverExternalIds({ vni: 10200, type: 'l2', routeTargets: ['65000:10200'] });
 const l3 = driverExternalIds({ vni: 20000, type: 'l3', routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] });
 
 function run(b: SnapshotBuilder, extra: Partial<MirrorInput> = {}) {
@@ -29,40 +30,71 @@ describe('buildDesired', () => {
     expect(out.notices).toEqual([expect.objectContaining({ kind: 'EvpnNetwork', name: NET_A, reason: 'AssociationWarning', message: expect.stringContaining('no neutron_bgpvpn:as') as unknown })]);
   });
 
-  it('mirrors the seed example: two l2 networks share vrf-10100, an l3 network gets vrf-20000', () => {
+  it('mirrors the seed example: the l2 BGPVPN\'s VNI and RT/RD are the network\'s L2VNI\'s, its VRF vrf-10100 has L3VNI 10100 + offset; an l3 network gets vrf-20000', () => {
     const b = new SnapshotBuilder();
-    b.network(NET_A, l2); b.network(NET_B, l2); b.network(NET_C, l3);
+    b.network(NET_A, l2); b.network(NET_B, l2b); b.network(NET_C, l3);
     b.routerPort('p-a', NET_A, ['10.101.0.1/24', 'fd00:101::1/64']);
     const out = run(b);
-    expect([...out.vrfs.keys()].sort()).toEqual(['vrf-10100', 'vrf-20000']);
-    expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 10100, bgpAs: 65000, routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
+    expect([...out.vrfs.keys()].sort()).toEqual(['vrf-10100', 'vrf-10200', 'vrf-20000']);
+    // The table stays vni + 1000000, as the seed's vrf_info.
+    expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 1_010_100, routingTable: 1_010_100, bgpAs: 65000 });
+    expect(out.vrfs.get('vrf-20000')).toEqual({ vni: 20000, bgpAs: 65000, routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] });
     const a = out.networks.get(NET_A); const bb = out.networks.get(NET_B); const c = out.networks.get(NET_C);
-    expect(a).toMatchObject({ type: 'l2', vrf: 'vrf-10100', subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1', gatewayOwner: 'ovn' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1', gatewayOwner: 'ovn' }] });
-    // The single-number rule: the association's VNI is the L3VNI; l2 networks get their own L2VNI.
-    expect(a?.vni).not.toBe(10100);
-    expect(a?.vni).toBeGreaterThanOrEqual(16_000_000);
-    expect(bb?.vni).not.toBe(a?.vni);
+    expect(a).toMatchObject({ type: 'l2', vni: 10100, vrf: 'vrf-10100', bgpAs: 65000, routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100,
+      subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.1', gatewayOwner: 'ovn' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1', gatewayOwner: 'ovn' }] });
+    expect(bb).toMatchObject({ type: 'l2', vni: 10200, vrf: 'vrf-10200', routeTargets: ['65000:10200'] });
+    expect(out.vrfs.get('vrf-10200')).toEqual({ vni: 1_010_200, routingTable: 1_010_200, bgpAs: 65000 });
     expect(a).toMatchObject({ vlanId: 100, provider: { physicalNetwork: 'physnet1' } });
     expect(bb?.vlanId).toBe(101);
     expect(c).toMatchObject({ type: 'l3', vni: 20000, vrf: 'vrf-20000' });
+    expect(c?.routeTargets).toBeUndefined();
     expect(out.problems).toEqual([]);
     expect(out.sources.get(NET_A)).toBe('network');
   });
 
-  it('allocates the same L2VNIs whatever the order rows arrive in; the VLAN is the localnet tag', () => {
-    const b1 = new SnapshotBuilder(); b1.network(NET_A, l2, { localnet: { tag: 101 } }); b1.network(NET_B, l2, { localnet: { tag: 102 } });
-    const b2 = new SnapshotBuilder(); b2.network(NET_B, l2, { localnet: { tag: 102 } }); b2.network(NET_A, l2, { localnet: { tag: 101 } });
+  it('takes the L3VNI offset from its input', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+    expect(run(b, { l3vniOffset: 2_000_000 }).vrfs.get('vrf-10100')).toEqual({ vni: 2_010_100, routingTable: 1_010_100, bgpAs: 65000 });
+  });
+
+  it('refuses a second network on one l2 BGPVPN (one VNI is one broadcast domain): the lowest id wins, its port sets only', () => {
+    const b = new SnapshotBuilder(); const dpA = b.network(NET_A, l2); const dpB = b.network(NET_B, l2);
+    const ch = b.chassis('ch1', 'node-1');
+    b.vmPort('port-1', dpA, '02:00:00:00:01:01', ['10.101.0.11'], ch);
+    b.vmPort('port-2', dpB, '02:00:00:00:01:02', ['10.101.0.12'], ch);
+    const out = run(b);
+    expect([...out.networks.keys()]).toEqual([NET_A]);
+    expect([...out.portSets.keys()]).toEqual([`${NET_A}.node-1`]);
+    expect(out.problems).toEqual([expect.objectContaining({ kind: 'EvpnNetwork', name: NET_B, reason: 'Conflict',
+      message: expect.stringMatching(/^EVPN-004: L2VNI 10100 of network bbbb.* is already the L2VNI 10100 of network aaaa.*one VNI is one broadcast domain/) as unknown })]);
+  });
+
+  it('routes an l2 network in its router\'s l3 BGPVPN VRF (symmetric IRB): the router association is not a conflict', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l2);
+    b.routerPort('p-a', NET_A, ['10.1.0.1/24'], l3, 'router-1');
+    const out = run(b);
+    expect(out.networks.get(NET_A)).toMatchObject({ type: 'l2', vni: 10100, vrf: 'vrf-20000', routeTargets: ['65000:10100'], source: { association: 'network' } });
+    expect([...out.vrfs]).toEqual([['vrf-20000', { vni: 20000, bgpAs: 65000, routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] }]]);
+    expect(out.problems).toEqual([]);
+  });
+
+  it('gives the same specs whatever the order rows arrive in; the VLAN is the localnet tag', () => {
+    const b1 = new SnapshotBuilder(); b1.network(NET_A, l2, { localnet: { tag: 101 } }); b1.network(NET_B, l2b, { localnet: { tag: 102 } });
+    const b2 = new SnapshotBuilder(); b2.network(NET_B, l2b, { localnet: { tag: 102 } }); b2.network(NET_A, l2, { localnet: { tag: 101 } });
     const o1 = run(b1); const o2 = run(b2);
     expect(o1.networks.get(NET_A)?.vlanId).toBe(101);
     expect(o2.networks.get(NET_A)?.vlanId).toBe(101);
     expect(o1.networks.get(NET_B)?.vni).toBe(o2.networks.get(NET_B)?.vni);
   });
 
-  it('keeps the L2VNI an existing mirrored network holds, and follows OVN\'s VLAN', () => {
+  it('upgrade: an existing network moves from its pool L2VNI to the BGPVPN\'s and follows OVN\'s VLAN; its VRF from L3VNI 10100 to 1010100', () => {
     const b = new SnapshotBuilder(); b.network(NET_A, l2, { localnet: { tag: 120, physnet: 'datacentre' } });
     const existing = mirroredNetwork(NET_A, { type: 'l2', vni: 16_000_123, vrf: 'vrf-10100', vlanId: 77 });
-    const out = run(b, { networks: [existing] });
-    expect(out.networks.get(NET_A)).toMatchObject({ vni: 16_000_123, vlanId: 120, provider: { physicalNetwork: 'datacentre' } });
+    const oldVrf: EvpnVrf = { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: 'vrf-10100', labels: { [Label.MirroredFrom]: 'network' } }, spec: { vni: 10100, routeTargets: ['65000:10100'] } };
+    const out = run(b, { networks: [existing], vrfs: [oldVrf] });
+    expect(out.networks.get(NET_A)).toMatchObject({ vni: 10100, vlanId: 120, provider: { physicalNetwork: 'datacentre' }, vrf: 'vrf-10100', routeTargets: ['65000:10100'] });
+    expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 1_010_100, routingTable: 1_010_100, bgpAs: 65000 });
+    expect(out.problems).toEqual([]);
   });
 
   it('follows a tag change of the localnet port', () => {
@@ -74,15 +106,19 @@ describe('buildDesired', () => {
     expect(run(b, { networks: [existing] }).networks.get(NET_A)).toMatchObject({ vni: first?.vni, vlanId: 121 });
   });
 
-  it('never hands out a VNI a user object holds; a user network\'s VLAN is a conflict, not moved', () => {
+  it('a user network\'s VLAN is a conflict, not moved; a user network holding the BGPVPN\'s VNI refuses the mirrored one', () => {
     const b = new SnapshotBuilder(); b.network(NET_A, l2, { localnet: { tag: 120 } });
-    const first = run(b).networks.get(NET_A);
-    const user: EvpnNetwork = { apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: 'user-net' },
-      spec: { type: 'l2', vni: first?.vni ?? 0, vlanId: 120, vrf: 'vrf-1' } };
-    const out = run(b, { networks: [user] });
-    expect(out.networks.get(NET_A)?.vni).not.toBe(first?.vni);
-    expect(out.networks.get(NET_A)).not.toHaveProperty('vlanId');
-    expect(out.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'Conflict', message: expect.stringContaining('EVPN-004: VLAN 120 on physical network physnet1 is also the VLAN of EvpnNetwork user-net') as unknown })]);
+    const userVlan: EvpnNetwork = { apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: 'user-net' },
+      spec: { type: 'l2', vni: 5, vlanId: 120, vrf: 'vrf-1' } };
+    const vlanOut = run(b, { networks: [userVlan] });
+    expect(vlanOut.networks.get(NET_A)).toMatchObject({ vni: 10100 });
+    expect(vlanOut.networks.get(NET_A)).not.toHaveProperty('vlanId');
+    expect(vlanOut.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'Conflict', message: expect.stringContaining('EVPN-004: VLAN 120 on physical network physnet1 is also the VLAN of EvpnNetwork user-net') as unknown })]);
+    const userVni: EvpnNetwork = { ...userVlan, spec: { type: 'l2', vni: 10100, vlanId: 9 } };
+    const out = run(b, { networks: [userVni] });
+    expect(out.networks.has(NET_A)).toBe(false);
+    expect(out.vrfs.size).toBe(0);
+    expect(out.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'Conflict', message: expect.stringContaining('L2VNI 10100 of EvpnNetwork user-net') as unknown })]);
   });
 
   it('mirrors flat and Geneve networks without a VLAN path, flagged, and gives them no port sets', () => {
@@ -140,7 +176,7 @@ describe('buildDesired', () => {
 
   it('lets the Logical_Switch win over a router association, and reports EVPN-004', () => {
     const b = new SnapshotBuilder(); b.network(NET_A, l2);
-    b.routerPort('p-a', NET_A, ['10.1.0.1/24'], l3);
+    b.routerPort('p-a', NET_A, ['10.1.0.1/24'], l2b);
     const out = run(b);
     expect(out.networks.get(NET_A)).toMatchObject({ type: 'l2', vrf: 'vrf-10100' });
     expect(out.problems).toEqual([expect.objectContaining({ name: NET_A, reason: 'Conflict', message: expect.stringContaining('EVPN-004: network is associated with two BGPVPNs') as unknown })]);
@@ -189,10 +225,18 @@ describe('buildDesired', () => {
   });
 
   it('reports a user VRF holding a mirrored L3VNI on both objects', () => {
+    const b = new SnapshotBuilder(); b.network(NET_A, l3);
+    const user: EvpnVrf = { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: 'tenant-x' }, spec: { vni: 20000 } };
+    const out = run(b, { vrfs: [user] });
+    expect(out.problems.map((p) => `${p.kind}/${p.name}`).sort()).toEqual(['EvpnVrf/tenant-x', 'EvpnVrf/vrf-20000']);
+  });
+
+  it('refuses an l2 network whose L2VNI a user VRF holds as its L3VNI', () => {
     const b = new SnapshotBuilder(); b.network(NET_A, l2);
     const user: EvpnVrf = { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: 'tenant-x' }, spec: { vni: 10100 } };
     const out = run(b, { vrfs: [user] });
-    expect(out.problems.map((p) => `${p.kind}/${p.name}`).sort()).toEqual(['EvpnVrf/tenant-x', 'EvpnVrf/vrf-10100']);
+    expect(out.networks.has(NET_A)).toBe(false);
+    expect(out.problems).toEqual([expect.objectContaining({ kind: 'EvpnNetwork', name: NET_A, message: expect.stringContaining('EVPN-004: L2VNI 10100 of network') as unknown })]);
   });
 
   it('puts each node\'s ports of each network in its own port set', () => {

@@ -3,22 +3,22 @@
 // the problems to report. The operator applies the result with server-side
 // apply and prunes only mirrored objects that are no longer desired.
 //
-// The single-number rule (one VNI cannot be both the L2VNI and the L3VNI):
-// a BGPVPN association's `vni` is always the L3VNI of the VRF `vrf-<vni>`.
-// A type-l2 network additionally gets its own L2VNI, allocated from a pool
-// (default 16000000–16777215) and kept for the life of the network. The VLAN,
-// physical network, MTU and subnets are OVN's (network-facts.ts).
+// The VNI rule (standard EVPN; docs/api.md): an l2 BGPVPN's vni and route
+// targets are the network's L2VNI's; the network routes in its router's l3
+// BGPVPN's VRF, else in vrf-<vni> with L3VNI vni + --l3vni-offset. An l3
+// BGPVPN's vni is the L3VNI of vrf-<vni>. One VNI is never both (measured:
+// ../shared/notes/real-components.md §3), and one L2VNI is one network. The
+// VLAN, physical network, MTU and subnets are OVN's (network-facts.ts).
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { hasProviderPath } from '../../crds/index.ts';
 import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
-import type { Range } from './allocate.ts';
 import { collectAssociations } from './collect-associations.ts';
 import { keepVrfsOfLastGood, networksFromAssociations } from './desired-networks.ts';
 import { portSetsByNetworkAndNode } from './desired-port-sets.ts';
-import { vrfsFromAssociations, yieldToUserVrfs } from './desired-vrfs.ts';
+import { vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
 import type { MirrorProblem } from './mirror-problem.ts';
 import { networkFacts, switchlessFacts } from './network-facts.ts';
-import { allocateNetworkNumbers } from './network-numbers.ts';
+import { assignNetworkVnis, DEFAULT_L3VNI_OFFSET } from './network-vnis.ts';
 import { dropMixedTypeVnis, isMirrored, selectAssociations } from './select-associations.ts';
 
 export type { MirrorProblem } from './mirror-problem.ts';
@@ -31,7 +31,8 @@ export interface MirrorInput {
   vrfs: readonly EvpnVrf[];
   /** Chassis hostname → Kubernetes node name; undefined drops the port. */
   nodeNameOf: (hostname: string) => string | undefined;
-  l2vniRange?: Range;
+  /** L3VNI of an l2 network's own VRF = its L2VNI + this (default DEFAULT_L3VNI_OFFSET). */
+  l3vniOffset?: number | undefined;
 }
 
 export interface MirrorOutput {
@@ -56,19 +57,20 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   const associations = collectAssociations(input.snapshot);
   const selected = selectAssociations(associations, userNetworkNames, mirroredNetworks);
   // 2. One VNI, one type.
-  const { usable, problems: typeProblems } = dropMixedTypeVnis(selected.usable, mirroredNetworks);
-  // 3. VRFs: one per L3VNI. User VRFs with the same name or VNI are left alone.
-  const fromOvn = vrfsFromAssociations(usable);
-  const afterUsers = yieldToUserVrfs(fromOvn.vrfs, userVrfs);
-  // 4. Numbers: L2VNIs for l2 networks.
-  const numbers = allocateNetworkNumbers({
-    usable, mirroredNetworks, userNetworks, userVrfs, keptLastGood: selected.keptLastGood, vrfs: afterUsers.vrfs, l2vniRange: input.l2vniRange,
+  const typed = dropMixedTypeVnis(selected.usable, mirroredNetworks);
+  // 3. VNIs: each network's L2VNI and the VRF it routes in; every VNI has one holder.
+  const vnis = assignNetworkVnis({
+    usable: typed.usable, mirroredNetworks, userNetworks, userVrfs, keptLastGood: selected.keptLastGood, l3vniOffset: input.l3vniOffset ?? DEFAULT_L3VNI_OFFSET,
   });
+  const { usable } = vnis;
+  // 4. VRFs: one per name. User VRFs with the same name or VNI are left alone.
+  const fromOvn = vrfsOfNetworks(vnis.routing);
+  const afterUsers = yieldToUserVrfs(fromOvn.vrfs, userVrfs);
   // 5. Network specs with OVN's facts; then the VRFs, plus those kept-last-good networks still use. The API's
   // checks are the reconciler's last step (keep-valid-desired.ts), where a failing VRF keeps its live spec instead of vanishing.
   const facts = networkFacts(input.snapshot);
   const desired = networksFromAssociations({
-    usable, keptLastGood: selected.keptLastGood, numbers, mirroredNetworks, userNetworks,
+    usable, keptLastGood: selected.keptLastGood, numbers: { vrfOf: new Map([...vnis.routing].map(([id, r]) => [id, r.vrf])) }, mirroredNetworks, userNetworks,
     factsOf: (id) => facts.get(id) ?? switchlessFacts(input.snapshot, id),
   });
   const { vrfs, sources } = keepVrfsOfLastGood(selected.keptLastGood, { vrfs: afterUsers.vrfs, sources: desired.sources },
@@ -79,7 +81,7 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   return {
     vrfs, networks: desired.networks, sources,
     portSets: portSetsByNetworkAndNode(input.snapshot, input.nodeNameOf, wantedPortNetworks),
-    problems: [...selected.problems, ...typeProblems, ...fromOvn.problems, ...afterUsers.problems, ...desired.problems],
+    problems: [...selected.problems, ...typed.problems, ...vnis.problems, ...fromOvn.problems, ...afterUsers.problems, ...desired.problems],
     notices: [...associations].flatMap(([id, a]) => a.warnings.map((message): MirrorProblem => ({ kind: 'EvpnNetwork', name: id, reason: 'AssociationWarning', keptLastGood: false, message }))),
   };
 }

@@ -44,6 +44,8 @@ export interface NetworkAssociation {
   conflicts: string[];
   warnings: string[];
   routerId?: string;
+  /** An l2 network's router's l3 association: the VRF it routes in (symmetric IRB), not a conflict. */
+  routerL3?: Association;
   subnets: Subnet[];
   routes: PrefixRoute[];
   advertiseFixedIps?: boolean;
@@ -162,6 +164,11 @@ export function collectAssociations(snapshot: OvnSnapshot): Map<string, NetworkA
     for (const c of claims.slice(1)) {
       if (!c.result.ok) {
         entry.warnings.push(`${describe(c)} ignored: ${c.result.problem.message}`);
+        continue;
+      }
+      if (entry.association?.type === 'l2' && decider.kind !== 'router' && c.kind === 'router' && c.result.association.type === 'l3' &&
+        (entry.routerL3 === undefined || identity(entry.routerL3) === identity(c.result.association))) {
+        entry.routerL3 ??= c.result.association;
         continue;
       }
       if (entry.association && identity(c.result.association) !== identity(entry.association)) {

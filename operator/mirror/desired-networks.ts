@@ -1,6 +1,6 @@
 // Phase 5 of buildDesired: one EvpnNetwork spec per usable association, with its
-// L2VNI from phase 4 and its data-path facts from OVN (network-facts.ts); and
-// the networks that keep their last good spec.
+// VNI and VRF from phase 3 (network-vnis.ts) and its data-path facts from OVN
+// (network-facts.ts); and the networks that keep their last good spec.
 //
 // A network OVN gives no VLAN path (no localnet: Geneve; a localnet without
 // tag: flat; several localnets), or whose VLAN another network on the same
@@ -9,10 +9,10 @@
 // its Accepted condition and Event say why.
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { EvpnErrorCode, EvpnNetworkSpec as EvpnNetworkSpecSchema, Label } from '../../crds/index.ts';
-import { vrfNameFor } from './desired-vrfs.ts';
+import { bgpPolicyOf } from './desired-vrfs.ts';
 import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
 import { MTU_KEY, MTU_RANGE, type NetworkFacts, type ProviderPath } from './network-facts.ts';
-import type { NetworkNumbers } from './network-numbers.ts';
+import type { NetworkNumbers } from './network-vnis.ts';
 import { isMirrored, type UsableAssociation } from './select-associations.ts';
 
 const noPath = (id: string, message: string): MirrorProblem =>
@@ -48,10 +48,11 @@ export interface NetworkSpecResult { spec: EvpnNetworkSpec; problems: MirrorProb
 export function networkSpecOf(
   id: string, a: UsableAssociation, numbers: NetworkNumbers, facts: NetworkFacts, previous?: EvpnNetworkSpec,
 ): NetworkSpecResult | MirrorProblem {
-  const vni = a.association.type === 'l2' ? numbers.l2vnis.get(id) : a.association.vni;
-  if (vni === undefined) return conflictProblem('EvpnNetwork', id, `${EvpnErrorCode.InvalidVni}: the L2VNI pool is exhausted`);
+  const vrf = numbers.vrfOf.get(id);
+  if (vrf === undefined) return conflictProblem('EvpnNetwork', id, `${EvpnErrorCode.Conflict}: no VRF to route in`);
   const problems: MirrorProblem[] = [];
-  const spec: EvpnNetworkSpec = { type: a.association.type, vrf: vrfNameFor(a.association.vni), vni };
+  // l2: the BGPVPN's vni is the L2VNI and its policy is the L2VNI's; l3: the vni is the VRF's L3VNI.
+  const spec: EvpnNetworkSpec = { type: a.association.type, vrf, vni: a.association.vni };
   const pathProblem = providerProblem(id, facts.provider);
   if (pathProblem) problems.push(pathProblem);
   else if (facts.provider.kind === 'vlan') {
@@ -61,7 +62,8 @@ export function networkSpecOf(
   const mtu = mtuFor(id, facts, previous);
   if (mtu.mtu !== undefined) spec.mtu = mtu.mtu;
   if (mtu.problem) problems.push(mtu.problem);
-  if (a.association.bgpAs !== undefined) spec.bgpAs = a.association.bgpAs;
+  if (a.association.type === 'l2') Object.assign(spec, bgpPolicyOf(a.association));
+  else if (a.association.bgpAs !== undefined) spec.bgpAs = a.association.bgpAs;
   if (facts.subnets.length) spec.subnets = facts.subnets;
   if (a.advertiseFixedIps !== undefined) spec.advertiseFixedIps = a.advertiseFixedIps;
   if (a.routes.length) spec.routes = a.routes;

@@ -1,14 +1,21 @@
-// Phase 3 of buildDesired, and the VRF checks after phase 5: one VRF per L3VNI,
-// named after it; user VRFs with the same name or VNI are left alone.
+// Phase 4 of buildDesired, and the VRF checks after phase 6: one VRF per name
+// (vrf-<BGPVPN vni>), its spec from phase 3; user VRFs with the same name or
+// VNI are left alone.
 import type { EvpnVrf } from '../../crds/index.ts';
 import { effectiveRoutingTable, EvpnErrorCode, EvpnVrfSpec } from '../../crds/index.ts';
 import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
-import type { UsableAssociation } from './select-associations.ts';
+import type { NetworkRouting } from './network-vnis.ts';
+import type { Association } from './parse-association.ts';
 
-export const vrfNameFor = (l3vni: number): string => `vrf-${l3vni}`;
+/** A mirrored VRF is named after the BGPVPN's vni (the seed's vrf_info), which is its L3VNI only for l3 BGPVPNs. */
+export const vrfNameFor = (bgpvpnVni: number): string => `vrf-${bgpvpnVni}`;
 
-export function vrfSpecOf(a: UsableAssociation['association']): EvpnVrfSpec {
-  const spec: EvpnVrfSpec = { vni: a.vni };
+/** The BgpPolicyFields an EvpnVrf and an EvpnNetwork share. */
+export type BgpPolicy = Omit<EvpnVrfSpec, 'vni' | 'routingTable'>;
+
+/** A BGPVPN's policy: an l3 one's goes to its VRF, an l2 one's to the network's L2VNI. */
+export function bgpPolicyOf(a: Association): BgpPolicy {
+  const spec: BgpPolicy = {};
   if (a.bgpAs !== undefined) spec.bgpAs = a.bgpAs;
   if (a.routeTargets.length) spec.routeTargets = a.routeTargets;
   if (a.importTargets.length) spec.importTargets = a.importTargets;
@@ -18,16 +25,16 @@ export function vrfSpecOf(a: UsableAssociation['association']): EvpnVrfSpec {
   return spec;
 }
 
+export const vrfSpecOf = (a: Association): EvpnVrfSpec => ({ vni: a.vni, ...bgpPolicyOf(a) });
+
 const samePolicy = (x: EvpnVrfSpec, y: EvpnVrfSpec): boolean => JSON.stringify(x) === JSON.stringify(y);
 
-/** One VRF per L3VNI; the first network (by id) sets its BGP policy, a different one is a conflict. */
-export function vrfsFromAssociations(usable: ReadonlyMap<string, UsableAssociation>): { vrfs: Map<string, EvpnVrfSpec>; problems: MirrorProblem[] } {
+/** One VRF per name; the first network (by id) sets its BGP policy, a different one is a conflict. */
+export function vrfsOfNetworks(routing: ReadonlyMap<string, NetworkRouting>): { vrfs: Map<string, EvpnVrfSpec>; problems: MirrorProblem[] } {
   const vrfs = new Map<string, EvpnVrfSpec>();
   const vrfOwner = new Map<string, string>();
   const problems: MirrorProblem[] = [];
-  for (const [id, a] of [...usable].sort(([x], [y]) => x.localeCompare(y))) {
-    const name = vrfNameFor(a.association.vni);
-    const spec = vrfSpecOf(a.association);
+  for (const [id, { vrf: name, vrfSpec: spec }] of [...routing].sort(([x], [y]) => x.localeCompare(y))) {
     const existing = vrfs.get(name);
     if (existing) {
       if (!samePolicy(existing, spec)) {

@@ -4,7 +4,7 @@ import { API_GROUP_VERSION, EvpnNetworkSpec } from '../../crds/index.ts';
 import type { EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { localPortOf } from './desired-port-sets.ts';
 import { dropVlanCollisions, networkSpecOf, type NetworkSpecResult } from './desired-networks.ts';
-import { dropInvalidVrfs, vrfsFromAssociations, yieldToUserVrfs } from './desired-vrfs.ts';
+import { dropInvalidVrfs, vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
 import { usableAssociation } from './fixtures/usable-association.ts';
 import type { NetworkFacts, ProviderPath } from './network-facts.ts';
 import { dropMixedTypeVnis, type UsableAssociation } from './select-associations.ts';
@@ -30,23 +30,24 @@ describe('dropMixedTypeVnis (phase 2)', () => {
   });
 });
 
-describe('vrfsFromAssociations (phase 3)', () => {
-  it('makes one VRF per L3VNI, its policy from the first network by id', () => {
-    const out = vrfsFromAssociations(usable(
-      usableAssociation('b', { vni: 10, type: 'l2', routeTargets: ['65000:2'] }),
-      usableAssociation('a', { vni: 10, type: 'l2', routeTargets: ['65000:1'], localPref: 50 }),
-      usableAssociation('c', { vni: 20, type: 'l3', bgpAs: 65001 }),
+describe('vrfsOfNetworks (phase 4)', () => {
+  const routing = (...list: [string, string, EvpnVrfSpec][]) => new Map(list.map(([id, vrf, vrfSpec]) => [id, { vrf, vrfSpec }]));
+  it('makes one VRF per name, its policy from the first network by id', () => {
+    const out = vrfsOfNetworks(routing(
+      ['b', 'vrf-10', { vni: 10, routeTargets: ['65000:2'] }],
+      ['a', 'vrf-10', { vni: 10, routeTargets: ['65000:1'], localPref: 50 }],
+      ['c', 'vrf-20', { vni: 20, bgpAs: 65001 }],
     ));
     expect(out.vrfs).toEqual(new Map<string, EvpnVrfSpec>([['vrf-10', { vni: 10, routeTargets: ['65000:1'], localPref: 50 }], ['vrf-20', { vni: 20, bgpAs: 65001 }]]));
     expect(out.problems).toEqual([expect.objectContaining({ name: 'b', reason: 'Conflict', message: expect.stringContaining('VRF vrf-10 gets its BGP policy from network a') as unknown })]);
   });
 
   it('reports nothing when networks sharing a VRF ask for the same policy', () => {
-    expect(vrfsFromAssociations(usable(usableAssociation('a', { vni: 10, type: 'l2' }), usableAssociation('b', { vni: 10, type: 'l2' }))).problems).toEqual([]);
+    expect(vrfsOfNetworks(routing(['a', 'vrf-10', { vni: 10 }], ['b', 'vrf-10', { vni: 10 }])).problems).toEqual([]);
   });
 });
 
-describe('yieldToUserVrfs (phase 3)', () => {
+describe('yieldToUserVrfs (phase 4)', () => {
   const user = (name: string, vni: number): EvpnVrf => ({ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name }, spec: { vni } });
   const mirrored = new Map<string, EvpnVrfSpec>([['vrf-10', { vni: 10 }], ['vrf-20', { vni: 20 }]]);
   const cases: { name: string; users: EvpnVrf[]; left: string[]; problems: string[] }[] = [
@@ -64,7 +65,7 @@ describe('yieldToUserVrfs (phase 3)', () => {
   });
 });
 
-describe('dropInvalidVrfs (after phase 5)', () => {
+describe('dropInvalidVrfs (after phase 6)', () => {
   it('drops VRF specs the API would refuse and keeps the rest in order', () => {
     const vrfs = new Map<string, EvpnVrfSpec>([['vrf-1', { vni: 1 }], ['vrf-main', { vni: 2, routingTable: 254 }], ['vrf-0', { vni: 0 }], ['vrf-3', { vni: 3, routingTable: 4_294_967_295 }]]);
     expect([...dropInvalidVrfs(vrfs).keys()]).toEqual(['vrf-1', 'vrf-3']);
@@ -72,19 +73,21 @@ describe('dropInvalidVrfs (after phase 5)', () => {
 });
 
 describe('networkSpecOf (phase 5)', () => {
-  const numbers = { l2vnis: new Map([['a', 16_000_001]]) };
+  const numbers = { vrfOf: new Map([['a', 'vrf-10']]) };
   const vlan7: NetworkFacts = { provider: { kind: 'vlan', vlanId: 7, physicalNetwork: 'physnet1' }, mtu: undefined, subnets: [] };
   const cases: { name: string; a: UsableAssociation; numbers: typeof numbers; facts?: NetworkFacts; expected: unknown }[] = [
-    { name: 'an l2 network gets its own L2VNI, the VRF of the association\'s VNI and OVN\'s VLAN and physical network', a: usableAssociation('a', { vni: 10, type: 'l2' }), numbers,
-      expected: { problems: [], spec: { type: 'l2', vni: 16_000_001, vrf: 'vrf-10', vlanId: 7, provider: { physicalNetwork: 'physnet1' },
+    { name: 'an l2 network: the association\'s VNI is its L2VNI and its policy the L2VNI\'s; the VRF from phase 3; OVN\'s VLAN and physical network',
+      a: usableAssociation('a', { vni: 10, type: 'l2', bgpAs: 65000, routeTargets: ['65000:10'], exportTargets: ['65000:11'], routeDistinguishers: ['192.0.2.1:10'], localPref: 200 }), numbers,
+      expected: { problems: [], spec: { type: 'l2', vni: 10, vrf: 'vrf-10', vlanId: 7, provider: { physicalNetwork: 'physnet1' },
+        bgpAs: 65000, routeTargets: ['65000:10'], exportTargets: ['65000:11'], routeDistinguishers: ['192.0.2.1:10'], localPref: 200,
         source: { association: 'network', networkId: 'a', rows: [{ db: 'OVN_Northbound', table: 'Logical_Switch', uuid: 'ls-a', name: 'neutron-a' }] } } } },
-    { name: 'an l3 network carries the association\'s VNI', a: usableAssociation('a', { vni: 20, type: 'l3', bgpAs: 65000 }), numbers,
+    { name: 'an l3 network carries the association\'s VNI', a: usableAssociation('a', { vni: 20, type: 'l3', bgpAs: 65000 }), numbers: { vrfOf: new Map([['a', 'vrf-20']]) },
       expected: { spec: { type: 'l3', vni: 20, vrf: 'vrf-20', vlanId: 7, bgpAs: 65000 } } },
     { name: 'the MTU and subnets are OVN\'s', a: usableAssociation('a', { vni: 20, type: 'l3' }), numbers,
       facts: { ...vlan7, mtu: { ok: 1442 }, subnets: [{ cidr: '10.0.0.0/24', gateway: '10.0.0.1', gatewayOwner: 'ovn' }] },
       expected: { problems: [], spec: { mtu: 1442, subnets: [{ cidr: '10.0.0.0/24', gateway: '10.0.0.1', gatewayOwner: 'ovn' }] } } },
-    { name: 'the L2VNI pool is exhausted', a: usableAssociation('a', { vni: 10, type: 'l2' }), numbers: { l2vnis: new Map() },
-      expected: { kind: 'EvpnNetwork', name: 'a', reason: 'Conflict', keptLastGood: false, message: 'EVPN-001: the L2VNI pool is exhausted' } },
+    { name: 'no VRF from phase 3', a: usableAssociation('a', { vni: 10, type: 'l2' }), numbers: { vrfOf: new Map() },
+      expected: { kind: 'EvpnNetwork', name: 'a', reason: 'Conflict', keptLastGood: false, message: 'EVPN-004: no VRF to route in' } },
   ];
   it.each(cases)('$name', ({ a, numbers: nums, facts, expected }) => {
     expect(networkSpecOf('a', a, nums, facts ?? vlan7)).toMatchObject(expected as object);
@@ -99,7 +102,7 @@ describe('networkSpecOf (phase 5)', () => {
     const out = networkSpecOf('a', usableAssociation('a', { vni: 10, type: 'l2' }), numbers, { ...vlan7, provider }) as NetworkSpecResult;
     expect(out.spec).not.toHaveProperty('vlanId');
     expect(out.spec).not.toHaveProperty('provider');
-    expect(out.spec).toMatchObject({ type: 'l2', vni: 16_000_001, vrf: 'vrf-10' });
+    expect(out.spec).toMatchObject({ type: 'l2', vni: 10, vrf: 'vrf-10' });
     expect(out.problems).toEqual([expect.objectContaining({ reason: 'NoProviderPath', keptLastGood: false, message: expect.stringMatching(message) as unknown })]);
     expect(EvpnNetworkSpec.safeParse(out.spec).success).toBe(true);
   });
@@ -113,6 +116,13 @@ describe('networkSpecOf (phase 5)', () => {
     const out = networkSpecOf('a', usableAssociation('a', { vni: 20, type: 'l3' }), numbers, { ...vlan7, mtu: { invalid: '100' } }, prev) as NetworkSpecResult;
     expect(out.spec.mtu).toBe(expected);
     expect(out.problems).toEqual([{ kind: 'EvpnNetwork', name: 'a', reason: 'InvalidMtu', keptLastGood: true, message }]);
+  });
+
+  it('keeps an l3 BGPVPN\'s route targets off the network (they are its VRF\'s)', () => {
+    const out = networkSpecOf('a', usableAssociation('a', { vni: 20, type: 'l3', routeTargets: ['65000:20'], routeDistinguishers: ['192.0.2.1:20'] }), numbers, vlan7) as NetworkSpecResult;
+    expect(out.spec).toMatchObject({ type: 'l3', vni: 20 });
+    expect(out.spec).not.toHaveProperty('routeTargets');
+    expect(out.spec).not.toHaveProperty('routeDistinguishers');
   });
 
   it('refuses a spec the API would reject, as a malformed association', () => {

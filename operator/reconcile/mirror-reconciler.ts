@@ -13,7 +13,6 @@ import type { EventRecorder } from '../../lib/kube/events.ts';
 import type { KubeClient } from '../../lib/kube/kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from '../../lib/kube/resource.ts';
 import { errorMessage, type Logger } from '../../lib/log.ts';
-import type { Range } from '../mirror/allocate.ts';
 import { buildDesired, type MirrorProblem } from '../mirror/build-desired.ts';
 import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
 import { keepNodeName, withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
@@ -58,7 +57,7 @@ export interface MirrorReconcilerOptions {
   readonly metrics: OperatorMetrics;
   readonly log: Logger;
   readonly nodeNames: NodeNameMode;
-  readonly l2vniRange?: Range | undefined;
+  readonly l3vniOffset?: number | undefined;
   readonly pruneGraceMs: number;
   /** The mass-deletion guard (mirror/mass-delete-guard.ts). */
   readonly massDelete?: MassDeletePolicy;
@@ -132,7 +131,7 @@ export class MirrorReconciler {
     const built = buildDesired({
       snapshot: withNodeNames(o.source.snapshot(), o.nodeNames),
       networks, vrfs, nodeNameOf: keepNodeName,
-      ...(o.l2vniRange === undefined ? {} : { l2vniRange: o.l2vniRange }),
+      ...(o.l3vniOffset === undefined ? {} : { l3vniOffset: o.l3vniOffset }),
     });
     // Nothing the API server would refuse is written, and nothing is pruned because its new spec is bad.
     const valid = keepValidDesired(built, { vrfs, networks, portSets });

@@ -59,13 +59,14 @@ describe('network association (NB Logical_Switch)', () => {
     const created = await waitFor('EvpnNetwork', () => getNetwork(net));
     expect(created.metadata.labels?.[Label.MirroredFrom]).toBe('network');
     expect(created.metadata.managedFields?.map((f) => (f as { manager: string }).manager)).toContain('ovn-evpn-operator');
-    expect(created.spec).toMatchObject({ type: 'l2', vrf: 'vrf-10100', source: { association: 'network', networkId: net } });
-    expect(created.spec.vni).toBeGreaterThanOrEqual(16_000_000);
+    // The l2 BGPVPN's VNI and policy are the network's L2VNI's; its VRF's L3VNI is vni + the offset.
+    expect(created.spec).toMatchObject({ type: 'l2', vni: 10100, vrf: 'vrf-10100', source: { association: 'network', networkId: net },
+      bgpAs: 65000, routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
     const vrf = await waitFor('EvpnVrf', () => getVrf('vrf-10100'));
-    expect(vrf.spec).toEqual({ vni: 10100, bgpAs: 65000, routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
+    expect(vrf.spec).toEqual({ vni: 1_010_100, routingTable: 1_010_100, bgpAs: 65000 });
 
     await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), { 'neutron_bgpvpn:rt': '["65000:10100", "65000:999"]' });
-    await waitFor('VRF route targets updated', async () => ((await getVrf('vrf-10100'))?.spec.routeTargets?.length === 2 ? true : undefined));
+    await waitFor('network route targets updated', async () => ((await getNetwork(net))?.spec.routeTargets?.length === 2 ? true : undefined));
     const updated = await getNetwork(net);
     expect(updated?.metadata.uid).toBe(created.metadata.uid);
     expect(updated?.spec.vlanId).toBe(created.spec.vlanId);
@@ -244,7 +245,7 @@ describe('malformed associations', () => {
     });
     expect(flagged.spec).toEqual(good.spec);
     expect(condition(flagged, 'SourceDegraded')).toMatchObject({ reason: 'LastGoodSpecKept', message: expect.stringMatching(/^EVPN-002: .*"not-a-target".*the last good spec is kept$/) as unknown });
-    expect((await getVrf('vrf-41000'))?.spec.routeTargets).toEqual(['65000:41000']);
+    expect((await getNetwork(net))?.spec.routeTargets).toEqual(['65000:41000']);
     await waitFor('LastGoodSpecKept event', async () => ((await listEvents(kube.client)).some((e) => e.regarding.name === net && e.reason === 'LastGoodSpecKept') ? true : undefined));
     await new Promise((r) => setTimeout(r, GRACE_MS + 300));
     expect((await getNetwork(net))?.metadata.uid).toBe(good.metadata.uid);
@@ -255,7 +256,7 @@ describe('malformed associations', () => {
       return condition(n, 'SourceDegraded')?.status === 'False' ? n : undefined;
     });
     expect(condition(healed, 'Accepted')?.status).toBe('True');
-    expect((await getVrf('vrf-41000'))?.spec.routeTargets).toEqual(['65000:41000', '65000:41001']);
+    expect(healed.spec.routeTargets).toEqual(['65000:41000', '65000:41001']);
     await ovn.nbctl(['ls-del', lsName(net)]);
   });
 });
@@ -371,7 +372,7 @@ describe('status aggregation from EvpnNodeStates', () => {
       const n = await getNetwork(net);
       return condition(n, 'Ready')?.reason === 'NodesFailing' ? n : undefined;
     });
-    expect(failing.status).toMatchObject({ ready: '1/2', readyNodes: 1, totalNodes: 2, observedGeneration: generation, l3vni: 60000,
+    expect(failing.status).toMatchObject({ ready: '1/2', readyNodes: 1, totalNodes: 2, observedGeneration: generation, l3vni: 1_060_000,
       failingNodes: [{ node: 'agg-node-2', reason: 'FrrFailed', message: 'vtysh refused vni 16000123' }] });
     expect(condition(failing, 'Ready')).toMatchObject({ status: 'False', observedGeneration: generation, message: expect.stringContaining('agg-node-2 (FrrFailed') as unknown });
     const vrf = await waitFor('VRF Applied', async () => {
