@@ -1,8 +1,8 @@
-// Phase 4 of buildDesired, and the VRF checks after phase 6: one VRF per name
-// (vrf-<BGPVPN vni>), its spec from phase 3; user VRFs with the same name or
-// VNI are left alone.
+// Phase 4 of buildDesired: one VRF per name (vrf-<BGPVPN vni>), its spec from
+// phase 3; user VRFs with the same name or VNI are left alone. The API's checks
+// come last, in the reconciler (keep-valid-desired.ts).
 import type { EvpnVrf } from '../../crds/index.ts';
-import { effectiveRoutingTable, EvpnErrorCode, EvpnVrfSpec } from '../../crds/index.ts';
+import { EvpnErrorCode, EvpnVrfSpec } from '../../crds/index.ts';
 import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
 import type { NetworkRouting } from './network-vnis.ts';
 import type { Association } from './parse-association.ts';
@@ -69,9 +69,4 @@ export function yieldToUserVrfs(
     }
   }
   return { vrfs: out, problems };
-}
-
-/** A VRF spec the API server would refuse, or whose routing table is out of range, is not emitted. */
-export function dropInvalidVrfs(vrfs: ReadonlyMap<string, EvpnVrfSpec>): Map<string, EvpnVrfSpec> {
-  return new Map([...vrfs].filter(([, spec]) => EvpnVrfSpec.safeParse(spec).success && effectiveRoutingTable(spec) <= 4_294_967_295));
 }

@@ -4,7 +4,7 @@ import { API_GROUP_VERSION, EvpnNetworkSpec } from '../../crds/index.ts';
 import type { EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { localPortOf } from './desired-port-sets.ts';
 import { dropVlanCollisions, networkSpecOf, type NetworkSpecResult } from './desired-networks.ts';
-import { dropInvalidVrfs, vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
+import { vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
 import { usableAssociation } from './fixtures/usable-association.ts';
 import type { NetworkFacts, ProviderPath } from './network-facts.ts';
 import { dropMixedTypeVnis, type UsableAssociation } from './select-associations.ts';
@@ -62,13 +62,6 @@ describe('yieldToUserVrfs (phase 4)', () => {
     expect([...out.vrfs.keys()]).toEqual(left);
     expect(out.problems.map((p) => `${p.kind}/${p.name}`)).toEqual(problems);
     expect(mirrored.size).toBe(2);
-  });
-});
-
-describe('dropInvalidVrfs (after phase 6)', () => {
-  it('drops VRF specs the API would refuse and keeps the rest in order', () => {
-    const vrfs = new Map<string, EvpnVrfSpec>([['vrf-1', { vni: 1 }], ['vrf-main', { vni: 2, routingTable: 254 }], ['vrf-0', { vni: 0 }], ['vrf-3', { vni: 3, routingTable: 4_294_967_295 }]]);
-    expect([...dropInvalidVrfs(vrfs).keys()]).toEqual(['vrf-1', 'vrf-3']);
   });
 });
 
