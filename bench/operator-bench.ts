@@ -20,12 +20,12 @@ import { parseArgs } from 'node:util';
 import type { EvpnPortSet, EvpnVrf } from '../crds/index.ts';
 import { Informer } from '../lib/kube/informer.ts';
 import { resourcePath, type KubeObject } from '../lib/kube/resource.ts';
-import { startKubeEnv, type KubeEnv } from '../operator/testing/kube-env.ts';
+import { startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
 import { OvsdbClient, type Operation } from '../lib/ovsdb/index.ts';
 import { evpnResources } from '../crds/resources.ts';
 import type { Live } from '../operator/object-key.ts';
-import { startOvnDatabases, type OvnDatabases } from '../test/ovn/ovn-databases.ts';
-import { findFreePorts } from '../test/cluster/probes.ts';
+import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
+import { findFreePorts } from '../test/harness/cluster/probes.ts';
 import {
   bindOps, chassisName, chassisOf, expectedObjects, nbInserts, networkExternalIds, networkId, networkVni, nodeName, portsOf, vmPortName,
   type OvnWorkloadOptions,

@@ -12,7 +12,7 @@ import { applyObject, deleteObject, getObject } from '../lib/kube/apply.ts';
 import { loadKubeConfig } from '../lib/kube/config.ts';
 import { KubeClient } from '../lib/kube/kube-client.ts';
 import { silentLogger } from '../lib/log.ts';
-import { bridgeJson, ipJson, requireUmlGuest, run } from '../test/uml/oracle.ts';
+import { bridgeJson, ipJson, requireUmlGuest, run } from '../test/harness/uml/oracle.ts';
 import { NodeAgent } from './agent.ts';
 import type { PassSummary } from './agent.ts';
 import { AgentConfig } from './config.ts';

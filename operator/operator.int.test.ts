@@ -8,13 +8,13 @@ import type { EvpnNetwork } from '../crds/index.ts';
 import { isNotFound } from '../lib/kube/kube-client.ts';
 import type { Lease } from '../lib/kube/leader-election.ts';
 import { coreResources, resourcePath } from '../lib/kube/resource.ts';
-import { startOvnDatabases, type OvnDatabases } from '../test/ovn/ovn-databases.ts';
+import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from './mirror/fixtures/driver-rows.ts';
 import { evpnResources } from '../crds/resources.ts';
-import { getObject, listObjects, startKubeEnv, waitFor, type KubeEnv } from './testing/kube-env.ts';
-import { nonLeaseWrites, runOperator } from './testing/operator-harness.ts';
-import { httpGet, startOperatorProcess, type OperatorProcess } from './testing/operator-process.ts';
-import { addNetwork, lsName } from './testing/ovn-driver.ts';
+import { getObject, listObjects, startKubeEnv, waitFor, type KubeEnv } from '../test/harness/operator/kube-env.ts';
+import { nonLeaseWrites, runOperator } from '../test/harness/operator/operator-harness.ts';
+import { httpGet, startOperatorProcess, type OperatorProcess } from '../test/harness/operator/operator-process.ts';
+import { addNetwork, lsName } from '../test/harness/operator/ovn-driver.ts';
 
 let kube: KubeEnv;
 let ovn: OvnDatabases;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeKubeConfig, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { makeKubeConfig, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import { applyObject, applyStatusIfChanged } from '../kube/apply.ts';
 import { setCondition, type Condition } from '../kube/conditions.ts';
 import { Informer } from '../kube/informer.ts';
-import { createWidgetCrd, deleteCrd, testClient, waitFor } from '../kube/int-test-helpers.ts';
+import { createWidgetCrd, deleteCrd, testClient, waitFor } from '../../test/harness/kube/kube-fixtures.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { splitObjectKey, type KubeObject, type ResourceRef } from '../kube/resource.ts';
 import type { WriteCounter } from '../kube/write-counter.ts';

@@ -2,9 +2,9 @@
 // control plane instead of the shared one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../../test/cluster/control-plane.ts';
+import { startControlPlane, type ControlPlane } from '../../test/harness/cluster/control-plane.ts';
 import { Informer } from './informer.ts';
-import { configMap, testClient, waitFor } from './int-test-helpers.ts';
+import { configMap, testClient, waitFor } from '../../test/harness/kube/kube-fixtures.ts';
 import type { KubeClient } from './kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from './resource.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeKubeConfig, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { makeKubeConfig, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import { Informer } from './informer.ts';
-import { configMap, createNamespace, deleteNamespace, testClient, waitFor } from './int-test-helpers.ts';
+import { configMap, createNamespace, deleteNamespace, testClient, waitFor } from '../../test/harness/kube/kube-fixtures.ts';
 import type { KubeClient } from './kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from './resource.ts';
 

@@ -8,17 +8,17 @@ import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../../crd
 import { AGENT_FIELD_MANAGER, Label } from '../../crds/index.ts';
 import { applyObject, applyStatus } from '../../lib/kube/apply.ts';
 import type { Condition } from '../../lib/kube/conditions.ts';
-import { startOvnDatabases, type OvnDatabases } from '../../test/ovn/ovn-databases.ts';
+import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
 import { malformedCases } from '../mirror/fixtures/malformed-cases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import type { Live } from '../object-key.ts';
-import { getObject, listEvents, listObjects, startKubeEnv, waitFor, type KubeEnv } from '../testing/kube-env.ts';
-import { nonLeaseWrites, runOperator, type RunningOperator } from '../testing/operator-harness.ts';
+import { getObject, listEvents, listObjects, startKubeEnv, waitFor, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { nonLeaseWrites, runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import {
   addChassis, addNetwork, addRouterInterface, addVmPort, externalIdArgs, lsName, Northd, removeBgpvpnKeys, setExternalIds, waitForPortBinding,
-} from '../testing/ovn-driver.ts';
-import { WatchLog } from '../testing/watch-log.ts';
+} from '../../test/harness/operator/ovn-driver.ts';
+import { WatchLog } from '../../test/harness/operator/watch-log.ts';
 
 const GRACE_MS = 1500;
 let kube: KubeEnv;

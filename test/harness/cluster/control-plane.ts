@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { ensureBinaries } from './binaries.ts';
-import { isPidAlive, spawnComponent, terminate, waitUntil } from './child-processes.ts';
+import { isPidAlive, spawnComponent, terminate, waitUntil } from '../processes.ts';
 import { findFreePorts, isApiServerReady, isEtcdHealthy } from './probes.ts';
 
-export { isPidAlive, terminatePid } from './child-processes.ts';
+export { isPidAlive, terminatePid } from '../processes.ts';
 export { isApiServerReady } from './probes.ts';
 
 export interface ControlPlaneOptions {

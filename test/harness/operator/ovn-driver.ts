@@ -4,8 +4,8 @@
 // commas and backslashes included), so the rows hold exactly what the driver's
 // Python json.dumps produced.
 import { join } from 'node:path';
-import { startDaemon, stopDaemon, type Daemon } from '../../test/ovn/processes.ts';
-import type { Ctl, OvnDatabases } from '../../test/ovn/ovn-databases.ts';
+import { startDaemon, stopDaemon, type Daemon } from '../processes.ts';
+import type { Ctl, OvnDatabases } from '../ovn/ovn-databases.ts';
 
 const q = (text: string): string => JSON.stringify(text);
 

@@ -56,7 +56,7 @@ describe('startOvnDatabases', () => {
     await ovn.stop();
     expect([newNb, ...pids.slice(1)].filter(alive)).toEqual([]);
     expect(existsSync(ovn.dir)).toBe(false);
-    process.stderr.write(`test/ovn: NB+SB+northd started in ${startMs} ms\n`);
+    process.stderr.write(`test/harness/ovn: NB+SB+northd started in ${startMs} ms\n`);
   });
 
   it('servers do not outlive a test process that is killed with SIGKILL', async () => {

@@ -5,13 +5,13 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../../test/cluster/control-plane.ts';
-import { runKubectl } from '../../test/cluster/kube-test-env.ts';
-import { KubeClient, isNotFound } from '../../lib/kube/kube-client.ts';
-import { resourcePath, type ResourceRef } from '../../lib/kube/resource.ts';
-import type { Live } from '../object-key.ts';
+import { startControlPlane, type ControlPlane } from '../cluster/control-plane.ts';
+import { runKubectl } from '../cluster/kube-test-env.ts';
+import { KubeClient, isNotFound } from '../../../lib/kube/kube-client.ts';
+import { resourcePath, type ResourceRef } from '../../../lib/kube/resource.ts';
+import type { Live } from '../../../operator/object-key.ts';
 
-const crdDir = join(import.meta.dirname, '..', '..', 'crds', 'generated');
+const crdDir = join(import.meta.dirname, '..', '..', '..', 'crds', 'generated');
 
 export interface KubeEnv {
   readonly cp: ControlPlane;

@@ -1,4 +1,4 @@
-// `node test/cluster/cli.ts up|down|status`: a long-lived local control plane for
+// `node test/harness/cluster/cli.ts up|down|status`: a long-lived local control plane for
 // the demo and for poking at the API by hand. `up` reuses a running one, so it is
 // cheap to call from scripts; its last stdout line is the kubeconfig path:
 //   export KUBECONFIG=$(npm run -s cluster:up)
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isApiServerReady, isPidAlive, startControlPlane, terminatePid } from './control-plane.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const stateDir = join(repoRoot, '.cache', 'cluster');
 const statePath = join(stateDir, 'state.json');
 const dataDir = join(stateDir, 'data');
@@ -113,7 +113,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'status':
       return (await status()) ? 0 : 1;
     default:
-      process.stderr.write('usage: node test/cluster/cli.ts up|down|status\n');
+      process.stderr.write('usage: node test/harness/cluster/cli.ts up|down|status\n');
       return 2;
   }
 }

@@ -5,7 +5,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run, startDaemon, stopDaemon, type Daemon } from './processes.ts';
+import { run, startDaemon, stopDaemon, type Daemon } from '../processes.ts';
 
 export interface OvnDatabasesOptions {
   /** Run ovn-northd between NB and SB (needed for Port_Binding rows). */

@@ -4,7 +4,7 @@
 // 127.0.0.1, which the apiserver's certificate covers), boots the guest with
 // networking and runs the command there. Exits with the guest command's code.
 //
-//   node test/uml/with-cluster.ts [-e K=V]... -- command [args...]
+//   node test/harness/uml/with-cluster.ts [-e K=V]... -- command [args...]
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { runKubectl } from '../cluster/kube-test-env.ts';
 import { startControlPlane } from '../cluster/control-plane.ts';
 
-const repo = join(import.meta.dirname, '..', '..');
+const repo = join(import.meta.dirname, '..', '..', '..');
 
 export function guestKubeconfig(hostKubeconfig: string): string {
   const kc = parse(readFileSync(hostKubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };

@@ -1,9 +1,9 @@
 // Shared by lib's integration tests (*.int.test.ts): polling and namespaces on
 // the real apiserver. Not used by production code.
-import { KubeClient } from './kube-client.ts';
-import { coreResources, resourcePath, type ResourceRef } from './resource.ts';
+import { KubeClient } from '../../../lib/kube/kube-client.ts';
+import { coreResources, resourcePath, type ResourceRef } from '../../../lib/kube/resource.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { WriteCounter } from './write-counter.ts';
+import { WriteCounter } from '../../../lib/kube/write-counter.ts';
 
 export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000, stepMs = 25): Promise<number> {
   const started = Date.now();
