@@ -11,7 +11,8 @@ import { coreResources, resourcePath } from '../lib/kube/resource.ts';
 import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from './mirror/fixtures/driver-rows.ts';
 import { evpnResources } from '../crds/resources.ts';
-import { getObject, listObjects, startKubeEnv, waitFor, type KubeEnv } from '../test/harness/operator/kube-env.ts';
+import { getObject, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
+import { waitFor } from '../test/harness/wait-for.ts';
 import { nonLeaseWrites, runOperator } from '../test/harness/operator/operator-harness.ts';
 import { httpGet, startOperatorProcess, type OperatorProcess } from '../test/harness/operator/operator-process.ts';
 import { addNetwork, lsName } from '../test/harness/operator/ovn-driver.ts';
@@ -28,8 +29,8 @@ afterAll(async () => {
 });
 
 const getNetwork = (name: string): Promise<EvpnNetwork | undefined> => getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
-const exists = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name}`, async () => ((await getNetwork(name)) !== undefined ? true : undefined), 30_000);
-const absent = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name} gone`, async () => ((await getNetwork(name)) === undefined ? true : undefined), 30_000);
+const exists = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name}`, async () => ((await getNetwork(name)) !== undefined ? true : undefined), { timeoutMs: 30_000 });
+const absent = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name} gone`, async () => ((await getNetwork(name)) === undefined ? true : undefined), { timeoutMs: 30_000 });
 const association = (vni: number): Record<string, string> => driverExternalIds({ vni, type: 'l3', routeTargets: [`65000:${vni}`] });
 
 describe('start-up errors of bin/evpn-operator', () => {
@@ -151,7 +152,7 @@ describe('leader election between two bin/evpn-operator processes', () => {
     };
     const a = start('op-a');
     const b = start('op-b');
-    const first = await waitFor('a leader', () => holder(lease), 20_000);
+    const first = await waitFor('a leader', () => holder(lease), { timeoutMs: 20_000 });
     const [leader, standby] = first === 'op-a' ? [a, b] : [b, a];
     const [leaderPort, standbyPort] = await Promise.all([leader.metricsPort(), standby.metricsPort()]);
     await waitFor('both ready', async () => ((await httpGet(leaderPort, '/readyz')).status === 200 && (await httpGet(standbyPort, '/readyz')).status === 200 ? true : undefined));
@@ -177,7 +178,7 @@ describe('leader election between two bin/evpn-operator processes', () => {
     const newHolder = await waitFor('new leader', async () => {
       const h = await holder(lease);
       return h !== undefined && h !== first ? h : undefined;
-    }, 20_000, 50);
+    }, { timeoutMs: 20_000, stepMs: 50 });
     const leaseMs = performance.now() - killedAt;
     await exists(two);
     const failoverMs = performance.now() - killedAt;

@@ -1,4 +1,4 @@
-// OvsdbClient against real OVN NB/SB ovsdb-servers (test/harness/ovn), changes made
+// OvsdbClient against real OVN NB/SB ovsdb-servers (test/ovn harness), changes made
 // with the real ovn-nbctl, and server restarts/pauses to exercise reconnect and resync.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';

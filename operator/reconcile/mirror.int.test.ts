@@ -13,7 +13,8 @@ import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
 import { malformedCases } from '../mirror/fixtures/malformed-cases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import type { Live } from '../object-key.ts';
-import { getObject, listEvents, listObjects, startKubeEnv, waitFor, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { getObject, listEvents, listObjects, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { waitFor } from '../../test/harness/wait-for.ts';
 import { nonLeaseWrites, runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import {
   addChassis, addNetwork, addRouterInterface, addVmPort, externalIdArgs, lsName, Northd, removeBgpvpnKeys, setExternalIds, waitForPortBinding,
@@ -130,7 +131,7 @@ describe('router association (SB lrp-* Port_Binding, where the shipped driver wr
     await waitFor('northd wiped the SB keys', async () => {
       const out = await ovn.sbctl(['--bare', '--columns=external_ids', 'find', 'Port_Binding', `logical_port=lrp-${port}`]);
       return out.includes('neutron_bgpvpn') ? undefined : true;
-    }, 10_000, 5);
+    }, { timeoutMs: 10_000, stepMs: 5 });
     await northd.stop();
     await setExternalIds(ovn.sbctl, 'Port_Binding', `lrp-${port}`, { ...ids, 'neutron_bgpvpn:vni': '21001' }); // the driver writes them again
     await new Promise((r) => setTimeout(r, GRACE_MS + 500));

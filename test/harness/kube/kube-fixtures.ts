@@ -1,18 +1,10 @@
-// Shared by lib's integration tests (*.int.test.ts): polling and namespaces on
-// the real apiserver. Not used by production code.
+// Shared by lib's integration tests (*.int.test.ts): clients, namespaces and a
+// CRD of their own on the real apiserver.
 import { KubeClient } from '../../../lib/kube/kube-client.ts';
 import { coreResources, resourcePath, type ResourceRef } from '../../../lib/kube/resource.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { WriteCounter } from '../../../lib/kube/write-counter.ts';
-
-export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000, stepMs = 25): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await predicate()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+import { waitFor } from '../wait-for.ts';
 
 export function testClient(kc: KubeConfig): { client: KubeClient; writes: WriteCounter } {
   const writes = new WriteCounter();

@@ -1,4 +1,4 @@
-// A private control plane with the CRDs installed, plus polling helpers, for the
+// A private control plane with the CRDs installed, plus object getters, for the
 // operator's integration tests. Private, because the operator lists and writes
 // every EvpnNetwork/EvpnVrf in the cluster, and the tests count its writes: an
 // apiserver shared with other test files would make both meaningless.
@@ -41,21 +41,6 @@ export async function startKubeEnv(): Promise<KubeEnv> {
       await cp.stop();
     },
   };
-}
-
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, stepMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${last instanceof Error ? last.message : JSON.stringify(last)}`}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
 }
 
 export async function getObject<T>(client: KubeClient, resource: ResourceRef, name: string): Promise<Live<T> | undefined> {
