@@ -25,6 +25,7 @@ import { log, mustRun, run } from './lib/shell.ts';
 import { parseSize, smokeOf } from './lib/sizes.ts';
 import { medianResult, timed, type Result } from './lib/stats.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
+import { errorMessage } from '../lib/log.ts';
 
 const { values } = parseArgs({
   options: { size: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' }, networks: { type: 'string' }, runs: { type: 'string' } },
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
         log(`frr ${n} networks run ${r + 1}/${runs}: config ${text.length} bytes rendered in ${tRender.toFixed(1)} ms; apply a ${applied[0]?.toFixed(0)} ms, b ${applied[1]?.toFixed(0)} ms; converged ${(t2 - t1).toFixed(0)} ms after (routes a←b ${last[0].rcd}, b←a ${last[1].rcd})`);
       } catch (err: unknown) {
         // A size that does not finish is a result too: its elapsed time is a lower bound.
-        failed = err instanceof Error ? err.message : String(err);
+        failed = errorMessage(err);
         log(`frr ${n} networks run ${r + 1}: did not finish after ${((performance.now() - runStart) / 1000).toFixed(0)} s: ${failed}`);
         if (m.total.length === 0) m.total.push(performance.now() - runStart);
       }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isApiServerReady, isPidAlive, startControlPlane, terminatePid } from './control-plane.ts';
+import { errorMessage } from '../../../lib/log.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const stateDir = join(repoRoot, '.cache', 'cluster');
@@ -121,6 +122,6 @@ async function main(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  process.stderr.write(`cluster: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`cluster: ${errorMessage(err)}\n`);
   process.exitCode = 1;
 }

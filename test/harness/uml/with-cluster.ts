@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runKubectl } from '../cluster/kube-test-env.ts';
 import { startControlPlane } from '../cluster/control-plane.ts';
+import { errorMessage } from '../../../lib/log.ts';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
 
 if (process.argv[1] === import.meta.filename) {
   main().then((code) => process.exit(code), (err: unknown) => {
-    process.stderr.write(`with-cluster: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`with-cluster: ${errorMessage(err)}\n`);
     process.exit(1);
   });
 }
