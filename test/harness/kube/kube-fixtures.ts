@@ -27,13 +27,8 @@ export function configMap(namespace: string, name: string, data: Record<string, 
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data };
 }
 
-/**
- * Creates a namespaced CRD `Widget` in a group of its own (so test files never
- * collide), with the status subresource and a conditions list-map, and waits
- * until it is Established.
- */
-export async function createWidgetCrd(client: KubeClient, group: string): Promise<ResourceRef> {
-  const ref: ResourceRef = { group, version: 'v1', plural: 'widgets', namespaced: true, kind: 'Widget' };
+/** The Widget CRD of `group`: status subresource, a conditions list-map. */
+function widgetCrd(group: string): unknown {
   const condition = {
     type: 'object',
     required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
@@ -46,44 +41,50 @@ export async function createWidgetCrd(client: KubeClient, group: string): Promis
       observedGeneration: { type: 'integer' },
     },
   };
-  await client.request({
-    method: 'POST',
-    path: resourcePath(coreResources.customResourceDefinitions),
-    body: {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: `widgets.${group}` },
-      spec: {
-        group,
-        scope: 'Namespaced',
-        names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            subresources: { status: {} },
-            schema: {
-              openAPIV3Schema: {
-                type: 'object',
-                properties: {
-                  spec: { type: 'object', properties: { size: { type: 'integer' }, color: { type: 'string' } } },
-                  status: {
-                    type: 'object',
-                    properties: {
-                      observedGeneration: { type: 'integer' },
-                      summary: { type: 'string' },
-                      conditions: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'], items: condition },
-                    },
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `widgets.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: { type: 'object', properties: { size: { type: 'integer' }, color: { type: 'string' } } },
+                status: {
+                  type: 'object',
+                  properties: {
+                    observedGeneration: { type: 'integer' },
+                    summary: { type: 'string' },
+                    conditions: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'], items: condition },
                   },
                 },
               },
             },
           },
-        ],
-      },
+        },
+      ],
     },
-  });
+  };
+}
+
+/**
+ * Creates a namespaced CRD `Widget` in a group of its own (so test files never
+ * collide), with the status subresource and a conditions list-map, and waits
+ * until it is Established.
+ */
+export async function createWidgetCrd(client: KubeClient, group: string): Promise<ResourceRef> {
+  const ref: ResourceRef = { group, version: 'v1', plural: 'widgets', namespaced: true, kind: 'Widget' };
+  await client.request({ method: 'POST', path: resourcePath(coreResources.customResourceDefinitions), body: widgetCrd(group) });
   await waitFor(`CRD widgets.${group} established`, async () => {
     const crd = await client.request<{ status?: { conditions?: { type: string; status: string }[] } }>({
       method: 'GET',
@@ -93,12 +94,8 @@ export async function createWidgetCrd(client: KubeClient, group: string): Promis
   });
   // Established can precede the REST endpoint being served for a moment.
   await waitFor(`widgets.${group} served`, async () => {
-    try {
-      await client.request({ method: 'GET', path: resourcePath(ref, { namespace: 'default' }) });
-      return true;
-    } catch {
-      return false;
-    }
+    await client.request({ method: 'GET', path: resourcePath(ref, { namespace: 'default' }) });
+    return true;
   });
   return ref;
 }
