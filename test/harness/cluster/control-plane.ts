@@ -87,6 +87,18 @@ function writeKubeconfig(path: string, server: string, token: string, caFile: st
   writeFileSync(path, stringifyYaml(doc), { mode: 0o600 });
 }
 
+/**
+ * The apiserver self-signs into cert-dir (certificate, then its CA). Verify with
+ * it when it does cover 127.0.0.1; otherwise fall back to skipping verification.
+ */
+async function writeVerifiedKubeconfig(dataDir: string, certDir: string, server: string, token: string): Promise<string> {
+  const caFile = join(certDir, 'apiserver.crt');
+  const verifies = existsSync(caFile) && (await isApiServerReady(server, token, readFileSync(caFile)));
+  const kubeconfigPath = join(dataDir, 'kubeconfig');
+  writeKubeconfig(kubeconfigPath, server, token, verifies ? caFile : undefined);
+  return kubeconfigPath;
+}
+
 /** A fresh data dir (owned by this process, so a later run removes it when orphaned) unless one is given. */
 async function prepareDataDir(given: string | undefined): Promise<string> {
   let dataDir = given;
@@ -163,10 +175,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const certDir = join(dataDir, 'certs');
   mkdirSync(certDir, { recursive: true });
 
-  const [etcdClientPort, etcdPeerPort, apiPort] = await findFreePorts(3);
-  if (etcdClientPort === undefined || etcdPeerPort === undefined || apiPort === undefined) {
-    throw new Error('could not allocate ports');
-  }
+  const [etcdClientPort = 0, etcdPeerPort = 0, apiPort = 0] = await findFreePorts(3);
   const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
   const etcdPeerUrl = `http://127.0.0.1:${etcdPeerPort}`;
   const server = `https://127.0.0.1:${apiPort}`;
@@ -204,13 +213,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     throw err;
   }
 
-  // The apiserver self-signs into cert-dir (certificate, then its CA). Verify with
-  // it when it does cover 127.0.0.1; otherwise fall back to skipping verification.
-  const caFile = join(certDir, 'apiserver.crt');
-  const verifies =
-    existsSync(caFile) && (await isApiServerReady(server, token, readFileSync(caFile)));
-  const kubeconfigPath = join(dataDir, 'kubeconfig');
-  writeKubeconfig(kubeconfigPath, server, token, verifies ? caFile : undefined);
+  const kubeconfigPath = await writeVerifiedKubeconfig(dataDir, certDir, server, token);
 
   const kubectlPath = join(binDir, 'kubectl');
   return {
