@@ -23,7 +23,7 @@ setup-npm: setup-node
 	  npm ci --no-audit --no-fund; fi
 
 setup-k8s:
-	test/cluster/build-binaries.sh
+	test/harness/cluster/build-binaries.sh
 
 # helm (built from Go modules), for the chart tests.
 setup-deploy:
@@ -46,7 +46,7 @@ test: setup images
 test-static:
 	npx tsc -p tsconfig.json
 	npx eslint .
-	shellcheck -S warning -x scripts/*.sh test/uml/*.sh test/cluster/*.sh deploy/helm/ovn-evpn/files/bin/*.sh deploy/tools/*.sh deploy/images/*.sh bin/kubectl-evpn
+	shellcheck -S warning -x scripts/*.sh test/uml/*.sh test/harness/cluster/*.sh deploy/helm/ovn-evpn/files/bin/*.sh deploy/tools/*.sh deploy/images/*.sh bin/kubectl-evpn
 
 test-unit:
 	npx vitest run --project unit

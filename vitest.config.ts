@@ -52,7 +52,7 @@ export default defineConfig({
           name: 'integration',
           include: ['**/*.int.test.ts'],
           exclude: ['node_modules/**', '.cache/**'],
-          globalSetup: ['test/cluster/global-setup.ts'],
+          globalSetup: ['test/harness/cluster/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,

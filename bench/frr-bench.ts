@@ -24,6 +24,8 @@ import { nodeWorkload, type NodeWorkload } from './lib/node-workload.ts';
 import { log, mustRun, run } from './lib/shell.ts';
 import { parseSize, smokeOf } from './lib/sizes.ts';
 import { medianResult, timed, type Result } from './lib/stats.ts';
+import { waitFor } from '../test/harness/wait-for.ts';
+import { errorMessage } from '../lib/log.ts';
 
 const { values } = parseArgs({
   options: { size: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' }, networks: { type: 'string' }, runs: { type: 'string' } },
@@ -37,7 +39,6 @@ const size = {
   ...(values.runs === undefined ? {} : { frrRuns: sized.frrNetworks.map(() => Number(values.runs)) }),
 };
 const out = values.out ?? 'bench/results/frr.json';
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Node {
   readonly ns: 'a' | 'b';
@@ -80,11 +81,7 @@ async function startFrr(ns: string): Promise<void> {
   // -s: zebra's netlink receive buffer; a thousand VRFs' worth of events overflows the default.
   await mustRun('ip', ['netns', 'exec', ns, '/usr/lib/frr/zebra', '-N', ns, '-d', '-A', '127.0.0.1', '-s', '90000000', '-f', `${etc}/frr.conf`]);
   await mustRun('ip', ['netns', 'exec', ns, '/usr/lib/frr/bgpd', '-N', ns, '-d', '-A', '127.0.0.1', '-f', `${etc}/frr.conf`]);
-  const deadline = Date.now() + 30_000;
-  while ((await run('vtysh', ['-N', ns, '-c', 'show version'])).code !== 0) {
-    if (Date.now() > deadline) throw new Error(`FRR in ${ns} did not come up`);
-    await sleep(100);
-  }
+  await waitFor(`FRR in ${ns} to come up`, async () => (await run('vtysh', ['-N', ns, '-c', 'show version'])).code === 0, { timeoutMs: 30_000, stepMs: 100 });
 }
 
 function frrModel(node: Node): unknown {
@@ -156,15 +153,12 @@ async function main(): Promise<void> {
         const t1 = performance.now();
         // Type-3 per L2VNI and type-5 per subnet at least; type-2 for the local port (MAC and MAC+IP) when zebra has learnt it.
         const minimum = 2 * n;
-        let last: [PeerCounts, PeerCounts] | undefined;
-        const deadline = t1 + 600_000;
-        for (;;) {
+        // Not converged yet: the probe throws the counts, which the timeout error quotes.
+        const last = await waitFor(`convergence for ${n} networks`, async (): Promise<[PeerCounts, PeerCounts]> => {
           const [ca, cb] = await Promise.all([evpnCounts('a', b.ip), evpnCounts('b', a.ip)]);
-          last = [ca, cb];
-          if (ca.rcd >= minimum && cb.rcd >= minimum && ca.rcd === cb.snt && cb.rcd === ca.snt) break;
-          if (performance.now() > deadline) throw new Error(`no convergence for ${n} networks: a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
-          await sleep(200);
-        }
+          if (ca.rcd >= minimum && cb.rcd >= minimum && ca.rcd === cb.snt && cb.rcd === ca.snt) return [ca, cb];
+          throw new Error(`a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
+        }, { timeoutMs: 600_000, stepMs: 200 });
         const t2 = performance.now();
         m.converge.push(t2 - t1);
         m.total.push(t2 - t0);
@@ -172,7 +166,7 @@ async function main(): Promise<void> {
         log(`frr ${n} networks run ${r + 1}/${runs}: config ${text.length} bytes rendered in ${tRender.toFixed(1)} ms; apply a ${applied[0]?.toFixed(0)} ms, b ${applied[1]?.toFixed(0)} ms; converged ${(t2 - t1).toFixed(0)} ms after (routes a←b ${last[0].rcd}, b←a ${last[1].rcd})`);
       } catch (err: unknown) {
         // A size that does not finish is a result too: its elapsed time is a lower bound.
-        failed = err instanceof Error ? err.message : String(err);
+        failed = errorMessage(err);
         log(`frr ${n} networks run ${r + 1}: did not finish after ${((performance.now() - runStart) / 1000).toFixed(0)} s: ${failed}`);
         if (m.total.length === 0) m.total.push(performance.now() - runStart);
       }

@@ -20,12 +20,13 @@ import { parseArgs } from 'node:util';
 import type { EvpnPortSet, EvpnVrf } from '../crds/index.ts';
 import { Informer } from '../lib/kube/informer.ts';
 import { resourcePath, type KubeObject } from '../lib/kube/resource.ts';
-import { startKubeEnv, type KubeEnv } from '../operator/testing/kube-env.ts';
+import { startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
 import { OvsdbClient, type Operation } from '../lib/ovsdb/index.ts';
 import { evpnResources } from '../crds/resources.ts';
 import type { Live } from '../operator/object-key.ts';
-import { startOvnDatabases, type OvnDatabases } from '../test/ovn/ovn-databases.ts';
-import { findFreePorts } from '../test/cluster/probes.ts';
+import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
+import { findFreePorts } from '../test/harness/cluster/probes.ts';
+import { waitFor } from '../test/harness/wait-for.ts';
 import {
   bindOps, chassisName, chassisOf, expectedObjects, nbInserts, networkExternalIds, networkId, networkVni, nodeName, portsOf, vmPortName,
   type OvnWorkloadOptions,
@@ -40,16 +41,6 @@ const size = values.smoke === true ? smokeOf(base) : base;
 const out = values.out ?? 'bench/results/operator.json';
 const repo = join(import.meta.dirname, '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, stepMs = 20): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(stepMs);
-  }
-}
 
 /** Resolves predicates as informer events arrive (the "visible" side of the latency). */
 class Watcher<T extends KubeObject> {
@@ -163,10 +154,10 @@ async function main(): Promise<void> {
       for (let c = 0; c < o.chassis; c++) await ovn.sbctl(['chassis-add', chassisName(c), 'geneve', `127.0.0.${c + 1}`, '--', 'set', 'Chassis', chassisName(c), `hostname=${nodeName(c)}`]);
       for (let i = 0; i < o.networks; i += 50) await client50(nb, nbInserts(o, i, Math.min(o.networks, i + 50)));
       const vmPorts = o.ports;
-      await waitUntil('ovn-northd to create every Port_Binding', async () => {
+      await waitFor('ovn-northd to create every Port_Binding', async () => {
         const [r] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Port_Binding', where: [['type', '==', '']], columns: ['logical_port'] }] as const);
-        return r.rows.length >= vmPorts ? true : undefined;
-      }, 600_000, 1000);
+        return r.rows.length >= vmPorts;
+      }, { timeoutMs: 600_000, stepMs: 1000 });
       const [chassis] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Chassis', where: [], columns: ['_uuid', 'name'] }] as const);
       const uuidByName = new Map(chassis.rows.map((r) => [typeof r['name'] === 'string' ? r['name'] : '', r._uuid]));
       const uuids = Array.from({ length: o.chassis }, (_, c) => uuidByName.get(chassisName(c)) ?? '');
@@ -183,7 +174,7 @@ async function main(): Promise<void> {
     await Promise.all([vrfs.informer.waitForSync(), portSets.informer.waitForSync()]);
     operator = await startOperator(env, ovn);
     const op0 = operator;
-    await waitUntil('the initial mirror', () => (vrfs.informer.list().length >= expected.vrfs && portSets.informer.list().length >= expected.portSets ? true : undefined), 900_000, 50);
+    await waitFor('the initial mirror', () => vrfs.informer.list().length >= expected.vrfs && portSets.informer.list().length >= expected.portSets, { timeoutMs: 900_000, stepMs: 50 });
     const tInitial = performance.now() - op0.startedAt;
     const initialWrites = metricSum((await scrape(op0)) ?? '', 'evpn_operator_api_writes_total');
     log(`initial mirror: ${(tInitial / 1000).toFixed(1)} s, ${initialWrites} API writes`);
@@ -245,10 +236,10 @@ async function main(): Promise<void> {
       const rvBefore = await resourceVersions(env);
       operator = await startOperator(env, ovn);
       const p = operator;
-      await waitUntil('the first mirror pass after restart', async () => {
+      await waitFor('the first mirror pass after restart', async () => {
         const text = await scrape(p);
-        return text !== undefined && metricSum(text, 'controller_reconcile_total', { controller: 'mirror' }) >= 1 ? true : undefined;
-      }, 300_000, 10);
+        return text !== undefined && metricSum(text, 'controller_reconcile_total', { controller: 'mirror' }) >= 1;
+      }, { timeoutMs: 300_000, stepMs: 10 });
       restart.push(performance.now() - p.startedAt);
       await sleep(2000);
       const text = (await scrape(p)) ?? '';

@@ -83,7 +83,7 @@ function machine(): string[] {
   return [
     `- host: ${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${sh('uname', ['-r'])}; load average when the report was written ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (the machine is shared: other work competes for its CPUs, which is why the ratios, taken in the same run, are the claim)`,
     `- kernel benchmarks: user-mode Linux ${dpkg('user-mode-linux')} (Linux 6.1, 1 CPU, 1500 MiB), as \`make test-uml\` runs it`,
-    `- Node ${process.version}; FRR ${dpkg('frr')}; OVN ${dpkg('ovn-central')}; iproute2 ${dpkg('iproute2')}; kube-apiserver + etcd from \`test/cluster\``,
+    `- Node ${process.version}; FRR ${dpkg('frr')}; OVN ${dpkg('ovn-central')}; iproute2 ${dpkg('iproute2')}; kube-apiserver + etcd from \`test/harness/cluster\``,
   ];
 }
 

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { kubectl, uniqueName } from '../test/cluster/kube-test-env.ts';
+import { kubectl, uniqueName } from '../test/harness/cluster/kube-test-env.ts';
 import { API_GROUP_VERSION } from './api-group.ts';
 import { validationCases } from './api-validation.cases.ts';
 

@@ -9,17 +9,22 @@ function isRecord(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Keys a CRD schema does without. */
+function dropped(key: string, value: unknown): boolean {
+  if (key === '$schema' || key === 'id') return true;
+  if (key === 'additionalProperties' && value === false) return true;
+  // z.int() without bounds emits ±MAX_SAFE_INTEGER: noise in a CRD.
+  return (key === 'minimum' || key === 'maximum') && Math.abs(Number(value)) === Number.MAX_SAFE_INTEGER;
+}
+
 function structural(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(structural);
   if (!isRecord(node)) return node;
   const out: Json = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === '$schema' || key === 'id') continue;
-    if (key === 'additionalProperties' && value === false) continue;
-    if (key === 'const') { out.enum = [value]; continue; }
-    // z.int() without bounds emits ±MAX_SAFE_INTEGER: noise in a CRD.
-    if ((key === 'minimum' || key === 'maximum') && Math.abs(Number(value)) === Number.MAX_SAFE_INTEGER) continue;
-    out[key] = structural(value);
+    if (dropped(key, value)) continue;
+    if (key === 'const') out.enum = [value];
+    else out[key] = structural(value);
   }
   if (Array.isArray(out.anyOf) && out.anyOf.every((s) => isRecord(s) && Array.isArray(s.enum))) {
     const options = out.anyOf as Json[];

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './log.ts';
-import { errorFields, silentLogger } from './log.ts';
+import { errorFields, errorMessage, silentLogger } from './log.ts';
 import { metricsContentType, type MetricsRegistry } from './metrics.ts';
 
 /** A check passes by resolving; it fails by throwing (the message is shown on the probe). */
@@ -32,7 +32,7 @@ async function runChecks(checks: ReadonlyMap<string, HealthCheck>): Promise<{ ok
       lines.push(`[+]${name} ok`);
     } catch (err) {
       ok = false;
-      lines.push(`[-]${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      lines.push(`[-]${name} failed: ${errorMessage(err)}`);
     }
   }
   lines.push(ok ? 'ok' : 'failed');

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { waitFor } from '../test/harness/wait-for.ts';
 import { createShutdown } from './shutdown.ts';
 
 describe('shutdown', () => {
@@ -31,18 +34,50 @@ describe('shutdown', () => {
     expect(exits).toEqual([1]);
   });
 
-  it('handles SIGTERM through the installed handler and exits 0', async () => {
-    const exits: number[] = [];
-    const s = createShutdown({ exit: (c) => exits.push(c), signals: ['SIGUSR2'] });
-    let ran = false;
-    s.register('hook', () => {
-      ran = true;
-    });
-    const uninstall = s.install();
-    process.kill(process.pid, 'SIGUSR2');
-    await new Promise((r) => setTimeout(r, 50));
-    uninstall();
-    expect(ran).toBe(true);
-    expect(exits).toEqual([0]);
+  // In a child process with the real handlers and process.exit, so the test runner
+  // is not the one that gets the signal.
+  it('on SIGTERM runs the hooks and exits 0', async () => {
+    const child = startChild('quick');
+    await child.output('ready\n');
+    child.process.kill('SIGTERM');
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(child.stdout()).toBe('ready\nhook started, signal aborted: true\nhook done\n');
+  });
+
+  it('on a second SIGTERM during the hooks exits 1 at once', async () => {
+    const child = startChild('slow');
+    await child.output('ready\n');
+    child.process.kill('SIGTERM');
+    await child.output('hook started');
+    const sent = performance.now();
+    child.process.kill('SIGTERM');
+    expect(await child.exited).toEqual({ code: 1, signal: null });
+    expect(performance.now() - sent).toBeLessThan(5_000);
+    expect(child.stdout()).not.toContain('hook done');
   });
 });
+
+function startChild(mode: 'quick' | 'slow'): {
+  process: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stdout: () => string;
+  output: (text: string) => Promise<void>;
+} {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('testdata/shutdown-child.ts', import.meta.url)), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    out += chunk;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal });
+    });
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const output = (text: string): Promise<void> =>
+    waitFor(`${JSON.stringify(text)} from the child`, () => out.includes(text), { timeoutMs: 10_000, stepMs: 10 }).then(() => undefined);
+  return { process: child, exited, stdout: () => out, output };
+}

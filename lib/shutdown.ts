@@ -71,9 +71,8 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
     register: (name, hook) => void hooks.push({ name, hook }),
     signal: controller.signal,
     run,
-    install: () => {
-      const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
-      const handler = (sig: NodeJS.Signals): void => {
+    install: () =>
+      onSignals(options.signals ?? ['SIGTERM', 'SIGINT'], (sig) => {
         if (running !== undefined) {
           // A second signal means the operator is impatient: leave now.
           log.warn({ signal: sig }, 'second signal, exiting');
@@ -83,11 +82,14 @@ export function createShutdown(options: ShutdownOptions = {}): Shutdown {
         void run(sig).then(() => {
           exit(0);
         });
-      };
-      for (const s of signals) process.on(s, handler);
-      return () => {
-        for (const s of signals) process.off(s, handler);
-      };
-    },
+      }),
+  };
+}
+
+/** Installs `handler` for `signals`; returns a function that removes it. */
+function onSignals(signals: readonly NodeJS.Signals[], handler: (sig: NodeJS.Signals) => void): () => void {
+  for (const s of signals) process.on(s, handler);
+  return () => {
+    for (const s of signals) process.off(s, handler);
   };
 }

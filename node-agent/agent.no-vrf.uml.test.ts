@@ -9,7 +9,8 @@ import { applyObject, deleteObject, getObject } from '../lib/kube/apply.ts';
 import { loadKubeConfig } from '../lib/kube/config.ts';
 import { KubeClient } from '../lib/kube/kube-client.ts';
 import { silentLogger } from '../lib/log.ts';
-import { requireUmlGuest, run } from '../test/uml/oracle.ts';
+import { requireUmlGuest, run } from '../test/harness/uml/oracle.ts';
+import { waitFor } from '../test/harness/wait-for.ts';
 import { NodeAgent } from './agent.ts';
 import { AgentConfig } from './config.ts';
 import { openKernel } from './kernel/netlink/kernel-adapter.ts';
@@ -47,8 +48,11 @@ afterAll(async () => {
 
 it('reports a kernel without VRF support on the node status instead of crash-looping', async () => {
   await applyObject(client, evpnResources.vrfs, { metadata: { name: 'vrf-nomod' }, spec: { vni: 10200 } }, { fieldManager: 'agent-test', force: true });
-  const end = Date.now() + 20_000;
-  while (agent.lastPass?.kernel.unsupported === undefined && Date.now() < end) await agent.syncNow();
+  await waitFor('a pass that finds no VRF support', async () => {
+    if (agent.lastPass?.kernel.unsupported !== undefined) return true;
+    await agent.syncNow();
+    return false;
+  }, { timeoutMs: 20_000, stepMs: 0 });
   expect(agent.lastPass?.kernel.unsupported).toContain('kernel has no VRF support');
   const state = (await getObject(client, evpnResources.nodeStates, { name: NODE })) as unknown as EvpnNodeState;
   const kernelCondition = state.status?.conditions?.find((c) => c.type === 'KernelApplied');

@@ -12,7 +12,8 @@ import { applyObject, deleteObject, getObject } from '../lib/kube/apply.ts';
 import { loadKubeConfig } from '../lib/kube/config.ts';
 import { KubeClient } from '../lib/kube/kube-client.ts';
 import { silentLogger } from '../lib/log.ts';
-import { bridgeJson, ipJson, requireUmlGuest, run } from '../test/uml/oracle.ts';
+import { bridgeJson, ipJson, requireUmlGuest, run } from '../test/harness/uml/oracle.ts';
+import { waitFor } from '../test/harness/wait-for.ts';
 import { NodeAgent } from './agent.ts';
 import type { PassSummary } from './agent.ts';
 import { AgentConfig } from './config.ts';
@@ -54,14 +55,11 @@ const ports = (network: string, list: { name: string; mac: string; ips?: string[
   }, FM);
 
 /** Runs passes until `check` holds (informers may lag an API write by a moment). */
-async function until(check: () => boolean, timeoutMs = 20_000): Promise<PassSummary> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
+function until(check: () => boolean, timeoutMs = 20_000): Promise<PassSummary> {
+  return waitFor('the condition after a pass', async () => {
     const s = await agent.syncNow();
-    if (check()) return s;
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return check() ? s : undefined;
+  }, { timeoutMs, stepMs: 200 });
 }
 
 const link = (name: string): Json | undefined => (ipJson(['-d', 'link', 'show']) as Json[]).find((l) => l.ifname === name);
@@ -155,8 +153,7 @@ describe('node agent on a real kernel', () => {
     const sync = view.requestSync();
     expect(['started', 'queued']).toContain(sync.status);
     expect(sync.taskId).toMatch(/^[0-9a-f-]{36}-1$/);
-    const end = Date.now() + 10_000;
-    while (agent.lastPass === last && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the requested pass', () => agent.lastPass !== last, { timeoutMs: 10_000, stepMs: 50 });
     expect(agent.lastPass).not.toBe(last);
     expect(agent.lastPass?.kernel.writes).toBe(0);
   });
@@ -188,8 +185,7 @@ describe('node agent on a real kernel', () => {
     const t0 = Date.now();
     run('ip', ['link', 'del', 'vx-10101']);
     run('bridge', ['fdb', 'del', '02:00:00:00:01:01', 'dev', 'evpn-uplink', 'vlan', '101', 'master']);
-    const end = Date.now() + 10_000;
-    while (!(link('vx-10101') && fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:01:01')) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    await waitFor('the drift repaired', () => link('vx-10101') !== undefined && fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:01:01'), { timeoutMs: 10_000, stepMs: 100 });
     const ms = Date.now() - t0;
     console.log(`drift repaired in ${ms} ms`);
     expect(link('vx-10101')?.master).toBe('br-evpn');

@@ -10,11 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Label, type EvpnNetwork } from '../crds/index.ts';
 import { evpnResources } from '../crds/resources.ts';
 import { applyObject } from '../lib/kube/apply.ts';
-import { startOvnDatabases, type OvnDatabases } from '../test/ovn/ovn-databases.ts';
+import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from './mirror/fixtures/driver-rows.ts';
-import { getObject, listObjects, startKubeEnv, waitFor, type KubeEnv } from './testing/kube-env.ts';
-import { startOperatorProcess, type OperatorProcess } from './testing/operator-process.ts';
-import { addNetwork } from './testing/ovn-driver.ts';
+import { getObject, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
+import { waitFor } from '../test/harness/wait-for.ts';
+import { startOperatorProcess, type OperatorProcess } from '../test/harness/operator/operator-process.ts';
+import { addNetwork } from '../test/harness/operator/ovn-driver.ts';
 
 let kube: KubeEnv;
 let ovn: OvnDatabases;
@@ -62,7 +63,7 @@ describe('fault injection: kill -9 while OVN changes flow', () => {
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
-    await waitFor('first networks', async () => (added.length >= 4 && (await getNetwork(added[3] ?? '')) !== undefined ? true : undefined), 30_000);
+    await waitFor('first networks', async () => (added.length >= 4 && (await getNetwork(added[3] ?? '')) !== undefined ? true : undefined), { timeoutMs: 30_000 });
     const uids = new Map<string, string>();
     const recordUids = async (): Promise<void> => {
       for (const id of added) {
@@ -78,7 +79,7 @@ describe('fault injection: kill -9 while OVN changes flow', () => {
       await waitFor(`a network added after the ${what} kill`, async () => {
         const id = added[from];
         return id !== undefined && (await getNetwork(id)) !== undefined ? true : undefined;
-      }, 60_000);
+      }, { timeoutMs: 60_000 });
       recovery[what] = Date.now() - t0;
       await recordUids();
     };
@@ -104,7 +105,7 @@ describe('fault injection: kill -9 while OVN changes flow', () => {
     await waitFor('every streamed network mirrored', async () => {
       const mirrored = (await listObjects<EvpnNetwork>(kube.client, evpnResources.networks, Label.MirroredFrom)).map((n) => n.metadata.name);
       return added.every((id) => mirrored.includes(id)) ? true : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     await new Promise((r) => setTimeout(r, 2500)); // past the prune grace
     const mirrored = await listObjects<EvpnNetwork>(kube.client, evpnResources.networks, Label.MirroredFrom);
     expect(mirrored.map((n) => n.metadata.name).sort()).toEqual([...added].sort());

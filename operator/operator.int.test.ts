@@ -8,13 +8,14 @@ import type { EvpnNetwork } from '../crds/index.ts';
 import { isNotFound } from '../lib/kube/kube-client.ts';
 import type { Lease } from '../lib/kube/leader-election.ts';
 import { coreResources, resourcePath } from '../lib/kube/resource.ts';
-import { startOvnDatabases, type OvnDatabases } from '../test/ovn/ovn-databases.ts';
+import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from './mirror/fixtures/driver-rows.ts';
 import { evpnResources } from '../crds/resources.ts';
-import { getObject, listObjects, startKubeEnv, waitFor, type KubeEnv } from './testing/kube-env.ts';
-import { nonLeaseWrites, runOperator } from './testing/operator-harness.ts';
-import { httpGet, startOperatorProcess, type OperatorProcess } from './testing/operator-process.ts';
-import { addNetwork, lsName } from './testing/ovn-driver.ts';
+import { getObject, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
+import { waitFor } from '../test/harness/wait-for.ts';
+import { nonLeaseWrites, runOperator } from '../test/harness/operator/operator-harness.ts';
+import { httpGet, startOperatorProcess, type OperatorProcess } from '../test/harness/operator/operator-process.ts';
+import { addNetwork, lsName } from '../test/harness/operator/ovn-driver.ts';
 
 let kube: KubeEnv;
 let ovn: OvnDatabases;
@@ -28,8 +29,8 @@ afterAll(async () => {
 });
 
 const getNetwork = (name: string): Promise<EvpnNetwork | undefined> => getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
-const exists = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name}`, async () => ((await getNetwork(name)) !== undefined ? true : undefined), 30_000);
-const absent = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name} gone`, async () => ((await getNetwork(name)) === undefined ? true : undefined), 30_000);
+const exists = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name}`, async () => ((await getNetwork(name)) !== undefined ? true : undefined), { timeoutMs: 30_000 });
+const absent = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name} gone`, async () => ((await getNetwork(name)) === undefined ? true : undefined), { timeoutMs: 30_000 });
 const association = (vni: number): Record<string, string> => driverExternalIds({ vni, type: 'l3', routeTargets: [`65000:${vni}`] });
 
 describe('start-up errors of bin/evpn-operator', () => {
@@ -154,7 +155,7 @@ describe('leader election between two bin/evpn-operator processes', () => {
     };
     const a = start('op-a');
     const b = start('op-b');
-    const first = await waitFor('a leader', () => holder(lease), 20_000);
+    const first = await waitFor('a leader', () => holder(lease), { timeoutMs: 20_000 });
     const [leader, standby] = first === 'op-a' ? [a, b] : [b, a];
     const [leaderPort, standbyPort] = await Promise.all([leader.metricsPort(), standby.metricsPort()]);
     await waitFor('both ready', async () => ((await httpGet(leaderPort, '/readyz')).status === 200 && (await httpGet(standbyPort, '/readyz')).status === 200 ? true : undefined));
@@ -180,7 +181,7 @@ describe('leader election between two bin/evpn-operator processes', () => {
     const newHolder = await waitFor('new leader', async () => {
       const h = await holder(lease);
       return h !== undefined && h !== first ? h : undefined;
-    }, 20_000, 50);
+    }, { timeoutMs: 20_000, stepMs: 50 });
     const leaseMs = performance.now() - killedAt;
     await exists(two);
     const failoverMs = performance.now() - killedAt;

@@ -90,32 +90,9 @@ export function commandsOf(op: KernelOp): IprouteCommand[] {
     case 'delRoute': return [ip(...routeArgs('del', op.route))];
     case 'replaceNeighbor': return [ip('neigh', 'replace', op.neighbor.dst, 'lladdr', op.neighbor.lladdr, 'dev', op.neighbor.dev, 'nud', op.neighbor.state ?? 'permanent')];
     case 'delNeighbor': return [ip('neigh', 'del', op.neighbor.dst, 'dev', op.neighbor.dev)];
-    case 'addFdb': case 'appendFdb': case 'replaceFdb': case 'delFdb': {
-      const verb = { addFdb: 'add', appendFdb: 'append', replaceFdb: 'replace', delFdb: 'del' }[op.op];
-      const f = op.fdb;
-      const a: (string | number)[] = ['fdb', verb, f.mac, 'dev', f.dev];
-      if (f.vlan !== undefined) a.push('vlan', f.vlan);
-      if (f.dst !== undefined) a.push('dst', f.dst);
-      if (f.master === true) a.push('master');
-      if (f.self === true) a.push('self');
-      if (op.op !== 'delFdb') a.push(f.state ?? 'static');
-      return [bridge(...a)];
-    }
-    case 'addBridgeVlan': case 'delBridgeVlan': {
-      const v = op.vlan;
-      const a: (string | number)[] = ['vlan', op.op === 'addBridgeVlan' ? 'add' : 'del', 'dev', v.dev, 'vid', v.vid];
-      if (v.pvid === true) a.push('pvid');
-      if (v.untagged === true) a.push('untagged');
-      if (v.self === true) a.push('self');
-      return [bridge(...a)];
-    }
-    case 'setBridgePort': {
-      const p = op.port;
-      const a: (string | number)[] = ['link', 'set', 'dev', p.dev];
-      if (p.learning !== undefined) a.push('learning', p.learning ? 'on' : 'off');
-      if (p.neighSuppress !== undefined) a.push('neigh_suppress', p.neighSuppress ? 'on' : 'off');
-      return [bridge(...a)];
-    }
+    case 'addFdb': case 'appendFdb': case 'replaceFdb': case 'delFdb': return [bridge(...fdbArgs(op))];
+    case 'addBridgeVlan': case 'delBridgeVlan': return [bridge(...vlanArgs(op))];
+    case 'setBridgePort': return [bridge(...portArgs(op.port))];
   }
 }
 
@@ -133,4 +110,34 @@ export function splitBatches(commands: readonly IprouteCommand[]): { ip: string;
   const ipLines = commands.filter((c) => c.tool === 'ip').map(batchLine);
   const bridgeLines = commands.filter((c) => c.tool === 'bridge').map(batchLine);
   return { ip: `${ipLines.join('\n')}\n`, bridge: `${bridgeLines.join('\n')}\n`, ipLines: ipLines.length, bridgeLines: bridgeLines.length };
+}
+
+type OpOf<K extends KernelOp['op']> = Extract<KernelOp, { op: K }>;
+
+function fdbArgs(op: OpOf<'addFdb' | 'appendFdb' | 'replaceFdb' | 'delFdb'>): (string | number)[] {
+  const verb = { addFdb: 'add', appendFdb: 'append', replaceFdb: 'replace', delFdb: 'del' }[op.op];
+  const f = op.fdb;
+  const a: (string | number)[] = ['fdb', verb, f.mac, 'dev', f.dev];
+  if (f.vlan !== undefined) a.push('vlan', f.vlan);
+  if (f.dst !== undefined) a.push('dst', f.dst);
+  if (f.master === true) a.push('master');
+  if (f.self === true) a.push('self');
+  if (op.op !== 'delFdb') a.push(f.state ?? 'static');
+  return a;
+}
+
+function vlanArgs(op: OpOf<'addBridgeVlan' | 'delBridgeVlan'>): (string | number)[] {
+  const v = op.vlan;
+  const a: (string | number)[] = ['vlan', op.op === 'addBridgeVlan' ? 'add' : 'del', 'dev', v.dev, 'vid', v.vid];
+  if (v.pvid === true) a.push('pvid');
+  if (v.untagged === true) a.push('untagged');
+  if (v.self === true) a.push('self');
+  return a;
+}
+
+function portArgs(p: OpOf<'setBridgePort'>['port']): (string | number)[] {
+  const a: (string | number)[] = ['link', 'set', 'dev', p.dev];
+  if (p.learning !== undefined) a.push('learning', p.learning ? 'on' : 'off');
+  if (p.neighSuppress !== undefined) a.push('neigh_suppress', p.neighSuppress ? 'on' : 'off');
+  return a;
 }

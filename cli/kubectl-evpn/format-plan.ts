@@ -7,28 +7,43 @@ import type { NodePlan } from './plan.ts';
 
 function describeOp(op: KernelOp): string {
   switch (op.op) {
-    case 'createLink': {
-      const l = op.link;
-      const extra = l.kind === 'vrf' ? `table ${l.table}` : l.kind === 'vxlan' ? `vni ${l.vni} local ${l.local ?? '-'}` : l.kind === 'vlan' ? `on ${l.link} vlan ${l.vlanId}` : l.kind === 'veth' ? `peer ${l.peer.name}` : '';
-      return `+ link ${l.name} (${l.kind}${extra === '' ? '' : `, ${extra}`}${l.master === undefined ? '' : `, master ${l.master}`}${l.mtu === undefined ? '' : `, mtu ${l.mtu}`})`;
-    }
+    case 'createLink': return `+ link ${linkText(op.link)}`;
     case 'setLink': return `~ link ${op.name}: ${Object.entries(op.change).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`;
     case 'deleteLink': return `- link ${op.name}`;
     case 'addAddr': case 'replaceAddr': return `+ address ${op.addr.address} dev ${op.addr.dev}`;
     case 'delAddr': return `- address ${op.addr.address} dev ${op.addr.dev}`;
-    case 'addRoute': case 'replaceRoute': case 'delRoute': {
-      const r = op.route;
-      const text = `route table ${r.table} ${r.dst}${r.type !== undefined && r.type !== 'unicast' ? ` ${r.type}` : ''}${r.via === undefined ? '' : ` via ${r.via}`}${r.dev === undefined ? '' : ` dev ${r.dev}`}${r.metric === undefined ? '' : ` metric ${r.metric}`}${r.family === 6 ? ' (ipv6)' : ''}`;
-      return `${op.op === 'delRoute' ? '-' : '+'} ${text}`;
-    }
+    case 'addRoute': case 'replaceRoute': case 'delRoute': return `${op.op === 'delRoute' ? '-' : '+'} ${routeText(op.route)}`;
     case 'replaceNeighbor': return `+ neighbour ${op.neighbor.dst} lladdr ${op.neighbor.lladdr} dev ${op.neighbor.dev}`;
     case 'delNeighbor': return `- neighbour ${op.neighbor.dst} dev ${op.neighbor.dev}`;
-    case 'addFdb': case 'replaceFdb': case 'appendFdb': return `+ fdb ${op.fdb.mac} dev ${op.fdb.dev}${op.fdb.vlan === undefined ? '' : ` vlan ${op.fdb.vlan}`}`;
-    case 'delFdb': return `- fdb ${op.fdb.mac} dev ${op.fdb.dev}${op.fdb.vlan === undefined ? '' : ` vlan ${op.fdb.vlan}`}`;
-    case 'addBridgeVlan': return `+ bridge vlan ${op.vlan.vid} dev ${op.vlan.dev}${op.vlan.pvid === true ? ' pvid' : ''}${op.vlan.untagged === true ? ' untagged' : ''}${op.vlan.self === true ? ' self' : ''}`;
+    case 'addFdb': case 'replaceFdb': case 'appendFdb': return `+ fdb ${fdbText(op.fdb)}`;
+    case 'delFdb': return `- fdb ${fdbText(op.fdb)}`;
+    case 'addBridgeVlan': return `+ bridge vlan ${op.vlan.vid} dev ${op.vlan.dev}${flags(op.vlan, ['pvid', 'untagged', 'self'])}`;
     case 'delBridgeVlan': return `- bridge vlan ${op.vlan.vid} dev ${op.vlan.dev}`;
-    case 'setBridgePort': return `~ bridge port ${op.port.dev}:${op.port.learning === undefined ? '' : ` learning ${op.port.learning ? 'on' : 'off'}`}${op.port.neighSuppress === undefined ? '' : ` neigh_suppress ${op.port.neighSuppress ? 'on' : 'off'}`}`;
+    case 'setBridgePort': return `~ bridge port ${op.port.dev}:${onOff('learning', op.port.learning)}${onOff('neigh_suppress', op.port.neighSuppress)}`;
   }
+}
+
+type OpWith<F extends string> = Extract<KernelOp, Record<F, unknown>>;
+
+/** ` word value`, or nothing when the value is absent. */
+const opt = (word: string, value: string | number | undefined): string => (value === undefined ? '' : ` ${word} ${value}`);
+const onOff = (word: string, value: boolean | undefined): string => (value === undefined ? '' : ` ${word} ${value ? 'on' : 'off'}`);
+function flags<T extends object>(o: T, names: readonly (keyof T & string)[]): string {
+  return names.filter((n) => o[n] === true).map((n) => ` ${n}`).join('');
+}
+
+function linkText(l: OpWith<'link'>['link']): string {
+  const extra = l.kind === 'vrf' ? `table ${l.table}` : l.kind === 'vxlan' ? `vni ${l.vni} local ${l.local ?? '-'}` : l.kind === 'vlan' ? `on ${l.link} vlan ${l.vlanId}` : l.kind === 'veth' ? `peer ${l.peer.name}` : '';
+  return `${l.name} (${l.kind}${extra === '' ? '' : `, ${extra}`}${l.master === undefined ? '' : `, master ${l.master}`}${l.mtu === undefined ? '' : `, mtu ${l.mtu}`})`;
+}
+
+function routeText(r: OpWith<'route'>['route']): string {
+  const type = r.type !== undefined && r.type !== 'unicast' ? ` ${r.type}` : '';
+  return `route table ${r.table} ${r.dst}${type}${opt('via', r.via)}${opt('dev', r.dev)}${opt('metric', r.metric)}${r.family === 6 ? ' (ipv6)' : ''}`;
+}
+
+function fdbText(f: OpWith<'fdb'>['fdb']): string {
+  return `${f.mac} dev ${f.dev}${opt('vlan', f.vlan)}`;
 }
 
 export function formatNodePlan(p: NodePlan): string {

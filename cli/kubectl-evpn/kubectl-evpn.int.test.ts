@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { kubectl, kubectlPath, kubeconfigPath, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { kubectl, kubectlPath, kubeconfigPath, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const plugin = join(repo, 'bin/kubectl-evpn');

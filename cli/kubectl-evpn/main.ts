@@ -47,7 +47,17 @@ const processIo: Io = {
   stdin: () => readFileSync(0, 'utf8'),
 };
 
-export async function main(argv: readonly string[], io: Io = processIo, read?: () => Promise<EvpnObjects>): Promise<number> {
+interface Invocation {
+  readonly command: string;
+  readonly rest: readonly string[];
+  readonly json: boolean;
+  readonly filename?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+}
+
+/** The command line checked, or the exit code after a usage message. */
+function parseInvocation(argv: readonly string[], io: Io): Invocation | number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -71,26 +81,40 @@ export async function main(argv: readonly string[], io: Io = processIo, read?: (
   if (!known.includes(command)) { io.err(`kubectl evpn: unknown command "${command}"\n\n${usage}`); return 2; }
   if (command === 'network' && rest.length !== 1) { io.err('kubectl evpn: usage: kubectl evpn network <id>'); return 2; }
   if (command === 'plan' && values.filename === undefined) { io.err('kubectl evpn: plan needs -f manifest.yaml'); return 2; }
+  return { command, rest, json, ...values };
+}
 
+/** The manifest of `plan -f`, or the exit code after an error. */
+function readPlanManifest(file: string, io: Io): ReturnType<typeof parseManifest> | number {
+  try {
+    return parseManifest(file === '-' ? io.stdin() : readFileSync(file, 'utf8'), file);
+  } catch (e) {
+    io.err(`kubectl evpn: ${e instanceof ManifestError ? e.message : `cannot read ${file}: ${(e as Error).message}`}`);
+    return 1;
+  }
+}
+
+export async function main(argv: readonly string[], io: Io = processIo, read?: () => Promise<EvpnObjects>): Promise<number> {
+  const inv = parseInvocation(argv, io);
+  if (typeof inv === 'number') return inv;
   let manifest;
-  if (command === 'plan') {
-    const file = values.filename ?? '-';
-    try {
-      manifest = parseManifest(file === '-' ? io.stdin() : readFileSync(file, 'utf8'), file);
-    } catch (e) {
-      io.err(`kubectl evpn: ${e instanceof ManifestError ? e.message : `cannot read ${file}: ${(e as Error).message}`}`);
-      return 1;
-    }
+  if (inv.command === 'plan') {
+    manifest = readPlanManifest(inv.filename ?? '-', io);
+    if (typeof manifest === 'number') return manifest;
   }
 
   let objects: EvpnObjects;
   try {
-    objects = await (read ?? (() => readObjects(kubeConfigFor(values.kubeconfig, values.context, io.env), (m) => { io.err(`warning: ${m}`); })))();
+    objects = await (read ?? (() => readObjects(kubeConfigFor(inv.kubeconfig, inv.context, io.env), (m) => { io.err(`warning: ${m}`); })))();
   } catch (e) {
     io.err(`kubectl evpn: cannot read the EVPN objects: ${(e as Error).message}`);
     return 1;
   }
+  return runCommand(inv, objects, manifest, io);
+}
 
+function runCommand(inv: Invocation, objects: EvpnObjects, manifest: ReturnType<typeof parseManifest> | undefined, io: Io): number {
+  const { command, rest, json } = inv;
   switch (command) {
     case 'networks': io.out(json ? JSON.stringify(objects.networks, null, 2) : networksView(objects)); return 0;
     case 'vrfs': io.out(json ? JSON.stringify(objects.vrfs, null, 2) : vrfsView(objects)); return 0;

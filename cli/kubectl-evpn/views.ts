@@ -86,6 +86,24 @@ function ageOf(time: string | undefined, now: Date): string {
 }
 
 /** The seed's ovn-bgp-agent-status, for the whole cluster, then one line per node. */
+/** BGP peers established/total, or down, or - when the agent has not reported FRR. */
+function frrText(frr: NonNullable<EvpnNodeState['status']>['frr']): string {
+  if (frr === undefined) return '-';
+  return frr.running ? `${dash(frr.peersEstablished)}/${dash(frr.peersTotal)}` : 'down';
+}
+
+/** One row of the node table of `kubectl evpn status`. */
+function nodeStatusRow(s: EvpnNodeState, now: Date): string[] {
+  const st = s.status;
+  const ready = st?.conditions?.find((c) => c.type === 'Ready');
+  const count = (list: readonly (VrfResult | NetworkResult)[] | undefined): string => (list === undefined ? '-' : `${list.filter((r) => r.ready).length}/${list.length}`);
+  return [
+    s.metadata.name, ready?.status ?? 'Unknown', dash(st?.vtepIp), dash(st?.asn), count(st?.vrfs), count(st?.networks),
+    String((st?.networks ?? []).reduce((k, r) => k + (r.localPorts ?? 0), 0)), frrText(st?.frr),
+    ageOf(st?.lastSyncTime, now), st?.syncDurationMs === undefined ? '-' : `${(st.syncDurationMs / 1000).toFixed(1)}s`,
+  ];
+}
+
 export function statusView(o: EvpnObjects, now = new Date()): string {
   const l2 = o.networks.filter((n) => n.spec.type === 'l2').length;
   const ports = o.portSets.reduce((k, p) => k + p.spec.ports.length, 0);
@@ -104,17 +122,7 @@ export function statusView(o: EvpnObjects, now = new Date()): string {
     `Nodes: ${o.nodeStates.length} (Ready: ${readyNodes})`,
     '',
   ];
-  const rows = byName(o.nodeStates).map((s) => {
-    const st = s.status;
-    const ready = st?.conditions?.find((c) => c.type === 'Ready');
-    const count = (list: readonly (VrfResult | NetworkResult)[] | undefined): string => (list === undefined ? '-' : `${list.filter((r) => r.ready).length}/${list.length}`);
-    const frr = st?.frr === undefined ? '-' : st.frr.running ? `${dash(st.frr.peersEstablished)}/${dash(st.frr.peersTotal)}` : 'down';
-    return [
-      s.metadata.name, ready?.status ?? 'Unknown', dash(st?.vtepIp), dash(st?.asn), count(st?.vrfs), count(st?.networks),
-      String((st?.networks ?? []).reduce((k, r) => k + (r.localPorts ?? 0), 0)), frr,
-      ageOf(st?.lastSyncTime, now), st?.syncDurationMs === undefined ? '-' : `${(st.syncDurationMs / 1000).toFixed(1)}s`,
-    ];
-  });
+  const rows = byName(o.nodeStates).map((s) => nodeStatusRow(s, now));
   lines.push(rows.length === 0 ? 'No EvpnNodeState yet: no node agent has reported.' : formatTable(['NODE', 'READY', 'VTEP', 'ASN', 'VRFS', 'NETWORKS', 'PORTS', 'BGP PEERS', 'LAST SYNC', 'SYNC DURATION'], rows));
   const failing = o.nodeStates.flatMap((s) => [...(s.status?.vrfs ?? []), ...(s.status?.networks ?? [])].filter((r) => !r.ready).map((r) => [s.metadata.name, r.name, dash(r.reason), dash(r.message)]));
   if (failing.length > 0) lines.push('', 'Not ready:', formatTable(['NODE', 'OBJECT', 'REASON', 'MESSAGE'], failing.sort((a, b) => a.join().localeCompare(b.join()))));

@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { kubectl, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { kubectl, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import {
   chartDir, HELM_BUILD_TIMEOUT_MS, helm, helmBinary, helmTemplate, mustKubectl, overridesDir, parseManifests, prepareCluster, run,
 } from './deploy-env.ts';

@@ -5,7 +5,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { kubectl, kubeconfigPath } from '../../test/cluster/kube-test-env.ts';
+import { kubectl, kubeconfigPath } from '../../test/harness/cluster/kube-test-env.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const chartDir = join(repoRoot, 'deploy/helm/ovn-evpn');

@@ -15,9 +15,10 @@ import type { Lease } from '../../lib/kube/leader-election.ts';
 import { coreResources, resourcePath } from '../../lib/kube/resource.ts';
 import { driverExternalIds } from '../../operator/mirror/fixtures/driver-rows.ts';
 import { evpnResources } from '../../crds/resources.ts';
-import { getObject, startKubeEnv, waitFor, type KubeEnv } from '../../operator/testing/kube-env.ts';
-import { addNetwork, lsName } from '../../operator/testing/ovn-driver.ts';
-import { startOvnDatabases, type OvnDatabases } from '../../test/ovn/ovn-databases.ts';
+import { getObject, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { waitFor } from '../../test/harness/wait-for.ts';
+import { addNetwork, lsName } from '../../test/harness/operator/ovn-driver.ts';
+import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { repoRoot, run, type RunResult } from './deploy-env.ts';
 
 const env = { ...process.env, CONTAINERS_CONF: join(repoRoot, 'deploy/images/containers.conf') };
@@ -143,7 +144,7 @@ describe('evpn-frr', () => {
     const config = await waitFor('FRR to answer vtysh', async () => {
       const r = await podman(['exec', frr, 'vtysh', '-c', 'show running-config']);
       return r.code === 0 && r.stdout.includes('router bgp') ? r.stdout : undefined;
-    }, 60_000, 250).catch(async (err: unknown) => {
+    }, { timeoutMs: 60_000, stepMs: 250 }).catch(async (err: unknown) => {
       throw new Error(`${String(err)}\nlogs: ${(await podman(['logs', frr])).stderr}`);
     });
     expect(config).toContain('router bgp 4200049263');
@@ -228,12 +229,12 @@ describe('evpn-operator', () => {
     const failWithLogs = async (err: unknown): Promise<never> => {
       throw new Error(`${String(err)}\noperator logs:\n${await logs()}${(await podman(['logs', op])).stderr}`);
     };
-    expect(await waitFor('the operator to hold the lease', holder, 60_000, 250).catch(failWithLogs)).toBe(op);
+    expect(await waitFor('the operator to hold the lease', holder, { timeoutMs: 60_000, stepMs: 250 }).catch(failWithLogs)).toBe(op);
     expect((await mustPodman(['exec', op, '/usr/local/bin/node', '-p', 'process.getuid() + ":" + process.getgid()'])).trim()).toBe('42494:42494');
 
     const networkId = randomUUID();
     await addNetwork(ovn.nbctl, networkId, driverExternalIds({ vni: 93000, type: 'l3', routeTargets: ['65000:93000'] }));
-    const network = await waitFor('the EvpnNetwork', () => getObject<EvpnNetwork>(kube.client, evpnResources.networks, networkId), 30_000, 100).catch(failWithLogs);
+    const network = await waitFor('the EvpnNetwork', () => getObject<EvpnNetwork>(kube.client, evpnResources.networks, networkId), { timeoutMs: 30_000, stepMs: 100 }).catch(failWithLogs);
     expect(network.metadata.name).toBe(networkId);
 
     const portLine = (await logs()).split('\n').map((l): Record<string, unknown> => { try { return JSON.parse(l) as Record<string, unknown>; } catch { return {}; } })

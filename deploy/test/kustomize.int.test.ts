@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { kubectl, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { kubectl, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import { KUSTOMIZE_NAMESPACE, renderBase } from '../tools/gen-kustomize.ts';
 import { HELM_BUILD_TIMEOUT_MS, helmBinary, helmTemplate, kustomizeBase, mustKubectl, parseManifests, prepareCluster } from './deploy-env.ts';
 import type { K8sObject } from './deploy-env.ts';

@@ -5,7 +5,7 @@
 // service account token carries) go through admission.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { kubectl, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { kubectl, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import { HELM_BUILD_TIMEOUT_MS, helmBinary, helmTemplate, mustKubectl, parseManifests, prepareCluster } from './deploy-env.ts';
 
 const ns = uniqueName('rbac');

@@ -3,7 +3,7 @@
 # current helm, and nothing outside the package registries can be downloaded).
 # The binary is cached under .cache/helm-<version>/, keyed by version, so a
 # second run is a no-op that returns at once. Go downloads and build artefacts
-# stay in .cache/go (shared with test/cluster/build-binaries.sh).
+# stay in .cache/go (shared with test/harness/cluster/build-binaries.sh).
 #
 # Prints the helm binary's path on stdout; progress goes to stderr.
 # Env: GO (go binary), HELM_VERSION (default below), GO_CACHE_ROOT (default .cache/go).

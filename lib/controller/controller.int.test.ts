@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeKubeConfig, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { makeKubeConfig, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import { applyObject, applyStatusIfChanged } from '../kube/apply.ts';
 import { setCondition, type Condition } from '../kube/conditions.ts';
 import { Informer } from '../kube/informer.ts';
-import { createWidgetCrd, deleteCrd, testClient, waitFor } from '../kube/int-test-helpers.ts';
+import { createWidgetCrd, deleteCrd, testClient } from '../../test/harness/kube/kube-fixtures.ts';
+import { waitFor } from '../../test/harness/wait-for.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { splitObjectKey, type KubeObject, type ResourceRef } from '../kube/resource.ts';
 import type { WriteCounter } from '../kube/write-counter.ts';
@@ -102,7 +103,7 @@ describe('Controller against a real apiserver', () => {
     writes.reset();
     const c = startController(events, undefined, 300);
     await c.start();
-    await waitFor('three resync rounds', () => events.length >= 4 * 3, 10_000);
+    await waitFor('three resync rounds', () => events.length >= 4 * 3, { timeoutMs: 10_000 });
     expect(new Set(events.map((e) => e.key)).size).toBe(4);
     expect(writes.total()).toBe(0);
     await c.stop();

@@ -1,10 +1,10 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeKubeConfig, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { makeKubeConfig, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import { applyObject, applyStatus, applyStatusIfChanged, deleteObject, getObject } from './apply.ts';
 import { setCondition, type Condition } from './conditions.ts';
 import { makeApiClient, serverSideApplyOptions } from './config.ts';
-import { createWidgetCrd, deleteCrd, testClient } from './int-test-helpers.ts';
+import { createWidgetCrd, deleteCrd, testClient } from '../../test/harness/kube/kube-fixtures.ts';
 import { KubeApiError, type KubeClient } from './kube-client.ts';
 import type { KubeObject, ResourceRef } from './resource.ts';
 import type { WriteCounter } from './write-counter.ts';

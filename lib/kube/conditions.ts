@@ -90,14 +90,10 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
-  for (const k of keys) {
-    const va = ra[k];
-    const vb = rb[k];
-    if (k === 'conditions' && Array.isArray(va) && Array.isArray(vb)) {
-      if (!conditionsEqual(va as Condition[], vb as Condition[])) return false;
-    } else if (!semanticEqual(va, vb)) {
-      return false;
-    }
-  }
-  return true;
+  return [...keys].every((k) => fieldEqual(k, ra[k], rb[k]));
+}
+
+function fieldEqual(key: string, a: unknown, b: unknown): boolean {
+  if (key === 'conditions' && Array.isArray(a) && Array.isArray(b)) return conditionsEqual(a as Condition[], b as Condition[]);
+  return semanticEqual(a, b);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeKubeConfig, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { makeKubeConfig, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import { EventRecorder, type ObjectReference } from './events.ts';
-import { createNamespace, deleteNamespace, testClient } from './int-test-helpers.ts';
+import { createNamespace, deleteNamespace, testClient } from '../../test/harness/kube/kube-fixtures.ts';
 import type { KubeClient } from './kube-client.ts';
 import { coreResources, resourcePath, type KubeList } from './resource.ts';
 import type { WriteCounter } from './write-counter.ts';

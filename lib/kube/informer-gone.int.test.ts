@@ -2,9 +2,10 @@
 // control plane instead of the shared one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../../test/cluster/control-plane.ts';
+import { startControlPlane, type ControlPlane } from '../../test/harness/cluster/control-plane.ts';
 import { Informer } from './informer.ts';
-import { configMap, testClient, waitFor } from './int-test-helpers.ts';
+import { configMap, testClient } from '../../test/harness/kube/kube-fixtures.ts';
+import { waitFor } from '../../test/harness/wait-for.ts';
 import type { KubeClient } from './kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from './resource.ts';
 
@@ -59,8 +60,9 @@ describe('Informer on 410 Gone (private apiserver, restarted)', () => {
     await cp.restartApiServer();
     inf.resumeWatch();
 
-    const relistMs = await waitFor('relist after 410', () => inf.stats.relistsAfterGone >= 1 && events.length >= 3, 30_000);
-    process.stderr.write(`informer: 410 after apiserver restart → relist and diff delivered in ${relistMs} ms\n`);
+    const relistFrom = Date.now();
+    await waitFor('relist after 410', () => inf.stats.relistsAfterGone >= 1 && events.length >= 3, { timeoutMs: 30_000 });
+    process.stderr.write(`informer: 410 after apiserver restart → relist and diff delivered in ${Date.now() - relistFrom} ms\n`);
     expect(inf.stats.lists).toBe(2);
     expect(events.sort()).toEqual(['add new', 'delete gone', 'update change 1->2']);
     expect(inf.keys().sort()).toEqual(['default/change', 'default/keep', 'default/new']);
@@ -83,8 +85,9 @@ describe('Informer on 410 Gone (private apiserver, restarted)', () => {
     await cp.restartApiServer();
     const restartMs = Date.now() - restartStarted;
     await createCm('after-restart', '1');
-    const seenMs = await waitFor('add after restart', () => events.includes('add after-restart'), 30_000);
-    process.stderr.write(`informer: apiserver restart took ${restartMs} ms; the first write after it reached the informer in ${seenMs} ms\n`);
+    const seenFrom = Date.now();
+    await waitFor('add after restart', () => events.includes('add after-restart'), { timeoutMs: 30_000 });
+    process.stderr.write(`informer: apiserver restart took ${restartMs} ms; the first write after it reached the informer in ${Date.now() - seenFrom} ms\n`);
     expect(inf.stats.watches).toBeGreaterThanOrEqual(2);
     await inf.stop();
   });

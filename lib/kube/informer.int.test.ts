@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeKubeConfig, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { makeKubeConfig, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import { Informer } from './informer.ts';
-import { configMap, createNamespace, deleteNamespace, testClient, waitFor } from './int-test-helpers.ts';
+import { configMap, createNamespace, deleteNamespace, testClient } from '../../test/harness/kube/kube-fixtures.ts';
+import { waitFor } from '../../test/harness/wait-for.ts';
 import type { KubeClient } from './kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from './resource.ts';
 
@@ -122,8 +123,7 @@ describe('Informer against a real apiserver', () => {
         await createCm(`unrelated-${written++}`, { v: '1' });
         return Number(inf.lastResourceVersion()) > rv0;
       },
-      30_000,
-      500,
+      { timeoutMs: 30_000, stepMs: 500 },
     );
     expect(events).toEqual([]);
     expect(inf.stats.lists).toBe(1);

@@ -47,6 +47,12 @@ const sleep = abortableSleep;
 
 class GoneError extends Error {}
 
+/** The error of a watch ERROR event: GoneError for 410 (relist), else the API error. */
+function watchError(status: KubeStatus): Error {
+  if (status.code === 410) return new GoneError(status.message ?? 'resourceVersion expired');
+  return new KubeApiError(status.code ?? 500, status.reason ?? 'WatchError', status.message ?? 'watch error event', status);
+}
+
 export class Informer<T extends KubeObject = KubeObject> {
   readonly resource: ResourceRef;
   readonly stats: InformerStats = { lists: 0, watches: 0, relistsAfterGone: 0, watchErrors: 0 };
@@ -214,11 +220,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       );
       for await (const ev of events) {
         sawEvents = true;
-        if (ev.type === 'ERROR') {
-          const status = ev.object as KubeStatus;
-          if (status.code === 410) throw new GoneError(status.message ?? 'resourceVersion expired');
-          throw new KubeApiError(status.code ?? 500, status.reason ?? 'WatchError', status.message ?? 'watch error event', status);
-        }
+        if (ev.type === 'ERROR') throw watchError(ev.object);
         const obj = ev.object as T;
         const rv = obj.metadata.resourceVersion;
         if (ev.type === 'BOOKMARK') {

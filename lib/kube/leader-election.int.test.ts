@@ -3,9 +3,10 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type ControlPlane } from '../../test/cluster/control-plane.ts';
-import { kubeconfigPath, kubectlPath, makeKubeConfig, uniqueName } from '../../test/cluster/kube-test-env.ts';
-import { testClient, waitFor } from './int-test-helpers.ts';
+import { startControlPlane, type ControlPlane } from '../../test/harness/cluster/control-plane.ts';
+import { kubeconfigPath, kubectlPath, makeKubeConfig, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
+import { testClient } from '../../test/harness/kube/kube-fixtures.ts';
+import { waitFor } from '../../test/harness/wait-for.ts';
 import { KubeClient, type KubeRequest } from './kube-client.ts';
 import { LeaderElector, type Lease } from './leader-election.ts';
 import { coreResources, resourcePath } from './resource.ts';
@@ -63,7 +64,7 @@ describe('LeaderElector against a real apiserver', () => {
     const stoppedAt = Date.now();
     await leader.stop();
     expect((await readLease(lease)).spec?.holderIdentity ?? '').toBe('');
-    await waitFor('takeover', () => others.some((e) => e.isLeader()), 10_000);
+    await waitFor('takeover', () => others.some((e) => e.isLeader()), { timeoutMs: 10_000 });
     const takeoverMs = Date.now() - stoppedAt;
     process.stderr.write(`leader-election: graceful handover took ${takeoverMs} ms (lease ${timing.leaseDurationMs} ms, retry ${timing.retryPeriodMs} ms)\n`);
     expect(takeoverMs).toBeLessThan(timing.leaseDurationMs);
@@ -84,7 +85,7 @@ describe('LeaderElector against a real apiserver', () => {
     const child = spawn(process.execPath, [script, kubeconfigPath(), 'default', lease, 'crashing-leader'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let childOut = '';
     child.stdout.on('data', (d: Buffer) => (childOut += d.toString()));
-    await waitFor('child leads', () => childOut.includes('leading'), 20_000);
+    await waitFor('child leads', () => childOut.includes('leading'), { timeoutMs: 20_000 });
 
     const log: string[] = [];
     const standby = elector(lease, 'standby', log);
@@ -96,7 +97,7 @@ describe('LeaderElector against a real apiserver', () => {
     const lastRenew = Date.parse((await readLease(lease)).spec?.renewTime ?? '');
     const killedAt = Date.now();
     child.kill('SIGKILL');
-    await waitFor('standby takes over', () => standby.isLeader(), 15_000);
+    await waitFor('standby takes over', () => standby.isLeader(), { timeoutMs: 15_000 });
     const afterKill = Date.now() - killedAt;
     const afterLastRenew = Date.now() - lastRenew;
     process.stderr.write(`leader-election: takeover after crash ${afterKill} ms after SIGKILL, ${afterLastRenew} ms after the last renew (lease ${timing.leaseDurationMs} ms)\n`);
@@ -226,7 +227,7 @@ describe('LeaderElector against a paused (SIGSTOP) apiserver of its own', () => 
 
         const pausedAt = performance.now();
         pause();
-        await waitFor('a stops leading', () => !a.elector.isLeader(), t.leaseDurationMs + 2_000, 5);
+        await waitFor('a stops leading', () => !a.elector.isLeader(), { timeoutMs: t.leaseDurationMs + 2_000, stepMs: 5 });
         const aTerm = terms.find((x) => x.id === 'a');
         const aEnd = aTerm?.end;
         if (aEnd === undefined) throw new Error('a never ended its term');
@@ -255,7 +256,7 @@ describe('LeaderElector against a paused (SIGSTOP) apiserver of its own', () => 
         await new Promise((r) => setTimeout(r, Math.max(0, pausedAt + pauseMs - performance.now())));
         const resumedAt = performance.now();
         resume();
-        await waitFor('b takes over', () => b.elector.isLeader(), t.leaseDurationMs + 5 * t.retryPeriodMs + 3_000, 5);
+        await waitFor('b takes over', () => b.elector.isLeader(), { timeoutMs: t.leaseDurationMs + 5 * t.retryPeriodMs + 3_000, stepMs: 5 });
         const bTerm = terms.find((x) => x.id === 'b');
         const acquired = b.client.writes.find((w) => w.method === 'PUT');
         if (bTerm === undefined || acquired === undefined) throw new Error('b leads without a term or a write');

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startOvnDatabases, type OvnDatabases } from '../../test/ovn/ovn-databases.ts';
+import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { MONITOR_METHODS, OvsdbClient, type ChangeBatch, type OvsdbClientOptions, type Replica, type Row } from './index.ts';
 import { isUnknownMethod } from './replica.ts';
 import { parseRemote } from './remote.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, startDaemon, stopDaemon, type Daemon } from '../../test/ovn/processes.ts';
+import { run, startDaemon, stopDaemon, type Daemon } from '../../test/harness/processes.ts';
 import { OvsdbClient, type Row, type SslFiles } from './index.ts';
 
 const NB = 'OVN_Northbound';

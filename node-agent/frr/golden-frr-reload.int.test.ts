@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGoldenFrrCases } from './golden-cases.ts';
-import { startFrrTestInstance, type FrrTestInstance } from './frr-test-instance.ts';
+import { startFrrTestInstance, type FrrTestInstance } from '../../test/harness/frr/frr-test-instance.ts';
 import { parseReloadTestOutput, readVrfVnis, residualDiff } from './running-config.ts';
 import { parseFrrModel } from './model.ts';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFrrTestInstance, type FrrTestInstance } from './frr-test-instance.ts';
+import { startFrrTestInstance, type FrrTestInstance } from '../../test/harness/frr/frr-test-instance.ts';
 import { toFrrConfig } from './frr-config.ts';
 import { FrrApplier, FrrUnavailableError } from './reload.ts';
 import { findVniProblems, hasVniProblems } from './running-config.ts';

@@ -13,7 +13,7 @@ import { applyObject, deleteObject, getObject } from '../../lib/kube/apply.ts';
 import { loadKubeConfig } from '../../lib/kube/config.ts';
 import { KubeClient } from '../../lib/kube/kube-client.ts';
 import { silentLogger } from '../../lib/log.ts';
-import { requireUmlGuest, run } from '../../test/uml/oracle.ts';
+import { requireUmlGuest, run } from '../../test/harness/uml/oracle.ts';
 import { NodeAgent, type PassSummary } from '../agent.ts';
 import { AgentConfig } from '../config.ts';
 import { openKernel, type KernelAdapter } from '../kernel/netlink/kernel-adapter.ts';

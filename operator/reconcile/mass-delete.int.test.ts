@@ -9,14 +9,15 @@ import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { mergePatchContentType } from '../../lib/kube/apply.ts';
 import type { Condition } from '../../lib/kube/conditions.ts';
 import { resourcePath } from '../../lib/kube/resource.ts';
-import { startOvnDatabases, type OvnDatabases } from '../../test/ovn/ovn-databases.ts';
+import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
 import { CONFIRM_DELETE_ANNOTATION } from '../mirror/mass-delete-guard.ts';
 import type { Live } from '../object-key.ts';
-import { getObject, listEvents, startKubeEnv, waitFor, type KubeEnv } from '../testing/kube-env.ts';
-import { runOperator, type RunningOperator } from '../testing/operator-harness.ts';
-import { addNetwork, lsName } from '../testing/ovn-driver.ts';
+import { getObject, listEvents, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { waitFor } from '../../test/harness/wait-for.ts';
+import { runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
+import { addNetwork, lsName } from '../../test/harness/operator/ovn-driver.ts';
 
 const GRACE_MS = 300;
 const HOLD_MS = 10_000;
@@ -85,7 +86,7 @@ describe('mass-deletion guard', () => {
     for (const id of ids.slice(1)) expect(await getNetwork(id), id).toBeDefined();
 
     // The source stayed empty for the whole hold: the rest go.
-    await waitFor('hold over', async () => ((await getNetwork(ids[3] ?? '')) === undefined && (await getVrf('vrf-90003')) === undefined ? true : undefined), HOLD_MS + 10_000);
+    await waitFor('hold over', async () => ((await getNetwork(ids[3] ?? '')) === undefined && (await getVrf('vrf-90003')) === undefined ? true : undefined), { timeoutMs: HOLD_MS + 10_000 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(HOLD_MS);
     for (const id of ids) expect(await getNetwork(id), id).toBeUndefined();
     expect(heldGauge()).toBe(0);

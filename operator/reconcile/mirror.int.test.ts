@@ -8,17 +8,18 @@ import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../../crd
 import { AGENT_FIELD_MANAGER, Label } from '../../crds/index.ts';
 import { applyObject, applyStatus } from '../../lib/kube/apply.ts';
 import type { Condition } from '../../lib/kube/conditions.ts';
-import { startOvnDatabases, type OvnDatabases } from '../../test/ovn/ovn-databases.ts';
+import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
 import { invalidNameCases, malformedCases } from '../mirror/fixtures/malformed-cases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import type { Live } from '../object-key.ts';
-import { getObject, listEvents, listObjects, startKubeEnv, waitFor, type KubeEnv } from '../testing/kube-env.ts';
-import { nonLeaseWrites, runOperator, type RunningOperator } from '../testing/operator-harness.ts';
+import { getObject, listEvents, listObjects, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { waitFor } from '../../test/harness/wait-for.ts';
+import { nonLeaseWrites, runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import {
   addChassis, addNetwork, addRouterInterface, addVmPort, externalIdArgs, lsName, Northd, removeBgpvpnKeys, setExternalIds, waitForPortBinding,
-} from '../testing/ovn-driver.ts';
-import { WatchLog } from '../testing/watch-log.ts';
+} from '../../test/harness/operator/ovn-driver.ts';
+import { WatchLog } from '../../test/harness/operator/watch-log.ts';
 
 const GRACE_MS = 1500;
 // The latency test deletes 50 objects in one pass; the mass-deletion guard has its own test (mass-delete.int.test.ts).
@@ -134,7 +135,7 @@ describe('router association (SB lrp-* Port_Binding, where the shipped driver wr
     await waitFor('northd wiped the SB keys', async () => {
       const out = await ovn.sbctl(['--bare', '--columns=external_ids', 'find', 'Port_Binding', `logical_port=lrp-${port}`]);
       return out.includes('neutron_bgpvpn') ? undefined : true;
-    }, 10_000, 5);
+    }, { timeoutMs: 10_000, stepMs: 5 });
     await northd.stop();
     await setExternalIds(ovn.sbctl, 'Port_Binding', `lrp-${port}`, { ...ids, 'neutron_bgpvpn:vni': '21001' }); // the driver writes them again
     await new Promise((r) => setTimeout(r, GRACE_MS + 500));

@@ -7,15 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvpnNetwork, EvpnPortSet } from '../../crds/index.ts';
 import { Label } from '../../crds/index.ts';
 import type { Condition } from '../../lib/kube/conditions.ts';
-import { startOvnDatabases, type OvnDatabases } from '../../test/ovn/ovn-databases.ts';
+import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
 import type { Live } from '../object-key.ts';
-import { getObject, listEvents, listObjects, startKubeEnv, waitFor, type KubeEnv } from '../testing/kube-env.ts';
-import { runOperator, type RunningOperator } from '../testing/operator-harness.ts';
+import { getObject, listEvents, listObjects, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { waitFor } from '../../test/harness/wait-for.ts';
+import { runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import {
   addChassis, addDhcpOptions, addNetwork, addRouterInterface, addVmPort, freshTag, lsName, Northd, setExternalIds, setLocalnetTag, waitForPortBinding,
-} from '../testing/ovn-driver.ts';
+} from '../../test/harness/operator/ovn-driver.ts';
 
 let kube: KubeEnv;
 let ovn: OvnDatabases;

@@ -42,6 +42,12 @@ export interface NodeFold {
   readonly condition: ConditionInput;
 }
 
+/** `N of M nodes failed: a (Reason: message), …` with the first three nodes. */
+function failingMessage(failing: readonly FailingNode[], totalNodes: number): string {
+  const shown = failing.slice(0, 3).map((f) => `${f.node} (${f.reason}${f.message === '' ? '' : `: ${f.message.slice(0, 200)}`})`).join(', ');
+  return `${failing.length} of ${totalNodes} nodes failed: ${shown}${failing.length > 3 ? ', …' : ''}`;
+}
+
 export function foldNodeResults(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, generation: number | undefined, nodes: readonly NodeResults[]): NodeFold {
   let readyNodes = 0;
   const failing: FailingNode[] = [];
@@ -63,11 +69,7 @@ export function foldNodeResults(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, g
   if (totalNodes === 0) {
     condition = { type: ConditionType.Ready, status: 'False', reason: ConditionReason.NoNodes, message: 'no node agent has reported yet', ...og };
   } else if (failing.length > 0) {
-    const shown = failing.slice(0, 3).map((f) => `${f.node} (${f.reason}${f.message === '' ? '' : `: ${f.message.slice(0, 200)}`})`).join(', ');
-    condition = {
-      type: ConditionType.Ready, status: 'False', reason: ConditionReason.NodesFailing,
-      message: `${failing.length} of ${totalNodes} nodes failed: ${shown}${failing.length > 3 ? ', …' : ''}`, ...og,
-    };
+    condition = { type: ConditionType.Ready, status: 'False', reason: ConditionReason.NodesFailing, message: failingMessage(failing, totalNodes), ...og };
   } else if (readyNodes === totalNodes) {
     condition = { type: ConditionType.Ready, status: 'True', reason: ConditionReason.Applied, message: `applied on all ${totalNodes} nodes`, ...og };
   } else {

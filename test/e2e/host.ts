@@ -14,12 +14,12 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane } from '../cluster/control-plane.ts';
-import { hasExited, spawnComponent, tailFile, terminate, waitUntil } from '../cluster/child-processes.ts';
-import { runKubectl } from '../cluster/kube-test-env.ts';
-import { findFreePorts, httpGet } from '../cluster/probes.ts';
-import { startOvnDatabases, type OvnDatabases } from '../ovn/ovn-databases.ts';
-import { guestKubeconfig } from '../uml/with-cluster.ts';
+import { startControlPlane, type ControlPlane } from '../harness/cluster/control-plane.ts';
+import { hasExited, spawnComponent, tailFile, terminate, waitUntil } from '../harness/processes.ts';
+import { runKubectl } from '../harness/cluster/kube-test-env.ts';
+import { findFreePorts, httpGet } from '../harness/cluster/probes.ts';
+import { startOvnDatabases, type OvnDatabases } from '../harness/ovn/ovn-databases.ts';
+import { guestKubeconfig } from '../harness/uml/with-cluster.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const t0 = Date.now();

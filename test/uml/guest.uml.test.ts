@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { requireUmlGuest, run } from './oracle.ts';
+import { requireUmlGuest, run } from '../harness/uml/oracle.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 

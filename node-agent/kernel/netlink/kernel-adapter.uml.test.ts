@@ -1,7 +1,7 @@
 // The adapter against the real Linux 6.1 kernel in the UML guest, with
 // iproute2 as the independent oracle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bridgeJson, ipJson, ipLink, requireUmlGuest, run } from '../../../test/uml/oracle.ts';
+import { bridgeJson, ipJson, ipLink, requireUmlGuest, run } from '../../../test/harness/uml/oracle.ts';
 import { type KernelAdapter, KernelError, type KernelOp, OWNED_LINK_GROUP, openKernel, ownerAlias, RTPROT_OVN_EVPN } from './index.ts';
 
 type Json = Record<string, unknown>;

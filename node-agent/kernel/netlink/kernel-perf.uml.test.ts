@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { API_GROUP_VERSION } from '../../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../../crds/index.ts';
-import { bridgeJson, ipJson, requireUmlGuest } from '../../../test/uml/oracle.ts';
+import { bridgeJson, ipJson, requireUmlGuest } from '../../../test/harness/uml/oracle.ts';
 import { NodeConfig } from '../../inputs/node-config.ts';
 import { runKernelPass } from '../kernel-pass.ts';
 import { OWNED_LINK_GROUP, RTPROT_OVN_EVPN } from '../ownership.ts';

@@ -4,7 +4,7 @@
 // namespace: the netlink package cannot setns().
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ipJson, requireUmlGuest, run } from '../../../test/uml/oracle.ts';
+import { ipJson, requireUmlGuest, run } from '../../../test/harness/uml/oracle.ts';
 import { closeNetnsFd, inNetns, type KernelAdapter, type KernelOp, netnsExecArgv, openKernel, openNetnsFd } from './index.ts';
 
 let k: KernelAdapter;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toFrrConfig } from '../../../node-agent/frr/frr-config.ts';
-import { startFrrTestInstance, type FrrTestInstance } from '../../../node-agent/frr/frr-test-instance.ts';
+import { startFrrTestInstance, type FrrTestInstance } from '../../harness/frr/frr-test-instance.ts';
 import { FrrApplier } from '../../../node-agent/frr/reload.ts';
 import { readVrfVnis } from '../../../node-agent/frr/running-config.ts';
 import { flattenEvpnRoutes, routeTargets } from '../evpn-routes.ts';

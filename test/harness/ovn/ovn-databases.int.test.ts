@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../wait-for.ts';
 import { startOvnDatabases } from './ovn-databases.ts';
 
 function alive(pid: number): boolean {
@@ -18,15 +18,6 @@ function alive(pid: number): boolean {
 
 function pidsOf(pids: Readonly<Record<string, number | undefined>>): number[] {
   return Object.values(pids).map((p) => p ?? 0);
-}
-
-async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await sleep(10);
-  }
-  return check();
 }
 
 describe('startOvnDatabases', () => {
@@ -56,7 +47,7 @@ describe('startOvnDatabases', () => {
     await ovn.stop();
     expect([newNb, ...pids.slice(1)].filter(alive)).toEqual([]);
     expect(existsSync(ovn.dir)).toBe(false);
-    process.stderr.write(`test/ovn: NB+SB+northd started in ${startMs} ms\n`);
+    process.stderr.write(`test/harness/ovn: NB+SB+northd started in ${startMs} ms\n`);
   });
 
   it('servers do not outlive a test process that is killed with SIGKILL', async () => {
@@ -81,7 +72,7 @@ describe('startOvnDatabases', () => {
       expect(pids).toHaveLength(3);
       expect(pids.every(alive)).toBe(true);
       child.kill('SIGKILL');
-      expect(await waitUntil(() => !pids.some(alive))).toBe(true);
+      await waitFor('the daemons to exit', () => !pids.some(alive), { timeoutMs: 5000, stepMs: 10 });
       await rm(started.dir, { recursive: true, force: true });
     } finally {
       child.kill('SIGKILL');

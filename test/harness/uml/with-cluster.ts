@@ -4,15 +4,16 @@
 // 127.0.0.1, which the apiserver's certificate covers), boots the guest with
 // networking and runs the command there. Exits with the guest command's code.
 //
-//   node test/uml/with-cluster.ts [-e K=V]... -- command [args...]
+//   node test/harness/uml/with-cluster.ts [-e K=V]... -- command [args...]
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runKubectl } from '../cluster/kube-test-env.ts';
 import { startControlPlane } from '../cluster/control-plane.ts';
+import { errorMessage } from '../../../lib/log.ts';
 
-const repo = join(import.meta.dirname, '..', '..');
+const repo = join(import.meta.dirname, '..', '..', '..');
 
 export function guestKubeconfig(hostKubeconfig: string): string {
   const kc = parse(readFileSync(hostKubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
 
 if (process.argv[1] === import.meta.filename) {
   main().then((code) => process.exit(code), (err: unknown) => {
-    process.stderr.write(`with-cluster: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`with-cluster: ${errorMessage(err)}\n`);
     process.exit(1);
   });
 }

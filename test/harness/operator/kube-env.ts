@@ -1,17 +1,17 @@
-// A private control plane with the CRDs installed, plus polling helpers, for the
+// A private control plane with the CRDs installed, plus object getters, for the
 // operator's integration tests. Private, because the operator lists and writes
 // every EvpnNetwork/EvpnVrf in the cluster, and the tests count its writes: an
 // apiserver shared with other test files would make both meaningless.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../../test/cluster/control-plane.ts';
-import { runKubectl } from '../../test/cluster/kube-test-env.ts';
-import { KubeClient, isNotFound } from '../../lib/kube/kube-client.ts';
-import { resourcePath, type ResourceRef } from '../../lib/kube/resource.ts';
-import type { Live } from '../object-key.ts';
+import { startControlPlane, type ControlPlane } from '../cluster/control-plane.ts';
+import { runKubectl } from '../cluster/kube-test-env.ts';
+import { KubeClient, isNotFound } from '../../../lib/kube/kube-client.ts';
+import { resourcePath, type ResourceRef } from '../../../lib/kube/resource.ts';
+import type { Live } from '../../../operator/object-key.ts';
 
-const crdDir = join(import.meta.dirname, '..', '..', 'crds', 'generated');
+const crdDir = join(import.meta.dirname, '..', '..', '..', 'crds', 'generated');
 
 export interface KubeEnv {
   readonly cp: ControlPlane;
@@ -41,21 +41,6 @@ export async function startKubeEnv(): Promise<KubeEnv> {
       await cp.stop();
     },
   };
-}
-
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, stepMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${last instanceof Error ? last.message : JSON.stringify(last)}`}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
 }
 
 export async function getObject<T>(client: KubeClient, resource: ResourceRef, name: string): Promise<Live<T> | undefined> {

@@ -1,4 +1,4 @@
-// `node test/cluster/cli.ts up|down|status`: a long-lived local control plane for
+// `node test/harness/cluster/cli.ts up|down|status`: a long-lived local control plane for
 // the demo and for poking at the API by hand. `up` reuses a running one, so it is
 // cheap to call from scripts; its last stdout line is the kubeconfig path:
 //   export KUBECONFIG=$(npm run -s cluster:up)
@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isApiServerReady, isPidAlive, startControlPlane, terminatePid } from './control-plane.ts';
+import { errorMessage } from '../../../lib/log.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const stateDir = join(repoRoot, '.cache', 'cluster');
 const statePath = join(stateDir, 'state.json');
 const dataDir = join(stateDir, 'data');
@@ -113,7 +114,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'status':
       return (await status()) ? 0 : 1;
     default:
-      process.stderr.write('usage: node test/cluster/cli.ts up|down|status\n');
+      process.stderr.write('usage: node test/harness/cluster/cli.ts up|down|status\n');
       return 2;
   }
 }
@@ -121,6 +122,6 @@ async function main(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  process.stderr.write(`cluster: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`cluster: ${errorMessage(err)}\n`);
   process.exitCode = 1;
 }

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { ensureBinaries } from './binaries.ts';
-import { isPidAlive, spawnComponent, terminate, waitUntil } from './child-processes.ts';
+import { isPidAlive, spawnComponent, terminate, waitUntil } from '../processes.ts';
 import { findFreePorts, isApiServerReady, isEtcdHealthy } from './probes.ts';
 
-export { isPidAlive, terminatePid } from './child-processes.ts';
+export { isPidAlive, terminatePid } from '../processes.ts';
 export { isApiServerReady } from './probes.ts';
 
 export interface ControlPlaneOptions {
@@ -88,47 +88,43 @@ function writeKubeconfig(path: string, server: string, token: string, caFile: st
 }
 
 /**
- * Starts etcd and kube-apiserver on free loopback ports and resolves once /readyz
- * is ok and a kubeconfig for the admin user (system:masters) is written. On failure
- * the processes are stopped and the error quotes the failing component's log.
+ * The apiserver self-signs into cert-dir (certificate, then its CA). Verify with
+ * it when it does cover 127.0.0.1; otherwise fall back to skipping verification.
  */
-export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
-  const binDir = opts.binDir ?? (await ensureBinaries());
-  const detached = opts.detached ?? false;
-  const timeoutMs = opts.startTimeoutMs ?? readyTimeoutDefaultMs;
-  let dataDir = opts.dataDir;
+async function writeVerifiedKubeconfig(dataDir: string, certDir: string, server: string, token: string): Promise<string> {
+  const caFile = join(certDir, 'apiserver.crt');
+  const verifies = existsSync(caFile) && (await isApiServerReady(server, token, readFileSync(caFile)));
+  const kubeconfigPath = join(dataDir, 'kubeconfig');
+  writeKubeconfig(kubeconfigPath, server, token, verifies ? caFile : undefined);
+  return kubeconfigPath;
+}
+
+/** A fresh data dir (owned by this process, so a later run removes it when orphaned) unless one is given. */
+async function prepareDataDir(given: string | undefined): Promise<string> {
+  let dataDir = given;
   if (dataDir === undefined) {
     removeOrphanedDataDirs();
     dataDir = await mkdtemp(join(tmpdir(), tempDirPrefix));
     writeFileSync(join(dataDir, ownerFile), `${process.pid}\n`);
   }
   mkdirSync(dataDir, { recursive: true });
-  const certDir = join(dataDir, 'certs');
-  mkdirSync(certDir, { recursive: true });
+  return dataDir;
+}
 
-  const [etcdClientPort, etcdPeerPort, apiPort] = await findFreePorts(3);
-  if (etcdClientPort === undefined || etcdPeerPort === undefined || apiPort === undefined) {
-    throw new Error('could not allocate ports');
-  }
-  const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
-  const etcdPeerUrl = `http://127.0.0.1:${etcdPeerPort}`;
-  const server = `https://127.0.0.1:${apiPort}`;
-
+/** Writes the admin token file and the service-account key pair; returns the token. */
+function writeAdminToken(dataDir: string): string {
   // Static admin token: the simplest authenticator a test client and kubectl share.
   const token = randomBytes(24).toString('hex');
-  const tokenFile = join(dataDir, 'tokens.csv');
-  writeFileSync(tokenFile, `${token},${adminUser},${adminUser},"system:masters"\n`, { mode: 0o600 });
-
+  writeFileSync(join(dataDir, 'tokens.csv'), `${token},${adminUser},${adminUser},"system:masters"\n`, { mode: 0o600 });
   // Service-account token signing key; the apiserver refuses to start without one.
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const saKey = join(dataDir, 'sa.key');
-  const saPub = join(dataDir, 'sa.pub');
-  writeFileSync(saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  writeFileSync(saPub, publicKey.export({ type: 'spki', format: 'pem' }));
+  writeFileSync(join(dataDir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(join(dataDir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  return token;
+}
 
-  const etcdLog = join(dataDir, 'etcd.log');
-  const apiLog = join(dataDir, 'kube-apiserver.log');
-  const etcdArgs = [
+function etcdArgsOf(dataDir: string, etcdUrl: string, etcdPeerUrl: string): string[] {
+  return [
     '--name=default',
     `--data-dir=${join(dataDir, 'etcd')}`,
     `--listen-client-urls=${etcdUrl}`,
@@ -139,7 +135,15 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     // Test data is thrown away: skip fsync, which dominates write latency on CI disks.
     '--unsafe-no-fsync',
   ];
-  const apiArgs = [
+}
+
+interface ApiServerPlace { dataDir: string; certDir: string; etcdUrl: string; apiPort: number; server: string }
+
+function apiServerArgsOf({ dataDir, certDir, etcdUrl, apiPort, server }: ApiServerPlace): string[] {
+  const tokenFile = join(dataDir, 'tokens.csv');
+  const saKey = join(dataDir, 'sa.key');
+  const saPub = join(dataDir, 'sa.pub');
+  return [
     `--etcd-servers=${etcdUrl}`,
     `--cert-dir=${certDir}`,
     '--bind-address=127.0.0.1',
@@ -156,6 +160,31 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     // --advertise-address is left to default on purpose: 127.0.0.1 is rejected
     // as an endpoint of the `kubernetes` Service.
   ];
+}
+
+/**
+ * Starts etcd and kube-apiserver on free loopback ports and resolves once /readyz
+ * is ok and a kubeconfig for the admin user (system:masters) is written. On failure
+ * the processes are stopped and the error quotes the failing component's log.
+ */
+export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const binDir = opts.binDir ?? (await ensureBinaries());
+  const detached = opts.detached ?? false;
+  const timeoutMs = opts.startTimeoutMs ?? readyTimeoutDefaultMs;
+  const dataDir = await prepareDataDir(opts.dataDir);
+  const certDir = join(dataDir, 'certs');
+  mkdirSync(certDir, { recursive: true });
+
+  const [etcdClientPort = 0, etcdPeerPort = 0, apiPort = 0] = await findFreePorts(3);
+  const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
+  const etcdPeerUrl = `http://127.0.0.1:${etcdPeerPort}`;
+  const server = `https://127.0.0.1:${apiPort}`;
+
+  const token = writeAdminToken(dataDir);
+  const etcdLog = join(dataDir, 'etcd.log');
+  const apiLog = join(dataDir, 'kube-apiserver.log');
+  const etcdArgs = etcdArgsOf(dataDir, etcdUrl, etcdPeerUrl);
+  const apiArgs = apiServerArgsOf({ dataDir, certDir, etcdUrl, apiPort, server });
 
   let etcd: ChildProcess | undefined;
   let apiServer: ChildProcess | undefined;
@@ -184,13 +213,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     throw err;
   }
 
-  // The apiserver self-signs into cert-dir (certificate, then its CA). Verify with
-  // it when it does cover 127.0.0.1; otherwise fall back to skipping verification.
-  const caFile = join(certDir, 'apiserver.crt');
-  const verifies =
-    existsSync(caFile) && (await isApiServerReady(server, token, readFileSync(caFile)));
-  const kubeconfigPath = join(dataDir, 'kubeconfig');
-  writeKubeconfig(kubeconfigPath, server, token, verifies ? caFile : undefined);
+  const kubeconfigPath = await writeVerifiedKubeconfig(dataDir, certDir, server, token);
 
   const kubectlPath = join(binDir, 'kubectl');
   return {

@@ -1,8 +1,8 @@
 // A test-side informer that timestamps every event it sees, to assert that an
 // object was never deleted, and to time when a change became visible.
-import { Informer } from '../../lib/kube/informer.ts';
-import type { KubeClient } from '../../lib/kube/kube-client.ts';
-import type { KubeObject, ResourceRef } from '../../lib/kube/resource.ts';
+import { Informer } from '../../../lib/kube/informer.ts';
+import type { KubeClient } from '../../../lib/kube/kube-client.ts';
+import type { KubeObject, ResourceRef } from '../../../lib/kube/resource.ts';
 
 export interface LoggedEvent<T> {
   readonly type: 'add' | 'update' | 'delete';

@@ -4,8 +4,9 @@
 // commas and backslashes included), so the rows hold exactly what the driver's
 // Python json.dumps produced.
 import { join } from 'node:path';
-import { startDaemon, stopDaemon, type Daemon } from '../../test/ovn/processes.ts';
-import type { Ctl, OvnDatabases } from '../../test/ovn/ovn-databases.ts';
+import { startDaemon, stopDaemon, type Daemon } from '../processes.ts';
+import type { Ctl, OvnDatabases } from '../ovn/ovn-databases.ts';
+import { waitFor } from '../wait-for.ts';
 
 const q = (text: string): string => JSON.stringify(text);
 
@@ -113,13 +114,10 @@ export async function addChassis(sbctl: Ctl, name: string, hostname: string, ip 
 }
 
 export async function waitForPortBinding(sbctl: Ctl, logicalPort: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  await waitFor(`Port_Binding ${logicalPort}`, async () => {
     const out = await sbctl(['--bare', '--columns=_uuid', 'find', 'Port_Binding', `logical_port=${q(logicalPort)}`]);
-    if (out.trim() !== '') return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no Port_Binding ${logicalPort} after ${timeoutMs} ms`);
+    return out.trim() !== '';
+  }, { timeoutMs, stepMs: 20 });
 }
 
 /**

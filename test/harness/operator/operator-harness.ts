@@ -1,10 +1,10 @@
 // Runs the Operator in-process against a test's OVN databases and apiserver,
 // with its own write counter and metrics registry.
 import { pino } from 'pino';
-import { WriteCounter } from '../../lib/kube/write-counter.ts';
-import { MetricsRegistry } from '../../lib/metrics.ts';
-import type { OvnDatabases } from '../../test/ovn/ovn-databases.ts';
-import { Operator, type OperatorOptions } from '../operator.ts';
+import { WriteCounter } from '../../../lib/kube/write-counter.ts';
+import { MetricsRegistry } from '../../../lib/metrics.ts';
+import type { OvnDatabases } from '../ovn/ovn-databases.ts';
+import { Operator, type OperatorOptions } from '../../../operator/operator.ts';
 import type { KubeEnv } from './kube-env.ts';
 
 export interface RunningOperator {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real kube-apiserver, kubectl and etcd that the integration tests and
 # `npm run cluster:up` run. Nothing ships these for Debian or npm and there is no
-# container engine, so they come from Go modules (test/cluster/bin-src/go.mod pins
+# container engine, so they come from Go modules (test/harness/cluster/bin-src/go.mod pins
 # the versions). The result is cached under .cache/k8s-<k8s>-etcd-<etcd>/, keyed by
 # version, so a second run is a no-op that returns at once.
 #
@@ -10,7 +10,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
 src="$here/bin-src"
 
 # One source of truth for the versions: the wrapper module's require lines.

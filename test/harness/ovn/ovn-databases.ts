@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { run, startDaemon, stopDaemon, type Daemon } from './processes.ts';
+import { hasExited, run, startDaemon, stopDaemon, type Daemon } from '../processes.ts';
+import { waitFor } from '../wait-for.ts';
 
 export interface OvnDatabasesOptions {
   /** Run ovn-northd between NB and SB (needed for Port_Binding rows). */
@@ -157,25 +157,29 @@ async function failure(daemon: Daemon, logFile: string, what: string): Promise<E
 }
 
 async function waitForSocket(path: string, daemon: Daemon, logFile: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) throw await failure(daemon, logFile, 'exited during start-up');
-    if (await canConnect(path)) return;
-    await sleep(5);
+  const exited = (): boolean => hasExited(daemon.child);
+  const probe = async (): Promise<boolean> => {
+    if (exited()) throw new Error('exited during start-up');
+    return canConnect(path);
+  };
+  try {
+    await waitFor(`${path} accepting connections`, probe, { timeoutMs, stepMs: 5, stopOn: exited });
+  } catch {
+    throw await failure(daemon, logFile, exited() ? 'exited during start-up' : `${path} not accepting connections after ${timeoutMs} ms`);
   }
-  throw await failure(daemon, logFile, `${path} not accepting connections after ${timeoutMs} ms`);
 }
 
 /** The kernel-chosen port of ptcp:0, from the first "listening on port" line this start logged. */
 async function waitForPort(logFile: string, offset: number, daemon: Daemon, timeoutMs = 5000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const log = (await readFile(logFile, 'utf8').catch(() => '')).slice(offset);
-    const match = /listening on port (\d+)/.exec(log);
-    if (match?.[1] !== undefined) return Number(match[1]);
-    await sleep(5);
+  try {
+    return await waitFor('"listening on port" in the log', async () => {
+      const log = (await readFile(logFile, 'utf8').catch(() => '')).slice(offset);
+      const match = /listening on port (\d+)/.exec(log);
+      return match?.[1] === undefined ? undefined : Number(match[1]);
+    }, { timeoutMs, stepMs: 5 });
+  } catch {
+    throw await failure(daemon, logFile, 'no "listening on port" line in the log');
   }
-  throw await failure(daemon, logFile, 'no "listening on port" line in the log');
 }
 
 export async function startOvnDatabases(options: OvnDatabasesOptions = {}): Promise<OvnDatabases> {

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'evpn-operator');
+export const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'evpn-operator');
 
 export interface OperatorProcess {
   readonly child: ChildProcess;
