@@ -1,7 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 
-export function errorMessage(err: unknown): string { return err instanceof Error ? err.message : String(err); }
-
 export type { Logger };
 
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
