@@ -8,7 +8,7 @@ import { describeOp } from './netlink/kernel-ops.ts';
 import { attributeFailures, type Attribution } from './attribute-failures.ts';
 import { holdBackNewL3Vxlans } from './hold-back.ts';
 import { readActualState } from './actual-state.ts';
-import { diffKernelState, planSize } from './diff-kernel-state.ts';
+import { diffKernelState, planPhases, planSize } from './diff-kernel-state.ts';
 import type { KernelPlan } from './diff-kernel-state.ts';
 import type { NodeConfig } from '../inputs/node-config.ts';
 import { renderKernelState } from './render-kernel-state.ts';
@@ -36,10 +36,10 @@ async function applyKernelPlan(kernel: KernelAdapter, plan: KernelPlan): Promise
 
 async function applyKernelOps(kernel: KernelAdapter, plan: KernelPlan): Promise<BatchFailure[]> {
   const failed: BatchFailure[] = [];
-  // Chunked: one large group delete holds rtnl and stalls every namespace.
-  if (plan.linkDeletes.length) failed.push(...(await kernel.deleteLinks(plan.linkDeletes, 64)).failed);
-  for (const ops of [plan.removes, plan.linkCreates, plan.updates, plan.creates]) {
-    if (ops.length) failed.push(...(await kernel.applyBatch(ops)).failed);
+  for (const p of planPhases(plan)) {
+    // Chunked: one large group delete holds rtnl and stalls every namespace.
+    if (p.phase === 'linkDeletes') { if (p.names.length) failed.push(...(await kernel.deleteLinks(p.names, 64)).failed); }
+    else if (p.ops.length) failed.push(...(await kernel.applyBatch(p.ops)).failed);
   }
   return failed;
 }
@@ -74,8 +74,7 @@ export async function runKernelPass(kernel: KernelAdapter, node: NodeConfig, inp
 
 /** The first planned changes, in words. */
 function describeChanges(plan: KernelPlan, limit = 20): string[] {
-  return [
-    ...plan.linkDeletes.map((n) => `delete link ${n}`),
-    ...[...plan.removes, ...plan.linkCreates, ...plan.updates, ...plan.creates].map((op) => { const d = describeOp(op); return `${d.op} ${d.object}`; }),
-  ].slice(0, limit);
+  return planPhases(plan).flatMap((p) => (p.phase === 'linkDeletes'
+    ? p.names.map((n) => `delete link ${n}`)
+    : p.ops.map((op) => { const d = describeOp(op); return `${d.op} ${d.object}`; }))).slice(0, limit);
 }

@@ -21,7 +21,7 @@ export function diffFdb(desired: readonly FdbSpec[], actual: readonly FdbEntry[]
     const dev = ctx.ownedLiveName(e.index);
     if (dev === undefined || !isOurs(e, ctx)) continue;
     const key = fdbKey(dev, e.mac, e.vlan);
-    if (want.has(key)) { want.delete(key); continue; }
+    if (want.has(key)) { if (!ctx.cycled.has(dev)) want.delete(key); continue; }
     plan.removes.push({ op: 'delFdb', fdb: { dev, mac: e.mac, ...(e.vlan !== null ? { vlan: e.vlan } : {}), master: true } });
   }
   for (const f of want.values()) plan.creates.push({ op: 'replaceFdb', fdb: f });
