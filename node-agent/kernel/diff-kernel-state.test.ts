@@ -91,7 +91,7 @@ describe('the order of a plan: contents leave before their containers', () => {
   });
 
   it('a VLAN change takes the port\'s FDB entry out of the old VLAN before the VLAN leaves the uplink and the bridge', () => {
-    const plan = diffKernelState(render(mutations[0]![1](base)), reportedState(render(base)));
+    const plan = diffKernelState(render(withNet(base, 'net-a', (n) => ({ ...n, vlanId: 102 }))), reportedState(render(base)));
     const i = (f: (o: KernelOp) => boolean): number => plan.removes.findIndex(f);
     const fdb = i((o) => o.op === 'delFdb' && o.fdb.vlan === 101 && o.fdb.dev === 'evpn-uplink');
     expect(fdb).toBeGreaterThanOrEqual(0);
