@@ -22,8 +22,10 @@ export interface KernelView {
 }
 
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
+/** iproute2 prints a host route without its length. */
+const withLength = (dst: string, family: number): string => (dst === 'default' || dst.includes('/') ? dst : `${dst}/${family === 6 ? 128 : 32}`);
 const routeLine = (family: number, table: number | string, dst: string, type: string, metric: number, via: string, dev: string): string =>
-  `${family} table ${table} ${normDst(dst, family)} ${type} metric ${metric} via ${normIp(via)} dev ${via === '' && type === 'unicast' ? dev : ''}`;
+  `${family} table ${table} ${normDst(withLength(dst, family), family)} ${type} metric ${metric} via ${normIp(via)} dev ${via === '' && type === 'unicast' ? dev : ''}`;
 
 /** What the render says the kernel must hold, in the view's spelling. */
 export function viewOfDesired(d: DesiredKernelState): KernelView {

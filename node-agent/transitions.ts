@@ -93,21 +93,22 @@ export const mutators: Record<string, Mutator> = {
 export interface Transition { name: string; to: Scenario }
 
 /**
- * The walk: the first base, then for every base each applicable mutator there
- * and back, then on to the next base (itself a transition), ending empty.
+ * The walk, one leg per base: from wherever the node is to the base (itself a
+ * transition), then each applicable mutator there and back; the last leg ends
+ * on an empty node.
  */
-export function transitionWalk(): Transition[] {
-  const walk: Transition[] = [];
-  for (const [baseName, base] of Object.entries(baseScenarios)) {
-    walk.push({ name: `→ ${baseName}`, to: base });
+export function transitionWalk(): { base: string; transitions: Transition[] }[] {
+  const legs = Object.entries(baseScenarios).map(([baseName, base]) => {
+    const transitions: Transition[] = [{ name: `→ ${baseName}`, to: base }];
     for (const [mutName, mutate] of Object.entries(mutators)) {
       const to = mutate(base);
       if (to === undefined) continue;
-      walk.push({ name: `${baseName}: ${mutName}`, to }, { name: `${baseName}: ${mutName}, undone`, to: base });
+      transitions.push({ name: `${baseName}: ${mutName}`, to }, { name: `${baseName}: ${mutName}, undone`, to: base });
     }
-  }
-  walk.push({ name: '→ nothing', to: { vrfs: {}, networks: {}, ports: {} } });
-  return walk;
+    return { base: baseName, transitions };
+  });
+  legs.at(-1)?.transitions.push({ name: '→ nothing', to: { vrfs: {}, networks: {}, ports: {} } });
+  return legs;
 }
 
 /** The custom resources of a scenario for node `node`. */

@@ -100,6 +100,17 @@ describe('the order of a plan: contents leave before their containers', () => {
     expect(plan.linkDeletes).toContain('br-evpn.101');
   });
 
+  it('a moved IPv4 gateway (the IRB loses its last IPv4 address for a moment, and the kernel flushes its IPv4 routes and neighbours) puts them back in the same pass', () => {
+    const moved = withNet(base, 'net-a', (n) => ({ ...n, subnets: [{ cidr: '10.101.0.0/24', gateway: '10.101.0.254' }, { cidr: 'fd00:101::/64', gateway: 'fd00:101::1' }] }));
+    const plan = diffKernelState(render(moved), reportedState(render(base)));
+    expect(plan.removes).toEqual([{ op: 'delAddr', addr: { dev: 'br-evpn.101', address: '10.101.0.1/24' } }]);
+    expect(plan.creates).toEqual(expect.arrayContaining([
+      { op: 'replaceAddr', addr: { dev: 'br-evpn.101', address: '10.101.0.254/24' } },
+      { op: 'replaceRoute', route: { table: 1010100, dst: '10.20.0.0/24', via: '10.101.0.11' } },
+      { op: 'replaceNeighbor', neighbor: { dev: 'br-evpn.101', dst: '10.101.0.11', lladdr: '02:00:00:00:01:01', state: 'permanent' } },
+    ]));
+  });
+
   const kindOf = (o: KernelOp): string => ({ delFdb: 'fdb', delNeighbor: 'neighbors', delRoute: 'routes', delAddr: 'addrs', delBridgeVlan: 'bridgeVlans' } as Record<string, string>)[o.op] ?? o.op;
   it.each(mutations)('%s, and back: removes in REMOVAL_ORDER, all before link deletes', (_, mutate) => {
     for (const [from, to] of [[base, mutate(base)], [mutate(base), base]] as const) {

@@ -64,12 +64,17 @@ export function diffKernelState(desired: DesiredKernelState, actual: ActualKerne
   // Entries of links being deleted (or re-created) do not count as present,
   // and those of links this pass cycles are put back in this pass.
   const ctx = diffContext(actual.links, links.linkDeletes, links.updates);
+  // Removing a device's last IPv4 address makes the kernel flush its IPv4
+  // routes and neighbours (permanent ones too), and removing a primary takes
+  // its secondaries along: such a device counts as cycled for what lives on it.
+  const readdressed = diffAddrs(desired.addrs, actual.addrs, ctx).removes.flatMap((o) => (o.op === 'delAddr' && !o.addr.address.includes(':') ? [o.addr.dev] : []));
+  const onAddrs = readdressed.length === 0 ? ctx : { ...ctx, cycled: new Set([...ctx.cycled, ...readdressed]) };
   const kinds: Record<EntryKind, KindPlan> = {
     bridgeVlans: diffBridgeVlans(desired.bridgeVlans, actual.bridgePorts, ctx),
     portFlags: diffPortFlags(desired.portFlags, actual.bridgePorts, ctx),
-    addrs: diffAddrs(desired.addrs, actual.addrs, ctx),
-    routes: diffRoutes(desired.routes, actual.routes, ctx),
-    neighbors: diffNeighbors(desired.neighbors, actual.neighbors, ctx),
+    addrs: diffAddrs(desired.addrs, actual.addrs, onAddrs),
+    routes: diffRoutes(desired.routes, actual.routes, onAddrs),
+    neighbors: diffNeighbors(desired.neighbors, actual.neighbors, onAddrs),
     fdb: diffFdb(desired.fdb, actual.fdb, ctx),
   };
   return {

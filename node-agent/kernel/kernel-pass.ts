@@ -7,6 +7,7 @@ import type { BatchFailure, KernelAdapter } from './netlink/kernel-adapter.ts';
 import { describeOp } from './netlink/kernel-ops.ts';
 import { attributeFailures, type Attribution } from './attribute-failures.ts';
 import { holdBackNewL3Vxlans } from './hold-back.ts';
+import { marksOfPlan, type OwnWrites } from './own-writes.ts';
 import { readActualState } from './actual-state.ts';
 import { diffKernelState, planPhases, planSize } from './diff-kernel-state.ts';
 import type { KernelPlan } from './diff-kernel-state.ts';
@@ -16,6 +17,8 @@ import type { Rejection } from '../inputs/select-applicable.ts';
 
 export interface KernelPassResult extends Attribution {
   writes: number;
+  /** Operations the kernel refused (a link already gone is not one): the pass is retried with backoff. */
+  failed: number;
   planned: number;
   /** L3VNI VXLAN devices left out of this pass (see `holdNewL3Vxlans`). */
   heldBack: string[];
@@ -52,6 +55,8 @@ export interface KernelPassInput {
   rejectedNetworks: Map<string, Rejection>;
   /** Leave out L3VNI VXLAN devices that do not exist yet (see hold-back.ts). */
   holdNewL3Vxlans?: boolean;
+  /** Where the pass records what it is about to delete or change, so the drift watch ignores the echoes. */
+  ownWrites?: OwnWrites;
 }
 
 export async function runKernelPass(kernel: KernelAdapter, node: NodeConfig, input: KernelPassInput): Promise<KernelPassResult> {
@@ -63,11 +68,16 @@ export async function runKernelPass(kernel: KernelAdapter, node: NodeConfig, inp
     ? holdBackNewL3Vxlans(rendered.desired, new Set(actual.links.map((l) => l.name)))
     : { desired: rendered.desired, heldBack: [] };
   const plan = diffKernelState(desired, actual);
-  const failures = planSize(plan) > 0 ? await applyKernelPlan(kernel, plan) : [];
+  let failures: BatchFailure[] = [];
+  if (planSize(plan) > 0) {
+    const writesDone = input.ownWrites?.begin(marksOfPlan(plan, actual.links));
+    failures = await applyKernelPlan(kernel, plan);
+    writesDone?.(Date.now());
+  }
   const attribution = attributeFailures({ rendered, failures, blocked: plan.blocked, rejectedVrfs: input.rejectedVrfs, rejectedNetworks: input.rejectedNetworks });
   return {
     ...attribution,
-    writes: kernel.writeCount - writesBefore, planned: planSize(plan), durationMs: performance.now() - started, heldBack,
+    writes: kernel.writeCount - writesBefore, failed: failures.length, planned: planSize(plan), durationMs: performance.now() - started, heldBack,
     changes: describeChanges(plan),
   };
 }

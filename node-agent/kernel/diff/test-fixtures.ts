@@ -5,6 +5,7 @@ import type { BridgePort } from '../netlink/bridge-codec.ts';
 import type { Link } from '../netlink/link-codec.ts';
 import type { FdbEntry, Neighbor } from '../netlink/neigh-codec.ts';
 import { OWNED_LINK_GROUP, RTPROT_OVN_EVPN, ownerAlias } from '../ownership.ts';
+import { cidrContains, parseCidr, parseIp } from '../../../crds/net-address.ts';
 import type { ActualKernelState } from '../actual-state.ts';
 import type { DesiredKernelState } from '../desired-state.ts';
 import { diffContext, type DiffContext } from './context.ts';
@@ -83,10 +84,16 @@ export function reportedState(desired: DesiredKernelState): ActualKernelState {
     });
   });
   const addrs = desired.addrs.map((a) => { const [ip = '', len = '0'] = a.address.split('/'); return addr(ix(a.dev) ?? 0, ip, Number(len)); });
+  // The kernel reports a gateway route on the device that reaches its nexthop.
+  const onLink = [...desired.addrs.map((a) => ({ dev: a.dev, cidr: a.address })), ...desired.routes.flatMap((r) => (r.dev !== undefined ? [{ dev: r.dev, cidr: r.dst }] : []))];
+  const deviceOf = (via: string): string | undefined => {
+    const ip = parseIp(via);
+    return onLink.find((l) => { const c = parseCidr(l.cidr); return ip !== undefined && c !== undefined && cidrContains(c, ip); })?.dev;
+  };
   const routes = desired.routes.map((r) => {
     const family = r.family ?? (r.dst.includes(':') || (r.via ?? '').includes(':') ? 6 : 4);
     const dst = r.dst === 'default' ? (family === 6 ? '::/0' : '0.0.0.0/0') : r.dst;
-    return route(r.table, dst, { family, type: r.type ?? 'unicast', metric: r.metric ?? (family === 6 ? 1024 : null), gateway: r.via ?? null, oif: ix(r.dev) });
+    return route(r.table, dst, { family, type: r.type ?? 'unicast', metric: r.metric ?? (family === 6 ? 1024 : null), gateway: r.via ?? null, oif: ix(r.dev ?? (r.via !== undefined ? deviceOf(r.via) : undefined)) });
   });
   const neighbors = desired.neighbors.map((n) => neigh(ix(n.dev) ?? 0, n.dst, n.lladdr));
   const fdb = desired.fdb.map((f) => fdbEntry(ix(f.dev) ?? 0, f.mac, f.vlan ?? null, ix(masterOf.get(f.dev))));
