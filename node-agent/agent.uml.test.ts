@@ -40,9 +40,9 @@ const config = AgentConfig.parse({
 
 // One netlink socket and one drift watch for the whole file: a restarted
 // agent is a fresh NodeAgent (no memory of earlier passes) on the same socket.
-function startAgent(): NodeAgent {
+function startAgent(cfg: AgentConfig = config): NodeAgent {
   metrics = createAgentMetrics();
-  return new NodeAgent({ config, client, kernel, drift: monitor, metrics, log: silentLogger() });
+  return new NodeAgent({ config: cfg, client, kernel, drift: monitor, metrics, log: silentLogger() });
 }
 
 const vrf = (name: string, spec: EvpnVrf['spec']) => applyObject(client, evpnResources.vrfs, { metadata: { name }, spec }, FM);
@@ -171,6 +171,38 @@ describe('node agent on a real kernel', () => {
     expect(addrs).toEqual(['10.102.0.254']);
     expect(routes(2021)).toEqual(expect.arrayContaining([expect.objectContaining({ dst: '10.200.0.0/24' })]));
     expect(routes(2020)).toEqual([]);
+  });
+
+  it('a pass with writes (a VLAN change, IPv6 routes) is followed by no further pass: its own deletions are not drift', async () => {
+    // No resync in the window: every pass here is one the agent chose to run.
+    await agent.stop();
+    agent = startAgent({ ...config, resyncSeconds: 3600 });
+    await agent.start();
+    await agent.syncNow();
+    const echoesBefore = agent.echoesIgnored;
+    const passesBefore = agent.passCount;
+    await network('net-2', { type: 'l2', vni: 10102, vrf: 'vrf-a', vlanId: 112, subnets: [{ cidr: '10.102.0.0/24', gateway: '10.102.0.254' }, { cidr: 'fd00:102::/64', gateway: 'fd00:102::1' }],
+      routes: [{ type: 'prefix', destination: 'fd00:20::/64', nexthop: 'fd00:102::11' }] });
+    // Informer-driven passes only (no syncNow): wait for the one that writes.
+    const end = Date.now() + 20_000;
+    while (!(agent.lastPass && agent.passCount > passesBefore && agent.lastPass.kernel.writes > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const writing = agent.lastPass;
+    expect(writing?.kernel.writes).toBeGreaterThan(0);
+    expect(writing?.kernel.failed).toBe(0);
+    const after = agent.passCount;
+    await new Promise((r) => setTimeout(r, 3000));
+    console.log(`a pass with ${writing?.kernel.writes ?? 0} writes; ${agent.echoesIgnored - echoesBefore} echoes of its own deletions ignored; passes in the 3 s after it: ${agent.passCount - after}`);
+    expect(agent.echoesIgnored - echoesBefore).toBeGreaterThan(0);
+    expect(agent.passCount).toBe(after);
+    expect(link('br-evpn.112')?.master).toBe('vrf-10100');
+    expect(fdb('evpn-uplink').some((e) => e.vlan === 102)).toBe(false);
+    expect((ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).map((r) => r.dst)).toEqual(expect.arrayContaining(['fd00:20::/64']));
+    // Someone else's deletion is still drift: repaired without waiting for a resync.
+    run('ip', ['-6', 'route', 'del', 'fd00:20::/64', 'table', '1010100']);
+    const end2 = Date.now() + 10_000;
+    while (!(ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).some((r) => r.dst === 'fd00:20::/64') && Date.now() < end2) await new Promise((r) => setTimeout(r, 100));
+    expect(agent.passCount).toBeGreaterThan(after);
+    expect((ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).some((r) => r.dst === 'fd00:20::/64')).toBe(true);
   });
 
   it('adopts everything after a restart with zero netlink writes and no status write', async () => {
