@@ -205,6 +205,19 @@ describe('node agent on a real kernel', () => {
     expect((ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).some((r) => r.dst === 'fd00:20::/64')).toBe(true);
   });
 
+  it('removes a static FDB entry stranded in a VLAN its port lost (as an older agent left them)', async () => {
+    run('bridge', ['vlan', 'add', 'dev', 'evpn-uplink', 'vid', '130']);
+    run('bridge', ['fdb', 'add', '02:00:00:00:13:13', 'dev', 'evpn-uplink', 'vlan', '130', 'master', 'static']);
+    run('bridge', ['vlan', 'del', 'dev', 'evpn-uplink', 'vid', '130']);
+    expect(fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:13:13')).toBe(true);
+    const s = await agent.syncNow();
+    expect(s.kernel.failed).toBe(0);
+    expect(s.kernel.nodeErrors).toEqual([]);
+    expect(fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:13:13')).toBe(false);
+    expect(vlans('evpn-uplink').map((v) => v.vlan)).not.toContain(130);
+    expect((await agent.syncNow()).kernel.writes).toBe(0);
+  });
+
   it('adopts everything after a restart with zero netlink writes and no status write', async () => {
     await agent.stop();
     agent = startAgent();

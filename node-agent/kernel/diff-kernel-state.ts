@@ -75,7 +75,7 @@ export function diffKernelState(desired: DesiredKernelState, actual: ActualKerne
     addrs: diffAddrs(desired.addrs, actual.addrs, onAddrs),
     routes: diffRoutes(desired.routes, actual.routes, onAddrs),
     neighbors: diffNeighbors(desired.neighbors, actual.neighbors, onAddrs),
-    fdb: diffFdb(desired.fdb, actual.fdb, ctx),
+    fdb: diffFdb(desired.fdb, actual.fdb, ctx, new Map(actual.bridgePorts.map((p) => [ctx.nameOf(p.index) ?? p.name, new Set(p.vlans.map((v) => v.vid))]))),
   };
   return {
     removes: REMOVAL_ORDER.flatMap((k) => kinds[k].removes),

@@ -25,4 +25,14 @@ describe('diffFdb: from → to', () => {
   it.each(cases)('$name', ({ from, to, cycled, plan }) => {
     expect(diffFdb(to, from, ctx(cycled))).toEqual({ removes: [], creates: [], ...plan });
   });
+
+  it('a static entry stranded in a VLAN its port lost → the VLAN put back for the removal, then taken away', () => {
+    const stranded = fdbEntry(2, '02:00:00:00:01:02', 101, 1);
+    expect(diffFdb([], [stranded], ctx(), new Map([['vx-101', new Set([102])]]))).toEqual({ creates: [], removes: [
+      { op: 'addBridgeVlan', vlan: { dev: 'vx-101', vid: 101 } },
+      { op: 'delFdb', fdb: { dev: 'vx-101', mac: '02:00:00:00:01:02', vlan: 101, master: true } },
+      { op: 'delBridgeVlan', vlan: { dev: 'vx-101', vid: 101 } },
+    ] });
+    expect(diffFdb([], [stranded], ctx(), new Map([['vx-101', new Set([101])]])).removes).toEqual([{ op: 'delFdb', fdb: { dev: 'vx-101', mac: '02:00:00:00:01:02', vlan: 101, master: true } }]);
+  });
 });
