@@ -31,9 +31,10 @@ export function diffFdb(desired: readonly FdbSpec[], actual: readonly FdbEntry[]
     const key = fdbKey(dev, e.mac, e.vlan);
     if (want.has(key)) { if (!ctx.cycled.has(dev)) want.delete(key); continue; }
     const del: KernelOp = { op: 'delFdb', fdb: { dev, mac: e.mac, ...(e.vlan !== null ? { vlan: e.vlan } : {}), master: true } };
-    const stranded = e.vlan !== null && e.vlan > 0 && portVlans.has(dev) && portVlans.get(dev)?.has(e.vlan) !== true;
-    if (stranded) plan.removes.push({ op: 'addBridgeVlan', vlan: { dev, vid: e.vlan ?? 0 } }, del, { op: 'delBridgeVlan', vlan: { dev, vid: e.vlan ?? 0 } });
-    else plan.removes.push(del);
+    const vid = e.vlan;
+    if (vid !== null && vid > 0 && portVlans.has(dev) && portVlans.get(dev)?.has(vid) !== true) {
+      plan.removes.push({ op: 'addBridgeVlan', vlan: { dev, vid } }, del, { op: 'delBridgeVlan', vlan: { dev, vid } });
+    } else plan.removes.push(del);
   }
   for (const f of want.values()) plan.creates.push({ op: 'replaceFdb', fdb: f });
   return plan;
