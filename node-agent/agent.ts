@@ -129,9 +129,11 @@ export class NodeAgent {
     // Kernel operations the kernel refused and FRR failures do not fail the
     // pass (the rest is applied, the status says what failed): retry them with
     // per-node exponential backoff (1 s doubling to 60 s) instead of waiting
-    // for the resync. The controller resets its own count on a returned
-    // result, so the count is kept here.
-    if (summary.kernel.failed === 0 && !(summary.frr.enabled && summary.frr.error !== undefined)) {
+    // for the resync. A kernel without a needed feature (no VRF module) is not
+    // retried: the status says so. The controller resets its own count on a
+    // returned result, so the count is kept here.
+    const kernelRetry = summary.kernel.failed > 0 && summary.kernel.unsupported === undefined;
+    if (!kernelRetry && !(summary.frr.enabled && summary.frr.error !== undefined)) {
       this.#failedPasses = 0;
       return undefined;
     }
