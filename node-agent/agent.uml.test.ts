@@ -218,6 +218,24 @@ describe('node agent on a real kernel', () => {
     expect((await agent.syncNow()).kernel.writes).toBe(0);
   });
 
+  it('a route the kernel refuses fails only its network, and the pass is retried with backoff, not at the next resync', async () => {
+    const spec = { type: 'l2' as const, vni: 10102, vrf: 'vrf-a', vlanId: 112, subnets: [{ cidr: '10.102.0.0/24', gateway: '10.102.0.254' }, { cidr: 'fd00:102::/64', gateway: 'fd00:102::1' }] };
+    await network('net-2', { ...spec, routes: [{ type: 'prefix', destination: '10.77.0.0/24', nexthop: '10.177.0.1' }] });
+    const end = Date.now() + 20_000;
+    while (agent.lastPass?.kernel.networks.get('net-2')?.ready !== false && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const failing = agent.lastPass;
+    expect(failing?.kernel.networks.get('net-2')).toMatchObject({ ready: false, reason: 'InfrastructureFailed' });
+    expect(failing?.kernel.networks.get('net-1')?.ready).toBe(true);
+    expect([...(failing?.kernel.vrfs.values() ?? [])].every((v) => v.ready)).toBe(true);
+    expect(failing?.kernel.nodeErrors).toEqual([]);
+    const failedAt = agent.passCount;
+    // Nothing changes, the resync is an hour away: only the retry runs a pass.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(agent.passCount).toBeGreaterThan(failedAt);
+    await network('net-2', spec);
+    await until(() => agent.lastPass?.kernel.networks.get('net-2')?.ready === true);
+  });
+
   it('adopts everything after a restart with zero netlink writes and no status write', async () => {
     await agent.stop();
     agent = startAgent();
