@@ -179,18 +179,26 @@ describe('node agent on a real kernel', () => {
     agent = startAgent({ ...config, resyncSeconds: 3600 });
     await agent.start();
     await agent.syncNow();
+    // The start-up pass and syncNow may run back to back: let them finish.
+    while (agent.passRunning) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 500));
     const echoesBefore = agent.echoesIgnored;
     const passesBefore = agent.passCount;
+    const seen: string[] = [];
+    const unsubscribe = monitor.subscribe((line) => seen.push(`${Date.now()} ${line}`));
     await network('net-2', { type: 'l2', vni: 10102, vrf: 'vrf-a', vlanId: 112, subnets: [{ cidr: '10.102.0.0/24', gateway: '10.102.0.254' }, { cidr: 'fd00:102::/64', gateway: 'fd00:102::1' }],
       routes: [{ type: 'prefix', destination: 'fd00:20::/64', nexthop: 'fd00:102::11' }] });
     // Informer-driven passes only (no syncNow): wait for the one that writes.
     const end = Date.now() + 20_000;
     while (!(agent.lastPass && agent.passCount > passesBefore && agent.lastPass.kernel.writes > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     const writing = agent.lastPass;
+    const writtenAt = Date.now();
     expect(writing?.kernel.writes).toBeGreaterThan(0);
     expect(writing?.kernel.failed).toBe(0);
     const after = agent.passCount;
     await new Promise((r) => setTimeout(r, 3000));
+    unsubscribe();
+    if (agent.passCount !== after) console.log(`deletions seen after the writing pass:\n${seen.join('\n')}\nwriting pass ended ${writtenAt}; last pass changes: ${agent.lastPass?.kernel.changes.join('; ') ?? ''}`);
     console.log(`a pass with ${writing?.kernel.writes ?? 0} writes; ${agent.echoesIgnored - echoesBefore} echoes of its own deletions ignored; passes in the 3 s after it: ${agent.passCount - after}`);
     expect(agent.echoesIgnored - echoesBefore).toBeGreaterThan(0);
     expect(agent.passCount).toBe(after);

@@ -19,6 +19,7 @@ describe('parseDeletion: lines of `ip -o monitor label` and `bridge monitor fdb`
     ['[ROUTE]Deleted fd00:0003:0:0::/64 dev br-evpn.103 table 2020 proto 234 metric 1024 pref medium', { kind: 'route', devs: ['br-evpn.103'], table: '2020', dst: 'fd00:3::/64' }],
     ['[NEIGH]Deleted 10.7.0.5 dev br0.7 lladdr 02:00:00:00:00:05 PERMANENT', { kind: 'neigh', devs: ['br0.7'], dst: '10.7.0.5' }],
     ['Deleted 02:00:00:00:01:0B dev evpn-uplink vlan 101 master br-evpn static', { kind: 'fdb', devs: ['evpn-uplink', 'br-evpn'], mac: '02:00:00:00:01:0b', vlan: 101 }],
+    ['[NEIGH]Deleted dev evpn-uplink lladdr D6:46:02:f8:b2:90 PERMANENT ', { kind: 'fdb', devs: ['evpn-uplink'], mac: 'd6:46:02:f8:b2:90' }],
     ['[LINK]5: br0: <BROADCAST> mtu 1500', undefined],
     ['02:00:00:00:01:0b dev evpn-uplink vlan 101 master br-evpn static', undefined],
     ['[NSID]Deleted nsid 3', undefined],
@@ -59,6 +60,12 @@ describe('marksOfPlan: the echoes of a VLAN change are ours, a foreign deletion 
     '[ROUTE]Deleted fd00:20::/64 via fd00:1::11 dev br-evpn.101 table 1005001 proto 234 metric 1024 pref medium',
     '[NEIGH]Deleted fd00:1::11 dev br-evpn.101 lladdr 02:00:00:00:01:0b PERMANENT',
     '[ADDR]Deleted 9: br-evpn.101    inet 10.1.0.1/24 scope global br-evpn.101',
+    // The bridge's and the ports' own addresses in the VLAN that left them, as both monitors show them.
+    'Deleted d6:46:02:f8:b2:90 dev evpn-uplink vlan 101 master br-evpn permanent',
+    '[NEIGH]Deleted dev evpn-uplink lladdr d6:46:02:f8:b2:90 PERMANENT ',
+    '[NEIGH]Deleted dev br-evpn lladdr 02:00:5e:00:01:01 PERMANENT ',
+    '[NEIGH]Deleted ff02::2 dev br-evpn.101 lladdr 33:33:00:00:00:02 NOARP ',
+    '[ROUTE]Deleted multicast ff00::/8 dev br-evpn.101 table 1005001 proto kernel metric 256 pref medium',
   ];
   it.each(echoes)('echo: %s', (line) => { expect(writes.isEcho(line, Date.now())).toBe(true); });
 
@@ -67,6 +74,7 @@ describe('marksOfPlan: the echoes of a VLAN change are ours, a foreign deletion 
     '[LINK]Deleted 7: vx-10001: <BROADCAST,MULTICAST,UP> mtu 1500 master br-evpn',
     '[ROUTE]Deleted unreachable default table 1005001 proto 234 metric 4278198272',
     '[NEIGH]Deleted 10.9.0.9 dev br3-5001 lladdr 02:00:00:00:09:09 PERMANENT',
+    '[NEIGH]Deleted dev br3-5001 lladdr 02:00:00:00:09:09 PERMANENT',
   ];
   it.each(drift)('drift: %s', (line) => { expect(writes.isEcho(line, Date.now())).toBe(false); });
 

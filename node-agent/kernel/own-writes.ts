@@ -60,7 +60,11 @@ export function parseDeletion(line: string): Deletion | undefined {
       const rest = ROUTE_TYPES.has(tokens[0] ?? '') ? tokens.slice(1) : tokens;
       return { kind, devs: named, table: after(rest, 'table') ?? 'main', dst: normRouteDst(rest[0] ?? '') };
     }
-    case 'neigh': return { kind, devs: named, dst: normIp(tokens[0]) };
+    // `ip monitor neigh` also shows bridge FDB entries, as "Deleted dev X lladdr M" (no
+    // address, no VLAN); `bridge monitor fdb` reports the same deletion in full.
+    case 'neigh': return tokens[0] === 'dev'
+      ? { kind: 'fdb', devs: named, mac: (after(tokens, 'lladdr') ?? '').toLowerCase() }
+      : { kind, devs: named, dst: normIp(tokens[0]) };
     case 'fdb': {
       const vlan = after(tokens, 'vlan');
       return { kind, devs: named, mac: (tokens[0] ?? '').toLowerCase(), ...(vlan !== undefined ? { vlan: Number(vlan) } : {}) };
@@ -74,7 +78,8 @@ export function matchesMark(d: Deletion, m: EchoMark): boolean {
     case 'addrs': return (d.kind === 'addr' || d.kind === 'route') && d.devs.includes(m.dev);
     case 'route': return d.kind === 'route' && d.table === m.table && d.dst === m.dst;
     case 'neigh': return d.kind === 'neigh' && d.devs.includes(m.dev) && d.dst === m.dst;
-    case 'fdb': return d.kind === 'fdb' && d.devs.includes(m.dev) && (m.mac === undefined || d.mac === m.mac) && (m.vlan === undefined || d.vlan === m.vlan);
+    // A line without a VLAN (ip monitor's view of an FDB entry) matches on the rest.
+    case 'fdb': return d.kind === 'fdb' && d.devs.includes(m.dev) && (m.mac === undefined || d.mac === m.mac) && (m.vlan === undefined || d.vlan === undefined || d.vlan === m.vlan);
   }
 }
 
