@@ -52,6 +52,10 @@ export class NodeAgent {
   #passWaiters: ((s: PassSummary) => void)[] = [];
   /** Passes wait until every informer has synced and our EvpnNodeState exists. */
   #started = false;
+  /** Passes in a row that left kernel or FRR failures: the retry backs off on it. */
+  #failedPasses = 0;
+  #echoesIgnored = 0;
+  #passes = 0;
 
   constructor(deps: AgentDeps) {
     this.#d = deps;
@@ -71,6 +75,9 @@ export class NodeAgent {
   }
 
   get lastPass(): PassSummary | undefined { return this.#last; }
+  /** Passes run since start, and kernel deletions recognised as echoes of our own writes (for tests and logs). */
+  get passCount(): number { return this.#passes; }
+  get echoesIgnored(): number { return this.#echoesIgnored; }
   get passRunning(): boolean { return this.#controller.queue.inFlightCount > 0; }
   get vrfObjects(): EvpnVrf[] { return this.#vrfs.list() as unknown as EvpnVrf[]; }
   get networkObjects(): EvpnNetwork[] { return this.#networks.list() as unknown as EvpnNetwork[]; }
@@ -79,10 +86,13 @@ export class NodeAgent {
   async start(): Promise<void> {
     await this.#controller.start();
     await this.#ensureNodeState();
-    for (const source of [this.#d.drift, this.#d.ovs]) {
-      const off = source?.subscribe(() => { this.#controller.enqueueAfter(NODE_KEY, DRIFT_DELAY_MS); });
-      if (off) this.#unsubscribe.push(off);
-    }
+    // The echoes of our own writes are not drift: a write never triggers a pass by itself.
+    const offDrift = this.#d.drift?.subscribe((line) => {
+      if (this.#pass.ownWrites.isEcho(line, Date.now())) { this.#echoesIgnored++; return; }
+      this.#controller.enqueueAfter(NODE_KEY, DRIFT_DELAY_MS);
+    });
+    const offOvs = this.#d.ovs?.subscribe(() => { this.#controller.enqueueAfter(NODE_KEY, DRIFT_DELAY_MS); });
+    for (const off of [offDrift, offOvs]) if (off) this.#unsubscribe.push(off);
     // Not the controller's resync: that enqueues per cached object, and a node
     // with no objects must still have its kernel drift repaired.
     this.#resyncTimer = setInterval(() => { this.#controller.enqueue(NODE_KEY); }, this.#d.config.resyncSeconds * 1000);
@@ -119,10 +129,20 @@ export class NodeAgent {
       throw err;
     }
     this.#last = summary;
+    this.#passes++;
     for (const w of this.#passWaiters.splice(0)) w(summary);
-    // FRR failures are not the pass's: the kernel and the status are done. Retry FRR soon.
-    if (summary.frr.enabled && summary.frr.error !== undefined) return { requeueAfterMs: this.#controller.queue.backoffDelay(0) };
-    return undefined;
+    // Kernel operations the kernel refused and FRR failures do not fail the
+    // pass (the rest is applied, the status says what failed): retry them with
+    // per-node exponential backoff (1 s doubling to 60 s) instead of waiting
+    // for the resync. A kernel without a needed feature (no VRF module) is not
+    // retried: the status says so. The controller resets its own count on a
+    // returned result, so the count is kept here.
+    const kernelRetry = summary.kernel.failed > 0 && summary.kernel.unsupported === undefined;
+    if (!kernelRetry && !(summary.frr.enabled && summary.frr.error !== undefined)) {
+      this.#failedPasses = 0;
+      return undefined;
+    }
+    return { requeueAfterMs: this.#controller.queue.backoffDelay(this.#failedPasses++) };
   }
 
   async #ensureNodeState(): Promise<void> {

@@ -41,9 +41,9 @@ const config = AgentConfig.parse({
 
 // One netlink socket and one drift watch for the whole file: a restarted
 // agent is a fresh NodeAgent (no memory of earlier passes) on the same socket.
-function startAgent(): NodeAgent {
+function startAgent(cfg: AgentConfig = config): NodeAgent {
   metrics = createAgentMetrics();
-  return new NodeAgent({ config, client, kernel, drift: monitor, metrics, log: silentLogger() });
+  return new NodeAgent({ config: cfg, client, kernel, drift: monitor, metrics, log: silentLogger() });
 }
 
 const vrf = (name: string, spec: EvpnVrf['spec']) => applyObject(client, evpnResources.vrfs, { metadata: { name }, spec }, FM);
@@ -168,6 +168,77 @@ describe('node agent on a real kernel', () => {
     expect(addrs).toEqual(['10.102.0.254']);
     expect(routes(2021)).toEqual(expect.arrayContaining([expect.objectContaining({ dst: '10.200.0.0/24' })]));
     expect(routes(2020)).toEqual([]);
+  });
+
+  it('a pass with writes (a VLAN change, IPv6 routes) is followed by no further pass: its own deletions are not drift', async () => {
+    // No resync in the window: every pass here is one the agent chose to run.
+    await agent.stop();
+    agent = startAgent({ ...config, resyncSeconds: 3600 });
+    await agent.start();
+    await agent.syncNow();
+    // The start-up pass and syncNow may run back to back: let them finish.
+    while (agent.passRunning) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 500));
+    const echoesBefore = agent.echoesIgnored;
+    const passesBefore = agent.passCount;
+    const seen: string[] = [];
+    const unsubscribe = monitor.subscribe((line) => seen.push(`${Date.now()} ${line}`));
+    await network('net-2', { type: 'l2', vni: 10102, vrf: 'vrf-a', vlanId: 112, subnets: [{ cidr: '10.102.0.0/24', gateway: '10.102.0.254' }, { cidr: 'fd00:102::/64', gateway: 'fd00:102::1' }],
+      routes: [{ type: 'prefix', destination: 'fd00:20::/64', nexthop: 'fd00:102::11' }] });
+    // Informer-driven passes only (no syncNow): wait for the one that writes.
+    const end = Date.now() + 20_000;
+    while (!(agent.lastPass && agent.passCount > passesBefore && agent.lastPass.kernel.writes > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const writing = agent.lastPass;
+    const writtenAt = Date.now();
+    expect(writing?.kernel.writes).toBeGreaterThan(0);
+    expect(writing?.kernel.failed).toBe(0);
+    const after = agent.passCount;
+    await new Promise((r) => setTimeout(r, 3000));
+    unsubscribe();
+    if (agent.passCount !== after) console.log(`deletions seen after the writing pass:\n${seen.join('\n')}\nwriting pass ended ${writtenAt}; last pass changes: ${agent.lastPass?.kernel.changes.join('; ') ?? ''}`);
+    console.log(`a pass with ${writing?.kernel.writes ?? 0} writes; ${agent.echoesIgnored - echoesBefore} echoes of its own deletions ignored; passes in the 3 s after it: ${agent.passCount - after}`);
+    expect(agent.echoesIgnored - echoesBefore).toBeGreaterThan(0);
+    expect(agent.passCount).toBe(after);
+    expect(link('br-evpn.112')?.master).toBe('vrf-10100');
+    expect(fdb('evpn-uplink').some((e) => e.vlan === 102)).toBe(false);
+    expect((ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).map((r) => r.dst)).toEqual(expect.arrayContaining(['fd00:20::/64']));
+    // Someone else's deletion is still drift: repaired without waiting for a resync.
+    run('ip', ['-6', 'route', 'del', 'fd00:20::/64', 'table', '1010100']);
+    const end2 = Date.now() + 10_000;
+    while (!(ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).some((r) => r.dst === 'fd00:20::/64') && Date.now() < end2) await new Promise((r) => setTimeout(r, 100));
+    expect(agent.passCount).toBeGreaterThan(after);
+    expect((ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).some((r) => r.dst === 'fd00:20::/64')).toBe(true);
+  });
+
+  it('removes a static FDB entry stranded in a VLAN its port lost (as an older agent left them)', async () => {
+    run('bridge', ['vlan', 'add', 'dev', 'evpn-uplink', 'vid', '130']);
+    run('bridge', ['fdb', 'add', '02:00:00:00:13:13', 'dev', 'evpn-uplink', 'vlan', '130', 'master', 'static']);
+    run('bridge', ['vlan', 'del', 'dev', 'evpn-uplink', 'vid', '130']);
+    expect(fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:13:13')).toBe(true);
+    const s = await agent.syncNow();
+    expect(s.kernel.failed).toBe(0);
+    expect(s.kernel.nodeErrors).toEqual([]);
+    expect(fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:13:13')).toBe(false);
+    expect(vlans('evpn-uplink').map((v) => v.vlan)).not.toContain(130);
+    expect((await agent.syncNow()).kernel.writes).toBe(0);
+  });
+
+  it('a route the kernel refuses fails only its network, and the pass is retried with backoff, not at the next resync', async () => {
+    const spec = { type: 'l2' as const, vni: 10102, vrf: 'vrf-a', vlanId: 112, subnets: [{ cidr: '10.102.0.0/24', gateway: '10.102.0.254' }, { cidr: 'fd00:102::/64', gateway: 'fd00:102::1' }] };
+    await network('net-2', { ...spec, routes: [{ type: 'prefix', destination: '10.77.0.0/24', nexthop: '10.177.0.1' }] });
+    const end = Date.now() + 20_000;
+    while (agent.lastPass?.kernel.networks.get('net-2')?.ready !== false && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const failing = agent.lastPass;
+    expect(failing?.kernel.networks.get('net-2')).toMatchObject({ ready: false, reason: 'InfrastructureFailed' });
+    expect(failing?.kernel.networks.get('net-1')?.ready).toBe(true);
+    expect([...(failing?.kernel.vrfs.values() ?? [])].every((v) => v.ready)).toBe(true);
+    expect(failing?.kernel.nodeErrors).toEqual([]);
+    const failedAt = agent.passCount;
+    // Nothing changes, the resync is an hour away: only the retry runs a pass.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(agent.passCount).toBeGreaterThan(failedAt);
+    await network('net-2', spec);
+    await until(() => agent.lastPass?.kernel.networks.get('net-2')?.ready === true);
   });
 
   it('adopts everything after a restart with zero netlink writes and no status write', async () => {

@@ -20,6 +20,7 @@ import { parseAll } from './inputs/parse-resources.ts';
 import { selectApplicable } from './inputs/select-applicable.ts';
 import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
 import { runKernelPass, type KernelPassInput, type KernelPassResult } from './kernel/kernel-pass.ts';
+import { OwnWrites } from './kernel/own-writes.ts';
 import type { AgentMetrics } from './metrics.ts';
 import { needsSecondKernelPass, planPassOrder } from './node-pass-order.ts';
 import type { OvsOutcome, OvsUplinkStep } from './ovs/ovs-uplink.ts';
@@ -61,6 +62,8 @@ export class NodePass {
   #frrVrfs = new Set<string>();
   #frrStatusAt = 0;
   #frr: FrrOutcome;
+  /** What this agent's passes wrote lately: the drift watch drops their echoes (agent.ts). */
+  readonly ownWrites = new OwnWrites();
 
   constructor(deps: NodePassDeps) {
     this.#d = deps;
@@ -83,7 +86,7 @@ export class NodePass {
     const order = planPassOrder({ frrManaged: this.#frrManaged(), frrModelValid: frrConfig.ok, frrVrfs: this.#frrVrfs, desiredVrfs: vrfNames });
 
     if (frrConfig.ok && order.frrBeforeKernel) await this.#applyFrr(frrConfig.config, vrfNames);
-    const kernelInput: KernelPassInput = { vrfs: applicable.vrfs, networks: applicable.networks, portSets, rejectedVrfs: applicable.rejectedVrfs, rejectedNetworks: applicable.rejectedNetworks };
+    const kernelInput: KernelPassInput = { vrfs: applicable.vrfs, networks: applicable.networks, portSets, rejectedVrfs: applicable.rejectedVrfs, rejectedNetworks: applicable.rejectedNetworks, ownWrites: this.ownWrites };
     let kernelResult = await runKernelPass(kernel, config.node, { ...kernelInput, holdNewL3Vxlans: order.holdNewL3Vxlans });
     if (frrConfig.ok && order.frrAfterKernel) await this.#applyFrr(frrConfig.config, vrfNames);
     if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error)) kernelResult = await runKernelPass(kernel, config.node, kernelInput);

@@ -1,11 +1,16 @@
-// Pure: which VRF or network a failed kernel operation belongs to, through the
-// devices it touches, so one broken object never hides the others' success. A
-// failure that touches no object's device (the shared bridge, the uplink) is a
-// node error and fails every object.
+// Pure: which VRF or network a failed kernel operation belongs to, so one
+// broken object never hides the others' success. First through the devices it
+// touches (a network's VXLAN and IRB, a VRF's devices); then, for an entry on
+// a shared device (the bridge, the uplink), through the object whose render
+// produced the entry (a network's VLAN, its ports' FDB entries); an entry no
+// longer rendered (a removal) goes to the network that holds its VLAN now or
+// the VRF that holds its routing table. Only what belongs to no object (the
+// shared devices themselves) is a node error, which fails every object.
 import { EvpnErrorCode } from '../../crds/index.ts';
 import type { Rejection } from '../inputs/select-applicable.ts';
 import type { BatchFailure } from './netlink/kernel-adapter.ts';
 import type { KernelOp } from './netlink/kernel-ops.ts';
+import { opEntryKey, opTable, opVlan } from './entry-keys.ts';
 import type { PlannedObject, RenderedState } from './render-kernel-state.ts';
 
 export interface ObjectOutcome extends PlannedObject {
@@ -24,7 +29,7 @@ export interface Attribution {
 }
 
 export interface AttributionInput {
-  rendered: Pick<RenderedState, 'vrfs' | 'networks'>;
+  rendered: Pick<RenderedState, 'vrfs' | 'networks'> & Partial<Pick<RenderedState, 'entryOwners'>>;
   failures: readonly BatchFailure[];
   /** Desired links whose name a foreign link holds. */
   blocked: readonly string[];
@@ -55,6 +60,21 @@ function ownersByDevice(rendered: AttributionInput['rendered']): Map<string, Own
   return owners;
 }
 
+/** The owner of an operation on an entry, when its devices name none. */
+function entryOwnerOf(op: KernelOp, rendered: AttributionInput['rendered']): Owner | undefined {
+  const entries = rendered.entryOwners ?? new Map<string, Owner>();
+  const key = opEntryKey(op);
+  const direct = key === undefined ? undefined : entries.get(key);
+  if (direct) return direct;
+  const vlan = opVlan(op);
+  const table = opTable(op);
+  for (const [k, o] of entries) {
+    if (vlan !== undefined && o.kind === 'network' && k.startsWith('vlan|') && k.endsWith(`|${vlan}`)) return o;
+    if (table !== undefined && o.kind === 'vrf' && k.startsWith(`route|${table}|`)) return o;
+  }
+  return undefined;
+}
+
 const outcomeOf = (p: PlannedObject, errs: readonly string[]): ObjectOutcome =>
   errs.length === 0
     ? { ...p, ready: true }
@@ -66,15 +86,17 @@ export function attributeFailures(input: AttributionInput): Attribution {
   const owners = ownersByDevice(input.rendered);
   const errors = new Map<string, string[]>();
   const nodeErrors: string[] = [];
-  const record = (devices: readonly string[], message: string): void => {
-    const objs = devices.flatMap((d) => owners.get(d) ?? []);
+  const record = (devices: readonly string[], message: string, op?: KernelOp): void => {
+    const byDevice = devices.flatMap((d) => owners.get(d) ?? []);
+    const byEntry = byDevice.length === 0 && op !== undefined ? entryOwnerOf(op, input.rendered) : undefined;
+    const objs = byEntry ? [byEntry] : byDevice;
     if (objs.length === 0) nodeErrors.push(message);
     for (const o of objs) errors.set(`${o.kind}/${o.name}`, [...(errors.get(`${o.kind}/${o.name}`) ?? []), message]);
   };
   let unsupported: string | undefined;
   for (const f of input.failures) {
     if (f.error.errno === 'EOPNOTSUPP' && f.op.op === 'createLink') unsupported = f.error.message;
-    record(devicesOf(f.op), f.error.message);
+    record(devicesOf(f.op), f.error.message, f.op);
   }
   for (const name of input.blocked) record([name], `a link named ${name} exists and is not owned by ovn-evpn; it is left alone`);
 

@@ -18,6 +18,8 @@ import { effectiveRoutingTable } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { cidrContains, parseCidr, parseIp } from '../../crds/net-address.ts';
 import type { LinkSpec } from './netlink/link-codec.ts';
+import type { KernelOp } from './netlink/kernel-ops.ts';
+import { opEntryKey } from './entry-keys.ts';
 import { OWNED_LINK_GROUP, ownerAlias } from './ownership.ts';
 import { emptyDesiredState } from './desired-state.ts';
 import type { DesiredKernelState } from './desired-state.ts';
@@ -37,10 +39,33 @@ export interface PlannedObject {
   routes?: number;
 }
 
+export interface EntryOwner { kind: 'vrf' | 'network'; name: string }
+
 export interface RenderedState {
   desired: DesiredKernelState;
   vrfs: Map<string, PlannedObject>;
   networks: Map<string, PlannedObject>;
+  /**
+   * The object whose render produced each entry (entry-keys.ts), so that an
+   * entry on a shared device (a network's VLAN on the bridge and the uplink,
+   * its ports' FDB entries) is pinned to its network, not to the node.
+   */
+  entryOwners: Map<string, EntryOwner>;
+}
+
+/** Runs `render` and records the entries it added as `owner`'s. */
+function renderOwned<T>(desired: DesiredKernelState, owners: Map<string, EntryOwner>, owner: EntryOwner, render: () => T): T {
+  const before = { bridgeVlans: desired.bridgeVlans.length, fdb: desired.fdb.length, routes: desired.routes.length, neighbors: desired.neighbors.length, addrs: desired.addrs.length };
+  const result = render();
+  const ops: KernelOp[] = [
+    ...desired.bridgeVlans.slice(before.bridgeVlans).map((vlan): KernelOp => ({ op: 'addBridgeVlan', vlan })),
+    ...desired.fdb.slice(before.fdb).map((fdb): KernelOp => ({ op: 'replaceFdb', fdb })),
+    ...desired.routes.slice(before.routes).map((route): KernelOp => ({ op: 'replaceRoute', route })),
+    ...desired.neighbors.slice(before.neighbors).map((neighbor): KernelOp => ({ op: 'replaceNeighbor', neighbor })),
+    ...desired.addrs.slice(before.addrs).map((addr): KernelOp => ({ op: 'replaceAddr', addr })),
+  ];
+  for (const op of ops) { const k = opEntryKey(op); if (k !== undefined && !owners.has(k)) owners.set(k, owner); }
+  return result;
 }
 
 /** A stable, locally administered unicast MAC for (node, purpose). */
@@ -66,11 +91,12 @@ export function renderKernelState(
   const desired = emptyDesiredState();
   const vrfResults = new Map<string, PlannedObject>();
   const networkResults = new Map<string, PlannedObject>();
-  if (vrfs.length === 0 && networks.length === 0) return { desired, vrfs: vrfResults, networks: networkResults };
+  const entryOwners = new Map<string, EntryOwner>();
+  if (vrfs.length === 0 && networks.length === 0) return { desired, vrfs: vrfResults, networks: networkResults, entryOwners };
 
   const vrfByName = new Map(vrfs.map((v) => [v.metadata.name, v]));
   const mtu = Math.max(node.defaultMtu, ...networks.map((n) => n.spec.mtu ?? node.defaultMtu));
-  for (const v of [...vrfs].sort((a, b) => a.spec.vni - b.spec.vni)) vrfResults.set(v.metadata.name, renderVrf(desired, node, v, mtu));
+  for (const v of [...vrfs].sort((a, b) => a.spec.vni - b.spec.vni)) vrfResults.set(v.metadata.name, renderOwned(desired, entryOwners, { kind: 'vrf', name: v.metadata.name }, () => renderVrf(desired, node, v, mtu)));
 
   const sortedNetworks = [...networks].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   const portsByNetwork = new Map<string, Port[]>();
@@ -79,10 +105,11 @@ export function renderKernelState(
 
   for (const n of sortedNetworks) {
     const vrf = n.spec.vrf === undefined ? undefined : vrfByName.get(n.spec.vrf);
-    networkResults.set(n.metadata.name, renderNetwork(desired, { node, mtu, network: n, vrf, ports: portsByNetwork.get(n.metadata.name) ?? [] }));
+    const input = { node, mtu, network: n, vrf, ports: portsByNetwork.get(n.metadata.name) ?? [] };
+    networkResults.set(n.metadata.name, renderOwned(desired, entryOwners, { kind: 'network', name: n.metadata.name }, () => renderNetwork(desired, input)));
   }
   dedupe(desired);
-  return { desired, vrfs: vrfResults, networks: networkResults };
+  return { desired, vrfs: vrfResults, networks: networkResults, entryOwners };
 }
 
 type Port = EvpnPortSet['spec']['ports'][number];

@@ -8,7 +8,9 @@ import { ctx, port } from './test-fixtures.ts';
 const v = (vid: number, pvid = false, untagged = false) => ({ vid, pvid, untagged });
 
 describe('diffBridgeVlans: from → to', () => {
-  const cases: { name: string; from: BridgePort[]; to: BridgeVlanSpec[]; plan: Partial<KindPlan> }[] = [
+  const cases: { name: string; from: BridgePort[]; to: BridgeVlanSpec[]; cycled?: string[]; plan: Partial<KindPlan> }[] = [
+    { name: 'the same VLAN on a port this pass enslaves again → put back', from: [port(2, 'vx-101', 1, { vlans: [v(101, true, true)] })], to: [{ dev: 'vx-101', vid: 101, pvid: true, untagged: true }],
+      cycled: ['vx-101'], plan: { creates: [{ op: 'addBridgeVlan', vlan: { dev: 'vx-101', vid: 101, pvid: true, untagged: true } }] } },
     { name: 'none → an access VLAN on an owned port: added', from: [port(2, 'vx-101', 1)], to: [{ dev: 'vx-101', vid: 101, pvid: true, untagged: true }],
       plan: { creates: [{ op: 'addBridgeVlan', vlan: { dev: 'vx-101', vid: 101, pvid: true, untagged: true } }] } },
     { name: 'the same VLAN → the same: nothing', from: [port(2, 'vx-101', 1, { vlans: [v(101, true, true)] })], to: [{ dev: 'vx-101', vid: 101, pvid: true, untagged: true }], plan: {} },
@@ -21,7 +23,7 @@ describe('diffBridgeVlans: from → to', () => {
     { name: 'VLANs of our uplink peer in a foreign bridge → left alone', from: [port(6, 'evpn-ovs', 5, { vlans: [v(101)] })], to: [], plan: {} },
     { name: 'VLANs of an owned link being deleted → not counted', from: [port(4, 'gone-0', 1, { vlans: [v(9)] })], to: [], plan: {} },
   ];
-  it.each(cases)('$name', ({ from, to, plan }) => {
-    expect(diffBridgeVlans(to, from, ctx())).toEqual({ removes: [], creates: [], ...plan });
+  it.each(cases)('$name', ({ from, to, cycled, plan }) => {
+    expect(diffBridgeVlans(to, from, ctx(cycled))).toEqual({ removes: [], creates: [], ...plan });
   });
 });

@@ -1,4 +1,5 @@
 // Bridge VLANs on owned ports of owned bridges, and on an owned bridge itself.
+// A port enslaved again in this pass (its bridge re-created) starts empty.
 import type { BridgePort, BridgeVlanSpec } from '../netlink/bridge-codec.ts';
 import type { DiffContext, KindPlan } from './context.ts';
 
@@ -19,7 +20,7 @@ export function diffBridgeVlans(desired: readonly BridgeVlanSpec[], actual: read
   for (const [k, h] of have) if (!want.has(k)) plan.removes.push({ op: 'delBridgeVlan', vlan: h });
   for (const [k, w] of want) {
     const h = have.get(k);
-    if (h && (h.pvid ?? false) === (w.pvid ?? false) && (h.untagged ?? false) === (w.untagged ?? false)) continue;
+    if (h && !ctx.cycled.has(w.dev) && (h.pvid ?? false) === (w.pvid ?? false) && (h.untagged ?? false) === (w.untagged ?? false)) continue;
     plan.creates.push({ op: 'addBridgeVlan', vlan: w });
   }
   return plan;

@@ -16,6 +16,8 @@ export interface DiffContext {
    * flushes their routes and neighbours, so those count as absent.
    */
   cycled: ReadonlySet<string>;
+  /** Links this pass deletes (and maybe re-creates): whatever sits on them goes with them. */
+  gone: ReadonlySet<string>;
 }
 
 /** A partial plan of one kind of object. */
@@ -38,5 +40,5 @@ export function diffContext(links: readonly Link[], linkDeletes: readonly string
     const n = nameOf(i);
     return n !== undefined && ownedLive.has(n) ? n : undefined;
   };
-  return { nameOf, ownedLiveName, ownedLive, cycled };
+  return { nameOf, ownedLiveName, ownedLive, cycled, gone };
 }

@@ -50,20 +50,29 @@ function peerMarks(spec: LinkSpec, desired: readonly LinkSpec[]): KernelOp | und
   return { op: 'setLink', name: peer.name, change: { alias: peer.alias ?? null, ...(peer.group !== undefined ? { group: peer.group } : {}), up: peer.up ?? true } };
 }
 
+/**
+ * Desired links come masters and lower links first, so by the time a link is
+ * looked at we know whether what it hangs on is re-created in this pass: a
+ * VLAN device dies with its lower link and must be re-created, a port is
+ * released by its master's deletion and must be enslaved again.
+ */
 export function diffLinks(desired: readonly LinkSpec[], actual: readonly Link[]): LinkPlan {
   const plan: LinkPlan = { linkDeletes: [], linkCreates: [], updates: [], blocked: [] };
   const byName = new Map(actual.map((l) => [l.name, l]));
   const nameOf = linkNameResolver(actual);
   const createdAsPeer = new Set<string>();
+  const recreated = new Set<string>();
   for (const spec of desired) {
     const link = byName.get(spec.name);
     if (link && !isOwnedLink(link)) { plan.blocked.push(spec.name); continue; }
-    if (link && compatible(spec, link, nameOf)) {
+    const lowerRecreated = spec.kind === 'vlan' && recreated.has(spec.link);
+    if (link && !lowerRecreated && compatible(spec, link, nameOf)) {
       const change = linkChange(spec, link, nameOf);
-      if (change) plan.updates.push({ op: 'setLink', name: spec.name, change });
+      const reEnslave = spec.master !== undefined && recreated.has(spec.master) ? { master: spec.master } : {};
+      if (change || Object.keys(reEnslave).length > 0) plan.updates.push({ op: 'setLink', name: spec.name, change: { ...change, ...reEnslave } });
       continue;
     }
-    if (link) plan.linkDeletes.push(spec.name);
+    if (link) { plan.linkDeletes.push(spec.name); recreated.add(spec.name); }
     if (createdAsPeer.has(spec.name)) continue;
     plan.linkCreates.push({ op: 'createLink', link: spec });
     if (spec.kind === 'veth') createdAsPeer.add(spec.peer.name);

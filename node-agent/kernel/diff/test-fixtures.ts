@@ -5,6 +5,9 @@ import type { BridgePort } from '../netlink/bridge-codec.ts';
 import type { Link } from '../netlink/link-codec.ts';
 import type { FdbEntry, Neighbor } from '../netlink/neigh-codec.ts';
 import { OWNED_LINK_GROUP, RTPROT_OVN_EVPN, ownerAlias } from '../ownership.ts';
+import { cidrContains, parseCidr, parseIp } from '../../../crds/net-address.ts';
+import type { ActualKernelState } from '../actual-state.ts';
+import type { DesiredKernelState } from '../desired-state.ts';
 import { diffContext, type DiffContext } from './context.ts';
 
 export const link = (index: number, name: string, kind: string, more: Partial<Link> & { owned?: boolean } = {}): Link => {
@@ -55,3 +58,44 @@ export const links: Link[] = [
 
 export const ctx = (cycled: string[] = []): DiffContext =>
   diffContext(links, ['gone-0'], cycled.map((name) => ({ op: 'setLink', name, change: { up: true } })));
+
+/**
+ * What a kernel that applied `desired` reports in its dumps, spelt the way the
+ * kernel spells it (IPv6 routes carry metric 1024, IPv4 ones none), so that
+ * plan tests can start from a converged node.
+ */
+export function reportedState(desired: DesiredKernelState): ActualKernelState {
+  const index = new Map(desired.links.map((l, i) => [l.name, i + 1]));
+  const ix = (name: string | undefined): number | null => (name === undefined ? null : (index.get(name) ?? null));
+  const links = desired.links.map((l): Link => ({
+    ...link(ix(l.name) ?? 0, l.name, l.kind, { master: ix(l.master), mtu: l.mtu ?? 1500, address: l.address ?? null, alias: l.alias ?? null, group: l.group ?? 0 }),
+    ...(l.kind === 'vrf' ? { vrf: { table: l.table } } : {}),
+    ...(l.kind === 'vxlan' ? { vxlan: { vni: l.vni, local: l.local ?? null, port: l.port ?? 4789, learning: l.learning ?? false } } : {}),
+    ...(l.kind === 'bridge' ? { bridge: { vlanFiltering: l.vlanFiltering ?? true, vlanDefaultPvid: l.vlanDefaultPvid ?? 1, stp: l.stp ?? false } } : {}),
+    ...(l.kind === 'vlan' ? { vlan: { id: l.vlanId }, link: ix(l.link) } : {}),
+  }));
+  const masterOf = new Map(desired.links.map((l) => [l.name, l.master]));
+  const bridgePorts = [...new Set([...desired.bridgeVlans.map((v) => v.dev), ...desired.portFlags.map((f) => f.dev)])].map((dev) => {
+    const flags = desired.portFlags.find((f) => f.dev === dev);
+    const self = desired.bridgeVlans.some((v) => v.dev === dev && v.self === true);
+    return port(ix(dev) ?? 0, dev, self ? ix(dev) : ix(masterOf.get(dev)), {
+      vlans: desired.bridgeVlans.filter((v) => v.dev === dev).map((v) => ({ vid: v.vid, pvid: v.pvid ?? false, untagged: v.untagged ?? false })),
+      learning: flags?.learning ?? true, neighSuppress: flags?.neighSuppress ?? false,
+    });
+  });
+  const addrs = desired.addrs.map((a) => { const [ip = '', len = '0'] = a.address.split('/'); return addr(ix(a.dev) ?? 0, ip, Number(len)); });
+  // The kernel reports a gateway route on the device that reaches its nexthop.
+  const onLink = [...desired.addrs.map((a) => ({ dev: a.dev, cidr: a.address })), ...desired.routes.flatMap((r) => (r.dev !== undefined ? [{ dev: r.dev, cidr: r.dst }] : []))];
+  const deviceOf = (via: string): string | undefined => {
+    const ip = parseIp(via);
+    return onLink.find((l) => { const c = parseCidr(l.cidr); return ip !== undefined && c !== undefined && cidrContains(c, ip); })?.dev;
+  };
+  const routes = desired.routes.map((r) => {
+    const family = r.family ?? (r.dst.includes(':') || (r.via ?? '').includes(':') ? 6 : 4);
+    const dst = r.dst === 'default' ? (family === 6 ? '::/0' : '0.0.0.0/0') : r.dst;
+    return route(r.table, dst, { family, type: r.type ?? 'unicast', metric: r.metric ?? (family === 6 ? 1024 : null), gateway: r.via ?? null, oif: ix(r.dev ?? (r.via !== undefined ? deviceOf(r.via) : undefined)) });
+  });
+  const neighbors = desired.neighbors.map((n) => neigh(ix(n.dev) ?? 0, n.dst, n.lladdr));
+  const fdb = desired.fdb.map((f) => fdbEntry(ix(f.dev) ?? 0, f.mac, f.vlan ?? null, ix(masterOf.get(f.dev))));
+  return { links, bridgePorts, addrs, routes, neighbors, fdb };
+}

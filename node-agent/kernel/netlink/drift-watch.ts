@@ -20,7 +20,8 @@ export interface DriftSource {
 }
 
 const COMMANDS: readonly (readonly [string, readonly string[]])[] = [
-  ['ip', ['-o', 'monitor', 'link', 'address', 'route', 'neigh']],
+  // `label` prefixes each line with its kind ([LINK], [ROUTE], …): own-writes.ts parses it.
+  ['ip', ['-o', 'monitor', 'label', 'link', 'address', 'route', 'neigh']],
   ['bridge', ['monitor', 'fdb']],
 ];
 
@@ -48,7 +49,7 @@ export class DriftWatch implements DriftSource {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     this.#children.add(child);
     createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line.startsWith('Deleted')) return;
+      if (!line.replace(/^\[\w+\]/, '').startsWith('Deleted')) return;
       for (const l of [...this.#listeners]) l(line);
     });
     const restart = (): void => {
