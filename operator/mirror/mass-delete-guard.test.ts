@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIRM_DELETE_ANNOTATION, guardMassDeletes, type MassDeleteInput } from './mass-delete-guard.ts';
+import { CONFIRM_DELETE_ANNOTATION, guardMassDeletes, heldSinceFromConditions, type MassDeleteInput } from './mass-delete-guard.ts';
 import type { PlannedDelete } from './plan-mirror.ts';
 
 const del = (name: string): PlannedDelete => ({ kind: 'EvpnNetwork', name, uid: `uid-${name}` });
@@ -46,5 +46,17 @@ describe('guardMassDeletes', () => {
     expect(out.missingSince.get('EvpnNetwork/n0')).toBe(100);
     expect(out.missingSince.get('EvpnNetwork/n9')).toBe(base.now);
     expect(out.missingSince.get('EvpnVrf/v')).toBe(999_000);
+  });
+});
+
+describe('heldSinceFromConditions', () => {
+  const held = (at: string): { status: { conditions: { reason: string; message: string }[] } } => ({
+    status: { conditions: [{ reason: 'DeletesHeld', message: `EVPN-003: gone from OVN, but its delete is held: a mass deletion began at ${at}; it is deleted at …` }] },
+  });
+  it('recovers the earliest hold start an earlier process recorded', () => {
+    expect(heldSinceFromConditions([held('2026-12-04T23:10:00.500Z'), {}, held('2026-12-04T23:09:00.000Z')])).toBe(Date.parse('2026-12-04T23:09:00.000Z'));
+  });
+  it('finds none when no object carries a hold', () => {
+    expect(heldSinceFromConditions([{}, { status: { conditions: [{ reason: 'Ready', message: 'ok' }] } }])).toBeUndefined();
   });
 });

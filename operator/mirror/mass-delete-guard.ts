@@ -90,3 +90,23 @@ export function guardMassDeletes(input: MassDeleteInput): MassDeleteDecision {
     `(until ${new Date(releaseAt).toISOString()}) unless the source recovers; set the annotation ${CONFIRM_DELETE_ANNOTATION}=true on an object to delete it now`;
   return { deletes, held, heldSince, missingSince, why, releaseInMs: releaseAt - input.now };
 }
+
+const HELD_SINCE = /a mass deletion began at (\d{4}-\d\d-\d\dT[\d:.]+Z)/;
+
+/**
+ * When a hold began, as recorded in the held objects' conditions by an earlier
+ * process: a restarted or new leader keeps the original hold (and the same
+ * condition text) instead of starting a new one, so a restart neither rewrites
+ * every held object's status nor postpones the deletes.
+ */
+export function heldSinceFromConditions(objects: readonly { status?: { conditions?: readonly { reason?: string; message?: string }[] } }[]): number | undefined {
+  let earliest: number | undefined;
+  for (const o of objects) {
+    for (const c of o.status?.conditions ?? []) {
+      const at = HELD_SINCE.exec(c.message ?? '')?.[1];
+      const t = at === undefined ? NaN : Date.parse(at);
+      if (!Number.isNaN(t) && (earliest === undefined || t < earliest)) earliest = t;
+    }
+  }
+  return earliest;
+}

@@ -25,7 +25,7 @@ import { WriteExpectations } from './write-expectations.ts';
 import { dropWritesAlreadyMade, isOwnEcho, objectKey, type EchoedObject, type WritesToDo } from '../mirror/echo-filter.ts';
 import { holdDeletesWhileUnsynced } from '../mirror/hold-deletes.ts';
 import { keepValidDesired } from '../mirror/keep-valid-desired.ts';
-import { CONFIRM_DELETE_ANNOTATION, DEFAULT_MASS_DELETE_POLICY, guardMassDeletes, type MassDeletePolicy } from '../mirror/mass-delete-guard.ts';
+import { CONFIRM_DELETE_ANNOTATION, DEFAULT_MASS_DELETE_POLICY, guardMassDeletes, heldSinceFromConditions, type MassDeletePolicy } from '../mirror/mass-delete-guard.ts';
 import { isMirroredObject, type LiveObject } from '../mirror/plan-mirror.ts';
 import { isImpostor, withoutImpostorLabels } from './ownership.ts';
 
@@ -137,6 +137,7 @@ export class MirrorReconciler {
     const valid = keepValidDesired(built, { vrfs, networks, portSets });
     const desired = { ...built, ...valid.desired, problems: [...built.problems, ...valid.problems] };
     const now = this.#now();
+    this.#adoptHeldDeletes({ vrfs, networks, portSets });
     const plan = planMirror({ desired, live: { vrfs, networks, portSets }, missingSince: this.#missingSince, now, graceMs: o.pruneGraceMs });
     const hold = holdDeletesWhileUnsynced({
       synced: o.source.isSynced(), deletes: plan.deletes, missingSince: plan.missingSince,
@@ -177,6 +178,23 @@ export class MirrorReconciler {
     return retryMs === undefined ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(retryMs)) };
   }
 
+  /**
+   * A restarted (or newly elected) operator adopts the deletes an earlier
+   * process held: those objects have been missing at least since the hold
+   * began, so they are past their prune grace and held again at once, with the
+   * same condition, instead of flipping to "healthy" and back.
+   */
+  #adoptHeldDeletes(live: LiveLists): void {
+    if (this.#massHeldSince !== undefined) return;
+    for (const [kind, list] of [['EvpnVrf', live.vrfs], ['EvpnNetwork', live.networks], ['EvpnPortSet', live.portSets]] as const) {
+      for (const obj of list) {
+        const since = heldSinceFromConditions([obj as { status?: { conditions?: { reason?: string; message?: string }[] } }]);
+        const key = objectKey(kind, obj.metadata.name);
+        if (since !== undefined && !this.#missingSince.has(key)) this.#missingSince.set(key, since);
+      }
+    }
+  }
+
   #guardMassDeletes(
     deletes: readonly PlannedDelete[], missingSince: ReadonlyMap<string, number>, live: LiveLists,
     desired: { vrfs: ReadonlyMap<string, unknown>; networks: ReadonlyMap<string, unknown>; portSets: ReadonlyMap<string, unknown> }, now: number,
@@ -184,6 +202,7 @@ export class MirrorReconciler {
     const all = [...live.vrfs.map((v) => ['EvpnVrf', v] as const), ...live.networks.map((n) => ['EvpnNetwork', n] as const), ...live.portSets.map((p) => ['EvpnPortSet', p] as const)];
     const mirrored = all.filter(([, obj]) => isMirroredObject(obj));
     const confirmed = new Set(mirrored.filter(([, obj]) => obj.metadata.annotations?.[CONFIRM_DELETE_ANNOTATION] === 'true').map(([kind, obj]) => objectKey(kind, obj.metadata.name)));
+    this.#massHeldSince ??= heldSinceFromConditions(mirrored.map(([, obj]) => obj as { status?: { conditions?: { reason?: string; message?: string }[] } }));
     const wasHeld = this.#massHeldSince !== undefined;
     // A port set whose network is still wanted goes because its ports moved (a node drained): not a loss to guard.
     const networkOf = new Map(live.portSets.map((p) => [p.metadata.name, p.spec.network]));
