@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     : undefined;
   const ovs = config.ovs.enabled ? new OvsUplink({ remote: config.ovs.remote, portName: config.node.uplinkPeer, log: log.child({ component: 'ovs' }) }) : undefined;
   // Events about cluster-scoped objects must live in "default" (the apiserver's rule); the chart's Role allows only that.
-  const events = new EventRecorder({ client, reportingController: 'ovn-evpn.dev/node-agent', reportingInstance: config.node.nodeName, defaultNamespace: 'default', log });
+  // One Event per (object, node, reason) an hour (the Events' TTL), its series counting the repeats.
+  const events = new EventRecorder({ client, reportingController: 'ovn-evpn.dev/node-agent', reportingInstance: config.node.nodeName, defaultNamespace: 'default', dedupWindowMs: 3_600_000, log });
   const agent = new NodeAgent({ config, client, kernel, drift, metrics, events, log, ...(frr ? { frr } : {}), ...(ovs ? { ovs } : {}) });
 
   const [host = '127.0.0.1', port = '9650'] = config.httpAddr.split(/:(?=\d+$)/);

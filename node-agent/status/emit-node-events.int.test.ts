@@ -43,12 +43,13 @@ describe('NodeEventEmitter against a real apiserver', () => {
   });
 
   it('shows which node failed the network and why in kubectl describe, without a storm, then its recovery', async () => {
-    const recorder = new EventRecorder({ client, reportingController: 'ovn-evpn.dev/node-agent', reportingInstance: 'worker-7', defaultNamespace: 'default', seriesIntervalMs: 200 });
+    const recorder = new EventRecorder({ client, reportingController: 'ovn-evpn.dev/node-agent', reportingInstance: 'worker-7', defaultNamespace: 'default', seriesIntervalMs: 200, dedupWindowMs: 3_600_000 });
     const emitter = new NodeEventEmitter(recorder, 'worker-7');
     const objects = [{ metadata: { name: net, uid } }];
     const failing = (i: number): Pick<EvpnNodeStateStatus, 'networks'> => ({ networks: [{ name: net, ready: false, reason: 'InfrastructureFailed', message: `EVPN-005: vx-4242: File exists (pass ${i})` }] });
-    // 30 failing passes (a flapping pass loop), with the error text changing every time.
-    for (let i = 0; i < 30; i++) emitter.observe(failing(i), [], objects);
+    // 30 failing passes 5 minutes apart (each one recorded again), with the error text changing every time.
+    const t0 = Date.now();
+    for (let i = 0; i < 30; i++) emitter.observe(failing(i), [], objects, t0 + i * 5 * 60_000);
     await new Promise((r) => setTimeout(r, 400));
     await emitter.flush();
 
@@ -57,8 +58,8 @@ describe('NodeEventEmitter against a real apiserver', () => {
     expect(events[0]).toMatchObject({ type: 'Warning', reason: 'InfrastructureFailed', message: 'node worker-7: EVPN-005: vx-4242: File exists (pass 0)', involvedObject: { kind: 'EvpnNetwork', name: net, uid } });
     expect(events[0]?.series?.count).toBe(30);
 
-    emitter.observe({ networks: [{ name: net, ready: true }] }, [], objects);
-    emitter.observe({ networks: [{ name: net, ready: true }] }, [], objects);
+    emitter.observe({ networks: [{ name: net, ready: true }] }, [], objects, t0 + 30 * 5 * 60_000);
+    emitter.observe({ networks: [{ name: net, ready: true }] }, [], objects, t0 + 31 * 5 * 60_000);
     await emitter.flush();
     events = await eventsOn(net);
     expect(events.map((e) => `${e.type} ${e.reason}`).sort()).toEqual(['Normal Applied', 'Warning InfrastructureFailed']);

@@ -1,10 +1,17 @@
 // Events on the EvpnVrf/EvpnNetwork a node failed to apply, and one when it is
 // applied there again, so `kubectl describe evpnnetwork X` shows which node
 // failed it and why. nodeEvents() is pure (what a pass calls for); the emitter
-// keeps what failed before and hands the events to the EventRecorder, which
-// keys them per (object, node, reason): a failure that lasts or flaps grows
-// one Event's series.count (written at most every 30 s) and starts a new Event
-// at most every 10 minutes, instead of one Event per pass.
+// keeps what failed before and hands the events to the EventRecorder.
+//
+// No storm, over time or over objects:
+// - an object's failure is recorded when it starts or changes reason, then
+//   again every `repeatMs` (5 min) while it lasts, not on every pass;
+// - the recorder keys Events per (object, node, reason), so those repeats and
+//   a flapping object's failures grow one Event's series.count (written at
+//   most every 30 s) and a new Event starts at most every `dedupWindowMs`
+//   (the agent uses 1 h, the Events' default TTL);
+// - at most `maxPerPass` (25) Events per pass: when FRR goes down every object
+//   fails at once, the rest follow on the next passes (a resync is 30 s).
 import { API_GROUP_VERSION, ConditionReason, EvpnErrorCode } from '../../crds/index.ts';
 import type { EvpnNodeStateStatus } from '../../crds/index.ts';
 import type { EventInput, EventRecorder } from '../../lib/kube/events.ts';
@@ -40,33 +47,62 @@ export function withCode(reason: string, message: string | undefined): string {
 
 const objectKey = (r: { kind: ResultKind; name: string }): string => `${r.kind}/${r.name}`;
 
+/** What a node last reported about an object that failed there: kept until its recovery is reported. */
+export interface Reported {
+  readonly reason: string;
+  /** When its failure was last recorded; undefined: not yet (the pass's budget ran out). */
+  readonly at?: number;
+}
+
+export interface NodeEventLimits {
+  readonly now: number;
+  /** A lasting failure is recorded again after this long (default 5 min). */
+  readonly repeatMs?: number;
+  /** Events per pass (default 25). */
+  readonly maxPerPass?: number;
+}
+
 /**
- * Pure: the Events one pass's results call for on `node`. `failing` is what
- * the previous passes left failing (kind/name → reason). Every failing object
- * gets a Warning (the recorder folds repeats into one series); an object that
- * failed before and is ready now gets one Normal `Applied`.
+ * Pure: the Events one pass's results call for on `node`, and what to remember
+ * for the next pass. A failure is recorded when it starts, changes reason or
+ * has lasted `repeatMs` since it was last recorded; an object whose failure was
+ * recorded and is ready now gets one Normal `Applied`. At most `maxPerPass`
+ * Events: what is left over is due on the next pass.
  */
 export function nodeEvents(
-  node: string, results: readonly ObjectResult[], failing: ReadonlyMap<string, string>, uids: ReadonlyMap<string, string> = new Map(),
-): { events: EventInput[]; failing: Map<string, string> } {
+  node: string, results: readonly ObjectResult[], before: ReadonlyMap<string, Reported>, limits: NodeEventLimits, uids: ReadonlyMap<string, string> = new Map(),
+): { events: EventInput[]; reported: Map<string, Reported> } {
+  const repeatMs = limits.repeatMs ?? 5 * 60_000;
+  let budget = limits.maxPerPass ?? 25;
   const events: EventInput[] = [];
-  const next = new Map<string, string>();
+  const next = new Map<string, Reported>();
   for (const r of results) {
     const k = objectKey(r);
+    const prev = before.get(k);
     const uid = uids.get(k);
     const regarding = { apiVersion: API_GROUP_VERSION, kind: r.kind, name: r.name, ...(uid === undefined ? {} : { uid }) };
     if (!r.ready) {
       const reason = r.reason ?? 'NotApplied';
-      next.set(k, reason);
-      events.push({ regarding, type: 'Warning', reason, action: EVENT_ACTION, note: `node ${node}: ${withCode(reason, r.message)}`, key: `${node}/${reason}` });
+      const same = prev?.reason === reason;
+      const due = !same || prev.at === undefined || limits.now - prev.at >= repeatMs;
+      if (due && budget > 0) {
+        budget--;
+        events.push({ regarding, type: 'Warning', reason, action: EVENT_ACTION, note: `node ${node}: ${withCode(reason, r.message)}`, key: `${node}/${reason}` });
+        next.set(k, { reason, at: limits.now });
+      } else {
+        next.set(k, same && prev.at !== undefined ? prev : { reason });
+      }
       continue;
     }
-    const was = failing.get(k);
-    if (was !== undefined) {
-      events.push({ regarding, type: 'Normal', reason: RECOVERED_REASON, action: EVENT_ACTION, note: `node ${node}: applied again (was ${was})`, key: `${node}/${RECOVERED_REASON}` });
+    if (prev?.at === undefined) continue;
+    if (budget > 0) {
+      budget--;
+      events.push({ regarding, type: 'Normal', reason: RECOVERED_REASON, action: EVENT_ACTION, note: `node ${node}: applied again (was ${prev.reason})`, key: `${node}/${RECOVERED_REASON}` });
+    } else {
+      next.set(k, prev);
     }
   }
-  return { events, failing: next };
+  return { events, reported: next };
 }
 
 /** The per-object results of a node status, as nodeEvents() reads them. */
@@ -88,23 +124,25 @@ type Named = { metadata?: { name?: string; uid?: string } };
 export class NodeEventEmitter {
   readonly #recorder: EventRecorder;
   readonly #node: string;
-  #failing = new Map<string, string>();
+  readonly #limits: Omit<NodeEventLimits, 'now'>;
+  #reported = new Map<string, Reported>();
 
-  constructor(recorder: EventRecorder, node: string) {
+  constructor(recorder: EventRecorder, node: string, limits: Omit<NodeEventLimits, 'now'> = {}) {
     this.#recorder = recorder;
     this.#node = node;
+    this.#limits = limits;
   }
 
   /** After a pass: `status` is the node status it built, `vrfs`/`networks` the watched objects (for their uid). */
-  observe(status: Pick<EvpnNodeStateStatus, 'vrfs' | 'networks'>, vrfs: readonly unknown[], networks: readonly unknown[]): EventInput[] {
+  observe(status: Pick<EvpnNodeStateStatus, 'vrfs' | 'networks'>, vrfs: readonly unknown[], networks: readonly unknown[], now = Date.now()): EventInput[] {
     const uids = new Map<string, string>();
     for (const [kind, list] of [['EvpnVrf', vrfs], ['EvpnNetwork', networks]] as const) {
       for (const o of list as readonly Named[]) {
         if (o.metadata?.name !== undefined && o.metadata.uid !== undefined) uids.set(`${kind}/${o.metadata.name}`, o.metadata.uid);
       }
     }
-    const { events, failing } = nodeEvents(this.#node, resultsOf(status), this.#failing, uids);
-    this.#failing = failing;
+    const { events, reported } = nodeEvents(this.#node, resultsOf(status), this.#reported, { ...this.#limits, now }, uids);
+    this.#reported = reported;
     for (const e of events) this.#recorder.record(e);
     return events;
   }
