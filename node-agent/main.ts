@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     ? new FrrApplier({ configPath: config.frr.configPath, ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}), logger: log })
     : undefined;
   const ovs = config.ovs.enabled ? new OvsUplink({ remote: config.ovs.remote, portName: config.node.uplinkPeer, log: log.child({ component: 'ovs' }) }) : undefined;
-  // Events about cluster-scoped objects must live in "default" (the apiserver's rule); the chart's Role allows only that.
+  // Events about cluster-scoped objects must live in "default" (the apiserver's rule); the chart lets the agent create/patch Events only.
   // One Event per (object, node, reason) an hour (the Events' TTL), its series counting the repeats.
   const events = new EventRecorder({ client, reportingController: 'ovn-evpn.dev/node-agent', reportingInstance: config.node.nodeName, defaultNamespace: 'default', dedupWindowMs: 3_600_000, log });
   const agent = new NodeAgent({ config, client, kernel, drift, metrics, events, log, ...(frr ? { frr } : {}), ...(ovs ? { ovs } : {}) });
