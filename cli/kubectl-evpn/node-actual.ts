@@ -69,25 +69,19 @@ export function actualOf(node: string, state: EvpnNodeState | undefined, cluster
   const status = state?.status;
   const notes: string[] = [];
   const verdicts = new Map<string, string>();
-  const reported = status !== undefined && (status.lastSyncTime !== undefined || status.vrfs !== undefined || status.networks !== undefined);
+  const devices = new Set<string>();
+  /** The ready results (their devices noted), each with its verdict recorded. */
+  const applied = <R extends VrfResult | NetworkResult>(kind: string, results: readonly R[] | undefined): R[] => (results ?? []).filter((r) => {
+    verdicts.set(`${kind}/${r.name}`, verdictOf(r));
+    if (r.ready) for (const d of r.devices ?? []) devices.add(d);
+    return r.ready;
+  });
   const vrfByName = new Map(cluster.vrfs.map((v) => [v.metadata.name, v]));
   const netByName = new Map(cluster.networks.map((n) => [n.metadata.name, n]));
-  const vrfs: EvpnVrf[] = [];
+  const vrfs = applied('EvpnVrf', status?.vrfs).flatMap((r) => rebuildVrf(r, vrfByName.get(r.name), notes) ?? []);
   const networks: EvpnNetwork[] = [];
-  const devices = new Set<string>();
-
-  for (const r of status?.vrfs ?? []) {
-    verdicts.set(`EvpnVrf/${r.name}`, verdictOf(r));
-    if (!r.ready) continue;
-    for (const d of r.devices ?? []) devices.add(d);
-    const v = rebuildVrf(r, vrfByName.get(r.name), notes);
-    if (v !== undefined) vrfs.push(v);
-  }
   const portSets: EvpnPortSet[] = [];
-  for (const r of status?.networks ?? []) {
-    verdicts.set(`EvpnNetwork/${r.name}`, verdictOf(r));
-    if (!r.ready) continue;
-    for (const d of r.devices ?? []) devices.add(d);
+  for (const r of applied('EvpnNetwork', status?.networks)) {
     const n = rebuildNetwork(r, netByName.get(r.name), notes);
     if (n === undefined) continue;
     networks.push(n);
@@ -96,6 +90,7 @@ export function actualOf(node: string, state: EvpnNodeState | undefined, cluster
     const count = ports.reduce((sum, p) => sum + p.spec.ports.length, 0);
     if (r.localPorts !== undefined && r.localPorts !== count) notes.push(`EvpnNetwork ${r.name}: the node reports ${r.localPorts} local ports, the cluster has ${count} (the port entries are planned from the cluster's)`);
   }
+  const reported = status !== undefined && (status.lastSyncTime !== undefined || status.vrfs !== undefined || status.networks !== undefined);
   return {
     reported, ...(status?.lastSyncTime === undefined ? {} : { lastSyncTime: status.lastSyncTime }),
     objects: { vrfs, networks, portSets, nodeStates: [] }, extraDevices: [...devices].sort(), verdicts, notes,

@@ -13,7 +13,7 @@ import { EventRecorder } from '../../lib/kube/events.ts';
 import { KubeClient } from '../../lib/kube/kube-client.ts';
 import type { KubeList, KubeObject } from '../../lib/kube/resource.ts';
 import { silentLogger } from '../../lib/log.ts';
-import { requireUmlGuest } from '../../test/uml/oracle.ts';
+import { requireUmlGuest } from '../../test/harness/uml/oracle.ts';
 import { NodeAgent } from '../agent.ts';
 import { AgentConfig } from '../config.ts';
 import { openKernel, type KernelAdapter } from '../kernel/netlink/kernel-adapter.ts';

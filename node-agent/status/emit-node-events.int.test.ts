@@ -5,9 +5,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { EventRecorder } from '../../lib/kube/events.ts';
-import { testClient } from '../../lib/kube/int-test-helpers.ts';
+import { testClient } from '../../test/harness/kube/kube-fixtures.ts';
 import type { KubeClient } from '../../lib/kube/kube-client.ts';
-import { kubectl, makeKubeConfig, uniqueName } from '../../test/cluster/kube-test-env.ts';
+import { kubectl, makeKubeConfig, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import type { EvpnNodeStateStatus } from '../../crds/index.ts';
 import { NodeEventEmitter } from './emit-node-events.ts';
 

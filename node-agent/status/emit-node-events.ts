@@ -81,28 +81,34 @@ export function nodeEvents(
     const prev = before.get(k);
     const uid = uids.get(k);
     const regarding = { apiVersion: API_GROUP_VERSION, kind: r.kind, name: r.name, ...(uid === undefined ? {} : { uid }) };
-    if (!r.ready) {
-      const reason = r.reason ?? 'NotApplied';
-      const same = prev?.reason === reason;
-      const due = !same || prev.at === undefined || limits.now - prev.at >= repeatMs;
-      if (due && budget > 0) {
-        budget--;
-        events.push({ regarding, type: 'Warning', reason, action: EVENT_ACTION, note: `node ${node}: ${withCode(reason, r.message)}`, key: `${node}/${reason}` });
-        next.set(k, { reason, at: limits.now });
-      } else {
-        next.set(k, same && prev.at !== undefined ? prev : { reason });
-      }
-      continue;
-    }
-    if (prev?.at === undefined) continue;
-    if (budget > 0) {
+    const step = r.ready ? recovered(node, prev, budget > 0) : failing(node, r, prev, budget > 0 && isDue(r, prev, limits.now, repeatMs), limits.now);
+    if (step.event !== undefined) {
       budget--;
-      events.push({ regarding, type: 'Normal', reason: RECOVERED_REASON, action: EVENT_ACTION, note: `node ${node}: applied again (was ${prev.reason})`, key: `${node}/${RECOVERED_REASON}` });
-    } else {
-      next.set(k, prev);
+      events.push({ regarding, action: EVENT_ACTION, ...step.event });
     }
+    if (step.keep !== undefined) next.set(k, step.keep);
   }
   return { events, reported: next };
+}
+
+type Step = { event?: Omit<EventInput, 'regarding' | 'action'>; keep?: Reported };
+
+/** A failure is due when it is new, changed reason, was not recorded yet, or was recorded `repeatMs` ago. */
+function isDue(r: ObjectResult, prev: Reported | undefined, now: number, repeatMs: number): boolean {
+  return prev?.reason !== (r.reason ?? 'NotApplied') || prev.at === undefined || now - prev.at >= repeatMs;
+}
+
+function failing(node: string, r: ObjectResult, prev: Reported | undefined, record: boolean, now: number): Step {
+  const reason = r.reason ?? 'NotApplied';
+  if (record) return { event: { type: 'Warning', reason, note: `node ${node}: ${withCode(reason, r.message)}`, key: `${node}/${reason}` }, keep: { reason, at: now } };
+  return { keep: prev?.reason === reason && prev.at !== undefined ? prev : { reason } };
+}
+
+/** Ready now: one `Applied` if its failure was recorded; kept (due next pass) when the budget is spent. */
+function recovered(node: string, prev: Reported | undefined, record: boolean): Step {
+  if (prev?.at === undefined) return {};
+  if (!record) return { keep: prev };
+  return { event: { type: 'Normal', reason: RECOVERED_REASON, note: `node ${node}: applied again (was ${prev.reason})`, key: `${node}/${RECOVERED_REASON}` } };
 }
 
 /** The per-object results of a node status, as nodeEvents() reads them. */
