@@ -9,6 +9,7 @@ import { labelValueOf } from '../crds/labels.ts';
 import { evpnResources } from '../crds/resources.ts';
 import { Controller } from '../lib/controller/controller.ts';
 import { applyObject } from '../lib/kube/apply.ts';
+import type { EventRecorder } from '../lib/kube/events.ts';
 import { Informer } from '../lib/kube/informer.ts';
 import type { KubeClient } from '../lib/kube/kube-client.ts';
 import type { AgentConfig } from './config.ts';
@@ -35,6 +36,8 @@ export interface AgentDeps {
   /** The OVS uplink step; its database changes enqueue a pass like kernel drift. */
   ovs?: OvsUplinkStep;
   metrics?: AgentMetrics;
+  /** Events on the EvpnVrfs/EvpnNetworks this node fails (status/emit-node-events.ts). */
+  events?: EventRecorder;
   log: Logger;
 }
 
@@ -112,6 +115,7 @@ export class NodeAgent {
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
     for (const off of this.#unsubscribe.splice(0)) off();
     await this.#controller.stop();
+    await this.#d.events?.flush();
   }
 
   async #reconcile(): Promise<{ requeueAfterMs: number } | undefined> {

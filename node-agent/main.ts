@@ -1,5 +1,6 @@
 // evpn-node-agent entry point: configuration, kube client, netlink sockets,
 // FRR applier, the agent loop, the HTTP endpoints and graceful shutdown.
+import { EventRecorder } from '../lib/kube/events.ts';
 import { KubeClient } from '../lib/kube/kube-client.ts';
 import { loadKubeConfig } from '../lib/kube/config.ts';
 import { createLogger, errorFields, errorMessage } from '../lib/log.ts';
@@ -35,7 +36,10 @@ async function main(): Promise<void> {
     ? new FrrApplier({ configPath: config.frr.configPath, ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}), logger: log })
     : undefined;
   const ovs = config.ovs.enabled ? new OvsUplink({ remote: config.ovs.remote, portName: config.node.uplinkPeer, log: log.child({ component: 'ovs' }) }) : undefined;
-  const agent = new NodeAgent({ config, client, kernel, drift, metrics, log, ...(frr ? { frr } : {}), ...(ovs ? { ovs } : {}) });
+  // Events about cluster-scoped objects must live in "default" (the apiserver's rule); the chart lets the agent create/patch Events only.
+  // One Event per (object, node, reason) an hour (the Events' TTL), its series counting the repeats.
+  const events = new EventRecorder({ client, reportingController: 'ovn-evpn.dev/node-agent', reportingInstance: config.node.nodeName, defaultNamespace: 'default', dedupWindowMs: 3_600_000, log });
+  const agent = new NodeAgent({ config, client, kernel, drift, metrics, events, log, ...(frr ? { frr } : {}), ...(ovs ? { ovs } : {}) });
 
   const [host = '127.0.0.1', port = '9650'] = config.httpAddr.split(/:(?=\d+$)/);
   // The seed's REST API (/v1/evpn/...), /metrics and the probes; loopback or the pod IP only.

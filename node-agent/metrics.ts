@@ -10,6 +10,9 @@ export interface PassObservation {
 export function createAgentMetrics(registry = new MetricsRegistry()) {
   const gauge = (name: string, help: string) => registry.gauge(name, help);
   const networks = gauge('ovn_evpn_agent_networks', 'EvpnNetworks applied on this node');
+  const networksByType = registry.gauge('ovn_evpn_agent_networks_by_type', 'EvpnNetworks applied on this node, by type (l2, l3)', ['type']);
+  const lastSync = gauge('ovn_evpn_agent_last_sync_timestamp_seconds', 'Unix time the last node pass ended');
+  const failing = registry.gauge('ovn_evpn_agent_failing_objects', 'EvpnVrfs and EvpnNetworks this node does not apply now, by EVPN error code', ['code']);
   const vrfs = gauge('ovn_evpn_agent_vrfs', 'EvpnVrfs applied on this node');
   const ports = gauge('ovn_evpn_agent_ports', 'Local ports of this node');
   const fdb = gauge('ovn_evpn_agent_fdb_entries', 'Static FDB entries for local ports');
@@ -20,19 +23,29 @@ export function createAgentMetrics(registry = new MetricsRegistry()) {
   const frrReloads = registry.counter('ovn_evpn_agent_frr_reloads_total', 'frr-reload.py runs that changed the configuration');
   let last: { durationMs: number; at: string; networks: number; vrfs: number; ports: number; fdb: number; neighbors: number } | undefined;
   let errorTotal = 0;
+  const codesSeen = new Set<string>();
   return {
     registry, frrReloads,
     errors: { inc(labels: { code: string }): void { errorTotal++; errors.inc(labels); } },
     errorCount: (): number => errorTotal,
     get lastSync() { return last; },
-    observePass(s: PassObservation, counts: { vrfs: number; networks: number; ports: number }): void {
+    /** The EVPN code of each object not applied on this node after a pass (codes seen once stay, at 0). */
+    observeFailing(codes: readonly string[]): void {
+      const now = new Map<string, number>();
+      for (const c of codes) now.set(c, (now.get(c) ?? 0) + 1);
+      for (const c of now.keys()) codesSeen.add(c);
+      for (const c of codesSeen) failing.set({ code: c }, now.get(c) ?? 0);
+    },
+    observePass(s: PassObservation, counts: { vrfs: number; networks: number; ports: number; l2Networks?: number; l3Networks?: number }): void {
       const fdbEntries = [...s.kernel.networks.values()].reduce((n, o) => n + (o.fdbEntries ?? 0), 0);
       const neighborEntries = [...s.kernel.networks.values()].reduce((n, o) => n + (o.neighbors ?? 0), 0);
       networks.set({}, counts.networks); vrfs.set({}, counts.vrfs); ports.set({}, counts.ports);
       fdb.set({}, fdbEntries); neighbors.set({}, neighborEntries);
+      networksByType.set({ type: 'l2' }, counts.l2Networks ?? 0); networksByType.set({ type: 'l3' }, counts.l3Networks ?? 0);
       syncDuration.observe({}, s.durationMs / 1000);
+      lastSync.set({}, Date.now() / 1000);
       kernelWrites.inc({}, s.kernel.writes);
-      last = { durationMs: s.durationMs, at: new Date().toISOString(), ...counts, fdb: fdbEntries, neighbors: neighborEntries };
+      last = { durationMs: s.durationMs, at: new Date().toISOString(), vrfs: counts.vrfs, networks: counts.networks, ports: counts.ports, fdb: fdbEntries, neighbors: neighborEntries };
     },
   };
 }

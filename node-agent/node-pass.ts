@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
 import type { EvpnNodeState } from '../crds/index.ts';
 import type { Condition } from '../lib/kube/conditions.ts';
+import type { EventRecorder } from '../lib/kube/events.ts';
 import type { KubeClient } from '../lib/kube/kube-client.ts';
 import { errorFields, errorMessage } from '../lib/log.ts';
 import type { AgentConfig } from './config.ts';
@@ -26,6 +27,7 @@ import { needsSecondKernelPass, planPassOrder } from './node-pass-order.ts';
 import type { OvsOutcome, OvsUplinkStep } from './ovs/ovs-uplink.ts';
 import { buildNodeStateStatus, statusGenerations } from './status/build-node-status.ts';
 import type { FrrOutcome } from './status/build-node-status.ts';
+import { failingCodes, NodeEventEmitter } from './status/emit-node-events.ts';
 import { writeNodeStatus } from './status/write-node-status.ts';
 
 export interface PassSummary {
@@ -53,6 +55,8 @@ export interface NodePassDeps {
   /** Plugs the uplink's OVS end into the provider bridge; after the kernel, which creates the veth. */
   ovs?: OvsUplinkStep;
   metrics?: AgentMetrics;
+  /** Events on the objects this node fails (and recovers). */
+  events?: EventRecorder;
   log: Logger;
 }
 
@@ -64,9 +68,11 @@ export class NodePass {
   #frr: FrrOutcome;
   /** What this agent's passes wrote lately: the drift watch drops their echoes (agent.ts). */
   readonly ownWrites = new OwnWrites();
+  readonly #events: NodeEventEmitter | undefined;
 
   constructor(deps: NodePassDeps) {
     this.#d = deps;
+    this.#events = deps.events === undefined ? undefined : new NodeEventEmitter(deps.events, deps.config.node.nodeName);
     this.#frr = { enabled: deps.config.frr.enabled && deps.frr !== undefined, running: false };
   }
 
@@ -95,7 +101,10 @@ export class NodePass {
 
     const statusWritten = await this.#writeStatus(inputs, kernelResult, ovs, started);
     const summary: PassSummary = { kernel: kernelResult, frr: { ...this.#frr }, ...(ovs ? { ovs } : {}), statusWritten, durationMs: performance.now() - started };
-    this.#d.metrics?.observePass(summary, { vrfs: applicable.vrfs.length, networks: applicable.networks.length, ports: portSets.reduce((n, s) => n + s.spec.ports.length, 0) });
+    this.#d.metrics?.observePass(summary, {
+      vrfs: applicable.vrfs.length, networks: applicable.networks.length, ports: portSets.reduce((n, s) => n + s.spec.ports.length, 0),
+      l2Networks: applicable.networks.filter((n) => n.spec.type === 'l2').length, l3Networks: applicable.networks.filter((n) => n.spec.type === 'l3').length,
+    });
     this.#d.log.debug({ writes: kernelResult.writes, planned: kernelResult.planned, ovsWrites: ovs?.writes, ms: Math.round(summary.durationMs), statusWritten }, 'node pass done');
     return summary;
   }
@@ -144,6 +153,8 @@ export class NodePass {
       generations: statusGenerations(inputs.vrfs() as EvpnVrf[], inputs.networks() as EvpnNetwork[]),
       previous: (current?.status?.conditions ?? []) as Condition[], now: new Date(),
     });
+    this.#events?.observe(status, inputs.vrfs(), inputs.networks());
+    this.#d.metrics?.observeFailing(failingCodes(status));
     return writeNodeStatus(client, current, config.node.nodeName, status, started);
   }
 }

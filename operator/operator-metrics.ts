@@ -4,6 +4,8 @@ import type { Counter, Gauge, Histogram, MetricsRegistry } from '../lib/metrics.
 export interface OperatorMetrics {
   /** Objects the mirror wants, by kind (EvpnVrf, EvpnNetwork, EvpnPortSet). */
   readonly mirroredObjects: Gauge;
+  /** Ports in the mirrored EvpnPortSets (the seed's ports_total, cluster-wide). */
+  readonly mirroredPorts: Gauge;
   /** From receiving an OVSDB update to the return of the apiserver write it caused. */
   readonly ovnToCrLatency: Histogram;
   /** Problems found in OVN associations (each new occurrence), by seed error code. */
@@ -27,6 +29,7 @@ export const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 export function createOperatorMetrics(registry: MetricsRegistry): OperatorMetrics {
   return {
     mirroredObjects: registry.gauge('evpn_operator_mirrored_objects', 'Objects mirrored from OVN, by kind.', ['kind']),
+    mirroredPorts: registry.gauge('evpn_operator_mirrored_ports', 'Ports in the EvpnPortSets mirrored from OVN.'),
     ovnToCrLatency: registry.histogram('evpn_operator_ovn_to_cr_latency_seconds',
       'Time from receiving an OVSDB update to the return of the apiserver write it caused.', [], latencyBuckets),
     errors: registry.counter('evpn_operator_errors_total', 'Problems found in OVN associations, by EVPN error code.', ['code']),

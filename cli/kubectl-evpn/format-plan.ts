@@ -1,6 +1,6 @@
-// Text of `kubectl evpn plan`: per node, the kernel operations (in the agent's
-// order: deletes, removes, creates of links, updates, creates), the FRR lines
-// and the objects whose verdict changes.
+// Text of `kubectl evpn plan`: per node, what the plan starts from, the kernel
+// operations (in the agent's order: deletes, removes, creates of links,
+// updates, creates), the FRR lines and the objects whose verdict changes.
 import type { KernelOp } from '../../node-agent/kernel/netlink/kernel-ops.ts';
 import { planSize } from '../../node-agent/kernel/diff-kernel-state.ts';
 import type { NodePlan } from './plan.ts';
@@ -49,6 +49,10 @@ function fdbText(f: OpWith<'fdb'>['fdb']): string {
 export function formatNodePlan(p: NodePlan): string {
   const k = p.kernel;
   const lines: string[] = [`Node ${p.node.name} (VTEP ${p.node.vtepIp}${p.node.vtepKnown ? '' : ' [placeholder: no EvpnNodeState status yet]'}, AS ${p.node.asn})`];
+  lines.push(p.basis.reported
+    ? `  from: what the node reports applied (EvpnNodeState${p.basis.lastSyncTime === undefined ? '' : `, last sync ${p.basis.lastSyncTime}`})`
+    : '  from: nothing (the node reported no pass yet: planned as an empty node)');
+  for (const n of p.basis.notes) lines.push(`  note: ${n}`);
   if (planSize(k) === 0 && p.frr.length === 0 && p.objects.length === 0) {
     lines.push('  no changes');
     return lines.join('\n');

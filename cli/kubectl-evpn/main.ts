@@ -1,5 +1,6 @@
 // kubectl-evpn: the seed's ovn-evpn-show / ovn-bgp-agent-status views over the
-// EVPN custom resources, and `plan`, a dry run of a manifest on every node.
+// EVPN custom resources, and `plan`, what each node would change (from what it
+// reports applied) to reach the cluster's objects, with a manifest on top.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isEmptyPlan, planManifest } from './plan.ts';
@@ -17,14 +18,23 @@ Usage:
   kubectl evpn network <id>             one network (object name or Neutron network UUID), per node
   kubectl evpn status                   overall status and one line per node (from EvpnNodeStates)
   kubectl evpn plan -f manifest.yaml    what applying the manifest would change on each node
+  kubectl evpn plan                     what each node still has to change to reach the cluster's objects
 
-Plan renders the current objects and current+manifest with the node agent's own
+Plan starts on each node from what its agent reports applied in the node's
+EvpnNodeState (written after every pass against the real kernel and FRR: per
+object ready or not, the generation, VNI, VLAN, table and devices), renders
+the cluster's objects (with the manifest on top) with the node agent's own
 code (selectApplicable, renderKernelState, diffKernelState, buildFrrModel,
 renderFrrConfig) and prints the difference per node: kernel operations in the
-agent's order, FRR lines, and objects that become applied or rejected. It needs
-no access to any node and changes nothing; it shows the change the manifest
-causes on a node that is in sync, not drift a node may already have. Node-level
-BGP lines (leaf, route reflectors) are identical on both sides and left out.
+agent's order, deletions included (objects gone or changed since the node's
+last pass, devices it reports that nothing renders), FRR lines, and objects
+that become applied, rejected or removed. Objects a node failed are planned
+as created again. It needs
+no access to any node (the agent API listens on the node only) and changes
+nothing. An object changed since the node's pass is rebuilt from the VNI, VLAN
+and table the node reports; FRR lines come from the objects, as the status
+keeps only FRR's config hash. Node-level BGP lines (leaf, route reflectors)
+are identical on both sides and left out.
 
 Flags:
   -f, --filename FILE   manifest for plan ("-" reads stdin)
@@ -80,7 +90,6 @@ function parseInvocation(argv: readonly string[], io: Io): Invocation | number {
   const known = ['networks', 'vrfs', 'network', 'status', 'plan'];
   if (!known.includes(command)) { io.err(`kubectl evpn: unknown command "${command}"\n\n${usage}`); return 2; }
   if (command === 'network' && rest.length !== 1) { io.err('kubectl evpn: usage: kubectl evpn network <id>'); return 2; }
-  if (command === 'plan' && values.filename === undefined) { io.err('kubectl evpn: plan needs -f manifest.yaml'); return 2; }
   return { command, rest, json, ...values };
 }
 
@@ -98,8 +107,8 @@ export async function main(argv: readonly string[], io: Io = processIo, read?: (
   const inv = parseInvocation(argv, io);
   if (typeof inv === 'number') return inv;
   let manifest;
-  if (inv.command === 'plan') {
-    manifest = readPlanManifest(inv.filename ?? '-', io);
+  if (inv.command === 'plan' && inv.filename !== undefined) {
+    manifest = readPlanManifest(inv.filename, io);
     if (typeof manifest === 'number') return manifest;
   }
 

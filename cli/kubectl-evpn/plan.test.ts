@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
+import type { EvpnNetwork, EvpnNodeState, EvpnNodeStateStatus, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { diffKernelState, planSize } from '../../node-agent/kernel/diff-kernel-state.ts';
 import { NodeConfig } from '../../node-agent/inputs/node-config.ts';
 import { renderKernelState } from '../../node-agent/kernel/render-kernel-state.ts';
@@ -20,18 +20,27 @@ const l2 = (name: string, vni: number, vlanId: number, vrfName?: string): EvpnNe
   apiVersion, kind: 'EvpnNetwork', metadata: { name },
   spec: { type: 'l2', vni, vlanId, ...(vrfName === undefined ? {} : { vrf: vrfName }), subnets: [{ cidr: '10.1.0.0/24', gateway: '10.1.0.1' }], routeTargets: ['65000:10101'] },
 });
-const nodeState = (name: string, vtepIp: string): EvpnNodeState => ({ apiVersion, kind: 'EvpnNodeState', metadata: { name }, spec: { nodeName: name }, status: { vtepIp, asn: 4200049263 } });
+const nodeState = (name: string, vtepIp: string, results: Pick<EvpnNodeStateStatus, 'vrfs' | 'networks'> = {}): EvpnNodeState => ({
+  apiVersion, kind: 'EvpnNodeState', metadata: { name }, spec: { nodeName: name }, status: { vtepIp, asn: 4200049263, lastSyncTime: '2026-12-01T00:00:00Z', ...results },
+});
+/** The results a node in sync with `o` reports (every object applied, at its generation). */
+const inSync = (o: Pick<EvpnObjects, 'vrfs' | 'networks'>): Pick<EvpnNodeStateStatus, 'vrfs' | 'networks'> => ({
+  vrfs: o.vrfs.map((v) => ({ name: v.metadata.name, ready: true, vni: v.spec.vni })),
+  networks: o.networks.map((n) => ({ name: n.metadata.name, ready: true, ...(n.spec.vni === undefined ? {} : { vni: n.spec.vni }), ...(n.spec.vlanId === undefined ? {} : { vlanId: n.spec.vlanId }) })),
+});
 const portSet = (network: string, node: string, macs: string[]): EvpnPortSet => ({
   apiVersion, kind: 'EvpnPortSet', metadata: { name: `${network}.${node}` },
   spec: { network, nodeName: node, ports: macs.map((mac, i) => ({ name: `port-${i}`, mac, ips: [`10.1.0.${10 + i}`] })) },
 });
 
-const current = (): EvpnObjects => ({
-  vrfs: [vrf('vrf-10100', 10100)],
-  networks: [l2('net-a', 10101, 101, 'vrf-10100')],
-  portSets: [portSet('net-a', 'worker-1', ['02:00:00:00:01:01'])],
-  nodeStates: [nodeState('worker-1', '10.0.192.111'), nodeState('worker-2', '10.0.192.112')],
-});
+const current = (): EvpnObjects => {
+  const objects = { vrfs: [vrf('vrf-10100', 10100)], networks: [l2('net-a', 10101, 101, 'vrf-10100')] };
+  return {
+    ...objects,
+    portSets: [portSet('net-a', 'worker-1', ['02:00:00:00:01:01'])],
+    nodeStates: [nodeState('worker-1', '10.0.192.111', inSync(objects)), nodeState('worker-2', '10.0.192.112', inSync(objects))],
+  };
+};
 
 describe('simulateApplied', () => {
   it('is a fixed point of the agent\'s diff: an applied render needs no operation', () => {
@@ -110,6 +119,65 @@ describe('plan', () => {
     const plans = planManifest(emptyObjects(), m, m);
     expect(plans.map((p) => p.node.vtepIp)).toEqual([PLACEHOLDER_VTEP]);
     expect(formatNodePlan(defined(plans[0]))).toContain('[placeholder: no EvpnNodeState status yet]');
+  });
+});
+
+describe('plan from what each node reports applied', () => {
+  const linkNames = (ops: readonly { op: string; link?: { name: string } }[]): string[] => ops.map((op) => op.link?.name ?? '');
+
+  it('is empty without a manifest when every node is in sync', () => {
+    const o = current();
+    const plans = planManifest(o, o, emptyObjects());
+    expect(plans.every(isEmptyPlan)).toBe(true);
+    expect(formatNodePlan(defined(plans[0]))).toContain('from: what the node reports applied (EvpnNodeState, last sync 2026-12-01T00:00:00Z)');
+  });
+
+  it('creates again what a node failed, on that node only', () => {
+    const o = current();
+    o.nodeStates[1] = nodeState('worker-2', '10.0.192.112', { ...inSync(o), networks: [{ name: 'net-a', ready: false, reason: 'InfrastructureFailed', message: 'EVPN-005: vx-10101: File exists' }] });
+    const [w1, w2] = planManifest(o, o, emptyObjects());
+    expect(isEmptyPlan(defined(w1))).toBe(true);
+    // The shared bridge and uplink belong to no object's result: planned as created with the first network.
+    expect(linkNames(defined(w2).kernel.linkCreates)).toEqual(['br-evpn', 'evpn-uplink', 'vx-10101', 'br-evpn.101']);
+    expect(w2?.objects).toEqual([{ kind: 'EvpnNetwork', name: 'net-a', before: 'InfrastructureFailed: EVPN-005: vx-10101: File exists', after: 'applied' }]);
+    expect(w2?.frr.join('\n')).toContain('+   vni 10101');
+  });
+
+  it('deletes what a node still has of an object gone from the cluster, its reported devices included', () => {
+    const o = current();
+    o.nodeStates[0] = nodeState('worker-1', '10.0.192.111', {
+      ...inSync(o),
+      networks: [...(inSync(o).networks ?? []), { name: 'net-old', ready: true, vni: 10150, vlanId: 150, devices: ['vx-10150', 'br-evpn.150'] }],
+    });
+    const [w1, w2] = planManifest(o, o, emptyObjects());
+    expect(defined(w1).kernel.linkDeletes.sort()).toEqual(['br-evpn.150', 'vx-10150']);
+    expect(w1?.objects).toEqual([{ kind: 'EvpnNetwork', name: 'net-old', before: 'applied', after: 'absent' }]);
+    // The status holds no route targets: FRR lines of a gone object are not planned.
+    expect(w1?.frr).toEqual([]);
+    expect(w1?.basis.notes).toEqual(['EvpnNetwork net-old: gone from the cluster, still applied on the node']);
+    const text = formatNodePlan(defined(w1));
+    expect(text).toContain('- link vx-10150');
+    expect(text).toContain('- link br-evpn.150');
+    expect(text).toContain('note: EvpnNetwork net-old: gone from the cluster, still applied on the node');
+    expect(isEmptyPlan(defined(w2))).toBe(true);
+  });
+
+  it('replaces what a node applied at an older generation with another VNI', () => {
+    const o = current();
+    o.networks = [{ ...l2('net-a', 10111, 101, 'vrf-10100'), metadata: { name: 'net-a', generation: 3 } }];
+    o.nodeStates[0] = nodeState('worker-1', '10.0.192.111', { ...inSync(o), networks: [{ name: 'net-a', ready: true, generation: 2, vni: 10101, vlanId: 101 }] });
+    const [w1] = planManifest(o, o, emptyObjects());
+    expect(w1?.kernel.linkDeletes).toEqual(['vx-10101']);
+    expect(linkNames(defined(w1).kernel.linkCreates)).toEqual(['vx-10111']);
+    expect(w1?.basis.notes[0]).toContain('the node applied generation 2, the cluster has 3');
+  });
+
+  it('plans everything as new on a node that reported no pass', () => {
+    const o = current();
+    o.nodeStates[1] = { apiVersion, kind: 'EvpnNodeState', metadata: { name: 'worker-2' }, spec: { nodeName: 'worker-2' } };
+    const [, w2] = planManifest(o, o, emptyObjects());
+    expect(linkNames(defined(w2).kernel.linkCreates)).toEqual(['vrf-10100', 'br3-10100', 'vx3-10100', 'br-evpn', 'evpn-uplink', 'vx-10101', 'br-evpn.101']);
+    expect(formatNodePlan(defined(w2))).toContain('from: nothing (the node reported no pass yet: planned as an empty node)');
   });
 });
 

@@ -1,9 +1,11 @@
-// Pure: what applying a manifest would change on each node, computed with the
-// agent's own code: selectApplicable → renderKernelState → diffKernelState for
-// the kernel, buildFrrModel → renderFrrConfig for FRR. The "before" side is the
-// render of the current objects, applied exactly (simulateApplied), so the plan
-// needs no access to the nodes: it shows the change the manifest causes, not
-// drift a node may have.
+// Pure: what each node would change to reach the cluster's objects (with a
+// manifest applied on top), computed with the agent's own code:
+// selectApplicable → renderKernelState → diffKernelState for the kernel,
+// buildFrrModel → renderFrrConfig for FRR. The "before" side is what the node
+// reports it applied in its EvpnNodeState (node-actual.ts), rendered and taken
+// as applied exactly (simulateApplied) plus the devices it reports that the
+// rebuilt objects do not render, so deletions (objects gone from the cluster,
+// changed VNIs) and objects the node failed show up per node.
 import { defaultServerAsn } from '../../node-agent/frr/model.ts';
 import { renderFrrConfig } from '../../node-agent/frr/render.ts';
 import { buildFrrModel } from '../../node-agent/frr/build-frr-model.ts';
@@ -13,7 +15,10 @@ import { NodeConfig } from '../../node-agent/inputs/node-config.ts';
 import { renderKernelState } from '../../node-agent/kernel/render-kernel-state.ts';
 import { selectApplicable } from '../../node-agent/inputs/select-applicable.ts';
 import type { Rejection } from '../../node-agent/inputs/select-applicable.ts';
+import type { Link } from '../../node-agent/kernel/netlink/link-codec.ts';
+import { OWNED_LINK_GROUP, ownerAlias } from '../../node-agent/kernel/ownership.ts';
 import { changedLinesWithContext, diffLines } from './line-diff.ts';
+import { actualOf, type NodeActual } from './node-actual.ts';
 import type { EvpnObjects } from './objects.ts';
 import { simulateApplied } from './simulate-applied.ts';
 
@@ -24,8 +29,12 @@ export interface PlanNode { name: string; vtepIp: string; asn: number; vtepKnown
 
 export interface ObjectChange { kind: 'EvpnVrf' | 'EvpnNetwork'; name: string; before: string; after: string }
 
+/** What the "before" side is: the node's EvpnNodeState, or nothing (a node that never reported). */
+export interface PlanBasis { reported: boolean; lastSyncTime?: string; notes: string[] }
+
 export interface NodePlan {
   node: PlanNode;
+  basis: PlanBasis;
   kernel: KernelPlan;
   frr: string[];
   objects: ObjectChange[];
@@ -63,25 +72,41 @@ function renderNode(node: PlanNode, objects: EvpnObjects): Rendered {
   return { kernel, frr, verdict };
 }
 
-export function planNode(node: PlanNode, before: EvpnObjects, after: EvpnObjects): NodePlan {
-  const was = renderNode(node, before);
+/** A device the node reports but the rebuilt objects do not render: an owned link of the kind its name says. */
+function reportedLink(name: string, index: number): Link {
+  const kind = name.startsWith('vrf-') ? 'vrf' : name.startsWith('br3-') ? 'bridge' : /^vx3?-/.test(name) ? 'vxlan' : name.startsWith('lo3-') ? 'dummy' : name.includes('.') ? 'vlan' : null;
+  return {
+    index, name, kind, slaveKind: null, mtu: 1500, address: null, master: null, link: null, linkNetnsId: null,
+    alias: ownerAlias(`reported by the node: ${name}`), group: OWNED_LINK_GROUP, up: true, operstate: 'up',
+  };
+}
+
+export function planNode(node: PlanNode, actual: NodeActual, after: EvpnObjects): NodePlan {
+  const was = renderNode(node, actual.objects);
   const will = renderNode(node, after);
-  const kernel = diffKernelState(will.kernel.desired, simulateApplied(was.kernel.desired));
+  const before = simulateApplied(was.kernel.desired);
+  const rendered = new Set(before.links.map((l) => l.name));
+  for (const d of actual.extraDevices) if (!rendered.has(d)) before.links.push(reportedLink(d, before.links.length + 1));
+  const kernel = diffKernelState(will.kernel.desired, before);
   const frr = changedLinesWithContext(diffLines(was.frr, will.frr));
   const objects: ObjectChange[] = [];
-  for (const [key, verdict] of will.verdict) {
-    const previous = was.verdict.get(key) ?? 'absent';
+  for (const key of new Set([...actual.verdicts.keys(), ...will.verdict.keys()])) {
+    const previous = actual.verdicts.get(key) ?? 'absent';
+    const verdict = will.verdict.get(key) ?? 'absent';
     if (previous === verdict) continue;
     const [kind = '', name = ''] = key.split('/');
     objects.push({ kind: kind as ObjectChange['kind'], name, before: previous, after: verdict });
   }
-  return { node, kernel, frr, objects };
+  const basis: PlanBasis = { reported: actual.reported, ...(actual.lastSyncTime === undefined ? {} : { lastSyncTime: actual.lastSyncTime }), notes: actual.notes };
+  return { node, basis, kernel, frr, objects };
 }
 
+/** Each node's plan from what it reports applied (`before`'s EvpnNodeStates) to `after`. */
 export function planManifest(before: EvpnObjects, after: EvpnObjects, manifest: EvpnObjects): NodePlan[] {
   const nodes = nodesOf(before, manifest);
+  const stateOf = new Map(before.nodeStates.map((s) => [s.metadata.name, s]));
   const list = nodes.length > 0 ? nodes : [{ name: '(any node)', vtepIp: PLACEHOLDER_VTEP, asn: defaultServerAsn(PLACEHOLDER_VTEP), vtepKnown: false }];
-  return list.map((n) => planNode(n, before, after));
+  return list.map((n) => planNode(n, actualOf(n.name, stateOf.get(n.name), before), after));
 }
 
 export const isEmptyPlan = (p: NodePlan): boolean => planSize(p.kernel) === 0 && p.frr.length === 0 && p.objects.length === 0;

@@ -43,6 +43,7 @@ describe('RBAC and admission policy', () => {
     ['get', 'evpnnetworks'], ['list', 'evpnnetworks'], ['watch', 'evpnnetworks'],
     ['watch', 'evpnvrfs'], ['list', 'evpnportsets'],
     ['get', 'evpnnodestates'], ['create', 'evpnnodestates'], ['update', 'evpnnodestates/status'],
+    ['create', 'events.events.k8s.io'], ['patch', 'events.events.k8s.io'],
   ])('lets the agent %s %s', async (verb, resource) => {
     expect(await canI(agentSa, verb, resource)).toBe(true);
   });
@@ -51,7 +52,8 @@ describe('RBAC and admission policy', () => {
     ['create', 'evpnnetworks'], ['update', 'evpnnetworks'], ['patch', 'evpnnetworks'], ['delete', 'evpnnetworks'],
     ['update', 'evpnnetworks/status'], ['create', 'evpnvrfs'], ['delete', 'evpnvrfs'], ['update', 'evpnportsets'],
     ['delete', 'evpnnodestates'], ['create', 'configmaps'], ['get', 'secrets'], ['create', 'leases.coordination.k8s.io'],
-    ['create', 'events.events.k8s.io'], ['update', 'nodes'], ['create', 'pods'],
+    ['get', 'events.events.k8s.io'], ['list', 'events.events.k8s.io'], ['delete', 'events.events.k8s.io'], ['create', 'events'],
+    ['update', 'nodes'], ['create', 'pods'],
   ])('refuses the agent %s %s', async (verb, resource) => {
     expect(await canI(agentSa, verb, resource)).toBe(false);
   });

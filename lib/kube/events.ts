@@ -1,7 +1,9 @@
 // An events.k8s.io/v1 recorder. Repeats of the same event (same object, type,
-// reason, action and note) become one Event whose `series.count` grows, written
-// at most once per `seriesIntervalMs`, so a crash-looping reconcile cannot flood
-// etcd. Recording never throws and never blocks the caller: failures are logged.
+// reason, action and note, or the same caller-given `key`) become one Event
+// whose `series.count` grows, written at most once per `seriesIntervalMs`, so a
+// crash-looping reconcile cannot flood etcd; after `dedupWindowMs` a repeat
+// starts a new Event (client-go's correlator does the same). Recording never
+// throws and never blocks the caller: failures are logged.
 import { randomBytes } from 'node:crypto';
 import { errorFields, silentLogger, type Logger } from '../log.ts';
 import { mergePatchContentType } from './apply.ts';
@@ -26,6 +28,12 @@ export interface EventInput {
   /** What was being done: `Reconcile`, `Reload`. */
   readonly action: string;
   readonly note: string;
+  /**
+   * What counts as a repeat, instead of (type, reason, action, note): e.g. one
+   * key per (object, node, reason), so a repeat with another note (an error text
+   * that changes) still only grows the first Event's series.
+   */
+  readonly key?: string;
 }
 
 export interface EventRecorderOptions {
@@ -85,7 +93,8 @@ export class EventRecorder {
 
   record(input: EventInput): void {
     const now = this.now();
-    const key = JSON.stringify([input.regarding.uid ?? '', input.regarding.kind, input.regarding.namespace ?? '', input.regarding.name, input.type, input.reason, input.action, input.note]);
+    const key = JSON.stringify([input.regarding.uid ?? '', input.regarding.kind, input.regarding.namespace ?? '', input.regarding.name,
+      ...(input.key === undefined ? [input.type, input.reason, input.action, input.note] : ['key', input.key])]);
     const existing = this.tracked.get(key);
     const dedupWindowMs = this.options.dedupWindowMs ?? 10 * 60_000;
     if (existing !== undefined && now.getTime() - existing.firstSeen < dedupWindowMs) {

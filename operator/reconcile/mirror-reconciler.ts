@@ -167,6 +167,7 @@ export class MirrorReconciler {
     o.metrics.mirroredObjects.set({ kind: 'EvpnVrf' }, desired.vrfs.size);
     o.metrics.mirroredObjects.set({ kind: 'EvpnNetwork' }, desired.networks.size);
     o.metrics.mirroredObjects.set({ kind: 'EvpnPortSet' }, desired.portSets.size);
+    o.metrics.mirroredPorts.set({}, [...desired.portSets.values()].reduce((n, p) => n + p.ports.length, 0));
     if (todo.deletes.length + todo.applies.length > 0 || errors.length > 0) {
       o.log.info({ applied: todo.applies.length, deleted: todo.deletes.length, failed: errors.length, pendingDeletes: this.#missingSince.size, problems: desired.problems.length }, 'mirror reconciled');
     }
