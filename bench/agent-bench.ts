@@ -55,8 +55,8 @@ async function residual(k: KernelAdapter, w: NodeWorkload): Promise<number> {
 
 const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-async function main(): Promise<void> {
-  const rssAtStart = process.memoryUsage().rss;
+/** The agent's workload, its iproute2 commands, and the per-command sample, with the baseline scripts written out. */
+function prepareWorkload() {
   const full = nodeWorkload({ networks: size.networks, ports: size.ports });
   const sample = nodeWorkload({ networks: size.networks, ports: size.ports, only: (i) => i % size.perCommandSample === 0 });
   const fullCommands = coldCommandsOf(full);
@@ -66,62 +66,75 @@ async function main(): Promise<void> {
   writeFileSync('/tmp/bench-bridge.batch', batches.bridge);
   writeFileSync('/tmp/bench-per-command.sh', `set -e\n${sampleCommands.map((c) => [c.tool, ...c.args].map(shellQuote).join(' ')).join('\n')}\n`);
   log(`agent bench: ${size.name}, ${full.networks.length} networks, ${size.ports} ports, ${size.runs} runs; ${fullCommands.length} iproute2 commands (${batches.ipLines} ip + ${batches.bridgeLines} bridge), per-command sample ${sampleCommands.length} commands (${sample.networks.length} networks)`);
+  return { full, sample, fullCommands, sampleCommands, batches };
+}
+type Workload = ReturnType<typeof prepareWorkload>;
 
-  const k = openKernel();
-  const m = {
+function newMeasurements() {
+  return {
     cold: [] as number[], coldWrites: [] as number[], noop: [] as number[], noopWrites: [] as number[],
     change: [] as number[], changeWrites: [] as number[], teardown: [] as number[], teardownWrites: [] as number[],
     batch: [] as number[], batchResidual: [] as number[], perCommandSample: [] as number[], perCommandResidual: [] as number[], agentSample: [] as number[],
     rss: [] as number[], heap: [] as number[],
+    /** Kernel ops of the last cold start. */
+    planned: 0,
   };
-  let planned = 0;
-  const clean = await pass(k, empty(full));
-  mustSucceed('initial cleanup', clean);
-  for (let r = 0; r < size.runs; r++) {
-    // 1. the agent: cold start, no-op resync, one network changed, teardown.
-    const cold = await pass(k, full);
-    mustSucceed('cold start', cold);
-    planned = cold.planned;
-    m.cold.push(cold.durationMs); m.coldWrites.push(cold.writes);
-    const mem = process.memoryUsage();
-    m.rss.push(mem.rss); m.heap.push(mem.heapUsed);
-    const noop = await pass(k, full);
-    m.noop.push(noop.durationMs); m.noopWrites.push(noop.writes);
-    const changed = withOnePortAdded(full, Math.floor(size.networks / 2));
-    const change = await pass(k, changed);
-    mustSucceed('one network changed', change);
-    m.change.push(change.durationMs); m.changeWrites.push(change.writes);
-    const down = await pass(k, empty(full));
-    mustSucceed('teardown', down);
-    m.teardown.push(down.durationMs); m.teardownWrites.push(down.writes);
-    if ((await residual(k, empty(full))) !== 0) throw new Error('teardown left owned objects behind');
+}
+type Measurements = ReturnType<typeof newMeasurements>;
 
-    // 2. the floor: one ip -batch + one bridge -batch.
-    const [, tBatch] = await timed(async () => {
-      await mustRun('ip', ['-batch', '/tmp/bench-ip.batch']);
-      await mustRun('bridge', ['-batch', '/tmp/bench-bridge.batch']);
-    });
-    m.batch.push(tBatch);
-    m.batchResidual.push(await residual(k, full));
-    mustSucceed('cleanup after batch', await pass(k, empty(full)));
+/** 1. the agent: cold start, no-op resync, one network changed, teardown. */
+async function measureAgent(k: KernelAdapter, full: NodeWorkload, m: Measurements): Promise<string> {
+  const cold = await pass(k, full);
+  mustSucceed('cold start', cold);
+  m.planned = cold.planned;
+  m.cold.push(cold.durationMs); m.coldWrites.push(cold.writes);
+  const mem = process.memoryUsage();
+  m.rss.push(mem.rss); m.heap.push(mem.heapUsed);
+  const noop = await pass(k, full);
+  m.noop.push(noop.durationMs); m.noopWrites.push(noop.writes);
+  const changed = withOnePortAdded(full, Math.floor(size.networks / 2));
+  const change = await pass(k, changed);
+  mustSucceed('one network changed', change);
+  m.change.push(change.durationMs); m.changeWrites.push(change.writes);
+  const down = await pass(k, empty(full));
+  mustSucceed('teardown', down);
+  m.teardown.push(down.durationMs); m.teardownWrites.push(down.writes);
+  if ((await residual(k, empty(full))) !== 0) throw new Error('teardown left owned objects behind');
+  return `cold ${cold.durationMs.toFixed(0)} ms (${cold.writes} writes), no-op ${noop.durationMs.toFixed(0)} ms (${noop.writes} writes), change ${change.durationMs.toFixed(0)} ms (${change.writes} writes), teardown ${down.durationMs.toFixed(0)} ms`;
+}
 
-    // 3. one process per command (a sample of the networks, see sizes.ts), and the agent on the same sample.
-    const [, tPer] = await timed(() => mustRun('bash', ['/tmp/bench-per-command.sh'], { timeoutMs: 3_600_000 }));
-    m.perCommandSample.push(tPer);
-    m.perCommandResidual.push(await residual(k, sample));
-    mustSucceed('cleanup after per-command', await pass(k, empty(full)));
-    const agentSample = await pass(k, sample);
-    mustSucceed('agent on the sample', agentSample);
-    m.agentSample.push(agentSample.durationMs);
-    mustSucceed('cleanup after sample', await pass(k, empty(full)));
-    log(`run ${r + 1}/${size.runs}: cold ${cold.durationMs.toFixed(0)} ms (${cold.writes} writes), no-op ${noop.durationMs.toFixed(0)} ms (${noop.writes} writes), change ${change.durationMs.toFixed(0)} ms (${change.writes} writes), teardown ${down.durationMs.toFixed(0)} ms; batch ${tBatch.toFixed(0)} ms; per-command sample ${tPer.toFixed(0)} ms vs agent ${agentSample.durationMs.toFixed(0)} ms`);
-  }
-  k.close();
+/** 2. the floor: one ip -batch + one bridge -batch. */
+async function measureBatch(k: KernelAdapter, full: NodeWorkload, m: Measurements): Promise<string> {
+  const [, tBatch] = await timed(async () => {
+    await mustRun('ip', ['-batch', '/tmp/bench-ip.batch']);
+    await mustRun('bridge', ['-batch', '/tmp/bench-bridge.batch']);
+  });
+  m.batch.push(tBatch);
+  m.batchResidual.push(await residual(k, full));
+  mustSucceed('cleanup after batch', await pass(k, empty(full)));
+  return `batch ${tBatch.toFixed(0)} ms`;
+}
 
+/** 3. one process per command (a sample of the networks, see sizes.ts), and the agent on the same sample. */
+async function measurePerCommand(k: KernelAdapter, w: Workload, m: Measurements): Promise<string> {
+  const [, tPer] = await timed(() => mustRun('bash', ['/tmp/bench-per-command.sh'], { timeoutMs: 3_600_000 }));
+  m.perCommandSample.push(tPer);
+  m.perCommandResidual.push(await residual(k, w.sample));
+  mustSucceed('cleanup after per-command', await pass(k, empty(w.full)));
+  const agentSample = await pass(k, w.sample);
+  mustSucceed('agent on the sample', agentSample);
+  m.agentSample.push(agentSample.durationMs);
+  mustSucceed('cleanup after sample', await pass(k, empty(w.full)));
+  return `per-command sample ${tPer.toFixed(0)} ms vs agent ${agentSample.durationMs.toFixed(0)} ms`;
+}
+
+function summarize(w: Workload, m: Measurements, rssAtStart: number): Result[] {
+  const { sample, fullCommands, sampleCommands, batches } = w;
+  const planned = m.planned;
   const s = size.name;
   const perCmdMs = m.perCommandSample.map((t) => (t / sampleCommands.length) * fullCommands.length);
   const ratio = (a: readonly number[], b: readonly number[]): number[] => a.map((x, i) => x / (b[i] ?? Number.NaN));
-  const results: Result[] = [
+  return [
     medianResult('agent.cold_start', m.cold, 'ms', s, `${size.networks} networks (VRF, L3VNI bridge+vxlan, L2VNI vxlan, IRB), ${size.ports} FDB + ${size.ports} neighbours; ${planned} planned ops`),
     medianResult('agent.cold_start.netlink_writes', m.coldWrites, 'writes', s),
     medianResult('agent.noop_resync', m.noop, 'ms', s, 'six netlink dumps + render + diff, nothing to do'),
@@ -149,7 +162,23 @@ async function main(): Promise<void> {
     { name: 'workload.iproute2_commands', value: fullCommands.length, unit: 'commands', size: s },
     { name: 'workload.kernel_ops', value: planned, unit: 'ops', size: s },
   ];
-  writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
+}
+
+async function main(): Promise<void> {
+  const rssAtStart = process.memoryUsage().rss;
+  const w = prepareWorkload();
+  const k = openKernel();
+  const m = newMeasurements();
+  const clean = await pass(k, empty(w.full));
+  mustSucceed('initial cleanup', clean);
+  for (let r = 0; r < size.runs; r++) {
+    const agent = await measureAgent(k, w.full, m);
+    const batch = await measureBatch(k, w.full, m);
+    const perCommand = await measurePerCommand(k, w, m);
+    log(`run ${r + 1}/${size.runs}: ${agent}; ${batch}; ${perCommand}`);
+  }
+  k.close();
+  writeFileSync(out, `${JSON.stringify(summarize(w, m, rssAtStart), null, 1)}\n`);
   log(`agent bench: wrote ${out}`);
 }
 

@@ -135,141 +135,188 @@ async function transactChunks(client: OvsdbClient, db: string, ops: readonly Ope
   for (let i = 0; i < ops.length; i += chunk) await client.transact(db, ops.slice(i, i + chunk));
 }
 
+/** The running benchmark: the workload, the components, the operator under test and the results so far. */
+interface Bench {
+  readonly o: OvnWorkloadOptions;
+  readonly expected: ReturnType<typeof expectedObjects>;
+  readonly env: KubeEnv;
+  readonly ovn: OvnDatabases;
+  readonly nb: OvsdbClient;
+  readonly sb: OvsdbClient;
+  readonly vrfs: Watcher<Live<EvpnVrf>>;
+  readonly portSets: Watcher<Live<EvpnPortSet>>;
+  operator: OperatorProcess | undefined;
+  readonly results: Result[];
+}
+
+async function chassisUuids(sb: OvsdbClient): Promise<Map<string, string>> {
+  const [chassis] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Chassis', where: [], columns: ['_uuid', 'name'] }] as const);
+  return new Map(chassis.rows.map((r) => [typeof r['name'] === 'string' ? r['name'] : '', r._uuid]));
+}
+
+/** Chassis, networks and VM ports into OVN, the ports bound once northd made their Port_Bindings; returns chassis uuids by name. */
+async function loadOvn(b: Bench): Promise<Map<string, string>> {
+  const { o, ovn, nb, sb } = b;
+  const [, tLoad] = await timed(async () => {
+    for (let c = 0; c < o.chassis; c++) await ovn.sbctl(['chassis-add', chassisName(c), 'geneve', `127.0.0.${c + 1}`, '--', 'set', 'Chassis', chassisName(c), `hostname=${nodeName(c)}`]);
+    for (let i = 0; i < o.networks; i += 50) await client50(nb, nbInserts(o, i, Math.min(o.networks, i + 50)));
+    const vmPorts = o.ports;
+    await waitFor('ovn-northd to create every Port_Binding', async () => {
+      const [r] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Port_Binding', where: [['type', '==', '']], columns: ['logical_port'] }] as const);
+      return r.rows.length >= vmPorts;
+    }, { timeoutMs: 600_000, stepMs: 1000 });
+    const uuidByName = await chassisUuids(sb);
+    const uuids = Array.from({ length: o.chassis }, (_, c) => uuidByName.get(chassisName(c)) ?? '');
+    await transactChunks(sb, 'OVN_Southbound', bindOps(o, uuids, 0, o.networks), 2000);
+    return uuids;
+  });
+  log(`OVN loaded in ${(tLoad / 1000).toFixed(1)} s`);
+  return chassisUuids(sb);
+}
+
+/** Empty cluster → everything created; returns the operator's RSS once idle. */
+async function measureInitialMirror(b: Bench): Promise<{ rss: number; hwm: number }> {
+  const { vrfs, portSets, expected } = b;
+  vrfs.informer.start();
+  portSets.informer.start();
+  await Promise.all([vrfs.informer.waitForSync(), portSets.informer.waitForSync()]);
+  const op0 = await startOperator(b.env, b.ovn);
+  b.operator = op0;
+  await waitFor('the initial mirror', () => vrfs.informer.list().length >= expected.vrfs && portSets.informer.list().length >= expected.portSets, { timeoutMs: 900_000, stepMs: 50 });
+  const tInitial = performance.now() - op0.startedAt;
+  const initialWrites = metricSum((await scrape(op0)) ?? '', 'evpn_operator_api_writes_total');
+  log(`initial mirror: ${(tInitial / 1000).toFixed(1)} s, ${initialWrites} API writes`);
+  b.results.push({ name: 'operator.initial_mirror', value: round(tInitial), unit: 'ms', size: size.name, note: `process start → ${expected.vrfs} EvpnVrf, ${expected.networks} EvpnNetwork, ${expected.portSets} EvpnPortSet visible; 1 run` });
+  b.results.push({ name: 'operator.initial_mirror.api_writes', value: initialWrites, unit: 'writes', size: size.name });
+  await sleep(2000);
+  return rssOf(op0.child.pid);
+}
+
+/** One OVN change: even k a BGPVPN policy change on a switch, odd k a VM migrating to the next chassis. */
+function ovnChange(b: Bench, k: number, chassisUuid: ReadonlyMap<string, string>, boundTo: Map<string, number>): { visible: Promise<void>; ops: Operation[] } {
+  const i = (k * 7919) % b.o.networks;
+  if (k % 2 === 0) {
+    const localPref = 1000 + k;
+    const vrfName = `vrf-${networkVni(i)}`;
+    return {
+      visible: b.vrfs.expect((v) => v.metadata.name === vrfName && v.spec.localPref === localPref, 30_000),
+      ops: [{ op: 'update', table: 'Logical_Switch', where: [['name', '==', `neutron-${networkId(i)}`]], row: { external_ids: networkExternalIds(i, localPref) } }],
+    };
+  }
+  // A VM migrates: its port moves on to the next chassis.
+  const p = k % portsOf(b.o, i);
+  const port = vmPortName(i, p);
+  const to = ((boundTo.get(port) ?? chassisOf(b.o, i, p)) + 1) % b.o.chassis;
+  boundTo.set(port, to);
+  const setName = `${networkId(i)}.${nodeName(to)}`;
+  return {
+    visible: b.portSets.expect((ps) => ps.metadata.name === setName && ps.spec.ports.some((x) => x.name === port), 30_000),
+    ops: [{ op: 'update', table: 'Port_Binding', where: [['logical_port', '==', port]], row: { chassis: chassisUuid.get(chassisName(to)) ?? '' } }],
+  };
+}
+
+/** OVN change → object visible, one change at a time; returns the operator's RSS afterwards. */
+async function measureOvnChanges(b: Bench, op0: OperatorProcess, chassisUuid: ReadonlyMap<string, string>): Promise<{ rss: number; hwm: number }> {
+  const s = size.name;
+  const lat: { policy: number[]; move: number[] } = { policy: [], move: [] };
+  const boundTo = new Map<string, number>();
+  for (let k = 0; k < size.ovnChanges; k++) {
+    const { visible, ops } = ovnChange(b, k, chassisUuid, boundTo);
+    const t0 = performance.now();
+    await (k % 2 === 0 ? b.nb.transact('OVN_Northbound', ops) : b.sb.transact('OVN_Southbound', ops));
+    await visible;
+    (k % 2 === 0 ? lat.policy : lat.move).push(performance.now() - t0);
+  }
+  const all = [...lat.policy, ...lat.move];
+  const rssBusy = rssOf(op0.child.pid);
+  log(`OVN→object over ${all.length} changes: p50 ${median(all).toFixed(1)} ms, p99 ${percentile(all, 99).toFixed(1)} ms`);
+  const opMetrics = (await scrape(op0)) ?? '';
+  b.results.push(
+    { name: 'operator.ovn_to_object.p50', value: round(percentile(all, 50)), unit: 'ms', size: s, note: `${all.length} changes, one at a time; target p99 ≤ 100 ms` },
+    { name: 'operator.ovn_to_object.p99', value: round(percentile(all, 99)), unit: 'ms', size: s },
+    { name: 'operator.ovn_to_object.max', value: round(Math.max(...all)), unit: 'ms', size: s },
+    { name: 'operator.ovn_to_object.policy.p50', value: round(percentile(lat.policy, 50)), unit: 'ms', size: s, note: 'NB Logical_Switch BGPVPN policy → EvpnVrf' },
+    { name: 'operator.ovn_to_object.policy.p99', value: round(percentile(lat.policy, 99)), unit: 'ms', size: s },
+    { name: 'operator.ovn_to_object.migration.p50', value: round(percentile(lat.move, 50)), unit: 'ms', size: s, note: 'SB Port_Binding.chassis → EvpnPortSet of the new node' },
+    { name: 'operator.ovn_to_object.migration.p99', value: round(percentile(lat.move, 99)), unit: 'ms', size: s },
+    { name: 'operator.mirror_pass.mean', value: round((metricSum(opMetrics, 'controller_reconcile_duration_seconds_sum', { controller: 'mirror' }) / Math.max(1, metricSum(opMetrics, 'controller_reconcile_duration_seconds_count', { controller: 'mirror' }))) * 1000), unit: 'ms', size: s, note: 'mean duration of one mirror reconcile (the operator\'s own histogram)' },
+  );
+  return rssBusy;
+}
+
+/** One restart: time to the first full mirror pass, its API writes and the objects whose resourceVersion moved. */
+async function restartOnce(b: Bench, r: number): Promise<{ ms: number; writes: number; changed: number; rss: number }> {
+  if (b.operator !== undefined) await stopOperator(b.operator);
+  await sleep(500);
+  const rvBefore = await resourceVersions(b.env);
+  const p = await startOperator(b.env, b.ovn);
+  b.operator = p;
+  await waitFor('the first mirror pass after restart', async () => {
+    const text = await scrape(p);
+    return text !== undefined && metricSum(text, 'controller_reconcile_total', { controller: 'mirror' }) >= 1;
+  }, { timeoutMs: 300_000, stepMs: 10 });
+  const ms = performance.now() - p.startedAt;
+  await sleep(2000);
+  const text = (await scrape(p)) ?? '';
+  const writes = metricSum(text, 'evpn_operator_api_writes_total');
+  if (writes !== 0) log(`restart ${r + 1}: writes ${breakdown(text, 'evpn_operator_api_writes_total')}; mirror ${breakdown(text, 'evpn_operator_mirror_writes_total')}; status ${breakdown(text, 'evpn_operator_status_writes_total')}`);
+  const rvAfter = await resourceVersions(b.env);
+  const changed = [...rvAfter].filter(([k, v]) => rvBefore.get(k) !== v).length + [...rvBefore.keys()].filter((k) => !rvAfter.has(k)).length;
+  log(`restart ${r + 1}/${size.runs}: first full pass ${ms.toFixed(0)} ms after spawn, ${writes} API writes, ${changed} objects changed`);
+  return { ms, writes, changed, rss: rssOf(p.child.pid).rss };
+}
+
+/** Restart: full resync, API writes; with the RSS figures of the earlier phases. */
+async function measureRestarts(b: Bench, rssIdle: { rss: number }, rssBusy: { rss: number; hwm: number }): Promise<void> {
+  const s = size.name;
+  const runs: Awaited<ReturnType<typeof restartOnce>>[] = [];
+  for (let r = 0; r < size.runs; r++) runs.push(await restartOnce(b, r));
+  b.results.push(
+    medianResult('operator.restart_full_resync', runs.map((x) => x.ms), 'ms', s, 'process start → first mirror pass done (OVN monitors, 4 informer lists, build, diff), Node start-up included'),
+    medianResult('operator.restart_full_resync.api_writes', runs.map((x) => x.writes), 'writes', s, 'all mutating requests up to 2 s after the pass (target 0)'),
+    medianResult('operator.restart_full_resync.objects_changed', runs.map((x) => x.changed), 'objects', s, 'resourceVersion changes of every EvpnVrf/EvpnNetwork/EvpnPortSet across the restart'),
+    { name: 'operator.rss_idle', value: round(rssIdle.rss), unit: 'MiB', size: s, note: 'after the initial mirror; target ≤ 250 MB' },
+    { name: 'operator.rss_after_changes', value: round(rssBusy.rss), unit: 'MiB', size: s },
+    { name: 'operator.max_rss', value: round(rssBusy.hwm), unit: 'MiB', size: s, note: 'VmHWM: peak, the initial mirror included' },
+    medianResult('operator.rss_after_restart', runs.map((x) => x.rss), 'MiB', s),
+  );
+}
+
+async function stopBench(b: Bench): Promise<void> {
+  if (b.operator !== undefined) {
+    const err = b.operator.stderr();
+    if (err.trim() !== '') log(`operator stderr (tail): ${err.slice(-1500)}`);
+    await stopOperator(b.operator);
+  }
+  await Promise.all([b.vrfs.informer.stop(), b.portSets.informer.stop()]);
+  await Promise.all([b.nb.close(), b.sb.close()]);
+  await Promise.all([b.env.stop(), b.ovn.stop()]);
+}
+
 async function main(): Promise<void> {
   const o: OvnWorkloadOptions = { networks: size.networks, ports: size.ports, associations: size.associations, chassis: size.chassis };
   const expected = expectedObjects(o);
-  const s = size.name;
-  const results: Result[] = [];
-  log(`operator bench: ${s}, ${o.networks} networks, ${o.ports} ports, ${o.associations} associations, ${o.chassis} chassis; expecting ${JSON.stringify(expected)}`);
+  log(`operator bench: ${size.name}, ${o.networks} networks, ${o.ports} ports, ${o.associations} associations, ${o.chassis} chassis; expecting ${JSON.stringify(expected)}`);
 
   const [env, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases({ northd: true })]);
-  let operator: OperatorProcess | undefined;
   const nb = await OvsdbClient.connect({ remote: ovn.nbRemote.unix, databases: ['OVN_Northbound'], probeIntervalMs: 0 });
   const sb = await OvsdbClient.connect({ remote: ovn.sbRemote.unix, databases: ['OVN_Southbound'], probeIntervalMs: 0 });
-  const vrfs = new Watcher<Live<EvpnVrf>>(env, evpnResources.vrfs);
-  const portSets = new Watcher<Live<EvpnPortSet>>(env, evpnResources.portSets);
+  const b: Bench = {
+    o, expected, env, ovn, nb, sb, operator: undefined, results: [],
+    vrfs: new Watcher<Live<EvpnVrf>>(env, evpnResources.vrfs),
+    portSets: new Watcher<Live<EvpnPortSet>>(env, evpnResources.portSets),
+  };
   try {
-    // ---- load OVN
-    const [, tLoad] = await timed(async () => {
-      for (let c = 0; c < o.chassis; c++) await ovn.sbctl(['chassis-add', chassisName(c), 'geneve', `127.0.0.${c + 1}`, '--', 'set', 'Chassis', chassisName(c), `hostname=${nodeName(c)}`]);
-      for (let i = 0; i < o.networks; i += 50) await client50(nb, nbInserts(o, i, Math.min(o.networks, i + 50)));
-      const vmPorts = o.ports;
-      await waitFor('ovn-northd to create every Port_Binding', async () => {
-        const [r] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Port_Binding', where: [['type', '==', '']], columns: ['logical_port'] }] as const);
-        return r.rows.length >= vmPorts;
-      }, { timeoutMs: 600_000, stepMs: 1000 });
-      const [chassis] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Chassis', where: [], columns: ['_uuid', 'name'] }] as const);
-      const uuidByName = new Map(chassis.rows.map((r) => [typeof r['name'] === 'string' ? r['name'] : '', r._uuid]));
-      const uuids = Array.from({ length: o.chassis }, (_, c) => uuidByName.get(chassisName(c)) ?? '');
-      await transactChunks(sb, 'OVN_Southbound', bindOps(o, uuids, 0, o.networks), 2000);
-      return uuids;
-    });
-    log(`OVN loaded in ${(tLoad / 1000).toFixed(1)} s`);
-    const [chassisRows] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Chassis', where: [], columns: ['_uuid', 'name'] }] as const);
-    const chassisUuid = new Map(chassisRows.rows.map((r) => [typeof r['name'] === 'string' ? r['name'] : '', r._uuid]));
-
-    // ---- initial mirror (empty cluster → everything created)
-    vrfs.informer.start();
-    portSets.informer.start();
-    await Promise.all([vrfs.informer.waitForSync(), portSets.informer.waitForSync()]);
-    operator = await startOperator(env, ovn);
-    const op0 = operator;
-    await waitFor('the initial mirror', () => vrfs.informer.list().length >= expected.vrfs && portSets.informer.list().length >= expected.portSets, { timeoutMs: 900_000, stepMs: 50 });
-    const tInitial = performance.now() - op0.startedAt;
-    const initialWrites = metricSum((await scrape(op0)) ?? '', 'evpn_operator_api_writes_total');
-    log(`initial mirror: ${(tInitial / 1000).toFixed(1)} s, ${initialWrites} API writes`);
-    results.push({ name: 'operator.initial_mirror', value: round(tInitial), unit: 'ms', size: s, note: `process start → ${expected.vrfs} EvpnVrf, ${expected.networks} EvpnNetwork, ${expected.portSets} EvpnPortSet visible; 1 run` });
-    results.push({ name: 'operator.initial_mirror.api_writes', value: initialWrites, unit: 'writes', size: s });
-    await sleep(2000);
-    const rssIdle = rssOf(op0.child.pid);
-
-    // ---- OVN change → object visible
-    const lat: { policy: number[]; move: number[] } = { policy: [], move: [] };
-    const boundTo = new Map<string, number>();
-    for (let k = 0; k < size.ovnChanges; k++) {
-      const i = (k * 7919) % o.networks;
-      let visible: Promise<void>;
-      let ops: Operation[];
-      if (k % 2 === 0) {
-        const localPref = 1000 + k;
-        const vrfName = `vrf-${networkVni(i)}`;
-        visible = vrfs.expect((v) => v.metadata.name === vrfName && v.spec.localPref === localPref, 30_000);
-        ops = [{ op: 'update', table: 'Logical_Switch', where: [['name', '==', `neutron-${networkId(i)}`]], row: { external_ids: networkExternalIds(i, localPref) } }];
-      } else {
-        // A VM migrates: its port moves on to the next chassis.
-        const p = k % portsOf(o, i);
-        const port = vmPortName(i, p);
-        const to = ((boundTo.get(port) ?? chassisOf(o, i, p)) + 1) % o.chassis;
-        boundTo.set(port, to);
-        const setName = `${networkId(i)}.${nodeName(to)}`;
-        visible = portSets.expect((ps) => ps.metadata.name === setName && ps.spec.ports.some((x) => x.name === port), 30_000);
-        ops = [{ op: 'update', table: 'Port_Binding', where: [['logical_port', '==', port]], row: { chassis: chassisUuid.get(chassisName(to)) ?? '' } }];
-      }
-      const t0 = performance.now();
-      await (k % 2 === 0 ? nb.transact('OVN_Northbound', ops) : sb.transact('OVN_Southbound', ops));
-      await visible;
-      (k % 2 === 0 ? lat.policy : lat.move).push(performance.now() - t0);
-    }
-    const all = [...lat.policy, ...lat.move];
-    const rssBusy = rssOf(op0.child.pid);
-    log(`OVN→object over ${all.length} changes: p50 ${median(all).toFixed(1)} ms, p99 ${percentile(all, 99).toFixed(1)} ms`);
-    const opMetrics = (await scrape(op0)) ?? '';
-    results.push(
-      { name: 'operator.ovn_to_object.p50', value: round(percentile(all, 50)), unit: 'ms', size: s, note: `${all.length} changes, one at a time; target p99 ≤ 100 ms` },
-      { name: 'operator.ovn_to_object.p99', value: round(percentile(all, 99)), unit: 'ms', size: s },
-      { name: 'operator.ovn_to_object.max', value: round(Math.max(...all)), unit: 'ms', size: s },
-      { name: 'operator.ovn_to_object.policy.p50', value: round(percentile(lat.policy, 50)), unit: 'ms', size: s, note: 'NB Logical_Switch BGPVPN policy → EvpnVrf' },
-      { name: 'operator.ovn_to_object.policy.p99', value: round(percentile(lat.policy, 99)), unit: 'ms', size: s },
-      { name: 'operator.ovn_to_object.migration.p50', value: round(percentile(lat.move, 50)), unit: 'ms', size: s, note: 'SB Port_Binding.chassis → EvpnPortSet of the new node' },
-      { name: 'operator.ovn_to_object.migration.p99', value: round(percentile(lat.move, 99)), unit: 'ms', size: s },
-      { name: 'operator.mirror_pass.mean', value: round((metricSum(opMetrics, 'controller_reconcile_duration_seconds_sum', { controller: 'mirror' }) / Math.max(1, metricSum(opMetrics, 'controller_reconcile_duration_seconds_count', { controller: 'mirror' }))) * 1000), unit: 'ms', size: s, note: 'mean duration of one mirror reconcile (the operator\'s own histogram)' },
-    );
-
-    // ---- restart: full resync, API writes
-    const restart: number[] = [];
-    const restartWrites: number[] = [];
-    const rvChanged: number[] = [];
-    const rssAfterResync: number[] = [];
-    for (let r = 0; r < size.runs; r++) {
-      await stopOperator(operator);
-      await sleep(500);
-      const rvBefore = await resourceVersions(env);
-      operator = await startOperator(env, ovn);
-      const p = operator;
-      await waitFor('the first mirror pass after restart', async () => {
-        const text = await scrape(p);
-        return text !== undefined && metricSum(text, 'controller_reconcile_total', { controller: 'mirror' }) >= 1;
-      }, { timeoutMs: 300_000, stepMs: 10 });
-      restart.push(performance.now() - p.startedAt);
-      await sleep(2000);
-      const text = (await scrape(p)) ?? '';
-      restartWrites.push(metricSum(text, 'evpn_operator_api_writes_total'));
-      if (restartWrites.at(-1) !== 0) log(`restart ${r + 1}: writes ${breakdown(text, 'evpn_operator_api_writes_total')}; mirror ${breakdown(text, 'evpn_operator_mirror_writes_total')}; status ${breakdown(text, 'evpn_operator_status_writes_total')}`);
-      const rvAfter = await resourceVersions(env);
-      rvChanged.push([...rvAfter].filter(([k, v]) => rvBefore.get(k) !== v).length + [...rvBefore.keys()].filter((k) => !rvAfter.has(k)).length);
-      rssAfterResync.push(rssOf(p.child.pid).rss);
-      log(`restart ${r + 1}/${size.runs}: first full pass ${restart.at(-1)?.toFixed(0)} ms after spawn, ${restartWrites.at(-1)} API writes, ${rvChanged.at(-1)} objects changed`);
-    }
-    results.push(
-      medianResult('operator.restart_full_resync', restart, 'ms', s, 'process start → first mirror pass done (OVN monitors, 4 informer lists, build, diff), Node start-up included'),
-      medianResult('operator.restart_full_resync.api_writes', restartWrites, 'writes', s, 'all mutating requests up to 2 s after the pass (target 0)'),
-      medianResult('operator.restart_full_resync.objects_changed', rvChanged, 'objects', s, 'resourceVersion changes of every EvpnVrf/EvpnNetwork/EvpnPortSet across the restart'),
-      { name: 'operator.rss_idle', value: round(rssIdle.rss), unit: 'MiB', size: s, note: 'after the initial mirror; target ≤ 250 MB' },
-      { name: 'operator.rss_after_changes', value: round(rssBusy.rss), unit: 'MiB', size: s },
-      { name: 'operator.max_rss', value: round(rssBusy.hwm), unit: 'MiB', size: s, note: 'VmHWM: peak, the initial mirror included' },
-      medianResult('operator.rss_after_restart', rssAfterResync, 'MiB', s),
-    );
+    const chassisUuid = await loadOvn(b);
+    const rssIdle = await measureInitialMirror(b);
+    const op0 = b.operator;
+    if (op0 === undefined) throw new Error('the operator did not start');
+    const rssBusy = await measureOvnChanges(b, op0, chassisUuid);
+    await measureRestarts(b, rssIdle, rssBusy);
   } finally {
-    if (operator !== undefined) {
-      const err = operator.stderr();
-      if (err.trim() !== '') log(`operator stderr (tail): ${err.slice(-1500)}`);
-      await stopOperator(operator);
-    }
-    await Promise.all([vrfs.informer.stop(), portSets.informer.stop()]);
-    await Promise.all([nb.close(), sb.close()]);
-    await Promise.all([env.stop(), ovn.stop()]);
+    await stopBench(b);
   }
-  writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
+  writeFileSync(out, `${JSON.stringify(b.results, null, 1)}\n`);
   log(`operator bench: wrote ${out}`);
 }
 

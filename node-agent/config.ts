@@ -62,8 +62,8 @@ function peerOf(text: string): { address: string; remoteAs: 'internal' | 'extern
   return { address, remoteAs: Number(as) };
 }
 
-export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv): AgentConfig {
-  const { values } = parseArgs({
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
     args: [...argv],
     options: {
       'vtep-ip': { type: 'string' }, asn: { type: 'string' }, 'router-id': { type: 'string' },
@@ -75,53 +75,100 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       'anycast-mac': { type: 'string' }, mtu: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' },
     },
     strict: true,
-  });
-  if (values.help === true) throw new ConfigError(usage);
-  const file = values.config === undefined ? {} : (parseYaml(readFileSync(values.config, 'utf8')) as Record<string, unknown>);
-  const fileNode = (file.node ?? {}) as Record<string, unknown>;
-  const fileBgp = (file.bgp ?? {}) as Record<string, unknown>;
-  const fileFrr = (file.frr ?? {}) as Record<string, unknown>;
-  const fileOvs = (file.ovs ?? {}) as Record<string, unknown>;
-  const vtepIp = values['vtep-ip'] ?? (fileNode.vtepIp as string | undefined);
-  const nodeName = env.NODE_NAME ?? (fileNode.nodeName as string | undefined);
+  }).values;
+}
+type Flags = ReturnType<typeof parseFlags>;
+
+/** The config file's sections, each `{}` when absent; the file itself is optional. */
+interface FileConfig {
+  node: Record<string, unknown>;
+  bgp: Record<string, unknown>;
+  frr: Record<string, unknown>;
+  ovs: Record<string, unknown>;
+  frrNodeSettings: unknown;
+}
+
+function readConfigFile(path: string | undefined): FileConfig {
+  const file = path === undefined ? {} : (parseYaml(readFileSync(path, 'utf8')) as Record<string, unknown>);
+  return {
+    node: (file.node ?? {}) as Record<string, unknown>,
+    bgp: (file.bgp ?? {}) as Record<string, unknown>,
+    frr: (file.frr ?? {}) as Record<string, unknown>,
+    ovs: (file.ovs ?? {}) as Record<string, unknown>,
+    frrNodeSettings: file.frrNodeSettings,
+  };
+}
+
+/** `{ [key]: value }`, or nothing when the value was not given (the file's or the default stands). */
+function given<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+function num(s: string | undefined): number | undefined {
+  return s === undefined ? undefined : Number(s);
+}
+
+/** A flag that turns a feature off: `{ enabled: false }` when set. */
+function disabledBy(flag: boolean | undefined): { enabled?: false } {
+  return flag === true ? { enabled: false } : {};
+}
+
+function resolveAsn(flags: Flags, file: FileConfig, vtepIp: string): number {
+  const asn = num(flags.asn) ?? (file.bgp.asn as number | undefined);
+  if (asn !== undefined) return asn;
+  try {
+    return defaultServerAsn(vtepIp);
+  } catch (e: unknown) {
+    throw new ConfigError(`cannot derive the ASN from --vtep-ip: ${(e as Error).message}`);
+  }
+}
+
+function nodeSection(flags: Flags, file: FileConfig, identity: { nodeName: string; vtepIp: string }): Record<string, unknown> {
+  return {
+    ...file.node, ...identity,
+    ...given('bridge', flags.bridge),
+    ...given('uplink', flags.uplink),
+    ...given('uplinkPeer', flags['uplink-peer']),
+    ...given('anycastGatewayMac', flags['anycast-mac']?.toLowerCase()),
+    ...given('defaultMtu', num(flags.mtu)),
+  };
+}
+
+function bgpSection(flags: Flags, file: FileConfig, vtepIp: string): Record<string, unknown> {
+  return {
+    ...file.bgp, asn: resolveAsn(flags, file, vtepIp), routerId: flags['router-id'] ?? file.bgp.routerId ?? vtepIp,
+    ...given('peers', flags['bgp-peer']?.map(peerOf)),
+    ...(flags.bfd === true ? { bfd: true } : {}),
+  };
+}
+
+/** Flags override the file, which overrides the schema's defaults. */
+function mergeConfig(flags: Flags, file: FileConfig, identity: { nodeName: string; vtepIp: string }): Record<string, unknown> {
+  return {
+    node: nodeSection(flags, file, identity),
+    bgp: bgpSection(flags, file, identity.vtepIp),
+    frr: {
+      ...file.frr, ...disabledBy(flags['no-frr']),
+      ...given('pathspace', flags['frr-pathspace']),
+      ...given('configPath', flags['frr-config']),
+    },
+    ovs: { ...file.ovs, ...disabledBy(flags['no-ovs']), ...given('remote', flags.ovsdb) },
+    ...given('frrNodeSettings', file.frrNodeSettings),
+    ...given('httpAddr', flags['http-addr']),
+    ...given('apiTokenFile', flags['api-token-file']),
+    ...given('resyncSeconds', num(flags['resync-seconds'])),
+  };
+}
+
+export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv): AgentConfig {
+  const flags = parseFlags(argv);
+  if (flags.help === true) throw new ConfigError(usage);
+  const file = readConfigFile(flags.config);
+  const vtepIp = flags['vtep-ip'] ?? (file.node.vtepIp as string | undefined);
+  const nodeName = env.NODE_NAME ?? (file.node.nodeName as string | undefined);
   if (nodeName === undefined || nodeName === '') throw new ConfigError(`NODE_NAME is not set\n${usage}`);
   if (vtepIp === undefined) throw new ConfigError(`--vtep-ip is required\n${usage}`);
-  const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
-  let asn = num(values.asn) ?? (fileBgp.asn as number | undefined);
-  if (asn === undefined) {
-    try { asn = defaultServerAsn(vtepIp); } catch (e: unknown) { throw new ConfigError(`cannot derive the ASN from --vtep-ip: ${(e as Error).message}`); }
-  }
-  const raw = {
-    node: {
-      ...fileNode, nodeName, vtepIp,
-      ...(values.bridge !== undefined ? { bridge: values.bridge } : {}),
-      ...(values.uplink !== undefined ? { uplink: values.uplink } : {}),
-      ...(values['uplink-peer'] !== undefined ? { uplinkPeer: values['uplink-peer'] } : {}),
-      ...(values['anycast-mac'] !== undefined ? { anycastGatewayMac: values['anycast-mac'].toLowerCase() } : {}),
-      ...(values.mtu !== undefined ? { defaultMtu: Number(values.mtu) } : {}),
-    },
-    bgp: {
-      ...fileBgp, asn, routerId: values['router-id'] ?? (fileBgp.routerId as string | undefined) ?? vtepIp,
-      ...(values['bgp-peer'] !== undefined ? { peers: values['bgp-peer'].map(peerOf) } : {}),
-      ...(values.bfd === true ? { bfd: true } : {}),
-    },
-    frr: {
-      ...fileFrr,
-      ...(values['no-frr'] === true ? { enabled: false } : {}),
-      ...(values['frr-pathspace'] !== undefined ? { pathspace: values['frr-pathspace'] } : {}),
-      ...(values['frr-config'] !== undefined ? { configPath: values['frr-config'] } : {}),
-    },
-    ovs: {
-      ...fileOvs,
-      ...(values['no-ovs'] === true ? { enabled: false } : {}),
-      ...(values.ovsdb !== undefined ? { remote: values.ovsdb } : {}),
-    },
-    ...(file.frrNodeSettings !== undefined ? { frrNodeSettings: file.frrNodeSettings } : {}),
-    ...(values['http-addr'] !== undefined ? { httpAddr: values['http-addr'] } : {}),
-    ...(values['api-token-file'] !== undefined ? { apiTokenFile: values['api-token-file'] } : {}),
-    ...(values['resync-seconds'] !== undefined ? { resyncSeconds: Number(values['resync-seconds']) } : {}),
-  };
-  const parsed = AgentConfig.safeParse(raw);
+  const parsed = AgentConfig.safeParse(mergeConfig(flags, file, { nodeName, vtepIp }));
   if (!parsed.success) {
     throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }

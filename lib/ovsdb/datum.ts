@@ -29,38 +29,44 @@ function describe(json: unknown): string {
 }
 
 export function decodeAtom(base: BaseType, json: unknown): Atom {
-  let atom: Atom;
-  switch (base.type) {
-    case 'integer':
-      if (typeof json !== 'number' || !Number.isInteger(json)) throw new DatumError(`expected integer, got ${describe(json)}`);
-      if (base.minInteger !== undefined && json < base.minInteger) throw new DatumError(`${json} is below the minimum ${base.minInteger}`);
-      if (base.maxInteger !== undefined && json > base.maxInteger) throw new DatumError(`${json} is above the maximum ${base.maxInteger}`);
-      atom = json;
-      break;
-    case 'real':
-      if (typeof json !== 'number') throw new DatumError(`expected real, got ${describe(json)}`);
-      atom = json;
-      break;
-    case 'boolean':
-      if (typeof json !== 'boolean') throw new DatumError(`expected boolean, got ${describe(json)}`);
-      atom = json;
-      break;
-    case 'string':
-      if (typeof json !== 'string') throw new DatumError(`expected string, got ${describe(json)}`);
-      atom = json;
-      break;
-    case 'uuid': {
-      if (!Array.isArray(json) || json.length !== 2 || json[0] !== 'uuid' || typeof json[1] !== 'string' || !isUuid(json[1])) {
-        throw new DatumError(`expected ["uuid", <uuid>], got ${describe(json)}`);
-      }
-      atom = json[1];
-      break;
-    }
-  }
+  const atom = decodeTypedAtom(base, json);
   if (base.enum !== undefined && !base.enum.includes(atom)) {
     throw new DatumError(`${describe(atom)} is not one of ${describe(base.enum)}`);
   }
   return atom;
+}
+
+/** The atom of `json` checked against the base type, before the enum check. */
+function decodeTypedAtom(base: BaseType, json: unknown): Atom {
+  switch (base.type) {
+    case 'integer':
+      return decodeInteger(base, json);
+    case 'real':
+      if (typeof json !== 'number') throw new DatumError(`expected real, got ${describe(json)}`);
+      return json;
+    case 'boolean':
+      if (typeof json !== 'boolean') throw new DatumError(`expected boolean, got ${describe(json)}`);
+      return json;
+    case 'string':
+      if (typeof json !== 'string') throw new DatumError(`expected string, got ${describe(json)}`);
+      return json;
+    case 'uuid':
+      return decodeUuidAtom(json);
+  }
+}
+
+function decodeInteger(base: BaseType, json: unknown): number {
+  if (typeof json !== 'number' || !Number.isInteger(json)) throw new DatumError(`expected integer, got ${describe(json)}`);
+  if (base.minInteger !== undefined && json < base.minInteger) throw new DatumError(`${json} is below the minimum ${base.minInteger}`);
+  if (base.maxInteger !== undefined && json > base.maxInteger) throw new DatumError(`${json} is above the maximum ${base.maxInteger}`);
+  return json;
+}
+
+function decodeUuidAtom(json: unknown): string {
+  if (!Array.isArray(json) || json.length !== 2 || json[0] !== 'uuid' || typeof json[1] !== 'string' || !isUuid(json[1])) {
+    throw new DatumError(`expected ["uuid", <uuid>], got ${describe(json)}`);
+  }
+  return json[1];
 }
 
 /** Elements of a set datum: ["set", [...]] or a bare atom standing for a one-element set. */

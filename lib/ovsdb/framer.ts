@@ -49,40 +49,54 @@ export class JsonFramer {
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i] ?? 0;
       if (this.#inString) {
-        if (this.#escaped) this.#escaped = false;
-        else if (b === BACKSLASH) this.#escaped = true;
-        else if (b === QUOTE) this.#inString = false;
-        continue;
-      }
-      if (this.#depth === 0) {
-        if (isJsonWhitespace(b)) {
-          start = i + 1;
-          continue;
-        }
-        if (b !== OPEN_BRACE) {
-          throw this.#fail(`expected '{' at the start of a JSON-RPC message, got ${describeByte(b)}`);
-        }
-      }
-      if (b === QUOTE) this.#inString = true;
-      else if (b === OPEN_BRACE || b === OPEN_BRACKET) this.#depth++;
-      else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
-        this.#depth--;
-        if (this.#depth === 0) {
-          messages.push(this.#complete(chunk.subarray(start, i + 1)));
-          start = i + 1;
-        }
+        this.#scanStringByte(b);
+      } else if (this.#depth === 0 && this.#isGapByte(b)) {
+        start = i + 1;
+      } else if (this.#scanStructuralByte(b)) {
+        messages.push(this.#complete(chunk.subarray(start, i + 1)));
+        start = i + 1;
       }
     }
-    if (start < chunk.length && (this.#depth > 0 || this.#inString)) {
-      const rest = chunk.subarray(start);
-      this.#bytes += rest.length;
-      if (this.#bytes > this.#maxBytes) {
-        throw this.#fail(`message exceeds ${this.#maxBytes} bytes without completing`);
-      }
-      // Copy: the socket may reuse the chunk's memory.
-      this.#chunks.push(Buffer.from(rest));
-    }
+    this.#holdIncomplete(chunk.subarray(start));
     return messages;
+  }
+
+  /** Inside a string literal only the closing quote matters, unless escaped. */
+  #scanStringByte(b: number): void {
+    if (this.#escaped) this.#escaped = false;
+    else if (b === BACKSLASH) this.#escaped = true;
+    else if (b === QUOTE) this.#inString = false;
+  }
+
+  /** Between messages: true for whitespace to skip; anything but '{' is garbage. */
+  #isGapByte(b: number): boolean {
+    if (isJsonWhitespace(b)) return true;
+    if (b !== OPEN_BRACE) {
+      throw this.#fail(`expected '{' at the start of a JSON-RPC message, got ${describeByte(b)}`);
+    }
+    return false;
+  }
+
+  /** Tracks nesting outside strings; true when `b` closes the outermost object. */
+  #scanStructuralByte(b: number): boolean {
+    if (b === QUOTE) this.#inString = true;
+    else if (b === OPEN_BRACE || b === OPEN_BRACKET) this.#depth++;
+    else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+      this.#depth--;
+      return this.#depth === 0;
+    }
+    return false;
+  }
+
+  /** Keeps the unfinished tail of a message for the next chunk. */
+  #holdIncomplete(rest: Uint8Array): void {
+    if (rest.length === 0 || !(this.#depth > 0 || this.#inString)) return;
+    this.#bytes += rest.length;
+    if (this.#bytes > this.#maxBytes) {
+      throw this.#fail(`message exceeds ${this.#maxBytes} bytes without completing`);
+    }
+    // Copy: the socket may reuse the chunk's memory.
+    this.#chunks.push(Buffer.from(rest));
   }
 
   #complete(tail: Uint8Array): unknown {

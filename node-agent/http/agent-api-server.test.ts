@@ -35,7 +35,15 @@ function memoryView(): AgentView & { syncs: number; isReady: boolean } {
   return v;
 }
 
-async function call(port: number, method: string, path: string, body?: string, headers: Record<string, string> = {}, host = '127.0.0.1'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+/** What a request carries besides its method and path; it goes to 127.0.0.1 unless `host` says otherwise. */
+interface CallOptions {
+  body?: string;
+  headers?: Record<string, string>;
+  host?: string;
+}
+
+async function call(port: number, method: string, path: string, options: CallOptions = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  const { body, headers = {}, host = '127.0.0.1' } = options;
   return new Promise((resolve, reject) => {
     const req = request({ host, port, method, path, headers }, (res) => {
       let text = '';
@@ -102,7 +110,7 @@ describe('agent HTTP API', () => {
   it('starts a sync on POST and answers 202 with a task id', async () => {
     const view = memoryView();
     const port = await start(view);
-    const first = await call(port, 'POST', '/v1/evpn/sync', '{}');
+    const first = await call(port, 'POST', '/v1/evpn/sync', { body: '{}' });
     expect(first.status).toBe(202);
     expect(JSON.parse(first.text)).toEqual({ status: 'started', task_id: 'sync-1' });
     expect(JSON.parse((await call(port, 'POST', '/v1/evpn/sync')).text)).toEqual({ status: 'queued', task_id: 'sync-2' });
@@ -115,7 +123,7 @@ describe('agent HTTP API', () => {
   ])('is read-only: %s %s is 405', async (method, path) => {
     const view = memoryView();
     const port = await start(view);
-    const r = await call(port, method, path, '{"x":1}');
+    const r = await call(port, method, path, { body: '{"x":1}' });
     expect(r.status).toBe(405);
     expect(r.headers['allow']).toBe('GET, HEAD');
     expect(view.syncs).toBe(0);
@@ -196,23 +204,23 @@ describe('POST /v1/evpn/sync when the API is exposed, and with a token', () => {
   it('is read-only on the pod IP without a token: 403, nothing synced, reads still served', async () => {
     const view = memoryView();
     const port = await start(view, EXPOSED);
-    const r = await call(port, 'POST', '/v1/evpn/sync', '{}', {}, '127.0.0.2');
+    const r = await call(port, 'POST', '/v1/evpn/sync', { body: '{}', host: '127.0.0.2' });
     expect(r.status).toBe(403);
     expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'Forbidden', message: expect.stringContaining('read-only') as unknown } });
-    expect((await call(port, 'GET', '/v1/evpn/networks', undefined, {}, '127.0.0.2')).status).toBe(200);
+    expect((await call(port, 'GET', '/v1/evpn/networks', { host: '127.0.0.2' })).status).toBe(200);
     expect(view.syncs).toBe(0);
   });
 
   it('takes POST on the pod IP with the bearer token only', async () => {
     const view = memoryView();
     const port = await start(view, EXPOSED, await tokenFile('s3cret-token\n'));
-    const none = await call(port, 'POST', '/v1/evpn/sync', '{}', {}, '127.0.0.2');
+    const none = await call(port, 'POST', '/v1/evpn/sync', { body: '{}', host: '127.0.0.2' });
     expect(none.status).toBe(401);
     expect(none.headers['www-authenticate']).toBe('Bearer');
-    expect((await call(port, 'POST', '/v1/evpn/sync', '{}', { authorization: 'Bearer wrong' }, '127.0.0.2')).status).toBe(401);
-    expect((await call(port, 'POST', '/v1/evpn/sync', '{}', { authorization: 's3cret-token' }, '127.0.0.2')).status).toBe(401);
+    expect((await call(port, 'POST', '/v1/evpn/sync', { body: '{}', headers: { authorization: 'Bearer wrong' }, host: '127.0.0.2' })).status).toBe(401);
+    expect((await call(port, 'POST', '/v1/evpn/sync', { body: '{}', headers: { authorization: 's3cret-token' }, host: '127.0.0.2' })).status).toBe(401);
     expect(view.syncs).toBe(0);
-    const ok = await call(port, 'POST', '/v1/evpn/sync', '{}', { authorization: 'Bearer s3cret-token' }, '127.0.0.2');
+    const ok = await call(port, 'POST', '/v1/evpn/sync', { body: '{}', headers: { authorization: 'Bearer s3cret-token' }, host: '127.0.0.2' });
     expect(ok.status).toBe(202);
     expect(view.syncs).toBe(1);
   });
@@ -221,19 +229,19 @@ describe('POST /v1/evpn/sync when the API is exposed, and with a token', () => {
     const view = memoryView();
     const port = await start(view, '127.0.0.1', await tokenFile('abc'));
     expect((await call(port, 'POST', '/v1/evpn/sync')).status).toBe(401);
-    expect((await call(port, 'POST', '/v1/evpn/sync', undefined, { authorization: 'Bearer abc' })).status).toBe(202);
+    expect((await call(port, 'POST', '/v1/evpn/sync', { headers: { authorization: 'Bearer abc' } })).status).toBe(202);
     expect(view.syncs).toBe(1);
   });
 
   it('refuses POST when the token file cannot be read or is empty', async () => {
     const view = memoryView();
     const port = await start(view, EXPOSED, '/nonexistent/token');
-    const r = await call(port, 'POST', '/v1/evpn/sync', undefined, { authorization: 'Bearer x' }, '127.0.0.2');
+    const r = await call(port, 'POST', '/v1/evpn/sync', { headers: { authorization: 'Bearer x' }, host: '127.0.0.2' });
     expect(r.status).toBe(403);
     expect(r.text).toContain('ENOENT');
     await server?.close();
     const port2 = await start(view, EXPOSED, await tokenFile('  \n'));
-    expect((await call(port2, 'POST', '/v1/evpn/sync', undefined, { authorization: 'Bearer x' }, '127.0.0.2')).status).toBe(403);
+    expect((await call(port2, 'POST', '/v1/evpn/sync', { headers: { authorization: 'Bearer x' }, host: '127.0.0.2' })).status).toBe(403);
     expect(view.syncs).toBe(0);
   });
 });

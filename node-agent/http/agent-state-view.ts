@@ -7,6 +7,35 @@ import type { AgentMetrics } from '../metrics.ts';
 import { vrfDevice } from '../inputs/device-names.ts';
 import type { AgentView, MetricsView, NetworkView, VrfView } from './agent-view.ts';
 
+type EvpnNetwork = NodeAgent['networkObjects'][number];
+type EvpnVrf = NodeAgent['vrfObjects'][number];
+type PassKernel = NonNullable<NodeAgent['lastPass']>['kernel'];
+/** What the last pass did for one network or VRF (both maps hold the same outcome type). */
+type Outcome = NonNullable<ReturnType<PassKernel['networks']['get']>>;
+
+/** What the resource asks for: its optional spec fields appear only when set. */
+function networkSpecView(n: EvpnNetwork, vrf: EvpnVrf | undefined): Pick<NetworkView, 'id' | 'type' | 'vni' | 'vlanId' | 'vrf' | 'l3vni' | 'routingTable' | 'mtu' | 'routeTargets' | 'routeDistinguishers'> {
+  return {
+    id: n.metadata.name, type: n.spec.type,
+    ...(n.spec.vni !== undefined ? { vni: n.spec.vni } : {}),
+    ...(n.spec.vlanId !== undefined ? { vlanId: n.spec.vlanId } : {}),
+    ...(n.spec.vrf !== undefined ? { vrf: n.spec.vrf } : {}),
+    ...(vrf ? { l3vni: vrf.spec.vni, routingTable: effectiveRoutingTable(vrf.spec) } : {}),
+    ...(n.spec.mtu !== undefined ? { mtu: n.spec.mtu } : {}),
+    ...(n.spec.routeTargets ? { routeTargets: n.spec.routeTargets } : {}),
+    ...(n.spec.routeDistinguishers ? { routeDistinguishers: n.spec.routeDistinguishers } : {}),
+  };
+}
+
+/** Ready and why not; not ready until a pass has run. */
+function readinessView(o: Outcome | undefined): Pick<VrfView, 'ready' | 'reason' | 'message'> {
+  return {
+    ready: o?.ready ?? false,
+    ...(o?.reason !== undefined ? { reason: o.reason } : {}),
+    ...(o?.message !== undefined ? { message: o.message } : {}),
+  };
+}
+
 function networkViews(agent: NodeAgent): NetworkView[] {
   const pass = agent.lastPass;
   const vrfs = new Map(agent.vrfObjects.map((v) => [v.metadata.name, v]));
@@ -16,17 +45,8 @@ function networkViews(agent: NodeAgent): NetworkView[] {
     const o = pass?.kernel.networks.get(n.metadata.name);
     const vrf = n.spec.vrf === undefined ? undefined : vrfs.get(n.spec.vrf);
     return {
-      id: n.metadata.name, type: n.spec.type,
-      ...(n.spec.vni !== undefined ? { vni: n.spec.vni } : {}),
-      ...(n.spec.vlanId !== undefined ? { vlanId: n.spec.vlanId } : {}),
-      ...(n.spec.vrf !== undefined ? { vrf: n.spec.vrf } : {}),
-      ...(vrf ? { l3vni: vrf.spec.vni, routingTable: effectiveRoutingTable(vrf.spec) } : {}),
-      ...(n.spec.mtu !== undefined ? { mtu: n.spec.mtu } : {}),
-      ...(n.spec.routeTargets ? { routeTargets: n.spec.routeTargets } : {}),
-      ...(n.spec.routeDistinguishers ? { routeDistinguishers: n.spec.routeDistinguishers } : {}),
-      ready: o?.ready ?? false,
-      ...(o?.reason !== undefined ? { reason: o.reason } : {}),
-      ...(o?.message !== undefined ? { message: o.message } : {}),
+      ...networkSpecView(n, vrf),
+      ...readinessView(o),
       devices: o?.devices ?? [],
       localPorts: ports.get(n.metadata.name) ?? 0,
       fdbEntries: o?.fdbEntries ?? 0, neighbors: o?.neighbors ?? 0, routes: o?.routes ?? 0,
@@ -36,16 +56,11 @@ function networkViews(agent: NodeAgent): NetworkView[] {
 
 function vrfViews(agent: NodeAgent): VrfView[] {
   const pass = agent.lastPass;
-  return agent.vrfObjects.map((v) => {
-    const o = pass?.kernel.vrfs.get(v.metadata.name);
-    return {
-      name: v.metadata.name, device: vrfDevice(v.spec.vni), vni: v.spec.vni, routingTable: effectiveRoutingTable(v.spec),
-      networks: agent.networkObjects.filter((n) => n.spec.vrf === v.metadata.name).map((n) => n.metadata.name).sort(),
-      ready: o?.ready ?? false,
-      ...(o?.reason !== undefined ? { reason: o.reason } : {}),
-      ...(o?.message !== undefined ? { message: o.message } : {}),
-    };
-  });
+  return agent.vrfObjects.map((v) => ({
+    name: v.metadata.name, device: vrfDevice(v.spec.vni), vni: v.spec.vni, routingTable: effectiveRoutingTable(v.spec),
+    networks: agent.networkObjects.filter((n) => n.spec.vrf === v.metadata.name).map((n) => n.metadata.name).sort(),
+    ...readinessView(pass?.kernel.vrfs.get(v.metadata.name)),
+  }));
 }
 
 function metricsView(agent: NodeAgent, metrics: AgentMetrics): MetricsView {

@@ -32,48 +32,70 @@ function duplicates<T extends Named>(items: readonly T[], key: (t: T) => string 
 
 const conflict = (message: string): Rejection => ({ code: EvpnErrorCode.Conflict, reason: 'Conflict', message: `${EvpnErrorCode.Conflict}: ${message}` });
 
+/** Refuses every newcomer of a group claiming the same number; the group's holder keeps it. */
+function rejectDuplicates<T extends Named>(
+  groups: Map<string | number, T[]>,
+  claim: { label: string; kind: string },
+  rejected: Map<string, Rejection>,
+): void {
+  for (const [value, [holder, ...rest]] of groups) {
+    for (const item of rest) rejected.set(item.metadata.name, conflict(`${claim.label} ${value} is already used by ${claim.kind} ${holder?.metadata.name ?? '?'}`));
+  }
+}
+
+/** What a network is checked against: the VRFs, and which of them were refused. */
+interface VrfContext {
+  vrfByName: ReadonlyMap<string, EvpnVrf>;
+  rejectedVrfs: ReadonlyMap<string, Rejection>;
+  l3vnis: ReadonlySet<number>;
+}
+
+/** A network OVN gives no VLAN path, or whose VRF is missing or itself refused. */
+function pathOrVrfRejection(n: EvpnNetwork, ctx: VrfContext): Rejection | undefined {
+  if (n.spec.source !== undefined && !hasProviderPath(n.spec)) {
+    return { code: EvpnErrorCode.UnusableAssociation, reason: 'NoProviderPath', message: `${EvpnErrorCode.UnusableAssociation}: OVN gives this network no VLAN path (see its Accepted condition); not applied` };
+  }
+  const vrfName = n.spec.vrf;
+  if (vrfName === undefined) return undefined;
+  if (!ctx.vrfByName.has(vrfName)) {
+    return { code: EvpnErrorCode.NotFound, reason: 'VrfNotFound', message: `${EvpnErrorCode.NotFound}: EvpnVrf ${vrfName} does not exist` };
+  }
+  const refused = ctx.rejectedVrfs.get(vrfName);
+  if (refused !== undefined) {
+    return { code: EvpnErrorCode.Conflict, reason: 'Conflict', message: `${EvpnErrorCode.Conflict}: its EvpnVrf ${vrfName} is not applied: ${refused.message}` };
+  }
+  return undefined;
+}
+
+/** An L2VNI that is some VRF's L3VNI, or an l3 network's VNI that is not its VRF's L3VNI. */
+function vniRejection(n: EvpnNetwork, ctx: VrfContext): Rejection | undefined {
+  const vrfName = n.spec.vrf;
+  if (n.spec.type === 'l2' && n.spec.vni !== undefined && ctx.l3vnis.has(n.spec.vni)) {
+    return conflict(`VNI ${n.spec.vni} is an L3VNI of an EvpnVrf; one VNI cannot be both the L2VNI and the L3VNI`);
+  }
+  if (n.spec.type === 'l3' && n.spec.vni !== undefined && vrfName !== undefined && ctx.vrfByName.get(vrfName)?.spec.vni !== n.spec.vni) {
+    return conflict(`an l3 network's vni (${n.spec.vni}) must be its VRF's L3VNI (${ctx.vrfByName.get(vrfName)?.spec.vni ?? '?'})`);
+  }
+  return undefined;
+}
+
 export function selectApplicable(vrfs: readonly EvpnVrf[], networks: readonly EvpnNetwork[]): Applicable {
   const rejectedVrfs = new Map<string, Rejection>();
   const rejectedNetworks = new Map<string, Rejection>();
 
   // A newcomer that claims a number in use is refused; the holder keeps working.
-  for (const [vni, [holder, ...rest]] of duplicates(vrfs, (v) => v.spec.vni)) {
-    for (const v of rest) rejectedVrfs.set(v.metadata.name, conflict(`L3VNI ${vni} is already used by EvpnVrf ${holder?.metadata.name ?? '?'}`));
-  }
-  for (const [table, [holder, ...rest]] of duplicates(vrfs.filter((v) => !rejectedVrfs.has(v.metadata.name)), (v) => effectiveRoutingTable(v.spec))) {
-    for (const v of rest) rejectedVrfs.set(v.metadata.name, conflict(`routing table ${table} is already used by EvpnVrf ${holder?.metadata.name ?? '?'}`));
-  }
-  const l3vnis = new Set(vrfs.map((v) => v.spec.vni));
-  const vrfByName = new Map(vrfs.map((v) => [v.metadata.name, v]));
+  rejectDuplicates(duplicates(vrfs, (v) => v.spec.vni), { label: 'L3VNI', kind: 'EvpnVrf' }, rejectedVrfs);
+  const liveVrfs = vrfs.filter((v) => !rejectedVrfs.has(v.metadata.name));
+  rejectDuplicates(duplicates(liveVrfs, (v) => effectiveRoutingTable(v.spec)), { label: 'routing table', kind: 'EvpnVrf' }, rejectedVrfs);
+  const ctx: VrfContext = { vrfByName: new Map(vrfs.map((v) => [v.metadata.name, v])), rejectedVrfs, l3vnis: new Set(vrfs.map((v) => v.spec.vni)) };
 
   for (const n of networks) {
-    if (n.spec.source !== undefined && !hasProviderPath(n.spec)) {
-      rejectedNetworks.set(n.metadata.name, { code: EvpnErrorCode.UnusableAssociation, reason: 'NoProviderPath', message: `${EvpnErrorCode.UnusableAssociation}: OVN gives this network no VLAN path (see its Accepted condition); not applied` });
-      continue;
-    }
-    const vrfName = n.spec.vrf;
-    if (vrfName !== undefined && !vrfByName.has(vrfName)) {
-      rejectedNetworks.set(n.metadata.name, { code: EvpnErrorCode.NotFound, reason: 'VrfNotFound', message: `${EvpnErrorCode.NotFound}: EvpnVrf ${vrfName} does not exist` });
-      continue;
-    }
-    if (vrfName !== undefined && rejectedVrfs.has(vrfName)) {
-      rejectedNetworks.set(n.metadata.name, { code: EvpnErrorCode.Conflict, reason: 'Conflict', message: `${EvpnErrorCode.Conflict}: its EvpnVrf ${vrfName} is not applied: ${rejectedVrfs.get(vrfName)?.message ?? ''}` });
-      continue;
-    }
-    if (n.spec.type === 'l2' && n.spec.vni !== undefined && l3vnis.has(n.spec.vni)) {
-      rejectedNetworks.set(n.metadata.name, conflict(`VNI ${n.spec.vni} is an L3VNI of an EvpnVrf; one VNI cannot be both the L2VNI and the L3VNI`));
-    }
-    if (n.spec.type === 'l3' && n.spec.vni !== undefined && vrfName !== undefined && vrfByName.get(vrfName)?.spec.vni !== n.spec.vni) {
-      rejectedNetworks.set(n.metadata.name, conflict(`an l3 network's vni (${n.spec.vni}) must be its VRF's L3VNI (${vrfByName.get(vrfName)?.spec.vni ?? '?'})`));
-    }
+    const rejection = pathOrVrfRejection(n, ctx) ?? vniRejection(n, ctx);
+    if (rejection !== undefined) rejectedNetworks.set(n.metadata.name, rejection);
   }
   const live = (): EvpnNetwork[] => networks.filter((n) => !rejectedNetworks.has(n.metadata.name));
-  for (const [vni, [holder, ...rest]] of duplicates(live().filter((n) => n.spec.type === 'l2'), (n) => n.spec.vni)) {
-    for (const n of rest) rejectedNetworks.set(n.metadata.name, conflict(`L2VNI ${vni} is already used by EvpnNetwork ${holder?.metadata.name ?? '?'}`));
-  }
-  for (const [vlan, [holder, ...rest]] of duplicates(live(), (n) => n.spec.vlanId)) {
-    for (const n of rest) rejectedNetworks.set(n.metadata.name, conflict(`VLAN ${vlan} is already used by EvpnNetwork ${holder?.metadata.name ?? '?'}`));
-  }
+  rejectDuplicates(duplicates(live().filter((n) => n.spec.type === 'l2'), (n) => n.spec.vni), { label: 'L2VNI', kind: 'EvpnNetwork' }, rejectedNetworks);
+  rejectDuplicates(duplicates(live(), (n) => n.spec.vlanId), { label: 'VLAN', kind: 'EvpnNetwork' }, rejectedNetworks);
   return {
     vrfs: vrfs.filter((v) => !rejectedVrfs.has(v.metadata.name)),
     networks: networks.filter((n) => !rejectedNetworks.has(n.metadata.name)),

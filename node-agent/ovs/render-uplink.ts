@@ -59,8 +59,11 @@ export function ownerIds(physnets: readonly string[]): Record<string, string> {
   return { [OWNER_KEY]: OWNER_VALUE, [PHYSNETS_KEY]: [...new Set(physnets)].sort().join(',') };
 }
 
-export function renderUplink(input: UplinkInput): UplinkPlan {
-  const results = new Map<string, NetworkOvsResult>();
+/**
+ * Groups the networks with a provider and a VLAN by the bridge their physical
+ * network maps to; the ones with no usable bridge get their result in `results`.
+ */
+function groupByBridge(input: UplinkInput, results: Map<string, NetworkOvsResult>): Map<string, EvpnNetwork[]> {
   const byBridge = new Map<string, EvpnNetwork[]>();
   for (const n of [...input.networks].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
     const physnet = n.spec.provider?.physicalNetwork;
@@ -76,24 +79,37 @@ export function renderUplink(input: UplinkInput): UplinkPlan {
       byBridge.set(bridge, [...(byBridge.get(bridge) ?? []), n]);
     }
   }
-  const chosen = chooseBridge(byBridge, input.currentBridge);
-  for (const [bridge, list] of byBridge) {
-    for (const n of list) {
-      const physnet = n.spec.provider?.physicalNetwork ?? '';
-      results.set(n.metadata.name, bridge === chosen
-        ? { physicalNetwork: physnet, bridge, plugged: true }
-        : { physicalNetwork: physnet, bridge, plugged: false, reason: OvsReason.UplinkOnOtherBridge,
-          message: `physical network ${physnet} maps to bridge ${bridge}; this node's one uplink (${input.portName}) is on bridge ${chosen ?? '?'}` });
-    }
-  }
+  return byBridge;
+}
+
+/** Plugged when its bridge is the uplink's, else refused with the bridge the uplink is on. */
+function bridgeResult(n: EvpnNetwork, bridge: string, chosen: string | undefined, portName: string): NetworkOvsResult {
+  const physnet = n.spec.provider?.physicalNetwork ?? '';
+  return bridge === chosen
+    ? { physicalNetwork: physnet, bridge, plugged: true }
+    : { physicalNetwork: physnet, bridge, plugged: false, reason: OvsReason.UplinkOnOtherBridge,
+      message: `physical network ${physnet} maps to bridge ${bridge}; this node's one uplink (${portName}) is on bridge ${chosen ?? '?'}` };
+}
+
+/** The port trunking the VLANs of the networks on the chosen bridge; none without any. */
+function desiredPort(byBridge: ReadonlyMap<string, readonly EvpnNetwork[]>, chosen: string | undefined, portName: string): DesiredUplinkPort | undefined {
   const onChosen = chosen === undefined ? [] : (byBridge.get(chosen) ?? []);
-  const port = chosen === undefined || onChosen.length === 0 ? undefined : {
+  return chosen === undefined || onChosen.length === 0 ? undefined : {
     bridge: chosen,
-    name: input.portName,
+    name: portName,
     trunks: [...new Set(onChosen.map((n) => n.spec.vlanId ?? 0))].sort((a, b) => a - b),
     externalIds: ownerIds(onChosen.map((n) => n.spec.provider?.physicalNetwork ?? '')),
   };
-  return { port, networks: results };
+}
+
+export function renderUplink(input: UplinkInput): UplinkPlan {
+  const results = new Map<string, NetworkOvsResult>();
+  const byBridge = groupByBridge(input, results);
+  const chosen = chooseBridge(byBridge, input.currentBridge);
+  for (const [bridge, list] of byBridge) {
+    for (const n of list) results.set(n.metadata.name, bridgeResult(n, bridge, chosen, input.portName));
+  }
+  return { port: desiredPort(byBridge, chosen, input.portName), networks: results };
 }
 
 function chooseBridge(byBridge: ReadonlyMap<string, readonly EvpnNetwork[]>, current: string | undefined): string | undefined {

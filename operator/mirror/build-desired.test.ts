@@ -60,8 +60,8 @@ describe('buildDesired', () => {
   it('refuses a second network on one l2 BGPVPN (one VNI is one broadcast domain): the lowest id wins, its port sets only', () => {
     const b = new SnapshotBuilder(); const dpA = b.network(NET_A, l2); const dpB = b.network(NET_B, l2);
     const ch = b.chassis('ch1', 'node-1');
-    b.vmPort('port-1', dpA, '02:00:00:00:01:01', ['10.101.0.11'], ch);
-    b.vmPort('port-2', dpB, '02:00:00:00:01:02', ['10.101.0.12'], ch);
+    b.vmPort({ portId: 'port-1', datapath: dpA, mac: '02:00:00:00:01:01', ips: ['10.101.0.11'], chassis: ch });
+    b.vmPort({ portId: 'port-2', datapath: dpB, mac: '02:00:00:00:01:02', ips: ['10.101.0.12'], chassis: ch });
     const out = run(b);
     expect([...out.networks.keys()]).toEqual([NET_A]);
     expect([...out.portSets.keys()]).toEqual([`${NET_A}.node-1`]);
@@ -124,7 +124,7 @@ describe('buildDesired', () => {
   it('mirrors flat and Geneve networks without a VLAN path, flagged, and gives them no port sets', () => {
     const b = new SnapshotBuilder();
     const dp = b.network(NET_A, l2, { localnet: { physnet: 'physnet1' } }); b.network(NET_B, l3, { localnet: false });
-    b.vmPort('port-1', dp, '02:00:00:00:01:01', ['10.101.0.11'], b.chassis('ch1', 'node-1'));
+    b.vmPort({ portId: 'port-1', datapath: dp, mac: '02:00:00:00:01:01', ips: ['10.101.0.11'], chassis: b.chassis('ch1', 'node-1') });
     const out = run(b);
     for (const id of [NET_A, NET_B]) {
       expect(out.networks.get(id)).toBeDefined();
@@ -242,9 +242,9 @@ describe('buildDesired', () => {
   it('puts each node\'s ports of each network in its own port set', () => {
     const b = new SnapshotBuilder(); const dp = b.network(NET_A, l2);
     const ch1 = b.chassis('ch1', 'node-1.example'); const ch2 = b.chassis('ch2', 'node-2');
-    b.vmPort('port-1', dp, '02:00:00:00:01:01', ['10.101.0.11'], ch1);
-    b.vmPort('port-2', dp, '02:00:00:00:01:02', ['10.101.0.12', 'fd00:101::12'], ch2);
-    b.vmPort('port-3', dp, '02:00:00:00:01:03', ['10.101.0.13']); // not bound: no node
+    b.vmPort({ portId: 'port-1', datapath: dp, mac: '02:00:00:00:01:01', ips: ['10.101.0.11'], chassis: ch1 });
+    b.vmPort({ portId: 'port-2', datapath: dp, mac: '02:00:00:00:01:02', ips: ['10.101.0.12', 'fd00:101::12'], chassis: ch2 });
+    b.vmPort({ portId: 'port-3', datapath: dp, mac: '02:00:00:00:01:03', ips: ['10.101.0.13'] }); // not bound: no node
     const out = run(b);
     expect([...out.portSets.keys()].sort()).toEqual([`${NET_A}.node-1`, `${NET_A}.node-2`]);
     expect(out.portSets.get(`${NET_A}.node-2`)).toEqual({ network: NET_A, nodeName: 'node-2', ports: [{ name: 'port-2', mac: '02:00:00:00:01:02', ips: ['10.101.0.12', 'fd00:101::12'] }] });
@@ -253,8 +253,8 @@ describe('buildDesired', () => {
   it('creates a network from a port association alone and carries its routes', () => {
     const b = new SnapshotBuilder(); const dp = b.network(NET_A);
     const ch = b.chassis('ch1', 'node-1');
-    b.vmPort('port-1', dp, '02:00:00:00:01:01', ['10.101.0.11'], ch,
-      driverExternalIds({ vni: 10100, type: 'l2', advertiseFixedIps: true, routes: [{ destination: '10.20.0.0/24', nexthop: '10.101.0.11' }] }));
+    b.vmPort({ portId: 'port-1', datapath: dp, mac: '02:00:00:00:01:01', ips: ['10.101.0.11'], chassis: ch,
+      externalIds: driverExternalIds({ vni: 10100, type: 'l2', advertiseFixedIps: true, routes: [{ destination: '10.20.0.0/24', nexthop: '10.101.0.11' }] }) });
     const out = run(b);
     expect(out.networks.get(NET_A)).toMatchObject({ type: 'l2', vrf: 'vrf-10100', advertiseFixedIps: true,
       routes: [{ type: 'prefix', destination: '10.20.0.0/24', nexthop: '10.101.0.11' }], source: { association: 'port', portIds: ['port-1'] } });

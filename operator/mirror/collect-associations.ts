@@ -132,67 +132,91 @@ function collectClaims(snapshot: OvnSnapshot, datapathNames: ReadonlyMap<string,
 
 const identity = (a: Association): string => `${a.type}/${a.vni}`;
 
-export function collectAssociations(snapshot: OvnSnapshot): Map<string, NetworkAssociation> {
-  const datapathNames = datapathNameIndex(snapshot);
-  const subnets = subnetsByNetwork(snapshot);
+/** Claims per network, networks in name order, each network's claims by precedence (then row name). */
+function claimsByNetwork(claims: readonly Claim[]): [string, Claim[]][] {
   const byNetwork = new Map<string, Claim[]>();
-  for (const c of collectClaims(snapshot, datapathNames)) {
+  for (const c of claims) {
     const list = byNetwork.get(c.networkId) ?? [];
     list.push(c);
     byNetwork.set(c.networkId, list);
   }
+  for (const list of byNetwork.values()) list.sort((a, b) => a.rank - b.rank || (a.row.name ?? '').localeCompare(b.row.name ?? ''));
+  return [...byNetwork].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** The network as its deciding claim says: its association, or why it cannot be used. */
+function decidedEntry(networkId: string, claims: readonly Claim[], decider: Claim, subnets: Subnet[]): NetworkAssociation {
+  const entry: NetworkAssociation = {
+    networkId, kind: decider.kind, conflicts: [], warnings: [], subnets,
+    routes: [], portIds: [], rows: claims.map((c) => c.row),
+  };
+  if (decider.routerId !== undefined) entry.routerId = decider.routerId;
+  if (!ObjectName.safeParse(networkId).success) {
+    // Checked before any write: the API server would refuse the name (422) on every pass.
+    entry.problem = { code: EvpnErrorCode.InvalidName,
+      message: `${EvpnErrorCode.InvalidName}: ${describe(decider)} names network ${JSON.stringify(networkId.slice(0, 300))}, which is not a valid object name (lowercase letters, digits, '-' and '.', at most 253 characters); nothing is mirrored for it` };
+  } else if (decider.result.ok) {
+    entry.association = decider.result.association;
+    entry.warnings.push(...decider.result.association.warnings);
+  } else {
+    entry.problem = decider.result.problem;
+  }
+  return entry;
+}
+
+/** An l2 network's router association of type l3 names the VRF it routes in (symmetric IRB); the first one counts. */
+function isRouterL3(entry: NetworkAssociation, decider: Claim, c: Claim, association: Association): boolean {
+  return entry.association?.type === 'l2' && decider.kind !== 'router' && c.kind === 'router' && association.type === 'l3' &&
+    (entry.routerL3 === undefined || identity(entry.routerL3) === identity(association));
+}
+
+/** The claims that lost to the decider: warnings for broken ones, the router's VRF, EVPN-004 for another BGPVPN. */
+function weighOtherClaims(entry: NetworkAssociation, decider: Claim, others: readonly Claim[]): void {
+  for (const c of others) {
+    if (!c.result.ok) {
+      entry.warnings.push(`${describe(c)} ignored: ${c.result.problem.message}`);
+      continue;
+    }
+    const association = c.result.association;
+    if (isRouterL3(entry, decider, c, association)) {
+      entry.routerL3 ??= association;
+      continue;
+    }
+    if (entry.association && identity(association) !== identity(entry.association)) {
+      entry.conflicts.push(
+        `${EvpnErrorCode.Conflict}: network is associated with two BGPVPNs: ${entry.association.type} vni ${entry.association.vni} ` +
+        `on ${describe(decider)} and ${association.type} vni ${association.vni} on ${describe(c)}; ` +
+        `the ${describe(decider)} association is applied`,
+      );
+    }
+  }
+}
+
+/** Port associations add their ports' routes and advertise flag to the network. */
+function addPortClaims(entry: NetworkAssociation, claims: readonly Claim[]): void {
+  for (const c of claims) {
+    if (c.kind !== 'port' || !c.result.ok) continue;
+    entry.portIds.push(c.row.name ?? c.row.uuid);
+    for (const r of c.result.association.routes) {
+      if (!entry.routes.some((x) => x.destination === r.destination && x.nexthop === r.nexthop)) entry.routes.push(r);
+    }
+    if (c.result.association.advertiseFixedIps !== undefined) {
+      entry.advertiseFixedIps = (entry.advertiseFixedIps ?? false) || c.result.association.advertiseFixedIps;
+    }
+  }
+  entry.routes.sort((a, b) => a.destination.localeCompare(b.destination) || a.nexthop.localeCompare(b.nexthop));
+  entry.portIds.sort();
+}
+
+export function collectAssociations(snapshot: OvnSnapshot): Map<string, NetworkAssociation> {
+  const subnets = subnetsByNetwork(snapshot);
   const out = new Map<string, NetworkAssociation>();
-  for (const [networkId, claims] of [...byNetwork].sort(([a], [b]) => a.localeCompare(b))) {
-    claims.sort((a, b) => a.rank - b.rank || (a.row.name ?? '').localeCompare(b.row.name ?? ''));
-    const decider = claims[0];
+  for (const [networkId, claims] of claimsByNetwork(collectClaims(snapshot, datapathNameIndex(snapshot)))) {
+    const [decider, ...others] = claims;
     if (!decider) continue;
-    const entry: NetworkAssociation = {
-      networkId, kind: decider.kind, conflicts: [], warnings: [], subnets: subnets.get(networkId) ?? [],
-      routes: [], portIds: [], rows: claims.map((c) => c.row),
-    };
-    if (decider.routerId !== undefined) entry.routerId = decider.routerId;
-    if (!ObjectName.safeParse(networkId).success) {
-      // Checked before any write: the API server would refuse the name (422) on every pass.
-      entry.problem = { code: EvpnErrorCode.InvalidName,
-        message: `${EvpnErrorCode.InvalidName}: ${describe(decider)} names network ${JSON.stringify(networkId.slice(0, 300))}, which is not a valid object name (lowercase letters, digits, '-' and '.', at most 253 characters); nothing is mirrored for it` };
-    } else if (decider.result.ok) {
-      entry.association = decider.result.association;
-      entry.warnings.push(...decider.result.association.warnings);
-    } else {
-      entry.problem = decider.result.problem;
-    }
-    for (const c of claims.slice(1)) {
-      if (!c.result.ok) {
-        entry.warnings.push(`${describe(c)} ignored: ${c.result.problem.message}`);
-        continue;
-      }
-      if (entry.association?.type === 'l2' && decider.kind !== 'router' && c.kind === 'router' && c.result.association.type === 'l3' &&
-        (entry.routerL3 === undefined || identity(entry.routerL3) === identity(c.result.association))) {
-        entry.routerL3 ??= c.result.association;
-        continue;
-      }
-      if (entry.association && identity(c.result.association) !== identity(entry.association)) {
-        entry.conflicts.push(
-          `${EvpnErrorCode.Conflict}: network is associated with two BGPVPNs: ${entry.association.type} vni ${entry.association.vni} ` +
-          `on ${describe(decider)} and ${c.result.association.type} vni ${c.result.association.vni} on ${describe(c)}; ` +
-          `the ${describe(decider)} association is applied`,
-        );
-      }
-    }
-    // Port associations add their ports' routes and advertise flag to the network.
-    const portClaims = claims.filter((c) => c.kind === 'port' && c.result.ok);
-    for (const c of portClaims) {
-      if (!c.result.ok) continue;
-      entry.portIds.push(c.row.name ?? c.row.uuid);
-      for (const r of c.result.association.routes) {
-        if (!entry.routes.some((x) => x.destination === r.destination && x.nexthop === r.nexthop)) entry.routes.push(r);
-      }
-      if (c.result.association.advertiseFixedIps !== undefined) {
-        entry.advertiseFixedIps = (entry.advertiseFixedIps ?? false) || c.result.association.advertiseFixedIps;
-      }
-    }
-    entry.routes.sort((a, b) => a.destination.localeCompare(b.destination) || a.nexthop.localeCompare(b.nexthop));
-    entry.portIds.sort();
+    const entry = decidedEntry(networkId, claims, decider, subnets.get(networkId) ?? []);
+    weighOtherClaims(entry, decider, others);
+    addPortClaims(entry, claims);
     out.set(networkId, entry);
   }
   return out;

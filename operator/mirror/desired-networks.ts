@@ -100,28 +100,42 @@ function withoutPath(spec: EvpnNetworkSpec): EvpnNetworkSpec {
 export function dropVlanCollisions(
   networks: Map<string, EvpnNetworkSpec>, candidates: ReadonlySet<string>, holders: ReadonlyMap<string, EvpnNetworkSpec>,
 ): MirrorProblem[] {
+  const problems: MirrorProblem[] = [];
+  for (const ids of groupByVlan(networks, candidates)) {
+    const spec = networks.get(ids[0] ?? '');
+    if (spec?.vlanId === undefined) continue;
+    const holder = vlanHolder(holders, spec);
+    if (ids.length < 2 && holder === undefined) continue;
+    for (const id of ids) {
+      const others = [...ids.filter((o) => o !== id), ...(holder !== undefined ? [holder] : [])];
+      networks.set(id, withoutPath(networks.get(id) ?? spec));
+      problems.push(conflictProblem('EvpnNetwork', id,
+        `${EvpnErrorCode.Conflict}: ${describeVlan(spec)} is also the VLAN of EvpnNetwork ${others.join(', ')}; no agent applies this network until one of them changes`));
+    }
+  }
+  return problems;
+}
+
+/** The candidates with a VLAN path, grouped by physical network and VLAN, ids sorted. */
+function groupByVlan(networks: ReadonlyMap<string, EvpnNetworkSpec>, candidates: ReadonlySet<string>): string[][] {
   const byVlan = new Map<string, string[]>();
   const keyOf = (s: EvpnNetworkSpec): string | undefined => (s.vlanId === undefined ? undefined : `${s.provider?.physicalNetwork ?? ''}/${s.vlanId}`);
   for (const id of [...candidates].sort()) {
     const key = keyOf(networks.get(id) ?? { type: 'l3' });
     if (key !== undefined) byVlan.set(key, [...(byVlan.get(key) ?? []), id]);
   }
-  const problems: MirrorProblem[] = [];
-  for (const ids of byVlan.values()) {
-    const spec = networks.get(ids[0] ?? '');
-    if (spec?.vlanId === undefined) continue;
-    const physnet = spec.provider?.physicalNetwork;
-    const where = `VLAN ${spec.vlanId}${physnet === undefined ? '' : ` on physical network ${physnet}`}`;
-    const holder = [...holders].find(([, h]) => h.vlanId === spec.vlanId && (h.provider === undefined || h.provider.physicalNetwork === physnet));
-    if (ids.length < 2 && holder === undefined) continue;
-    for (const id of ids) {
-      const others = [...ids.filter((o) => o !== id), ...(holder ? [holder[0]] : [])];
-      networks.set(id, withoutPath(networks.get(id) ?? spec));
-      problems.push(conflictProblem('EvpnNetwork', id,
-        `${EvpnErrorCode.Conflict}: ${where} is also the VLAN of EvpnNetwork ${others.join(', ')}; no agent applies this network until one of them changes`));
-    }
-  }
-  return problems;
+  return [...byVlan.values()];
+}
+
+/** The name of a held network on the same VLAN (one without a provider holds it on every physical network). */
+function vlanHolder(holders: ReadonlyMap<string, EvpnNetworkSpec>, spec: EvpnNetworkSpec): string | undefined {
+  const physnet = spec.provider?.physicalNetwork;
+  return [...holders].find(([, h]) => h.vlanId === spec.vlanId && (h.provider === undefined || h.provider.physicalNetwork === physnet))?.[0];
+}
+
+function describeVlan(spec: EvpnNetworkSpec): string {
+  const physnet = spec.provider?.physicalNetwork;
+  return `VLAN ${spec.vlanId ?? '?'}${physnet === undefined ? '' : ` on physical network ${physnet}`}`;
 }
 
 export interface DesiredNetworks {

@@ -29,18 +29,21 @@ export function schemaFailure(kind: 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet', n
   }
   const schema: z.ZodType = kind === 'EvpnVrf' ? EvpnVrfSpec : kind === 'EvpnNetwork' ? EvpnNetworkSpec : EvpnPortSetSpec;
   const parsed = schema.safeParse(spec);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.map(String).join('.') ?? '';
-    const fromMessage = /^(EVPN-\d{3})/.exec(issue?.message ?? '')?.[1];
-    const code = fromMessage ?? FIELD_CODE[String(issue?.path[0] ?? '')] ?? codeOfOtherField(issue?.path[0]);
-    const why = (issue?.message ?? 'invalid').replace(/^EVPN-\d{3}: /, '');
-    return `${code}: spec.${field}: ${why}${parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : ''}`;
-  }
+  if (!parsed.success) return describeIssues(parsed.error.issues);
   if (kind === 'EvpnVrf' && effectiveRoutingTable(spec as EvpnVrfSpec) > 4_294_967_295) {
     return `${EvpnErrorCode.InvalidVni}: spec.routingTable: the routing table derived from the VNI is out of range`;
   }
   return undefined;
+}
+
+/** The first issue as `EVPN-00x: spec.field: why`: the code its message carries, else its field's. */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const issue = issues[0];
+  const field = issue?.path.map(String).join('.') ?? '';
+  const fromMessage = /^(EVPN-\d{3})/.exec(issue?.message ?? '')?.[1];
+  const code = fromMessage ?? FIELD_CODE[String(issue?.path[0] ?? '')] ?? codeOfOtherField(issue?.path[0]);
+  const why = (issue?.message ?? 'invalid').replace(/^EVPN-\d{3}: /, '');
+  return `${code}: spec.${field}: ${why}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`;
 }
 
 /** Fields with no code of their own: routes and subnets are route policy (EVPN-002); numbers are EVPN-001. */

@@ -65,33 +65,38 @@ interface SubnetDraft { cidr: string; dhcpGateway?: string; routerAddresses: str
  */
 export function mergeSubnets(dhcp: readonly DhcpOptionsRow[], routerPorts: readonly LogicalRouterPortRow[]): Subnet[] {
   const drafts = new Map<string, SubnetDraft>();
-  const draft = (cidr: string): SubnetDraft => {
-    let d = drafts.get(cidr);
-    if (d === undefined) { d = { cidr, routerAddresses: [] }; drafts.set(cidr, d); }
-    return d;
-  };
-  for (const row of dhcp) {
-    const parsed = networkOf(row.cidr);
-    if (parsed === undefined) continue;
-    const d = draft(parsed.cidr);
-    const router = row.options['router'];
-    if (d.dhcpGateway === undefined && router !== undefined && gatewayInside({ cidr: parsed.cidr, gateway: router })) {
-      d.dhcpGateway = networkOf(`${router}/${router.includes(':') ? 128 : 32}`)?.address ?? router;
-    }
-  }
+  for (const row of dhcp) addDhcpGateway(drafts, row);
   for (const lrp of [...routerPorts].sort((a, b) => a.name.localeCompare(b.name))) {
     for (const address of lrp.networks) {
       const parsed = networkOf(address);
-      if (parsed !== undefined) draft(parsed.cidr).routerAddresses.push(parsed.address);
+      if (parsed !== undefined) draftOf(drafts, parsed.cidr).routerAddresses.push(parsed.address);
     }
   }
-  const out: Subnet[] = [];
-  for (const d of [...drafts.values()].sort((a, b) => a.cidr.localeCompare(b.cidr))) {
-    const gateway = d.dhcpGateway ?? d.routerAddresses[0];
-    if (gateway === undefined) { out.push({ cidr: d.cidr }); continue; }
-    out.push(d.routerAddresses.includes(gateway) ? { cidr: d.cidr, gateway, gatewayOwner: 'ovn' } : { cidr: d.cidr, gateway });
+  return [...drafts.values()].sort((a, b) => a.cidr.localeCompare(b.cidr)).map(subnetOfDraft);
+}
+
+function draftOf(drafts: Map<string, SubnetDraft>, cidr: string): SubnetDraft {
+  let d = drafts.get(cidr);
+  if (d === undefined) { d = { cidr, routerAddresses: [] }; drafts.set(cidr, d); }
+  return d;
+}
+
+/** The DHCP `router` option is the gateway when it lies inside the cidr; the first such row wins. */
+function addDhcpGateway(drafts: Map<string, SubnetDraft>, row: DhcpOptionsRow): void {
+  const parsed = networkOf(row.cidr);
+  if (parsed === undefined) return;
+  const d = draftOf(drafts, parsed.cidr);
+  const router = row.options['router'];
+  if (d.dhcpGateway === undefined && router !== undefined && gatewayInside({ cidr: parsed.cidr, gateway: router })) {
+    d.dhcpGateway = networkOf(`${router}/${router.includes(':') ? 128 : 32}`)?.address ?? router;
   }
-  return out;
+}
+
+/** The gateway: DHCP's, else the first router address; owned by OVN when a router port holds it. */
+function subnetOfDraft(d: SubnetDraft): Subnet {
+  const gateway = d.dhcpGateway ?? d.routerAddresses[0];
+  if (gateway === undefined) return { cidr: d.cidr };
+  return d.routerAddresses.includes(gateway) ? { cidr: d.cidr, gateway, gatewayOwner: 'ovn' } : { cidr: d.cidr, gateway };
 }
 
 /** Indexes that join switches, their ports, DHCP options and router ports. */

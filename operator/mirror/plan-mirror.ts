@@ -112,11 +112,16 @@ export function desiredObjects(desired: PlanInput['desired']): DesiredObject[] {
 
 const KIND_ORDER: Record<MirrorKind, number> = { EvpnVrf: 0, EvpnNetwork: 1, EvpnPortSet: 2 };
 
-export function planMirror(input: PlanInput): MirrorPlan {
-  const live = new Map<string, LiveObject>();
-  const liveByKind: [MirrorKind, readonly LiveObject[]][] = [['EvpnVrf', input.live.vrfs], ['EvpnNetwork', input.live.networks], ['EvpnPortSet', input.live.portSets]];
-  for (const [kind, list] of liveByKind) for (const o of list) live.set(`${kind}/${o.metadata.name}`, o);
+/** Live objects by `Kind/name`. */
+function liveByKey(live: LiveMirror): Map<string, LiveObject> {
+  const byKey = new Map<string, LiveObject>();
+  const liveByKind: [MirrorKind, readonly LiveObject[]][] = [['EvpnVrf', live.vrfs], ['EvpnNetwork', live.networks], ['EvpnPortSet', live.portSets]];
+  for (const [kind, list] of liveByKind) for (const o of list) byKey.set(`${kind}/${o.metadata.name}`, o);
+  return byKey;
+}
 
+/** Desired objects that differ from the live ones; user-authored objects of the same name are skipped. */
+function planApplies(input: PlanInput, live: ReadonlyMap<string, LiveObject>): Pick<MirrorPlan, 'applies' | 'skipped'> & { wanted: Set<string> } {
   const applies: DesiredObject[] = [];
   const skipped: SkippedObject[] = [];
   const wanted = new Set<string>();
@@ -131,12 +136,24 @@ export function planMirror(input: PlanInput): MirrorPlan {
     if (needsApply(current, d)) applies.push(d);
   }
   applies.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name));
+  return { applies, skipped, wanted };
+}
 
+/** A mirrored object no longer wanted and not already being deleted. */
+function isUnwanted(key: string, o: LiveObject, wanted: ReadonlySet<string>): boolean {
+  return !wanted.has(key) && isMirroredObject(o) && o.metadata.deletionTimestamp === undefined;
+}
+
+/**
+ * Mirrored objects no longer desired are deleted once missing for the grace
+ * period; a port set goes at once when its network is still wanted (it moved).
+ */
+function planDeletes(input: PlanInput, live: ReadonlyMap<string, LiveObject>, wanted: ReadonlySet<string>): Pick<MirrorPlan, 'deletes' | 'missingSince' | 'nextCheckInMs'> {
   const deletes: PlannedDelete[] = [];
   const missingSince = new Map<string, number>();
   let nextCheckInMs: number | undefined;
   for (const [key, o] of live) {
-    if (wanted.has(key) || !isMirroredObject(o) || o.metadata.deletionTimestamp !== undefined) continue;
+    if (!isUnwanted(key, o, wanted)) continue;
     const kind = key.slice(0, key.indexOf('/')) as MirrorKind;
     const spec = o.spec as Partial<EvpnPortSetSpec> | undefined;
     const networkStillWanted = kind === 'EvpnPortSet' && spec?.network !== undefined && input.desired.networks.has(spec.network);
@@ -150,6 +167,13 @@ export function planMirror(input: PlanInput): MirrorPlan {
     }
   }
   deletes.sort((a, b) => KIND_ORDER[b.kind] - KIND_ORDER[a.kind] || a.name.localeCompare(b.name));
+  return { deletes, missingSince, nextCheckInMs };
+}
+
+export function planMirror(input: PlanInput): MirrorPlan {
+  const live = liveByKey(input.live);
+  const { applies, skipped, wanted } = planApplies(input, live);
+  const { deletes, missingSince, nextCheckInMs } = planDeletes(input, live, wanted);
   return { applies, deletes, skipped, missingSince, nextCheckInMs };
 }
 

@@ -41,10 +41,17 @@ interface Db<Rows extends Record<string, Row>> {
   readonly replica: Replica<Rows>;
 }
 
-async function openDb<Rows extends Record<string, Row>>(
-  flag: string, remote: string, db: string, tables: Record<string, readonly string[]>, options: OvnSourceOptions,
-  methods?: readonly MonitorMethod[],
-): Promise<Db<Rows>> {
+/** One database to open: where, which tables, and the flag that named it (for start-up errors). */
+interface DbTarget {
+  readonly flag: string;
+  readonly remote: string;
+  readonly db: string;
+  readonly tables: Record<string, readonly string[]>;
+  readonly methods?: readonly MonitorMethod[];
+}
+
+async function openDb<Rows extends Record<string, Row>>(target: DbTarget, options: OvnSourceOptions): Promise<Db<Rows>> {
+  const { flag, remote, db, tables, methods } = target;
   let client: OvsdbClient;
   try {
     client = await OvsdbClient.connect({
@@ -107,10 +114,10 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
   /** Connects to both databases and waits for their first snapshot; throws OvnStartupError. */
   static async connect(options: OvnSourceOptions): Promise<OvnSource> {
     const log = options.log.child({ component: 'ovn-source' });
-    const nb = await openDb<NbRows>('--ovn-nb', options.nbRemote, NB_DB, nbTables, options);
+    const nb = await openDb<NbRows>({ flag: '--ovn-nb', remote: options.nbRemote, db: NB_DB, tables: nbTables }, options);
     let sb: Db<SbRows>;
     try {
-      sb = await openDb<SbRows>('--ovn-sb', options.sbRemote, SB_DB, sbTables, options, SB_MONITOR_METHODS);
+      sb = await openDb<SbRows>({ flag: '--ovn-sb', remote: options.sbRemote, db: SB_DB, tables: sbTables, methods: SB_MONITOR_METHODS }, options);
     } catch (err) {
       await nb.client.close();
       throw err;

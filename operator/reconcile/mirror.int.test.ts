@@ -154,8 +154,8 @@ describe('port association (SB Port_Binding of a VM port) and port sets', () => 
     const net = randomUUID();
     northd.start();
     await addNetwork(ovn.nbctl, net);
-    await addVmPort(ovn.nbctl, net, 'vm-port-1', '02:00:00:00:30:01', ['10.30.0.11']);
-    await addVmPort(ovn.nbctl, net, 'vm-port-2', '02:00:00:00:30:02', ['10.30.0.12', 'fd00:30::12']);
+    await addVmPort(ovn.nbctl, { networkId: net, portId: 'vm-port-1', mac: '02:00:00:00:30:01', ips: ['10.30.0.11'] });
+    await addVmPort(ovn.nbctl, { networkId: net, portId: 'vm-port-2', mac: '02:00:00:00:30:02', ips: ['10.30.0.12', 'fd00:30::12'] });
     await addChassis(ovn.sbctl, 'chassis-a', 'node-a');
     await addChassis(ovn.sbctl, 'chassis-b', 'node-b', '127.0.0.2');
     await waitForPortBinding(ovn.sbctl, 'vm-port-1');

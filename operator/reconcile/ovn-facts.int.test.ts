@@ -90,8 +90,8 @@ describe('subnets and gateways', () => {
     const v4 = await addDhcpOptions(ovn.nbctl, { subnetId: randomUUID(), cidr: '10.150.0.0/24', gateway: '10.150.0.1' });
     const v6 = await addDhcpOptions(ovn.nbctl, { subnetId: randomUUID(), cidr: 'fd00:150::/64' });
     const other = await addDhcpOptions(ovn.nbctl, { subnetId: randomUUID(), cidr: '10.151.0.0/24', gateway: '10.151.0.1' });
-    await addVmPort(ovn.nbctl, net, `vm-${net.slice(0, 8)}-1`, '02:00:00:00:50:01', ['10.150.0.11', 'fd00:150::11'], { v4, v6 });
-    await addVmPort(ovn.nbctl, net, `vm-${net.slice(0, 8)}-2`, '02:00:00:00:50:02', ['10.150.0.12'], { v4 });
+    await addVmPort(ovn.nbctl, { networkId: net, portId: `vm-${net.slice(0, 8)}-1`, mac: '02:00:00:00:50:01', ips: ['10.150.0.11', 'fd00:150::11'], dhcp: { v4, v6 } });
+    await addVmPort(ovn.nbctl, { networkId: net, portId: `vm-${net.slice(0, 8)}-2`, mac: '02:00:00:00:50:02', ips: ['10.150.0.12'], dhcp: { v4 } });
     const dhcpOnly = await networkWhere('DHCP subnets', net, (n) => n.spec.subnets?.length === 2);
     // No router yet: the IPv4 gateway is the IRB's (anycast), IPv6 DHCP names no gateway.
     expect(dhcpOnly.spec.subnets).toEqual([{ cidr: '10.150.0.0/24', gateway: '10.150.0.1' }, { cidr: 'fd00:150::/64' }]);
@@ -115,7 +115,7 @@ describe('subnets and gateways', () => {
     // Without DHCP options, the router port's address is the only gateway known, and OVN holds it.
     await networkWhere('router port subnet', net, (n) => JSON.stringify(n.spec.subnets) === JSON.stringify([{ cidr: '10.152.0.0/24', gateway: '10.152.0.254', gatewayOwner: 'ovn' }]));
     const v4 = await addDhcpOptions(ovn.nbctl, { subnetId: randomUUID(), cidr: '10.152.0.0/24', gateway: '10.152.0.1' });
-    await addVmPort(ovn.nbctl, net, `vm-${net.slice(0, 8)}`, '02:00:00:00:52:01', ['10.152.0.11'], { v4 });
+    await addVmPort(ovn.nbctl, { networkId: net, portId: `vm-${net.slice(0, 8)}`, mac: '02:00:00:00:52:01', ips: ['10.152.0.11'], dhcp: { v4 } });
     const n = await networkWhere('the subnet\'s gateway', net, (x) => x.spec.subnets?.[0]?.gateway === '10.152.0.1');
     expect(n.spec.subnets).toEqual([{ cidr: '10.152.0.0/24', gateway: '10.152.0.1' }]);
     await ovn.nbctl(['ls-del', lsName(net)]);
@@ -135,7 +135,7 @@ describe('networks OVN gives no VLAN path', () => {
     await addNetwork(ovn.nbctl, net, {}, { segment });
     // A VM of this network bound on a node (its port set would plumb it there), before the association comes.
     northd.start();
-    await addVmPort(ovn.nbctl, net, vm, '02:00:00:00:60:01', ['10.160.0.11']);
+    await addVmPort(ovn.nbctl, { networkId: net, portId: vm, mac: '02:00:00:00:60:01', ips: ['10.160.0.11'] });
     await addChassis(ovn.sbctl, chassis, `node-${net.slice(0, 8)}`, encapIp);
     await waitForPortBinding(ovn.sbctl, vm);
     await northd.stop();

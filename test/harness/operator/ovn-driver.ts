@@ -100,9 +100,10 @@ export async function addRouterInterface(nbctl: Ctl, o: {
 }
 
 /** A VM port with addresses "MAC IP…", and the DHCP_Options of its subnets as Neutron references them. */
-export async function addVmPort(
-  nbctl: Ctl, networkId: string, portId: string, mac: string, ips: readonly string[], dhcp: { v4?: string; v6?: string } = {},
-): Promise<void> {
+export async function addVmPort(nbctl: Ctl, o: {
+  networkId: string; portId: string; mac: string; ips: readonly string[]; dhcp?: { v4?: string; v6?: string };
+}): Promise<void> {
+  const { networkId, portId, mac, ips, dhcp = {} } = o;
   await nbctl(['lsp-add', lsName(networkId), portId, '--', 'lsp-set-addresses', portId, [mac, ...ips].join(' '),
     ...(dhcp.v4 === undefined ? [] : ['--', 'set', 'Logical_Switch_Port', portId, `dhcpv4_options=${dhcp.v4}`]),
     ...(dhcp.v6 === undefined ? [] : ['--', 'set', 'Logical_Switch_Port', portId, `dhcpv6_options=${dhcp.v6}`])]);
