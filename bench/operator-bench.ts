@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EvpnPortSet, EvpnVrf } from '../crds/index.ts';
+import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
 import { Informer } from '../lib/kube/informer.ts';
 import { resourcePath, type KubeObject } from '../lib/kube/resource.ts';
 import { startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
@@ -28,7 +28,7 @@ import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-da
 import { findFreePorts } from '../test/harness/cluster/probes.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
 import {
-  bindOps, chassisName, chassisOf, expectedObjects, nbInserts, networkExternalIds, networkId, networkVni, nodeName, portsOf, vmPortName,
+  bindOps, chassisName, chassisOf, expectedObjects, nbInserts, networkExternalIds, networkId, nodeName, portsOf, vmPortName,
   type OvnWorkloadOptions,
 } from './lib/ovn-workload.ts';
 import { log } from './lib/shell.ts';
@@ -144,6 +144,7 @@ interface Bench {
   readonly nb: OvsdbClient;
   readonly sb: OvsdbClient;
   readonly vrfs: Watcher<Live<EvpnVrf>>;
+  readonly networks: Watcher<Live<EvpnNetwork>>;
   readonly portSets: Watcher<Live<EvpnPortSet>>;
   operator: OperatorProcess | undefined;
   readonly results: Result[];
@@ -176,10 +177,9 @@ async function loadOvn(b: Bench): Promise<Map<string, string>> {
 
 /** Empty cluster → everything created; returns the operator's RSS once idle. */
 async function measureInitialMirror(b: Bench): Promise<{ rss: number; hwm: number }> {
-  const { vrfs, portSets, expected } = b;
-  vrfs.informer.start();
-  portSets.informer.start();
-  await Promise.all([vrfs.informer.waitForSync(), portSets.informer.waitForSync()]);
+  const { vrfs, networks, portSets, expected } = b;
+  for (const w of [vrfs, networks, portSets]) w.informer.start();
+  await Promise.all([vrfs.informer.waitForSync(), networks.informer.waitForSync(), portSets.informer.waitForSync()]);
   const op0 = await startOperator(b.env, b.ovn);
   b.operator = op0;
   await waitFor('the initial mirror', () => vrfs.informer.list().length >= expected.vrfs && portSets.informer.list().length >= expected.portSets, { timeoutMs: 900_000, stepMs: 50 });
@@ -192,14 +192,18 @@ async function measureInitialMirror(b: Bench): Promise<{ rss: number; hwm: numbe
   return rssOf(op0.child.pid);
 }
 
-/** One OVN change: even k a BGPVPN policy change on a switch, odd k a VM migrating to the next chassis. */
+/**
+ * One OVN change: even k a BGPVPN policy change on a switch (an l2 BGPVPN's
+ * local_pref lands on the network's L2VNI, so on its EvpnNetwork), odd k a VM
+ * migrating to the next chassis.
+ */
 function ovnChange(b: Bench, k: number, chassisUuid: ReadonlyMap<string, string>, boundTo: Map<string, number>): { visible: Promise<void>; ops: Operation[] } {
   const i = (k * 7919) % b.o.networks;
   if (k % 2 === 0) {
     const localPref = 1000 + k;
-    const vrfName = `vrf-${networkVni(i)}`;
+    const name = networkId(i);
     return {
-      visible: b.vrfs.expect((v) => v.metadata.name === vrfName && v.spec.localPref === localPref, 30_000),
+      visible: b.networks.expect((n) => n.metadata.name === name && n.spec.localPref === localPref, 30_000),
       ops: [{ op: 'update', table: 'Logical_Switch', where: [['name', '==', `neutron-${networkId(i)}`]], row: { external_ids: networkExternalIds(i, localPref) } }],
     };
   }
@@ -235,7 +239,7 @@ async function measureOvnChanges(b: Bench, op0: OperatorProcess, chassisUuid: Re
     { name: 'operator.ovn_to_object.p50', value: round(percentile(all, 50)), unit: 'ms', size: s, note: `${all.length} changes, one at a time; target p99 ≤ 100 ms` },
     { name: 'operator.ovn_to_object.p99', value: round(percentile(all, 99)), unit: 'ms', size: s },
     { name: 'operator.ovn_to_object.max', value: round(Math.max(...all)), unit: 'ms', size: s },
-    { name: 'operator.ovn_to_object.policy.p50', value: round(percentile(lat.policy, 50)), unit: 'ms', size: s, note: 'NB Logical_Switch BGPVPN policy → EvpnVrf' },
+    { name: 'operator.ovn_to_object.policy.p50', value: round(percentile(lat.policy, 50)), unit: 'ms', size: s, note: 'NB Logical_Switch BGPVPN policy → EvpnNetwork (an l2 BGPVPN\'s L2VNI policy)' },
     { name: 'operator.ovn_to_object.policy.p99', value: round(percentile(lat.policy, 99)), unit: 'ms', size: s },
     { name: 'operator.ovn_to_object.migration.p50', value: round(percentile(lat.move, 50)), unit: 'ms', size: s, note: 'SB Port_Binding.chassis → EvpnPortSet of the new node' },
     { name: 'operator.ovn_to_object.migration.p99', value: round(percentile(lat.move, 99)), unit: 'ms', size: s },
@@ -304,6 +308,7 @@ async function main(): Promise<void> {
   const b: Bench = {
     o, expected, env, ovn, nb, sb, operator: undefined, results: [],
     vrfs: new Watcher<Live<EvpnVrf>>(env, evpnResources.vrfs),
+    networks: new Watcher<Live<EvpnNetwork>>(env, evpnResources.networks),
     portSets: new Watcher<Live<EvpnPortSet>>(env, evpnResources.portSets),
   };
   try {
