@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const drift = new DriftWatch();
   const metrics = createAgentMetrics();
   const frr = config.frr.enabled
-    ? new FrrApplier({ configPath: config.frr.configPath, ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}), logger: log })
+    ? new FrrApplier({ configPath: config.frr.configPath, ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}), ...(config.frr.bootConfigPath !== undefined ? { bootConfigPath: config.frr.bootConfigPath } : {}), logger: log })
     : undefined;
   const agent = new NodeAgent({ config, client, kernel, drift, metrics, log, ...(frr ? { frr } : {}) });
 
