@@ -219,7 +219,7 @@ export class FrrApplier {
       ...(delta.changed.length > 0 ? [`${delta.changed.length} stanza(s) differ (${delta.changed.slice(0, 5).join(', ')})`] : []),
       ...(vni.missing.length > 0 ? [`VRFs without their VNI: ${vni.missing.map((m) => m.vrf).slice(0, 5).join(', ')}`] : []),
     ];
-    const message = restarted ? `FRR daemons restarted (${String(pids)})${what.length > 0 ? `; ${what.join('; ')}` : ''}` : `FRR drifted: ${what.join('; ')}`;
+    const message = restarted ? `FRR daemons restarted (${pids})${what.length > 0 ? `; ${what.join('; ')}` : ''}` : `FRR drifted: ${what.join('; ')}`;
     this.#opts.logger?.warn({ restarted, changed: delta.changed.slice(0, 20), vni }, 'FRR no longer runs the applied config; repairing');
     return { ok: false, reason: restarted ? 'FrrRestarted' : 'FrrDrifted', message };
   }
