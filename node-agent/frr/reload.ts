@@ -82,6 +82,8 @@ export type FrrApplierOptions = {
   readonly timeoutMs?: number;
   readonly run?: CommandRunner;
   readonly logger?: Logger;
+  /** Skip the delta and always run frr-reload.py (the benchmark's baseline; the fallback path). */
+  readonly fullReloadOnly?: boolean;
 };
 
 export type FrrApplyResult = {
@@ -111,8 +113,8 @@ const PID_DAEMONS = ['zebra', 'bgpd'] as const;
 type Readback = { readonly text: string; readonly stanzas: FrrStanzas };
 
 export class FrrApplier {
-  readonly #opts: Required<Omit<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir'>> &
-    Pick<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir'>;
+  readonly #opts: Required<Omit<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir' | 'fullReloadOnly'>> &
+    Pick<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir' | 'fullReloadOnly'>;
   /** The config last confirmed in FRR. */
   #desired: FrrConfig | undefined;
   /** FRR's owned stanzas as last read back (the base of the next delta); undefined → read before the next apply. */
@@ -146,7 +148,7 @@ export class FrrApplier {
     // The first apply after start (or after a failure) diffs against what FRR really runs.
     const fresh = this.#running === undefined ? await this.#readRunning() : undefined;
     const base = fresh?.stanzas ?? this.#running ?? new Map();
-    const delta = diffStanzas(base, config.stanzas);
+    const delta = this.#opts.fullReloadOnly === true ? { batch: [], changed: [] } : diffStanzas(base, config.stanzas);
     let readback = fresh;
     let mode: FrrApplyResult['mode'] = 'none';
     if (delta.batch.length > 0) {
@@ -165,7 +167,7 @@ export class FrrApplier {
 
     const repaired: VrfVni[] = [];
     let reloads = 0;
-    if (!this.#matches(readback, config)) {
+    if (!this.#matches(readback, config) && this.#opts.fullReloadOnly !== true) {
       const vni = findVniProblems(readback.text, config.vrfVnis);
       if (hasVniProblems(vni)) {
         repaired.push(...(await this.#repair(vni)));
