@@ -35,7 +35,7 @@ describe('diffStanzas', () => {
     expect(parseStanzas(cold.batch.join('\n'))).toEqual(want);
   });
 
-  it('adds one VRF among many with its own stanzas only, closed blocks, its BGP instance before its VNI', () => {
+  it('adds one VRF among many with its own stanzas only, closed blocks, VNI before its BGP instance', () => {
     const before = stanzas({ ...node, vrfs: [vrf(100), vrf(200)] });
     const after = stanzas({ ...node, vrfs: [vrf(100), vrf(200), vrf(300, { localPref: 150, importRts: ['65000:1'] })] });
     const d = diffStanzas(before, after);
@@ -43,9 +43,9 @@ describe('diffStanzas', () => {
     expect(vrfsOfKeys(d.changed)).toEqual(['vrf-300']);
     expect(d.batch).toEqual([
       'route-map RM-vrf-300-LP permit 10', ' set local-preference 150', 'exit',
+      'vrf vrf-300', ' vni 300', 'exit-vrf',
       'router bgp 65000 vrf vrf-300', ' bgp router-id 10.0.0.1', ' address-family ipv4 unicast', '  redistribute connected', ' exit-address-family',
       ' address-family l2vpn evpn', '  advertise ipv4 unicast route-map RM-vrf-300-LP', '  route-target import 65000:1', ' exit-address-family', 'exit',
-      'vrf vrf-300', ' vni 300', 'exit-vrf',
     ]);
   });
 

@@ -153,18 +153,16 @@ function deletionRank(key: string): number {
   return 5;
 }
 
-/** Addition order: what is referenced exists first, the BGP instances before the VNIs that activate them. */
+/** Addition order: what is referenced exists first; the rendered (fixed-point) order otherwise. */
 function additionRank(key: string): number {
   if (key === 'ipv6 forwarding' || key === 'ip nht resolve-via-default') return 0;
   if (key === 'bfd') return 1;
   if (key.includes('prefix-list ')) return 2;
   if (key.startsWith('route-map ')) return 3;
-  if (/^router bgp \d+ vrf /.test(key)) return 5;
-  if (key.startsWith('router bgp ')) return 4;
-  // The VNI last: bgpd advertises a VRF's type-5 routes when zebra reports its L3VNI to an
-  // instance that already has `advertise ipv4 unicast` (measured, FRR 8.4.4: VNI first, then the
-  // instance, left most VRFs of a batch without type-5 routes).
-  if (key.startsWith('vrf ')) return 6;
+  // The rendered (frr-reload fixed-point) order: VNIs, the default instance, the VRF instances.
+  if (key.startsWith('vrf ')) return 4;
+  if (/^router bgp \d+ vrf /.test(key)) return 6;
+  if (key.startsWith('router bgp ')) return 5;
   return 7;
 }
 
