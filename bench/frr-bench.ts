@@ -2,14 +2,23 @@
 // testbed's t4: network namespaces a and b joined by a veth underlay, each with
 // its own zebra + bgpd (pathspace = netns) and the kernel state the agent
 // renders for N networks (one VRF each, L2VNI, IRB, one local port per node).
-// Per N and run:
+// Per N and run, all on the same kernel state in the same guest:
 //  - render: the agent's buildFrrModel + renderFrrConfig (pure);
-//  - apply: the agent's FrrApplier (frr-reload.py --reload, --test check, VNI
-//    repair check), node a then node b;
+//  - apply: the agent's FrrApplier on a freshly started FRR (cold: the stanza
+//    delta from the empty running config as one `vtysh -f` batch, read back
+//    and compared), node a then node b;
 //  - convergence: from the end of both applies until a has received from b
 //    exactly what b sends and b from a (l2vpn evpn pfxRcd == pfxSnt), with at
 //    least the type-3 and type-5 routes of every network; also reported from
-//    the start of the first apply (config → converged).
+//    the start of the first apply (config → converged);
+//  - remove_one / change_one: the last network and its VRF removed from node
+//    a's model, then added back (one apply each, delta);
+//  - restart_recovery: node a's zebra and bgpd killed and started again with
+//    the boot config (what watchfrr does), the applier's check() + apply(),
+//    until both nodes have exchanged every route again;
+//  - baseline: node a's FRR restarted empty, the same cold config applied with
+//    frr-reload.py (--reload, VNI check, --test: the fallback path, and what
+//    the applier did for every change before issue 15).
 //
 //   node bench/frr-bench.ts --size small|full [--smoke] [--networks N,M] [--runs R] --out FILE
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +35,7 @@ import { parseSize, smokeOf } from './lib/sizes.ts';
 import { medianResult, timed, type Result } from './lib/stats.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
 import { errorMessage } from '../lib/log.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const { values } = parseArgs({
   options: { size: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' }, networks: { type: 'string' }, runs: { type: 'string' } },
@@ -71,25 +81,54 @@ async function setUpKernel(node: Node): Promise<void> {
   await mustRun('bridge', ['-n', node.ns, '-batch', `/tmp/frr-${node.ns}.bridge`]);
 }
 
-async function startFrr(ns: string): Promise<void> {
+async function startFrr(ns: string, fresh = true): Promise<void> {
   const etc = `/etc/frr/${ns}`;
-  mkdirSync(etc, { recursive: true });
-  mkdirSync(`/var/run/frr/${ns}`, { recursive: true });
-  writeFileSync(`${etc}/vtysh.conf`, 'service integrated-vtysh-config\n');
-  writeFileSync(`${etc}/frr.conf`, 'frr defaults datacenter\n!\n');
-  await mustRun('chown', ['-R', 'frr:frr', etc, `/var/run/frr/${ns}`]);
+  if (fresh) {
+    mkdirSync(etc, { recursive: true });
+    mkdirSync(`/var/run/frr/${ns}`, { recursive: true });
+    writeFileSync(`${etc}/vtysh.conf`, 'service integrated-vtysh-config\n');
+    writeFileSync(`${etc}/frr.conf`, 'frr defaults datacenter\n!\n');
+    await mustRun('chown', ['-R', 'frr:frr', etc, `/var/run/frr/${ns}`]);
+  }
   // -s: zebra's netlink receive buffer; a thousand VRFs' worth of events overflows the default.
   await mustRun('ip', ['netns', 'exec', ns, '/usr/lib/frr/zebra', '-N', ns, '-d', '-A', '127.0.0.1', '-s', '90000000', '-f', `${etc}/frr.conf`]);
   await mustRun('ip', ['netns', 'exec', ns, '/usr/lib/frr/bgpd', '-N', ns, '-d', '-A', '127.0.0.1', '-f', `${etc}/frr.conf`]);
   await waitFor(`FRR in ${ns} to come up`, async () => (await run('vtysh', ['-N', ns, '-c', 'show version'])).code === 0, { timeoutMs: 30_000, stepMs: 100 });
 }
 
-function frrModel(node: Node): unknown {
+/** Node a's or b's model; `without` leaves the last network (and its VRF) out. */
+function frrModel(node: Node, without = false): unknown {
+  const last = node.workload.networks.at(-1);
+  const networks = without ? node.workload.networks.slice(0, -1) : node.workload.networks;
+  const vrfs = without ? node.workload.vrfs.filter((v) => v.metadata.name !== last?.spec.vrf) : node.workload.vrfs;
   return buildFrrModel({
     asn: 65000, routerId: node.ip,
     underlayNeighbors: [{ address: node.peer, remoteAs: 'internal', evpn: true, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 }],
     advertiseNetworks: [`${node.ip}/32`],
-  }, node.workload.vrfs, node.workload.networks);
+  }, vrfs, networks);
+}
+
+function applierOf(node: Node, fullReloadOnly = false): FrrApplier {
+  rmSync(`/tmp/frr-applied-${node.ns}.conf`, { force: true });
+  return new FrrApplier({ configPath: `/tmp/frr-applied-${node.ns}.conf`, bootConfigPath: `/etc/frr/${node.ns}/frr.conf`, pathspace: node.ns, timeoutMs: 2_400_000, fullReloadOnly });
+}
+
+async function killFrr(ns: string): Promise<void> {
+  for (const d of ['zebra', 'bgpd']) {
+    const pid = Number((await run('cat', [`/var/run/frr/${ns}/${d}.pid`])).stdout.trim());
+    if (pid > 0) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  await sleep(200);
+}
+
+/** Both nodes have received what the other sends, at least `minimum` routes each. */
+async function converged(a: Node, b: Node, minimum: number, timeoutMs: number, what: string): Promise<[PeerCounts, PeerCounts]> {
+  // Not converged yet: the probe throws the counts, which the timeout error quotes.
+  return waitFor(`convergence (${what})`, async (): Promise<[PeerCounts, PeerCounts]> => {
+    const [ca, cb] = await Promise.all([evpnCounts('a', b.ip), evpnCounts('b', a.ip)]);
+    if (ca.rcd >= minimum && cb.rcd >= minimum && ca.rcd === cb.snt && cb.rcd === ca.snt) return [ca, cb];
+    throw new Error(`a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
+  }, { timeoutMs, stepMs: 100 });
 }
 
 interface PeerCounts { rcd: number; snt: number; state: string }
@@ -111,7 +150,10 @@ async function main(): Promise<void> {
   const s = size.name;
   for (const [index, n] of size.frrNetworks.entries()) {
     const runs = size.frrRuns[index] ?? 1;
-    const m = { render: [] as number[], applyA: [] as number[], applyB: [] as number[], converge: [] as number[], total: [] as number[], routes: [] as number[] };
+    const m = {
+      render: [] as number[], applyA: [] as number[], applyB: [] as number[], converge: [] as number[], total: [] as number[], routes: [] as number[],
+      removeOne: [] as number[], changeOne: [] as number[], restart: [] as number[], baseline: [] as number[],
+    };
     let failed: string | undefined;
     for (let r = 0; r < runs && failed === undefined; r++) {
       const runStart = performance.now();
@@ -140,30 +182,56 @@ async function main(): Promise<void> {
         m.render.push(tRender);
         const t0 = performance.now();
         const applied: number[] = [];
+        const appliers = new Map<Node, FrrApplier>();
         for (const node of nodes) {
-          const applier = new FrrApplier({ configPath: `/tmp/frr-applied-${node.ns}.conf`, pathspace: node.ns, timeoutMs: 2_400_000 });
-          rmSync(`/tmp/frr-applied-${node.ns}.conf`, { force: true });
+          const applier = applierOf(node);
+          appliers.set(node, applier);
           const [res, t] = await timed(() => applier.apply(toFrrConfig(frrModel(node))));
-          if (!res.reloaded) throw new Error('FRR apply did not reload');
+          if (res.mode !== 'delta') throw new Error(`cold apply went through ${res.mode}, not the delta`);
           applied.push(t);
-          log(`frr ${n} networks: node ${node.ns} applied in ${(t / 1000).toFixed(1)} s (${res.reloads} reload(s))`);
+          log(`frr ${n} networks: node ${node.ns} applied in ${(t / 1000).toFixed(1)} s (${res.commands} lines, ${res.reloads} reload(s))`);
         }
         m.applyA.push(applied[0] ?? Number.NaN);
         m.applyB.push(applied[1] ?? Number.NaN);
         const t1 = performance.now();
         // Type-3 per L2VNI and type-5 per subnet at least; type-2 for the local port (MAC and MAC+IP) when zebra has learnt it.
         const minimum = 2 * n;
-        // Not converged yet: the probe throws the counts, which the timeout error quotes.
-        const last = await waitFor(`convergence for ${n} networks`, async (): Promise<[PeerCounts, PeerCounts]> => {
-          const [ca, cb] = await Promise.all([evpnCounts('a', b.ip), evpnCounts('b', a.ip)]);
-          if (ca.rcd >= minimum && cb.rcd >= minimum && ca.rcd === cb.snt && cb.rcd === ca.snt) return [ca, cb];
-          throw new Error(`a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
-        }, { timeoutMs: 600_000, stepMs: 200 });
+        const last = await converged(a, b, minimum, 600_000, 'cold');
         const t2 = performance.now();
         m.converge.push(t2 - t1);
         m.total.push(t2 - t0);
         m.routes.push(last[0].rcd + last[1].rcd);
         log(`frr ${n} networks run ${r + 1}/${runs}: config ${text.length} bytes rendered in ${tRender.toFixed(1)} ms; apply a ${applied[0]?.toFixed(0)} ms, b ${applied[1]?.toFixed(0)} ms; converged ${(t2 - t1).toFixed(0)} ms after (routes a←b ${last[0].rcd}, b←a ${last[1].rcd})`);
+
+        // One VRF (the last network's) removed from node a, then added back.
+        const applierA = appliers.get(a) ?? applierOf(a);
+        const [removed, tRemove] = await timed(() => applierA.apply(toFrrConfig(frrModel(a, true))));
+        const [added, tAdd] = await timed(() => applierA.apply(toFrrConfig(frrModel(a))));
+        if (removed.mode !== 'delta' || added.mode !== 'delta') throw new Error(`one-VRF changes went through ${removed.mode}/${added.mode}`);
+        m.removeOne.push(tRemove);
+        m.changeOne.push(tAdd);
+        await converged(a, b, minimum, 120_000, 'after the one-VRF changes');
+        log(`frr ${n} networks: remove one VRF ${tRemove.toFixed(0)} ms (${removed.commands} lines), add it back ${tAdd.toFixed(0)} ms (${added.commands} lines)`);
+
+        // zebra and bgpd killed and restarted with the boot config; check() + apply(); routes back.
+        const tKill = performance.now();
+        await killFrr('a');
+        await startFrr('a', false);
+        const check = await applierA.check();
+        const repaired = await applierA.apply(toFrrConfig(frrModel(a)));
+        await converged(a, b, minimum, 300_000, 'after the restart');
+        const tBack = performance.now() - tKill;
+        m.restart.push(tBack);
+        log(`frr ${n} networks: FRR killed and restarted, check ${check.ok ? 'ok' : check.reason}, repair ${repaired.mode} (${repaired.commands} lines), routes back after ${tBack.toFixed(0)} ms`);
+
+        // Baseline: the same cold apply with frr-reload.py, on node a's FRR started empty.
+        await killFrr('a');
+        writeFileSync('/etc/frr/a/frr.conf', 'frr defaults datacenter\n!\n');
+        await startFrr('a', false);
+        const [base, tBase] = await timed(() => applierOf(a, true).apply(toFrrConfig(frrModel(a))));
+        if (base.mode !== 'reload') throw new Error(`baseline went through ${base.mode}`);
+        m.baseline.push(tBase);
+        log(`frr ${n} networks: baseline frr-reload.py cold apply ${(tBase / 1000).toFixed(1)} s (${base.reloads} reload(s)); ratio ${(tBase / (applied[0] ?? Number.NaN)).toFixed(1)}×`);
       } catch (err: unknown) {
         // A size that does not finish is a result too: its elapsed time is a lower bound.
         failed = errorMessage(err);
@@ -172,14 +240,23 @@ async function main(): Promise<void> {
       }
     }
     const note = `${n} VRFs and L2VNIs per node, one local port per network and node${failed === undefined ? '' : `; DID NOT FINISH (${failed.slice(0, 200)}): times are lower bounds`}`;
+    const ratios = m.baseline.map((b, i) => b / (m.applyA[i] ?? Number.NaN));
     results.push(
       medianResult(`frr.render.${n}`, m.render, 'ms', s, `buildFrrModel + renderFrrConfig of ${n} VRFs (pure, warm)`),
-      medianResult(`frr.apply.${n}`, m.applyA, 'ms', s, `FrrApplier.apply on node a (render + frr-reload.py --reload + --test check + VNI check): ${note}`),
+      medianResult(`frr.apply.${n}`, m.applyA, 'ms', s, `FrrApplier.apply on node a, cold (stanza delta as one vtysh -f batch + read-back compare + boot config write): ${note}`),
       medianResult(`frr.apply.node_b.${n}`, m.applyB, 'ms', s),
+      medianResult(`baseline.frr_reload.apply.${n}`, m.baseline, 'ms', s, `the same cold apply on node a with frr-reload.py (--reload, VNI check, --test; the fallback path and the pre-issue-15 applier)`),
+      medianResult(`ratio.frr_reload_over_apply.${n}`, ratios, 'x', s, 'baseline.frr_reload.apply / frr.apply (target ≥ 10)'),
+      medianResult(`frr.remove_one.${n}`, m.removeOne, 'ms', s, `one VRF (with its L2VNI) removed from ${n} on node a: delta + read-back (target ≤ 1,000 ms)`),
+      medianResult(`frr.change_one.${n}`, m.changeOne, 'ms', s, `one VRF (with its L2VNI) added to ${n - 1} on node a: delta + read-back (target ≤ 1,000 ms)`),
+      medianResult(`frr.restart_recovery.${n}`, m.restart, 'ms', s, `zebra+bgpd of node a killed → restarted with the boot config, check() + apply(), until both nodes exchanged every route again (target ≤ 10,000 ms)`),
       medianResult(`frr.converge_after_apply.${n}`, m.converge, 'ms', s, 'both configs applied → both nodes have received what the other sends'),
       medianResult(`frr.config_to_converged.${n}`, m.total, 'ms', s, 'start of the first apply → converged'),
       medianResult(`frr.routes_exchanged.${n}`, m.routes, 'routes', s, 'EVPN routes received, both directions together'),
     );
+    if (index === size.frrNetworks.length - 1) {
+      results.push(medianResult('frr.restart_recovery', m.restart, 'ms', s, `as frr.restart_recovery.${n} (the largest size)`));
+    }
   }
   await teardown();
   writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);

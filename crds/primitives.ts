@@ -30,28 +30,58 @@ const ipv4Octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const ipv4Re = `${ipv4Octet}(\\.${ipv4Octet}){3}`;
 
 /**
- * RFC 4360 forms, shared by route targets and route distinguishers:
- *  - 2-byte ASN : 4-byte number   (65000:4000000000)
- *  - IPv4       : 2-byte number   (192.0.2.1:100)
- *  - 4-byte ASN : 2-byte number   (4200000001:100)
+ * Route targets (RFC 4360 extended communities) and route distinguishers
+ * (RFC 4364 §4.2) share one textual grammar with three forms; which form a
+ * value takes is decided by the global administrator field:
+ *   type 0: 2-byte ASN : 4-byte number   65001:4294967295
+ *   type 1: IPv4       : 2-byte number   10.0.0.1:65535
+ *   type 2: 4-byte ASN : 2-byte number   4200049263:100
+ * An ASN up to 65535 is always read as type 0 (as FRR does), so "65001:70000"
+ * is valid and "4200049263:70000" is not. Numbers are canonical decimals (no
+ * leading zeros) and the ASN is at least 1: FRR prints what it stores, so
+ * `065000:1` would never equal its running config and `0:100` is no ASN. The
+ * API server (CEL below), the operator and the agent's FRR model all use this
+ * one grammar, so a value the API accepts is one FRR takes.
  */
-export function isRfc4360Value(text: string): boolean {
-  const m = /^(\d{1,10}):(\d{1,10})$/.exec(text);
-  if (m) {
-    const admin = Number(m[1]);
-    const assigned = Number(m[2]);
-    if (admin <= 65_535) return assigned <= MAX_U32;
-    return admin <= MAX_U32 && assigned <= 65_535;
+export type ExtCommunityForm = 'as2' | 'ipv4' | 'as4';
+export type ParsedExtCommunity = { readonly form: ExtCommunityForm; readonly admin: string; readonly assigned: number };
+
+const DECIMAL = /^(0|[1-9][0-9]{0,9})$/;
+const IPV4_ADMIN = new RegExp(`^${ipv4Re}$`);
+
+/** Parses `ADMIN:NUMBER` in one of the three forms; returns the reason (for a field error) when it is none of them. */
+export function parseExtCommunity(text: string): ParsedExtCommunity | string {
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0 || colon === text.length - 1) return 'expected ADMIN:NUMBER';
+  const admin = text.slice(0, colon);
+  const assignedText = text.slice(colon + 1);
+  if (!DECIMAL.test(assignedText)) return 'the assigned number must be a decimal integer without leading zeros';
+  const assigned = Number(assignedText);
+  if (IPV4_ADMIN.test(admin)) {
+    if (assigned > 65_535) return 'with an IPv4 administrator the number must be 0-65535';
+    return { form: 'ipv4', admin, assigned };
   }
-  const ip = new RegExp(`^(${ipv4Re}):(\\d{1,5})$`).exec(text);
-  return ip !== null && Number(ip[ip.length - 1]) <= 65_535;
+  if (!DECIMAL.test(admin)) return 'the administrator must be an ASN (no leading zeros) or an IPv4 address';
+  const asn = Number(admin);
+  if (asn < 1 || asn > MAX_U32) return 'the ASN must be 1-4294967295';
+  if (asn <= 65_535) {
+    if (assigned > MAX_U32) return 'with a 2-byte ASN the number must be 0-4294967295';
+    return { form: 'as2', admin, assigned };
+  }
+  if (assigned > 65_535) return 'with a 4-byte ASN the number must be 0-65535';
+  return { form: 'as4', admin, assigned };
 }
 
+export function isRfc4360Value(text: string): boolean {
+  return typeof parseExtCommunity(text) !== 'string';
+}
+
+const celDecimal = '(0|[1-9][0-9]{0,9})';
 const rfc4360Cel =
-  `self.matches('^[0-9]{1,10}:[0-9]{1,10}$') ? ` +
+  `self.matches('^[1-9][0-9]{0,9}:${celDecimal}$') ? ` +
   `(int(self.split(':')[0]) <= 65535 ? int(self.split(':')[1]) <= ${MAX_U32} : ` +
   `(int(self.split(':')[0]) <= ${MAX_U32} && int(self.split(':')[1]) <= 65535)) : ` +
-  `(self.matches('^${ipv4Re.replaceAll('\\', '\\\\')}:[0-9]{1,5}$') && int(self.split(':')[1]) <= 65535)`;
+  `(self.matches('^${ipv4Re.replaceAll('\\', '\\\\')}:(0|[1-9][0-9]{0,4})$') && int(self.split(':')[1]) <= 65535)`;
 
 const rfc4360Forms = 'ASN2:NN (NN up to 4294967295), IPv4:NN or ASN4:NN (NN up to 65535)';
 export const routeTargetMessage = `${EvpnErrorCode.InvalidRouteTarget}: route target must be ${rfc4360Forms}`;

@@ -50,6 +50,8 @@ export class NodeAgent {
   readonly #controller: Controller;
   readonly #pass: NodePass;
   #resyncTimer: NodeJS.Timeout | undefined;
+  #frrTimer: NodeJS.Timeout | undefined;
+  #frrChecking = false;
   #unsubscribe: (() => void)[] = [];
   #last: PassSummary | undefined;
   #passWaiters: ((s: PassSummary) => void)[] = [];
@@ -100,6 +102,11 @@ export class NodeAgent {
     // with no objects must still have its kernel drift repaired.
     this.#resyncTimer = setInterval(() => { this.#controller.enqueue(NODE_KEY); }, this.#d.config.resyncSeconds * 1000);
     this.#resyncTimer.unref();
+    // FRR restarts and drift are repaired within seconds, not at the next resync.
+    if (this.#d.frr !== undefined && this.#d.config.frr.enabled) {
+      this.#frrTimer = setInterval(() => { void this.#checkFrr(); }, this.#d.config.frr.checkIntervalSeconds * 1000);
+      this.#frrTimer.unref();
+    }
     this.#started = true;
     this.#controller.enqueue(NODE_KEY);
   }
@@ -113,6 +120,7 @@ export class NodeAgent {
 
   async stop(): Promise<void> {
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    if (this.#frrTimer) clearInterval(this.#frrTimer);
     for (const off of this.#unsubscribe.splice(0)) off();
     await this.#controller.stop();
     await this.#d.events?.flush();
@@ -147,6 +155,18 @@ export class NodeAgent {
       return undefined;
     }
     return { requeueAfterMs: this.#controller.queue.backoffDelay(this.#failedPasses++) };
+  }
+
+  async #checkFrr(): Promise<void> {
+    if (!this.#started || this.passRunning || this.#frrChecking) return;
+    this.#frrChecking = true;
+    try {
+      if (await this.#pass.checkFrr()) this.#controller.enqueue(NODE_KEY);
+    } catch (err: unknown) {
+      this.#d.log.warn({ err }, 'FRR check failed');
+    } finally {
+      this.#frrChecking = false;
+    }
   }
 
   async #ensureNodeState(): Promise<void> {

@@ -24,6 +24,10 @@ export const AgentConfig = z.object({
     /** The agent's copy of the last applied config. */
     configPath: z.string().default('/var/lib/ovn-evpn/frr.conf'),
     statusIntervalSeconds: z.int().min(1).default(10),
+    /** FRR's own boot config (frr.conf the daemons start with), kept equal to the applied config when set. */
+    bootConfigPath: z.string().optional(),
+    /** The periodic check that FRR still runs the applied config (daemon restarts, drift, dropped VNIs). */
+    checkIntervalSeconds: z.int().min(1).default(5),
   }),
   /**
    * The node-level FRR model as the chart's init container derived it (ASN,

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const drift = new DriftWatch();
   const metrics = createAgentMetrics();
   const frr = config.frr.enabled
-    ? new FrrApplier({ configPath: config.frr.configPath, ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}), logger: log })
+    ? new FrrApplier({ configPath: config.frr.configPath, ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}), ...(config.frr.bootConfigPath !== undefined ? { bootConfigPath: config.frr.bootConfigPath } : {}), logger: log })
     : undefined;
   const ovs = config.ovs.enabled ? new OvsUplink({ remote: config.ovs.remote, portName: config.node.uplinkPeer, log: log.child({ component: 'ovs' }) }) : undefined;
   // Events about cluster-scoped objects must live in "default" (the apiserver's rule); the chart lets the agent create/patch Events only.

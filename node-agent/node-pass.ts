@@ -15,6 +15,7 @@ import { frrNodeSettings } from './config.ts';
 import { buildFrrModel } from './frr/build-frr-model.ts';
 import { prepareFrrConfig, type FrrConfig } from './frr/frr-config.ts';
 import { FrrUnavailableError } from './frr/reload.ts';
+import { selectFrrApplicable } from './frr/select-frr.ts';
 import type { FrrApplier } from './frr/reload.ts';
 import { vrfDevice } from './inputs/device-names.ts';
 import { parseAll } from './inputs/parse-resources.ts';
@@ -65,6 +66,7 @@ export class NodePass {
   /** VRF devices FRR was last given successfully. */
   #frrVrfs = new Set<string>();
   #frrStatusAt = 0;
+  #frrCheckAt = 0;
   #frr: FrrOutcome;
   /** What this agent's passes wrote lately: the drift watch drops their echoes (agent.ts). */
   readonly ownWrites = new OwnWrites();
@@ -86,8 +88,17 @@ export class NodePass {
     for (const [k, v] of vrfs.rejected) applicable.rejectedVrfs.set(k, v);
     for (const [k, v] of networks.rejected) applicable.rejectedNetworks.set(k, v);
 
-    const frrConfig = prepareFrrConfig(buildFrrModel(frrNodeSettings(config), applicable.vrfs, applicable.networks));
+    // A VRF or network FRR cannot take is left out with EVPN-006 on it alone (kernel included).
+    const frrSelected = this.#frrManaged() ? selectFrrApplicable(frrNodeSettings(config), applicable.vrfs, applicable.networks) : undefined;
+    if (frrSelected !== undefined) {
+      applicable.vrfs = frrSelected.vrfs;
+      applicable.networks = frrSelected.networks;
+      for (const [k, v] of frrSelected.rejectedVrfs) applicable.rejectedVrfs.set(k, v);
+      for (const [k, v] of frrSelected.rejectedNetworks) applicable.rejectedNetworks.set(k, v);
+    }
+    const frrConfig = frrSelected?.config ?? prepareFrrConfig(buildFrrModel(frrNodeSettings(config), applicable.vrfs, applicable.networks));
     const vrfNames = new Set(applicable.vrfs.map((v) => vrfDevice(v.spec.vni)));
+    if (Date.now() - this.#frrCheckAt >= this.#d.config.frr.checkIntervalSeconds * 1000) await this.checkFrr();
     if (!frrConfig.ok) this.#frr = { ...this.#frr, error: `the FRR model is invalid: ${frrConfig.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` };
     const order = planPassOrder({ frrManaged: this.#frrManaged(), frrModelValid: frrConfig.ok, frrVrfs: this.#frrVrfs, desiredVrfs: vrfNames });
 
@@ -133,6 +144,28 @@ export class NodePass {
     }
   }
 
+  /**
+   * The cheap periodic FRR check (restarted daemons, lost stanzas, dropped
+   * VNIs), run by the agent's timer between passes and by a pass when due: a
+   * failure shows as FrrApplied False until the next pass's apply repairs it
+   * (the applier then diffs against what FRR runs). True: a pass is needed.
+   */
+  async checkFrr(): Promise<boolean> {
+    const frr = this.#d.frr;
+    if (!frr || !this.#frr.enabled) return false;
+    this.#frrCheckAt = Date.now();
+    try {
+      const r = await frr.check();
+      if (r.ok) return false;
+      this.#frr = { ...this.#frr, error: r.message };
+      this.#frrStatusAt = 0;
+      this.#d.metrics?.errors.inc({ code: 'EVPN-006' });
+    } catch (err: unknown) {
+      this.#frr = { ...this.#frr, running: !(err instanceof FrrUnavailableError), error: `checking FRR failed: ${errorMessage(err)}` };
+    }
+    return true;
+  }
+
   async #readFrrStatus(): Promise<void> {
     const frr = this.#d.frr;
     if (!frr || !this.#frr.enabled || this.#frr.error !== undefined) return;
@@ -141,6 +174,8 @@ export class NodePass {
       this.#frr.status = await frr.readStatus();
       this.#frrStatusAt = Date.now();
     } catch (err: unknown) {
+      // Not just a log line: a node whose FRR cannot be read does not look healthy.
+      this.#frr = { ...this.#frr, running: !(err instanceof FrrUnavailableError), error: `reading FRR status failed: ${errorMessage(err)}` };
       this.#d.log.warn(errorFields(err), 'reading FRR status failed');
     }
   }

@@ -21,6 +21,16 @@ export type FrrNodeSettings = Omit<FrrModelInput, 'vrfs' | 'l2vnis'>;
 
 const union = (...lists: (readonly string[] | undefined)[]): string[] => [...new Set(lists.flatMap((l) => l ?? []))].sort();
 
+/** The order of FrrModelInput.vrfs (so a field error `vrfs[i]` names its EvpnVrf). */
+export function frrVrfOrder(vrfs: readonly EvpnVrf[]): EvpnVrf[] {
+  return [...vrfs].sort((a, b) => a.spec.vni - b.spec.vni);
+}
+
+/** The networks behind FrrModelInput.l2vnis, in its order. */
+export function frrL2Order(networks: readonly EvpnNetwork[]): EvpnNetwork[] {
+  return networks.filter((n) => n.spec.type === 'l2' && n.spec.vni !== undefined).sort((a, b) => (a.spec.vni ?? 0) - (b.spec.vni ?? 0));
+}
+
 export function buildFrrModel(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], networks: readonly EvpnNetwork[]): FrrModelInput {
   const networksOfVrf = new Map<string, EvpnNetwork[]>();
   for (const n of networks) if (n.spec.vrf !== undefined) networksOfVrf.set(n.spec.vrf, [...(networksOfVrf.get(n.spec.vrf) ?? []), n]);
@@ -29,7 +39,7 @@ export function buildFrrModel(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], n
 
   return {
     ...node,
-    vrfs: [...vrfs].sort((a, b) => a.spec.vni - b.spec.vni).map((v) => {
+    vrfs: frrVrfOrder(vrfs).map((v) => {
       const members = networksOfVrf.get(v.metadata.name) ?? [];
       return {
         name: vrfDevice(v.spec.vni),
@@ -43,9 +53,7 @@ export function buildFrrModel(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], n
         ...(v.spec.localPref !== undefined ? { localPref: v.spec.localPref } : {}),
       };
     }),
-    l2vnis: networks
-      .filter((n) => n.spec.type === 'l2' && n.spec.vni !== undefined)
-      .sort((a, b) => (a.spec.vni ?? 0) - (b.spec.vni ?? 0))
+    l2vnis: frrL2Order(networks)
       .map((n) => ({
         vni: n.spec.vni ?? 0,
         ...(n.spec.routeDistinguishers?.[0] !== undefined ? { rd: n.spec.routeDistinguishers[0] } : {}),

@@ -5,12 +5,15 @@ import { createHash } from 'node:crypto';
 import { FrrModelError, validateFrrModel, type FrrFieldError } from './model.ts';
 import { renderFrrModel } from './render.ts';
 import type { VrfVni } from './running-config.ts';
+import { parseStanzas, type FrrStanzas } from './stanzas.ts';
 
 export interface FrrConfig {
   readonly text: string;
   /** sha256 of the text: the applier reloads only when it differs from the applied one. */
   readonly hash: string;
   readonly vrfVnis: readonly VrfVni[];
+  /** The text's owned stanzas: what FRR's running config must hold (the applier diffs against them). */
+  readonly stanzas: FrrStanzas;
 }
 
 export type FrrConfigResult =
@@ -26,7 +29,8 @@ export function prepareFrrConfig(input: unknown): FrrConfigResult {
   const valid = validateFrrModel(input);
   if (!valid.ok) return valid;
   const text = renderFrrModel(valid.model);
-  return { ok: true, config: { text, hash: hashFrrConfig(text), vrfVnis: valid.model.vrfs.map((v) => ({ vrf: v.name, vni: v.l3vni })) } };
+  const vrfVnis = valid.model.vrfs.map((v) => ({ vrf: v.name, vni: v.l3vni }));
+  return { ok: true, config: { text, hash: hashFrrConfig(text), vrfVnis, stanzas: parseStanzas(text) } };
 }
 
 /** As prepareFrrConfig, but throws FrrModelError naming the fields. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseExtCommunity } from './ext-community.ts';
+import { parseExtCommunity } from '../../crds/primitives.ts';
 import { defaultServerAsn, FrrModelError, parseFrrModel, validateFrrModel } from './model.ts';
 import { renderFrrConfig } from './render.ts';
 
@@ -31,6 +31,9 @@ describe('parseExtCommunity (RFC 4360 forms)', () => {
     ['65001', 'no colon'],
     ['65001:', 'empty number'],
     ['65001:01', 'leading zero'],
+    ['065000:1', 'leading zero in the ASN'],
+    ['192.0.2.1:00100', 'leading zero after an IPv4 administrator'],
+    ['0:100', 'ASN 0 (the CRD used to accept it)'],
     ['65001:1\nexit', 'newline'],
     ['65001: 1', 'space'],
     ['!65001:1', 'comment marker'],

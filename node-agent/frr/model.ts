@@ -5,7 +5,7 @@
 // data write commands; every string here is therefore matched by an anchored
 // pattern or parsed (IP addresses, prefixes, RT/RD), never passed through.
 import { z } from 'zod';
-import { parseExtCommunity } from './ext-community.ts';
+import { parseExtCommunity } from '../../crds/primitives.ts';
 
 const MAX_ASN = 4_294_967_295;
 const MAX_VNI = 16_777_215;

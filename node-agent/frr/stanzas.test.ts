@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { listGoldenFrrCases } from './golden-cases.ts';
+import { renderFrrConfig } from './render.ts';
+import { diffStanzas, parseStanzas, vrfsOfKeys } from './stanzas.ts';
+
+const node = { asn: 65000, routerId: '10.0.0.1', underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 'internal', ipv4Unicast: false, evpn: true }] };
+const vrf = (vni: number, extra: object = {}): object => ({ name: `vrf-${vni}`, l3vni: vni, ...extra });
+const stanzas = (model: object): ReturnType<typeof parseStanzas> => parseStanzas(renderFrrConfig(model));
+
+describe('parseStanzas', () => {
+  it('keeps only what the agent owns from a running config', () => {
+    const running = [
+      'Building configuration...', '', 'Current configuration:', '!', 'frr version 8.4.4', 'frr defaults datacenter', 'hostname vm',
+      'no ip forwarding', 'no ipv6 forwarding', 'service integrated-vtysh-config', '!', 'vrf vrf-1', ' vni 100', ' ip route 1.0.0.0/8 blackhole', 'exit-vrf', '!',
+      'vrf mgmt', 'exit-vrf', '!', 'interface eth0', ' ip address 1.1.1.1/32', 'exit', '!', 'bfd', 'exit', '!',
+      'router bgp 65000', ' bgp router-id 10.0.0.1', ' !', ' address-family l2vpn evpn', '  advertise-all-vni', ' exit-address-family', 'exit', '!',
+      'route-map RM-vrf-1-LP permit 10', ' set local-preference 200', 'exit', '!', 'route-map OTHER permit 10', 'exit', '!', 'end',
+    ].join('\n');
+    const s = parseStanzas(running);
+    expect([...s.keys()]).toEqual(['ipv6 forwarding', 'vrf vrf-1', 'router bgp 65000', 'route-map RM-vrf-1-LP permit 10']);
+    expect(s.get('vrf vrf-1')).toEqual({ line: 'vrf vrf-1', children: [{ line: 'vni 100', children: [] }] });
+    expect(s.get('router bgp 65000')?.children.map((c) => c.line)).toEqual(['bgp router-id 10.0.0.1', 'address-family l2vpn evpn']);
+  });
+});
+
+describe('diffStanzas', () => {
+  it.each(listGoldenFrrCases())('$name: nothing to do against itself, everything from empty', ({ confPath }) => {
+    const want = parseStanzas(readFileSync(confPath, 'utf8'));
+    expect(diffStanzas(want, want)).toEqual({ batch: [], changed: [] });
+    const cold = diffStanzas(new Map(), want);
+    expect(cold.changed).toEqual([...want.keys()].filter((k) => cold.changed.includes(k)));
+    expect(new Set(cold.changed)).toEqual(new Set(want.keys()));
+    // The batch, read as a config, is exactly the wanted stanzas.
+    expect(parseStanzas(cold.batch.join('\n'))).toEqual(want);
+  });
+
+  it('adds one VRF among many with its own stanzas only, closed blocks, VNI before its BGP instance', () => {
+    const before = stanzas({ ...node, vrfs: [vrf(100), vrf(200)] });
+    const after = stanzas({ ...node, vrfs: [vrf(100), vrf(200), vrf(300, { localPref: 150, importRts: ['65000:1'] })] });
+    const d = diffStanzas(before, after);
+    expect(new Set(d.changed)).toEqual(new Set(['route-map RM-vrf-300-LP permit 10', 'vrf vrf-300', 'router bgp 65000 vrf vrf-300']));
+    expect(vrfsOfKeys(d.changed)).toEqual(['vrf-300']);
+    expect(d.batch).toEqual([
+      'route-map RM-vrf-300-LP permit 10', ' set local-preference 150', 'exit',
+      'vrf vrf-300', ' vni 300', 'exit-vrf',
+      'router bgp 65000 vrf vrf-300', ' bgp router-id 10.0.0.1', ' address-family ipv4 unicast', '  redistribute connected', ' exit-address-family',
+      ' address-family l2vpn evpn', '  advertise ipv4 unicast route-map RM-vrf-300-LP', '  route-target import 65000:1', ' exit-address-family', 'exit',
+    ]);
+  });
+
+  it('removes one VRF: its VNI first, then its BGP instance, then its route-map; `no vrf` never', () => {
+    const before = stanzas({ ...node, vrfs: [vrf(100), vrf(300, { localPref: 150 })] });
+    const after = stanzas({ ...node, vrfs: [vrf(100)] });
+    expect(diffStanzas(before, after).batch).toEqual([
+      'vrf vrf-300', ' no vni 300', 'exit-vrf',
+      'no router bgp 65000 vrf vrf-300',
+      'no route-map RM-vrf-300-LP permit 10',
+    ]);
+  });
+
+  it('changes a route target in place, deletion first, inside its address family', () => {
+    const before = stanzas({ ...node, vrfs: [vrf(100, { importRts: ['65000:1'] })] });
+    const after = stanzas({ ...node, vrfs: [vrf(100, { importRts: ['65000:2'] })] });
+    expect(diffStanzas(before, after).batch).toEqual([
+      'router bgp 65000 vrf vrf-100', ' address-family l2vpn evpn', '  no route-target import 65000:1', ' exit-address-family', 'exit',
+      'router bgp 65000 vrf vrf-100', ' address-family l2vpn evpn', '  route-target import 65000:2', ' exit-address-family', 'exit',
+    ]);
+  });
+
+  it('an L2VNI block is added and removed under l2vpn evpn with exit-vni', () => {
+    const before = stanzas({ ...node, l2vnis: [] });
+    const after = stanzas({ ...node, l2vnis: [{ vni: 500, rd: '10.0.0.1:5' }] });
+    expect(diffStanzas(before, after).batch).toEqual([
+      'router bgp 65000', ' address-family l2vpn evpn', '  vni 500', '   rd 10.0.0.1:5', '  exit-vni', ' exit-address-family', 'exit',
+    ]);
+    expect(diffStanzas(after, before).batch).toEqual(['router bgp 65000', ' address-family l2vpn evpn', '  no vni 500', ' exit-address-family', 'exit']);
+  });
+
+  it('a removed neighbour goes with one line, not one per setting', () => {
+    const before = stanzas({ ...node, underlayNeighbors: [{ address: '10.0.0.9', remoteAs: 65009, timers: { keepalive: 3, hold: 9 }, evpn: true }] });
+    const d = diffStanzas(before, stanzas(node));
+    expect(d.batch.filter((l) => l.includes('10.0.0.9'))).toEqual([' no neighbor 10.0.0.9 remote-as 65009']);
+  });
+
+  it('ipv6 forwarding flips in one line', () => {
+    const d = diffStanzas(stanzas(node), stanzas({ ...node, ipv6Forwarding: true }));
+    expect(d).toEqual({ batch: ['ipv6 forwarding'], changed: ['ipv6 forwarding'] });
+  });
+});
