@@ -175,7 +175,8 @@ export class Fabric {
     const prefix = v.network.cidr.split('/')[1] ?? '24';
     await this.chassis(v.node).addVm({
       name: v.name, portId: v.portId, mac: v.mac, cidr: `${v.ip}/${prefix}`,
-      gateway: v.network.type === 'l2' ? v.network.gateway : undefined,
+      // Its subnet's gateway: the IRB's anycast address, or OVN's router port where a router holds it.
+      gateway: v.network.gateway,
     });
   }
 
@@ -221,7 +222,7 @@ export class Fabric {
     return { ok: r.code === 0, output: r.stdout + r.stderr };
   }
 
-  /** Writes the EVPN state of both nodes and the VMs' neighbours to `<artifacts>/<name>.txt`; returns the path. */
+  /** Writes the EVPN state of both nodes and the leaf and the VMs' neighbours to `<artifacts>/<name>.txt`; returns the path. */
   async diagnose(name: string, vmNames: readonly string[]): Promise<string> {
     const parts: string[] = [];
     const show = async (title: string, file: string, args: readonly string[]): Promise<void> => {
@@ -241,7 +242,10 @@ export class Fabric {
       parts.push(`--- ${n.name}: ovs-vsctl show\n${await this.chassis(n.name).show().catch((e: unknown) => String(e))}`);
       parts.push(`--- ${n.name}: ovs-ofctl dump-ports ${PROVIDER_BRIDGE}\n${await this.chassis(n.name).tool('ovs-ofctl', ['dump-ports', PROVIDER_BRIDGE]).catch((e: unknown) => String(e))}`);
     }
-    for (const v of vmNames) await show(`${v}: neigh`, 'ip', ['-n', v, 'neigh', 'show']);
+    for (const c of ['show evpn vni', 'show evpn mac vni all', 'show bgp l2vpn evpn']) await show(`leaf: ${c}`, 'vtysh', ['-N', LEAF, '-c', c]);
+    await show('leaf: fdb', 'bridge', ['-n', LEAF, 'fdb', 'show']);
+    await show('leaf: routes (all tables)', 'ip', ['-n', LEAF, 'route', 'show', 'table', 'all']);
+    for (const v of [...vmNames, leaf.bms.ns, leaf.host.ns]) await show(`${v}: neigh`, 'ip', ['-n', v, 'neigh', 'show']);
     const file = join(this.#opts.artifacts, `${name}.txt`);
     writeFileSync(file, parts.join('\n'));
     return file;
