@@ -53,8 +53,9 @@ async function startOperator(cp: ControlPlane, ovn: OvnDatabases, operatorLog: s
   if (metricsPort === undefined) throw new Error('no free port for the operator');
   const operatorArgs = [
     `--ovn-nb=${ovn.nbRemote.unix}`, `--ovn-sb=${ovn.sbRemote.unix}`, `--metrics-addr=127.0.0.1:${metricsPort}`,
-    // One replica: no Lease to wait for. Prune quickly so the withdrawal phase is short.
-    '--leader-elect=false', '--prune-grace=1s',
+    // One replica: no Lease to wait for. Prune quickly so the withdrawal phase is short; the
+    // withdrawal removes all 9 objects at once, which the mass-deletion guard (floor 5) would hold.
+    '--leader-elect=false', '--prune-grace=1s', '--mass-delete-floor=20',
   ];
   // The tether in spawnComponent needs the operator's environment to carry the kubeconfig.
   process.env.KUBECONFIG = cp.kubeconfigPath;
