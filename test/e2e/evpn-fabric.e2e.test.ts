@@ -212,7 +212,8 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
       const c = fabric.chassis(n.name);
       const read = async (): Promise<string[]> =>
         (await c.vsctl(['port-to-br', 'evpn-ovs', '--', 'get', 'Port', 'evpn-ovs', 'trunks', '--', 'get', 'Port', 'evpn-ovs', 'vlan_mode', '--', 'get', 'Port', 'evpn-ovs', 'external_ids'])).trim().split('\n');
-      await waitFor(`evpn-ovs on ${PROVIDER_BRIDGE} of ${n.name} with trunks ${tags.join(',')}`, async () => (await read())[1] === `[${tags.join(', ')}]`, slow);
+      // The agent's first pass with the objects: kernel, FRR (one frr-reload.py, 12–34 s in UML under load), then OVS.
+      await waitFor(`evpn-ovs on ${PROVIDER_BRIDGE} of ${n.name} with trunks ${tags.join(',')}`, async () => (await read())[1] === `[${tags.join(', ')}]`, { timeoutMs: 120_000, stepMs: 500 });
       const [bridge, trunks, mode, ids] = await read();
       process.stdout.write(`UPLINK ${n.name}: ovs-vsctl port-to-br evpn-ovs → ${bridge ?? ''}; trunks ${trunks ?? ''}; vlan_mode ${mode ?? ''}; external_ids ${ids ?? ''}\n`);
       expect(bridge).toBe(PROVIDER_BRIDGE);
