@@ -3,7 +3,7 @@
 # the real Kubernetes API server, OVN (NB, SB, ovn-northd) and the operator on
 # this host, and two EVPN nodes (network namespaces with FRR, the node agent
 # and VMs) inside a user-mode Linux guest: this host's kernel has no vrf. Then
-# it writes the seed's BGPVPN associations into OVN, as networking-bgpvpn
+# it writes the BGPVPN associations into OVN, as networking-bgpvpn
 # does, and shows what comes out. Everything is torn down at the end: the
 # nodes live in a throwaway guest that exits with the script, so there is
 # nothing left running to forget. Run it again with `make demo`.
@@ -16,9 +16,11 @@ ovn-evpn demo: OpenStack/OVN networks stretched over an EVPN/VXLAN fabric
 ──────────────────────────────────────────────────────────────────────────
  host   kube-apiserver + etcd, OVN NB/SB + ovn-northd, evpn-operator
  guest  (user-mode Linux) node-a and node-b, each: FRR (zebra, bgpd),
-        evpn-node-agent, an OVN chassis (OVS + ovn-controller) with VMs
- seed   L2 BGPVPN vni 10100 on net-a and net-b, L3 BGPVPN vni 20000 on net-c
-This takes about two minutes.
+        evpn-node-agent, an OVN chassis (OVS + ovn-controller) with VMs;
+        a hand-written EVPN leaf (FRR) with a bare-metal server and a host
+ seed   L2 BGPVPN vni 10100 on net-a, L3 BGPVPN vni 20000 on net-b and net-c,
+        net-d and net-e behind an OVN router (L2 BGPVPNs vni 10200, 10300)
+This takes about three minutes.
 TXT
 start=$(date +%s)
 set +e

@@ -27,26 +27,24 @@ function parsePrefix(prefix: string): Pick<EvpnRoute, 'type' | 'mac' | 'ip'> | u
   return undefined;
 }
 
+/** One route per path of a prefix entry (`paths` is a list of lists in 8.4). */
+function pathsOf(rd: string, prefix: string, parsed: Pick<EvpnRoute, 'type' | 'mac' | 'ip'>, entry: Json): EvpnRoute[] {
+  const paths = (Array.isArray(entry.paths) ? entry.paths : []).flat() as unknown[];
+  return paths.filter(isObject).map((p) => {
+    const nh = (Array.isArray(p.nexthops) ? p.nexthops : []).find(isObject);
+    const ext = isObject(p.extendedCommunity) && typeof p.extendedCommunity.string === 'string' ? p.extendedCommunity.string : '';
+    return { ...parsed, rd, prefix, extCommunities: ext, ...(nh !== undefined && typeof nh.ip === 'string' ? { nexthop: nh.ip } : {}) };
+  });
+}
+
 export function flattenEvpnRoutes(json: unknown): EvpnRoute[] {
   const out: EvpnRoute[] = [];
   if (!isObject(json)) return out;
   for (const [rd, byPrefix] of Object.entries(json)) {
     if (!isObject(byPrefix)) continue;
     for (const [prefix, entry] of Object.entries(byPrefix)) {
-      if (!prefix.startsWith('[') || !isObject(entry)) continue;
-      const parsed = parsePrefix(prefix);
-      if (parsed === undefined) continue;
-      const paths = (Array.isArray(entry.paths) ? entry.paths : []).flat() as unknown[];
-      for (const p of paths) {
-        if (!isObject(p)) continue;
-        const nexthops = Array.isArray(p.nexthops) ? p.nexthops : [];
-        const nh = nexthops.find(isObject);
-        const ext = isObject(p.extendedCommunity) && typeof p.extendedCommunity.string === 'string' ? p.extendedCommunity.string : '';
-        out.push({
-          ...parsed, rd, prefix, extCommunities: ext,
-          ...(nh !== undefined && typeof nh.ip === 'string' ? { nexthop: nh.ip } : {}),
-        });
-      }
+      const parsed = prefix.startsWith('[') && isObject(entry) ? parsePrefix(prefix) : undefined;
+      if (parsed !== undefined && isObject(entry)) out.push(...pathsOf(rd, prefix, parsed, entry));
     }
   }
   return out;

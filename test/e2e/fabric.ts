@@ -1,10 +1,14 @@
-// The guest's two-node fabric: network namespaces node-a and node-b on an
-// underlay bridge (10.0.0.1, 10.0.0.2 on 10.0.0.0/24), each with its own FRR
-// (zebra + bgpd in the node's pathspace), its node agent (`ip netns exec`, so
-// its netlink sockets act on that node) and a real OVN chassis (ovn-chassis.ts: ovsdb-server,
-// ovs-vswitchd with the netdev datapath, br-provider mapped to physnet1, and
-// ovn-controller registering itself in the host's SB). "VMs" are namespaces
-// behind OVS internal ports on br-int that ovn-controller binds.
+// The guest's fabric: network namespaces node-a and node-b on an underlay
+// bridge (10.0.0.1, 10.0.0.2 on 10.0.0.0/24), each with its own FRR (zebra +
+// bgpd in the node's pathspace), its node agent (`ip netns exec`, so its
+// netlink sockets act on that node; it plugs its uplink into the node's OVS
+// itself) and a real OVN chassis (ovn-chassis.ts: ovsdb-server, ovs-vswitchd
+// with the netdev datapath, br-provider mapped to physnet1, and ovn-controller
+// registering itself in the host's SB). "VMs" are namespaces behind OVS
+// internal ports on br-int that ovn-controller binds. A third member, the
+// hand-written leaf (leaf/: 10.0.0.3, its own FRR, route reflector for the
+// nodes in the fabric ASN 65100), holds a bare-metal server on net-a's L2VNI
+// and a host behind its VRF on the L3VNI 20000.
 //
 // The agents and ovn-controllers reach the host through socat: in the guest
 // root ns a unix socket per service forwards to 10.0.2.2:PORT (slirpvde), and
@@ -13,12 +17,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { bash, run, startBackground, stopBackground, tryRun, waitFor, type Background } from './guest-exec.ts';
+import { waitFor } from '../harness/wait-for.ts';
+import { bash, run, startBackground, stopBackground, tryRun, type Background } from './guest-exec.ts';
 import { NODE_SB_PORT, OvnChassis, PROVIDER_BRIDGE } from './ovn-chassis.ts';
-import { nodes, type NodeName, type Vm } from './scenario.ts';
+import { leaf, nodes, type NodeName, type Vm } from './scenario.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const NODE_API_PORT = 6443;
+const LEAF = 'leaf';
+const leafDir = join(import.meta.dirname, 'leaf');
 
 export interface FabricOptions {
   /** Guest-side kubeconfig (server 10.0.2.2:PORT). */
@@ -82,7 +89,7 @@ export class Fabric {
     for (const [what, hostPort, nodePort] of [['api', this.#opts.apiPort, NODE_API_PORT], ['sb', sbPort, NODE_SB_PORT]] as const) {
       const sock = join(this.#work, `${what}.sock`);
       this.#procs.push(startBackground(`relay-root-${what}`, 'socat', [`UNIX-LISTEN:${sock},fork,unlink-early`, `TCP:10.0.2.2:${hostPort}`], join(this.#opts.artifacts, 'relay.log')));
-      await waitFor(`the root relay socket ${sock}`, 10_000, async () => (await tryRun('test', ['-S', sock])).code === 0, 50);
+      await waitFor(`the root relay socket ${sock}`, async () => (await tryRun('test', ['-S', sock])).code === 0, { timeoutMs: 10_000, stepMs: 50 });
       for (const n of nodes) {
         this.#procs.push(startBackground(`relay-${what}-${n.name}`, 'ip', ['netns', 'exec', n.name, 'socat',
           `TCP-LISTEN:${String(nodePort)},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${sock}`], join(this.#opts.artifacts, 'relay.log')));
@@ -103,17 +110,25 @@ export class Fabric {
 
   /** zebra + bgpd per node, in the node's namespace and pathspace, with an empty config the agent replaces. */
   async startFrr(): Promise<void> {
-    await bash(nodes.map((n) => `
-      mkdir -p /etc/frr/${n.name} /var/run/frr/${n.name} /var/log/frr
-      printf 'frr defaults datacenter\\n!\\n' > /etc/frr/${n.name}/frr.conf
-      echo 'service integrated-vtysh-config' > /etc/frr/${n.name}/vtysh.conf
-      chown -R frr:frr /etc/frr/${n.name} /var/run/frr/${n.name} /var/log/frr
-      ip netns exec ${n.name} /usr/lib/frr/zebra -N ${n.name} -d -A 127.0.0.1 -s 90000000 -f /etc/frr/${n.name}/frr.conf --log file:/var/log/frr/${n.name}-zebra.log
-      ip netns exec ${n.name} /usr/lib/frr/bgpd -N ${n.name} -d -A 127.0.0.1 -f /etc/frr/${n.name}/frr.conf --log file:/var/log/frr/${n.name}-bgpd.log
-    `).join('\n'));
-    for (const n of nodes) {
-      await waitFor(`FRR of ${n.name}`, 20_000, async () => (await tryRun('vtysh', ['-N', n.name, '-c', 'show version'])).code === 0, 100);
-    }
+    await bash(nodes.map((n) => frrDaemons(n.name)).join('\n'));
+    for (const n of nodes) await waitForFrr(n.name);
+  }
+
+  /**
+   * The hand-written leaf (leaf/README.md): setup.sh builds its devices (a
+   * veth into ul-fabric, VTEP 10.0.0.3, the bare-metal server and the host
+   * namespaces), zebra + bgpd start with only `frr defaults datacenter`, then
+   * `vtysh -b` loads the checked-in frr.conf as FRR's service does.
+   */
+  async startLeaf(): Promise<void> {
+    await bash(`
+      LEAF_NS=${LEAF} BMS_NS=${leaf.bms.ns} HOST_NS=${leaf.host.ns} UNDERLAY_BRIDGE=ul-fabric bash ${join(leafDir, 'setup.sh')}
+      ${frrDaemons(LEAF)}`);
+    await waitForFrr(LEAF);
+    await bash(`
+      cp ${join(leafDir, 'frr.conf')} /etc/frr/${LEAF}/frr.conf
+      chown frr:frr /etc/frr/${LEAF}/frr.conf
+      vtysh -N ${LEAF} -b`);
   }
 
   /**
@@ -124,19 +139,25 @@ export class Fabric {
    */
   async startChassis(): Promise<void> {
     await Promise.all(nodes.map((n) => this.chassis(n.name).start()));
-    await waitFor('both Chassis registered by ovn-controller in the SB', 60_000, async () => {
+    await waitFor('both Chassis registered by ovn-controller in the SB', async () => {
       const out = await this.sbctl(['--format=csv', '--data=bare', '--no-headings', '--columns=name,hostname', 'list', 'Chassis']);
       const rows = new Set(out.split('\n').filter(Boolean));
       return nodes.every((n) => rows.has(`${n.name},${n.name}`));
-    }, 200);
+    }, { timeoutMs: 60_000, stepMs: 200 });
   }
 
-  /** One agent per node, run inside the node's namespace; default ASN from the VTEP (seed 001), eBGP to the other node. */
+  /**
+   * One agent per node, run inside the node's namespace: the fabric ASN of the
+   * leaf, the leaf as its only BGP peer (iBGP, the leaf reflects the other
+   * node's routes), and the node's own Open_vSwitch database, where it plugs
+   * its uplink into br-provider.
+   */
   startAgents(): void {
     for (const n of nodes) {
       const args = ['netns', 'exec', n.name, join(repo, 'bin', 'evpn-node-agent'),
-        `--vtep-ip=${n.vtep}`, `--bgp-peer=${n.peer}:external`, `--frr-pathspace=${n.name}`,
-        `--frr-config=${join(this.#work, `${n.name}-frr.conf`)}`, '--http-addr=127.0.0.1:9650', '--resync-seconds=30'];
+        `--vtep-ip=${n.vtep}`, `--asn=${String(leaf.asn)}`, `--bgp-peer=${leaf.vtep}:internal`, `--frr-pathspace=${n.name}`,
+        `--frr-config=${join(this.#work, `${n.name}-frr.conf`)}`, `--ovsdb=${this.chassis(n.name).ovsdbRemote}`,
+        '--http-addr=127.0.0.1:9650', '--resync-seconds=30'];
       const env = { ...process.env, NODE_NAME: n.name, KUBECONFIG: this.nodeKubeconfig, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
       const agent = startBackground(`agent-${n.name}`, 'ip', args, join(this.#opts.artifacts, `agent-${n.name}.log`), env);
       this.#agents.set(n.name, agent);
@@ -149,25 +170,13 @@ export class Fabric {
     return a !== undefined && a.child.exitCode === null && a.child.signalCode === null;
   }
 
-  /**
-   * TEMPORARY, delete when the agent plugs its uplink itself (issue 12, the
-   * agent's OVS side): puts the agent's `evpn-ovs` on br-provider as an OVS
-   * port trunking `vlans`, the way the agent will (minus its ownership mark
-   * and keeping trunks in sync). Nothing else in the e2e may depend on this
-   * function beyond calling it once the agent has created evpn-ovs.
-   */
-  async plugUplinkByHandUntilAgentDoes(node: NodeName, vlans: readonly number[]): Promise<void> {
-    await this.chassis(node).vsctl(['--may-exist', 'add-port', PROVIDER_BRIDGE, 'evpn-ovs',
-      '--', 'set', 'Port', 'evpn-ovs', `trunks=${vlans.map(String).join(',')}`]);
-    await run('ip', ['-n', node, 'link', 'set', 'evpn-ovs', 'up']);
-  }
-
   /** A VM: a namespace behind an OVS internal port on its node's br-int, bound by that node's ovn-controller. */
   async addVm(v: Vm): Promise<void> {
     const prefix = v.network.cidr.split('/')[1] ?? '24';
     await this.chassis(v.node).addVm({
       name: v.name, portId: v.portId, mac: v.mac, cidr: `${v.ip}/${prefix}`,
-      gateway: v.network.type === 'l2' ? v.network.gateway : undefined,
+      // Its subnet's gateway: the IRB's anycast address, or OVN's router port where a router holds it.
+      gateway: v.network.gateway,
     });
   }
 
@@ -183,7 +192,7 @@ export class Fabric {
   async capture(ns: string, dev: string, filter: string, count: number, traffic: () => Promise<unknown>): Promise<string[]> {
     const file = join(this.#opts.artifacts, `tcpdump-${ns}-${dev}-${String(Date.now())}.txt`);
     const td = startBackground(`tcpdump-${ns}-${dev}`, 'ip', ['netns', 'exec', ns, 'timeout', '15', 'tcpdump', '-l', '-e', '-nn', '-i', dev, '-c', String(count), filter], file);
-    await waitFor(`tcpdump listening on ${ns}:${dev}`, 10_000, () => Promise.resolve(readFileSync(file, 'utf8').includes('listening on')), 100);
+    await waitFor(`tcpdump listening on ${ns}:${dev}`, () => readFileSync(file, 'utf8').includes('listening on'), { timeoutMs: 10_000, stepMs: 100 });
     await traffic();
     await new Promise<void>((resolve) => {
       if (td.child.exitCode !== null || td.child.signalCode !== null) { resolve(); return; }
@@ -193,11 +202,12 @@ export class Fabric {
     return readFileSync(file, 'utf8').split('\n').filter((l) => /^\d\d:/.test(l));
   }
 
-  vtysh(node: NodeName, command: string): Promise<string> {
+  /** vtysh in a node's or the leaf's pathspace. */
+  vtysh(node: NodeName | 'leaf', command: string): Promise<string> {
     return run('vtysh', ['-N', node, '-c', command]);
   }
 
-  async vtyshJson(node: NodeName, command: string): Promise<unknown> {
+  async vtyshJson(node: NodeName | 'leaf', command: string): Promise<unknown> {
     return JSON.parse(await this.vtysh(node, `${command} json`)) as unknown;
   }
 
@@ -212,7 +222,7 @@ export class Fabric {
     return { ok: r.code === 0, output: r.stdout + r.stderr };
   }
 
-  /** Writes the EVPN state of both nodes and the VMs' neighbours to `<artifacts>/<name>.txt`; returns the path. */
+  /** Writes the EVPN state of both nodes and the leaf and the VMs' neighbours to `<artifacts>/<name>.txt`; returns the path. */
   async diagnose(name: string, vmNames: readonly string[]): Promise<string> {
     const parts: string[] = [];
     const show = async (title: string, file: string, args: readonly string[]): Promise<void> => {
@@ -232,7 +242,10 @@ export class Fabric {
       parts.push(`--- ${n.name}: ovs-vsctl show\n${await this.chassis(n.name).show().catch((e: unknown) => String(e))}`);
       parts.push(`--- ${n.name}: ovs-ofctl dump-ports ${PROVIDER_BRIDGE}\n${await this.chassis(n.name).tool('ovs-ofctl', ['dump-ports', PROVIDER_BRIDGE]).catch((e: unknown) => String(e))}`);
     }
-    for (const v of vmNames) await show(`${v}: neigh`, 'ip', ['-n', v, 'neigh', 'show']);
+    for (const c of ['show evpn vni', 'show evpn mac vni all', 'show bgp l2vpn evpn']) await show(`leaf: ${c}`, 'vtysh', ['-N', LEAF, '-c', c]);
+    await show('leaf: fdb', 'bridge', ['-n', LEAF, 'fdb', 'show']);
+    await show('leaf: routes (all tables)', 'ip', ['-n', LEAF, 'route', 'show', 'table', 'all']);
+    for (const v of [...vmNames, leaf.bms.ns, leaf.host.ns]) await show(`${v}: neigh`, 'ip', ['-n', v, 'neigh', 'show']);
     const file = join(this.#opts.artifacts, `${name}.txt`);
     writeFileSync(file, parts.join('\n'));
     return file;
@@ -240,10 +253,12 @@ export class Fabric {
 
   /** Copies FRR logs and running configs next to the agents' logs. */
   async collectArtifacts(): Promise<void> {
-    for (const n of nodes) {
-      const r = await tryRun('vtysh', ['-N', n.name, '-c', 'show running-config']);
-      writeFileSync(join(this.#opts.artifacts, `frr-running-${n.name}.conf`), r.stdout + r.stderr);
+    for (const n of [...nodes.map((x) => x.name), LEAF]) {
+      const r = await tryRun('vtysh', ['-N', n, '-c', 'show running-config']);
+      writeFileSync(join(this.#opts.artifacts, `frr-running-${n}.conf`), r.stdout + r.stderr);
     }
+    const evpn = await tryRun('vtysh', ['-N', LEAF, '-c', 'show bgp l2vpn evpn']);
+    writeFileSync(join(this.#opts.artifacts, 'leaf-show-bgp-l2vpn-evpn.txt'), evpn.stdout + evpn.stderr);
     await tryRun('bash', ['-c', `cp /var/log/frr/*.log ${this.#opts.artifacts}/ 2>/dev/null`]);
   }
 
@@ -255,11 +270,26 @@ export class Fabric {
     }
     for (const c of this.#chassis.values()) await c.stop(this.#opts.artifacts);
     for (const p of [...this.#procs].reverse()) await stopBackground(p);
-    for (const n of nodes) {
+    for (const n of [...nodes.map((x) => x.name), LEAF]) {
       for (const d of ['bgpd', 'zebra']) {
-        const pid = await tryRun('cat', [`/var/run/frr/${n.name}/${d}.pid`]);
+        const pid = await tryRun('cat', [`/var/run/frr/${n}/${d}.pid`]);
         if (pid.code === 0 && /^\d+$/.test(pid.stdout.trim())) await tryRun('kill', [pid.stdout.trim()]);
       }
     }
   }
+}
+
+/** A bash fragment: zebra + bgpd in namespace and pathspace `ns`, started with only `frr defaults datacenter`. */
+function frrDaemons(ns: string): string {
+  return `
+      mkdir -p /etc/frr/${ns} /var/run/frr/${ns} /var/log/frr
+      printf 'frr defaults datacenter\\n!\\n' > /etc/frr/${ns}/frr.conf
+      echo 'service integrated-vtysh-config' > /etc/frr/${ns}/vtysh.conf
+      chown -R frr:frr /etc/frr/${ns} /var/run/frr/${ns} /var/log/frr
+      ip netns exec ${ns} /usr/lib/frr/zebra -N ${ns} -d -A 127.0.0.1 -s 90000000 -f /etc/frr/${ns}/frr.conf --log file:/var/log/frr/${ns}-zebra.log
+      ip netns exec ${ns} /usr/lib/frr/bgpd -N ${ns} -d -A 127.0.0.1 -f /etc/frr/${ns}/frr.conf --log file:/var/log/frr/${ns}-bgpd.log`;
+}
+
+async function waitForFrr(ns: string): Promise<void> {
+  await waitFor(`FRR of ${ns}`, async () => (await tryRun('vtysh', ['-N', ns, '-c', 'show version'])).code === 0, { timeoutMs: 20_000, stepMs: 100 });
 }

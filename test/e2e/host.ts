@@ -38,6 +38,33 @@ function tcpPort(remote: string): string {
   return port;
 }
 
+async function installCrds(cp: ControlPlane): Promise<void> {
+  const crdDir = join(repo, 'crds', 'generated');
+  const crds = readdirSync(crdDir).filter((f) => f.endsWith('.yaml'));
+  const applied = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, ['apply', '--server-side', ...crds.flatMap((f) => ['-f', join(crdDir, f)])]);
+  if (applied.code !== 0) throw new Error(`installing CRDs: ${applied.stderr}`);
+  const established = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '-l', 'app.kubernetes.io/part-of=ovn-evpn']);
+  if (established.code !== 0) throw new Error(`CRDs not established: ${established.stderr}`);
+}
+
+/** The operator as a host process on the OVN unix sockets; returns once /readyz answers. */
+async function startOperator(cp: ControlPlane, ovn: OvnDatabases, operatorLog: string): Promise<ReturnType<typeof spawnComponent>> {
+  const [metricsPort] = await findFreePorts(1);
+  if (metricsPort === undefined) throw new Error('no free port for the operator');
+  const operatorArgs = [
+    `--ovn-nb=${ovn.nbRemote.unix}`, `--ovn-sb=${ovn.sbRemote.unix}`, `--metrics-addr=127.0.0.1:${metricsPort}`,
+    // One replica: no Lease to wait for. Prune quickly so the withdrawal phase is short; the
+    // withdrawal removes all 9 objects at once, which the mass-deletion guard (floor 5) would hold.
+    '--leader-elect=false', '--prune-grace=1s', '--mass-delete-floor=20',
+  ];
+  // The tether in spawnComponent needs the operator's environment to carry the kubeconfig.
+  process.env.KUBECONFIG = cp.kubeconfigPath;
+  const operator = spawnComponent(join(repo, 'bin', 'evpn-operator'), operatorArgs, operatorLog, false);
+  await waitUntil('evpn-operator', operator, operatorLog, 60_000, async () =>
+    (await httpGet({ url: `http://127.0.0.1:${metricsPort}/readyz` }))?.status === 200);
+  return operator;
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const sep = args.indexOf('--');
@@ -60,30 +87,14 @@ async function main(): Promise<number> {
   let operator: ReturnType<typeof spawnComponent> | undefined;
   try {
     cp = await startControlPlane({ dataDir: join(dir, 'cluster') });
-    const crdDir = join(repo, 'crds', 'generated');
-    const crds = readdirSync(crdDir).filter((f) => f.endsWith('.yaml'));
-    const applied = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, ['apply', '--server-side', ...crds.flatMap((f) => ['-f', join(crdDir, f)])]);
-    if (applied.code !== 0) throw new Error(`installing CRDs: ${applied.stderr}`);
-    const established = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '-l', 'app.kubernetes.io/part-of=ovn-evpn']);
-    if (established.code !== 0) throw new Error(`CRDs not established: ${established.stderr}`);
+    await installCrds(cp);
     phase('control plane + CRDs');
 
     ovn = await startOvnDatabases({ northd: true });
     phase('OVN NB+SB+northd');
 
-    const [metricsPort] = await findFreePorts(1);
-    if (metricsPort === undefined) throw new Error('no free port for the operator');
     const operatorLog = join(dir, 'operator.log');
-    const operatorArgs = [
-      `--ovn-nb=${ovn.nbRemote.unix}`, `--ovn-sb=${ovn.sbRemote.unix}`, `--metrics-addr=127.0.0.1:${metricsPort}`,
-      // One replica: no Lease to wait for. Prune quickly so the withdrawal phase is short.
-      '--leader-elect=false', '--prune-grace=1s',
-    ];
-    // The tether in spawnComponent needs the operator's environment to carry the kubeconfig.
-    process.env.KUBECONFIG = cp.kubeconfigPath;
-    operator = spawnComponent(join(repo, 'bin', 'evpn-operator'), operatorArgs, operatorLog, false);
-    await waitUntil('evpn-operator', operator, operatorLog, 60_000, async () =>
-      (await httpGet({ url: `http://127.0.0.1:${metricsPort}/readyz` }))?.status === 200);
+    operator = await startOperator(cp, ovn, operatorLog);
     phase('operator ready');
 
     const guestKc = join(dir, 'guest.kubeconfig');

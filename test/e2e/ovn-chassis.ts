@@ -11,13 +11,22 @@
 // (ovn-bridge-mappings): OVN puts a VLAN network's frames on it with the
 // localnet port's tag.
 import { join } from 'node:path';
-import { bash, run, tryRun, waitFor } from './guest-exec.ts';
+import { waitFor } from '../harness/wait-for.ts';
+import { bash, run, tryRun } from './guest-exec.ts';
 import type { NodeName } from './scenario.ts';
 
 export const PROVIDER_BRIDGE = 'br-provider';
 export const PHYSNET = 'physnet1';
 /** Where each node finds the SB (relayed by socat to the host's SB). */
 export const NODE_SB_PORT = 6642;
+/**
+ * The chassis' MAC on physnet1 (`ovn-chassis-mac-mappings`, as Neutron
+ * deployments set it for VLAN networks with distributed routers): a routed
+ * frame leaves through localnet with this MAC as its source instead of the
+ * router port's, so the router's MAC never appears on two nodes (no MAC
+ * flapping between the nodes' type-2 routes).
+ */
+export const chassisMac = (node: NodeName): string => `0e:00:00:00:00:0${node.slice(-1)}`;
 
 export interface VmPort {
   readonly name: string;
@@ -79,6 +88,7 @@ export class OvnChassis {
       'system-id': this.node, hostname: this.node,
       'ovn-remote': `tcp:127.0.0.1:${String(NODE_SB_PORT)}`, 'ovn-encap-type': 'geneve', 'ovn-encap-ip': this.#encapIp,
       'ovn-bridge-mappings': `${PHYSNET}:${PROVIDER_BRIDGE}`, 'ovn-bridge-datapath-type': 'netdev',
+      'ovn-chassis-mac-mappings': `${PHYSNET}:${chassisMac(this.node)}`,
     };
     await bash(`
       modprobe tun   # netdev internal ports (br-provider, br-int, the VMs' ports) are taps
@@ -93,8 +103,8 @@ export class OvnChassis {
         -- add-br ${PROVIDER_BRIDGE} -- set Bridge ${PROVIDER_BRIDGE} datapath_type=netdev
       ip -n ${this.node} link set ${PROVIDER_BRIDGE} up
       ${this.#x} ovn-controller unix:${o}/db.sock --pidfile=${n}/ovn-controller.pid --log-file=${n}/ovn-controller.log --detach`);
-    await waitFor(`br-int created by ovn-controller on ${this.node}`, 60_000,
-      async () => (await tryRun('ovs-vsctl', [`--db=unix:${o}/db.sock`, 'br-exists', 'br-int'])).code === 0, 200);
+    await waitFor(`br-int created by ovn-controller on ${this.node}`,
+      async () => (await tryRun('ovs-vsctl', [`--db=unix:${o}/db.sock`, 'br-exists', 'br-int'])).code === 0, { timeoutMs: 60_000, stepMs: 200 });
   }
 
   /**
@@ -107,7 +117,7 @@ export class OvnChassis {
     const tap = tapName(v.portId);
     await this.vsctl(['add-port', 'br-int', tap, '--', 'set', 'Interface', tap, 'type=internal',
       `external_ids:iface-id=${v.portId}`, `external_ids:attached-mac=${JSON.stringify(v.mac)}`, 'external_ids:iface-status=active']);
-    await waitFor(`internal port ${tap} in ${this.node}`, 20_000, async () => (await tryRun('ip', ['-n', this.node, 'link', 'show', tap])).code === 0, 100);
+    await waitFor(`internal port ${tap} in ${this.node}`, async () => (await tryRun('ip', ['-n', this.node, 'link', 'show', tap])).code === 0, { timeoutMs: 20_000, stepMs: 100 });
     // Not renamed: vswitchd tracks its taps by name.
     await bash(`
       ip netns add ${v.name}

@@ -1,19 +1,25 @@
-// The seed's example as Neutron and networking-bgpvpn leave it in OVN, done with
+// The scenario as Neutron and networking-bgpvpn leave it in OVN, done with
 // the real ovn-nbctl / ovn-sbctl from inside the guest (over TCP to the host's
-// databases):
-//  - three VLAN provider networks on physnet1 (`--provider-network-type vlan
-//    --provider-segment N`, seed 000's bulk script): a Logical_Switch with
-//    neutron:network_name / neutron:mtu, a localnet port `provnet-<segment>`
-//    with the segmentation id as its tag, a DHCP_Options row per subnet;
-//  - net-a and net-b, both with a network association to the L2 BGPVPN vni
-//    10100 (keys on their Logical_Switch), routed by router r1;
-//  - net-c behind router r2, which has a router association to the L3 BGPVPN
-//    vni 20000 (keys on r2's Logical_Router_Port);
+// databases). Five VLAN provider networks on physnet1 (`--provider-network-type
+// vlan --provider-segment N`): a Logical_Switch with neutron:network_name /
+// neutron:mtu, a localnet port `provnet-<segment>` with the segmentation id as
+// its tag, a DHCP_Options row per subnet. Ids and addresses match the
+// hand-written leaf (leaf/frr.conf, leaf/setup.sh):
+//  - net-a (10.1.0.0/24): network association to the l2 BGPVPN vni 10100
+//    (RT 65000:10100), no OVN router: the IRB holds the gateway 10.1.0.1
+//    (gatewayOwner evpn), the leaf's bare-metal server 10.1.0.50 shares the
+//    segment;
+//  - net-b, net-c (10.2/10.3.0.0/24): network associations to the l3 BGPVPN
+//    vni 20000 (RT 65000:20000, the leaf's vrf-tenant), no OVN router;
+//  - net-d, net-e (10.4/10.5.0.0/24): behind OVN router r1, which holds their
+//    gateways (gatewayOwner ovn), each with its own l2 BGPVPN (vni 10200,
+//    10300): OVN routes between them, EVPN stretches each segment;
 //  - VM ports with requested-chassis = the node, bound by the node's own
 //    ovn-controller when the VM's port appears on br-int (ovn-chassis.ts):
 //    nothing here writes Chassis or Port_Binding rows.
 import { driverExternalIds, type BgpvpnFixture } from '../../operator/mirror/fixtures/driver-rows.ts';
-import { run, waitFor } from './guest-exec.ts';
+import { waitFor } from '../harness/wait-for.ts';
+import { run } from './guest-exec.ts';
 import { PHYSNET } from './ovn-chassis.ts';
 
 export type NodeName = 'node-a' | 'node-b';
@@ -25,6 +31,11 @@ export interface Network {
   readonly cidr: string;
   readonly gateway: string;
   readonly type: 'l2' | 'l3';
+  /** The BGPVPN of the network's association, and its vni. */
+  readonly bgpvpn: BgpvpnFixture;
+  readonly vni: number;
+  /** An OVN router holds the gateway (gatewayOwner ovn); otherwise the IRB does (evpn). */
+  readonly routed: boolean;
   /** Neutron's segmentation id: the tag of the localnet port, the VLAN on the provider bridge. */
   readonly segmentationId: number;
   /** The id of the network's segment (names the localnet port) and of its subnet (DHCP_Options). */
@@ -42,20 +53,34 @@ export interface Vm {
   readonly ip: string;
 }
 
-/** The VLANs the scenario chooses for its provider networks (Neutron's segmentation ids), as a cloud admin would. */
-export const SEGMENTATION_IDS = { 'net-a': 101, 'net-b': 102, 'net-c': 103 } as const;
+/** The BGPVPNs, as the driver writes them (strings, Python JSON lists); 10100 and 20000 are what the leaf is configured for. */
+const l2 = (vni: number): BgpvpnFixture => ({ vni, type: 'l2', routeTargets: [`65000:${String(vni)}`], routeDistinguishers: [`192.0.2.1:${String(vni)}`], localPref: 100 });
+export const l2Bgpvpn = l2(10100);
+export const l3Bgpvpn: BgpvpnFixture = { vni: 20000, type: 'l3', routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] };
 
-const net = (label: keyof typeof SEGMENTATION_IDS, letter: string, n: number, type: 'l2' | 'l3'): Network => ({
-  label, id: `${letter.repeat(8)}-0000-4000-8000-00000000000${String(n)}`, cidr: `10.${String(n)}.0.0/24`, gateway: `10.${String(n)}.0.1`, type,
-  segmentationId: SEGMENTATION_IDS[label],
-  segmentId: `${letter.repeat(8)}-5e60-4000-8000-00000000000${String(n)}`,
-  subnetId: `${letter.repeat(8)}-5b00-4000-8000-00000000000${String(n)}`,
-  mtu: 1500,
-});
-export const netA = net('net-a', 'a', 1, 'l2');
-export const netB = net('net-b', 'b', 2, 'l2');
-export const netC = net('net-c', 'c', 3, 'l3');
-export const networks: readonly Network[] = [netA, netB, netC];
+/** The VLANs the scenario chooses for its provider networks (Neutron's segmentation ids), as a cloud admin would. */
+export const SEGMENTATION_IDS = { 'net-a': 101, 'net-b': 102, 'net-c': 103, 'net-d': 104, 'net-e': 105 } as const;
+
+const net = (label: keyof typeof SEGMENTATION_IDS, n: number, bgpvpn: BgpvpnFixture, routed = false): Network => {
+  const letter = label.slice(-1);
+  return {
+    label, id: `${letter.repeat(8)}-0000-4000-8000-00000000000${String(n)}`, cidr: `10.${String(n)}.0.0/24`, gateway: `10.${String(n)}.0.1`,
+    type: bgpvpn.type === 'l2' ? 'l2' : 'l3', bgpvpn, vni: Number(bgpvpn.vni), routed,
+    segmentationId: SEGMENTATION_IDS[label],
+    segmentId: `${letter.repeat(8)}-5e60-4000-8000-00000000000${String(n)}`,
+    subnetId: `${letter.repeat(8)}-5b00-4000-8000-00000000000${String(n)}`,
+    mtu: 1500,
+  };
+};
+export const netA = net('net-a', 1, l2Bgpvpn);
+export const netB = net('net-b', 2, l3Bgpvpn);
+export const netC = net('net-c', 3, l3Bgpvpn);
+export const netD = net('net-d', 4, l2(10200), true);
+export const netE = net('net-e', 5, l2(10300), true);
+export const networks: readonly Network[] = [netA, netB, netC, netD, netE];
+
+/** The leaf's side (leaf/setup.sh): the bare-metal server on net-a's L2VNI, the host behind its vrf-tenant (L3VNI 20000). */
+export const leaf = { vtep: '10.0.0.3', asn: 65100, bms: { ns: 'bms', ip: '10.1.0.50', mac: '02:00:0a:01:00:32' }, host: { ns: 'leaf-host', ip: '10.99.0.10' } } as const;
 
 const vm = (network: Network, node: NodeName, host: number): Vm => {
   const short = network.label.slice(-1);
@@ -69,16 +94,16 @@ const vm = (network: Network, node: NodeName, host: number): Vm => {
     ip: `10.${network.cidr.split('.')[1] ?? '0'}.0.${String(host)}`,
   };
 };
-export const vms: readonly Vm[] = [vm(netA, 'node-a', 11), vm(netA, 'node-b', 12), vm(netB, 'node-b', 12), vm(netC, 'node-a', 11), vm(netC, 'node-b', 12)];
+export const vms: readonly Vm[] = [
+  vm(netA, 'node-a', 11), vm(netA, 'node-b', 12), vm(netB, 'node-a', 11), vm(netC, 'node-b', 12), vm(netD, 'node-a', 11), vm(netE, 'node-b', 12),
+];
 
+/** OVN router r1 holds the gateways of net-d and net-e (distributed: it routes on the sending chassis). */
 export const routers = {
-  r1: { id: 'e1e1e1e1-0000-4000-8000-000000000001', networks: [netA, netB] },
-  r2: { id: 'e2e2e2e2-0000-4000-8000-000000000002', networks: [netC] },
+  r1: { id: 'e1e1e1e1-0000-4000-8000-000000000001', networks: [netD, netE] },
 } as const;
-
-/** The seed's two BGPVPNs, as the driver writes them (strings, Python JSON lists). */
-export const l2Bgpvpn: BgpvpnFixture = { vni: 10100, type: 'l2', routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 };
-export const l3Bgpvpn: BgpvpnFixture = { vni: 20000, type: 'l3', routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] };
+/** The MAC of a router port (Neutron's fa:16:3e prefix), what the VMs behind it resolve their gateway to. */
+export const routerPortMac = (n: Network): string => `fa:16:3e:ff:0${String(n.id.charCodeAt(0) - 96)}:01`;
 
 export interface FabricNode { readonly name: NodeName; readonly vtep: string; readonly peer: string }
 export const nodeA: FabricNode = { name: 'node-a', vtep: '10.0.0.1', peer: '10.0.0.2' };
@@ -140,7 +165,7 @@ export class OvnDriver {
         const lrp = lrpName(r.id, n);
         const rsp = `${r.id.slice(0, 8)}-${n.id.slice(0, 8)}-rp`;
         nb.push(
-          '--', 'lrp-add', `neutron-${r.id}`, lrp, `fa:16:3e:ff:0${String(n.id.charCodeAt(0) - 96)}:01`, `${n.gateway}/${n.cidr.split('/')[1] ?? '24'}`,
+          '--', 'lrp-add', `neutron-${r.id}`, lrp, routerPortMac(n), `${n.gateway}/${n.cidr.split('/')[1] ?? '24'}`,
           '--', 'set', 'Logical_Router_Port', lrp, ...idArgs({ 'neutron:network_name': lsName(n), 'neutron:router_name': r.id }),
           '--', 'lsp-add', lsName(n), rsp, '--', 'lsp-set-type', rsp, 'router', '--', 'lsp-set-addresses', rsp, 'router',
           '--', 'lsp-set-options', rsp, `router-port=${lrp}`,
@@ -183,29 +208,20 @@ export class OvnDriver {
 
   /** Waits until each node's ovn-controller has bound its VMs' ports (Port_Binding.chassis = the node, LSP up). */
   async waitForBindings(timeoutMs = 60_000): Promise<void> {
-    await waitFor('VM ports bound by ovn-controller (Port_Binding.chassis, LSP up)', timeoutMs, async () => {
+    await waitFor('VM ports bound by ovn-controller (Port_Binding.chassis, LSP up)', async () => {
       const b = await this.bindings();
       return vms.every((v) => b.get(v.portId)?.chassis === v.node && b.get(v.portId)?.up === true);
-    }, 200);
+    }, { timeoutMs, stepMs: 200 });
   }
 
-  /** The network associations (L2 BGPVPN 10100 on net-a, net-b) and the router association (L3 BGPVPN 20000 on r2). */
+  /** The network associations: each network's BGPVPN keys on its Logical_Switch, in one transaction. */
   async associate(): Promise<void> {
-    const l2 = idArgs(driverExternalIds(l2Bgpvpn));
-    const l3 = idArgs(driverExternalIds(l3Bgpvpn));
-    await this.nbctl([
-      'set', 'Logical_Switch', lsName(netA), ...l2, '--', 'set', 'Logical_Switch', lsName(netB), ...l2,
-      ...routers.r2.networks.flatMap((n) => ['--', 'set', 'Logical_Router_Port', lrpName(routers.r2.id, n), ...l3]),
-    ]);
+    await this.nbctl(networks.flatMap((n) => ['--', 'set', 'Logical_Switch', lsName(n), ...idArgs(driverExternalIds(n.bgpvpn))]).slice(1));
   }
 
   /** What the driver does when the associations are deleted: every neutron_bgpvpn:* key goes. */
   async disassociate(): Promise<void> {
     const keys = (f: BgpvpnFixture): string[] => Object.keys(driverExternalIds(f)).map(q);
-    await this.nbctl([
-      'remove', 'Logical_Switch', lsName(netA), 'external_ids', ...keys(l2Bgpvpn),
-      '--', 'remove', 'Logical_Switch', lsName(netB), 'external_ids', ...keys(l2Bgpvpn),
-      ...routers.r2.networks.flatMap((n) => ['--', 'remove', 'Logical_Router_Port', lrpName(routers.r2.id, n), 'external_ids', ...keys(l3Bgpvpn)]),
-    ]);
+    await this.nbctl(networks.flatMap((n) => ['--', 'remove', 'Logical_Switch', lsName(n), 'external_ids', ...keys(n.bgpvpn)]).slice(1));
   }
 }
