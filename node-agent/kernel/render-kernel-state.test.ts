@@ -37,10 +37,21 @@ describe('renderKernelState', () => {
     expect(r.desired.neighbors).toEqual([{ dev: 'br-evpn.101', dst: '10.101.0.11', lladdr: '02:00:00:00:01:01', state: 'permanent' }]);
   });
 
-  it('routes an l3 network\'s subnet into its VRF, and port association routes too', () => {
-    expect(r.desired.routes).toContainEqual({ table: 1020000, dst: '10.200.0.0/24', dev: 'br-evpn.200' });
+  it('gives an l3 network\'s IRB its gateway (the VMs\' way into the VRF), and port association routes go in too', () => {
+    expect(r.desired.addrs).toContainEqual({ dev: 'br-evpn.200', address: '10.200.0.1/24' });
+    expect(r.desired.routes.filter((x) => x.dst === '10.200.0.0/24')).toEqual([]);
     expect(r.desired.routes).toContainEqual({ table: 1010100, dst: '10.20.0.0/24', via: '10.101.0.11' });
     expect(r.desired.links.some((l) => l.name.startsWith('vx-') && l.name !== 'vx-10101')).toBe(false);
+  });
+
+  it('routes an l3 subnet without a gateway, or one an OVN router holds, to the IRB instead of an address', () => {
+    const l3 = (subnets: EvpnNetwork['spec']['subnets']): ReturnType<typeof renderKernelState> =>
+      renderKernelState(node, [vrf('vrf-20000', 20000)], [net('x', { type: 'l3', vrf: 'vrf-20000', vlanId: 300, subnets })], []);
+    for (const subnets of [[{ cidr: '10.30.0.0/24' }], [{ cidr: '10.30.0.0/24', gateway: '10.30.0.1', gatewayOwner: 'ovn' as const }]]) {
+      const out = l3(subnets);
+      expect(out.desired.addrs.filter((a) => a.dev === 'br-evpn.300')).toEqual([]);
+      expect(out.desired.routes).toContainEqual({ table: 1020000, dst: '10.30.0.0/24', dev: 'br-evpn.300' });
+    }
   });
 
   it('keeps every name within 15 characters even at the largest numbers', () => {

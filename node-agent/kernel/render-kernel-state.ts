@@ -185,14 +185,18 @@ function renderNetwork(desired: DesiredKernelState, input: NetworkInput): Planne
 function renderIrbLayer3(desired: DesiredKernelState, n: EvpnNetwork, irb: string, table: number): number {
   let routes = 0;
   for (const s of n.spec.subnets ?? []) {
-    // gatewayOwner ovn: an OVN router port answers for the gateway; the IRB
-    // holding it too would make VM ARP flap. The IRB then gets the subnet route
-    // (as an l3 network does) instead of an address.
-    if (n.spec.type === 'l3' || s.gatewayOwner === 'ovn') {
+    // The IRB is the VMs' gateway (anycast, on every node) unless an OVN router
+    // port answers for it (gatewayOwner ovn): holding it too would make VM ARP
+    // flap. Without the gateway on the IRB, the subnet is routed to the IRB
+    // instead, l2 (ovn-owned) and l3 alike; with it, the kernel's connected
+    // route does that. An l3 network's VMs need the IRB as their gateway too:
+    // it is the only way off their subnet into the VRF's type-5 routes.
+    const irbHoldsGateway = s.gatewayOwner !== 'ovn' && s.gateway !== undefined;
+    if (irbHoldsGateway) {
+      desired.addrs.push({ dev: irb, address: `${s.gateway}/${s.cidr.split('/')[1] ?? ''}` });
+    } else if (n.spec.type === 'l3' || s.gatewayOwner === 'ovn') {
       desired.routes.push({ table, dst: s.cidr, dev: irb });
       routes++;
-    } else if (s.gateway !== undefined) {
-      desired.addrs.push({ dev: irb, address: `${s.gateway}/${s.cidr.split('/')[1] ?? ''}` });
     }
   }
   for (const r of n.spec.routes ?? []) {

@@ -252,12 +252,11 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
         const running = await fabric.vtysh(n.name, 'show running-config');
         return wanted.every((w) => w.test(running));
       }, slow);
-      // The IRB of an l2 network holds the gateway where no OVN router does (gatewayOwner evpn), and no address of a
-      // subnet whose gateway is OVN's. An l3 network's IRB gets the subnet route in the VRF and no address, whatever
-      // its gatewayOwner (node-agent/kernel/render-kernel-state.ts renderIrbLayer3; see the README, "Not covered").
+      // The IRB (l2 and l3 alike) holds the gateway where no OVN router does (gatewayOwner evpn), and no address of a
+      // subnet whose gateway is OVN's (node-agent/kernel/render-kernel-state.ts renderIrbLayer3).
       for (const net of networks) {
         const addrs = JSON.stringify(await fabric.ipJson(n.name, ['addr', 'show', 'dev', `br-evpn.${String(vlanOf(net))}`]));
-        if (net.type === 'l2' && !net.routed) expect(addrs, `${n.name}: IRB of ${net.label}`).toContain(`"local":"${net.gateway}"`);
+        if (!net.routed) expect(addrs, `${n.name}: IRB of ${net.label}`).toContain(`"local":"${net.gateway}"`);
         else expect(addrs, `${n.name}: IRB of ${net.label}`).not.toContain(`"local":"${net.cidr.split('.').slice(0, 3).join('.')}.`);
       }
       const vrf20000 = JSON.stringify(await fabric.ipJson(n.name, ['route', 'show', 'vrf', 'vrf-20000']));
@@ -358,10 +357,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     phase(`ping VM → bare-metal server (${how})`);
   });
 
-  // Not green with the product as it is: an l3 network's IRB gets no gateway address (renderIrbLayer3 routes its subnet
-  // instead, whatever gatewayOwner says), and without an OVN router nothing answers the VM's ARP for its gateway, so
-  // the VM cannot send anything off its subnet. Skipped, not deleted: they turn on with the fix (README, "Not covered").
-  it.skip('a VM on an l3 network pings a VM of another l3 network on the other node over type-5 (L3VNI 20000)', async () => {
+  it('a VM on an l3 network pings a VM of another l3 network on the other node over type-5 (L3VNI 20000)', async () => {
     const from = vmOf(netB, 'node-a');
     const to = vmOf(netC, 'node-b');
     const how = await expectPing(fabric, from.name, to.ip, 'l3 VM → l3 VM');
@@ -370,7 +366,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     phase(`ping l3 VM → l3 VM over the L3VNI (${how})`);
   });
 
-  it.skip('a VM on an l3 network pings the host behind the leaf\'s VRF over type-5 (L3VNI 20000)', async () => {
+  it('a VM on an l3 network pings the host behind the leaf\'s VRF over type-5 (L3VNI 20000)', async () => {
     const how = await expectPing(fabric, vmOf(netB, 'node-a').name, leaf.host.ip, 'l3 VM → leaf host');
     phase(`ping l3 VM → the leaf's host (${how})`);
   });
