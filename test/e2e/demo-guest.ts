@@ -105,24 +105,22 @@ async function showFabric({ fabric }: Demo): Promise<void> {
 
 async function pings({ fabric }: Demo): Promise<number> {
   step(9, 'Traffic from OVN across the VXLAN fabric');
-  // The l3 pings show a known product gap (test/e2e/README.md, "Not covered"): printed, not counted.
-  const gap = 'the agent gives an l3 network\'s IRB no gateway address';
-  const list: [string, string, string, string?][] = [
+  const list: [string, string, string][] = [
     [vmOf(netA, 'node-a'), ipOf(netA, 'node-b'), 'net-a node-a → net-a node-b   (bridged over L2VNI 10100)'],
     [vmOf(netA, 'node-a'), leaf.bms.ip, 'net-a node-a → the leaf\'s bare-metal server   (L2VNI 10100 through the leaf)'],
     [vmOf(netD, 'node-a'), ipOf(netE, 'node-b'), 'net-d node-a → net-e node-b   (routed by OVN\'s router r1 on node-a, then over L2VNI 10300)'],
-    [vmOf(netB, 'node-a'), ipOf(netC, 'node-b'), 'net-b node-a → net-c node-b   (l3, type-5 over L3VNI 20000)', gap],
-    [vmOf(netB, 'node-a'), leaf.host.ip, 'net-b node-a → the leaf\'s host   (l3, type-5 over L3VNI 20000)', gap],
+    [vmOf(netB, 'node-a'), ipOf(netC, 'node-b'), 'net-b node-a → net-c node-b   (l3, type-5 over L3VNI 20000)'],
+    [vmOf(netB, 'node-a'), leaf.host.ip, 'net-b node-a → the leaf\'s host   (l3, type-5 over L3VNI 20000)'],
   ];
   let failed = 0;
-  for (const [from, to, what, knownGap] of list) {
+  for (const [from, to, what] of list) {
     // One ping first: ARP and the first neighbour resolution, then the measured three.
     await fabric.ping(from, to, 1);
     const r = await fabric.ping(from, to);
     const summary = /(\d+)% packet loss.*\n.*= [\d.]+\/([\d.]+)\//.exec(r.output);
-    const verdict = r.ok ? `ok, ${summary?.[1] ?? '?'}% loss, avg ${summary?.[2] ?? '?'} ms` : knownGap === undefined ? 'FAILED' : `fails (known gap: ${knownGap})`;
+    const verdict = r.ok ? `ok, ${summary?.[1] ?? '?'}% loss, avg ${summary?.[2] ?? '?'} ms` : 'FAILED';
     out(`   ping ${to.padEnd(10)} ${what}: ${verdict}`);
-    if (!r.ok && knownGap === undefined) { failed += 1; out(indent(r.output, '      ')); }
+    if (!r.ok) { failed += 1; out(indent(r.output, '      ')); }
   }
   return failed;
 }
