@@ -62,6 +62,12 @@ function until(check: () => boolean, timeoutMs = 20_000): Promise<PassSummary> {
   }, { timeoutMs, stepMs: 200 });
 }
 
+/** Checks `check` every `stepMs` until it holds or `timeoutMs` has passed; the caller asserts. */
+async function pollUntil(check: () => boolean, timeoutMs: number, stepMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, stepMs));
+}
+
 const link = (name: string): Json | undefined => (ipJson(['-d', 'link', 'show']) as Json[]).find((l) => l.ifname === name);
 const info = (l: Json | undefined): Json => ((l?.linkinfo as Json | undefined)?.info_data as Json | undefined) ?? {};
 const routes = (table: number): Json[] => ipJson(['route', 'show', 'table', String(table)]) as Json[];
@@ -186,8 +192,7 @@ describe('node agent on a real kernel', () => {
     await network('net-2', { type: 'l2', vni: 10102, vrf: 'vrf-a', vlanId: 112, subnets: [{ cidr: '10.102.0.0/24', gateway: '10.102.0.254' }, { cidr: 'fd00:102::/64', gateway: 'fd00:102::1' }],
       routes: [{ type: 'prefix', destination: 'fd00:20::/64', nexthop: 'fd00:102::11' }] });
     // Informer-driven passes only (no syncNow): wait for the one that writes.
-    const end = Date.now() + 20_000;
-    while (!(agent.lastPass && agent.passCount > passesBefore && agent.lastPass.kernel.writes > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await pollUntil(() => agent.lastPass !== undefined && agent.passCount > passesBefore && agent.lastPass.kernel.writes > 0, 20_000, 20);
     const writing = agent.lastPass;
     const writtenAt = Date.now();
     expect(writing?.kernel.writes).toBeGreaterThan(0);
@@ -204,8 +209,7 @@ describe('node agent on a real kernel', () => {
     expect((ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).map((r) => r.dst)).toEqual(expect.arrayContaining(['fd00:20::/64']));
     // Someone else's deletion is still drift: repaired without waiting for a resync.
     run('ip', ['-6', 'route', 'del', 'fd00:20::/64', 'table', '1010100']);
-    const end2 = Date.now() + 10_000;
-    while (!(ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).some((r) => r.dst === 'fd00:20::/64') && Date.now() < end2) await new Promise((r) => setTimeout(r, 100));
+    await pollUntil(() => (ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).some((r) => r.dst === 'fd00:20::/64'), 10_000, 100);
     expect(agent.passCount).toBeGreaterThan(after);
     expect((ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).some((r) => r.dst === 'fd00:20::/64')).toBe(true);
   });

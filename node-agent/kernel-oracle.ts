@@ -24,7 +24,8 @@ export interface KernelView {
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
 /** iproute2 prints a host route without its length. */
 const withLength = (dst: string, family: number): string => (dst === 'default' || dst.includes('/') ? dst : `${dst}/${family === 6 ? 128 : 32}`);
-const routeLine = (family: number, table: number | string, dst: string, type: string, metric: number, via: string, dev: string): string =>
+interface RouteFields { family: number; table: number | string; dst: string; type: string; metric: number; via: string; dev: string }
+const routeLine = ({ family, table, dst, type, metric, via, dev }: RouteFields): string =>
   `${family} table ${table} ${normDst(withLength(dst, family), family)} ${type} metric ${metric} via ${normIp(via)} dev ${via === '' && type === 'unicast' ? dev : ''}`;
 
 /** What the render says the kernel must hold, in the view's spelling. */
@@ -40,7 +41,7 @@ export function viewOfDesired(d: DesiredKernelState): KernelView {
     addrs: sorted(d.addrs.map((a) => `${a.dev} ${normPrefix(a.address)}`)),
     routes: sorted(d.routes.map((r) => {
       const family = r.family ?? (r.dst.includes(':') || (r.via ?? '').includes(':') ? 6 : 4);
-      return routeLine(family, r.table, r.dst, r.type ?? 'unicast', r.metric ?? (family === 6 ? 1024 : 0), r.via ?? '', r.dev ?? '');
+      return routeLine({ family, table: r.table, dst: r.dst, type: r.type ?? 'unicast', metric: r.metric ?? (family === 6 ? 1024 : 0), via: r.via ?? '', dev: r.dev ?? '' });
     })),
     neighbors: sorted(d.neighbors.map((n) => `${n.dev} ${normIp(n.dst)} ${n.lladdr.toLowerCase()}`)),
     fdb: sorted(d.fdb.map((f) => `${f.dev} ${f.mac.toLowerCase()} vlan ${f.vlan ?? ''}`)),
@@ -82,7 +83,10 @@ export function viewOfKernel(wanted: DesiredKernelState): KernelView {
   const addrs = (ipJson(['addr', 'show']) as Json[]).filter((l) => owned.has(str(l.ifname))).flatMap((l) =>
     ((l.addr_info as Json[] | undefined) ?? []).filter((a) => a.scope !== 'link').map((a) => `${str(l.ifname)} ${normPrefix(`${str(a.local)}/${str(a.prefixlen)}`)}`));
   const routes = ([4, 6] as const).flatMap((family) => (ipJson([`-${family}`, '-d', 'route', 'show', 'table', 'all', 'proto', String(RTPROT_OVN_EVPN)]) as Json[]).map((r) =>
-    routeLine(family, str(r.table) === '' ? 'main' : str(r.table), str(r.dst), str(r.type) === '' ? 'unicast' : str(r.type), Number(r.metric ?? 0), str(r.gateway), str(r.dev))));
+    routeLine({
+      family, table: str(r.table) === '' ? 'main' : str(r.table), dst: str(r.dst), type: str(r.type) === '' ? 'unicast' : str(r.type),
+      metric: Number(r.metric ?? 0), via: str(r.gateway), dev: str(r.dev),
+    })));
   const neighbors = (ipJson(['neigh', 'show', 'nud', 'permanent']) as Json[]).filter((n) => owned.has(str(n.dev)))
     .map((n) => `${str(n.dev)} ${normIp(str(n.dst))} ${str(n.lladdr).toLowerCase()}`);
   const fdb = (bridgeJson(['fdb', 'show']) as Json[]).filter((e) => owned.has(str(e.ifname)) && e.state === 'static' && e.master !== undefined && !((e.flags as string[] | undefined) ?? []).includes('extern_learn'))

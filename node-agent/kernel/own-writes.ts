@@ -42,13 +42,20 @@ const normRouteDst = (dst: string): string => {
 };
 const tableName = (table: number): string => (table === 254 ? 'main' : table === 255 ? 'local' : String(table));
 
-/** Parses one monitor line; undefined for anything but a deletion. `[KIND]` comes from `ip monitor label`; bridge lines are FDB. */
-export function parseDeletion(line: string): Deletion | undefined {
+/** The kind of a deletion line and its words after "Deleted"; undefined for any other line. */
+function deletionWords(line: string): { kind: Deletion['kind']; tokens: string[] } | undefined {
   const m = /^\[(\w+)\](.*)$/.exec(line);
   const kind = m ? LABELS[m[1] ?? ''] : 'fdb';
   const text = (m ? (m[2] ?? '') : line).trim();
   if (kind === undefined || !text.startsWith('Deleted ')) return undefined;
-  const tokens = text.split(/\s+/).slice(1);
+  return { kind, tokens: text.split(/\s+/).slice(1) };
+}
+
+/** Parses one monitor line; undefined for anything but a deletion. `[KIND]` comes from `ip monitor label`; bridge lines are FDB. */
+export function parseDeletion(line: string): Deletion | undefined {
+  const words = deletionWords(line);
+  if (words === undefined) return undefined;
+  const { kind, tokens } = words;
   const named = [after(tokens, 'dev'), after(tokens, 'master')].filter((d): d is string => d !== undefined);
   switch (kind) {
     case 'link': case 'addr': {

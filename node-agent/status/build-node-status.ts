@@ -4,7 +4,7 @@
 import { ConditionReason, ConditionType, EvpnErrorCode, effectiveRoutingTable } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnNodeStateStatus, EvpnVrf, NetworkResult, VrfResult } from '../../crds/index.ts';
 import { setConditions } from '../../lib/kube/conditions.ts';
-import type { Condition } from '../../lib/kube/conditions.ts';
+import type { Condition, ConditionInput } from '../../lib/kube/conditions.ts';
 import type { FrrStatus } from '../frr/status.ts';
 import type { ObjectOutcome } from '../kernel/attribute-failures.ts';
 import type { KernelPassResult } from '../kernel/kernel-pass.ts';
@@ -40,6 +40,21 @@ function frrError(frr: FrrOutcome): string | undefined {
   return frr.error ?? (frr.running ? undefined : 'FRR is not running');
 }
 
+function kernelCondition(kernel: KernelPassResult, failing: readonly (VrfResult | NetworkResult)[], kernelOk: boolean): ConditionInput {
+  if (kernel.unsupported !== undefined) {
+    return { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.KernelUnsupported, message: `${EvpnErrorCode.Infrastructure}: ${kernel.unsupported}` };
+  }
+  if (kernelOk) return { type: ConditionType.KernelApplied, status: 'True', reason: ConditionReason.Applied, message: 'kernel state matches the desired state' };
+  const errors = [...kernel.nodeErrors, ...failing.map((f) => `${f.name}: ${f.message ?? ''}`)].slice(0, 5);
+  return { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.InfrastructureFailed, message: `${EvpnErrorCode.Infrastructure}: ${errors.join('; ')}` };
+}
+
+function frrCondition(frr: FrrOutcome, frrErr: string | undefined): ConditionInput {
+  if (!frr.enabled) return { type: ConditionType.FrrApplied, status: 'Unknown', reason: 'Disabled', message: 'FRR is not managed by this agent' };
+  if (frrErr === undefined) return { type: ConditionType.FrrApplied, status: 'True', reason: ConditionReason.Applied, message: 'FRR runs the rendered configuration' };
+  return { type: ConditionType.FrrApplied, status: 'False', reason: frr.running ? ConditionReason.FrrFailed : ConditionReason.FrrUnavailable, message: `${EvpnErrorCode.Frr}: ${frrErr}` };
+}
+
 /** KernelApplied, FrrApplied and Ready from the per-object results. */
 function nodeConditions(input: NodeStatusInput, results: readonly (VrfResult | NetworkResult)[], frrErr: string | undefined): Condition[] {
   const { kernel, frr } = input;
@@ -50,21 +65,12 @@ function nodeConditions(input: NodeStatusInput, results: readonly (VrfResult | N
   const ovsOk = input.ovs?.applied ?? true;
   return setConditions(input.previous, [
     ...ovsConditions(input.ovs),
-    kernel.unsupported !== undefined
-      ? { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.KernelUnsupported, message: `${EvpnErrorCode.Infrastructure}: ${kernel.unsupported}` }
-      : kernelOk
-        ? { type: ConditionType.KernelApplied, status: 'True', reason: ConditionReason.Applied, message: 'kernel state matches the desired state' }
-        : { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.InfrastructureFailed, message: `${EvpnErrorCode.Infrastructure}: ${[...kernel.nodeErrors, ...failing.map((f) => `${f.name}: ${f.message ?? ''}`)].slice(0, 5).join('; ')}` },
-    !frr.enabled
-      ? { type: ConditionType.FrrApplied, status: 'Unknown', reason: 'Disabled', message: 'FRR is not managed by this agent' }
-      : frrErr === undefined
-        ? { type: ConditionType.FrrApplied, status: 'True', reason: ConditionReason.Applied, message: 'FRR runs the rendered configuration' }
-        : { type: ConditionType.FrrApplied, status: 'False', reason: frr.running ? ConditionReason.FrrFailed : ConditionReason.FrrUnavailable, message: `${EvpnErrorCode.Frr}: ${frrErr}` },
+    kernelCondition(kernel, failing, kernelOk),
+    frrCondition(frr, frrErr),
     failing.length === 0 && kernelOk && ovsOk && frrErr === undefined
       ? { type: ConditionType.Ready, status: 'True', reason: ConditionReason.Applied, message: `${vrfCount} VRFs and ${networkCount} networks applied` }
       : { type: ConditionType.Ready, status: 'False', reason: failing.length ? ConditionReason.NodesFailing : ConditionReason.InfrastructureFailed, message: `${failing.length} of ${vrfCount + networkCount} objects not applied${ovsOk ? '' : `; ${input.ovs?.error ?? 'Open vSwitch not applied'}`}` },
   ], input.now);
-
 }
 
 export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatus {

@@ -51,6 +51,23 @@ function peerMarks(spec: LinkSpec, desired: readonly LinkSpec[]): KernelOp | und
 }
 
 /**
+ * The update that brings a compatible link to its spec, if any: its changed
+ * attributes, and its master again where the master is re-created in this pass.
+ */
+function updateOf(spec: LinkSpec, link: Link, pass: { nameOf: NameOf; recreated: ReadonlySet<string> }): KernelOp | undefined {
+  const change = linkChange(spec, link, pass.nameOf);
+  const reEnslave = spec.master !== undefined && pass.recreated.has(spec.master) ? { master: spec.master } : {};
+  if (!change && Object.keys(reEnslave).length === 0) return undefined;
+  return { op: 'setLink', name: spec.name, change: { ...change, ...reEnslave } };
+}
+
+/** Owned links nobody wants, by name. */
+function unwantedOwned(desired: readonly LinkSpec[], actual: readonly Link[]): string[] {
+  const desiredNames = new Set(desired.map((l) => l.name));
+  return actual.filter((link) => isOwnedLink(link) && !desiredNames.has(link.name)).map((link) => link.name);
+}
+
+/**
  * Desired links come masters and lower links first, so by the time a link is
  * looked at we know whether what it hangs on is re-created in this pass: a
  * VLAN device dies with its lower link and must be re-created, a port is
@@ -67,9 +84,8 @@ export function diffLinks(desired: readonly LinkSpec[], actual: readonly Link[])
     if (link && !isOwnedLink(link)) { plan.blocked.push(spec.name); continue; }
     const lowerRecreated = spec.kind === 'vlan' && recreated.has(spec.link);
     if (link && !lowerRecreated && compatible(spec, link, nameOf)) {
-      const change = linkChange(spec, link, nameOf);
-      const reEnslave = spec.master !== undefined && recreated.has(spec.master) ? { master: spec.master } : {};
-      if (change || Object.keys(reEnslave).length > 0) plan.updates.push({ op: 'setLink', name: spec.name, change: { ...change, ...reEnslave } });
+      const update = updateOf(spec, link, { nameOf, recreated });
+      if (update) plan.updates.push(update);
       continue;
     }
     if (link) { plan.linkDeletes.push(spec.name); recreated.add(spec.name); }
@@ -79,9 +95,6 @@ export function diffLinks(desired: readonly LinkSpec[], actual: readonly Link[])
     const marks = peerMarks(spec, desired);
     if (marks) plan.updates.push(marks);
   }
-  const desiredNames = new Set(desired.map((l) => l.name));
-  for (const link of actual) {
-    if (isOwnedLink(link) && !desiredNames.has(link.name)) plan.linkDeletes.push(link.name);
-  }
+  plan.linkDeletes.push(...unwantedOwned(desired, actual));
   return plan;
 }

@@ -2,7 +2,7 @@
 // adapter decodes them, with only the fields a case cares about given.
 import type { Addr, Route } from '../netlink/addr-route-codec.ts';
 import type { BridgePort } from '../netlink/bridge-codec.ts';
-import type { Link } from '../netlink/link-codec.ts';
+import type { Link, LinkSpec } from '../netlink/link-codec.ts';
 import type { FdbEntry, Neighbor } from '../netlink/neigh-codec.ts';
 import { OWNED_LINK_GROUP, RTPROT_OVN_EVPN, ownerAlias } from '../ownership.ts';
 import { cidrContains, parseCidr, parseIp } from '../../../crds/net-address.ts';
@@ -59,6 +59,17 @@ export const links: Link[] = [
 export const ctx = (cycled: string[] = []): DiffContext =>
   diffContext(links, ['gone-0'], cycled.map((name) => ({ op: 'setLink', name, change: { up: true } })));
 
+/** The kind data a kernel reports for a link made from `l` (`ix`: a desired link's index). */
+function reportedKindData(l: LinkSpec, ix: (name: string | undefined) => number | null): Partial<Link> {
+  switch (l.kind) {
+    case 'vrf': return { vrf: { table: l.table } };
+    case 'vxlan': return { vxlan: { vni: l.vni, local: l.local ?? null, port: l.port ?? 4789, learning: l.learning ?? false } };
+    case 'bridge': return { bridge: { vlanFiltering: l.vlanFiltering ?? true, vlanDefaultPvid: l.vlanDefaultPvid ?? 1, stp: l.stp ?? false } };
+    case 'vlan': return { vlan: { id: l.vlanId }, link: ix(l.link) };
+    default: return {};
+  }
+}
+
 /**
  * What a kernel that applied `desired` reports in its dumps, spelt the way the
  * kernel spells it (IPv6 routes carry metric 1024, IPv4 ones none), so that
@@ -69,10 +80,7 @@ export function reportedState(desired: DesiredKernelState): ActualKernelState {
   const ix = (name: string | undefined): number | null => (name === undefined ? null : (index.get(name) ?? null));
   const links = desired.links.map((l): Link => ({
     ...link(ix(l.name) ?? 0, l.name, l.kind, { master: ix(l.master), mtu: l.mtu ?? 1500, address: l.address ?? null, alias: l.alias ?? null, group: l.group ?? 0 }),
-    ...(l.kind === 'vrf' ? { vrf: { table: l.table } } : {}),
-    ...(l.kind === 'vxlan' ? { vxlan: { vni: l.vni, local: l.local ?? null, port: l.port ?? 4789, learning: l.learning ?? false } } : {}),
-    ...(l.kind === 'bridge' ? { bridge: { vlanFiltering: l.vlanFiltering ?? true, vlanDefaultPvid: l.vlanDefaultPvid ?? 1, stp: l.stp ?? false } } : {}),
-    ...(l.kind === 'vlan' ? { vlan: { id: l.vlanId }, link: ix(l.link) } : {}),
+    ...reportedKindData(l, ix),
   }));
   const masterOf = new Map(desired.links.map((l) => [l.name, l.master]));
   const bridgePorts = [...new Set([...desired.bridgeVlans.map((v) => v.dev), ...desired.portFlags.map((f) => f.dev)])].map((dev) => {

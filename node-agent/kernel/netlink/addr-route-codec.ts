@@ -105,17 +105,25 @@ export function encodeRoute(r: RouteSpec<number>, forDelete = false): Buffer {
   h.writeUInt8(dst.len, 1);
   h.writeUInt8(r.table < 256 ? r.table : C.RT_TABLE_COMPAT, 4);
   h.writeUInt8(r.protocol ?? RTPROT_OVN_EVPN, 5);
-  // Like iproute2: a directly connected unicast route (no gateway) has link scope.
-  const scope = type === 'local' ? C.RT_SCOPE_HOST : type === 'unicast' && r.via === undefined ? C.RT_SCOPE_LINK : C.RT_SCOPE_UNIVERSE;
-  h.writeUInt8(forDelete ? C.RT_SCOPE_NOWHERE : scope, 6);
+  h.writeUInt8(forDelete ? C.RT_SCOPE_NOWHERE : routeScope(type, r.via), 6);
   h.writeUInt8(ROUTE_TYPES.get(type) ?? C.RTN_UNICAST, 7);
+  return encodeMessage(h, routeAttrs(r, dst));
+}
+
+/** Like iproute2: a directly connected unicast route (no gateway) has link scope. */
+function routeScope(type: RouteType, via: string | undefined): number {
+  if (type === 'local') return C.RT_SCOPE_HOST;
+  return type === 'unicast' && via === undefined ? C.RT_SCOPE_LINK : C.RT_SCOPE_UNIVERSE;
+}
+
+function routeAttrs(r: RouteSpec<number>, dst: { len: number; addr: Buffer }): Attr[] {
   const attrs: Attr[] = [u32(C.RTA_TABLE, r.table)];
   if (dst.len > 0) attrs.push(bytes(C.RTA_DST, dst.addr));
   if (r.metric !== undefined) attrs.push(u32(C.RTA_PRIORITY, r.metric));
   if (r.via !== undefined) attrs.push(bytes(C.RTA_GATEWAY, encodeIp(r.via)));
   if (r.dev !== undefined) attrs.push(u32(C.RTA_OIF, r.dev));
   if (r.src !== undefined) attrs.push(bytes(C.RTA_PREFSRC, encodeIp(r.src)));
-  return encodeMessage(h, attrs);
+  return attrs;
 }
 
 export function encodeRouteDump(family = C.AF_UNSPEC): Buffer {

@@ -145,44 +145,59 @@ const CREATE_EXCL = C.NLM_F_CREATE | C.NLM_F_EXCL;
 const CREATE_REPLACE = C.NLM_F_CREATE | C.NLM_F_REPLACE;
 
 /**
+ * The requests of a createLink: one RTM_NEWLINK, followed by an RTM_SETLINK
+ * for what the kernel ignores or overrides on create.
+ */
+function encodeCreateLinkOp(l: LinkSpec, ix: (name: string) => number): NetlinkRequest[] {
+  const master = l.master !== undefined ? ix(l.master) : undefined;
+  const spec = (l.kind === 'vlan' ? { ...l, link: ix(l.link), master } : { ...l, master }) as LinkSpec<number>;
+  // A bridge's MTU given on create is overridden when ports join; set via
+  // RTM_SETLINK it counts as set by the user and sticks.
+  const bridgeMtu = spec.kind === 'bridge' && spec.mtu !== undefined;
+  if (spec.alias === undefined && spec.addrGenModeNone !== true && !bridgeMtu) {
+    return [{ type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(spec) }];
+  }
+  // RTM_NEWLINK ignores IFLA_IFALIAS and the inet6 IFLA_AF_SPEC on create:
+  // set them right after, and bring the link up only then (no link-local
+  // address appears before addrgenmode is none).
+  const { alias, addrGenModeNone, up, ...rest } = spec;
+  const { mtu, ...noMtu } = rest;
+  const base = bridgeMtu ? noMtu : rest;
+  const change: LinkChange<number> = {
+    ...(alias !== undefined ? { alias } : {}),
+    ...(addrGenModeNone !== undefined ? { addrGenModeNone } : {}),
+    ...(up !== undefined ? { up } : {}),
+    ...(bridgeMtu && mtu !== undefined ? { mtu } : {}),
+  };
+  return [
+    { type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(base) },
+    { type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(l.name, change) },
+  ];
+}
+
+/** A setLink's change with its master name resolved (null: release from the master). */
+function resolveMaster(change: LinkChange, ix: (name: string) => number): LinkChange<number> {
+  const m = change.master;
+  return { ...change, master: m === undefined ? undefined : m === null ? null : ix(m) } as LinkChange<number>;
+}
+
+/** NLM flags of an FDB write: create only, replace, or append. */
+function fdbFlags(op: 'addFdb' | 'replaceFdb' | 'appendFdb'): number {
+  if (op === 'addFdb') return CREATE_EXCL;
+  return op === 'replaceFdb' ? CREATE_REPLACE : C.NLM_F_CREATE | C.NLM_F_APPEND;
+}
+
+/**
  * The netlink requests of an op (sent back to back); `ix` maps the names of
- * namesToResolve(op) to ifindexes. Over 60 lines on purpose: one flat case per
- * op kind reads as the table of what each op sends; only createLink has logic.
+ * namesToResolve(op) to ifindexes. One flat case per op kind: it reads as the
+ * table of what each op sends.
  */
 export function encodeOp(op: KernelOp, ix: (name: string) => number): NetlinkRequest[] {
   switch (op.op) {
-    case 'createLink': {
-      const l = op.link;
-      const master = l.master !== undefined ? ix(l.master) : undefined;
-      const spec = (l.kind === 'vlan' ? { ...l, link: ix(l.link), master } : { ...l, master }) as LinkSpec<number>;
-      // A bridge's MTU given on create is overridden when ports join; set via
-      // RTM_SETLINK it counts as set by the user and sticks.
-      const bridgeMtu = spec.kind === 'bridge' && spec.mtu !== undefined;
-      if (spec.alias === undefined && spec.addrGenModeNone !== true && !bridgeMtu) {
-        return [{ type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(spec) }];
-      }
-      // RTM_NEWLINK ignores IFLA_IFALIAS and the inet6 IFLA_AF_SPEC on create:
-      // set them right after, and bring the link up only then (no link-local
-      // address appears before addrgenmode is none).
-      const { alias, addrGenModeNone, up, ...rest } = spec;
-      const { mtu, ...noMtu } = rest;
-      const base = bridgeMtu ? noMtu : rest;
-      const change: LinkChange<number> = {
-        ...(alias !== undefined ? { alias } : {}),
-        ...(addrGenModeNone !== undefined ? { addrGenModeNone } : {}),
-        ...(up !== undefined ? { up } : {}),
-        ...(bridgeMtu && mtu !== undefined ? { mtu } : {}),
-      };
-      return [
-        { type: C.RTM_NEWLINK, flags: CREATE_EXCL, payload: encodeCreateLink(base) },
-        { type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(l.name, change) },
-      ];
-    }
-    case 'setLink': {
-      const m = op.change.master;
-      const change: LinkChange<number> = { ...op.change, master: m === undefined ? undefined : m === null ? null : ix(m) } as LinkChange<number>;
-      return [{ type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(op.name, change) }];
-    }
+    case 'createLink':
+      return encodeCreateLinkOp(op.link, ix);
+    case 'setLink':
+      return [{ type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(op.name, resolveMaster(op.change, ix)) }];
     case 'deleteLink':
       return [{ type: C.RTM_DELLINK, flags: 0, payload: encodeLinkByName(op.name) }];
     case 'addAddr':
@@ -210,8 +225,7 @@ export function encodeOp(op: KernelOp, ix: (name: string) => number): NetlinkReq
     case 'delFdb': {
       const payload = encodeFdb({ ...op.fdb, dev: ix(op.fdb.dev) });
       if (op.op === 'delFdb') return [{ type: C.RTM_DELNEIGH, flags: 0, payload }];
-      const flags = op.op === 'addFdb' ? CREATE_EXCL : op.op === 'replaceFdb' ? CREATE_REPLACE : C.NLM_F_CREATE | C.NLM_F_APPEND;
-      return [{ type: C.RTM_NEWNEIGH, flags, payload }];
+      return [{ type: C.RTM_NEWNEIGH, flags: fdbFlags(op.op), payload }];
     }
     case 'addBridgeVlan':
     case 'delBridgeVlan': {

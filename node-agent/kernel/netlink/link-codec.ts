@@ -215,6 +215,45 @@ export function encodeLinkDump(family = C.AF_UNSPEC, extMask?: number): Buffer {
   return encodeMessage(ifinfomsg(family, 0), extMask === undefined ? [] : [u32(C.IFLA_EXT_MASK, extMask)]);
 }
 
+type KindData = Pick<Link, 'vrf' | 'vxlan' | 'bridge' | 'vlan'>;
+
+/** An ifindex attribute, null where absent or 0 (none). */
+const ifindexOrNull = (v: number | undefined): number | null => (v !== undefined && v !== 0 ? v : null);
+
+function decodeVxlanData(data: Map<number, Buffer>): NonNullable<Link['vxlan']> {
+  const l4 = data.get(C.IFLA_VXLAN_LOCAL);
+  const l6 = data.get(C.IFLA_VXLAN_LOCAL6);
+  const local = l4 !== undefined ? formatIp(l4) : l6 !== undefined ? formatIp(l6) : null;
+  return {
+    vni: readU32(data.get(C.IFLA_VXLAN_ID)) ?? 0,
+    local: local === '0.0.0.0' || local === '::' ? null : local,
+    port: readU16be(data.get(C.IFLA_VXLAN_PORT)) ?? 0,
+    learning: readU8(data.get(C.IFLA_VXLAN_LEARNING)) === 1,
+  };
+}
+
+/** The kind's own data (IFLA_INFO_DATA) of the kinds we create; none for the others. */
+function decodeKindData(kind: string | null, data: Map<number, Buffer>): KindData {
+  switch (kind) {
+    case 'vrf':
+      return { vrf: { table: readU32(data.get(C.IFLA_VRF_TABLE)) ?? 0 } };
+    case 'vxlan':
+      return { vxlan: decodeVxlanData(data) };
+    case 'bridge':
+      return {
+        bridge: {
+          vlanFiltering: readU8(data.get(C.IFLA_BR_VLAN_FILTERING)) === 1,
+          vlanDefaultPvid: readU16(data.get(C.IFLA_BR_VLAN_DEFAULT_PVID)) ?? 0,
+          stp: (readU32(data.get(C.IFLA_BR_STP_STATE)) ?? 0) !== 0,
+        },
+      };
+    case 'vlan':
+      return { vlan: { id: readU16(data.get(C.IFLA_VLAN_ID)) ?? 0 } };
+    default:
+      return {};
+  }
+}
+
 /** Decodes one RTM_NEWLINK message body. */
 export function decodeLink(body: Buffer): Link {
   const index = body.readInt32LE(4);
@@ -222,57 +261,24 @@ export function decodeLink(body: Buffer): Link {
   const m = attrMap(parseAttrs(body, 16));
   const info = parseNested(m.get(C.IFLA_LINKINFO));
   const kind = readStr(info.get(C.IFLA_INFO_KIND)) ?? null;
-  const data = parseNested(info.get(C.IFLA_INFO_DATA));
   const addr = m.get(C.IFLA_ADDRESS);
-  const master = readU32(m.get(C.IFLA_MASTER));
-  const lower = readU32(m.get(C.IFLA_LINK));
+  const lower = ifindexOrNull(readU32(m.get(C.IFLA_LINK)));
   const netnsId = m.get(C.IFLA_LINK_NETNSID);
   const alias = readStr(m.get(C.IFLA_IFALIAS));
-  const link: {
-    -readonly [K in keyof Link]: Link[K];
-  } = {
+  return {
     index,
     name: readStr(m.get(C.IFLA_IFNAME)) ?? '',
     kind,
     slaveKind: readStr(info.get(C.IFLA_INFO_SLAVE_KIND)) ?? null,
     mtu: readU32(m.get(C.IFLA_MTU)) ?? 0,
     address: addr !== undefined && addr.length > 0 ? formatMac(addr) : null,
-    master: master !== undefined && master !== 0 ? master : null,
-    link: lower !== undefined && lower !== 0 && lower !== index ? lower : null,
+    master: ifindexOrNull(readU32(m.get(C.IFLA_MASTER))),
+    link: lower !== index ? lower : null,
     linkNetnsId: netnsId !== undefined ? netnsId.readInt32LE(0) : null,
     alias: alias !== undefined && alias !== '' ? alias : null,
     group: readU32(m.get(C.IFLA_GROUP)) ?? 0,
     up: (flags & C.IFF_UP) !== 0,
     operstate: OPERSTATES[readU8(m.get(C.IFLA_OPERSTATE)) ?? 0] ?? 'unknown',
+    ...decodeKindData(kind, parseNested(info.get(C.IFLA_INFO_DATA))),
   };
-  switch (kind) {
-    case 'vrf':
-      link.vrf = { table: readU32(data.get(C.IFLA_VRF_TABLE)) ?? 0 };
-      break;
-    case 'vxlan': {
-      const l4 = data.get(C.IFLA_VXLAN_LOCAL);
-      const l6 = data.get(C.IFLA_VXLAN_LOCAL6);
-      const local = l4 !== undefined ? formatIp(l4) : l6 !== undefined ? formatIp(l6) : null;
-      link.vxlan = {
-        vni: readU32(data.get(C.IFLA_VXLAN_ID)) ?? 0,
-        local: local === '0.0.0.0' || local === '::' ? null : local,
-        port: readU16be(data.get(C.IFLA_VXLAN_PORT)) ?? 0,
-        learning: readU8(data.get(C.IFLA_VXLAN_LEARNING)) === 1,
-      };
-      break;
-    }
-    case 'bridge':
-      link.bridge = {
-        vlanFiltering: readU8(data.get(C.IFLA_BR_VLAN_FILTERING)) === 1,
-        vlanDefaultPvid: readU16(data.get(C.IFLA_BR_VLAN_DEFAULT_PVID)) ?? 0,
-        stp: (readU32(data.get(C.IFLA_BR_STP_STATE)) ?? 0) !== 0,
-      };
-      break;
-    case 'vlan':
-      link.vlan = { id: readU16(data.get(C.IFLA_VLAN_ID)) ?? 0 };
-      break;
-    default:
-      break;
-  }
-  return link;
 }
