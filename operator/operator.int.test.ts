@@ -5,13 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvpnNetwork } from '../crds/index.ts';
-import { isNotFound } from '../lib/kube/kube-client.ts';
-import type { Lease } from '../lib/kube/leader-election.ts';
-import { coreResources, resourcePath } from '../lib/kube/resource.ts';
 import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from './mirror/fixtures/driver-rows.ts';
 import { evpnResources } from '../crds/resources.ts';
-import { getObject, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
+import { getObject, leaseHolder, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
 import { nonLeaseWrites, runOperator } from '../test/harness/operator/operator-harness.ts';
 import { httpGet, startOperatorProcess, type OperatorProcess } from '../test/harness/operator/operator-process.ts';
@@ -133,15 +130,8 @@ describe('leader election between two bin/evpn-operator processes', () => {
     for (const p of procs) p.child.kill('SIGKILL');
   });
 
-  async function holder(lease: string): Promise<string | undefined> {
-    try {
-      const l = await kube.client.request<Lease>({ method: 'GET', path: resourcePath(coreResources.leases, { namespace: 'default', name: lease }) });
-      return l.spec?.holderIdentity ?? undefined;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
+  const holder = (lease: string): Promise<string | undefined> => leaseHolder(kube.client, lease);
+
 
   it('has one active replica, fails over when it dies, and releases the lease on SIGTERM', async () => {
     const lease = `evpn-op-${randomUUID().slice(0, 8)}`;

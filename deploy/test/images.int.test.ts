@@ -10,12 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvpnNetwork } from '../../crds/index.ts';
-import { isNotFound } from '../../lib/kube/kube-client.ts';
-import type { Lease } from '../../lib/kube/leader-election.ts';
-import { coreResources, resourcePath } from '../../lib/kube/resource.ts';
 import { driverExternalIds } from '../../operator/mirror/fixtures/driver-rows.ts';
 import { evpnResources } from '../../crds/resources.ts';
-import { getObject, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { getObject, leaseHolder, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';
 import { addNetwork, lsName } from '../../test/harness/operator/ovn-driver.ts';
 import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
@@ -217,15 +214,8 @@ describe('evpn-operator', () => {
       '--identity', op, '--lease-namespace', 'default', '--lease-name', lease, '--retry-period', '500ms',
     ]);
     const logs = async (): Promise<string> => (await podman(['logs', op])).stdout;
-    const holder = async (): Promise<string | undefined> => {
-      try {
-        const l = await kube.client.request<Lease>({ method: 'GET', path: resourcePath(coreResources.leases, { namespace: 'default', name: lease }) });
-        return l.spec?.holderIdentity ?? undefined;
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    };
+    const holder = (): Promise<string | undefined> => leaseHolder(kube.client, lease);
+
     const failWithLogs = async (err: unknown): Promise<never> => {
       throw new Error(`${String(err)}\noperator logs:\n${await logs()}${(await podman(['logs', op])).stderr}`);
     };

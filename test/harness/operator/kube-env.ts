@@ -8,7 +8,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../cluster/control-plane.ts';
 import { runKubectl } from '../cluster/kube-test-env.ts';
 import { KubeClient, isNotFound } from '../../../lib/kube/kube-client.ts';
-import { resourcePath, type ResourceRef } from '../../../lib/kube/resource.ts';
+import { coreResources, resourcePath, type ResourceRef } from '../../../lib/kube/resource.ts';
+import type { Lease } from '../../../lib/kube/leader-election.ts';
 import type { Live } from '../../../operator/object-key.ts';
 
 const crdDir = join(import.meta.dirname, '..', '..', '..', 'crds', 'generated');
@@ -46,6 +47,17 @@ export async function startKubeEnv(): Promise<KubeEnv> {
 export async function getObject<T>(client: KubeClient, resource: ResourceRef, name: string): Promise<Live<T> | undefined> {
   try {
     return await client.request<Live<T>>({ method: 'GET', path: resourcePath(resource, { name }) });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The holder of a Lease, or undefined when there is none (no Lease, or released). */
+export async function leaseHolder(client: KubeClient, name: string, namespace = 'default'): Promise<string | undefined> {
+  try {
+    const l = await client.request<Lease>({ method: 'GET', path: resourcePath(coreResources.leases, { namespace, name }) });
+    return l.spec?.holderIdentity ?? undefined;
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
