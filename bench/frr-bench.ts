@@ -144,118 +144,160 @@ async function evpnCounts(ns: string, peer: string): Promise<PeerCounts> {
   }
 }
 
+/** Type-3 per L2VNI and type-5 per subnet at least; type-2 for the local port (MAC and MAC+IP) when zebra has learnt it. */
+const minimumRoutes = (n: number): number => 2 * n;
+
+type Measures = Record<'render' | 'applyA' | 'applyB' | 'converge' | 'total' | 'routes' | 'removeOne' | 'changeOne' | 'restart' | 'baseline', number[]>;
+
+const emptyMeasures = (): Measures => ({
+  render: [], applyA: [], applyB: [], converge: [], total: [], routes: [], removeOne: [], changeOne: [], restart: [], baseline: [],
+});
+
+function nodesOf(n: number): [Node, Node] {
+  return [
+    { ns: 'a', ip: '10.0.0.1', peer: '10.0.0.2', workload: nodeWorkload({ networks: n, ports: n, nodeName: 'a', vtepIp: '10.0.0.1', firstPort: 0 }) },
+    { ns: 'b', ip: '10.0.0.2', peer: '10.0.0.1', workload: nodeWorkload({ networks: n, ports: n, nodeName: 'b', vtepIp: '10.0.0.2', firstPort: 1 }) },
+  ];
+}
+
+/** Namespaces a and b joined by a veth, each with the kernel state and a freshly started FRR. */
+async function setUpNodes([a, b]: [Node, Node]): Promise<void> {
+  await mustRun('ip', ['netns', 'add', 'a']);
+  await mustRun('ip', ['netns', 'add', 'b']);
+  await mustRun('ip', ['link', 'add', 'eth-ab', 'netns', 'a', 'type', 'veth', 'peer', 'name', 'eth-ba', 'netns', 'b']);
+  for (const [node, dev] of [[a, 'eth-ab'], [b, 'eth-ba']] as const) {
+    await mustRun('ip', ['-n', node.ns, 'link', 'set', 'lo', 'up']);
+    await mustRun('ip', ['-n', node.ns, 'addr', 'add', `${node.ip}/24`, 'dev', dev]);
+    await mustRun('ip', ['-n', node.ns, 'link', 'set', dev, 'up']);
+    await mustRun('ip', ['netns', 'exec', node.ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    await setUpKernel(node);
+    await startFrr(node.ns);
+  }
+}
+
+/** Render, cold apply on both nodes and convergence; returns node a's applier and its cold apply time. */
+async function measureCold(n: number, r: number, runs: number, nodes: [Node, Node], m: Measures): Promise<{ applierA: FrrApplier; applyA: number }> {
+  const [a, b] = nodes;
+  renderFrrConfig(frrModel(b)); // warm-up: the first call also compiles the zod schemas
+  const [text, tRender] = await timed(() => Promise.resolve(renderFrrConfig(frrModel(a))));
+  m.render.push(tRender);
+  const t0 = performance.now();
+  const applied: number[] = [];
+  const appliers = new Map<Node, FrrApplier>();
+  for (const node of nodes) {
+    const applier = applierOf(node);
+    appliers.set(node, applier);
+    const [res, t] = await timed(() => applier.apply(toFrrConfig(frrModel(node))));
+    if (res.mode !== 'delta') throw new Error(`cold apply went through ${res.mode}, not the delta`);
+    applied.push(t);
+    log(`frr ${n} networks: node ${node.ns} applied in ${(t / 1000).toFixed(1)} s (${res.commands} lines, ${res.reloads} reload(s))`);
+  }
+  m.applyA.push(applied[0] ?? Number.NaN);
+  m.applyB.push(applied[1] ?? Number.NaN);
+  const t1 = performance.now();
+  const minimum = minimumRoutes(n);
+  const last = await converged(a, b, minimum, 600_000, 'cold');
+  const t2 = performance.now();
+  m.converge.push(t2 - t1);
+  m.total.push(t2 - t0);
+  m.routes.push(last[0].rcd + last[1].rcd);
+  log(`frr ${n} networks run ${r + 1}/${runs}: config ${text.length} bytes rendered in ${tRender.toFixed(1)} ms; apply a ${applied[0]?.toFixed(0)} ms, b ${applied[1]?.toFixed(0)} ms; converged ${(t2 - t1).toFixed(0)} ms after (routes a←b ${last[0].rcd}, b←a ${last[1].rcd})`);
+  return { applierA: appliers.get(a) ?? applierOf(a), applyA: applied[0] ?? Number.NaN };
+}
+
+/** One VRF (the last network's) removed from node a, then added back. */
+async function measureOneVrf(n: number, [a, b]: [Node, Node], applierA: FrrApplier, m: Measures): Promise<void> {
+  const [removed, tRemove] = await timed(() => applierA.apply(toFrrConfig(frrModel(a, true))));
+  const [added, tAdd] = await timed(() => applierA.apply(toFrrConfig(frrModel(a))));
+  if (removed.mode !== 'delta' || added.mode !== 'delta') throw new Error(`one-VRF changes went through ${removed.mode}/${added.mode}`);
+  m.removeOne.push(tRemove);
+  m.changeOne.push(tAdd);
+  await converged(a, b, minimumRoutes(n), 120_000, 'after the one-VRF changes');
+  log(`frr ${n} networks: remove one VRF ${tRemove.toFixed(0)} ms (${removed.commands} lines), add it back ${tAdd.toFixed(0)} ms (${added.commands} lines)`);
+}
+
+/** zebra and bgpd killed and restarted with the boot config; check() + apply(); routes back. */
+async function measureRestart(n: number, [a, b]: [Node, Node], applierA: FrrApplier, m: Measures): Promise<void> {
+  const tKill = performance.now();
+  await killFrr('a');
+  await startFrr('a', false);
+  const check = await applierA.check();
+  const repaired = await applierA.apply(toFrrConfig(frrModel(a)));
+  await converged(a, b, minimumRoutes(n), 300_000, 'after the restart');
+  const tBack = performance.now() - tKill;
+  m.restart.push(tBack);
+  log(`frr ${n} networks: FRR killed and restarted, check ${check.ok ? 'ok' : check.reason}, repair ${repaired.mode} (${repaired.commands} lines), routes back after ${tBack.toFixed(0)} ms`);
+}
+
+/** Baseline: the same cold apply with frr-reload.py, on node a's FRR started empty. */
+async function measureBaseline(n: number, a: Node, applyA: number, m: Measures): Promise<void> {
+  await killFrr('a');
+  writeFileSync('/etc/frr/a/frr.conf', 'frr defaults datacenter\n!\n');
+  await startFrr('a', false);
+  const [base, tBase] = await timed(() => applierOf(a, true).apply(toFrrConfig(frrModel(a))));
+  if (base.mode !== 'reload') throw new Error(`baseline went through ${base.mode}`);
+  m.baseline.push(tBase);
+  log(`frr ${n} networks: baseline frr-reload.py cold apply ${(tBase / 1000).toFixed(1)} s (${base.reloads} reload(s)); ratio ${(tBase / applyA).toFixed(1)}×`);
+}
+
+/** One run at N networks; the measures go into `m`. */
+async function measureRun(n: number, r: number, runs: number, m: Measures): Promise<void> {
+  const runStart = performance.now();
+  await teardown();
+  const nodes = nodesOf(n);
+  await setUpNodes(nodes);
+  log(`frr ${n} networks run ${r + 1}: kernel state and FRR up in both nodes after ${((performance.now() - runStart) / 1000).toFixed(0)} s`);
+  const { applierA, applyA } = await measureCold(n, r, runs, nodes, m);
+  await measureOneVrf(n, nodes, applierA, m);
+  await measureRestart(n, nodes, applierA, m);
+  await measureBaseline(n, nodes[0], applyA, m);
+}
+
+/** Every run at N networks; stops at the first that does not finish. */
+async function measureSize(n: number, runs: number): Promise<{ m: Measures; failed: string | undefined }> {
+  const m = emptyMeasures();
+  for (let r = 0; r < runs; r++) {
+    const runStart = performance.now();
+    try {
+      await measureRun(n, r, runs, m);
+    } catch (err: unknown) {
+      // A size that does not finish is a result too: its elapsed time is a lower bound.
+      const failed = errorMessage(err);
+      log(`frr ${n} networks run ${r + 1}: did not finish after ${((performance.now() - runStart) / 1000).toFixed(0)} s: ${failed}`);
+      if (m.total.length === 0) m.total.push(performance.now() - runStart);
+      return { m, failed };
+    }
+  }
+  return { m, failed: undefined };
+}
+
+function resultsOf(n: number, m: Measures, failed: string | undefined): Result[] {
+  const s = size.name;
+  const note = `${n} VRFs and L2VNIs per node, one local port per network and node${failed === undefined ? '' : `; DID NOT FINISH (${failed.slice(0, 200)}): times are lower bounds`}`;
+  const ratios = m.baseline.map((b, i) => b / (m.applyA[i] ?? Number.NaN));
+  return [
+    medianResult(`frr.render.${n}`, m.render, 'ms', s, `buildFrrModel + renderFrrConfig of ${n} VRFs (pure, warm)`),
+    medianResult(`frr.apply.${n}`, m.applyA, 'ms', s, `FrrApplier.apply on node a, cold (stanza delta as one vtysh -f batch + read-back compare + boot config write): ${note}`),
+    medianResult(`frr.apply.node_b.${n}`, m.applyB, 'ms', s),
+    medianResult(`baseline.frr_reload.apply.${n}`, m.baseline, 'ms', s, `the same cold apply on node a with frr-reload.py (--reload, VNI check, --test; the fallback path and the pre-issue-15 applier)`),
+    medianResult(`ratio.frr_reload_over_apply.${n}`, ratios, 'x', s, 'baseline.frr_reload.apply / frr.apply (target ≥ 10)'),
+    medianResult(`frr.remove_one.${n}`, m.removeOne, 'ms', s, `one VRF (with its L2VNI) removed from ${n} on node a: delta + read-back (target ≤ 1,000 ms)`),
+    medianResult(`frr.change_one.${n}`, m.changeOne, 'ms', s, `one VRF (with its L2VNI) added to ${n - 1} on node a: delta + read-back (target ≤ 1,000 ms)`),
+    medianResult(`frr.restart_recovery.${n}`, m.restart, 'ms', s, `zebra+bgpd of node a killed → restarted with the boot config, check() + apply(), until both nodes exchanged every route again (target ≤ 10,000 ms)`),
+    medianResult(`frr.converge_after_apply.${n}`, m.converge, 'ms', s, 'both configs applied → both nodes have received what the other sends'),
+    medianResult(`frr.config_to_converged.${n}`, m.total, 'ms', s, 'start of the first apply → converged'),
+    medianResult(`frr.routes_exchanged.${n}`, m.routes, 'routes', s, 'EVPN routes received, both directions together'),
+  ];
+}
+
 async function main(): Promise<void> {
   if (!existsSync('/usr/lib/frr/frr-reload.py')) throw new Error('FRR with frr-pythontools is required');
   const results: Result[] = [];
-  const s = size.name;
   for (const [index, n] of size.frrNetworks.entries()) {
-    const runs = size.frrRuns[index] ?? 1;
-    const m = {
-      render: [] as number[], applyA: [] as number[], applyB: [] as number[], converge: [] as number[], total: [] as number[], routes: [] as number[],
-      removeOne: [] as number[], changeOne: [] as number[], restart: [] as number[], baseline: [] as number[],
-    };
-    let failed: string | undefined;
-    for (let r = 0; r < runs && failed === undefined; r++) {
-      const runStart = performance.now();
-      try {
-        await teardown();
-        const nodes: Node[] = [
-          { ns: 'a', ip: '10.0.0.1', peer: '10.0.0.2', workload: nodeWorkload({ networks: n, ports: n, nodeName: 'a', vtepIp: '10.0.0.1', firstPort: 0 }) },
-          { ns: 'b', ip: '10.0.0.2', peer: '10.0.0.1', workload: nodeWorkload({ networks: n, ports: n, nodeName: 'b', vtepIp: '10.0.0.2', firstPort: 1 }) },
-        ];
-        await mustRun('ip', ['netns', 'add', 'a']);
-        await mustRun('ip', ['netns', 'add', 'b']);
-        await mustRun('ip', ['link', 'add', 'eth-ab', 'netns', 'a', 'type', 'veth', 'peer', 'name', 'eth-ba', 'netns', 'b']);
-        for (const [node, dev] of [[nodes[0], 'eth-ab'], [nodes[1], 'eth-ba']] as const) {
-          if (node === undefined) continue;
-          await mustRun('ip', ['-n', node.ns, 'link', 'set', 'lo', 'up']);
-          await mustRun('ip', ['-n', node.ns, 'addr', 'add', `${node.ip}/24`, 'dev', dev]);
-          await mustRun('ip', ['-n', node.ns, 'link', 'set', dev, 'up']);
-          await mustRun('ip', ['netns', 'exec', node.ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-          await setUpKernel(node);
-          await startFrr(node.ns);
-        }
-        log(`frr ${n} networks run ${r + 1}: kernel state and FRR up in both nodes after ${((performance.now() - runStart) / 1000).toFixed(0)} s`);
-        const [a, b] = nodes as [Node, Node];
-        renderFrrConfig(frrModel(b)); // warm-up: the first call also compiles the zod schemas
-        const [text, tRender] = await timed(() => Promise.resolve(renderFrrConfig(frrModel(a))));
-        m.render.push(tRender);
-        const t0 = performance.now();
-        const applied: number[] = [];
-        const appliers = new Map<Node, FrrApplier>();
-        for (const node of nodes) {
-          const applier = applierOf(node);
-          appliers.set(node, applier);
-          const [res, t] = await timed(() => applier.apply(toFrrConfig(frrModel(node))));
-          if (res.mode !== 'delta') throw new Error(`cold apply went through ${res.mode}, not the delta`);
-          applied.push(t);
-          log(`frr ${n} networks: node ${node.ns} applied in ${(t / 1000).toFixed(1)} s (${res.commands} lines, ${res.reloads} reload(s))`);
-        }
-        m.applyA.push(applied[0] ?? Number.NaN);
-        m.applyB.push(applied[1] ?? Number.NaN);
-        const t1 = performance.now();
-        // Type-3 per L2VNI and type-5 per subnet at least; type-2 for the local port (MAC and MAC+IP) when zebra has learnt it.
-        const minimum = 2 * n;
-        const last = await converged(a, b, minimum, 600_000, 'cold');
-        const t2 = performance.now();
-        m.converge.push(t2 - t1);
-        m.total.push(t2 - t0);
-        m.routes.push(last[0].rcd + last[1].rcd);
-        log(`frr ${n} networks run ${r + 1}/${runs}: config ${text.length} bytes rendered in ${tRender.toFixed(1)} ms; apply a ${applied[0]?.toFixed(0)} ms, b ${applied[1]?.toFixed(0)} ms; converged ${(t2 - t1).toFixed(0)} ms after (routes a←b ${last[0].rcd}, b←a ${last[1].rcd})`);
-
-        // One VRF (the last network's) removed from node a, then added back.
-        const applierA = appliers.get(a) ?? applierOf(a);
-        const [removed, tRemove] = await timed(() => applierA.apply(toFrrConfig(frrModel(a, true))));
-        const [added, tAdd] = await timed(() => applierA.apply(toFrrConfig(frrModel(a))));
-        if (removed.mode !== 'delta' || added.mode !== 'delta') throw new Error(`one-VRF changes went through ${removed.mode}/${added.mode}`);
-        m.removeOne.push(tRemove);
-        m.changeOne.push(tAdd);
-        await converged(a, b, minimum, 120_000, 'after the one-VRF changes');
-        log(`frr ${n} networks: remove one VRF ${tRemove.toFixed(0)} ms (${removed.commands} lines), add it back ${tAdd.toFixed(0)} ms (${added.commands} lines)`);
-
-        // zebra and bgpd killed and restarted with the boot config; check() + apply(); routes back.
-        const tKill = performance.now();
-        await killFrr('a');
-        await startFrr('a', false);
-        const check = await applierA.check();
-        const repaired = await applierA.apply(toFrrConfig(frrModel(a)));
-        await converged(a, b, minimum, 300_000, 'after the restart');
-        const tBack = performance.now() - tKill;
-        m.restart.push(tBack);
-        log(`frr ${n} networks: FRR killed and restarted, check ${check.ok ? 'ok' : check.reason}, repair ${repaired.mode} (${repaired.commands} lines), routes back after ${tBack.toFixed(0)} ms`);
-
-        // Baseline: the same cold apply with frr-reload.py, on node a's FRR started empty.
-        await killFrr('a');
-        writeFileSync('/etc/frr/a/frr.conf', 'frr defaults datacenter\n!\n');
-        await startFrr('a', false);
-        const [base, tBase] = await timed(() => applierOf(a, true).apply(toFrrConfig(frrModel(a))));
-        if (base.mode !== 'reload') throw new Error(`baseline went through ${base.mode}`);
-        m.baseline.push(tBase);
-        log(`frr ${n} networks: baseline frr-reload.py cold apply ${(tBase / 1000).toFixed(1)} s (${base.reloads} reload(s)); ratio ${(tBase / (applied[0] ?? Number.NaN)).toFixed(1)}×`);
-      } catch (err: unknown) {
-        // A size that does not finish is a result too: its elapsed time is a lower bound.
-        failed = errorMessage(err);
-        log(`frr ${n} networks run ${r + 1}: did not finish after ${((performance.now() - runStart) / 1000).toFixed(0)} s: ${failed}`);
-        if (m.total.length === 0) m.total.push(performance.now() - runStart);
-      }
-    }
-    const note = `${n} VRFs and L2VNIs per node, one local port per network and node${failed === undefined ? '' : `; DID NOT FINISH (${failed.slice(0, 200)}): times are lower bounds`}`;
-    const ratios = m.baseline.map((b, i) => b / (m.applyA[i] ?? Number.NaN));
-    results.push(
-      medianResult(`frr.render.${n}`, m.render, 'ms', s, `buildFrrModel + renderFrrConfig of ${n} VRFs (pure, warm)`),
-      medianResult(`frr.apply.${n}`, m.applyA, 'ms', s, `FrrApplier.apply on node a, cold (stanza delta as one vtysh -f batch + read-back compare + boot config write): ${note}`),
-      medianResult(`frr.apply.node_b.${n}`, m.applyB, 'ms', s),
-      medianResult(`baseline.frr_reload.apply.${n}`, m.baseline, 'ms', s, `the same cold apply on node a with frr-reload.py (--reload, VNI check, --test; the fallback path and the pre-issue-15 applier)`),
-      medianResult(`ratio.frr_reload_over_apply.${n}`, ratios, 'x', s, 'baseline.frr_reload.apply / frr.apply (target ≥ 10)'),
-      medianResult(`frr.remove_one.${n}`, m.removeOne, 'ms', s, `one VRF (with its L2VNI) removed from ${n} on node a: delta + read-back (target ≤ 1,000 ms)`),
-      medianResult(`frr.change_one.${n}`, m.changeOne, 'ms', s, `one VRF (with its L2VNI) added to ${n - 1} on node a: delta + read-back (target ≤ 1,000 ms)`),
-      medianResult(`frr.restart_recovery.${n}`, m.restart, 'ms', s, `zebra+bgpd of node a killed → restarted with the boot config, check() + apply(), until both nodes exchanged every route again (target ≤ 10,000 ms)`),
-      medianResult(`frr.converge_after_apply.${n}`, m.converge, 'ms', s, 'both configs applied → both nodes have received what the other sends'),
-      medianResult(`frr.config_to_converged.${n}`, m.total, 'ms', s, 'start of the first apply → converged'),
-      medianResult(`frr.routes_exchanged.${n}`, m.routes, 'routes', s, 'EVPN routes received, both directions together'),
-    );
+    const { m, failed } = await measureSize(n, size.frrRuns[index] ?? 1);
+    results.push(...resultsOf(n, m, failed));
     if (index === size.frrNetworks.length - 1) {
-      results.push(medianResult('frr.restart_recovery', m.restart, 'ms', s, `as frr.restart_recovery.${n} (the largest size)`));
+      results.push(medianResult('frr.restart_recovery', m.restart, 'ms', size.name, `as frr.restart_recovery.${n} (the largest size)`));
     }
   }
   await teardown();

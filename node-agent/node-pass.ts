@@ -13,13 +13,13 @@ import { errorFields, errorMessage } from '../lib/log.ts';
 import type { AgentConfig } from './config.ts';
 import { frrNodeSettings } from './config.ts';
 import { buildFrrModel } from './frr/build-frr-model.ts';
-import { prepareFrrConfig, type FrrConfig } from './frr/frr-config.ts';
+import { prepareFrrConfig, type FrrConfig, type FrrConfigResult } from './frr/frr-config.ts';
 import { FrrUnavailableError } from './frr/reload.ts';
 import { selectFrrApplicable } from './frr/select-frr.ts';
 import type { FrrApplier } from './frr/reload.ts';
 import { vrfDevice } from './inputs/device-names.ts';
 import { parseAll } from './inputs/parse-resources.ts';
-import { selectApplicable } from './inputs/select-applicable.ts';
+import { selectApplicable, type Applicable } from './inputs/select-applicable.ts';
 import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
 import { runKernelPass, type KernelPassInput, type KernelPassResult } from './kernel/kernel-pass.ts';
 import { OwnWrites } from './kernel/own-writes.ts';
@@ -81,22 +81,7 @@ export class NodePass {
   async run(inputs: PassInputs): Promise<PassSummary> {
     const started = performance.now();
     const { config, kernel } = this.#d;
-    const vrfs = parseAll(inputs.vrfs(), EvpnVrf);
-    const networks = parseAll(inputs.networks(), EvpnNetwork);
-    const portSets = parseAll(inputs.portSets(), EvpnPortSet).ok.filter((p) => p.spec.nodeName === config.node.nodeName);
-    const applicable = selectApplicable(vrfs.ok, networks.ok);
-    for (const [k, v] of vrfs.rejected) applicable.rejectedVrfs.set(k, v);
-    for (const [k, v] of networks.rejected) applicable.rejectedNetworks.set(k, v);
-
-    // A VRF or network FRR cannot take is left out with EVPN-006 on it alone (kernel included).
-    const frrSelected = this.#frrManaged() ? selectFrrApplicable(frrNodeSettings(config), applicable.vrfs, applicable.networks) : undefined;
-    if (frrSelected !== undefined) {
-      applicable.vrfs = frrSelected.vrfs;
-      applicable.networks = frrSelected.networks;
-      for (const [k, v] of frrSelected.rejectedVrfs) applicable.rejectedVrfs.set(k, v);
-      for (const [k, v] of frrSelected.rejectedNetworks) applicable.rejectedNetworks.set(k, v);
-    }
-    const frrConfig = frrSelected?.config ?? prepareFrrConfig(buildFrrModel(frrNodeSettings(config), applicable.vrfs, applicable.networks));
+    const { applicable, portSets, frrConfig } = this.#select(inputs);
     const vrfNames = new Set(applicable.vrfs.map((v) => vrfDevice(v.spec.vni)));
     if (Date.now() - this.#frrCheckAt >= this.#d.config.frr.checkIntervalSeconds * 1000) await this.checkFrr();
     if (!frrConfig.ok) this.#frr = { ...this.#frr, error: `the FRR model is invalid: ${frrConfig.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` };
@@ -112,12 +97,34 @@ export class NodePass {
 
     const statusWritten = await this.#writeStatus(inputs, kernelResult, ovs, started);
     const summary: PassSummary = { kernel: kernelResult, frr: { ...this.#frr }, ...(ovs ? { ovs } : {}), statusWritten, durationMs: performance.now() - started };
-    this.#d.metrics?.observePass(summary, {
-      vrfs: applicable.vrfs.length, networks: applicable.networks.length, ports: portSets.reduce((n, s) => n + s.spec.ports.length, 0),
-      l2Networks: applicable.networks.filter((n) => n.spec.type === 'l2').length, l3Networks: applicable.networks.filter((n) => n.spec.type === 'l3').length,
-    });
+    this.#observe(summary, applicable, portSets);
     this.#d.log.debug({ writes: kernelResult.writes, planned: kernelResult.planned, ovsWrites: ovs?.writes, ms: Math.round(summary.durationMs), statusWritten }, 'node pass done');
     return summary;
+  }
+
+  /** Parse + cross-object checks; a VRF or network FRR cannot take is left out with EVPN-006 on it alone (kernel included). */
+  #select(inputs: PassInputs): { applicable: Applicable; portSets: EvpnPortSet[]; frrConfig: FrrConfigResult } {
+    const { config } = this.#d;
+    const vrfs = parseAll(inputs.vrfs(), EvpnVrf);
+    const networks = parseAll(inputs.networks(), EvpnNetwork);
+    const portSets = parseAll(inputs.portSets(), EvpnPortSet).ok.filter((p) => p.spec.nodeName === config.node.nodeName);
+    const applicable = selectApplicable(vrfs.ok, networks.ok);
+    for (const [k, v] of vrfs.rejected) applicable.rejectedVrfs.set(k, v);
+    for (const [k, v] of networks.rejected) applicable.rejectedNetworks.set(k, v);
+    if (!this.#frrManaged()) return { applicable, portSets, frrConfig: prepareFrrConfig(buildFrrModel(frrNodeSettings(config), applicable.vrfs, applicable.networks)) };
+    const frrSelected = selectFrrApplicable(frrNodeSettings(config), applicable.vrfs, applicable.networks);
+    applicable.vrfs = frrSelected.vrfs;
+    applicable.networks = frrSelected.networks;
+    for (const [k, v] of frrSelected.rejectedVrfs) applicable.rejectedVrfs.set(k, v);
+    for (const [k, v] of frrSelected.rejectedNetworks) applicable.rejectedNetworks.set(k, v);
+    return { applicable, portSets, frrConfig: frrSelected.config };
+  }
+
+  #observe(summary: PassSummary, { vrfs, networks }: Applicable, portSets: readonly EvpnPortSet[]): void {
+    this.#d.metrics?.observePass(summary, {
+      vrfs: vrfs.length, networks: networks.length, ports: portSets.reduce((n, s) => n + s.spec.ports.length, 0),
+      l2Networks: networks.filter((n) => n.spec.type === 'l2').length, l3Networks: networks.filter((n) => n.spec.type === 'l3').length,
+    });
   }
 
   #frrManaged(): boolean {

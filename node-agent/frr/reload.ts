@@ -25,7 +25,7 @@ import {
   type ReloadTestDiff,
   type VrfVni,
 } from './running-config.ts';
-import { diffStanzas, parseStanzas, type FrrStanzas } from './stanzas.ts';
+import { diffStanzas, parseStanzas, type FrrStanzas, type StanzaDelta } from './stanzas.ts';
 import { parseFrrStatus, type FrrStatus } from './status.ts';
 
 export type CommandResult = { readonly code: number; readonly stdout: string; readonly stderr: string };
@@ -111,6 +111,7 @@ const DAEMONS_DOWN = /failed to connect to any daemons|Failure to connect|is not
 const PID_DAEMONS = ['zebra', 'bgpd'] as const;
 
 type Readback = { readonly text: string; readonly stanzas: FrrStanzas };
+type Converged = { readonly readback: Readback; readonly mode: FrrApplyResult['mode']; readonly reloads: number; readonly repaired: readonly VrfVni[] };
 
 export class FrrApplier {
   readonly #opts: Required<Omit<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir' | 'fullReloadOnly'>> &
@@ -142,31 +143,48 @@ export class FrrApplier {
    */
   async apply(config: FrrConfig): Promise<FrrApplyResult> {
     const started = Date.now();
-    const none = { reloaded: false, mode: 'none', reloads: 0, commands: 0, changed: [], repairedVnis: [] } as const;
-    if (!this.#dirty && this.#running !== undefined && this.#desired?.hash === config.hash) return { ...none, durationMs: Date.now() - started };
+    if (this.#upToDate(config)) return { reloaded: false, mode: 'none', reloads: 0, commands: 0, changed: [], repairedVnis: [], durationMs: Date.now() - started };
+    const { fresh, delta } = await this.#plan(config);
+    const deltaReadback = delta.batch.length > 0 ? await this.#applyDelta(delta.batch) : undefined;
+    const initial: Converged = { readback: deltaReadback ?? fresh ?? (await this.#readRunning()), mode: deltaReadback === undefined ? 'none' : 'delta', reloads: 0, repaired: [] };
+    const done = await this.#converge(initial, config);
+    await this.#confirm(config, done.readback);
+    const durationMs = Date.now() - started;
+    const { mode, reloads, repaired } = done;
+    const result: FrrApplyResult = { reloaded: mode !== 'none' || repaired.length > 0, mode, reloads, commands: delta.batch.length, changed: delta.changed, repairedVnis: repaired, durationMs };
+    if (result.reloaded) this.#opts.logger?.info({ mode, reloads, commands: result.commands, changed: delta.changed.length, repairedVnis: repaired, durationMs }, 'FRR config applied');
+    return result;
+  }
 
-    // The first apply after start (or after a failure) diffs against what FRR really runs.
+  #upToDate(config: FrrConfig): boolean {
+    return !this.#dirty && this.#running !== undefined && this.#desired?.hash === config.hash;
+  }
+
+  /** The delta from what FRR runs; the first apply after start (or after a failure) reads what FRR really runs. */
+  async #plan(config: FrrConfig): Promise<{ fresh: Readback | undefined; delta: StanzaDelta }> {
     const fresh = this.#running === undefined ? await this.#readRunning() : undefined;
     const base = fresh?.stanzas ?? this.#running ?? new Map();
     const delta = this.#opts.fullReloadOnly === true ? { batch: [], changed: [] } : diffStanzas(base, config.stanzas);
-    let readback = fresh;
-    let mode: FrrApplyResult['mode'] = 'none';
-    if (delta.batch.length > 0) {
-      mode = 'delta';
-      this.#running = undefined;
-      const batchPath = `${this.#opts.configPath}.batch`;
-      await mkdir(dirname(batchPath), { recursive: true });
-      await writeFile(batchPath, `${delta.batch.join('\n')}\n`, { mode: 0o600 });
-      const r = await this.#run(this.#opts.vtyshPath, [...this.#pathspaceArgs('-N'), '-f', batchPath]);
-      if (DAEMONS_DOWN.test(r.stderr) || DAEMONS_DOWN.test(r.stdout)) throw new FrrUnavailableError(`vtysh cannot reach FRR: ${r.stderr.trim().slice(0, 300)}`);
-      // vtysh -f carries on after a failed line; the read-back below decides.
-      if (r.code !== 0) this.#opts.logger?.warn({ code: r.code, out: `${r.stdout}${r.stderr}`.slice(-2000) }, 'vtysh -f reported errors');
-      readback = await this.#readRunning();
-    }
-    readback ??= await this.#readRunning();
+    return { fresh, delta };
+  }
 
-    const repaired: VrfVni[] = [];
-    let reloads = 0;
+  /** Sends the delta as one `vtysh -f` batch and reads the running config back. */
+  async #applyDelta(batch: readonly string[]): Promise<Readback> {
+    this.#running = undefined;
+    const batchPath = `${this.#opts.configPath}.batch`;
+    await mkdir(dirname(batchPath), { recursive: true });
+    await writeFile(batchPath, `${batch.join('\n')}\n`, { mode: 0o600 });
+    const r = await this.#run(this.#opts.vtyshPath, [...this.#pathspaceArgs('-N'), '-f', batchPath]);
+    if (DAEMONS_DOWN.test(r.stderr) || DAEMONS_DOWN.test(r.stdout)) throw new FrrUnavailableError(`vtysh cannot reach FRR: ${r.stderr.trim().slice(0, 300)}`);
+    // vtysh -f carries on after a failed line; the read-back decides.
+    if (r.code !== 0) this.#opts.logger?.warn({ code: r.code, out: `${r.stdout}${r.stderr}`.slice(-2000) }, 'vtysh -f reported errors');
+    return this.#readRunning();
+  }
+
+  /** Repairs dropped VNIs through vtysh, then falls back to frr-reload.py while FRR still differs; throws FrrReloadError when even that does not converge. */
+  async #converge(state: Converged, config: FrrConfig): Promise<Converged> {
+    let { readback } = state;
+    const repaired = [...state.repaired];
     if (!this.#matches(readback, config) && this.#opts.fullReloadOnly !== true) {
       const vni = findVniProblems(readback.text, config.vrfVnis);
       if (hasVniProblems(vni)) {
@@ -174,29 +192,27 @@ export class FrrApplier {
         readback = await this.#readRunning();
       }
     }
+    if (this.#matches(readback, config)) return { ...state, readback, repaired };
+    this.#opts.logger?.warn({ residual: diffStanzas(readback.stanzas, config.stanzas).changed.slice(0, 20), mode: state.mode }, 'FRR differs from the rendered config after the delta; falling back to frr-reload.py');
+    const full = await this.#reloadFull(config);
+    repaired.push(...full.repairedVnis);
+    readback = await this.#readRunning();
     if (!this.#matches(readback, config)) {
-      this.#opts.logger?.warn({ residual: diffStanzas(readback.stanzas, config.stanzas).changed.slice(0, 20), mode }, 'FRR differs from the rendered config after the delta; falling back to frr-reload.py');
-      mode = 'reload';
-      const full = await this.#reloadFull(config);
-      reloads = full.reloads;
-      repaired.push(...full.repairedVnis);
-      readback = await this.#readRunning();
-      if (!this.#matches(readback, config)) {
-        this.#running = undefined;
-        this.#desired = undefined;
-        const residual = diffStanzas(readback.stanzas, config.stanzas);
-        throw new FrrReloadError(`FRR did not take the rendered config: ${residual.batch.slice(0, 10).join(' | ')}`, { toDelete: [], toAdd: [...residual.batch] });
-      }
+      this.#running = undefined;
+      this.#desired = undefined;
+      const residual = diffStanzas(readback.stanzas, config.stanzas);
+      throw new FrrReloadError(`FRR did not take the rendered config: ${residual.batch.slice(0, 10).join(' | ')}`, { toDelete: [], toAdd: [...residual.batch] });
     }
+    return { readback, mode: 'reload', reloads: full.reloads, repaired };
+  }
+
+  /** Records a converged apply: the files on disk, the base of the next delta and the daemons' pids. */
+  async #confirm(config: FrrConfig, readback: Readback): Promise<void> {
     await this.#writeConfigs(config.text);
     this.#desired = config;
     this.#running = readback.stanzas;
     this.#dirty = false;
     this.#pids = await this.#daemonPids();
-    const durationMs = Date.now() - started;
-    const result: FrrApplyResult = { reloaded: mode !== 'none' || repaired.length > 0, mode, reloads, commands: delta.batch.length, changed: delta.changed, repairedVnis: repaired, durationMs };
-    if (result.reloaded) this.#opts.logger?.info({ mode, reloads, commands: result.commands, changed: delta.changed.length, repairedVnis: repaired, durationMs }, 'FRR config applied');
-    return result;
   }
 
   /**

@@ -27,28 +27,43 @@ export function selectFrrApplicable(node: FrrNodeSettings, vrfs: readonly EvpnVr
   for (;;) {
     const config = prepareFrrConfig(buildFrrModel(node, liveVrfs, liveNetworks));
     if (config.ok) return { config, vrfs: liveVrfs, networks: liveNetworks, rejectedVrfs, rejectedNetworks };
-    const vrfOrder = frrVrfOrder(liveVrfs);
-    const l2Order = frrL2Order(liveNetworks);
     const before = rejectedVrfs.size + rejectedNetworks.size;
-    for (const e of config.errors) {
-      const m = /^(vrfs|l2vnis)\[(\d+)\]\.?(.*)$/.exec(e.field);
-      if (m === null) continue;
-      const object = m[1] === 'vrfs' ? vrfOrder[Number(m[2])] : l2Order[Number(m[2])];
-      if (object === undefined) continue;
-      const target = m[1] === 'vrfs' ? rejectedVrfs : rejectedNetworks;
-      const previous = target.get(object.metadata.name)?.message.replace(/^EVPN-006: FRR cannot take it: /, '');
-      const text = `${m[3] === '' ? '' : `${m[3]}: `}${e.message}`;
-      target.set(object.metadata.name, frrRejection(`FRR cannot take it: ${previous === undefined ? text : `${previous}; ${text}`}`));
-    }
+    attributeErrors(config.errors, { vrfs: frrVrfOrder(liveVrfs), l2: frrL2Order(liveNetworks) }, { vrfs: rejectedVrfs, networks: rejectedNetworks });
     // Nothing attributable to one object: the node's settings are wrong, FRR gets nothing.
     if (rejectedVrfs.size + rejectedNetworks.size === before) return { config, vrfs: liveVrfs, networks: liveNetworks, rejectedVrfs, rejectedNetworks };
-    for (const n of liveNetworks) {
-      const vrf = n.spec.vrf;
-      if (vrf !== undefined && rejectedVrfs.has(vrf) && !rejectedNetworks.has(n.metadata.name)) {
-        rejectedNetworks.set(n.metadata.name, frrRejection(`its EvpnVrf ${vrf} is not applied: ${rejectedVrfs.get(vrf)?.message ?? ''}`));
-      }
-    }
+    rejectNetworksOfRejectedVrfs(liveNetworks, rejectedVrfs, rejectedNetworks);
     liveVrfs = liveVrfs.filter((v) => !rejectedVrfs.has(v.metadata.name));
     liveNetworks = liveNetworks.filter((n) => !rejectedNetworks.has(n.metadata.name));
+  }
+}
+
+type FieldError = { readonly field: string; readonly message: string };
+
+/** Adds each error under `vrfs[i]` / `l2vnis[i]` to the rejection of that object (appended to an earlier one); the rest is not any one object's. */
+function attributeErrors(
+  errors: readonly FieldError[],
+  order: { readonly vrfs: readonly EvpnVrf[]; readonly l2: readonly EvpnNetwork[] },
+  rejected: { readonly vrfs: Map<string, Rejection>; readonly networks: Map<string, Rejection> },
+): void {
+  for (const e of errors) {
+    const m = /^(vrfs|l2vnis)\[(\d+)\]\.?(.*)$/.exec(e.field);
+    if (m === null) continue;
+    const isVrf = m[1] === 'vrfs';
+    const object = isVrf ? order.vrfs[Number(m[2])] : order.l2[Number(m[2])];
+    if (object === undefined) continue;
+    const target = isVrf ? rejected.vrfs : rejected.networks;
+    const previous = target.get(object.metadata.name)?.message.replace(/^EVPN-006: FRR cannot take it: /, '');
+    const text = `${m[3] === '' ? '' : `${m[3]}: `}${e.message}`;
+    target.set(object.metadata.name, frrRejection(`FRR cannot take it: ${previous === undefined ? text : `${previous}; ${text}`}`));
+  }
+}
+
+/** The networks of a rejected VRF go with it. */
+function rejectNetworksOfRejectedVrfs(networks: readonly EvpnNetwork[], rejectedVrfs: ReadonlyMap<string, Rejection>, rejectedNetworks: Map<string, Rejection>): void {
+  for (const n of networks) {
+    const vrf = n.spec.vrf;
+    if (vrf !== undefined && rejectedVrfs.has(vrf) && !rejectedNetworks.has(n.metadata.name)) {
+      rejectedNetworks.set(n.metadata.name, frrRejection(`its EvpnVrf ${vrf} is not applied: ${rejectedVrfs.get(vrf)?.message ?? ''}`));
+    }
   }
 }
