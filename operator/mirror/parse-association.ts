@@ -84,9 +84,12 @@ function parseJson(text: string, key: string, code: AssociationProblem['code']):
   }
 }
 
-/** Leading zeros (`65000:0100`) and the reserved AS 0 (`0:N`, RFC 7607) are refused though the API allows them. */
+/**
+ * Leading zeros (`65000:0100`) and the reserved AS 0 (`0:N`, RFC 7607): the
+ * grammar (shared with the CRD and FRR) refuses them too, but this names why.
+ */
 function rfc4360Flaw(v: string): string | undefined {
-  if (!isRfc4360Value(v)) return undefined;
+  if (!/^(\d+|\d+\.\d+\.\d+\.\d+):\d+$/.test(v)) return undefined;
   const [admin = '', assigned = ''] = v.split(/:(?=[^:]*$)/);
   if (/^0\d/.test(assigned) || (!admin.includes('.') && /^0\d/.test(admin))) return 'has leading zeros';
   if (admin === '0') return 'uses the reserved AS 0 (RFC 7607)';
@@ -99,14 +102,14 @@ function parseRfc4360List(text: string | undefined, key: string, what: string, l
   if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
     throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key} must be a JSON array of strings`);
   }
+  for (const v of value) {
+    const flaw = rfc4360Flaw(v);
+    if (flaw !== undefined) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}: ${quoted(v)} ${flaw}; write it as a plain ${what}`);
+  }
   const bad = value.filter((v) => !isRfc4360Value(v));
   if (bad.length > 0) {
     throw new Problem(EvpnErrorCode.InvalidRouteTarget,
       `${key}: ${quoted(bad[0] ?? '')} is not a valid ${what} (ASN2:NN, IPv4:NN or ASN4:NN)`);
-  }
-  for (const v of value) {
-    const flaw = rfc4360Flaw(v);
-    if (flaw !== undefined) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}: ${quoted(v)} ${flaw}; write it as a plain ${what}`);
   }
   const unique = [...new Set(value)];
   if (unique.length > limit) {
