@@ -143,7 +143,8 @@ describe('node agent on a real kernel', () => {
       id: 'net-1', type: 'l2', vni: 10101, vlanId: 101, vrf: 'vrf-a', l3vni: 10100, routingTable: 1010100, mtu: 1450,
       ready: true, devices: ['vx-10101', 'br-evpn.101'], localPorts: 2, fdbEntries: 2, neighbors: 2, routes: 1,
     });
-    expect(view.network('net-3')).toMatchObject({ type: 'l3', vrf: 'vrf-b', l3vni: 20000, routingTable: 2020, ready: true, devices: ['br-evpn.200'], localPorts: 0, routes: 1 });
+    // net-3's IRB holds its gateway 10.200.0.1 (no OVN router does), so the subnet is a connected route, not one of ours.
+    expect(view.network('net-3')).toMatchObject({ type: 'l3', vrf: 'vrf-b', l3vni: 20000, routingTable: 2020, ready: true, devices: ['br-evpn.200'], localPorts: 0, routes: 0 });
     expect(view.network('no-such-network')).toBeUndefined();
     expect([...view.vrfs()].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       { name: 'vrf-a', device: 'vrf-10100', vni: 10100, routingTable: 1010100, networks: ['net-1', 'net-2'], ready: true },

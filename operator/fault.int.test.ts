@@ -12,7 +12,7 @@ import { evpnResources } from '../crds/resources.ts';
 import { applyObject } from '../lib/kube/apply.ts';
 import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from './mirror/fixtures/driver-rows.ts';
-import { getObject, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
+import { deleteAllEvpnObjects, getObject, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
 import { startOperatorProcess, type OperatorProcess } from '../test/harness/operator/operator-process.ts';
 import { addNetwork } from '../test/harness/operator/ovn-driver.ts';
@@ -28,6 +28,8 @@ const startOperator = (): OperatorProcess => startOperatorProcess(
 
 beforeAll(async () => {
   [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
+  // The integration files share one API server: start without other files' mirrored objects.
+  await deleteAllEvpnObjects(kube.client);
   op = startOperator();
 }, 60_000);
 

@@ -14,7 +14,7 @@ import { evpnResources } from '../../crds/resources.ts';
 import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
 import { CONFIRM_DELETE_ANNOTATION } from '../mirror/mass-delete-guard.ts';
 import type { Live } from '../object-key.ts';
-import { getObject, listEvents, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { deleteAllEvpnObjects, getObject, listEvents, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';
 import { runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import { addNetwork, lsName } from '../../test/harness/operator/ovn-driver.ts';
@@ -27,6 +27,8 @@ let op: RunningOperator;
 
 beforeAll(async () => {
   [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
+  // The integration files share one API server: start without other files' mirrored objects.
+  await deleteAllEvpnObjects(kube.client);
   op = await runOperator(kube, ovn, { pruneGraceMs: GRACE_MS, massDelete: { maxShare: 0.5, floor: 3, holdMs: HOLD_MS } });
 }, 60_000);
 

@@ -13,7 +13,7 @@ import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
 import { invalidNameCases, malformedCases } from '../mirror/fixtures/malformed-cases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import type { Live } from '../object-key.ts';
-import { getObject, listEvents, listObjects, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { deleteAllEvpnObjects, getObject, listEvents, listObjects, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';
 import { nonLeaseWrites, runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import {
@@ -32,6 +32,8 @@ let networks: WatchLog<Live<EvpnNetwork>>;
 
 beforeAll(async () => {
   [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
+  // The integration files share one API server: start without other files' mirrored objects.
+  await deleteAllEvpnObjects(kube.client);
   northd = new Northd(ovn);
   op = await runOperator(kube, ovn, { pruneGraceMs: GRACE_MS, massDelete: MASS_DELETE });
   networks = await new WatchLog<Live<EvpnNetwork>>(kube.client, evpnResources.networks).start();

@@ -11,7 +11,7 @@ import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn
 import { evpnResources } from '../../crds/resources.ts';
 import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
 import type { Live } from '../object-key.ts';
-import { getObject, listEvents, listObjects, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import { deleteAllEvpnObjects, getObject, listEvents, listObjects, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';
 import { runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import {
@@ -25,6 +25,8 @@ let northd: Northd;
 
 beforeAll(async () => {
   [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
+  // The integration files share one API server: start without other files' mirrored objects.
+  await deleteAllEvpnObjects(kube.client);
   northd = new Northd(ovn);
   op = await runOperator(kube, ovn, { pruneGraceMs: 1500 });
 });

@@ -10,6 +10,8 @@ import { runKubectl } from '../cluster/kube-test-env.ts';
 import { KubeClient, isNotFound } from '../../../lib/kube/kube-client.ts';
 import { coreResources, resourcePath, type ResourceRef } from '../../../lib/kube/resource.ts';
 import type { Lease } from '../../../lib/kube/leader-election.ts';
+import { deleteObject } from '../../../lib/kube/apply.ts';
+import { evpnResources } from '../../../crds/resources.ts';
 import type { Live } from '../../../operator/object-key.ts';
 
 const crdDir = join(import.meta.dirname, '..', '..', '..', 'crds', 'generated');
@@ -61,6 +63,18 @@ export async function leaseHolder(client: KubeClient, name: string, namespace = 
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
+  }
+}
+
+/**
+ * Deletes every EvpnVrf, EvpnNetwork and EvpnPortSet: the integration files
+ * share one API server, and a file that starts its own operator against its
+ * own OVN must not inherit another file's mirrored objects (its operator would
+ * see them gone from OVN and hold or prune them, which is not what it tests).
+ */
+export async function deleteAllEvpnObjects(client: KubeClient): Promise<void> {
+  for (const resource of [evpnResources.portSets, evpnResources.networks, evpnResources.vrfs]) {
+    for (const { metadata: { name } } of await listObjects<unknown>(client, resource)) if (name !== undefined) await deleteObject(client, resource, { name });
   }
 }
 
