@@ -23,6 +23,8 @@ export interface OperatorFlags {
   readonly renewDeadlineMs: number;
   readonly retryPeriodMs: number;
   readonly pruneGraceMs: number;
+  /** How often the mirror recomputes every network from a fresh read of OVN (a safety net under the incremental passes). */
+  readonly fullResyncMs: number;
   readonly massDelete: MassDeletePolicy;
   /** Key, certificate and CA for ssl: remotes; undefined when neither remote is ssl:. */
   readonly ovsdbSsl: SslFiles | undefined;
@@ -48,6 +50,8 @@ EvpnNetwork and EvpnPortSet objects and folds node status into them.
   --lease-name NAME          name of the Lease (default ovn-evpn-operator)
   --lease-duration DUR       (default 15s)   --renew-deadline DUR (default 10s)   --retry-period DUR (default 2s)
   --prune-grace DUR          how long a mirrored object may be missing from OVN before it is deleted (default 5s)
+  --full-resync DUR          how often the mirror recomputes every network from a fresh read of OVN; between
+                             those, an OVN change recomputes only the networks it touches (default 5m)
   --mass-delete-share FRAC   a pass deleting more than this share of the mirrored objects is held (default 0.5)
   --mass-delete-floor N      ... unless it deletes N objects or fewer (default 5)
   --mass-delete-hold DUR     how long held deletes wait for OVN to recover before they proceed (default 10m)
@@ -122,6 +126,7 @@ const FLAG_OPTIONS = {
   'renew-deadline': { type: 'string', default: '10s' },
   'retry-period': { type: 'string', default: '2s' },
   'prune-grace': { type: 'string', default: '5s' },
+  'full-resync': { type: 'string', default: '5m' },
   'mass-delete-share': { type: 'string', default: String(DEFAULT_MASS_DELETE_POLICY.maxShare) },
   'mass-delete-floor': { type: 'string', default: String(DEFAULT_MASS_DELETE_POLICY.floor) },
   'mass-delete-hold': { type: 'string', default: '10m' },
@@ -183,6 +188,7 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
     renewDeadlineMs,
     retryPeriodMs,
     pruneGraceMs: parseDuration(values['prune-grace'], '--prune-grace'),
+    fullResyncMs: parseDuration(values['full-resync'], '--full-resync'),
     massDelete: parseMassDeletePolicy(values['mass-delete-share'], values['mass-delete-floor'], values['mass-delete-hold']),
     ovsdbSsl: parseSslFiles([nb, sb], values['ovsdb-private-key'], values['ovsdb-certificate'], values['ovsdb-ca-cert']),
     identity: values.identity,

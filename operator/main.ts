@@ -25,6 +25,7 @@ function operatorOptionsOf(flags: OperatorFlags, deps: Pick<OperatorOptions, 'ku
     nodeNames: flags.nodeNames,
     l3vniOffset: flags.l3vniOffset,
     pruneGraceMs: flags.pruneGraceMs,
+    fullResyncMs: flags.fullResyncMs,
     massDelete: flags.massDelete,
     ovsdbSsl: flags.ovsdbSsl,
     leaderElection: flags.leaderElect

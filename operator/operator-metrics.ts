@@ -22,6 +22,8 @@ export interface OperatorMetrics {
   readonly statusWrites: Counter;
   /** Deletes held by the mass-deletion guard now. */
   readonly heldDeletes: Gauge;
+  /** Networks whose OVN rows a mirror pass read again (all of them on a full pass, the changed ones otherwise). */
+  readonly mirrorNetworksRecomputed: Counter;
 }
 
 export const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -39,5 +41,7 @@ export function createOperatorMetrics(registry: MetricsRegistry): OperatorMetric
     mirrorWrites: registry.counter('evpn_operator_mirror_writes_total', 'Objects applied or deleted by the mirror.', ['kind', 'verb']),
     statusWrites: registry.counter('evpn_operator_status_writes_total', 'Status writes, by kind.', ['kind']),
     heldDeletes: registry.gauge('evpn_operator_held_deletes', 'Deletes held by the mass-deletion guard now.'),
+    mirrorNetworksRecomputed: registry.counter('evpn_operator_mirror_networks_recomputed_total',
+      'Networks whose OVN rows a mirror pass read again: all on a full pass, only the changed ones otherwise.'),
   };
 }

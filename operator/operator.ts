@@ -8,7 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
 import { Controller } from '../lib/controller/controller.ts';
 import { EventRecorder } from '../lib/kube/events.ts';
-import { Informer } from '../lib/kube/informer.ts';
+import { Informer, summarizeManagedFields } from '../lib/kube/informer.ts';
 import { KubeClient } from '../lib/kube/kube-client.ts';
 import { LeaderElector } from '../lib/kube/leader-election.ts';
 import type { KubeObject } from '../lib/kube/resource.ts';
@@ -42,6 +42,8 @@ export interface OperatorOptions {
   readonly nodeNames: NodeNameMode;
   readonly l3vniOffset?: number | undefined;
   readonly pruneGraceMs: number;
+  /** The mirror's slow full pass (default: the reconciler's). */
+  readonly fullResyncMs?: number;
   readonly massDelete?: MassDeletePolicy | undefined;
   /** Key, certificate and CA for ssl: remotes. */
   readonly ovsdbSsl?: SslFiles | undefined;
@@ -105,7 +107,7 @@ export class Operator {
     this.client = new KubeClient(options.kubeConfig, { ...(options.writeCounter === undefined ? {} : { writeCounter: options.writeCounter }), userAgent: 'ovn-evpn-operator' });
     this.#events = new EventRecorder({ client: this.client, reportingController: REPORTING_CONTROLLER, reportingInstance: this.identity, log: options.log });
     const informer = <T extends KubeObject>(resource: (typeof evpnResources)[keyof typeof evpnResources]): Informer<T> =>
-      new Informer<T>({ client: this.client, resource, log: options.log });
+      new Informer<T>({ client: this.client, resource, log: options.log, transform: summarizeManagedFields });
     this.#informers = {
       vrfs: informer<Live<EvpnVrf>>(evpnResources.vrfs),
       networks: informer<Live<EvpnNetwork>>(evpnResources.networks),
@@ -233,7 +235,7 @@ export class Operator {
     const mirrorReconciler = new MirrorReconciler({
       client: this.client, source: this.#source, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets,
       problems: this.problems, events: this.#events, reportingController: REPORTING_CONTROLLER, metrics: this.metrics, log: this.#log.child({ controller: 'mirror' }),
-      nodeNames: o.nodeNames, l3vniOffset: o.l3vniOffset, pruneGraceMs: o.pruneGraceMs,
+      nodeNames: o.nodeNames, l3vniOffset: o.l3vniOffset, pruneGraceMs: o.pruneGraceMs, ...(o.fullResyncMs === undefined ? {} : { fullResyncMs: o.fullResyncMs }),
       ...(o.massDelete === undefined ? {} : { massDelete: o.massDelete }),
     });
     const statusReconciler = new StatusReconciler({

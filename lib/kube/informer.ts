@@ -28,6 +28,44 @@ export interface InformerOptions {
   readonly maxBackoffMs?: number;
   /** Server-side watch timeout; randomised per watch between this and twice it, like client-go. */
   readonly watchTimeoutSeconds?: number;
+  /**
+   * Applied to every object as it is received, before it is cached or handed to
+   * a handler (client-go's SetTransform), e.g. summarizeManagedFields.
+   */
+  readonly transform?: (obj: KubeObject) => KubeObject;
+}
+
+/** The part of a managedFields entry that says who manages the object and how, without the field sets. */
+export interface ManagerSummary {
+  readonly manager?: string;
+  readonly operation?: string;
+  readonly subresource?: string;
+}
+
+/**
+ * Replaces `metadata.managedFields` by one {manager, operation, subresource}
+ * entry per distinct manager: what ownership checks read, without the
+ * fieldsV1 sets that are most of a cached object's size (client-go's
+ * TransformStripManagedFields drops them outright).
+ */
+export function summarizeManagedFields<T extends KubeObject>(obj: T): T {
+  const entries = (obj.metadata as { managedFields?: readonly unknown[] }).managedFields;
+  if (entries === undefined) return obj;
+  const seen = new Set<string>();
+  const summary: ManagerSummary[] = [];
+  for (const e of entries) {
+    const m = e as ManagerSummary;
+    const s: ManagerSummary = {
+      ...(m.manager === undefined ? {} : { manager: m.manager }),
+      ...(m.operation === undefined ? {} : { operation: m.operation }),
+      ...(m.subresource === undefined ? {} : { subresource: m.subresource }),
+    };
+    const id = `${s.manager ?? ''}\n${s.operation ?? ''}\n${s.subresource ?? ''}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    summary.push(s);
+  }
+  return { ...obj, metadata: { ...obj.metadata, managedFields: summary } };
 }
 
 export interface InformerHandlers<T> {
@@ -182,7 +220,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const list = await this.options.client.listAll<T>(this.path(), this.baseQuery(), stop);
     this.stats.lists++;
     const fresh = new Map<string, T>();
-    for (const item of list.items) fresh.set(objectKey(item), item);
+    for (const item of list.items) fresh.set(objectKey(item), this.transform(item));
     // Deletes first: objects that vanished while we were not watching.
     for (const [key, old] of [...this.cache.entries()]) {
       if (!fresh.has(key)) {
@@ -221,7 +259,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       for await (const ev of events) {
         sawEvents = true;
         if (ev.type === 'ERROR') throw watchError(ev.object);
-        const obj = ev.object as T;
+        const obj = ev.type === 'BOOKMARK' ? ev.object as T : this.transform(ev.object as T);
         const rv = obj.metadata.resourceVersion;
         if (ev.type === 'BOOKMARK') {
           if (rv !== undefined) this.resourceVersion = rv;
@@ -246,6 +284,10 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.watchController = undefined;
     }
     return sawEvents;
+  }
+
+  private transform(obj: T): T {
+    return this.options.transform === undefined ? obj : this.options.transform(obj) as T;
   }
 
   private upsert(key: string, obj: T): void {

@@ -12,12 +12,12 @@
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { hasProviderPath } from '../../crds/index.ts';
 import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
-import { collectAssociations } from './collect-associations.ts';
+import { collectAssociations, type NetworkAssociation } from './collect-associations.ts';
 import { keepVrfsOfLastGood, networksFromAssociations } from './desired-networks.ts';
 import { portSetsByNetworkAndNode } from './desired-port-sets.ts';
 import { vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
 import type { MirrorProblem } from './mirror-problem.ts';
-import { networkFacts, switchlessFacts } from './network-facts.ts';
+import { networkFacts, switchlessFacts, type NetworkFacts } from './network-facts.ts';
 import { assignNetworkVnis, DEFAULT_L3VNI_OFFSET } from './network-vnis.ts';
 import { dropMixedTypeVnis, isMirrored, selectAssociations } from './select-associations.ts';
 
@@ -46,15 +46,44 @@ export interface MirrorOutput {
   sources: Map<string, string>;
 }
 
+/**
+ * What the phases read from OVN, per network: its association, its data-path
+ * facts and its port sets. Taken from a whole snapshot here (ovnPartsOf), or
+ * kept per network and recomputed only for the networks a change touched
+ * (incremental-parts.ts); the phases that decide across networks (one holder
+ * per VNI, VLAN collisions, VRFs) always run over all of them.
+ */
+export interface OvnParts {
+  /** Every network some association names, in name order. */
+  readonly associations: ReadonlyMap<string, NetworkAssociation>;
+  factsOf(id: string): NetworkFacts;
+  /** The port sets of these networks. */
+  portSets(wanted: ReadonlySet<string>): Map<string, EvpnPortSetSpec>;
+}
+
+export function ovnPartsOf(snapshot: OvnSnapshot, nodeNameOf: (hostname: string) => string | undefined): OvnParts {
+  const facts = networkFacts(snapshot);
+  return {
+    associations: collectAssociations(snapshot),
+    factsOf: (id) => facts.get(id) ?? switchlessFacts(snapshot, id),
+    portSets: (wanted) => portSetsByNetworkAndNode(snapshot, nodeNameOf, wanted),
+  };
+}
+
 /** The phases, in order; each one's problems follow the previous one's. */
 export function buildDesired(input: MirrorInput): MirrorOutput {
+  return desiredFromParts(ovnPartsOf(input.snapshot, input.nodeNameOf), input);
+}
+
+/** buildDesired over OVN's parts (a whole snapshot's, or the incremental ones). */
+export function desiredFromParts(parts: OvnParts, input: Omit<MirrorInput, 'snapshot' | 'nodeNameOf'>): MirrorOutput {
   const userNetworks = input.networks.filter((n) => !isMirrored(n));
   const userVrfs = input.vrfs.filter((v) => !isMirrored(v));
   const mirroredNetworks = new Map(input.networks.filter(isMirrored).map((n) => [n.metadata.name, n]));
   const userNetworkNames = new Set(userNetworks.map((n) => n.metadata.name));
 
   // 1. Decide which networks are mirrored and from which association.
-  const associations = collectAssociations(input.snapshot);
+  const associations = parts.associations;
   const selected = selectAssociations(associations, userNetworkNames, mirroredNetworks);
   // 2. One VNI, one type.
   const typed = dropMixedTypeVnis(selected.usable, mirroredNetworks);
@@ -68,10 +97,9 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   const afterUsers = yieldToUserVrfs(fromOvn.vrfs, userVrfs);
   // 5. Network specs with OVN's facts; then the VRFs, plus those kept-last-good networks still use. The API's
   // checks are the reconciler's last step (keep-valid-desired.ts), where a failing VRF keeps its live spec instead of vanishing.
-  const facts = networkFacts(input.snapshot);
   const desired = networksFromAssociations({
     usable, keptLastGood: selected.keptLastGood, numbers: { vrfOf: new Map([...vnis.routing].map(([id, r]) => [id, r.vrf])) }, mirroredNetworks, userNetworks,
-    factsOf: (id) => facts.get(id) ?? switchlessFacts(input.snapshot, id),
+    factsOf: (id) => parts.factsOf(id),
   });
   const { vrfs, sources } = keepVrfsOfLastGood(selected.keptLastGood, { vrfs: afterUsers.vrfs, sources: desired.sources },
     { vrfs: input.vrfs, mirroredNetworks });
@@ -80,7 +108,7 @@ export function buildDesired(input: MirrorInput): MirrorOutput {
   const wantedPortNetworks = new Set([...[...desired.networks].filter(([, spec]) => hasProviderPath(spec)).map(([id]) => id), ...userNetworkNames]);
   return {
     vrfs, networks: desired.networks, sources,
-    portSets: portSetsByNetworkAndNode(input.snapshot, input.nodeNameOf, wantedPortNetworks),
+    portSets: parts.portSets(wantedPortNetworks),
     problems: [...selected.problems, ...typed.problems, ...vnis.problems, ...fromOvn.problems, ...afterUsers.problems, ...desired.problems],
     notices: [...associations].flatMap(([id, a]) => a.warnings.map((message): MirrorProblem => ({ kind: 'EvpnNetwork', name: id, reason: 'AssociationWarning', keptLastGood: false, message }))),
   };

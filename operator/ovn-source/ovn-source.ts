@@ -6,8 +6,10 @@
 import { EventEmitter } from 'node:events';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import type { OvnSnapshot } from './ovn-snapshot.ts';
+import type { NetworkRows } from '../mirror/incremental-parts.ts';
 import { MONITOR_METHODS, OvsdbClient, type MonitorMethod, type Replica, type Row, type SslFiles } from '../../lib/ovsdb/index.ts';
-import { NB_DB, nbTables, SB_DB, sbTables, SnapshotConverter, type NbRows, type SbRows } from './ovn-rows.ts';
+import { NB_DB, nbTables, SB_DB, sbTables, type NbRows, type SbRows } from './ovn-rows.ts';
+import { OvnIndex } from './ovn-index.ts';
 
 export interface OvnSourceOptions {
   /** unix:PATH or tcp:HOST:PORT of the OVN_Northbound database. */
@@ -81,7 +83,8 @@ async function openDb<Rows extends Record<string, Row>>(target: DbTarget, option
 export class OvnSource extends EventEmitter<OvnSourceEvents> {
   readonly #nb: Db<NbRows>;
   readonly #sb: Db<SbRows>;
-  readonly #converter = new SnapshotConverter();
+  /** The converted rows, indexed by network: the one copy of OVN the mirror reads besides the replicas. */
+  readonly #index = new OvnIndex();
   readonly #log: Logger;
   /** performance.now() of the oldest OVSDB update not yet taken by the mirror. */
   #pendingSince: number | undefined;
@@ -92,6 +95,9 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
     this.#nb = nb;
     this.#sb = sb;
     this.#log = log;
+    this.#index.reset(nb.replica.snapshot(), sb.replica.snapshot());
+    nb.replica.on('change', (batch) => { this.#index.applyNb(batch, () => nb.replica.snapshot()); });
+    sb.replica.on('change', (batch) => { this.#index.applySb(batch, () => sb.replica.snapshot()); });
     for (const [name, db] of [['nb', nb], ['sb', sb]] as const) {
       db.replica.on('change', () => {
         this.#pendingSince ??= performance.now();
@@ -127,7 +133,18 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
   }
 
   snapshot(): OvnSnapshot {
-    return this.#converter.convert(this.#nb.replica.snapshot(), this.#sb.replica.snapshot());
+    return this.#index.snapshot();
+  }
+
+  /** The rows by network, for the incremental mirror; `resync` re-reads both replicas (the slow full pass). */
+  networkRows(): NetworkRows & { resync(): void } {
+    const index = this.#index;
+    return {
+      takeDirty: () => index.takeDirty(),
+      networkIds: () => index.networkIds(),
+      networkSnapshot: (id) => index.networkSnapshot(id),
+      resync: () => { index.reset(this.#nb.replica.snapshot(), this.#sb.replica.snapshot()); },
+    };
   }
 
   /** Both replicas hold a current snapshot (not stale after a disconnect). */

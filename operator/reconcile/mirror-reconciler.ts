@@ -13,7 +13,8 @@ import type { EventRecorder } from '../../lib/kube/events.ts';
 import type { KubeClient } from '../../lib/kube/kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from '../../lib/kube/resource.ts';
 import { errorMessage, type Logger } from '../../lib/log.ts';
-import { buildDesired, type MirrorProblem } from '../mirror/build-desired.ts';
+import { desiredFromParts, ovnPartsOf, type MirrorProblem, type OvnParts } from '../mirror/build-desired.ts';
+import { IncrementalParts, type NetworkRows } from '../mirror/incremental-parts.ts';
 import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
 import { keepNodeName, withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
 import type { OperatorMetrics } from '../operator-metrics.ts';
@@ -32,6 +33,12 @@ import { isImpostor, withoutImpostorLabels } from './ownership.ts';
 /** What the reconciler needs from the OVN adapter. */
 export interface MirrorSource {
   snapshot(): OvnSnapshot;
+  /**
+   * OVN's rows by network, when the source indexes them: each pass then
+   * recomputes only the networks changed since the last one, and every
+   * `fullResyncMs` all of them from a fresh read of the databases (`resync`).
+   */
+  networkRows?(): NetworkRows & { resync(): void };
   isSynced(): boolean;
   takePendingSince(): number | undefined;
   restorePendingSince(t: number | undefined): void;
@@ -63,10 +70,15 @@ export interface MirrorReconcilerOptions {
   readonly massDelete?: MassDeletePolicy;
   /** Parallel writes per phase. */
   readonly writeConcurrency?: number;
+  /** How often every network is recomputed from a fresh read of OVN (default 5 min). */
+  readonly fullResyncMs?: number;
   readonly now?: () => number;
 }
 
 const PRUNE_CONFLICT_RETRY_MS = 200;
+export const DEFAULT_FULL_RESYNC_MS = 5 * 60_000;
+/** Server-side applies in flight per phase: the initial mirror of 6,000 objects is bound by round trips, not by the API server. */
+export const DEFAULT_WRITE_CONCURRENCY = 32;
 const CONFIRM_POLL_MS = 1000;
 
 const RESOURCE = { EvpnVrf: evpnResources.vrfs, EvpnNetwork: evpnResources.networks, EvpnPortSet: evpnResources.portSets } as const;
@@ -98,6 +110,9 @@ export class MirrorReconciler {
   #pruneConflicts = 0;
   #noticesSeen = new Set<string>();
   #firstPass = true;
+  #parts: IncrementalParts | undefined;
+  /** When the last full pass began (performance.now()). */
+  #lastFullPass = -Infinity;
 
   /** An informer event that only echoes this reconciler's own write or delete. */
   isOwnEcho(kind: string, obj: EchoedObject, deleted = false): boolean {
@@ -128,10 +143,8 @@ export class MirrorReconciler {
     const vrfs = withoutImpostorLabels(o.vrfs.list());
     const networks = withoutImpostorLabels(o.networks.list());
     const portSets = withoutImpostorLabels(o.portSets.list());
-    const built = buildDesired({
-      snapshot: withNodeNames(o.source.snapshot(), o.nodeNames),
-      networks, vrfs, nodeNameOf: keepNodeName,
-      ...(o.l3vniOffset === undefined ? {} : { l3vniOffset: o.l3vniOffset }),
+    const built = desiredFromParts(this.#ovnParts(), {
+      networks, vrfs, ...(o.l3vniOffset === undefined ? {} : { l3vniOffset: o.l3vniOffset }),
     });
     // Nothing the API server would refuse is written, and nothing is pruned because its new spec is bad.
     const valid = keepValidDesired(built, { vrfs, networks, portSets });
@@ -175,8 +188,33 @@ export class MirrorReconciler {
       const first = errors[0];
       throw new Error(`${errors.length} mirror write(s) failed; first: ${errorMessage(first)}`, { cause: first });
     }
-    const retryMs = this.#pruneConflicts > 0 ? Math.min(nextCheckInMs ?? Infinity, PRUNE_CONFLICT_RETRY_MS) : nextCheckInMs;
-    return retryMs === undefined ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(retryMs)) };
+    const retryMs = Math.min(this.#pruneConflicts > 0 ? Math.min(nextCheckInMs ?? Infinity, PRUNE_CONFLICT_RETRY_MS) : nextCheckInMs ?? Infinity, this.#untilFullPass());
+    return retryMs === Infinity ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(retryMs)) };
+  }
+
+  /**
+   * OVN's parts: from the source's index, recomputing the networks changed since
+   * the last pass (all of them, from a fresh read, every fullResyncMs); from a
+   * whole snapshot when the source keeps no index.
+   */
+  #ovnParts(): OvnParts {
+    const o = this.#o;
+    const rows = o.source.networkRows?.();
+    if (rows === undefined) return ovnPartsOf(withNodeNames(o.source.snapshot(), o.nodeNames), keepNodeName);
+    this.#parts ??= new IncrementalParts({ nodeNameOf: keepNodeName, mapSnapshot: (s) => withNodeNames(s, o.nodeNames) });
+    if (this.#untilFullPass() <= 0) {
+      this.#lastFullPass = performance.now();
+      rows.resync();
+    }
+    const parts = this.#parts.update(rows);
+    o.metrics.mirrorNetworksRecomputed.inc({}, this.#parts.lastRecomputed);
+    return parts;
+  }
+
+  /** Milliseconds until the next full pass is due (Infinity without an index). */
+  #untilFullPass(): number {
+    if (this.#o.source.networkRows === undefined) return Infinity;
+    return this.#lastFullPass + (this.#o.fullResyncMs ?? DEFAULT_FULL_RESYNC_MS) - performance.now();
   }
 
   /**
@@ -248,7 +286,7 @@ export class MirrorReconciler {
 
   /** Removes, then updates and creates: VRFs before the networks that use them, networks before their port sets. */
   async #write(todo: WritesToDo, live: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<unknown[]> {
-    const limit = this.#o.writeConcurrency ?? 8;
+    const limit = this.#o.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
     const errors: unknown[] = [];
     errors.push(...(await runLimited(todo.deletes, limit, (d) => this.#delete(d, live.get(objectKey(d.kind, d.name))?.metadata.resourceVersion, signal))));
     for (const kind of ['EvpnVrf', 'EvpnNetwork', 'EvpnPortSet'] as const) {
