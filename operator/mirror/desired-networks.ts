@@ -85,6 +85,38 @@ export function networkSpecOf(
 
 const isProblem = (x: NetworkSpecResult | MirrorProblem): x is MirrorProblem => 'reason' in x;
 
+interface SpecMemo {
+  readonly id: string;
+  readonly a: UsableAssociation;
+  readonly vrf: string | undefined;
+  readonly facts: NetworkFacts;
+  readonly previous: EvpnNetworkSpec | undefined;
+  readonly result: NetworkSpecResult | MirrorProblem;
+}
+
+/** The last result per association entry (its rows array is one per entry and pass of collectAssociations). */
+const specMemo = new WeakMap<object, SpecMemo>();
+
+/**
+ * networkSpecOf, given back unchanged while its inputs are the same objects:
+ * an unchanged network keeps its spec object from pass to pass (the later
+ * steps then recognise it by identity) and is not checked again. The results
+ * are never modified.
+ */
+function memoNetworkSpecOf(id: string, a: UsableAssociation, numbers: NetworkNumbers, facts: NetworkFacts, previous?: EvpnNetworkSpec): NetworkSpecResult | MirrorProblem {
+  const vrf = numbers.vrfOf.get(id);
+  const m = specMemo.get(a.rows);
+  if (m !== undefined && m.id === id && m.vrf === vrf && m.facts === facts && m.previous === previous && sameEntry(m.a, a)) return m.result;
+  const result = networkSpecOf(id, a, numbers, facts, previous);
+  specMemo.set(a.rows, { id, a, vrf, facts, previous, result });
+  return result;
+}
+
+/** The fields networkSpecOf reads, compared by identity (the entry itself is copied by selectAssociations). */
+const sameEntry = (x: UsableAssociation, y: UsableAssociation): boolean =>
+  x.association === y.association && x.kind === y.kind && x.routerId === y.routerId && x.portIds === y.portIds &&
+  x.advertiseFixedIps === y.advertiseFixedIps && x.routes === y.routes && x.rows === y.rows;
+
 /** Takes the VLAN path away (the spec stays visible; no agent applies it). */
 function withoutPath(spec: EvpnNetworkSpec): EvpnNetworkSpec {
   const { vlanId: _vlan, provider: _provider, ...rest } = spec;
@@ -159,7 +191,7 @@ export interface NetworkInputs {
 export function networksFromAssociations(input: NetworkInputs): DesiredNetworks {
   const out: DesiredNetworks = { networks: new Map(input.keptLastGood), sources: new Map(), problems: [] };
   for (const [id, a] of input.usable) {
-    const result = networkSpecOf(id, a, input.numbers, input.factsOf(id), input.mirroredNetworks.get(id)?.spec);
+    const result = memoNetworkSpecOf(id, a, input.numbers, input.factsOf(id), input.mirroredNetworks.get(id)?.spec);
     if (isProblem(result)) { out.problems.push(result); continue; }
     out.networks.set(id, result.spec);
     out.sources.set(id, a.kind);

@@ -36,6 +36,18 @@ export function schemaFailure(kind: 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet', n
   return undefined;
 }
 
+/** The last check of each spec object (specs are never modified: an unchanged one is not checked again). */
+const failureMemo = new WeakMap<object, { kind: string; name: string; failure: string | undefined }>();
+
+function memoSchemaFailure(kind: 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet', name: string, spec: unknown): string | undefined {
+  if (typeof spec !== 'object' || spec === null) return schemaFailure(kind, name, spec);
+  const m = failureMemo.get(spec);
+  if (m !== undefined && m.kind === kind && m.name === name) return m.failure;
+  const failure = schemaFailure(kind, name, spec);
+  failureMemo.set(spec, { kind, name, failure });
+  return failure;
+}
+
 /** The first issue as `EVPN-00x: spec.field: why`: the code its message carries, else its field's. */
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   const issue = issues[0];
@@ -64,10 +76,10 @@ export function keepValidDesired(desired: Desired, live: LiveMirror): ValidDesir
     const out = new Map<string, S>();
     const byName = liveOf(lives);
     for (const [name, spec] of specs) {
-      const failure = schemaFailure(kind, name, spec);
+      const failure = memoSchemaFailure(kind, name, spec);
       if (failure === undefined) { out.set(name, spec); continue; }
       const previous = byName.get(name);
-      const kept = previous !== undefined && schemaFailure(kind, name, previous.spec) === undefined;
+      const kept = previous !== undefined && memoSchemaFailure(kind, name, previous.spec) === undefined;
       if (kept) out.set(name, previous.spec as S);
       const reported = kind === 'EvpnPortSet' ? { kind: 'EvpnNetwork' as const, name: ownerOf(name, spec) } : { kind, name };
       problems.push({

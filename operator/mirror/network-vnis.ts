@@ -63,6 +63,17 @@ export function routingOf(id: string, a: UsableAssociation, l3vniOffset: number)
 
 const isProblem = (x: NetworkRouting | MirrorProblem): x is MirrorProblem => 'reason' in x;
 
+/** The last routing per parsed association: the same VRF spec object while nothing it depends on changed. */
+const routingMemo = new WeakMap<object, { id: string; routerL3: unknown; l3vniOffset: number; result: NetworkRouting | MirrorProblem }>();
+
+function memoRoutingOf(id: string, a: UsableAssociation, l3vniOffset: number): NetworkRouting | MirrorProblem {
+  const m = routingMemo.get(a.association);
+  if (m !== undefined && m.id === id && m.routerL3 === a.routerL3 && m.l3vniOffset === l3vniOffset) return m.result;
+  const result = routingOf(id, a, l3vniOffset);
+  routingMemo.set(a.association, { id, routerL3: a.routerL3, l3vniOffset, result });
+  return result;
+}
+
 const compatible = (held: Claim, wanted: Claim): boolean =>
   held.role === 'L3VNI' && wanted.role === 'L3VNI' && (held.vrf === wanted.vrf || held.userVrf === true);
 
@@ -109,7 +120,7 @@ export function assignNetworkVnis(input: VniInput): NetworkVnis {
   const liveFirst = ([x]: [string, unknown], [y]: [string, unknown]): number =>
     (input.mirroredNetworks.has(x) ? 0 : 1) - (input.mirroredNetworks.has(y) ? 0 : 1) || x.localeCompare(y);
   for (const [id, a] of [...input.usable].sort(liveFirst)) {
-    const routing = routingOf(id, a, input.l3vniOffset);
+    const routing = memoRoutingOf(id, a, input.l3vniOffset);
     if (isProblem(routing)) { out.problems.push(routing); continue; }
     const wanted: [number, Claim][] = [[routing.vrfSpec.vni, { role: 'L3VNI', holder: `VRF ${routing.vrf} (network ${id})`, vrf: routing.vrf }]];
     if (routing.l2vni !== undefined) wanted.unshift([routing.l2vni, { role: 'L2VNI', holder: `network ${id}` }]);

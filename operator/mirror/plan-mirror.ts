@@ -85,7 +85,19 @@ function labelsMatch(live: LiveObject, labels: Readonly<Record<string, string>>)
 }
 
 export function needsApply(live: LiveObject | undefined, desired: DesiredObject): boolean {
-  return live === undefined || !labelsMatch(live, desired.labels) || !semanticEqual(live.spec, desired.spec);
+  return live === undefined || !labelsMatch(live, desired.labels) || !specEqual(live.spec, desired.spec);
+}
+
+/** The last comparison per live spec object: neither side is ever modified, so the same pair gives the same answer. */
+const equalMemo = new WeakMap<object, { desired: unknown; equal: boolean }>();
+
+function specEqual(live: unknown, desired: unknown): boolean {
+  if (typeof live !== 'object' || live === null) return semanticEqual(live, desired);
+  const m = equalMemo.get(live);
+  if (m !== undefined && m.desired === desired) return m.equal;
+  const equal = semanticEqual(live, desired);
+  equalMemo.set(live, { desired, equal });
+  return equal;
 }
 
 /** The objects buildDesired asks for, with their labels. */
