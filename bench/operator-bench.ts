@@ -33,6 +33,7 @@ import {
 } from './lib/ovn-workload.ts';
 import { log } from './lib/shell.ts';
 import { parseSize, smokeOf } from './lib/sizes.ts';
+import { measurePassCost } from './lib/mirror-pass-cost.ts';
 import { median, medianResult, percentile, round, timed, type Result } from './lib/stats.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' } } });
@@ -224,6 +225,7 @@ async function measureOvnChanges(b: Bench, op0: OperatorProcess, chassisUuid: Re
   const s = size.name;
   const lat: { policy: number[]; move: number[] } = { policy: [], move: [] };
   const boundTo = new Map<string, number>();
+  const before = (await scrape(op0)) ?? '';
   for (let k = 0; k < size.ovnChanges; k++) {
     const { visible, ops } = ovnChange(b, k, chassisUuid, boundTo);
     const t0 = performance.now();
@@ -243,9 +245,40 @@ async function measureOvnChanges(b: Bench, op0: OperatorProcess, chassisUuid: Re
     { name: 'operator.ovn_to_object.policy.p99', value: round(percentile(lat.policy, 99)), unit: 'ms', size: s },
     { name: 'operator.ovn_to_object.migration.p50', value: round(percentile(lat.move, 50)), unit: 'ms', size: s, note: 'SB Port_Binding.chassis → EvpnPortSet of the new node' },
     { name: 'operator.ovn_to_object.migration.p99', value: round(percentile(lat.move, 99)), unit: 'ms', size: s },
-    { name: 'operator.mirror_pass.mean', value: round((metricSum(opMetrics, 'controller_reconcile_duration_seconds_sum', { controller: 'mirror' }) / Math.max(1, metricSum(opMetrics, 'controller_reconcile_duration_seconds_count', { controller: 'mirror' }))) * 1000), unit: 'ms', size: s, note: 'mean duration of one mirror reconcile (the operator\'s own histogram)' },
+    { name: 'operator.mirror_pass.mean', value: round((metricSum(opMetrics, 'controller_reconcile_duration_seconds_sum', { controller: 'mirror' }) / Math.max(1, metricSum(opMetrics, 'controller_reconcile_duration_seconds_count', { controller: 'mirror' }))) * 1000), unit: 'ms', size: s, note: 'mean duration of one mirror reconcile (the operator\'s own histogram), the initial mirror included' },
+    ...changePassResults(before, opMetrics),
   );
   return rssBusy;
+}
+
+/** The mirror passes during the changes only (deltas of the operator's own metrics): their mean duration and networks recomputed. */
+function changePassResults(before: string, after: string): Result[] {
+  const delta = (name: string, labels: Readonly<Record<string, string>> = {}): number => metricSum(after, name, labels) - metricSum(before, name, labels);
+  const passes = Math.max(1, delta('controller_reconcile_duration_seconds_count', { controller: 'mirror' }));
+  return [
+    { name: 'operator.mirror_pass.changes_mean', value: round((delta('controller_reconcile_duration_seconds_sum', { controller: 'mirror' }) / passes) * 1000, 2), unit: 'ms', size: size.name,
+      note: `mean mirror reconcile during the ${size.ovnChanges} one-network changes (${passes} passes; writes included)` },
+    { name: 'operator.mirror_pass.networks_recomputed', value: round(delta('evpn_operator_mirror_networks_recomputed_total') / passes, 2), unit: 'networks', size: size.name,
+      note: 'networks whose OVN rows a pass read again, per pass during the changes' },
+  ];
+}
+
+/**
+ * The CPU cost of one pass after a one-network change, in process, at the
+ * small and the full size (bench/lib/mirror-pass-cost.ts): the same at both
+ * when the pass is incremental.
+ */
+function measurePassCosts(b: Bench): void {
+  const changes = values.smoke === true ? 10 : 100;
+  for (const sz of [parseSize('small'), parseSize('full')]) {
+    const c = measurePassCost(sz.networks, sz.ports, sz.chassis, changes);
+    log(`one-network pass at ${sz.networks} networks: ${c.onePass.toFixed(2)} ms (${c.recomputed} network(s) recomputed); full pass ${c.fullPass.toFixed(0)} ms; ${c.objects} objects`);
+    b.results.push(
+      { name: `operator.one_network_pass.${sz.name}`, value: round(c.onePass, 2), unit: 'ms', size: size.name,
+        note: `in process, ${sz.networks} networks, ${c.objects} objects: mean of ${changes} one-network policy changes (index update, ${c.recomputed} network(s) recomputed, decisions across networks, API checks, plan)` },
+      { name: `operator.full_pass.${sz.name}`, value: round(c.fullPass, 1), unit: 'ms', size: size.name, note: 'the same steps with every network recomputed (start, --full-resync)' },
+    );
+  }
 }
 
 /** One restart: time to the first full mirror pass, its API writes and the objects whose resourceVersion moved. */
@@ -318,6 +351,7 @@ async function main(): Promise<void> {
     if (op0 === undefined) throw new Error('the operator did not start');
     const rssBusy = await measureOvnChanges(b, op0, chassisUuid);
     await measureRestarts(b, rssIdle, rssBusy);
+    measurePassCosts(b);
   } finally {
     await stopBench(b);
   }

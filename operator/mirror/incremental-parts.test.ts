@@ -67,7 +67,7 @@ describe('incremental mirror = full mirror', () => {
     const first = desiredFromParts(parts.update(index), { networks: [], vrfs: [] });
     expect(parts.lastRecomputed).toBe(50);
     expect(first.networks.get('n7')?.vni).toBe(100_007);
-    apply(index, ovn, ovn.policyChange(7, 200_007));
+    apply(index, ovn, ovn.policyChange(7, 'neutron_bgpvpn:vni', '200007'));
     const next = desiredFromParts(parts.update(index), { networks: [], vrfs: [] });
     expect(parts.lastRecomputed).toBe(1);
     expect(next.networks.get('n7')?.vni).toBe(200_007);

@@ -81,7 +81,9 @@ export const isMirroredObject = (o: LiveObject): boolean => o.metadata.labels?.[
 
 /** Our labels are all present with our values (others' labels are not ours to judge). */
 function labelsMatch(live: LiveObject, labels: Readonly<Record<string, string>>): boolean {
-  return Object.entries(labels).every(([k, v]) => live.metadata.labels?.[k] === v);
+  const have = live.metadata.labels;
+  for (const k in labels) if (have?.[k] !== labels[k]) return false;
+  return true;
 }
 
 export function needsApply(live: LiveObject | undefined, desired: DesiredObject): boolean {
@@ -103,10 +105,14 @@ function specEqual(live: unknown, desired: unknown): boolean {
 /** The objects buildDesired asks for, with their labels. */
 export function desiredObjects(desired: PlanInput['desired']): DesiredObject[] {
   const out: DesiredObject[] = [];
-  const vrfSource = new Map<string, string>();
-  for (const [id, spec] of [...desired.networks].sort(([a], [b]) => a.localeCompare(b))) {
-    if (spec.vrf !== undefined && !vrfSource.has(spec.vrf)) vrfSource.set(spec.vrf, desired.sources.get(id) ?? 'network');
+  // A VRF's source label is that of its first network by name (one scan: the first of equal names wins, as in a stable sort).
+  const vrfOwner = new Map<string, string>();
+  for (const [id, spec] of desired.networks) {
+    if (spec.vrf === undefined) continue;
+    const owner = vrfOwner.get(spec.vrf);
+    if (owner === undefined || id.localeCompare(owner) < 0) vrfOwner.set(spec.vrf, id);
   }
+  const vrfSource = new Map([...vrfOwner].map(([vrf, id]) => [vrf, desired.sources.get(id) ?? 'network']));
   for (const [name, spec] of desired.vrfs) {
     out.push({ kind: 'EvpnVrf', name, labels: { [Label.MirroredFrom]: vrfSource.get(name) ?? 'network' }, spec });
   }
