@@ -81,7 +81,9 @@ async function startOperator(env: KubeEnv, ovn: OvnDatabases): Promise<OperatorP
   const startedAt = performance.now();
   // BENCH_PROFILE=1: a CPU profile of every operator process, for REPORT.md's "why".
   const profile = process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(repo, 'bench/results/profiles')] : [];
-  const child = spawn(process.execPath, [...profile, join(repo, 'operator/run.ts'),
+  // BENCH_OPERATOR_NODE_FLAGS: extra Node flags for the operator process (e.g. a heap cap to compare).
+  const nodeFlags = (process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...nodeFlags, ...profile, join(repo, 'operator/run.ts'),
     '--ovn-nb', ovn.nbRemote.unix, '--ovn-sb', ovn.sbRemote.unix, '--metrics-addr', `127.0.0.1:${port}`, '--leader-elect=false', '--prune-grace', '5s'], {
     env: { ...process.env, KUBECONFIG: env.cp.kubeconfigPath, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -113,20 +113,32 @@ export function desiredObjects(desired: PlanInput['desired']): DesiredObject[] {
     if (owner === undefined || id.localeCompare(owner) < 0) vrfOwner.set(spec.vrf, id);
   }
   const vrfSource = new Map([...vrfOwner].map(([vrf, id]) => [vrf, desired.sources.get(id) ?? 'network']));
-  for (const [name, spec] of desired.vrfs) {
-    out.push({ kind: 'EvpnVrf', name, labels: { [Label.MirroredFrom]: vrfSource.get(name) ?? 'network' }, spec });
-  }
-  for (const [name, spec] of desired.networks) {
-    out.push({ kind: 'EvpnNetwork', name, labels: { [Label.MirroredFrom]: desired.sources.get(name) ?? 'network' }, spec });
-  }
-  for (const [name, spec] of desired.portSets) {
-    out.push({
-      kind: 'EvpnPortSet', name, spec,
-      labels: { [Label.MirroredFrom]: PORT_SET_SOURCE, [Label.Node]: labelValueOf(spec.nodeName), [Label.Network]: labelValueOf(spec.network) },
-    });
-  }
+  for (const [name, spec] of desired.vrfs) out.push(desiredObject('EvpnVrf', name, spec, vrfSource.get(name) ?? 'network'));
+  for (const [name, spec] of desired.networks) out.push(desiredObject('EvpnNetwork', name, spec, desired.sources.get(name) ?? 'network'));
+  for (const [name, spec] of desired.portSets) out.push(desiredObject('EvpnPortSet', name, spec, PORT_SET_SOURCE));
   return out;
 }
+
+/** The last desired object per spec object (specs are never modified): an unchanged object is not rebuilt each pass. */
+const objectMemo = new WeakMap<object, { readonly source: string; readonly obj: DesiredObject }>();
+const keyOfObject = new WeakMap<DesiredObject, string>();
+
+function desiredObject(kind: MirrorKind, name: string, spec: DesiredObject['spec'], source: string): DesiredObject {
+  const m = objectMemo.get(spec);
+  if (m !== undefined && m.source === source && m.obj.kind === kind && m.obj.name === name) return m.obj;
+  const labels: Record<string, string> = { [Label.MirroredFrom]: source };
+  if (kind === 'EvpnPortSet') {
+    const ps = spec as EvpnPortSetSpec;
+    labels[Label.Node] = labelValueOf(ps.nodeName);
+    labels[Label.Network] = labelValueOf(ps.network);
+  }
+  const obj: DesiredObject = { kind, name, labels, spec };
+  objectMemo.set(spec, { source, obj });
+  keyOfObject.set(obj, `${kind}/${name}`);
+  return obj;
+}
+
+const keyOf = (d: DesiredObject): string => keyOfObject.get(d) ?? `${d.kind}/${d.name}`;
 
 const KIND_ORDER: Record<MirrorKind, number> = { EvpnVrf: 0, EvpnNetwork: 1, EvpnPortSet: 2 };
 
@@ -144,7 +156,7 @@ function planApplies(input: PlanInput, live: ReadonlyMap<string, LiveObject>): P
   const skipped: SkippedObject[] = [];
   const wanted = new Set<string>();
   for (const d of desiredObjects(input.desired)) {
-    const key = `${d.kind}/${d.name}`;
+    const key = keyOf(d);
     wanted.add(key);
     const current = live.get(key);
     if (current !== undefined && !isMirroredObject(current)) {

@@ -203,8 +203,9 @@ export class MirrorReconciler {
     if (rows === undefined) return ovnPartsOf(withNodeNames(o.source.snapshot(), o.nodeNames), keepNodeName);
     this.#parts ??= new IncrementalParts({ nodeNameOf: keepNodeName, mapSnapshot: (s) => withNodeNames(s, o.nodeNames) });
     if (this.#untilFullPass() <= 0) {
+      // The first pass reads the index as the source built it at start: already a full read.
+      if (this.#lastFullPass !== -Infinity) rows.resync();
       this.#lastFullPass = performance.now();
-      rows.resync();
     }
     const parts = this.#parts.update(rows);
     o.metrics.mirrorNetworksRecomputed.inc({}, this.#parts.lastRecomputed);
