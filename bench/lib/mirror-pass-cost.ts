@@ -14,8 +14,6 @@ import { keepValidDesired } from '../../operator/mirror/keep-valid-desired.ts';
 import { planMirror, type DesiredObject, type LiveMirror, type LiveObject } from '../../operator/mirror/plan-mirror.ts';
 import { keepNodeName } from '../../operator/ovn-source/node-names.ts';
 import { OvnIndex } from '../../operator/ovn-source/ovn-index.ts';
-import type { NbRows } from '../../operator/ovn-source/ovn-rows.ts';
-import type { ChangeBatch } from '../../lib/ovsdb/index.ts';
 
 export interface PassCost {
   /** Mean ms of a pass after one network's policy changed. */
@@ -63,7 +61,7 @@ export function measurePassCost(networks: number, ports: number, chassis: number
     const i = (k * 7919) % networks;
     const change = ovn.policyChange(i, 'neutron_bgpvpn:local_pref', String(1000 + k));
     t0 = performance.now();
-    index.applyNb(change.batch as ChangeBatch<NbRows>, () => ovn.nbSnapshot());
+    index.applyNb(change.batch, () => ovn.nbSnapshot());
     const objects = pass();
     total += performance.now() - t0;
     recomputed += parts.lastRecomputed;

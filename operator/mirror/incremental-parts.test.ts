@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { OvnIndex } from '../ovn-source/ovn-index.ts';
-import { SnapshotConverter, type NbRows, type SbRows } from '../ovn-source/ovn-rows.ts';
+import { SnapshotConverter } from '../ovn-source/ovn-rows.ts';
 import { keepNodeName, withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
 import type { ChangeBatch } from '../../lib/ovsdb/index.ts';
 import { buildDesired, desiredFromParts, type MirrorOutput } from './build-desired.ts';
@@ -24,8 +24,8 @@ const comparable = (o: MirrorOutput): unknown => ({
 });
 
 function apply(index: OvnIndex, ovn: RandomOvn, step: { db: 'nb' | 'sb'; batch: ChangeBatch }): void {
-  if (step.db === 'nb') index.applyNb(step.batch as ChangeBatch<NbRows>, () => ovn.nbSnapshot());
-  else index.applySb(step.batch as ChangeBatch<SbRows>, () => ovn.sbSnapshot());
+  if (step.db === 'nb') index.applyNb(step.batch, () => ovn.nbSnapshot());
+  else index.applySb(step.batch, () => ovn.sbSnapshot());
 }
 
 function run(seed: number, steps: number, mode: NodeNameMode): number {

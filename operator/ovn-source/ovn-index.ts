@@ -150,20 +150,20 @@ export class OvnIndex {
     if (batch.kind !== 'update') { this.resetNb(nb()); return; }
     const t = batch.tables;
     // Ports before switches: a switch's new ports are then known when it is indexed.
-    each(t.DHCP_Options, this.#dhcp, (r) => this.#touchDhcp(r._uuid), (r) => this.#dhcp.delete(r._uuid), (r) => this.#dhcp.set(toDhcpOptions(r)));
-    each(t.Logical_Switch_Port, this.#lsp, (r) => this.#touchLsp(r._uuid), (r) => this.#removeLsp(this.#lsp.rows.get(r._uuid)), (r) => this.#addLsp(toLogicalSwitchPort(r)));
-    each(t.Logical_Switch, this.#ls, () => undefined, (r) => this.#removeLs(this.#ls.rows.get(r._uuid)), (r) => this.#addLs(toLogicalSwitch(r)));
-    each(t.Logical_Router_Port, this.#lrp, () => undefined, (r) => this.#removeLrp(this.#lrp.rows.get(r._uuid)), (r) => this.#addLrp(toLogicalRouterPort(r)));
+    each(t.DHCP_Options, this.#dhcp, (r) => { this.#touchDhcp(r._uuid); }, (r) => { this.#dhcp.delete(r._uuid); }, (r) => { this.#dhcp.set(toDhcpOptions(r)); });
+    each(t.Logical_Switch_Port, this.#lsp, (r) => { this.#touchLsp(r._uuid); }, (r) => { this.#removeLsp(this.#lsp.rows.get(r._uuid)); }, (r) => { this.#addLsp(toLogicalSwitchPort(r)); });
+    each(t.Logical_Switch, this.#ls, () => undefined, (r) => { this.#removeLs(this.#ls.rows.get(r._uuid)); }, (r) => { this.#addLs(toLogicalSwitch(r)); });
+    each(t.Logical_Router_Port, this.#lrp, () => undefined, (r) => { this.#removeLrp(this.#lrp.rows.get(r._uuid)); }, (r) => { this.#addLrp(toLogicalRouterPort(r)); });
   }
 
   applySb(batch: ChangeBatch<SbRows>, sb: () => Snapshot<SbRows>): void {
     if (batch.kind !== 'update') { this.resetSb(sb()); return; }
     const t = batch.tables;
-    each(t.Datapath_Binding, this.#dp, () => undefined, (r) => this.#dp.delete(r._uuid), (r) => this.#dp.set(toDatapathBinding(r)));
+    each(t.Datapath_Binding, this.#dp, () => undefined, (r) => { this.#dp.delete(r._uuid); }, (r) => { this.#dp.set(toDatapathBinding(r)); });
     // A datapath's name decides the network of the bindings on it.
     for (const r of changedRows(t.Datapath_Binding)) this.#reindexPbs(this.#pbByDp.get(r._uuid));
-    each(t.Chassis, this.#chassis, (r) => this.#touchPbs(this.#pbByChassis.get(r._uuid)), (r) => this.#chassis.delete(r._uuid), (r) => this.#chassis.set(toChassis(r)));
-    each(t.Port_Binding, this.#pb, () => undefined, (r) => this.#removePb(this.#pb.rows.get(r._uuid)), (r) => this.#addPb(toPortBinding(r)));
+    each(t.Chassis, this.#chassis, (r) => { this.#touchPbs(this.#pbByChassis.get(r._uuid)); }, (r) => { this.#chassis.delete(r._uuid); }, (r) => { this.#chassis.set(toChassis(r)); });
+    each(t.Port_Binding, this.#pb, () => undefined, (r) => { this.#removePb(this.#pb.rows.get(r._uuid)); }, (r) => { this.#addPb(toPortBinding(r)); });
   }
 
   /** The networks changed since the last call; 'all' after a reset. */

@@ -188,7 +188,13 @@ export class MirrorReconciler {
       const first = errors[0];
       throw new Error(`${errors.length} mirror write(s) failed; first: ${errorMessage(first)}`, { cause: first });
     }
-    const retryMs = Math.min(this.#pruneConflicts > 0 ? Math.min(nextCheckInMs ?? Infinity, PRUNE_CONFLICT_RETRY_MS) : nextCheckInMs ?? Infinity, this.#untilFullPass());
+    return this.#requeue(nextCheckInMs);
+  }
+
+  /** When to look again: a due delete, a prune conflict, or the next full pass. */
+  #requeue(nextCheckInMs: number | undefined): ReconcileResult | undefined {
+    const forDeletes = this.#pruneConflicts > 0 ? Math.min(nextCheckInMs ?? Infinity, PRUNE_CONFLICT_RETRY_MS) : nextCheckInMs ?? Infinity;
+    const retryMs = Math.min(forDeletes, this.#untilFullPass());
     return retryMs === Infinity ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(retryMs)) };
   }
 
