@@ -4,7 +4,7 @@
 // lease holder runs the controllers, so only it writes.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeTarget } from '../lib/kube/config.ts';
 import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
 import { Controller } from '../lib/controller/controller.ts';
 import { EventRecorder } from '../lib/kube/events.ts';
@@ -36,7 +36,7 @@ export interface LeaderElectionConfig {
 }
 
 export interface OperatorOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeTarget;
   readonly nbRemote: string;
   readonly sbRemote: string;
   readonly nodeNames: NodeNameMode;

@@ -1,16 +1,13 @@
 // Adapter: reads the four kinds from the API server with the user's kubeconfig
 // (--kubeconfig, else KUBECONFIG, else in-cluster, else ~/.kube/config, like kubectl).
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import { API_GROUP, API_VERSION, EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
-import { loadKubeConfig } from '../../lib/kube/config.ts';
+import { loadKubeConfig, type KubeTarget } from '../../lib/kube/config.ts';
 import { KubeClient } from '../../lib/kube/kube-client.ts';
 import type { EvpnObjects } from './objects.ts';
 
-export function kubeConfigFor(kubeconfig: string | undefined, context: string | undefined, env: NodeJS.ProcessEnv): KubeConfig {
-  const { kubeConfig } = loadKubeConfig(kubeconfig === undefined ? env : { ...env, KUBECONFIG: kubeconfig });
-  if (context !== undefined) kubeConfig.setCurrentContext(context);
-  return kubeConfig;
+export function kubeConfigFor(kubeconfig: string | undefined, context: string | undefined, env: NodeJS.ProcessEnv): KubeTarget {
+  return loadKubeConfig(kubeconfig === undefined ? env : { ...env, KUBECONFIG: kubeconfig }, context).kubeConfig;
 }
 
 async function listKind<S extends z.ZodType>(client: KubeClient, plural: string, schema: S, warn: (m: string) => void): Promise<z.infer<S>[]> {
@@ -24,7 +21,7 @@ async function listKind<S extends z.ZodType>(client: KubeClient, plural: string,
   return out;
 }
 
-export async function readObjects(kc: KubeConfig, warn: (m: string) => void): Promise<EvpnObjects> {
+export async function readObjects(kc: KubeTarget, warn: (m: string) => void): Promise<EvpnObjects> {
   const client = new KubeClient(kc, { userAgent: 'kubectl-evpn' });
   try {
     const [vrfs, networks, portSets, nodeStates] = await Promise.all([

@@ -1,9 +1,7 @@
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeKubeConfig, uniqueName } from '../../test/harness/cluster/kube-test-env.ts';
 import { applyObject, applyStatus, applyStatusIfChanged, deleteObject, getObject } from './apply.ts';
 import { setCondition, type Condition } from './conditions.ts';
-import { makeApiClient, serverSideApplyOptions } from './config.ts';
 import { createWidgetCrd, deleteCrd, testClient } from '../../test/harness/kube/kube-fixtures.ts';
 import { KubeApiError, type KubeClient } from './kube-client.ts';
 import type { KubeObject, ResourceRef } from './resource.ts';
@@ -80,30 +78,6 @@ describe('server-side apply against a real apiserver', () => {
     expect((conflict as KubeApiError).message).toContain('.spec.size');
     const forced = await applyObject<Widget>(client, widgets, { metadata: { name, namespace: 'default' }, spec: { size: 5 } }, { fieldManager: 'owner-b', force: true });
     expect(forced.spec?.size).toBe(5);
-    await deleteObject(client, widgets, { name, namespace: 'default' });
-  });
-
-  it('works through the generated CustomObjectsApi with a prepended Content-Type override, counted as an apply', async () => {
-    const name = uniqueName('w');
-    await applyObject(client, widgets, { metadata: { name, namespace: 'default' }, spec: { size: 1 } }, { fieldManager: 'lib-test' });
-    writes.reset();
-    const api = makeApiClient(makeKubeConfig(), CustomObjectsApi, writes);
-    const res = (await api.patchNamespacedCustomObjectStatus(
-      {
-        group,
-        version: 'v1',
-        namespace: 'default',
-        plural: 'widgets',
-        name,
-        body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name, namespace: 'default' }, status: { summary: 'from generated client' } },
-        fieldManager: 'lib-test-generated',
-        force: true,
-      },
-      serverSideApplyOptions(),
-    )) as Widget;
-    expect(res.status?.summary).toBe('from generated client');
-    expect(res.metadata.managedFields?.some((f) => f.manager === 'lib-test-generated' && f.operation === 'Apply')).toBe(true);
-    expect(writes.snapshot()).toEqual({ 'apply widgets/status': 1 });
     await deleteObject(client, widgets, { name, namespace: 'default' });
   });
 

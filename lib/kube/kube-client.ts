@@ -1,5 +1,5 @@
-// A thin REST client over node:http(s), authenticated by client-node's
-// KubeConfig. Why not the generated client for everything: in 2.0.1 the patch
+// A thin REST client over node:http(s), authenticated by a KubeTarget
+// (lib/kube/config.ts). Why not client-node's generated client for everything: in 2.0.1 the patch
 // methods pick their Content-Type from a fixed list (json-patch first), custom
 // object patches don't offer apply-patch+yaml at all, its Watch gives no way to
 // see a 410 sent as a watch ERROR event apart from "stream closed", and there is
@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeTarget } from './config.ts';
 import type { KubeList } from './resource.ts';
 import { resourceOfPath, writeVerbOf, type WriteCounter } from './write-counter.ts';
 
@@ -88,12 +88,12 @@ export function apiErrorFrom(statusCode: number, text: string): KubeApiError {
 }
 
 export class KubeClient {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeTarget;
   readonly writeCounter: WriteCounter | undefined;
   private readonly userAgent: string;
   private agent: http.Agent | undefined;
 
-  constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
+  constructor(kubeConfig: KubeTarget, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
     this.writeCounter = options.writeCounter;
     this.userAgent = options.userAgent ?? 'ovn-evpn';
