@@ -182,7 +182,11 @@ describe('fault injection: kill -9 while OVN changes flow', () => {
     const userName = `user-${randomUUID().slice(0, 8)}`;
     const userSpec = { type: 'l3', vrf: 'tenant-vrf' };
     await applyObject(kube.client, evpnResources.networks, { metadata: { name: userName }, spec: userSpec }, { fieldManager: 'gitops' });
-    const user = await waitFor('user object', () => getNetwork(userName));
+    // The operator reports on every network (its status subresource) once; from then on the object must stay as it is.
+    const user = await waitFor('the user object with the operator\'s status', async () => {
+      const u = await getNetwork(userName);
+      return u?.status?.conditions?.some((c) => c.type === 'Accepted') === true ? u : undefined;
+    }, { timeoutMs: 30_000 });
 
     const stream = startStream();
     const { added } = stream;
@@ -224,6 +228,9 @@ describe('fault injection: kill -9 while OVN changes flow', () => {
     expect(after?.metadata.resourceVersion).toBe(user.metadata.resourceVersion);
     expect(after?.spec).toEqual(userSpec);
     expect(after?.metadata.labels?.[Label.MirroredFrom]).toBeUndefined();
+    // Nothing but the user's own apply on spec and metadata: the operator holds status fields only.
+    const managers = (after?.metadata.managedFields ?? []) as { manager?: string; subresource?: string }[];
+    expect(managers.filter((m) => m.subresource !== 'status').map((m) => m.manager)).toEqual(['gitops']);
     const restarts = (ops?.replicas ?? []).map((r) => `${r.name}:${String(r.starts() - 1)}`).join(',');
     process.stdout.write(`fault injection: ${String(added.length)} networks streamed, ${String(uids.size)} uids checked, operator restarts ${restarts}\n`);
     process.stdout.write(`fault-recovery ${Object.entries(recovery).map(([k, v]) => `${k}=${String(v)}`).join(' ')} ms\n`);
