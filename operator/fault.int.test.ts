@@ -144,7 +144,7 @@ async function faultLeader(added: readonly Streamed[], recovered: Recovery): Pro
   expect(await leaseHolder(kube.client, LEASE), 'the lease moved to the standby').toBe(standbyIdentity);
   expect(standby.identity(), 'the standby kept running').toBe(standbyIdentity);
   leader.resume();
-  expect(await leader.current().metricsPort()).toBeGreaterThan(0);
+  expect(await waitFor('the killed replica up again', () => leader.current().metricsPort(), { timeoutMs: 60_000 })).toBeGreaterThan(0);
   await sleep(2000); // a few retry periods of the new standby
   expect(await leaseHolder(kube.client, LEASE), 'the restarted replica stays standby').toBe(standbyIdentity);
 }
