@@ -47,15 +47,23 @@ export async function disassociateNetF(ovn: OvnDriver): Promise<void> {
 /** What net-f must look like on a node: absent, present, or present with the extra import RT. */
 export type NetFState = 'absent' | 'present' | 'import';
 
-/** Whether net-f is on `node` as `want` says: its VXLAN device and VLAN IRB, and its FRR vni stanza (with or without the extra import RT). */
-export async function netFIs(fabric: Fabric, node: NodeName, want: NetFState): Promise<boolean> {
+/** What `node` lacks of net-f as `want` says (its VXLAN device, its VLAN IRB, its FRR vni stanza, the extra import RT), or what it still has of it. */
+export async function netFLacks(fabric: Fabric, node: NodeName, want: NetFState): Promise<string[]> {
   const links = new Set((await fabric.ipJson(node, ['link', 'show'])).map((l) => (l as { ifname: string }).ifname));
-  const devices = links.has(`vx-${String(netF.vni)}`) && links.has(`br-evpn.${String(netF.segmentationId)}`);
   const running = await fabric.vtysh(node, 'show running-config');
-  const vni = new RegExp(`\\n\\s*vni ${String(netF.vni)}\\n`).test(running);
+  const has = {
+    [`vx-${String(netF.vni)}`]: links.has(`vx-${String(netF.vni)}`),
+    [`br-evpn.${String(netF.segmentationId)}`]: links.has(`br-evpn.${String(netF.segmentationId)}`),
+    [`FRR vni ${String(netF.vni)}`]: new RegExp(`\\n\\s*vni ${String(netF.vni)}\\n`).test(running),
+  };
   const extra = new RegExp(`vni ${String(netF.vni)}\\n(\\s+.*\\n)*?\\s+route-target import ${netFExtraImport}`).test(running);
-  if (want === 'absent') return !devices && !links.has(`vx-${String(netF.vni)}`) && !vni;
-  return devices && vni && extra === (want === 'import');
+  const out: string[] = [];
+  for (const [what, there] of Object.entries(has)) {
+    if (want === 'absent' && there) out.push(`${node} still has ${what}`);
+    if (want !== 'absent' && !there) out.push(`${node} lacks ${what}`);
+  }
+  if (want !== 'absent' && extra !== (want === 'import')) out.push(`${node} ${want === 'import' ? 'lacks' : 'has'} import RT ${netFExtraImport}`);
+  return out;
 }
 
 interface AgentCounters { writes: number; reloads: number; lastSync: number }
