@@ -7,6 +7,7 @@
 import { driverExternalIds, type BgpvpnFixture } from '../../operator/mirror/fixtures/driver-rows.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import type { Fabric } from './fabric.ts';
+import { bash } from './guest-exec.ts';
 import { PHYSNET } from './ovn-chassis.ts';
 import type { NodeName, OvnDriver } from './scenario.ts';
 
@@ -47,10 +48,27 @@ export async function disassociateNetF(ovn: OvnDriver): Promise<void> {
 /** What net-f must look like on a node: absent, present, or present with the extra import RT. */
 export type NetFState = 'absent' | 'present' | 'import';
 
+/** Each node's link names and FRR running config. */
+export interface NodesView { links: ReadonlyMap<NodeName, ReadonlySet<string>>; running: ReadonlyMap<NodeName, string> }
+
+/** Links and running configs of `names`, read by one bash (a spawn from Node costs seconds in a loaded UML guest). */
+export async function readNodes(names: readonly NodeName[]): Promise<NodesView> {
+  const out = await bash(names.map((n) => `echo "@@links ${n}"; ip -n ${n} -br link show; echo "@@frr ${n}"; vtysh -N ${n} -c 'show running-config'`).join('\n'));
+  const links = new Map<NodeName, Set<string>>();
+  const running = new Map<NodeName, string>();
+  for (const part of out.split('@@').slice(1)) {
+    const [head = '', ...rest] = part.split('\n');
+    const [kind, node] = head.split(' ') as [string, NodeName];
+    if (kind === 'links') links.set(node, new Set(rest.map((l) => (l.split(/\s+/)[0] ?? '').split('@')[0] ?? '').filter((l) => l !== '')));
+    else running.set(node, `\n${rest.join('\n')}`);
+  }
+  return { links, running };
+}
+
 /** What `node` lacks of net-f as `want` says (its VXLAN device, its VLAN IRB, its FRR vni stanza, the extra import RT), or what it still has of it. */
-export async function netFLacks(fabric: Fabric, node: NodeName, want: NetFState): Promise<string[]> {
-  const links = new Set((await fabric.ipJson(node, ['link', 'show'])).map((l) => (l as { ifname: string }).ifname));
-  const running = await fabric.vtysh(node, 'show running-config');
+export function netFLacks(view: NodesView, node: NodeName, want: NetFState): string[] {
+  const links = view.links.get(node) ?? new Set();
+  const running = view.running.get(node) ?? '';
   const has = {
     [`vx-${String(netF.vni)}`]: links.has(`vx-${String(netF.vni)}`),
     [`br-evpn.${String(netF.segmentationId)}`]: links.has(`br-evpn.${String(netF.segmentationId)}`),
