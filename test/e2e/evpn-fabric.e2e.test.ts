@@ -14,6 +14,7 @@ import { flattenEvpnRoutes, routeTargets, type EvpnRoute } from './evpn-routes.t
 import { Fabric } from './fabric.ts';
 import { run } from './guest-exec.ts';
 import { chassisMac, PROVIDER_BRIDGE, tapName } from './ovn-chassis.ts';
+import { addImportTargetNetF, associateNetF, disassociateNetF, netF, netFExtraImport, netFLacks, nextPassWrites, readNodes, type NetFState } from './faults.ts';
 import { Kubectl, type KubeObject } from './kube.ts';
 import {
   leaf, netA, netB, netC, netD, netE, networks, nodeA, nodeB, nodes, OvnDriver, routerPortMac, vms,
@@ -402,6 +403,109 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     expect(described).toMatch(/Vni:\s+1010100\n/);
     expect(described).toMatch(/Routing Table:\s+1010100\n/);
     phase('READY 2/2');
+  });
+
+  it('comes back after kill -9 of node-a\'s agent, of its bgpd and of all its FRR, while OVN changes flow', async () => {
+    const node = nodeA;
+    const other = nodeB;
+    const uidsOf = async (): Promise<Record<string, string>> => {
+      const out: Record<string, string> = {};
+      for (const kind of ['evpnnetworks', 'evpnvrfs', 'evpnportsets', 'evpnnodestates']) {
+        for (const o of await kubectl.list(kind)) out[`${kind}/${o.metadata.name}`] = o.metadata.uid ?? '';
+      }
+      return out;
+    };
+    const before = await uidsOf();
+    const l3vnis = [...new Set(networks.map(l3vniOf))];
+    // The VLANs are the segmentation ids (checked above); not netObjects, so this test also runs alone with -t.
+    const devices = [...l3vnis.map((v) => `vrf-${String(v)}`), ...l2Networks.map((n) => `vx-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(n.segmentationId)}`)];
+    /** What node-a still lacks: net-f on both nodes as `f` says, its devices, its routes at node-b, the leaf's routes at node-a. */
+    const lacking = async (f: NetFState): Promise<string[]> => {
+      const view = await readNodes(nodes.map((n) => n.name));
+      const left = nodes.flatMap((n) => netFLacks(view, n.name, f));
+      const links = view.links.get(node.name) ?? new Set();
+      left.push(...devices.filter((d) => !links.has(d)).map((d) => `${node.name} lacks ${d}`));
+      if (left.length > 0) return left; // the route tables are the slow reads: only once the devices are there
+      left.push(...missingFrom(node, await routesAt(other.name)).map((m) => `at ${other.name}: ${m}`));
+      left.push(...missingFromLeaf(await routesAt(node.name)).map((m) => `at ${node.name}: ${m}`));
+      return left;
+    };
+    /** Three pings in a row come back (within 60 s: ARP and zebra catch up after a restart). */
+    const pingsBack = async (from: Vm, to: Vm, what: string): Promise<void> => {
+      let last = '';
+      await waitFor(what, async () => {
+        last = (await fabric.ping(from.name, to.ip, 3)).output;
+        return last.includes(' 0% packet loss');
+      }, { timeoutMs: 60_000, stepMs: 500 }).catch(async (err: unknown) => {
+        throw new Error(`${what}: ${last}; state in ${await fabric.diagnose(`fault-ping-${from.name}`, vms.map((v) => v.name))}`, { cause: err });
+      });
+    };
+    const recovery: Record<string, number> = {};
+    // A fault that does not recover is recorded and the next fault still runs; the test fails at the end with all of them.
+    const failures: string[] = [];
+    const recovered = async (what: string, t0: number, f: NetFState): Promise<void> => {
+      try {
+        await recoveredOrThrow(what, t0, f);
+      } catch (err) {
+        failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    const recoveredOrThrow = async (what: string, t0: number, f: NetFState): Promise<void> => {
+      if (what !== 'agent') expect(fabric.agentAlive(node.name), `the agent of ${node.name} survived the ${what} kill`).toBe(true);
+      let left: string[] = [];
+      let said = '';
+      await waitFor(`${node.name} back after the ${what} kill (net-f ${f})`, async () => {
+        left = await lacking(f);
+        const now = left.join(', ');
+        if (now !== said) process.stdout.write(`NOTE fault ${what} +${String(Date.now() - t0)}ms: ${now === '' ? 'nothing lacking' : now}\n`);
+        said = now;
+        return left.length === 0;
+      }, { timeoutMs: 120_000, stepMs: 500 }).catch(async (err: unknown) => {
+        throw new Error(`${node.name} lacks ${left.join(', ')}; state in ${await fabric.diagnose(`fault-${what}`, vms.map((v) => v.name))}`, { cause: err });
+      });
+      recovery[what] = Date.now() - t0;
+      await pingsBack(vmOf(netA, 'node-a'), vmOf(netA, 'node-b'), `L2VNI pings after the ${what} kill`);
+      await pingsBack(vmOf(netB, 'node-a'), vmOf(netC, 'node-b'), `L3VNI pings after the ${what} kill`);
+      expect(await nextPassWrites(fabric, node.name), `${node.name}: the next pass after the ${what} recovery`).toEqual({ writes: 0, reloads: 0 });
+      phase(`fault ${what}: back ${String(recovery[what])}ms after the restart, next pass 0 writes`);
+    };
+    const netFObject = async (): Promise<KubeObject | undefined> => (await kubectl.list('evpnnetworks')).find((n) => n.metadata.name === netF.id);
+
+    try {
+      // The agent: net-f is associated (and mirrored) while it is down; the DaemonSet starts it again.
+      await fabric.killAgent(node.name);
+      await associateNetF(ovn);
+      await waitFor('net-f mirrored', netFObject, slow);
+      let t0 = Date.now();
+      fabric.startAgent(node.name);
+      await recovered('agent', t0, 'present');
+
+      // bgpd: net-f gains an import route target while it is down; watchfrr would start it again.
+      await fabric.killFrr(node.name, ['bgpd']);
+      await addImportTargetNetF(ovn);
+      await waitFor('net-f\'s import target mirrored', async () => ((await netFObject())?.spec.importTargets as string[] | undefined)?.includes(netFExtraImport), slow);
+      t0 = Date.now();
+      await fabric.restartFrr(node.name, ['bgpd']);
+      await recovered('frr-bgpd', t0, 'import');
+
+      // All of FRR (zebra and bgpd): net-f's association goes while it is down.
+      await fabric.killFrr(node.name, ['bgpd', 'zebra']);
+      await disassociateNetF(ovn);
+      await waitFor('net-f\'s object pruned', async () => (await netFObject()) === undefined, slow);
+      t0 = Date.now();
+      await fabric.restartFrr(node.name, ['zebra', 'bgpd']);
+      await recovered('frr-all', t0, 'absent');
+    } finally {
+      // Whatever happened, net-f must not outlive this test (the withdrawal test counts every object).
+      await disassociateNetF(ovn).catch(() => undefined);
+      if (!fabric.agentAlive(node.name)) fabric.startAgent(node.name);
+      await waitFor('net-f\'s object pruned', async () => (await netFObject()) === undefined, slow).catch(() => undefined);
+    }
+
+    process.stdout.write(`fault-recovery ${Object.entries(recovery).map(([k, v]) => `${k}=${String(v)}`).join(' ')} ms\n`);
+    expect(failures, 'faults node-a did not recover from').toEqual([]);
+    // Nothing of the scenario was lost or recreated.
+    expect(await uidsOf()).toEqual(before);
   });
 
   it('removing the associations withdraws the routes (also from the leaf) and removes devices and objects', async () => {

@@ -153,16 +153,55 @@ export class Fabric {
    * its uplink into br-provider.
    */
   startAgents(): void {
-    for (const n of nodes) {
-      const args = ['netns', 'exec', n.name, join(repo, 'bin', 'evpn-node-agent'),
-        `--vtep-ip=${n.vtep}`, `--asn=${String(leaf.asn)}`, `--bgp-peer=${leaf.vtep}:internal`, `--frr-pathspace=${n.name}`,
-        `--frr-config=${join(this.#work, `${n.name}-frr.conf`)}`, `--ovsdb=${this.chassis(n.name).ovsdbRemote}`,
-        '--http-addr=127.0.0.1:9650', '--resync-seconds=30'];
-      const env = { ...process.env, NODE_NAME: n.name, KUBECONFIG: this.nodeKubeconfig, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
-      const agent = startBackground(`agent-${n.name}`, 'ip', args, join(this.#opts.artifacts, `agent-${n.name}.log`), env);
-      this.#agents.set(n.name, agent);
-      this.#procs.push(agent);
-    }
+    for (const n of nodes) this.startAgent(n.name);
+  }
+
+  /** The agent of one node (again, after killAgent: what the DaemonSet's restart does). */
+  startAgent(node: NodeName): void {
+    const n = nodes.find((x) => x.name === node);
+    if (n === undefined) throw new Error(`no node ${node}`);
+    const args = ['netns', 'exec', n.name, join(repo, 'bin', 'evpn-node-agent'),
+      `--vtep-ip=${n.vtep}`, `--asn=${String(leaf.asn)}`, `--bgp-peer=${leaf.vtep}:internal`, `--frr-pathspace=${n.name}`,
+      `--frr-config=${join(this.#work, `${n.name}-frr.conf`)}`, `--ovsdb=${this.chassis(n.name).ovsdbRemote}`,
+      '--http-addr=127.0.0.1:9650', '--resync-seconds=30'];
+    const env = { ...process.env, NODE_NAME: n.name, KUBECONFIG: this.nodeKubeconfig, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+    // `ip netns exec` and bin/evpn-node-agent exec: the child's pid is the agent's.
+    const agent = startBackground(`agent-${n.name}`, 'ip', args, join(this.#opts.artifacts, `agent-${n.name}.log`), env);
+    this.#agents.set(n.name, agent);
+    this.#procs.push(agent);
+  }
+
+  /** kill -9 of a node's agent; resolves once it is gone. */
+  async killAgent(node: NodeName): Promise<void> {
+    const a = this.#agents.get(node);
+    if (a === undefined || !this.agentAlive(node)) throw new Error(`the agent of ${node} is not running`);
+    const exited = new Promise<void>((resolve) => a.child.once('exit', () => { resolve(); }));
+    a.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** GET (or POST) on a node's agent API (127.0.0.1:9650 inside the node's namespace). */
+  agentApi(node: NodeName, path: string, method: 'GET' | 'POST' = 'GET'): Promise<string> {
+    return run('ip', ['netns', 'exec', node, 'curl', '-sSf', '-m', '10', '-X', method, `http://127.0.0.1:9650${path}`]);
+  }
+
+  /** kill -9 of FRR daemons of a node (or the leaf), by their pid files; resolves once they are gone. */
+  async killFrr(ns: NodeName | 'leaf', daemons: readonly ('zebra' | 'bgpd')[]): Promise<void> {
+    const pids = await Promise.all(daemons.map(async (d) => (await run('cat', [`/var/run/frr/${ns}/${d}.pid`])).trim()));
+    await run('kill', ['-9', ...pids]);
+    // Gone or a zombie (daemonised FRR is reparented to the guest's init).
+    const alive = pids.map((p) => `{ test -d /proc/${p} && ! grep -q '^State:.*Z' /proc/${p}/status; }`).join(' || ');
+    await waitFor(`${daemons.join('+')} of ${ns} gone`, async () => (await tryRun('bash', ['-c', alive])).code !== 0, { timeoutMs: 10_000, stepMs: 50 });
+  }
+
+  /**
+   * Starts FRR daemons of a node again as watchfrr would (same command line, the
+   * config file left as it is), zebra before bgpd; resolves when vtysh answers.
+   */
+  async restartFrr(ns: NodeName | 'leaf', daemons: readonly ('zebra' | 'bgpd')[]): Promise<void> {
+    await bash(daemons.map((d) => frrDaemon(ns, d)).join('\n'));
+    await waitForFrr(ns);
+    await waitFor(`${daemons.join('+')} of ${ns} answering`, async () => (await tryRun('vtysh', ['-N', ns, '-c', 'show bgp summary'])).code === 0, { timeoutMs: 20_000, stepMs: 100 });
   }
 
   agentAlive(node: NodeName): boolean {
@@ -286,8 +325,14 @@ function frrDaemons(ns: string): string {
       printf 'frr defaults datacenter\\n!\\n' > /etc/frr/${ns}/frr.conf
       echo 'service integrated-vtysh-config' > /etc/frr/${ns}/vtysh.conf
       chown -R frr:frr /etc/frr/${ns} /var/run/frr/${ns} /var/log/frr
-      ip netns exec ${ns} /usr/lib/frr/zebra -N ${ns} -d -A 127.0.0.1 -s 90000000 -f /etc/frr/${ns}/frr.conf --log file:/var/log/frr/${ns}-zebra.log
-      ip netns exec ${ns} /usr/lib/frr/bgpd -N ${ns} -d -A 127.0.0.1 -f /etc/frr/${ns}/frr.conf --log file:/var/log/frr/${ns}-bgpd.log`;
+      ${frrDaemon(ns, 'zebra')}
+      ${frrDaemon(ns, 'bgpd')}`;
+}
+
+/** The command line of one FRR daemon in namespace and pathspace `ns`. */
+function frrDaemon(ns: string, daemon: 'zebra' | 'bgpd'): string {
+  const extra = daemon === 'zebra' ? ' -s 90000000' : '';
+  return `ip netns exec ${ns} /usr/lib/frr/${daemon} -N ${ns} -d -A 127.0.0.1${extra} -f /etc/frr/${ns}/frr.conf --log file:/var/log/frr/${ns}-${daemon}.log`;
 }
 
 async function waitForFrr(ns: string): Promise<void> {

@@ -2,7 +2,7 @@
 import { run, tryRun, type RunResult } from './guest-exec.ts';
 
 export interface KubeObject {
-  metadata: { name: string; labels?: Record<string, string> };
+  metadata: { name: string; uid?: string; labels?: Record<string, string> };
   spec: Record<string, unknown>;
   status?: Record<string, unknown>;
 }

@@ -36,6 +36,8 @@ export interface OvnDatabases {
   sbctl: Ctl;
   restartNb(options?: RestartOptions): Promise<void>;
   restartSb(options?: RestartOptions): Promise<void>;
+  /** Stops ovn-northd if it still runs (SIGTERM; a test may have SIGKILLed it) and starts it again; only with `northd: true`. */
+  restartNorthd(): Promise<void>;
   /** SIGSTOP / SIGCONT the NB server: sockets stay open but nothing answers (a dead peer). */
   pauseNb(): void;
   resumeNb(): void;
@@ -187,6 +189,14 @@ export async function startOvnDatabases(options: OvnDatabasesOptions = {}): Prom
   const nb = new OvsdbServer('nb', dir);
   const sb = new OvsdbServer('sb', dir);
   let northd: Daemon | undefined;
+  const startNorthd = (): Daemon => startDaemon('northd', 'ovn-northd', [
+    `--ovnnb-db=unix:${nb.socket}`,
+    `--ovnsb-db=unix:${sb.socket}`,
+    `--unixctl=${join(dir, 'northd.ctl')}`,
+    `--pidfile=${join(dir, 'northd.pid')}`,
+    `--log-file=${join(dir, 'northd.log')}`,
+    '-vconsole:off',
+  ]);
   const stop = async (): Promise<void> => {
     if (northd !== undefined) await stopDaemon(northd);
     await Promise.all([nb.stop(), sb.stop()]);
@@ -195,16 +205,7 @@ export async function startOvnDatabases(options: OvnDatabasesOptions = {}): Prom
   try {
     await Promise.all([nb.create(options.clustered ?? false), sb.create(options.clustered ?? false)]);
     await Promise.all([nb.start(), sb.start()]);
-    if (options.northd === true) {
-      northd = startDaemon('northd', 'ovn-northd', [
-        `--ovnnb-db=unix:${nb.socket}`,
-        `--ovnsb-db=unix:${sb.socket}`,
-        `--unixctl=${join(dir, 'northd.ctl')}`,
-        `--pidfile=${join(dir, 'northd.pid')}`,
-        `--log-file=${join(dir, 'northd.log')}`,
-        '-vconsole:off',
-      ]);
-    }
+    if (options.northd === true) northd = startNorthd();
   } catch (err) {
     await stop();
     throw err;
@@ -217,6 +218,11 @@ export async function startOvnDatabases(options: OvnDatabasesOptions = {}): Prom
     sbctl: sb.ctl(),
     restartNb: (o) => nb.restart(o),
     restartSb: (o) => sb.restart(o),
+    restartNorthd: async () => {
+      if (northd === undefined) throw new Error('started without northd');
+      await stopDaemon(northd);
+      northd = startNorthd();
+    },
     pauseNb: () => {
       nb.signal('SIGSTOP');
     },
