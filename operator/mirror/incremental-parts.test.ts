@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { OvnIndex } from '../ovn-source/ovn-index.ts';
-import { SnapshotConverter } from '../ovn-source/ovn-rows.ts';
+import { convertSnapshot } from './fixtures/convert-snapshot.ts';
 import { keepNodeName, withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
 import type { ChangeBatch } from '../../lib/ovsdb/index.ts';
 import { buildDesired, desiredFromParts, type MirrorOutput } from './build-desired.ts';
@@ -40,7 +40,7 @@ function run(seed: number, steps: number, mode: NodeNameMode): number {
     apply(index, ovn, ovn.step());
     const incremental = desiredFromParts(parts.update(index), live);
     recomputed += parts.lastRecomputed;
-    const snapshot = withNodeNames(new SnapshotConverter().convert(ovn.nbSnapshot(), ovn.sbSnapshot()), mode);
+    const snapshot = withNodeNames(convertSnapshot(ovn.nbSnapshot(), ovn.sbSnapshot()), mode);
     const full = buildDesired({ snapshot, ...live, nodeNameOf: keepNodeName });
     expect(comparable(incremental), `seed ${seed}, step ${k}`).toEqual(comparable(full));
   }
@@ -87,7 +87,7 @@ describe('incremental mirror = full mirror', () => {
     apply(index, ovn, { db: step.db, batch: { ...step.batch, kind: 'resync' } });
     const out = desiredFromParts(parts.update(index), { networks: [], vrfs: [] });
     expect(parts.lastRecomputed).toBeGreaterThanOrEqual(10);
-    const full = buildDesired({ snapshot: new SnapshotConverter().convert(ovn.nbSnapshot(), ovn.sbSnapshot()), networks: [], vrfs: [], nodeNameOf: keepNodeName });
+    const full = buildDesired({ snapshot: convertSnapshot(ovn.nbSnapshot(), ovn.sbSnapshot()), networks: [], vrfs: [], nodeNameOf: keepNodeName });
     expect(comparable(out)).toEqual(comparable(full));
   });
 });

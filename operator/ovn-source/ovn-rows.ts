@@ -1,10 +1,10 @@
 // The OVN tables and columns the mirror reads, and the pure conversion of the
-// OVSDB replicas into the plain OvnSnapshot the mirror takes. Only these
+// OVSDB rows, row by row, into the plain rows of OvnSnapshot the mirror takes. Only these
 // columns are monitored, so ovn-controller's frequent Port_Binding writes to
 // other columns (up, encap, …) never reach the operator.
-import type { OvsdbMap, OvsdbValue, Row, Snapshot } from '../../lib/ovsdb/index.ts';
+import type { OvsdbMap, OvsdbValue, Row } from '../../lib/ovsdb/index.ts';
 import type {
-  ChassisRow, DatapathBindingRow, DhcpOptionsRow, ExternalIds, LogicalRouterPortRow, LogicalSwitchPortRow, LogicalSwitchRow, OvnSnapshot,
+  ChassisRow, DatapathBindingRow, DhcpOptionsRow, ExternalIds, LogicalRouterPortRow, LogicalSwitchPortRow, LogicalSwitchRow,
   PortBindingRow,
 } from './ovn-snapshot.ts';
 
@@ -93,33 +93,4 @@ export function toChassis(r: Row): ChassisRow {
 
 export function toDatapathBinding(r: Row): DatapathBindingRow {
   return { uuid: r._uuid, externalIds: externalIds(r['external_ids']) };
-}
-
-/**
- * Converts table by table, reusing the previous conversion of every table whose
- * replica Map is unchanged (the replica hands out the same Map until it changes),
- * so a Chassis update does not re-convert ten thousand Port_Bindings.
- */
-export class SnapshotConverter {
-  readonly #cache = new Map<string, { source: ReadonlyMap<string, Row>; rows: readonly unknown[] }>();
-
-  #table<T>(name: string, source: ReadonlyMap<string, Row>, convert: (r: Row) => T): readonly T[] {
-    const hit = this.#cache.get(name);
-    if (hit?.source === source) return hit.rows as readonly T[];
-    const rows = [...source.values()].map(convert);
-    this.#cache.set(name, { source, rows });
-    return rows;
-  }
-
-  convert(nb: Snapshot<NbRows>, sb: Snapshot<SbRows>): OvnSnapshot {
-    return {
-      logicalSwitches: this.#table('Logical_Switch', nb.tables.Logical_Switch, toLogicalSwitch),
-      logicalSwitchPorts: this.#table('Logical_Switch_Port', nb.tables.Logical_Switch_Port, toLogicalSwitchPort),
-      dhcpOptions: this.#table('DHCP_Options', nb.tables.DHCP_Options, toDhcpOptions),
-      logicalRouterPorts: this.#table('Logical_Router_Port', nb.tables.Logical_Router_Port, toLogicalRouterPort),
-      portBindings: this.#table('Port_Binding', sb.tables.Port_Binding, toPortBinding),
-      chassis: this.#table('Chassis', sb.tables.Chassis, toChassis),
-      datapaths: this.#table('Datapath_Binding', sb.tables.Datapath_Binding, toDatapathBinding),
-    };
-  }
 }
