@@ -122,6 +122,7 @@ export class NodeAgent {
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
     if (this.#frrTimer) clearInterval(this.#frrTimer);
     for (const off of this.#unsubscribe.splice(0)) off();
+    this.#pass.close();
     await this.#controller.stop();
     await this.#d.events?.flush();
   }
