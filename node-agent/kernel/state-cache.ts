@@ -187,6 +187,8 @@ export class KernelStateCache {
 
   /** One monitor line. */
   onEvent(line: string, now = Date.now()): void {
+    // Everything is listed again at the next read anyway (a burst that overflowed the monitor costs no parsing).
+    if (this.#listedAt === Number.NEGATIVE_INFINITY && this.#stale.size === ALL_KINDS.length) return;
     const e = parseEvent(line);
     if (e !== undefined && this.#isEcho(e, line, now)) { this.stats.echoes++; return; }
     const kinds = e === undefined ? ALL_KINDS : kindsOf(e, line, (name) => this.#linkNames.has(name));
@@ -239,6 +241,8 @@ export class KernelStateCache {
     const state = this.#state;
     if (state === undefined) return;
     this.#changes++;
+    // Doubt during the writes: the next read lists everything anyway.
+    if (this.#listedAt === Number.NEGATIVE_INFINITY) return;
     const kinds = kindsWritten(plan);
     const direct = failures.length === 0 && [...kinds].every((k) => k === 'fdb' || k === 'neighbors') && plan.removes.length + plan.creates.length <= DIRECT_UPDATE_MAX;
     if (direct && this.#putDirect(state, [...plan.removes, ...plan.creates])) return;
