@@ -8,7 +8,7 @@ import { describeOp } from './netlink/kernel-ops.ts';
 import { attributeFailures, type Attribution } from './attribute-failures.ts';
 import { holdBackNewL3Vxlans } from './hold-back.ts';
 import { marksOfPlan, type OwnWrites } from './own-writes.ts';
-import { readActualState } from './actual-state.ts';
+import { readActualState, type ActualKernelState } from './actual-state.ts';
 import { diffKernelState, planPhases, planSize } from './diff-kernel-state.ts';
 import type { KernelPlan } from './diff-kernel-state.ts';
 import type { NodeConfig } from '../inputs/node-config.ts';
@@ -121,25 +121,28 @@ export async function runKernelPass(kernel: KernelAdapter, node: NodeConfig, inp
     ? holdBackNewL3Vxlans(rendered.desired, new Set(actual.links.map((l) => l.name)))
     : { desired: rendered.desired, heldBack: [] };
   const plan = diffKernelState(desired, actual);
-  let failures: BatchFailure[] = [];
-  if (planSize(plan) > 0) {
-    const writesDone = input.ownWrites?.begin(marksOfPlan(plan, actual.links));
-    const cacheWritesDone = input.cache?.beginWrites(plan, actual.links);
-    failures = await applyKernelPlan(kernel, plan);
-    writesDone?.(Date.now());
-    await input.cache?.afterWrites(kernel, plan, failures);
-    cacheWritesDone?.(Date.now());
-  }
+  const failures = planSize(plan) > 0 ? await applyRecorded(kernel, plan, actual.links, input) : [];
   const attribution = attributeFailures({ rendered, failures, blocked: plan.blocked, rejectedVrfs: input.rejectedVrfs, rejectedNetworks: input.rejectedNetworks });
   const result: KernelPassResult = {
     ...attribution,
     writes: kernel.writeCount - writesBefore, failed: failures.length, planned: planSize(plan), durationMs: performance.now() - started, heldBack,
     changes: describeChanges(plan), skipped: false,
   };
-  if (input.cache !== undefined && fingerprint !== undefined && result.planned === 0 && failures.length === 0 && heldBack.length === 0) {
+  if (input.cache !== undefined && fingerprint !== undefined && result.planned === 0 && result.failed === 0 && heldBack.length === 0) {
     lastClean.set(input.cache, { fingerprint, changeCount: input.cache.changeCount, result });
   }
   return result;
+}
+
+/** Applies the plan with its echoes recorded (drift watch and cache), then brings the cache up to date. */
+async function applyRecorded(kernel: KernelAdapter, plan: KernelPlan, links: ActualKernelState['links'], input: KernelPassInput): Promise<BatchFailure[]> {
+  const writesDone = input.ownWrites?.begin(marksOfPlan(plan, links));
+  const cacheWritesDone = input.cache?.beginWrites(plan, links);
+  const failures = await applyKernelPlan(kernel, plan);
+  writesDone?.(Date.now());
+  await input.cache?.afterWrites(kernel, plan, failures);
+  cacheWritesDone?.(Date.now());
+  return failures;
 }
 
 /** The first planned changes, in words. */

@@ -37,7 +37,6 @@ const DIRECT_UPDATE_MAX = 2048;
 const NUD_PERMANENT = 0x80;
 const NUD_NOARP = 0x40;
 const NTF_MASTER = 0x04;
-const NTF_SELF = 0x02;
 
 const LINK_ONLY: readonly StateKind[] = ['links', 'bridgePorts'];
 
@@ -283,37 +282,44 @@ export class KernelStateCache {
   /** Our FDB and neighbour writes, as the kernel reports them; false when one cannot be (unknown device): dump instead. */
   #putDirect(state: ActualKernelState, ops: readonly KernelOp[]): boolean {
     const links = new Map(state.links.map((l) => [l.name, l]));
-    // Our entries are master, static and without a remote; the key keeps the others (self, remotes) apart.
-    const fdbKey = (e: Pick<FdbEntry, 'index' | 'mac' | 'vlan' | 'master' | 'self' | 'dst'>): string => `${e.index}|${e.mac.toLowerCase()}|${e.vlan ?? 0}|${e.master ?? ''}|${e.self}|${e.dst ?? ''}`;
-    const neighKey = (index: number, dst: string): string => `${index}|${normIp(dst)}`;
     const fdb = new Map(state.fdb.map((e) => [fdbKey(e), e]));
     const neighbors = new Map(state.neighbors.map((n) => [neighKey(n.index, n.dst), n]));
-    for (const op of ops) {
-      if (op.op === 'replaceFdb' || op.op === 'delFdb') {
-        const dev = links.get(op.fdb.dev);
-        if (dev === undefined || op.fdb.self === true || op.fdb.dst !== undefined) return false;
-        const master = op.fdb.master === true ? dev.master : null;
-        const key = fdbKey({ index: dev.index, mac: op.fdb.mac, vlan: op.fdb.vlan ?? null, master, self: false, dst: null });
-        if (op.op === 'delFdb') { fdb.delete(key); continue; }
-        const permanent = op.fdb.state === 'permanent';
-        const entry: FdbEntry = {
-          index: dev.index, mac: op.fdb.mac.toLowerCase(), vlan: op.fdb.vlan ?? null, dst: null, vni: null, port: null,
-          master, self: false, externLearn: false,
-          state: permanent ? NUD_PERMANENT : NUD_NOARP, states: [permanent ? 'permanent' : 'noarp'], flags: op.fdb.master === true ? NTF_MASTER : NTF_SELF,
-        };
-        fdb.set(key, entry);
-      } else if (op.op === 'replaceNeighbor' || op.op === 'delNeighbor') {
-        const dev = links.get(op.neighbor.dev);
-        if (dev === undefined || (op.op === 'replaceNeighbor' && (op.neighbor.state ?? 'permanent') !== 'permanent')) return false;
-        const key = neighKey(dev.index, op.neighbor.dst);
-        if (op.op === 'delNeighbor') { neighbors.delete(key); continue; }
-        const entry: Neighbor = { index: dev.index, family: op.neighbor.dst.includes(':') ? 6 : 4, dst: op.neighbor.dst, lladdr: op.neighbor.lladdr.toLowerCase(), state: NUD_PERMANENT, states: ['permanent'], flags: 0 };
-        neighbors.set(key, entry);
-      } else return false;
-    }
+    for (const op of ops) if (!putFdb(op, links, fdb) && !putNeighbor(op, links, neighbors)) return false;
     state.fdb = [...fdb.values()];
     state.neighbors = [...neighbors.values()];
     this.stats.direct += ops.length;
     return true;
   }
+}
+
+type LinkByName = ReadonlyMap<string, ActualKernelState['links'][number]>;
+
+// Our entries are master, static and without a remote; the key keeps the others (self, remotes) apart.
+const fdbKey = (e: Pick<FdbEntry, 'index' | 'mac' | 'vlan' | 'master' | 'self' | 'dst'>): string => `${e.index}|${e.mac.toLowerCase()}|${e.vlan ?? 0}|${e.master ?? ''}|${e.self}|${e.dst ?? ''}`;
+const neighKey = (index: number, dst: string): string => `${index}|${normIp(dst)}`;
+
+/** A static master FDB write put in as the kernel reports it; false for anything else. */
+function putFdb(op: KernelOp, links: LinkByName, fdb: Map<string, FdbEntry>): boolean {
+  if (op.op !== 'replaceFdb' && op.op !== 'delFdb') return false;
+  const dev = links.get(op.fdb.dev);
+  if (dev === undefined || op.fdb.master !== true || op.fdb.self === true || op.fdb.dst !== undefined || (op.fdb.state ?? 'static') !== 'static') return false;
+  const entry: FdbEntry = {
+    index: dev.index, mac: op.fdb.mac.toLowerCase(), vlan: op.fdb.vlan ?? null, dst: null, vni: null, port: null,
+    master: dev.master, self: false, externLearn: false, state: NUD_NOARP, states: ['noarp'], flags: NTF_MASTER,
+  };
+  if (op.op === 'delFdb') fdb.delete(fdbKey(entry));
+  else fdb.set(fdbKey(entry), entry);
+  return true;
+}
+
+/** A permanent neighbour write put in as the kernel reports it; false for anything else. */
+function putNeighbor(op: KernelOp, links: LinkByName, neighbors: Map<string, Neighbor>): boolean {
+  if (op.op !== 'replaceNeighbor' && op.op !== 'delNeighbor') return false;
+  const dev = links.get(op.neighbor.dev);
+  if (dev === undefined) return false;
+  const key = neighKey(dev.index, op.neighbor.dst);
+  if (op.op === 'delNeighbor') { neighbors.delete(key); return true; }
+  if ((op.neighbor.state ?? 'permanent') !== 'permanent') return false;
+  neighbors.set(key, { index: dev.index, family: op.neighbor.dst.includes(':') ? 6 : 4, dst: op.neighbor.dst, lladdr: op.neighbor.lladdr.toLowerCase(), state: NUD_PERMANENT, states: ['permanent'], flags: 0 });
+  return true;
 }
