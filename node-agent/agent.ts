@@ -111,8 +111,13 @@ export class NodeAgent {
     this.#controller.enqueue(NODE_KEY);
   }
 
-  /** Runs a pass now (coalesced with any queued one) and resolves with its summary. */
-  syncNow(): Promise<PassSummary> {
+  /**
+   * Runs a pass now (coalesced with any queued one) and resolves with its
+   * summary. It first lets the kernel monitors catch up, so the pass's
+   * kernel-state cache holds every change made before the call.
+   */
+  async syncNow(): Promise<PassSummary> {
+    await this.#d.drift?.caughtUp?.();
     const p = new Promise<PassSummary>((resolve) => this.#passWaiters.push(resolve));
     this.#controller.enqueue(NODE_KEY);
     return p;

@@ -11,6 +11,7 @@
 // pass, and every line marks what it touches stale in the kernel-state cache
 // (../state-cache.ts), which the next pass dumps again.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -24,6 +25,20 @@ export interface DriftSource {
   subscribe(listener: DriftListener): () => void;
   /** Every line and every doubt (for a cache of the kernel's state). */
   subscribeEvents?(listener: (e: DriftEvent) => void): () => void;
+  /** Resolves once what the kernel announced so far has reached the listeners (best effort, bounded). */
+  caughtUp?(maxMs?: number): Promise<void>;
+}
+
+/** Bytes queued unread on the NETLINK_ROUTE sockets of these processes (/proc/net/netlink: protocol, port id = pid, Rmem). */
+function queuedBytes(pids: ReadonlySet<number>): number {
+  let text: string;
+  try { text = readFileSync('/proc/net/netlink', 'utf8'); } catch { return 0; }
+  let sum = 0;
+  for (const line of text.split('\n').slice(1)) {
+    const [, proto, portId, , rmem] = line.trim().split(/\s+/);
+    if (proto === '0' && pids.has(Number(portId))) sum += Number(rmem);
+  }
+  return sum;
 }
 
 const COMMANDS: readonly (readonly [string, readonly string[]])[] = [
@@ -38,6 +53,7 @@ export class DriftWatch implements DriftSource {
   readonly #eventListeners = new Set<(e: DriftEvent) => void>();
   readonly #children = new Set<ChildProcess>();
   #stopped = false;
+  #lastLineAt = 0;
 
   constructor() {
     for (const [cmd, args] of COMMANDS) this.#run(cmd, args, 0);
@@ -53,6 +69,20 @@ export class DriftWatch implements DriftSource {
     return () => this.#eventListeners.delete(listener);
   }
 
+  /**
+   * Until the monitors have read every notification queued for them (their
+   * sockets' receive queues are empty) and no line came for 50 ms: a pass
+   * started then sees what was changed before the call (a kernel
+   * notification is queued before the change's syscall returns).
+   */
+  async caughtUp(maxMs = 2000): Promise<void> {
+    const end = Date.now() + maxMs;
+    const pids = new Set([...this.#children].map((c) => c.pid).filter((p): p is number => p !== undefined));
+    while (Date.now() < end && (queuedBytes(pids) > 0 || Date.now() - this.#lastLineAt < 50)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   close(): void {
     this.#stopped = true;
     for (const c of this.#children) c.kill();
@@ -65,6 +95,7 @@ export class DriftWatch implements DriftSource {
     // Events between the old monitor's end and this one's start are lost.
     if (attempt > 0) this.#emit({ doubt: `${cmd} monitor restarted` });
     createInterface({ input: child.stdout }).on('line', (line) => {
+      this.#lastLineAt = Date.now();
       this.#emit({ line });
       if (!line.replace(/^\[\w+\]/, '').startsWith('Deleted')) return;
       for (const l of [...this.#listeners]) l(line);
