@@ -19,6 +19,7 @@ import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { OvsUplinkStep } from './ovs/ovs-uplink.ts';
 import { NodePass, type PassSummary } from './node-pass.ts';
+import type { KernelStateCache } from './kernel/state-cache.ts';
 
 export type { PassSummary } from './node-pass.ts';
 
@@ -83,6 +84,8 @@ export class NodeAgent {
   /** Passes run since start, and kernel deletions recognised as echoes of our own writes (for tests and logs). */
   get passCount(): number { return this.#passes; }
   get echoesIgnored(): number { return this.#echoesIgnored; }
+  /** The kernel-state cache the passes read (absent without a drift source). */
+  get kernelCache(): KernelStateCache | undefined { return this.#pass.kernelCache; }
   get passRunning(): boolean { return this.#controller.queue.inFlightCount > 0; }
   get vrfObjects(): EvpnVrf[] { return this.#vrfs.list() as unknown as EvpnVrf[]; }
   get networkObjects(): EvpnNetwork[] { return this.#networks.list() as unknown as EvpnNetwork[]; }

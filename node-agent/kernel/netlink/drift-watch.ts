@@ -76,9 +76,11 @@ export class DriftWatch implements DriftSource {
    * notification is queued before the change's syscall returns).
    */
   async caughtUp(maxMs = 2000): Promise<void> {
-    const end = Date.now() + maxMs;
+    const start = Date.now();
+    const end = start + maxMs;
     const pids = new Set([...this.#children].map((c) => c.pid).filter((p): p is number => p !== undefined));
-    while (Date.now() < end && (queuedBytes(pids) > 0 || Date.now() - this.#lastLineAt < 50)) {
+    // Quiet since the call too: what a monitor has read may still sit in its pipe to us.
+    while (Date.now() < end && (queuedBytes(pids) > 0 || Date.now() - Math.max(this.#lastLineAt, start) < 50)) {
       await new Promise((r) => setTimeout(r, 10));
     }
   }
