@@ -19,6 +19,7 @@ import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { OvsUplinkStep } from './ovs/ovs-uplink.ts';
 import { NodePass, type PassSummary } from './node-pass.ts';
+import type { KernelStateCache } from './kernel/state-cache.ts';
 
 export type { PassSummary } from './node-pass.ts';
 
@@ -83,6 +84,8 @@ export class NodeAgent {
   /** Passes run since start, and kernel deletions recognised as echoes of our own writes (for tests and logs). */
   get passCount(): number { return this.#passes; }
   get echoesIgnored(): number { return this.#echoesIgnored; }
+  /** The kernel-state cache the passes read (absent without a drift source). */
+  get kernelCache(): KernelStateCache | undefined { return this.#pass.kernelCache; }
   get passRunning(): boolean { return this.#controller.queue.inFlightCount > 0; }
   get vrfObjects(): EvpnVrf[] { return this.#vrfs.list() as unknown as EvpnVrf[]; }
   get networkObjects(): EvpnNetwork[] { return this.#networks.list() as unknown as EvpnNetwork[]; }
@@ -111,8 +114,13 @@ export class NodeAgent {
     this.#controller.enqueue(NODE_KEY);
   }
 
-  /** Runs a pass now (coalesced with any queued one) and resolves with its summary. */
-  syncNow(): Promise<PassSummary> {
+  /**
+   * Runs a pass now (coalesced with any queued one) and resolves with its
+   * summary. It first lets the kernel monitors catch up, so the pass's
+   * kernel-state cache holds every change made before the call.
+   */
+  async syncNow(): Promise<PassSummary> {
+    await this.#d.drift?.caughtUp?.();
     const p = new Promise<PassSummary>((resolve) => this.#passWaiters.push(resolve));
     this.#controller.enqueue(NODE_KEY);
     return p;
@@ -122,6 +130,7 @@ export class NodeAgent {
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
     if (this.#frrTimer) clearInterval(this.#frrTimer);
     for (const off of this.#unsubscribe.splice(0)) off();
+    this.#pass.close();
     await this.#controller.stop();
     await this.#d.events?.flush();
   }

@@ -211,6 +211,8 @@ describe('node agent on a real kernel', () => {
     // Someone else's deletion is still drift: repaired without waiting for a resync.
     run('ip', ['-6', 'route', 'del', 'fd00:20::/64', 'table', '1010100']);
     await pollUntil(() => (ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).some((r) => r.dst === 'fd00:20::/64'), 10_000, 100);
+    // The pass counts once it has also written the status, a moment after the route is back.
+    await pollUntil(() => agent.passCount > after, 5000, 20);
     expect(agent.passCount).toBeGreaterThan(after);
     expect((ipJson(['-6', 'route', 'show', 'table', '1010100', 'proto', '234']) as Json[]).some((r) => r.dst === 'fd00:20::/64')).toBe(true);
   });
@@ -221,6 +223,7 @@ describe('node agent on a real kernel', () => {
     run('bridge', ['vlan', 'del', 'dev', 'evpn-uplink', 'vid', '130']);
     expect(fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:13:13')).toBe(true);
     const s = await agent.syncNow();
+    console.log(`stranded: ${JSON.stringify(s.kernel.changes)} skipped=${s.kernel.skipped}; cache ${JSON.stringify(agent.kernelCache?.stats)}; last lines: ${agent.kernelCache?.lastEvents.join(' / ')}`);
     expect(s.kernel.failed).toBe(0);
     expect(s.kernel.nodeErrors).toEqual([]);
     expect(fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:13:13')).toBe(false);

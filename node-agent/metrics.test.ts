@@ -23,6 +23,15 @@ describe('agent metrics (the seed 000 set per node)', () => {
     expect(m.lastSync).toMatchObject({ networks: 2, vrfs: 1, ports: 5, fdb: 5, neighbors: 1, durationMs: 1500 });
   });
 
+  it('counts kernel passes skipped because nothing changed', () => {
+    const m = createAgentMetrics();
+    const pass = (skipped: boolean) => ({ durationMs: 1, kernel: { writes: 0, skipped, networks: new Map() } });
+    m.observePass(pass(true), { vrfs: 0, networks: 0, ports: 0 });
+    m.observePass(pass(false), { vrfs: 0, networks: 0, ports: 0 });
+    m.observePass(pass(true), { vrfs: 0, networks: 0, ports: 0 });
+    expect(sample(m.registry.render(), 'ovn_evpn_agent_kernel_passes_skipped_total')).toBe('2');
+  });
+
   it('counts the objects failing now by EVPN code, back to 0 when they recover', () => {
     const m = createAgentMetrics();
     m.observeFailing(['EVPN-005', 'EVPN-005', 'EVPN-006']);

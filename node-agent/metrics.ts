@@ -4,7 +4,7 @@ import { MetricsRegistry } from '../lib/metrics.ts';
 /** What the metrics need of a pass (kept here, so this file imports nothing of the agent). */
 export interface PassObservation {
   durationMs: number;
-  kernel: { writes: number; networks: ReadonlyMap<string, { fdbEntries?: number; neighbors?: number }> };
+  kernel: { writes: number; skipped?: boolean; networks: ReadonlyMap<string, { fdbEntries?: number; neighbors?: number }> };
 }
 
 export function createAgentMetrics(registry = new MetricsRegistry()) {
@@ -19,6 +19,7 @@ export function createAgentMetrics(registry = new MetricsRegistry()) {
   const neighbors = gauge('ovn_evpn_agent_neighbor_entries', 'Neighbour entries for local ports');
   const syncDuration = registry.histogram('ovn_evpn_agent_sync_duration_seconds', 'Duration of one node pass', [], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
   const kernelWrites = registry.counter('ovn_evpn_agent_netlink_writes_total', 'Netlink write requests issued');
+  const kernelSkipped = registry.counter('ovn_evpn_agent_kernel_passes_skipped_total', 'Kernel passes skipped: inputs and the kernel-state cache unchanged since a clean pass');
   const errors = registry.counter('ovn_evpn_agent_errors_total', 'Errors by EVPN code', ['code']);
   const frrReloads = registry.counter('ovn_evpn_agent_frr_reloads_total', 'frr-reload.py runs that changed the configuration');
   let last: { durationMs: number; at: string; networks: number; vrfs: number; ports: number; fdb: number; neighbors: number } | undefined;
@@ -45,6 +46,7 @@ export function createAgentMetrics(registry = new MetricsRegistry()) {
       syncDuration.observe({}, s.durationMs / 1000);
       lastSync.set({}, Date.now() / 1000);
       kernelWrites.inc({}, s.kernel.writes);
+      if (s.kernel.skipped === true) kernelSkipped.inc({});
       last = { durationMs: s.durationMs, at: new Date().toISOString(), vrfs: counts.vrfs, networks: counts.networks, ports: counts.ports, fdb: fdbEntries, neighbors: neighborEntries };
     },
   };

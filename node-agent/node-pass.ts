@@ -23,6 +23,8 @@ import { selectApplicable, type Applicable } from './inputs/select-applicable.ts
 import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
 import { runKernelPass, type KernelPassInput, type KernelPassResult } from './kernel/kernel-pass.ts';
 import { OwnWrites } from './kernel/own-writes.ts';
+import type { DriftSource } from './kernel/netlink/drift-watch.ts';
+import { KernelStateCache } from './kernel/state-cache.ts';
 import type { AgentMetrics } from './metrics.ts';
 import { needsSecondKernelPass, planPassOrder } from './node-pass-order.ts';
 import type { OvsOutcome, OvsUplinkStep } from './ovs/ovs-uplink.ts';
@@ -52,6 +54,8 @@ export interface NodePassDeps {
   config: AgentConfig;
   client: KubeClient;
   kernel: KernelAdapter;
+  /** The kernel monitors: with them the pass reads a cache kept current from their events instead of dumping everything. */
+  drift?: DriftSource;
   frr?: FrrApplier;
   /** Plugs the uplink's OVS end into the provider bridge; after the kernel, which creates the veth. */
   ovs?: OvsUplinkStep;
@@ -70,12 +74,28 @@ export class NodePass {
   #frr: FrrOutcome;
   /** What this agent's passes wrote lately: the drift watch drops their echoes (agent.ts). */
   readonly ownWrites = new OwnWrites();
+  /** The kernel's state, kept current from the drift monitors; absent without them (every pass dumps). */
+  readonly kernelCache: KernelStateCache | undefined;
+  readonly #offCache: (() => void) | undefined;
   readonly #events: NodeEventEmitter | undefined;
 
   constructor(deps: NodePassDeps) {
     this.#d = deps;
+    if (deps.drift?.subscribeEvents !== undefined) {
+      const cache = new KernelStateCache();
+      this.kernelCache = cache;
+      this.#offCache = deps.drift.subscribeEvents((e) => {
+        if ('line' in e) cache.onEvent(e.line);
+        else { deps.log.info({ reason: e.doubt }, 'kernel monitor doubt: listing the kernel again'); cache.invalidate(); }
+      });
+    }
     this.#events = deps.events === undefined ? undefined : new NodeEventEmitter(deps.events, deps.config.node.nodeName);
     this.#frr = { enabled: deps.config.frr.enabled && deps.frr !== undefined, running: false };
+  }
+
+  /** Stops feeding the kernel-state cache. */
+  close(): void {
+    this.#offCache?.();
   }
 
   async run(inputs: PassInputs): Promise<PassSummary> {
@@ -88,7 +108,7 @@ export class NodePass {
     const order = planPassOrder({ frrManaged: this.#frrManaged(), frrModelValid: frrConfig.ok, frrVrfs: this.#frrVrfs, desiredVrfs: vrfNames });
 
     if (frrConfig.ok && order.frrBeforeKernel) await this.#applyFrr(frrConfig.config, vrfNames);
-    const kernelInput: KernelPassInput = { vrfs: applicable.vrfs, networks: applicable.networks, portSets, rejectedVrfs: applicable.rejectedVrfs, rejectedNetworks: applicable.rejectedNetworks, ownWrites: this.ownWrites };
+    const kernelInput: KernelPassInput = { vrfs: applicable.vrfs, networks: applicable.networks, portSets, rejectedVrfs: applicable.rejectedVrfs, rejectedNetworks: applicable.rejectedNetworks, ownWrites: this.ownWrites, ...(this.kernelCache ? { cache: this.kernelCache } : {}) };
     let kernelResult = await runKernelPass(kernel, config.node, { ...kernelInput, holdNewL3Vxlans: order.holdNewL3Vxlans });
     if (frrConfig.ok && order.frrAfterKernel) await this.#applyFrr(frrConfig.config, vrfNames);
     if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error)) kernelResult = await runKernelPass(kernel, config.node, kernelInput);

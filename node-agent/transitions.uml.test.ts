@@ -4,7 +4,9 @@
 // must show exactly the render (nothing missing, nothing stale), the next pass
 // must plan 0 operations and make 0 netlink writes, the node status must be
 // Ready, and a restarted agent (a fresh pass with no memory) must make 0
-// writes too. One guest boot for the whole walk.
+// writes too. The agent's passes read the kernel through the state cache fed
+// by the real monitors (kernel/state-cache.ts), as the agent does; the
+// restarted pass lists it afresh. One guest boot for the whole walk.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_FIELD_MANAGER, Label } from '../crds/index.ts';
 import type { EvpnNodeState } from '../crds/index.ts';
@@ -19,6 +21,7 @@ import { AgentConfig } from './config.ts';
 import { selectApplicable } from './inputs/select-applicable.ts';
 import { renderKernelState } from './kernel/render-kernel-state.ts';
 import { openKernel, type KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
+import { DriftWatch } from './kernel/netlink/drift-watch.ts';
 import { viewOfDesired, viewOfKernel } from './kernel-oracle.ts';
 import { NodePass, type PassInputs } from './node-pass.ts';
 import { scenarioObjects, transitionWalk, type Scenario, type Transition } from './transitions.ts';
@@ -31,6 +34,7 @@ const config = AgentConfig.parse({
 });
 let client: KubeClient;
 let kernel: KernelAdapter;
+let monitor: DriftWatch;
 
 const nodeState = async (): Promise<EvpnNodeState> => (await getObject(client, evpnResources.nodeStates, { name: NODE })) as unknown as EvpnNodeState;
 
@@ -49,15 +53,16 @@ beforeAll(async () => {
   requireUmlGuest();
   client = new KubeClient(loadKubeConfig().kubeConfig);
   kernel = openKernel();
+  monitor = new DriftWatch();
   await applyObject(client, evpnResources.nodeStates, { metadata: { name: NODE, labels: { [Label.Node]: labelValueOf(NODE) } }, spec: { nodeName: NODE } }, { fieldManager: AGENT_FIELD_MANAGER, force: true });
 });
 
-afterAll(() => { kernel.close(); });
+afterAll(() => { monitor.close(); kernel.close(); });
 
 describe('every from → to transition converges in one pass and then stays quiet', () => {
   const legs = transitionWalk();
   const total = legs.reduce((n, l) => n + l.transitions.length, 0);
-  const pass = () => new NodePass({ config, client, kernel, log: silentLogger() });
+  const pass = () => new NodePass({ config, client, kernel, drift: monitor, log: silentLogger() });
   let agent: NodePass;
   let steadyWrites = 0;
   let walked = 0;
@@ -69,7 +74,9 @@ describe('every from → to transition converges in one pass and then stays quie
     const applied = await agent.run(inputsOf(t.to, await nodeState()));
     const desired = renderOf(t.to);
     const next = await agent.run(inputsOf(t.to, await nodeState()));
-    const restarted = await pass().run(inputsOf(t.to, await nodeState()));
+    const fresh = pass();
+    const restarted = await fresh.run(inputsOf(t.to, await nodeState()));
+    fresh.close();
     steadyWrites += next.kernel.writes + restarted.kernel.writes;
     const state = await nodeState();
     const problems = [
@@ -109,7 +116,8 @@ describe('every from → to transition converges in one pass and then stays quie
   }, 900_000);
 
   it('sums up: no steady-state writes after any transition', () => {
-    console.log(`${walked} of ${total} transitions walked; steady-state netlink writes after them (next pass and restarted pass): ${steadyWrites}`);
+    console.log(`${walked} of ${total} transitions walked; steady-state netlink writes after them (next pass and restarted pass): ${steadyWrites}; kernel cache: ${JSON.stringify(agent.kernelCache?.stats)}`);
+    expect(agent.kernelCache).toBeDefined();
     expect(walked).toBe(total);
     expect(steadyWrites).toBe(0);
   });

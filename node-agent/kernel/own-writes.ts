@@ -42,41 +42,56 @@ const normRouteDst = (dst: string): string => {
 };
 const tableName = (table: number): string => (table === 254 ? 'main' : table === 255 ? 'local' : String(table));
 
-/** The kind of a deletion line and its words after "Deleted"; undefined for any other line. */
-function deletionWords(line: string): { kind: Deletion['kind']; tokens: string[] } | undefined {
+/** The kind of a monitor line, whether it announces a deletion, and its words (after "Deleted"); undefined for a line of no known kind. */
+function eventWords(line: string): { kind: Deletion['kind']; deleted: boolean; tokens: string[] } | undefined {
   const m = /^\[(\w+)\](.*)$/.exec(line);
   const kind = m ? LABELS[m[1] ?? ''] : 'fdb';
   const text = (m ? (m[2] ?? '') : line).trim();
-  if (kind === undefined || !text.startsWith('Deleted ')) return undefined;
-  return { kind, tokens: text.split(/\s+/).slice(1) };
+  if (kind === undefined || text === '') return undefined;
+  const deleted = text.startsWith('Deleted ');
+  const tokens = text.split(/\s+/);
+  return { kind, deleted, tokens: deleted ? tokens.slice(1) : tokens };
 }
 
-/** Parses one monitor line; undefined for anything but a deletion. `[KIND]` comes from `ip monitor label`; bridge lines are FDB. */
-export function parseDeletion(line: string): Deletion | undefined {
-  const words = deletionWords(line);
+/** What a monitor line (a deletion or a new/changed object) names. */
+export interface KernelEvent extends Deletion {
+  deleted: boolean;
+}
+
+/** Parses one monitor line, a deletion or not; undefined for a line of no known kind. `[KIND]` comes from `ip monitor label`; bridge lines are FDB. */
+export function parseEvent(line: string): KernelEvent | undefined {
+  const words = eventWords(line);
   if (words === undefined) return undefined;
-  const { kind, tokens } = words;
+  const { kind, deleted, tokens } = words;
   const named = [after(tokens, 'dev'), after(tokens, 'master')].filter((d): d is string => d !== undefined);
   switch (kind) {
     case 'link': case 'addr': {
       // "Deleted 12: vx-10101@NONE: <…>" / "Deleted 14: br-evpn.101    inet 10.1.0.1/24 …"
       const dev = (tokens[1] ?? '').replace(/:$/, '').split('@')[0] ?? '';
-      return { kind, devs: [dev, ...named] };
+      return { kind, deleted, devs: [dev, ...named] };
     }
     case 'route': {
       const rest = ROUTE_TYPES.has(tokens[0] ?? '') ? tokens.slice(1) : tokens;
-      return { kind, devs: named, table: after(rest, 'table') ?? 'main', dst: normRouteDst(rest[0] ?? '') };
+      return { kind, deleted, devs: named, table: after(rest, 'table') ?? 'main', dst: normRouteDst(rest[0] ?? '') };
     }
     // `ip monitor neigh` also shows bridge FDB entries, as "Deleted dev X lladdr M" (no
     // address, no VLAN); `bridge monitor fdb` reports the same deletion in full.
     case 'neigh': return tokens[0] === 'dev'
-      ? { kind: 'fdb', devs: named, mac: (after(tokens, 'lladdr') ?? '').toLowerCase() }
-      : { kind, devs: named, dst: normIp(tokens[0]) };
+      ? { kind: 'fdb', deleted, devs: named, mac: (after(tokens, 'lladdr') ?? '').toLowerCase() }
+      : { kind, deleted, devs: named, dst: normIp(tokens[0]) };
     case 'fdb': {
       const vlan = after(tokens, 'vlan');
-      return { kind, devs: named, mac: (tokens[0] ?? '').toLowerCase(), ...(vlan !== undefined ? { vlan: Number(vlan) } : {}) };
+      return { kind, deleted, devs: named, mac: (tokens[0] ?? '').toLowerCase(), ...(vlan !== undefined ? { vlan: Number(vlan) } : {}) };
     }
   }
+}
+
+/** Parses one monitor line; undefined for anything but a deletion. */
+export function parseDeletion(line: string): Deletion | undefined {
+  const e = parseEvent(line);
+  if (e?.deleted !== true) return undefined;
+  const { deleted: _deleted, ...d } = e;
+  return d;
 }
 
 export function matchesMark(d: Deletion, m: EchoMark): boolean {
@@ -111,6 +126,30 @@ export function marksOfPlan(plan: KernelPlan, links: readonly Link[]): EchoMark[
   for (const op of plan.updates) if (op.op === 'setLink') marks.push({ scope: 'device', dev: op.name });
   // A new link enslaved at birth may be cycled by its master (a VRF).
   for (const op of plan.linkCreates) if (op.op === 'createLink') marks.push({ scope: 'device', dev: op.link.name });
+  return marks;
+}
+
+/**
+ * The marks of what a plan creates or changes (for the kernel-state cache,
+ * which must also drop the announcements of what we add; marksOfPlan has the
+ * deletions).
+ */
+export function marksOfCreates(plan: KernelPlan): EchoMark[] {
+  const marks: EchoMark[] = [];
+  for (const op of plan.creates) {
+    switch (op.op) {
+      case 'replaceFdb': case 'addFdb': case 'appendFdb': marks.push({ scope: 'fdb', dev: op.fdb.dev, mac: op.fdb.mac.toLowerCase() }); break;
+      case 'replaceNeighbor': marks.push({ scope: 'neigh', dev: op.neighbor.dev, dst: normIp(op.neighbor.dst) }); break;
+      case 'replaceRoute': case 'addRoute': marks.push({ scope: 'route', table: tableName(op.route.table), dst: normRouteDst(op.route.dst) }); break;
+      case 'replaceAddr': case 'addAddr': marks.push({ scope: 'addrs', dev: op.addr.dev }); break;
+      case 'addBridgeVlan': marks.push({ scope: 'device', dev: op.vlan.dev }); break;
+      case 'setBridgePort': marks.push({ scope: 'device', dev: op.port.dev }); break;
+      default: break;
+    }
+  }
+  for (const op of [...plan.linkCreates, ...plan.updates]) if (op.op === 'createLink') marks.push({ scope: 'device', dev: op.link.name }); else if (op.op === 'setLink') marks.push({ scope: 'device', dev: op.name });
+  // A VLAN put back to remove a stranded entry (diff/fdb.ts) announces the port.
+  for (const op of plan.removes) if (op.op === 'addBridgeVlan' || op.op === 'delBridgeVlan') marks.push({ scope: 'device', dev: op.vlan.dev });
   return marks;
 }
 

@@ -77,8 +77,13 @@ export function stableMac(...parts: string[]): string {
 
 const owned = (role: string): Pick<LinkSpec, 'alias' | 'group' | 'up'> => ({ alias: ownerAlias(role), group: OWNED_LINK_GROUP, up: true });
 
-function portIpsInSubnets(network: EvpnNetwork, ips: readonly string[]): string[] {
-  const subnets = (network.spec.subnets ?? []).map((s) => parseCidr(s.cidr)).filter((c) => c !== undefined);
+type Cidr = NonNullable<ReturnType<typeof parseCidr>>;
+
+/** A network's subnets, parsed once per network (not once per port). */
+const subnetsOf = (network: EvpnNetwork): Cidr[] => (network.spec.subnets ?? []).map((s) => parseCidr(s.cidr)).filter((c) => c !== undefined);
+
+function portIpsInSubnets(subnets: readonly Cidr[], ips: readonly string[]): string[] {
+  if (ips.length === 0) return [];
   return ips.filter((ip) => {
     const parsed = parseIp(ip);
     return parsed !== undefined && subnets.some((c) => cidrContains(c, parsed));
@@ -177,7 +182,8 @@ function renderNetwork(desired: DesiredKernelState, input: NetworkInput): Planne
     result.routes = (result.routes ?? 0) + renderIrbLayer3(desired, n, irb, effectiveRoutingTable(vrf.spec));
   }
   result.localPorts = input.ports.length;
-  for (const p of input.ports) renderPort(desired, result, { node, network: n, vlan, irb, table: vrf ? effectiveRoutingTable(vrf.spec) : undefined }, p);
+  const port: PortContext = { node, network: n, subnets: subnetsOf(n), vlan, irb, table: vrf ? effectiveRoutingTable(vrf.spec) : undefined };
+  for (const p of input.ports) renderPort(desired, result, port, p);
   return result;
 }
 
@@ -206,7 +212,7 @@ function renderIrbLayer3(desired: DesiredKernelState, n: EvpnNetwork, irb: strin
   return routes;
 }
 
-interface PortContext { node: NodeConfig; network: EvpnNetwork; vlan: number; irb: string; table: number | undefined }
+interface PortContext { node: NodeConfig; network: EvpnNetwork; subnets: readonly Cidr[]; vlan: number; irb: string; table: number | undefined }
 
 /** A local port: a static FDB entry on the trunk, its fixed IPs (neighbours on l2, host routes on l3) and its routes. */
 function renderPort(desired: DesiredKernelState, result: PlannedObject, c: PortContext, p: Port): void {
@@ -215,7 +221,7 @@ function renderPort(desired: DesiredKernelState, result: PlannedObject, c: PortC
   result.fdbEntries = (result.fdbEntries ?? 0) + 1;
   const advertise = p.advertiseFixedIps ?? n.spec.advertiseFixedIps ?? true;
   if (table === undefined || !advertise) return;
-  for (const ip of portIpsInSubnets(n, p.ips ?? [])) {
+  for (const ip of portIpsInSubnets(c.subnets, p.ips ?? [])) {
     if (n.spec.type === 'l2') {
       desired.neighbors.push({ dev: irb, dst: ip, lladdr: p.mac, state: 'permanent' });
       result.neighbors = (result.neighbors ?? 0) + 1;

@@ -1,0 +1,325 @@
+// What the kernel has, kept current from the monitors the agent already runs
+// (the informer pattern applied to the kernel): listed once with one netlink
+// dump per kind, then every monitor line marks the kinds it touches as stale,
+// and the next pass dumps only those. The echoes of the agent's own writes are
+// recognised (marks of the plan, own-writes.ts) and do not make anything
+// stale: after applying, the pass brings the cache up to date itself (the FDB
+// entries and neighbours it wrote are put in directly, anything else is
+// dumped again). Everything is listed again on doubt (a monitor restarted or
+// reported an error, such as ENOBUFS), and on a slower safety interval.
+//
+// Why kinds and not objects: `ip monitor` prints a line, not the object, and
+// the kernel flushes routes and neighbours of a cycled device without telling
+// (IPv4), so a known link deleted or down makes every kind stale.
+//
+// The limit, as for the drift watch's echoes: a change by somebody else that
+// looks exactly like an echo of the agent's own write (the same object, the
+// same direction) within the echo window after a pass is taken for one; the
+// safety relist (FULL_RELIST_MS) repairs it.
+import type { ActualKernelState } from './actual-state.ts';
+import { readActualState } from './actual-state.ts';
+import type { KernelPlan } from './diff-kernel-state.ts';
+import { normIp } from './diff/normalize.ts';
+import type { BatchFailure, KernelAdapter } from './netlink/kernel-adapter.ts';
+import type { KernelOp } from './netlink/kernel-ops.ts';
+import type { FdbEntry, Neighbor } from './netlink/neigh-codec.ts';
+import { RTPROT_OVN_EVPN } from './ownership.ts';
+import { ECHO_WINDOW_MS, type EchoMark, type KernelEvent, marksOfCreates, marksOfPlan, parseEvent } from './own-writes.ts';
+
+export type StateKind = keyof ActualKernelState;
+const ALL_KINDS: readonly StateKind[] = ['links', 'bridgePorts', 'addrs', 'routes', 'neighbors', 'fdb'];
+
+/** Default safety interval of the full relist. */
+export const FULL_RELIST_MS = 5 * 60_000;
+/** A plan of more FDB/neighbour writes than this is followed by dumps, not put in one by one. */
+const DIRECT_UPDATE_MAX = 2048;
+
+const NUD_PERMANENT = 0x80;
+const NUD_NOARP = 0x40;
+const NTF_MASTER = 0x04;
+
+const LINK_ONLY: readonly StateKind[] = ['links', 'bridgePorts'];
+
+/**
+ * The kinds a monitor event can have changed. A link deleted or down that the
+ * cache knows: all (the kernel flushes the IPv4 routes and neighbours on it
+ * without a word); a link it does not know holds nothing of ours yet.
+ */
+function kindsOf(e: KernelEvent, line: string, known: (name: string) => boolean): readonly StateKind[] {
+  switch (e.kind) {
+    case 'link': {
+      const flags = /<([^>]*)>/.exec(line)?.[1]?.split(',');
+      const cycled = e.deleted || (flags !== undefined && !flags.includes('UP'));
+      return cycled && known(e.devs[0] ?? '') ? ALL_KINDS : LINK_ONLY;
+    }
+    // An address removed takes its prefix's routes and, the last IPv4 one, the device's neighbours.
+    case 'addr': return ['addrs', 'routes', 'neighbors'];
+    // The cache holds only routes of our protocol (iproute2 prints no proto for boot).
+    case 'route': return NOT_OUR_PROTOCOLS.has(/ proto (\S+)/.exec(line)?.[1] ?? 'boot') ? [] : ['routes'];
+    case 'neigh': return ['neighbors'];
+    case 'fdb': return ['fdb'];
+  }
+}
+
+/** Route protocols iproute2 names that are never ours (RTPROT_OVN_EVPN has no name: it prints as a number). */
+const NOT_OUR_PROTOCOLS = new Set(['kernel', 'boot', 'static', 'ra', 'dhcp', 'redirect', 'zebra', 'bgp', 'ospf', 'isis', 'rip', 'bird', 'babel']);
+
+/** The kinds a plan writes (what must be brought up to date after it). */
+function kindsWritten(plan: KernelPlan): Set<StateKind> {
+  if (plan.linkDeletes.length > 0 || plan.linkCreates.length > 0 || plan.updates.length > 0) return new Set(ALL_KINDS);
+  const kinds = new Set<StateKind>();
+  for (const op of [...plan.removes, ...plan.creates]) {
+    switch (op.op) {
+      case 'addAddr': case 'replaceAddr': case 'delAddr': for (const k of ['addrs', 'routes', 'neighbors'] as const) kinds.add(k); break;
+      case 'addRoute': case 'replaceRoute': case 'delRoute': kinds.add('routes'); break;
+      case 'replaceNeighbor': case 'delNeighbor': kinds.add('neighbors'); break;
+      case 'addFdb': case 'replaceFdb': case 'appendFdb': case 'delFdb': kinds.add('fdb'); break;
+      case 'addBridgeVlan': case 'delBridgeVlan': kinds.add('bridgePorts'); kinds.add('fdb'); break;
+      case 'setBridgePort': kinds.add('bridgePorts'); break;
+      default: for (const k of ALL_KINDS) kinds.add(k);
+    }
+  }
+  return kinds;
+}
+
+/** One polarity of a pass's marks, indexed (a cold start has tens of thousands). */
+class MarkIndex {
+  readonly devices = new Set<string>();
+  readonly addrDevs = new Set<string>();
+  readonly routes = new Set<string>();
+  readonly neighbors = new Set<string>();
+  /** dev|mac, and dev|*|vlan for the FDB entries of a VLAN leaving a port */
+  readonly fdb = new Set<string>();
+
+  constructor(marks: readonly EchoMark[]) {
+    for (const m of marks) {
+      switch (m.scope) {
+        case 'device': this.devices.add(m.dev); break;
+        case 'addrs': this.addrDevs.add(m.dev); break;
+        case 'route': this.routes.add(`${m.table}|${m.dst}`); break;
+        case 'neigh': this.neighbors.add(`${m.dev}|${m.dst}`); break;
+        case 'fdb': this.fdb.add(m.mac === undefined ? `${m.dev}|*|${m.vlan ?? ''}` : `${m.dev}|${m.mac}`); break;
+      }
+    }
+  }
+
+  /**
+   * Precise: a device mark covers the link's own lines, its addresses, and
+   * the entries the kernel keeps for it by itself (permanent FDB entries of a
+   * port or bridge, neighbours that are not permanent), which no diff ever
+   * compares. What else the kernel does to entries of a device we touched
+   * (flushes) is not recognised: it makes its kind stale, and the next pass
+   * dumps it.
+   */
+  matches(e: KernelEvent, line: string): boolean {
+    const onDevice = (): boolean => e.devs.some((d) => this.devices.has(d));
+    switch (e.kind) {
+      case 'link': return onDevice();
+      case 'addr': return e.devs.some((d) => this.devices.has(d) || this.addrDevs.has(d));
+      case 'route': return this.routes.has(`${e.table ?? ''}|${e.dst ?? ''}`) || e.devs.some((d) => this.addrDevs.has(d));
+      case 'neigh': return e.devs.some((d) => this.neighbors.has(`${d}|${e.dst ?? ''}`)) || (!line.includes('PERMANENT') && onDevice());
+      case 'fdb': return e.devs.some((d) => this.fdb.has(`${d}|${e.mac ?? ''}`) || (e.vlan !== undefined && this.fdb.has(`${d}|*|${e.vlan}`))) || (/\bpermanent\b/i.test(line) && onDevice());
+    }
+  }
+}
+
+/**
+ * The marks of one pass's writes: a deletion line is matched against what the
+ * pass removed, any other line against what it created or changed, so
+ * somebody else deleting what we just created is not taken for an echo.
+ */
+class EchoMarks {
+  readonly #removed: MarkIndex;
+  readonly #created: MarkIndex;
+  /** Open while the writes run; then an echo window that each matched echo extends. */
+  until = Number.POSITIVE_INFINITY;
+
+  constructor(plan: KernelPlan, links: ActualKernelState['links']) {
+    this.#removed = new MarkIndex(marksOfPlan(plan, links));
+    this.#created = new MarkIndex(marksOfCreates(plan));
+  }
+
+  matches(e: KernelEvent, line: string): boolean {
+    return (e.deleted ? this.#removed : this.#created).matches(e, line);
+  }
+}
+
+export interface StateCacheStats {
+  fullReads: number;
+  /** Kinds dumped again because an event (or our own plan) made them stale. */
+  kindReads: number;
+  /** Monitor lines that made something stale. */
+  events: number;
+  /** Monitor lines recognised as echoes of our own writes. */
+  echoes: number;
+  /** Entries the cache took from our own writes without a dump. */
+  direct: number;
+  invalidations: number;
+}
+
+export class KernelStateCache {
+  #state: ActualKernelState | undefined;
+  #linkNames = new Set<string>();
+  readonly #stale = new Set<StateKind>(ALL_KINDS);
+  #changes = 0;
+  #listedAt = Number.NEGATIVE_INFINITY;
+  #echoes: EchoMarks[] = [];
+  readonly #fullRelistMs: number;
+  /** The last lines that made something stale (for logs and tests). */
+  readonly lastEvents: string[] = [];
+  readonly stats: StateCacheStats = { fullReads: 0, kindReads: 0, events: 0, echoes: 0, direct: 0, invalidations: 0 };
+
+  constructor(opts: { fullRelistMs?: number } = {}) {
+    this.#fullRelistMs = opts.fullRelistMs ?? FULL_RELIST_MS;
+  }
+
+  /** Bumped by every change the cache learns of (events, our own writes, doubt): unchanged means the kernel is as last read. */
+  get changeCount(): number { return this.#changes; }
+
+  /** True when the next read lists everything (first read, doubt, or the safety interval). */
+  fullDue(now = Date.now()): boolean {
+    return this.#state === undefined || now - this.#listedAt >= this.#fullRelistMs;
+  }
+
+  /** Nothing is stale: a read would not touch the kernel. */
+  get fresh(): boolean { return this.#stale.size === 0 && !this.fullDue(); }
+
+  /** One monitor line. */
+  onEvent(line: string, now = Date.now()): void {
+    // Everything is listed again at the next read anyway (a burst that overflowed the monitor costs no parsing).
+    if (this.#listedAt === Number.NEGATIVE_INFINITY && this.#stale.size === ALL_KINDS.length) return;
+    const e = parseEvent(line);
+    if (e !== undefined && this.#isEcho(e, line, now)) { this.stats.echoes++; return; }
+    const kinds = e === undefined ? ALL_KINDS : kindsOf(e, line, (name) => this.#linkNames.has(name));
+    if (kinds.length === 0) return;
+    this.stats.events++;
+    this.lastEvents.push(line);
+    if (this.lastEvents.length > 20) this.lastEvents.shift();
+    this.#markStale(kinds);
+  }
+
+  /** Doubt (a monitor restarted, lost messages or reported an error): list everything again. */
+  invalidate(): void {
+    this.stats.invalidations++;
+    this.#listedAt = Number.NEGATIVE_INFINITY;
+    this.#markStale(ALL_KINDS);
+  }
+
+  /** The kernel's state: the cache, after dumping what is stale. */
+  async read(kernel: KernelAdapter, now = Date.now()): Promise<ActualKernelState> {
+    if (this.#state === undefined || this.fullDue(now)) {
+      // Cleared before dumping: an event during the dump makes its kind stale again.
+      this.#stale.clear();
+      this.#listedAt = now;
+      this.stats.fullReads++;
+      this.#state = await readActualState(kernel);
+      this.#linkNames = new Set(this.#state.links.map((l) => l.name));
+      return this.#state;
+    }
+    for (const kind of ALL_KINDS) {
+      if (!this.#stale.delete(kind)) continue;
+      this.stats.kindReads++;
+      await this.#dump(kernel, this.#state, kind);
+    }
+    return this.#state;
+  }
+
+  /** Records the plan's writes before they are applied; the returned function closes their echo window. */
+  beginWrites(plan: KernelPlan, links: ActualKernelState['links']): (now: number) => void {
+    const marks = new EchoMarks(plan, links);
+    this.#echoes.push(marks);
+    return (now) => { marks.until = now + ECHO_WINDOW_MS; };
+  }
+
+  /**
+   * Brings the cache up to date after a plan was applied: a few FDB entries
+   * and neighbours are put in directly (a one-port change costs that port),
+   * anything else is dumped again. Failed writes leave their kinds stale.
+   */
+  async afterWrites(kernel: KernelAdapter, plan: KernelPlan, failures: readonly BatchFailure[]): Promise<void> {
+    const state = this.#state;
+    if (state === undefined) return;
+    this.#changes++;
+    // Doubt during the writes: the next read lists everything anyway.
+    if (this.#listedAt === Number.NEGATIVE_INFINITY) return;
+    const kinds = kindsWritten(plan);
+    const direct = failures.length === 0 && [...kinds].every((k) => k === 'fdb' || k === 'neighbors') && plan.removes.length + plan.creates.length <= DIRECT_UPDATE_MAX;
+    if (direct && this.#putDirect(state, [...plan.removes, ...plan.creates])) return;
+    for (const kind of ALL_KINDS) {
+      if (!kinds.has(kind)) continue;
+      this.#stale.delete(kind);
+      this.stats.kindReads++;
+      await this.#dump(kernel, state, kind);
+    }
+    if (failures.length > 0) this.#markStale(kinds);
+  }
+
+  #markStale(kinds: Iterable<StateKind>): void {
+    for (const k of kinds) this.#stale.add(k);
+    this.#changes++;
+  }
+
+  #isEcho(e: KernelEvent, line: string, now: number): boolean {
+    this.#echoes = this.#echoes.filter((m) => m.until >= now);
+    const m = this.#echoes.find((x) => x.matches(e, line));
+    if (m === undefined) return false;
+    // The monitors are separate processes and a big pass's echoes take a while: each one keeps the window open.
+    if (m.until !== Number.POSITIVE_INFINITY) m.until = Math.max(m.until, now + ECHO_WINDOW_MS);
+    return true;
+  }
+
+  async #dump(kernel: KernelAdapter, state: ActualKernelState, kind: StateKind): Promise<void> {
+    switch (kind) {
+      case 'links': state.links = await kernel.dumpLinks(); this.#linkNames = new Set(state.links.map((l) => l.name)); break;
+      case 'bridgePorts': state.bridgePorts = await kernel.dumpBridgeVlans(); break;
+      case 'addrs': state.addrs = await kernel.dumpAddrs(); break;
+      case 'routes': state.routes = await kernel.dumpRoutes({ protocol: RTPROT_OVN_EVPN }); break;
+      case 'neighbors': state.neighbors = await kernel.dumpNeighbors(); break;
+      case 'fdb': state.fdb = await kernel.dumpFdb(); break;
+    }
+  }
+
+  /** Our FDB and neighbour writes, as the kernel reports them; false when one cannot be (unknown device): dump instead. */
+  #putDirect(state: ActualKernelState, ops: readonly KernelOp[]): boolean {
+    const links = new Map(state.links.map((l) => [l.name, l]));
+    const fdb = new Map(state.fdb.map((e) => [fdbKey(e), e]));
+    const neighbors = new Map(state.neighbors.map((n) => [neighKey(n.index, n.dst), n]));
+    for (const op of ops) if (!putFdb(op, links, fdb) && !putNeighbor(op, links, neighbors)) return false;
+    state.fdb = [...fdb.values()];
+    state.neighbors = [...neighbors.values()];
+    this.stats.direct += ops.length;
+    return true;
+  }
+}
+
+type LinkByName = ReadonlyMap<string, ActualKernelState['links'][number]>;
+
+// Our entries are master, static and without a remote; the key keeps the others (self, remotes) apart.
+const fdbKey = (e: Pick<FdbEntry, 'index' | 'mac' | 'vlan' | 'master' | 'self' | 'dst'>): string => `${e.index}|${e.mac.toLowerCase()}|${e.vlan ?? 0}|${e.master ?? ''}|${e.self}|${e.dst ?? ''}`;
+const neighKey = (index: number, dst: string): string => `${index}|${normIp(dst)}`;
+
+/** A static master FDB write put in as the kernel reports it; false for anything else. */
+function putFdb(op: KernelOp, links: LinkByName, fdb: Map<string, FdbEntry>): boolean {
+  if (op.op !== 'replaceFdb' && op.op !== 'delFdb') return false;
+  const dev = links.get(op.fdb.dev);
+  if (dev === undefined || op.fdb.master !== true || op.fdb.self === true || op.fdb.dst !== undefined || (op.fdb.state ?? 'static') !== 'static') return false;
+  const entry: FdbEntry = {
+    index: dev.index, mac: op.fdb.mac.toLowerCase(), vlan: op.fdb.vlan ?? null, dst: null, vni: null, port: null,
+    master: dev.master, self: false, externLearn: false, state: NUD_NOARP, states: ['noarp'], flags: NTF_MASTER,
+  };
+  if (op.op === 'delFdb') fdb.delete(fdbKey(entry));
+  else fdb.set(fdbKey(entry), entry);
+  return true;
+}
+
+/** A permanent neighbour write put in as the kernel reports it; false for anything else. */
+function putNeighbor(op: KernelOp, links: LinkByName, neighbors: Map<string, Neighbor>): boolean {
+  if (op.op !== 'replaceNeighbor' && op.op !== 'delNeighbor') return false;
+  const dev = links.get(op.neighbor.dev);
+  if (dev === undefined) return false;
+  const key = neighKey(dev.index, op.neighbor.dst);
+  if (op.op === 'delNeighbor') { neighbors.delete(key); return true; }
+  if ((op.neighbor.state ?? 'permanent') !== 'permanent') return false;
+  neighbors.set(key, { index: dev.index, family: op.neighbor.dst.includes(':') ? 6 : 4, dst: op.neighbor.dst, lladdr: op.neighbor.lladdr.toLowerCase(), state: NUD_PERMANENT, states: ['permanent'], flags: 0 });
+  return true;
+}
