@@ -72,15 +72,16 @@ describe('helm chart', () => {
   });
 
   it('mounts only the ovsdb-server socket into the agent, and nothing of OVS when it is off', async () => {
-    type Pod = { containers: { name: string; args?: string[]; volumeMounts?: { name: string; mountPath: string }[] }[]; volumes: { name: string; hostPath?: { path: string; type: string } }[] };
+    type Pod = { containers: { name: string; args?: string[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[]; volumes: { name: string; hostPath?: { path: string; type: string } }[] };
     const pod = async (args: string[]): Promise<Pod> =>
       (parseManifests(await helmTemplate('ovs', ns, args)).find((o) => o.kind === 'DaemonSet') as unknown as { spec: { template: { spec: Pod } } }).spec.template.spec;
     const on = await pod([]);
     const agent = on.containers.find((c) => c.name === 'node-agent');
     expect(agent?.args).toContain('--ovsdb=unix:/run/openvswitch/db.sock');
     const ovsMounts = (agent?.volumeMounts ?? []).filter((m) => m.mountPath.includes('openvswitch'));
-    expect(ovsMounts).toEqual([{ name: 'ovsdb-socket', mountPath: '/run/openvswitch/db.sock' }]);
-    expect(on.volumes.filter((v) => v.hostPath?.path.includes('openvswitch'))).toEqual([{ name: 'ovsdb-socket', hostPath: { path: '/run/openvswitch/db.sock', type: 'Socket' } }]);
+    // The directory, read-only: a socket file mounted alone keeps the old inode after an ovsdb-server restart.
+    expect(ovsMounts).toEqual([{ name: 'ovsdb-run', mountPath: '/run/openvswitch', readOnly: true }]);
+    expect(on.volumes.filter((v) => v.hostPath?.path.includes('openvswitch'))).toEqual([{ name: 'ovsdb-run', hostPath: { path: '/run/openvswitch', type: 'Directory' } }]);
     for (const c of on.containers.filter((x) => x.name !== 'node-agent')) expect(JSON.stringify(c.volumeMounts ?? [])).not.toContain('openvswitch');
     const off = await pod(['--set', 'nodeAgent.ovs.enabled=false']);
     expect(off.containers.find((c) => c.name === 'node-agent')?.args).toContain('--no-ovs');
