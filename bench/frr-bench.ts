@@ -190,7 +190,7 @@ async function measureCold(n: number, r: number, runs: number, nodes: [Node, Nod
     const [res, t] = await timed(() => applier.apply(toFrrConfig(frrModel(node))));
     if (res.mode !== 'delta') throw new Error(`cold apply went through ${res.mode}, not the delta`);
     applied.push(t);
-    log(`frr ${n} networks: node ${node.ns} applied in ${(t / 1000).toFixed(1)} s (${res.commands} lines, ${res.reloads} reload(s))`);
+    log(`frr ${n} networks: node ${node.ns} applied in ${(t / 1000).toFixed(1)} s (${res.commands} lines, ${res.reloads} reload(s); ms ${JSON.stringify(res.phasesMs)})`);
   }
   m.applyA.push(applied[0] ?? Number.NaN);
   m.applyB.push(applied[1] ?? Number.NaN);
@@ -213,7 +213,7 @@ async function measureOneVrf(n: number, [a, b]: [Node, Node], applierA: FrrAppli
   m.removeOne.push(tRemove);
   m.changeOne.push(tAdd);
   await converged(a, b, minimumRoutes(n), 120_000, 'after the one-VRF changes');
-  log(`frr ${n} networks: remove one VRF ${tRemove.toFixed(0)} ms (${removed.commands} lines), add it back ${tAdd.toFixed(0)} ms (${added.commands} lines)`);
+  log(`frr ${n} networks: remove one VRF ${tRemove.toFixed(0)} ms (${removed.commands} lines; ms ${JSON.stringify(removed.phasesMs)}), add it back ${tAdd.toFixed(0)} ms (${added.commands} lines; ms ${JSON.stringify(added.phasesMs)})`);
 }
 
 /** zebra and bgpd killed and restarted with the boot config; check() + apply(); routes back. */
@@ -221,12 +221,14 @@ async function measureRestart(n: number, [a, b]: [Node, Node], applierA: FrrAppl
   const tKill = performance.now();
   await killFrr('a');
   await startFrr('a', false);
+  const tUp = performance.now() - tKill;
   const check = await applierA.check();
   const repaired = await applierA.apply(toFrrConfig(frrModel(a)));
+  const tRepaired = performance.now() - tKill;
   await converged(a, b, minimumRoutes(n), 300_000, 'after the restart');
   const tBack = performance.now() - tKill;
   m.restart.push(tBack);
-  log(`frr ${n} networks: FRR killed and restarted, check ${check.ok ? 'ok' : check.reason}, repair ${repaired.mode} (${repaired.commands} lines), routes back after ${tBack.toFixed(0)} ms`);
+  log(`frr ${n} networks: FRR killed and restarted (answering after ${tUp.toFixed(0)} ms), check ${check.ok ? 'ok' : check.reason}, repair ${repaired.mode} (${repaired.commands} lines) done after ${tRepaired.toFixed(0)} ms, routes back after ${tBack.toFixed(0)} ms`);
 }
 
 /** Baseline: the same cold apply with frr-reload.py, on node a's FRR started empty. */

@@ -19,7 +19,9 @@ import { splitBatches } from './lib/iproute-commands.ts';
 import { nodeWorkload } from './lib/node-workload.ts';
 import { log, mustRun, run } from './lib/shell.ts';
 
-const { values } = parseArgs({ options: { networks: { type: 'string' }, modes: { type: 'string' } } });
+const { values } = parseArgs({ options: { networks: { type: 'string' }, modes: { type: 'string' }, order: { type: 'string' } } });
+// --order: the phases' order, e.g. vrf+vni,rest,router-bgp-vrf (the agent's) or router-bgp-vrf,vrf+vni,rest.
+const order = (values.order ?? 'vrf+vni,rest,router-bgp-vrf').split(',');
 const sizes = (values.networks ?? '100,250,500,1000').split(',').map(Number);
 const modes = (values.modes ?? 'vtysh,vty').split(',');
 
@@ -79,11 +81,12 @@ type Phase = { name: string; lines: readonly string[]; daemon: 'zebra' | 'bgpd' 
 function phasesOf(config: ReturnType<typeof toFrrConfig>): Phase[] {
   const part = (pred: (k: string) => boolean): string[] =>
     [...diffStanzas(new Map(), new Map([...config.stanzas].filter(([k]) => pred(k)) as [string, ConfigNode][])).batch];
-  return [
+  const phases: Phase[] = [
     { name: 'vrf+vni', lines: part((k) => k.startsWith('vrf ')), daemon: 'zebra' },
     { name: 'rest', lines: part((k) => !k.startsWith('vrf ') && !/^router bgp \d+ vrf /.test(k)), daemon: 'both' },
     { name: 'router-bgp-vrf', lines: part((k) => /^router bgp \d+ vrf /.test(k)), daemon: 'bgpd' },
   ];
+  return order.map((name) => phases.find((p) => p.name === name)).filter((p) => p !== undefined);
 }
 
 async function viaVtysh(lines: readonly string[]): Promise<number> {
