@@ -124,9 +124,16 @@ async function killFrr(ns: string): Promise<void> {
 /** Both nodes have received what the other sends, at least `minimum` routes each. */
 async function converged(a: Node, b: Node, minimum: number, timeoutMs: number, what: string): Promise<[PeerCounts, PeerCounts]> {
   // Not converged yet: the probe throws the counts, which the timeout error quotes.
+  const t0 = performance.now();
+  let logged = t0;
   return waitFor(`convergence (${what})`, async (): Promise<[PeerCounts, PeerCounts]> => {
     const [ca, cb] = await Promise.all([evpnCounts('a', b.ip), evpnCounts('b', a.ip)]);
     if (ca.rcd >= minimum && cb.rcd >= minimum && ca.rcd === cb.snt && cb.rcd === ca.snt) return [ca, cb];
+    // Progress every 10 s: where a slow convergence spends its time.
+    if (performance.now() - logged > 10_000) {
+      logged = performance.now();
+      log(`  converging (${what}) +${((logged - t0) / 1000).toFixed(0)} s: a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
+    }
     throw new Error(`a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
   }, { timeoutMs, stepMs: 100 });
 }

@@ -80,7 +80,7 @@ type Phase = { name: string; lines: readonly string[]; daemon: 'zebra' | 'bgpd' 
 
 function phasesOf(config: ReturnType<typeof toFrrConfig>): Phase[] {
   const part = (pred: (k: string) => boolean): string[] =>
-    [...diffStanzas(new Map(), new Map([...config.stanzas].filter(([k]) => pred(k)) as [string, ConfigNode][])).batch];
+    [...diffStanzas(new Map(), new Map<string, ConfigNode>([...config.stanzas].filter(([k]) => pred(k)))).batch];
   const phases: Phase[] = [
     { name: 'vrf+vni', lines: part((k) => k.startsWith('vrf ')), daemon: 'zebra' },
     { name: 'rest', lines: part((k) => !k.startsWith('vrf ') && !/^router bgp \d+ vrf /.test(k)), daemon: 'both' },

@@ -129,6 +129,18 @@ const PID_DAEMONS = ['zebra', 'bgpd'] as const;
 type Readback = { readonly text: string; readonly stanzas: FrrStanzas };
 type Converged = { readonly readback: Readback; readonly mode: FrrApplyResult['mode']; readonly reloads: number; readonly repaired: readonly VrfVni[] };
 
+/** Sends one block's lines; a refused line ends the block (back to the config node) and is returned with FRR's message. */
+async function sendBlock(c: VtyConnection, lines: readonly string[]): Promise<string | undefined> {
+  for (const line of lines) {
+    const r = await c.run(line.trim());
+    if (!isVtyFailure(r.status)) continue;
+    await c.run('end');
+    await c.run('configure terminal');
+    return `${line.trim()}: ${r.output.trim() || `status ${r.status}`}`;
+  }
+  return undefined;
+}
+
 export class FrrApplier {
   readonly #opts: Required<Omit<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir' | 'vtyDir' | 'fullReloadOnly'>> &
     Pick<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir' | 'vtyDir' | 'fullReloadOnly'>;
@@ -240,15 +252,8 @@ export class FrrApplier {
     try {
       for (const block of blocks) {
         for (const d of ownersOf(block.key) ?? []) {
-          const c = await connOf(d);
-          for (const line of block.lines) {
-            const r = await c.run(line.trim());
-            if (!isVtyFailure(r.status)) continue;
-            refused.set(block.key, `${d}: ${line.trim()}: ${r.output.trim() || `status ${r.status}`}`);
-            await c.run('end');
-            await c.run('configure terminal');
-            break;
-          }
+          const failure = await sendBlock(await connOf(d), block.lines);
+          if (failure !== undefined) refused.set(block.key, `${d}: ${failure}`);
         }
       }
       for (const c of conns.values()) await c.run('end');

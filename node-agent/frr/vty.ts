@@ -34,9 +34,15 @@ export class VtyConnection {
   private constructor(socket: Socket, path: string) {
     this.#socket = socket;
     this.#path = path;
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (e) => this.#fail(new VtyError(`${path}: ${e.message}`)));
-    socket.on('close', () => this.#fail(new VtyError(`${path}: connection closed`)));
+    socket.on('data', (chunk: Buffer) => {
+      this.#onData(chunk);
+    });
+    socket.on('error', (e) => {
+      this.#fail(new VtyError(`${path}: ${e.message}`));
+    });
+    socket.on('close', () => {
+      this.#fail(new VtyError(`${path}: connection closed`));
+    });
   }
 
   static async open(path: string, timeoutMs = 5_000): Promise<VtyConnection> {
@@ -50,7 +56,9 @@ export class VtyConnection {
         clearTimeout(timer);
         const conn = new VtyConnection(socket, path);
         // vtysh's first command on every connection (the daemon starts it in view mode).
-        conn.run('enable').then(() => resolve(conn), reject);
+        conn.run('enable').then(() => {
+          resolve(conn);
+        }, reject);
       });
       socket.once('error', (e) => {
         clearTimeout(timer);
