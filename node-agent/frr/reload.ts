@@ -199,7 +199,8 @@ export class FrrApplier {
   }
 
   #upToDate(config: FrrConfig): boolean {
-    return !this.#dirty && this.#running !== undefined && this.#desired?.hash === config.hash;
+    // Refused stanzas are sent again on every apply (a few lines): the state that refused them may be gone.
+    return !this.#dirty && this.#running !== undefined && this.#desired?.hash === config.hash && this.#refused.size === 0;
   }
 
   /** The delta from what FRR runs; the first apply after start (or after a failure) reads what FRR really runs. */
