@@ -244,9 +244,10 @@ export class FrrApplier {
     const connOf = async (d: DaemonName): Promise<VtyConnection> => {
       let c = conns.get(d);
       if (c === undefined) {
-        c = await VtyConnection.open(sockets.get(d) ?? '');
+        c = await VtyConnection.open(sockets.get(d) ?? '', 5_000, this.#opts.timeoutMs);
         conns.set(d, c);
-        await c.run('configure terminal');
+        // As `vtysh -f` does: bgpd holds some work (e.g. route-map updates) until the end marker.
+        await c.runAll(['configure terminal', 'XFRR_start_configuration'], 2);
       }
       return c;
     };
@@ -257,7 +258,7 @@ export class FrrApplier {
           if (failure !== undefined) refused.set(block.key, `${d}: ${failure}`);
         }
       }
-      for (const c of conns.values()) await c.run('end');
+      for (const c of conns.values()) await c.runAll(['XFRR_end_configuration', 'end'], 2);
     } catch (error: unknown) {
       throw new FrrUnavailableError(`FRR's vty socket failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     } finally {
@@ -364,7 +365,7 @@ export class FrrApplier {
   async #showRunningVty(sockets: ReadonlyMap<DaemonName, string>): Promise<string> {
     try {
       const texts = await Promise.all([...sockets.values()].map(async (path) => {
-        const c = await VtyConnection.open(path);
+        const c = await VtyConnection.open(path, 5_000, this.#opts.timeoutMs);
         try {
           return (await c.run('show running-config')).output;
         } finally {

@@ -2,6 +2,7 @@
 // of vty.ts gets the same answers vtysh prints, statuses for refused lines,
 // and configuration sent to one daemon lands in that daemon only.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFrrTestInstance, type FrrTestInstance } from '../../test/harness/frr/frr-test-instance.ts';
 import { isVtyFailure, VtyConnection } from './vty.ts';
@@ -48,6 +49,21 @@ describe('vty socket client (real FRR)', () => {
     expect(zebraText).toMatch(/vrf vrf-77\n vni 77\nexit-vrf/);
     expect(bgpText).not.toMatch(/vni 77/);
     expect(vtysh('show running-config')).toMatch(/vrf vrf-77\n vni 77/);
+  });
+
+  it('fails a command whose daemon does not answer in time (a stopped zebra), instead of waiting forever', async () => {
+    const c = await VtyConnection.open(sock('zebra'), 5_000, 500);
+    const pid = Number(readFileSync(`/var/run/frr/${frr.pathspace}/zebra.pid`, 'utf8').trim());
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await expect(c.run('show version')).rejects.toThrow(/no reply within 500 ms/);
+      await expect(c.run('show version')).rejects.toThrow(/no reply within 500 ms/);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const again = await VtyConnection.open(sock('zebra'));
+    expect((await again.run('show version')).status).toBe(0);
+    again.close();
   });
 
   it('fails its pending commands when the daemon goes away', async () => {

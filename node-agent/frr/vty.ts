@@ -29,6 +29,9 @@ export class VtyConnection {
   readonly #path: string;
   #buffer: Buffer = Buffer.alloc(0);
   #pending: { resolve: (r: VtyReply) => void; reject: (e: Error) => void }[] = [];
+  /** A daemon that does not answer within this many ms fails the connection (and every pending command). */
+  #timeoutMs = 120_000;
+  #timer: NodeJS.Timeout | undefined;
   #closed: Error | undefined;
 
   private constructor(socket: Socket, path: string) {
@@ -45,7 +48,8 @@ export class VtyConnection {
     });
   }
 
-  static async open(path: string, timeoutMs = 5_000): Promise<VtyConnection> {
+  /** `commandTimeoutMs`: how long one reply may take (a busy daemon at 1,000 VRFs needs seconds for some lines). */
+  static async open(path: string, timeoutMs = 5_000, commandTimeoutMs = 120_000): Promise<VtyConnection> {
     return new Promise((resolve, reject) => {
       const socket = createConnection(path);
       const timer = setTimeout(() => {
@@ -55,6 +59,7 @@ export class VtyConnection {
       socket.once('connect', () => {
         clearTimeout(timer);
         const conn = new VtyConnection(socket, path);
+        conn.#timeoutMs = commandTimeoutMs;
         // vtysh's first command on every connection (the daemon starts it in view mode).
         conn.run('enable').then(() => {
           resolve(conn);
@@ -72,6 +77,7 @@ export class VtyConnection {
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
     return new Promise((resolve, reject) => {
       this.#pending.push({ resolve, reject });
+      this.#arm();
       this.#socket.write(`${command}\0`);
     });
   }
@@ -103,10 +109,23 @@ export class VtyConnection {
       const status = this.#buffer[end + 3] ?? 0;
       this.#buffer = this.#buffer.subarray(end + 4);
       this.#pending.shift()?.resolve({ status, output });
+      this.#arm();
     }
   }
 
+  /** (Re)starts the reply timer while commands are pending. */
+  #arm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length === 0) return;
+    this.#timer = setTimeout(() => {
+      this.#fail(new VtyError(`${this.#path}: no reply within ${this.#timeoutMs} ms`));
+      this.#socket.destroy();
+    }, this.#timeoutMs);
+  }
+
   #fail(error: Error): void {
+    clearTimeout(this.#timer);
     this.#closed ??= error;
     for (const p of this.#pending.splice(0)) p.reject(error);
   }
