@@ -246,8 +246,11 @@ export class FrrApplier {
       if (c === undefined) {
         c = await VtyConnection.open(sockets.get(d) ?? '', 5_000, this.#opts.timeoutMs);
         conns.set(d, c);
-        // As `vtysh -f` does: bgpd holds some work (e.g. route-map updates) until the end marker.
-        await c.runAll(['configure terminal', 'XFRR_start_configuration'], 2);
+        // Not XFRR_start_configuration (what `vtysh -f` sends first): with it the daemons batch northbound
+        // changes into one commit at XFRR_end_configuration, and a refused line is no longer reported
+        // by itself (measured: zebra then takes a `vni` it refuses line by line), so one bad stanza could
+        // not fail alone.
+        await c.run('configure terminal');
       }
       return c;
     };
@@ -258,7 +261,7 @@ export class FrrApplier {
           if (failure !== undefined) refused.set(block.key, `${d}: ${failure}`);
         }
       }
-      for (const c of conns.values()) await c.runAll(['XFRR_end_configuration', 'end'], 2);
+      for (const c of conns.values()) await c.run('end');
     } catch (error: unknown) {
       throw new FrrUnavailableError(`FRR's vty socket failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     } finally {
