@@ -14,6 +14,7 @@
 import { execFile } from 'node:child_process';
 import { access, chown, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { FrrConfig } from './frr-config.ts';
 import {
@@ -254,12 +255,26 @@ export class FrrApplier {
       }
       return c;
     };
-    try {
-      for (const block of blocks) {
+    const sendAll = async (list: readonly Block[]): Promise<Block[]> => {
+      const failed: Block[] = [];
+      for (const block of list) {
         for (const d of ownersOf(block.key) ?? []) {
           const failure = await sendBlock(await connOf(d), block.lines);
-          if (failure !== undefined) refused.set(block.key, `${d}: ${failure}`);
+          if (failure === undefined) continue;
+          refused.set(block.key, `${d}: ${failure}`);
+          failed.push(block);
         }
+      }
+      return failed;
+    };
+    try {
+      const failed = await sendAll(blocks);
+      // Once more after a moment: zebra tells bgpd of a removed L3VNI asynchronously, and bgpd refuses
+      // `no router bgp A vrf X` until it has heard (measured: the line right after `no vni N` races).
+      if (failed.length > 0) {
+        await sleep(300);
+        for (const b of failed) refused.delete(b.key);
+        await sendAll(failed);
       }
       for (const c of conns.values()) await c.run('end');
     } catch (error: unknown) {
