@@ -22,6 +22,7 @@
 //
 //   node bench/frr-bench.ts --size small|full [--smoke] [--networks N,M] [--runs R] --out FILE
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildFrrModel } from '../node-agent/frr/build-frr-model.ts';
 import { toFrrConfig } from '../node-agent/frr/frr-config.ts';
@@ -310,6 +311,7 @@ async function main(): Promise<void> {
     }
   }
   await teardown();
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
   log(`frr bench: wrote ${out}`);
 }
