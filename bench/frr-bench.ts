@@ -22,6 +22,7 @@
 //
 //   node bench/frr-bench.ts --size small|full [--smoke] [--networks N,M] [--runs R] --out FILE
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildFrrModel } from '../node-agent/frr/build-frr-model.ts';
 import { toFrrConfig } from '../node-agent/frr/frr-config.ts';
@@ -124,9 +125,16 @@ async function killFrr(ns: string): Promise<void> {
 /** Both nodes have received what the other sends, at least `minimum` routes each. */
 async function converged(a: Node, b: Node, minimum: number, timeoutMs: number, what: string): Promise<[PeerCounts, PeerCounts]> {
   // Not converged yet: the probe throws the counts, which the timeout error quotes.
+  const t0 = performance.now();
+  let logged = t0;
   return waitFor(`convergence (${what})`, async (): Promise<[PeerCounts, PeerCounts]> => {
     const [ca, cb] = await Promise.all([evpnCounts('a', b.ip), evpnCounts('b', a.ip)]);
     if (ca.rcd >= minimum && cb.rcd >= minimum && ca.rcd === cb.snt && cb.rcd === ca.snt) return [ca, cb];
+    // Progress every 10 s: where a slow convergence spends its time.
+    if (performance.now() - logged > 10_000) {
+      logged = performance.now();
+      log(`  converging (${what}) +${((logged - t0) / 1000).toFixed(0)} s: a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
+    }
     throw new Error(`a ${JSON.stringify(ca)}, b ${JSON.stringify(cb)}`);
   }, { timeoutMs, stepMs: 100 });
 }
@@ -190,7 +198,7 @@ async function measureCold(n: number, r: number, runs: number, nodes: [Node, Nod
     const [res, t] = await timed(() => applier.apply(toFrrConfig(frrModel(node))));
     if (res.mode !== 'delta') throw new Error(`cold apply went through ${res.mode}, not the delta`);
     applied.push(t);
-    log(`frr ${n} networks: node ${node.ns} applied in ${(t / 1000).toFixed(1)} s (${res.commands} lines, ${res.reloads} reload(s))`);
+    log(`frr ${n} networks: node ${node.ns} applied in ${(t / 1000).toFixed(1)} s (${res.commands} lines, ${res.reloads} reload(s); ms ${JSON.stringify(res.phasesMs)})`);
   }
   m.applyA.push(applied[0] ?? Number.NaN);
   m.applyB.push(applied[1] ?? Number.NaN);
@@ -213,7 +221,7 @@ async function measureOneVrf(n: number, [a, b]: [Node, Node], applierA: FrrAppli
   m.removeOne.push(tRemove);
   m.changeOne.push(tAdd);
   await converged(a, b, minimumRoutes(n), 120_000, 'after the one-VRF changes');
-  log(`frr ${n} networks: remove one VRF ${tRemove.toFixed(0)} ms (${removed.commands} lines), add it back ${tAdd.toFixed(0)} ms (${added.commands} lines)`);
+  log(`frr ${n} networks: remove one VRF ${tRemove.toFixed(0)} ms (${removed.commands} lines; ms ${JSON.stringify(removed.phasesMs)}), add it back ${tAdd.toFixed(0)} ms (${added.commands} lines; ms ${JSON.stringify(added.phasesMs)})`);
 }
 
 /** zebra and bgpd killed and restarted with the boot config; check() + apply(); routes back. */
@@ -221,12 +229,14 @@ async function measureRestart(n: number, [a, b]: [Node, Node], applierA: FrrAppl
   const tKill = performance.now();
   await killFrr('a');
   await startFrr('a', false);
+  const tUp = performance.now() - tKill;
   const check = await applierA.check();
   const repaired = await applierA.apply(toFrrConfig(frrModel(a)));
+  const tRepaired = performance.now() - tKill;
   await converged(a, b, minimumRoutes(n), 300_000, 'after the restart');
   const tBack = performance.now() - tKill;
   m.restart.push(tBack);
-  log(`frr ${n} networks: FRR killed and restarted, check ${check.ok ? 'ok' : check.reason}, repair ${repaired.mode} (${repaired.commands} lines), routes back after ${tBack.toFixed(0)} ms`);
+  log(`frr ${n} networks: FRR killed and restarted (answering after ${tUp.toFixed(0)} ms), check ${check.ok ? 'ok' : check.reason}, repair ${repaired.mode} (${repaired.commands} lines) done after ${tRepaired.toFixed(0)} ms, routes back after ${tBack.toFixed(0)} ms`);
 }
 
 /** Baseline: the same cold apply with frr-reload.py, on node a's FRR started empty. */
@@ -301,6 +311,7 @@ async function main(): Promise<void> {
     }
   }
   await teardown();
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
   log(`frr bench: wrote ${out}`);
 }

@@ -15,7 +15,7 @@ import { frrNodeSettings } from './config.ts';
 import { buildFrrModel } from './frr/build-frr-model.ts';
 import { prepareFrrConfig, type FrrConfig, type FrrConfigResult } from './frr/frr-config.ts';
 import { FrrUnavailableError } from './frr/reload.ts';
-import { selectFrrApplicable } from './frr/select-frr.ts';
+import { rejectRefusedVrfs, selectFrrApplicable } from './frr/select-frr.ts';
 import type { FrrApplier } from './frr/reload.ts';
 import { vrfDevice } from './inputs/device-names.ts';
 import { parseAll } from './inputs/parse-resources.ts';
@@ -69,6 +69,8 @@ export class NodePass {
   readonly #d: NodePassDeps;
   /** VRF devices FRR was last given successfully. */
   #frrVrfs = new Set<string>();
+  /** Stanzas FRR refused at the last apply: their VRFs get EVPN-006 alone (frr/select-frr.ts). */
+  #frrRefused: ReadonlyMap<string, string> = new Map();
   #frrStatusAt = 0;
   #frrCheckAt = 0;
   #frr: FrrOutcome;
@@ -108,10 +110,14 @@ export class NodePass {
     const order = planPassOrder({ frrManaged: this.#frrManaged(), frrModelValid: frrConfig.ok, frrVrfs: this.#frrVrfs, desiredVrfs: vrfNames });
 
     if (frrConfig.ok && order.frrBeforeKernel) await this.#applyFrr(frrConfig.config, vrfNames);
+    const refusedBefore = this.#frrRefused;
+    rejectRefusedVrfs(refusedBefore, applicable.vrfs, applicable.rejectedVrfs);
     const kernelInput: KernelPassInput = { vrfs: applicable.vrfs, networks: applicable.networks, portSets, rejectedVrfs: applicable.rejectedVrfs, rejectedNetworks: applicable.rejectedNetworks, ownWrites: this.ownWrites, ...(this.kernelCache ? { cache: this.kernelCache } : {}) };
     let kernelResult = await runKernelPass(kernel, config.node, { ...kernelInput, holdNewL3Vxlans: order.holdNewL3Vxlans });
     if (frrConfig.ok && order.frrAfterKernel) await this.#applyFrr(frrConfig.config, vrfNames);
-    if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error)) kernelResult = await runKernelPass(kernel, config.node, kernelInput);
+    // A VRF FRR refused in this pass's apply: the second pass attributes it (EVPN-006 on it alone).
+    const newlyRefused = this.#frrRefused !== refusedBefore && rejectRefusedVrfs(this.#frrRefused, applicable.vrfs, applicable.rejectedVrfs);
+    if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error) || newlyRefused) kernelResult = await runKernelPass(kernel, config.node, kernelInput);
     const ovs = await this.#d.ovs?.sync(applicable.networks);
     await this.#readFrrStatus();
 
@@ -157,6 +163,7 @@ export class NodePass {
     try {
       const r = await frr.apply(config);
       this.#frrVrfs = vrfNames;
+      this.#frrRefused = r.refused;
       this.#frr = { ...this.#frr, running: true };
       delete this.#frr.error;
       if (r.reloaded) {

@@ -62,6 +62,20 @@ describe('helm chart', () => {
     expect(frr?.securityContext).not.toHaveProperty('privileged');
   });
 
+  it('shares with the FRR sidecar what restart repair needs: the boot config the daemons read (-f) and their pid/vty sockets', async () => {
+    type Container = { name: string; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] };
+    const objects = parseManifests(await helmTemplate('frrboot', ns));
+    const ds = objects.find((o) => o.kind === 'DaemonSet') as unknown as { spec: { template: { spec: { containers: Container[] } } } };
+    const mounts = (name: string): Container['volumeMounts'] => ds.spec.template.spec.containers.find((c) => c.name === name)?.volumeMounts;
+    for (const c of ['frr', 'node-agent']) {
+      expect(mounts(c), c).toContainEqual({ name: 'frr-conf', mountPath: '/etc/frr' });
+      expect(mounts(c), c).toContainEqual({ name: 'frr-run', mountPath: '/var/run/frr' });
+    }
+    const etc = objects.find((o) => o.kind === 'ConfigMap' && (o as { metadata: { name: string } }).metadata.name.endsWith('-etc')) as unknown as { data: Record<string, string> };
+    const agentConfig = JSON.parse(etc.data['node-agent.json'] ?? '{}') as { frr?: { configPath?: string; bootConfigPath?: string } };
+    expect(agentConfig.frr).toEqual({ configPath: '/var/lib/ovn-evpn/frr.conf', bootConfigPath: '/etc/frr/frr.conf' });
+  });
+
   it('gives the agent SYS_ADMIN only for netns, and privileged only when asked', async () => {
     const containers = async (set: string): Promise<{ name: string; securityContext: Record<string, unknown> }[]> => {
       const ds = parseManifests(await helmTemplate('sec', ns, ['--set', set])).find((o) => o.kind === 'DaemonSet') as unknown as { spec: { template: { spec: { containers: { name: string; securityContext: Record<string, unknown> }[] } } } };

@@ -215,6 +215,10 @@ describe('node-init.sh', () => {
     const handed = readJson(join(r.dir, 'shared/node-bgp.json'));
     expect(renderFrrConfig(handed['frr'])).toBe(conf);
     expect(readFileSync(join(r.dir, 'frr/daemons'), 'utf8')).toMatch(/^bgpd=yes$/m);
+    // The daemons read the boot config themselves (what the agent keeps equal to what it applied), no vtysh -b replay.
+    const daemons = readFileSync(join(r.dir, 'frr/daemons'), 'utf8');
+    for (const d of ['zebra', 'bgpd', 'bfdd']) expect(daemons).toMatch(new RegExp(`^${d}_options=".* -f ${join(r.dir, 'frr/frr.conf')}"$`, 'm'));
+    expect(daemons).toMatch(/^VTYSH=\/bin\/true$/m);
     expect(readFileSync(join(r.dir, 'frr/vtysh.conf'), 'utf8')).toContain('service integrated-vtysh-config');
     expect(readFileSync(join(r.dir, 'shared/node-bgp.env'), 'utf8')).toBe(
       'NODE_NAME=worker1\nVTEP_IP=10.0.192.111\nROUTER_ID=10.0.192.111\nSERVER_ASN=4200049263\nPEER_IP=10.0.192.1\nPEER_ASN=65001\nUNDERLAY_INTERFACE=br-ex\n',

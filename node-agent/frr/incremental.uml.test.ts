@@ -12,7 +12,8 @@ import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { startFrrTestInstance, type FrrTestInstance } from '../../test/harness/frr/frr-test-instance.ts';
 import { toFrrConfig, type FrrConfig } from './frr-config.ts';
 import { FrrApplier } from './reload.ts';
-import { selectFrrApplicable } from './select-frr.ts';
+import type { Rejection } from '../inputs/select-applicable.ts';
+import { rejectRefusedVrfs, selectFrrApplicable } from './select-frr.ts';
 import { diffStanzas, parseStanzas } from './stanzas.ts';
 
 const VRFS = 12;
@@ -222,5 +223,38 @@ describe('incremental FRR apply on two real FRR nodes', () => {
     expect(running).not.toMatch(new RegExp(`vrf vrf-${base[5]}\\b`));
     for (const vni of base.filter((v) => v !== base[5])) expect(running).toContain(`router bgp 65000 vrf vrf-${vni}`);
     await until('the other VRFs keep their routes', () => allRoutes(b, base.filter((v) => v !== base[5]))() && !hasRemoteRoute(b, base[5] ?? 0));
+  });
+
+  it('a stanza FRR refuses at apply time fails its VRF alone (EVPN-006 on it), no fallback; the other VRFs are applied', async () => {
+    // Back to the base config, then FRR gets state the agent does not know of (no check() in between):
+    // vrf-<extra> already holds another VNI, so zebra refuses `vni <extra>` in it.
+    const config = toFrrConfig(model(a, base));
+    await a.applier.apply(config);
+    expect(diffStanzas(parseStanzas(vtysh(a, 'show running-config')), config.stanzas).batch).toEqual([]);
+    vtysh(a, 'configure terminal', `vrf vrf-${extra}`, 'vni 1999', 'exit-vrf');
+    const r = await a.applier.apply(toFrrConfig(model(a, [...base, extra])));
+    expect(r.mode).toBe('delta');
+    expect(r.reloads).toBe(0);
+    expect([...r.refused.keys()]).toEqual([`vrf vrf-${extra}`]);
+    expect(r.refused.get(`vrf vrf-${extra}`)).toMatch(/^zebra: vni \d+: [\s\S]*already configured/);
+    // The refused VRF's other stanza and every other VRF are in FRR; the session was not touched.
+    const running = vtysh(a, 'show running-config');
+    expect(running).toContain(`router bgp 65000 vrf vrf-${extra}`);
+    for (const vni of base) expect(running).toMatch(new RegExp(`vrf vrf-${vni}\\n vni ${vni}\\n`));
+    // Refused stanzas are no drift for check(); the node pass turns them into EVPN-006 on that EvpnVrf alone.
+    expect(await a.applier.check()).toEqual({ ok: true });
+    const rejected = new Map<string, Rejection>();
+    const evpnVrfs = [...base, extra].map((vni) => ({ metadata: { name: `v${vni}` }, spec: { vni } }) as unknown as EvpnVrf);
+    expect(rejectRefusedVrfs(r.refused, evpnVrfs, rejected)).toBe(true);
+    expect([...rejected.keys()]).toEqual([`v${extra}`]);
+    expect(rejected.get(`v${extra}`)?.code).toBe('EVPN-006');
+    expect(allRoutes(b, base)()).toBe(true);
+    // The next apply retries the refused stanza from what FRR was read to run (the conflicting VNI is ours
+    // to replace), and the VRF is applied.
+    const again = await a.applier.apply(toFrrConfig(model(a, [...base, extra])));
+    expect(again).toMatchObject({ mode: 'delta', reloads: 0, changed: [`vrf vrf-${extra}`] });
+    expect(again.refused.size).toBe(0);
+    expect(vtysh(a, 'show running-config')).toMatch(new RegExp(`vrf vrf-${extra}\\n vni ${extra}\\n`));
+    expect(await a.applier.check()).toEqual({ ok: true });
   });
 });

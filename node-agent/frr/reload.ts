@@ -12,8 +12,9 @@
 // the delta, skips an unchanged config without starting a process, and spawns
 // a fixed handful of processes per apply, never one per VRF or VNI.
 import { execFile } from 'node:child_process';
-import { chown, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { FrrConfig } from './frr-config.ts';
 import {
@@ -25,8 +26,9 @@ import {
   type ReloadTestDiff,
   type VrfVni,
 } from './running-config.ts';
-import { diffStanzas, parseStanzas, type FrrStanzas, type StanzaDelta } from './stanzas.ts';
+import { blocksOf, diffStanzas, ownersOf, parseStanzas, vrfsOfKeys, type Block, type DaemonName, type FrrStanzas, type StanzaDelta } from './stanzas.ts';
 import { parseFrrStatus, type FrrStatus } from './status.ts';
+import { isVtyFailure, VtyConnection } from './vty.ts';
 
 export type CommandResult = { readonly code: number; readonly stdout: string; readonly stderr: string };
 /** Runs a program without a shell; resolves with its exit code, rejects only if it could not run. */
@@ -76,6 +78,13 @@ export type FrrApplierOptions = {
   readonly pathspace?: string;
   /** Where zebra.pid and bgpd.pid are (default /var/run/frr[/pathspace]); unreadable → restarts are seen through the config only. */
   readonly pidDir?: string;
+  /**
+   * Where the daemons' vtysh sockets are (zebra.vty, bgpd.vty, bfdd.vty; default
+   * /var/run/frr[/pathspace]). When zebra's and bgpd's are there, the delta and
+   * the read-back go straight to the owning daemon (vty.ts) instead of through
+   * vtysh; otherwise through vtysh.
+   */
+  readonly vtyDir?: string;
   readonly frrReloadPath?: string;
   readonly vtyshPath?: string;
   readonly pythonPath?: string;
@@ -97,9 +106,17 @@ export type FrrApplyResult = {
   readonly commands: number;
   /** Stanza keys the delta touched. */
   readonly changed: readonly string[];
+  /**
+   * Stanzas FRR refused (key → FRR's message) when sent through the daemons'
+   * sockets: left out of the confirmation, so they fail alone (the node pass
+   * gives their VRFs EVPN-006) while every other stanza is applied.
+   */
+  readonly refused: ReadonlyMap<string, string>;
   /** VRFs whose L3VNI FRR had dropped and that were repaired through vtysh. */
   readonly repairedVnis: readonly VrfVni[];
   readonly durationMs: number;
+  /** Where the time went: plan (first read of FRR), send, readBack, converge (VNI repair / fallback), confirm (files, pids). */
+  readonly phasesMs: Readonly<Record<string, number>>;
 };
 
 export type FrrCheckResult =
@@ -113,9 +130,21 @@ const PID_DAEMONS = ['zebra', 'bgpd'] as const;
 type Readback = { readonly text: string; readonly stanzas: FrrStanzas };
 type Converged = { readonly readback: Readback; readonly mode: FrrApplyResult['mode']; readonly reloads: number; readonly repaired: readonly VrfVni[] };
 
+/** Sends one block's lines; a refused line ends the block (back to the config node) and is returned with FRR's message. */
+async function sendBlock(c: VtyConnection, lines: readonly string[]): Promise<string | undefined> {
+  for (const line of lines) {
+    const r = await c.run(line.trim());
+    if (!isVtyFailure(r.status)) continue;
+    await c.run('end');
+    await c.run('configure terminal');
+    return `${line.trim()}: ${r.output.trim() || `status ${r.status}`}`;
+  }
+  return undefined;
+}
+
 export class FrrApplier {
-  readonly #opts: Required<Omit<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir' | 'fullReloadOnly'>> &
-    Pick<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir' | 'fullReloadOnly'>;
+  readonly #opts: Required<Omit<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir' | 'vtyDir' | 'fullReloadOnly'>> &
+    Pick<FrrApplierOptions, 'pathspace' | 'logger' | 'bootConfigPath' | 'pidDir' | 'vtyDir' | 'fullReloadOnly'>;
   /** The config last confirmed in FRR. */
   #desired: FrrConfig | undefined;
   /** FRR's owned stanzas as last read back (the base of the next delta); undefined → read before the next apply. */
@@ -123,6 +152,8 @@ export class FrrApplier {
   /** Set by check(): FRR differs from #desired, so the next apply must not skip. */
   #dirty = false;
   #pids: string | undefined;
+  /** Stanzas FRR refused in the last apply (see FrrApplyResult.refused). */
+  #refused: ReadonlyMap<string, string> = new Map();
 
   constructor(options: FrrApplierOptions) {
     this.#opts = {
@@ -143,21 +174,34 @@ export class FrrApplier {
    */
   async apply(config: FrrConfig): Promise<FrrApplyResult> {
     const started = Date.now();
-    if (this.#upToDate(config)) return { reloaded: false, mode: 'none', reloads: 0, commands: 0, changed: [], repairedVnis: [], durationMs: Date.now() - started };
+    if (this.#upToDate(config)) return { reloaded: false, mode: 'none', reloads: 0, commands: 0, changed: [], refused: this.#refused, repairedVnis: [], durationMs: Date.now() - started, phasesMs: {} };
+    this.#refused = new Map();
+    const phasesMs: Record<string, number> = {};
+    let mark = Date.now();
+    const phase = (name: string): void => {
+      phasesMs[name] = Date.now() - mark;
+      mark = Date.now();
+    };
     const { fresh, delta } = await this.#plan(config);
-    const deltaReadback = delta.batch.length > 0 ? await this.#applyDelta(delta.batch) : undefined;
+    phase('plan');
+    const deltaReadback = delta.batch.length > 0 ? await this.#applyDelta(delta.batch, phase) : undefined;
     const initial: Converged = { readback: deltaReadback ?? fresh ?? (await this.#readRunning()), mode: deltaReadback === undefined ? 'none' : 'delta', reloads: 0, repaired: [] };
+    phase('readBack');
     const done = await this.#converge(initial, config);
+    phase('converge');
     await this.#confirm(config, done.readback);
+    phase('confirm');
     const durationMs = Date.now() - started;
     const { mode, reloads, repaired } = done;
-    const result: FrrApplyResult = { reloaded: mode !== 'none' || repaired.length > 0, mode, reloads, commands: delta.batch.length, changed: delta.changed, repairedVnis: repaired, durationMs };
-    if (result.reloaded) this.#opts.logger?.info({ mode, reloads, commands: result.commands, changed: delta.changed.length, repairedVnis: repaired, durationMs }, 'FRR config applied');
+    const refused = this.#refused;
+    const result: FrrApplyResult = { reloaded: mode !== 'none' || repaired.length > 0, mode, reloads, commands: delta.batch.length, changed: delta.changed, refused, repairedVnis: repaired, durationMs, phasesMs };
+    if (result.reloaded) this.#opts.logger?.info({ mode, reloads, commands: result.commands, changed: delta.changed.length, refused: [...refused.keys()].slice(0, 20), repairedVnis: repaired, durationMs, phasesMs }, 'FRR config applied');
     return result;
   }
 
   #upToDate(config: FrrConfig): boolean {
-    return !this.#dirty && this.#running !== undefined && this.#desired?.hash === config.hash;
+    // Refused stanzas are sent again on every apply (a few lines): the state that refused them may be gone.
+    return !this.#dirty && this.#running !== undefined && this.#desired?.hash === config.hash && this.#refused.size === 0;
   }
 
   /** The delta from what FRR runs; the first apply after start (or after a failure) reads what FRR really runs. */
@@ -168,9 +212,16 @@ export class FrrApplier {
     return { fresh, delta };
   }
 
-  /** Sends the delta as one `vtysh -f` batch and reads the running config back. */
-  async #applyDelta(batch: readonly string[]): Promise<Readback> {
+  /** Sends the delta (to the owning daemons' sockets, else as one `vtysh -f` batch) and reads the running config back. */
+  async #applyDelta(batch: readonly string[], phase: (name: string) => void = () => undefined): Promise<Readback> {
     this.#running = undefined;
+    const blocks = blocksOf(batch);
+    const sockets = await this.#vtySockets();
+    if (sockets !== undefined && blocks.every((b) => ownersOf(b.key)?.every((d) => sockets.has(d)) === true)) {
+      this.#refused = await this.#sendBlocks(blocks, sockets);
+      phase('send');
+      return this.#readRunning();
+    }
     const batchPath = `${this.#opts.configPath}.batch`;
     await mkdir(dirname(batchPath), { recursive: true });
     await writeFile(batchPath, `${batch.join('\n')}\n`, { mode: 0o600 });
@@ -178,7 +229,76 @@ export class FrrApplier {
     if (DAEMONS_DOWN.test(r.stderr) || DAEMONS_DOWN.test(r.stdout)) throw new FrrUnavailableError(`vtysh cannot reach FRR: ${r.stderr.trim().slice(0, 300)}`);
     // vtysh -f carries on after a failed line; the read-back decides.
     if (r.code !== 0) this.#opts.logger?.warn({ code: r.code, out: `${r.stdout}${r.stderr}`.slice(-2000) }, 'vtysh -f reported errors');
+    phase('send');
     return this.#readRunning();
+  }
+
+  /**
+   * Sends the blocks in batch order, each to the daemons that own it, over one
+   * connection per daemon in config mode. A refused line ends its block (the
+   * rest of it would run in the wrong node): `end` + `configure terminal` and
+   * the next block; the block's stanza is recorded as refused.
+   */
+  async #sendBlocks(blocks: readonly Block[], sockets: ReadonlyMap<DaemonName, string>): Promise<Map<string, string>> {
+    const refused = new Map<string, string>();
+    const conns = new Map<DaemonName, VtyConnection>();
+    const connOf = async (d: DaemonName): Promise<VtyConnection> => {
+      let c = conns.get(d);
+      if (c === undefined) {
+        c = await VtyConnection.open(sockets.get(d) ?? '', 5_000, this.#opts.timeoutMs);
+        conns.set(d, c);
+        // Not XFRR_start_configuration (what `vtysh -f` sends first): with it the daemons batch northbound
+        // changes into one commit at XFRR_end_configuration, and a refused line is no longer reported
+        // by itself (measured: zebra then takes a `vni` it refuses line by line), so one bad stanza could
+        // not fail alone.
+        await c.run('configure terminal');
+      }
+      return c;
+    };
+    const sendAll = async (list: readonly Block[]): Promise<Block[]> => {
+      const failed: Block[] = [];
+      for (const block of list) {
+        for (const d of ownersOf(block.key) ?? []) {
+          const failure = await sendBlock(await connOf(d), block.lines);
+          if (failure === undefined) continue;
+          refused.set(block.key, `${d}: ${failure}`);
+          failed.push(block);
+        }
+      }
+      return failed;
+    };
+    try {
+      const failed = await sendAll(blocks);
+      // Once more after a moment: zebra tells bgpd of a removed L3VNI asynchronously, and bgpd refuses
+      // `no router bgp A vrf X` until it has heard (measured: the line right after `no vni N` races).
+      if (failed.length > 0) {
+        await sleep(300);
+        for (const b of failed) refused.delete(b.key);
+        await sendAll(failed);
+      }
+      for (const c of conns.values()) await c.run('end');
+    } catch (error: unknown) {
+      throw new FrrUnavailableError(`FRR's vty socket failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    } finally {
+      for (const c of conns.values()) c.close();
+    }
+    if (refused.size > 0) this.#opts.logger?.warn({ refused: Object.fromEntries([...refused].slice(0, 20)) }, 'FRR refused stanzas; they fail alone');
+    return refused;
+  }
+
+  /** The daemons' vty sockets, when zebra's and bgpd's exist (bfdd's when it runs). */
+  async #vtySockets(): Promise<Map<DaemonName, string> | undefined> {
+    const dir = this.#opts.vtyDir ?? this.#runDir();
+    const found = new Map<DaemonName, string>();
+    for (const d of ['zebra', 'bgpd', 'bfdd'] as const) {
+      const path = `${dir}/${d}.vty`;
+      if (await access(path).then(() => true, () => false)) found.set(d, path);
+    }
+    return found.has('zebra') && found.has('bgpd') ? found : undefined;
+  }
+
+  #runDir(): string {
+    return this.#opts.pathspace === undefined ? '/var/run/frr' : `/var/run/frr/${this.#opts.pathspace}`;
   }
 
   /** Repairs dropped VNIs through vtysh, then falls back to frr-reload.py while FRR still differs; throws FrrReloadError when even that does not converge. */
@@ -228,8 +348,11 @@ export class FrrApplier {
     const readback = await this.#readRunning();
     const restarted = this.#pids !== undefined && pids !== undefined && pids !== this.#pids;
     this.#pids = pids;
-    const delta = diffStanzas(readback.stanzas, desired.stanzas);
-    const vni = findVniProblems(readback.text, desired.vrfVnis);
+    // Stanzas FRR refused at the apply fail alone (EVPN-006 on their VRFs); they are not drift.
+    const refusedVrfs = new Set(vrfsOfKeys([...this.#refused.keys()]));
+    const all = diffStanzas(readback.stanzas, desired.stanzas);
+    const delta = { ...all, changed: all.changed.filter((k) => !this.#refused.has(k)) };
+    const vni = findVniProblems(readback.text, desired.vrfVnis.filter((v) => !refusedVrfs.has(v.vrf)));
     if (!restarted && delta.changed.length === 0 && !hasVniProblems(vni)) return { ok: true };
     this.#running = readback.stanzas;
     this.#dirty = true;
@@ -242,13 +365,35 @@ export class FrrApplier {
     return { ok: false, reason: restarted ? 'FrrRestarted' : 'FrrDrifted', message };
   }
 
+  /** FRR runs the config, but for the stanzas it refused (and those VRFs' VNIs). */
   #matches(readback: Readback, config: FrrConfig): boolean {
-    return diffStanzas(readback.stanzas, config.stanzas).changed.length === 0 && !hasVniProblems(findVniProblems(readback.text, config.vrfVnis));
+    const refused = this.#refused;
+    const refusedVrfs = new Set(vrfsOfKeys([...refused.keys()]));
+    const vni = findVniProblems(readback.text, config.vrfVnis.filter((v) => !refusedVrfs.has(v.vrf)));
+    return diffStanzas(readback.stanzas, config.stanzas).changed.every((k) => refused.has(k)) && !hasVniProblems(vni);
   }
 
+  /** `show running-config` of zebra, bgpd (and bfdd) read from their sockets in parallel, else through vtysh. */
   async #readRunning(): Promise<Readback> {
-    const text = await this.#vtysh(['show running-config']);
+    const sockets = await this.#vtySockets();
+    const text = sockets === undefined ? await this.#vtysh(['show running-config']) : await this.#showRunningVty(sockets);
     return { text, stanzas: parseStanzas(text) };
+  }
+
+  async #showRunningVty(sockets: ReadonlyMap<DaemonName, string>): Promise<string> {
+    try {
+      const texts = await Promise.all([...sockets.values()].map(async (path) => {
+        const c = await VtyConnection.open(path, 5_000, this.#opts.timeoutMs);
+        try {
+          return (await c.run('show running-config')).output;
+        } finally {
+          c.close();
+        }
+      }));
+      return texts.join('\n');
+    } catch (error: unknown) {
+      throw new FrrUnavailableError(`cannot read FRR's running config: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 
   /** frr-reload.py --reload (twice at most), with the VNI repair and the --test check of the old applier. */
@@ -290,7 +435,7 @@ export class FrrApplier {
 
   /** "zebra=PID bgpd=PID" from the pid files, or undefined when they cannot be read. */
   async #daemonPids(): Promise<string | undefined> {
-    const dir = this.#opts.pidDir ?? (this.#opts.pathspace === undefined ? '/var/run/frr' : `/var/run/frr/${this.#opts.pathspace}`);
+    const dir = this.#opts.pidDir ?? this.#runDir();
     try {
       const pids = await Promise.all(PID_DAEMONS.map(async (d) => `${d}=${(await readFile(`${dir}/${d}.pid`, 'utf8')).trim()}`));
       return pids.join(' ');

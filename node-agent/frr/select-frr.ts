@@ -7,7 +7,9 @@ import { EvpnErrorCode } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import type { Rejection } from '../inputs/select-applicable.ts';
 import { buildFrrModel, frrL2Order, frrVrfOrder, type FrrNodeSettings } from './build-frr-model.ts';
+import { vrfDevice } from '../inputs/device-names.ts';
 import { prepareFrrConfig, type FrrConfigResult } from './frr-config.ts';
+import { vrfsOfKeys } from './stanzas.ts';
 
 export type FrrSelection = {
   readonly config: FrrConfigResult;
@@ -66,4 +68,25 @@ function rejectNetworksOfRejectedVrfs(networks: readonly EvpnNetwork[], rejected
       rejectedNetworks.set(n.metadata.name, frrRejection(`its EvpnVrf ${vrf} is not applied: ${rejectedVrfs.get(vrf)?.message ?? ''}`));
     }
   }
+}
+
+/**
+ * Stanzas FRR refused at apply time (FrrApplyResult.refused, by stanza key)
+ * fail their VRF alone: EVPN-006 on that EvpnVrf (its networks keep their
+ * own outcome; their L2VNIs are applied). Returns whether a rejection was added.
+ */
+export function rejectRefusedVrfs(refused: ReadonlyMap<string, string>, vrfs: readonly EvpnVrf[], rejectedVrfs: Map<string, Rejection>): boolean {
+  if (refused.size === 0) return false;
+  const byDevice = new Map<string, string[]>();
+  for (const [key, message] of refused) {
+    for (const device of vrfsOfKeys([key])) byDevice.set(device, [...(byDevice.get(device) ?? []), message]);
+  }
+  let added = false;
+  for (const v of vrfs) {
+    const messages = byDevice.get(vrfDevice(v.spec.vni));
+    if (messages === undefined || rejectedVrfs.has(v.metadata.name)) continue;
+    rejectedVrfs.set(v.metadata.name, frrRejection(`FRR refused its configuration: ${messages.join('; ')}`));
+    added = true;
+  }
+  return added;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listGoldenFrrCases } from './golden-cases.ts';
 import { renderFrrConfig } from './render.ts';
-import { diffStanzas, parseStanzas, vrfsOfKeys } from './stanzas.ts';
+import { blocksOf, diffStanzas, ownersOf, parseStanzas, vrfsOfKeys } from './stanzas.ts';
 
 const node = { asn: 65000, routerId: '10.0.0.1', underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 'internal', ipv4Unicast: false, evpn: true }] };
 const vrf = (vni: number, extra: object = {}): object => ({ name: `vrf-${vni}`, l3vni: vni, ...extra });
@@ -86,5 +86,22 @@ describe('diffStanzas', () => {
   it('ipv6 forwarding flips in one line', () => {
     const d = diffStanzas(stanzas(node), stanzas({ ...node, ipv6Forwarding: true }));
     expect(d).toEqual({ batch: ['ipv6 forwarding'], changed: ['ipv6 forwarding'] });
+  });
+});
+
+describe('blocksOf / ownersOf (the batch sent to each daemon\'s socket)', () => {
+  it('splits a delta into top-level blocks keyed by stanza, each owned by the daemons that hold it', () => {
+    const from = stanzas({ ...node, vrfs: [vrf(100), vrf(200)] });
+    const to = stanzas({ ...node, vrfs: [vrf(100), vrf(300)], prefixLists: [] });
+    const blocks = blocksOf(diffStanzas(from, to).batch);
+    expect(blocks.map((b) => b.key)).toEqual(['vrf vrf-200', 'router bgp 65000 vrf vrf-200', 'vrf vrf-300', 'router bgp 65000 vrf vrf-300']);
+    expect(blocks[0]?.lines).toEqual(['vrf vrf-200', ' no vni 200', 'exit-vrf']);
+    expect(blocks[1]?.lines).toEqual(['no router bgp 65000 vrf vrf-200']);
+    expect(blocks[3]?.lines.at(-1)).toBe('exit');
+    expect(blocks.map((b) => ownersOf(b.key))).toEqual([['zebra'], ['bgpd'], ['zebra'], ['bgpd']]);
+    expect(ownersOf('route-map RM-vrf-1-LP permit 10')).toEqual(['zebra', 'bgpd']);
+    expect(ownersOf('ipv6 forwarding')).toEqual(['zebra']);
+    expect(ownersOf('bfd')).toEqual(['bfdd']);
+    expect(ownersOf('hostname x')).toBeUndefined();
   });
 });

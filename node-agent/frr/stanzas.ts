@@ -232,3 +232,27 @@ export function vrfsOfKeys(keys: readonly string[]): string[] {
   }
   return [...names].sort();
 }
+
+export type DaemonName = 'zebra' | 'bgpd' | 'bfdd';
+/** A top-level block of the batch: the stanza key it belongs to and its lines. */
+export type Block = { readonly key: string; readonly lines: string[] };
+
+/** The daemons that hold a top-level command (what vtysh would send it to, among those the agent configures). */
+export function ownersOf(key: string): DaemonName[] | undefined {
+  if (/^vrf \S+$/.test(key) || key === 'ipv6 forwarding' || key === 'ip nht resolve-via-default') return ['zebra'];
+  if (key.startsWith('router bgp ')) return ['bgpd'];
+  if (key.startsWith('route-map ') || /^ipv6? prefix-list /.test(key)) return ['zebra', 'bgpd'];
+  if (key === 'bfd') return ['bfdd'];
+  return undefined;
+}
+
+/** Splits a serialized batch (stanzas.ts) into its top-level blocks; a closer at column 0 ends the block before it. */
+export function blocksOf(batch: readonly string[]): Block[] {
+  const out: Block[] = [];
+  for (const line of batch) {
+    const last = out.at(-1);
+    if (last !== undefined && (line.startsWith(' ') || line === 'exit' || line === 'exit-vrf')) last.lines.push(line);
+    else out.push({ key: line.replace(/^no /, ''), lines: [line] });
+  }
+  return out;
+}

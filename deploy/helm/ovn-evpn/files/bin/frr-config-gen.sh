@@ -36,9 +36,14 @@ fabricd=no
 vrrpd=no
 pathd=no
 vtysh_enable=yes
-zebra_options="  -A 127.0.0.1 -s 90000000"
-bgpd_options="   -A 127.0.0.1"
-bfdd_options="   -A 127.0.0.1"
+zebra_options="  -A 127.0.0.1 -s 90000000 -f $dir/frr.conf"
+bgpd_options="   -A 127.0.0.1 -f $dir/frr.conf"
+bfdd_options="   -A 127.0.0.1 -f $dir/frr.conf"
+# Each daemon reads the boot config itself (-f; the node agent keeps frr.conf
+# equal to what it applied). frrcommon.sh would then replay the whole file
+# through \`vtysh -b\` after every (re)start, line by line: minutes at 1,000
+# VRFs (bench/findings.md §5), so its vtysh_b runs true instead.
+VTYSH=/bin/true
 DAEMONS
 
 cat >"$dir/vtysh.conf" <<'VTYSH'
