@@ -50,7 +50,9 @@ node bench/operator-bench.ts --size "$size" "${smoke[@]}" --out "$dir/operator.j
 step "node agent + baselines (UML)"
 UML_TIMEOUT=$uml_timeout test/uml/boot.sh -- node bench/agent-bench.ts --size "$size" "${smoke[@]}" --out "$dir/agent.json"
 step "FRR (UML)"
-UML_TIMEOUT=$uml_timeout test/uml/boot.sh -- node bench/frr-bench.ts --size "$size" "${smoke[@]}" --out "$dir/frr.json"
+# Two FRR nodes with 1,000 VRFs each: bgpd was OOM-killed in a 1,500 MiB guest.
+uml_mem=$([[ $size == full && ${#smoke[@]} -eq 0 ]] && echo 3000M || echo 1500M)
+UML_MEM=$uml_mem UML_TIMEOUT=$uml_timeout test/uml/boot.sh -- node bench/frr-bench.ts --size "$size" "${smoke[@]}" --out "$dir/frr.json"
 
 seconds=$(( $(date +%s) - start ))
 node bench/report.ts --dir "$dir" --size "$size" "${smoke[@]}" --seconds "$seconds" --json "$json" --md "$md"
