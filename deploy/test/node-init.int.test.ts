@@ -217,7 +217,7 @@ describe('node-init.sh', () => {
     expect(readFileSync(join(r.dir, 'frr/daemons'), 'utf8')).toMatch(/^bgpd=yes$/m);
     // The daemons read the boot config themselves (what the agent keeps equal to what it applied), no vtysh -b replay.
     const daemons = readFileSync(join(r.dir, 'frr/daemons'), 'utf8');
-    for (const d of ['zebra', 'bgpd', 'bfdd']) expect(daemons).toMatch(new RegExp(`^${d}_options=".* -f ${join(r.dir, 'frr/frr.conf')}"$`, 'm'));
+    for (const d of ['zebra', 'bgpd', 'bfdd']) expect(daemons).toMatch(new RegExp(`^${d}_options=".* -f /etc/frr/frr.conf"$`, 'm'));
     expect(daemons).toMatch(/^VTYSH=\/bin\/true$/m);
     expect(readFileSync(join(r.dir, 'frr/vtysh.conf'), 'utf8')).toContain('service integrated-vtysh-config');
     expect(readFileSync(join(r.dir, 'shared/node-bgp.env'), 'utf8')).toBe(

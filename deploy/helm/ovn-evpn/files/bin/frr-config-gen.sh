@@ -36,10 +36,11 @@ fabricd=no
 vrrpd=no
 pathd=no
 vtysh_enable=yes
-zebra_options="  -A 127.0.0.1 -s 90000000 -f $dir/frr.conf"
-bgpd_options="   -A 127.0.0.1 -f $dir/frr.conf"
-bfdd_options="   -A 127.0.0.1 -f $dir/frr.conf"
-# Each daemon reads the boot config itself (-f; the node agent keeps frr.conf
+zebra_options="  -A 127.0.0.1 -s 90000000 -f /etc/frr/frr.conf"
+bgpd_options="   -A 127.0.0.1 -f /etc/frr/frr.conf"
+bfdd_options="   -A 127.0.0.1 -f /etc/frr/frr.conf"
+# Each daemon reads the boot config itself (-f, at the path the FRR container
+# mounts it, whatever FRR_CONF_DIR this script writes to; the node agent keeps frr.conf
 # equal to what it applied). frrcommon.sh would then replay the whole file
 # through \`vtysh -b\` after every (re)start, line by line: minutes at 1,000
 # VRFs (bench/findings.md §5), so its vtysh_b runs true instead.
