@@ -30,3 +30,11 @@ describe('agent API listen settings', () => {
     expect(c).toMatchObject({ httpAddr: '$(POD_IP):9410', apiTokenFile: '/run/secrets/agent-api/token' });
   });
 });
+
+describe('FRR files', () => {
+  it('keeps no boot config unless told, and takes --frr-config and --frr-boot-config', () => {
+    expect(parseAgentConfig(['--vtep-ip=10.0.0.1'], env).frr.bootConfigPath).toBeUndefined();
+    const c = parseAgentConfig(['--vtep-ip=10.0.0.1', '--frr-config=/var/lib/ovn-evpn/frr.conf', '--frr-boot-config=/etc/frr/frr.conf'], env);
+    expect(c.frr).toMatchObject({ configPath: '/var/lib/ovn-evpn/frr.conf', bootConfigPath: '/etc/frr/frr.conf' });
+  });
+});

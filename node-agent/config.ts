@@ -50,7 +50,7 @@ export const AgentConfig = z.object({
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
 const usage = `usage: evpn-node-agent --vtep-ip IP [--asn N] [--router-id IP] [--bgp-peer IP[:ASN|internal|external]]...
-  [--frr-pathspace NS] [--frr-config PATH] [--no-frr] [--ovsdb unix:PATH|tcp:HOST:PORT] [--no-ovs] [--bfd] [--http-addr HOST:PORT] [--api-token-file FILE] [--resync-seconds N]
+  [--frr-pathspace NS] [--frr-config PATH] [--frr-boot-config PATH] [--no-frr] [--ovsdb unix:PATH|tcp:HOST:PORT] [--no-ovs] [--bfd] [--http-addr HOST:PORT] [--api-token-file FILE] [--resync-seconds N]
   [--bridge NAME] [--uplink NAME] [--uplink-peer NAME] [--anycast-mac MAC] [--mtu N] [--config FILE]
 env: NODE_NAME (required), KUBECONFIG (or in-cluster)`;
 
@@ -72,7 +72,7 @@ function parseFlags(argv: readonly string[]) {
     options: {
       'vtep-ip': { type: 'string' }, asn: { type: 'string' }, 'router-id': { type: 'string' },
       'bgp-peer': { type: 'string', multiple: true }, bfd: { type: 'boolean' },
-      'frr-pathspace': { type: 'string' }, 'frr-config': { type: 'string' }, 'no-frr': { type: 'boolean' },
+      'frr-pathspace': { type: 'string' }, 'frr-config': { type: 'string' }, 'frr-boot-config': { type: 'string' }, 'no-frr': { type: 'boolean' },
       ovsdb: { type: 'string' }, 'no-ovs': { type: 'boolean' },
       'http-addr': { type: 'string' }, 'api-token-file': { type: 'string' }, 'resync-seconds': { type: 'string' },
       bridge: { type: 'string' }, uplink: { type: 'string' }, 'uplink-peer': { type: 'string' },
@@ -155,6 +155,7 @@ function mergeConfig(flags: Flags, file: FileConfig, identity: { nodeName: strin
       ...file.frr, ...disabledBy(flags['no-frr']),
       ...given('pathspace', flags['frr-pathspace']),
       ...given('configPath', flags['frr-config']),
+      ...given('bootConfigPath', flags['frr-boot-config']),
     },
     ovs: { ...file.ovs, ...disabledBy(flags['no-ovs']), ...given('remote', flags.ovsdb) },
     ...given('frrNodeSettings', file.frrNodeSettings),

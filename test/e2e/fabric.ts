@@ -108,7 +108,7 @@ export class Fabric {
     return join(this.#work, 'node.kubeconfig');
   }
 
-  /** zebra + bgpd per node, in the node's namespace and pathspace, with an empty config the agent replaces. */
+  /** zebra + bgpd per node, in the node's namespace and pathspace, with an empty boot config the agent replaces (and keeps). */
   async startFrr(): Promise<void> {
     await bash(nodes.map((n) => frrDaemons(n.name)).join('\n'));
     for (const n of nodes) await waitForFrr(n.name);
@@ -162,7 +162,8 @@ export class Fabric {
     if (n === undefined) throw new Error(`no node ${node}`);
     const args = ['netns', 'exec', n.name, join(repo, 'bin', 'evpn-node-agent'),
       `--vtep-ip=${n.vtep}`, `--asn=${String(leaf.asn)}`, `--bgp-peer=${leaf.vtep}:internal`, `--frr-pathspace=${n.name}`,
-      `--frr-config=${join(this.#work, `${n.name}-frr.conf`)}`, `--ovsdb=${this.chassis(n.name).ovsdbRemote}`,
+      // The boot config the restarted daemons read with -f, kept by the agent as the chart's sidecar has it.
+      `--frr-config=${join(this.#work, `${n.name}-frr.conf`)}`, `--frr-boot-config=/etc/frr/${n.name}/frr.conf`, `--ovsdb=${this.chassis(n.name).ovsdbRemote}`,
       '--http-addr=127.0.0.1:9650', '--resync-seconds=30'];
     const env = { ...process.env, NODE_NAME: n.name, KUBECONFIG: this.nodeKubeconfig, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
     // `ip netns exec` and bin/evpn-node-agent exec: the child's pid is the agent's.
