@@ -71,6 +71,7 @@ export class NodePass {
   #frrVrfs = new Set<string>();
   /** Stanzas FRR refused at the last apply: their VRFs get EVPN-006 alone (frr/select-frr.ts). */
   #frrRefused: ReadonlyMap<string, string> = new Map();
+  #frrWarned: { message: string; at: number } = { message: '', at: 0 };
   #frrStatusAt = 0;
   #frrCheckAt = 0;
   #frr: FrrOutcome;
@@ -174,8 +175,21 @@ export class NodePass {
     } catch (err: unknown) {
       this.#frr = { ...this.#frr, running: !(err instanceof FrrUnavailableError), error: errorMessage(err) };
       this.#d.metrics?.errors.inc({ code: 'EVPN-006' });
-      this.#d.log.warn({ ...errorFields(err) }, 'FRR apply failed; retrying with backoff');
+      this.#warnFrrFailure(err);
     }
+  }
+
+  /**
+   * One warning per distinct failure and at most one per 10 s for the same one:
+   * while FRR is down every pass (informer and kernel events included) tries
+   * again, which logged a dozen identical lines a second in the e2e.
+   */
+  #warnFrrFailure(err: unknown): void {
+    const message = errorMessage(err);
+    const now = Date.now();
+    if (message === this.#frrWarned.message && now - this.#frrWarned.at < 10_000) return;
+    this.#frrWarned = { message, at: now };
+    this.#d.log.warn({ ...errorFields(err) }, 'FRR apply failed; retrying with backoff');
   }
 
   /**
