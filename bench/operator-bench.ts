@@ -1,6 +1,6 @@
 // Operator with `associations` associations loaded in real OVN NB and SB
 // (ovsdb-server + ovn-northd) and a real kube-apiserver, run as its own
-// process (operator/run.ts, what bin/evpn-operator runs):
+// process (operator/run.ts with the Node flags of bin/evpn-operator, what it runs):
 //  - initial mirror: start → every object created;
 //  - OVN change → object visible to a watcher, one change at a time, half of
 //    them BGPVPN policy changes on a Logical_Switch (NB → EvpnVrf), half VM
@@ -75,14 +75,21 @@ interface OperatorProcess {
   stderr(): string;
 }
 
+/** The Node flags (heap sizes) bin/evpn-operator runs the operator with: the bench measures what ships. */
+function shippedNodeFlags(): string {
+  const line = /^node_flags='([^']*)'$/m.exec(readFileSync(join(repo, 'bin/evpn-operator'), 'utf8'));
+  if (line?.[1] === undefined) throw new Error("bin/evpn-operator has no node_flags='…' line");
+  return line[1];
+}
+
 async function startOperator(env: KubeEnv, ovn: OvnDatabases): Promise<OperatorProcess> {
   const [port] = await findFreePorts(1);
   if (port === undefined) throw new Error('no free port');
   const startedAt = performance.now();
   // BENCH_PROFILE=1: a CPU profile of every operator process, for REPORT.md's "why".
   const profile = process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(repo, 'bench/results/profiles')] : [];
-  // BENCH_OPERATOR_NODE_FLAGS: extra Node flags for the operator process (e.g. a heap cap to compare).
-  const nodeFlags = (process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  // BENCH_OPERATOR_NODE_FLAGS: Node flags for the operator process in place of bin/evpn-operator's (empty: V8's defaults).
+  const nodeFlags = (process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? shippedNodeFlags()).split(' ').filter((f) => f !== '');
   const child = spawn(process.execPath, [...nodeFlags, ...profile, join(repo, 'operator/run.ts'),
     '--ovn-nb', ovn.nbRemote.unix, '--ovn-sb', ovn.sbRemote.unix, '--metrics-addr', `127.0.0.1:${port}`, '--leader-elect=false', '--prune-grace', '5s'], {
     env: { ...process.env, KUBECONFIG: env.cp.kubeconfigPath, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],

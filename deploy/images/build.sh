@@ -162,7 +162,9 @@ if [[ ! -f ${archive[operator]} ]]; then
   c=$(buildah from scratch); containers+=("$c")
   buildah add --quiet "$c" "$root" / >/dev/null
   buildah add --quiet "$c" "$layer" / >/dev/null
-  buildah config --user 42494:42494 --workingdir /opt/ovn-evpn --entrypoint '["/usr/local/bin/node", "/opt/ovn-evpn/operator/run.ts"]' \
+  # The Node flags are bin/evpn-operator's node_flags (V8 heap sizing; why: there).
+  buildah config --user 42494:42494 --workingdir /opt/ovn-evpn \
+    --entrypoint '["/usr/local/bin/node", "--max-semi-space-size=16", "--heap-growing-percent=50", "/opt/ovn-evpn/operator/run.ts"]' \
     --port 8080 --env NODE_ENV=production --env PATH=/opt/ovn-evpn/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$c"
   commit "$c" operator
 fi

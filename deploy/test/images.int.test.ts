@@ -76,7 +76,7 @@ describe('the image archives', () => {
     // User 0 without a group, so that the runtime adds root's groups (frrvty) from /etc/group.
     ['frr', '0', ['/usr/lib/frr/frr-start.sh']],
     ['node-agent', '0', ['/opt/ovn-evpn/bin/evpn-node-agent']],
-    ['operator', '42494:42494', ['/usr/local/bin/node', '/opt/ovn-evpn/operator/run.ts']],
+    ['operator', '42494:42494', ['/usr/local/bin/node', '--max-semi-space-size=16', '--heap-growing-percent=50', '/opt/ovn-evpn/operator/run.ts']],
   ] as const)('%s: user %s, entry point %j, size within budget', async (name, user, entrypoint) => {
     const [inspected] = JSON.parse(await mustPodman(['image', 'inspect', images[name].ref])) as [{ Size: number; Config: { User: string; Entrypoint: string[] } }];
     expect(inspected.Config.User).toBe(user);

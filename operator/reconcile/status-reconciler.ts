@@ -10,6 +10,7 @@ import { isNotFound, type KubeClient } from '../../lib/kube/kube-client.ts';
 import type { KubeObject } from '../../lib/kube/resource.ts';
 import type { Logger } from '../../lib/log.ts';
 import { isMirrored } from '../mirror/build-desired.ts';
+import { contentFingerprint } from '../mirror/plan-mirror.ts';
 import type { OperatorMetrics } from '../operator-metrics.ts';
 import type { ObjectCache } from './mirror-reconciler.ts';
 import type { ProblemBook } from './problem-book.ts';
@@ -94,7 +95,7 @@ export class StatusReconciler {
     if (obj.metadata.deletionTimestamp !== undefined) return undefined;
     const differing = differingStatusFields(obj.status, desired);
     if (differing.length === 0) return undefined;
-    const fingerprint = JSON.stringify(desired);
+    const fingerprint = contentFingerprint(desired);
     if (this.#expect.alreadyWritten(key, obj.metadata.resourceVersion, fingerprint)) return undefined;
     try {
       const result = await applyStatus<KubeObject>(this.#o.client, ref.kind === 'EvpnNetwork' ? evpnResources.networks : evpnResources.vrfs,
