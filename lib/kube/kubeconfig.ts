@@ -67,14 +67,15 @@ export interface KubeTargetSpec {
   readonly needsClientNode: boolean;
 }
 
-function material(file: string | undefined, data: string | undefined, baseDir: string): Material | undefined {
-  if (data !== undefined) return { data: Buffer.from(data, 'base64') };
-  if (file !== undefined) return { file: file.startsWith('/') ? file : `${baseDir}/${file}` };
-  return undefined;
-}
-
+/** A path of the kubeconfig, relative to its directory unless absolute (as kubectl reads it). */
 const relative = (path: string | undefined, baseDir: string): string | undefined =>
   path === undefined || path.startsWith('/') ? path : `${baseDir}/${path}`;
+
+function material(file: string | undefined, data: string | undefined, baseDir: string): Material | undefined {
+  if (data !== undefined) return { data: Buffer.from(data, 'base64') };
+  const path = relative(file, baseDir);
+  return path === undefined ? undefined : { file: path };
+}
 
 type Cluster = z.infer<typeof ClusterEntry>['cluster'];
 type User = z.infer<typeof UserEntry>['user'];
