@@ -41,16 +41,18 @@ export const AgentConfig = z.object({
     enabled: z.boolean().default(true),
     remote: z.string().regex(/^(unix:.+|tcp:.+:\d+)$/, 'ovs.remote must be unix:PATH or tcp:HOST:PORT').default('unix:/run/openvswitch/db.sock'),
   }).prefault({}),
-  /** Loopback by default; on the pod IP the API is read-only unless apiTokenFile is set. */
-  httpAddr: z.string().default('127.0.0.1:9650'),
-  /** Bearer token POST /v1/evpn/sync needs (a mounted Secret); read at each POST. */
+  /** The API (/v1/evpn/*): loopback by default, the chart's port (deploy/helm values nodeAgent.http.port). */
+  httpAddr: z.string().default('127.0.0.1:9410'),
+  /** The bearer token every API request but the probes needs (a mounted Secret), read at each request; without it the API is closed. */
   apiTokenFile: z.string().min(1).optional(),
+  /** Prometheus /metrics and the probes, without a token (chart: nodeAgent.metrics.port). */
+  metricsAddr: z.string().default('127.0.0.1:9411'),
   resyncSeconds: z.int().min(1).default(30),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
 const usage = `usage: evpn-node-agent --vtep-ip IP [--asn N] [--router-id IP] [--bgp-peer IP[:ASN|internal|external]]...
-  [--frr-pathspace NS] [--frr-config PATH] [--frr-boot-config PATH] [--no-frr] [--ovsdb unix:PATH|tcp:HOST:PORT] [--no-ovs] [--bfd] [--http-addr HOST:PORT] [--api-token-file FILE] [--resync-seconds N]
+  [--frr-pathspace NS] [--frr-config PATH] [--frr-boot-config PATH] [--no-frr] [--ovsdb unix:PATH|tcp:HOST:PORT] [--no-ovs] [--bfd] [--http-addr HOST:PORT] [--api-token-file FILE] [--metrics-addr HOST:PORT] [--resync-seconds N]
   [--bridge NAME] [--uplink NAME] [--uplink-peer NAME] [--anycast-mac MAC] [--mtu N] [--config FILE]
 env: NODE_NAME (required), KUBECONFIG (or in-cluster)`;
 
@@ -74,7 +76,7 @@ function parseFlags(argv: readonly string[]) {
       'bgp-peer': { type: 'string', multiple: true }, bfd: { type: 'boolean' },
       'frr-pathspace': { type: 'string' }, 'frr-config': { type: 'string' }, 'frr-boot-config': { type: 'string' }, 'no-frr': { type: 'boolean' },
       ovsdb: { type: 'string' }, 'no-ovs': { type: 'boolean' },
-      'http-addr': { type: 'string' }, 'api-token-file': { type: 'string' }, 'resync-seconds': { type: 'string' },
+      'http-addr': { type: 'string' }, 'api-token-file': { type: 'string' }, 'metrics-addr': { type: 'string' }, 'resync-seconds': { type: 'string' },
       bridge: { type: 'string' }, uplink: { type: 'string' }, 'uplink-peer': { type: 'string' },
       'anycast-mac': { type: 'string' }, mtu: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' },
     },
@@ -161,6 +163,7 @@ function mergeConfig(flags: Flags, file: FileConfig, identity: { nodeName: strin
     ...given('frrNodeSettings', file.frrNodeSettings),
     ...given('httpAddr', flags['http-addr']),
     ...given('apiTokenFile', flags['api-token-file']),
+    ...given('metricsAddr', flags['metrics-addr']),
     ...given('resyncSeconds', num(flags['resync-seconds'])),
   };
 }
