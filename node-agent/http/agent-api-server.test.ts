@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsRegistry } from '../../lib/metrics.ts';
 import { checkListenHost, createAgentApiServer, ListenAddressError, type AgentApiServer } from './agent-api-server.ts';
 import type { AgentView, NetworkView, SyncRequest, VrfView } from './agent-view.ts';
-import { createAgentMetricsServer } from './metrics-server.ts';
 
 const l2: NetworkView = {
   id: 'af374017-c9ae-4a1d-b799-ab73111476e2', type: 'l2', vni: 10101, vlanId: 101, vrf: 'vrf-10100', l3vni: 10100, routingTable: 1010100,
@@ -277,33 +276,5 @@ describe('the API is closed without the token, on the pod IP and on loopback', (
     expect((await call(port2, 'POST', '/v1/evpn/sync', { headers: { authorization: 'Bearer x' }, host: '127.0.0.2' })).status).toBe(403);
     expect((await call(port2, 'GET', '/v1/evpn/vrfs', { headers: { authorization: 'Bearer ' }, host: '127.0.0.2' })).status).toBe(403);
     expect(view.syncs).toBe(0);
-  });
-});
-
-describe('the metrics listener', () => {
-  let server: { close(): Promise<void> } | undefined;
-  afterEach(async () => { await server?.close(); server = undefined; });
-
-  it('serves /metrics and the probes without a token, and nothing of the API', async () => {
-    const registry = new MetricsRegistry();
-    registry.gauge('ovn_evpn_agent_vrfs', 'EvpnVrfs applied on this node').set({}, 3);
-    let ready = false;
-    const m = createAgentMetricsServer({ registry, port: 0, ready: () => ready });
-    server = m;
-    const { port } = await m.listen();
-    const r = await call(port, 'GET', '/metrics');
-    expect(r.status).toBe(200);
-    expect(r.text).toContain('ovn_evpn_agent_vrfs 3\n');
-    expect((await call(port, 'GET', '/readyz')).status).toBe(503);
-    ready = true;
-    expect((await call(port, 'GET', '/readyz')).status).toBe(200);
-    expect((await call(port, 'GET', '/healthz')).status).toBe(200);
-    for (const path of ['/v1/evpn/networks', '/v1/evpn/vrfs', '/v1/evpn/metrics']) expect((await call(port, 'GET', path)).status, path).toBe(404);
-    expect((await call(port, 'POST', '/v1/evpn/sync')).status).toBe(404);
-    expect((await call(port, 'POST', '/metrics')).status).toBe(405);
-  });
-
-  it('binds to loopback or the pod IP only', () => {
-    expect(() => createAgentMetricsServer({ registry: new MetricsRegistry(), host: '0.0.0.0', port: 0 })).toThrow('metrics listener binds to loopback or the pod IP');
   });
 });

@@ -94,6 +94,20 @@ function routeOf(path: string): Route | 'bad-id' | undefined {
 interface RequestContext {
   readonly view: AgentView; readonly registry: MetricsRegistry | undefined; readonly log: Logger;
   readonly tokenFile: string | undefined;
+  readonly logRefusal: (fields: Record<string, unknown>) => void;
+}
+
+/** One warning per 10 s at most, with the count of the ones it stands for: a scanner must not flood the log. */
+function refusalLogger(log: Logger): (fields: Record<string, unknown>) => void {
+  let last = 0;
+  let suppressed = 0;
+  return (fields) => {
+    const now = Date.now();
+    if (now - last < 10_000) { suppressed += 1; return; }
+    log.warn({ ...fields, refusedSinceLastWarning: suppressed }, 'agent API request refused');
+    last = now;
+    suppressed = 0;
+  };
 }
 
 const PROBES: ReadonlyMap<string, 'livez' | 'readyz'> = new Map([['/livez', 'livez'], ['/healthz', 'livez'], ['/readyz', 'readyz']]);
@@ -110,7 +124,7 @@ function handleRequest(ctx: RequestContext, req: IncomingMessage, res: ServerRes
   const refused = refuseUnauthorized(req, ctx.tokenFile);
   if (refused !== undefined) {
     req.resume();
-    ctx.log.warn({ status: refused.status, method: req.method, path, remote: req.socket.remoteAddress }, 'agent API request refused');
+    ctx.logRefusal({ status: refused.status, method: req.method, path, remote: req.socket.remoteAddress });
     sendError(res, refused.status, refused.status === 401 ? 'Unauthorized' : 'Forbidden', refused.message, refused.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
     return;
   }
@@ -159,6 +173,6 @@ export function createAgentApiServer(options: AgentApiOptions): AgentApiServer {
   const host = options.host ?? '127.0.0.1';
   checkListenHost(host, options.podIp);
   const log = options.log ?? silentLogger();
-  const ctx: RequestContext = { view: options.view, registry: options.registry, log, tokenFile: options.tokenFile };
+  const ctx: RequestContext = { view: options.view, registry: options.registry, log, tokenFile: options.tokenFile, logRefusal: refusalLogger(log) };
   return createListener({ host, port: options.port, log, name: 'api' }, (req, res) => { handleRequest(ctx, req, res); });
 }
