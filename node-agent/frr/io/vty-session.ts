@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { refusalUnitEnd, type FrrRefusal } from '../refusals.ts';
 import { ownersOf, type Block, type DaemonName } from '../stanzas.ts';
-import { isVtyFailure, VtyConnection } from '../vty.ts';
+import { isVtyRefusal, VtyConnection } from '../vty.ts';
 import { FrrUnavailableError, messageOf } from './run-command.ts';
 
 export type VtySockets = ReadonlyMap<DaemonName, string>;
@@ -53,7 +53,7 @@ async function sendBlock(c: VtyConnection, daemon: DaemonName, block: Block): Pr
     const line = block.lines[i] ?? '';
     while (stack.length > 0 && depthOf(stack.at(-1) ?? '') >= depthOf(line)) stack.pop();
     const r = await c.run(line.trim());
-    if (!isVtyFailure(r.status)) {
+    if (!isVtyRefusal(r)) {
       stack.push(line);
       continue;
     }
