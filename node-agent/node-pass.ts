@@ -90,9 +90,9 @@ export class NodePass {
 
   async run(inputs: PassInputs): Promise<PassSummary> {
     const started = performance.now();
+    await this.#frr.checkIfDue();
     const { applicable, portSets, frrConfig } = this.#select(inputs);
     const vrfNames = new Set(applicable.vrfs.map((v) => vrfDevice(v.spec.vni)));
-    await this.#frr.checkIfDue();
     const order = planPassOrder({ frrManaged: this.#frr.managed, frrModelValid: frrConfig.ok, frrVrfs: this.#frr.appliedVrfs, desiredVrfs: vrfNames });
 
     if (order.frrBeforeKernel) await this.#frr.apply(frrConfig, vrfNames);

@@ -134,6 +134,19 @@ describe('FRR refusals on real FRR are attributed to their VRF, network or node'
     expect(running()).not.toMatch(/vni 2003\b/);
   });
 
+  it('a refused L2VNI block at the end of the stanza: the stanza\'s closers still run where they belong (no node refusal)', async () => {
+    vtysh('configure terminal', 'vrf vrf-2003', 'vni 2003', 'exit-vrf', 'router bgp 65000 vrf vrf-2003', 'exit');
+    await until('bgpd to know L3VNI 2003', () => /\b2003\s+L3\b/.test(vtysh('show bgp l2vpn evpn vni')));
+    // 1500 sorts before 2003, so the refused block is the last one before `exit-address-family`.
+    const networks = [l2(12001, 2001, '65000:12001'), l2(1500, 2001, '65000:1500'), l2(2003, 2001, '65000:2003')];
+    const { outcome } = await pass(unit, [vrf(2001), vrf(2002)], networks);
+    expect([...(outcome.rejectedNetworks?.keys() ?? [])]).toEqual(['n2003']);
+    expect(outcome.error).toBeUndefined();
+    expect(running()).toMatch(/vni 1500\n {3}rd 65000:1500\n/);
+    await pass(unit, [vrf(2001), vrf(2002)], [l2(12001, 2001, '65000:12001')]);
+    expect(running()).not.toMatch(/vni (1500|2003)\b/);
+  });
+
   it('a refused underlay line fails the node: the FRR error names it, no object is attributed, no fallback', async () => {
     // A neighbour on the node's own address: bgpd refuses it.
     const self = unitFor(SELF);
