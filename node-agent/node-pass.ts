@@ -104,6 +104,8 @@ export class NodePass {
     await this.#frr.readStatusIfDue();
     // FRR's refusals are attributed here, to the objects of this pass: no second kernel pass for them.
     const frr = this.#frr.outcome(applicable);
+    const refusal = this.#frr.nodeRefusalEvent(this.#d.config.node.nodeName);
+    if (refusal !== undefined) this.#d.events?.record(refusal);
 
     const statusWritten = await this.#writeStatus(inputs, { kernel: kernelResult, frr, ovs }, started);
     const summary: PassSummary = { kernel: kernelResult, frr, ...(ovs ? { ovs } : {}), statusWritten, durationMs: performance.now() - started };

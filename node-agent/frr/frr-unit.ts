@@ -5,7 +5,8 @@
 // shows. The node pass only calls it: select → apply (before and/or after the
 // kernel) → status → outcome.
 import type { Logger } from 'pino';
-import { EvpnErrorCode } from '../../crds/index.ts';
+import { API_GROUP_VERSION, ConditionReason, EvpnErrorCode } from '../../crds/index.ts';
+import type { EventInput } from '../../lib/kube/events.ts';
 import { errorFields, errorMessage } from '../../lib/log.ts';
 import type { Applicable } from '../inputs/select-applicable.ts';
 import type { AgentMetrics } from '../metrics.ts';
@@ -53,6 +54,9 @@ export class FrrUnit {
   #statusAt = 0;
   #checkAt = 0;
   #outcome: FrrOutcome;
+  /** The node's own refused lines as last reported (outcome()), and as last told in an Event. */
+  #nodeRefusal: string | undefined;
+  #nodeRefusalTold: string | undefined;
 
   constructor(deps: FrrUnitDeps) {
     this.#d = deps;
@@ -171,11 +175,31 @@ export class FrrUnit {
   /** The outcome for this pass's status: the last refusals attributed to the objects applied now. */
   outcome(applicable: Pick<Applicable, 'vrfs' | 'networks'>): FrrOutcome {
     const { rejectedVrfs: _v, rejectedNetworks: _n, ...base } = this.#outcome;
+    this.#nodeRefusal = undefined;
     if (!this.managed || this.#refusals.length === 0) return { ...base };
     const a = attributeRefusals(this.#refusals, applicable.vrfs, applicable.networks);
+    this.#nodeRefusal = a.node;
     return {
       ...base, rejectedVrfs: a.vrfs, rejectedNetworks: a.networks,
       ...(a.node !== undefined && base.error === undefined ? { error: a.node } : {}),
+    };
+  }
+
+  /**
+   * A Warning on this node's EvpnNodeState when FRR starts refusing the node's
+   * own configuration (underlay, shared stanzas), or refuses something else
+   * there; nothing while the same refusal lasts (the condition and the
+   * objects' own Events carry it) or once it is gone.
+   */
+  nodeRefusalEvent(nodeName: string): EventInput | undefined {
+    const refusal = this.#nodeRefusal;
+    if (refusal === this.#nodeRefusalTold) return undefined;
+    this.#nodeRefusalTold = refusal;
+    if (refusal === undefined) return undefined;
+    return {
+      regarding: { apiVersion: API_GROUP_VERSION, kind: 'EvpnNodeState', name: nodeName },
+      type: 'Warning', reason: ConditionReason.FrrFailed, action: 'ApplyOnNode',
+      note: `node ${nodeName}: ${EvpnErrorCode.Frr}: ${refusal}`, key: `${nodeName}/FrrRefused`,
     };
   }
 }

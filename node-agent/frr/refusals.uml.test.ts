@@ -156,6 +156,13 @@ describe('FRR refusals on real FRR are attributed to their VRF, network or node'
     expect(outcome.rejectedVrfs?.size ?? 0).toBe(0);
     expect(outcome.rejectedNetworks?.size ?? 0).toBe(0);
     expect(running()).not.toContain(`neighbor ${SELF} `);
+    // The node's EvpnNodeState gets one Warning for it (not one per pass while it lasts).
+    expect(self.nodeRefusalEvent('node-1')).toMatchObject({
+      regarding: { kind: 'EvpnNodeState', name: 'node-1' }, type: 'Warning', reason: 'FrrFailed',
+      note: expect.stringMatching(/^node node-1: EVPN-006: FRR refused the node's configuration: bgpd: neighbor .*local system/) as unknown,
+    });
+    expect((await pass(self, [vrf(2001), vrf(2002)], [l2(12001, 2001, '65000:12001')])).outcome.error).toMatch(/local system/);
+    expect(self.nodeRefusalEvent('node-1')).toBeUndefined();
     // Fixed settings: the node's error is gone.
     const fixed = await pass(unitFor('10.0.9.2'), [vrf(2001), vrf(2002)], [l2(12001, 2001, '65000:12001')]);
     expect(fixed.outcome.error).toBeUndefined();
