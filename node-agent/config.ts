@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { defaultServerAsn } from './frr/model.ts';
-import type { FrrModelInput } from './frr/model.ts';
 import { NodeConfig } from './inputs/node-config.ts';
 
 export const AgentConfig = z.object({
@@ -181,18 +180,4 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return parsed.data;
-}
-
-/** The node-level part of the FRR model. */
-export function frrNodeSettings(c: AgentConfig): Omit<FrrModelInput, 'vrfs' | 'l2vnis'> {
-  // Validated with the whole FRR model before every render (validateFrrModel).
-  if (c.frrNodeSettings !== undefined) return c.frrNodeSettings as Omit<FrrModelInput, 'vrfs' | 'l2vnis'>;
-  return {
-    asn: c.bgp.asn,
-    routerId: c.bgp.routerId,
-    underlayNeighbors: c.bgp.peers.map((p) => ({ address: p.address, remoteAs: p.remoteAs, evpn: true, bfd: c.bgp.bfd, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 })),
-    advertiseNetworks: [`${c.node.vtepIp}/32`],
-    gracefulRestart: { enabled: true },
-    ...(c.bgp.bfd ? { bfd: {} } : {}),
-  };
 }
