@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { frrNodeSettings, parseAgentConfig } from '../../node-agent/config.ts';
+import { parseAgentConfig } from '../../node-agent/config.ts';
+import { frrNodeSettings } from '../../node-agent/frr/build-frr-model.ts';
 import { parseOperatorFlags, usage as operatorUsage } from '../../operator/flags.ts';
 import { HELM_BUILD_TIMEOUT_MS, helmBinary, helmTemplate, parseManifests, type K8sObject } from './deploy-env.ts';
 

@@ -21,7 +21,7 @@
 #   LEAF_ASN               fixed leaf ASN; if empty, looked up in ASN_MAPPING_FILE
 #   ASN_MAPPING_FILE       JSON object {"<cidr>": "<asn>"}; ASN_CONFIGMAP names its ConfigMap
 #   SERVER_ASN             fixed server ASN; default derived from NODE_IP
-#   BGP_KEEPALIVE, BGP_HOLD  leaf session timers (default 3 10)
+#   BGP_KEEPALIVE, BGP_HOLD  leaf session timers (default 3 9, the agent's own)
 #   EVPN_RR_IPS, EVPN_RR_ASN, EVPN_RR_MULTIHOP  EVPN route reflectors (space separated), optional
 #   ADVERTISE_NODE_IP      "true" (default): originate NODE_IP/32 towards the leaf
 #   CHECK_REACHABILITY     "true" (default): ping the peer once and report it
@@ -247,7 +247,7 @@ main() {
   mkdir -p "$frr_dir" "$shared"
   local advertise=""
   [[ "${ADVERTISE_NODE_IP:-true}" == true ]] && advertise="$node_ip/32"
-  local keepalive="${BGP_KEEPALIVE:-3}" hold="${BGP_HOLD:-10}"
+  local keepalive="${BGP_KEEPALIVE:-3}" hold="${BGP_HOLD:-9}"
   local rr_ips=() rr_json=""
   read -r -a rr_ips <<<"${EVPN_RR_IPS:-}"
   if (( ${#rr_ips[@]} > 0 )); then
