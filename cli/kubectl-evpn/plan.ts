@@ -72,9 +72,9 @@ function renderNode(node: PlanNode, objects: EvpnObjects): Rendered {
   return { kernel, frr, verdict };
 }
 
-/** A device the node reports but the rebuilt objects do not render: an owned link of the kind its name says. */
+/** A device the node reports but the rebuilt objects do not render: an owned link of the kind its name says (`vx-`: an older agent's L2VNI device). */
 function reportedLink(name: string, index: number): Link {
-  const kind = name.startsWith('vrf-') ? 'vrf' : name.startsWith('br3-') ? 'bridge' : /^vx3?-/.test(name) ? 'vxlan' : name.startsWith('lo3-') ? 'dummy' : name.includes('.') ? 'vlan' : null;
+  const kind = name.startsWith('vrf-') ? 'vrf' : name.startsWith('br3-') ? 'bridge' : /^(vx3|vxlan|vx)-/.test(name) ? 'vxlan' : name.startsWith('lo3-') ? 'dummy' : name.includes('.') ? 'vlan' : null;
   return {
     index, name, kind, slaveKind: null, mtu: 1500, address: null, master: null, link: null, linkNetnsId: null,
     alias: ownerAlias(`reported by the node: ${name}`), group: OWNED_LINK_GROUP, up: true, operstate: 'up',

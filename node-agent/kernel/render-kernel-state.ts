@@ -3,7 +3,7 @@
 //  - per VRF: vrf-<l3vni> (table), a small bridge br3-<l3vni> holding the L3VNI
 //    vxlan vx3-<l3vni> (the bridge is the L3VNI's SVI, its MAC the router MAC),
 //    and `unreachable default metric 4278198272` for IPv4 and IPv6;
-//  - one shared VLAN-aware bridge (br-evpn) for every L2VNI: vx-<l2vni> is an
+//  - one shared VLAN-aware bridge (br-evpn) for every L2VNI: vxlan-<l2vni> is an
 //    access port (pvid, untagged) of the network's VLAN, so frames reach zebra
 //    untagged and it can map VLAN → VNI; the IRB br-evpn.<vlan> sits in the VRF
 //    and inherits the bridge's MAC, the anycast gateway MAC shared by all nodes;

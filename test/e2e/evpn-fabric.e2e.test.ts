@@ -229,7 +229,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const l3vnis = [...new Set(networks.map(l3vniOf))];
     const want = (): string[] => [
       ...l3vnis.flatMap((v) => [`vrf-${String(v)}`, `br3-${String(v)}`, `vx3-${String(v)}`]), 'br-evpn', 'evpn-uplink', 'evpn-ovs',
-      ...l2Networks.map((n) => `vx-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(vlanOf(n))}`),
+      ...l2Networks.map((n) => `vxlan-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(vlanOf(n))}`),
     ];
     for (const n of nodes) {
       await waitFor(`devices on ${n.name}`, async () => {
@@ -245,7 +245,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     for (const n of nodes) {
       const links = await linksAt(n.name);
       // The l3 networks have no L2VNI device: no VXLAN segment, only the IRB in their VRF.
-      expect([...links].filter((l) => l.startsWith('vx-')).sort()).toEqual(l2Networks.map((x) => `vx-${String(x.vni)}`).sort());
+      expect([...links].filter((l) => l.startsWith('vxlan-')).sort()).toEqual(l2Networks.map((x) => `vxlan-${String(x.vni)}`).sort());
       // The agent may be between two reloads: wait for the config to settle, then check it.
       const wanted = [/vrf vrf-1010100\n vni 1010100\n/, /vrf vrf-20000\n vni 20000\n/, /vni 10100\n(\s+.*\n)*?\s+route-target import 65000:10100/,
         /router bgp 65100 vrf vrf-20000/, /neighbor 10\.0\.0\.3 /];
@@ -345,7 +345,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const to = vmOf(netA, 'node-b');
     const how = await expectPing(fabric, from.name, to.ip, 'L2VNI ping');
     // It really went over VXLAN: node-a forwards to node-b's VTEP for that MAC.
-    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vx-${String(netA.vni)}`])) as { mac: string; dst?: string }[];
+    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netA.vni)}`])) as { mac: string; dst?: string }[];
     expect(fdb.filter((e) => e.mac === to.mac).map((e) => e.dst)).toContain(nodeB.vtep);
     phase(`ping across the L2VNI (${how})`);
   });
@@ -353,7 +353,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
   it('a VM pings the leaf\'s bare-metal server across L2VNI 10100', async () => {
     const from = vmOf(netA, 'node-a');
     const how = await expectPing(fabric, from.name, leaf.bms.ip, 'VM → bare-metal server');
-    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vx-${String(netA.vni)}`])) as { mac: string; dst?: string }[];
+    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netA.vni)}`])) as { mac: string; dst?: string }[];
     expect(fdb.filter((e) => e.mac === leaf.bms.mac).map((e) => e.dst)).toContain(leaf.vtep);
     phase(`ping VM → bare-metal server (${how})`);
   });
@@ -381,7 +381,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     // Routed once (by r1 on node-a; the reply by r1 on node-b), bridged by the fabric: TTL 64 - 1.
     expect((await fabric.ping(from.name, to.ip, 1)).output).toMatch(/ttl=63 /);
     // Over net-e's L2VNI: node-a sends vm-eb's MAC to node-b's VTEP.
-    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vx-${String(netE.vni)}`])) as { mac: string; dst?: string }[];
+    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netE.vni)}`])) as { mac: string; dst?: string }[];
     expect(fdb.filter((e) => e.mac === to.mac).map((e) => e.dst)).toContain(nodeB.vtep);
     phase(`ping through OVN's router across the fabric (${how})`);
   });
@@ -418,7 +418,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const before = await uidsOf();
     const l3vnis = [...new Set(networks.map(l3vniOf))];
     // The VLANs are the segmentation ids (checked above); not netObjects, so this test also runs alone with -t.
-    const devices = [...l3vnis.map((v) => `vrf-${String(v)}`), ...l2Networks.map((n) => `vx-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(n.segmentationId)}`)];
+    const devices = [...l3vnis.map((v) => `vrf-${String(v)}`), ...l2Networks.map((n) => `vxlan-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(n.segmentationId)}`)];
     /** What node-a still lacks: net-f on both nodes as `f` says, its devices, its routes at node-b, the leaf's routes at node-a. */
     const lacking = async (f: NetFState): Promise<string[]> => {
       const view = await readNodes(nodes.map((n) => n.name));
@@ -521,7 +521,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
       await waitFor(`EVPN routes of the nodes gone on ${n.name}`, async () => ours(await routesAt(n.name)).length === 0, slow);
       await waitFor(`devices gone on ${n.name}`, async () => {
         const links = await linksAt(n.name);
-        return ![...links].some((l) => /^(vrf-|br3-|vx3-|vx-|br-evpn)/.test(l));
+        return ![...links].some((l) => /^(vrf-|br3-|vx3-|vxlan-|vx-|br-evpn)/.test(l));
       }, slow);
       const running = await fabric.vtysh(n.name, 'show running-config');
       expect(running).not.toMatch(/vrf vrf-\d+/);
