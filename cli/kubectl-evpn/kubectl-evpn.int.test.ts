@@ -151,7 +151,7 @@ describe('kubectl evpn', () => {
     await makePlanNodes();
     const r = await kubectlEvpn(['plan', '-o', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    const plans = JSON.parse(r.stdout) as { node: { name: string }; basis: { reported: boolean; notes: string[] }; kernel: { linkDeletes: string[]; linkCreates: { link: { name: string } }[] }; objects: unknown[] }[];
+    const plans = JSON.parse(r.stdout) as { node: { name: string }; basis: { reported: boolean; notes: string[] }; kernel: { linkDeletes: string[]; linkCreates: { link: { name: string } }[] }; frr: string[]; objects: unknown[] }[];
     const of = (name: string) => plans.find((p) => p.node.name === name);
     // Other tests' objects share the cluster: only this file's devices are asserted.
     const mine = (names: readonly string[]): string[] => names.filter((n) => n.endsWith(String(vni + 1)) || n.endsWith(String(vni + 5)) || n.endsWith(`.${vlan}`) || n.endsWith(`-${vni}`)).sort();
@@ -161,8 +161,13 @@ describe('kubectl evpn', () => {
     expect(of(stale)?.kernel.linkDeletes).toEqual(expect.arrayContaining([`vxlan-${vni + 5}`, `br-evpn.${goneVlan}`]));
     expect(of(stale)?.objects).toContainEqual({ kind: 'EvpnNetwork', name: `${id}-gone`, before: 'applied', after: 'absent' });
     expect(of(stale)?.basis.notes).toContain(`EvpnNetwork ${id}-gone: gone from the cluster, still applied on the node`);
+    // FRR drops the gone network's L2VNI block too, on that node only.
+    expect(of(stale)?.frr).toEqual(expect.arrayContaining([`-   vni ${vni + 5}`, '-   exit-vni']));
+    expect(of(synced)?.frr).not.toContain(`-   vni ${vni + 5}`);
     const text = await kubectlEvpn(['plan']);
-    expect(text.stdout.split('\n\n').find((s) => s.startsWith(`Node ${stale} `))).toContain(`- link vxlan-${vni + 5}`);
+    const staleText = text.stdout.split('\n\n').find((s) => s.startsWith(`Node ${stale} `));
+    expect(staleText).toContain(`- link vxlan-${vni + 5}`);
+    expect(staleText).toContain(`-   vni ${vni + 5}`);
   });
 
   it('reads the kubeconfig from --kubeconfig when KUBECONFIG is not set', async () => {

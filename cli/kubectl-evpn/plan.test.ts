@@ -152,13 +152,34 @@ describe('plan from what each node reports applied', () => {
     const [w1, w2] = planManifest(o, o, emptyObjects());
     expect(defined(w1).kernel.linkDeletes.sort()).toEqual(['br-evpn.150', 'vxlan-10150']);
     expect(w1?.objects).toEqual([{ kind: 'EvpnNetwork', name: 'net-old', before: 'applied', after: 'absent' }]);
-    // The status holds no route targets: FRR lines of a gone object are not planned.
-    expect(w1?.frr).toEqual([]);
-    expect(w1?.basis.notes).toEqual(['EvpnNetwork net-old: gone from the cluster, still applied on the node']);
+    // FRR drops the gone L2VNI's block; the status holds no RD or route targets, so a note says those lines are not listed.
+    expect(w1?.frr).toEqual(['  router bgp 4200049263', '-   vni 10150', '-   exit-vni']);
+    expect(w1?.basis.notes).toEqual([
+      'EvpnNetwork net-old: gone from the cluster, still applied on the node',
+      'EvpnNetwork net-old: FRR drops its `vni 10150` block (under address-family l2vpn evpn) with the RD and route targets it had; the node\'s status does not hold them, so those lines are not listed',
+    ]);
     const text = formatNodePlan(defined(w1));
     expect(text).toContain('- link vxlan-10150');
     expect(text).toContain('- link br-evpn.150');
     expect(text).toContain('note: EvpnNetwork net-old: gone from the cluster, still applied on the node');
+    expect(text).toContain('frr: 0 lines added, 2 removed\n      router bgp 4200049263\n    -   vni 10150\n    -   exit-vni');
+    expect(isEmptyPlan(defined(w2))).toBe(true);
+  });
+
+  it('deletes the FRR stanzas of a VRF gone from the cluster, and the L2VNI block of its network', () => {
+    const o = current();
+    o.nodeStates[0] = nodeState('worker-1', '10.0.192.111', {
+      vrfs: [...(inSync(o).vrfs ?? []), { name: 'vrf-20000', ready: true, vni: 20000, devices: ['vrf-20000', 'br3-20000', 'vx3-20000'] }],
+      networks: [...(inSync(o).networks ?? []), { name: 'net-gone', ready: true, vni: 10160, vlanId: 160, devices: ['vxlan-10160', 'br-evpn.160'] }],
+    });
+    const [w1, w2] = planManifest(o, o, emptyObjects());
+    const frr = defined(w1).frr;
+    for (const line of ['- vrf vrf-20000', '-  vni 20000', '- router bgp 4200049263 vrf vrf-20000', '-   advertise ipv4 unicast', '-   vni 10160']) expect(frr).toContain(line);
+    expect(frr.filter((l) => l.startsWith('+'))).toEqual([]);
+    // Nothing of the objects still in the cluster goes.
+    expect(frr.some((l) => /vrf-10100|vni 10101/.test(l))).toBe(false);
+    expect(w1?.basis.notes).toContain('EvpnVrf vrf-20000: FRR drops `router bgp 4200049263 vrf vrf-20000` whole, its RD and route targets too (not in the node\'s status, not listed)');
+    expect(defined(w1).kernel.linkDeletes.sort()).toEqual(['br-evpn.160', 'br3-20000', 'vrf-20000', 'vx3-20000', 'vxlan-10160']);
     expect(isEmptyPlan(defined(w2))).toBe(true);
   });
 
