@@ -18,3 +18,15 @@ export const l2VxlanDevice = (l2vni: number): string => `vxlan-${l2vni}`;
 
 /** IRB/SVI of a network: a VLAN device on the shared bridge. */
 export const irbDevice = (bridge: string, vlanId: number): string => `${bridge.slice(0, 10)}.${vlanId}`;
+/**
+ * The VRF device's alternative name (`ip link show` and `ip route show vrf`
+ * find it): the EvpnVrf's own name when it reads `vrf-<number>` and is not the
+ * device's name. Mirrored VRFs are named after the BGPVPN's vni (the seed's
+ * `vrf-10100`, table 1010100), which for an l2 BGPVPN is not the L3VNI the
+ * device is named after (1010100), and seed 000's verify-evpn.sh checks
+ * `ip link show vrf-<vni>`. A name any other device holds is not given
+ * (renderKernelState, diffLinks), so it never collides.
+ */
+export function vrfAltName(vrfName: string, l3vni: number): string | undefined {
+  return /^vrf-[1-9][0-9]{0,10}$/.test(vrfName) && vrfName !== vrfDevice(l3vni) ? vrfName : undefined;
+}
