@@ -13,11 +13,12 @@ import { waitFor } from '../harness/wait-for.ts';
 import { flattenEvpnRoutes, routeTargets, type EvpnRoute } from './evpn-routes.ts';
 import { Fabric } from './fabric.ts';
 import { run } from './guest-exec.ts';
+import { leaveOldL2Names, measureL2Gap, runSeedVerify } from './seed-checks.ts';
 import { chassisMac, PROVIDER_BRIDGE, tapName } from './ovn-chassis.ts';
 import { addImportTargetNetF, associateNetF, disassociateNetF, netF, netFExtraImport, netFLacks, nextPassWrites, readNodes, type NetFState } from './faults.ts';
 import { Kubectl, type KubeObject } from './kube.ts';
 import {
-  leaf, netA, netB, netC, netD, netE, networks, nodeA, nodeB, nodes, OvnDriver, routerPortMac, vms,
+  l3Bgpvpn, leaf, netA, netB, netC, netD, netE, networks, nodeA, nodeB, nodes, OvnDriver, routerPortMac, vms,
   type FabricNode, type Network, type NodeName, type Vm,
 } from './scenario.ts';
 
@@ -75,8 +76,8 @@ async function expectPing(fabric: Fabric, from: string, to: string, what: string
 
 /**
  * What `at` must have learnt from node `from` (through the leaf, the route reflector); empty when complete.
- * Not the l3 subnets' type-5 prefixes: both nodes originate them with the BGPVPN's one RD, so they are one NLRI
- * and the reflector passes on its best path only (possibly the receiver's own); the leaf test checks them.
+ * Not the l3 subnets' type-5 prefixes: both nodes originate them (the IRB is on both), and which paths the
+ * reflector passes on depends on the RDs; the RD test checks them at the leaf.
  */
 function missingFrom(from: FabricNode, routes: readonly EvpnRoute[]): string[] {
   const remote = routes.filter((r) => r.nexthop === from.vtep);
@@ -207,6 +208,29 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     for (const n of networks) expect(vlanOf(n), `${n.label}: spec.vlanId`).toBe(n.segmentationId);
   });
 
+  it('Ready means traffic flows: right after READY 2/2 the first pings across the L2VNI and the L3VNI lose nothing', async () => {
+    // Nothing has sent a packet between the VMs yet: no ARP, no learnt MAC, no warm-up ping.
+    await waitFor('READY 2/2 on all networks and VRFs', async () => {
+      const [n, v] = await Promise.all([kubectl.list('evpnnetworks'), kubectl.list('evpnvrfs')]);
+      return n.length === 5 && v.length === 4 && [...n, ...v].every((o) => o.status?.ready === '2/2');
+    }, { timeoutMs: 180_000, stepMs: 250 });
+    phase('READY 2/2 (first time)');
+    const cases: [Vm, Vm, string][] = [
+      [vmOf(netA, 'node-a'), vmOf(netA, 'node-b'), 'L2VNI 10100 (VM → VM on the other node)'],
+      [vmOf(netB, 'node-a'), vmOf(netC, 'node-b'), 'L3VNI 20000 (l3 VM → l3 VM on the other node)'],
+    ];
+    const results: string[] = [];
+    for (const [from, to, what] of cases) {
+      const r = await fabric.ping(from.name, to.ip, 3);
+      const loss = /([\d.]+)% packet loss/.exec(r.output)?.[1] ?? '?';
+      process.stdout.write(`FIRST-PING ${what}: ${loss}% loss\n`);
+      if (loss !== '0') process.stdout.write(`NOTE first ping ${what}: state in ${await fabric.diagnose(`first-ping-${from.name}`, vms.map((v) => v.name))}\n${r.output}\n`);
+      results.push(`${what}: ${loss}% loss`);
+    }
+    expect(results).toEqual(cases.map(([, , what]) => `${what}: 0% loss`));
+    phase('first pings after READY: no loss');
+  });
+
   it('the agents plug their uplink into br-provider, trunking the networks\' localnet VLANs, marked as theirs', async () => {
     const tags = networks.map((n) => n.segmentationId).sort((a, b) => a - b);
     for (const n of nodes) {
@@ -307,6 +331,23 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     expect(ours.filter((r) => routeTargets(r).some((rt) => rt === '65100:10100' || rt === '65100:20000'))).toEqual([]);
   });
 
+  it('the leaf shows one path per node for an l3 prefix both nodes advertise: each node takes its own RD of the BGPVPN\'s two', async () => {
+    // net-b's IRB subnet is on both nodes (10.2.0.0/24 in vrf-20000, redistribute connected).
+    const subnet = netB.cidr;
+    const pathsOf = (routes: EvpnRoute[]): EvpnRoute[] => routes.filter((r) => r.type === 5 && r.ip === subnet && nodeVteps.includes(r.nexthop ?? ''));
+    await waitForRoutes('leaf', `type-5 ${subnet} from both nodes`, (routes) => nodeVteps.filter((ip) => !pathsOf(routes).some((r) => r.nexthop === ip)).map((ip) => `type-5 ${subnet} from ${ip}`));
+    const paths = pathsOf(await routesAt('leaf'));
+    process.stdout.write(`LEAF paths of ${subnet}: ${paths.map((p) => `RD ${p.rd} from ${p.nexthop ?? '?'}`).join('; ')}\n`);
+    // One path per node, each under a different RD of the list: two routes for the reflector, not two paths of one.
+    expect(paths.map((p) => p.nexthop).sort()).toEqual([...nodeVteps].sort());
+    expect(new Set(paths.map((p) => p.rd)).size).toBe(2);
+    for (const p of paths) expect(l3Bgpvpn.routeDistinguishers).toContain(p.rd);
+    // And the reflector passes both on: each node has the other's path.
+    for (const [at, from] of [[nodeA, nodeB], [nodeB, nodeA]] as const) {
+      await waitForRoutes(at.name, `type-5 ${subnet} of ${from.name}`, (routes) => (routes.some((r) => r.type === 5 && r.ip === subnet && r.nexthop === from.vtep) ? [] : [`type-5 ${subnet} from ${from.vtep}`]));
+    }
+  });
+
   it('an l3 network gets type-5 routes only', async () => {
     for (const n of nodes) {
       const routes = await routesAt(n.name);
@@ -403,6 +444,41 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     expect(described).toMatch(/Vni:\s+1010100\n/);
     expect(described).toMatch(/Routing Table:\s+1010100\n/);
     phase('READY 2/2');
+  });
+
+  it('passes seed 000\'s verify-evpn.sh on a node for the l2 BGPVPN: vxlan-<vni>, vrf-<vni> and FRR\'s VNI', async () => {
+    const out = await runSeedVerify(nodeA.name, netA.vni, artifacts);
+    process.stdout.write(`SEED verify-evpn.sh ${String(netA.vni)} on ${nodeA.name}:\n${out}\n`);
+    expect(out).toContain(`✓ vxlan-${String(netA.vni)} exists`);
+    expect(out).toContain(`✓ vrf-${String(netA.vni)} exists`);
+    expect(out).not.toContain('✗');
+    // FRR knows the VNI as an L2VNI with its kernel device (`show bgp l2vpn evpn vni N`).
+    expect(out).toMatch(new RegExp(`VNI: ${String(netA.vni)} \\(known to the kernel\\)`));
+    expect(out).toMatch(/Type: L2/);
+  });
+
+  it('adopts a node an older agent left with vx-<vni> devices: vxlan-<vni> in one pass, and says how long L2 traffic stopped', async () => {
+    const node = nodeA.name;
+    await fabric.killAgent(node);
+    await leaveOldL2Names(node, nodeA.vtep, l2Networks);
+    const from = vmOf(netA, 'node-a');
+    const to = vmOf(netA, 'node-b');
+    const flows = async (): Promise<boolean> => (await fabric.ping(from.name, to.ip, 3)).output.includes(' 0% packet loss');
+    await waitFor('L2VNI pings over the old vx-<vni> devices (zebra took them over)', flows, { timeoutMs: 60_000, stepMs: 500 });
+    const gap = await measureL2Gap(from.name, to.ip, join(artifacts, 'adoption-ping.log'), async () => {
+      fabric.startAgent(node);
+      await waitFor('vxlan-<vni> in place of vx-<vni>', async () => {
+        const links = await linksAt(node);
+        return l2Networks.every((n) => links.has(`vxlan-${String(n.vni)}`) && !links.has(`vx-${String(n.vni)}`));
+      }, slow);
+      await waitFor('L2VNI pings after the adoption', flows, { timeoutMs: 60_000, stepMs: 500 });
+    });
+    process.stdout.write(`ADOPTION vx-<vni> → vxlan-<vni> on ${node}: devices renamed ${String(gap.actionMs)} ms after the agent start (its first pass); `
+      + `longest L2 gap ${String(gap.longestMs)} ms, ${String(gap.lost)} of ${String(gap.sent)} pings (every 100 ms) lost\n`);
+    expect(gap.replies).toBeGreaterThan(5);
+    // Adopted, not churned: the pass after the adoption writes nothing.
+    expect(await nextPassWrites(fabric, node)).toEqual({ writes: 0, reloads: 0 });
+    phase(`adoption vx- → vxlan-: longest L2 gap ${String(gap.longestMs)} ms`);
   });
 
   it('comes back after kill -9 of node-a\'s agent, of its bgpd and of all its FRR, while OVN changes flow', async () => {
