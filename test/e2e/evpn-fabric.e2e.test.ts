@@ -13,6 +13,7 @@ import { waitFor } from '../harness/wait-for.ts';
 import { flattenEvpnRoutes, routeTargets, type EvpnRoute } from './evpn-routes.ts';
 import { Fabric } from './fabric.ts';
 import { run } from './guest-exec.ts';
+import { pingSummary } from './ping-summary.ts';
 import { leaveOldL2Names, measureL2Gap, runSeedVerify } from './seed-checks.ts';
 import { chassisMac, PROVIDER_BRIDGE, tapName } from './ovn-chassis.ts';
 import { addImportTargetNetF, associateNetF, disassociateNetF, netF, netFExtraImport, netFLacks, nextPassWrites, readNodes, type NetFState } from './faults.ts';
@@ -222,10 +223,10 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const results: string[] = [];
     for (const [from, to, what] of cases) {
       const r = await fabric.ping(from.name, to.ip, 3);
-      const loss = /([\d.]+)% packet loss/.exec(r.output)?.[1] ?? '?';
-      process.stdout.write(`FIRST-PING ${what}: ${loss}% loss\n`);
-      if (loss !== '0') process.stdout.write(`NOTE first ping ${what}: state in ${await fabric.diagnose(`first-ping-${from.name}`, vms.map((v) => v.name))}\n${r.output}\n`);
-      results.push(`${what}: ${loss}% loss`);
+      const loss = pingSummary(r.output).loss ?? '?';
+      process.stdout.write(`FIRST-PING ${what}: ${String(loss)}% loss\n`);
+      if (loss !== 0) process.stdout.write(`NOTE first ping ${what}: state in ${await fabric.diagnose(`first-ping-${from.name}`, vms.map((v) => v.name))}\n${r.output}\n`);
+      results.push(`${what}: ${String(loss)}% loss`);
     }
     expect(results).toEqual(cases.map(([, , what]) => `${what}: 0% loss`));
     phase('first pings after READY: no loss');
