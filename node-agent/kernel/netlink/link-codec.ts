@@ -215,7 +215,7 @@ export function encodeSetLink(name: string, change: LinkChange<number>): Buffer 
 export function encodeAddAltName(name: string, altName: string): Buffer {
   validateLinkName(name);
   validateLinkName(altName);
-  return encodeMessage(ifinfomsg(C.AF_UNSPEC, 0), [str(C.IFLA_IFNAME, name), nest(C.IFLA_PROP_LIST, [str(C.IFLA_ALT_IFNAME, altName)])]);
+  return encodeMessage(ifinfomsg(C.AF_UNSPEC, 0), [str(C.IFLA_IFNAME, name), nest(C.IFLA_PROP_LIST, [str(C.IFLA_ALT_IFNAME, altName)], true)]);
 }
 
 /** RTM_DELLINK / RTM_GETLINK payload selecting a link by name. */
