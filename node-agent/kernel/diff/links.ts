@@ -39,8 +39,13 @@ function linkChange(spec: LinkSpec, link: Link, nameOf: NameOf): LinkChange | un
   if (spec.alias !== undefined && link.alias !== spec.alias) change.alias = spec.alias;
   if (spec.group !== undefined && link.group !== spec.group) change.group = spec.group;
   if (spec.up !== undefined && link.up !== spec.up) change.up = spec.up;
-  if (spec.altName !== undefined && !(link.altNames ?? []).includes(spec.altName)) change.altName = spec.altName;
+  Object.assign(change, altNameChange(spec, link));
   return Object.keys(change).length > 0 ? change : undefined;
+}
+
+/** The alternative name to add: only adds, as the kernel keeps a link's other names. */
+function altNameChange(spec: LinkSpec, link: Link): Pick<LinkChange, 'altName'> {
+  return spec.altName === undefined || (link.altNames ?? []).includes(spec.altName) ? {} : { altName: spec.altName };
 }
 
 /** The veth peer is born without our marks; they are given in the update phase. */
