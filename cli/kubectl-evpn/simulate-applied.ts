@@ -23,6 +23,7 @@ export function simulateApplied(desired: DesiredKernelState): ActualKernelState 
       index: idx(spec.name) ?? 0, name: spec.name, kind: spec.kind, slaveKind: null, mtu: spec.mtu ?? DEFAULT_MTU,
       address: spec.address ?? null, master: idx(spec.master), link: null as number | null, linkNetnsId: null,
       alias: spec.alias ?? null, group: spec.group ?? 0, up: spec.up ?? false, operstate: 'up' as const,
+      ...(spec.altName === undefined ? {} : { altNames: [spec.altName] }),
     };
     switch (spec.kind) {
       case 'vrf': return { ...base, vrf: { table: spec.table } };

@@ -6,7 +6,7 @@ import * as C from './constants.ts';
 import { type AddrSpec, encodeAddr, encodeRoute, type RouteSpec } from './addr-route-codec.ts';
 import { type BridgePortFlags, type BridgeVlanSpec, encodeBridgePortFlags, encodeBridgeVlans } from './bridge-codec.ts';
 import type { KernelErrorContext } from './kernel-error.ts';
-import { encodeCreateLink, encodeLinkByName, encodeSetLink, type LinkChange, type LinkSpec } from './link-codec.ts';
+import { encodeAddAltName, encodeCreateLink, encodeLinkByName, encodeSetLink, type LinkChange, type LinkSpec } from './link-codec.ts';
 import { encodeFdb, encodeNeighbor, encodeNeighborDelete, type FdbSpec, type NeighborSpec } from './neigh-codec.ts';
 
 export type KernelOp =
@@ -148,7 +148,16 @@ const CREATE_REPLACE = C.NLM_F_CREATE | C.NLM_F_REPLACE;
  * The requests of a createLink: one RTM_NEWLINK, followed by an RTM_SETLINK
  * for what the kernel ignores or overrides on create.
  */
-function encodeCreateLinkOp(l: LinkSpec, ix: (name: string) => number): NetlinkRequest[] {
+function encodeCreateLinkOp(link: LinkSpec, ix: (name: string) => number): NetlinkRequest[] {
+  const { altName, ...l } = link;
+  const named = encodeCreateLinkRequests(l, ix);
+  return altName === undefined ? named : [...named, altNameRequest(l.name, altName)];
+}
+
+/** An alternative name is its own message (RTM_NEWLINKPROP), after the link exists. */
+const altNameRequest = (name: string, altName: string): NetlinkRequest => ({ type: C.RTM_NEWLINKPROP, flags: C.NLM_F_CREATE | C.NLM_F_APPEND, payload: encodeAddAltName(name, altName) });
+
+function encodeCreateLinkRequests(l: LinkSpec, ix: (name: string) => number): NetlinkRequest[] {
   const master = l.master !== undefined ? ix(l.master) : undefined;
   const spec = (l.kind === 'vlan' ? { ...l, link: ix(l.link), master } : { ...l, master }) as LinkSpec<number>;
   // A bridge's MTU given on create is overridden when ports join; set via
@@ -196,8 +205,11 @@ export function encodeOp(op: KernelOp, ix: (name: string) => number): NetlinkReq
   switch (op.op) {
     case 'createLink':
       return encodeCreateLinkOp(op.link, ix);
-    case 'setLink':
-      return [{ type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(op.name, resolveMaster(op.change, ix)) }];
+    case 'setLink': {
+      const { altName, ...change } = op.change;
+      const set = Object.keys(change).length > 0 ? [{ type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(op.name, resolveMaster(change, ix)) }] : [];
+      return altName === undefined ? set : [...set, altNameRequest(op.name, altName)];
+    }
     case 'deleteLink':
       return [{ type: C.RTM_DELLINK, flags: 0, payload: encodeLinkByName(op.name) }];
     case 'addAddr':
