@@ -3,8 +3,8 @@
 // the client replaces it. Every failure ends in exactly one 'close' event.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createConnection, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { createConnection, isIP, type Socket } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
 import { ConnectError, DisconnectedError, FramingError, RpcError } from './errors.ts';
 import { JsonFramer } from './framer.ts';
 import { IncomingMessage, isRequest, parseRpcError, type IncomingRequest } from './messages.ts';
@@ -19,6 +19,8 @@ export interface RpcConnectionOptions {
   readonly counters?: RpcCounters;
   /** Required by ssl: remotes; read at every connect, so a renewed Secret is picked up on reconnect. */
   readonly ssl?: SslFiles | undefined;
+  /** ssl: only: the name the server's certificate must carry; unset: any certificate the pinned CA signed. */
+  readonly serverName?: string | undefined;
 }
 
 const REFUSED_CERT = /alert (unknown ca|bad certificate|certificate required|certificate unknown)/i;
@@ -31,6 +33,7 @@ const CERT_ERRORS = new Set([
 
 function tlsFailure(remote: Remote, ssl: SslFiles, err: NodeJS.ErrnoException): string {
   const code = err.code ?? '';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `cannot connect to ${remote.text}: the server's certificate is not issued to the expected server name (${err.message})`;
   if (CERT_ERRORS.has(code)) return `cannot connect to ${remote.text}: the server's certificate is not signed by the CA in ${ssl.caCert} (${code})`;
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `cannot connect to ${remote.text}: the server's certificate is not valid now (${code})`;
   if (REFUSED_CERT.test(err.message) || code.startsWith('ERR_SSL_TLSV1')) {
@@ -40,7 +43,7 @@ function tlsFailure(remote: Remote, ssl: SslFiles, err: NodeJS.ErrnoException): 
   return `cannot connect to ${remote.text}: ${code || err.message}`;
 }
 
-function openSocket(remote: Remote, ssl: SslFiles | undefined): { socket: Socket; ready: 'connect' | 'secureConnect' } {
+function openSocket(remote: Remote, ssl: SslFiles | undefined, serverName: string | undefined): { socket: Socket; ready: 'connect' | 'secureConnect' } {
   if (remote.kind !== 'ssl') return { socket: createConnection(socketOptions(remote)), ready: 'connect' };
   if (ssl === undefined) throw new ConnectError(remote.text, `cannot connect to ${remote.text}: an ssl: remote needs a private key, a certificate and a CA certificate`);
   const read = (file: string, what: string): Buffer => {
@@ -55,9 +58,12 @@ function openSocket(remote: Remote, ssl: SslFiles | undefined): { socket: Socket
     host: remote.host, port: remote.port,
     key: read(ssl.privateKey, 'private key'), cert: read(ssl.certificate, 'certificate'), ca: read(ssl.caCert, 'CA certificate'),
     rejectUnauthorized: true,
-    // The CA is pinned (only it is trusted, not the system store); the host name is not checked, as OVS and OVN
-    // do not check it either: certificates from ovs-pki name a switch or a controller, not a host.
-    checkServerIdentity: () => undefined,
+    // The CA is pinned (only it is trusted, not the system store). Without an expected name nothing more is
+    // checked, as OVS and OVN do not either (ovs-pki certificates name a switch or a controller, not a host);
+    // with one, the certificate must carry it, so a chassis certificate from a shared CA cannot pose as NB/SB.
+    ...(serverName === undefined
+      ? { checkServerIdentity: () => undefined }
+      : { checkServerIdentity: (_host: string, cert: Parameters<typeof checkServerIdentity>[1]) => checkServerIdentity(serverName, cert), ...(isIP(serverName) === 0 ? { servername: serverName } : {}) }),
   });
   return { socket, ready: 'secureConnect' };
 }
@@ -118,7 +124,7 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
   /** Opens the socket; rejects with ConnectError naming the remote and the errno. */
   static open(remote: Remote, options: RpcConnectionOptions): Promise<RpcConnection> {
     return new Promise((resolve, reject) => {
-      const { socket, ready } = openSocket(remote, options.ssl);
+      const { socket, ready } = openSocket(remote, options.ssl, options.serverName);
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectError(remote.text, `cannot connect to ${remote.text}: timed out after ${options.connectTimeoutMs} ms`, 'ETIMEDOUT'));
