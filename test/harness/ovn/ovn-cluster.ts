@@ -133,6 +133,18 @@ class Member implements ClusterMember {
   }
 }
 
+/** Stops the member, deletes its file, has the leader kick it out, and joins it again empty. */
+async function wipeAndRejoin(db: string, members: readonly Member[], m: Member, leader: () => Promise<Member>): Promise<void> {
+  const sid = await m.appctl(['cluster/sid', db]);
+  await m.stop();
+  await rm(m.dbFile, { force: true });
+  const l = await leader();
+  await l.appctl(['cluster/kick', db, sid]);
+  await waitFor(`${m.name} removed from the cluster`, async () => !(await l.status()).includes(sid.slice(0, 4)), { timeoutMs: 20_000, stepMs: 100 });
+  await run('ovsdb-tool', ['join-cluster', m.dbFile, db, m.raft, ...members.filter((o) => o !== m).map((o) => o.raft)]);
+  await m.start();
+}
+
 async function startCluster(which: Which, dir: string): Promise<OvnCluster> {
   const db = DB_NAME[which];
   const members = Array.from({ length: SIZE }, (_, i) => new Member(which, i + 1, dir));
@@ -178,17 +190,7 @@ async function startCluster(which: Which, dir: string): Promise<OvnCluster> {
     start: (i) => member(i).start(),
     pause: (i) => { member(i).signal('SIGSTOP'); },
     resume: (i) => { member(i).signal('SIGCONT'); },
-    wipeAndRejoin: async (i) => {
-      const m = member(i);
-      const sid = await m.appctl(['cluster/sid', db]);
-      await m.stop();
-      await rm(m.dbFile, { force: true });
-      const l = member(await leader());
-      await l.appctl(['cluster/kick', db, sid]);
-      await waitFor(`${m.name} removed from the cluster`, async () => !(await l.status()).includes(sid.slice(0, 4)), { timeoutMs: 20_000, stepMs: 100 });
-      await run('ovsdb-tool', ['join-cluster', m.dbFile, db, m.raft, ...members.filter((o) => o !== m).map((o) => o.raft)]);
-      await m.start();
-    },
+    wipeAndRejoin: async (i) => { await wipeAndRejoin(db, members, member(i), async () => member(await leader())); },
     restartAll: async () => {
       await Promise.all(members.map((m) => m.stop()));
       await Promise.all(members.map((m) => m.start()));
