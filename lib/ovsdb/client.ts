@@ -30,10 +30,8 @@ const silentLogger: OvsdbLogger = { debug: () => undefined, info: () => undefine
 export interface OvsdbClientOptions {
   /** unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT, or several members of a cluster, comma-separated; tried in a random order. */
   readonly remote: string;
-  /** Key, certificate and CA files of an ssl: remote. */
+  /** Key, certificate and CA files of an ssl: remote, and optionally the server name its certificate must carry. */
   readonly ssl?: SslFiles | undefined;
-  /** ssl: only: the name the server's certificate must carry (subjectAltName DNS/IP, else CN); unset: any certificate the CA signed. */
-  readonly sslServerName?: string | undefined;
   /** Databases that must be served; connect() rejects (and reconnects retry) otherwise. */
   readonly databases?: readonly string[];
   /** Echo after this much inbound silence, and declare the peer dead after as much again. 0 disables. Default 5000. */
@@ -287,7 +285,6 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       maxMessageBytes: this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       counters: this.#counters,
       ssl: this.#options.ssl,
-      serverName: this.#options.sslServerName,
     });
   }
 

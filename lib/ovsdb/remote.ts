@@ -17,6 +17,11 @@ export interface SslFiles {
   readonly privateKey: string;
   readonly certificate: string;
   readonly caCert: string;
+  /**
+   * The name the server's certificate must carry (subjectAltName DNS or IP, else
+   * CN). Unset: any certificate the CA signed, as OVN's own clients accept.
+   */
+  readonly serverName?: string | undefined;
 }
 
 export function parseRemote(text: string): Remote {

@@ -19,8 +19,6 @@ export interface RpcConnectionOptions {
   readonly counters?: RpcCounters;
   /** Required by ssl: remotes; read at every connect, so a renewed Secret is picked up on reconnect. */
   readonly ssl?: SslFiles | undefined;
-  /** ssl: only: the name the server's certificate must carry; unset: any certificate the pinned CA signed. */
-  readonly serverName?: string | undefined;
 }
 
 const REFUSED_CERT = /alert (unknown ca|bad certificate|certificate required|certificate unknown)/i;
@@ -43,7 +41,7 @@ function tlsFailure(remote: Remote, ssl: SslFiles, err: NodeJS.ErrnoException): 
   return `cannot connect to ${remote.text}: ${code || err.message}`;
 }
 
-function openSocket(remote: Remote, ssl: SslFiles | undefined, serverName: string | undefined): { socket: Socket; ready: 'connect' | 'secureConnect' } {
+function openSocket(remote: Remote, ssl: SslFiles | undefined): { socket: Socket; ready: 'connect' | 'secureConnect' } {
   if (remote.kind !== 'ssl') return { socket: createConnection(socketOptions(remote)), ready: 'connect' };
   if (ssl === undefined) throw new ConnectError(remote.text, `cannot connect to ${remote.text}: an ssl: remote needs a private key, a certificate and a CA certificate`);
   const read = (file: string, what: string): Buffer => {
@@ -54,6 +52,7 @@ function openSocket(remote: Remote, ssl: SslFiles | undefined, serverName: strin
       throw new ConnectError(remote.text, `cannot connect to ${remote.text}: cannot read the ${what} ${file}: ${e.code ?? e.message}`, e.code, { cause: err });
     }
   };
+  const serverName = ssl.serverName;
   const socket = tlsConnect({
     host: remote.host, port: remote.port,
     key: read(ssl.privateKey, 'private key'), cert: read(ssl.certificate, 'certificate'), ca: read(ssl.caCert, 'CA certificate'),
@@ -124,7 +123,7 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
   /** Opens the socket; rejects with ConnectError naming the remote and the errno. */
   static open(remote: Remote, options: RpcConnectionOptions): Promise<RpcConnection> {
     return new Promise((resolve, reject) => {
-      const { socket, ready } = openSocket(remote, options.ssl, options.serverName);
+      const { socket, ready } = openSocket(remote, options.ssl);
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectError(remote.text, `cannot connect to ${remote.text}: timed out after ${options.connectTimeoutMs} ms`, 'ETIMEDOUT'));

@@ -91,11 +91,11 @@ describe('ssl: remotes', () => {
   });
 
   it('with an expected server name, connects only to a server whose certificate carries it', async () => {
-    const client = await OvsdbClient.connect({ remote, ssl: good, sslServerName: 'ovn-nb.example', databases: [NB], probeIntervalMs: 0 });
+    const client = await OvsdbClient.connect({ remote, ssl: { ...good, serverName: 'ovn-nb.example' }, databases: [NB], probeIntervalMs: 0 });
     expect(client.state).toBe('connected');
     await client.close();
     // Signed by the pinned CA, but issued to another name: a chassis certificate from a shared CA looks like this.
-    await expect(OvsdbClient.connect({ remote, ssl: good, sslServerName: 'ovn-sb.example', databases: [NB], connectTimeoutMs: 3000 }))
+    await expect(OvsdbClient.connect({ remote, ssl: { ...good, serverName: 'ovn-sb.example' }, databases: [NB], connectTimeoutMs: 3000 }))
       .rejects.toThrow(new RegExp(`${remote}: the server's certificate is not issued to the expected server name .*ovn-sb\\.example`));
   });
 
