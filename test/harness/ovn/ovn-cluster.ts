@@ -31,7 +31,7 @@ export interface OvnCluster {
   /** The TCP members, comma-separated, as a client is given them. */
   readonly tcpRemotes: string;
   readonly unixRemotes: string;
-  /** ovn-nbctl / ovn-sbctl on the member list (they find the leader themselves). */
+  /** ovn-nbctl / ovn-sbctl on the running, unpaused members (they find the leader themselves), as Neutron's own client would be. */
   readonly ctl: Ctl;
   /** The member that reports itself leader now. */
   leader(): Promise<number>;
@@ -72,6 +72,7 @@ class Member implements ClusterMember {
   readonly #dir: string;
   #tcpPort = 0;
   #daemon: Daemon | undefined;
+  paused = false;
 
   constructor(which: Which, n: number, dir: string) {
     this.name = `${which}-${n}`;
@@ -121,6 +122,7 @@ class Member implements ClusterMember {
   }
 
   signal(signal: NodeJS.Signals): void {
+    if (signal === 'SIGSTOP' || signal === 'SIGCONT') this.paused = signal === 'SIGSTOP' && this.#daemon !== undefined;
     this.#daemon?.child.kill(signal);
   }
 
@@ -131,6 +133,15 @@ class Member implements ClusterMember {
   status(): Promise<string> {
     return this.appctl(['cluster/status', DB_NAME[this.name.startsWith('nb') ? 'nb' : 'sb']]);
   }
+}
+
+async function findLeader(which: Which, members: readonly Member[]): Promise<number> {
+  const isLeader = async (m: Member): Promise<boolean> => m.pid() !== undefined && /Role: leader/.test(await m.status().catch(() => ''));
+  const n = await waitFor(`a ${which} leader`, async () => {
+    for (const [i, m] of members.entries()) if (await isLeader(m)) return i + 1;
+    return undefined;
+  }, { timeoutMs: 30_000, stepMs: 100 });
+  return n - 1;
 }
 
 /** Stops the member, deletes its file, has the leader kick it out, and joins it again empty. */
@@ -162,11 +173,7 @@ async function startCluster(which: Which, dir: string): Promise<OvnCluster> {
     if (m === undefined) throw new Error(`${which} has no member ${i}`);
     return m;
   };
-  const isLeader = async (m: Member): Promise<boolean> => m.pid() !== undefined && /Role: leader/.test(await m.status().catch(() => ''));
-  const leader = (): Promise<number> => waitFor(`a ${which} leader`, async () => {
-    for (const [i, m] of members.entries()) if (await isLeader(m)) return i + 1;
-    return undefined;
-  }, { timeoutMs: 30_000, stepMs: 100 }).then((n) => n - 1);
+  const leader = (): Promise<number> => findLeader(which, members);
   const waitHealthy = async (timeoutMs = 30_000): Promise<void> => {
     await waitFor(`every ${which} member in the cluster`, async () => {
       for (const m of members) if (!/Status: cluster member/.test(await m.status())) return false;
@@ -179,8 +186,10 @@ async function startCluster(which: Which, dir: string): Promise<OvnCluster> {
     get tcpRemotes() { return members.map((m) => m.tcp).join(','); },
     // A one-shot ovn-nbctl gives up when the member it picked does not answer ("database connection failed")
     // instead of trying the next; nothing was written then, so another try is safe.
-    ctl: (args) => waitFor(`${CTL[which]} ${args.join(' ')}`, () => run(CTL[which], [`--db=${unixRemotes}`, '--timeout=20', ...args], 25_000),
-      { timeoutMs: 30_000, stepMs: 200, stopOn: (err) => !/database connection failed/.test(String(err)) }),
+    ctl: (args) => waitFor(`${CTL[which]} ${args.join(' ')}`, () => {
+      const up = members.filter((m) => m.pid() !== undefined && !m.paused);
+      return run(CTL[which], [`--db=${(up.length > 0 ? up : members).map((m) => m.unix).join(',')}`, '--timeout=20', ...args], 25_000);
+    }, { timeoutMs: 30_000, stepMs: 200, stopOn: (err) => !/database connection failed/.test(String(err)) }),
     leader,
     memberOf: (remote) => {
       const i = members.findIndex((m) => m.tcp === remote || m.unix === remote);
