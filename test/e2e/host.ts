@@ -54,8 +54,9 @@ async function startOperator(cp: ControlPlane, ovn: OvnDatabases, operatorLog: s
   const operatorArgs = [
     `--ovn-nb=${ovn.nbRemote.unix}`, `--ovn-sb=${ovn.sbRemote.unix}`, `--metrics-addr=127.0.0.1:${metricsPort}`,
     // One replica: no Lease to wait for. Prune quickly so the withdrawal phase is short; the
-    // withdrawal removes all 9 objects at once, which the mass-deletion guard (floor 5) would hold.
-    '--leader-elect=false', '--prune-grace=1s', '--mass-delete-floor=20',
+    // withdrawal removes every mirrored object, which the mass-deletion guard holds whatever the
+    // count (as it holds an emptied OVN): no hold here, the scenario empties OVN on purpose.
+    '--leader-elect=false', '--prune-grace=1s', '--mass-delete-hold=0s',
   ];
   // The tether in spawnComponent needs the operator's environment to carry the kubeconfig.
   process.env.KUBECONFIG = cp.kubeconfigPath;

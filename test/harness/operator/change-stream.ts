@@ -34,6 +34,14 @@ export interface ChangeStream {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 export const streamAssociation = (vni: number): Record<string, string> => driverExternalIds({ vni, type: 'l3', routeTargets: [`65000:${vni}`] });
+/** A write that may have committed before its client gave up: "already exists" on the retry means done. */
+async function idempotent(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (!/already exists/.test(String(err))) throw err;
+  }
+}
 const macOf = (i: number): string => `02:00:00:fa:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
 
 export function startChangeStream(t: StreamTarget): ChangeStream {
@@ -41,18 +49,28 @@ export function startChangeStream(t: StreamTarget): ChangeStream {
   const unbound: Streamed[] = [];
   const flow = { on: true };
   let vni = t.vniBase;
+  // A network whose writes failed half-way is completed, never deleted: deleting it would be a real OVN
+  // delete that the mirror follows, and the suites check that nothing is deleted.
+  let pending: { n: Streamed; switchDone: boolean } | undefined;
   const tick = async (): Promise<void> => {
-    const n: Streamed = { id: randomUUID(), vni, tag: freshTag(), port: '', mac: macOf(vni - t.vniBase) };
-    n.port = `vm-${n.id.slice(0, 8)}`;
+    if (pending === undefined) {
+      const n: Streamed = { id: randomUUID(), vni, tag: freshTag(), port: '', mac: macOf(vni - t.vniBase) };
+      n.port = `vm-${n.id.slice(0, 8)}`;
+      vni++;
+      pending = { n, switchDone: false };
+    }
+    const { n } = pending;
     try {
-      await addNetwork(t.nbctl, n.id, streamAssociation(n.vni), { segment: { type: 'vlan', tag: n.tag } });
-      await addVmPort(t.nbctl, { networkId: n.id, portId: n.port, mac: n.mac, ips: [] });
+      if (!pending.switchDone) {
+        await idempotent(() => addNetwork(t.nbctl, n.id, streamAssociation(n.vni), { segment: { type: 'vlan', tag: n.tag } }));
+        pending.switchDone = true;
+      }
+      await idempotent(() => addVmPort(t.nbctl, { networkId: n.id, portId: n.port, mac: n.mac, ips: [] }));
       added.push(n);
       unbound.push(n);
-      vni++;
+      pending = undefined;
     } catch {
-      // NB is down (a network without its port is retried whole: ls-add fails on the name): the driver would retry too.
-      await t.nbctl(['--if-exists', 'ls-del', `neutron-${n.id}`]).catch(() => undefined);
+      // NB is down or has no leader: the driver would retry too, next tick.
     }
     for (const p of [...unbound]) {
       try {
@@ -71,7 +89,7 @@ export function startChangeStream(t: StreamTarget): ChangeStream {
     // Bind what is left, so the end state is complete.
     await waitFor('every port bound', async () => {
       await tick().catch(() => undefined);
-      return unbound.length === 0 ? true : undefined;
+      return unbound.length === 0 && pending === undefined ? true : undefined;
     }, { timeoutMs: 30_000 });
   })();
   return { added, stop: async () => { flow.on = false; await loop; } };
