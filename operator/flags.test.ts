@@ -20,7 +20,7 @@ describe('operator flags', () => {
     expect(parseOperatorFlags([...base, '--leader-elect=false'], {})).toMatchObject({ leaderElect: false });
   });
   it('defaults the mass-deletion guard and reads it', () => {
-    expect(parseOperatorFlags(base, {})).toMatchObject({ massDelete: { maxShare: 0.5, floor: 5, holdMs: 600_000 }, ovsdbSsl: undefined });
+    expect(parseOperatorFlags(base, {})).toMatchObject({ massDelete: { maxShare: 0.5, floor: 5, holdMs: 600_000 }, ovsdbSsl: undefined, ovsdbProbeIntervalMs: 5000 });
     expect(parseOperatorFlags([...base, '--mass-delete-share', '0.25', '--mass-delete-floor', '20', '--mass-delete-hold', '30m'], {}))
       .toMatchObject({ massDelete: { maxShare: 0.25, floor: 20, holdMs: 1_800_000 } });
   });
@@ -43,6 +43,7 @@ describe('operator flags', () => {
     [['--ovn-nb', 'ssl:1.2.3.4', '--ovn-sb', 'unix:/x'], /--ovn-nb: invalid OVSDB remote/],
     [['--ovn-nb', 'unix:/a', '--ovn-sb', 'unix:/x', '--ovsdb-ca-cert', '/ca.pem'], /are for ssl: remotes/],
     [['--ovn-nb', 'unix:/a', '--ovn-sb', 'unix:/x', '--ovsdb-server-name', 'ovn-nb'], /are for ssl: remotes/],
+    [['--ovn-nb', 'unix:/a', '--ovn-sb', 'unix:/x', '--ovsdb-probe-interval', '200ms'], /--ovsdb-probe-interval: at least 1s/],
     [['--ovn-nb', 'tcp:10.0.0.1:6641,tcp:10.0.0.1:6641', '--ovn-sb', 'unix:/x'], /--ovn-nb: .*tcp:10.0.0.1:6641 is given twice/],
     [['--ovn-nb', 'tcp:10.0.0.1:6641;tcp:10.0.0.2:6641', '--ovn-sb', 'unix:/x'], /--ovn-nb: invalid OVSDB remote/],
     [['--ovn-nb', 'ssl:10.0.0.1:6641', '--ovn-sb', 'unix:/x', '--ovsdb-private-key', '/k', '--ovsdb-certificate', '/c', '--ovsdb-ca-cert', '/ca', '--ovsdb-server-name', 'ovn nb;rm'], /--ovsdb-server-name: expected a DNS name or an IP address/],

@@ -28,6 +28,8 @@ export interface OperatorFlags {
   readonly massDelete: MassDeletePolicy;
   /** Key, certificate, CA (and the expected server name) for ssl: remotes; undefined when no member is ssl:. */
   readonly ovsdbSsl: SslFiles | undefined;
+  /** A database member silent this long is left for the next one. */
+  readonly ovsdbProbeIntervalMs: number;
   readonly identity: string | undefined;
 }
 
@@ -44,6 +46,8 @@ EvpnNetwork and EvpnPortSet objects and folds node status into them.
   --ovsdb-ca-cert FILE       the CA that signed the servers' certificates; the only one trusted (as OVN's --ca-cert)
   --ovsdb-server-name NAME   the name every NB/SB server certificate must carry (subjectAltName, else CN);
                              unset: any certificate that CA signed
+  --ovsdb-probe-interval DUR a member silent this long (an echo goes out at half of it) is left for the
+                             next one (default 5s, at least 1s)
   --metrics-addr HOST:PORT   /healthz, /readyz and /metrics (default 127.0.0.1:8080)
   --node-name-from MODE      chassis → node: hostname (default), chassis-name, or map:FILE
   --l3vni-offset N           an l2 network without an l3 router association routes in
@@ -87,6 +91,13 @@ function parseHostPort(text: string, flag: string): { host: string; port: number
   const port = Number(m?.[3]);
   if (host === undefined || port > 65535) throw new UsageError(`${flag}: expected HOST:PORT, got ${JSON.stringify(text)}`);
   return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+function parseProbeInterval(text: string): number {
+  const ms = parseDuration(text, '--ovsdb-probe-interval');
+  // Shorter than a second would drop a busy but healthy server (ovsdb-server's own floor is 1 s too).
+  if (ms < 1000) throw new UsageError(`--ovsdb-probe-interval: at least 1s, got ${JSON.stringify(text)}`);
+  return ms;
 }
 
 function parseBool(text: string, flag: string): boolean {
@@ -144,6 +155,7 @@ const FLAG_OPTIONS = {
   'ovsdb-certificate': { type: 'string' },
   'ovsdb-ca-cert': { type: 'string' },
   'ovsdb-server-name': { type: 'string' },
+  'ovsdb-probe-interval': { type: 'string', default: '5s' },
   identity: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -204,6 +216,7 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
     ovsdbSsl: parseSslFiles([nb, sb], {
       privateKey: values['ovsdb-private-key'], certificate: values['ovsdb-certificate'], caCert: values['ovsdb-ca-cert'], serverName: values['ovsdb-server-name'],
     }),
+    ovsdbProbeIntervalMs: parseProbeInterval(values['ovsdb-probe-interval']),
     identity: values.identity,
   };
 }

@@ -34,7 +34,7 @@ export interface OvsdbClientOptions {
   readonly ssl?: SslFiles | undefined;
   /** Databases that must be served; connect() rejects (and reconnects retry) otherwise. */
   readonly databases?: readonly string[];
-  /** Echo after this much inbound silence, and declare the peer dead after as much again. 0 disables. Default 5000. */
+  /** A peer silent this long is dead (an echo is sent at half of it). 0 disables. Default 5000. */
   readonly probeIntervalMs?: number;
   /** Default 5000. */
   readonly connectTimeoutMs?: number;

@@ -16,7 +16,11 @@ import { waitFor } from '../wait-for.ts';
 import { getObject, listObjects } from './kube-env.ts';
 import { addNetwork, addVmPort, freshTag } from './ovn-driver.ts';
 
-export interface Streamed { id: string; vni: number; tag: number; port: string; mac: string }
+export interface Streamed {
+  id: string; vni: number; tag: number; port: string; mac: string;
+  /** Date.now() when the network and its port were both in OVN NB. */
+  at?: number;
+}
 
 export interface StreamTarget {
   readonly nbctl: Ctl;
@@ -66,6 +70,7 @@ export function startChangeStream(t: StreamTarget): ChangeStream {
         pending.switchDone = true;
       }
       await idempotent(() => addVmPort(t.nbctl, { networkId: n.id, portId: n.port, mac: n.mac, ips: [] }));
+      n.at = Date.now();
       added.push(n);
       unbound.push(n);
       pending = undefined;
