@@ -34,7 +34,7 @@ export interface OvsdbClientOptions {
   readonly ssl?: SslFiles | undefined;
   /** Databases that must be served; connect() rejects (and reconnects retry) otherwise. */
   readonly databases?: readonly string[];
-  /** A peer silent this long is dead (an echo is sent at half of it). 0 disables. Default 5000. */
+  /** Echo after this much inbound silence, and declare the peer dead after as much again. 0 disables. Default 5000. */
   readonly probeIntervalMs?: number;
   /** Default 5000. */
   readonly connectTimeoutMs?: number;
@@ -247,8 +247,8 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
         try {
           return await this.#openMember();
         } catch (err) {
-          if (!(err instanceof ConnectError)) throw err;
-          failures.push(err);
+          // A member that fails half-way (closes during the handshake, answers an error) is a member that failed.
+          failures.push(err instanceof ConnectError ? err : new ConnectError(this.remote.text, `cannot connect to ${this.remote.text}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err }));
         }
       }
       const [first] = failures;

@@ -36,6 +36,8 @@ export class ClusterTracker {
   readonly #dbs: readonly string[];
   readonly #views = new Map<string, ClusterView>();
   #store: ReplicaStore | undefined;
+  /** Updates that arrive while the monitor's reply is being applied (same chunk of the stream). */
+  #queued: unknown[][] | undefined;
 
   constructor(dbs: readonly string[]) {
     this.#dbs = dbs;
@@ -62,8 +64,16 @@ export class ClusterTracker {
   async attach(transport: MonitorTransport, schema: DatabaseSchema, remote: string): Promise<readonly DatabaseReplaced[]> {
     this.#store = undefined;
     const store = new ReplicaStore(schema, { Database: SERVER_DB_COLUMNS });
-    const reply = await transport.request('monitor_cond', [SERVER_DB, CLUSTER_MONITOR_ID, { Database: [{ columns: SERVER_DB_COLUMNS }] }]);
-    store.replaceAll('update2', reply, 'initial');
+    this.#queued = [];
+    let reply: unknown;
+    try {
+      reply = await transport.request('monitor_cond', [SERVER_DB, CLUSTER_MONITOR_ID, { Database: [{ columns: SERVER_DB_COLUMNS }] }]);
+    } finally {
+      const queued = this.#queued;
+      this.#queued = undefined;
+      store.replaceAll('update2', reply ?? {}, 'initial');
+      for (const params of queued) store.applyUpdates('update2', params[1]);
+    }
     this.#store = store;
     const update = this.#judge();
     if (update.leave !== undefined) {
@@ -75,6 +85,10 @@ export class ClusterTracker {
 
   /** An update2 of the `_Server` monitor on the attached member. */
   notify(params: readonly unknown[]): TrackerUpdate {
+    if (this.#queued !== undefined) {
+      this.#queued.push([...params]);
+      return { leave: undefined, replaced: [] };
+    }
     const store = this.#store;
     if (store === undefined) return { leave: undefined, replaced: [] };
     store.applyUpdates('update2', params[1]);

@@ -12,7 +12,7 @@ import { socketOptions, type Remote, type SslFiles } from './remote.ts';
 
 export interface RpcConnectionOptions {
   readonly connectTimeoutMs: number;
-  /** A peer silent this long is dead (an echo goes out at half of it, so a live idle peer answers in time). 0 disables. */
+  /** Send an echo after this long without inbound traffic; close if nothing arrives for as long again. 0 disables. */
   readonly probeIntervalMs: number;
   readonly maxMessageBytes: number;
   /** Counters to add to; lets a client keep totals across connections. */
@@ -220,7 +220,7 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
   }
 
   // Checked ten times per interval, so a dead peer (a stopped or cut-off member) is left within
-  // about the interval itself, not twice it: the member list has others to move on to.
+  // 2.2 intervals (it was 2.5): the member list has others to move on to.
   #armProbe(): void {
     if (this.#probeIntervalMs <= 0) return;
     this.#probeTimer = setTimeout(() => {
@@ -231,12 +231,12 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
   #checkLiveness(): void {
     if (this.#closed) return;
     const now = Date.now();
-    const silence = now - this.#lastReceived;
-    if (silence >= this.#probeIntervalMs) {
-      this.#shutdown(new DisconnectedError(`no reply from ${this.remote.text} to echo within ${this.#probeIntervalMs} ms; peer considered dead`));
-      return;
-    }
-    if (this.#echoOutstandingSince === undefined && silence >= this.#probeIntervalMs / 2) {
+    if (this.#echoOutstandingSince !== undefined) {
+      if (now - this.#echoOutstandingSince >= this.#probeIntervalMs) {
+        this.#shutdown(new DisconnectedError(`no reply from ${this.remote.text} to echo within ${this.#probeIntervalMs} ms; peer considered dead`));
+        return;
+      }
+    } else if (now - this.#lastReceived >= this.#probeIntervalMs) {
       this.#echoOutstandingSince = now;
       this.counters.echoesSent++;
       // The reply (or any traffic) clears the outstanding mark in #onData; the result itself does not matter.

@@ -20,7 +20,7 @@ export interface OvnSourceOptions {
   readonly sbRemote: string;
   readonly log: Logger;
   readonly connectTimeoutMs?: number;
-  /** OVSDB echo interval; default 5000. */
+  /** A member silent this long is left for the next one (the client's echo goes out at half of it); default 5000. */
   readonly probeIntervalMs?: number;
   /** Key, certificate and CA for ssl: remotes. */
   readonly ssl?: SslFiles | undefined;
@@ -64,7 +64,8 @@ async function openDb<Rows extends Record<string, Row>>(target: DbTarget, option
       ssl: options.ssl,
       databases: [db],
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      probeIntervalMs: options.probeIntervalMs ?? 5000,
+      // The client echoes after its interval of silence and waits as long again: half of ours each.
+      probeIntervalMs: Math.max(1, Math.round((options.probeIntervalMs ?? 5000) / 2)),
       logger: options.log.child({ component: 'ovsdb', db }),
     });
   } catch (err) {
