@@ -15,6 +15,9 @@
 // restart or resume; for the SIGSTOP, the stop) to the first network added
 // after it showing up with its port set; one line `cluster-fault-recovery …`.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Label, type EvpnNetwork, type EvpnPortSet } from '../crds/index.ts';
 import { evpnResources } from '../crds/resources.ts';
@@ -56,6 +59,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // The operator's log, for a failed run: which member it read, when and why it left one.
+  const logFile = join(tmpdir(), `cluster-fault-operator-${String(process.pid)}.log`);
+  writeFileSync(logFile, logs().map((l) => JSON.stringify(l)).join('\n'));
+  process.stderr.write(`cluster faults: operator log in ${logFile}\n`);
   await ops?.stop();
   await Promise.all([networkWatch?.stop(), portSetWatch?.stop()]);
   await Promise.all([ovn.stop(), kube.stop()]);

@@ -3,7 +3,7 @@
 // then `join-cluster`), as production OVN runs them. Members talk RAFT over
 // unix sockets in a private temp dir; clients reach each member on a unix
 // socket and on loopback TCP (a kernel-chosen port, kept across restarts).
-// Optionally ovn-northd, given the member lists. Binaries, schemas and the
+// Optionally ovn-northd, given the TCP member lists. Binaries, schemas and the
 // start-up waits are the ones of ovn-databases.ts, so a switch of OVN build
 // stays in one place.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -235,7 +235,9 @@ export async function startOvnClusters(options: { northd?: boolean } = {}): Prom
     started.push(nb, sb);
     if (options.northd === true) {
       northd = startDaemon('northd', 'ovn-northd', [
-        `--ovnnb-db=${nb.unixRemotes}`, `--ovnsb-db=${sb.unixRemotes}`,
+        // TCP, not unix: OVS clients send no inactivity probes on unix sockets, so a northd attached to a
+        // SIGSTOPped member would wait for it forever instead of moving on.
+        `--ovnnb-db=${nb.tcpRemotes}`, `--ovnsb-db=${sb.tcpRemotes}`,
         `--unixctl=${join(dir, 'northd.ctl')}`, `--pidfile=${join(dir, 'northd.pid')}`, `--log-file=${join(dir, 'northd.log')}`, '-vconsole:off',
       ]);
     }
