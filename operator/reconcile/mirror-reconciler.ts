@@ -40,6 +40,8 @@ export interface MirrorSource {
    */
   networkRows?(): NetworkRows & { resync(): void };
   isSynced(): boolean;
+  /** When an OVN database was last seen re-created (new cluster id); the mass-deletion guard holds what follows. */
+  replacedAt?(): number | undefined;
   takePendingSince(): number | undefined;
   restorePendingSince(t: number | undefined): void;
 }
@@ -253,10 +255,11 @@ export class MirrorReconciler {
     // A port set whose network is still wanted goes because its ports moved (a node drained): not a loss to guard.
     const networkOf = new Map(live.portSets.map((p) => [p.metadata.name, p.spec.network]));
     const isPortMove = (d: PlannedDelete): boolean => d.kind === 'EvpnPortSet' && desired.networks.has(networkOf.get(d.name) ?? '');
+    const policy = this.#o.massDelete ?? DEFAULT_MASS_DELETE_POLICY;
     const guarded = guardMassDeletes({
       deletes: deletes.filter((d) => !isPortMove(d)), mirroredCount: mirrored.length, sourceEmpty: desired.vrfs.size + desired.networks.size + desired.portSets.size === 0,
-      confirmed, heldSince: this.#massHeldSince, missingSince, previouslyMissing: this.#missingSince, now,
-      policy: this.#o.massDelete ?? DEFAULT_MASS_DELETE_POLICY,
+      confirmed, heldSince: this.#massHeldSince, missingSince, previouslyMissing: this.#missingSince, now, policy,
+      sourceReplaced: now - (this.#o.source.replacedAt?.() ?? -Infinity) < policy.holdMs,
     });
     const guard = { ...guarded, deletes: [...deletes.filter(isPortMove), ...guarded.deletes] };
     this.#massHeldSince = guard.heldSince;

@@ -91,3 +91,8 @@ capabilities:
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{/* An OVSDB member list as ovn-nbctl --db takes it: a string as given, or a list joined with commas. */}}
+{{- define "ovn-evpn.ovsdbRemotes" -}}
+{{- if kindIs "slice" . }}{{ join "," . }}{{ else }}{{ . }}{{ end -}}
+{{- end }}
