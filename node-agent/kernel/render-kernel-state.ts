@@ -104,6 +104,7 @@ function dropTakenAltNames(desired: DesiredKernelState): void {
   });
 }
 
+/** One entry per kernel key: renders can repeat one (a port route equal to its network's), and the kernel holds each key once. */
 function dedupe(d: DesiredKernelState): void {
   const uniq = <T>(list: T[], key: (t: T) => string): T[] => {
     const seen = new Set<string>();
