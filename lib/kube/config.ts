@@ -11,7 +11,14 @@ import type https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter } from 'node:path';
 import { ExecCredentialSource } from './exec-credential.ts';
-import { inClusterSpec, mergedKubeconfigText, parseKubeconfigs, type KubeconfigText, type KubeTargetSpec, type Material } from './kubeconfig.ts';
+import {
+  inClusterSpec,
+  mergedKubeconfigText,
+  parseKubeconfigs,
+  type KubeTargetSpec,
+  type Material,
+} from './kubeconfig.ts';
+import type { KubeconfigText } from './kubeconfig-file.ts';
 import { WatchedFile } from './watched-file.ts';
 
 const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -49,11 +56,15 @@ class SpecTarget implements KubeTarget {
     this.#cert = spec.cert === undefined ? undefined : sourceOf(spec.cert);
     this.#key = spec.key === undefined ? undefined : sourceOf(spec.key);
     this.#tokenFile = spec.tokenFile === undefined ? undefined : new WatchedFile(spec.tokenFile);
-    this.#exec = spec.exec === undefined ? undefined : new ExecCredentialSource(spec.exec, {
-      server: spec.server, insecure: spec.insecureSkipTlsVerify,
-      ...(spec.ca !== undefined && 'data' in spec.ca ? { caData: spec.ca.data.toString('base64') } : {}),
-      ...(spec.tlsServerName === undefined ? {} : { tlsServerName: spec.tlsServerName }),
-    });
+    this.#exec =
+      spec.exec === undefined
+        ? undefined
+        : new ExecCredentialSource(spec.exec, {
+            server: spec.server,
+            insecure: spec.insecureSkipTlsVerify,
+            ...(spec.ca !== undefined && 'data' in spec.ca ? { caData: spec.ca.data.toString('base64') } : {}),
+            ...(spec.tlsServerName === undefined ? {} : { tlsServerName: spec.tlsServerName }),
+          });
     // Read at start: a missing CA, key or token file is an error now, not at the first request.
     for (const s of [this.#ca, this.#cert, this.#key]) if (s !== undefined) read(s);
     if (this.#tokenFile !== undefined && spec.token === undefined) this.#tokenFile.read();
@@ -74,10 +85,14 @@ class SpecTarget implements KubeTarget {
     if (this.#exec !== undefined) {
       const c = await this.#exec.get();
       // The plugin's certificate wins over the kubeconfig's, as in client-go.
-      if (c.cert !== undefined && c.key !== undefined) { opts.cert = c.cert; opts.key = c.key; }
+      if (c.cert !== undefined && c.key !== undefined) {
+        opts.cert = c.cert;
+        opts.key = c.key;
+      }
       token = c.token ?? token;
     }
-    if (token !== undefined) opts.headers = { ...(opts.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` };
+    if (token !== undefined)
+      opts.headers = { ...(opts.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` };
   }
 
   invalidateCredentials(): void {
@@ -139,7 +154,10 @@ function fromFiles(paths: readonly string[], context: string | undefined): KubeT
  * current context. Throws if the result has no cluster or its files cannot be
  * read, so a misconfigured process fails at start, not at its first request.
  */
-export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env, context?: string): { kubeConfig: KubeTarget; source: KubeConfigSource } {
+export function loadKubeConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  context?: string,
+): { kubeConfig: KubeTarget; source: KubeConfigSource } {
   const fromEnv = (env['KUBECONFIG'] ?? '').split(delimiter).filter((p) => p !== '');
   if (fromEnv.length > 0) return { kubeConfig: fromFiles([...new Set(fromEnv)], context), source: 'kubeconfig' };
   if (env['KUBERNETES_SERVICE_HOST'] !== undefined && existsSync(`${serviceAccountDir}/token`)) {

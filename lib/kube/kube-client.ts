@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
 import type { KubeTarget } from './config.ts';
+import { KeepAliveAgent } from './keep-alive-agent.ts';
 import type { KubeList } from './resource.ts';
 import { resourceOfPath, writeVerbOf, type WriteCounter } from './write-counter.ts';
 
@@ -75,7 +76,7 @@ function buildUrl(server: string, path: string, query: Readonly<Record<string, Q
 function toStatus(text: string): KubeStatus | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null ? (parsed) : undefined;
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
   } catch {
     return undefined;
   }
@@ -91,9 +92,7 @@ export class KubeClient {
   readonly kubeConfig: KubeTarget;
   readonly writeCounter: WriteCounter | undefined;
   private readonly userAgent: string;
-  private agent: http.Agent | undefined;
-  /** The TLS material `agent` was built from: another one (a rotated certificate or CA) builds a new agent. */
-  private agentTls: TlsMaterial | undefined;
+  private readonly keepAlive = new KeepAliveAgent();
 
   constructor(kubeConfig: KubeTarget, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
@@ -111,7 +110,11 @@ export class KubeClient {
   }
 
   /** Lists every page (`limit`/`continue`); the returned resourceVersion is the last page's. */
-  async listAll<T>(path: string, query: Readonly<Record<string, QueryValue>> = {}, signal?: AbortSignal): Promise<KubeList<T>> {
+  async listAll<T>(
+    path: string,
+    query: Readonly<Record<string, QueryValue>> = {},
+    signal?: AbortSignal,
+  ): Promise<KubeList<T>> {
     const items: T[] = [];
     let cont: string | undefined;
     for (;;) {
@@ -124,7 +127,12 @@ export class KubeClient {
       items.push(...page.items);
       cont = page.metadata.continue;
       if (cont === undefined || cont === '') {
-        return { metadata: { ...(page.metadata.resourceVersion === undefined ? {} : { resourceVersion: page.metadata.resourceVersion }) }, items };
+        return {
+          metadata: {
+            ...(page.metadata.resourceVersion === undefined ? {} : { resourceVersion: page.metadata.resourceVersion }),
+          },
+          items,
+        };
       }
     }
   }
@@ -134,8 +142,16 @@ export class KubeClient {
    * signal aborts. A non-200 answer throws KubeApiError (e.g. 410 on an expired
    * resourceVersion); an ERROR event is yielded so the caller can read its Status.
    */
-  async *watch<T>(path: string, query: Readonly<Record<string, QueryValue>>, signal: AbortSignal, idleTimeoutMs = 0): AsyncGenerator<WatchEvent<T>> {
-    const res = await this.send({ method: 'GET', path, query: { ...query, watch: true }, signal, timeoutMs: 0 }, idleTimeoutMs);
+  async *watch<T>(
+    path: string,
+    query: Readonly<Record<string, QueryValue>>,
+    signal: AbortSignal,
+    idleTimeoutMs = 0,
+  ): AsyncGenerator<WatchEvent<T>> {
+    const res = await this.send(
+      { method: 'GET', path, query: { ...query, watch: true }, signal, timeoutMs: 0 },
+      idleTimeoutMs,
+    );
     const code = res.statusCode ?? 0;
     if (code !== 200) throw apiErrorFrom(code, await readBody(res));
     const lines = createInterface({ input: res, crlfDelay: Infinity });
@@ -154,9 +170,7 @@ export class KubeClient {
 
   /** Closes idle keep-alive sockets so the process can exit. */
   close(): void {
-    this.agent?.destroy();
-    this.agent = undefined;
-    this.agentTls = undefined;
+    this.keepAlive.close();
   }
 
   private async send(req: KubeRequest, idleTimeoutMs = 0): Promise<http.IncomingMessage> {
@@ -166,9 +180,11 @@ export class KubeClient {
     // Called per request: exec/token authenticators refresh their token here.
     const opts: https.RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(opts);
-    const agent = this.agentFor(url, opts, cluster.proxyUrl !== undefined);
-    const body = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-    const authHeaders = opts.headers !== undefined && !Array.isArray(opts.headers) ? (opts.headers as http.OutgoingHttpHeaders) : {};
+    const agent = this.keepAlive.for(url, opts, cluster.proxyUrl !== undefined);
+    const body =
+      req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+    const authHeaders =
+      opts.headers !== undefined && !Array.isArray(opts.headers) ? (opts.headers as http.OutgoingHttpHeaders) : {};
     const headers: http.OutgoingHttpHeaders = {
       ...authHeaders,
       accept: 'application/json',
@@ -199,70 +215,34 @@ export class KubeClient {
         },
       );
       r.on('error', reject);
-      const timeoutMs = req.timeoutMs ?? 30_000;
-      if (timeoutMs > 0) {
-        const timer = setTimeout(() => r.destroy(new Error(`request timed out after ${timeoutMs} ms: ${req.method} ${req.path}`)), timeoutMs);
-        timer.unref();
-        r.on('close', () => {
-          clearTimeout(timer);
-        });
-        r.on('response', (res) => res.on('end', () => {
-          clearTimeout(timer);
-        }));
-      }
-      // For watches: a socket that carries nothing (not even a bookmark) this long is dead.
-      if (idleTimeoutMs > 0) {
-        r.setTimeout(idleTimeoutMs, () => r.destroy(new Error(`watch idle for ${idleTimeoutMs} ms`)));
-      }
+      armTimeouts(r, req, idleTimeoutMs);
       r.end(body);
     });
   }
+}
 
-  // One keep-alive agent per client, built from the kubeconfig's TLS material
-  // (client-node's own agent has keep-alive off: a TLS handshake per request),
-  // and built again when that material changes (a renewed client certificate
-  // from a file or an exec plugin, a rotated CA): a socket keeps the identity of
-  // its handshake, so only new sockets can present the new certificate.
-  private agentFor(url: URL, opts: https.RequestOptions, proxied: boolean): http.Agent | undefined {
-    if (proxied) return opts.agent instanceof http.Agent ? opts.agent : undefined;
-    const tls = tlsMaterialOf(opts);
-    if (this.agent !== undefined && this.agentTls !== undefined && sameTls(this.agentTls, tls)) return this.agent;
-    if (this.agent !== undefined) retireAgent(this.agent);
-    this.agentTls = tls;
-    this.agent =
-      url.protocol === 'https:'
-        ? new https.Agent({
-            keepAlive: true,
-            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-            ...(tls.key === undefined ? {} : { key: tls.key }),
-            ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
-            ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-          })
-        : new http.Agent({ keepAlive: true });
-    return this.agent;
+/** The whole-request timeout (default 30 s, 0 for none) and, for watches, the idle one. */
+function armTimeouts(r: http.ClientRequest, req: KubeRequest, idleTimeoutMs: number): void {
+  const timeoutMs = req.timeoutMs ?? 30_000;
+  if (timeoutMs > 0) {
+    const timer = setTimeout(
+      () => r.destroy(new Error(`request timed out after ${timeoutMs} ms: ${req.method} ${req.path}`)),
+      timeoutMs,
+    );
+    timer.unref();
+    r.on('close', () => {
+      clearTimeout(timer);
+    });
+    r.on('response', (res) =>
+      res.on('end', () => {
+        clearTimeout(timer);
+      }),
+    );
   }
-}
-
-type TlsMaterial = Pick<https.RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
-
-const tlsMaterialOf = (o: https.RequestOptions): TlsMaterial => ({ ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername });
-
-/** Same value: identical (files unchanged give the same Buffer), or equal bytes (an exec plugin's fresh strings). */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
-  return false;
-}
-
-const sameTls = (a: TlsMaterial, b: TlsMaterial): boolean =>
-  sameValue(a.ca, b.ca) && sameValue(a.cert, b.cert) && sameValue(a.key, b.key) && a.rejectUnauthorized === b.rejectUnauthorized && a.servername === b.servername;
-
-/** An agent replaced by a new one: idle sockets close now, busy ones (a watch) finish on their old handshake, then close. */
-function retireAgent(agent: http.Agent): void {
-  agent.on('free', (socket: import('node:net').Socket) => { socket.destroy(); });
-  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+  // For watches: a socket that carries nothing (not even a bookmark) this long is dead.
+  if (idleTimeoutMs > 0) {
+    r.setTimeout(idleTimeoutMs, () => r.destroy(new Error(`watch idle for ${idleTimeoutMs} ms`)));
+  }
 }
 
 async function readBody(res: http.IncomingMessage): Promise<string> {

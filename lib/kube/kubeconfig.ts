@@ -6,61 +6,15 @@
 // rare auth-provider users and proxies go to client-node's KubeConfig
 // (`needsClientNode`). Pure: texts in, a spec out; config.ts does the I/O.
 import { dirname, isAbsolute, join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import { z } from 'zod';
-
-const ClusterEntry = z.object({
-  name: z.string(),
-  cluster: z.object({
-    server: z.string().min(1),
-    'certificate-authority': z.string().optional(),
-    'certificate-authority-data': z.string().optional(),
-    'insecure-skip-tls-verify': z.boolean().optional(),
-    'tls-server-name': z.string().optional(),
-    'proxy-url': z.string().optional(),
-  }).loose(),
-});
-
-const ExecConfig = z.object({
-  command: z.string().min(1),
-  args: z.array(z.string()).nullish().transform((v) => v ?? []),
-  env: z.array(z.object({ name: z.string().min(1), value: z.string() })).nullish().transform((v) => v ?? []),
-  apiVersion: z.string().default('client.authentication.k8s.io/v1'),
-  provideClusterInfo: z.boolean().optional(),
-  interactiveMode: z.string().optional(),
-}).loose();
-
-const UserEntry = z.object({
-  name: z.string(),
-  user: z.object({
-    token: z.string().optional(),
-    tokenFile: z.string().optional(),
-    'client-certificate': z.string().optional(),
-    'client-certificate-data': z.string().optional(),
-    'client-key': z.string().optional(),
-    'client-key-data': z.string().optional(),
-    username: z.string().optional(),
-    password: z.string().optional(),
-    exec: ExecConfig.optional(),
-    'auth-provider': z.unknown().optional(),
-  }).loose().nullish().transform((u) => u ?? {}),
-});
-
-const ContextEntry = z.object({
-  name: z.string(),
-  context: z.object({ cluster: z.string(), user: z.string().optional() }).loose(),
-});
-
-const KubeconfigFile = z.object({
-  clusters: z.array(ClusterEntry).nullish().transform((v) => v ?? []),
-  users: z.array(UserEntry).nullish().transform((v) => v ?? []),
-  contexts: z.array(ContextEntry).nullish().transform((v) => v ?? []),
-  'current-context': z.string().optional(),
-});
-
-type Cluster = z.infer<typeof ClusterEntry>['cluster'];
-type User = z.infer<typeof UserEntry>['user'];
-type Context = z.infer<typeof ContextEntry>['context'];
+import { stringify } from 'yaml';
+import {
+  parseKubeconfigFile,
+  type Cluster,
+  type Context,
+  type Exec,
+  type KubeconfigText,
+  type User,
+} from './kubeconfig-file.ts';
 
 /** Where a file or an inline value comes from: a path (relative to the kubeconfig) or base64 data. */
 export type Material = { readonly file: string } | { readonly data: Buffer };
@@ -92,14 +46,11 @@ export interface KubeTargetSpec {
   readonly needsClientNode: boolean;
 }
 
-/** One file of a KUBECONFIG list: its text and its path (relative paths inside it are relative to its directory). */
-export interface KubeconfigText {
-  readonly text: string;
-  readonly path: string;
-}
-
 /** An entry with the directory of the file that defined it. */
-interface Sourced<T> { readonly value: T; readonly baseDir: string }
+interface Sourced<T> {
+  readonly value: T;
+  readonly baseDir: string;
+}
 
 interface MergedConfig {
   readonly clusters: ReadonlyMap<string, Sourced<Cluster>>;
@@ -122,12 +73,6 @@ function material(file: string | undefined, data: string | undefined, baseDir: s
 const opt = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
-function parseFile(f: KubeconfigText): z.infer<typeof KubeconfigFile> {
-  const parsed = KubeconfigFile.safeParse(parse(f.text) ?? {});
-  if (!parsed.success) throw new Error(`kubeconfig: ${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'} (${f.path})`);
-  return parsed.data;
-}
-
 /**
  * kubectl's merge of a KUBECONFIG list: clusters, users and contexts by name,
  * the first file to define a name wins (later ones never override it); the
@@ -139,12 +84,13 @@ function mergeFiles(files: readonly KubeconfigText[]): MergedConfig {
   const contexts = new Map<string, Sourced<Context>>();
   let currentContext: string | undefined;
   for (const f of files) {
-    const file = parseFile(f);
+    const file = parseKubeconfigFile(f);
     const baseDir = dirname(f.path);
     for (const c of file.clusters) if (!clusters.has(c.name)) clusters.set(c.name, { value: c.cluster, baseDir });
     for (const u of file.users) if (!users.has(u.name)) users.set(u.name, { value: u.user, baseDir });
     for (const c of file.contexts) if (!contexts.has(c.name)) contexts.set(c.name, { value: c.context, baseDir });
-    if (currentContext === undefined && file['current-context'] !== undefined && file['current-context'] !== '') currentContext = file['current-context'];
+    if (currentContext === undefined && file['current-context'] !== undefined && file['current-context'] !== '')
+      currentContext = file['current-context'];
   }
   return { clusters, users, contexts, currentContext };
 }
@@ -160,7 +106,10 @@ function findContext(merged: MergedConfig, name: string | undefined): Context | 
 }
 
 /** The context's cluster and user; with no context at all, the only cluster (and user), like client-node. */
-function selectContext(merged: MergedConfig, context: string | undefined): { cluster: Sourced<Cluster>; user: Sourced<User> | undefined } {
+function selectContext(
+  merged: MergedConfig,
+  context: string | undefined,
+): { cluster: Sourced<Cluster>; user: Sourced<User> | undefined } {
   const name = context ?? merged.currentContext ?? '';
   const ctx = findContext(merged, name);
   if (ctx === undefined) {
@@ -169,19 +118,30 @@ function selectContext(merged: MergedConfig, context: string | undefined): { clu
     return { cluster, user: only(merged.users) };
   }
   const cluster = merged.clusters.get(ctx.cluster);
-  if (cluster === undefined) throw new Error(`kubeconfig: context "${name}" names cluster "${ctx.cluster}", which no file defines`);
+  if (cluster === undefined)
+    throw new Error(`kubeconfig: context "${name}" names cluster "${ctx.cluster}", which no file defines`);
   const user = ctx.user === undefined ? undefined : merged.users.get(ctx.user);
-  if (ctx.user !== undefined && user === undefined) throw new Error(`kubeconfig: context "${name}" names user "${ctx.user}", which no file defines`);
+  if (ctx.user !== undefined && user === undefined)
+    throw new Error(`kubeconfig: context "${name}" names user "${ctx.user}", which no file defines`);
   return { cluster, user };
 }
 
 /** kubectl runs a command with a path separator relative to the kubeconfig's directory, a bare name from PATH. */
-function execSpec(exec: z.infer<typeof ExecConfig>, baseDir: string): ExecSpec {
+function execSpec(exec: Exec, baseDir: string): ExecSpec {
   const command = exec.command.includes('/') ? (relative(exec.command, baseDir) ?? exec.command) : exec.command;
-  return { command, args: exec.args, env: exec.env, apiVersion: exec.apiVersion, provideClusterInfo: exec.provideClusterInfo === true };
+  return {
+    command,
+    args: exec.args,
+    env: exec.env,
+    apiVersion: exec.apiVersion,
+    provideClusterInfo: exec.provideClusterInfo === true,
+  };
 }
 
-function specOf({ value: cluster, baseDir: clusterDir }: Sourced<Cluster>, sourcedUser: Sourced<User> | undefined): KubeTargetSpec {
+function specOf(
+  { value: cluster, baseDir: clusterDir }: Sourced<Cluster>,
+  sourcedUser: Sourced<User> | undefined,
+): KubeTargetSpec {
   const user = sourcedUser?.value ?? {};
   const userDir = sourcedUser?.baseDir ?? clusterDir;
   return {
@@ -191,7 +151,10 @@ function specOf({ value: cluster, baseDir: clusterDir }: Sourced<Cluster>, sourc
     ...opt('key', material(user['client-key'], user['client-key-data'], userDir)),
     ...opt('token', user.token === '' ? undefined : user.token),
     ...opt('tokenFile', relative(user.tokenFile === '' ? undefined : user.tokenFile, userDir)),
-    ...opt('basicAuth', user.username === undefined || user.password === undefined ? undefined : `${user.username}:${user.password}`),
+    ...opt(
+      'basicAuth',
+      user.username === undefined || user.password === undefined ? undefined : `${user.username}:${user.password}`,
+    ),
     ...opt('exec', user.exec === undefined ? undefined : execSpec(user.exec, userDir)),
     insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
     ...opt('tlsServerName', cluster['tls-server-name']),
@@ -222,11 +185,20 @@ export function parseKubeconfig(text: string, baseDir: string, context?: string)
 export function mergedKubeconfigText(files: readonly KubeconfigText[]): string {
   const m = mergeFiles(files);
   const absolute = <T extends Record<string, unknown>>(v: T, dir: string, keys: readonly string[]): T =>
-    Object.fromEntries(Object.entries(v).map(([k, x]) => [k, keys.includes(k) && typeof x === 'string' ? relative(x, dir) : x])) as T;
+    Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, keys.includes(k) && typeof x === 'string' ? relative(x, dir) : x]),
+    ) as T;
   return stringify({
-    apiVersion: 'v1', kind: 'Config',
-    clusters: [...m.clusters].map(([name, c]) => ({ name, cluster: absolute(c.value, c.baseDir, ['certificate-authority']) })),
-    users: [...m.users].map(([name, u]) => ({ name, user: absolute(u.value, u.baseDir, ['client-certificate', 'client-key', 'tokenFile']) })),
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [...m.clusters].map(([name, c]) => ({
+      name,
+      cluster: absolute(c.value, c.baseDir, ['certificate-authority']),
+    })),
+    users: [...m.users].map(([name, u]) => ({
+      name,
+      user: absolute(u.value, u.baseDir, ['client-certificate', 'client-key', 'tokenFile']),
+    })),
     contexts: [...m.contexts].map(([name, c]) => ({ name, context: c.value })),
     ...opt('current-context', m.currentContext),
   });

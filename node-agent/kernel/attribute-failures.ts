@@ -11,7 +11,7 @@ import type { Rejection } from '../inputs/select-applicable.ts';
 import type { BatchFailure } from './netlink/kernel-adapter.ts';
 import type { KernelOp } from './netlink/kernel-ops.ts';
 import { opEntryKey, opTable, opVlan } from './entry-keys.ts';
-import type { PlannedObject, RenderedState } from './render-kernel-state.ts';
+import type { PlannedObject, RenderedState } from './rendered-state.ts';
 
 export interface ObjectOutcome extends PlannedObject {
   ready: boolean;
@@ -41,20 +41,40 @@ type Owner = { kind: 'vrf' | 'network'; name: string };
 
 export function devicesOf(op: KernelOp): string[] {
   switch (op.op) {
-    case 'createLink': return [op.link.name, ...(op.link.master !== undefined ? [op.link.master] : [])];
-    case 'setLink': case 'deleteLink': return [op.name];
-    case 'addAddr': case 'replaceAddr': case 'delAddr': return [op.addr.dev];
-    case 'addRoute': case 'replaceRoute': case 'delRoute': return op.route.dev !== undefined ? [op.route.dev] : [];
-    case 'replaceNeighbor': case 'delNeighbor': return [op.neighbor.dev];
-    case 'addFdb': case 'replaceFdb': case 'appendFdb': case 'delFdb': return [op.fdb.dev];
-    case 'addBridgeVlan': case 'delBridgeVlan': return [op.vlan.dev];
-    case 'setBridgePort': return [op.port.dev];
+    case 'createLink':
+      return [op.link.name, ...(op.link.master !== undefined ? [op.link.master] : [])];
+    case 'setLink':
+    case 'deleteLink':
+      return [op.name];
+    case 'addAddr':
+    case 'replaceAddr':
+    case 'delAddr':
+      return [op.addr.dev];
+    case 'addRoute':
+    case 'replaceRoute':
+    case 'delRoute':
+      return op.route.dev !== undefined ? [op.route.dev] : [];
+    case 'replaceNeighbor':
+    case 'delNeighbor':
+      return [op.neighbor.dev];
+    case 'addFdb':
+    case 'replaceFdb':
+    case 'appendFdb':
+    case 'delFdb':
+      return [op.fdb.dev];
+    case 'addBridgeVlan':
+    case 'delBridgeVlan':
+      return [op.vlan.dev];
+    case 'setBridgePort':
+      return [op.port.dev];
   }
 }
 
 function ownersByDevice(rendered: AttributionInput['rendered']): Map<string, Owner[]> {
   const owners = new Map<string, Owner[]>();
-  const add = (dev: string, o: Owner): void => { owners.set(dev, [...(owners.get(dev) ?? []), o]); };
+  const add = (dev: string, o: Owner): void => {
+    owners.set(dev, [...(owners.get(dev) ?? []), o]);
+  };
   for (const [name, v] of rendered.vrfs) for (const d of v.devices) add(d, { kind: 'vrf', name });
   for (const [name, n] of rendered.networks) for (const d of n.devices) add(d, { kind: 'network', name });
   return owners;
@@ -78,9 +98,20 @@ function entryOwnerOf(op: KernelOp, rendered: AttributionInput['rendered']): Own
 const outcomeOf = (p: PlannedObject, errs: readonly string[]): ObjectOutcome =>
   errs.length === 0
     ? { ...p, ready: true }
-    : { ...p, ready: false, reason: 'InfrastructureFailed', message: `${EvpnErrorCode.Infrastructure}: ${errs.slice(0, 3).join('; ')}${errs.length > 3 ? ` (+${errs.length - 3} more)` : ''}` };
+    : {
+        ...p,
+        ready: false,
+        reason: 'InfrastructureFailed',
+        message: `${EvpnErrorCode.Infrastructure}: ${errs.slice(0, 3).join('; ')}${errs.length > 3 ? ` (+${errs.length - 3} more)` : ''}`,
+      };
 
-const rejectedOutcome = (name: string, r: Rejection): ObjectOutcome => ({ name, devices: [], ready: false, reason: r.reason, message: r.message });
+const rejectedOutcome = (name: string, r: Rejection): ObjectOutcome => ({
+  name,
+  devices: [],
+  ready: false,
+  reason: r.reason,
+  message: r.message,
+});
 
 export function attributeFailures(input: AttributionInput): Attribution {
   const owners = ownersByDevice(input.rendered);
@@ -98,10 +129,17 @@ export function attributeFailures(input: AttributionInput): Attribution {
     if (f.error.errno === 'EOPNOTSUPP' && f.op.op === 'createLink') unsupported = f.error.message;
     record(devicesOf(f.op), f.error.message, f.op);
   }
-  for (const name of input.blocked) record([name], `a link named ${name} exists and is not owned by ovn-evpn; it is left alone`);
+  for (const name of input.blocked)
+    record([name], `a link named ${name} exists and is not owned by ovn-evpn; it is left alone`);
 
-  const outcomes = (kind: Owner['kind'], planned: ReadonlyMap<string, PlannedObject>, rejected: ReadonlyMap<string, Rejection>): Map<string, ObjectOutcome> => {
-    const m = new Map([...planned].map(([k, p]) => [k, outcomeOf(p, [...(errors.get(`${kind}/${p.name}`) ?? []), ...nodeErrors])]));
+  const outcomes = (
+    kind: Owner['kind'],
+    planned: ReadonlyMap<string, PlannedObject>,
+    rejected: ReadonlyMap<string, Rejection>,
+  ): Map<string, ObjectOutcome> => {
+    const m = new Map(
+      [...planned].map(([k, p]) => [k, outcomeOf(p, [...(errors.get(`${kind}/${p.name}`) ?? []), ...nodeErrors])]),
+    );
     for (const [k, r] of rejected) m.set(k, rejectedOutcome(k, r));
     return m;
   };

@@ -279,7 +279,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
         return wanted.every((w) => w.test(running));
       }, slow);
       // The IRB (l2 and l3 alike) holds the gateway where no OVN router does (gatewayOwner evpn), and no address of a
-      // subnet whose gateway is OVN's (node-agent/kernel/render-kernel-state.ts renderIrbLayer3).
+      // subnet whose gateway is OVN's (node-agent/kernel/render-network.ts renderIrbLayer3).
       for (const net of networks) {
         const addrs = JSON.stringify(await fabric.ipJson(n.name, ['addr', 'show', 'dev', `br-evpn.${String(vlanOf(net))}`]));
         if (!net.routed) expect(addrs, `${n.name}: IRB of ${net.label}`).toContain(`"local":"${net.gateway}"`);

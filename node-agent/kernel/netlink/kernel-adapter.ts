@@ -7,7 +7,8 @@ import { type Addr, decodeAddr, decodeRoute, encodeAddrDump, encodeRouteDump, ty
 import { type BridgePort, decodeBridgePort } from './bridge-codec.ts';
 import { KernelError } from './kernel-error.ts';
 import { describeOp, encodeOp, type KernelOp, nameChangedBy, namesToResolve } from './kernel-ops.ts';
-import { decodeLink, encodeLinkByName, encodeLinkDump, type Link } from './link-codec.ts';
+import { encodeLinkByName, encodeLinkDump, type Link } from './link-codec.ts';
+import { decodeLink } from './link-decoder.ts';
 import { decodeFdb, decodeNeighbor, encodeNeighDump, type FdbEntry, type Neighbor } from './neigh-codec.ts';
 import { RtnlSocket, type RtnlSocketOptions, type RtnlStats } from './rtnl-socket.ts';
 
@@ -53,14 +54,23 @@ export class KernelAdapter {
   // --- reads --------------------------------------------------------------
 
   async dumpLinks(): Promise<Link[]> {
-    const msgs = await this.#rtnl.dump(C.RTM_GETLINK, encodeLinkDump(C.AF_UNSPEC, C.RTEXT_FILTER_SKIP_STATS), { op: 'dump', object: 'links' });
+    const msgs = await this.#rtnl.dump(C.RTM_GETLINK, encodeLinkDump(C.AF_UNSPEC, C.RTEXT_FILTER_SKIP_STATS), {
+      op: 'dump',
+      object: 'links',
+    });
     return pick(msgs, C.RTM_NEWLINK).map(decodeLink);
   }
 
   /** One link by name, or null when there is none. */
   async getLink(name: string): Promise<Link | null> {
     try {
-      const msgs = await this.#rtnl.request(C.RTM_GETLINK, 0, encodeLinkByName(name), { op: 'get link', object: name }, false);
+      const msgs = await this.#rtnl.request(
+        C.RTM_GETLINK,
+        0,
+        encodeLinkByName(name),
+        { op: 'get link', object: name },
+        false,
+      );
       const m = pick(msgs, C.RTM_NEWLINK)[0];
       return m === undefined ? null : decodeLink(m);
     } catch (err) {
@@ -78,7 +88,8 @@ export class KernelAdapter {
 
   /** Routes of all tables (or one); the kernel dumps every table, we filter. */
   async dumpRoutes(filter: RouteFilter = {}): Promise<Route[]> {
-    const families = filter.family === undefined ? [C.AF_INET, C.AF_INET6] : [filter.family === 4 ? C.AF_INET : C.AF_INET6];
+    const families =
+      filter.family === undefined ? [C.AF_INET, C.AF_INET6] : [filter.family === 4 ? C.AF_INET : C.AF_INET6];
     const out: Route[] = [];
     for (const f of families) {
       const msgs = await this.#rtnl.dump(C.RTM_GETROUTE, encodeRouteDump(f), { op: 'dump', object: 'routes' });
@@ -122,7 +133,10 @@ export class KernelAdapter {
 
   /** Bridge ports and bridges with their VLANs (pvid/untagged) and port flags. */
   async dumpBridgeVlans(): Promise<BridgePort[]> {
-    const msgs = await this.#rtnl.dump(C.RTM_GETLINK, encodeLinkDump(C.AF_BRIDGE, C.RTEXT_FILTER_BRVLAN), { op: 'dump', object: 'bridge vlans' });
+    const msgs = await this.#rtnl.dump(C.RTM_GETLINK, encodeLinkDump(C.AF_BRIDGE, C.RTEXT_FILTER_BRVLAN), {
+      op: 'dump',
+      object: 'bridge vlans',
+    });
     return pick(msgs, C.RTM_NEWLINK).map(decodeBridgePort);
   }
 
@@ -149,12 +163,20 @@ export class KernelAdapter {
       try {
         reqs = encodeOp(op, (name) => {
           const ix = index.get(name);
-          if (ix === undefined || ix < 0) throw new KernelError('ENODEV', { ...describeOp(op), object: `${describeOp(op).object} (no link "${name}")` });
+          if (ix === undefined || ix < 0)
+            throw new KernelError('ENODEV', {
+              ...describeOp(op),
+              object: `${describeOp(op).object} (no link "${name}")`,
+            });
           return ix;
         });
       } catch (err) {
         const detail = errorMessage(err);
-        failed.push({ op, error: err instanceof KernelError ? err : new KernelError('EINVAL', { ...describeOp(op), detail }, { cause: err }) });
+        failed.push({
+          op,
+          error:
+            err instanceof KernelError ? err : new KernelError('EINVAL', { ...describeOp(op), detail }, { cause: err }),
+        });
         continue;
       }
       const changed = nameChangedBy(op);
@@ -184,7 +206,9 @@ export class KernelAdapter {
     let ok = 0;
     const failed: BatchFailure[] = [];
     for (let i = 0; i < names.length; i += chunkSize) {
-      const r = await this.applyBatch(names.slice(i, i + chunkSize).map((name) => ({ op: 'deleteLink', name }) satisfies KernelOp));
+      const r = await this.applyBatch(
+        names.slice(i, i + chunkSize).map((name) => ({ op: 'deleteLink', name }) satisfies KernelOp),
+      );
       ok += r.ok;
       failed.push(...r.failed);
     }

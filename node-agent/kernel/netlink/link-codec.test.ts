@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as C from './constants.ts';
-import { decodeLink, encodeCreateLink, encodeSetLink, validateLinkName } from './link-codec.ts';
+import { encodeCreateLink, encodeSetLink, validateLinkName } from './link-codec.ts';
+import { decodeLink } from './link-decoder.ts';
 import { attrMap, parseAttrs, readU32 } from './nlattr.ts';
 
 const must = <T>(x: T | undefined): T => {
@@ -12,11 +13,18 @@ const must = <T>(x: T | undefined): T => {
 // so the decoder reads back what the builder wrote.
 describe('link builders round-trip through the decoder', () => {
   it('vrf with table above 255', () => {
-    expect(decodeLink(encodeCreateLink({ kind: 'vrf', name: 'vrf-10100', table: 1010100, up: true }))).toMatchObject({ name: 'vrf-10100', kind: 'vrf', vrf: { table: 1010100 }, up: true });
+    expect(decodeLink(encodeCreateLink({ kind: 'vrf', name: 'vrf-10100', table: 1010100, up: true }))).toMatchObject({
+      name: 'vrf-10100',
+      kind: 'vrf',
+      vrf: { table: 1010100 },
+      up: true,
+    });
   });
 
   it('bridge defaults: vlan filtering on, default pvid 0, stp off', () => {
-    expect(decodeLink(encodeCreateLink({ kind: 'bridge', name: 'br-10100', address: '02:00:00:00:00:01' }))).toMatchObject({
+    expect(
+      decodeLink(encodeCreateLink({ kind: 'bridge', name: 'br-10100', address: '02:00:00:00:00:01' })),
+    ).toMatchObject({
       kind: 'bridge',
       address: '02:00:00:00:00:01',
       bridge: { vlanFiltering: true, vlanDefaultPvid: 0, stp: false },
@@ -24,12 +32,28 @@ describe('link builders round-trip through the decoder', () => {
   });
 
   it('vxlan: vni, local, port 4789 in network byte order, nolearning, master', () => {
-    const buf = encodeCreateLink({ kind: 'vxlan', name: 'vxlan-10101', vni: 10101, local: '10.0.0.1', master: 7, mtu: 1450 });
-    expect(decodeLink(buf)).toMatchObject({ kind: 'vxlan', master: 7, mtu: 1450, vxlan: { vni: 10101, local: '10.0.0.1', port: 4789, learning: false } });
+    const buf = encodeCreateLink({
+      kind: 'vxlan',
+      name: 'vxlan-10101',
+      vni: 10101,
+      local: '10.0.0.1',
+      master: 7,
+      mtu: 1450,
+    });
+    expect(decodeLink(buf)).toMatchObject({
+      kind: 'vxlan',
+      master: 7,
+      mtu: 1450,
+      vxlan: { vni: 10101, local: '10.0.0.1', port: 4789, learning: false },
+    });
   });
 
   it('vlan: lower link and id', () => {
-    expect(decodeLink(encodeCreateLink({ kind: 'vlan', name: 'br-10100.101', link: 3, vlanId: 101 }))).toMatchObject({ kind: 'vlan', link: 3, vlan: { id: 101 } });
+    expect(decodeLink(encodeCreateLink({ kind: 'vlan', name: 'br-10100.101', link: 3, vlanId: 101 }))).toMatchObject({
+      kind: 'vlan',
+      link: 3,
+      vlan: { id: 101 },
+    });
   });
 
   it('veth: the peer is a nested ifinfomsg with its own name', () => {
@@ -40,7 +64,9 @@ describe('link builders round-trip through the decoder', () => {
   });
 
   it('dummy with group and alias', () => {
-    expect(decodeLink(encodeCreateLink({ kind: 'dummy', name: 'lo-10100', group: 234, alias: 'ovn-evpn:x' }))).toMatchObject({ kind: 'dummy', group: 234, alias: 'ovn-evpn:x' });
+    expect(
+      decodeLink(encodeCreateLink({ kind: 'dummy', name: 'lo-10100', group: 234, alias: 'ovn-evpn:x' })),
+    ).toMatchObject({ kind: 'dummy', group: 234, alias: 'ovn-evpn:x' });
   });
 });
 
