@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { kubectl, uniqueName } from '../test/harness/cluster/kube-test-env.ts';
 import { API_GROUP_VERSION } from './api-group.ts';
-import { validationCases } from './api-validation.cases.ts';
+import { validationCases } from '../test/fixtures/crds/api-validation-cases.ts';
 
 const generatedDir = join(import.meta.dirname, 'generated');
 

@@ -1,7 +1,7 @@
 // Field schemas shared by the kinds. Each carries its zod check (used at every
 // boundary in the operator and agent) and the matching CEL rule (used by the
 // API server itself), so a bad object is refused with the same words in both
-// places. The table in api-validation.cases.ts keeps the two in step.
+// places. The table in test/fixtures/crds/api-validation-cases.ts keeps the two in step.
 import { z } from 'zod';
 import { EvpnErrorCode } from './error-codes.ts';
 import { cidrContains, isCanonicalCidr, parseCidr, parseIp } from './net-address.ts';

@@ -17,7 +17,7 @@ import { portSetName } from '../crds/evpn-port-set.ts';
 import { evpnResources } from '../crds/resources.ts';
 import { applyObject } from '../lib/kube/apply.ts';
 import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
-import { driverExternalIds } from './mirror/fixtures/driver-rows.ts';
+import { driverExternalIds } from '../test/fixtures/mirror/driver-rows.ts';
 import { deleteAllEvpnObjects, getObject, leaseHolder, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
 import { startOperatorReplicas, type OperatorReplicas } from '../test/harness/operator/operator-replicas.ts';

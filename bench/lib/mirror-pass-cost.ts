@@ -8,7 +8,7 @@
 // `ports` VM bindings per network), not from ovsdb-server.
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { desiredFromParts } from '../../operator/mirror/build-desired.ts';
-import { RandomOvn } from '../../operator/mirror/fixtures/random-ovn.ts';
+import { RandomOvn } from '../../test/fixtures/mirror/random-ovn.ts';
 import { IncrementalParts } from '../../operator/mirror/incremental-parts.ts';
 import { keepValidDesired } from '../../operator/mirror/keep-valid-desired.ts';
 import { planMirror, type DesiredObject, type LiveMirror, type LiveObject } from '../../operator/mirror/plan-mirror.ts';

@@ -11,7 +11,7 @@
 //    provider networks with `--provider-segment $i`), and neutron:mtu;
 //  - association count = networks (network) + networks (router) + the rest (port).
 import type { Operation } from '../../lib/ovsdb/index.ts';
-import { driverExternalIds } from '../../operator/mirror/fixtures/driver-rows.ts';
+import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
 import { portMac, subnetOf } from './node-workload.ts';
 
 export interface OvnWorkloadOptions {

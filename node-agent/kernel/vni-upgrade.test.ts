@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { NodeConfig } from '../inputs/node-config.ts';
-import { link } from './diff/test-fixtures.ts';
+import { link } from '../../test/fixtures/node-agent/kernel-diff.ts';
 import { diffKernelState } from './diff-kernel-state.ts';
 import { renderKernelState } from './render-kernel-state.ts';
 

@@ -3,8 +3,8 @@ import { API_GROUP_VERSION, Label } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf } from '../../crds/index.ts';
 import { buildDesired } from './build-desired.ts';
 import type { MirrorInput } from './build-desired.ts';
-import { driverExternalIds } from './fixtures/driver-rows.ts';
-import { SnapshotBuilder } from './fixtures/snapshot-builder.ts';
+import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
+import { SnapshotBuilder } from '../../test/fixtures/mirror/snapshot-builder.ts';
 
 const NET_A = 'aaaaaaaa-0000-4000-8000-000000000001';
 const NET_B = 'bbbbbbbb-0000-4000-8000-000000000002';

@@ -5,12 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { OvnIndex } from '../ovn-source/ovn-index.ts';
-import { convertSnapshot } from './fixtures/convert-snapshot.ts';
+import { convertSnapshot } from '../../test/fixtures/mirror/convert-snapshot.ts';
 import { keepNodeName, withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
 import type { ChangeBatch } from '../../lib/ovsdb/index.ts';
 import { buildDesired, desiredFromParts, type MirrorOutput } from './build-desired.ts';
 import { IncrementalParts } from './incremental-parts.ts';
-import { RandomOvn } from './fixtures/random-ovn.ts';
+import { RandomOvn } from '../../test/fixtures/mirror/random-ovn.ts';
 
 const userNetwork = {
   apiVersion: 'evpn.example/v1', kind: 'EvpnNetwork', metadata: { name: 'user-net' },

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION, Label } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf } from '../../crds/index.ts';
-import { usableAssociation } from './fixtures/usable-association.ts';
+import { usableAssociation } from '../../test/fixtures/mirror/usable-association.ts';
 import { assignNetworkVnis, DEFAULT_L3VNI_OFFSET, routingOf, type VniInput } from './network-vnis.ts';
 import type { Association } from './parse-association.ts';
 import type { UsableAssociation } from './select-associations.ts';

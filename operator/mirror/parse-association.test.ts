@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { driverExternalIds } from './fixtures/driver-rows.ts';
-import { malformedCases } from './fixtures/malformed-cases.ts';
+import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
+import { malformedCases } from '../../test/fixtures/mirror/malformed-cases.ts';
 import { parseAssociation } from './parse-association.ts';
 
 describe('parseAssociation: what the driver writes', () => {

@@ -5,7 +5,7 @@ import type { EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { localPortOf } from './desired-port-sets.ts';
 import { dropVlanCollisions, networkSpecOf, type NetworkSpecResult } from './desired-networks.ts';
 import { vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
-import { usableAssociation } from './fixtures/usable-association.ts';
+import { usableAssociation } from '../../test/fixtures/mirror/usable-association.ts';
 import type { NetworkFacts, ProviderPath } from './network-facts.ts';
 import { dropMixedTypeVnis, type UsableAssociation } from './select-associations.ts';
 
