@@ -1,4 +1,4 @@
-// The seed's error codes (000 §错误码), carried in validation messages, condition
+// The project's error codes, EVPN-001…007, carried in validation messages, condition
 // reasons' messages and Events, so an operator can grep one code end to end.
 export const EvpnErrorCode = {
   /** A VNI outside 1–16777215. */

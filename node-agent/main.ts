@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const agent = new NodeAgent({ config, client, kernel, drift, metrics, events, log, ...(frr ? { frr } : {}), ...(ovs ? { ovs } : {}) });
 
   const [host = '127.0.0.1', port = '9650'] = config.httpAddr.split(/:(?=\d+$)/);
-  // The seed's REST API (/v1/evpn/...), /metrics and the probes; loopback or the pod IP only.
+  // The read-only REST API (/v1/evpn/...), /metrics and the probes; loopback or the pod IP only.
   const server = createAgentApiServer({
     view: createAgentStateView(agent, metrics), host, port: Number(port), registry: metrics.registry, log,
     ...(process.env.POD_IP !== undefined ? { podIp: process.env.POD_IP } : {}),

@@ -12,6 +12,7 @@ import type { BatchFailure } from './netlink/kernel-adapter.ts';
 import type { KernelOp } from './netlink/kernel-ops.ts';
 import { opEntryKey, opTable, opVlan } from './entry-keys.ts';
 import type { PlannedObject, RenderedState } from './render-kernel-state.ts';
+import { objectKey } from '../../crds/object-key.ts';
 
 export interface ObjectOutcome extends PlannedObject {
   ready: boolean;
@@ -91,7 +92,7 @@ export function attributeFailures(input: AttributionInput): Attribution {
     const byEntry = byDevice.length === 0 && op !== undefined ? entryOwnerOf(op, input.rendered) : undefined;
     const objs = byEntry ? [byEntry] : byDevice;
     if (objs.length === 0) nodeErrors.push(message);
-    for (const o of objs) errors.set(`${o.kind}/${o.name}`, [...(errors.get(`${o.kind}/${o.name}`) ?? []), message]);
+    for (const o of objs) errors.set(objectKey(o.kind, o.name), [...(errors.get(objectKey(o.kind, o.name)) ?? []), message]);
   };
   let unsupported: string | undefined;
   for (const f of input.failures) {
@@ -101,7 +102,7 @@ export function attributeFailures(input: AttributionInput): Attribution {
   for (const name of input.blocked) record([name], `a link named ${name} exists and is not owned by ovn-evpn; it is left alone`);
 
   const outcomes = (kind: Owner['kind'], planned: ReadonlyMap<string, PlannedObject>, rejected: ReadonlyMap<string, Rejection>): Map<string, ObjectOutcome> => {
-    const m = new Map([...planned].map(([k, p]) => [k, outcomeOf(p, [...(errors.get(`${kind}/${p.name}`) ?? []), ...nodeErrors])]));
+    const m = new Map([...planned].map(([k, p]) => [k, outcomeOf(p, [...(errors.get(objectKey(kind, p.name)) ?? []), ...nodeErrors])]));
     for (const [k, r] of rejected) m.set(k, rejectedOutcome(k, r));
     return m;
   };

@@ -1,5 +1,5 @@
 // Upgrade to the standard EVPN mapping (docs/api.md, "VNIs"): the operator
-// rewrites the seed's l2 network from a pool L2VNI (16000101) in vrf-10100
+// rewrites the example l2 network from a pool L2VNI (16000101) in vrf-10100
 // with L3VNI 10100 to L2VNI 10100 in vrf-10100 with L3VNI 1010100. The agent's
 // level-based diff leaves nothing of the old state behind, and deletes the old
 // L3VNI device (VNI 10100) before it creates the new L2VNI device with the

@@ -15,6 +15,7 @@
 import { API_GROUP_VERSION, ConditionReason, EvpnErrorCode } from '../../crds/index.ts';
 import type { EvpnNodeStateStatus } from '../../crds/index.ts';
 import type { EventInput, EventRecorder } from '../../lib/kube/events.ts';
+import { objectKey } from '../../crds/object-key.ts';
 
 export type ResultKind = 'EvpnVrf' | 'EvpnNetwork';
 
@@ -45,7 +46,6 @@ export function withCode(reason: string, message: string | undefined): string {
   return `${codeOfReason[reason] ?? EvpnErrorCode.Infrastructure}: ${text}`;
 }
 
-const objectKey = (r: { kind: ResultKind; name: string }): string => `${r.kind}/${r.name}`;
 
 /** What a node last reported about an object that failed there: kept until its recovery is reported. */
 export interface Reported {
@@ -77,7 +77,7 @@ export function nodeEvents(
   const events: EventInput[] = [];
   const next = new Map<string, Reported>();
   for (const r of results) {
-    const k = objectKey(r);
+    const k = objectKey(r.kind, r.name);
     const prev = before.get(k);
     const uid = uids.get(k);
     const regarding = { apiVersion: API_GROUP_VERSION, kind: r.kind, name: r.name, ...(uid === undefined ? {} : { uid }) };
@@ -144,7 +144,7 @@ export class NodeEventEmitter {
     const uids = new Map<string, string>();
     for (const [kind, list] of [['EvpnVrf', vrfs], ['EvpnNetwork', networks]] as const) {
       for (const o of list as readonly Named[]) {
-        if (o.metadata?.name !== undefined && o.metadata.uid !== undefined) uids.set(`${kind}/${o.metadata.name}`, o.metadata.uid);
+        if (o.metadata?.name !== undefined && o.metadata.uid !== undefined) uids.set(objectKey(kind, o.metadata.name), o.metadata.uid);
       }
     }
     const { events, reported } = nodeEvents(this.#node, resultsOf(status), this.#reported, { ...this.#limits, now }, uids);

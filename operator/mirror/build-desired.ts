@@ -22,15 +22,13 @@ import { assignNetworkVnis, DEFAULT_L3VNI_OFFSET } from './network-vnis.ts';
 import { dropMixedTypeVnis, isMirrored, selectAssociations } from './select-associations.ts';
 
 export type { MirrorProblem } from './mirror-problem.ts';
-export { vrfNameFor } from './desired-vrfs.ts';
+export { vrfNameFor } from './vrf-spec.ts';
 export { isMirrored } from './select-associations.ts';
 
 export interface MirrorInput {
   snapshot: OvnSnapshot;
   networks: readonly EvpnNetwork[];
   vrfs: readonly EvpnVrf[];
-  /** Chassis hostname → Kubernetes node name; undefined drops the port. */
-  nodeNameOf: (hostname: string) => string | undefined;
   /** L3VNI of an l2 network's own VRF = its L2VNI + this (default DEFAULT_L3VNI_OFFSET). */
   l3vniOffset?: number | undefined;
 }
@@ -61,22 +59,22 @@ export interface OvnParts {
   portSets(wanted: ReadonlySet<string>): Map<string, EvpnPortSetSpec>;
 }
 
-export function ovnPartsOf(snapshot: OvnSnapshot, nodeNameOf: (hostname: string) => string | undefined): OvnParts {
+export function ovnPartsOf(snapshot: OvnSnapshot): OvnParts {
   const facts = networkFacts(snapshot);
   return {
     associations: collectAssociations(snapshot),
     factsOf: (id) => facts.get(id) ?? switchlessFacts(snapshot, id),
-    portSets: (wanted) => portSetsByNetworkAndNode(snapshot, nodeNameOf, wanted),
+    portSets: (wanted) => portSetsByNetworkAndNode(snapshot, wanted),
   };
 }
 
 /** The phases, in order; each one's problems follow the previous one's. */
 export function buildDesired(input: MirrorInput): MirrorOutput {
-  return desiredFromParts(ovnPartsOf(input.snapshot, input.nodeNameOf), input);
+  return desiredFromParts(ovnPartsOf(input.snapshot), input);
 }
 
 /** buildDesired over OVN's parts (a whole snapshot's, or the incremental ones). */
-export function desiredFromParts(parts: OvnParts, input: Omit<MirrorInput, 'snapshot' | 'nodeNameOf'>): MirrorOutput {
+export function desiredFromParts(parts: OvnParts, input: Omit<MirrorInput, 'snapshot'>): MirrorOutput {
   const userNetworks = input.networks.filter((n) => !isMirrored(n));
   const userVrfs = input.vrfs.filter((v) => !isMirrored(v));
   const mirroredNetworks = new Map(input.networks.filter(isMirrored).map((n) => [n.metadata.name, n]));

@@ -10,7 +10,7 @@
 import type { PrefixRoute, Subnet } from '../../crds/index.ts';
 import { EvpnErrorCode, ObjectName } from '../../crds/index.ts';
 import { networkOf } from '../../crds/net-address.ts';
-import { hasBgpvpnKeys, NeutronKey, neutronIdOf } from './bgpvpn-keys.ts';
+import { hasBgpvpnKeys, NeutronKey, neutronIdOf } from '../ovn-source/bgpvpn-keys.ts';
 import type { OvnSnapshot, PortBindingRow } from '../ovn-source/ovn-snapshot.ts';
 import { parseAssociation } from './parse-association.ts';
 import type { Association, AssociationProblem } from './parse-association.ts';

@@ -9,7 +9,7 @@
 // its Accepted condition and Event say why.
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { EvpnErrorCode, EvpnNetworkSpec as EvpnNetworkSpecSchema, Label } from '../../crds/index.ts';
-import { bgpPolicyOf } from './desired-vrfs.ts';
+import { bgpPolicyOf } from './vrf-spec.ts';
 import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
 import { MTU_KEY, MTU_RANGE, type NetworkFacts, type ProviderPath } from './network-facts.ts';
 import type { NetworkNumbers } from './network-vnis.ts';

@@ -2,30 +2,9 @@
 // phase 3; user VRFs with the same name or VNI are left alone. The API's checks
 // come last, in the reconciler (keep-valid-desired.ts).
 import type { EvpnVrf } from '../../crds/index.ts';
-import { EvpnErrorCode, EvpnVrfSpec } from '../../crds/index.ts';
+import { EvpnErrorCode, type EvpnVrfSpec } from '../../crds/index.ts';
 import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
 import type { NetworkRouting } from './network-vnis.ts';
-import type { Association } from './parse-association.ts';
-
-/** A mirrored VRF is named after the BGPVPN's vni (the seed's vrf_info), which is its L3VNI only for l3 BGPVPNs. */
-export const vrfNameFor = (bgpvpnVni: number): string => `vrf-${bgpvpnVni}`;
-
-/** The BgpPolicyFields an EvpnVrf and an EvpnNetwork share. */
-export type BgpPolicy = Omit<EvpnVrfSpec, 'vni' | 'routingTable'>;
-
-/** A BGPVPN's policy: an l3 one's goes to its VRF, an l2 one's to the network's L2VNI. */
-export function bgpPolicyOf(a: Association): BgpPolicy {
-  const spec: BgpPolicy = {};
-  if (a.bgpAs !== undefined) spec.bgpAs = a.bgpAs;
-  if (a.routeTargets.length) spec.routeTargets = a.routeTargets;
-  if (a.importTargets.length) spec.importTargets = a.importTargets;
-  if (a.exportTargets.length) spec.exportTargets = a.exportTargets;
-  if (a.routeDistinguishers.length) spec.routeDistinguishers = a.routeDistinguishers;
-  if (a.localPref !== undefined) spec.localPref = a.localPref;
-  return spec;
-}
-
-export const vrfSpecOf = (a: Association): EvpnVrfSpec => ({ vni: a.vni, ...bgpPolicyOf(a) });
 
 const samePolicy = (x: EvpnVrfSpec, y: EvpnVrfSpec): boolean => JSON.stringify(x) === JSON.stringify(y);
 

@@ -5,13 +5,14 @@
 //    networking-bgpvpn and OVN's dynamic-routing-vni). The network routes in
 //    the VRF of its router's l3 association when it has one (vrf-<M>, L3VNI
 //    M), else in vrf-<vni> whose L3VNI is vni + the L3VNI offset and whose
-//    table stays vni + 1000000 (the seed's vrf_info).
+//    table stays vni + 1000000 (so vrf-10100 keeps table 1010100 whatever
+//    the offset).
 // Every VNI has one holder: user objects and kept-last-good networks first,
 // then live mirrored networks, then newcomers by network id. A network whose
 // VNIs cannot all be had is refused whole (never half-applied).
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { DEFAULT_TABLE_OFFSET, EvpnErrorCode, MAX_VNI } from '../../crds/index.ts';
-import { vrfNameFor, vrfSpecOf } from './desired-vrfs.ts';
+import { vrfNameFor, vrfSpecOf } from './vrf-spec.ts';
 import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
 import type { UsableAssociation } from './select-associations.ts';
 

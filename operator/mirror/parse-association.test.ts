@@ -4,7 +4,7 @@ import { malformedCases } from '../../test/fixtures/mirror/malformed-cases.ts';
 import { parseAssociation } from './parse-association.ts';
 
 describe('parseAssociation: what the driver writes', () => {
-  it('reads the seed\'s l2 network association', () => {
+  it('reads an l2 network association as the driver writes it', () => {
     const r = parseAssociation(driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 }));
     expect(r).toEqual({ ok: true, association: {
       vni: 10100, type: 'l2', bgpAs: 65000, routeTargets: ['65000:10100'], importTargets: [], exportTargets: [],

@@ -14,21 +14,23 @@ import type { KubeClient } from '../../lib/kube/kube-client.ts';
 import { coreResources, resourcePath, type KubeObject } from '../../lib/kube/resource.ts';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import { desiredFromParts, ovnPartsOf, type MirrorProblem, type OvnParts } from '../mirror/build-desired.ts';
-import { IncrementalParts, type NetworkRows } from '../mirror/incremental-parts.ts';
+import { IncrementalParts } from '../mirror/incremental-parts.ts';
+import type { NetworkRows } from '../ovn-source/network-rows.ts';
 import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
-import { keepNodeName, withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
+import { withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
 import type { OperatorMetrics } from '../operator-metrics.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import type { Live } from '../object-key.ts';
 import { desiredFingerprint, planMirror, type DesiredObject, type MirrorKind, type PlannedDelete } from '../mirror/plan-mirror.ts';
 import { errorCodeOf, type ProblemBook } from './problem-book.ts';
 import { WriteExpectations } from './write-expectations.ts';
-import { dropWritesAlreadyMade, isOwnEcho, objectKey, type EchoedObject, type WritesToDo } from '../mirror/echo-filter.ts';
+import { dropWritesAlreadyMade, isOwnEcho, type EchoedObject, type WritesToDo } from '../mirror/echo-filter.ts';
 import { holdDeletesWhileUnsynced } from '../mirror/hold-deletes.ts';
 import { keepValidDesired } from '../mirror/keep-valid-desired.ts';
 import { CONFIRM_DELETE_ANNOTATION, DEFAULT_MASS_DELETE_POLICY, guardMassDeletes, heldSinceFromConditions, type MassDeletePolicy } from '../mirror/mass-delete-guard.ts';
 import { isMirroredObject, type LiveObject } from '../mirror/plan-mirror.ts';
 import { isImpostor, withoutImpostorLabels } from './ownership.ts';
+import { objectKey } from '../../crds/object-key.ts';
 
 /** What the reconciler needs from the OVN adapter. */
 export interface MirrorSource {
@@ -206,8 +208,8 @@ export class MirrorReconciler {
   #ovnParts(): OvnParts {
     const o = this.#o;
     const rows = o.source.networkRows?.();
-    if (rows === undefined) return ovnPartsOf(withNodeNames(o.source.snapshot(), o.nodeNames), keepNodeName);
-    this.#parts ??= new IncrementalParts({ nodeNameOf: keepNodeName, mapSnapshot: (s) => withNodeNames(s, o.nodeNames) });
+    if (rows === undefined) return ovnPartsOf(withNodeNames(o.source.snapshot(), o.nodeNames));
+    this.#parts ??= new IncrementalParts({ mapSnapshot: (s) => withNodeNames(s, o.nodeNames) });
     if (this.#untilFullPass() <= 0) {
       // The first pass reads the index as the source built it at start: already a full read.
       if (this.#lastFullPass !== -Infinity) rows.resync();
@@ -285,7 +287,7 @@ export class MirrorReconciler {
       now.add(id);
       // Seen in this process, or recorded before it started (restart, failover).
       if (this.#noticesSeen.has(id) || this.#recordedEvents.has(eventIdentity(n.kind, n.name, n.reason, n.message.slice(0, 1024)))) continue;
-      const uid = live.get(`${n.kind}/${n.name}`)?.metadata.uid;
+      const uid = live.get(objectKey(n.kind, n.name))?.metadata.uid;
       this.#o.events.normal({ apiVersion: API_GROUP_VERSION, kind: n.kind, name: n.name, ...(uid === undefined ? {} : { uid }) }, n.reason, 'Mirror', n.message);
     }
     this.#noticesSeen = now;
@@ -303,7 +305,7 @@ export class MirrorReconciler {
   }
 
   async #apply(d: DesiredObject, current: KubeObject | undefined, signal: AbortSignal): Promise<void> {
-    const key = `${d.kind}/${d.name}`;
+    const key = objectKey(d.kind, d.name);
     // No force on create: should a user's object of this name appear before our cache shows it, the apiserver
     // answers with a conflict instead of handing us its fields. Force on update only: `current` is ours (labelled
     // and applied by our field manager, see ownership.ts), and OVN is the source of its spec, so fields a person
@@ -345,7 +347,7 @@ export class MirrorReconciler {
         return;
       }
     }
-    this.#expect.recordDelete(`${d.kind}/${d.name}`, d.uid);
+    this.#expect.recordDelete(objectKey(d.kind, d.name), d.uid);
     this.#o.metrics.mirrorWrites.inc({ kind: d.kind, verb: 'delete' });
     this.#o.log.info({ kind: d.kind, name: d.name }, 'pruned mirrored object no longer in OVN');
   }
@@ -380,7 +382,7 @@ export class MirrorReconciler {
     }
     for (const p of fresh) {
       o.metrics.errors.inc({ code: errorCodeOf(p.message) });
-      const obj = live.get(`${p.kind}/${p.name}`);
+      const obj = live.get(objectKey(p.kind, p.name));
       // Reported before this process started (restart, failover).
       if (this.#recordedEvents.has(eventIdentity(p.kind, p.name, p.reason, p.message.slice(0, 1024)))) continue;
       o.log.warn({ kind: p.kind, name: p.name, reason: p.reason, code: errorCodeOf(p.message), detail: p.message }, 'ovn association problem');
@@ -395,9 +397,9 @@ export class MirrorReconciler {
   }
 
   #noteSkipped(skipped: readonly { kind: MirrorKind; name: string; reason: string }[]): void {
-    const now = new Set(skipped.map((s) => `${s.kind}/${s.name}`));
+    const now = new Set(skipped.map((s) => objectKey(s.kind, s.name)));
     for (const s of skipped) {
-      const key = `${s.kind}/${s.name}`;
+      const key = objectKey(s.kind, s.name);
       if (this.#skippedLogged.has(key)) continue;
       this.#o.log.warn({ kind: s.kind, name: s.name, why: s.reason }, 'mirrored object not written');
     }

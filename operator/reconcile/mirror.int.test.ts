@@ -187,7 +187,7 @@ describe('port association (SB Port_Binding of a VM port) and port sets', () => 
       return l.length === 1 && l[0]?.spec.ports.length === 2 ? true : undefined;
     });
     await waitFor('network status counts the ports', async () => ((await getNetwork(net))?.status?.ports === 2 ? true : undefined));
-    // The seed's ports_total, cluster-wide: at least this network's two ports.
+    // ports_total, cluster-wide: at least this network's two ports.
     expect(Number(/^evpn_operator_mirrored_ports (\d+)$/m.exec(op.registry.render())?.[1])).toBeGreaterThanOrEqual(2);
 
     await removeBgpvpnKeys(ovn.sbctl, 'Port_Binding', 'vm-port-1', bgpvpnKeys(ids));
