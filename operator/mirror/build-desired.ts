@@ -16,7 +16,7 @@ import { collectAssociations, type NetworkAssociation } from './collect-associat
 import { keepVrfsOfLastGood, networksFromAssociations } from './desired-networks.ts';
 import { portSetsByNetworkAndNode } from './desired-port-sets.ts';
 import { vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
-import type { MirrorProblem } from './mirror-problem.ts';
+import type { MirrorNotice, MirrorProblem } from './mirror-problem.ts';
 import { networkFacts, switchlessFacts, type NetworkFacts } from './network-facts.ts';
 import { assignNetworkVnis, DEFAULT_L3VNI_OFFSET } from './network-vnis.ts';
 import { dropMixedTypeVnis, isMirrored, selectAssociations } from './select-associations.ts';
@@ -39,7 +39,7 @@ export interface MirrorOutput {
   portSets: Map<string, EvpnPortSetSpec>;
   problems: MirrorProblem[];
   /** Things accepted with a fallback (collect-associations' warnings): Events, not conditions. */
-  notices: MirrorProblem[];
+  notices: MirrorNotice[];
   /** The association kind of each mirrored network (for the source label). */
   sources: Map<string, string>;
 }
@@ -108,6 +108,6 @@ export function desiredFromParts(parts: OvnParts, input: Omit<MirrorInput, 'snap
     vrfs, networks: desired.networks, sources,
     portSets: parts.portSets(wantedPortNetworks),
     problems: [...selected.problems, ...typed.problems, ...vnis.problems, ...fromOvn.problems, ...afterUsers.problems, ...desired.problems],
-    notices: [...associations].flatMap(([id, a]) => a.warnings.map((message): MirrorProblem => ({ kind: 'EvpnNetwork', name: id, reason: 'AssociationWarning', keptLastGood: false, message }))),
+    notices: [...associations].flatMap(([id, a]) => a.warnings.map((message): MirrorNotice => ({ kind: 'EvpnNetwork', name: id, reason: 'AssociationWarning', message }))),
   };
 }

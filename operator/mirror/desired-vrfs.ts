@@ -2,7 +2,7 @@
 // phase 3; user VRFs with the same name or VNI are left alone. The API's checks
 // come last, in the reconciler (keep-valid-desired.ts).
 import type { EvpnVrf } from '../../crds/index.ts';
-import { EvpnErrorCode, type EvpnVrfSpec } from '../../crds/index.ts';
+import type { EvpnVrfSpec } from '../../crds/index.ts';
 import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
 import type { NetworkRouting } from './network-vnis.ts';
 
@@ -18,7 +18,7 @@ export function vrfsOfNetworks(routing: ReadonlyMap<string, NetworkRouting>): { 
     if (existing) {
       if (!samePolicy(existing, spec)) {
         problems.push(conflictProblem('EvpnNetwork', id,
-          `${EvpnErrorCode.Conflict}: VRF ${name} gets its BGP policy from network ${vrfOwner.get(name) ?? '?'}; this network's BGPVPN asks for a different one`));
+          `VRF ${name} gets its BGP policy from network ${vrfOwner.get(name) ?? '?'}; this network's BGPVPN asks for a different one`));
       }
       continue;
     }
@@ -40,11 +40,11 @@ export function yieldToUserVrfs(
     const sameVni = [...out].find(([n, s]) => s.vni === user.spec.vni && n !== name);
     if (out.delete(name)) {
       problems.push(conflictProblem('EvpnVrf', name,
-        `${EvpnErrorCode.Conflict}: an OVN association also claims ${name}; the user-authored object is used as is and not overwritten`));
+        `an OVN association also claims ${name}; the user-authored object is used as is and not overwritten`));
     }
     if (sameVni) {
-      problems.push(conflictProblem('EvpnVrf', name, `${EvpnErrorCode.Conflict}: L3VNI ${user.spec.vni} is also claimed by the mirrored VRF ${sameVni[0]}`));
-      problems.push(conflictProblem('EvpnVrf', sameVni[0], `${EvpnErrorCode.Conflict}: L3VNI ${user.spec.vni} is also claimed by the user-authored VRF ${name}`));
+      problems.push(conflictProblem('EvpnVrf', name, `L3VNI ${user.spec.vni} is also claimed by the mirrored VRF ${sameVni[0]}`));
+      problems.push(conflictProblem('EvpnVrf', sameVni[0], `L3VNI ${user.spec.vni} is also claimed by the user-authored VRF ${name}`));
     }
   }
   return { vrfs: out, problems };

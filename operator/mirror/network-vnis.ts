@@ -47,15 +47,15 @@ export function routingOf(id: string, a: UsableAssociation, l3vniOffset: number)
   if (association.type === 'l3') return { vrf: vrfNameFor(association.vni), vrfSpec: vrfSpecOf(association) };
   if (a.routerL3?.vni === association.vni) {
     return conflictProblem('EvpnNetwork', id,
-      `${EvpnErrorCode.Conflict}: the router's l3 association has VNI ${association.vni}, the network's l2 association too; one VNI cannot be both the L2VNI and the L3VNI`);
+      `the router's l3 association has VNI ${association.vni}, the network's l2 association too; one VNI cannot be both the L2VNI and the L3VNI`);
   }
   if (a.routerL3) return { vrf: vrfNameFor(a.routerL3.vni), vrfSpec: vrfSpecOf(a.routerL3), l2vni: association.vni };
   const l3vni = association.vni + l3vniOffset;
   const vrf = vrfNameFor(association.vni);
   if (l3vni > MAX_VNI) {
     return conflictProblem('EvpnNetwork', id,
-      `${EvpnErrorCode.InvalidVni}: the L3VNI of ${vrf} would be ${l3vni} (L2VNI ${association.vni} + --l3vni-offset ${l3vniOffset}), above ${MAX_VNI}; ` +
-      'give the network\'s router an l3 association or lower the offset');
+      `the L3VNI of ${vrf} would be ${l3vni} (L2VNI ${association.vni} + --l3vni-offset ${l3vniOffset}), above ${MAX_VNI}; ` +
+      'give the network\'s router an l3 association or lower the offset', EvpnErrorCode.InvalidVni);
   }
   const vrfSpec: EvpnVrfSpec = { vni: l3vni, routingTable: association.vni + DEFAULT_TABLE_OFFSET };
   if (association.bgpAs !== undefined) vrfSpec.bgpAs = association.bgpAs;
@@ -130,7 +130,7 @@ export function assignNetworkVnis(input: VniInput): NetworkVnis {
       return h === undefined || compatible(h, c) ? [] : [`${describeClaim(vni, c)} is already the ${describeClaim(vni, h)}`];
     });
     if (clash.length) {
-      out.problems.push(conflictProblem('EvpnNetwork', id, `${EvpnErrorCode.Conflict}: ${clash.join('; ')}; this ${a.association.type} association is not applied` +
+      out.problems.push(conflictProblem('EvpnNetwork', id, `${clash.join('; ')}; this ${a.association.type} association is not applied` +
         (routing.l2vni !== undefined && held.get(routing.l2vni)?.role === 'L2VNI' ? ' (one VNI is one broadcast domain)' : '')));
       continue;
     }

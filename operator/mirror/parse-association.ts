@@ -8,6 +8,7 @@ import type { PrefixRoute } from '../../crds/index.ts';
 import { cidrContains, isCanonicalCidr, parseCidr, parseIp } from '../../crds/net-address.ts';
 import { BgpvpnKey, legacyAliases } from '../ovn-source/bgpvpn-keys.ts';
 import type { ExternalIds } from '../ovn-source/ovn-snapshot.ts';
+import { codedMessage } from '../../crds/error-codes.ts';
 
 export interface Association {
   vni: number;
@@ -25,7 +26,7 @@ export interface Association {
 }
 
 export interface AssociationProblem {
-  code: (typeof EvpnErrorCode)[keyof typeof EvpnErrorCode];
+  code: EvpnErrorCode;
   message: string;
 }
 
@@ -208,7 +209,7 @@ export function parseAssociation(ids: ExternalIds): ParseResult {
     if (afi !== undefined && afi.trim() !== '') association.advertiseFixedIps = parseBool(afi, BgpvpnKey.advertiseFixedIps);
     return { ok: true, association };
   } catch (error: unknown) {
-    if (error instanceof Problem) return { ok: false, problem: { code: error.code, message: `${error.code}: ${error.message}` } };
+    if (error instanceof Problem) return { ok: false, problem: { code: error.code, message: codedMessage(error.code, error.message) } };
     throw error;
   }
 }

@@ -12,11 +12,6 @@ export interface ProblemBookEvents {
 
 const identity = (p: MirrorProblem): string => JSON.stringify([p.kind, p.name, p.reason, p.message]);
 
-/** The seed error code a message starts with (`EVPN-004: …`), or `none`. */
-export function errorCodeOf(message: string): string {
-  return /^(EVPN-\d{3})/.exec(message)?.[1] ?? 'none';
-}
-
 export class ProblemBook extends EventEmitter<ProblemBookEvents> {
   #byKey = new Map<ObjectRefKey, MirrorProblem[]>();
   #all = new Set<string>();
