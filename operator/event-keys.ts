@@ -2,6 +2,7 @@
 // the event only echoes its own write), which status keys are enqueued, and
 // which status-reconciler indexes go stale. Operator.#wire does the enqueueing.
 import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
+import type { InformerHandlers } from '../lib/kube/informer.ts';
 import type { EchoedObject } from './mirror/echo-filter.ts';
 import type { MirrorKind } from './mirror/plan-mirror.ts';
 import { objectKey } from '../crds/object-key.ts';
@@ -17,6 +18,19 @@ export type WatchEvent =
   | Change<'EvpnNetwork', EvpnNetwork>
   | Change<'EvpnPortSet', EvpnPortSet>
   | Change<'EvpnNodeState', EvpnNodeState>;
+
+type ObjectOf<K extends WatchEvent['kind']> = Extract<WatchEvent, { kind: K }>['obj'];
+
+/** An informer's add/update/delete of one kind, each handed on as a WatchEvent. */
+export function watchEventsOf<K extends WatchEvent['kind']>(kind: K, emit: (e: WatchEvent) => void): InformerHandlers<ObjectOf<K>> {
+  // One kind per call: the event built from `kind` and its object is of that kind's member of the union.
+  const as = (e: { kind: K; type: WatchEvent['type']; obj: ObjectOf<K>; old?: ObjectOf<K> }): WatchEvent => e as WatchEvent;
+  return {
+    add: (obj) => { emit(as({ kind, type: 'add', obj })); },
+    update: (old, obj) => { emit(as({ kind, type: 'update', old, obj })); },
+    delete: (obj) => { emit(as({ kind, type: 'delete', obj })); },
+  };
+}
 
 export interface EventKeys {
   /** Run the mirror, unless this object's event only echoes the mirror's own write. */
