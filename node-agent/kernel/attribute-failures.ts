@@ -6,7 +6,7 @@
 // longer rendered (a removal) goes to the network that holds its VLAN now or
 // the VRF that holds its routing table. Only what belongs to no object (the
 // shared devices themselves) is a node error, which fails every object.
-import { EvpnErrorCode } from '../../crds/index.ts';
+import { codedMessage, EvpnErrorCode } from '../../crds/index.ts';
 import type { Rejection } from '../inputs/select-applicable.ts';
 import type { BatchFailure } from './netlink/kernel-adapter.ts';
 import type { KernelOp } from './netlink/kernel-ops.ts';
@@ -17,6 +17,8 @@ import { objectKey } from '../../crds/object-key.ts';
 export interface ObjectOutcome extends PlannedObject {
   ready: boolean;
   reason?: string;
+  /** The EVPN-00x code of an object not applied, set where its failure is found; the message starts with it. */
+  code?: EvpnErrorCode;
   message?: string;
 }
 
@@ -79,9 +81,12 @@ function entryOwnerOf(op: KernelOp, rendered: AttributionInput['rendered']): Own
 const outcomeOf = (p: PlannedObject, errs: readonly string[]): ObjectOutcome =>
   errs.length === 0
     ? { ...p, ready: true }
-    : { ...p, ready: false, reason: 'InfrastructureFailed', message: `${EvpnErrorCode.Infrastructure}: ${errs.slice(0, 3).join('; ')}${errs.length > 3 ? ` (+${errs.length - 3} more)` : ''}` };
+    : {
+      ...p, ready: false, reason: 'InfrastructureFailed', code: EvpnErrorCode.Infrastructure,
+      message: codedMessage(EvpnErrorCode.Infrastructure, `${errs.slice(0, 3).join('; ')}${errs.length > 3 ? ` (+${errs.length - 3} more)` : ''}`),
+    };
 
-const rejectedOutcome = (name: string, r: Rejection): ObjectOutcome => ({ name, devices: [], ready: false, reason: r.reason, message: r.message });
+const rejectedOutcome = (name: string, r: Rejection): ObjectOutcome => ({ name, devices: [], ready: false, reason: r.reason, code: r.code, message: r.message });
 
 export function attributeFailures(input: AttributionInput): Attribution {
   const owners = ownersByDevice(input.rendered);
