@@ -1,9 +1,7 @@
 // The marks of one pass's writes, indexed so that the kernel state cache can
 // tell a monitor line that echoes our own write from a change by somebody else
 // (state-cache.ts).
-import type { ActualKernelState } from './actual-state.ts';
-import type { KernelPlan } from './diff-kernel-state.ts';
-import { type EchoMark, type KernelEvent, marksOfCreates, marksOfPlan } from './own-writes.ts';
+import type { EchoMark, KernelEvent } from './own-writes.ts';
 
 /** One polarity of a pass's marks, indexed (a cold start has tens of thousands). */
 class MarkIndex {
@@ -57,9 +55,10 @@ export class EchoMarks {
   /** Open while the writes run; then an echo window that each matched echo extends. */
   until = Number.POSITIVE_INFINITY;
 
-  constructor(plan: KernelPlan, links: ActualKernelState['links']) {
-    this.#removed = new MarkIndex(marksOfPlan(plan, links));
-    this.#created = new MarkIndex(marksOfCreates(plan));
+  /** `removed`: the marks of what the pass removes or changes (own-writes.ts#marksOfPlan); `created`: of what it creates. */
+  constructor(removed: readonly EchoMark[], created: readonly EchoMark[]) {
+    this.#removed = new MarkIndex(removed);
+    this.#created = new MarkIndex(created);
   }
 
   matches(e: KernelEvent, line: string): boolean {

@@ -114,8 +114,10 @@ export async function runKernelPass(kernel: KernelAdapter, node: NodeConfig, inp
 
 /** Applies the plan with its echoes recorded (drift watch and cache), then brings the cache up to date. */
 async function applyRecorded(kernel: KernelAdapter, plan: KernelPlan, links: ActualKernelState['links'], input: KernelPassInput): Promise<BatchFailure[]> {
-  const writesDone = input.ownWrites?.begin(marksOfPlan(plan, links));
-  const cacheWritesDone = input.cache?.beginWrites(plan, links);
+  // One set of marks for both: the drift watch and the cache each drop the echoes of these writes.
+  const removed = marksOfPlan(plan, links);
+  const writesDone = input.ownWrites?.begin(removed);
+  const cacheWritesDone = input.cache?.beginWrites(plan, links, removed);
   const failures = await applyKernelPlan(kernel, plan);
   writesDone?.(Date.now());
   await input.cache?.afterWrites(kernel, plan, failures);

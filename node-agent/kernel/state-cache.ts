@@ -26,7 +26,7 @@ import type { FdbEntry, Neighbor } from './netlink/neigh-codec.ts';
 import { RTPROT_OVN_EVPN } from './ownership.ts';
 import { EchoMarks } from './echo-marks.ts';
 import type { KernelPassResult } from './kernel-pass-result.ts';
-import { ECHO_WINDOW_MS, type KernelEvent, parseEvent } from './own-writes.ts';
+import { ECHO_WINDOW_MS, type EchoMark, type KernelEvent, marksOfCreates, marksOfPlan, parseEvent } from './own-writes.ts';
 
 export type StateKind = keyof ActualKernelState;
 const ALL_KINDS: readonly StateKind[] = ['links', 'bridgePorts', 'addrs', 'routes', 'neighbors', 'fdb'];
@@ -181,8 +181,8 @@ export class KernelStateCache {
   }
 
   /** Records the plan's writes before they are applied; the returned function closes their echo window. */
-  beginWrites(plan: KernelPlan, links: ActualKernelState['links']): (now: number) => void {
-    const marks = new EchoMarks(plan, links);
+  beginWrites(plan: KernelPlan, links: ActualKernelState['links'], removed: readonly EchoMark[] = marksOfPlan(plan, links)): (now: number) => void {
+    const marks = new EchoMarks(removed, marksOfCreates(plan));
     this.#echoes.push(marks);
     return (now) => { marks.until = now + ECHO_WINDOW_MS; };
   }
