@@ -5,6 +5,7 @@ import { buildDesired } from './build-desired.ts';
 import type { MirrorInput } from './build-desired.ts';
 import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
 import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
+import { malformedCases } from '../../test/fixtures/mirror/malformed-cases.ts';
 import { SnapshotBuilder } from '../../test/fixtures/mirror/snapshot-builder.ts';
 
 const NET_A = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -273,5 +274,15 @@ describe('buildDesired', () => {
     const out = run(b);
     expect(out.networks.get(NET_A)).toMatchObject({ type: 'l2', vrf: 'vrf-10100', advertiseFixedIps: true,
       routes: [{ type: 'prefix', destination: '10.20.0.0/24', nexthop: '10.101.0.11' }], source: { association: 'port', portIds: ['port-1'] } });
+  });
+});
+
+describe('problem codes', () => {
+  it.each(malformedCases)('$name: the problem carries its code as a field, and its message starts with it', (c) => {
+    const b = new SnapshotBuilder();
+    b.network(NET_A, c.externalIds);
+    const out = run(b);
+    expect(out.problems.map((p) => p.code)).toEqual([c.code]);
+    for (const p of out.problems) expect(p.message.startsWith(`${p.code}: `), p.message).toBe(true);
   });
 });
