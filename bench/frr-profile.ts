@@ -19,7 +19,9 @@ import { splitBatches } from './lib/iproute-commands.ts';
 import { nodeWorkload } from './lib/node-workload.ts';
 import { log, mustRun, run } from './lib/shell.ts';
 
-const { values } = parseArgs({ options: { networks: { type: 'string' }, modes: { type: 'string' }, order: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { networks: { type: 'string' }, modes: { type: 'string' }, order: { type: 'string' } },
+});
 // --order: the phases' order, e.g. vrf+vni,rest,router-bgp-vrf (the agent's) or router-bgp-vrf,vrf+vni,rest.
 const order = (values.order ?? 'vrf+vni,rest,router-bgp-vrf').split(',');
 const sizes = (values.networks ?? '100,250,500,1000').split(',').map(Number);
@@ -38,7 +40,11 @@ const pidOf = (d: string): number => Number(readFileSync(`/var/run/frr/a/${d}.pi
 async function teardown(): Promise<void> {
   const r = await run('ip', ['netns', 'pids', 'a']);
   for (const p of r.stdout.split('\n').filter((x) => /^\d+$/.test(x))) {
-    try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(Number(p), 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
   await run('ip', ['netns', 'del', 'a']);
 }
@@ -50,9 +56,38 @@ async function startFrr(): Promise<void> {
   writeFileSync(`${etc}/vtysh.conf`, 'service integrated-vtysh-config\n');
   writeFileSync(`${etc}/frr.conf`, 'frr defaults datacenter\n!\n');
   await mustRun('chown', ['-R', 'frr:frr', etc, '/var/run/frr/a']);
-  await mustRun('ip', ['netns', 'exec', 'a', '/usr/lib/frr/zebra', '-N', 'a', '-d', '-A', '127.0.0.1', '-s', '90000000', '-f', `${etc}/frr.conf`]);
-  await mustRun('ip', ['netns', 'exec', 'a', '/usr/lib/frr/bgpd', '-N', 'a', '-d', '-A', '127.0.0.1', '-f', `${etc}/frr.conf`]);
-  await waitFor('FRR up', async () => (await run('vtysh', ['-N', 'a', '-c', 'show version'])).code === 0, { timeoutMs: 30_000, stepMs: 100 });
+  await mustRun('ip', [
+    'netns',
+    'exec',
+    'a',
+    '/usr/lib/frr/zebra',
+    '-N',
+    'a',
+    '-d',
+    '-A',
+    '127.0.0.1',
+    '-s',
+    '90000000',
+    '-f',
+    `${etc}/frr.conf`,
+  ]);
+  await mustRun('ip', [
+    'netns',
+    'exec',
+    'a',
+    '/usr/lib/frr/bgpd',
+    '-N',
+    'a',
+    '-d',
+    '-A',
+    '127.0.0.1',
+    '-f',
+    `${etc}/frr.conf`,
+  ]);
+  await waitFor('FRR up', async () => (await run('vtysh', ['-N', 'a', '-c', 'show version'])).code === 0, {
+    timeoutMs: 30_000,
+    stepMs: 100,
+  });
 }
 
 async function setUp(n: number): Promise<ReturnType<typeof toFrrConfig>> {
@@ -69,18 +104,28 @@ async function setUp(n: number): Promise<ReturnType<typeof toFrrConfig>> {
   await mustRun('ip', ['-n', 'a', '-batch', '/tmp/prof.ip']);
   await mustRun('bridge', ['-n', 'a', '-batch', '/tmp/prof.bridge']);
   await startFrr();
-  return toFrrConfig(buildFrrModel({
-    asn: 65000, routerId: '10.0.0.1',
-    underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 'internal', evpn: true, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 }],
-    advertiseNetworks: ['10.0.0.1/32'],
-  }, workload.vrfs, workload.networks));
+  return toFrrConfig(
+    buildFrrModel(
+      {
+        asn: 65000,
+        routerId: '10.0.0.1',
+        underlayNeighbors: [
+          { address: '10.0.0.2', remoteAs: 'internal', evpn: true, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 },
+        ],
+        advertiseNetworks: ['10.0.0.1/32'],
+      },
+      workload.vrfs,
+      workload.networks,
+    ),
+  );
 }
 
 type Phase = { name: string; lines: readonly string[]; daemon: 'zebra' | 'bgpd' | 'both' };
 
 function phasesOf(config: ReturnType<typeof toFrrConfig>): Phase[] {
-  const part = (pred: (k: string) => boolean): string[] =>
-    [...diffStanzas(new Map(), new Map<string, ConfigNode>([...config.stanzas].filter(([k]) => pred(k)))).batch];
+  const part = (pred: (k: string) => boolean): string[] => [
+    ...diffStanzas(new Map(), new Map<string, ConfigNode>([...config.stanzas].filter(([k]) => pred(k)))).batch,
+  ];
   const phases: Phase[] = [
     { name: 'vrf+vni', lines: part((k) => k.startsWith('vrf ')), daemon: 'zebra' },
     { name: 'rest', lines: part((k) => !k.startsWith('vrf ') && !/^router bgp \d+ vrf /.test(k)), daemon: 'both' },
@@ -102,7 +147,8 @@ async function viaVty(daemon: 'zebra' | 'bgpd', lines: readonly string[]): Promi
   const replies = await c.runAll(['configure terminal', ...lines.map((l) => l.trim()), 'end'], 1);
   c.close();
   const failed = replies.map((r, i) => ({ r, l: lines[i - 1] })).filter((x) => isVtyFailure(x.r.status));
-  if (failed.length > 0) log(`  ${failed.length} failed, first: ${failed[0]?.l} → ${failed[0]?.r.status} ${failed[0]?.r.output.trim()}`);
+  if (failed.length > 0)
+    log(`  ${failed.length} failed, first: ${failed[0]?.l} → ${failed[0]?.r.status} ${failed[0]?.r.output.trim()}`);
   const u = process.cpuUsage(before);
   return (u.user + u.system) / 10_000;
 }
@@ -113,7 +159,75 @@ async function measure(label: string, feed: () => Promise<number>): Promise<void
   const t0 = performance.now();
   const feeder = await feed();
   const ms = performance.now() - t0;
-  log(`  ${label}: ${(ms / 1000).toFixed(2)} s wall; cpu s: zebra ${((ticks(pidOf('zebra')) - z0) / 100).toFixed(2)}, bgpd ${((ticks(pidOf('bgpd')) - b0) / 100).toFixed(2)}, feeder ${(feeder / 100).toFixed(2)}`);
+  log(
+    `  ${label}: ${(ms / 1000).toFixed(2)} s wall; cpu s: zebra ${((ticks(pidOf('zebra')) - z0) / 100).toFixed(2)}, bgpd ${((ticks(pidOf('bgpd')) - b0) / 100).toFixed(2)}, feeder ${(feeder / 100).toFixed(2)}`,
+  );
+}
+
+/** What reading the running config costs, through vtysh and through each daemon's vty socket. */
+async function measureRunningConfigReads(): Promise<void> {
+  await measure('show running-config via vtysh', async () => {
+    const r = await run('bash', ['-c', 'vtysh -N a -c "show running-config" >/tmp/prof.rc; cat /proc/$$/stat']);
+    const f = r.stdout.split(') ')[1]?.split(' ') ?? [];
+    return Number(f[13]) + Number(f[14]);
+  });
+  for (const d of ['zebra', 'bgpd'] as const) {
+    await measure(`show running-config via ${d}.vty`, async () => {
+      const before = process.cpuUsage();
+      const c = await VtyConnection.open(`/var/run/frr/a/${d}.vty`);
+      const r = await c.run('show running-config');
+      c.close();
+      log(`    ${r.output.length} bytes`);
+      const u = process.cpuUsage(before);
+      return (u.user + u.system) / 10_000;
+    });
+  }
+}
+
+/** Kill zebra and bgpd, start them with the applied config as boot config, until vtysh answers. */
+async function measureRestart(configText: string): Promise<void> {
+  // restart: kill, start with the applied config as boot config
+  writeFileSync('/etc/frr/a/frr.conf', configText);
+  for (const d of ['zebra', 'bgpd']) process.kill(pidOf(d), 'SIGKILL');
+  const t0 = performance.now();
+  await mustRun('ip', [
+    'netns',
+    'exec',
+    'a',
+    '/usr/lib/frr/zebra',
+    '-N',
+    'a',
+    '-d',
+    '-A',
+    '127.0.0.1',
+    '-s',
+    '90000000',
+    '-f',
+    '/etc/frr/a/frr.conf',
+  ]);
+  const tz = performance.now();
+  await mustRun('ip', [
+    'netns',
+    'exec',
+    'a',
+    '/usr/lib/frr/bgpd',
+    '-N',
+    'a',
+    '-d',
+    '-A',
+    '127.0.0.1',
+    '-f',
+    '/etc/frr/a/frr.conf',
+  ]);
+  const tb = performance.now();
+  await waitFor('vtysh answers', async () => (await run('vtysh', ['-N', 'a', '-c', 'show version'])).code === 0, {
+    timeoutMs: 600_000,
+    stepMs: 100,
+  });
+  const tv = performance.now();
+  log(
+    `  restart with -f boot config: zebra daemonized after ${((tz - t0) / 1000).toFixed(2)} s, bgpd ${((tb - tz) / 1000).toFixed(2)} s, vtysh answers ${((tv - tb) / 1000).toFixed(2)} s; cpu s zebra ${(ticks(pidOf('zebra')) / 100).toFixed(2)} bgpd ${(ticks(pidOf('bgpd')) / 100).toFixed(2)}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -123,35 +237,12 @@ async function main(): Promise<void> {
       log(`N=${n} mode=${mode}`);
       for (const p of phasesOf(config)) {
         const daemon = p.daemon;
-        await measure(`${p.name} (${p.lines.length} lines)`, () => (mode === 'vtysh' || daemon === 'both' ? viaVtysh(p.lines) : viaVty(daemon, p.lines)));
+        await measure(`${p.name} (${p.lines.length} lines)`, () =>
+          mode === 'vtysh' || daemon === 'both' ? viaVtysh(p.lines) : viaVty(daemon, p.lines),
+        );
       }
-      await measure('show running-config via vtysh', async () => {
-        const r = await run('bash', ['-c', 'vtysh -N a -c "show running-config" >/tmp/prof.rc; cat /proc/$$/stat']);
-        const f = r.stdout.split(') ')[1]?.split(' ') ?? [];
-        return Number(f[13]) + Number(f[14]);
-      });
-      for (const d of ['zebra', 'bgpd'] as const) {
-        await measure(`show running-config via ${d}.vty`, async () => {
-          const before = process.cpuUsage();
-          const c = await VtyConnection.open(`/var/run/frr/a/${d}.vty`);
-          const r = await c.run('show running-config');
-          c.close();
-          log(`    ${r.output.length} bytes`);
-          const u = process.cpuUsage(before);
-          return (u.user + u.system) / 10_000;
-        });
-      }
-      // restart: kill, start with the applied config as boot config
-      writeFileSync('/etc/frr/a/frr.conf', config.text);
-      for (const d of ['zebra', 'bgpd']) process.kill(pidOf(d), 'SIGKILL');
-      const t0 = performance.now();
-      await mustRun('ip', ['netns', 'exec', 'a', '/usr/lib/frr/zebra', '-N', 'a', '-d', '-A', '127.0.0.1', '-s', '90000000', '-f', '/etc/frr/a/frr.conf']);
-      const tz = performance.now();
-      await mustRun('ip', ['netns', 'exec', 'a', '/usr/lib/frr/bgpd', '-N', 'a', '-d', '-A', '127.0.0.1', '-f', '/etc/frr/a/frr.conf']);
-      const tb = performance.now();
-      await waitFor('vtysh answers', async () => (await run('vtysh', ['-N', 'a', '-c', 'show version'])).code === 0, { timeoutMs: 600_000, stepMs: 100 });
-      const tv = performance.now();
-      log(`  restart with -f boot config: zebra daemonized after ${((tz - t0) / 1000).toFixed(2)} s, bgpd ${((tb - tz) / 1000).toFixed(2)} s, vtysh answers ${((tv - tb) / 1000).toFixed(2)} s; cpu s zebra ${(ticks(pidOf('zebra')) / 100).toFixed(2)} bgpd ${(ticks(pidOf('bgpd')) / 100).toFixed(2)}`);
+      await measureRunningConfigReads();
+      await measureRestart(config.text);
     }
   }
   await teardown();

@@ -28,7 +28,16 @@ import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-da
 import { findFreePorts } from '../test/harness/cluster/probes.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
 import {
-  bindOps, chassisName, chassisOf, expectedObjects, nbInserts, networkExternalIds, networkId, nodeName, portsOf, vmPortName,
+  bindOps,
+  chassisName,
+  chassisOf,
+  expectedObjects,
+  nbInserts,
+  networkExternalIds,
+  networkId,
+  nodeName,
+  portsOf,
+  vmPortName,
   type OvnWorkloadOptions,
 } from './lib/ovn-workload.ts';
 import { log } from './lib/shell.ts';
@@ -36,7 +45,9 @@ import { parseSize, smokeOf } from './lib/sizes.ts';
 import { measurePassCost } from './lib/mirror-pass-cost.ts';
 import { median, medianResult, percentile, round, timed, type Result } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { size: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' } },
+});
 const base = parseSize(values.size);
 const size = values.smoke === true ? smokeOf(base) : base;
 const out = values.out ?? 'bench/results/operator.json';
@@ -56,13 +67,27 @@ class Watcher<T extends KubeObject> {
         return false;
       });
     };
-    this.informer.on({ add: check, update: (_a, b) => { check(b); }, delete: () => undefined });
+    this.informer.on({
+      add: check,
+      update: (_a, b) => {
+        check(b);
+      },
+      delete: () => undefined,
+    });
   }
   /** Registers before the change is made, so an early event is not missed. */
   expect(pred: (o: T) => boolean, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error('change not visible in time')); }, timeoutMs);
-      this.#waiters.push({ pred, resolve: () => { clearTimeout(timer); resolve(); } });
+      const timer = setTimeout(() => {
+        reject(new Error('change not visible in time'));
+      }, timeoutMs);
+      this.#waiters.push({
+        pred,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
   }
 }
@@ -87,16 +112,40 @@ async function startOperator(env: KubeEnv, ovn: OvnDatabases): Promise<OperatorP
   if (port === undefined) throw new Error('no free port');
   const startedAt = performance.now();
   // BENCH_PROFILE=1: a CPU profile of every operator process, for REPORT.md's "why".
-  const profile = process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(repo, 'bench/results/profiles')] : [];
+  const profile =
+    process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(repo, 'bench/results/profiles')] : [];
   // BENCH_OPERATOR_NODE_FLAGS: Node flags for the operator process in place of bin/evpn-operator's (empty: V8's defaults).
   const nodeFlags = (process.env['BENCH_OPERATOR_NODE_FLAGS'] ?? shippedNodeFlags()).split(' ').filter((f) => f !== '');
-  const child = spawn(process.execPath, [...nodeFlags, ...profile, join(repo, 'operator/run.ts'),
-    '--ovn-nb', ovn.nbRemote.unix, '--ovn-sb', ovn.sbRemote.unix, '--metrics-addr', `127.0.0.1:${port}`, '--leader-elect=false', '--prune-grace', '5s'], {
-    env: { ...process.env, KUBECONFIG: env.cp.kubeconfigPath, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeFlags,
+      ...profile,
+      join(repo, 'operator/run.ts'),
+      '--ovn-nb',
+      ovn.nbRemote.unix,
+      '--ovn-sb',
+      ovn.sbRemote.unix,
+      '--metrics-addr',
+      `127.0.0.1:${port}`,
+      '--leader-elect=false',
+      '--prune-grace',
+      '5s',
+    ],
+    {
+      env: { ...process.env, KUBECONFIG: env.cp.kubeconfigPath, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20_000); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-20_000);
+  });
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   return { child, metricsUrl: `http://127.0.0.1:${port}/metrics`, startedAt, exited, stderr: () => stderr };
 }
 
@@ -131,8 +180,11 @@ function metricSum(text: string, name: string, labels: Readonly<Record<string, s
 
 /** `apply evpnvrfs: 3, create events: 1`: the non-zero samples of a labelled counter. */
 function breakdown(text: string, name: string): string {
-  return text.split('\n').filter((l) => l.startsWith(`${name}{`) && !/ 0$/.test(l))
-    .map((l) => l.slice(name.length).replace(/[{}"]/g, '').replace(/\w+=/g, '').replace(',', ' ')).join(', ');
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && !/ 0$/.test(l))
+    .map((l) => l.slice(name.length).replace(/[{}"]/g, '').replace(/\w+=/g, '').replace(',', ' '))
+    .join(', ');
 }
 
 function rssOf(pid: number | undefined): { rss: number; hwm: number } {
@@ -141,7 +193,12 @@ function rssOf(pid: number | undefined): { rss: number; hwm: number } {
   return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
 }
 
-async function transactChunks(client: OvsdbClient, db: string, ops: readonly Operation[], chunk: number): Promise<void> {
+async function transactChunks(
+  client: OvsdbClient,
+  db: string,
+  ops: readonly Operation[],
+  chunk: number,
+): Promise<void> {
   for (let i = 0; i < ops.length; i += chunk) await client.transact(db, ops.slice(i, i + chunk));
 }
 
@@ -161,7 +218,9 @@ interface Bench {
 }
 
 async function chassisUuids(sb: OvsdbClient): Promise<Map<string, string>> {
-  const [chassis] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Chassis', where: [], columns: ['_uuid', 'name'] }] as const);
+  const [chassis] = await sb.transact('OVN_Southbound', [
+    { op: 'select', table: 'Chassis', where: [], columns: ['_uuid', 'name'] },
+  ] as const);
   return new Map(chassis.rows.map((r) => [typeof r['name'] === 'string' ? r['name'] : '', r._uuid]));
 }
 
@@ -169,13 +228,30 @@ async function chassisUuids(sb: OvsdbClient): Promise<Map<string, string>> {
 async function loadOvn(b: Bench): Promise<Map<string, string>> {
   const { o, ovn, nb, sb } = b;
   const [, tLoad] = await timed(async () => {
-    for (let c = 0; c < o.chassis; c++) await ovn.sbctl(['chassis-add', chassisName(c), 'geneve', `127.0.0.${c + 1}`, '--', 'set', 'Chassis', chassisName(c), `hostname=${nodeName(c)}`]);
+    for (let c = 0; c < o.chassis; c++)
+      await ovn.sbctl([
+        'chassis-add',
+        chassisName(c),
+        'geneve',
+        `127.0.0.${c + 1}`,
+        '--',
+        'set',
+        'Chassis',
+        chassisName(c),
+        `hostname=${nodeName(c)}`,
+      ]);
     for (let i = 0; i < o.networks; i += 50) await client50(nb, nbInserts(o, i, Math.min(o.networks, i + 50)));
     const vmPorts = o.ports;
-    await waitFor('ovn-northd to create every Port_Binding', async () => {
-      const [r] = await sb.transact('OVN_Southbound', [{ op: 'select', table: 'Port_Binding', where: [['type', '==', '']], columns: ['logical_port'] }] as const);
-      return r.rows.length >= vmPorts;
-    }, { timeoutMs: 600_000, stepMs: 1000 });
+    await waitFor(
+      'ovn-northd to create every Port_Binding',
+      async () => {
+        const [r] = await sb.transact('OVN_Southbound', [
+          { op: 'select', table: 'Port_Binding', where: [['type', '==', '']], columns: ['logical_port'] },
+        ] as const);
+        return r.rows.length >= vmPorts;
+      },
+      { timeoutMs: 600_000, stepMs: 1000 },
+    );
     const uuidByName = await chassisUuids(sb);
     const uuids = Array.from({ length: o.chassis }, (_, c) => uuidByName.get(chassisName(c)) ?? '');
     await transactChunks(sb, 'OVN_Southbound', bindOps(o, uuids, 0, o.networks), 2000);
@@ -192,11 +268,21 @@ async function measureInitialMirror(b: Bench): Promise<{ rss: number; hwm: numbe
   await Promise.all([vrfs.informer.waitForSync(), networks.informer.waitForSync(), portSets.informer.waitForSync()]);
   const op0 = await startOperator(b.env, b.ovn);
   b.operator = op0;
-  await waitFor('the initial mirror', () => vrfs.informer.list().length >= expected.vrfs && portSets.informer.list().length >= expected.portSets, { timeoutMs: 900_000, stepMs: 50 });
+  await waitFor(
+    'the initial mirror',
+    () => vrfs.informer.list().length >= expected.vrfs && portSets.informer.list().length >= expected.portSets,
+    { timeoutMs: 900_000, stepMs: 50 },
+  );
   const tInitial = performance.now() - op0.startedAt;
   const initialWrites = metricSum((await scrape(op0)) ?? '', 'evpn_operator_api_writes_total');
   log(`initial mirror: ${(tInitial / 1000).toFixed(1)} s, ${initialWrites} API writes`);
-  b.results.push({ name: 'operator.initial_mirror', value: round(tInitial), unit: 'ms', size: size.name, note: `process start → ${expected.vrfs} EvpnVrf, ${expected.networks} EvpnNetwork, ${expected.portSets} EvpnPortSet visible; 1 run` });
+  b.results.push({
+    name: 'operator.initial_mirror',
+    value: round(tInitial),
+    unit: 'ms',
+    size: size.name,
+    note: `process start → ${expected.vrfs} EvpnVrf, ${expected.networks} EvpnNetwork, ${expected.portSets} EvpnPortSet visible; 1 run`,
+  });
   b.results.push({ name: 'operator.initial_mirror.api_writes', value: initialWrites, unit: 'writes', size: size.name });
   await sleep(2000);
   return rssOf(op0.child.pid);
@@ -207,14 +293,26 @@ async function measureInitialMirror(b: Bench): Promise<{ rss: number; hwm: numbe
  * local_pref lands on the network's L2VNI, so on its EvpnNetwork), odd k a VM
  * migrating to the next chassis.
  */
-function ovnChange(b: Bench, k: number, chassisUuid: ReadonlyMap<string, string>, boundTo: Map<string, number>): { visible: Promise<void>; ops: Operation[] } {
+function ovnChange(
+  b: Bench,
+  k: number,
+  chassisUuid: ReadonlyMap<string, string>,
+  boundTo: Map<string, number>,
+): { visible: Promise<void>; ops: Operation[] } {
   const i = (k * 7919) % b.o.networks;
   if (k % 2 === 0) {
     const localPref = 1000 + k;
     const name = networkId(i);
     return {
       visible: b.networks.expect((n) => n.metadata.name === name && n.spec.localPref === localPref, 30_000),
-      ops: [{ op: 'update', table: 'Logical_Switch', where: [['name', '==', `neutron-${networkId(i)}`]], row: { external_ids: networkExternalIds(i, localPref) } }],
+      ops: [
+        {
+          op: 'update',
+          table: 'Logical_Switch',
+          where: [['name', '==', `neutron-${networkId(i)}`]],
+          row: { external_ids: networkExternalIds(i, localPref) },
+        },
+      ],
     };
   }
   // A VM migrates: its port moves on to the next chassis.
@@ -224,14 +322,27 @@ function ovnChange(b: Bench, k: number, chassisUuid: ReadonlyMap<string, string>
   boundTo.set(port, to);
   const setName = `${networkId(i)}.${nodeName(to)}`;
   return {
-    visible: b.portSets.expect((ps) => ps.metadata.name === setName && ps.spec.ports.some((x) => x.name === port), 30_000),
-    ops: [{ op: 'update', table: 'Port_Binding', where: [['logical_port', '==', port]], row: { chassis: chassisUuid.get(chassisName(to)) ?? '' } }],
+    visible: b.portSets.expect(
+      (ps) => ps.metadata.name === setName && ps.spec.ports.some((x) => x.name === port),
+      30_000,
+    ),
+    ops: [
+      {
+        op: 'update',
+        table: 'Port_Binding',
+        where: [['logical_port', '==', port]],
+        row: { chassis: chassisUuid.get(chassisName(to)) ?? '' },
+      },
+    ],
   };
 }
 
 /** OVN change → object visible, one change at a time; returns the operator's RSS afterwards. */
-async function measureOvnChanges(b: Bench, op0: OperatorProcess, chassisUuid: ReadonlyMap<string, string>): Promise<{ rss: number; hwm: number }> {
-  const s = size.name;
+async function measureOvnChanges(
+  b: Bench,
+  op0: OperatorProcess,
+  chassisUuid: ReadonlyMap<string, string>,
+): Promise<{ rss: number; hwm: number }> {
   const lat: { policy: number[]; move: number[] } = { policy: [], move: [] };
   const boundTo = new Map<string, number>();
   const before = (await scrape(op0)) ?? '';
@@ -244,31 +355,78 @@ async function measureOvnChanges(b: Bench, op0: OperatorProcess, chassisUuid: Re
   }
   const all = [...lat.policy, ...lat.move];
   const rssBusy = rssOf(op0.child.pid);
-  log(`OVN→object over ${all.length} changes: p50 ${median(all).toFixed(1)} ms, p99 ${percentile(all, 99).toFixed(1)} ms`);
-  const opMetrics = (await scrape(op0)) ?? '';
-  b.results.push(
-    { name: 'operator.ovn_to_object.p50', value: round(percentile(all, 50)), unit: 'ms', size: s, note: `${all.length} changes, one at a time; target p99 ≤ 100 ms` },
+  log(
+    `OVN→object over ${all.length} changes: p50 ${median(all).toFixed(1)} ms, p99 ${percentile(all, 99).toFixed(1)} ms`,
+  );
+  b.results.push(...ovnToObjectResults(lat, before, (await scrape(op0)) ?? ''));
+  return rssBusy;
+}
+
+/** The OVN→object latencies of measureOvnChanges, and the mirror passes they caused. */
+function ovnToObjectResults(lat: { policy: number[]; move: number[] }, before: string, opMetrics: string): Result[] {
+  const s = size.name;
+  const all = [...lat.policy, ...lat.move];
+  return [
+    {
+      name: 'operator.ovn_to_object.p50',
+      value: round(percentile(all, 50)),
+      unit: 'ms',
+      size: s,
+      note: `${all.length} changes, one at a time; target p99 ≤ 100 ms`,
+    },
     { name: 'operator.ovn_to_object.p99', value: round(percentile(all, 99)), unit: 'ms', size: s },
     { name: 'operator.ovn_to_object.max', value: round(Math.max(...all)), unit: 'ms', size: s },
-    { name: 'operator.ovn_to_object.policy.p50', value: round(percentile(lat.policy, 50)), unit: 'ms', size: s, note: 'NB Logical_Switch BGPVPN policy → EvpnNetwork (an l2 BGPVPN\'s L2VNI policy)' },
+    {
+      name: 'operator.ovn_to_object.policy.p50',
+      value: round(percentile(lat.policy, 50)),
+      unit: 'ms',
+      size: s,
+      note: "NB Logical_Switch BGPVPN policy → EvpnNetwork (an l2 BGPVPN's L2VNI policy)",
+    },
     { name: 'operator.ovn_to_object.policy.p99', value: round(percentile(lat.policy, 99)), unit: 'ms', size: s },
-    { name: 'operator.ovn_to_object.migration.p50', value: round(percentile(lat.move, 50)), unit: 'ms', size: s, note: 'SB Port_Binding.chassis → EvpnPortSet of the new node' },
+    {
+      name: 'operator.ovn_to_object.migration.p50',
+      value: round(percentile(lat.move, 50)),
+      unit: 'ms',
+      size: s,
+      note: 'SB Port_Binding.chassis → EvpnPortSet of the new node',
+    },
     { name: 'operator.ovn_to_object.migration.p99', value: round(percentile(lat.move, 99)), unit: 'ms', size: s },
-    { name: 'operator.mirror_pass.mean', value: round((metricSum(opMetrics, 'controller_reconcile_duration_seconds_sum', { controller: 'mirror' }) / Math.max(1, metricSum(opMetrics, 'controller_reconcile_duration_seconds_count', { controller: 'mirror' }))) * 1000), unit: 'ms', size: s, note: 'mean duration of one mirror reconcile (the operator\'s own histogram), the initial mirror included' },
+    {
+      name: 'operator.mirror_pass.mean',
+      value: round(
+        (metricSum(opMetrics, 'controller_reconcile_duration_seconds_sum', { controller: 'mirror' }) /
+          Math.max(1, metricSum(opMetrics, 'controller_reconcile_duration_seconds_count', { controller: 'mirror' }))) *
+          1000,
+      ),
+      unit: 'ms',
+      size: s,
+      note: "mean duration of one mirror reconcile (the operator's own histogram), the initial mirror included",
+    },
     ...changePassResults(before, opMetrics),
-  );
-  return rssBusy;
+  ];
 }
 
 /** The mirror passes during the changes only (deltas of the operator's own metrics): their mean duration and networks recomputed. */
 function changePassResults(before: string, after: string): Result[] {
-  const delta = (name: string, labels: Readonly<Record<string, string>> = {}): number => metricSum(after, name, labels) - metricSum(before, name, labels);
+  const delta = (name: string, labels: Readonly<Record<string, string>> = {}): number =>
+    metricSum(after, name, labels) - metricSum(before, name, labels);
   const passes = Math.max(1, delta('controller_reconcile_duration_seconds_count', { controller: 'mirror' }));
   return [
-    { name: 'operator.mirror_pass.changes_mean', value: round((delta('controller_reconcile_duration_seconds_sum', { controller: 'mirror' }) / passes) * 1000, 2), unit: 'ms', size: size.name,
-      note: `mean mirror reconcile during the ${size.ovnChanges} one-network changes (${passes} passes; writes included)` },
-    { name: 'operator.mirror_pass.networks_recomputed', value: round(delta('evpn_operator_mirror_networks_recomputed_total') / passes, 2), unit: 'networks', size: size.name,
-      note: 'networks whose OVN rows a pass read again, per pass during the changes' },
+    {
+      name: 'operator.mirror_pass.changes_mean',
+      value: round((delta('controller_reconcile_duration_seconds_sum', { controller: 'mirror' }) / passes) * 1000, 2),
+      unit: 'ms',
+      size: size.name,
+      note: `mean mirror reconcile during the ${size.ovnChanges} one-network changes (${passes} passes; writes included)`,
+    },
+    {
+      name: 'operator.mirror_pass.networks_recomputed',
+      value: round(delta('evpn_operator_mirror_networks_recomputed_total') / passes, 2),
+      unit: 'networks',
+      size: size.name,
+      note: 'networks whose OVN rows a pass read again, per pass during the changes',
+    },
   ];
 }
 
@@ -281,11 +439,24 @@ function measurePassCosts(b: Bench): void {
   const changes = values.smoke === true ? 10 : 100;
   for (const sz of [parseSize('small'), parseSize('full')]) {
     const c = measurePassCost(sz.networks, sz.ports, sz.chassis, changes);
-    log(`one-network pass at ${sz.networks} networks: ${c.onePass.toFixed(2)} ms (${c.recomputed} network(s) recomputed); full pass ${c.fullPass.toFixed(0)} ms; ${c.objects} objects`);
+    log(
+      `one-network pass at ${sz.networks} networks: ${c.onePass.toFixed(2)} ms (${c.recomputed} network(s) recomputed); full pass ${c.fullPass.toFixed(0)} ms; ${c.objects} objects`,
+    );
     b.results.push(
-      { name: `operator.one_network_pass.${sz.name}`, value: round(c.onePass, 2), unit: 'ms', size: size.name,
-        note: `in process, ${sz.networks} networks, ${c.objects} objects: mean of ${changes} one-network policy changes (index update, ${c.recomputed} network(s) recomputed, decisions across networks, API checks, plan)` },
-      { name: `operator.full_pass.${sz.name}`, value: round(c.fullPass, 1), unit: 'ms', size: size.name, note: 'the same steps with every network recomputed (start, --full-resync)' },
+      {
+        name: `operator.one_network_pass.${sz.name}`,
+        value: round(c.onePass, 2),
+        unit: 'ms',
+        size: size.name,
+        note: `in process, ${sz.networks} networks, ${c.objects} objects: mean of ${changes} one-network policy changes (index update, ${c.recomputed} network(s) recomputed, decisions across networks, API checks, plan)`,
+      },
+      {
+        name: `operator.full_pass.${sz.name}`,
+        value: round(c.fullPass, 1),
+        unit: 'ms',
+        size: size.name,
+        note: 'the same steps with every network recomputed (start, --full-resync)',
+      },
     );
   }
 }
@@ -297,34 +468,84 @@ async function restartOnce(b: Bench, r: number): Promise<{ ms: number; writes: n
   const rvBefore = await resourceVersions(b.env);
   const p = await startOperator(b.env, b.ovn);
   b.operator = p;
-  await waitFor('the first mirror pass after restart', async () => {
-    const text = await scrape(p);
-    return text !== undefined && metricSum(text, 'controller_reconcile_total', { controller: 'mirror' }) >= 1;
-  }, { timeoutMs: 300_000, stepMs: 10 });
+  await waitFor(
+    'the first mirror pass after restart',
+    async () => {
+      const text = await scrape(p);
+      return text !== undefined && metricSum(text, 'controller_reconcile_total', { controller: 'mirror' }) >= 1;
+    },
+    { timeoutMs: 300_000, stepMs: 10 },
+  );
   const ms = performance.now() - p.startedAt;
   await sleep(2000);
   const text = (await scrape(p)) ?? '';
   const writes = metricSum(text, 'evpn_operator_api_writes_total');
-  if (writes !== 0) log(`restart ${r + 1}: writes ${breakdown(text, 'evpn_operator_api_writes_total')}; mirror ${breakdown(text, 'evpn_operator_mirror_writes_total')}; status ${breakdown(text, 'evpn_operator_status_writes_total')}`);
+  if (writes !== 0)
+    log(
+      `restart ${r + 1}: writes ${breakdown(text, 'evpn_operator_api_writes_total')}; mirror ${breakdown(text, 'evpn_operator_mirror_writes_total')}; status ${breakdown(text, 'evpn_operator_status_writes_total')}`,
+    );
   const rvAfter = await resourceVersions(b.env);
-  const changed = [...rvAfter].filter(([k, v]) => rvBefore.get(k) !== v).length + [...rvBefore.keys()].filter((k) => !rvAfter.has(k)).length;
-  log(`restart ${r + 1}/${size.runs}: first full pass ${ms.toFixed(0)} ms after spawn, ${writes} API writes, ${changed} objects changed`);
+  const changed =
+    [...rvAfter].filter(([k, v]) => rvBefore.get(k) !== v).length +
+    [...rvBefore.keys()].filter((k) => !rvAfter.has(k)).length;
+  log(
+    `restart ${r + 1}/${size.runs}: first full pass ${ms.toFixed(0)} ms after spawn, ${writes} API writes, ${changed} objects changed`,
+  );
   return { ms, writes, changed, rss: rssOf(p.child.pid).rss };
 }
 
 /** Restart: full resync, API writes; with the RSS figures of the earlier phases. */
-async function measureRestarts(b: Bench, rssIdle: { rss: number }, rssBusy: { rss: number; hwm: number }): Promise<void> {
+async function measureRestarts(
+  b: Bench,
+  rssIdle: { rss: number },
+  rssBusy: { rss: number; hwm: number },
+): Promise<void> {
   const s = size.name;
   const runs: Awaited<ReturnType<typeof restartOnce>>[] = [];
   for (let r = 0; r < size.runs; r++) runs.push(await restartOnce(b, r));
   b.results.push(
-    medianResult('operator.restart_full_resync', runs.map((x) => x.ms), 'ms', s, 'process start → first mirror pass done (OVN monitors, 4 informer lists, build, diff), Node start-up included'),
-    medianResult('operator.restart_full_resync.api_writes', runs.map((x) => x.writes), 'writes', s, 'all mutating requests up to 2 s after the pass (target 0)'),
-    medianResult('operator.restart_full_resync.objects_changed', runs.map((x) => x.changed), 'objects', s, 'resourceVersion changes of every EvpnVrf/EvpnNetwork/EvpnPortSet across the restart'),
-    { name: 'operator.rss_idle', value: round(rssIdle.rss), unit: 'MiB', size: s, note: 'after the initial mirror; target ≤ 250 MB' },
+    medianResult(
+      'operator.restart_full_resync',
+      runs.map((x) => x.ms),
+      'ms',
+      s,
+      'process start → first mirror pass done (OVN monitors, 4 informer lists, build, diff), Node start-up included',
+    ),
+    medianResult(
+      'operator.restart_full_resync.api_writes',
+      runs.map((x) => x.writes),
+      'writes',
+      s,
+      'all mutating requests up to 2 s after the pass (target 0)',
+    ),
+    medianResult(
+      'operator.restart_full_resync.objects_changed',
+      runs.map((x) => x.changed),
+      'objects',
+      s,
+      'resourceVersion changes of every EvpnVrf/EvpnNetwork/EvpnPortSet across the restart',
+    ),
+    {
+      name: 'operator.rss_idle',
+      value: round(rssIdle.rss),
+      unit: 'MiB',
+      size: s,
+      note: 'after the initial mirror; target ≤ 250 MB',
+    },
     { name: 'operator.rss_after_changes', value: round(rssBusy.rss), unit: 'MiB', size: s },
-    { name: 'operator.max_rss', value: round(rssBusy.hwm), unit: 'MiB', size: s, note: 'VmHWM: peak, the initial mirror included' },
-    medianResult('operator.rss_after_restart', runs.map((x) => x.rss), 'MiB', s),
+    {
+      name: 'operator.max_rss',
+      value: round(rssBusy.hwm),
+      unit: 'MiB',
+      size: s,
+      note: 'VmHWM: peak, the initial mirror included',
+    },
+    medianResult(
+      'operator.rss_after_restart',
+      runs.map((x) => x.rss),
+      'MiB',
+      s,
+    ),
   );
 }
 
@@ -340,15 +561,37 @@ async function stopBench(b: Bench): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const o: OvnWorkloadOptions = { networks: size.networks, ports: size.ports, associations: size.associations, chassis: size.chassis };
+  const o: OvnWorkloadOptions = {
+    networks: size.networks,
+    ports: size.ports,
+    associations: size.associations,
+    chassis: size.chassis,
+  };
   const expected = expectedObjects(o);
-  log(`operator bench: ${size.name}, ${o.networks} networks, ${o.ports} ports, ${o.associations} associations, ${o.chassis} chassis; expecting ${JSON.stringify(expected)}`);
+  log(
+    `operator bench: ${size.name}, ${o.networks} networks, ${o.ports} ports, ${o.associations} associations, ${o.chassis} chassis; expecting ${JSON.stringify(expected)}`,
+  );
 
   const [env, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases({ northd: true })]);
-  const nb = await OvsdbClient.connect({ remote: ovn.nbRemote.unix, databases: ['OVN_Northbound'], probeIntervalMs: 0 });
-  const sb = await OvsdbClient.connect({ remote: ovn.sbRemote.unix, databases: ['OVN_Southbound'], probeIntervalMs: 0 });
+  const nb = await OvsdbClient.connect({
+    remote: ovn.nbRemote.unix,
+    databases: ['OVN_Northbound'],
+    probeIntervalMs: 0,
+  });
+  const sb = await OvsdbClient.connect({
+    remote: ovn.sbRemote.unix,
+    databases: ['OVN_Southbound'],
+    probeIntervalMs: 0,
+  });
   const b: Bench = {
-    o, expected, env, ovn, nb, sb, operator: undefined, results: [],
+    o,
+    expected,
+    env,
+    ovn,
+    nb,
+    sb,
+    operator: undefined,
+    results: [],
     vrfs: new Watcher<Live<EvpnVrf>>(env, evpnResources.vrfs),
     networks: new Watcher<Live<EvpnNetwork>>(env, evpnResources.networks),
     portSets: new Watcher<Live<EvpnPortSet>>(env, evpnResources.portSets),
@@ -376,12 +619,16 @@ async function resourceVersions(env: KubeEnv): Promise<Map<string, string>> {
   const m = new Map<string, string>();
   for (const res of [evpnResources.vrfs, evpnResources.networks, evpnResources.portSets]) {
     const list = await env.client.listAll<KubeObject>(resourcePath(res));
-    for (const item of list.items) m.set(`${res.plural}/${item.metadata.name ?? ''}`, item.metadata.resourceVersion ?? '');
+    for (const item of list.items)
+      m.set(`${res.plural}/${item.metadata.name ?? ''}`, item.metadata.resourceVersion ?? '');
   }
   return m;
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`operator-bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`operator-bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -112,7 +112,7 @@ export const BgpPolicyFields = {
   importTargets: RouteTargetList.optional().meta({ description: 'Import-only route targets.' }),
   exportTargets: RouteTargetList.optional().meta({ description: 'Export-only route targets.' }),
   routeDistinguishers: RouteDistinguisherList.optional().meta({
-    description: 'Route distinguishers; the first one is used (FRR takes one per VRF/VNI). FRR derives one when empty.',
+    description: 'Route distinguishers. One is used as given on every node; of several, each node uses one (its router id modulo the list length). FRR derives one per node when empty.',
   }),
   localPref: LocalPref.optional(),
 };

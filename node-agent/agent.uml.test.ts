@@ -106,9 +106,9 @@ describe('node agent on a real kernel', () => {
     expect(info(link('vx3-10100'))).toMatchObject({ id: 10100, local: '10.0.0.1', port: 4789, learning: false });
     expect(link('vx3-10100')?.master).toBe('br3-10100');
     expect(link('br3-10100')?.master).toBe('vrf-10100');
-    expect(info(link('vx-10101'))).toMatchObject({ id: 10101, learning: false });
-    expect(link('vx-10101')?.master).toBe('br-evpn');
-    expect(vlans('vx-10101')).toEqual([{ vlan: 101, flags: ['PVID', 'Egress Untagged'] }]);
+    expect(info(link('vxlan-10101'))).toMatchObject({ id: 10101, learning: false });
+    expect(link('vxlan-10101')?.master).toBe('br-evpn');
+    expect(vlans('vxlan-10101')).toEqual([{ vlan: 101, flags: ['PVID', 'Egress Untagged'] }]);
     expect(vlans('br-evpn').map((v) => v.vlan)).toEqual(expect.arrayContaining([101, 102, 200]));
     expect(link('br-evpn.101')).toMatchObject({ master: 'vrf-10100', mtu: 1450, address: config.node.anycastGatewayMac });
     expect(link('br-evpn.101')?.ifalias).toBe('ovn-evpn:irb');
@@ -141,7 +141,7 @@ describe('node agent on a real kernel', () => {
     expect(view.networks().map((n) => n.id).sort()).toEqual(['net-1', 'net-2', 'net-3']);
     expect(view.network('net-1')).toMatchObject({
       id: 'net-1', type: 'l2', vni: 10101, vlanId: 101, vrf: 'vrf-a', l3vni: 10100, routingTable: 1010100, mtu: 1450,
-      ready: true, devices: ['vx-10101', 'br-evpn.101'], localPorts: 2, fdbEntries: 2, neighbors: 2, routes: 1,
+      ready: true, devices: ['vxlan-10101', 'br-evpn.101'], localPorts: 2, fdbEntries: 2, neighbors: 2, routes: 1,
     });
     // net-3's IRB holds its gateway 10.200.0.1 (no OVN router does), so the subnet is a connected route, not one of ours.
     expect(view.network('net-3')).toMatchObject({ type: 'l3', vrf: 'vrf-b', l3vni: 20000, routingTable: 2020, ready: true, devices: ['br-evpn.200'], localPorts: 0, routes: 0 });
@@ -262,13 +262,13 @@ describe('node agent on a real kernel', () => {
 
   it('repairs drift within seconds: a deleted vxlan and a deleted FDB entry come back', async () => {
     const t0 = Date.now();
-    run('ip', ['link', 'del', 'vx-10101']);
+    run('ip', ['link', 'del', 'vxlan-10101']);
     run('bridge', ['fdb', 'del', '02:00:00:00:01:01', 'dev', 'evpn-uplink', 'vlan', '101', 'master']);
-    await waitFor('the drift repaired', () => link('vx-10101') !== undefined && fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:01:01'), { timeoutMs: 10_000, stepMs: 100 });
+    await waitFor('the drift repaired', () => link('vxlan-10101') !== undefined && fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:01:01'), { timeoutMs: 10_000, stepMs: 100 });
     const ms = Date.now() - t0;
     console.log(`drift repaired in ${ms} ms`);
-    expect(link('vx-10101')?.master).toBe('br-evpn');
-    expect(vlans('vx-10101')).toEqual([{ vlan: 101, flags: ['PVID', 'Egress Untagged'] }]);
+    expect(link('vxlan-10101')?.master).toBe('br-evpn');
+    expect(vlans('vxlan-10101')).toEqual([{ vlan: 101, flags: ['PVID', 'Egress Untagged'] }]);
     expect(fdb('evpn-uplink').some((e) => e.mac === '02:00:00:00:01:01')).toBe(true);
   });
 
@@ -280,8 +280,8 @@ describe('node agent on a real kernel', () => {
     expect(s?.kernel.networks.get('net-bad-vlan')?.message).toBe('EVPN-004: VLAN 101 is already used by EvpnNetwork net-1');
     expect(s?.kernel.networks.get('net-bad-vrf')).toMatchObject({ reason: 'VrfNotFound', message: 'EVPN-003: EvpnVrf no-such-vrf does not exist' });
     expect(s?.kernel.networks.get('net-1')?.ready).toBe(true);
-    expect(link('vx-10109')).toBeUndefined();
-    expect(link('vx-10101')?.master).toBe('br-evpn');
+    expect(link('vxlan-10109')).toBeUndefined();
+    expect(link('vxlan-10101')?.master).toBe('br-evpn');
     await deleteObject(client, evpnResources.networks, { name: 'net-bad-vlan' });
     await deleteObject(client, evpnResources.networks, { name: 'net-bad-vrf' });
   });

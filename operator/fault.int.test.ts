@@ -12,16 +12,15 @@
 // the apiserver together with its port set; one line `fault-recovery …` ms.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Label, type EvpnNetwork, type EvpnPortSet, type EvpnVrf } from '../crds/index.ts';
-import { portSetName } from '../crds/evpn-port-set.ts';
+import { Label, type EvpnNetwork } from '../crds/index.ts';
 import { evpnResources } from '../crds/resources.ts';
 import { applyObject } from '../lib/kube/apply.ts';
 import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
-import { driverExternalIds } from '../test/fixtures/mirror/driver-rows.ts';
-import { deleteAllEvpnObjects, getObject, leaseHolder, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
+import { deleteAllEvpnObjects, getObject, leaseHolder, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
 import { startOperatorReplicas, type OperatorReplicas } from '../test/harness/operator/operator-replicas.ts';
-import { addChassis, addNetwork, addVmPort, freshTag } from '../test/harness/operator/ovn-driver.ts';
+import { addChassis } from '../test/harness/operator/ovn-driver.ts';
+import { expectMirrorsOvn, isMirroredWithPorts, recordUids as recordStreamUids, startChangeStream, type Streamed } from '../test/harness/operator/change-stream.ts';
 
 const LEASE = `fault-${randomUUID().slice(0, 8)}`;
 const CHASSIS = 'chassis-fault';
@@ -50,54 +49,7 @@ afterAll(async () => {
 });
 
 const getNetwork = (name: string): Promise<EvpnNetwork | undefined> => getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
-const getPortSet = (network: string): Promise<EvpnPortSet | undefined> => getObject<EvpnPortSet>(kube.client, evpnResources.portSets, portSetName(network, NODE));
-const association = (vni: number): Record<string, string> => driverExternalIds({ vni, type: 'l3', routeTargets: [`65000:${vni}`] });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface Streamed { id: string; vni: number; tag: number; port: string; mac: string }
-const macOf = (i: number): string => `02:00:00:fa:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
-
-/** Neutron adding networks and VM ports, and ovn-controller binding each port once its Port_Binding exists, whatever is down. */
-function startStream(): { added: Streamed[]; stop(): Promise<void> } {
-  const added: Streamed[] = [];
-  const unbound: Streamed[] = [];
-  const flow = { on: true };
-  let vni = 60000;
-  const tick = async (): Promise<void> => {
-    const n: Streamed = { id: randomUUID(), vni, tag: freshTag(), port: '', mac: macOf(vni - 60000) };
-    n.port = `vm-${n.id.slice(0, 8)}`;
-    try {
-      await addNetwork(ovn.nbctl, n.id, association(n.vni), { segment: { type: 'vlan', tag: n.tag } });
-      await addVmPort(ovn.nbctl, { networkId: n.id, portId: n.port, mac: n.mac, ips: [] });
-      added.push(n);
-      unbound.push(n);
-      vni++;
-    } catch {
-      // NB is down (a network without its port is retried whole: ls-add fails on the name): the driver would retry too.
-      await ovn.nbctl(['--if-exists', 'ls-del', `neutron-${n.id}`]).catch(() => undefined);
-    }
-    for (const p of [...unbound]) {
-      try {
-        await ovn.sbctl(['lsp-bind', p.port, CHASSIS]);
-        unbound.splice(unbound.indexOf(p), 1);
-      } catch {
-        break; // no Port_Binding yet (northd down or behind) or SB down
-      }
-    }
-  };
-  const loop = (async () => {
-    while (flow.on) {
-      await tick();
-      await sleep(250);
-    }
-    // Bind what is left, so the end state is complete.
-    await waitFor('every port bound', async () => {
-      await tick().catch(() => undefined);
-      return unbound.length === 0 ? true : undefined;
-    }, { timeoutMs: 30_000 });
-  })();
-  return { added, stop: async () => { flow.on = false; await loop; } };
-}
 
 type Recovery = (what: string, t0: number, from: number) => Promise<void>;
 
@@ -149,34 +101,6 @@ async function faultLeader(added: readonly Streamed[], recovered: Recovery): Pro
   expect(await leaseHolder(kube.client, LEASE), 'the restarted replica stays standby').toBe(standbyIdentity);
 }
 
-/** Every OVN network mirrored once as OVN has it, with its one port set; uids as first seen. */
-async function expectMirrorsOvn(added: readonly Streamed[], uids: ReadonlyMap<string, string>): Promise<void> {
-  const mirrored = await listObjects<EvpnNetwork>(kube.client, evpnResources.networks, Label.MirroredFrom);
-  expect(mirrored.map((n) => n.metadata.name).sort()).toEqual(added.map((n) => n.id).sort());
-  const byName = new Map(mirrored.map((n) => [n.metadata.name, n]));
-  const vrfs = new Set((await listObjects<EvpnVrf>(kube.client, evpnResources.vrfs)).map((v) => v.metadata.name));
-  for (const n of added) {
-    const m = byName.get(n.id);
-    expect(m?.spec, n.id).toMatchObject({ type: 'l3', vlanId: n.tag, source: { networkId: n.id } });
-    expect(vrfs.has(m?.spec.vrf ?? ''), `${n.id}: its VRF ${m?.spec.vrf ?? '?'} exists`).toBe(true);
-  }
-  const sets = await listObjects<EvpnPortSet>(kube.client, evpnResources.portSets, Label.MirroredFrom);
-  expect(sets.map((x) => x.metadata.name).sort()).toEqual(added.map((n) => portSetName(n.id, NODE)).sort());
-  for (const n of added) {
-    const set = sets.find((x) => x.metadata.name === portSetName(n.id, NODE));
-    expect(set?.spec, n.id).toEqual({ network: n.id, nodeName: NODE, ports: [{ name: n.port, mac: n.mac }] });
-  }
-  // Not recreated: the uids first seen are still the uids.
-  for (const n of mirrored) {
-    const first = uids.get(n.metadata.name);
-    if (first !== undefined) expect(n.metadata.uid, n.metadata.name).toBe(first);
-  }
-  for (const set of sets) {
-    const first = uids.get(`ps/${set.spec.network}`);
-    if (first !== undefined) expect(set.metadata.uid, set.metadata.name).toBe(first);
-  }
-}
-
 describe('fault injection: kill -9 while OVN changes flow', () => {
   it('loses, duplicates and recreates nothing, the standby takes over, and the user object is untouched', async () => {
     const userName = `user-${randomUUID().slice(0, 8)}`;
@@ -188,21 +112,13 @@ describe('fault injection: kill -9 while OVN changes flow', () => {
       return u?.status?.conditions?.some((c) => c.type === 'Accepted') === true ? u : undefined;
     }, { timeoutMs: 30_000 });
 
-    const stream = startStream();
+    const stream = startChangeStream({ nbctl: ovn.nbctl, sbctl: ovn.sbctl, chassis: CHASSIS, vniBase: 60000 });
     const { added } = stream;
-    const mirroredWithPorts = async (n: Streamed | undefined): Promise<true | undefined> =>
-      n !== undefined && (await getNetwork(n.id)) !== undefined && (await getPortSet(n.id)) !== undefined ? true : undefined;
+    const mirroredWithPorts = (n: Streamed | undefined): Promise<true | undefined> => isMirroredWithPorts(kube.client, n, NODE);
     await waitFor('first networks and their port sets', () => mirroredWithPorts(added[3]), { timeoutMs: 60_000 });
 
     const uids = new Map<string, string>();
-    const recordUids = async (): Promise<void> => {
-      for (const n of added) {
-        for (const [key, get] of [[n.id, getNetwork], [`ps/${n.id}`, getPortSet]] as const) {
-          const uid = (await get(n.id))?.metadata.uid;
-          if (uid !== undefined && !uids.has(key)) uids.set(key, uid);
-        }
-      }
-    };
+    const recordUids = (): Promise<void> => recordStreamUids(kube.client, added, NODE, uids);
     await recordUids();
 
     const recovery: Record<string, number> = {};
@@ -221,7 +137,7 @@ describe('fault injection: kill -9 while OVN changes flow', () => {
       return true;
     }, { timeoutMs: 60_000 });
     await sleep(2500); // past the prune grace
-    await expectMirrorsOvn(added, uids);
+    await expectMirrorsOvn(kube.client, added, NODE, uids);
     // The user's object: not modified at all.
     const after = await getNetwork(userName);
     expect(after?.metadata.uid).toBe(user.metadata.uid);

@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MAX_VNI } from '../crds/primitives.ts';
 import { parseNodeNameMode, type NodeNameMode } from './ovn-source/node-names.ts';
-import { parseRemote, type SslFiles } from '../lib/ovsdb/index.ts';
+import { parseRemoteList, type SslFiles } from '../lib/ovsdb/index.ts';
 import { DEFAULT_MASS_DELETE_POLICY, type MassDeletePolicy } from './mirror/mass-delete-guard.ts';
 import { errorMessage } from '../lib/log.ts';
 
@@ -26,8 +26,10 @@ export interface OperatorFlags {
   /** How often the mirror recomputes every network from a fresh read of OVN (a safety net under the incremental passes). */
   readonly fullResyncMs: number;
   readonly massDelete: MassDeletePolicy;
-  /** Key, certificate and CA for ssl: remotes; undefined when neither remote is ssl:. */
+  /** Key, certificate, CA (and the expected server name) for ssl: remotes; undefined when no member is ssl:. */
   readonly ovsdbSsl: SslFiles | undefined;
+  /** A database member silent this long is left for the next one. */
+  readonly ovsdbProbeIntervalMs: number;
   readonly identity: string | undefined;
 }
 
@@ -36,11 +38,16 @@ export const usage = `Usage: evpn-operator --ovn-nb REMOTE --ovn-sb REMOTE [opti
 Mirrors networking-bgpvpn associations from the OVN databases into EvpnVrf,
 EvpnNetwork and EvpnPortSet objects and folds node status into them.
 
-  --ovn-nb REMOTE            OVN_Northbound database: unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT (required)
-  --ovn-sb REMOTE            OVN_Southbound database: unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT (required)
+  --ovn-nb REMOTES           OVN_Northbound database, as ovn-nbctl --db takes it: unix:PATH, tcp:HOST:PORT or
+                             ssl:HOST:PORT, or the members of a cluster comma-separated (required)
+  --ovn-sb REMOTES           OVN_Southbound database, the same way (required)
   --ovsdb-private-key FILE   our private key, for ssl: remotes (as OVN's --private-key)
   --ovsdb-certificate FILE   our certificate, for ssl: remotes (as OVN's --certificate)
   --ovsdb-ca-cert FILE       the CA that signed the servers' certificates; the only one trusted (as OVN's --ca-cert)
+  --ovsdb-server-name NAME   the name every NB/SB server certificate must carry (subjectAltName, else CN);
+                             unset: any certificate that CA signed
+  --ovsdb-probe-interval DUR a member silent this long (an echo goes out at half of it) is left for the
+                             next one (default 5s, at least 1s)
   --metrics-addr HOST:PORT   /healthz, /readyz and /metrics (default 127.0.0.1:8080)
   --node-name-from MODE      chassis → node: hostname (default), chassis-name, or map:FILE
   --l3vni-offset N           an l2 network without an l3 router association routes in
@@ -86,6 +93,13 @@ function parseHostPort(text: string, flag: string): { host: string; port: number
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
 
+function parseProbeInterval(text: string): number {
+  const ms = parseDuration(text, '--ovsdb-probe-interval');
+  // Shorter than a second would drop a busy but healthy server (ovsdb-server's own floor is 1 s too).
+  if (ms < 1000) throw new UsageError(`--ovsdb-probe-interval: at least 1s, got ${JSON.stringify(text)}`);
+  return ms;
+}
+
 function parseBool(text: string, flag: string): boolean {
   if (['true', '1', 'yes'].includes(text)) return true;
   if (['false', '0', 'no'].includes(text)) return false;
@@ -99,18 +113,25 @@ function parseMassDeletePolicy(share: string, floor: string, hold: string): Mass
   return { maxShare, floor: Number(floor), holdMs: parseDuration(hold, '--mass-delete-hold') };
 }
 
-/** All three files for an ssl: remote, or none; files without an ssl: remote are a mistake worth saying. */
-function parseSslFiles(remotes: readonly string[], privateKey?: string, certificate?: string, caCert?: string): SslFiles | undefined {
-  const ssl = remotes.some((r) => r.startsWith('ssl:'));
-  const given = [privateKey, certificate, caCert].filter((f) => f !== undefined).length;
+/** A DNS name or an IP address, nothing a TLS library could read otherwise. */
+const SERVER_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$|^[0-9a-f:.]+$/i;
+
+interface SslFlags { privateKey?: string | undefined; certificate?: string | undefined; caCert?: string | undefined; serverName?: string | undefined }
+
+/** All three files for an ssl: member, or none; files without an ssl: member are a mistake worth saying. */
+function parseSslFiles(remotes: readonly string[], f: SslFlags): SslFiles | undefined {
+  const ssl = remotes.some((list) => list.split(',').some((r) => r.startsWith('ssl:')));
+  const given = [f.privateKey, f.certificate, f.caCert, f.serverName].filter((x) => x !== undefined).length;
   if (!ssl) {
-    if (given > 0) throw new UsageError('--ovsdb-private-key, --ovsdb-certificate and --ovsdb-ca-cert are for ssl: remotes; neither --ovn-nb nor --ovn-sb is one');
+    if (given > 0) throw new UsageError('--ovsdb-private-key, --ovsdb-certificate, --ovsdb-ca-cert and --ovsdb-server-name are for ssl: remotes; neither --ovn-nb nor --ovn-sb has one');
     return undefined;
   }
+  const { privateKey, certificate, caCert, serverName } = f;
   if (privateKey === undefined || certificate === undefined || caCert === undefined) {
     throw new UsageError('an ssl: remote needs --ovsdb-private-key, --ovsdb-certificate and --ovsdb-ca-cert');
   }
-  return { privateKey, certificate, caCert };
+  if (serverName !== undefined && !SERVER_NAME.test(serverName)) throw new UsageError(`--ovsdb-server-name: expected a DNS name or an IP address, got ${JSON.stringify(serverName)}`);
+  return { privateKey, certificate, caCert, ...(serverName === undefined ? {} : { serverName }) };
 }
 
 const FLAG_OPTIONS = {
@@ -133,6 +154,8 @@ const FLAG_OPTIONS = {
   'ovsdb-private-key': { type: 'string' },
   'ovsdb-certificate': { type: 'string' },
   'ovsdb-ca-cert': { type: 'string' },
+  'ovsdb-server-name': { type: 'string' },
+  'ovsdb-probe-interval': { type: 'string', default: '5s' },
   identity: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -156,7 +179,7 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
   if (nb === undefined || sb === undefined) throw new UsageError('--ovn-nb and --ovn-sb are required');
   for (const [flag, remote] of [['--ovn-nb', nb], ['--ovn-sb', sb]] as const) {
     try {
-      parseRemote(remote);
+      parseRemoteList(remote);
     } catch (err) {
       throw new UsageError(`${flag}: ${errorMessage(err)}`);
     }
@@ -190,7 +213,10 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
     pruneGraceMs: parseDuration(values['prune-grace'], '--prune-grace'),
     fullResyncMs: parseDuration(values['full-resync'], '--full-resync'),
     massDelete: parseMassDeletePolicy(values['mass-delete-share'], values['mass-delete-floor'], values['mass-delete-hold']),
-    ovsdbSsl: parseSslFiles([nb, sb], values['ovsdb-private-key'], values['ovsdb-certificate'], values['ovsdb-ca-cert']),
+    ovsdbSsl: parseSslFiles([nb, sb], {
+      privateKey: values['ovsdb-private-key'], certificate: values['ovsdb-certificate'], caCert: values['ovsdb-ca-cert'], serverName: values['ovsdb-server-name'],
+    }),
+    ovsdbProbeIntervalMs: parseProbeInterval(values['ovsdb-probe-interval']),
     identity: values.identity,
   };
 }

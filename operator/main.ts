@@ -28,6 +28,7 @@ function operatorOptionsOf(flags: OperatorFlags, deps: Pick<OperatorOptions, 'ku
     fullResyncMs: flags.fullResyncMs,
     massDelete: flags.massDelete,
     ovsdbSsl: flags.ovsdbSsl,
+    ovnProbeIntervalMs: flags.ovsdbProbeIntervalMs,
     leaderElection: flags.leaderElect
       ? { namespace: flags.leaseNamespace, name: flags.leaseName, leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs }
       : undefined,

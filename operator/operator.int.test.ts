@@ -17,7 +17,9 @@ import { addNetwork, lsName } from '../test/harness/operator/ovn-driver.ts';
 let kube: KubeEnv;
 let ovn: OvnDatabases;
 
-const FEW_OBJECTS = { maxShare: 0.5, floor: 100, holdMs: 600_000 };
+// The restart tests end by deleting every network on purpose, which the mass-deletion guard holds
+// whatever the count (an emptied OVN); the guard has its own test (reconcile/mass-delete.int.test.ts).
+const NO_HOLD = { maxShare: 1, floor: 100, holdMs: 0 };
 
 beforeAll(async () => {
   [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
@@ -68,7 +70,7 @@ describe('start-up errors of bin/evpn-operator', () => {
 
 describe('restarts', () => {
   it('survives OVSDB server restarts (changes made while down included) without duplicate or lost objects', async () => {
-    const op = await runOperator(kube, ovn, { ovnProbeIntervalMs: 1000 });
+    const op = await runOperator(kube, ovn, { ovnProbeIntervalMs: 1000, massDelete: NO_HOLD });
     try {
       const [keep, drop, add]: [string, string, string] = [randomUUID(), randomUUID(), randomUUID()];
       await addNetwork(ovn.nbctl, keep, association(90000));
@@ -101,7 +103,7 @@ describe('restarts', () => {
   // Without leader election: an outage longer than the renew deadline makes a
   // leader step down and exit (to be restarted), which the failover test covers.
   it('survives an apiserver restart (OVN changes made while it is down included)', async () => {
-    const op = await runOperator(kube, ovn);
+    const op = await runOperator(kube, ovn, { massDelete: NO_HOLD });
     try {
       const [keep, drop, add]: [string, string, string] = [randomUUID(), randomUUID(), randomUUID()];
       await addNetwork(ovn.nbctl, keep, association(91000));
@@ -194,14 +196,14 @@ describe('leader election between two bin/evpn-operator processes', () => {
 
 describe('an operator restart after the failover test', () => {
   it('still writes nothing when nothing changed', async () => {
-    // This file's few objects: the deletes of the failover test are most of them, which the mass-deletion
-    // guard would hold (operator/reconcile/mass-delete.int.test.ts tests that); here they are meant to go.
-    const op = await runOperator(kube, ovn, { massDelete: FEW_OBJECTS });
+    // The failover test ended by deleting every network, which the mass-deletion guard would hold whatever
+    // the count (operator/reconcile/mass-delete.int.test.ts tests that); here they are meant to go.
+    const op = await runOperator(kube, ovn, { massDelete: NO_HOLD });
     await op.operator.idle();
     await new Promise((r) => setTimeout(r, 2000)); // the deletes above are past their grace now
     await op.operator.idle();
     await op.stop();
-    const again = await runOperator(kube, ovn, { massDelete: FEW_OBJECTS });
+    const again = await runOperator(kube, ovn, { massDelete: NO_HOLD });
     await again.operator.idle();
     await new Promise((r) => setTimeout(r, 1000));
     await again.operator.idle();

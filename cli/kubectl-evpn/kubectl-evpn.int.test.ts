@@ -112,9 +112,9 @@ describe('kubectl evpn', () => {
   const makePlanNodes = (): Promise<void> => (planNodes ??= (async () => {
       const generation = async (kind: string, name: string): Promise<number> => Number((await kubectl(['get', kind, name, '-o', 'jsonpath={.metadata.generation}'])).stdout);
       const vrfResult = { name: vrfName, generation: await generation('evpnvrf', vrfName), vni, ready: true, devices: [`vrf-${vni}`, `br3-${vni}`, `vx3-${vni}`] };
-      const netResult = { name: netName, generation: await generation('evpnnetwork', netName), vni: vni + 1, vlanId: vlan, ready: true, devices: [`vx-${vni + 1}`, `br-evpn.${vlan}`] };
+      const netResult = { name: netName, generation: await generation('evpnnetwork', netName), vni: vni + 1, vlanId: vlan, ready: true, devices: [`vxlan-${vni + 1}`, `br-evpn.${vlan}`] };
       const goneVlan = vlan === 4094 ? 4093 : vlan + 1;
-      for (const [name, networks] of [[synced, [netResult]], [stale, [netResult, { name: `${id}-gone`, vni: vni + 5, vlanId: goneVlan, ready: true, devices: [`vx-${vni + 5}`, `br-evpn.${goneVlan}`] }]]] as const) {
+      for (const [name, networks] of [[synced, [netResult]], [stale, [netResult, { name: `${id}-gone`, vni: vni + 5, vlanId: goneVlan, ready: true, devices: [`vxlan-${vni + 5}`, `br-evpn.${goneVlan}`] }]]] as const) {
         await must(['apply', '-f', '-'], stringify({ apiVersion, kind: 'EvpnNodeState', metadata: { name }, spec: { nodeName: name } }));
         const s = { vtepIp: name === synced ? '10.0.192.112' : '10.0.192.113', asn: 4200049263, lastSyncTime: new Date().toISOString(), vrfs: [vrfResult], networks };
         await must(['patch', 'evpnnodestate', name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: s })], '');
@@ -132,14 +132,14 @@ describe('kubectl evpn', () => {
     const section = r.stdout.split('\n\n').find((s) => s.startsWith(`Node ${synced} `)) ?? '';
     expect(section).toContain(`Node ${synced} (VTEP 10.0.192.112, AS 4200049263)`);
     expect(section).toContain('from: what the node reports applied (EvpnNodeState, last sync');
-    expect(section).toContain(`- link vx-${vni + 1}`);
-    expect(section).toContain(`+ link vx-${vni + 2} (vxlan, vni ${vni + 2} local 10.0.192.112, master br-evpn`);
+    expect(section).toContain(`- link vxlan-${vni + 1}`);
+    expect(section).toContain(`+ link vxlan-${vni + 2} (vxlan, vni ${vni + 2} local 10.0.192.112, master br-evpn`);
     expect(section).toContain(`-   vni ${vni + 1}`);
     // The node that failed the network has no old VXLAN to delete: it creates the new one and applies the network.
     const failed = r.stdout.split('\n\n').find((s) => s.startsWith(`Node ${node} `)) ?? '';
     expect(failed).toContain(`Node ${node} (VTEP 10.0.192.111, AS 4200049263)`);
-    expect(failed).not.toContain(`- link vx-${vni + 1}`);
-    expect(failed).toContain(`+ link vx-${vni + 2} (vxlan, vni ${vni + 2} local 10.0.192.111, master br-evpn`);
+    expect(failed).not.toContain(`- link vxlan-${vni + 1}`);
+    expect(failed).toContain(`+ link vxlan-${vni + 2} (vxlan, vni ${vni + 2} local 10.0.192.111, master br-evpn`);
     expect(failed).toContain(`EvpnNetwork ${netName}: FrrFailed: EVPN-006: frr-reload failed -> applied`);
     expect(r.stdout).toContain('Nothing was applied.');
     // Really nothing was applied.
@@ -151,18 +151,23 @@ describe('kubectl evpn', () => {
     await makePlanNodes();
     const r = await kubectlEvpn(['plan', '-o', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    const plans = JSON.parse(r.stdout) as { node: { name: string }; basis: { reported: boolean; notes: string[] }; kernel: { linkDeletes: string[]; linkCreates: { link: { name: string } }[] }; objects: unknown[] }[];
+    const plans = JSON.parse(r.stdout) as { node: { name: string }; basis: { reported: boolean; notes: string[] }; kernel: { linkDeletes: string[]; linkCreates: { link: { name: string } }[] }; frr: string[]; objects: unknown[] }[];
     const of = (name: string) => plans.find((p) => p.node.name === name);
     // Other tests' objects share the cluster: only this file's devices are asserted.
     const mine = (names: readonly string[]): string[] => names.filter((n) => n.endsWith(String(vni + 1)) || n.endsWith(String(vni + 5)) || n.endsWith(`.${vlan}`) || n.endsWith(`-${vni}`)).sort();
     expect(mine(of(synced)?.kernel.linkDeletes ?? [])).toEqual([]);
     expect(mine(of(synced)?.kernel.linkCreates.map((c) => c.link.name) ?? [])).toEqual([]);
     const goneVlan = vlan === 4094 ? 4093 : vlan + 1;
-    expect(of(stale)?.kernel.linkDeletes).toEqual(expect.arrayContaining([`vx-${vni + 5}`, `br-evpn.${goneVlan}`]));
+    expect(of(stale)?.kernel.linkDeletes).toEqual(expect.arrayContaining([`vxlan-${vni + 5}`, `br-evpn.${goneVlan}`]));
     expect(of(stale)?.objects).toContainEqual({ kind: 'EvpnNetwork', name: `${id}-gone`, before: 'applied', after: 'absent' });
     expect(of(stale)?.basis.notes).toContain(`EvpnNetwork ${id}-gone: gone from the cluster, still applied on the node`);
+    // FRR drops the gone network's L2VNI block too, on that node only.
+    expect(of(stale)?.frr).toEqual(expect.arrayContaining([`-   vni ${vni + 5}`, '-   exit-vni']));
+    expect(of(synced)?.frr).not.toContain(`-   vni ${vni + 5}`);
     const text = await kubectlEvpn(['plan']);
-    expect(text.stdout.split('\n\n').find((s) => s.startsWith(`Node ${stale} `))).toContain(`- link vx-${vni + 5}`);
+    const staleText = text.stdout.split('\n\n').find((s) => s.startsWith(`Node ${stale} `));
+    expect(staleText).toContain(`- link vxlan-${vni + 5}`);
+    expect(staleText).toContain(`-   vni ${vni + 5}`);
   });
 
   it('reads the kubeconfig from --kubeconfig when KUBECONFIG is not set', async () => {

@@ -13,7 +13,7 @@
 // - ready, but gone from the cluster: a VRF from its VNI and table, an L2
 //   network from its VNI and VLAN; its devices the rebuilt object does not
 //   render (an L3 network, an SVI) are kept as `extraDevices`, owned links the
-//   diff deletes; its FRR lines are not planned (the status has no route targets);
+//   diff deletes; its FRR block or stanza is planned as deleted (gone-frr.ts), the RD and route-target lines in it are not (the status has none);
 // - not ready: not applied (the agent creates it again on its next pass); the
 //   shared bridge and uplink, in no object's result, are then planned as new.
 // Ports: the node's EvpnPortSets of the cluster, for the networks it applied

@@ -70,26 +70,26 @@ describe('plan', () => {
     const [w1, w2] = planManifest(o, applyManifest(o, m), m);
     if (w1 === undefined || w2 === undefined) throw new Error('two nodes expected');
     const names = w1.kernel.linkCreates.map((op) => (op.op === 'createLink' ? op.link.name : ''));
-    expect(names).toEqual(['vrf-20000', 'br3-20000', 'vx3-20000', 'vx-10201', 'br-evpn.201']);
+    expect(names).toEqual(['vrf-20000', 'br3-20000', 'vx3-20000', 'vxlan-10201', 'br-evpn.201']);
     expect(w1.kernel.linkDeletes).toEqual([]);
     expect(w1.frr).toEqual(expect.arrayContaining(['+ vrf vrf-20000', '+  vni 20000', '+ router bgp 4200049263 vrf vrf-20000', '+   advertise ipv4 unicast']));
     expect(w1.frr.join('\n')).toContain('vni 10201');
     const text = formatNodePlan(w1);
     expect(text).toContain('Node worker-1 (VTEP 10.0.192.111, AS 4200049263)');
     expect(text).toContain('+ link vrf-20000 (vrf, table 1020000)');
-    expect(text).toContain('+ link vx-10201 (vxlan, vni 10201 local 10.0.192.111, master br-evpn');
+    expect(text).toContain('+ link vxlan-10201 (vxlan, vni 10201 local 10.0.192.111, master br-evpn');
     expect(text).toContain('EvpnNetwork net-c: absent -> applied');
-    expect(w2.kernel.linkCreates.find((op) => op.op === 'createLink' && op.link.name === 'vx-10201')).toMatchObject({ link: { local: '10.0.192.112' } });
+    expect(w2.kernel.linkCreates.find((op) => op.op === 'createLink' && op.link.name === 'vxlan-10201')).toMatchObject({ link: { local: '10.0.192.112' } });
   });
 
   it('deletes what a changed VNI replaces, and only on nodes that have it', () => {
     const o = current();
     const m = { ...emptyObjects(), networks: [l2('net-a', 10111, 101, 'vrf-10100')] };
     const [w1] = planManifest(o, applyManifest(o, m), m);
-    expect(w1?.kernel.linkDeletes).toEqual(['vx-10101']);
+    expect(w1?.kernel.linkDeletes).toEqual(['vxlan-10101']);
     const text = formatNodePlan(defined(w1));
-    expect(text).toContain('- link vx-10101');
-    expect(text).toContain('+ link vx-10111');
+    expect(text).toContain('- link vxlan-10101');
+    expect(text).toContain('+ link vxlan-10111');
     expect(w1?.frr).toEqual(['  router bgp 4200049263', '+   vni 10111', '-   vni 10101']);
   });
 
@@ -134,12 +134,12 @@ describe('plan from what each node reports applied', () => {
 
   it('creates again what a node failed, on that node only', () => {
     const o = current();
-    o.nodeStates[1] = nodeState('worker-2', '10.0.192.112', { ...inSync(o), networks: [{ name: 'net-a', ready: false, reason: 'InfrastructureFailed', message: 'EVPN-005: vx-10101: File exists' }] });
+    o.nodeStates[1] = nodeState('worker-2', '10.0.192.112', { ...inSync(o), networks: [{ name: 'net-a', ready: false, reason: 'InfrastructureFailed', message: 'EVPN-005: vxlan-10101: File exists' }] });
     const [w1, w2] = planManifest(o, o, emptyObjects());
     expect(isEmptyPlan(defined(w1))).toBe(true);
     // The shared bridge and uplink belong to no object's result: planned as created with the first network.
-    expect(linkNames(defined(w2).kernel.linkCreates)).toEqual(['br-evpn', 'evpn-uplink', 'vx-10101', 'br-evpn.101']);
-    expect(w2?.objects).toEqual([{ kind: 'EvpnNetwork', name: 'net-a', before: 'InfrastructureFailed: EVPN-005: vx-10101: File exists', after: 'applied' }]);
+    expect(linkNames(defined(w2).kernel.linkCreates)).toEqual(['br-evpn', 'evpn-uplink', 'vxlan-10101', 'br-evpn.101']);
+    expect(w2?.objects).toEqual([{ kind: 'EvpnNetwork', name: 'net-a', before: 'InfrastructureFailed: EVPN-005: vxlan-10101: File exists', after: 'applied' }]);
     expect(w2?.frr.join('\n')).toContain('+   vni 10101');
   });
 
@@ -147,18 +147,39 @@ describe('plan from what each node reports applied', () => {
     const o = current();
     o.nodeStates[0] = nodeState('worker-1', '10.0.192.111', {
       ...inSync(o),
-      networks: [...(inSync(o).networks ?? []), { name: 'net-old', ready: true, vni: 10150, vlanId: 150, devices: ['vx-10150', 'br-evpn.150'] }],
+      networks: [...(inSync(o).networks ?? []), { name: 'net-old', ready: true, vni: 10150, vlanId: 150, devices: ['vxlan-10150', 'br-evpn.150'] }],
     });
     const [w1, w2] = planManifest(o, o, emptyObjects());
-    expect(defined(w1).kernel.linkDeletes.sort()).toEqual(['br-evpn.150', 'vx-10150']);
+    expect(defined(w1).kernel.linkDeletes.sort()).toEqual(['br-evpn.150', 'vxlan-10150']);
     expect(w1?.objects).toEqual([{ kind: 'EvpnNetwork', name: 'net-old', before: 'applied', after: 'absent' }]);
-    // The status holds no route targets: FRR lines of a gone object are not planned.
-    expect(w1?.frr).toEqual([]);
-    expect(w1?.basis.notes).toEqual(['EvpnNetwork net-old: gone from the cluster, still applied on the node']);
+    // FRR drops the gone L2VNI's block; the status holds no RD or route targets, so a note says those lines are not listed.
+    expect(w1?.frr).toEqual(['  router bgp 4200049263', '-   vni 10150', '-   exit-vni']);
+    expect(w1?.basis.notes).toEqual([
+      'EvpnNetwork net-old: gone from the cluster, still applied on the node',
+      'EvpnNetwork net-old: FRR drops its `vni 10150` block (under address-family l2vpn evpn) with the RD and route targets it had; the node\'s status does not hold them, so those lines are not listed',
+    ]);
     const text = formatNodePlan(defined(w1));
-    expect(text).toContain('- link vx-10150');
+    expect(text).toContain('- link vxlan-10150');
     expect(text).toContain('- link br-evpn.150');
     expect(text).toContain('note: EvpnNetwork net-old: gone from the cluster, still applied on the node');
+    expect(text).toContain('frr: 0 lines added, 2 removed\n      router bgp 4200049263\n    -   vni 10150\n    -   exit-vni');
+    expect(isEmptyPlan(defined(w2))).toBe(true);
+  });
+
+  it('deletes the FRR stanzas of a VRF gone from the cluster, and the L2VNI block of its network', () => {
+    const o = current();
+    o.nodeStates[0] = nodeState('worker-1', '10.0.192.111', {
+      vrfs: [...(inSync(o).vrfs ?? []), { name: 'vrf-20000', ready: true, vni: 20000, devices: ['vrf-20000', 'br3-20000', 'vx3-20000'] }],
+      networks: [...(inSync(o).networks ?? []), { name: 'net-gone', ready: true, vni: 10160, vlanId: 160, devices: ['vxlan-10160', 'br-evpn.160'] }],
+    });
+    const [w1, w2] = planManifest(o, o, emptyObjects());
+    const frr = defined(w1).frr;
+    for (const line of ['- vrf vrf-20000', '-  vni 20000', '- router bgp 4200049263 vrf vrf-20000', '-   advertise ipv4 unicast', '-   vni 10160']) expect(frr).toContain(line);
+    expect(frr.filter((l) => l.startsWith('+'))).toEqual([]);
+    // Nothing of the objects still in the cluster goes.
+    expect(frr.some((l) => /vrf-10100|vni 10101/.test(l))).toBe(false);
+    expect(w1?.basis.notes).toContain('EvpnVrf vrf-20000: FRR drops `router bgp 4200049263 vrf vrf-20000` whole, its RD and route targets too (not in the node\'s status, not listed)');
+    expect(defined(w1).kernel.linkDeletes.sort()).toEqual(['br-evpn.160', 'br3-20000', 'vrf-20000', 'vx3-20000', 'vxlan-10160']);
     expect(isEmptyPlan(defined(w2))).toBe(true);
   });
 
@@ -167,8 +188,8 @@ describe('plan from what each node reports applied', () => {
     o.networks = [{ ...l2('net-a', 10111, 101, 'vrf-10100'), metadata: { name: 'net-a', generation: 3 } }];
     o.nodeStates[0] = nodeState('worker-1', '10.0.192.111', { ...inSync(o), networks: [{ name: 'net-a', ready: true, generation: 2, vni: 10101, vlanId: 101 }] });
     const [w1] = planManifest(o, o, emptyObjects());
-    expect(w1?.kernel.linkDeletes).toEqual(['vx-10101']);
-    expect(linkNames(defined(w1).kernel.linkCreates)).toEqual(['vx-10111']);
+    expect(w1?.kernel.linkDeletes).toEqual(['vxlan-10101']);
+    expect(linkNames(defined(w1).kernel.linkCreates)).toEqual(['vxlan-10111']);
     expect(w1?.basis.notes[0]).toContain('the node applied generation 2, the cluster has 3');
   });
 
@@ -176,7 +197,7 @@ describe('plan from what each node reports applied', () => {
     const o = current();
     o.nodeStates[1] = { apiVersion, kind: 'EvpnNodeState', metadata: { name: 'worker-2' }, spec: { nodeName: 'worker-2' } };
     const [, w2] = planManifest(o, o, emptyObjects());
-    expect(linkNames(defined(w2).kernel.linkCreates)).toEqual(['vrf-10100', 'br3-10100', 'vx3-10100', 'br-evpn', 'evpn-uplink', 'vx-10101', 'br-evpn.101']);
+    expect(linkNames(defined(w2).kernel.linkCreates)).toEqual(['vrf-10100', 'br3-10100', 'vx3-10100', 'br-evpn', 'evpn-uplink', 'vxlan-10101', 'br-evpn.101']);
     expect(formatNodePlan(defined(w2))).toContain('from: nothing (the node reported no pass yet: planned as an empty node)');
   });
 });

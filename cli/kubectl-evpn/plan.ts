@@ -5,7 +5,8 @@
 // reports it applied in its EvpnNodeState (node-actual.ts), rendered and taken
 // as applied exactly (simulateApplied) plus the devices it reports that the
 // rebuilt objects do not render, so deletions (objects gone from the cluster,
-// changed VNIs) and objects the node failed show up per node.
+// changed VNIs) and objects the node failed show up per node; FRR lines of
+// gone objects the rebuild cannot render come from gone-frr.ts.
 import { defaultServerAsn } from '../../node-agent/frr/model.ts';
 import { renderFrrConfig } from '../../node-agent/frr/render.ts';
 import { buildFrrModel } from '../../node-agent/frr/build-frr-model.ts';
@@ -17,6 +18,7 @@ import { selectApplicable } from '../../node-agent/inputs/select-applicable.ts';
 import type { Rejection } from '../../node-agent/inputs/select-applicable.ts';
 import type { Link } from '../../node-agent/kernel/netlink/link-codec.ts';
 import { OWNED_LINK_GROUP, ownerAlias } from '../../node-agent/kernel/ownership.ts';
+import { goneFrrLines } from './gone-frr.ts';
 import { changedLinesWithContext, diffLines } from './line-diff.ts';
 import { actualOf, type NodeActual } from './node-actual.ts';
 import type { EvpnObjects } from './objects.ts';
@@ -72,9 +74,9 @@ function renderNode(node: PlanNode, objects: EvpnObjects): Rendered {
   return { kernel, frr, verdict };
 }
 
-/** A device the node reports but the rebuilt objects do not render: an owned link of the kind its name says. */
+/** A device the node reports but the rebuilt objects do not render: an owned link of the kind its name says (`vx-`: an older agent's L2VNI device). */
 function reportedLink(name: string, index: number): Link {
-  const kind = name.startsWith('vrf-') ? 'vrf' : name.startsWith('br3-') ? 'bridge' : /^vx3?-/.test(name) ? 'vxlan' : name.startsWith('lo3-') ? 'dummy' : name.includes('.') ? 'vlan' : null;
+  const kind = name.startsWith('vrf-') ? 'vrf' : name.startsWith('br3-') ? 'bridge' : /^(vx3|vxlan|vx)-/.test(name) ? 'vxlan' : name.startsWith('lo3-') ? 'dummy' : name.includes('.') ? 'vlan' : null;
   return {
     index, name, kind, slaveKind: null, mtu: 1500, address: null, master: null, link: null, linkNetnsId: null,
     alias: ownerAlias(`reported by the node: ${name}`), group: OWNED_LINK_GROUP, up: true, operstate: 'up',
@@ -88,7 +90,12 @@ export function planNode(node: PlanNode, actual: NodeActual, after: EvpnObjects)
   const rendered = new Set(before.links.map((l) => l.name));
   for (const d of actual.extraDevices) if (!rendered.has(d)) before.links.push(reportedLink(d, before.links.length + 1));
   const kernel = diffKernelState(will.kernel.desired, before);
-  const frr = changedLinesWithContext(diffLines(was.frr, will.frr));
+  const stays = (kind: 'EvpnVrf' | 'EvpnNetwork', name: string): boolean => will.verdict.has(`${kind}/${name}`);
+  const gone = goneFrrLines({
+    vrfs: actual.objects.vrfs.filter((v) => !stays('EvpnVrf', v.metadata.name)),
+    networks: actual.objects.networks.filter((n) => !stays('EvpnNetwork', n.metadata.name)),
+  }, node.asn, was.frr);
+  const frr = [...changedLinesWithContext(diffLines(was.frr, will.frr)), ...gone.lines];
   const objects: ObjectChange[] = [];
   for (const key of new Set([...actual.verdicts.keys(), ...will.verdict.keys()])) {
     const previous = actual.verdicts.get(key) ?? 'absent';
@@ -97,7 +104,7 @@ export function planNode(node: PlanNode, actual: NodeActual, after: EvpnObjects)
     const [kind = '', name = ''] = key.split('/');
     objects.push({ kind: kind as ObjectChange['kind'], name, before: previous, after: verdict });
   }
-  const basis: PlanBasis = { reported: actual.reported, ...(actual.lastSyncTime === undefined ? {} : { lastSyncTime: actual.lastSyncTime }), notes: actual.notes };
+  const basis: PlanBasis = { reported: actual.reported, ...(actual.lastSyncTime === undefined ? {} : { lastSyncTime: actual.lastSyncTime }), notes: [...actual.notes, ...gone.notes] };
   return { node, basis, kernel, frr, objects };
 }
 

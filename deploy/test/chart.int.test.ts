@@ -119,13 +119,32 @@ describe('helm chart', () => {
     expect(r.stderr).toContain('needs operator.ovn.ssl.secretName');
   });
 
-  it('keeps the agent API on loopback by default, and mounts the POST token when one is given', async () => {
+  it('takes OVN member lists, as one comma-separated string or as a list, and the expected server name', async () => {
+    type Deployment = { spec: { template: { spec: { containers: { name: string; args: string[] }[] } } } };
+    const args = async (sets: string[]): Promise<string[]> =>
+      (parseManifests(await helmTemplate('members', ns, sets)).find((o) => o.kind === 'Deployment') as unknown as Deployment)
+        .spec.template.spec.containers.find((c) => c.name === 'operator')?.args ?? [];
+    const asList = await args(['--set', 'operator.ovn.nbConnection={ssl:10.0.0.1:6641,ssl:10.0.0.2:6641,ssl:[fd00::3]:6641}',
+      '--set-string', 'operator.ovn.sbConnection=tcp:10.0.0.1:6642\\,tcp:10.0.0.2:6642\\,tcp:10.0.0.3:6642',
+      '--set', 'operator.ovn.ssl.secretName=ovn-client-tls', '--set', 'operator.ovn.ssl.serverName=ovn-ovsdb.openstack.svc']);
+    expect(asList).toEqual(expect.arrayContaining([
+      '--ovn-nb=ssl:10.0.0.1:6641,ssl:10.0.0.2:6641,ssl:[fd00::3]:6641', '--ovn-sb=tcp:10.0.0.1:6642,tcp:10.0.0.2:6642,tcp:10.0.0.3:6642',
+      '--ovsdb-ca-cert=/etc/ovn-evpn/ovsdb-ssl/ca.crt', '--ovsdb-server-name=ovn-ovsdb.openstack.svc',
+    ]));
+    // An ssl: member anywhere in a list needs the Secret.
+    const r = await run(helmBinary(), ['template', 'bad', chartDir, '--set', 'operator.ovn.nbConnection={tcp:10.0.0.1:6641,ssl:10.0.0.2:6641}']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('needs operator.ovn.ssl.secretName');
+  });
+
+  it('keeps the agent API on loopback by default and closed: the token file is always passed and mounted (deploy/test/chart-agent-api.int.test.ts has the rest)', async () => {
     type Ds = { spec: { template: { spec: { containers: { name: string; args?: string[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[] } } } };
     const agent = async (sets: string[]): Promise<Ds['spec']['template']['spec']['containers'][number] | undefined> =>
       (parseManifests(await helmTemplate('api', ns, sets.flatMap((x) => ['--set', x]))).find((o) => o.kind === 'DaemonSet') as unknown as Ds).spec.template.spec.containers.find((c) => c.name === 'node-agent');
     const plain = await agent([]);
     expect(plain?.args).toContain('--http-addr=127.0.0.1:9410');
-    expect(plain?.args?.some((a) => a.startsWith('--api-token-file'))).toBe(false);
+    expect(plain?.args).toContain('--api-token-file=/etc/ovn-evpn/agent-api/token');
+    expect(plain?.volumeMounts).toContainEqual({ name: 'agent-api-token', mountPath: '/etc/ovn-evpn/agent-api', readOnly: true });
     const exposed = await agent(['nodeAgent.http.bindPodIp=true', 'nodeAgent.http.tokenSecretName=agent-api']);
     expect(exposed?.args).toEqual(expect.arrayContaining(['--http-addr=$(POD_IP):9410', '--api-token-file=/etc/ovn-evpn/agent-api/token']));
     expect(exposed?.volumeMounts).toContainEqual({ name: 'agent-api-token', mountPath: '/etc/ovn-evpn/agent-api', readOnly: true });
@@ -135,6 +154,8 @@ describe('helm chart', () => {
     ['bgp.peerIp=bogus', 'peerIp'],
     ['bgp.evpn.enabled=true', 'rrIps'],
     ['operator.ovn.nbConnection=ovn-nb:6641', 'nbConnection'],
+    ['operator.ovn.nbConnection={tcp:10.0.0.1:6641,10.0.0.2:6641}', 'nbConnection'],
+    ['operator.ovn.ssl.serverName=bad name', 'serverName'],
     ['nodeAgent.config.bridge=a-name-longer-than-15', 'bridge'],
     ['priorityClass.value=2000000000', 'value'],
     ['unknownKey=1', 'unknownKey'],
@@ -145,10 +166,10 @@ describe('helm chart', () => {
   });
 
   it('refuses a ServiceMonitor when the cluster has no prometheus-operator CRD, renders it when it has', async () => {
-    const without = await run(helmBinary(), ['template', 'sm', chartDir, '--set', 'monitoring.serviceMonitor.enabled=true']);
+    const without = await run(helmBinary(), ['template', 'sm', chartDir, '--set', 'monitoring.serviceMonitor.enabled=true', '--set', 'nodeAgent.metrics.bindPodIp=true']);
     expect(without.code).not.toBe(0);
     expect(without.stderr).toContain('needs the ServiceMonitor CRD');
-    const withCrd = await helmTemplate('sm', ns, ['--set', 'monitoring.serviceMonitor.enabled=true', '--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor']);
+    const withCrd = await helmTemplate('sm', ns, ['--set', 'monitoring.serviceMonitor.enabled=true', '--set', 'nodeAgent.metrics.bindPodIp=true', '--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor']);
     expect(parseManifests(withCrd).some((o) => o.kind === 'ServiceMonitor')).toBe(true);
   });
 

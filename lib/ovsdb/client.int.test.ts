@@ -394,10 +394,12 @@ describe('server restart', () => {
     const replica = await client.monitor<NbRows>({ db: NB, tables: { Logical_Switch: ['name'] } });
     const failures: Error[] = [];
     client.on('connectFailed', (e) => failures.push(e));
-    await ovn.restartNb({ whileDown: () => sleep(600) });
-    await new Promise((resolve) => {
+    // Listening before the restart: the client may resync before restartNb() returns.
+    const resynced = new Promise((resolve) => {
       replica.once('resynced', resolve);
     });
+    await ovn.restartNb({ whileDown: () => sleep(600) });
+    await resynced;
     expect(failures.length).toBeGreaterThanOrEqual(3);
     expect(failures[0]?.message).toMatch(/cannot connect to unix:.*nb\.sock: (ENOENT|ECONNREFUSED)/);
     expect(client.stats.reconnectAttempts).toBe(failures.length + 1);

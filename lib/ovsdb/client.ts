@@ -1,15 +1,20 @@
-// OvsdbClient: one logical session with an ovsdb-server that survives connection
+// OvsdbClient: one logical session with a database that survives connection
 // loss. It owns the connection lifecycle (connect, echo probe, reconnect with
-// backoff) and resumes every replica on each new connection.
+// backoff) and resumes every replica on each new connection. A clustered
+// database is given as its member list: the client reads from one member at a
+// time, leaves it when it fails or its `_Server` row says it is cut off or
+// behind (cluster-tracker.ts), and moves to the next one.
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { computeBackoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { ConnectError, DisconnectedError } from './errors.ts';
+import { CLUSTER_MONITOR_ID, ClusterTracker, SERVER_DB, type DatabaseReplaced, type MemberState } from './cluster-tracker.ts';
+import type { ClusterView } from './cluster-member.ts';
+import { ClusterStateError, ConnectError, DisconnectedError } from './errors.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './framer.ts';
 import { decodeTransactResults, encodeOperation, type Operation, type TransactResults } from './operations.ts';
 import type { Row } from './replica-store.ts';
 import { Replica, type MonitorMethod, type MonitorSpec, type MonitorTransport } from './replica.ts';
-import { parseRemote, type Remote, type SslFiles } from './remote.ts';
+import { parseRemoteList, shuffleMembers, type Remote, type SslFiles } from './remote.ts';
 import { RpcConnection, type RpcCounters } from './rpc-connection.ts';
 import { parseDatabaseSchema, type DatabaseSchema } from './schema.ts';
 
@@ -23,9 +28,9 @@ export interface OvsdbLogger {
 const silentLogger: OvsdbLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
 export interface OvsdbClientOptions {
-  /** unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT */
+  /** unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT, or several members of a cluster, comma-separated; tried in a random order. */
   readonly remote: string;
-  /** Key, certificate and CA files of an ssl: remote. */
+  /** Key, certificate and CA files of an ssl: remote, and optionally the server name its certificate must carry. */
   readonly ssl?: SslFiles | undefined;
   /** Databases that must be served; connect() rejects (and reconnects retry) otherwise. */
   readonly databases?: readonly string[];
@@ -57,13 +62,20 @@ export interface ClientEvents {
   disconnected: [reason: Error];
   reconnecting: [info: { attempt: number; delayMs: number }];
   connectFailed: [reason: Error];
+  /** A member was left because its `_Server` row says it must not be read from. */
+  memberLeft: [info: { remote: string; reason: string }];
+  /** A database's cluster id changed (re-created); its replicas resync from scratch. */
+  databaseReplaced: [info: DatabaseReplaced];
 }
 
 const DbList = z.array(z.string());
 
 export class OvsdbClient extends EventEmitter<ClientEvents> {
-  readonly remote: Remote;
+  /** The members, in this process's order. */
+  readonly remotes: readonly Remote[];
   readonly #options: OvsdbClientOptions;
+  readonly #tracker: ClusterTracker;
+  #member = 0;
   readonly #backoff: BackoffOptions;
   readonly #log: OvsdbLogger;
   readonly #replicas = new Map<string, Replica>();
@@ -84,8 +96,9 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
 
   private constructor(options: OvsdbClientOptions) {
     super();
-    this.remote = parseRemote(options.remote);
+    this.remotes = shuffleMembers(parseRemoteList(options.remote));
     this.#options = options;
+    this.#tracker = new ClusterTracker(options.databases ?? []);
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.#log = options.logger ?? silentLogger;
   }
@@ -97,15 +110,24 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
    */
   static async connect(options: OvsdbClientOptions): Promise<OvsdbClient> {
     const client = new OvsdbClient(options);
-    const conn = await client.#open();
-    try {
-      await client.#handshake(conn);
-    } catch (err) {
-      conn.close();
-      throw err;
-    }
-    client.#adopt(conn, false);
+    const { conn, replaced } = await client.#connectFirst();
+    client.#adopt(conn, false, replaced);
     return client;
+  }
+
+  /** The member currently used (or tried next). */
+  get remote(): Remote {
+    return this.remotes[this.#member] ?? (this.remotes[0] as Remote);
+  }
+
+  /** The attached member's `_Server` rows for our databases (clustered and relay databases). */
+  members(): MemberState[] {
+    return this.#tracker.members();
+  }
+
+  /** The highest RAFT index read and the cluster id, per database. */
+  clusterView(db: string): ClusterView {
+    return this.#tracker.view(db);
   }
 
   get state(): ConnectionState {
@@ -212,6 +234,50 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     }
   }
 
+  /**
+   * Each member once, in order. Wrong addresses everywhere fail at once (a
+   * configuration error); a cluster whose members answer but none may be read
+   * from (no quorum yet) is waited for, with the backoff.
+   */
+  async #connectFirst(): Promise<{ conn: RpcConnection; replaced: readonly DatabaseReplaced[] }> {
+    for (let round = 0; ; round++) {
+      const failures: ConnectError[] = [];
+      for (let i = 0; i < this.remotes.length; i++) {
+        if (round > 0 || i > 0) this.#advance();
+        try {
+          return await this.#openMember();
+        } catch (err) {
+          // A member that fails half-way (closes during the handshake, answers an error) is a member that failed.
+          failures.push(err instanceof ConnectError ? err : new ConnectError(this.remote.text, `cannot connect to ${this.remote.text}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err }));
+        }
+      }
+      const [first] = failures;
+      if (first === undefined) throw new Error('no OVSDB member to connect to');
+      if (!failures.some((f) => f instanceof ClusterStateError)) {
+        if (failures.length === 1) throw first;
+        throw new ConnectError(this.#options.remote, `cannot connect to any member of ${this.#options.remote}: ${failures.map((f) => f.message).join('; ')}`, first.code, { cause: first });
+      }
+      const delayMs = computeBackoffDelay(round, this.#backoff);
+      this.#log.warn({ remote: this.#options.remote, errs: failures.map((f) => f.message), delayMs }, 'no ovsdb member may be read from yet; waiting');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+
+  async #openMember(): Promise<{ conn: RpcConnection; replaced: readonly DatabaseReplaced[] }> {
+    const conn = await this.#open();
+    try {
+      return { conn, replaced: await this.#handshake(conn) };
+    } catch (err) {
+      conn.close();
+      throw err;
+    }
+  }
+
+  /** ovsdb-cs moves on at every reconnect, so a member that keeps failing is not retried first. */
+  #advance(): void {
+    this.#member = (this.#member + 1) % this.remotes.length;
+  }
+
   #open(): Promise<RpcConnection> {
     return RpcConnection.open(this.remote, {
       connectTimeoutMs: this.#options.connectTimeoutMs ?? 5000,
@@ -222,8 +288,11 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     });
   }
 
-  /** Checks that the wanted databases are served on a new connection. */
-  async #handshake(conn: RpcConnection): Promise<void> {
+  /**
+   * Checks that the wanted databases are served on a new connection and that
+   * this member may be read from (`_Server`, where the server has it).
+   */
+  async #handshake(conn: RpcConnection): Promise<readonly DatabaseReplaced[]> {
     conn.on('notification', (method, params) => {
       this.#onNotification(conn, method, params);
     });
@@ -233,6 +302,10 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
         throw new ConnectError(this.remote.text, `database ${db} not served by ${this.remote.text} (it serves: ${served.join(', ')})`, 'ENODB');
       }
     }
+    // ovsdb-server before 2.9 has no _Server: nothing to follow, as with a standalone database.
+    if (!served.includes(SERVER_DB) || (this.#options.databases ?? []).length === 0) return [];
+    const schema = parseDatabaseSchema(await conn.request('get_schema', [SERVER_DB]));
+    return this.#tracker.attach(transportOf(conn), schema, this.remote.text);
   }
 
   /**
@@ -253,7 +326,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     }
   }
 
-  #adopt(conn: RpcConnection, reconnect: boolean): void {
+  #adopt(conn: RpcConnection, reconnect: boolean, replaced: readonly DatabaseReplaced[]): void {
     this.#conn = conn;
     this.#schemas = new Map();
     this.#unsupported = new Set();
@@ -263,13 +336,38 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     conn.once('close', (reason) => {
       this.#onConnectionLost(conn, reason);
     });
+    for (const r of replaced) this.#onReplaced(r);
     this.#setState('connected');
-    this.#log.info({ remote: this.remote.text, reconnect }, 'ovsdb connected');
+    this.#log.info({ remote: this.remote.text, reconnect, members: this.#tracker.members() }, 'ovsdb connected');
     this.emit('connected', { reconnect });
+    // Left during the handshake (its _Server row changed under us): 'close' fired before the listener above.
+    if (conn.closed) this.#onConnectionLost(conn, new DisconnectedError(`connection to ${this.remote.text} closed during the handshake`));
+  }
+
+  /** The same monitors on a re-created database would resume from a transaction it never had: start over. */
+  #onReplaced(r: DatabaseReplaced): void {
+    for (const replica of this.#replicas.values()) if (replica.db === r.db) replica.forgetTxnId();
+    this.#log.warn({ remote: this.remote.text, db: r.db, from: r.from, to: r.to }, 'ovsdb database re-created (new cluster id)');
+    this.emit('databaseReplaced', r);
+  }
+
+  #onClusterUpdate(conn: RpcConnection, params: unknown[]): void {
+    const update = this.#tracker.notify(params);
+    const reason = update.leave ?? (update.replaced.length > 0 ? 'the database was re-created' : undefined);
+    if (update.leave === undefined) for (const r of update.replaced) this.#onReplaced(r);
+    if (reason === undefined) return;
+    this.#log.warn({ remote: this.remote.text, reason }, 'leaving ovsdb member');
+    this.emit('memberLeft', { remote: this.remote.text, reason });
+    conn.close(new DisconnectedError(`left ${this.remote.text}: ${reason}`));
   }
 
   #onNotification(conn: RpcConnection, method: string, params: unknown[]): void {
     const id = params[0];
+    if (id === CLUSTER_MONITOR_ID) {
+      if (method === 'update2') this.#onClusterUpdate(conn, params);
+      else if (method === 'monitor_canceled') conn.close(new DisconnectedError(`server canceled the ${SERVER_DB} monitor`));
+      return;
+    }
     const replica = typeof id === 'string' ? this.#replicas.get(id) : undefined;
     if (replica === undefined) return;
     if (method === 'monitor_canceled') {
@@ -284,6 +382,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
   #onConnectionLost(conn: RpcConnection, reason: Error): void {
     if (this.#conn !== conn) return;
     this.#conn = undefined;
+    this.#tracker.detach();
     this.#schemas = new Map();
     this.#connectedSince = undefined;
     if (this.#state === 'closed') return;
@@ -315,13 +414,15 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     this.#reconnectAttempts++;
     this.#setState('connecting');
     let conn: RpcConnection | undefined;
+    let replaced: readonly DatabaseReplaced[];
+    this.#advance();
     try {
       conn = await this.#open();
       if (this.#isClosed()) {
         conn.close();
         return;
       }
-      await this.#handshake(conn);
+      replaced = await this.#handshake(conn);
       if (this.#isClosed()) {
         conn.close();
         return;
@@ -331,7 +432,8 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       if (this.#isClosed()) return;
       const reason = err instanceof Error ? err : new Error(String(err));
       this.#lastError = reason.message;
-      this.#log.debug({ remote: this.remote.text, err: reason.message, attempt: this.#attempt }, 'ovsdb reconnect failed');
+      const log = reason instanceof ClusterStateError ? this.#log.warn.bind(this.#log) : this.#log.debug.bind(this.#log);
+      log({ remote: this.remote.text, err: reason.message, attempt: this.#attempt }, 'ovsdb reconnect failed');
       this.#setState('disconnected');
       this.emit('connectFailed', reason);
       this.#scheduleReconnect();
@@ -339,7 +441,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     }
     // Connected before monitors resume, so that consumers reacting to 'resynced' can use the client.
     const replicas = [...this.#replicas.values()];
-    this.#adopt(conn, true);
+    this.#adopt(conn, true, replaced);
     await this.#resumeReplicas(conn, replicas);
   }
 

@@ -18,6 +18,17 @@ export class ConnectError extends Error {
   }
 }
 
+/**
+ * The member answers but must not be read from: cut off from its cluster, not
+ * joined yet, or behind what was already read (its `_Server` row says so).
+ */
+export class ClusterStateError extends ConnectError {
+  override name = 'ClusterStateError';
+  constructor(remote: string, message: string) {
+    super(remote, message, 'ECLUSTER');
+  }
+}
+
 /** A request could not complete because the connection went away (or was never up). */
 export class DisconnectedError extends Error {
   override name = 'DisconnectedError';

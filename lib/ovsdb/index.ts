@@ -5,6 +5,8 @@ export type { ChangeBatch, ChangeKind, Row, Snapshot, TableChanges } from './rep
 export type { Mutation, Mutator, Operation, OperationResult, RowInput, TransactResults } from './operations.ts';
 export type { OvsdbInput, OvsdbMap, OvsdbValue } from './datum.ts';
 export type { AtomicType, Atom, BaseType, ColumnSchema, ColumnType, DatabaseSchema, TableSchema } from './schema.ts';
-export { ConnectError, DisconnectedError, FramingError, RpcError, SchemaMismatchError, TransactionError } from './errors.ts';
-export { parseRemote, type Remote, type SslFiles } from './remote.ts';
+export { ClusterStateError, ConnectError, DisconnectedError, FramingError, RpcError, SchemaMismatchError, TransactionError } from './errors.ts';
+export { parseRemote, parseRemoteList, type Remote, type SslFiles } from './remote.ts';
+export type { DatabaseReplaced, MemberState } from './cluster-tracker.ts';
+export type { ClusterView } from './cluster-member.ts';
 export { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';

@@ -1,5 +1,7 @@
 // OVSDB connection strings in the form OVN and OVS tools use: unix:PATH, tcp:HOST:PORT,
-// ssl:HOST:PORT (IPv6 hosts in brackets: tcp:[::1]:6641).
+// ssl:HOST:PORT (IPv6 hosts in brackets: tcp:[::1]:6641), and lists of them,
+// comma-separated, for the members of a clustered database, exactly as
+// `ovn-nbctl --db` and ovn-controller's ovn-remote take them.
 import type { NetConnectOpts } from 'node:net';
 
 export type Remote =
@@ -15,6 +17,11 @@ export interface SslFiles {
   readonly privateKey: string;
   readonly certificate: string;
   readonly caCert: string;
+  /**
+   * The name the server's certificate must carry (subjectAltName DNS or IP, else
+   * CN). Unset: any certificate the CA signed, as OVN's own clients accept.
+   */
+  readonly serverName?: string | undefined;
 }
 
 export function parseRemote(text: string): Remote {
@@ -35,6 +42,35 @@ export function parseRemote(text: string): Remote {
     return { kind, host, port, text };
   }
   throw new Error(`invalid OVSDB remote "${text}": expected unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT`);
+}
+
+/**
+ * A member list: one or more remotes, comma-separated, no blanks (as
+ * `ovn-nbctl --db`); the same member twice is a mistake worth saying.
+ */
+export function parseRemoteList(text: string): Remote[] {
+  const members = text.split(',').map(parseRemote);
+  const seen = new Set<string>();
+  for (const m of members) {
+    if (seen.has(m.text)) throw new Error(`invalid OVSDB remote list "${text}": ${m.text} is given twice`);
+    seen.add(m.text);
+  }
+  return members;
+}
+
+/**
+ * The members in a random order (Fisher-Yates). Every process of a fleet
+ * would otherwise connect to the first member, as ovsdb-cs avoids by shuffling too.
+ */
+export function shuffleMembers<T>(members: readonly T[], random: () => number = Math.random): T[] {
+  const out = [...members];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const a = out[i] as T;
+    out[i] = out[j] as T;
+    out[j] = a;
+  }
+  return out;
 }
 
 export function socketOptions(remote: Remote): NetConnectOpts {

@@ -186,6 +186,11 @@ export class Replica<Rows extends Record<string, Row> = Record<string, Row>> ext
     return this.#state === 'closed';
   }
 
+  /** @internal The database was re-created: the next attach asks for everything (found=false), not for changes since a transaction it never had. */
+  forgetTxnId(): void {
+    this.#lastTxnId = ZERO_UUID;
+  }
+
   /** @internal The connection dropped. */
   detach(reason: Error): void {
     if (this.#state === 'closed' || this.#state === 'stale') return;

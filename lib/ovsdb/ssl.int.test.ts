@@ -2,7 +2,7 @@
 // a CA, server and client certificates this test makes with openssl; a client
 // that pins the wrong CA, or presents a certificate the server does not trust,
 // fails with a message that says so.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,10 +23,12 @@ async function makeCa(name: string): Promise<void> {
     '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`)]);
 }
 
-async function makeCert(name: string, ca: string): Promise<void> {
+async function makeCert(name: string, ca: string, subjectAltName?: string): Promise<void> {
   await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.csr`)]);
+  const ext = join(dir, `${name}.ext`);
+  if (subjectAltName !== undefined) await writeFile(ext, `subjectAltName=${subjectAltName}\n`);
   await run('openssl', ['x509', '-req', '-days', '1', '-in', join(dir, `${name}.csr`), '-CA', join(dir, `${ca}.crt`), '-CAkey', join(dir, `${ca}.key`),
-    '-CAcreateserial', '-out', join(dir, `${name}.crt`)]);
+    '-CAcreateserial', '-out', join(dir, `${name}.crt`), ...(subjectAltName === undefined ? [] : ['-extfile', ext])]);
 }
 
 const files = (cert: string, ca: string): SslFiles => ({ privateKey: join(dir, `${cert}.key`), certificate: join(dir, `${cert}.crt`), caCert: join(dir, `${ca}.crt`) });
@@ -35,7 +37,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ovsdb-ssl-'));
   await makeCa('ca');
   await makeCa('other-ca');
-  await makeCert('server', 'ca');
+  await makeCert('server', 'ca', 'DNS:ovn-nb.example,DNS:ovn-nb-0.ovn-nb.example');
   await makeCert('client', 'ca');
   await makeCert('stranger', 'other-ca');
   good = files('client', 'ca');
@@ -86,6 +88,15 @@ describe('ssl: remotes', () => {
   it('fails clearly when the server refuses our certificate', async () => {
     await expect(OvsdbClient.connect({ remote, ssl: untrustedClient, databases: [NB], connectTimeoutMs: 3000 }))
       .rejects.toThrow(new RegExp(`connection to ${remote}: the server refused our certificate .*stranger\\.crt \\(alert unknown ca\\)`));
+  });
+
+  it('with an expected server name, connects only to a server whose certificate carries it', async () => {
+    const client = await OvsdbClient.connect({ remote, ssl: { ...good, serverName: 'ovn-nb.example' }, databases: [NB], probeIntervalMs: 0 });
+    expect(client.state).toBe('connected');
+    await client.close();
+    // Signed by the pinned CA, but issued to another name: a chassis certificate from a shared CA looks like this.
+    await expect(OvsdbClient.connect({ remote, ssl: { ...good, serverName: 'ovn-sb.example' }, databases: [NB], connectTimeoutMs: 3000 }))
+      .rejects.toThrow(new RegExp(`${remote}: the server's certificate is not issued to the expected server name .*ovn-sb\\.example`));
   });
 
   it('names the missing file, and an ssl: remote without files', async () => {

@@ -4,8 +4,9 @@
 //
 // Policy mapping:
 //  - a VRF imports routeTargets ∪ importTargets and exports routeTargets ∪
-//    exportTargets; its first route distinguisher is used (FRR takes one);
-//    none given → FRR's auto RD/RT, valid for any VNI;
+//    exportTargets; FRR takes one route distinguisher: the only one given, or
+//    of several one per node (inputs/route-distinguisher.ts); none given →
+//    FRR's auto RD/RT, valid for any VNI;
 //  - an l2 network's own RD/RTs go to its L2VNI (`vni N` under l2vpn evpn);
 //  - type-5 routes: `redistribute connected` (the IRB subnets) and
 //    `redistribute kernel` (l3 subnet routes, host routes, port association
@@ -16,8 +17,36 @@
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import type { FrrModelInput } from './model.ts';
 import { vrfDevice } from '../inputs/device-names.ts';
+import { routeDistinguisherFor } from '../inputs/route-distinguisher.ts';
 
 export type FrrNodeSettings = Omit<FrrModelInput, 'vrfs' | 'l2vnis'>;
+
+/** The agent configuration's parts the node-level FRR settings come from (config.ts AgentConfig). */
+export type NodeFrrSource = {
+  /** The node model as the chart's init derived it (and rendered FRR's boot config from): used as is. */
+  readonly frrNodeSettings?: Readonly<Record<string, unknown>> | undefined;
+  readonly bgp: {
+    readonly asn: number;
+    readonly routerId: string;
+    readonly peers: readonly { readonly address: string; readonly remoteAs: 'internal' | 'external' | number }[];
+    readonly bfd: boolean;
+  };
+  readonly node: { readonly vtepIp: string };
+};
+
+/** The node-level part of the FRR model. */
+export function frrNodeSettings(c: NodeFrrSource): FrrNodeSettings {
+  // Validated with the whole FRR model before every render (validateFrrModel).
+  if (c.frrNodeSettings !== undefined) return c.frrNodeSettings as FrrNodeSettings;
+  return {
+    asn: c.bgp.asn,
+    routerId: c.bgp.routerId,
+    underlayNeighbors: c.bgp.peers.map((p) => ({ address: p.address, remoteAs: p.remoteAs, evpn: true, bfd: c.bgp.bfd, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 })),
+    advertiseNetworks: [`${c.node.vtepIp}/32`],
+    gracefulRestart: { enabled: true },
+    ...(c.bgp.bfd ? { bfd: {} } : {}),
+  };
+}
 
 const union = (...lists: (readonly string[] | undefined)[]): string[] => [...new Set(lists.flatMap((l) => l ?? []))].sort();
 
@@ -37,6 +66,10 @@ export function buildFrrModel(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], n
   const hasV6 = (list: readonly EvpnNetwork[]): boolean =>
     list.some((n) => (n.spec.subnets ?? []).some((s) => s.cidr.includes(':')) || (n.spec.routes ?? []).some((r) => r.destination.includes(':')));
 
+  const rdOf = (o: EvpnVrf | EvpnNetwork): { rd?: string } => {
+    const rd = routeDistinguisherFor(o.spec.routeDistinguishers, node.routerId);
+    return rd === undefined ? {} : { rd };
+  };
   return {
     ...node,
     vrfs: frrVrfOrder(vrfs).map((v) => {
@@ -44,7 +77,7 @@ export function buildFrrModel(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], n
       return {
         name: vrfDevice(v.spec.vni),
         l3vni: v.spec.vni,
-        ...(v.spec.routeDistinguishers?.[0] !== undefined ? { rd: v.spec.routeDistinguishers[0] } : {}),
+        ...rdOf(v),
         importRts: union(v.spec.routeTargets, v.spec.importTargets),
         exportRts: union(v.spec.routeTargets, v.spec.exportTargets),
         advertiseIpv4: true,
@@ -56,7 +89,7 @@ export function buildFrrModel(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], n
     l2vnis: frrL2Order(networks)
       .map((n) => ({
         vni: n.spec.vni ?? 0,
-        ...(n.spec.routeDistinguishers?.[0] !== undefined ? { rd: n.spec.routeDistinguishers[0] } : {}),
+        ...rdOf(n),
         importRts: union(n.spec.routeTargets, n.spec.importTargets),
         exportRts: union(n.spec.routeTargets, n.spec.exportTargets),
       })),

@@ -17,7 +17,7 @@ describe('holdBackNewL3Vxlans', () => {
     const r = holdBackNewL3Vxlans(desired, new Set());
     expect(r.heldBack).toEqual(['vx3-100']);
     expect(r.desired.links.map((l) => l.name)).toEqual(desired.links.map((l) => l.name).filter((n) => n !== 'vx3-100'));
-    expect(r.desired.links.map((l) => l.name)).toContain('vx-1001');
+    expect(r.desired.links.map((l) => l.name)).toContain('vxlan-1001');
     expect(desired.portFlags.map((f) => f.dev)).toContain('vx3-100');
     expect(r.desired.portFlags.map((f) => f.dev)).toEqual(desired.portFlags.map((f) => f.dev).filter((d) => d !== 'vx3-100'));
     expect(r.desired.routes).toEqual(desired.routes);

@@ -25,7 +25,7 @@ describe('renderKernelState', () => {
   });
 
   it('puts the L2VNI as an untagged pvid access port and gives the IRB a bridge self VLAN', () => {
-    expect(r.desired.bridgeVlans).toContainEqual({ dev: 'vx-10101', vid: 101, pvid: true, untagged: true });
+    expect(r.desired.bridgeVlans).toContainEqual({ dev: 'vxlan-10101', vid: 101, pvid: true, untagged: true });
     expect(r.desired.bridgeVlans).toContainEqual({ dev: 'br-evpn', vid: 101, self: true });
     expect(r.desired.links.find((l) => l.name === 'br-evpn')).toMatchObject({ address: node.anycastGatewayMac, vlanFiltering: true });
     expect(r.desired.links.find((l) => l.name === 'br-evpn.101')).toMatchObject({ kind: 'vlan', link: 'br-evpn', vlanId: 101, master: 'vrf-10100', mtu: 1450 });
@@ -41,7 +41,7 @@ describe('renderKernelState', () => {
     expect(r.desired.addrs).toContainEqual({ dev: 'br-evpn.200', address: '10.200.0.1/24' });
     expect(r.desired.routes.filter((x) => x.dst === '10.200.0.0/24')).toEqual([]);
     expect(r.desired.routes).toContainEqual({ table: 1010100, dst: '10.20.0.0/24', via: '10.101.0.11' });
-    expect(r.desired.links.some((l) => l.name.startsWith('vx-') && l.name !== 'vx-10101')).toBe(false);
+    expect(r.desired.links.some((l) => l.name.startsWith('vxlan-') && l.name !== 'vxlan-10101')).toBe(false);
   });
 
   it('routes an l3 subnet without a gateway, or one an OVN router holds, to the IRB instead of an address', () => {

@@ -3,7 +3,7 @@
 //  - per VRF: vrf-<l3vni> (table), a small bridge br3-<l3vni> holding the L3VNI
 //    vxlan vx3-<l3vni> (the bridge is the L3VNI's SVI, its MAC the router MAC),
 //    and `unreachable default metric 4278198272` for IPv4 and IPv6;
-//  - one shared VLAN-aware bridge (br-evpn) for every L2VNI: vx-<l2vni> is an
+//  - one shared VLAN-aware bridge (br-evpn) for every L2VNI: vxlan-<l2vni> is an
 //    access port (pvid, untagged) of the network's VLAN, so frames reach zebra
 //    untagged and it can map VLAN → VNI; the IRB br-evpn.<vlan> sits in the VRF
 //    and inherits the bridge's MAC, the anycast gateway MAC shared by all nodes;
@@ -23,7 +23,7 @@ import { opEntryKey } from './entry-keys.ts';
 import { OWNED_LINK_GROUP, ownerAlias } from './ownership.ts';
 import { emptyDesiredState } from './desired-state.ts';
 import type { DesiredKernelState } from './desired-state.ts';
-import { irbDevice, l2VxlanDevice, l3BridgeDevice, l3VxlanDevice, vrfDevice } from '../inputs/device-names.ts';
+import { irbDevice, l2VxlanDevice, l3BridgeDevice, l3VxlanDevice, vrfAltName, vrfDevice } from '../inputs/device-names.ts';
 import type { NodeConfig } from '../inputs/node-config.ts';
 
 /** Kernel convention for a VRF's catch-all: lowest priority, so any real route wins. */
@@ -114,7 +114,18 @@ export function renderKernelState(
     networkResults.set(n.metadata.name, renderOwned(desired, entryOwners, { kind: 'network', name: n.metadata.name }, () => renderNetwork(desired, input)));
   }
   dedupe(desired);
+  dropTakenAltNames(desired);
   return { desired, vrfs: vrfResults, networks: networkResults, entryOwners };
+}
+
+/** An alternative name another desired device is named (a VRF whose L3VNI is that number) is not given. */
+function dropTakenAltNames(desired: DesiredKernelState): void {
+  const names = new Set(desired.links.map((l) => l.name));
+  desired.links = desired.links.map((l) => {
+    if (l.altName === undefined || !names.has(l.altName)) return l;
+    const { altName: _taken, ...rest } = l;
+    return rest;
+  });
 }
 
 type Port = EvpnPortSet['spec']['ports'][number];
@@ -124,8 +135,9 @@ function renderVrf(desired: DesiredKernelState, node: NodeConfig, v: EvpnVrf, mt
   const vni = v.spec.vni;
   const table = effectiveRoutingTable(v.spec);
   const [vrfDev, br, vx] = [vrfDevice(vni), l3BridgeDevice(vni), l3VxlanDevice(vni)];
+  const altName = vrfAltName(v.metadata.name, vni);
   desired.links.push(
-    { name: vrfDev, kind: 'vrf', table, ...owned('vrf') },
+    { name: vrfDev, kind: 'vrf', table, ...(altName === undefined ? {} : { altName }), ...owned('vrf') },
     { name: br, kind: 'bridge', vlanFiltering: false, vlanDefaultPvid: 0, stp: false, master: vrfDev, address: stableMac(node.nodeName, 'rmac', String(vni)), addrGenModeNone: true, mtu, ...owned('l3vni-bridge') },
     { name: vx, kind: 'vxlan', vni, local: node.vtepIp, port: VXLAN_PORT, learning: false, master: br, addrGenModeNone: true, mtu, ...owned('l3vni-vxlan') },
   );

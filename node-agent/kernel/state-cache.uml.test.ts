@@ -125,11 +125,11 @@ describe('the kernel-state cache, fed by the monitors', () => {
   }, 120_000);
 
   it('an owned device set down behind its back makes everything stale (the kernel flushes silently) and is repaired', async () => {
-    sh('ip', 'link', 'set', 'vx-200003', 'down');
+    sh('ip', 'link', 'set', 'vxlan-200003', 'down');
     await settled();
     const repair = await runKernelPass(kernel, w.node, input(cache));
     expect(repair.failed).toBe(0);
-    expect(repair.changes).toContain('set link vx-200003');
+    expect(repair.changes).toContain('set link vxlan-200003');
     const desired = renderKernelState(w.node, w.vrfs, w.networks, w.portSets).desired;
     expect(planSize(diffKernelState(desired, await readActualState(kernel)))).toBe(0);
     await settled();

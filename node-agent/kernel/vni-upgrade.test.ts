@@ -28,18 +28,18 @@ describe('a network moving from the L2VNI pool to its BGPVPN\'s VNI', () => {
   const created = plan.linkCreates.map((o) => (o.op === 'createLink' ? o.link : undefined));
 
   it('deletes the pool VXLAN and the old L3VNI devices, and nothing old stays', () => {
-    expect(plan.linkDeletes).toEqual(expect.arrayContaining(['vx-16000101', 'vrf-10100', 'br3-10100', 'vx3-10100']));
+    expect(plan.linkDeletes).toEqual(expect.arrayContaining(['vxlan-16000101', 'vrf-10100', 'br3-10100', 'vx3-10100']));
     const left = new Set(before.links.map((l) => l.name).filter((n) => !plan.linkDeletes.includes(n)));
     for (const name of left) expect(after.links.map((l) => l.name), `${name} stays without being desired`).toContain(name);
   });
 
   it('creates the L2VNI 10100 device and the VRF of L3VNI 1010100 with table 1010100', () => {
     expect(created).toEqual(expect.arrayContaining([
-      expect.objectContaining({ name: 'vx-10100', kind: 'vxlan', vni: 10100 }),
+      expect.objectContaining({ name: 'vxlan-10100', kind: 'vxlan', vni: 10100 }),
       expect.objectContaining({ name: 'vrf-1010100', kind: 'vrf', table: 1_010_100 }),
       expect.objectContaining({ name: 'vx3-1010100', kind: 'vxlan', vni: 1_010_100 }),
     ]));
     // VNI 10100 is on one device only after the pass.
-    expect(after.links.filter((l) => l.kind === 'vxlan' && l.vni === 10100).map((l) => l.name)).toEqual(['vx-10100']);
+    expect(after.links.filter((l) => l.kind === 'vxlan' && l.vni === 10100).map((l) => l.name)).toEqual(['vxlan-10100']);
   });
 });

@@ -1,8 +1,11 @@
 // The mass-deletion guard. An OVN database restored from an old backup, or
 // rebuilt empty (a standard OVN recovery step), would otherwise prune every
-// network of the cloud one prune grace later. When one pass would delete more
-// than `floor` objects and more than `maxShare` of the mirrored objects (an
-// empty OVN is the extreme case), the deletes are held:
+// network of the cloud one prune grace later. The deletes of a pass are held
+// when it would delete more than `floor` objects and more than `maxShare` of
+// the mirrored objects, and, whatever the size (a small cloud loses just as
+// much), when OVN holds no association at all, when the pass would delete every
+// mirrored object, or when an OVN database was re-created (a new RAFT cluster
+// id, seen within the last `holdMs`). Held deletes:
 //  - they proceed after the source has stayed that way for `holdMs`
 //    (--mass-delete-hold, default 10 minutes), or
 //  - per object, at once, when a person sets the annotation
@@ -35,6 +38,8 @@ export interface MassDeleteInput {
   readonly mirroredCount: number;
   /** OVN holds no association at all. */
   readonly sourceEmpty: boolean;
+  /** An OVN database was re-created (new cluster id) within the last `holdMs`. */
+  readonly sourceReplaced?: boolean;
   /** `Kind/name` of the held objects that carry the confirmation annotation. */
   readonly confirmed: ReadonlySet<string>;
   /** When the current hold began (carried from the previous pass). */
@@ -60,10 +65,14 @@ export interface MassDeleteDecision {
 
 function tripped(input: MassDeleteInput): string | undefined {
   const n = input.deletes.length;
+  const m = input.mirroredCount;
+  // Below the floor too: these are how a whole cloud is lost, and a small cloud is still a whole cloud.
+  if (input.sourceReplaced === true) return `an OVN database was re-created (new cluster id); this pass would delete ${n} of ${m} mirrored objects`;
+  if (input.sourceEmpty) return `OVN holds no BGPVPN association at all; this pass would delete all ${n} of ${m} mirrored objects`;
+  if (n >= m) return `this pass would delete every mirrored object (${n} of ${m})`;
   if (n <= input.policy.floor) return undefined;
   const pct = Math.round(input.policy.maxShare * 100);
-  if (input.sourceEmpty) return `OVN holds no BGPVPN association at all; this pass would delete all ${n} of ${input.mirroredCount} mirrored objects`;
-  if (n > input.policy.maxShare * input.mirroredCount) return `this pass would delete ${n} of ${input.mirroredCount} mirrored objects (more than ${pct}%)`;
+  if (n > input.policy.maxShare * m) return `this pass would delete ${n} of ${m} mirrored objects (more than ${pct}%)`;
   return undefined;
 }
 

@@ -34,6 +34,8 @@ export interface HoldInput {
   readonly desired: DesiredSizes;
   readonly now: number;
   readonly policy: MassDeletePolicy;
+  /** An OVN database was re-created (new cluster id) within the last `holdMs`. */
+  readonly sourceReplaced?: boolean;
 }
 
 export type HoldResult = MassDeleteDecision & {
@@ -87,6 +89,7 @@ export class MassDeleteHold {
     const guarded = guardMassDeletes({
       deletes: deletes.filter((d) => !isPortMove(d)), mirroredCount: mirrored.length,
       sourceEmpty: desired.vrfs.size + desired.networks.size + desired.portSets.size === 0,
+      ...(input.sourceReplaced === undefined ? {} : { sourceReplaced: input.sourceReplaced }),
       confirmed, heldSince: this.#heldSince, missingSince: input.missingSince, previouslyMissing: this.#missingSince,
       now: input.now, policy: input.policy,
     });

@@ -2,7 +2,10 @@
 // signal. Connecting is strict (a missing socket or a remote that serves the
 // wrong database is a configuration error, reported once, at start-up); once
 // running, the OVSDB client reconnects with backoff and resyncs by itself, and
-// the snapshot stays at the last known rows meanwhile.
+// the snapshot stays at the last known rows meanwhile. Clustered databases are
+// given as member lists; the client never reads a member that is cut off from
+// its cluster or behind what was already read, and reports a re-created
+// database (new cluster id), which holds the deletes it would cause.
 import { EventEmitter } from 'node:events';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import type { OvnSnapshot } from './ovn-snapshot.ts';
@@ -12,12 +15,12 @@ import { NB_DB, nbTables, SB_DB, sbTables, type NbRows, type SbRows } from './ov
 import { OvnIndex } from './ovn-index.ts';
 
 export interface OvnSourceOptions {
-  /** unix:PATH or tcp:HOST:PORT of the OVN_Northbound database. */
+  /** The OVN_Northbound database as ovn-nbctl --db takes it: one remote, or the members of a cluster comma-separated. */
   readonly nbRemote: string;
   readonly sbRemote: string;
   readonly log: Logger;
   readonly connectTimeoutMs?: number;
-  /** OVSDB echo interval; default 5000. */
+  /** A member silent this long is left for the next one (the client's echo goes out at half of it); default 5000. */
   readonly probeIntervalMs?: number;
   /** Key, certificate and CA for ssl: remotes. */
   readonly ssl?: SslFiles | undefined;
@@ -61,7 +64,8 @@ async function openDb<Rows extends Record<string, Row>>(target: DbTarget, option
       ssl: options.ssl,
       databases: [db],
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      probeIntervalMs: options.probeIntervalMs ?? 5000,
+      // The client echoes after its interval of silence and waits as long again: half of ours each.
+      probeIntervalMs: Math.max(1, Math.round((options.probeIntervalMs ?? 5000) / 2)),
       logger: options.log.child({ component: 'ovsdb', db }),
     });
   } catch (err) {
@@ -89,6 +93,7 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
   /** performance.now() of the oldest OVSDB update not yet taken by the mirror. */
   #pendingSince: number | undefined;
   #synced = true;
+  #replacedAt: number | undefined;
 
   private constructor(nb: Db<NbRows>, sb: Db<SbRows>, log: Logger) {
     super();
@@ -110,6 +115,10 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
       db.replica.on('resynced', (info) => {
         this.#log.info({ db: name, method: info.method, found: info.found }, 'ovn database resynced');
         this.#updateHealth();
+      });
+      db.client.on('databaseReplaced', (info) => {
+        this.#replacedAt = Date.now();
+        this.#log.warn({ db: name, from: info.from, to: info.to }, 'ovn database re-created (new cluster id); deletes it causes are held');
       });
       db.replica.on('rowError', (error) => {
         this.#log.warn({ db: name, table: error.table, column: error.column, uuid: error.uuid, err: error.message }, 'ovn row does not match the schema, left out');
@@ -145,6 +154,11 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
       networkSnapshot: (id) => index.networkSnapshot(id),
       resync: () => { index.reset(this.#nb.replica.snapshot(), this.#sb.replica.snapshot()); },
     };
+  }
+
+  /** When an OVN database was last seen re-created (a new RAFT cluster id), in Date.now() time. */
+  replacedAt(): number | undefined {
+    return this.#replacedAt;
   }
 
   /** Both replicas hold a current snapshot (not stale after a disconnect). */

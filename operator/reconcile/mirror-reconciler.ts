@@ -40,6 +40,8 @@ export { DEFAULT_WRITE_CONCURRENCY } from './mirror-writer.ts';
 /** What the reconciler needs from the OVN adapter. */
 export interface MirrorSource extends OvnRowsSource {
   isSynced(): boolean;
+  /** When an OVN database was last seen re-created (new cluster id); the mass-deletion guard holds what follows. */
+  replacedAt?(): number | undefined;
   takePendingSince(): number | undefined;
   restorePendingSince(t: number | undefined): void;
 }
@@ -162,8 +164,10 @@ export class MirrorReconciler {
       previouslyMissing: this.#hold.missingSince, nextCheckInMs: plan.nextCheckInMs, now,
     });
     if (unsynced.held > 0) o.log.info({ deletes: unsynced.held }, 'ovn not synced, holding deletes');
+    const policy = o.massDelete ?? DEFAULT_MASS_DELETE_POLICY;
     const guard = this.#hold.guard({
-      deletes: unsynced.deletes, missingSince: unsynced.missingSince, live, desired: built, now, policy: o.massDelete ?? DEFAULT_MASS_DELETE_POLICY,
+      deletes: unsynced.deletes, missingSince: unsynced.missingSince, live, desired: built, now, policy,
+      sourceReplaced: now - (o.source.replacedAt?.() ?? -Infinity) < policy.holdMs,
     });
     this.#report.heldDeletes(guard.held.length, guard.transition, { mirrored: guard.mirrored, why: guard.why, deletes: guard.deletes.length });
     // While deletes are held, look every second: an annotation alone does not start a mirror pass.

@@ -13,6 +13,7 @@ import { waitFor } from '../harness/wait-for.ts';
 import { describeRoute, flattenEvpnRoutes } from './evpn-routes.ts';
 import { Fabric } from './fabric.ts';
 import { tryRun } from './guest-exec.ts';
+import { pingSummary } from './ping-summary.ts';
 import { Kubectl } from './kube.ts';
 import { leaf, netA, netB, netC, netD, netE, networks, nodeA, nodes, OvnDriver, vms, type Network, type NodeName } from './scenario.ts';
 
@@ -114,13 +115,12 @@ async function pings({ fabric }: Demo): Promise<number> {
   ];
   let failed = 0;
   for (const [from, to, what] of list) {
-    // One ping first: ARP and the first neighbour resolution, then the measured three.
-    await fabric.ping(from, to, 1);
+    // No warm-up ping: once everything reports Ready the very first packets must arrive.
     const r = await fabric.ping(from, to);
-    const summary = /(\d+)% packet loss.*\n.*= [\d.]+\/([\d.]+)\//.exec(r.output);
-    const verdict = r.ok ? `ok, ${summary?.[1] ?? '?'}% loss, avg ${summary?.[2] ?? '?'} ms` : 'FAILED';
-    out(`   ping ${to.padEnd(10)} ${what}: ${verdict}`);
-    if (!r.ok) { failed += 1; out(indent(r.output, '      ')); }
+    const { loss, avgMs } = pingSummary(r.output);
+    const clean = r.ok && loss === 0;
+    out(`   ping ${to.padEnd(10)} ${what}: ${clean ? 'ok' : 'FAILED'}, ${loss === undefined ? '?' : String(loss)}% loss${avgMs === undefined ? '' : `, avg ${avgMs} ms`}`);
+    if (!clean) { failed += 1; out(indent(r.output, '      ')); }
   }
   return failed;
 }
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     await showFabric(demo);
     const failed = await pings(demo);
     if (debug) await dumpState();
-    if (failed > 0) throw new Error(`${String(failed)} ping(s) failed`);
+    if (failed > 0) throw new Error(`${String(failed)} ping(s) lost packets`);
     out(`\n   Done in ${secs()}.`);
   } catch (err) {
     if (debug) await dumpState().catch(() => undefined);

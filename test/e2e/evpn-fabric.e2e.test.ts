@@ -13,11 +13,13 @@ import { waitFor } from '../harness/wait-for.ts';
 import { flattenEvpnRoutes, routeTargets, type EvpnRoute } from './evpn-routes.ts';
 import { Fabric } from './fabric.ts';
 import { run } from './guest-exec.ts';
+import { pingSummary } from './ping-summary.ts';
+import { leaveOldL2Names, measureL2Gap, runSeedVerify } from './seed-checks.ts';
 import { chassisMac, PROVIDER_BRIDGE, tapName } from './ovn-chassis.ts';
 import { addImportTargetNetF, associateNetF, disassociateNetF, netF, netFExtraImport, netFLacks, nextPassWrites, readNodes, type NetFState } from './faults.ts';
 import { Kubectl, type KubeObject } from './kube.ts';
 import {
-  leaf, netA, netB, netC, netD, netE, networks, nodeA, nodeB, nodes, OvnDriver, routerPortMac, vms,
+  l3Bgpvpn, leaf, netA, netB, netC, netD, netE, networks, nodeA, nodeB, nodes, OvnDriver, routerPortMac, vms,
   type FabricNode, type Network, type NodeName, type Vm,
 } from './scenario.ts';
 
@@ -75,8 +77,8 @@ async function expectPing(fabric: Fabric, from: string, to: string, what: string
 
 /**
  * What `at` must have learnt from node `from` (through the leaf, the route reflector); empty when complete.
- * Not the l3 subnets' type-5 prefixes: both nodes originate them with the BGPVPN's one RD, so they are one NLRI
- * and the reflector passes on its best path only (possibly the receiver's own); the leaf test checks them.
+ * Not the l3 subnets' type-5 prefixes: both nodes originate them (the IRB is on both), and which paths the
+ * reflector passes on depends on the RDs; the RD test checks them at the leaf.
  */
 function missingFrom(from: FabricNode, routes: readonly EvpnRoute[]): string[] {
   const remote = routes.filter((r) => r.nexthop === from.vtep);
@@ -207,6 +209,29 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     for (const n of networks) expect(vlanOf(n), `${n.label}: spec.vlanId`).toBe(n.segmentationId);
   });
 
+  it('Ready means traffic flows: right after READY 2/2 the first pings across the L2VNI and the L3VNI lose nothing', async () => {
+    // Nothing has sent a packet between the VMs yet: no ARP, no learnt MAC, no warm-up ping.
+    await waitFor('READY 2/2 on all networks and VRFs', async () => {
+      const [n, v] = await Promise.all([kubectl.list('evpnnetworks'), kubectl.list('evpnvrfs')]);
+      return n.length === 5 && v.length === 4 && [...n, ...v].every((o) => o.status?.ready === '2/2');
+    }, { timeoutMs: 180_000, stepMs: 250 });
+    phase('READY 2/2 (first time)');
+    const cases: [Vm, Vm, string][] = [
+      [vmOf(netA, 'node-a'), vmOf(netA, 'node-b'), 'L2VNI 10100 (VM → VM on the other node)'],
+      [vmOf(netB, 'node-a'), vmOf(netC, 'node-b'), 'L3VNI 20000 (l3 VM → l3 VM on the other node)'],
+    ];
+    const results: string[] = [];
+    for (const [from, to, what] of cases) {
+      const r = await fabric.ping(from.name, to.ip, 3);
+      const loss = pingSummary(r.output).loss ?? '?';
+      process.stdout.write(`FIRST-PING ${what}: ${String(loss)}% loss\n`);
+      if (loss !== 0) process.stdout.write(`NOTE first ping ${what}: state in ${await fabric.diagnose(`first-ping-${from.name}`, vms.map((v) => v.name))}\n${r.output}\n`);
+      results.push(`${what}: ${String(loss)}% loss`);
+    }
+    expect(results).toEqual(cases.map(([, , what]) => `${what}: 0% loss`));
+    phase('first pings after READY: no loss');
+  });
+
   it('the agents plug their uplink into br-provider, trunking the networks\' localnet VLANs, marked as theirs', async () => {
     const tags = networks.map((n) => n.segmentationId).sort((a, b) => a - b);
     for (const n of nodes) {
@@ -229,7 +254,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const l3vnis = [...new Set(networks.map(l3vniOf))];
     const want = (): string[] => [
       ...l3vnis.flatMap((v) => [`vrf-${String(v)}`, `br3-${String(v)}`, `vx3-${String(v)}`]), 'br-evpn', 'evpn-uplink', 'evpn-ovs',
-      ...l2Networks.map((n) => `vx-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(vlanOf(n))}`),
+      ...l2Networks.map((n) => `vxlan-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(vlanOf(n))}`),
     ];
     for (const n of nodes) {
       await waitFor(`devices on ${n.name}`, async () => {
@@ -245,7 +270,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     for (const n of nodes) {
       const links = await linksAt(n.name);
       // The l3 networks have no L2VNI device: no VXLAN segment, only the IRB in their VRF.
-      expect([...links].filter((l) => l.startsWith('vx-')).sort()).toEqual(l2Networks.map((x) => `vx-${String(x.vni)}`).sort());
+      expect([...links].filter((l) => l.startsWith('vxlan-')).sort()).toEqual(l2Networks.map((x) => `vxlan-${String(x.vni)}`).sort());
       // The agent may be between two reloads: wait for the config to settle, then check it.
       const wanted = [/vrf vrf-1010100\n vni 1010100\n/, /vrf vrf-20000\n vni 20000\n/, /vni 10100\n(\s+.*\n)*?\s+route-target import 65000:10100/,
         /router bgp 65100 vrf vrf-20000/, /neighbor 10\.0\.0\.3 /];
@@ -307,6 +332,23 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     expect(ours.filter((r) => routeTargets(r).some((rt) => rt === '65100:10100' || rt === '65100:20000'))).toEqual([]);
   });
 
+  it('the leaf shows one path per node for an l3 prefix both nodes advertise: each node takes its own RD of the BGPVPN\'s two', async () => {
+    // net-b's IRB subnet is on both nodes (10.2.0.0/24 in vrf-20000, redistribute connected).
+    const subnet = netB.cidr;
+    const pathsOf = (routes: EvpnRoute[]): EvpnRoute[] => routes.filter((r) => r.type === 5 && r.ip === subnet && nodeVteps.includes(r.nexthop ?? ''));
+    await waitForRoutes('leaf', `type-5 ${subnet} from both nodes`, (routes) => nodeVteps.filter((ip) => !pathsOf(routes).some((r) => r.nexthop === ip)).map((ip) => `type-5 ${subnet} from ${ip}`));
+    const paths = pathsOf(await routesAt('leaf'));
+    process.stdout.write(`LEAF paths of ${subnet}: ${paths.map((p) => `RD ${p.rd} from ${p.nexthop ?? '?'}`).join('; ')}\n`);
+    // One path per node, each under a different RD of the list: two routes for the reflector, not two paths of one.
+    expect(paths.map((p) => p.nexthop).sort()).toEqual([...nodeVteps].sort());
+    expect(new Set(paths.map((p) => p.rd)).size).toBe(2);
+    for (const p of paths) expect(l3Bgpvpn.routeDistinguishers).toContain(p.rd);
+    // And the reflector passes both on: each node has the other's path.
+    for (const [at, from] of [[nodeA, nodeB], [nodeB, nodeA]] as const) {
+      await waitForRoutes(at.name, `type-5 ${subnet} of ${from.name}`, (routes) => (routes.some((r) => r.type === 5 && r.ip === subnet && r.nexthop === from.vtep) ? [] : [`type-5 ${subnet} from ${from.vtep}`]));
+    }
+  });
+
   it('an l3 network gets type-5 routes only', async () => {
     for (const n of nodes) {
       const routes = await routesAt(n.name);
@@ -345,7 +387,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const to = vmOf(netA, 'node-b');
     const how = await expectPing(fabric, from.name, to.ip, 'L2VNI ping');
     // It really went over VXLAN: node-a forwards to node-b's VTEP for that MAC.
-    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vx-${String(netA.vni)}`])) as { mac: string; dst?: string }[];
+    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netA.vni)}`])) as { mac: string; dst?: string }[];
     expect(fdb.filter((e) => e.mac === to.mac).map((e) => e.dst)).toContain(nodeB.vtep);
     phase(`ping across the L2VNI (${how})`);
   });
@@ -353,7 +395,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
   it('a VM pings the leaf\'s bare-metal server across L2VNI 10100', async () => {
     const from = vmOf(netA, 'node-a');
     const how = await expectPing(fabric, from.name, leaf.bms.ip, 'VM → bare-metal server');
-    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vx-${String(netA.vni)}`])) as { mac: string; dst?: string }[];
+    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netA.vni)}`])) as { mac: string; dst?: string }[];
     expect(fdb.filter((e) => e.mac === leaf.bms.mac).map((e) => e.dst)).toContain(leaf.vtep);
     phase(`ping VM → bare-metal server (${how})`);
   });
@@ -381,7 +423,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     // Routed once (by r1 on node-a; the reply by r1 on node-b), bridged by the fabric: TTL 64 - 1.
     expect((await fabric.ping(from.name, to.ip, 1)).output).toMatch(/ttl=63 /);
     // Over net-e's L2VNI: node-a sends vm-eb's MAC to node-b's VTEP.
-    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vx-${String(netE.vni)}`])) as { mac: string; dst?: string }[];
+    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netE.vni)}`])) as { mac: string; dst?: string }[];
     expect(fdb.filter((e) => e.mac === to.mac).map((e) => e.dst)).toContain(nodeB.vtep);
     phase(`ping through OVN's router across the fabric (${how})`);
   });
@@ -405,6 +447,41 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     phase('READY 2/2');
   });
 
+  it('passes seed 000\'s verify-evpn.sh on a node for the l2 BGPVPN: vxlan-<vni>, vrf-<vni> and FRR\'s VNI', async () => {
+    const out = await runSeedVerify(nodeA.name, netA.vni, artifacts);
+    process.stdout.write(`SEED verify-evpn.sh ${String(netA.vni)} on ${nodeA.name}:\n${out}\n`);
+    expect(out).toContain(`✓ vxlan-${String(netA.vni)} exists`);
+    expect(out).toContain(`✓ vrf-${String(netA.vni)} exists`);
+    expect(out).not.toContain('✗');
+    // FRR knows the VNI as an L2VNI with its kernel device (`show bgp l2vpn evpn vni N`).
+    expect(out).toMatch(new RegExp(`VNI: ${String(netA.vni)} \\(known to the kernel\\)`));
+    expect(out).toMatch(/Type: L2/);
+  });
+
+  it('adopts a node an older agent left with vx-<vni> devices: vxlan-<vni> in one pass, and says how long L2 traffic stopped', async () => {
+    const node = nodeA.name;
+    await fabric.killAgent(node);
+    await leaveOldL2Names(node, nodeA.vtep, l2Networks);
+    const from = vmOf(netA, 'node-a');
+    const to = vmOf(netA, 'node-b');
+    const flows = async (): Promise<boolean> => (await fabric.ping(from.name, to.ip, 3)).output.includes(' 0% packet loss');
+    await waitFor('L2VNI pings over the old vx-<vni> devices (zebra took them over)', flows, { timeoutMs: 60_000, stepMs: 500 });
+    const gap = await measureL2Gap(from.name, to.ip, join(artifacts, 'adoption-ping.log'), async () => {
+      fabric.startAgent(node);
+      await waitFor('vxlan-<vni> in place of vx-<vni>', async () => {
+        const links = await linksAt(node);
+        return l2Networks.every((n) => links.has(`vxlan-${String(n.vni)}`) && !links.has(`vx-${String(n.vni)}`));
+      }, slow);
+      await waitFor('L2VNI pings after the adoption', flows, { timeoutMs: 60_000, stepMs: 500 });
+    });
+    process.stdout.write(`ADOPTION vx-<vni> → vxlan-<vni> on ${node}: devices renamed ${String(gap.actionMs)} ms after the agent start (its first pass); `
+      + `longest L2 gap ${String(gap.longestMs)} ms, ${String(gap.lost)} of ${String(gap.sent)} pings (every 100 ms) lost\n`);
+    expect(gap.replies).toBeGreaterThan(5);
+    // Adopted, not churned: the pass after the adoption writes nothing.
+    expect(await nextPassWrites(fabric, node)).toEqual({ writes: 0, reloads: 0 });
+    phase(`adoption vx- → vxlan-: longest L2 gap ${String(gap.longestMs)} ms`);
+  });
+
   it('comes back after kill -9 of node-a\'s agent, of its bgpd and of all its FRR, while OVN changes flow', async () => {
     const node = nodeA;
     const other = nodeB;
@@ -418,7 +495,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const before = await uidsOf();
     const l3vnis = [...new Set(networks.map(l3vniOf))];
     // The VLANs are the segmentation ids (checked above); not netObjects, so this test also runs alone with -t.
-    const devices = [...l3vnis.map((v) => `vrf-${String(v)}`), ...l2Networks.map((n) => `vx-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(n.segmentationId)}`)];
+    const devices = [...l3vnis.map((v) => `vrf-${String(v)}`), ...l2Networks.map((n) => `vxlan-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(n.segmentationId)}`)];
     /** What node-a still lacks: net-f on both nodes as `f` says, its devices, its routes at node-b, the leaf's routes at node-a. */
     const lacking = async (f: NetFState): Promise<string[]> => {
       const view = await readNodes(nodes.map((n) => n.name));
@@ -521,7 +598,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
       await waitFor(`EVPN routes of the nodes gone on ${n.name}`, async () => ours(await routesAt(n.name)).length === 0, slow);
       await waitFor(`devices gone on ${n.name}`, async () => {
         const links = await linksAt(n.name);
-        return ![...links].some((l) => /^(vrf-|br3-|vx3-|vx-|br-evpn)/.test(l));
+        return ![...links].some((l) => /^(vrf-|br3-|vx3-|vxlan-|vx-|br-evpn)/.test(l));
       }, slow);
       const running = await fabric.vtysh(n.name, 'show running-config');
       expect(running).not.toMatch(/vrf vrf-\d+/);

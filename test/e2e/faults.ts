@@ -70,7 +70,7 @@ export function netFLacks(view: NodesView, node: NodeName, want: NetFState): str
   const links = view.links.get(node) ?? new Set();
   const running = view.running.get(node) ?? '';
   const has = {
-    [`vx-${String(netF.vni)}`]: links.has(`vx-${String(netF.vni)}`),
+    [`vxlan-${String(netF.vni)}`]: links.has(`vxlan-${String(netF.vni)}`),
     [`br-evpn.${String(netF.segmentationId)}`]: links.has(`br-evpn.${String(netF.segmentationId)}`),
     [`FRR vni ${String(netF.vni)}`]: new RegExp(`\\n\\s*vni ${String(netF.vni)}\\n`).test(running),
   };

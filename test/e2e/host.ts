@@ -1,6 +1,7 @@
 // Host side of the end-to-end test and of `make demo`: starts the real control
-// plane (etcd + kube-apiserver, CRDs installed), real OVN NB and SB with
-// ovn-northd (unix sockets for the operator, loopback TCP for the guest) and the
+// plane (etcd + kube-apiserver, CRDs installed), real OVN NB and SB, each a
+// 3-member RAFT cluster as production runs them, with ovn-northd (the operator
+// and the guest get the members' loopback TCP ports as member lists) and the
 // operator as a host process, then boots the user-mode Linux guest with
 // networking and runs the command there (the two nodes, their agents and FRR
 // live in the guest: the host kernel has no vrf). Everything it started is
@@ -9,7 +10,7 @@
 //   node test/e2e/host.ts [--quiet] [-e K=V]... -- command [args...]
 //
 // The guest gets: KUBECONFIG (server 10.0.2.2:PORT, TLS name kept), KUBECTL,
-// API_PORT, OVN_NB / OVN_SB (tcp:10.0.2.2:PORT) and E2E_DIR (a directory under
+// API_PORT, OVN_NB / OVN_SB (member lists tcp:10.0.2.2:PORT,…) and E2E_DIR (a directory under
 // the repository for artifacts: the guest's /tmp is private).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { startControlPlane, type ControlPlane } from '../harness/cluster/control
 import { hasExited, spawnComponent, tailFile, terminate, waitUntil } from '../harness/processes.ts';
 import { runKubectl } from '../harness/cluster/kube-test-env.ts';
 import { findFreePorts, httpGet } from '../harness/cluster/probes.ts';
-import { startOvnDatabases, type OvnDatabases } from '../harness/ovn/ovn-databases.ts';
+import { startOvnClusters, type OvnCluster, type OvnClusters } from '../harness/ovn/ovn-cluster.ts';
 import { guestKubeconfig } from '../harness/uml/with-cluster.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -30,6 +31,11 @@ function phase(name: string): void {
   const now = Date.now();
   if (!quiet) process.stdout.write(`PHASE host: ${name}: ${now - tPhase}ms (total ${now - t0}ms)\n`);
   tPhase = now;
+}
+
+/** The members as the guest reaches them (the host's loopback is 10.0.2.2 there). */
+function guestMembers(c: OvnCluster): string {
+  return c.members.map((m) => `tcp:10.0.2.2:${tcpPort(m.tcp)}`).join(',');
 }
 
 function tcpPort(remote: string): string {
@@ -48,14 +54,15 @@ async function installCrds(cp: ControlPlane): Promise<void> {
 }
 
 /** The operator as a host process on the OVN unix sockets; returns once /readyz answers. */
-async function startOperator(cp: ControlPlane, ovn: OvnDatabases, operatorLog: string): Promise<ReturnType<typeof spawnComponent>> {
+async function startOperator(cp: ControlPlane, ovn: OvnClusters, operatorLog: string): Promise<ReturnType<typeof spawnComponent>> {
   const [metricsPort] = await findFreePorts(1);
   if (metricsPort === undefined) throw new Error('no free port for the operator');
   const operatorArgs = [
-    `--ovn-nb=${ovn.nbRemote.unix}`, `--ovn-sb=${ovn.sbRemote.unix}`, `--metrics-addr=127.0.0.1:${metricsPort}`,
+    `--ovn-nb=${ovn.nb.tcpRemotes}`, `--ovn-sb=${ovn.sb.tcpRemotes}`, `--metrics-addr=127.0.0.1:${metricsPort}`,
     // One replica: no Lease to wait for. Prune quickly so the withdrawal phase is short; the
-    // withdrawal removes all 9 objects at once, which the mass-deletion guard (floor 5) would hold.
-    '--leader-elect=false', '--prune-grace=1s', '--mass-delete-floor=20',
+    // withdrawal removes every mirrored object, which the mass-deletion guard holds whatever the
+    // count (as it holds an emptied OVN): no hold here, the scenario empties OVN on purpose.
+    '--leader-elect=false', '--prune-grace=1s', '--mass-delete-hold=0s',
   ];
   // The tether in spawnComponent needs the operator's environment to carry the kubeconfig.
   process.env.KUBECONFIG = cp.kubeconfigPath;
@@ -83,14 +90,14 @@ async function main(): Promise<number> {
   mkdirSync(dir, { recursive: true });
 
   let cp: ControlPlane | undefined;
-  let ovn: OvnDatabases | undefined;
+  let ovn: OvnClusters | undefined;
   let operator: ReturnType<typeof spawnComponent> | undefined;
   try {
     cp = await startControlPlane({ dataDir: join(dir, 'cluster') });
     await installCrds(cp);
     phase('control plane + CRDs');
 
-    ovn = await startOvnDatabases({ northd: true });
+    ovn = await startOvnClusters({ northd: true });
     phase('OVN NB+SB+northd');
 
     const operatorLog = join(dir, 'operator.log');
@@ -101,7 +108,7 @@ async function main(): Promise<number> {
     writeFileSync(guestKc, guestKubeconfig(cp.kubeconfigPath));
     const env = [
       `KUBECONFIG=${guestKc}`, `KUBECTL=${cp.kubectlPath}`, `API_PORT=${new URL(cp.server).port}`,
-      `OVN_NB=tcp:10.0.2.2:${tcpPort(ovn.nbRemote.tcp)}`, `OVN_SB=tcp:10.0.2.2:${tcpPort(ovn.sbRemote.tcp)}`,
+      `OVN_NB=${guestMembers(ovn.nb)}`, `OVN_SB=${guestMembers(ovn.sb)}`,
       `E2E_DIR=${dir}`, `E2E_T0=${t0}`,
       ...passEnv.filter((o) => o !== '-e'),
     ];

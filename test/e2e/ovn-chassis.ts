@@ -6,8 +6,8 @@
 // registers the Chassis in the SB itself, creates br-int and binds the VM
 // ports whose `external_ids:iface-id` names a Logical_Switch_Port.
 //
-// The SB is reached as tcp:127.0.0.1:6642 inside the node (a socat relay, see
-// Fabric.startRelays). `br-provider` is the provider bridge of physnet1
+// The SB cluster's members are reached as tcp:127.0.0.1:6642,6643,6644 inside
+// the node (socat relays, see Fabric.startRelays). `br-provider` is the provider bridge of physnet1
 // (ovn-bridge-mappings): OVN puts a VLAN network's frames on it with the
 // localnet port's tag.
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import type { NodeName } from './scenario.ts';
 
 export const PROVIDER_BRIDGE = 'br-provider';
 export const PHYSNET = 'physnet1';
-/** Where each node finds the SB (relayed by socat to the host's SB). */
+/** Where each node finds the SB's first member (relayed by socat to the host's SB); the next ones on the next ports. */
 export const NODE_SB_PORT = 6642;
 /**
  * The chassis' MAC on physnet1 (`ovn-chassis-mac-mappings`, as Neutron
@@ -44,11 +44,13 @@ export class OvnChassis {
   readonly node: NodeName;
   readonly #encapIp: string;
   readonly #dir: string;
+  readonly #sbMembers: number;
 
-  constructor(node: NodeName, encapIp: string, workDir: string) {
+  constructor(node: NodeName, encapIp: string, workDir: string, sbMembers = 1) {
     this.node = node;
     this.#encapIp = encapIp;
     this.#dir = join(workDir, `chassis-${node}`);
+    this.#sbMembers = sbMembers;
   }
 
   get #ovs(): string { return join(this.#dir, 'ovs'); }
@@ -86,7 +88,8 @@ export class OvnChassis {
     const vs = `ovs-vsctl --db=unix:${o}/db.sock --timeout=30`;
     const ids = {
       'system-id': this.node, hostname: this.node,
-      'ovn-remote': `tcp:127.0.0.1:${String(NODE_SB_PORT)}`, 'ovn-encap-type': 'geneve', 'ovn-encap-ip': this.#encapIp,
+      // The SB cluster's members, as ovn-controller takes them in production.
+      'ovn-remote': Array.from({ length: this.#sbMembers }, (_, i) => `tcp:127.0.0.1:${String(NODE_SB_PORT + i)}`).join(','), 'ovn-encap-type': 'geneve', 'ovn-encap-ip': this.#encapIp,
       'ovn-bridge-mappings': `${PHYSNET}:${PROVIDER_BRIDGE}`, 'ovn-bridge-datapath-type': 'netdev',
       'ovn-chassis-mac-mappings': `${PHYSNET}:${chassisMac(this.node)}`,
     };

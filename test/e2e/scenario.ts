@@ -56,7 +56,8 @@ export interface Vm {
 /** The BGPVPNs, as the driver writes them (strings, Python JSON lists); 10100 and 20000 are what the leaf is configured for. */
 const l2 = (vni: number): BgpvpnFixture => ({ vni, type: 'l2', routeTargets: [`65000:${String(vni)}`], routeDistinguishers: [`192.0.2.1:${String(vni)}`], localPref: 100 });
 export const l2Bgpvpn = l2(10100);
-export const l3Bgpvpn: BgpvpnFixture = { vni: 20000, type: 'l3', routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] };
+/** Two RDs: each node advertises with its own (node-agent/inputs/route-distinguisher.ts), so the leaf reflects one path per node. */
+export const l3Bgpvpn: BgpvpnFixture = { vni: 20000, type: 'l3', routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000', '192.0.2.2:20000'] };
 
 /** The VLANs the scenario chooses for its provider networks (Neutron's segmentation ids), as a cloud admin would. */
 export const SEGMENTATION_IDS = { 'net-a': 101, 'net-b': 102, 'net-c': 103, 'net-d': 104, 'net-e': 105 } as const;

@@ -39,7 +39,13 @@ function linkChange(spec: LinkSpec, link: Link, nameOf: NameOf): LinkChange | un
   if (spec.alias !== undefined && link.alias !== spec.alias) change.alias = spec.alias;
   if (spec.group !== undefined && link.group !== spec.group) change.group = spec.group;
   if (spec.up !== undefined && link.up !== spec.up) change.up = spec.up;
+  Object.assign(change, altNameChange(spec, link));
   return Object.keys(change).length > 0 ? change : undefined;
+}
+
+/** The alternative name to add: only adds, as the kernel keeps a link's other names. */
+function altNameChange(spec: LinkSpec, link: Link): Pick<LinkChange, 'altName'> {
+  return spec.altName === undefined || (link.altNames ?? []).includes(spec.altName) ? {} : { altName: spec.altName };
 }
 
 /** The veth peer is born without our marks; they are given in the update phase. */
@@ -96,5 +102,27 @@ export function diffLinks(desired: readonly LinkSpec[], actual: readonly Link[])
     if (marks) plan.updates.push(marks);
   }
   plan.linkDeletes.push(...unwantedOwned(desired, actual));
-  return plan;
+  return withoutTakenAltNames(plan, actual);
+}
+
+/**
+ * An alternative name a link that stays holds (by name or as its own
+ * alternative name) is left out: the kernel would refuse it (EEXIST) and it
+ * is only a convenience. One held by a link deleted in this pass is given.
+ */
+function withoutTakenAltNames(plan: LinkPlan, actual: readonly Link[]): LinkPlan {
+  const deleted = new Set(plan.linkDeletes);
+  const holder = new Map<string, string>();
+  for (const l of actual) if (!deleted.has(l.name)) for (const n of [l.name, ...(l.altNames ?? [])]) holder.set(n, l.name);
+  const taken = (self: string, alt: string | undefined): boolean => alt !== undefined && holder.has(alt) && holder.get(alt) !== self;
+  const strip = (op: KernelOp): KernelOp | undefined => {
+    if (op.op === 'createLink' && taken(op.link.name, op.link.altName)) {
+      const { altName: _taken, ...link } = op.link;
+      return { ...op, link };
+    }
+    if (op.op !== 'setLink' || !taken(op.name, op.change.altName)) return op;
+    const { altName: _taken, ...change } = op.change;
+    return Object.keys(change).length > 0 ? { ...op, change } : undefined;
+  };
+  return { ...plan, linkCreates: plan.linkCreates.flatMap((op) => strip(op) ?? []), updates: plan.updates.flatMap((op) => strip(op) ?? []) };
 }

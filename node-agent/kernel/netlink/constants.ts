@@ -24,6 +24,8 @@ export const RTM_NEWLINK = 16;
 export const RTM_DELLINK = 17;
 export const RTM_GETLINK = 18;
 export const RTM_SETLINK = 19;
+/** Alternative names (Linux 5.5): RTM_NEWLINKPROP with IFLA_PROP_LIST { IFLA_ALT_IFNAME }. */
+export const RTM_NEWLINKPROP = 108;
 export const RTM_NEWADDR = 20;
 export const RTM_DELADDR = 21;
 export const RTM_GETADDR = 22;
@@ -60,6 +62,8 @@ export const IFLA_GROUP = 27;
 export const IFLA_NET_NS_FD = 28;
 export const IFLA_EXT_MASK = 29;
 export const IFLA_LINK_NETNSID = 37;
+export const IFLA_PROP_LIST = 52;
+export const IFLA_ALT_IFNAME = 53;
 
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;

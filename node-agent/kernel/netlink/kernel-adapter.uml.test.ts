@@ -41,6 +41,16 @@ describe('link builders', () => {
     expect(l.flags).toContain('UP');
   });
 
+  it('gives a vrf an alternative name (RTM_NEWLINKPROP): ip link show and ip route show vrf find it, dumpLinks reads it', async () => {
+    await applyOne({ op: 'createLink', link: { kind: 'vrf', name: 'ka-vrf-alt', table: TABLE + 1, up: true, altName: 'ka-alt-1' } });
+    expect(ipLink('ka-alt-1').ifname).toBe('ka-vrf-alt');
+    expect(run('ip', ['route', 'show', 'vrf', 'ka-alt-1']).trim()).toBe('');
+    await applyOne({ op: 'setLink', name: 'ka-vrf-alt', change: { altName: 'ka-alt-2' } });
+    expect((await k.dumpLinks()).find((l) => l.name === 'ka-vrf-alt')?.altNames).toEqual(['ka-alt-1', 'ka-alt-2']);
+    // A name another link has is refused by the kernel (the diff never asks for one: vrf-alt-name.test.ts).
+    await expect(applyOne({ op: 'setLink', name: 'ka-vrf-alt', change: { altName: 'ka-vrf' } })).rejects.toThrow(KernelError);
+  });
+
   it('creates a VLAN-aware bridge: vlan_filtering 1, default pvid 0, stp off, addrgenmode none, MAC', async () => {
     await applyOne({ op: 'createLink', link: { kind: 'bridge', name: 'ka-br', address: '02:00:00:00:aa:01', addrGenModeNone: true, mtu: 9000, up: true } });
     const l = ipLink('ka-br');

@@ -6,7 +6,14 @@ import * as C from './constants.ts';
 import { type AddrSpec, encodeAddr, encodeRoute, type RouteSpec } from './addr-route-codec.ts';
 import { type BridgePortFlags, type BridgeVlanSpec, encodeBridgePortFlags, encodeBridgeVlans } from './bridge-codec.ts';
 import type { KernelErrorContext } from './kernel-error.ts';
-import { encodeCreateLink, encodeLinkByName, encodeSetLink, type LinkChange, type LinkSpec } from './link-codec.ts';
+import {
+  encodeAddAltName,
+  encodeCreateLink,
+  encodeLinkByName,
+  encodeSetLink,
+  type LinkChange,
+  type LinkSpec,
+} from './link-codec.ts';
 import { encodeFdb, encodeNeighbor, encodeNeighborDelete, type FdbSpec, type NeighborSpec } from './neigh-codec.ts';
 
 export type KernelOp =
@@ -148,7 +155,20 @@ const CREATE_REPLACE = C.NLM_F_CREATE | C.NLM_F_REPLACE;
  * The requests of a createLink: one RTM_NEWLINK, followed by an RTM_SETLINK
  * for what the kernel ignores or overrides on create.
  */
-function encodeCreateLinkOp(l: LinkSpec, ix: (name: string) => number): NetlinkRequest[] {
+function encodeCreateLinkOp(link: LinkSpec, ix: (name: string) => number): NetlinkRequest[] {
+  const { altName, ...l } = link;
+  const named = encodeCreateLinkRequests(l, ix);
+  return altName === undefined ? named : [...named, altNameRequest(l.name, altName)];
+}
+
+/** An alternative name is its own message (RTM_NEWLINKPROP), after the link exists. */
+const altNameRequest = (name: string, altName: string): NetlinkRequest => ({
+  type: C.RTM_NEWLINKPROP,
+  flags: C.NLM_F_CREATE | C.NLM_F_APPEND,
+  payload: encodeAddAltName(name, altName),
+});
+
+function encodeCreateLinkRequests(l: LinkSpec, ix: (name: string) => number): NetlinkRequest[] {
   const master = l.master !== undefined ? ix(l.master) : undefined;
   const spec = (l.kind === 'vlan' ? { ...l, link: ix(l.link), master } : { ...l, master }) as LinkSpec<number>;
   // A bridge's MTU given on create is overridden when ports join; set via
@@ -181,6 +201,9 @@ function resolveMaster(change: LinkChange, ix: (name: string) => number): LinkCh
   return { ...change, master: m === undefined ? undefined : m === null ? null : ix(m) } as LinkChange<number>;
 }
 
+/** One request, as the one-element list encodeOp returns. */
+const one = (type: number, flags: number, payload: Buffer): NetlinkRequest[] => [{ type, flags, payload }];
+
 /** NLM flags of an FDB write: create only, replace, or append. */
 function fdbFlags(op: 'addFdb' | 'replaceFdb' | 'appendFdb'): number {
   if (op === 'addFdb') return CREATE_EXCL;
@@ -196,43 +219,47 @@ export function encodeOp(op: KernelOp, ix: (name: string) => number): NetlinkReq
   switch (op.op) {
     case 'createLink':
       return encodeCreateLinkOp(op.link, ix);
-    case 'setLink':
-      return [{ type: C.RTM_SETLINK, flags: 0, payload: encodeSetLink(op.name, resolveMaster(op.change, ix)) }];
+    case 'setLink': {
+      const { altName, ...change } = op.change;
+      const set =
+        Object.keys(change).length > 0 ? one(C.RTM_SETLINK, 0, encodeSetLink(op.name, resolveMaster(change, ix))) : [];
+      return altName === undefined ? set : [...set, altNameRequest(op.name, altName)];
+    }
     case 'deleteLink':
-      return [{ type: C.RTM_DELLINK, flags: 0, payload: encodeLinkByName(op.name) }];
+      return one(C.RTM_DELLINK, 0, encodeLinkByName(op.name));
     case 'addAddr':
     case 'replaceAddr':
     case 'delAddr': {
       const payload = encodeAddr({ ...op.addr, dev: ix(op.addr.dev) });
-      if (op.op === 'delAddr') return [{ type: C.RTM_DELADDR, flags: 0, payload }];
-      return [{ type: C.RTM_NEWADDR, flags: op.op === 'addAddr' ? CREATE_EXCL : CREATE_REPLACE, payload }];
+      if (op.op === 'delAddr') return one(C.RTM_DELADDR, 0, payload);
+      return one(C.RTM_NEWADDR, op.op === 'addAddr' ? CREATE_EXCL : CREATE_REPLACE, payload);
     }
     case 'addRoute':
     case 'replaceRoute':
     case 'delRoute': {
       const r = op.route;
       const spec: RouteSpec<number> = { ...r, dev: r.dev !== undefined ? ix(r.dev) : undefined } as RouteSpec<number>;
-      if (op.op === 'delRoute') return [{ type: C.RTM_DELROUTE, flags: 0, payload: encodeRoute(spec, true) }];
-      return [{ type: C.RTM_NEWROUTE, flags: op.op === 'addRoute' ? CREATE_EXCL : CREATE_REPLACE, payload: encodeRoute(spec) }];
+      if (op.op === 'delRoute') return one(C.RTM_DELROUTE, 0, encodeRoute(spec, true));
+      return one(C.RTM_NEWROUTE, op.op === 'addRoute' ? CREATE_EXCL : CREATE_REPLACE, encodeRoute(spec));
     }
     case 'replaceNeighbor':
-      return [{ type: C.RTM_NEWNEIGH, flags: CREATE_REPLACE, payload: encodeNeighbor({ ...op.neighbor, dev: ix(op.neighbor.dev) }) }];
+      return one(C.RTM_NEWNEIGH, CREATE_REPLACE, encodeNeighbor({ ...op.neighbor, dev: ix(op.neighbor.dev) }));
     case 'delNeighbor':
-      return [{ type: C.RTM_DELNEIGH, flags: 0, payload: encodeNeighborDelete({ dev: ix(op.neighbor.dev), dst: op.neighbor.dst }) }];
+      return one(C.RTM_DELNEIGH, 0, encodeNeighborDelete({ dev: ix(op.neighbor.dev), dst: op.neighbor.dst }));
     case 'addFdb':
     case 'replaceFdb':
     case 'appendFdb':
     case 'delFdb': {
       const payload = encodeFdb({ ...op.fdb, dev: ix(op.fdb.dev) });
-      if (op.op === 'delFdb') return [{ type: C.RTM_DELNEIGH, flags: 0, payload }];
-      return [{ type: C.RTM_NEWNEIGH, flags: fdbFlags(op.op), payload }];
+      return op.op === 'delFdb' ? one(C.RTM_DELNEIGH, 0, payload) : one(C.RTM_NEWNEIGH, fdbFlags(op.op), payload);
     }
     case 'addBridgeVlan':
     case 'delBridgeVlan': {
       const { dev, ...vlan } = op.vlan;
-      return [{ type: op.op === 'addBridgeVlan' ? C.RTM_SETLINK : C.RTM_DELLINK, flags: 0, payload: encodeBridgeVlans(ix(dev), [vlan]) }];
+      const type = op.op === 'addBridgeVlan' ? C.RTM_SETLINK : C.RTM_DELLINK;
+      return one(type, 0, encodeBridgeVlans(ix(dev), [vlan]));
     }
     case 'setBridgePort':
-      return [{ type: C.RTM_SETLINK, flags: 0, payload: encodeBridgePortFlags({ ...op.port, dev: ix(op.port.dev) }) }];
+      return one(C.RTM_SETLINK, 0, encodeBridgePortFlags({ ...op.port, dev: ix(op.port.dev) }));
   }
 }

@@ -34,6 +34,8 @@ export interface LinkCommon {
   readonly up?: boolean;
   /** IPv6 addrgenmode none: no link-local address (bridges, vxlans, SVIs of L3VNIs). */
   readonly addrGenModeNone?: boolean;
+  /** An alternative name (IFLA_ALT_IFNAME): `ip link show <it>` and `ip route show vrf <it>` find the link. */
+  readonly altName?: string;
 }
 
 export type LinkKindSpec<M> =
@@ -81,6 +83,8 @@ export interface LinkChange<M = string> {
   readonly addrGenModeNone?: boolean;
   /** open fd of /run/netns/NAME: move the link into that namespace */
   readonly netnsFd?: number;
+  /** Adds this alternative name (RTM_NEWLINKPROP; never in the RTM_SETLINK itself). */
+  readonly altName?: string;
 }
 
 export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
@@ -107,6 +111,8 @@ export interface Link {
   readonly vxlan?: { readonly vni: number; readonly local: string | null; readonly port: number; readonly learning: boolean };
   readonly bridge?: { readonly vlanFiltering: boolean; readonly vlanDefaultPvid: number; readonly stp: boolean };
   readonly vlan?: { readonly id: number };
+  /** Alternative names (IFLA_PROP_LIST); absent where the kernel reports none. */
+  readonly altNames?: readonly string[];
 }
 
 const IFNAME_RE = /^[^\s/:]{1,15}$/;
@@ -205,6 +211,13 @@ export function encodeSetLink(name: string, change: LinkChange<number>): Buffer 
   return encodeMessage(ifinfomsg(C.AF_UNSPEC, 0, flags, mask), [str(C.IFLA_IFNAME, name), ...commonAttrs(change)]);
 }
 
+/** RTM_NEWLINKPROP payload adding an alternative name to a link found by name. */
+export function encodeAddAltName(name: string, altName: string): Buffer {
+  validateLinkName(name);
+  validateLinkName(altName);
+  return encodeMessage(ifinfomsg(C.AF_UNSPEC, 0), [str(C.IFLA_IFNAME, name), nest(C.IFLA_PROP_LIST, [str(C.IFLA_ALT_IFNAME, altName)], true)]);
+}
+
 /** RTM_DELLINK / RTM_GETLINK payload selecting a link by name. */
 export function encodeLinkByName(name: string): Buffer {
   validateLinkName(name);
@@ -254,6 +267,11 @@ function decodeKindData(kind: string | null, data: Map<number, Buffer>): KindDat
   }
 }
 
+/** IFLA_PROP_LIST: one IFLA_ALT_IFNAME per alternative name. */
+function decodeAltNames(props: Buffer | undefined): string[] {
+  return props === undefined ? [] : parseAttrs(props).filter((a) => a.type === C.IFLA_ALT_IFNAME).flatMap((a) => readStr(a.data) ?? []);
+}
+
 /** Decodes one RTM_NEWLINK message body. */
 export function decodeLink(body: Buffer): Link {
   const index = body.readInt32LE(4);
@@ -265,6 +283,7 @@ export function decodeLink(body: Buffer): Link {
   const lower = ifindexOrNull(readU32(m.get(C.IFLA_LINK)));
   const netnsId = m.get(C.IFLA_LINK_NETNSID);
   const alias = readStr(m.get(C.IFLA_IFALIAS));
+  const altNames = decodeAltNames(m.get(C.IFLA_PROP_LIST));
   return {
     index,
     name: readStr(m.get(C.IFLA_IFNAME)) ?? '',
@@ -280,5 +299,6 @@ export function decodeLink(body: Buffer): Link {
     up: (flags & C.IFF_UP) !== 0,
     operstate: OPERSTATES[readU8(m.get(C.IFLA_OPERSTATE)) ?? 0] ?? 'unknown',
     ...decodeKindData(kind, parseNested(info.get(C.IFLA_INFO_DATA))),
+    ...(altNames.length > 0 ? { altNames } : {}),
   };
 }

@@ -48,12 +48,12 @@ export interface OvnDatabases {
   stop(): Promise<void>;
 }
 
-const SCHEMA = { nb: '/usr/share/ovn/ovn-nb.ovsschema', sb: '/usr/share/ovn/ovn-sb.ovsschema' } as const;
-const DB_NAME = { nb: 'OVN_Northbound', sb: 'OVN_Southbound' } as const;
+export const SCHEMA = { nb: '/usr/share/ovn/ovn-nb.ovsschema', sb: '/usr/share/ovn/ovn-sb.ovsschema' } as const;
+export const DB_NAME = { nb: 'OVN_Northbound', sb: 'OVN_Southbound' } as const;
 const CONNECTIONS_TABLE = { nb: 'NB_Global', sb: 'SB_Global' } as const;
-const CTL = { nb: 'ovn-nbctl', sb: 'ovn-sbctl' } as const;
+export const CTL = { nb: 'ovn-nbctl', sb: 'ovn-sbctl' } as const;
 
-type Which = 'nb' | 'sb';
+export type Which = 'nb' | 'sb';
 
 class OvsdbServer {
   readonly which: Which;
@@ -158,7 +158,7 @@ async function failure(daemon: Daemon, logFile: string, what: string): Promise<E
   return new Error(`${daemon.name}: ${what}\nstderr: ${daemon.stderr()}\nlog: ${log.split('\n').slice(-10).join('\n')}`);
 }
 
-async function waitForSocket(path: string, daemon: Daemon, logFile: string, timeoutMs = 10_000): Promise<void> {
+export async function waitForSocket(path: string, daemon: Daemon, logFile: string, timeoutMs = 10_000): Promise<void> {
   const exited = (): boolean => hasExited(daemon.child);
   const probe = async (): Promise<boolean> => {
     if (exited()) throw new Error('exited during start-up');
@@ -172,7 +172,7 @@ async function waitForSocket(path: string, daemon: Daemon, logFile: string, time
 }
 
 /** The kernel-chosen port of ptcp:0, from the first "listening on port" line this start logged. */
-async function waitForPort(logFile: string, offset: number, daemon: Daemon, timeoutMs = 5000): Promise<number> {
+export async function waitForPort(logFile: string, offset: number, daemon: Daemon, timeoutMs = 5000): Promise<number> {
   try {
     return await waitFor('"listening on port" in the log', async () => {
       const log = (await readFile(logFile, 'utf8').catch(() => '')).slice(offset);
