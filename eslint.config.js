@@ -12,16 +12,29 @@ const outsideWorld = {
   '@kubernetes/client-node': 'the kube client is lib/kube\'s (type imports are fine)',
 };
 
-/** `@typescript-eslint/no-restricted-imports` for every module of `outsideWorld` but `allowed`. */
+// Product code never imports test code: harnesses, fixtures, oracles and generators
+// live under test/ (or are *.test.ts files); a production file that reached them
+// would ship them, or come to depend on a harness.
+const testCode = {
+  regex: '(^|/)(test|testdata)/|\\.test(\\.ts)?$',
+  message: 'production code does not import test code (test/, testdata/, *.test.ts): move the shared piece into the product, or the test support under test/',
+};
+
+/**
+ * `@typescript-eslint/no-restricted-imports` for every module of `outsideWorld` but
+ * `allowed`, and always the test-code boundary.
+ */
 function restrictImports(...allowed) {
   const paths = Object.entries(outsideWorld)
     .filter(([name]) => !allowed.includes(name))
     .map(([name, why]) => ({ name, message: why, allowTypeImports: true }));
-  return { '@typescript-eslint/no-restricted-imports': paths.length === 0 ? 'off' : ['error', { paths }] };
+  return { '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns: [testCode] }] };
 }
 
 // Tests, test support and tooling run tools and start components freely.
 const free = ['**/*.test.ts', '**/testdata/**', 'test/**', 'bench/**', 'cli/**', 'deploy/**', 'crds/generate.ts'];
+// Tests and their support may import each other too.
+const tests = ['**/*.test.ts', '**/testdata/**', 'test/**', 'bench/**', 'deploy/test/**'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.cache/**', 'bench/results/**'] },
@@ -54,6 +67,7 @@ export default tseslint.config(
   // A kubeconfig's exec credential plugin: one run per credential expiry, never per request.
   { files: ['lib/kube/exec-credential.ts'], rules: restrictImports('@kubernetes/client-node', 'node:child_process') },
   { files: free, rules: restrictImports(...Object.keys(outsideWorld)) },
+  { files: tests, rules: { '@typescript-eslint/no-restricted-imports': 'off' } },
   // A test reads as a list of cases: a describe block is as long as its cases.
   { files: ['**/*.test.ts'], rules: { 'max-lines-per-function': 'off' } },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },

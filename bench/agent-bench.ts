@@ -4,7 +4,7 @@
 // kernel as the agent does, through the state cache fed by the real monitors
 // (kernel/state-cache.ts, `ip monitor` + `bridge monitor fdb`); and on the
 // same kernel, in the same run, the same workload as one `ip`/`bridge`
-// process per command (the seeds' way) and as one `ip -batch` + one
+// process per command (the way a shell-driven agent works) and as one `ip -batch` + one
 // `bridge -batch` (the floor). After every baseline the agent's own planner
 // diffs the kernel against the desired state: 0 differences proves the
 // baseline built exactly what the agent builds.

@@ -17,5 +17,5 @@ export const OPERATOR_FIELD_MANAGER = 'ovn-evpn-operator';
 /** Field manager of every write a node agent makes. */
 export const AGENT_FIELD_MANAGER = 'ovn-evpn-node-agent';
 
-/** Default VRF routing table: the seed's vni + 1000000 (vrf-10100 → 1010100). */
+/** Default VRF routing table: vni + 1000000 (vrf-10100 → 1010100). */
 export const DEFAULT_TABLE_OFFSET = 1_000_000;

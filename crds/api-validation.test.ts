@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { validationCases } from './api-validation.cases.ts';
+import { validationCases } from '../test/fixtures/crds/api-validation-cases.ts';
 import { EvpnNetworkSpec } from './evpn-network.ts';
 import { EvpnPortSetSpec } from './evpn-port-set.ts';
 import { EvpnVrfSpec } from './evpn-vrf.ts';

@@ -1,5 +1,5 @@
 // Standard Kubernetes conditions (metav1.Condition) and this API's types and
-// reasons. Reasons are UpperCamelCase; messages start with the seed's error code
+// reasons. Reasons are UpperCamelCase; messages start with an EVPN-00x error code
 // when one applies, so `kubectl describe` and Events read the same.
 import { z } from 'zod';
 

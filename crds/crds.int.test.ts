@@ -1,5 +1,5 @@
 // The CRDs against the real kube-apiserver: they install, the server itself
-// accepts and refuses the validation table with the seed's codes, and kubectl
+// accepts and refuses the validation table with its EVPN-00x codes, and kubectl
 // shows the printer columns.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { kubectl, uniqueName } from '../test/harness/cluster/kube-test-env.ts';
 import { API_GROUP_VERSION } from './api-group.ts';
-import { validationCases } from './api-validation.cases.ts';
+import { validationCases } from '../test/fixtures/crds/api-validation-cases.ts';
 
 const generatedDir = join(import.meta.dirname, 'generated');
 
@@ -42,7 +42,7 @@ describe('CRDs in the real API server', () => {
     }
   });
 
-  // The seed's example l2 association (vni 10100): the network's VNI is the L2VNI, its VRF's L3VNI is 10100 + the offset, the table 10100 + 1000000.
+  // The example l2 association (vni 10100): the network's VNI is the L2VNI, its VRF's L3VNI is 10100 + the offset, the table 10100 + 1000000.
   it('shows NAME, VNI, TYPE, VLAN, VRF, READY and AGE for networks, NAME, L3VNI, TABLE for VRFs, and the evpn category lists every kind', async () => {
     const vrf = uniqueName('vrf');
     const net = uniqueName('net');

@@ -4,7 +4,10 @@
 import { z } from 'zod';
 import { API_GROUP_VERSION } from './api-group.ts';
 import { Conditions } from './conditions.ts';
+import { EvpnErrorCode } from './error-codes.ts';
 import { ObjectMeta } from './object-meta.ts';
+
+const ErrorCodeSchema = z.enum([...new Set(Object.values(EvpnErrorCode))]);
 
 const ResultFields = {
   name: z.string().max(253),
@@ -13,6 +16,8 @@ const ResultFields = {
   vni: z.int().optional(),
   ready: z.boolean(),
   reason: z.string().max(128).optional(),
+  /** The EVPN-00x code of a result that is not applied (its message starts with it too). */
+  code: ErrorCodeSchema.optional(),
   message: z.string().max(4096).optional(),
   /** Kernel devices the agent owns for this object. */
   devices: z.array(z.string().max(15)).max(16).optional(),

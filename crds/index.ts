@@ -5,5 +5,6 @@ export * from './evpn-network.ts';
 export * from './evpn-node-state.ts';
 export * from './evpn-port-set.ts';
 export * from './evpn-vrf.ts';
+export * from './object-key.ts';
 export * from './object-meta.ts';
 export * from './primitives.ts';

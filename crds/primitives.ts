@@ -1,9 +1,9 @@
 // Field schemas shared by the kinds. Each carries its zod check (used at every
 // boundary in the operator and agent) and the matching CEL rule (used by the
 // API server itself), so a bad object is refused with the same words in both
-// places. The table in api-validation.cases.ts keeps the two in step.
+// places. The table in test/fixtures/crds/api-validation-cases.ts keeps the two in step.
 import { z } from 'zod';
-import { EvpnErrorCode } from './error-codes.ts';
+import { codedCheck, EvpnErrorCode } from './error-codes.ts';
 import { cidrContains, isCanonicalCidr, parseCidr, parseIp } from './net-address.ts';
 
 export const MAX_VNI = 16_777_215;
@@ -12,10 +12,11 @@ export const MAX_U32 = 4_294_967_295;
 type CelRule = { rule: string; message: string; reason?: string; fieldPath?: string };
 export const cel = (...rules: CelRule[]) => ({ 'x-kubernetes-validations': rules });
 
-export const vniMessage = `${EvpnErrorCode.InvalidVni}: VNI must be between 1 and ${MAX_VNI} (24 bits)`;
+const vniCheck = codedCheck(EvpnErrorCode.InvalidVni, `VNI must be between 1 and ${MAX_VNI} (24 bits)`);
+export const vniMessage = vniCheck.message;
 export const Vni = z
   .int()
-  .refine((v) => v >= 1 && v <= MAX_VNI, { message: vniMessage })
+  .refine((v) => v >= 1 && v <= MAX_VNI, vniCheck)
   .meta({ description: 'VXLAN network identifier, 1–16777215.', ...cel({ rule: `self >= 1 && self <= ${MAX_VNI}`, message: vniMessage }) });
 
 export const Asn = z
@@ -84,19 +85,21 @@ const rfc4360Cel =
   `(self.matches('^${ipv4Re.replaceAll('\\', '\\\\')}:(0|[1-9][0-9]{0,4})$') && int(self.split(':')[1]) <= 65535)`;
 
 const rfc4360Forms = 'ASN2:NN (NN up to 4294967295), IPv4:NN or ASN4:NN (NN up to 65535)';
-export const routeTargetMessage = `${EvpnErrorCode.InvalidRouteTarget}: route target must be ${rfc4360Forms}`;
-export const routeDistinguisherMessage = `${EvpnErrorCode.InvalidRouteTarget}: route distinguisher must be ${rfc4360Forms}`;
+const routeTargetCheck = codedCheck(EvpnErrorCode.InvalidRouteTarget, `route target must be ${rfc4360Forms}`);
+const routeDistinguisherCheck = codedCheck(EvpnErrorCode.InvalidRouteTarget, `route distinguisher must be ${rfc4360Forms}`);
+export const routeTargetMessage = routeTargetCheck.message;
+export const routeDistinguisherMessage = routeDistinguisherCheck.message;
 
 export const RouteTarget = z
   .string()
   .max(32)
-  .refine(isRfc4360Value, { message: routeTargetMessage })
+  .refine(isRfc4360Value, routeTargetCheck)
   .meta({ description: 'Route target (RFC 4360).', ...cel({ rule: rfc4360Cel, message: routeTargetMessage }) });
 
 export const RouteDistinguisher = z
   .string()
   .max(32)
-  .refine(isRfc4360Value, { message: routeDistinguisherMessage })
+  .refine(isRfc4360Value, routeDistinguisherCheck)
   .meta({ description: 'Route distinguisher (RFC 4364 types 0/1/2).', ...cel({ rule: rfc4360Cel, message: routeDistinguisherMessage }) });
 
 export const RouteTargetList = z.array(RouteTarget).max(32);

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const agent = new NodeAgent({ config, client, kernel, drift, metrics, events, log, ...(frr ? { frr } : {}), ...(ovs ? { ovs } : {}) });
 
   const podIp = process.env.POD_IP !== undefined ? { podIp: process.env.POD_IP } : {};
-  // The seed's REST API (/v1/evpn/...): loopback or the pod IP only, every request but the probes behind the token.
+  // The read-only REST API (/v1/evpn/...): loopback or the pod IP only, every request but the probes behind the token.
   const server = createAgentApiServer({
     view: createAgentStateView(agent, metrics), ...splitHostPort(config.httpAddr, 9410), registry: metrics.registry, log, ...podIp,
     tokenFile: config.apiTokenFile,

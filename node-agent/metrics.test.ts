@@ -3,7 +3,7 @@ import { createAgentMetrics } from './metrics.ts';
 
 const sample = (text: string, name: string): string | undefined => text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))?.split(' ').pop();
 
-describe('agent metrics (the seed 000 set per node)', () => {
+describe('agent metrics (the /v1/evpn/metrics set per node)', () => {
   it('exports networks (by type), VRFs, ports, FDB/neighbour entries, sync duration and the last sync time of a pass', () => {
     const m = createAgentMetrics();
     const before = Date.now() / 1000;

@@ -1,4 +1,4 @@
-// The generator of the UML transition table (transitions.ts): every scenario
+// The generator of the UML transition table (test/fixtures/node-agent/transitions.ts): every scenario
 // it walks through is valid input, every mutation changes the kernel state,
 // and IPv6 is in every scenario that routes.
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { NodeConfig } from './inputs/node-config.ts';
 import { parseAll } from './inputs/parse-resources.ts';
 import { selectApplicable } from './inputs/select-applicable.ts';
 import { renderKernelState } from './kernel/render-kernel-state.ts';
-import { baseScenarios, mutators, scenarioObjects, transitionWalk, type Scenario } from './transitions.ts';
+import { baseScenarios, mutators, scenarioObjects, transitionWalk, type Scenario } from '../test/fixtures/node-agent/transitions.ts';
 
 const node = NodeConfig.parse({ nodeName: 'n1', vtepIp: '10.0.0.1' });
 const inputs = (s: Scenario) => {

@@ -1,6 +1,6 @@
 // The transition table on the real kernel (UML guest) and the real
 // kube-apiserver: every generated from → to change of the node's inputs
-// (transitions.ts), IPv6 included, is applied by one node pass; then iproute2
+// (test/fixtures/node-agent/transitions.ts), IPv6 included, is applied by one node pass; then iproute2
 // must show exactly the render (nothing missing, nothing stale), the next pass
 // must plan 0 operations and make 0 netlink writes, the node status must be
 // Ready, and a restarted agent (a fresh pass with no memory) must make 0
@@ -22,9 +22,9 @@ import { selectApplicable } from './inputs/select-applicable.ts';
 import { renderKernelState } from './kernel/render-kernel-state.ts';
 import { openKernel, type KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
 import { DriftWatch } from './kernel/netlink/drift-watch.ts';
-import { viewOfDesired, viewOfKernel } from './kernel-oracle.ts';
+import { viewOfDesired, viewOfKernel } from '../test/harness/uml/kernel-oracle.ts';
 import { NodePass, type PassInputs } from './node-pass.ts';
-import { scenarioObjects, transitionWalk, type Scenario, type Transition } from './transitions.ts';
+import { scenarioObjects, transitionWalk, type Scenario, type Transition } from '../test/fixtures/node-agent/transitions.ts';
 
 const NODE = 'uml-transitions';
 const config = AgentConfig.parse({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION, Label } from '../crds/index.ts';
 import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
-import { keysForEvent, type EventKeys, type WatchEvent } from './event-keys.ts';
+import { keysForEvent, watchEventsOf, type EventKeys, type WatchEvent } from './event-keys.ts';
 
 const meta = (name: string, generation = 1, labels: Record<string, string> = {}) => ({ name, generation, labels, uid: `uid-${name}`, resourceVersion: '1' });
 const vrf = (name: string, generation = 1, labels: Record<string, string> = {}): EvpnVrf =>
@@ -86,5 +86,15 @@ describe('keysForEvent', () => {
   it('treats a deletion mark as a change worth a mirror pass', () => {
     const dying: EvpnVrf = { ...vrf('vrf-a'), metadata: { ...meta('vrf-a'), deletionTimestamp: '2026-01-01T00:00:00Z' } };
     expect(keysForEvent({ kind: 'EvpnVrf', type: 'update', old: vrf('vrf-a'), obj: dying }, networksOfVrf).mirror).toEqual(mirror(dying));
+  });
+});
+
+describe('watchEventsOf', () => {
+  it('hands each add, update and delete of one kind on as a WatchEvent of that kind', () => {
+    const got: WatchEvent[] = [];
+    const h = watchEventsOf('EvpnVrf', (e) => got.push(e));
+    const a = vrf('vrf-1'); const b = vrf('vrf-1', 2);
+    h.add?.(a); h.update?.(a, b); h.delete?.(b);
+    expect(got).toEqual([{ kind: 'EvpnVrf', type: 'add', obj: a }, { kind: 'EvpnVrf', type: 'update', old: a, obj: b }, { kind: 'EvpnVrf', type: 'delete', obj: b }]);
   });
 });

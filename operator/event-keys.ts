@@ -2,9 +2,10 @@
 // the event only echoes its own write), which status keys are enqueued, and
 // which status-reconciler indexes go stale. Operator.#wire does the enqueueing.
 import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
+import type { InformerHandlers } from '../lib/kube/informer.ts';
 import type { EchoedObject } from './mirror/echo-filter.ts';
 import type { MirrorKind } from './mirror/plan-mirror.ts';
-import { refKey } from './object-key.ts';
+import { objectKey } from '../crds/object-key.ts';
 import { changedResultKeys } from './status/status-diff.ts';
 
 type Change<K extends string, T> =
@@ -17,6 +18,19 @@ export type WatchEvent =
   | Change<'EvpnNetwork', EvpnNetwork>
   | Change<'EvpnPortSet', EvpnPortSet>
   | Change<'EvpnNodeState', EvpnNodeState>;
+
+type ObjectOf<K extends WatchEvent['kind']> = Extract<WatchEvent, { kind: K }>['obj'];
+
+/** An informer's add/update/delete of one kind, each handed on as a WatchEvent. */
+export function watchEventsOf<K extends WatchEvent['kind']>(kind: K, emit: (e: WatchEvent) => void): InformerHandlers<ObjectOf<K>> {
+  // One kind per call: the event built from `kind` and its object is of that kind's member of the union.
+  const as = (e: { kind: K; type: WatchEvent['type']; obj: ObjectOf<K>; old?: ObjectOf<K> }): WatchEvent => e as WatchEvent;
+  return {
+    add: (obj) => { emit(as({ kind, type: 'add', obj })); },
+    update: (old, obj) => { emit(as({ kind, type: 'update', old, obj })); },
+    delete: (obj) => { emit(as({ kind, type: 'delete', obj })); },
+  };
+}
 
 export interface EventKeys {
   /** Run the mirror, unless this object's event only echoes the mirror's own write. */
@@ -40,24 +54,24 @@ export function specOrLabelsChanged(a: Mirrored, b: Mirrored): boolean {
 }
 
 const vrfKeys = (...vrfs: (string | undefined)[]): string[] =>
-  [...new Set(vrfs)].flatMap((v) => (v === undefined ? [] : [refKey('EvpnVrf', v)]));
+  [...new Set(vrfs)].flatMap((v) => (v === undefined ? [] : [objectKey('EvpnVrf', v)]));
 
 function vrfEventKeys(e: Change<'EvpnVrf', EvpnVrf>, networksOfVrf: NetworksOfVrf): EventKeys {
   const name = e.obj.metadata.name;
   const mirror = { kind: e.kind, obj: e.obj, deleted: e.type === 'delete' };
-  if (e.type === 'add') return { mirror, status: [refKey('EvpnVrf', name), ...networksOfVrf(name)] };
+  if (e.type === 'add') return { mirror, status: [objectKey('EvpnVrf', name), ...networksOfVrf(name)] };
   if (e.type === 'delete') return { mirror, status: [...networksOfVrf(name)] };
-  if (!specOrLabelsChanged(e.old, e.obj)) return { status: [refKey('EvpnVrf', name)] };
-  return { mirror, status: [...networksOfVrf(name), refKey('EvpnVrf', name)] };
+  if (!specOrLabelsChanged(e.old, e.obj)) return { status: [objectKey('EvpnVrf', name)] };
+  return { mirror, status: [...networksOfVrf(name), objectKey('EvpnVrf', name)] };
 }
 
 function networkEventKeys(e: Change<'EvpnNetwork', EvpnNetwork>): EventKeys {
   const name = e.obj.metadata.name;
   const changed = { mirror: { kind: e.kind, obj: e.obj, deleted: e.type === 'delete' }, invalidate: 'network-counts' } as const;
-  if (e.type === 'add') return { ...changed, status: [refKey('EvpnNetwork', name), ...vrfKeys(e.obj.spec.vrf)] };
+  if (e.type === 'add') return { ...changed, status: [objectKey('EvpnNetwork', name), ...vrfKeys(e.obj.spec.vrf)] };
   if (e.type === 'delete') return { ...changed, status: vrfKeys(e.obj.spec.vrf) };
-  if (!specOrLabelsChanged(e.old, e.obj)) return { status: [refKey('EvpnNetwork', name)] };
-  return { ...changed, status: [...vrfKeys(e.old.spec.vrf, e.obj.spec.vrf), refKey('EvpnNetwork', name)] };
+  if (!specOrLabelsChanged(e.old, e.obj)) return { status: [objectKey('EvpnNetwork', name)] };
+  return { ...changed, status: [...vrfKeys(e.old.spec.vrf, e.obj.spec.vrf), objectKey('EvpnNetwork', name)] };
 }
 
 function portSetEventKeys(e: Change<'EvpnPortSet', EvpnPortSet>): EventKeys {
@@ -65,7 +79,7 @@ function portSetEventKeys(e: Change<'EvpnPortSet', EvpnPortSet>): EventKeys {
   const sets = e.type === 'update' ? [e.old, e.obj] : [e.obj];
   return {
     mirror: { kind: e.kind, obj: e.obj, deleted: e.type === 'delete' }, invalidate: 'port-counts',
-    status: [...new Set(sets.map((s) => refKey('EvpnNetwork', s.spec.network)))],
+    status: [...new Set(sets.map((s) => objectKey('EvpnNetwork', s.spec.network)))],
   };
 }
 

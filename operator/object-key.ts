@@ -1,14 +1,11 @@
-// The operator's keys for one object in its queues and books, and the type of an
+// The operator's keys of the objects it reports on in its queues and books, and the type of an
 // object read from the apiserver. The REST coordinates of the kinds live in
 // crds/resources.ts.
+import type { ObjectKey } from '../crds/object-key.ts';
 import type { KubeObject } from '../lib/kube/resource.ts';
 
-/** `EvpnNetwork/<name>`: the key of one object in the operator's queues and books. */
-export type ObjectRefKey = `${'EvpnNetwork' | 'EvpnVrf'}/${string}`;
-
-export function refKey(kind: 'EvpnNetwork' | 'EvpnVrf', name: string): ObjectRefKey {
-  return `${kind}/${name}`;
-}
+/** `EvpnNetwork/<name>`: the key of one object in the operator's queues and books (crds/object-key.ts). */
+export type ObjectRefKey = ObjectKey<'EvpnNetwork' | 'EvpnVrf'>;
 
 export function parseRefKey(key: string): { kind: 'EvpnNetwork' | 'EvpnVrf'; name: string } | undefined {
   const i = key.indexOf('/');

@@ -4,13 +4,13 @@ import type { Counter, Gauge, Histogram, MetricsRegistry } from '../lib/metrics.
 export interface OperatorMetrics {
   /** Objects the mirror wants, by kind (EvpnVrf, EvpnNetwork, EvpnPortSet). */
   readonly mirroredObjects: Gauge;
-  /** Ports in the mirrored EvpnPortSets (the seed's ports_total, cluster-wide). */
+  /** Ports in the mirrored EvpnPortSets (ports_total, cluster-wide). */
   readonly mirroredPorts: Gauge;
   /** From receiving an OVSDB update to the return of the apiserver write it caused. */
   readonly ovnToCrLatency: Histogram;
-  /** Problems found in OVN associations (each new occurrence), by seed error code. */
+  /** Problems found in OVN associations (each new occurrence), by EVPN-00x code. */
   readonly errors: Counter;
-  /** Problems present now, by seed error code. */
+  /** Problems present now, by EVPN-00x code. */
   readonly problems: Gauge;
   /** 1 while this instance holds the lease. */
   readonly leader: Gauge;

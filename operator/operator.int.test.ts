@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvpnNetwork } from '../crds/index.ts';
 import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
-import { driverExternalIds } from './mirror/fixtures/driver-rows.ts';
+import { driverExternalIds } from '../test/fixtures/mirror/driver-rows.ts';
 import { evpnResources } from '../crds/resources.ts';
 import { deleteAllEvpnObjects, getObject, leaseHolder, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
 import { waitFor } from '../test/harness/wait-for.ts';

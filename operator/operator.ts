@@ -8,7 +8,8 @@ import type { KubeTarget } from '../lib/kube/config.ts';
 import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
 import { Controller } from '../lib/controller/controller.ts';
 import { EventRecorder } from '../lib/kube/events.ts';
-import { Informer, summarizeManagedFields } from '../lib/kube/informer.ts';
+import { Informer } from '../lib/kube/informer.ts';
+import { summarizeManagedFields } from '../lib/kube/managed-fields.ts';
 import { KubeClient } from '../lib/kube/kube-client.ts';
 import { LeaderElector } from '../lib/kube/leader-election.ts';
 import type { KubeObject } from '../lib/kube/resource.ts';
@@ -23,7 +24,7 @@ import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.
 import { MirrorReconciler } from './reconcile/mirror-reconciler.ts';
 import { ProblemBook } from './reconcile/problem-book.ts';
 import { evpnResources } from '../crds/resources.ts';
-import { keysForEvent, type WatchEvent } from './event-keys.ts';
+import { keysForEvent, watchEventsOf, type WatchEvent } from './event-keys.ts';
 import type { Live } from './object-key.ts';
 import { StatusReconciler } from './reconcile/status-reconciler.ts';
 
@@ -271,10 +272,10 @@ export class Operator {
       if (t !== undefined) for (const k of keys) t.status.enqueue(k);
     });
     const on = (e: WatchEvent): void => { this.#dispatch(e); };
-    i.vrfs.on({ add: (obj) => { on({ kind: 'EvpnVrf', type: 'add', obj }); }, update: (old, obj) => { on({ kind: 'EvpnVrf', type: 'update', old, obj }); }, delete: (obj) => { on({ kind: 'EvpnVrf', type: 'delete', obj }); } });
-    i.networks.on({ add: (obj) => { on({ kind: 'EvpnNetwork', type: 'add', obj }); }, update: (old, obj) => { on({ kind: 'EvpnNetwork', type: 'update', old, obj }); }, delete: (obj) => { on({ kind: 'EvpnNetwork', type: 'delete', obj }); } });
-    i.portSets.on({ add: (obj) => { on({ kind: 'EvpnPortSet', type: 'add', obj }); }, update: (old, obj) => { on({ kind: 'EvpnPortSet', type: 'update', old, obj }); }, delete: (obj) => { on({ kind: 'EvpnPortSet', type: 'delete', obj }); } });
-    i.nodeStates.on({ add: (obj) => { on({ kind: 'EvpnNodeState', type: 'add', obj }); }, update: (old, obj) => { on({ kind: 'EvpnNodeState', type: 'update', old, obj }); }, delete: (obj) => { on({ kind: 'EvpnNodeState', type: 'delete', obj }); } });
+    i.vrfs.on(watchEventsOf('EvpnVrf', on));
+    i.networks.on(watchEventsOf('EvpnNetwork', on));
+    i.portSets.on(watchEventsOf('EvpnPortSet', on));
+    i.nodeStates.on(watchEventsOf('EvpnNodeState', on));
   }
 
   #dispatch(e: WatchEvent): void {

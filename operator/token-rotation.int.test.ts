@@ -18,7 +18,7 @@ import { getObject, startKubeEnv, type KubeEnv } from '../test/harness/operator/
 import { startOperatorProcess, type OperatorProcess } from '../test/harness/operator/operator-process.ts';
 import { addNetwork } from '../test/harness/operator/ovn-driver.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
-import { driverExternalIds } from './mirror/fixtures/driver-rows.ts';
+import { driverExternalIds } from '../test/fixtures/mirror/driver-rows.ts';
 
 const TOKEN_A = 'operator-token-a-0000000000';
 const TOKEN_B = 'operator-token-b-0000000000';

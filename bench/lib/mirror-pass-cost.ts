@@ -8,11 +8,10 @@
 // `ports` VM bindings per network), not from ovsdb-server.
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { desiredFromParts } from '../../operator/mirror/build-desired.ts';
-import { RandomOvn } from '../../operator/mirror/fixtures/random-ovn.ts';
+import { RandomOvn } from '../../test/fixtures/mirror/random-ovn.ts';
 import { IncrementalParts } from '../../operator/mirror/incremental-parts.ts';
 import { keepValidDesired } from '../../operator/mirror/keep-valid-desired.ts';
 import { planMirror, type DesiredObject, type LiveMirror, type LiveObject } from '../../operator/mirror/plan-mirror.ts';
-import { keepNodeName } from '../../operator/ovn-source/node-names.ts';
 import { OvnIndex } from '../../operator/ovn-source/ovn-index.ts';
 
 export interface PassCost {
@@ -41,7 +40,7 @@ export function measurePassCost(networks: number, ports: number, chassis: number
   ovn.populate(Math.max(1, Math.round(ports / networks)), chassis);
   const index = new OvnIndex();
   index.reset(ovn.nbSnapshot(), ovn.sbSnapshot());
-  const parts = new IncrementalParts({ nodeNameOf: keepNodeName });
+  const parts = new IncrementalParts({});
   let live = liveOf([]);
   const pass = (): DesiredObject[] => {
     const built = desiredFromParts(parts.update(index), { networks: live.networks as unknown as EvpnNetwork[], vrfs: live.vrfs as unknown as EvpnVrf[] });

@@ -7,11 +7,11 @@
 //    same VNI, and VM ports; the first few VM ports carry port associations
 //    (neutron_bgpvpn keys on the Logical_Switch_Port, which ovn-northd copies
 //    into the Port_Binding, where the operator reads them); a localnet port
-//    `provnet-<id>` whose tag is the VLAN (seed 000's bulk script creates VLAN
-//    provider networks with `--provider-segment $i`), and neutron:mtu;
+//    `provnet-<id>` whose tag is the VLAN (a bulk provisioning script creates
+//    VLAN provider networks with `--provider-segment $i`), and neutron:mtu;
 //  - association count = networks (network) + networks (router) + the rest (port).
 import type { Operation } from '../../lib/ovsdb/index.ts';
-import { driverExternalIds } from '../../operator/mirror/fixtures/driver-rows.ts';
+import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
 import { portMac, subnetOf } from './node-workload.ts';
 
 export interface OvnWorkloadOptions {

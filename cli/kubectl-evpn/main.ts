@@ -1,4 +1,4 @@
-// kubectl-evpn: the seed's ovn-evpn-show / ovn-bgp-agent-status views over the
+// kubectl-evpn: the ovn-evpn-show / ovn-bgp-agent-status views over the
 // EVPN custom resources, and `plan`, what each node would change (from what it
 // reports applied) to reach the cluster's objects, with a manifest on top.
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Pure: the seed's ovn-evpn-show (networks, vrfs, network <id>) and
+// Pure: the ovn-evpn-show views (networks, vrfs, network <id>) and
 // ovn-bgp-agent-status views, built from the objects. Per-node results come from
 // each node's EvpnNodeState, so they show even when the operator is down.
 import { effectiveRoutingTable } from '../../crds/index.ts';
@@ -85,7 +85,7 @@ function ageOf(time: string | undefined, now: Date): string {
   return Number.isNaN(s) ? time : s < 120 ? `${s}s ago` : s < 7200 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
 }
 
-/** The seed's ovn-bgp-agent-status, for the whole cluster, then one line per node. */
+/** The ovn-bgp-agent-status view, for the whole cluster, then one line per node. */
 /** BGP peers established/total, or down, or - when the agent has not reported FRR. */
 function frrText(frr: NonNullable<EvpnNodeState['status']>['frr']): string {
   if (frr === undefined) return '-';

@@ -22,7 +22,7 @@ describe('helm chart', () => {
     await prepareCluster(ns);
   }, HELM_BUILD_TIMEOUT_MS);
 
-  it('has the three values_overrides of seed 001', () => {
+  it('has the three values_overrides (example, production, minimal)', () => {
     expect(overrides).toEqual(['evpn.yaml', 'example.yaml', 'production.yaml']);
   });
 

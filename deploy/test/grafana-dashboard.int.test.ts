@@ -1,5 +1,5 @@
 // The Grafana dashboard (deploy/helm/ovn-evpn/files/grafana/ovn-evpn.json): every
-// metric its PromQL queries exists in the code, it covers the seed's metric set,
+// metric its PromQL queries exists in the code, it covers the agreed metric set (networks, VRFs, ports, sync duration),
 // and the chart ships it as a ConfigMap for Grafana's sidecar when asked to.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -78,7 +78,7 @@ describe('the Grafana dashboard', () => {
     expect(unknown, `metrics in ${relative(repoRoot, dashboardPath)} that no code registers`).toEqual([]);
   });
 
-  it('covers the seed\'s metric set (networks, VRFs, ports, sync duration) and the operator\'s health', () => {
+  it('covers the metric set (networks, VRFs, ports, sync duration) and the operator\'s health', () => {
     for (const name of ['ovn_evpn_agent_networks', 'ovn_evpn_agent_vrfs', 'ovn_evpn_agent_ports', 'ovn_evpn_agent_sync_duration_seconds_bucket',
       'evpn_operator_leader', 'evpn_operator_ovn_synced', 'evpn_operator_mirrored_objects', 'evpn_operator_ovn_to_cr_latency_seconds_bucket']) {
       expect(queried).toContain(name);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvpnNetwork } from '../../crds/index.ts';
-import { driverExternalIds } from '../../operator/mirror/fixtures/driver-rows.ts';
+import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import { getObject, leaseHolder, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';

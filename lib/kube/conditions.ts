@@ -42,10 +42,6 @@ export function setConditions(list: readonly Condition[], inputs: readonly Condi
   return inputs.reduce<Condition[]>((acc, c) => setCondition(acc, c, now), [...list]);
 }
 
-export function removeCondition(list: readonly Condition[], type: string): Condition[] {
-  return list.filter((c) => c.type !== type);
-}
-
 export function findCondition(list: readonly Condition[] | undefined, type: string): Condition | undefined {
   return list?.find((c) => c.type === type);
 }

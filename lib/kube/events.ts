@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { errorFields, silentLogger, type Logger } from '../log.ts';
 import { mergePatchContentType } from './apply.ts';
 import type { KubeClient } from './kube-client.ts';
-import { coreResources, resourcePath, type KubeObject } from './resource.ts';
+import { coreResources, resourcePath } from './resource.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -55,16 +55,6 @@ export interface EventRecorderOptions {
 /** MicroTime: RFC 3339 with microseconds, as events.k8s.io requires for eventTime. */
 export function formatMicroTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-export function referenceTo(obj: KubeObject, apiVersion: string, kind: string): ObjectReference {
-  return {
-    apiVersion,
-    kind,
-    name: obj.metadata.name ?? '',
-    ...(obj.metadata.namespace === undefined ? {} : { namespace: obj.metadata.namespace }),
-    ...(obj.metadata.uid === undefined ? {} : { uid: obj.metadata.uid }),
-  };
 }
 
 interface Tracked {

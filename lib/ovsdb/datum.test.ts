@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyDatumDiff, decodeDatum, defaultValue, encodeDatum, valuesEqual } from './datum.ts';
 import { parseDatabaseSchema } from './schema.ts';
-import { column, TEST_SCHEMA, U1, U2, U3 } from './test-schema.ts';
+import { column, TEST_SCHEMA, U1, U2, U3 } from '../../test/fixtures/ovsdb/test-schema.ts';
 
 describe('parseDatabaseSchema', () => {
   it('normalises shorthand types, "unlimited", enums and adds _uuid/_version', () => {

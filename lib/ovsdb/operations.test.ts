@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TransactionError } from './errors.ts';
 import { decodeTransactResults, encodeOperation, type Operation } from './operations.ts';
-import { TEST_SCHEMA, U1 } from './test-schema.ts';
+import { TEST_SCHEMA, U1 } from '../../test/fixtures/ovsdb/test-schema.ts';
 
 describe('encodeOperation', () => {
   it('encodes rows and conditions against the schema', () => {

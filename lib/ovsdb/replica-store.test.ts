@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReplicaStore, type ChangeBatch } from './replica-store.ts';
-import { TEST_SCHEMA, U1, U2, U3 } from './test-schema.ts';
+import { TEST_SCHEMA, U1, U2, U3 } from '../../test/fixtures/ovsdb/test-schema.ts';
 
 function newStore(): ReplicaStore {
   return new ReplicaStore(TEST_SCHEMA, { Logical_Switch: ['name', 'external_ids', 'ports'], Logical_Switch_Port: ['name', 'tag'] });

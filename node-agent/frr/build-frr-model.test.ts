@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { buildFrrModel, type FrrNodeSettings } from './build-frr-model.ts';
-import { GOLDEN_FRR_DIR } from './golden-cases.ts';
+import { GOLDEN_FRR_DIR } from '../../test/golden/golden-frr-cases.ts';
 import { parseFrrModel } from './model.ts';
 
 const vrf = (name: string, spec: EvpnVrf['spec']): EvpnVrf => ({ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name }, spec });

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listGoldenFrrCases } from './golden-cases.ts';
+import { listGoldenFrrCases } from '../../test/golden/golden-frr-cases.ts';
 import { startFrrTestInstance, type FrrTestInstance } from '../../test/harness/frr/frr-test-instance.ts';
 import { parseReloadTestOutput, readVrfVnis, residualDiff } from './running-config.ts';
 import { parseFrrModel } from './model.ts';

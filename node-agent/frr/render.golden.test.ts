@@ -2,7 +2,7 @@
 // file. Regenerate only on purpose: UPDATE_GOLDEN=1 npx vitest run --project unit node-agent/frr
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { listGoldenFrrCases } from './golden-cases.ts';
+import { listGoldenFrrCases } from '../../test/golden/golden-frr-cases.ts';
 import { renderFrrConfig } from './render.ts';
 
 const update = process.env['UPDATE_GOLDEN'] === '1';

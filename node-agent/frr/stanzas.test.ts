@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { listGoldenFrrCases } from './golden-cases.ts';
+import { listGoldenFrrCases } from '../../test/golden/golden-frr-cases.ts';
 import { renderFrrConfig } from './render.ts';
 import { blocksOf, diffStanzas, ownersOf, parseStanzas, vrfsOfKeys } from './stanzas.ts';
 

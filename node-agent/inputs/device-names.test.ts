@@ -4,11 +4,11 @@ import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { simulateApplied } from '../../cli/kubectl-evpn/simulate-applied.ts';
 import { diffKernelState, planPhases } from '../kernel/diff-kernel-state.ts';
 import { renderKernelState } from '../kernel/render-kernel-state.ts';
-import { exposeDevice, irbDevice, l2VxlanDevice, l3BridgeDevice, l3VxlanDevice, vrfDevice } from './device-names.ts';
+import { irbDevice, l2VxlanDevice, l3BridgeDevice, l3VxlanDevice, vrfDevice } from './device-names.ts';
 import { NodeConfig } from './node-config.ts';
 
 const MAX_VNI = 16_777_215;
-const perL3vni = [vrfDevice, l3BridgeDevice, l3VxlanDevice, exposeDevice];
+const perL3vni = [vrfDevice, l3BridgeDevice, l3VxlanDevice];
 
 describe('device names', () => {
   it('names the L2VNI device vxlan-<vni>, the name seed 000\'s verify-evpn.sh checks', () => {

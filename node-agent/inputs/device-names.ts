@@ -4,10 +4,8 @@ export const vrfDevice = (l3vni: number): string => `vrf-${l3vni}`;
 /** Per-VRF bridge of the L3VNI; it is also the L3VNI's SVI (router MAC). */
 export const l3BridgeDevice = (l3vni: number): string => `br3-${l3vni}`;
 export const l3VxlanDevice = (l3vni: number): string => `vx3-${l3vni}`;
-/** Dummy in the VRF holding exposed /32 and /128 addresses (seed 002). */
-export const exposeDevice = (l3vni: number): string => `lo3-${l3vni}`;
 /**
- * The L2VNI's VXLAN device: `vxlan-<vni>`, the name seed 000's verify-evpn.sh
+ * The L2VNI's VXLAN device: `vxlan-<vni>`, the name the upstream verify-evpn.sh
  * checks and ovn-bgp-agent and OVN 25.09 use. At most 14 characters (VNI ≤
  * 16777215), and no other device shares the `vxlan-` prefix (the L3VNI's is
  * `vx3-`). Agents before used `vx-<vni>`: the level-based diff deletes that
@@ -21,10 +19,10 @@ export const irbDevice = (bridge: string, vlanId: number): string => `${bridge.s
 /**
  * The VRF device's alternative name (`ip link show` and `ip route show vrf`
  * find it): the EvpnVrf's own name when it reads `vrf-<number>` and is not the
- * device's name. Mirrored VRFs are named after the BGPVPN's vni (the seed's
- * `vrf-10100`, table 1010100), which for an l2 BGPVPN is not the L3VNI the
- * device is named after (1010100), and seed 000's verify-evpn.sh checks
- * `ip link show vrf-<vni>`. A name any other device holds is not given
+ * device's name. Mirrored VRFs are named after the BGPVPN's vni (an l2
+ * BGPVPN of VNI 10100 gives `vrf-10100`, table 1010100), which for an l2 BGPVPN
+ * is not the L3VNI the device is named after (1010100), and the upstream
+ * verify-evpn.sh checks `ip link show vrf-<vni>`. A name any other device holds is not given
  * (renderKernelState, diffLinks), so it never collides.
  */
 export function vrfAltName(vrfName: string, l3vni: number): string | undefined {

@@ -6,7 +6,7 @@ export const NodeConfig = z.object({
   nodeName: z.string().min(1).max(253),
   /** Underlay address of this node's VTEP (vxlan `local`). */
   vtepIp: z.string().refine((s) => isIPv4(s), 'vtepIp must be an IPv4 address'),
-  /** The shared VLAN-aware bridge of all L2VNIs (seed 000's br-evpn). */
+  /** The shared VLAN-aware bridge of all L2VNIs (br-evpn by default). */
   bridge: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/).default('br-evpn'),
   /** Veth pair towards OVN: `uplink` is the trunk port in the bridge, `uplinkPeer` goes into the provider (OVS) bridge. */
   uplink: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/).default('evpn-uplink'),

@@ -4,7 +4,7 @@
 import { effectiveRoutingTable, EvpnErrorCode, hasProviderPath } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 
-export interface Rejection { code: string; reason: string; message: string }
+export interface Rejection { code: EvpnErrorCode; reason: string; message: string }
 
 export interface Applicable {
   vrfs: EvpnVrf[];

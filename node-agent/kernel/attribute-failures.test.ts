@@ -63,7 +63,7 @@ describe('attributeFailures', () => {
 
   it('reports rejected objects with their reason, overriding anything planned under that name', () => {
     const a = attributeFailures({ rendered, ...none, rejectedNetworks: new Map([['net-b', { code: 'EVPN-004', reason: 'Conflict', message: 'EVPN-004: VLAN 5 in use' }]]) });
-    expect(a.networks.get('net-b')).toEqual({ name: 'net-b', devices: [], ready: false, reason: 'Conflict', message: 'EVPN-004: VLAN 5 in use' });
+    expect(a.networks.get('net-b')).toEqual({ name: 'net-b', devices: [], ready: false, reason: 'Conflict', code: 'EVPN-004', message: 'EVPN-004: VLAN 5 in use' });
   });
 
   describe('an entry on a shared device (bridge, uplink) is pinned to the network it belongs to', () => {

@@ -6,16 +6,19 @@
 // longer rendered (a removal) goes to the network that holds its VLAN now or
 // the VRF that holds its routing table. Only what belongs to no object (the
 // shared devices themselves) is a node error, which fails every object.
-import { EvpnErrorCode } from '../../crds/index.ts';
+import { codedMessage, EvpnErrorCode } from '../../crds/index.ts';
 import type { Rejection } from '../inputs/select-applicable.ts';
 import type { BatchFailure } from './netlink/kernel-adapter.ts';
 import type { KernelOp } from './netlink/kernel-ops.ts';
 import { opEntryKey, opTable, opVlan } from './entry-keys.ts';
 import type { PlannedObject, RenderedState } from './rendered-state.ts';
+import { objectKey } from '../../crds/object-key.ts';
 
 export interface ObjectOutcome extends PlannedObject {
   ready: boolean;
   reason?: string;
+  /** The EVPN-00x code of an object not applied, set where its failure is found; the message starts with it. */
+  code?: EvpnErrorCode;
   message?: string;
 }
 
@@ -102,7 +105,11 @@ const outcomeOf = (p: PlannedObject, errs: readonly string[]): ObjectOutcome =>
         ...p,
         ready: false,
         reason: 'InfrastructureFailed',
-        message: `${EvpnErrorCode.Infrastructure}: ${errs.slice(0, 3).join('; ')}${errs.length > 3 ? ` (+${errs.length - 3} more)` : ''}`,
+        code: EvpnErrorCode.Infrastructure,
+        message: codedMessage(
+          EvpnErrorCode.Infrastructure,
+          `${errs.slice(0, 3).join('; ')}${errs.length > 3 ? ` (+${errs.length - 3} more)` : ''}`,
+        ),
       };
 
 const rejectedOutcome = (name: string, r: Rejection): ObjectOutcome => ({
@@ -110,6 +117,7 @@ const rejectedOutcome = (name: string, r: Rejection): ObjectOutcome => ({
   devices: [],
   ready: false,
   reason: r.reason,
+  code: r.code,
   message: r.message,
 });
 
@@ -122,7 +130,8 @@ export function attributeFailures(input: AttributionInput): Attribution {
     const byEntry = byDevice.length === 0 && op !== undefined ? entryOwnerOf(op, input.rendered) : undefined;
     const objs = byEntry ? [byEntry] : byDevice;
     if (objs.length === 0) nodeErrors.push(message);
-    for (const o of objs) errors.set(`${o.kind}/${o.name}`, [...(errors.get(`${o.kind}/${o.name}`) ?? []), message]);
+    for (const o of objs)
+      errors.set(objectKey(o.kind, o.name), [...(errors.get(objectKey(o.kind, o.name)) ?? []), message]);
   };
   let unsupported: string | undefined;
   for (const f of input.failures) {
@@ -138,7 +147,7 @@ export function attributeFailures(input: AttributionInput): Attribution {
     rejected: ReadonlyMap<string, Rejection>,
   ): Map<string, ObjectOutcome> => {
     const m = new Map(
-      [...planned].map(([k, p]) => [k, outcomeOf(p, [...(errors.get(`${kind}/${p.name}`) ?? []), ...nodeErrors])]),
+      [...planned].map(([k, p]) => [k, outcomeOf(p, [...(errors.get(objectKey(kind, p.name)) ?? []), ...nodeErrors])]),
     );
     for (const [k, r] of rejected) m.set(k, rejectedOutcome(k, r));
     return m;

@@ -5,7 +5,7 @@ import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { NodeConfig } from '../inputs/node-config.ts';
 import { diffKernelState, planPhases, planSize, REMOVAL_ORDER } from './diff-kernel-state.ts';
 import type { KernelOp } from './netlink/kernel-ops.ts';
-import { reportedState } from './diff/test-fixtures.ts';
+import { reportedState } from '../../test/fixtures/node-agent/kernel-diff.ts';
 import { OWNED_LINK_GROUP, ownerAlias } from './ownership.ts';
 import { renderKernelState } from './render-kernel-state.ts';
 

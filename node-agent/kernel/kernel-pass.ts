@@ -5,7 +5,8 @@
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import type { BatchFailure, KernelAdapter } from './netlink/kernel-adapter.ts';
 import { describeOp } from './netlink/kernel-ops.ts';
-import { attributeFailures, type Attribution } from './attribute-failures.ts';
+import { attributeFailures } from './attribute-failures.ts';
+import type { KernelPassResult } from './kernel-pass-result.ts';
 import { holdBackNewL3Vxlans } from './hold-back.ts';
 import { marksOfPlan, type OwnWrites } from './own-writes.ts';
 import { readActualState, type ActualKernelState } from './actual-state.ts';
@@ -16,19 +17,7 @@ import { renderKernelState } from './render-kernel-state.ts';
 import type { KernelStateCache } from './state-cache.ts';
 import type { Rejection } from '../inputs/select-applicable.ts';
 
-export interface KernelPassResult extends Attribution {
-  writes: number;
-  /** Operations the kernel refused (a link already gone is not one): the pass is retried with backoff. */
-  failed: number;
-  planned: number;
-  /** L3VNI VXLAN devices left out of this pass (see `holdNewL3Vxlans`). */
-  heldBack: string[];
-  /** The first planned changes, in words (for logs and for tests that expect none). */
-  changes: string[];
-  /** Nothing changed since the last clean pass (inputs and kernel): nothing was read, rendered or diffed. */
-  skipped: boolean;
-  durationMs: number;
-}
+export type { KernelPassResult } from './kernel-pass-result.ts';
 
 /**
  * A link that is already gone when we delete it is what we wanted: deleting a
@@ -98,21 +87,10 @@ export function inputFingerprint(input: KernelPassInput): string | undefined {
   return parts.join(' ');
 }
 
-/** The last clean pass: skipped passes return it again. */
-const lastClean = new WeakMap<KernelStateCache, { fingerprint: string; changeCount: number; result: KernelPassResult }>();
-
-function skippable(input: KernelPassInput, fingerprint: string | undefined): KernelPassResult | undefined {
-  const cache = input.cache;
-  if (cache === undefined || fingerprint === undefined || !cache.fresh) return undefined;
-  const last = lastClean.get(cache);
-  if (last?.fingerprint !== fingerprint || last.changeCount !== cache.changeCount) return undefined;
-  return last.result;
-}
-
 export async function runKernelPass(kernel: KernelAdapter, node: NodeConfig, input: KernelPassInput): Promise<KernelPassResult> {
   const started = performance.now();
   const fingerprint = input.cache === undefined ? undefined : inputFingerprint(input);
-  const same = skippable(input, fingerprint);
+  const same = fingerprint === undefined ? undefined : input.cache?.cleanPass(fingerprint);
   if (same !== undefined) return { ...same, writes: 0, skipped: true, durationMs: performance.now() - started };
   const writesBefore = kernel.writeCount;
   const rendered = renderKernelState(node, input.vrfs, input.networks, input.portSets);
@@ -129,15 +107,17 @@ export async function runKernelPass(kernel: KernelAdapter, node: NodeConfig, inp
     changes: describeChanges(plan), skipped: false,
   };
   if (input.cache !== undefined && fingerprint !== undefined && result.planned === 0 && result.failed === 0 && heldBack.length === 0) {
-    lastClean.set(input.cache, { fingerprint, changeCount: input.cache.changeCount, result });
+    input.cache.rememberCleanPass(fingerprint, result);
   }
   return result;
 }
 
 /** Applies the plan with its echoes recorded (drift watch and cache), then brings the cache up to date. */
 async function applyRecorded(kernel: KernelAdapter, plan: KernelPlan, links: ActualKernelState['links'], input: KernelPassInput): Promise<BatchFailure[]> {
-  const writesDone = input.ownWrites?.begin(marksOfPlan(plan, links));
-  const cacheWritesDone = input.cache?.beginWrites(plan, links);
+  // One set of marks for both: the drift watch and the cache each drop the echoes of these writes.
+  const removed = marksOfPlan(plan, links);
+  const writesDone = input.ownWrites?.begin(removed);
+  const cacheWritesDone = input.cache?.beginWrites(plan, links, removed);
   const failures = await applyKernelPlan(kernel, plan);
   writesDone?.(Date.now());
   await input.cache?.afterWrites(kernel, plan, failures);

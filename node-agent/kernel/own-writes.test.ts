@@ -3,7 +3,7 @@ import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { NodeConfig } from '../inputs/node-config.ts';
 import { diffKernelState } from './diff-kernel-state.ts';
-import { reportedState } from './diff/test-fixtures.ts';
+import { reportedState } from '../../test/fixtures/node-agent/kernel-diff.ts';
 import { ECHO_WINDOW_MS, marksOfPlan, matchesMark, OwnWrites, parseDeletion, type EchoMark } from './own-writes.ts';
 import { renderKernelState } from './render-kernel-state.ts';
 

@@ -13,8 +13,6 @@
 //   have the state we set (neigh: PERMANENT/NOARP; FDB: static = NOARP with
 //   NTF_MASTER, the vxlan flood entry = PERMANENT with NTF_SELF). Entries learnt
 //   by the kernel or installed by zebra (NTF_EXT_LEARNED) are never ours.
-import type { Link } from './netlink/link-codec.ts';
-
 export const OWNER_ALIAS_PREFIX = 'ovn-evpn:';
 export const OWNED_LINK_GROUP = 234;
 export const RTPROT_OVN_EVPN = 234;
@@ -23,6 +21,7 @@ export function ownerAlias(what: string): string {
   return `${OWNER_ALIAS_PREFIX}${what}`;
 }
 
-export function isOwnedLink(link: Pick<Link, 'alias'>): boolean {
+/** A link as dumped (netlink/link-codec.ts `Link`): this file stays below the adapter it marks for. */
+export function isOwnedLink(link: { readonly alias: string | null }): boolean {
   return link.alias?.startsWith(OWNER_ALIAS_PREFIX) === true;
 }

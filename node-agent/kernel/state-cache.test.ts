@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActualKernelState } from './actual-state.ts';
 import type { KernelPlan } from './diff-kernel-state.ts';
+import type { KernelPassResult } from './kernel-pass-result.ts';
 import type { KernelAdapter } from './netlink/kernel-adapter.ts';
 import { KernelStateCache } from './state-cache.ts';
 
@@ -27,6 +28,20 @@ async function listed(): Promise<{ cache: KernelStateCache; kernel: KernelAdapte
 }
 
 describe('KernelStateCache', () => {
+  it('keeps the last clean pass while the kernel is as it left it, for the same inputs only', async () => {
+    const cache = new KernelStateCache();
+    const { kernel } = recorder();
+    await cache.read(kernel);
+    const clean = { planned: 0, failed: 0 } as unknown as KernelPassResult;
+    cache.rememberCleanPass('inputs-1', clean);
+    expect(cache.cleanPass('inputs-1')).toBe(clean);
+    expect(cache.cleanPass('inputs-2')).toBeUndefined();
+    cache.onEvent('[NEIGH]Deleted 10.0.1.10 dev br-evpn.2 lladdr 02:b0:00:01:00:00 PERMANENT');
+    expect(cache.cleanPass('inputs-1')).toBeUndefined();
+    await cache.read(kernel);
+    expect(cache.cleanPass('inputs-1')).toBeUndefined();
+  });
+
   it('lists everything first, then reads nothing while no line arrives', async () => {
     const cache = new KernelStateCache();
     const { kernel, dumped } = recorder();

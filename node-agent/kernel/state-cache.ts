@@ -24,6 +24,8 @@ import type { BatchFailure, KernelAdapter } from './netlink/kernel-adapter.ts';
 import type { KernelOp } from './netlink/kernel-ops.ts';
 import type { FdbEntry, Neighbor } from './netlink/neigh-codec.ts';
 import { RTPROT_OVN_EVPN } from './ownership.ts';
+import { EchoMarks } from './echo-marks.ts';
+import type { KernelPassResult } from './kernel-pass-result.ts';
 import { ECHO_WINDOW_MS, type EchoMark, type KernelEvent, marksOfCreates, marksOfPlan, parseEvent } from './own-writes.ts';
 
 export type StateKind = keyof ActualKernelState;
@@ -82,68 +84,6 @@ function kindsWritten(plan: KernelPlan): Set<StateKind> {
   return kinds;
 }
 
-/** One polarity of a pass's marks, indexed (a cold start has tens of thousands). */
-class MarkIndex {
-  readonly devices = new Set<string>();
-  readonly addrDevs = new Set<string>();
-  readonly routes = new Set<string>();
-  readonly neighbors = new Set<string>();
-  /** dev|mac, and dev|*|vlan for the FDB entries of a VLAN leaving a port */
-  readonly fdb = new Set<string>();
-
-  constructor(marks: readonly EchoMark[]) {
-    for (const m of marks) {
-      switch (m.scope) {
-        case 'device': this.devices.add(m.dev); break;
-        case 'addrs': this.addrDevs.add(m.dev); break;
-        case 'route': this.routes.add(`${m.table}|${m.dst}`); break;
-        case 'neigh': this.neighbors.add(`${m.dev}|${m.dst}`); break;
-        case 'fdb': this.fdb.add(m.mac === undefined ? `${m.dev}|*|${m.vlan ?? ''}` : `${m.dev}|${m.mac}`); break;
-      }
-    }
-  }
-
-  /**
-   * Precise: a device mark covers the link's own lines, its addresses, and
-   * the entries the kernel keeps for it by itself (permanent FDB entries of a
-   * port or bridge, neighbours that are not permanent), which no diff ever
-   * compares. What else the kernel does to entries of a device we touched
-   * (flushes) is not recognised: it makes its kind stale, and the next pass
-   * dumps it.
-   */
-  matches(e: KernelEvent, line: string): boolean {
-    const onDevice = (): boolean => e.devs.some((d) => this.devices.has(d));
-    switch (e.kind) {
-      case 'link': return onDevice();
-      case 'addr': return e.devs.some((d) => this.devices.has(d) || this.addrDevs.has(d));
-      case 'route': return this.routes.has(`${e.table ?? ''}|${e.dst ?? ''}`) || e.devs.some((d) => this.addrDevs.has(d));
-      case 'neigh': return e.devs.some((d) => this.neighbors.has(`${d}|${e.dst ?? ''}`)) || (!line.includes('PERMANENT') && onDevice());
-      case 'fdb': return e.devs.some((d) => this.fdb.has(`${d}|${e.mac ?? ''}`) || (e.vlan !== undefined && this.fdb.has(`${d}|*|${e.vlan}`))) || (/\bpermanent\b/i.test(line) && onDevice());
-    }
-  }
-}
-
-/**
- * The marks of one pass's writes: a deletion line is matched against what the
- * pass removed, any other line against what it created or changed, so
- * somebody else deleting what we just created is not taken for an echo.
- */
-class EchoMarks {
-  readonly #removed: MarkIndex;
-  readonly #created: MarkIndex;
-  /** Open while the writes run; then an echo window that each matched echo extends. */
-  until = Number.POSITIVE_INFINITY;
-
-  constructor(plan: KernelPlan, links: ActualKernelState['links']) {
-    this.#removed = new MarkIndex(marksOfPlan(plan, links));
-    this.#created = new MarkIndex(marksOfCreates(plan));
-  }
-
-  matches(e: KernelEvent, line: string): boolean {
-    return (e.deleted ? this.#removed : this.#created).matches(e, line);
-  }
-}
-
 export interface StateCacheStats {
   fullReads: number;
   /** Kinds dumped again because an event (or our own plan) made them stale. */
@@ -164,6 +104,8 @@ export class KernelStateCache {
   #changes = 0;
   #listedAt = Number.NEGATIVE_INFINITY;
   #echoes: EchoMarks[] = [];
+  /** The last pass that found nothing to do, and the change count it saw. */
+  #clean: { fingerprint: string; changes: number; result: KernelPassResult } | undefined;
   readonly #fullRelistMs: number;
   /** The last lines that made something stale (for logs and tests). */
   readonly lastEvents: string[] = [];
@@ -183,6 +125,20 @@ export class KernelStateCache {
 
   /** Nothing is stale: a read would not touch the kernel. */
   get fresh(): boolean { return this.#stale.size === 0 && !this.fullDue(); }
+
+  /**
+   * The result of the last clean pass over the same inputs (`fingerprint`), while
+   * the kernel is still as that pass left it; then a pass has nothing to do.
+   */
+  cleanPass(fingerprint: string): KernelPassResult | undefined {
+    const c = this.#clean;
+    return this.fresh && c?.fingerprint === fingerprint && c.changes === this.#changes ? c.result : undefined;
+  }
+
+  /** A pass over these inputs planned nothing, failed nothing and held nothing back. */
+  rememberCleanPass(fingerprint: string, result: KernelPassResult): void {
+    this.#clean = { fingerprint, changes: this.#changes, result };
+  }
 
   /** One monitor line. */
   onEvent(line: string, now = Date.now()): void {
@@ -225,8 +181,8 @@ export class KernelStateCache {
   }
 
   /** Records the plan's writes before they are applied; the returned function closes their echo window. */
-  beginWrites(plan: KernelPlan, links: ActualKernelState['links']): (now: number) => void {
-    const marks = new EchoMarks(plan, links);
+  beginWrites(plan: KernelPlan, links: ActualKernelState['links'], removed: readonly EchoMark[] = marksOfPlan(plan, links)): (now: number) => void {
+    const marks = new EchoMarks(removed, marksOfCreates(plan));
     this.#echoes.push(marks);
     return (now) => { marks.until = now + ECHO_WINDOW_MS; };
   }

@@ -1,5 +1,5 @@
 // Upgrade to the standard EVPN mapping (docs/api.md, "VNIs"): the operator
-// rewrites the seed's l2 network from a pool L2VNI (16000101) in vrf-10100
+// rewrites the example l2 network from a pool L2VNI (16000101) in vrf-10100
 // with L3VNI 10100 to L2VNI 10100 in vrf-10100 with L3VNI 1010100. The agent's
 // level-based diff leaves nothing of the old state behind, and deletes the old
 // L3VNI device (VNI 10100) before it creates the new L2VNI device with the
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { NodeConfig } from '../inputs/node-config.ts';
-import { link } from './diff/test-fixtures.ts';
+import { link } from '../../test/fixtures/node-agent/kernel-diff.ts';
 import { diffKernelState } from './diff-kernel-state.ts';
 import { renderKernelState } from './render-kernel-state.ts';
 

@@ -6,7 +6,7 @@ import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { EvpnVrf } from '../../crds/index.ts';
 import { vrfAltName } from '../inputs/device-names.ts';
 import { NodeConfig } from '../inputs/node-config.ts';
-import { link } from './diff/test-fixtures.ts';
+import { link } from '../../test/fixtures/node-agent/kernel-diff.ts';
 import { diffLinks } from './diff/links.ts';
 import * as C from './netlink/constants.ts';
 import { encodeOp } from './netlink/kernel-ops.ts';

@@ -93,6 +93,10 @@ describe('withCode', () => {
   ])('puts the EVPN code in front (%s)', (reason, message, expected) => {
     expect(withCode(reason, message)).toBe(expected);
   });
+  it('takes the message of a result with a code as it is (it was made from the code)', () => {
+    expect(withCode('InvalidSpec', 'EVPN-002: spec.routeTargets.0: bad', 'EVPN-002')).toBe('EVPN-002: spec.routeTargets.0: bad');
+    expect(withCode('VrfNotFound', undefined, 'EVPN-003')).toBe('EVPN-003: VrfNotFound');
+  });
 });
 
 describe('resultsOf', () => {
@@ -101,6 +105,9 @@ describe('resultsOf', () => {
       { kind: 'EvpnVrf', name: 'v', ready: true },
       { kind: 'EvpnNetwork', name: 'n', ready: false, reason: 'FrrFailed', message: 'm' },
     ]);
+    expect(resultsOf({ networks: [{ name: 'n', ready: false, reason: 'Conflict', code: 'EVPN-004', message: 'EVPN-004: m' }] })).toEqual([
+      { kind: 'EvpnNetwork', name: 'n', ready: false, reason: 'Conflict', code: 'EVPN-004', message: 'EVPN-004: m' },
+    ]);
   });
 });
 
@@ -108,5 +115,8 @@ describe('failingCodes', () => {
   it('gives the EVPN code of every object not applied', () => {
     expect(failingCodes({ vrfs: [{ name: 'v', ready: false, reason: 'FrrUnavailable', message: 'FRR is not running' }], networks: [{ name: 'n', ready: true }, { name: 'm', ready: false, reason: 'Conflict', message: 'EVPN-004: VLAN 5' }] }))
       .toEqual(['EVPN-006', 'EVPN-004']);
+  });
+  it('takes a result\'s own code first', () => {
+    expect(failingCodes({ networks: [{ name: 'n', ready: false, reason: 'InvalidSpec', code: 'EVPN-007', message: 'EVPN-007: "N" is not a valid object name' }] })).toEqual(['EVPN-007']);
   });
 });

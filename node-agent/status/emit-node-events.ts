@@ -12,9 +12,10 @@
 //   (the agent uses 1 h, the Events' default TTL);
 // - at most `maxPerPass` (25) Events per pass: when FRR goes down every object
 //   fails at once, the rest follow on the next passes (a resync is 30 s).
-import { API_GROUP_VERSION, ConditionReason, EvpnErrorCode } from '../../crds/index.ts';
+import { API_GROUP_VERSION, codedMessage, ConditionReason, EvpnErrorCode } from '../../crds/index.ts';
 import type { EvpnNodeStateStatus } from '../../crds/index.ts';
 import type { EventInput, EventRecorder } from '../../lib/kube/events.ts';
+import { objectKey } from '../../crds/object-key.ts';
 
 export type ResultKind = 'EvpnVrf' | 'EvpnNetwork';
 
@@ -23,6 +24,8 @@ export interface ObjectResult {
   readonly name: string;
   readonly ready: boolean;
   readonly reason?: string;
+  /** The EVPN-00x code of an object not applied (EvpnNodeState results carry it). */
+  readonly code?: EvpnErrorCode;
   readonly message?: string;
 }
 
@@ -30,7 +33,7 @@ export interface ObjectResult {
 export const EVENT_ACTION = 'ApplyOnNode';
 export const RECOVERED_REASON = ConditionReason.Applied;
 
-const codeOfReason: Readonly<Record<string, string>> = {
+const codeOfReason: Readonly<Record<string, EvpnErrorCode>> = {
   [ConditionReason.InvalidSpec]: EvpnErrorCode.InvalidVni,
   [ConditionReason.VrfNotFound]: EvpnErrorCode.NotFound,
   [ConditionReason.Conflict]: EvpnErrorCode.Conflict,
@@ -38,14 +41,23 @@ const codeOfReason: Readonly<Record<string, string>> = {
   [ConditionReason.FrrUnavailable]: EvpnErrorCode.Frr,
 };
 
-/** The message with its EVPN code in front (the agent's messages mostly carry one already). */
-export function withCode(reason: string, message: string | undefined): string {
+/**
+ * The message with its EVPN code in front. A result with a code has a message
+ * made from it (it starts with the code); one without (written by an agent
+ * before results had a code, or by a step that does not set it yet) is matched
+ * on its text, the one place left that reads a code back.
+ */
+export function withCode(reason: string, message: string | undefined, code?: EvpnErrorCode): string {
   const text = message ?? reason;
+  if (code !== undefined) return message ?? codedMessage(code, reason);
   if (/\bEVPN-\d{3}\b/.test(text)) return text;
-  return `${codeOfReason[reason] ?? EvpnErrorCode.Infrastructure}: ${text}`;
+  return codedMessage(codeOfReason[reason] ?? EvpnErrorCode.Infrastructure, text);
 }
 
-const objectKey = (r: { kind: ResultKind; name: string }): string => `${r.kind}/${r.name}`;
+/** An object's code: its own, else the one its text or reason gives. */
+const codeOf = (r: ObjectResult): EvpnErrorCode =>
+  r.code ?? (/\bEVPN-\d{3}\b/.exec(withCode(r.reason ?? 'NotApplied', r.message))?.[0] as EvpnErrorCode | undefined) ?? EvpnErrorCode.Infrastructure;
+
 
 /** What a node last reported about an object that failed there: kept until its recovery is reported. */
 export interface Reported {
@@ -77,7 +89,7 @@ export function nodeEvents(
   const events: EventInput[] = [];
   const next = new Map<string, Reported>();
   for (const r of results) {
-    const k = objectKey(r);
+    const k = objectKey(r.kind, r.name);
     const prev = before.get(k);
     const uid = uids.get(k);
     const regarding = { apiVersion: API_GROUP_VERSION, kind: r.kind, name: r.name, ...(uid === undefined ? {} : { uid }) };
@@ -100,7 +112,7 @@ function isDue(r: ObjectResult, prev: Reported | undefined, now: number, repeatM
 
 function failing(node: string, r: ObjectResult, prev: Reported | undefined, record: boolean, now: number): Step {
   const reason = r.reason ?? 'NotApplied';
-  if (record) return { event: { type: 'Warning', reason, note: `node ${node}: ${withCode(reason, r.message)}`, key: `${node}/${reason}` }, keep: { reason, at: now } };
+  if (record) return { event: { type: 'Warning', reason, note: `node ${node}: ${withCode(reason, r.message, r.code)}`, key: `${node}/${reason}` }, keep: { reason, at: now } };
   return { keep: prev?.reason === reason && prev.at !== undefined ? prev : { reason } };
 }
 
@@ -113,15 +125,17 @@ function recovered(node: string, prev: Reported | undefined, record: boolean): S
 
 /** The per-object results of a node status, as nodeEvents() reads them. */
 export function resultsOf(status: Pick<EvpnNodeStateStatus, 'vrfs' | 'networks'>): ObjectResult[] {
-  const pick = (kind: ResultKind, r: { name: string; ready: boolean; reason?: string | undefined; message?: string | undefined }): ObjectResult => ({
-    kind, name: r.name, ready: r.ready, ...(r.reason === undefined ? {} : { reason: r.reason }), ...(r.message === undefined ? {} : { message: r.message }),
+  type Result = { name: string; ready: boolean; reason?: string | undefined; code?: EvpnErrorCode | undefined; message?: string | undefined };
+  const pick = (kind: ResultKind, r: Result): ObjectResult => ({
+    kind, name: r.name, ready: r.ready, ...(r.reason === undefined ? {} : { reason: r.reason }),
+    ...(r.code === undefined ? {} : { code: r.code }), ...(r.message === undefined ? {} : { message: r.message }),
   });
   return [...(status.vrfs ?? []).map((r) => pick('EvpnVrf', r)), ...(status.networks ?? []).map((r) => pick('EvpnNetwork', r))];
 }
 
 /** The EVPN code of every object the status shows not applied (for ovn_evpn_agent_failing_objects). */
 export function failingCodes(status: Pick<EvpnNodeStateStatus, 'vrfs' | 'networks'>): string[] {
-  return resultsOf(status).filter((r) => !r.ready).map((r) => /\bEVPN-\d{3}\b/.exec(withCode(r.reason ?? 'NotApplied', r.message))?.[0] ?? EvpnErrorCode.Infrastructure);
+  return resultsOf(status).filter((r) => !r.ready).map(codeOf);
 }
 
 type Named = { metadata?: { name?: string; uid?: string } };
@@ -144,7 +158,7 @@ export class NodeEventEmitter {
     const uids = new Map<string, string>();
     for (const [kind, list] of [['EvpnVrf', vrfs], ['EvpnNetwork', networks]] as const) {
       for (const o of list as readonly Named[]) {
-        if (o.metadata?.name !== undefined && o.metadata.uid !== undefined) uids.set(`${kind}/${o.metadata.name}`, o.metadata.uid);
+        if (o.metadata?.name !== undefined && o.metadata.uid !== undefined) uids.set(objectKey(kind, o.metadata.name), o.metadata.uid);
       }
     }
     const { events, reported } = nodeEvents(this.#node, resultsOf(status), this.#reported, { ...this.#limits, now }, uids);

@@ -1,6 +1,6 @@
 // Pure: the OVS uplink step's outcome → this node's OVS conditions and the
 // per-network override (a network that cannot be plugged here is not ready).
-import { EvpnErrorCode } from '../../crds/index.ts';
+import { codedMessage, EvpnErrorCode } from '../../crds/index.ts';
 import type { ConditionInput } from '../../lib/kube/conditions.ts';
 import type { ObjectOutcome } from '../kernel/attribute-failures.ts';
 import type { OvsOutcome } from '../ovs/ovs-uplink.ts';
@@ -36,5 +36,5 @@ export function ovsConditions(ovs: OvsOutcome | undefined): ConditionInput[] {
 export function withOvs(o: ObjectOutcome, ovs: OvsOutcome | undefined): ObjectOutcome {
   const r = ovs?.networks.get(o.name);
   if (!o.ready || r === undefined || r.plugged) return o;
-  return { ...o, ready: false, reason: r.reason ?? 'NotPlugged', message: `${EvpnErrorCode.Infrastructure}: ${r.message ?? 'not plugged into Open vSwitch'}` };
+  return { ...o, ready: false, reason: r.reason ?? 'NotPlugged', code: EvpnErrorCode.Infrastructure, message: codedMessage(EvpnErrorCode.Infrastructure, r.message ?? 'not plugged into Open vSwitch') };
 }

@@ -3,8 +3,10 @@ import { API_GROUP_VERSION, Label } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf } from '../../crds/index.ts';
 import { buildDesired } from './build-desired.ts';
 import type { MirrorInput } from './build-desired.ts';
-import { driverExternalIds } from './fixtures/driver-rows.ts';
-import { SnapshotBuilder } from './fixtures/snapshot-builder.ts';
+import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
+import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
+import { malformedCases } from '../../test/fixtures/mirror/malformed-cases.ts';
+import { SnapshotBuilder } from '../../test/fixtures/mirror/snapshot-builder.ts';
 
 const NET_A = 'aaaaaaaa-0000-4000-8000-000000000001';
 const NET_B = 'bbbbbbbb-0000-4000-8000-000000000002';
@@ -13,8 +15,14 @@ const l2 = driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:101
 const l2b = driverExternalIds({ vni: 10200, type: 'l2', routeTargets: ['65000:10200'] });
 const l3 = driverExternalIds({ vni: 20000, type: 'l3', routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] });
 
+/** The OVN source puts each chassis's node name in its row (withNodeNames); here, the short host name. */
+const shortNodeNames = (s: OvnSnapshot): OvnSnapshot => ({
+  ...s,
+  chassis: s.chassis.map((c) => ({ ...c, hostname: (c.hostname || c.name).split('.')[0] ?? '' })),
+});
+
 function run(b: SnapshotBuilder, extra: Partial<MirrorInput> = {}) {
-  return buildDesired({ snapshot: b.snapshot, networks: [], vrfs: [], nodeNameOf: (h) => h.split('.')[0], ...extra });
+  return buildDesired({ snapshot: shortNodeNames(b.snapshot), networks: [], vrfs: [], ...extra });
 }
 
 function mirroredNetwork(name: string, spec: EvpnNetworkSpec): EvpnNetwork {
@@ -30,13 +38,13 @@ describe('buildDesired', () => {
     expect(out.notices).toEqual([expect.objectContaining({ kind: 'EvpnNetwork', name: NET_A, reason: 'AssociationWarning', message: expect.stringContaining('no neutron_bgpvpn:as') as unknown })]);
   });
 
-  it('mirrors the seed example: the l2 BGPVPN\'s VNI and RT/RD are the network\'s L2VNI\'s, its VRF vrf-10100 has L3VNI 10100 + offset; an l3 network gets vrf-20000', () => {
+  it('mirrors the example associations: the l2 BGPVPN\'s VNI and RT/RD are the network\'s L2VNI\'s, its VRF vrf-10100 has L3VNI 10100 + offset; an l3 network gets vrf-20000', () => {
     const b = new SnapshotBuilder();
     b.network(NET_A, l2); b.network(NET_B, l2b); b.network(NET_C, l3);
     b.routerPort('p-a', NET_A, ['10.101.0.1/24', 'fd00:101::1/64']);
     const out = run(b);
     expect([...out.vrfs.keys()].sort()).toEqual(['vrf-10100', 'vrf-10200', 'vrf-20000']);
-    // The table stays vni + 1000000, as the seed's vrf_info.
+    // The table stays vni + 1000000: vrf-10100 uses table 1010100, whatever the L3VNI offset.
     expect(out.vrfs.get('vrf-10100')).toEqual({ vni: 1_010_100, routingTable: 1_010_100, bgpAs: 65000 });
     expect(out.vrfs.get('vrf-20000')).toEqual({ vni: 20000, bgpAs: 65000, routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000'] });
     const a = out.networks.get(NET_A); const bb = out.networks.get(NET_B); const c = out.networks.get(NET_C);
@@ -55,6 +63,14 @@ describe('buildDesired', () => {
   it('takes the L3VNI offset from its input', () => {
     const b = new SnapshotBuilder(); b.network(NET_A, l2);
     expect(run(b, { l3vniOffset: 2_000_000 }).vrfs.get('vrf-10100')).toEqual({ vni: 2_010_100, routingTable: 1_010_100, bgpAs: 65000 });
+  });
+
+  it('puts no port set on a chassis that maps to no node', () => {
+    const b = new SnapshotBuilder(); const dp = b.network(NET_A, l2);
+    b.vmPort({ portId: 'port-1', datapath: dp, mac: '02:00:00:00:01:01', ips: ['10.101.0.11'], chassis: b.chassis('', '') });
+    const out = run(b);
+    expect([...out.networks.keys()]).toEqual([NET_A]);
+    expect(out.portSets.size).toBe(0);
   });
 
   it('refuses a second network on one l2 BGPVPN (one VNI is one broadcast domain): the lowest id wins, its port sets only', () => {
@@ -258,5 +274,15 @@ describe('buildDesired', () => {
     const out = run(b);
     expect(out.networks.get(NET_A)).toMatchObject({ type: 'l2', vrf: 'vrf-10100', advertiseFixedIps: true,
       routes: [{ type: 'prefix', destination: '10.20.0.0/24', nexthop: '10.101.0.11' }], source: { association: 'port', portIds: ['port-1'] } });
+  });
+});
+
+describe('problem codes', () => {
+  it.each(malformedCases)('$name: the problem carries its code as a field, and its message starts with it', (c) => {
+    const b = new SnapshotBuilder();
+    b.network(NET_A, c.externalIds);
+    const out = run(b);
+    expect(out.problems.map((p) => p.code)).toEqual([c.code]);
+    for (const p of out.problems) expect(p.message.startsWith(`${p.code}: `), p.message).toBe(true);
   });
 });

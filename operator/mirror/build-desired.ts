@@ -16,21 +16,19 @@ import { collectAssociations, type NetworkAssociation } from './collect-associat
 import { keepVrfsOfLastGood, networksFromAssociations } from './desired-networks.ts';
 import { portSetsByNetworkAndNode } from './desired-port-sets.ts';
 import { vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
-import type { MirrorProblem } from './mirror-problem.ts';
+import type { MirrorNotice, MirrorProblem } from './mirror-problem.ts';
 import { networkFacts, switchlessFacts, type NetworkFacts } from './network-facts.ts';
 import { assignNetworkVnis, DEFAULT_L3VNI_OFFSET } from './network-vnis.ts';
 import { dropMixedTypeVnis, isMirrored, selectAssociations } from './select-associations.ts';
 
 export type { MirrorProblem } from './mirror-problem.ts';
-export { vrfNameFor } from './desired-vrfs.ts';
+export { vrfNameFor } from './vrf-spec.ts';
 export { isMirrored } from './select-associations.ts';
 
 export interface MirrorInput {
   snapshot: OvnSnapshot;
   networks: readonly EvpnNetwork[];
   vrfs: readonly EvpnVrf[];
-  /** Chassis hostname → Kubernetes node name; undefined drops the port. */
-  nodeNameOf: (hostname: string) => string | undefined;
   /** L3VNI of an l2 network's own VRF = its L2VNI + this (default DEFAULT_L3VNI_OFFSET). */
   l3vniOffset?: number | undefined;
 }
@@ -41,7 +39,7 @@ export interface MirrorOutput {
   portSets: Map<string, EvpnPortSetSpec>;
   problems: MirrorProblem[];
   /** Things accepted with a fallback (collect-associations' warnings): Events, not conditions. */
-  notices: MirrorProblem[];
+  notices: MirrorNotice[];
   /** The association kind of each mirrored network (for the source label). */
   sources: Map<string, string>;
 }
@@ -61,22 +59,22 @@ export interface OvnParts {
   portSets(wanted: ReadonlySet<string>): Map<string, EvpnPortSetSpec>;
 }
 
-export function ovnPartsOf(snapshot: OvnSnapshot, nodeNameOf: (hostname: string) => string | undefined): OvnParts {
+export function ovnPartsOf(snapshot: OvnSnapshot): OvnParts {
   const facts = networkFacts(snapshot);
   return {
     associations: collectAssociations(snapshot),
     factsOf: (id) => facts.get(id) ?? switchlessFacts(snapshot, id),
-    portSets: (wanted) => portSetsByNetworkAndNode(snapshot, nodeNameOf, wanted),
+    portSets: (wanted) => portSetsByNetworkAndNode(snapshot, wanted),
   };
 }
 
 /** The phases, in order; each one's problems follow the previous one's. */
 export function buildDesired(input: MirrorInput): MirrorOutput {
-  return desiredFromParts(ovnPartsOf(input.snapshot, input.nodeNameOf), input);
+  return desiredFromParts(ovnPartsOf(input.snapshot), input);
 }
 
 /** buildDesired over OVN's parts (a whole snapshot's, or the incremental ones). */
-export function desiredFromParts(parts: OvnParts, input: Omit<MirrorInput, 'snapshot' | 'nodeNameOf'>): MirrorOutput {
+export function desiredFromParts(parts: OvnParts, input: Omit<MirrorInput, 'snapshot'>): MirrorOutput {
   const userNetworks = input.networks.filter((n) => !isMirrored(n));
   const userVrfs = input.vrfs.filter((v) => !isMirrored(v));
   const mirroredNetworks = new Map(input.networks.filter(isMirrored).map((n) => [n.metadata.name, n]));
@@ -110,6 +108,6 @@ export function desiredFromParts(parts: OvnParts, input: Omit<MirrorInput, 'snap
     vrfs, networks: desired.networks, sources,
     portSets: parts.portSets(wantedPortNetworks),
     problems: [...selected.problems, ...typed.problems, ...vnis.problems, ...fromOvn.problems, ...afterUsers.problems, ...desired.problems],
-    notices: [...associations].flatMap(([id, a]) => a.warnings.map((message): MirrorProblem => ({ kind: 'EvpnNetwork', name: id, reason: 'AssociationWarning', keptLastGood: false, message }))),
+    notices: [...associations].flatMap(([id, a]) => a.warnings.map((message): MirrorNotice => ({ kind: 'EvpnNetwork', name: id, reason: 'AssociationWarning', message }))),
   };
 }

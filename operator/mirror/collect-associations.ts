@@ -10,10 +10,11 @@
 import type { PrefixRoute, Subnet } from '../../crds/index.ts';
 import { EvpnErrorCode, ObjectName } from '../../crds/index.ts';
 import { networkOf } from '../../crds/net-address.ts';
-import { hasBgpvpnKeys, NeutronKey, neutronIdOf } from './bgpvpn-keys.ts';
+import { hasBgpvpnKeys, NeutronKey, neutronIdOf } from '../ovn-source/bgpvpn-keys.ts';
 import type { OvnSnapshot, PortBindingRow } from '../ovn-source/ovn-snapshot.ts';
 import { parseAssociation } from './parse-association.ts';
 import type { Association, AssociationProblem } from './parse-association.ts';
+import { codedMessage } from '../../crds/error-codes.ts';
 
 export type AssociationKind = 'network' | 'router' | 'port';
 
@@ -40,7 +41,7 @@ export interface NetworkAssociation {
   association?: Association;
   /** Why the deciding row could not be used. */
   problem?: AssociationProblem;
-  /** EVPN-004 and other conflicts that did not stop the network. */
+  /** Conflicts (EVPN-004) that did not stop the network, in words (select-associations.ts codes them). */
   conflicts: string[];
   warnings: string[];
   routerId?: string;
@@ -154,7 +155,7 @@ function decidedEntry(networkId: string, claims: readonly Claim[], decider: Clai
   if (!ObjectName.safeParse(networkId).success) {
     // Checked before any write: the API server would refuse the name (422) on every pass.
     entry.problem = { code: EvpnErrorCode.InvalidName,
-      message: `${EvpnErrorCode.InvalidName}: ${describe(decider)} names network ${JSON.stringify(networkId.slice(0, 300))}, which is not a valid object name (lowercase letters, digits, '-' and '.', at most 253 characters); nothing is mirrored for it` };
+      message: codedMessage(EvpnErrorCode.InvalidName, `${describe(decider)} names network ${JSON.stringify(networkId.slice(0, 300))}, which is not a valid object name (lowercase letters, digits, '-' and '.', at most 253 characters); nothing is mirrored for it`) };
   } else if (decider.result.ok) {
     entry.association = decider.result.association;
     entry.warnings.push(...decider.result.association.warnings);
@@ -184,7 +185,7 @@ function weighOtherClaims(entry: NetworkAssociation, decider: Claim, others: rea
     }
     if (entry.association && identity(association) !== identity(entry.association)) {
       entry.conflicts.push(
-        `${EvpnErrorCode.Conflict}: network is associated with two BGPVPNs: ${entry.association.type} vni ${entry.association.vni} ` +
+        `network is associated with two BGPVPNs: ${entry.association.type} vni ${entry.association.vni} ` +
         `on ${describe(decider)} and ${association.type} vni ${association.vni} on ${describe(c)}; ` +
         `the ${describe(decider)} association is applied`,
       );

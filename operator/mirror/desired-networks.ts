@@ -9,14 +9,14 @@
 // its Accepted condition and Event say why.
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { EvpnErrorCode, EvpnNetworkSpec as EvpnNetworkSpecSchema, Label } from '../../crds/index.ts';
-import { bgpPolicyOf } from './desired-vrfs.ts';
-import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
+import { bgpPolicyOf } from './vrf-spec.ts';
+import { conflictProblem, mirrorProblem, type MirrorProblem } from './mirror-problem.ts';
 import { MTU_KEY, MTU_RANGE, type NetworkFacts, type ProviderPath } from './network-facts.ts';
 import type { NetworkNumbers } from './network-vnis.ts';
 import { isMirrored, type UsableAssociation } from './select-associations.ts';
 
 const noPath = (id: string, message: string): MirrorProblem =>
-  ({ kind: 'EvpnNetwork', name: id, reason: 'NoProviderPath', keptLastGood: false, message: `${EvpnErrorCode.UnusableAssociation}: ${message}; no agent applies this network` });
+  mirrorProblem({ kind: 'EvpnNetwork', name: id, reason: 'NoProviderPath', keptLastGood: false, code: EvpnErrorCode.UnusableAssociation }, `${message}; no agent applies this network`);
 
 /** Why a provider path is not a VLAN one, or undefined when it is. */
 export function providerProblem(id: string, provider: ProviderPath): MirrorProblem | undefined {
@@ -36,7 +36,7 @@ function mtuFor(id: string, facts: NetworkFacts, previous: EvpnNetworkSpec | und
   const kept = previous?.mtu;
   return {
     ...(kept !== undefined ? { mtu: kept } : {}),
-    problem: { kind: 'EvpnNetwork', name: id, reason: 'InvalidMtu', keptLastGood: true,
+    problem: { kind: 'EvpnNetwork', name: id, reason: 'InvalidMtu', keptLastGood: true, code: EvpnErrorCode.UnusableAssociation,
       message: `${EvpnErrorCode.UnusableAssociation}: Logical_Switch external_ids ${MTU_KEY}=${JSON.stringify(m.invalid)} is not an MTU (${MTU_RANGE.min}–${MTU_RANGE.max}); ` +
         (kept !== undefined ? `the last good MTU ${kept} is kept` : 'the default MTU applies') },
   };
@@ -49,7 +49,7 @@ export function networkSpecOf(
   id: string, a: UsableAssociation, numbers: NetworkNumbers, facts: NetworkFacts, previous?: EvpnNetworkSpec,
 ): NetworkSpecResult | MirrorProblem {
   const vrf = numbers.vrfOf.get(id);
-  if (vrf === undefined) return conflictProblem('EvpnNetwork', id, `${EvpnErrorCode.Conflict}: no VRF to route in`);
+  if (vrf === undefined) return conflictProblem('EvpnNetwork', id, `no VRF to route in`);
   const problems: MirrorProblem[] = [];
   // l2: the BGPVPN's vni is the L2VNI and its policy is the L2VNI's; l3: the vni is the VRF's L3VNI.
   const spec: EvpnNetworkSpec = { type: a.association.type, vrf, vni: a.association.vni };
@@ -77,7 +77,7 @@ export function networkSpecOf(
   const checked = EvpnNetworkSpecSchema.safeParse(spec);
   if (!checked.success) {
     const provider = spec.provider === undefined ? '' : ` (physical network ${JSON.stringify(spec.provider.physicalNetwork)})`;
-    return { kind: 'EvpnNetwork', name: id, reason: 'MalformedAssociation', keptLastGood: false,
+    return { kind: 'EvpnNetwork', name: id, reason: 'MalformedAssociation', keptLastGood: false, code: EvpnErrorCode.InvalidRouteTarget,
       message: `${EvpnErrorCode.InvalidRouteTarget}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}${provider}` };
   }
   return { spec, problems };
@@ -142,7 +142,7 @@ export function dropVlanCollisions(
       const others = [...ids.filter((o) => o !== id), ...(holder !== undefined ? [holder] : [])];
       networks.set(id, withoutPath(networks.get(id) ?? spec));
       problems.push(conflictProblem('EvpnNetwork', id,
-        `${EvpnErrorCode.Conflict}: ${describeVlan(spec)} is also the VLAN of EvpnNetwork ${others.join(', ')}; no agent applies this network until one of them changes`));
+        `${describeVlan(spec)} is also the VLAN of EvpnNetwork ${others.join(', ')}; no agent applies this network until one of them changes`));
     }
   }
   return problems;

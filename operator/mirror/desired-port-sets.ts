@@ -19,20 +19,20 @@ export function localPortOf(pb: PortBindingRow): LocalPort | undefined {
   return undefined;
 }
 
-export function portSetsByNetworkAndNode(
-  snapshot: OvnSnapshot,
-  nodeNameOf: (hostname: string) => string | undefined,
-  wanted: ReadonlySet<string>,
-): Map<string, EvpnPortSetSpec> {
-  const chassisHost = new Map(snapshot.chassis.map((c) => [c.uuid, c.hostname || c.name]));
+/**
+ * The OVN source has already put the Kubernetes node name in each chassis row
+ * (ovn-source/node-names.ts#withNodeNames); a chassis with none maps to no node
+ * and its ports go nowhere.
+ */
+export function portSetsByNetworkAndNode(snapshot: OvnSnapshot, wanted: ReadonlySet<string>): Map<string, EvpnPortSetSpec> {
+  const chassisNode = new Map(snapshot.chassis.map((c) => [c.uuid, c.hostname || c.name || undefined]));
   const dpNames = datapathNameIndex(snapshot);
   const sets = new Map<string, EvpnPortSetSpec>();
   for (const pb of snapshot.portBindings) {
     if (pb.type !== '' || pb.chassis === undefined) continue;
     const network = networkOfPortBinding(pb, dpNames);
     if (network === undefined || !wanted.has(network)) continue;
-    const host = chassisHost.get(pb.chassis);
-    const node = host === undefined ? undefined : nodeNameOf(host);
+    const node = chassisNode.get(pb.chassis);
     const port = node === undefined ? undefined : localPortOf(pb);
     if (node === undefined || port === undefined) continue;
     const name = portSetName(network, node);

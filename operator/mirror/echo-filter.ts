@@ -3,6 +3,7 @@
 // only bring its own writes back. The state it reads is WriteExpectations.
 import type { DesiredObject, PlannedDelete } from './plan-mirror.ts';
 import { desiredFingerprint } from './plan-mirror.ts';
+import { objectKey } from '../../crds/object-key.ts';
 
 export interface ExpectedWrite {
   /** resourceVersion the object had when we wrote (undefined: it did not exist). */
@@ -29,8 +30,6 @@ export interface WritesToDo {
   readonly deletes: PlannedDelete[];
   readonly stale: StaleExpectations;
 }
-
-export const objectKey = (kind: string, name: string): string => `${kind}/${name}`;
 
 /**
  * The plan's writes minus those already made: an apply whose live object still

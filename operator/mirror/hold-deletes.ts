@@ -2,7 +2,7 @@
 // gone because the database is disconnected): while OVN is not synced, no
 // delete is made. Pure: the reconciler passes the plan and what it knew.
 import type { PlannedDelete } from './plan-mirror.ts';
-import { objectKey } from './echo-filter.ts';
+import { objectKey } from '../../crds/object-key.ts';
 
 /** How soon to look again while deletes are held. */
 export const UNSYNCED_RETRY_MS = 1000;

@@ -5,12 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { OvnIndex } from '../ovn-source/ovn-index.ts';
-import { convertSnapshot } from './fixtures/convert-snapshot.ts';
-import { keepNodeName, withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
+import { convertSnapshot } from '../../test/fixtures/mirror/convert-snapshot.ts';
+import { withNodeNames, type NodeNameMode } from '../ovn-source/node-names.ts';
 import type { ChangeBatch } from '../../lib/ovsdb/index.ts';
 import { buildDesired, desiredFromParts, type MirrorOutput } from './build-desired.ts';
 import { IncrementalParts } from './incremental-parts.ts';
-import { RandomOvn } from './fixtures/random-ovn.ts';
+import { RandomOvn } from '../../test/fixtures/mirror/random-ovn.ts';
 
 const userNetwork = {
   apiVersion: 'evpn.example/v1', kind: 'EvpnNetwork', metadata: { name: 'user-net' },
@@ -33,7 +33,7 @@ function run(seed: number, steps: number, mode: NodeNameMode): number {
   ovn.populate(2, 3);
   const index = new OvnIndex();
   index.reset(ovn.nbSnapshot(), ovn.sbSnapshot());
-  const parts = new IncrementalParts({ nodeNameOf: keepNodeName, mapSnapshot: (s) => withNodeNames(s, mode) });
+  const parts = new IncrementalParts({ mapSnapshot: (s) => withNodeNames(s, mode) });
   const live = { networks: seed % 2 === 0 ? [userNetwork] : [], vrfs: seed % 3 === 0 ? [userVrf] : [] };
   let recomputed = 0;
   for (let k = 0; k < steps; k++) {
@@ -41,7 +41,7 @@ function run(seed: number, steps: number, mode: NodeNameMode): number {
     const incremental = desiredFromParts(parts.update(index), live);
     recomputed += parts.lastRecomputed;
     const snapshot = withNodeNames(convertSnapshot(ovn.nbSnapshot(), ovn.sbSnapshot()), mode);
-    const full = buildDesired({ snapshot, ...live, nodeNameOf: keepNodeName });
+    const full = buildDesired({ snapshot, ...live });
     expect(comparable(incremental), `seed ${seed}, step ${k}`).toEqual(comparable(full));
   }
   return recomputed;
@@ -63,7 +63,7 @@ describe('incremental mirror = full mirror', () => {
     ovn.populate(3, 4);
     const index = new OvnIndex();
     index.reset(ovn.nbSnapshot(), ovn.sbSnapshot());
-    const parts = new IncrementalParts({ nodeNameOf: keepNodeName });
+    const parts = new IncrementalParts({});
     const first = desiredFromParts(parts.update(index), { networks: [], vrfs: [] });
     expect(parts.lastRecomputed).toBe(50);
     expect(first.networks.get('n7')?.vni).toBe(100_007);
@@ -81,13 +81,13 @@ describe('incremental mirror = full mirror', () => {
     ovn.populate(1, 2);
     const index = new OvnIndex();
     index.reset(ovn.nbSnapshot(), ovn.sbSnapshot());
-    const parts = new IncrementalParts({ nodeNameOf: keepNodeName });
+    const parts = new IncrementalParts({});
     parts.update(index);
     const step = ovn.step();
     apply(index, ovn, { db: step.db, batch: { ...step.batch, kind: 'resync' } });
     const out = desiredFromParts(parts.update(index), { networks: [], vrfs: [] });
     expect(parts.lastRecomputed).toBeGreaterThanOrEqual(10);
-    const full = buildDesired({ snapshot: convertSnapshot(ovn.nbSnapshot(), ovn.sbSnapshot()), networks: [], vrfs: [], nodeNameOf: keepNodeName });
+    const full = buildDesired({ snapshot: convertSnapshot(ovn.nbSnapshot(), ovn.sbSnapshot()), networks: [], vrfs: [] });
     expect(comparable(out)).toEqual(comparable(full));
   });
 });

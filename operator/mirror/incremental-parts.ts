@@ -6,6 +6,7 @@
 // decisions across networks (VNI holders, VLAN collisions, VRFs) are not kept:
 // desiredFromParts makes them over all networks on every pass.
 import type { EvpnPortSetSpec } from '../../crds/index.ts';
+import type { NetworkRows } from '../ovn-source/network-rows.ts';
 import { emptySnapshot, type OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
 import type { OvnParts } from './build-desired.ts';
 import { collectAssociations, type NetworkAssociation } from './collect-associations.ts';
@@ -13,13 +14,6 @@ import { portSetsByNetworkAndNode } from './desired-port-sets.ts';
 import { networkFacts, switchlessFacts, type NetworkFacts } from './network-facts.ts';
 
 /** What the parts read from the OVN index. */
-export interface NetworkRows {
-  /** Networks changed since the last call, or 'all'. */
-  takeDirty(): ReadonlySet<string> | 'all';
-  networkIds(): Iterable<string>;
-  networkSnapshot(id: string): OvnSnapshot;
-}
-
 interface NetworkPart {
   readonly association: NetworkAssociation | undefined;
   readonly facts: NetworkFacts;
@@ -29,7 +23,6 @@ interface NetworkPart {
 export interface IncrementalPartsOptions {
   /** Applied to each network's rows before the mirror reads them (node names: withNodeNames). */
   readonly mapSnapshot?: (s: OvnSnapshot) => OvnSnapshot;
-  readonly nodeNameOf: (hostname: string) => string | undefined;
 }
 
 const byName = (a: string, b: string): number => a.localeCompare(b);
@@ -73,7 +66,7 @@ export class IncrementalParts {
     const snapshot = this.#o.mapSnapshot === undefined ? raw : this.#o.mapSnapshot(raw);
     const association = collectAssociations(snapshot).get(id);
     const facts = networkFacts(snapshot).get(id) ?? switchlessFacts(snapshot, id);
-    const portSets = portSetsByNetworkAndNode(snapshot, this.#o.nodeNameOf, new Set([id]));
+    const portSets = portSetsByNetworkAndNode(snapshot, new Set([id]));
     const empty = raw.logicalSwitches.length + raw.logicalRouterPorts.length + raw.portBindings.length === 0;
     return empty ? undefined : { association, facts, portSets };
   }

@@ -6,7 +6,7 @@
 // becomes a problem (condition + Event) whose code matches the field that failed.
 // Pure.
 import type { z } from 'zod';
-import { effectiveRoutingTable, EvpnErrorCode, EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrfSpec, ObjectName } from '../../crds/index.ts';
+import { codedMessage, effectiveRoutingTable, EvpnErrorCode, EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrfSpec, issueCode, issueText, ObjectName } from '../../crds/index.ts';
 import type { MirrorOutput } from './build-desired.ts';
 import type { MirrorProblem } from './mirror-problem.ts';
 import { isMirroredObject, type LiveMirror, type LiveObject } from './plan-mirror.ts';
@@ -22,40 +22,45 @@ const FIELD_CODE: Readonly<Record<string, EvpnErrorCode>> = {
   routeDistinguishers: EvpnErrorCode.InvalidRouteTarget,
 };
 
-/** What failed, as `EVPN-00x: spec.field: why`; undefined when the object is fine. */
-export function schemaFailure(kind: 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet', name: string, spec: unknown): string | undefined {
-  if (!ObjectName.safeParse(name).success) {
-    return `${EvpnErrorCode.InvalidName}: ${JSON.stringify(name.slice(0, 300))} is not a valid object name`;
-  }
+/** What failed: its code, and `EVPN-00x: spec.field: why`. */
+interface SchemaFailure { readonly code: EvpnErrorCode; readonly message: string }
+
+const failed = (code: EvpnErrorCode, text: string): SchemaFailure => ({ code, message: codedMessage(code, text) });
+
+function checkSpec(kind: 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet', name: string, spec: unknown): SchemaFailure | undefined {
+  if (!ObjectName.safeParse(name).success) return failed(EvpnErrorCode.InvalidName, `${JSON.stringify(name.slice(0, 300))} is not a valid object name`);
   const schema: z.ZodType = kind === 'EvpnVrf' ? EvpnVrfSpec : kind === 'EvpnNetwork' ? EvpnNetworkSpec : EvpnPortSetSpec;
   const parsed = schema.safeParse(spec);
   if (!parsed.success) return describeIssues(parsed.error.issues);
   if (kind === 'EvpnVrf' && effectiveRoutingTable(spec as EvpnVrfSpec) > 4_294_967_295) {
-    return `${EvpnErrorCode.InvalidVni}: spec.routingTable: the routing table derived from the VNI is out of range`;
+    return failed(EvpnErrorCode.InvalidVni, 'spec.routingTable: the routing table derived from the VNI is out of range');
   }
   return undefined;
 }
 
-/** The last check of each spec object (specs are never modified: an unchanged one is not checked again). */
-const failureMemo = new WeakMap<object, { kind: string; name: string; failure: string | undefined }>();
+/** What failed, as `EVPN-00x: spec.field: why`; undefined when the object is fine. */
+export const schemaFailure = (kind: 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet', name: string, spec: unknown): string | undefined =>
+  checkSpec(kind, name, spec)?.message;
 
-function memoSchemaFailure(kind: 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet', name: string, spec: unknown): string | undefined {
-  if (typeof spec !== 'object' || spec === null) return schemaFailure(kind, name, spec);
+/** The last check of each spec object (specs are never modified: an unchanged one is not checked again). */
+const failureMemo = new WeakMap<object, { kind: string; name: string; failure: SchemaFailure | undefined }>();
+
+function memoSchemaFailure(kind: 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet', name: string, spec: unknown): SchemaFailure | undefined {
+  if (typeof spec !== 'object' || spec === null) return checkSpec(kind, name, spec);
   const m = failureMemo.get(spec);
   if (m !== undefined && m.kind === kind && m.name === name) return m.failure;
-  const failure = schemaFailure(kind, name, spec);
+  const failure = checkSpec(kind, name, spec);
   failureMemo.set(spec, { kind, name, failure });
   return failure;
 }
 
-/** The first issue as `EVPN-00x: spec.field: why`: the code its message carries, else its field's. */
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+/** The first issue as `EVPN-00x: spec.field: why`: the code its check gave it, else its field's. */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): SchemaFailure {
   const issue = issues[0];
   const field = issue?.path.map(String).join('.') ?? '';
-  const fromMessage = /^(EVPN-\d{3})/.exec(issue?.message ?? '')?.[1];
-  const code = fromMessage ?? FIELD_CODE[String(issue?.path[0] ?? '')] ?? codeOfOtherField(issue?.path[0]);
-  const why = (issue?.message ?? 'invalid').replace(/^EVPN-\d{3}: /, '');
-  return `${code}: spec.${field}: ${why}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`;
+  const code = (issue && issueCode(issue)) ?? FIELD_CODE[String(issue?.path[0] ?? '')] ?? codeOfOtherField(issue?.path[0]);
+  const why = issue === undefined ? 'invalid' : issueText(issue);
+  return failed(code, `spec.${field}: ${why}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`);
 }
 
 /** Fields with no code of their own: routes and subnets are route policy (EVPN-002); numbers are EVPN-001. */
@@ -83,8 +88,8 @@ export function keepValidDesired(desired: Desired, live: LiveMirror): ValidDesir
       if (kept) out.set(name, previous.spec as S);
       const reported = kind === 'EvpnPortSet' ? { kind: 'EvpnNetwork' as const, name: ownerOf(name, spec) } : { kind, name };
       problems.push({
-        ...reported, keptLastGood: kept && kind !== 'EvpnPortSet', reason: kept ? 'LastGoodSpecKept' : 'MalformedAssociation',
-        message: `${failure}${kind === 'EvpnPortSet' ? ` (EvpnPortSet ${name})` : ''}; ${kept ? 'the last good spec is kept' : 'the object is not written'}`,
+        ...reported, keptLastGood: kept && kind !== 'EvpnPortSet', reason: kept ? 'LastGoodSpecKept' : 'MalformedAssociation', code: failure.code,
+        message: `${failure.message}${kind === 'EvpnPortSet' ? ` (EvpnPortSet ${name})` : ''}; ${kept ? 'the last good spec is kept' : 'the object is not written'}`,
       });
     }
     return out;

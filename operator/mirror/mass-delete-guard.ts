@@ -14,7 +14,7 @@
 // back, or the deletes went through), so confirming some objects does not lower
 // the share enough to release the others unconfirmed. Pure.
 import { API_GROUP } from '../../crds/index.ts';
-import { objectKey } from './echo-filter.ts';
+import { objectKey } from '../../crds/object-key.ts';
 import type { PlannedDelete } from './plan-mirror.ts';
 
 /** Set to "true" on a held object to let its delete through before the hold ends. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Subnet } from '../../crds/index.ts';
 import type { DhcpOptionsRow, LogicalRouterPortRow, LogicalSwitchPortRow } from '../ovn-source/ovn-snapshot.ts';
-import { SnapshotBuilder } from './fixtures/snapshot-builder.ts';
+import { SnapshotBuilder } from '../../test/fixtures/mirror/snapshot-builder.ts';
 import { mergeSubnets, mtuOf, networkFacts, providerPathOf, type MtuFact, type ProviderPath } from './network-facts.ts';
 
 const localnet = (name: string, tag: number | undefined, physnet = 'physnet1'): LogicalSwitchPortRow =>

@@ -13,7 +13,7 @@ import type { Subnet } from '../../crds/index.ts';
 import { gatewayInside } from '../../crds/index.ts';
 import { networkOf } from '../../crds/net-address.ts';
 import type { DhcpOptionsRow, LogicalRouterPortRow, LogicalSwitchPortRow, LogicalSwitchRow, OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
-import { NeutronKey, neutronIdOf } from './bgpvpn-keys.ts';
+import { NeutronKey, neutronIdOf } from '../ovn-source/bgpvpn-keys.ts';
 
 export const MTU_KEY = 'neutron:mtu';
 export const MTU_RANGE = { min: 576, max: 9216 } as const;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION, Label } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf } from '../../crds/index.ts';
-import { usableAssociation } from './fixtures/usable-association.ts';
+import { usableAssociation } from '../../test/fixtures/mirror/usable-association.ts';
 import { assignNetworkVnis, DEFAULT_L3VNI_OFFSET, routingOf, type VniInput } from './network-vnis.ts';
 import type { Association } from './parse-association.ts';
 import type { UsableAssociation } from './select-associations.ts';
@@ -19,7 +19,7 @@ function run(assocs: UsableAssociation[], extra: Partial<VniInput> = {}) {
 }
 
 describe('routingOf', () => {
-  it('l2 without a router l3 association: vrf-<vni>, L3VNI vni + offset, table vni + 1000000 (the seed\'s vrf_info)', () => {
+  it('l2 without a router l3 association: vrf-<vni>, L3VNI vni + offset, table vni + 1000000 (whatever the offset)', () => {
     expect(routingOf('a', usableAssociation('a', { vni: 10100, type: 'l2', bgpAs: 65000, routeTargets: ['65000:10100'] }), 1_000_000))
       .toEqual({ vrf: 'vrf-10100', l2vni: 10100, vrfSpec: { vni: 1_010_100, routingTable: 1_010_100, bgpAs: 65000 } });
     // Another offset moves the L3VNI, never the table.

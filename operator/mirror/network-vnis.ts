@@ -5,13 +5,14 @@
 //    networking-bgpvpn and OVN's dynamic-routing-vni). The network routes in
 //    the VRF of its router's l3 association when it has one (vrf-<M>, L3VNI
 //    M), else in vrf-<vni> whose L3VNI is vni + the L3VNI offset and whose
-//    table stays vni + 1000000 (the seed's vrf_info).
+//    table stays vni + 1000000 (so vrf-10100 keeps table 1010100 whatever
+//    the offset).
 // Every VNI has one holder: user objects and kept-last-good networks first,
 // then live mirrored networks, then newcomers by network id. A network whose
 // VNIs cannot all be had is refused whole (never half-applied).
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { DEFAULT_TABLE_OFFSET, EvpnErrorCode, MAX_VNI } from '../../crds/index.ts';
-import { vrfNameFor, vrfSpecOf } from './desired-vrfs.ts';
+import { vrfNameFor, vrfSpecOf } from './vrf-spec.ts';
 import { conflictProblem, type MirrorProblem } from './mirror-problem.ts';
 import type { UsableAssociation } from './select-associations.ts';
 
@@ -46,15 +47,15 @@ export function routingOf(id: string, a: UsableAssociation, l3vniOffset: number)
   if (association.type === 'l3') return { vrf: vrfNameFor(association.vni), vrfSpec: vrfSpecOf(association) };
   if (a.routerL3?.vni === association.vni) {
     return conflictProblem('EvpnNetwork', id,
-      `${EvpnErrorCode.Conflict}: the router's l3 association has VNI ${association.vni}, the network's l2 association too; one VNI cannot be both the L2VNI and the L3VNI`);
+      `the router's l3 association has VNI ${association.vni}, the network's l2 association too; one VNI cannot be both the L2VNI and the L3VNI`);
   }
   if (a.routerL3) return { vrf: vrfNameFor(a.routerL3.vni), vrfSpec: vrfSpecOf(a.routerL3), l2vni: association.vni };
   const l3vni = association.vni + l3vniOffset;
   const vrf = vrfNameFor(association.vni);
   if (l3vni > MAX_VNI) {
     return conflictProblem('EvpnNetwork', id,
-      `${EvpnErrorCode.InvalidVni}: the L3VNI of ${vrf} would be ${l3vni} (L2VNI ${association.vni} + --l3vni-offset ${l3vniOffset}), above ${MAX_VNI}; ` +
-      'give the network\'s router an l3 association or lower the offset');
+      `the L3VNI of ${vrf} would be ${l3vni} (L2VNI ${association.vni} + --l3vni-offset ${l3vniOffset}), above ${MAX_VNI}; ` +
+      'give the network\'s router an l3 association or lower the offset', EvpnErrorCode.InvalidVni);
   }
   const vrfSpec: EvpnVrfSpec = { vni: l3vni, routingTable: association.vni + DEFAULT_TABLE_OFFSET };
   if (association.bgpAs !== undefined) vrfSpec.bgpAs = association.bgpAs;
@@ -129,7 +130,7 @@ export function assignNetworkVnis(input: VniInput): NetworkVnis {
       return h === undefined || compatible(h, c) ? [] : [`${describeClaim(vni, c)} is already the ${describeClaim(vni, h)}`];
     });
     if (clash.length) {
-      out.problems.push(conflictProblem('EvpnNetwork', id, `${EvpnErrorCode.Conflict}: ${clash.join('; ')}; this ${a.association.type} association is not applied` +
+      out.problems.push(conflictProblem('EvpnNetwork', id, `${clash.join('; ')}; this ${a.association.type} association is not applied` +
         (routing.l2vni !== undefined && held.get(routing.l2vni)?.role === 'L2VNI' ? ' (one VNI is one broadcast domain)' : '')));
       continue;
     }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { driverExternalIds } from './fixtures/driver-rows.ts';
-import { malformedCases } from './fixtures/malformed-cases.ts';
+import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
+import { malformedCases } from '../../test/fixtures/mirror/malformed-cases.ts';
 import { parseAssociation } from './parse-association.ts';
 
 describe('parseAssociation: what the driver writes', () => {
-  it('reads the seed\'s l2 network association', () => {
+  it('reads an l2 network association as the driver writes it', () => {
     const r = parseAssociation(driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 }));
     expect(r).toEqual({ ok: true, association: {
       vni: 10100, type: 'l2', bgpAs: 65000, routeTargets: ['65000:10100'], importTargets: [], exportTargets: [],

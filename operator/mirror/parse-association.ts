@@ -1,13 +1,14 @@
 // Turns one row's `neutron_bgpvpn:*` external_ids into a typed association, or
-// a problem carrying the seed's error code. Never throws: a malformed row must
+// a problem carrying its EVPN-00x code (crds/error-codes.ts). Never throws: a malformed row must
 // not stop the mirror. Values are exactly what the OVN driver writes: every
 // value a string, lists as json.dumps arrays, `as` copied from the first route
 // target (so missing without RTs, and an IP when that RT is in IP form).
 import { EvpnErrorCode, isRfc4360Value, MAX_U32, MAX_VNI } from '../../crds/index.ts';
 import type { PrefixRoute } from '../../crds/index.ts';
 import { cidrContains, isCanonicalCidr, parseCidr, parseIp } from '../../crds/net-address.ts';
-import { BgpvpnKey, legacyAliases } from './bgpvpn-keys.ts';
+import { BgpvpnKey, legacyAliases } from '../ovn-source/bgpvpn-keys.ts';
 import type { ExternalIds } from '../ovn-source/ovn-snapshot.ts';
+import { codedMessage } from '../../crds/error-codes.ts';
 
 export interface Association {
   vni: number;
@@ -25,7 +26,7 @@ export interface Association {
 }
 
 export interface AssociationProblem {
-  code: (typeof EvpnErrorCode)[keyof typeof EvpnErrorCode];
+  code: EvpnErrorCode;
   message: string;
 }
 
@@ -183,7 +184,7 @@ export function parseAssociation(ids: ExternalIds): ParseResult {
     if (vniText === undefined) throw new Problem(EvpnErrorCode.InvalidVni, 'neutron_bgpvpn:vni is missing');
     const vni = parseInteger(vniText, 'neutron_bgpvpn:vni', EvpnErrorCode.InvalidVni, MAX_VNI, 1);
     const typeText = keys.get(BgpvpnKey.type);
-    // The driver's own default (seed 000 _build_network_info): no type means l3.
+    // The networking-bgpvpn OVN driver's own default: no type means l3.
     const type = typeText === undefined ? 'l3' : typeText.trim().toLowerCase();
     if (type !== 'l2' && type !== 'l3') {
       throw new Problem(EvpnErrorCode.InvalidVni, `neutron_bgpvpn:type must be "l2" or "l3", got ${quoted(typeText ?? '')}`);
@@ -208,7 +209,7 @@ export function parseAssociation(ids: ExternalIds): ParseResult {
     if (afi !== undefined && afi.trim() !== '') association.advertiseFixedIps = parseBool(afi, BgpvpnKey.advertiseFixedIps);
     return { ok: true, association };
   } catch (error: unknown) {
-    if (error instanceof Problem) return { ok: false, problem: { code: error.code, message: `${error.code}: ${error.message}` } };
+    if (error instanceof Problem) return { ok: false, problem: { code: error.code, message: codedMessage(error.code, error.message) } };
     throw error;
   }
 }

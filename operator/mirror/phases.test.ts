@@ -5,7 +5,7 @@ import type { EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { localPortOf } from './desired-port-sets.ts';
 import { dropVlanCollisions, networkSpecOf, type NetworkSpecResult } from './desired-networks.ts';
 import { vrfsOfNetworks, yieldToUserVrfs } from './desired-vrfs.ts';
-import { usableAssociation } from './fixtures/usable-association.ts';
+import { usableAssociation } from '../../test/fixtures/mirror/usable-association.ts';
 import type { NetworkFacts, ProviderPath } from './network-facts.ts';
 import { dropMixedTypeVnis, type UsableAssociation } from './select-associations.ts';
 
@@ -108,7 +108,7 @@ describe('networkSpecOf (phase 5)', () => {
     const prev: EvpnNetworkSpec | undefined = previous === undefined ? undefined : { type: 'l3', vrf: 'vrf-20', mtu: previous };
     const out = networkSpecOf('a', usableAssociation('a', { vni: 20, type: 'l3' }), numbers, { ...vlan7, mtu: { invalid: '100' } }, prev) as NetworkSpecResult;
     expect(out.spec.mtu).toBe(expected);
-    expect(out.problems).toEqual([{ kind: 'EvpnNetwork', name: 'a', reason: 'InvalidMtu', keptLastGood: true, message }]);
+    expect(out.problems).toEqual([{ kind: 'EvpnNetwork', name: 'a', reason: 'InvalidMtu', keptLastGood: true, code: 'EVPN-001', message }]);
   });
 
   it('keeps an l3 BGPVPN\'s route targets off the network (they are its VRF\'s)', () => {

@@ -14,6 +14,7 @@ import type { EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrfSpec } from '../../crds/i
 import { Label } from '../../crds/index.ts';
 import { semanticEqual } from '../../lib/kube/conditions.ts';
 import type { MirrorOutput } from './build-desired.ts';
+import { objectKey } from '../../crds/object-key.ts';
 
 export type MirrorKind = 'EvpnVrf' | 'EvpnNetwork' | 'EvpnPortSet';
 
@@ -135,11 +136,11 @@ function desiredObject(kind: MirrorKind, name: string, spec: DesiredObject['spec
   }
   const obj: DesiredObject = { kind, name, labels, spec };
   objectMemo.set(spec, { source, obj });
-  keyOfObject.set(obj, `${kind}/${name}`);
+  keyOfObject.set(obj, objectKey(kind, name));
   return obj;
 }
 
-const keyOf = (d: DesiredObject): string => keyOfObject.get(d) ?? `${d.kind}/${d.name}`;
+const keyOf = (d: DesiredObject): string => keyOfObject.get(d) ?? objectKey(d.kind, d.name);
 
 const KIND_ORDER: Record<MirrorKind, number> = { EvpnVrf: 0, EvpnNetwork: 1, EvpnPortSet: 2 };
 
@@ -147,7 +148,7 @@ const KIND_ORDER: Record<MirrorKind, number> = { EvpnVrf: 0, EvpnNetwork: 1, Evp
 function liveByKey(live: LiveMirror): Map<string, LiveObject> {
   const byKey = new Map<string, LiveObject>();
   const liveByKind: [MirrorKind, readonly LiveObject[]][] = [['EvpnVrf', live.vrfs], ['EvpnNetwork', live.networks], ['EvpnPortSet', live.portSets]];
-  for (const [kind, list] of liveByKind) for (const o of list) byKey.set(`${kind}/${o.metadata.name}`, o);
+  for (const [kind, list] of liveByKind) for (const o of list) byKey.set(objectKey(kind, o.metadata.name), o);
   return byKey;
 }
 

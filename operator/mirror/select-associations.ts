@@ -29,12 +29,13 @@ export function selectAssociations(
   for (const [id, a] of associations) {
     if (userNetworkNames.has(id)) {
       out.problems.push(conflictProblem('EvpnNetwork', id,
-        `${EvpnErrorCode.Conflict}: a user-authored EvpnNetwork ${id} and an OVN ${a.kind} association claim the same network; the operator leaves the user object alone and mirrors nothing for it`));
+        `a user-authored EvpnNetwork ${id} and an OVN ${a.kind} association claim the same network; the operator leaves the user object alone and mirrors nothing for it`));
       continue;
     }
     if (!a.association) {
       const previous = mirroredNetworks.get(id);
-      out.problems.push({ kind: 'EvpnNetwork', name: id, reason: previous ? 'LastGoodSpecKept' : 'MalformedAssociation', keptLastGood: previous !== undefined,
+      const code = a.problem?.code ?? EvpnErrorCode.InvalidRouteTarget;
+      out.problems.push({ kind: 'EvpnNetwork', name: id, reason: previous ? 'LastGoodSpecKept' : 'MalformedAssociation', keptLastGood: previous !== undefined, code,
         message: `${a.problem?.message ?? 'malformed association'}${previous ? '; the last good spec is kept' : ''}` });
       if (previous) out.keptLastGood.set(id, previous.spec);
       continue;
@@ -65,7 +66,7 @@ export function dropMixedTypeVnis(
     if (t === a.association.type) continue;
     dropped.add(id);
     problems.push(conflictProblem('EvpnNetwork', id,
-      `${EvpnErrorCode.Conflict}: VNI ${a.association.vni} is already used as type ${t}; this ${a.association.type} association is not applied`));
+      `VNI ${a.association.vni} is already used as type ${t}; this ${a.association.type} association is not applied`));
   }
   return { usable: new Map([...usable].filter(([id]) => !dropped.has(id))), problems };
 }

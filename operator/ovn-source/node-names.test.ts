@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot } from './ovn-snapshot.ts';
-import { keepNodeName, nodeNameOfChassis, parseNodeNameMapText, parseNodeNameMode, withNodeNames } from './node-names.ts';
+import { nodeNameOfChassis, parseNodeNameMapText, parseNodeNameMode, withNodeNames } from './node-names.ts';
 
 const chassis = { uuid: 'c1', name: 'a1b2-system-id', hostname: 'compute-1.example.com' };
 
@@ -21,7 +21,8 @@ describe('chassis → node name', () => {
     const snap = { ...emptySnapshot(), chassis: [chassis] };
     const out = withNodeNames(snap, { kind: 'chassis-name' });
     expect(out.chassis[0]).toEqual({ uuid: 'c1', name: 'a1b2-system-id', hostname: 'a1b2-system-id' });
-    expect(keepNodeName('')).toBeUndefined();
+    const unmapped = withNodeNames(snap, { kind: 'map', file: 'm.yaml', map: new Map() });
+    expect(unmapped.chassis[0]).toEqual({ uuid: 'c1', name: '', hostname: '' });
   });
   it('refuses a bad mode or map', () => {
     expect(() => parseNodeNameMode('fqdn')).toThrow(/hostname, chassis-name or map:<file>/);

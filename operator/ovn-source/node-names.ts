@@ -56,9 +56,9 @@ export function nodeNameOfChassis(mode: NodeNameMode, c: ChassisRow): string | u
 }
 
 /**
- * The mirror maps `hostname || name` through `nodeNameOf`; this rewrites each
+ * The mirror takes a chassis's `hostname || name` as its node; this rewrites each
  * chassis so that field already holds the node name (or nothing), which keeps the
- * mirror unaware of the mapping modes. Use with `nodeNameOf: keepNodeName`.
+ * mirror unaware of the mapping modes.
  */
 export function withNodeNames(snapshot: OvnSnapshot, mode: NodeNameMode): OvnSnapshot {
   if (mode.kind === 'hostname') return snapshot;
@@ -70,5 +70,3 @@ export function withNodeNames(snapshot: OvnSnapshot, mode: NodeNameMode): OvnSna
     }),
   };
 }
-
-export const keepNodeName = (name: string): string | undefined => (name === '' ? undefined : name);

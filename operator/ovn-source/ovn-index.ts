@@ -17,7 +17,7 @@
 // network, rows in the replica's order, so that they give for it exactly what
 // they give for it over the whole snapshot.
 import type { ChangeBatch, Row, Snapshot, TableChanges } from '../../lib/ovsdb/index.ts';
-import { NeutronKey, neutronIdOf } from '../mirror/bgpvpn-keys.ts';
+import { NeutronKey, neutronIdOf } from './bgpvpn-keys.ts';
 import type { OvnSnapshot } from './ovn-snapshot.ts';
 import {
   toChassis, toDatapathBinding, toDhcpOptions, toLogicalRouterPort, toLogicalSwitch, toLogicalSwitchPort, toPortBinding, type NbRows, type SbRows,

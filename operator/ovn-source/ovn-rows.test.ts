@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Row, Snapshot } from '../../lib/ovsdb/index.ts';
 import { toPortBinding, type NbRows, type SbRows } from './ovn-rows.ts';
-import { convertSnapshot } from '../mirror/fixtures/convert-snapshot.ts';
+import { convertSnapshot } from '../../test/fixtures/mirror/convert-snapshot.ts';
 
 const map = <R extends Row>(...rows: R[]): ReadonlyMap<string, R> => new Map(rows.map((r) => [r._uuid, r]));
 

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import type { OvnSnapshot } from './ovn-snapshot.ts';
-import type { NetworkRows } from '../mirror/incremental-parts.ts';
+import type { NetworkRows } from './network-rows.ts';
 import { MONITOR_METHODS, OvsdbClient, type MonitorMethod, type Replica, type Row, type SslFiles } from '../../lib/ovsdb/index.ts';
 import { NB_DB, nbTables, SB_DB, sbTables, type NbRows, type SbRows } from './ovn-rows.ts';
 import { OvnIndex } from './ovn-index.ts';

@@ -11,7 +11,7 @@ import type { Condition } from '../../lib/kube/conditions.ts';
 import { resourcePath } from '../../lib/kube/resource.ts';
 import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { evpnResources } from '../../crds/resources.ts';
-import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
+import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
 import { CONFIRM_DELETE_ANNOTATION } from '../mirror/mass-delete-guard.ts';
 import type { Live } from '../object-key.ts';
 import { deleteAllEvpnObjects, getObject, listEvents, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';

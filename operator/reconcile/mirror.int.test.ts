@@ -9,8 +9,8 @@ import { AGENT_FIELD_MANAGER, Label } from '../../crds/index.ts';
 import { applyObject, applyStatus } from '../../lib/kube/apply.ts';
 import type { Condition } from '../../lib/kube/conditions.ts';
 import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
-import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
-import { invalidNameCases, malformedCases } from '../mirror/fixtures/malformed-cases.ts';
+import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
+import { invalidNameCases, malformedCases } from '../../test/fixtures/mirror/malformed-cases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import type { Live } from '../object-key.ts';
 import { deleteAllEvpnObjects, getObject, listEvents, listObjects, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
@@ -189,7 +189,7 @@ describe('port association (SB Port_Binding of a VM port) and port sets', () => 
       return l.length === 1 && l[0]?.spec.ports.length === 2 ? true : undefined;
     });
     await waitFor('network status counts the ports', async () => ((await getNetwork(net))?.status?.ports === 2 ? true : undefined));
-    // The seed's ports_total, cluster-wide: at least this network's two ports.
+    // ports_total, cluster-wide: at least this network's two ports.
     expect(Number(/^evpn_operator_mirrored_ports (\d+)$/m.exec(op.registry.render())?.[1])).toBeGreaterThanOrEqual(2);
 
     await removeBgpvpnKeys(ovn.sbctl, 'Port_Binding', 'vm-port-1', bgpvpnKeys(ids));

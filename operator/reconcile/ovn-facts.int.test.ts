@@ -9,7 +9,7 @@ import { Label } from '../../crds/index.ts';
 import type { Condition } from '../../lib/kube/conditions.ts';
 import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { evpnResources } from '../../crds/resources.ts';
-import { driverExternalIds } from '../mirror/fixtures/driver-rows.ts';
+import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
 import type { Live } from '../object-key.ts';
 import { deleteAllEvpnObjects, getObject, listEvents, listObjects, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';

@@ -3,18 +3,14 @@
 // Accepted/SourceDegraded conditions, and is told which objects changed.
 import { EventEmitter } from 'node:events';
 import type { MirrorProblem } from '../mirror/build-desired.ts';
-import { refKey, type ObjectRefKey } from '../object-key.ts';
+import { objectKey } from '../../crds/object-key.ts';
+import type { ObjectRefKey } from '../object-key.ts';
 
 export interface ProblemBookEvents {
   changed: [keys: ObjectRefKey[]];
 }
 
 const identity = (p: MirrorProblem): string => JSON.stringify([p.kind, p.name, p.reason, p.message]);
-
-/** The seed error code a message starts with (`EVPN-004: …`), or `none`. */
-export function errorCodeOf(message: string): string {
-  return /^(EVPN-\d{3})/.exec(message)?.[1] ?? 'none';
-}
 
 export class ProblemBook extends EventEmitter<ProblemBookEvents> {
   #byKey = new Map<ObjectRefKey, MirrorProblem[]>();
@@ -43,7 +39,7 @@ export class ProblemBook extends EventEmitter<ProblemBookEvents> {
       if (seen.has(id)) continue;
       seen.add(id);
       if (!this.#all.has(id)) fresh.push(p);
-      const key = refKey(p.kind, p.name);
+      const key = objectKey(p.kind, p.name);
       const list = next.get(key) ?? [];
       list.push(p);
       next.set(key, list);

@@ -16,7 +16,8 @@ import type { ObjectCache } from './mirror-reconciler.ts';
 import type { ProblemBook } from './problem-book.ts';
 import { WriteExpectations } from './write-expectations.ts';
 import { evpnResources } from '../../crds/resources.ts';
-import { parseRefKey, refKey, type Live, type ObjectRefKey } from '../object-key.ts';
+import { objectKey } from '../../crds/object-key.ts';
+import { parseRefKey, type Live, type ObjectRefKey } from '../object-key.ts';
 import { desiredNetworkStatus, desiredVrfStatus, indexNodeState, type DesiredStatus, type NodeResults } from '../status/aggregate-status.ts';
 import { differingStatusFields } from '../status/status-diff.ts';
 
@@ -62,21 +63,21 @@ export class StatusReconciler {
   /** Every object's key, for a full pass (leadership start). */
   allKeys(): ObjectRefKey[] {
     return [
-      ...this.#o.networks.list().map((n) => refKey('EvpnNetwork', n.metadata.name)),
-      ...this.#o.vrfs.list().map((v) => refKey('EvpnVrf', v.metadata.name)),
+      ...this.#o.networks.list().map((n) => objectKey('EvpnNetwork', n.metadata.name)),
+      ...this.#o.vrfs.list().map((v) => objectKey('EvpnVrf', v.metadata.name)),
     ];
   }
 
   /** Keys of the networks that use a VRF (their status shows its L3VNI). */
   networksOfVrf(vrf: string): ObjectRefKey[] {
-    return this.#o.networks.list().filter((n) => n.spec.vrf === vrf).map((n) => refKey('EvpnNetwork', n.metadata.name));
+    return this.#o.networks.list().filter((n) => n.spec.vrf === vrf).map((n) => objectKey('EvpnNetwork', n.metadata.name));
   }
 
   async reconcile(key: string, signal: AbortSignal): Promise<undefined> {
     const ref = parseRefKey(key);
     if (ref === undefined) return undefined;
     const nodes = this.#nodes();
-    const problems = this.#o.problems.get(refKey(ref.kind, ref.name));
+    const problems = this.#o.problems.get(objectKey(ref.kind, ref.name));
     const now = this.#now();
     let obj: EvpnNetwork | EvpnVrf | undefined;
     let desired: DesiredStatus;

@@ -50,8 +50,8 @@ describe('foldNodeResults', () => {
 });
 
 describe('problemConditions', () => {
-  const conflict: MirrorProblem = { kind: 'EvpnNetwork', name: 'net-a', reason: 'Conflict', message: 'EVPN-004: two BGPVPNs', keptLastGood: false };
-  const kept: MirrorProblem = { kind: 'EvpnNetwork', name: 'net-a', reason: 'LastGoodSpecKept', message: 'EVPN-002: bad rt; the last good spec is kept', keptLastGood: true };
+  const conflict: MirrorProblem = { kind: 'EvpnNetwork', name: 'net-a', reason: 'Conflict', code: 'EVPN-004', message: 'EVPN-004: two BGPVPNs', keptLastGood: false };
+  const kept: MirrorProblem = { kind: 'EvpnNetwork', name: 'net-a', reason: 'LastGoodSpecKept', code: 'EVPN-002', message: 'EVPN-002: bad rt; the last good spec is kept', keptLastGood: true };
   it('is Accepted and not degraded without problems', () => {
     expect(problemConditions([], true, 1).map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Accepted=True/Valid', 'SourceDegraded=False/SourceHealthy']);
     expect(problemConditions([], false, 1).map((c) => c.type)).toEqual(['Accepted']);

@@ -2,7 +2,8 @@
 // the live object, and which objects a node-state change concerns.
 import type { EvpnNodeState } from '../../crds/index.ts';
 import { conditionsEqual, semanticEqual, type Condition } from '../../lib/kube/conditions.ts';
-import { refKey, type ObjectRefKey } from '../object-key.ts';
+import { objectKey } from '../../crds/object-key.ts';
+import type { ObjectRefKey } from '../object-key.ts';
 import { OWNED_CONDITIONS, type DesiredStatus } from './aggregate-status.ts';
 
 /** The status fields whose live value differs from `desired` (only our condition types are compared). */
@@ -26,7 +27,7 @@ export function changedResultKeys(oldState: EvpnNodeState | undefined, newState:
   const diff = <R extends { name: string }>(kind: 'EvpnNetwork' | 'EvpnVrf', a: readonly R[] | undefined, b: readonly R[] | undefined): void => {
     const before = new Map((a ?? []).map((r) => [r.name, JSON.stringify(r)]));
     const after = new Map((b ?? []).map((r) => [r.name, JSON.stringify(r)]));
-    for (const name of new Set([...before.keys(), ...after.keys()])) if (before.get(name) !== after.get(name)) keys.push(refKey(kind, name));
+    for (const name of new Set([...before.keys(), ...after.keys()])) if (before.get(name) !== after.get(name)) keys.push(objectKey(kind, name));
   };
   diff('EvpnVrf', oldState?.status?.vrfs, newState?.status?.vrfs);
   diff('EvpnNetwork', oldState?.status?.networks, newState?.status?.networks);

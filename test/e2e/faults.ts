@@ -4,7 +4,7 @@
 // steady stream of changes: associated while the agent is down, given an extra
 // import route target while bgpd is down, disassociated while all of FRR is
 // down. Each must be on the node once the component is back.
-import { driverExternalIds, type BgpvpnFixture } from '../../operator/mirror/fixtures/driver-rows.ts';
+import { driverExternalIds, type BgpvpnFixture } from '../fixtures/mirror/driver-rows.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import type { Fabric } from './fabric.ts';
 import { bash } from './guest-exec.ts';

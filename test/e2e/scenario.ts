@@ -17,7 +17,7 @@
 //  - VM ports with requested-chassis = the node, bound by the node's own
 //    ovn-controller when the VM's port appears on br-int (ovn-chassis.ts):
 //    nothing here writes Chassis or Port_Binding rows.
-import { driverExternalIds, type BgpvpnFixture } from '../../operator/mirror/fixtures/driver-rows.ts';
+import { driverExternalIds, type BgpvpnFixture } from '../fixtures/mirror/driver-rows.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { run } from './guest-exec.ts';
 import { PHYSNET } from './ovn-chassis.ts';

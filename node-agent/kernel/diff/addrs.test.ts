@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Addr, AddrSpec } from '../netlink/addr-route-codec.ts';
 import { diffAddrs } from './addrs.ts';
 import type { KindPlan } from './context.ts';
-import { addr, ctx } from './test-fixtures.ts';
+import { addr, ctx } from '../../../test/fixtures/node-agent/kernel-diff.ts';
 
 describe('diffAddrs: from → to', () => {
   const cases: { name: string; from: Addr[]; to: AddrSpec[]; cycled?: string[]; plan: Partial<KindPlan> }[] = [

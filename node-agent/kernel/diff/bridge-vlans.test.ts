@@ -3,7 +3,7 @@ import type { BridgeVlanSpec } from '../netlink/bridge-codec.ts';
 import type { BridgePort } from '../netlink/bridge-codec.ts';
 import { diffBridgeVlans } from './bridge-vlans.ts';
 import type { KindPlan } from './context.ts';
-import { ctx, port } from './test-fixtures.ts';
+import { ctx, port } from '../../../test/fixtures/node-agent/kernel-diff.ts';
 
 const v = (vid: number, pvid = false, untagged = false) => ({ vid, pvid, untagged });
 

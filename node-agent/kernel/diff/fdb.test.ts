@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FdbEntry, FdbSpec } from '../netlink/neigh-codec.ts';
 import type { KindPlan } from './context.ts';
 import { diffFdb } from './fdb.ts';
-import { ctx, fdbEntry, NUD_PERMANENT } from './test-fixtures.ts';
+import { ctx, fdbEntry, NUD_PERMANENT } from '../../../test/fixtures/node-agent/kernel-diff.ts';
 
 const want: FdbSpec = { dev: 'vx-101', mac: '02:00:00:00:01:01', vlan: 101, master: true, state: 'static' };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LinkSpec } from '../netlink/link-codec.ts';
 import { OWNED_LINK_GROUP, ownerAlias } from '../ownership.ts';
 import { diffLinks, type LinkPlan } from './links.ts';
-import { link } from './test-fixtures.ts';
+import { link } from '../../../test/fixtures/node-agent/kernel-diff.ts';
 
 const marks = { alias: ownerAlias('x'), group: OWNED_LINK_GROUP, up: true };
 const empty: LinkPlan = { linkDeletes: [], linkCreates: [], updates: [], blocked: [] };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Neighbor, NeighborSpec } from '../netlink/neigh-codec.ts';
 import type { KindPlan } from './context.ts';
 import { diffNeighbors } from './neighbors.ts';
-import { ctx, neigh, NUD_REACHABLE } from './test-fixtures.ts';
+import { ctx, neigh, NUD_REACHABLE } from '../../../test/fixtures/node-agent/kernel-diff.ts';
 
 const want: NeighborSpec = { dev: 'br-evpn.101', dst: '10.101.0.11', lladdr: '02:00:00:00:01:01', state: 'permanent' };
 

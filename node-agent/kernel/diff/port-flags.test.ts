@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BridgePort, BridgePortFlags } from '../netlink/bridge-codec.ts';
 import type { KindPlan } from './context.ts';
 import { diffPortFlags } from './port-flags.ts';
-import { ctx, port } from './test-fixtures.ts';
+import { ctx, port } from '../../../test/fixtures/node-agent/kernel-diff.ts';
 
 describe('diffPortFlags: from → to', () => {
   const cases: { name: string; from: BridgePort[]; to: BridgePortFlags[]; plan: Partial<KindPlan> }[] = [

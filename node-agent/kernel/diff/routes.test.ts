@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Route, RouteSpec } from '../netlink/addr-route-codec.ts';
 import type { KindPlan } from './context.ts';
 import { diffRoutes } from './routes.ts';
-import { ctx, route } from './test-fixtures.ts';
+import { ctx, route } from '../../../test/fixtures/node-agent/kernel-diff.ts';
 
 const unreachable: RouteSpec = { table: 11, dst: 'default', type: 'unreachable', metric: 4278198272, family: 6 };
 

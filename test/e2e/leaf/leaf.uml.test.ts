@@ -1,7 +1,7 @@
 // The hand-written leaf (frr.conf + setup.sh here) in real FRR 8.4 on the UML
 // kernel: its config loads and keeps its VNI and route-target lines, zebra
 // sees L2VNI 10100 and L3VNI 20000 once setup.sh made the devices, and a node
-// whose FRR config our renderer wrote for the seed's l2 BGPVPN (L2VNI 10100,
+// whose FRR config our renderer wrote for the example l2 BGPVPN (L2VNI 10100,
 // RT 65000:10100, iBGP to the leaf as route reflector) exchanges type-2/3
 // routes with it and pings the bare-metal server behind it over the L2VNI.
 // The fabric ASN (65100) differs from the BGPVPN's (65000), so nothing here
@@ -108,7 +108,7 @@ describe('the hand-written leaf in real FRR', () => {
     sh(join(here, 'setup.sh'), [], { LEAF_NS: LEAF, BMS_NS: BMS, HOST_NS: HOST, UNDERLAY_BRIDGE: UNDERLAY });
     await startLeafFrr();
 
-    // The node as the agent leaves it for the seed's l2 network: VTEP 10.0.0.1, the L2VNI on a bridge.
+    // The node as the agent leaves it for the example l2 network: VTEP 10.0.0.1, the L2VNI on a bridge.
     for (const args of [
       ['addr', 'add', '10.0.0.1/24', 'dev', 'underlay'], ['link', 'set', 'underlay', 'up'],
       ['link', 'add', 'br-evpn', 'type', 'bridge', 'stp_state', '0'],

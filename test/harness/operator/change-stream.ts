@@ -10,7 +10,7 @@ import { Label, type EvpnNetwork, type EvpnPortSet, type EvpnVrf } from '../../.
 import { portSetName } from '../../../crds/evpn-port-set.ts';
 import { evpnResources } from '../../../crds/resources.ts';
 import type { KubeClient } from '../../../lib/kube/kube-client.ts';
-import { driverExternalIds } from '../../../operator/mirror/fixtures/driver-rows.ts';
+import { driverExternalIds } from '../../fixtures/mirror/driver-rows.ts';
 import type { Ctl } from '../ovn/ovn-databases.ts';
 import { waitFor } from '../wait-for.ts';
 import { getObject, listObjects } from './kube-env.ts';

@@ -31,7 +31,7 @@ export const lsName = (networkId: string): string => `neutron-${networkId}`;
 export type Segment = { type: 'vlan'; tag: number; physnet?: string } | { type: 'flat'; physnet?: string } | { type: 'geneve' };
 
 export interface NetworkOptions {
-  /** Default: a VLAN provider network on physnet1 with a tag unique in this process (from 100), as seed 000's bulk script creates. */
+  /** Default: a VLAN provider network on physnet1 with a tag unique in this process (from 100), as a bulk provisioning script creates them. */
   segment?: Segment;
   /** external_ids neutron:mtu; default 1500 (Neutron always writes it). */
   mtu?: string | null;

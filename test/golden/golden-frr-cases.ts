@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const GOLDEN_FRR_DIR = join(import.meta.dirname, '..', '..', 'test', 'golden', 'frr');
+export const GOLDEN_FRR_DIR = join(import.meta.dirname, 'frr');
 
 export type GoldenFrrCase = { readonly name: string; readonly model: unknown; readonly confPath: string };
 

@@ -1,4 +1,4 @@
-// The external_ids keys networking-bgpvpn's OVN driver writes (seed 000), and
+// The external_ids keys networking-bgpvpn's OVN driver writes on OVN rows, and
 // the legacy names older releases left in databases, accepted as aliases.
 export const BGPVPN_PREFIX = 'neutron_bgpvpn:';
 

@@ -2,10 +2,10 @@
 // iproute2 (an implementation independent of ours), put next to the rendered
 // desired state. Every kind is compared as a whole set over owned devices, so
 // a missing object and a stale one both show up.
-import type { DesiredKernelState } from './kernel/desired-state.ts';
-import { normDst, normIp, normPrefix } from './kernel/diff/normalize.ts';
-import { OWNER_ALIAS_PREFIX, RTPROT_OVN_EVPN } from './kernel/ownership.ts';
-import { bridgeJson, ipJson } from '../test/harness/uml/oracle.ts';
+import type { DesiredKernelState } from '../../../node-agent/kernel/desired-state.ts';
+import { normDst, normIp, normPrefix } from '../../../node-agent/kernel/diff/normalize.ts';
+import { OWNER_ALIAS_PREFIX, RTPROT_OVN_EVPN } from '../../../node-agent/kernel/ownership.ts';
+import { bridgeJson, ipJson } from './oracle.ts';
 
 type Json = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
