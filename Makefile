@@ -6,14 +6,19 @@ SHELL := /bin/bash
 NODE_BIN := $(CURDIR)/.cache/node-v24.21.0/bin
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: all setup setup-apt setup-node setup-npm setup-k8s setup-deploy images test test-static test-unit test-integration test-images test-uml test-e2e demo bench gen-crds clean
+.PHONY: all setup setup-apt setup-node setup-npm setup-k8s setup-deploy setup-root images test test-static test-unit test-integration test-images test-uml test-e2e demo bench gen-crds clean
 
 all: test
 
-setup: setup-apt setup-node setup-npm setup-k8s setup-deploy
+setup: setup-apt setup-node setup-npm setup-k8s setup-deploy setup-root
 
 setup-apt:
 	scripts/setup-apt.sh
+
+# The current test world: a Debian unstable root with the exact package versions
+# of test/stack/current.lock (FRR 10, OVN 26.03, OVS 4.0), cached by the lock's hash.
+setup-root: setup-apt
+	scripts/build-test-root.sh >/dev/null
 
 setup-node:
 	scripts/setup-node.sh >/dev/null
