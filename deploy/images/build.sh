@@ -2,8 +2,8 @@
 # `make images`: builds the three OCI image archives offline, from Debian's
 # packages and the repository alone (no base image from a container registry):
 #
-#   evpn-frr         Debian bookworm's FRR 8.4 (frr, frr-pythontools: the FRR every
-#                    test runs), iproute2, iputils-ping, jq; entry point
+#   evpn-frr         FRR 10.7.1 from test/stack/current.lock (frr, frr-pythontools:
+#                    the FRR every suite runs), iproute2, iputils-ping, jq; entry point
 #                    frr-start.sh (watchfrr in the foreground). The chart's sidecar.
 #   evpn-node-agent  the evpn-frr image plus Node 24 and the agent, so its vtysh and
 #                    frr-reload.py are the sidecar's; runs as root (NET_ADMIN only,
@@ -52,7 +52,7 @@ app_tar() { # component...
 
 [[ -x $node_bin ]] || { log "$node_bin is missing: run make setup-node first"; exit 1; }
 node_version=$("$node_bin" --version)
-roots_key=$(sha <"$here/roots.sh")
+roots_key=$(cat "$here/roots.sh" test/stack/current.lock | sha)
 recipe=$(cat "$here/build.sh" "$here/frr-start.sh" | sha)
 deps_key=$(sha <package-lock.json)
 declare -A key archive ref
@@ -91,7 +91,7 @@ trap cleanup EXIT
 root_tar() { # name
   local name=$1 out=$cache/roots/$1-$roots_key.tar t0=$SECONDS
   if [[ ! -f $out ]]; then
-    log "root $name: mmdebstrap $suite"
+    log "root $name: mmdebstrap"
     build_root "$name" "$work/$name-root.tar"
     mv "$work/$name-root.tar" "$out"
     log "root $name: $((SECONDS - t0)) s, $(du -m "$out" | cut -f1) MB"

@@ -17,6 +17,7 @@ import { waitFor } from '../../test/harness/wait-for.ts';
 import { addNetwork, lsName } from '../../test/harness/operator/ovn-driver.ts';
 import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { repoRoot, run, type RunResult } from './deploy-env.ts';
+import { lockedVersion } from '../../test/harness/stack/stack.ts';
 
 const env = { ...process.env, CONTAINERS_CONF: join(repoRoot, 'deploy/images/containers.conf') };
 const podman = (args: readonly string[]): Promise<RunResult> => run('podman', args, { env });
@@ -107,13 +108,15 @@ describe('the image archives', () => {
 });
 
 describe('evpn-frr', () => {
-  it('carries Debian bookworm\'s FRR 8.4: zebra --version, vtysh --help', async () => {
+  // The FRR every suite tests: the version of test/stack/current.lock (FRR 10's vtysh has no --version; --help names it).
+  const frrVersion = lockedVersion('frr');
+  it(`carries the tested FRR ${frrVersion} (test/stack/current.lock): zebra --version, vtysh --help`, async () => {
     const zebra = await runIn('frr', ['--version'], { entrypoint: '/usr/lib/frr/zebra' });
     expect(zebra.code).toBe(0);
-    expect(zebra.stdout).toMatch(/^zebra version 8\.4\./m);
+    expect(zebra.stdout).toMatch(new RegExp(`^zebra version ${frrVersion.replaceAll('.', '\\.')}$`, 'm'));
     const vtysh = await runIn('frr', ['--help'], { entrypoint: 'vtysh' });
     expect(vtysh.code).toBe(0);
-    expect(vtysh.stdout).toContain('Integrated shell for FRR (version 8.4.');
+    expect(vtysh.stdout).toContain(`Integrated shell for FRR (version ${frrVersion})`);
   });
 
   it('starts FRR as the chart runs the sidecar, and the agent image drives it through vtysh and frr-reload.py', async () => {
@@ -151,7 +154,7 @@ describe('evpn-frr', () => {
     const agentMounts = ['--volume', `${etc}:/etc/frr`, '--volume', `${runDir}:/var/run/frr`, '--tmpfs', '/var/log/frr', '--tmpfs', '/tmp'];
     const version = await runIn('node-agent', ['-c', 'show version'], { entrypoint: 'vtysh', extra: agentMounts });
     expect(version.stderr).toBe('');
-    expect(version.stdout).toMatch(/FRRouting 8\.4\./);
+    expect(version.stdout).toContain(`FRRouting ${frrVersion} `);
     const reload = await runIn('node-agent', ['--test', '--stdout', '/etc/frr/frr.conf'], { entrypoint: '/usr/lib/frr/frr-reload.py', extra: agentMounts });
     expect(reload.code, reload.stdout + reload.stderr).toBe(0);
 
