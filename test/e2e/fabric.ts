@@ -345,7 +345,8 @@ const FRR_DAEMONS = [...(existsSync('/usr/lib/frr/mgmtd') ? ['mgmtd' as const] :
 function frrDaemon(ns: string, daemon: 'mgmtd' | 'zebra' | 'bgpd'): string {
   const extra = daemon === 'zebra' ? ' -s 90000000' : '';
   // No inherited descriptors: FRR 10's mgmtd keeps them open after daemonising, and the caller waits for them to close.
-  return `ip netns exec ${ns} /usr/lib/frr/${daemon} -N ${ns} -d -A 127.0.0.1${extra} --log file:/var/log/frr/${ns}-${daemon}.log </dev/null >/dev/null 2>&1`;
+  // -F datacenter: without -f the defaults profile must come on the command line, as frrcommon.sh passes it.
+  return `ip netns exec ${ns} /usr/lib/frr/${daemon} -N ${ns} -F datacenter -d -A 127.0.0.1${extra} --log file:/var/log/frr/${ns}-${daemon}.log </dev/null >/dev/null 2>&1`;
 }
 
 async function waitForFrr(ns: string): Promise<void> {

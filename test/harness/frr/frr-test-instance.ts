@@ -26,7 +26,9 @@ export function startFrrDaemons(netns: string, pathspace: string, daemons: reado
   const all = [...(hasMgmtd() && !daemons.includes('mgmtd') ? ['mgmtd'] : []), ...daemons];
   for (const daemon of all) {
     // stdio ignored: FRR 10's mgmtd keeps the descriptors it was started with, so a pipe would never close.
-    execFileSync('ip', ['netns', 'exec', netns, `/usr/lib/frr/${daemon}`, '-N', pathspace, '-d', '-A', '127.0.0.1', ...args(daemon)], { stdio: 'ignore' });
+    // -F datacenter: the defaults profile is a start-up option (a daemon without -f never reads
+    // `frr defaults datacenter` in time; vtysh -b is too late), as FRR's frrcommon.sh passes it.
+    execFileSync('ip', ['netns', 'exec', netns, `/usr/lib/frr/${daemon}`, '-N', pathspace, '-F', 'datacenter', '-d', '-A', '127.0.0.1', ...args(daemon)], { stdio: 'ignore' });
   }
   const deadline = Date.now() + 20_000;
   while (!all.every((d) => existsSync(`/var/run/frr/${pathspace}/${d}.vty`))) {
