@@ -19,15 +19,16 @@ describe('parseAgentConfig: OVS', () => {
 });
 
 describe('agent API listen settings', () => {
-  it('listens on loopback with no token by default', () => {
+  it('listens on loopback with no token by default (the API closed), on the chart\'s ports', () => {
     const c = parseAgentConfig(['--vtep-ip', '192.0.2.10'], env);
-    expect(c.httpAddr).toBe('127.0.0.1:9650');
+    expect(c.httpAddr).toBe('127.0.0.1:9410');
+    expect(c.metricsAddr).toBe('127.0.0.1:9411');
     expect(c.apiTokenFile).toBeUndefined();
   });
 
-  it('reads --http-addr and --api-token-file', () => {
-    const c = parseAgentConfig(['--vtep-ip', '192.0.2.10', '--http-addr', '$(POD_IP):9410', '--api-token-file', '/run/secrets/agent-api/token'], env);
-    expect(c).toMatchObject({ httpAddr: '$(POD_IP):9410', apiTokenFile: '/run/secrets/agent-api/token' });
+  it('reads --http-addr, --api-token-file and --metrics-addr', () => {
+    const c = parseAgentConfig(['--vtep-ip', '192.0.2.10', '--http-addr', '$(POD_IP):9410', '--api-token-file', '/run/secrets/agent-api/token', '--metrics-addr', '$(POD_IP):9411'], env);
+    expect(c).toMatchObject({ httpAddr: '$(POD_IP):9410', apiTokenFile: '/run/secrets/agent-api/token', metricsAddr: '$(POD_IP):9411' });
   });
 });
 

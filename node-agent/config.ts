@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { defaultServerAsn } from './frr/model.ts';
-import type { FrrModelInput } from './frr/model.ts';
 import { NodeConfig } from './inputs/node-config.ts';
 
 export const AgentConfig = z.object({
@@ -41,16 +40,18 @@ export const AgentConfig = z.object({
     enabled: z.boolean().default(true),
     remote: z.string().regex(/^(unix:.+|tcp:.+:\d+)$/, 'ovs.remote must be unix:PATH or tcp:HOST:PORT').default('unix:/run/openvswitch/db.sock'),
   }).prefault({}),
-  /** Loopback by default; on the pod IP the API is read-only unless apiTokenFile is set. */
-  httpAddr: z.string().default('127.0.0.1:9650'),
-  /** Bearer token POST /v1/evpn/sync needs (a mounted Secret); read at each POST. */
+  /** The API (/v1/evpn/*): loopback by default, the chart's port (deploy/helm values nodeAgent.http.port). */
+  httpAddr: z.string().default('127.0.0.1:9410'),
+  /** The bearer token every API request but the probes needs (a mounted Secret), read at each request; without it the API is closed. */
   apiTokenFile: z.string().min(1).optional(),
+  /** Prometheus /metrics and the probes, without a token (chart: nodeAgent.metrics.port). */
+  metricsAddr: z.string().default('127.0.0.1:9411'),
   resyncSeconds: z.int().min(1).default(30),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
 const usage = `usage: evpn-node-agent --vtep-ip IP [--asn N] [--router-id IP] [--bgp-peer IP[:ASN|internal|external]]...
-  [--frr-pathspace NS] [--frr-config PATH] [--frr-boot-config PATH] [--no-frr] [--ovsdb unix:PATH|tcp:HOST:PORT] [--no-ovs] [--bfd] [--http-addr HOST:PORT] [--api-token-file FILE] [--resync-seconds N]
+  [--frr-pathspace NS] [--frr-config PATH] [--frr-boot-config PATH] [--no-frr] [--ovsdb unix:PATH|tcp:HOST:PORT] [--no-ovs] [--bfd] [--http-addr HOST:PORT] [--api-token-file FILE] [--metrics-addr HOST:PORT] [--resync-seconds N]
   [--bridge NAME] [--uplink NAME] [--uplink-peer NAME] [--anycast-mac MAC] [--mtu N] [--config FILE]
 env: NODE_NAME (required), KUBECONFIG (or in-cluster)`;
 
@@ -74,7 +75,7 @@ function parseFlags(argv: readonly string[]) {
       'bgp-peer': { type: 'string', multiple: true }, bfd: { type: 'boolean' },
       'frr-pathspace': { type: 'string' }, 'frr-config': { type: 'string' }, 'frr-boot-config': { type: 'string' }, 'no-frr': { type: 'boolean' },
       ovsdb: { type: 'string' }, 'no-ovs': { type: 'boolean' },
-      'http-addr': { type: 'string' }, 'api-token-file': { type: 'string' }, 'resync-seconds': { type: 'string' },
+      'http-addr': { type: 'string' }, 'api-token-file': { type: 'string' }, 'metrics-addr': { type: 'string' }, 'resync-seconds': { type: 'string' },
       bridge: { type: 'string' }, uplink: { type: 'string' }, 'uplink-peer': { type: 'string' },
       'anycast-mac': { type: 'string' }, mtu: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' },
     },
@@ -161,6 +162,7 @@ function mergeConfig(flags: Flags, file: FileConfig, identity: { nodeName: strin
     ...given('frrNodeSettings', file.frrNodeSettings),
     ...given('httpAddr', flags['http-addr']),
     ...given('apiTokenFile', flags['api-token-file']),
+    ...given('metricsAddr', flags['metrics-addr']),
     ...given('resyncSeconds', num(flags['resync-seconds'])),
   };
 }
@@ -178,18 +180,4 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return parsed.data;
-}
-
-/** The node-level part of the FRR model. */
-export function frrNodeSettings(c: AgentConfig): Omit<FrrModelInput, 'vrfs' | 'l2vnis'> {
-  // Validated with the whole FRR model before every render (validateFrrModel).
-  if (c.frrNodeSettings !== undefined) return c.frrNodeSettings as Omit<FrrModelInput, 'vrfs' | 'l2vnis'>;
-  return {
-    asn: c.bgp.asn,
-    routerId: c.bgp.routerId,
-    underlayNeighbors: c.bgp.peers.map((p) => ({ address: p.address, remoteAs: p.remoteAs, evpn: true, bfd: c.bgp.bfd, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 })),
-    advertiseNetworks: [`${c.node.vtepIp}/32`],
-    gracefulRestart: { enabled: true },
-    ...(c.bgp.bfd ? { bfd: {} } : {}),
-  };
 }

@@ -11,6 +11,8 @@ import { ConfigError, parseAgentConfig } from './config.ts';
 import { FrrApplier } from './frr/reload.ts';
 import { createAgentApiServer } from './http/agent-api-server.ts';
 import { createAgentStateView } from './http/agent-state-view.ts';
+import { splitHostPort } from './http/listener.ts';
+import { createAgentMetricsServer } from './http/metrics-server.ts';
 import { openKernel } from './kernel/netlink/kernel-adapter.ts';
 import { DriftWatch } from './kernel/netlink/drift-watch.ts';
 import { OvsUplink } from './ovs/ovs-uplink.ts';
@@ -41,21 +43,24 @@ async function main(): Promise<void> {
   const events = new EventRecorder({ client, reportingController: 'ovn-evpn.dev/node-agent', reportingInstance: config.node.nodeName, defaultNamespace: 'default', dedupWindowMs: 3_600_000, log });
   const agent = new NodeAgent({ config, client, kernel, drift, metrics, events, log, ...(frr ? { frr } : {}), ...(ovs ? { ovs } : {}) });
 
-  const [host = '127.0.0.1', port = '9650'] = config.httpAddr.split(/:(?=\d+$)/);
-  // The seed's REST API (/v1/evpn/...), /metrics and the probes; loopback or the pod IP only.
+  const podIp = process.env.POD_IP !== undefined ? { podIp: process.env.POD_IP } : {};
+  // The seed's REST API (/v1/evpn/...): loopback or the pod IP only, every request but the probes behind the token.
   const server = createAgentApiServer({
-    view: createAgentStateView(agent, metrics), host, port: Number(port), registry: metrics.registry, log,
-    ...(process.env.POD_IP !== undefined ? { podIp: process.env.POD_IP } : {}),
+    view: createAgentStateView(agent, metrics), ...splitHostPort(config.httpAddr, 9410), registry: metrics.registry, log, ...podIp,
     tokenFile: config.apiTokenFile,
   });
+  // /metrics and the probes on their own listener, so Prometheus needs no token and the API stays closed.
+  const metricsServer = createAgentMetricsServer({ registry: metrics.registry, ...splitHostPort(config.metricsAddr, 9411), ready: () => agent.lastPass !== undefined, log, ...podIp });
   const shutdown = createShutdown({ log, timeoutMs: 20_000 });
   shutdown.register('agent', () => agent.stop());
   shutdown.register('http', () => server.close());
+  shutdown.register('metrics', () => metricsServer.close());
   shutdown.register('netlink', () => { drift.close(); kernel.close(); });
   if (ovs) shutdown.register('ovsdb', () => ovs.close());
   shutdown.install();
 
   await server.listen();
+  await metricsServer.listen();
   // The first pass should see the database; a node without one yet retries in the background.
   await ovs?.start();
   log.info({ node: config.node.nodeName, vtep: config.node.vtepIp, asn: config.bgp.asn, frr: config.frr.enabled, ovsdb: config.ovs.enabled ? config.ovs.remote : false }, 'node agent starting');

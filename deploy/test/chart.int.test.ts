@@ -119,13 +119,14 @@ describe('helm chart', () => {
     expect(r.stderr).toContain('needs operator.ovn.ssl.secretName');
   });
 
-  it('keeps the agent API on loopback by default, and mounts the POST token when one is given', async () => {
+  it('keeps the agent API on loopback by default and closed: the token file is always passed and mounted (deploy/test/chart-agent-api.int.test.ts has the rest)', async () => {
     type Ds = { spec: { template: { spec: { containers: { name: string; args?: string[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[] } } } };
     const agent = async (sets: string[]): Promise<Ds['spec']['template']['spec']['containers'][number] | undefined> =>
       (parseManifests(await helmTemplate('api', ns, sets.flatMap((x) => ['--set', x]))).find((o) => o.kind === 'DaemonSet') as unknown as Ds).spec.template.spec.containers.find((c) => c.name === 'node-agent');
     const plain = await agent([]);
     expect(plain?.args).toContain('--http-addr=127.0.0.1:9410');
-    expect(plain?.args?.some((a) => a.startsWith('--api-token-file'))).toBe(false);
+    expect(plain?.args).toContain('--api-token-file=/etc/ovn-evpn/agent-api/token');
+    expect(plain?.volumeMounts).toContainEqual({ name: 'agent-api-token', mountPath: '/etc/ovn-evpn/agent-api', readOnly: true });
     const exposed = await agent(['nodeAgent.http.bindPodIp=true', 'nodeAgent.http.tokenSecretName=agent-api']);
     expect(exposed?.args).toEqual(expect.arrayContaining(['--http-addr=$(POD_IP):9410', '--api-token-file=/etc/ovn-evpn/agent-api/token']));
     expect(exposed?.volumeMounts).toContainEqual({ name: 'agent-api-token', mountPath: '/etc/ovn-evpn/agent-api', readOnly: true });
@@ -145,10 +146,10 @@ describe('helm chart', () => {
   });
 
   it('refuses a ServiceMonitor when the cluster has no prometheus-operator CRD, renders it when it has', async () => {
-    const without = await run(helmBinary(), ['template', 'sm', chartDir, '--set', 'monitoring.serviceMonitor.enabled=true']);
+    const without = await run(helmBinary(), ['template', 'sm', chartDir, '--set', 'monitoring.serviceMonitor.enabled=true', '--set', 'nodeAgent.metrics.bindPodIp=true']);
     expect(without.code).not.toBe(0);
     expect(without.stderr).toContain('needs the ServiceMonitor CRD');
-    const withCrd = await helmTemplate('sm', ns, ['--set', 'monitoring.serviceMonitor.enabled=true', '--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor']);
+    const withCrd = await helmTemplate('sm', ns, ['--set', 'monitoring.serviceMonitor.enabled=true', '--set', 'nodeAgent.metrics.bindPodIp=true', '--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor']);
     expect(parseManifests(withCrd).some((o) => o.kind === 'ServiceMonitor')).toBe(true);
   });
 

@@ -120,14 +120,18 @@ describe('evpn-frr', () => {
   });
 
   it('starts FRR as the chart runs the sidecar, and the agent image drives it through vtysh and frr-reload.py', async () => {
-    // /etc/frr as the node-init container writes it (the chart's own script).
-    // emptyDirs are mode 0777.
+    // /etc/frr as the node-init container writes it: the agent image's node runs the agent's own
+    // renderer on the node-bgp.json node-init.sh hands over. emptyDirs are mode 0777.
     const etc = tempDir();
     const runDir = tempDir();
+    const shared = tempDir();
     chmodSync(etc, 0o777);
     chmodSync(runDir, 0o777);
-    const gen = await run(join(repoRoot, 'deploy/helm/ovn-evpn/files/bin/frr-config-gen.sh'), [], {
-      env: { ...process.env, FRR_CONF_DIR: etc, SERVER_ASN: '4200049263', ROUTER_ID: '10.0.192.111', VTEP_IP: '10.0.192.111', PEER_IP: '10.0.192.1', PEER_ASN: '65001' },
+    writeFileSync(join(shared, 'node-bgp.json'), JSON.stringify({
+      frr: { asn: 4200049263, routerId: '10.0.192.111', underlayNeighbors: [{ address: '10.0.192.1', remoteAs: 65001, timers: { keepalive: 3, hold: 10 } }], advertiseNetworks: [] },
+    }));
+    const gen = await runIn('node-agent', ['/opt/ovn-evpn/node-agent/frr/write-boot-files.ts', '--node-bgp', '/run/ovn-evpn/node-bgp.json', '--dir', '/etc/frr'], {
+      entrypoint: '/usr/local/bin/node', extra: ['--volume', `${etc}:/etc/frr`, '--volume', `${shared}:/run/ovn-evpn:ro`],
     });
     expect(gen.stderr).toBe('');
     expect(gen.code).toBe(0);

@@ -1,8 +1,9 @@
 // The node agent pod's init scripts, run with bash on fixture inputs: `ip` and
 // `ping` are replaced by fixture scripts (IP_CMD, PING_CMD), so every gateway
-// fallback is exercised. The frr.conf they write is compared with what the
-// agent's own renderer (node-agent/frr/render.ts) makes of the node-bgp.json
-// they hand over, so FRR's boot config and the agent's first reload agree.
+// fallback is exercised. The frr.conf they write (through the agent's own
+// renderer, node-agent/frr/write-boot-files.ts) is compared with what the
+// agent renders of the node-bgp.json they hand over, so FRR's boot config and
+// the agent's first reload agree.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,9 @@ async function runInit(c: Case): Promise<{ code: number; stdout: string; stderr:
     IP_CMD: join(fixtures, 'fake-ip.sh'),
     PING_CMD: join(fixtures, 'fake-ping.sh'),
     SLEEP_CMD: 'true',
+    // FRR's boot files come from the agent's own renderer, run as the init container runs it.
+    NODE_CMD: process.execPath,
+    AGENT_HOME: repoRoot,
     NODE_NAME: 'worker1',
     NODE_IP: '10.0.192.111',
     ASN_MAPPING_FILE: join(dir, 'mapping.json'),

@@ -30,7 +30,10 @@ export function renderBase(helm: string): Map<string, string> {
   files.set('namespace.yaml', header + stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: KUSTOMIZE_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'ovn-evpn' } } }));
   for (const doc of parseAllDocuments(text)) {
     const o = doc.toJS() as Obj | null;
-    if (o === null) continue;
+    // A Secret is never committed: the chart's agent API token is random per
+    // install. The base mounts it optionally, so the API stays closed until the
+    // overlay adds the Secret (deploy/README.md).
+    if (o === null || o.kind === 'Secret') continue;
     stripHelm(o.metadata);
     stripHelm(o.spec?.template?.metadata);
     const name = `${o.kind.toLowerCase()}-${o.metadata.name.replace(/^ovn-evpn-?/, '') || 'ovn-evpn'}.yaml`;

@@ -92,6 +92,8 @@ export class KubeClient {
   readonly writeCounter: WriteCounter | undefined;
   private readonly userAgent: string;
   private agent: http.Agent | undefined;
+  /** The TLS material `agent` was built from: another one (a rotated certificate or CA) builds a new agent. */
+  private agentTls: TlsMaterial | undefined;
 
   constructor(kubeConfig: KubeTarget, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
@@ -154,6 +156,7 @@ export class KubeClient {
   close(): void {
     this.agent?.destroy();
     this.agent = undefined;
+    this.agentTls = undefined;
   }
 
   private async send(req: KubeRequest, idleTimeoutMs = 0): Promise<http.IncomingMessage> {
@@ -189,7 +192,11 @@ export class KubeClient {
           ...(opts.auth === undefined ? {} : { auth: opts.auth }),
           ...(req.signal === undefined ? {} : { signal: req.signal }),
         },
-        resolve,
+        (res) => {
+          // A refused credential (an expired exec token, a revoked certificate): fetch a fresh one for the next request.
+          if (res.statusCode === 401) this.kubeConfig.invalidateCredentials?.();
+          resolve(res);
+        },
       );
       r.on('error', reject);
       const timeoutMs = req.timeoutMs ?? 30_000;
@@ -212,23 +219,50 @@ export class KubeClient {
   }
 
   // One keep-alive agent per client, built from the kubeconfig's TLS material
-  // (client-node's own agent has keep-alive off: a TLS handshake per request).
+  // (client-node's own agent has keep-alive off: a TLS handshake per request),
+  // and built again when that material changes (a renewed client certificate
+  // from a file or an exec plugin, a rotated CA): a socket keeps the identity of
+  // its handshake, so only new sockets can present the new certificate.
   private agentFor(url: URL, opts: https.RequestOptions, proxied: boolean): http.Agent | undefined {
     if (proxied) return opts.agent instanceof http.Agent ? opts.agent : undefined;
-    if (this.agent !== undefined) return this.agent;
+    const tls = tlsMaterialOf(opts);
+    if (this.agent !== undefined && this.agentTls !== undefined && sameTls(this.agentTls, tls)) return this.agent;
+    if (this.agent !== undefined) retireAgent(this.agent);
+    this.agentTls = tls;
     this.agent =
       url.protocol === 'https:'
         ? new https.Agent({
             keepAlive: true,
-            ...(opts.ca === undefined ? {} : { ca: opts.ca }),
-            ...(opts.cert === undefined ? {} : { cert: opts.cert }),
-            ...(opts.key === undefined ? {} : { key: opts.key }),
-            ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
-            ...(opts.servername === undefined ? {} : { servername: opts.servername }),
+            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+            ...(tls.key === undefined ? {} : { key: tls.key }),
+            ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
+            ...(tls.servername === undefined ? {} : { servername: tls.servername }),
           })
         : new http.Agent({ keepAlive: true });
     return this.agent;
   }
+}
+
+type TlsMaterial = Pick<https.RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
+
+const tlsMaterialOf = (o: https.RequestOptions): TlsMaterial => ({ ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername });
+
+/** Same value: identical (files unchanged give the same Buffer), or equal bytes (an exec plugin's fresh strings). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  return false;
+}
+
+const sameTls = (a: TlsMaterial, b: TlsMaterial): boolean =>
+  sameValue(a.ca, b.ca) && sameValue(a.cert, b.cert) && sameValue(a.key, b.key) && a.rejectUnauthorized === b.rejectUnauthorized && a.servername === b.servername;
+
+/** An agent replaced by a new one: idle sockets close now, busy ones (a watch) finish on their old handshake, then close. */
+function retireAgent(agent: http.Agent): void {
+  agent.on('free', (socket: import('node:net').Socket) => { socket.destroy(); });
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
 }
 
 async function readBody(res: http.IncomingMessage): Promise<string> {

@@ -19,6 +19,33 @@ import { vrfDevice } from '../inputs/device-names.ts';
 
 export type FrrNodeSettings = Omit<FrrModelInput, 'vrfs' | 'l2vnis'>;
 
+/** The agent configuration's parts the node-level FRR settings come from (config.ts AgentConfig). */
+export type NodeFrrSource = {
+  /** The node model as the chart's init derived it (and rendered FRR's boot config from): used as is. */
+  readonly frrNodeSettings?: Readonly<Record<string, unknown>> | undefined;
+  readonly bgp: {
+    readonly asn: number;
+    readonly routerId: string;
+    readonly peers: readonly { readonly address: string; readonly remoteAs: 'internal' | 'external' | number }[];
+    readonly bfd: boolean;
+  };
+  readonly node: { readonly vtepIp: string };
+};
+
+/** The node-level part of the FRR model. */
+export function frrNodeSettings(c: NodeFrrSource): FrrNodeSettings {
+  // Validated with the whole FRR model before every render (validateFrrModel).
+  if (c.frrNodeSettings !== undefined) return c.frrNodeSettings as FrrNodeSettings;
+  return {
+    asn: c.bgp.asn,
+    routerId: c.bgp.routerId,
+    underlayNeighbors: c.bgp.peers.map((p) => ({ address: p.address, remoteAs: p.remoteAs, evpn: true, bfd: c.bgp.bfd, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 })),
+    advertiseNetworks: [`${c.node.vtepIp}/32`],
+    gracefulRestart: { enabled: true },
+    ...(c.bgp.bfd ? { bfd: {} } : {}),
+  };
+}
+
 const union = (...lists: (readonly string[] | undefined)[]): string[] => [...new Set(lists.flatMap((l) => l ?? []))].sort();
 
 /** The order of FrrModelInput.vrfs (so a field error `vrfs[i]` names its EvpnVrf). */

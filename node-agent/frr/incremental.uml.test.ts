@@ -12,8 +12,8 @@ import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { startFrrTestInstance, type FrrTestInstance } from '../../test/harness/frr/frr-test-instance.ts';
 import { toFrrConfig, type FrrConfig } from './frr-config.ts';
 import { FrrApplier } from './reload.ts';
-import type { Rejection } from '../inputs/select-applicable.ts';
-import { rejectRefusedVrfs, selectFrrApplicable } from './select-frr.ts';
+import { attributeRefusals } from './refusals.ts';
+import { selectFrrApplicable } from './select-frr.ts';
 import { diffStanzas, parseStanzas } from './stanzas.ts';
 
 const VRFS = 12;
@@ -243,11 +243,11 @@ describe('incremental FRR apply on two real FRR nodes', () => {
     for (const vni of base) expect(running).toMatch(new RegExp(`vrf vrf-${vni}\\n vni ${vni}\\n`));
     // Refused stanzas are no drift for check(); the node pass turns them into EVPN-006 on that EvpnVrf alone.
     expect(await a.applier.check()).toEqual({ ok: true });
-    const rejected = new Map<string, Rejection>();
     const evpnVrfs = [...base, extra].map((vni) => ({ metadata: { name: `v${vni}` }, spec: { vni } }) as unknown as EvpnVrf);
-    expect(rejectRefusedVrfs(r.refused, evpnVrfs, rejected)).toBe(true);
-    expect([...rejected.keys()]).toEqual([`v${extra}`]);
-    expect(rejected.get(`v${extra}`)?.code).toBe('EVPN-006');
+    const rejected = attributeRefusals(r.refusals, evpnVrfs, []);
+    expect([...rejected.vrfs.keys()]).toEqual([`v${extra}`]);
+    expect(rejected.vrfs.get(`v${extra}`)?.code).toBe('EVPN-006');
+    expect(rejected.node).toBeUndefined();
     expect(allRoutes(b, base)()).toBe(true);
     // The next apply retries the refused stanza from what FRR was read to run (the conflicting VNI is ours
     // to replace), and the VRF is applied.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
-import type { Rejection } from '../inputs/select-applicable.ts';
-import { rejectRefusedVrfs, selectFrrApplicable } from './select-frr.ts';
+import { selectFrrApplicable } from './select-frr.ts';
 
 const node = { asn: 65000, routerId: '10.0.0.1' };
 const vrf = (name: string, vni: number, spec: object = {}): EvpnVrf => ({ metadata: { name }, spec: { vni, ...spec } }) as unknown as EvpnVrf;
@@ -29,18 +28,5 @@ describe('selectFrrApplicable', () => {
     expect(s.config.ok).toBe(false);
     expect(s.rejectedVrfs.size).toBe(0);
     expect(s.vrfs).toHaveLength(1);
-  });
-});
-
-describe('rejectRefusedVrfs', () => {
-  it('a stanza FRR refused at apply time rejects the VRF it belongs to, and only that one', () => {
-    const rejected = new Map<string, Rejection>();
-    const refused = new Map([['router bgp 65000 vrf vrf-200', 'bgpd: route-target import 1:1: % Malformed'], ['vrf vrf-200', 'zebra: vni 200: % in use']]);
-    expect(rejectRefusedVrfs(refused, [vrf('red', 100), vrf('bad', 200)], rejected)).toBe(true);
-    expect([...rejected.keys()]).toEqual(['bad']);
-    expect(rejected.get('bad')?.message).toBe('EVPN-006: FRR refused its configuration: bgpd: route-target import 1:1: % Malformed; zebra: vni 200: % in use');
-    // Already rejected: nothing new.
-    expect(rejectRefusedVrfs(refused, [vrf('bad', 200)], rejected)).toBe(false);
-    expect(rejectRefusedVrfs(new Map([['route-map OVN-EVPN-X permit 10', 'zebra: x']]), [vrf('red', 100)], new Map<string, Rejection>())).toBe(false);
   });
 });

@@ -7,9 +7,7 @@ import { EvpnErrorCode } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import type { Rejection } from '../inputs/select-applicable.ts';
 import { buildFrrModel, frrL2Order, frrVrfOrder, type FrrNodeSettings } from './build-frr-model.ts';
-import { vrfDevice } from '../inputs/device-names.ts';
 import { prepareFrrConfig, type FrrConfigResult } from './frr-config.ts';
-import { vrfsOfKeys } from './stanzas.ts';
 
 export type FrrSelection = {
   readonly config: FrrConfigResult;
@@ -19,18 +17,19 @@ export type FrrSelection = {
   readonly rejectedNetworks: Map<string, Rejection>;
 };
 
-const frrRejection = (message: string): Rejection => ({ code: EvpnErrorCode.Frr, reason: 'FrrRejected', message: `${EvpnErrorCode.Frr}: ${message}` });
+const frrRejection = (message: string): Rejection & { code: EvpnErrorCode } => ({ code: EvpnErrorCode.Frr, reason: 'FrrRejected', message: `${EvpnErrorCode.Frr}: ${message}` });
 
 export function selectFrrApplicable(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], networks: readonly EvpnNetwork[]): FrrSelection {
   const rejectedVrfs = new Map<string, Rejection>();
   const rejectedNetworks = new Map<string, Rejection>();
   let liveVrfs = [...vrfs];
   let liveNetworks = [...networks];
+  const details = new Map<string, string[]>();
   for (;;) {
     const config = prepareFrrConfig(buildFrrModel(node, liveVrfs, liveNetworks));
     if (config.ok) return { config, vrfs: liveVrfs, networks: liveNetworks, rejectedVrfs, rejectedNetworks };
     const before = rejectedVrfs.size + rejectedNetworks.size;
-    attributeErrors(config.errors, { vrfs: frrVrfOrder(liveVrfs), l2: frrL2Order(liveNetworks) }, { vrfs: rejectedVrfs, networks: rejectedNetworks });
+    attributeErrors(config.errors, { vrfs: frrVrfOrder(liveVrfs), l2: frrL2Order(liveNetworks) }, { vrfs: rejectedVrfs, networks: rejectedNetworks }, details);
     // Nothing attributable to one object: the node's settings are wrong, FRR gets nothing.
     if (rejectedVrfs.size + rejectedNetworks.size === before) return { config, vrfs: liveVrfs, networks: liveNetworks, rejectedVrfs, rejectedNetworks };
     rejectNetworksOfRejectedVrfs(liveNetworks, rejectedVrfs, rejectedNetworks);
@@ -41,11 +40,12 @@ export function selectFrrApplicable(node: FrrNodeSettings, vrfs: readonly EvpnVr
 
 type FieldError = { readonly field: string; readonly message: string };
 
-/** Adds each error under `vrfs[i]` / `l2vnis[i]` to the rejection of that object (appended to an earlier one); the rest is not any one object's. */
+/** Adds each error under `vrfs[i]` / `l2vnis[i]` to the rejection of that object (after its earlier ones); the rest is not any one object's. */
 function attributeErrors(
   errors: readonly FieldError[],
   order: { readonly vrfs: readonly EvpnVrf[]; readonly l2: readonly EvpnNetwork[] },
   rejected: { readonly vrfs: Map<string, Rejection>; readonly networks: Map<string, Rejection> },
+  details: Map<string, string[]>,
 ): void {
   for (const e of errors) {
     const m = /^(vrfs|l2vnis)\[(\d+)\]\.?(.*)$/.exec(e.field);
@@ -53,10 +53,11 @@ function attributeErrors(
     const isVrf = m[1] === 'vrfs';
     const object = isVrf ? order.vrfs[Number(m[2])] : order.l2[Number(m[2])];
     if (object === undefined) continue;
-    const target = isVrf ? rejected.vrfs : rejected.networks;
-    const previous = target.get(object.metadata.name)?.message.replace(/^EVPN-006: FRR cannot take it: /, '');
-    const text = `${m[3] === '' ? '' : `${m[3]}: `}${e.message}`;
-    target.set(object.metadata.name, frrRejection(`FRR cannot take it: ${previous === undefined ? text : `${previous}; ${text}`}`));
+    // The texts are kept apart from the message (keyed by kind and name), never parsed back out of it.
+    const id = `${isVrf ? 'vrf' : 'network'}/${object.metadata.name}`;
+    const texts = [...(details.get(id) ?? []), `${m[3] === '' ? '' : `${m[3]}: `}${e.message}`];
+    details.set(id, texts);
+    (isVrf ? rejected.vrfs : rejected.networks).set(object.metadata.name, frrRejection(`FRR cannot take it: ${texts.join('; ')}`));
   }
 }
 
@@ -68,25 +69,4 @@ function rejectNetworksOfRejectedVrfs(networks: readonly EvpnNetwork[], rejected
       rejectedNetworks.set(n.metadata.name, frrRejection(`its EvpnVrf ${vrf} is not applied: ${rejectedVrfs.get(vrf)?.message ?? ''}`));
     }
   }
-}
-
-/**
- * Stanzas FRR refused at apply time (FrrApplyResult.refused, by stanza key)
- * fail their VRF alone: EVPN-006 on that EvpnVrf (its networks keep their
- * own outcome; their L2VNIs are applied). Returns whether a rejection was added.
- */
-export function rejectRefusedVrfs(refused: ReadonlyMap<string, string>, vrfs: readonly EvpnVrf[], rejectedVrfs: Map<string, Rejection>): boolean {
-  if (refused.size === 0) return false;
-  const byDevice = new Map<string, string[]>();
-  for (const [key, message] of refused) {
-    for (const device of vrfsOfKeys([key])) byDevice.set(device, [...(byDevice.get(device) ?? []), message]);
-  }
-  let added = false;
-  for (const v of vrfs) {
-    const messages = byDevice.get(vrfDevice(v.spec.vni));
-    if (messages === undefined || rejectedVrfs.has(v.metadata.name)) continue;
-    rejectedVrfs.set(v.metadata.name, frrRejection(`FRR refused its configuration: ${messages.join('; ')}`));
-    added = true;
-  }
-  return added;
 }

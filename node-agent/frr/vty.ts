@@ -18,6 +18,15 @@ const CMD_SUCCESS = 0;
 const CMD_WARNING = 1;
 /** CMD_SUCCESS_DAEMON: vtysh-only; daemons answer 0 for success. */
 export const isVtyFailure = (status: number): boolean => status !== CMD_SUCCESS && status !== CMD_WARNING;
+/**
+ * A configuration line the daemon did not take: a failure status, or
+ * CMD_WARNING with a `%` message. bgpd answers some refusals with a plain
+ * warning (measured on 8.4: `vni N` for an L3VNI prints "% Failed to create VNI"
+ * and returns 1, and the lines after it then run in the wrong node); `vtysh -f`
+ * counts every warning as an error too.
+ */
+export const isVtyRefusal = (reply: VtyReply): boolean =>
+  isVtyFailure(reply.status) || (reply.status === CMD_WARNING && /^%/m.test(reply.output));
 
 export class VtyError extends Error {
   override readonly name = 'VtyError';

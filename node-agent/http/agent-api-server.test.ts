@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsRegistry } from '../../lib/metrics.ts';
 import { checkListenHost, createAgentApiServer, ListenAddressError, type AgentApiServer } from './agent-api-server.ts';
 import type { AgentView, NetworkView, SyncRequest, VrfView } from './agent-view.ts';
@@ -56,12 +56,23 @@ async function call(port: number, method: string, path: string, options: CallOpt
   });
 }
 
-describe('agent HTTP API', () => {
+const TOKEN = 'unit-test-token';
+/** A request carrying the API's bearer token. */
+const authed = (port: number, method: string, path: string, options: CallOptions = {}): ReturnType<typeof call> =>
+  call(port, method, path, { ...options, headers: { authorization: `Bearer ${TOKEN}`, ...options.headers } });
+
+describe('agent HTTP API, with the token', () => {
   let server: AgentApiServer | undefined;
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'agent-api-'));
+    await writeFile(join(dir, 'token'), `${TOKEN}\n`);
+  });
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
   afterEach(async () => { await server?.close(); server = undefined; });
 
   async function start(view: AgentView, registry?: MetricsRegistry): Promise<number> {
-    server = createAgentApiServer({ view, port: 0, ...(registry ? { registry } : {}) });
+    server = createAgentApiServer({ view, port: 0, tokenFile: join(dir, 'token'), ...(registry ? { registry } : {}) });
     const address = await server.listen();
     expect(address.address).toBe('127.0.0.1');
     return address.port;
@@ -69,7 +80,7 @@ describe('agent HTTP API', () => {
 
   it('lists networks sorted by id, in the seed\'s JSON shape', async () => {
     const port = await start(memoryView());
-    const r = await call(port, 'GET', '/v1/evpn/networks');
+    const r = await authed(port, 'GET', '/v1/evpn/networks');
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
     const body = JSON.parse(r.text) as Record<string, unknown>[];
@@ -80,19 +91,19 @@ describe('agent HTTP API', () => {
 
   it('shows one network, 404 with EVPN-003 for an unknown one, 400 for a malformed id', async () => {
     const port = await start(memoryView());
-    const one = await call(port, 'GET', `/v1/evpn/networks/${l2.id}`);
+    const one = await authed(port, 'GET', `/v1/evpn/networks/${l2.id}`);
     expect(one.status).toBe(200);
     expect(JSON.parse(one.text)).toMatchObject({ id: l2.id, vrf: 'vrf-10100', devices: ['vx-10101', 'br-evpn.101'], route_targets: ['65000:10101'] });
-    const missing = await call(port, 'GET', '/v1/evpn/networks/nope');
+    const missing = await authed(port, 'GET', '/v1/evpn/networks/nope');
     expect(missing.status).toBe(404);
     expect(JSON.parse(missing.text)).toEqual({ error: { code: 'EVPN-003', message: 'EVPN-003: network nope is not known on this node' } });
-    expect((await call(port, 'GET', '/v1/evpn/networks/a%20b')).status).toBe(400);
-    expect((await call(port, 'GET', '/v1/evpn/networks/%E0%A4%A')).status).toBe(400);
+    expect((await authed(port, 'GET', '/v1/evpn/networks/a%20b')).status).toBe(400);
+    expect((await authed(port, 'GET', '/v1/evpn/networks/%E0%A4%A')).status).toBe(400);
   });
 
   it('lists VRFs by VNI with their table and networks', async () => {
     const port = await start(memoryView());
-    const body = JSON.parse((await call(port, 'GET', '/v1/evpn/vrfs')).text) as unknown;
+    const body = JSON.parse((await authed(port, 'GET', '/v1/evpn/vrfs')).text) as unknown;
     expect(body).toEqual([
       { name: 'vrf-10100', device: 'vrf-10100', vni: 10100, table_id: 1010100, networks: [l2.id], ready: true, reason: null, message: null },
       { name: 'vrf-20000', device: 'vrf-20000', vni: 20000, table_id: 1020000, networks: [l3.id], ready: true, reason: null, message: null },
@@ -101,7 +112,7 @@ describe('agent HTTP API', () => {
 
   it('summarises the agent in /v1/evpn/metrics', async () => {
     const port = await start(memoryView());
-    expect(JSON.parse((await call(port, 'GET', '/v1/evpn/metrics')).text)).toEqual({
+    expect(JSON.parse((await authed(port, 'GET', '/v1/evpn/metrics')).text)).toEqual({
       networks_total: 2, l2_networks: 1, l3_networks: 1, vrfs_total: 2, ports_total: 3, fdb_entries_total: 3, neighbor_entries_total: 4,
       sync_duration_seconds: 0.235, last_sync_time: '2026-01-15T10:30:45Z', errors_total: 1,
     });
@@ -110,10 +121,10 @@ describe('agent HTTP API', () => {
   it('starts a sync on POST and answers 202 with a task id', async () => {
     const view = memoryView();
     const port = await start(view);
-    const first = await call(port, 'POST', '/v1/evpn/sync', { body: '{}' });
+    const first = await authed(port, 'POST', '/v1/evpn/sync', { body: '{}' });
     expect(first.status).toBe(202);
     expect(JSON.parse(first.text)).toEqual({ status: 'started', task_id: 'sync-1' });
-    expect(JSON.parse((await call(port, 'POST', '/v1/evpn/sync')).text)).toEqual({ status: 'queued', task_id: 'sync-2' });
+    expect(JSON.parse((await authed(port, 'POST', '/v1/evpn/sync')).text)).toEqual({ status: 'queued', task_id: 'sync-2' });
     expect(view.syncs).toBe(2);
   });
 
@@ -123,7 +134,7 @@ describe('agent HTTP API', () => {
   ])('is read-only: %s %s is 405', async (method, path) => {
     const view = memoryView();
     const port = await start(view);
-    const r = await call(port, method, path, { body: '{"x":1}' });
+    const r = await authed(port, method, path, { body: '{"x":1}' });
     expect(r.status).toBe(405);
     expect(r.headers['allow']).toBe('GET, HEAD');
     expect(view.syncs).toBe(0);
@@ -132,7 +143,7 @@ describe('agent HTTP API', () => {
   it('takes only POST on /v1/evpn/sync', async () => {
     const view = memoryView();
     const port = await start(view);
-    const r = await call(port, 'GET', '/v1/evpn/sync');
+    const r = await authed(port, 'GET', '/v1/evpn/sync');
     expect(r.status).toBe(405);
     expect(r.headers['allow']).toBe('POST');
     expect(view.syncs).toBe(0);
@@ -143,24 +154,24 @@ describe('agent HTTP API', () => {
     registry.gauge('ovn_evpn_agent_networks', 'EvpnNetworks applied on this node').set({}, 2);
     const view = memoryView();
     const port = await start(view, registry);
-    const m = await call(port, 'GET', '/metrics');
+    const m = await authed(port, 'GET', '/metrics');
     expect(m.headers['content-type']).toContain('text/plain; version=0.0.4');
     expect(m.text).toContain('ovn_evpn_agent_networks 2\n');
-    expect((await call(port, 'GET', '/livez')).status).toBe(200);
-    expect((await call(port, 'GET', '/readyz')).status).toBe(503);
+    expect((await authed(port, 'GET', '/livez')).status).toBe(200);
+    expect((await authed(port, 'GET', '/readyz')).status).toBe(503);
     view.isReady = true;
-    expect((await call(port, 'GET', '/readyz')).status).toBe(200);
-    expect((await call(port, 'GET', '/v1/evpn/nope')).status).toBe(404);
-    expect((await call(port, 'HEAD', '/v1/evpn/vrfs')).status).toBe(200);
+    expect((await authed(port, 'GET', '/readyz')).status).toBe(200);
+    expect((await authed(port, 'GET', '/v1/evpn/nope')).status).toBe(404);
+    expect((await authed(port, 'HEAD', '/v1/evpn/vrfs')).status).toBe(200);
   });
 
   it('answers 500 with EVPN-005 when the view throws, and keeps serving', async () => {
     const view = { ...memoryView(), vrfs: (): VrfView[] => { throw new Error('boom'); } };
     const port = await start(view);
-    const r = await call(port, 'GET', '/v1/evpn/vrfs');
+    const r = await authed(port, 'GET', '/v1/evpn/vrfs');
     expect(r.status).toBe(500);
     expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'EVPN-005' } });
-    expect((await call(port, 'GET', '/v1/evpn/networks')).status).toBe(200);
+    expect((await authed(port, 'GET', '/v1/evpn/networks')).status).toBe(200);
   });
 });
 
@@ -178,7 +189,7 @@ describe('listen address', () => {
   });
 });
 
-describe('POST /v1/evpn/sync when the API is exposed, and with a token', () => {
+describe('the API is closed without the token, on the pod IP and on loopback', () => {
   // Seen by the agent as a pod IP (not loopback), while the traffic stays on this host's loopback (127.0.0.2).
   const EXPOSED = '::ffff:127.0.0.2';
   let server: AgentApiServer | undefined;
@@ -191,7 +202,9 @@ describe('POST /v1/evpn/sync when the API is exposed, and with a token', () => {
   });
 
   async function start(view: AgentView, host: string, tokenFile?: string): Promise<number> {
-    server = createAgentApiServer({ view, port: 0, host, podIp: host, ...(tokenFile === undefined ? {} : { tokenFile }) });
+    const registry = new MetricsRegistry();
+    registry.gauge('ovn_evpn_agent_networks', 'EvpnNetworks applied on this node').set({}, 2);
+    server = createAgentApiServer({ view, port: 0, host, podIp: host, registry, ...(tokenFile === undefined ? {} : { tokenFile }) });
     return (await server.listen()).port;
   }
   async function tokenFile(text: string): Promise<string> {
@@ -200,48 +213,68 @@ describe('POST /v1/evpn/sync when the API is exposed, and with a token', () => {
     await writeFile(file, text);
     return file;
   }
+  const paths = ['/v1/evpn/networks', `/v1/evpn/networks/${l2.id}`, '/v1/evpn/vrfs', '/v1/evpn/metrics', '/metrics', '/v1/evpn/nope'];
 
-  it('is read-only on the pod IP without a token: 403, nothing synced, reads still served', async () => {
+  it.each([['the pod IP', EXPOSED, '127.0.0.2'], ['loopback', '127.0.0.1', '127.0.0.1']])('refuses every read and the sync without a token configured (%s): 403, probes still answer', async (_, host, to) => {
     const view = memoryView();
-    const port = await start(view, EXPOSED);
-    const r = await call(port, 'POST', '/v1/evpn/sync', { body: '{}', host: '127.0.0.2' });
-    expect(r.status).toBe(403);
-    expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'Forbidden', message: expect.stringContaining('read-only') as unknown } });
-    expect((await call(port, 'GET', '/v1/evpn/networks', { host: '127.0.0.2' })).status).toBe(200);
+    view.isReady = true;
+    const port = await start(view, host);
+    for (const path of paths) {
+      const r = await call(port, 'GET', path, { host: to, headers: { authorization: 'Bearer anything' } });
+      expect(r.status, path).toBe(403);
+      expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'Forbidden', message: expect.stringContaining('closed') as unknown } });
+      expect(r.text).not.toContain(l2.id);
+    }
+    expect((await call(port, 'POST', '/v1/evpn/sync', { body: '{}', host: to })).status).toBe(403);
     expect(view.syncs).toBe(0);
+    for (const probe of ['/healthz', '/livez', '/readyz']) expect((await call(port, 'GET', probe, { host: to })).status, probe).toBe(200);
   });
 
-  it('takes POST on the pod IP with the bearer token only', async () => {
+  it.each([['the pod IP', EXPOSED, '127.0.0.2'], ['loopback', '127.0.0.1', '127.0.0.1']])('takes reads and POST with the bearer token only (%s)', async (_, host, to) => {
     const view = memoryView();
-    const port = await start(view, EXPOSED, await tokenFile('s3cret-token\n'));
-    const none = await call(port, 'POST', '/v1/evpn/sync', { body: '{}', host: '127.0.0.2' });
+    const port = await start(view, host, await tokenFile('s3cret-token\n'));
+    for (const path of paths) {
+      const none = await call(port, 'GET', path, { host: to });
+      expect(none.status, path).toBe(401);
+      expect(none.headers['www-authenticate']).toBe('Bearer');
+      expect(none.text).not.toContain('ovn_evpn_agent_networks');
+    }
+    const none = await call(port, 'POST', '/v1/evpn/sync', { body: '{}', host: to });
     expect(none.status).toBe(401);
-    expect(none.headers['www-authenticate']).toBe('Bearer');
-    expect((await call(port, 'POST', '/v1/evpn/sync', { body: '{}', headers: { authorization: 'Bearer wrong' }, host: '127.0.0.2' })).status).toBe(401);
-    expect((await call(port, 'POST', '/v1/evpn/sync', { body: '{}', headers: { authorization: 's3cret-token' }, host: '127.0.0.2' })).status).toBe(401);
+    expect((await call(port, 'POST', '/v1/evpn/sync', { body: '{}', headers: { authorization: 'Bearer wrong' }, host: to })).status).toBe(401);
+    expect((await call(port, 'POST', '/v1/evpn/sync', { body: '{}', headers: { authorization: 's3cret-token' }, host: to })).status).toBe(401);
+    expect((await call(port, 'GET', '/v1/evpn/vrfs', { headers: { authorization: 'Bearer s3cret-tokenX' }, host: to })).status).toBe(401);
     expect(view.syncs).toBe(0);
-    const ok = await call(port, 'POST', '/v1/evpn/sync', { body: '{}', headers: { authorization: 'Bearer s3cret-token' }, host: '127.0.0.2' });
+    const ok = await call(port, 'POST', '/v1/evpn/sync', { body: '{}', headers: { authorization: 'Bearer s3cret-token' }, host: to });
     expect(ok.status).toBe(202);
     expect(view.syncs).toBe(1);
+    const read = await call(port, 'GET', '/v1/evpn/networks', { headers: { authorization: 'bearer s3cret-token' }, host: to });
+    expect(read.status).toBe(200);
+    expect(read.text).toContain(l2.id);
+    expect((await call(port, 'GET', '/metrics', { headers: { authorization: 'Bearer s3cret-token' }, host: to })).text).toContain('ovn_evpn_agent_networks 2');
   });
 
-  it('asks for the token on loopback too once one is configured', async () => {
+  it('applies a rotated token at once: the old one is refused from the next request', async () => {
     const view = memoryView();
-    const port = await start(view, '127.0.0.1', await tokenFile('abc'));
-    expect((await call(port, 'POST', '/v1/evpn/sync')).status).toBe(401);
-    expect((await call(port, 'POST', '/v1/evpn/sync', { headers: { authorization: 'Bearer abc' } })).status).toBe(202);
-    expect(view.syncs).toBe(1);
+    const file = await tokenFile('first');
+    const port = await start(view, '127.0.0.1', file);
+    expect((await call(port, 'GET', '/v1/evpn/vrfs', { headers: { authorization: 'Bearer first' } })).status).toBe(200);
+    await writeFile(file, 'second\n');
+    expect((await call(port, 'GET', '/v1/evpn/vrfs', { headers: { authorization: 'Bearer first' } })).status).toBe(401);
+    expect((await call(port, 'GET', '/v1/evpn/vrfs', { headers: { authorization: 'Bearer second' } })).status).toBe(200);
   });
 
-  it('refuses POST when the token file cannot be read or is empty', async () => {
+  it('stays closed when the token file cannot be read or is empty', async () => {
     const view = memoryView();
     const port = await start(view, EXPOSED, '/nonexistent/token');
     const r = await call(port, 'POST', '/v1/evpn/sync', { headers: { authorization: 'Bearer x' }, host: '127.0.0.2' });
     expect(r.status).toBe(403);
     expect(r.text).toContain('ENOENT');
+    expect((await call(port, 'GET', '/v1/evpn/networks', { headers: { authorization: 'Bearer x' }, host: '127.0.0.2' })).status).toBe(403);
     await server?.close();
     const port2 = await start(view, EXPOSED, await tokenFile('  \n'));
     expect((await call(port2, 'POST', '/v1/evpn/sync', { headers: { authorization: 'Bearer x' }, host: '127.0.0.2' })).status).toBe(403);
+    expect((await call(port2, 'GET', '/v1/evpn/vrfs', { headers: { authorization: 'Bearer ' }, host: '127.0.0.2' })).status).toBe(403);
     expect(view.syncs).toBe(0);
   });
 });

@@ -24,11 +24,26 @@ describe('diffUplink', () => {
     ['trunks', { trunks: [100] }],
     ['vlan_mode', { vlanMode: null }],
     ['a tag', { tag: 5 }],
-    ['external_ids', { externalIds: { ...ours, extra: 'x' } }],
-  ])('updates only the Port row when %s differ', (_, over) => {
-    const d = diffUplink(desired, fixtureView(['br-prov'], [ourPort(over)]), 'evpn-ovs');
+  ])('updates only the Port row when %s differ, never its external_ids', (_, over) => {
+    const d = diffUplink(desired, fixtureView(['br-prov'], [ourPort({ ...over, externalIds: { ...ours, 'other-tool': 'x' } })]), 'evpn-ovs');
     expect(opsOf(d)).toEqual(['comment', 'update Port']);
-    expect(d.ops[1]).toMatchObject({ row: { trunks: [100, 101], vlan_mode: 'trunk', tag: null, external_ids: ours } });
+    expect(d.ops[1]).toMatchObject({ row: { trunks: [100, 101], vlan_mode: 'trunk', tag: null } });
+    expect(d.ops[1]).not.toHaveProperty('row.external_ids');
+  });
+
+  it('leaves foreign external_ids keys alone: a port that differs only by them needs no write', () => {
+    expect(diffUplink(desired, fixtureView(['br-prov'], [ourPort({ externalIds: { ...ours, extra: 'x', 'iface-id': 'vm1' } })]), 'evpn-ovs').ops).toEqual([]);
+  });
+
+  it('mutates only our keys when they differ: deletes the changed and stale ones, inserts the desired values', () => {
+    const actual = { 'ovn-evpn:owner': 'node-agent', 'ovn-evpn:physical-networks': 'physnet0', 'ovn-evpn:old': 'y', extra: 'x' };
+    const d = diffUplink(desired, fixtureView(['br-prov'], [ourPort({ externalIds: actual })]), 'evpn-ovs');
+    expect(opsOf(d)).toEqual(['comment', 'mutate Port']);
+    expect(d.ops[1]).toMatchObject({ mutations: [
+      ['external_ids', 'delete', ['ovn-evpn:old', 'ovn-evpn:physical-networks']],
+      ['external_ids', 'insert', { 'ovn-evpn:physical-networks': 'physnet1' }],
+    ] });
+    expect(JSON.stringify(d.ops)).not.toContain('extra');
   });
 
   it('removes our port (bridge reference only; OVSDB collects Port and Interface) when nothing is stretched', () => {

@@ -1,10 +1,13 @@
 // Pure: the desired uplink port vs the database view → the operations of the
 // one transaction that makes them match (empty when they already do). Only
 // ports marked ours (external_ids ovn-evpn:owner=node-agent) are ever changed;
-// a foreign port or interface holding our name blocks the plan instead.
-import type { Operation } from '../../lib/ovsdb/index.ts';
+// a foreign port or interface holding our name blocks the plan instead. Even on
+// our port, external_ids is shared: other tools (ovn-controller, an admin's
+// ovs-vsctl) add their keys there, so we mutate our `ovn-evpn:` keys only and
+// never write the whole map.
+import type { Mutation, Operation } from '../../lib/ovsdb/index.ts';
 import type { OvsPort, OvsView } from './ovs-view.ts';
-import { OWNER_KEY, OWNER_VALUE, type DesiredUplinkPort } from './render-uplink.ts';
+import { OURS_PREFIX, OWNER_KEY, OWNER_VALUE, type DesiredUplinkPort } from './render-uplink.ts';
 
 export interface OwnedPort { port: OvsPort; bridge: { uuid: string; name: string } | undefined }
 
@@ -29,15 +32,26 @@ export function currentUplinkBridge(view: OvsView, name: string): string | undef
   return findOwnedPorts(view).find((o) => o.port.name === name)?.bridge?.name;
 }
 
-function sameIds(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+function columnsMatch(p: OvsPort, d: DesiredUplinkPort): boolean {
+  return p.tag === null && p.vlanMode === 'trunk' && p.trunks.length === d.trunks.length
+    && p.trunks.every((v, i) => v === d.trunks[i]);
 }
 
-function portMatches(p: OvsPort, d: DesiredUplinkPort): boolean {
-  return p.tag === null && p.vlanMode === 'trunk' && p.trunks.length === d.trunks.length
-    && p.trunks.every((v, i) => v === d.trunks[i]) && sameIds(p.externalIds, d.externalIds);
+/**
+ * The mutate that brings our keys of external_ids to `desired` and leaves every
+ * other key alone; undefined when they already match. OVSDB's map `insert`
+ * never overwrites a present key, so a changed key is deleted first (mutations
+ * of one operation apply in order).
+ */
+export function ourIdsMutation(portUuid: string, actual: Readonly<Record<string, string>>, desired: Readonly<Record<string, string>>): Operation | undefined {
+  const stale = Object.keys(actual).filter((k) => k.startsWith(OURS_PREFIX) && actual[k] !== desired[k]).sort();
+  const missing = Object.entries(desired).filter(([k, v]) => actual[k] !== v).sort(([a], [b]) => a.localeCompare(b));
+  if (stale.length === 0 && missing.length === 0) return undefined;
+  const mutations: Mutation[] = [
+    ...(stale.length === 0 ? [] : [['external_ids', 'delete', stale] as const]),
+    ...(missing.length === 0 ? [] : [['external_ids', 'insert', Object.fromEntries(missing)] as const]),
+  ];
+  return { op: 'mutate', table: 'Port', where: [['_uuid', '==', portUuid]], mutations };
 }
 
 const bridgeExists = (b: { uuid: string; name: string }): Operation =>
@@ -68,18 +82,20 @@ export function diffUplink(desired: DesiredUplinkPort | undefined, view: OvsView
   if (blocked !== undefined) return { ops: withComment(ops), blocked };
   const target = view.bridges.find((b) => b.name === desired.bridge);
   if (target === undefined) return { ops: withComment(ops), blocked: `bridge ${desired.bridge} does not exist` };
-  const row = { trunks: desired.trunks, vlan_mode: 'trunk', tag: null, external_ids: desired.externalIds };
+  const row = { trunks: desired.trunks, vlan_mode: 'trunk', tag: null };
   if (main?.bridge === undefined) {
     ops.push(
       bridgeExists(target),
       { op: 'insert', table: 'Interface', 'uuid-name': 'uplink_iface', row: { name } },
-      { op: 'insert', table: 'Port', 'uuid-name': 'uplink_port', row: { name, interfaces: ['uplink_iface'], ...row } },
+      { op: 'insert', table: 'Port', 'uuid-name': 'uplink_port', row: { name, interfaces: ['uplink_iface'], ...row, external_ids: desired.externalIds } },
       attach(target.uuid, 'uplink_port'),
     );
     return { ops: withComment(ops) };
   }
   if (main.bridge.uuid !== target.uuid) ops.push(bridgeExists(target), detach(main.bridge.uuid, main.port.uuid), attach(target.uuid, main.port.uuid));
-  if (!portMatches(main.port, desired)) ops.push({ op: 'update', table: 'Port', where: [['_uuid', '==', main.port.uuid]], row });
+  if (!columnsMatch(main.port, desired)) ops.push({ op: 'update', table: 'Port', where: [['_uuid', '==', main.port.uuid]], row });
+  const ids = ourIdsMutation(main.port.uuid, main.port.externalIds, desired.externalIds);
+  if (ids !== undefined) ops.push(ids);
   return { ops: withComment(ops) };
 }
 

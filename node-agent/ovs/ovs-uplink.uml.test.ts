@@ -1,9 +1,9 @@
 // The OVS uplink step against a real ovsdb-server + ovs-vswitchd (netdev
 // datapath: the kernel datapath does not forward in UML) and the real kernel
 // inside the UML guest; ovs-vsctl and iproute2 are the independent oracles.
-// First OvsUplink alone (plug, trunks following the networks, adoption with
-// zero writes, repair, loop warning, unmapped physnet, moving with the mapping,
-// removal), then the whole NodeAgent with the kube-apiserver (node status).
+// First OvsUplink alone (plug, trunks following the networks, other tools'
+// external_ids keys kept, adoption with zero writes, repair, loop warning,
+// unmapped physnet, moving with the mapping, removal), then the whole NodeAgent with the kube-apiserver (node status).
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION } from '../../crds/index.ts';
@@ -124,6 +124,26 @@ describe('OvsUplink on a real ovsdb-server + ovs-vswitchd', () => {
     expect((await uplink.sync(networks)).writes).toBe(1);
     expect(port(PORT)?.trunks).toEqual([3002]);
     expect((await uplink.sync(networks)).writes).toBe(0);
+  });
+
+  it("keeps another tool's external_ids keys on our port through every update (mutate, not replace)", async () => {
+    vsctl('set', 'Port', PORT, 'external_ids:other-tool=keep-me', 'external_ids:"ovn-evpn:stale"=ours-once');
+    changes.length = 0;
+    vsctl('set', 'Open_vSwitch', '.', 'external_ids:ovn-bridge-mappings="physnet1:br-prov,physnet2:br-ex,physnet3:br-prov"');
+    await waitFor(() => changes.length > 0, 'a change notification');
+    // New trunks and a new value of our physical-networks key, in one transaction.
+    networks = [net('b', 3002, 'physnet1'), net('d', 3006, 'physnet3')];
+    expect((await uplink.sync(networks)).writes).toBe(1);
+    expect(port(PORT)).toMatchObject({ trunks: [3002, 3006] });
+    expect(port(PORT)?.external_ids).toEqual({ 'other-tool': 'keep-me', 'ovn-evpn:owner': 'node-agent', 'ovn-evpn:physical-networks': 'physnet1,physnet3' });
+    networks = [net('b', 3002, 'physnet1')];
+    expect((await uplink.sync(networks)).writes).toBe(1);
+    expect(port(PORT)?.external_ids).toEqual({ 'other-tool': 'keep-me', 'ovn-evpn:owner': 'node-agent', 'ovn-evpn:physical-networks': 'physnet1' });
+    // A foreign key alone is no reason to write.
+    vsctl('set', 'Port', PORT, 'external_ids:other-tool=changed');
+    expect((await uplink.sync(networks)).writes).toBe(0);
+    expect(port(PORT)?.external_ids['other-tool']).toBe('changed');
+    vsctl('set', 'Open_vSwitch', '.', 'external_ids:ovn-bridge-mappings="physnet1:br-prov,physnet2:br-ex"');
   });
 
   it('adopts the port after a restart with zero OVSDB writes', async () => {

@@ -12,6 +12,8 @@
 // and are not trunked into OVS (no physical network to map).
 import type { EvpnNetwork } from '../../crds/index.ts';
 
+/** Every external_ids key we write starts with this; all others belong to someone else. */
+export const OURS_PREFIX = 'ovn-evpn:';
 export const OWNER_KEY = 'ovn-evpn:owner';
 export const OWNER_VALUE = 'node-agent';
 export const PHYSNETS_KEY = 'ovn-evpn:physical-networks';

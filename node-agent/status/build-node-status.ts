@@ -5,21 +5,12 @@ import { ConditionReason, ConditionType, EvpnErrorCode, effectiveRoutingTable } 
 import type { EvpnNetwork, EvpnNodeStateStatus, EvpnVrf, NetworkResult, VrfResult } from '../../crds/index.ts';
 import { setConditions } from '../../lib/kube/conditions.ts';
 import type { Condition, ConditionInput } from '../../lib/kube/conditions.ts';
-import type { FrrStatus } from '../frr/status.ts';
+import type { FrrOutcome } from '../frr/frr-unit.ts';
 import type { ObjectOutcome } from '../kernel/attribute-failures.ts';
 import type { KernelPassResult } from '../kernel/kernel-pass.ts';
 import { vrfDevice } from '../inputs/device-names.ts';
 import type { OvsOutcome } from '../ovs/ovs-uplink.ts';
 import { ovsConditions, withOvs } from './ovs-status.ts';
-
-export interface FrrOutcome {
-  enabled: boolean;
-  running: boolean;
-  error?: string;
-  configHash?: string;
-  lastReloadTime?: string;
-  status?: FrrStatus;
-}
 
 export interface NodeStatusInput {
   vtepIp: string;
@@ -79,15 +70,19 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
   const vnis = new Map((frr.status?.vnis ?? []).map((v) => [v.vni, v]));
   const frrVrfs = new Map((frr.status?.vrfs ?? []).map((v) => [v.vrf, v]));
 
-  const withFrr = (o: ObjectOutcome): Pick<ObjectOutcome, 'ready' | 'reason' | 'message'> => {
-    if (!o.ready || frrErr === undefined) return o;
+  // An object's own refused FRR lines first (it fails alone), then the node's FRR failure (every object).
+  const withFrr = (o: ObjectOutcome, refused: FrrOutcome['rejectedVrfs']): Pick<ObjectOutcome, 'ready' | 'reason' | 'message'> => {
+    if (!o.ready) return o;
+    const own = refused?.get(o.name);
+    if (own !== undefined) return { ready: false, reason: own.reason, message: own.message };
+    if (frrErr === undefined) return o;
     return { ready: false, reason: ConditionReason.FrrFailed, message: `${EvpnErrorCode.Frr}: ${frrErr}` };
   };
 
   const vrfs: VrfResult[] = [...kernel.vrfs.values()].sort((a, b) => a.name.localeCompare(b.name)).map((o) => {
     const g = input.generations.vrfs.get(o.name);
     const fv = g ? frrVrfs.get(vrfDevice(g.vni)) : undefined;
-    const r = withFrr(o);
+    const r = withFrr(o, frr.rejectedVrfs);
     return trim({
       name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, message: r.message,
       devices: o.devices.length ? o.devices : undefined, routingTable: g?.table,
@@ -97,7 +92,7 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
   const networks: NetworkResult[] = [...kernel.networks.values()].sort((a, b) => a.name.localeCompare(b.name)).map((o) => {
     const g = input.generations.networks.get(o.name);
     const fv = g?.vni !== undefined ? vnis.get(g.vni) : undefined;
-    const r = withFrr(withOvs(o, input.ovs));
+    const r = withFrr(withOvs(o, input.ovs), frr.rejectedNetworks);
     return trim({
       name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, message: r.message,
       devices: o.devices.length ? o.devices : undefined, vlanId: g?.vlanId,

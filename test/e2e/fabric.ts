@@ -14,6 +14,7 @@
 // root ns a unix socket per service forwards to 10.0.2.2:PORT (slirpvde), and
 // in each node ns 127.0.0.1:6443 (API server) and 127.0.0.1:6642 (OVN SB)
 // forward to those sockets (a socket path crosses namespaces).
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -49,6 +50,14 @@ export class Fabric {
     mkdirSync(this.#work, { recursive: true });
     mkdirSync(opts.artifacts, { recursive: true });
     this.#chassis = new Map(nodes.map((n) => [n.name, new OvnChassis(n.name, n.vtep, this.#work)]));
+    // The agent API is closed without a token: the agents read this file, curl sends it as a header (-H @file keeps it off the command line).
+    const token = randomBytes(24).toString('hex');
+    writeFileSync(this.#apiToken, `${token}\n`, { mode: 0o600 });
+    writeFileSync(`${this.#apiToken}.header`, `Authorization: Bearer ${token}\n`, { mode: 0o600 });
+  }
+
+  get #apiToken(): string {
+    return join(this.#work, 'agent-api-token');
   }
 
   chassis(node: NodeName): OvnChassis {
@@ -164,7 +173,7 @@ export class Fabric {
       `--vtep-ip=${n.vtep}`, `--asn=${String(leaf.asn)}`, `--bgp-peer=${leaf.vtep}:internal`, `--frr-pathspace=${n.name}`,
       // The boot config the restarted daemons read with -f, kept by the agent as the chart's sidecar has it.
       `--frr-config=${join(this.#work, `${n.name}-frr.conf`)}`, `--frr-boot-config=/etc/frr/${n.name}/frr.conf`, `--ovsdb=${this.chassis(n.name).ovsdbRemote}`,
-      '--http-addr=127.0.0.1:9650', '--resync-seconds=30'];
+      '--http-addr=127.0.0.1:9650', `--api-token-file=${this.#apiToken}`, '--resync-seconds=30'];
     const env = { ...process.env, NODE_NAME: n.name, KUBECONFIG: this.nodeKubeconfig, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
     // `ip netns exec` and bin/evpn-node-agent exec: the child's pid is the agent's.
     const agent = startBackground(`agent-${n.name}`, 'ip', args, join(this.#opts.artifacts, `agent-${n.name}.log`), env);
@@ -181,9 +190,9 @@ export class Fabric {
     await exited;
   }
 
-  /** GET (or POST) on a node's agent API (127.0.0.1:9650 inside the node's namespace). */
+  /** GET (or POST) on a node's agent API (127.0.0.1:9650 inside the node's namespace), with its token. */
   agentApi(node: NodeName, path: string, method: 'GET' | 'POST' = 'GET'): Promise<string> {
-    return run('ip', ['netns', 'exec', node, 'curl', '-sSf', '-m', '10', '-X', method, `http://127.0.0.1:9650${path}`]);
+    return run('ip', ['netns', 'exec', node, 'curl', '-sSf', '-m', '10', '-H', `@${this.#apiToken}.header`, '-X', method, `http://127.0.0.1:9650${path}`]);
   }
 
   /** kill -9 of FRR daemons of a node (or the leaf), by their pid files; resolves once they are gone. */

@@ -28,6 +28,10 @@ export interface ControlPlaneOptions {
   readonly detached?: boolean;
   /** Time allowed for etcd and then kube-apiserver to become ready; default 120 s. */
   readonly startTimeoutMs?: number;
+  /** More static bearer tokens the apiserver accepts besides the admin's (client authentication tests). */
+  readonly extraTokens?: readonly { readonly token: string; readonly user: string; readonly groups?: readonly string[] }[];
+  /** A CA whose client certificates the apiserver accepts (--client-ca-file: CN is the user, O the groups). */
+  readonly clientCaFile?: string;
 }
 
 export interface ControlPlane {
@@ -112,10 +116,12 @@ async function prepareDataDir(given: string | undefined): Promise<string> {
 }
 
 /** Writes the admin token file and the service-account key pair; returns the token. */
-function writeAdminToken(dataDir: string): string {
+function writeAdminToken(dataDir: string, extra: NonNullable<ControlPlaneOptions['extraTokens']> = []): string {
   // Static admin token: the simplest authenticator a test client and kubectl share.
   const token = randomBytes(24).toString('hex');
-  writeFileSync(join(dataDir, 'tokens.csv'), `${token},${adminUser},${adminUser},"system:masters"\n`, { mode: 0o600 });
+  const lines = [{ token, user: adminUser, groups: ['system:masters'] }, ...extra]
+    .map((t) => `${t.token},${t.user},${t.user},"${(t.groups ?? []).join(',')}"\n`);
+  writeFileSync(join(dataDir, 'tokens.csv'), lines.join(''), { mode: 0o600 });
   // Service-account token signing key; the apiserver refuses to start without one.
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dataDir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
@@ -137,9 +143,9 @@ function etcdArgsOf(dataDir: string, etcdUrl: string, etcdPeerUrl: string): stri
   ];
 }
 
-interface ApiServerPlace { dataDir: string; certDir: string; etcdUrl: string; apiPort: number; server: string }
+interface ApiServerPlace { dataDir: string; certDir: string; etcdUrl: string; apiPort: number; server: string; clientCaFile: string | undefined }
 
-function apiServerArgsOf({ dataDir, certDir, etcdUrl, apiPort, server }: ApiServerPlace): string[] {
+function apiServerArgsOf({ dataDir, certDir, etcdUrl, apiPort, server, clientCaFile }: ApiServerPlace): string[] {
   const tokenFile = join(dataDir, 'tokens.csv');
   const saKey = join(dataDir, 'sa.key');
   const saPub = join(dataDir, 'sa.pub');
@@ -159,6 +165,7 @@ function apiServerArgsOf({ dataDir, certDir, etcdUrl, apiPort, server }: ApiServ
     '--allow-privileged=true',
     // --advertise-address is left to default on purpose: 127.0.0.1 is rejected
     // as an endpoint of the `kubernetes` Service.
+    ...(clientCaFile === undefined ? [] : [`--client-ca-file=${clientCaFile}`]),
   ];
 }
 
@@ -180,11 +187,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const etcdPeerUrl = `http://127.0.0.1:${etcdPeerPort}`;
   const server = `https://127.0.0.1:${apiPort}`;
 
-  const token = writeAdminToken(dataDir);
+  const token = writeAdminToken(dataDir, opts.extraTokens);
   const etcdLog = join(dataDir, 'etcd.log');
   const apiLog = join(dataDir, 'kube-apiserver.log');
   const etcdArgs = etcdArgsOf(dataDir, etcdUrl, etcdPeerUrl);
-  const apiArgs = apiServerArgsOf({ dataDir, certDir, etcdUrl, apiPort, server });
+  const apiArgs = apiServerArgsOf({ dataDir, certDir, etcdUrl, apiPort, server, clientCaFile: opts.clientCaFile });
 
   let etcd: ChildProcess | undefined;
   let apiServer: ChildProcess | undefined;

@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../cluster/control-plane.ts';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../cluster/control-plane.ts';
 import { runKubectl } from '../cluster/kube-test-env.ts';
 import { KubeClient, isNotFound } from '../../../lib/kube/kube-client.ts';
 import { coreResources, resourcePath, type ResourceRef } from '../../../lib/kube/resource.ts';
@@ -25,8 +25,9 @@ export interface KubeEnv {
   stop(): Promise<void>;
 }
 
-export async function startKubeEnv(): Promise<KubeEnv> {
-  const cp = await startControlPlane();
+/** `options`: what the control plane accepts besides the admin (extra tokens, a client CA). */
+export async function startKubeEnv(options: ControlPlaneOptions = {}): Promise<KubeEnv> {
+  const cp = await startControlPlane(options);
   const kubectl = async (args: readonly string[], input?: string): Promise<string> => {
     const r = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, args, input === undefined ? {} : { input });
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);

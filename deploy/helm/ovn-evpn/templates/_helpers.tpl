@@ -61,6 +61,11 @@ app.kubernetes.io/component: node-agent
 {{- end -}}
 {{- end -}}
 
+{{/* The Secret holding the agent API's bearer token (key `token`): the one named in values, else the chart's own. */}}
+{{- define "ovn-evpn.nodeAgent.apiTokenSecretName" -}}
+{{- default (printf "%s-api-token" (include "ovn-evpn.nodeAgent.fullname" .) | trunc 63 | trimSuffix "-") .Values.nodeAgent.http.tokenSecretName -}}
+{{- end -}}
+
 {{- define "ovn-evpn.asnConfigMapName" -}}
 {{- printf "%s-asn" (include "ovn-evpn.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}

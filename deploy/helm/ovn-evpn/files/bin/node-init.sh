@@ -6,12 +6,14 @@
 #   - server ASN from the node IP: 4200000000 + o2*65536 + o3*256 + o4;
 #   - the leaf (gateway) address: route table -> ARP -> subnet convention;
 #   - the leaf ASN from the ASN mapping ConfigMap (longest matching prefix);
-#   - FRR_CONF_DIR/{daemons,frr.conf,vtysh.conf} (frr-config-gen.sh);
 #   - SHARED_DIR/node-bgp.env (flags of the agent) and node-bgp.json (the node
-#     part of the agent's FRR model, so its first reload keeps the leaf session).
+#     part of the agent's FRR model, so its first reload keeps the leaf session);
+#   - FRR_CONF_DIR/{daemons,frr.conf,vtysh.conf}, rendered from node-bgp.json by
+#     the agent's own renderer (node-agent/frr/write-boot-files.ts, on the
+#     agent image's node), so FRR boots into exactly what the agent applies.
 #
 # Every outside input is an environment variable, a file or a replaceable
-# command (IP_CMD, PING_CMD, JQ_CMD, SLEEP_CMD), so tests run it on fixtures.
+# command (IP_CMD, PING_CMD, JQ_CMD, SLEEP_CMD, NODE_CMD), so tests run it on fixtures.
 # Inputs:
 #   NODE_NAME, NODE_IP     downward API (spec.nodeName, status.hostIP); required
 #   UNDERLAY_INTERFACE     device holding NODE_IP; found with `ip -o -4 addr` if empty
@@ -19,19 +21,21 @@
 #   LEAF_ASN               fixed leaf ASN; if empty, looked up in ASN_MAPPING_FILE
 #   ASN_MAPPING_FILE       JSON object {"<cidr>": "<asn>"}; ASN_CONFIGMAP names its ConfigMap
 #   SERVER_ASN             fixed server ASN; default derived from NODE_IP
-#   BGP_KEEPALIVE, BGP_HOLD  leaf session timers (default 3 10)
+#   BGP_KEEPALIVE, BGP_HOLD  leaf session timers (default 3 9, the agent's own)
 #   EVPN_RR_IPS, EVPN_RR_ASN, EVPN_RR_MULTIHOP  EVPN route reflectors (space separated), optional
 #   ADVERTISE_NODE_IP      "true" (default): originate NODE_IP/32 towards the leaf
 #   CHECK_REACHABILITY     "true" (default): ping the peer once and report it
 #   ARP_SETTLE_SECONDS     wait after the ARP probes (default 1)
+#   FRR_BFD                "yes": bfdd runs (default "no")
 #   FRR_CONF_DIR, SHARED_DIR  outputs (default /etc/frr, /run/ovn-evpn)
+#   AGENT_HOME             where the agent's sources are (default /opt/ovn-evpn, the image's)
 set -euo pipefail
 
 IP_CMD="${IP_CMD:-ip}"
 PING_CMD="${PING_CMD:-ping}"
 JQ_CMD="${JQ_CMD:-jq}"
 SLEEP_CMD="${SLEEP_CMD:-sleep}"
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+NODE_CMD="${NODE_CMD:-node}"
 
 log() { echo "node-init: $*" >&2; }
 die() { echo "node-init: ERROR: $*" >&2; exit 1; }
@@ -243,11 +247,7 @@ main() {
   mkdir -p "$frr_dir" "$shared"
   local advertise=""
   [[ "${ADVERTISE_NODE_IP:-true}" == true ]] && advertise="$node_ip/32"
-  SERVER_ASN="$server_asn" ROUTER_ID="$node_ip" VTEP_IP="$node_ip" PEER_IP="$peer_ip" PEER_ASN="$leaf_asn" \
-    ADVERTISE_NETWORK="$advertise" FRR_CONF_DIR="$frr_dir" \
-    "${FRR_CONFIG_GEN:-$script_dir/frr-config-gen.sh}"
-
-  local keepalive="${BGP_KEEPALIVE:-3}" hold="${BGP_HOLD:-10}"
+  local keepalive="${BGP_KEEPALIVE:-3}" hold="${BGP_HOLD:-9}"
   local rr_ips=() rr_json=""
   read -r -a rr_ips <<<"${EVPN_RR_IPS:-}"
   if (( ${#rr_ips[@]} > 0 )); then
@@ -273,6 +273,9 @@ main() {
 }
 JSON
   mv "$shared/node-bgp.json.tmp" "$shared/node-bgp.json"
+  "$NODE_CMD" "${AGENT_HOME:-/opt/ovn-evpn}/node-agent/frr/write-boot-files.ts" \
+    --node-bgp "$shared/node-bgp.json" --dir "$frr_dir" --bfd "${FRR_BFD:-no}" ||
+    die "cannot write FRR's boot configuration to $frr_dir from $shared/node-bgp.json"
   # The agent's --config (node-agent/config.ts AgentConfig: node, bgp, frr): the
   # chart's static settings (AGENT_CONFIG_FILE) with this node's part on top.
   # frrNodeSettings carries the exact FRR node model this script rendered.
