@@ -233,7 +233,8 @@ export function vrfsOfKeys(keys: readonly string[]): string[] {
   return [...names].sort();
 }
 
-export type DaemonName = 'zebra' | 'bgpd' | 'bfdd';
+/** mgmtd: FRR ≥ 10 holds zebra's configuration there (io/frr-daemons.ts configDaemons); ownersOf never names it. */
+export type DaemonName = 'mgmtd' | 'zebra' | 'bgpd' | 'bfdd';
 /** A top-level block of the batch: the stanza key it belongs to and its lines. */
 export type Block = { readonly key: string; readonly lines: string[] };
 
