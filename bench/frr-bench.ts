@@ -13,8 +13,9 @@
 //    the start of the first apply (config → converged);
 //  - remove_one / change_one: the last network and its VRF removed from node
 //    a's model, then added back (one apply each, delta);
-//  - restart_recovery: node a's zebra and bgpd killed and started again with
-//    the boot config (what watchfrr does), the applier's check() + apply(),
+//  - restart_recovery: node a's FRR daemons killed (zebra and bgpd; FRR 10:
+//    mgmtd too) and started again with the boot config the way FRR's own
+//    scripts do (8.4: each daemon -f; 10: mgmtd first, then `vtysh -b`), the applier's check() + apply(),
 //    until both nodes have exchanged every route again;
 //  - baseline: node a's FRR restarted empty, the same cold config applied with
 //    frr-reload.py (--reload, VNI check, --test: the fallback path, and what
@@ -35,6 +36,7 @@ import { log, mustRun, run } from './lib/shell.ts';
 import { parseSize, smokeOf } from './lib/sizes.ts';
 import { medianResult, timed, type Result } from './lib/stats.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
+import { hasMgmtd, startFrrDaemons } from '../test/harness/frr/frr-test-instance.ts';
 import { errorMessage } from '../lib/log.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -92,8 +94,14 @@ async function startFrr(ns: string, fresh = true): Promise<void> {
     await mustRun('chown', ['-R', 'frr:frr', etc, `/var/run/frr/${ns}`]);
   }
   // -s: zebra's netlink receive buffer; a thousand VRFs' worth of events overflows the default.
-  await mustRun('ip', ['netns', 'exec', ns, '/usr/lib/frr/zebra', '-N', ns, '-d', '-A', '127.0.0.1', '-s', '90000000', '-f', `${etc}/frr.conf`]);
-  await mustRun('ip', ['netns', 'exec', ns, '/usr/lib/frr/bgpd', '-N', ns, '-d', '-A', '127.0.0.1', '-f', `${etc}/frr.conf`]);
+  const zebraArgs = (d: string): string[] => (d === 'zebra' ? ['-s', '90000000'] : []);
+  if (hasMgmtd()) {
+    // FRR 10's own boot path: mgmtd first, daemons without -f (zebra would drop the YANG lines), then `vtysh -b`.
+    startFrrDaemons(ns, ns, ['zebra', 'bgpd'], zebraArgs);
+    await mustRun('vtysh', ['-N', ns, '-b']);
+  } else {
+    for (const d of ['zebra', 'bgpd']) await mustRun('ip', ['netns', 'exec', ns, `/usr/lib/frr/${d}`, '-N', ns, '-d', '-A', '127.0.0.1', ...zebraArgs(d), '-f', `${etc}/frr.conf`]);
+  }
   await waitFor(`FRR in ${ns} to come up`, async () => (await run('vtysh', ['-N', ns, '-c', 'show version'])).code === 0, { timeoutMs: 30_000, stepMs: 100 });
 }
 
@@ -115,7 +123,7 @@ function applierOf(node: Node, fullReloadOnly = false): FrrApplier {
 }
 
 async function killFrr(ns: string): Promise<void> {
-  for (const d of ['zebra', 'bgpd']) {
+  for (const d of [...(hasMgmtd() ? ['mgmtd'] : []), 'zebra', 'bgpd']) {
     const pid = Number((await run('cat', [`/var/run/frr/${ns}/${d}.pid`])).stdout.trim());
     if (pid > 0) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }

@@ -6,6 +6,7 @@ import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
+import { stackPath } from '../../test/harness/stack/stack.ts';
 import { MONITOR_METHODS, OvsdbClient, type ChangeBatch, type OvsdbClientOptions, type Replica, type Row } from './index.ts';
 import { isUnknownMethod } from './replica.ts';
 import { parseRemote } from './remote.ts';
@@ -114,7 +115,7 @@ describe('against standalone OVN databases', () => {
   it('list_dbs and get_schema return the installed OVN schemas', async () => {
     const nb = await connect({ remote: ovn.nbRemote.unix, databases: [NB] });
     expect((await nb.listDbs()).sort()).toEqual([NB, '_Server']);
-    const installed = JSON.parse(await readFile('/usr/share/ovn/ovn-nb.ovsschema', 'utf8')) as { version: string; tables: object };
+    const installed = JSON.parse(await readFile(stackPath('/usr/share/ovn/ovn-nb.ovsschema'), 'utf8')) as { version: string; tables: object };
     const schema = await nb.getSchema(NB);
     expect(schema.version).toBe(installed.version);
     expect([...schema.tables.keys()].sort()).toEqual(Object.keys(installed.tables).sort());

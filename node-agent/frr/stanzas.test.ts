@@ -105,3 +105,11 @@ describe('blocksOf / ownersOf (the batch sent to each daemon\'s socket)', () => 
     expect(ownersOf('hostname x')).toBeUndefined();
   });
 });
+
+describe('FRR 10 running config', () => {
+  it('ignores the use-underlays-nexthop-weight line FRR 10.7 prints in every router bgp', () => {
+    const fromFrr10 = parseStanzas('router bgp 65000\n bgp router-id 10.0.0.1\n no use-underlays-nexthop-weight\nexit\n');
+    const rendered = parseStanzas('router bgp 65000\n bgp router-id 10.0.0.1\nexit\n');
+    expect(fromFrr10).toEqual(rendered);
+  });
+});

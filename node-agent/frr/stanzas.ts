@@ -54,13 +54,18 @@ function stanzaKey(node: ConfigNode): string | undefined {
 }
 
 /** The stanzas the agent owns in a config text; everything else (hostname, interfaces, logging) is ignored. */
+const UNSET_BGP_KNOBS = /^(no )?use-underlays-nexthop-weight$/;
+
 export function parseStanzas(text: string): FrrStanzas {
   const out = new Map<string, ConfigNode>();
   for (const node of parseConfigTree(text)) {
     const key = stanzaKey(node);
     if (key === undefined) continue;
     // Only the `vni` of a VRF is ours (FRR may print static routes etc. in the block).
-    out.set(key, key.startsWith('vrf ') ? { line: node.line, children: node.children.filter((c) => c.line.startsWith('vni ')) } : node);
+    if (key.startsWith('vrf ')) out.set(key, { line: node.line, children: node.children.filter((c) => c.line.startsWith('vni ')) });
+    // FRR ≥ 10.5 prints `[no] use-underlays-nexthop-weight` in every `router bgp` (a knob we never set; 8.4 has none).
+    else if (key.startsWith('router bgp ')) out.set(key, { ...node, children: node.children.filter((c) => !UNSET_BGP_KNOBS.test(c.line)) });
+    else out.set(key, node);
   }
   return out;
 }
@@ -233,7 +238,8 @@ export function vrfsOfKeys(keys: readonly string[]): string[] {
   return [...names].sort();
 }
 
-export type DaemonName = 'zebra' | 'bgpd' | 'bfdd';
+/** mgmtd: FRR ≥ 10 holds zebra's configuration there (io/frr-daemons.ts configDaemons); ownersOf never names it. */
+export type DaemonName = 'mgmtd' | 'zebra' | 'bgpd' | 'bfdd';
 /** A top-level block of the batch: the stanza key it belongs to and its lines. */
 export type Block = { readonly key: string; readonly lines: string[] };
 

@@ -15,7 +15,7 @@
 // in each node ns 127.0.0.1:6443 (API server) and 127.0.0.1:6642… (one per OVN
 // SB member) forward to those sockets (a socket path crosses namespaces).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { waitFor } from '../harness/wait-for.ts';
@@ -131,7 +131,7 @@ export class Fabric {
   /**
    * The hand-written leaf (leaf/README.md): setup.sh builds its devices (a
    * veth into ul-fabric, VTEP 10.0.0.3, the bare-metal server and the host
-   * namespaces), zebra + bgpd start with only `frr defaults datacenter`, then
+   * namespaces), the daemons start with only `frr defaults datacenter`, then
    * `vtysh -b` loads the checked-in frr.conf as FRR's service does.
    */
   async startLeaf(): Promise<void> {
@@ -210,11 +210,13 @@ export class Fabric {
   }
 
   /**
-   * Starts FRR daemons of a node again as watchfrr would (same command line, the
-   * config file left as it is), zebra before bgpd; resolves when vtysh answers.
+   * Starts FRR daemons of a node again as watchfrr would (frrinit.sh: the same
+   * command line, then `vtysh -b -d DAEMON` with the config file left as it is),
+   * zebra before bgpd; resolves when vtysh answers. On FRR 10 mgmtd, still
+   * running, also pushes zebra's YANG configuration when zebra reconnects.
    */
   async restartFrr(ns: NodeName | 'leaf', daemons: readonly ('zebra' | 'bgpd')[]): Promise<void> {
-    await bash(daemons.map((d) => frrDaemon(ns, d)).join('\n'));
+    await bash(daemons.map((d) => `${frrDaemon(ns, d)}\nvtysh -N ${ns} -b -d ${d} >/dev/null`).join('\n'));
     await waitForFrr(ns);
     await waitFor(`${daemons.join('+')} of ${ns} answering`, async () => (await tryRun('vtysh', ['-N', ns, '-c', 'show bgp summary'])).code === 0, { timeoutMs: 20_000, stepMs: 100 });
   }
@@ -333,21 +335,32 @@ export class Fabric {
   }
 }
 
-/** A bash fragment: zebra + bgpd in namespace and pathspace `ns`, started with only `frr defaults datacenter`. */
+/**
+ * A bash fragment: the FRR daemons of namespace and pathspace `ns`, started as
+ * FRR's own frrinit.sh does with an integrated config: every daemon without
+ * `-f`, then `vtysh -b` sends frr.conf (only `frr defaults datacenter` here).
+ * FRR 10 has mgmtd, which must run before zebra, and zebra's `-f` would drop
+ * the YANG commands (`vrf … / vni`) that only mgmtd takes; FRR 8.4 has none.
+ */
 function frrDaemons(ns: string): string {
   return `
       mkdir -p /etc/frr/${ns} /var/run/frr/${ns} /var/log/frr
       printf 'frr defaults datacenter\\n!\\n' > /etc/frr/${ns}/frr.conf
       echo 'service integrated-vtysh-config' > /etc/frr/${ns}/vtysh.conf
       chown -R frr:frr /etc/frr/${ns} /var/run/frr/${ns} /var/log/frr
-      ${frrDaemon(ns, 'zebra')}
-      ${frrDaemon(ns, 'bgpd')}`;
+      ${FRR_DAEMONS.map((d) => frrDaemon(ns, d)).join('\n      ')}
+      vtysh -N ${ns} -b >/dev/null`;
 }
 
-/** The command line of one FRR daemon in namespace and pathspace `ns`. */
-function frrDaemon(ns: string, daemon: 'zebra' | 'bgpd'): string {
+/** mgmtd first where it exists (FRR ≥ 9): zebra and bgpd take their YANG configuration from it. */
+const FRR_DAEMONS = [...(existsSync('/usr/lib/frr/mgmtd') ? ['mgmtd' as const] : []), 'zebra' as const, 'bgpd' as const];
+
+/** The command line of one FRR daemon in namespace and pathspace `ns` (no `-f`: see frrDaemons). */
+function frrDaemon(ns: string, daemon: 'mgmtd' | 'zebra' | 'bgpd'): string {
   const extra = daemon === 'zebra' ? ' -s 90000000' : '';
-  return `ip netns exec ${ns} /usr/lib/frr/${daemon} -N ${ns} -d -A 127.0.0.1${extra} -f /etc/frr/${ns}/frr.conf --log file:/var/log/frr/${ns}-${daemon}.log`;
+  // No inherited descriptors: FRR 10's mgmtd keeps them open after daemonising, and the caller waits for them to close.
+  // -F datacenter: without -f the defaults profile must come on the command line, as frrcommon.sh passes it.
+  return `ip netns exec ${ns} /usr/lib/frr/${daemon} -N ${ns} -F datacenter -d -A 127.0.0.1${extra} --log file:/var/log/frr/${ns}-${daemon}.log </dev/null >/dev/null 2>&1`;
 }
 
 async function waitForFrr(ns: string): Promise<void> {

@@ -21,6 +21,7 @@ import { runKubectl } from '../harness/cluster/kube-test-env.ts';
 import { findFreePorts, httpGet } from '../harness/cluster/probes.ts';
 import { startOvnClusters, type OvnCluster, type OvnClusters } from '../harness/ovn/ovn-cluster.ts';
 import { guestKubeconfig } from '../harness/uml/with-cluster.ts';
+import { hostStackVersions, useStackOnHost } from '../harness/stack/stack.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const t0 = Date.now();
@@ -88,6 +89,10 @@ async function main(): Promise<number> {
   for (const old of readdirSync(runsDir).sort().reverse().slice(5)) rmSync(join(runsDir, old), { recursive: true, force: true });
   const dir = join(runsDir, `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
+
+  // The host's OVN runs the same test world as the guest (EVPN_STACK, read by boot.sh too).
+  useStackOnHost();
+  if (!quiet) process.stdout.write(`host: ${hostStackVersions()}\n`);
 
   let cp: ControlPlane | undefined;
   let ovn: OvnClusters | undefined;

@@ -1,12 +1,14 @@
 #!/bin/sh
-# PID 1 of the user-mode Linux guest (see boot.sh). The host's / is the root
-# file system (hostfs, mounted read-only); the repository is mounted again
+# PID 1 of the user-mode Linux guest (see boot.sh). The root file system is a
+# test world (the locked Debian unstable root, or the host's / for the oldest
+# lane; hostfs, mounted read-only); the repository is mounted again
 # read-write so results and caches land in the working tree. Everything else
 # the guest writes goes to guest-private tmpfs, so the host is never touched.
 # Kernel command-line K=V arguments arrive here as environment variables:
 #   UML_RUN_DIR  host directory (inside the repo) with cmd.sh; receives rc, output.log
 #   UML_REPO     repository path (mounted read-write)
 #   UML_NET      "vde" to configure eth0 as 10.0.2.15/24 behind slirpvde
+#   EVPN_STACK    current | oldest (which root this is; exported to the command)
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
 
@@ -38,6 +40,11 @@ for link in "$UML_REPO/.cache" "$UML_REPO/node_modules"; do
   mount -t hostfs -o "$target" hostfs "$target" || echo "init: cannot mount $target read-write"
 done
 
+# The kernel is the host's UML 6.1, so its modules come from the host.
+if [ ! -d "/usr/lib/uml/modules/$(uname -r)" ]; then
+  mount -t hostfs -o /usr/lib/uml/modules hostfs /usr/lib/uml/modules || echo "init: cannot mount the UML modules"
+fi
+
 # Module autoload: the kernel calls /proc/sys/kernel/modprobe for `type vrf`
 # etc.; the wrapper points modprobe at the UML modules shipped by Debian.
 mkdir -p /tmp/mroot/lib/modules /tmp/bin
@@ -50,7 +57,8 @@ export PATH=/tmp/bin:$PATH
 # (IFLA_AF_SPEC AF_INET6, e.g. addrgenmode, fails with EAFNOSUPPORT without it).
 modprobe ipv6
 
-hostname uml
+echo uml > /proc/sys/kernel/hostname
+export EVPN_STACK
 ip link set lo up
 if [ "$UML_NET" = vde ]; then
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { FrrRefusal } from '../refusals.ts';
 import { blocksOf, ownersOf, type DaemonName } from '../stanzas.ts';
-import { findVtySockets, frrRunDir, readDaemonPids, writeReplacing } from './frr-daemons.ts';
+import { configDaemons, findVtySockets, frrRunDir, readDaemonPids, writeReplacing } from './frr-daemons.ts';
 import { FrrReloadTool } from './frr-reload-tool.ts';
 import { FrrUnavailableError, messageOf, runCommand, type CommandRunner } from './run-command.ts';
 import { askVty, sendBlocksOverVty, showRunningOverVty } from './vty-session.ts';
@@ -60,7 +60,7 @@ export function createFrrIo(options: FrrIoOptions): FrrIo {
     async send(batch, spoolPath) {
       const blocks = blocksOf(batch);
       const found = await sockets();
-      if (found !== undefined && blocks.every((b) => ownersOf(b.key)?.every((d) => found.has(d)) === true)) return sendBlocksOverVty(blocks, found, timeoutMs, logger);
+      if (found !== undefined && blocks.every((b) => { const o = ownersOf(b.key); return o !== undefined && configDaemons(o, found).every((d) => found.has(d)); })) return sendBlocksOverVty(blocks, found, timeoutMs, logger);
       await vtysh.batch(spoolPath, batch);
       return [];
     },

@@ -9,6 +9,7 @@ import { refusalUnitEnd, type FrrRefusal } from '../refusals.ts';
 import { ownersOf, type Block, type DaemonName } from '../stanzas.ts';
 import { isVtyRefusal, VtyConnection } from '../vty.ts';
 import { FrrUnavailableError, messageOf } from './run-command.ts';
+import { configDaemons, runningConfigSockets } from './frr-daemons.ts';
 
 export type VtySockets = ReadonlyMap<DaemonName, string>;
 
@@ -25,7 +26,7 @@ export async function askVty(path: string, command: string, timeoutMs: number): 
 /** `show running-config` of every daemon with a socket, in parallel, joined. */
 export async function showRunningOverVty(sockets: VtySockets, timeoutMs: number): Promise<string> {
   try {
-    return (await Promise.all([...sockets.values()].map((path) => askVty(path, 'show running-config', timeoutMs)))).join('\n');
+    return (await Promise.all([...runningConfigSockets(sockets).values()].map((path) => askVty(path, 'show running-config', timeoutMs)))).join('\n');
   } catch (error: unknown) {
     throw new FrrUnavailableError(`cannot read FRR's running config: ${messageOf(error)}`, { cause: error });
   }
@@ -98,7 +99,7 @@ export async function sendBlocksOverVty(blocks: readonly Block[], sockets: VtySo
     const refusals: FrrRefusal[] = [];
     const failed: Block[] = [];
     for (const block of list) {
-      for (const d of ownersOf(block.key) ?? []) {
+      for (const d of configDaemons(ownersOf(block.key) ?? [], sockets)) {
         const r = await sendBlock(await connOf(d), d, block);
         refusals.push(...r);
         if (r.length > 0 && !failed.includes(block)) failed.push(block);

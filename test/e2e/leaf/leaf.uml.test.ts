@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toFrrConfig } from '../../../node-agent/frr/frr-config.ts';
-import { startFrrTestInstance, type FrrTestInstance } from '../../harness/frr/frr-test-instance.ts';
+import { hasMgmtd, startFrrDaemons, startFrrTestInstance, type FrrTestInstance } from '../../harness/frr/frr-test-instance.ts';
 import { FrrApplier } from '../../../node-agent/frr/reload.ts';
 import { readVrfVnis } from '../../../node-agent/frr/running-config.ts';
 import { flattenEvpnRoutes, routeTargets } from '../evpn-routes.ts';
@@ -79,7 +79,9 @@ async function startLeafFrr(): Promise<void> {
   copyFileSync(join(here, 'frr.conf'), `${etc}/frr.conf`);
   writeFileSync(`${etc}/vtysh.conf`, 'service integrated-vtysh-config\n');
   sh('chown', ['-R', 'frr:frr', etc, run]);
-  for (const daemon of ['zebra', 'bgpd']) inNs(LEAF, `/usr/lib/frr/${daemon}`, '-N', LEAF, '-d', '-A', '127.0.0.1', '-f', `${etc}/daemons.conf`);
+  // FRR 10: mgmtd first, and no -f at all (zebra would drop the YANG lines); startFrrDaemons does both.
+  if (hasMgmtd()) startFrrDaemons(LEAF, LEAF, ['zebra', 'bgpd']);
+  else for (const daemon of ['zebra', 'bgpd']) inNs(LEAF, `/usr/lib/frr/${daemon}`, '-N', LEAF, '-d', '-A', '127.0.0.1', '-f', `${etc}/daemons.conf`);
   await until('the leaf\'s FRR', () => spawnSync('vtysh', ['-N', LEAF, '-c', 'show version']).status === 0 || undefined);
   sh('vtysh', ['-N', LEAF, '-b']);
 }

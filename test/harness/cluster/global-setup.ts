@@ -5,8 +5,12 @@
 import type { TestProject } from 'vitest/node';
 import { startControlPlane } from './control-plane.ts';
 import type { KubeTestContext } from './provided-context.ts';
+import { hostStackVersions, useStackOnHost } from '../stack/stack.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The OVN databases and northd of the integration tests run the test world's OVN (workers inherit the env).
+  useStackOnHost();
+  process.stderr.write(`integration: ${hostStackVersions()}\n`);
   const started = Date.now();
   const cp = await startControlPlane();
   process.stderr.write(`test cluster: ${cp.server} ready in ${Date.now() - started} ms (logs in ${cp.dataDir})\n`);

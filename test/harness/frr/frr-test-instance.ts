@@ -1,6 +1,7 @@
-// Test support: a private FRR 8.4 (zebra, bgpd, bfdd) in its own network
-// namespace and pathspace, like the agent runs it. Needs root and the Debian
-// frr package; used by the integration and UML suites, never by unit tests.
+// Test support: a private FRR (mgmtd where it exists, zebra, bgpd, bfdd) in its
+// own network namespace and pathspace, like the agent runs it. Needs root and
+// the Debian frr package (the guest's test world: FRR 10, or 8.4 on the oldest
+// lane); used by the integration and UML suites, never by unit tests.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
@@ -12,7 +13,29 @@ export type FrrTestInstance = {
   readonly stop: () => void;
 };
 
-const DAEMONS = ['zebra', 'bgpd', 'bfdd'] as const;
+/** FRR ≥ 9 has mgmtd, which must run before zebra: zebra's YANG configuration (`vrf … / vni`) goes through it. */
+export const hasMgmtd = (): boolean => existsSync('/usr/lib/frr/mgmtd');
+
+/**
+ * Starts FRR daemons in network namespace `netns` and pathspace `pathspace`
+ * (mgmtd first where FRR has it) and returns once each one's vty socket exists.
+ * No -f: FRR 10's zebra drops the YANG commands of a config file; the caller
+ * sends the config with `vtysh -b`, as frrinit.sh does. `args` go to each daemon.
+ */
+export function startFrrDaemons(netns: string, pathspace: string, daemons: readonly string[], args: (daemon: string) => readonly string[] = () => []): void {
+  const all = [...(hasMgmtd() && !daemons.includes('mgmtd') ? ['mgmtd'] : []), ...daemons];
+  for (const daemon of all) {
+    // stdio ignored: FRR 10's mgmtd keeps the descriptors it was started with, so a pipe would never close.
+    // -F datacenter: the defaults profile is a start-up option (a daemon without -f never reads
+    // `frr defaults datacenter` in time; vtysh -b is too late), as FRR's frrcommon.sh passes it.
+    execFileSync('ip', ['netns', 'exec', netns, `/usr/lib/frr/${daemon}`, '-N', pathspace, '-F', 'datacenter', '-d', '-A', '127.0.0.1', ...args(daemon)], { stdio: 'ignore' });
+  }
+  const deadline = Date.now() + 20_000;
+  while (!all.every((d) => existsSync(`/var/run/frr/${pathspace}/${d}.vty`))) {
+    if (Date.now() > deadline) throw new Error(`FRR in ${pathspace} did not come up (${all.join(', ')})`);
+    spawnSync('sleep', ['0.1']);
+  }
+}
 
 /**
  * `setup` runs in the new namespace before the daemons start (kernel devices
@@ -50,16 +73,9 @@ export function startFrrTestInstance(name: string, setup?: (exec: (args: readonl
   const exec = (args: readonly string[]): string => execFileSync('ip', ['netns', 'exec', netns, ...args], { encoding: 'utf8' });
   exec(['ip', 'link', 'set', 'lo', 'up']);
   setup?.(exec);
-  for (const daemon of DAEMONS) {
-    // -s: zebra's netlink receive buffer; with the default a burst of VRF/VXLAN events overflows it and
-    // zebra loses addresses (connected routes missing in VRFs, so no type-5 routes), as the chart sets it.
-    exec([`/usr/lib/frr/${daemon}`, '-N', name, '-d', '-A', '127.0.0.1', ...(daemon === 'zebra' ? ['-s', '90000000'] : []), '-f', `${etc}/frr.conf`]);
-  }
-  // The daemons answer vtysh once their vty sockets exist.
-  const deadline = Date.now() + 10_000;
-  while (spawnSync('vtysh', ['-N', name, '-c', 'show version']).status !== 0) {
-    if (Date.now() > deadline) throw new Error(`FRR in ${name} did not come up`);
-    spawnSync('sleep', ['0.1']);
-  }
+  // -s: zebra's netlink receive buffer; with the default a burst of VRF/VXLAN events overflows it and
+  // zebra loses addresses (connected routes missing in VRFs, so no type-5 routes), as the chart sets it.
+  startFrrDaemons(netns, name, ['zebra', 'bgpd', 'bfdd'], (d) => (d === 'zebra' ? ['-s', '90000000'] : []));
+  execFileSync('vtysh', ['-N', name, '-b'], { stdio: 'ignore' });
   return { pathspace: name, netns, exec, stop };
 }

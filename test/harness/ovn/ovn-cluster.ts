@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, startDaemon, stopDaemon, type Daemon } from '../processes.ts';
 import { waitFor } from '../wait-for.ts';
-import { CTL, DB_NAME, SCHEMA, waitForPort, waitForSocket, type Ctl, type Which } from './ovn-databases.ts';
+import { CTL, DB_NAME, schema, waitForPort, waitForSocket, type Ctl, type Which } from './ovn-databases.ts';
 
 export interface ClusterMember {
   /** nb-1 … sb-3 */
@@ -162,7 +162,7 @@ async function startCluster(which: Which, dir: string): Promise<OvnCluster> {
   const [first, ...rest] = members;
   if (first === undefined) throw new Error('no members');
   const create = async (): Promise<void> => {
-    await run('ovsdb-tool', ['create-cluster', first.dbFile, SCHEMA[which], first.raft]);
+    await run('ovsdb-tool', ['create-cluster', first.dbFile, schema(which), first.raft]);
     for (const m of rest) await run('ovsdb-tool', ['join-cluster', m.dbFile, db, m.raft, first.raft]);
   };
   await create();

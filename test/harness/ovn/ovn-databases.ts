@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasExited, run, startDaemon, stopDaemon, type Daemon } from '../processes.ts';
 import { waitFor } from '../wait-for.ts';
+import { stackPath } from '../stack/stack.ts';
 
 export interface OvnDatabasesOptions {
   /** Run ovn-northd between NB and SB (needed for Port_Binding rows). */
@@ -48,7 +49,9 @@ export interface OvnDatabases {
   stop(): Promise<void>;
 }
 
-export const SCHEMA = { nb: '/usr/share/ovn/ovn-nb.ovsschema', sb: '/usr/share/ovn/ovn-sb.ovsschema' } as const;
+// The schema of the OVN this process runs (the test world's, test/harness/stack/stack.ts); read
+// when used, because the e2e host chooses its stack after the imports.
+export const schema = (which: 'nb' | 'sb'): string => stackPath(`/usr/share/ovn/ovn-${which}.ovsschema`);
 export const DB_NAME = { nb: 'OVN_Northbound', sb: 'OVN_Southbound' } as const;
 const CONNECTIONS_TABLE = { nb: 'NB_Global', sb: 'SB_Global' } as const;
 export const CTL = { nb: 'ovn-nbctl', sb: 'ovn-sbctl' } as const;
@@ -76,8 +79,8 @@ class OvsdbServer {
 
   async create(clustered: boolean): Promise<void> {
     const args = clustered
-      ? ['create-cluster', this.dbFile, SCHEMA[this.which], `unix:${join(this.dir, `${this.which}-raft.sock`)}`]
-      : ['create', this.dbFile, SCHEMA[this.which]];
+      ? ['create-cluster', this.dbFile, schema(this.which), `unix:${join(this.dir, `${this.which}-raft.sock`)}`]
+      : ['create', this.dbFile, schema(this.which)];
     await run('ovsdb-tool', args);
   }
 
