@@ -35,6 +35,8 @@ export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 export const ConditionReason = {
   Applied: 'Applied',
   Pending: 'Pending',
+  /** Applied on every node, but some node lacks the others' EVPN routes for it yet. */
+  Converging: 'Converging',
   NoNodes: 'NoNodes',
   NodesFailing: 'NodesFailing',
   Valid: 'Valid',

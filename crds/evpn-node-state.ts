@@ -9,6 +9,10 @@ import { ObjectMeta } from './object-meta.ts';
 
 const ErrorCodeSchema = z.enum([...new Set(Object.values(EvpnErrorCode))]);
 
+/** Caps of the convergence lists: beyond them a node reports none and Ready does not wait on them. */
+export const REMOTE_HOSTS_MAX = 4096;
+export const REMOTE_VTEPS_MAX = 1024;
+
 const ResultFields = {
   name: z.string().max(253),
   /** metadata.generation of the EvpnVrf/EvpnNetwork this result is for. */
@@ -30,6 +34,13 @@ export const VrfResult = z.object({
   l3vniUp: z.boolean().optional(),
   /** Type-5 routes received for this VRF. */
   prefixRoutes: z.int().optional(),
+  /**
+   * Host addresses (/32, /128) that zebra installed in the VRF through BGP:
+   * the other nodes' VMs. The operator's Ready needs the other nodes' VMs of
+   * each l3 network here. Absent when FRR is not read, or when there are more
+   * than the cap (then nothing is gated on it).
+   */
+  remoteHosts: z.array(z.string().max(45)).max(REMOTE_HOSTS_MAX).optional(),
 });
 export type VrfResult = z.infer<typeof VrfResult>;
 
@@ -44,6 +55,8 @@ export const NetworkResult = z.object({
   remoteVteps: z.int().optional(),
   /** Type-2 MAC/IP routes for the L2VNI. */
   macIpRoutes: z.int().optional(),
+  /** The other VTEPs this node floods the L2VNI to (their type-3 routes). The operator's Ready needs every other applying node here. */
+  remoteVtepIps: z.array(z.string().max(45)).max(REMOTE_VTEPS_MAX).optional(),
 });
 export type NetworkResult = z.infer<typeof NetworkResult>;
 

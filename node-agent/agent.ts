@@ -161,7 +161,9 @@ export class NodeAgent {
     const kernelRetry = summary.kernel.failed > 0 && summary.kernel.unsupported === undefined;
     if (!kernelRetry && !(summary.frr.enabled && summary.frr.error !== undefined)) {
       this.#failedPasses = 0;
-      return undefined;
+      // The status read this pass skipped: the other nodes' routes reach Ready within statusIntervalSeconds.
+      const due = summary.frrStatusDueMs ?? 0;
+      return due > 0 ? { requeueAfterMs: due } : undefined;
     }
     return { requeueAfterMs: this.#controller.queue.backoffDelay(this.#failedPasses++) };
   }

@@ -26,6 +26,7 @@ import type { OvsOutcome, OvsUplinkStep } from './ovs/ovs-uplink.ts';
 import { buildNodeStateStatus, statusGenerations } from './status/build-node-status.ts';
 import { failingCodes, NodeEventEmitter } from './status/emit-node-events.ts';
 import { writeNodeStatus } from './status/write-node-status.ts';
+import { readRemoteHosts } from './status/remote-hosts.ts';
 
 export interface PassSummary {
   kernel: KernelPassResult;
@@ -34,6 +35,8 @@ export interface PassSummary {
   ovs?: OvsOutcome;
   statusWritten: boolean;
   durationMs: number;
+  /** A skipped FRR status read is due in this many ms (0: none skipped). */
+  frrStatusDueMs?: number;
 }
 
 /** What the informers hold (unvalidated), read when the pass needs it. */
@@ -62,6 +65,8 @@ export interface NodePassDeps {
 export class NodePass {
   readonly #d: NodePassDeps;
   readonly #frr: FrrUnit;
+  /** The other nodes' VMs routed in each VRF table, read with FRR's status (same cadence); undefined: unknown. */
+  #remoteHosts: Map<number, string[]> | undefined;
   /** What this agent's passes wrote lately: the drift watch drops their echoes (agent.ts). */
   readonly ownWrites = new OwnWrites();
   /** The kernel's state, kept current from the drift monitors; absent without them (every pass dumps). */
@@ -101,17 +106,29 @@ export class NodePass {
     if (order.frrAfterKernel) await this.#frr.apply(frrConfig, vrfNames);
     if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error)) kernelResult = await runKernelPass(this.#d.kernel, this.#d.config.node, kernelInput);
     const ovs = await this.#d.ovs?.sync(applicable.networks);
-    await this.#frr.readStatusIfDue();
+    const frrStatusDueMs = await this.#frr.readStatusIfDue();
+    if (frrStatusDueMs === 0) await this.#readRemoteHosts();
     // FRR's refusals are attributed here, to the objects of this pass: no second kernel pass for them.
     const frr = this.#frr.outcome(applicable);
     const refusal = this.#frr.nodeRefusalEvent(this.#d.config.node.nodeName);
     if (refusal !== undefined) this.#d.events?.record(refusal);
 
     const statusWritten = await this.#writeStatus(inputs, { kernel: kernelResult, frr, ovs }, started);
-    const summary: PassSummary = { kernel: kernelResult, frr, ...(ovs ? { ovs } : {}), statusWritten, durationMs: performance.now() - started };
+    const summary: PassSummary = { kernel: kernelResult, frr, ...(ovs ? { ovs } : {}), statusWritten, durationMs: performance.now() - started, frrStatusDueMs };
     this.#observe(summary, applicable, portSets);
     this.#d.log.debug({ writes: kernelResult.writes, planned: kernelResult.planned, ovsWrites: ovs?.writes, ms: Math.round(summary.durationMs), statusWritten }, 'node pass done');
     return summary;
+  }
+
+  /** Only where FRR runs (nobody else installs BGP routes); a failed dump leaves Ready ungated, it does not fail the pass. */
+  async #readRemoteHosts(): Promise<void> {
+    if (!this.#frr.managed) return;
+    try {
+      this.#remoteHosts = await readRemoteHosts(this.#d.kernel);
+    } catch (err: unknown) {
+      this.#remoteHosts = undefined;
+      this.#d.log.warn({ err }, 'reading the BGP host routes failed');
+    }
   }
 
   /** The periodic FRR check between passes (the agent's timer). True: a pass is needed. */
@@ -142,6 +159,7 @@ export class NodePass {
     const current = inputs.nodeState();
     const status = buildNodeStateStatus({
       vtepIp: config.node.vtepIp, asn: config.bgp.asn, kernel: outcome.kernel, frr: outcome.frr, ...(outcome.ovs ? { ovs: outcome.ovs } : {}),
+      ...(this.#remoteHosts ? { remoteHosts: this.#remoteHosts } : {}),
       generations: statusGenerations(inputs.vrfs() as EvpnVrf[], inputs.networks() as EvpnNetwork[]),
       previous: (current?.status?.conditions ?? []) as Condition[], now: new Date(),
     });

@@ -83,8 +83,15 @@ function portSetEventKeys(e: Change<'EvpnPortSet', EvpnPortSet>): EventKeys {
   };
 }
 
-function nodeStateEventKeys(e: Change<'EvpnNodeState', EvpnNodeState>): EventKeys {
-  return e.type === 'update' ? { status: changedResultKeys(e.old, e.obj) } : { status: [], allStatus: true };
+/**
+ * A changed VRF result changes its networks' status too: their Ready waits for
+ * the host routes the VRF result lists (status/convergence.ts). A changed VTEP: every object.
+ */
+function nodeStateEventKeys(e: Change<'EvpnNodeState', EvpnNodeState>, networksOfVrf: NetworksOfVrf): EventKeys {
+  if (e.type !== 'update' || e.old.status?.vtepIp !== e.obj.status?.vtepIp) return { status: [], allStatus: true };
+  const keys = changedResultKeys(e.old, e.obj);
+  const vrfs = keys.filter((k) => k.startsWith('EvpnVrf/')).map((k) => k.slice('EvpnVrf/'.length));
+  return { status: [...new Set([...keys, ...vrfs.flatMap((v) => networksOfVrf(v))])] };
 }
 
 export function keysForEvent(e: WatchEvent, networksOfVrf: NetworksOfVrf): EventKeys {
@@ -92,6 +99,6 @@ export function keysForEvent(e: WatchEvent, networksOfVrf: NetworksOfVrf): Event
     case 'EvpnVrf': return vrfEventKeys(e, networksOfVrf);
     case 'EvpnNetwork': return networkEventKeys(e);
     case 'EvpnPortSet': return portSetEventKeys(e);
-    case 'EvpnNodeState': return nodeStateEventKeys(e);
+    case 'EvpnNodeState': return nodeStateEventKeys(e, networksOfVrf);
   }
 }

@@ -157,11 +157,18 @@ export class FrrUnit {
     this.#d.log.warn({ ...errorFields(err) }, 'FRR apply failed; retrying with backoff');
   }
 
-  /** Reads FRR's EVPN status every statusIntervalSeconds while FRR is healthy. */
-  async readStatusIfDue(): Promise<void> {
+  /**
+   * Reads FRR's EVPN status every statusIntervalSeconds while FRR is healthy.
+   * Returns in how many ms the skipped read is due (0: read now, or nothing
+   * to read): a pass woken by a kernel change (zebra installing the other
+   * nodes' routes) that came too early to read is followed by one that reads,
+   * so the routes reach the status (and Ready) without waiting for the resync.
+   */
+  async readStatusIfDue(): Promise<number> {
     const frr = this.#d.applier;
-    if (!frr || !this.managed || this.#outcome.error !== undefined) return;
-    if (Date.now() - this.#statusAt < this.#d.settings.frr.statusIntervalSeconds * 1000) return;
+    if (!frr || !this.managed || this.#outcome.error !== undefined) return 0;
+    const wait = this.#statusAt + this.#d.settings.frr.statusIntervalSeconds * 1000 - Date.now();
+    if (wait > 0) return wait;
     try {
       this.#outcome.status = await frr.readStatus();
       this.#statusAt = Date.now();
@@ -170,6 +177,7 @@ export class FrrUnit {
       this.#outcome = { ...this.#outcome, running: !(err instanceof FrrUnavailableError), error: `reading FRR status failed: ${errorMessage(err)}` };
       this.#d.log.warn(errorFields(err), 'reading FRR status failed');
     }
+    return 0;
   }
 
   /** The outcome for this pass's status: the last refusals attributed to the objects applied now. */

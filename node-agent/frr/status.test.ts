@@ -33,8 +33,8 @@ describe('parseFrrStatus', () => {
   it('types VNIs, VRFs, peers and route counts', () => {
     const s = parseFrrStatus({ evpnVni, vrfVni, evpnSummary, routesByVni, prefixRoutes: '{"numPrefix":3,"numPaths":3}' });
     expect(s.vnis).toEqual([
-      { vni: 10100, type: 'L3', vxlanInterface: 'vxlan-10100', tenantVrf: 'vrf-10100', macs: 0, arpNd: 0, remoteVteps: null, macIpRoutes: 0, multicastRoutes: 0 },
-      { vni: 10101, type: 'L2', vxlanInterface: 'vxlan-10101', tenantVrf: 'vrf-10100', macs: 3, arpNd: 2, remoteVteps: 1, macIpRoutes: 2, multicastRoutes: 2 },
+      { vni: 10100, type: 'L3', vxlanInterface: 'vxlan-10100', tenantVrf: 'vrf-10100', macs: 0, arpNd: 0, remoteVteps: null, macIpRoutes: 0, multicastRoutes: 0, floodVteps: [] },
+      { vni: 10101, type: 'L2', vxlanInterface: 'vxlan-10101', tenantVrf: 'vrf-10100', macs: 3, arpNd: 2, remoteVteps: 1, macIpRoutes: 2, multicastRoutes: 2, floodVteps: ['10.0.0.1', '10.0.0.2'] },
     ]);
     expect(s.vrfs).toEqual([
       { vrf: 'vrf-10100', vni: 10100, state: 'Up', vxlanInterface: 'vxlan-10100', sviInterface: 'br-10100', routerMac: '76:39:a4:49:20:16' },

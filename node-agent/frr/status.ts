@@ -70,6 +70,8 @@ export type FrrVniStatus = {
   readonly macIpRoutes: number;
   /** Type-3 (inclusive multicast) routes: one per VTEP that floods this L2VNI. */
   readonly multicastRoutes: number;
+  /** The originating VTEPs of those type-3 routes (this node's own included), sorted. */
+  readonly floodVteps: readonly string[];
 };
 
 export type FrrVrfStatus = {
@@ -123,16 +125,24 @@ function parseJson<T>(schema: z.ZodType<T>, text: string, command: string): T {
   return result.data;
 }
 
-function countRouteTypes(vniEntry: unknown): { macIp: number; multicast: number } {
+/** A type-3 route's key ends with its originating router's address: `[3]:[0]:[32]:[10.0.0.2]`. */
+const TYPE3_KEY = /^\[3\]:\[\d+\]:\[(?:32|128)\]:\[([0-9a-fA-F.:]+)\]$/;
+
+function countRouteTypes(vniEntry: unknown): { macIp: number; multicast: number; floodVteps: string[] } {
   let macIp = 0;
   let multicast = 0;
+  const floodVteps: string[] = [];
   if (typeof vniEntry === 'object' && vniEntry !== null) {
     for (const key of Object.keys(vniEntry)) {
       if (key.startsWith('[2]')) macIp += 1;
-      else if (key.startsWith('[3]')) multicast += 1;
+      else if (key.startsWith('[3]')) {
+        multicast += 1;
+        const ip = TYPE3_KEY.exec(key)?.[1];
+        if (ip !== undefined) floodVteps.push(ip);
+      }
     }
   }
-  return { macIp, multicast };
+  return { macIp, multicast, floodVteps: floodVteps.sort() };
 }
 
 const byNumber = (a: { vni: number }, b: { vni: number }): number => a.vni - b.vni;
@@ -157,6 +167,7 @@ export function parseFrrStatus(out: FrrStatusOutputs): FrrStatus {
         remoteVteps: v.numRemoteVteps ?? null,
         macIpRoutes: counts.macIp,
         multicastRoutes: counts.multicast,
+        floodVteps: counts.floodVteps,
       };
     })
     .sort(byNumber);

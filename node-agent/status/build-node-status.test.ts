@@ -56,3 +56,21 @@ describe('buildNodeStateStatus with FRR refusals', () => {
     expect(events.every((e) => e.type === 'Warning' && e.note.includes('local system as neighbor'))).toBe(true);
   });
 });
+
+describe('buildNodeStateStatus: what the node received from the others (the operator\'s Ready waits on it)', () => {
+  const vni = (v: number, floodVteps: string[]) => ({ vni: v, type: 'L2' as const, vxlanInterface: null, tenantVrf: null, macs: 0, arpNd: 0, remoteVteps: floodVteps.length - 1, macIpRoutes: 0, multicastRoutes: floodVteps.length, floodVteps });
+  const frr: FrrOutcome = { enabled: true, running: true, status: { vnis: [vni(1100, ['10.0.0.1', '10.0.0.2']), vni(1200, ['10.0.0.1'])], vrfs: [], evpnPeers: [], prefixRoutes: 0 } };
+  const withTable = { ...generations, vrfs: new Map([['red', { generation: 1, vni: 100, table: 1100 }]]) };
+
+  it('lists per L2VNI the other VTEPs it floods to (not its own), and per VRF the BGP host routes of its table', () => {
+    const s = buildNodeStateStatus({ vtepIp: '10.0.0.1', asn: 65000, kernel, frr, generations: withTable, previous: [], now, remoteHosts: new Map([[1100, ['10.1.0.12']], [254, ['192.0.2.1']]]) });
+    expect(s.networks?.map((n) => [n.name, n.remoteVtepIps])).toEqual([['net-a', ['10.0.0.2']], ['net-b', []]]);
+    expect(s.vrfs?.[0]?.remoteHosts).toEqual(['10.1.0.12']);
+  });
+
+  it('reports nothing it could not read, so nothing is waited on: no FRR status, no route dump', () => {
+    const s = buildNodeStateStatus({ vtepIp: '10.0.0.1', asn: 65000, kernel, frr: { enabled: true, running: true }, generations: withTable, previous: [], now });
+    expect(s.networks?.every((n) => n.remoteVtepIps === undefined)).toBe(true);
+    expect(s.vrfs?.[0]?.remoteHosts).toBeUndefined();
+  });
+});

@@ -1,7 +1,7 @@
 // Pure: one pass's outcome → the EvpnNodeState status. Volatile fields (sync
 // time, duration) are added only when something else changed, so a steady
 // node writes nothing.
-import { ConditionReason, ConditionType, EvpnErrorCode, effectiveRoutingTable } from '../../crds/index.ts';
+import { ConditionReason, ConditionType, EvpnErrorCode, REMOTE_HOSTS_MAX, REMOTE_VTEPS_MAX, effectiveRoutingTable } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnNodeStateStatus, EvpnVrf, NetworkResult, VrfResult } from '../../crds/index.ts';
 import { setConditions } from '../../lib/kube/conditions.ts';
 import type { Condition, ConditionInput } from '../../lib/kube/conditions.ts';
@@ -19,12 +19,18 @@ export interface NodeStatusInput {
   frr: FrrOutcome;
   /** The OVS uplink step's outcome; absent when the agent does not manage OVS. */
   ovs?: OvsOutcome;
+  /** Routing table → the other nodes' VMs routed there by BGP (remote-hosts.ts); absent: unknown. */
+  remoteHosts?: ReadonlyMap<number, readonly string[]>;
   generations: { vrfs: Map<string, { generation: number | undefined; vni: number; table?: number }>; networks: Map<string, { generation: number | undefined; vni?: number; vlanId?: number }> };
   previous: readonly Condition[];
   now: Date;
 }
 
 const trim = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+/** What the operator's Ready waits on; over the cap it is left out, so Ready does not wait on a partial list. */
+const capped = (list: readonly string[] | null | undefined, max: number): string[] | undefined =>
+  list === null || list === undefined || list.length > max ? undefined : [...list];
 
 function frrError(frr: FrrOutcome): string | undefined {
   if (!frr.enabled) return undefined;
@@ -87,6 +93,7 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
       name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, message: r.message,
       devices: o.devices.length ? o.devices : undefined, routingTable: g?.table,
       l3vniUp: frr.enabled && fv ? fv.state.toLowerCase() === 'up' : undefined,
+      remoteHosts: input.remoteHosts === undefined || g?.table === undefined ? undefined : capped(input.remoteHosts.get(g.table) ?? [], REMOTE_HOSTS_MAX),
     });
   });
   const networks: NetworkResult[] = [...kernel.networks.values()].sort((a, b) => a.name.localeCompare(b.name)).map((o) => {
@@ -98,6 +105,7 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
       devices: o.devices.length ? o.devices : undefined, vlanId: g?.vlanId,
       localPorts: o.localPorts, fdbEntries: o.fdbEntries, neighbors: o.neighbors, routes: o.routes,
       remoteVteps: fv?.remoteVteps ?? undefined, macIpRoutes: fv?.macIpRoutes,
+      remoteVtepIps: capped(fv?.floodVteps.filter((ip) => ip !== input.vtepIp), REMOTE_VTEPS_MAX),
     });
   });
 

@@ -18,7 +18,7 @@ import { WriteExpectations } from './write-expectations.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import { objectKey } from '../../crds/object-key.ts';
 import { parseRefKey, type Live, type ObjectRefKey } from '../object-key.ts';
-import { desiredNetworkStatus, desiredVrfStatus, indexNodeState, type DesiredStatus, type NodeResults } from '../status/aggregate-status.ts';
+import { desiredNetworkStatus, desiredVrfStatus, indexNodeState, type DesiredStatus, type NetworkConvergence, type NodeResults } from '../status/aggregate-status.ts';
 import { differingStatusFields } from '../status/status-diff.ts';
 
 export interface KeyedCache<T> extends ObjectCache<T> {
@@ -43,6 +43,7 @@ export class StatusReconciler {
   readonly #expect = new WriteExpectations();
   readonly #nodeIndex = new WeakMap<EvpnNodeState, NodeResults>();
   #portCounts: Map<string, number> | undefined;
+  #portHosts: Map<string, Map<string, string[]>> | undefined;
   #networkCounts: Map<string, number> | undefined;
 
   constructor(options: StatusReconcilerOptions) {
@@ -53,6 +54,7 @@ export class StatusReconciler {
   /** Port sets changed: the per-network port counts are recomputed on next use. */
   invalidatePortCounts(): void {
     this.#portCounts = undefined;
+    this.#portHosts = undefined;
   }
 
   /** Networks changed: the per-VRF network counts are recomputed on next use. */
@@ -86,7 +88,7 @@ export class StatusReconciler {
       if (net === undefined) return undefined;
       obj = net;
       const vrf = net.spec.vrf === undefined ? undefined : this.#o.vrfs.get(net.spec.vrf)?.spec;
-      desired = desiredNetworkStatus(net, { nodes, problems, mirrored: isMirrored(net), now, vrf, ports: this.#ports().get(ref.name) ?? 0 });
+      desired = desiredNetworkStatus(net, { nodes, problems, mirrored: isMirrored(net), now, vrf, ports: this.#ports().get(ref.name) ?? 0, convergence: this.#convergence(net) });
     } else {
       const vrf = this.#o.vrfs.get(ref.name);
       if (vrf === undefined) return undefined;
@@ -129,6 +131,25 @@ export class StatusReconciler {
       this.#portCounts = counts;
     }
     return this.#portCounts;
+  }
+
+  /** Ready waits for the other nodes' routes too: type-3 for an L2VNI, the VMs' host routes for an l3 network. */
+  #convergence(net: EvpnNetwork): NetworkConvergence {
+    return { type: net.spec.type, vrf: net.spec.vrf, hostsByNode: this.#hosts().get(net.metadata.name) ?? new Map<string, string[]>() };
+  }
+
+  /** network → node → the addresses of its ports there. */
+  #hosts(): Map<string, Map<string, string[]>> {
+    if (this.#portHosts === undefined) {
+      const hosts = new Map<string, Map<string, string[]>>();
+      for (const ps of this.#o.portSets.list()) {
+        const byNode = hosts.get(ps.spec.network) ?? new Map<string, string[]>();
+        byNode.set(ps.spec.nodeName, [...(byNode.get(ps.spec.nodeName) ?? []), ...ps.spec.ports.flatMap((p) => (p.advertiseFixedIps === false ? [] : p.ips ?? []))]);
+        hosts.set(ps.spec.network, byNode);
+      }
+      this.#portHosts = hosts;
+    }
+    return this.#portHosts;
   }
 
   #networks(): Map<string, number> {

@@ -40,6 +40,25 @@ describe('foldNodeResults', () => {
     expect(foldNodeResults('EvpnNetwork', 'net-a', 3, pending).condition).toMatchObject({ status: 'False', reason: 'Pending', message: 'applied on 2 of 3 nodes; waiting for the others' });
   });
 
+  it('counts an applying node ready only once it has the other applying nodes\' routes (Converging until then)', () => {
+    const at = (name: string, vtepIp: string, remoteVtepIps: string[], remoteHosts: string[]) => indexNodeState({
+      apiVersion: API_GROUP_VERSION, kind: 'EvpnNodeState', metadata: { name }, spec: { nodeName: name },
+      status: { vtepIp, networks: [{ name: 'net-a', ready: true, generation: 3, remoteVtepIps }], vrfs: [{ name: 'vrf-1', ready: true, remoteHosts }] },
+    });
+    const hostsByNode = new Map([['n1', ['10.1.0.11']], ['n2', ['10.1.0.12']]]);
+    const l2 = { type: 'l2' as const, vrf: 'vrf-1', hostsByNode };
+    const early = [at('n1', '10.0.0.1', [], []), at('n2', '10.0.0.2', ['10.0.0.1'], [])];
+    const f = foldNodeResults('EvpnNetwork', 'net-a', 3, early, l2);
+    expect(f.ready).toBe('1/2');
+    expect(f.condition).toMatchObject({ status: 'False', reason: 'Converging', message: 'applied on all 2 nodes; waiting for the EVPN routes between them: n1 lacks the type-3 route of n2 (10.0.0.2)' });
+    const l3 = { type: 'l3' as const, vrf: 'vrf-1', hostsByNode };
+    const f3 = foldNodeResults('EvpnNetwork', 'net-a', 3, early, l3);
+    expect(f3.condition).toMatchObject({ status: 'False', reason: 'Converging' });
+    expect(f3.condition.message).toBe("applied on all 2 nodes; waiting for the EVPN routes between them: n1 lacks the host routes of n2's 10.1.0.12; n2 lacks the host routes of n1's 10.1.0.11");
+    const done = [at('n1', '10.0.0.1', ['10.0.0.2'], ['10.1.0.12']), at('n2', '10.0.0.2', ['10.0.0.1'], ['10.1.0.11'])];
+    for (const c of [l2, l3]) expect(foldNodeResults('EvpnNetwork', 'net-a', 3, done, c)).toMatchObject({ ready: '2/2', condition: { status: 'True', reason: 'Applied' } });
+  });
+
   it('keeps at most 20 failing nodes, sorted', () => {
     const nodes = Array.from({ length: 25 }, (_, i) => node(`n${String(i).padStart(2, '0')}`, [], [{ name: 'vrf-1', ready: false, reason: 'KernelUnsupported' }]));
     const f = foldNodeResults('EvpnVrf', 'vrf-1', 1, nodes);

@@ -13,6 +13,7 @@ import type {
 import { ConditionReason, ConditionType, effectiveRoutingTable } from '../../crds/index.ts';
 import { setConditions, type Condition, type ConditionInput } from '../../lib/kube/conditions.ts';
 import type { MirrorProblem } from '../mirror/build-desired.ts';
+import { convergingMessage, convergingNodes, type ConvergenceInput, type ReceivedRoutes } from './convergence.ts';
 
 export const MAX_FAILING_NODES = 20;
 /** The condition types this operator owns on EvpnNetwork/EvpnVrf. */
@@ -20,6 +21,7 @@ export const OWNED_CONDITIONS: readonly string[] = [ConditionType.Ready, Conditi
 
 export interface NodeResults {
   readonly node: string;
+  readonly vtepIp?: string | undefined;
   readonly vrfs: ReadonlyMap<string, VrfResult>;
   readonly networks: ReadonlyMap<string, NetworkResult>;
 }
@@ -27,6 +29,7 @@ export interface NodeResults {
 export function indexNodeState(ns: EvpnNodeState): NodeResults {
   return {
     node: ns.spec.nodeName !== '' ? ns.spec.nodeName : ns.metadata.name,
+    vtepIp: ns.status?.vtepIp,
     vrfs: new Map((ns.status?.vrfs ?? []).map((r) => [r.name, r])),
     networks: new Map((ns.status?.networks ?? []).map((r) => [r.name, r])),
   };
@@ -48,19 +51,38 @@ function failingMessage(failing: readonly FailingNode[], totalNodes: number): st
   return `${failing.length} of ${totalNodes} nodes failed: ${shown}${failing.length > 3 ? ', …' : ''}`;
 }
 
-export function foldNodeResults(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, generation: number | undefined, nodes: readonly NodeResults[]): NodeFold {
-  let readyNodes = 0;
+/** A network's convergence check (convergence.ts) and the VRF whose host routes an l3 network needs. */
+export type NetworkConvergence = ConvergenceInput & { readonly vrf: string | undefined };
+
+/** What an applying node reported having received, for the convergence check. */
+function receivedOf(n: NodeResults, r: VrfResult | NetworkResult, convergence: NetworkConvergence | undefined): ReceivedRoutes {
+  const remoteVtepIps = 'remoteVtepIps' in r ? r.remoteVtepIps : undefined;
+  const remoteHosts = convergence?.vrf === undefined ? undefined : n.vrfs.get(convergence.vrf)?.remoteHosts;
+  return { node: n.node, vtepIp: n.vtepIp, remoteVtepIps, remoteHosts };
+}
+
+/** The nodes that applied the object's current generation, and the failing ones; the rest are pending. */
+function sortNodes(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, generation: number | undefined, nodes: readonly NodeResults[], convergence: NetworkConvergence | undefined): { applied: ReceivedRoutes[]; failing: FailingNode[] } {
   const failing: FailingNode[] = [];
+  const applied: ReceivedRoutes[] = [];
   for (const n of nodes) {
     const r = kind === 'EvpnVrf' ? n.vrfs.get(name) : n.networks.get(name);
     if (r === undefined) continue;
     const current = r.generation === undefined || generation === undefined || r.generation >= generation;
     if (r.ready) {
-      if (current) readyNodes++;
+      if (current) applied.push(receivedOf(n, r, convergence));
     } else if (r.reason !== undefined && r.reason !== ConditionReason.Pending) {
       failing.push({ node: n.node, reason: r.reason, message: (r.message ?? '').slice(0, 4096) });
     }
   }
+  return { applied, failing };
+}
+
+export function foldNodeResults(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, generation: number | undefined, nodes: readonly NodeResults[], convergence?: NetworkConvergence): NodeFold {
+  const { applied, failing } = sortNodes(kind, name, generation, nodes, convergence);
+  // Applied is not enough: a node counts as ready once it also has the other applying nodes' routes.
+  const converging = convergence === undefined ? [] : convergingNodes(applied, convergence);
+  const readyNodes = applied.length - converging.length;
   failing.sort((a, b) => a.node.localeCompare(b.node));
   const totalNodes = nodes.length;
   const observedGeneration = generation;
@@ -70,6 +92,8 @@ export function foldNodeResults(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, g
     condition = { type: ConditionType.Ready, status: 'False', reason: ConditionReason.NoNodes, message: 'no node agent has reported yet', ...og };
   } else if (failing.length > 0) {
     condition = { type: ConditionType.Ready, status: 'False', reason: ConditionReason.NodesFailing, message: failingMessage(failing, totalNodes), ...og };
+  } else if (converging.length > 0 && applied.length === totalNodes) {
+    condition = { type: ConditionType.Ready, status: 'False', reason: ConditionReason.Converging, message: convergingMessage(converging, totalNodes), ...og };
   } else if (readyNodes === totalNodes) {
     condition = { type: ConditionType.Ready, status: 'True', reason: ConditionReason.Applied, message: `applied on all ${totalNodes} nodes`, ...og };
   } else {
@@ -112,6 +136,8 @@ export interface StatusContext {
   readonly problems: readonly MirrorProblem[];
   readonly mirrored: boolean;
   readonly now: Date;
+  /** Networks: what Ready waits for beyond each node's own apply (absent: applied is enough). */
+  readonly convergence?: NetworkConvergence;
 }
 
 /** The status fields this operator owns; `undefined` values are removed from the object. */
@@ -119,7 +145,7 @@ export type DesiredStatus = Record<string, unknown>;
 
 function commonStatus(kind: 'EvpnNetwork' | 'EvpnVrf', obj: EvpnNetwork | EvpnVrf, ctx: StatusContext): DesiredStatus {
   const generation = obj.metadata.generation;
-  const fold = foldNodeResults(kind, obj.metadata.name, generation, ctx.nodes);
+  const fold = foldNodeResults(kind, obj.metadata.name, generation, ctx.nodes, ctx.convergence);
   const conditions = conditionsFor(obj.status?.conditions as Condition[] | undefined,
     [fold.condition, ...problemConditions(ctx.problems, ctx.mirrored, generation)], ctx.now);
   return {

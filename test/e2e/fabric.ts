@@ -274,7 +274,12 @@ export class Fabric {
   }
 
   async ping(fromNs: string, to: string, count = 3): Promise<{ ok: boolean; output: string }> {
-    const r = await tryRun('ip', ['netns', 'exec', fromNs, 'ping', '-c', String(count), '-i', '0.2', '-W', '2', to], 20_000);
+    // -w: wait for every reply up to the deadline. Without it, once one reply
+    // came, iputils waits only two RTTs (at least the interval) for the last
+    // one: -W applies only while nothing was answered. Under load a late third
+    // reply was counted as lost while the first two came back in 5 ms.
+    const deadline = String(Math.ceil(count * 0.2) + 3);
+    const r = await tryRun('ip', ['netns', 'exec', fromNs, 'ping', '-c', String(count), '-i', '0.2', '-W', '2', '-w', deadline, to], 20_000);
     return { ok: r.code === 0, output: r.stdout + r.stderr };
   }
 
