@@ -77,12 +77,12 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
   const frrVrfs = new Map((frr.status?.vrfs ?? []).map((v) => [v.vrf, v]));
 
   // An object's own refused FRR lines first (it fails alone), then the node's FRR failure (every object).
-  const withFrr = (o: ObjectOutcome, refused: FrrOutcome['rejectedVrfs']): Pick<ObjectOutcome, 'ready' | 'reason' | 'message'> => {
+  const withFrr = (o: ObjectOutcome, refused: FrrOutcome['rejectedVrfs']): Pick<ObjectOutcome, 'ready' | 'reason' | 'code' | 'message'> => {
     if (!o.ready) return o;
     const own = refused?.get(o.name);
-    if (own !== undefined) return { ready: false, reason: own.reason, message: own.message };
+    if (own !== undefined) return { ready: false, reason: own.reason, code: own.code, message: own.message };
     if (frrErr === undefined) return o;
-    return { ready: false, reason: ConditionReason.FrrFailed, message: `${EvpnErrorCode.Frr}: ${frrErr}` };
+    return { ready: false, reason: ConditionReason.FrrFailed, code: EvpnErrorCode.Frr, message: `${EvpnErrorCode.Frr}: ${frrErr}` };
   };
 
   const vrfs: VrfResult[] = [...kernel.vrfs.values()].sort((a, b) => a.name.localeCompare(b.name)).map((o) => {
@@ -90,7 +90,7 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
     const fv = g ? frrVrfs.get(vrfDevice(g.vni)) : undefined;
     const r = withFrr(o, frr.rejectedVrfs);
     return trim({
-      name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, message: r.message,
+      name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, code: r.code, message: r.message,
       devices: o.devices.length ? o.devices : undefined, routingTable: g?.table,
       l3vniUp: frr.enabled && fv ? fv.state.toLowerCase() === 'up' : undefined,
       remoteHosts: input.remoteHosts === undefined || g?.table === undefined ? undefined : capped(input.remoteHosts.get(g.table) ?? [], REMOTE_HOSTS_MAX),
@@ -101,7 +101,7 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
     const fv = g?.vni !== undefined ? vnis.get(g.vni) : undefined;
     const r = withFrr(withOvs(o, input.ovs), frr.rejectedNetworks);
     return trim({
-      name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, message: r.message,
+      name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, code: r.code, message: r.message,
       devices: o.devices.length ? o.devices : undefined, vlanId: g?.vlanId,
       localPorts: o.localPorts, fdbEntries: o.fdbEntries, neighbors: o.neighbors, routes: o.routes,
       remoteVteps: fv?.remoteVteps ?? undefined, macIpRoutes: fv?.macIpRoutes,

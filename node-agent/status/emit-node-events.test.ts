@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { EvpnErrorCode } from '../../crds/error-codes.ts';
 import type { EventInput } from '../../lib/kube/events.ts';
 import { EVENT_ACTION, failingCodes, nodeEvents, resultsOf, withCode } from './emit-node-events.ts';
 import type { ObjectResult } from './emit-node-events.ts';
 
-const failed = (name: string, reason: string, message: string, kind: ObjectResult['kind'] = 'EvpnNetwork'): ObjectResult => ({ kind, name, ready: false, reason, message });
+/** A failed result as the agent writes it: a message made from its code carries that code as a field too. */
+const failed = (name: string, reason: string, message: string, kind: ObjectResult['kind'] = 'EvpnNetwork'): ObjectResult => {
+  const code = Object.values(EvpnErrorCode).find((c) => message.startsWith(`${c}: `));
+  return { kind, name, ready: false, reason, message, ...(code === undefined ? {} : { code }) };
+};
 const ready = (name: string, kind: ObjectResult['kind'] = 'EvpnNetwork'): ObjectResult => ({ kind, name, ready: true });
 const brief = (e: EventInput): string => `${e.type} ${e.regarding.kind}/${e.regarding.name} ${e.reason} [${e.key ?? ''}] ${e.note}`;
 
@@ -89,7 +94,7 @@ describe('withCode', () => {
     ['FrrUnavailable', 'FRR is not running', 'EVPN-006: FRR is not running'],
     ['VrfNotFound', undefined, 'EVPN-003: VrfNotFound'],
     ['Whatever', 'boom', 'EVPN-005: boom'],
-    ['Conflict', 'EVPN-004: VLAN 5 is already used', 'EVPN-004: VLAN 5 is already used'],
+    ['Conflict', 'VLAN 5 is already used', 'EVPN-004: VLAN 5 is already used'],
   ])('puts the EVPN code in front (%s)', (reason, message, expected) => {
     expect(withCode(reason, message)).toBe(expected);
   });

@@ -43,20 +43,17 @@ const codeOfReason: Readonly<Record<string, EvpnErrorCode>> = {
 
 /**
  * The message with its EVPN code in front. A result with a code has a message
- * made from it (it starts with the code); one without (written by an agent
- * before results had a code, or by a step that does not set it yet) is matched
- * on its text, the one place left that reads a code back.
+ * made from it (it starts with the code); one without (written by an agent that
+ * predates the code field) gets the code of its reason. No message is parsed.
  */
 export function withCode(reason: string, message: string | undefined, code?: EvpnErrorCode): string {
-  const text = message ?? reason;
   if (code !== undefined) return message ?? codedMessage(code, reason);
-  if (/\bEVPN-\d{3}\b/.test(text)) return text;
-  return codedMessage(codeOfReason[reason] ?? EvpnErrorCode.Infrastructure, text);
+  return codedMessage(codeOfReason[reason] ?? EvpnErrorCode.Infrastructure, message ?? reason);
 }
 
-/** An object's code: its own, else the one its text or reason gives. */
+/** An object's code: its own, else its reason's. */
 const codeOf = (r: ObjectResult): EvpnErrorCode =>
-  r.code ?? (/\bEVPN-\d{3}\b/.exec(withCode(r.reason ?? 'NotApplied', r.message))?.[0] as EvpnErrorCode | undefined) ?? EvpnErrorCode.Infrastructure;
+  r.code ?? codeOfReason[r.reason ?? 'NotApplied'] ?? EvpnErrorCode.Infrastructure;
 
 
 /** What a node last reported about an object that failed there: kept until its recovery is reported. */
