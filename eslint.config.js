@@ -6,10 +6,11 @@ import tseslint from 'typescript-eslint';
 // Only adapters talk to the outside world: a module on this list may be imported
 // (as a value; type imports are free) only by the folders allowed below.
 const outsideWorld = {
-  'node:child_process': 'only the FRR adapters (node-agent/frr/io/run-command.ts) and the drift watch run processes; the node agent reads OVS through lib/ovsdb',
+  'node:child_process':
+    'only the FRR adapters (node-agent/frr/io/run-command.ts) and the drift watch run processes; the node agent reads OVS through lib/ovsdb',
   child_process: 'use node:child_process, and only where processes are allowed',
-  netlink: 'netlink is the kernel adapter\'s: node-agent/kernel/netlink/',
-  '@kubernetes/client-node': 'the kube client is lib/kube\'s (type imports are fine)',
+  netlink: "netlink is the kernel adapter's: node-agent/kernel/netlink/",
+  '@kubernetes/client-node': "the kube client is lib/kube's (type imports are fine)",
 };
 
 // Product code never imports test code: harnesses, fixtures, oracles and generators
@@ -17,7 +18,8 @@ const outsideWorld = {
 // would ship them, or come to depend on a harness.
 const testCode = {
   regex: '(^|/)(test|testdata)/|\\.test(\\.ts)?$',
-  message: 'production code does not import test code (test/, testdata/, *.test.ts): move the shared piece into the product, or the test support under test/',
+  message:
+    'production code does not import test code (test/, testdata/, *.test.ts): move the shared piece into the product, or the test support under test/',
 };
 
 /**

@@ -26,7 +26,9 @@ import { log, mustRun } from './lib/shell.ts';
 import { parseSize, smokeOf } from './lib/sizes.ts';
 import { medianResult, mib, timed, type Result } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' }, runs: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { size: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' }, runs: { type: 'string' } },
+});
 const base = parseSize(values.size);
 const sized = values.smoke === true ? smokeOf(base) : base;
 /** `--runs N`: fewer runs than the size's (a loaded machine, a short slot); the results say how many. */
@@ -35,17 +37,33 @@ const out = values.out ?? 'bench/results/agent.json';
 
 const monitor = new DriftWatch();
 const cache = new KernelStateCache();
-monitor.subscribeEvents((e) => { if ('line' in e) cache.onEvent(e.line); else { log(`monitor doubt: ${e.doubt}`); cache.invalidate(); } });
+monitor.subscribeEvents((e) => {
+  if ('line' in e) cache.onEvent(e.line);
+  else {
+    log(`monitor doubt: ${e.doubt}`);
+    cache.invalidate();
+  }
+});
 
 /** The agent's pass, through the cache; `noCache`: every kind dumped (the pass before the cache, for comparison). */
 const pass = (k: KernelAdapter, w: NodeWorkload, noCache = false): Promise<KernelPassResult> =>
-  runKernelPass(k, w.node, { vrfs: w.vrfs, networks: w.networks, portSets: w.portSets, rejectedVrfs: new Map(), rejectedNetworks: new Map(), ...(noCache ? {} : { cache }) });
+  runKernelPass(k, w.node, {
+    vrfs: w.vrfs,
+    networks: w.networks,
+    portSets: w.portSets,
+    rejectedVrfs: new Map(),
+    rejectedNetworks: new Map(),
+    ...(noCache ? {} : { cache }),
+  });
 const empty = (w: NodeWorkload): NodeWorkload => ({ ...w, vrfs: [], networks: [], portSets: [] });
 
 /** The objects as the apiserver gives them: with a resourceVersion ("2": changed since `base`). */
 function versioned(w: NodeWorkload, base?: NodeWorkload): NodeWorkload {
   const before = new Set<object>([...(base?.vrfs ?? []), ...(base?.networks ?? []), ...(base?.portSets ?? [])]);
-  const rv = <T extends { metadata: object }>(o: T): T => ({ ...o, metadata: { ...o.metadata, resourceVersion: base === undefined || before.has(o) ? '1' : '2' } });
+  const rv = <T extends { metadata: object }>(o: T): T => ({
+    ...o,
+    metadata: { ...o.metadata, resourceVersion: base === undefined || before.has(o) ? '1' : '2' },
+  });
   return { ...w, vrfs: w.vrfs.map(rv), networks: w.networks.map(rv), portSets: w.portSets.map(rv) };
 }
 
@@ -63,7 +81,9 @@ async function monitorsSettled(limitMs = 120_000): Promise<number> {
 }
 
 function failuresOf(r: KernelPassResult): string[] {
-  const bad = [...r.vrfs.values(), ...r.networks.values()].filter((o) => !o.ready).map((o) => `${o.name}: ${o.message ?? ''}`);
+  const bad = [...r.vrfs.values(), ...r.networks.values()]
+    .filter((o) => !o.ready)
+    .map((o) => `${o.name}: ${o.message ?? ''}`);
   return [...r.nodeErrors, ...bad];
 }
 
@@ -85,25 +105,49 @@ const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${
 /** The agent's workload, its iproute2 commands, and the per-command sample, with the baseline scripts written out. */
 function prepareWorkload() {
   const full = nodeWorkload({ networks: size.networks, ports: size.ports });
-  const sample = nodeWorkload({ networks: size.networks, ports: size.ports, only: (i) => i % size.perCommandSample === 0 });
+  const sample = nodeWorkload({
+    networks: size.networks,
+    ports: size.ports,
+    only: (i) => i % size.perCommandSample === 0,
+  });
   const fullCommands = coldCommandsOf(full);
   const sampleCommands = coldCommandsOf(sample);
   const batches = splitBatches(fullCommands);
   writeFileSync('/tmp/bench-ip.batch', batches.ip);
   writeFileSync('/tmp/bench-bridge.batch', batches.bridge);
-  writeFileSync('/tmp/bench-per-command.sh', `set -e\n${sampleCommands.map((c) => [c.tool, ...c.args].map(shellQuote).join(' ')).join('\n')}\n`);
-  log(`agent bench: ${size.name}, ${full.networks.length} networks, ${size.ports} ports, ${size.runs} runs; ${fullCommands.length} iproute2 commands (${batches.ipLines} ip + ${batches.bridgeLines} bridge), per-command sample ${sampleCommands.length} commands (${sample.networks.length} networks)`);
+  writeFileSync(
+    '/tmp/bench-per-command.sh',
+    `set -e\n${sampleCommands.map((c) => [c.tool, ...c.args].map(shellQuote).join(' ')).join('\n')}\n`,
+  );
+  log(
+    `agent bench: ${size.name}, ${full.networks.length} networks, ${size.ports} ports, ${size.runs} runs; ${fullCommands.length} iproute2 commands (${batches.ipLines} ip + ${batches.bridgeLines} bridge), per-command sample ${sampleCommands.length} commands (${sample.networks.length} networks)`,
+  );
   return { full, sample, fullCommands, sampleCommands, batches };
 }
 type Workload = ReturnType<typeof prepareWorkload>;
 
 function newMeasurements() {
   return {
-    cold: [] as number[], coldWrites: [] as number[], noop: [] as number[], noopWrites: [] as number[],
-    change: [] as number[], changeWrites: [] as number[], teardown: [] as number[], teardownWrites: [] as number[],
-    noopRenderDiff: [] as number[], noopRenderDiffWrites: [] as number[], noopFullDump: [] as number[], noopFullDumpWrites: [] as number[], settle: [] as number[],
-    batch: [] as number[], batchResidual: [] as number[], perCommandSample: [] as number[], perCommandResidual: [] as number[], agentSample: [] as number[],
-    rss: [] as number[], heap: [] as number[],
+    cold: [] as number[],
+    coldWrites: [] as number[],
+    noop: [] as number[],
+    noopWrites: [] as number[],
+    change: [] as number[],
+    changeWrites: [] as number[],
+    teardown: [] as number[],
+    teardownWrites: [] as number[],
+    noopRenderDiff: [] as number[],
+    noopRenderDiffWrites: [] as number[],
+    noopFullDump: [] as number[],
+    noopFullDumpWrites: [] as number[],
+    settle: [] as number[],
+    batch: [] as number[],
+    batchResidual: [] as number[],
+    perCommandSample: [] as number[],
+    perCommandResidual: [] as number[],
+    agentSample: [] as number[],
+    rss: [] as number[],
+    heap: [] as number[],
     /** Kernel ops of the last cold start. */
     planned: 0,
   };
@@ -116,28 +160,36 @@ async function measureAgent(k: KernelAdapter, unversioned: NodeWorkload, m: Meas
   const cold = await pass(k, full);
   mustSucceed('cold start', cold);
   m.planned = cold.planned;
-  m.cold.push(cold.durationMs); m.coldWrites.push(cold.writes);
+  m.cold.push(cold.durationMs);
+  m.coldWrites.push(cold.writes);
   const mem = process.memoryUsage();
-  m.rss.push(mem.rss); m.heap.push(mem.heapUsed);
+  m.rss.push(mem.rss);
+  m.heap.push(mem.heapUsed);
   m.settle.push(await monitorsSettled());
   // The resync after it: the pass settles on the cache (rendered and diffed once), then is skipped while nothing changes.
   const first = await pass(k, full);
-  if (first.planned !== 0) throw new Error(`no-op after the cold start planned ${first.planned}: ${first.changes.join('; ')}`);
+  if (first.planned !== 0)
+    throw new Error(`no-op after the cold start planned ${first.planned}: ${first.changes.join('; ')}`);
   const noop = await pass(k, full);
-  m.noop.push(noop.durationMs); m.noopWrites.push(noop.writes + first.writes);
+  m.noop.push(noop.durationMs);
+  m.noopWrites.push(noop.writes + first.writes);
   // The same no-op, not skippable (no resourceVersions): render + diff on the cache.
   const renderDiff = await pass(k, unversioned);
-  m.noopRenderDiff.push(renderDiff.durationMs); m.noopRenderDiffWrites.push(renderDiff.writes);
+  m.noopRenderDiff.push(renderDiff.durationMs);
+  m.noopRenderDiffWrites.push(renderDiff.writes);
   // And without the cache: six dumps + render + diff (the pass before the cache).
   const fullDump = await pass(k, unversioned, true);
-  m.noopFullDump.push(fullDump.durationMs); m.noopFullDumpWrites.push(fullDump.writes);
+  m.noopFullDump.push(fullDump.durationMs);
+  m.noopFullDumpWrites.push(fullDump.writes);
   const changed = versioned(withOnePortAdded(full, Math.floor(size.networks / 2)), full);
   const change = await pass(k, changed);
   mustSucceed('one network changed', change);
-  m.change.push(change.durationMs); m.changeWrites.push(change.writes);
+  m.change.push(change.durationMs);
+  m.changeWrites.push(change.writes);
   const down = await pass(k, empty(full));
   mustSucceed('teardown', down);
-  m.teardown.push(down.durationMs); m.teardownWrites.push(down.writes);
+  m.teardown.push(down.durationMs);
+  m.teardownWrites.push(down.writes);
   if ((await residual(k, empty(full))) !== 0) throw new Error('teardown left owned objects behind');
   return `cold ${cold.durationMs.toFixed(0)} ms (${cold.writes} writes), monitors settled ${m.settle.at(-1)?.toFixed(0)} ms, no-op ${noop.durationMs.toFixed(0)} ms (skipped ${noop.skipped}; ${noop.writes} writes), render+diff ${renderDiff.durationMs.toFixed(0)} ms, full dump ${fullDump.durationMs.toFixed(0)} ms, change ${change.durationMs.toFixed(0)} ms (${change.writes} writes), teardown ${down.durationMs.toFixed(0)} ms`;
 }
@@ -174,35 +226,137 @@ function summarize(w: Workload, m: Measurements, rssAtStart: number): Result[] {
   const perCmdMs = m.perCommandSample.map((t) => (t / sampleCommands.length) * fullCommands.length);
   const ratio = (a: readonly number[], b: readonly number[]): number[] => a.map((x, i) => x / (b[i] ?? Number.NaN));
   return [
-    medianResult('agent.cold_start', m.cold, 'ms', s, `${size.networks} networks (VRF, L3VNI bridge+vxlan, L2VNI vxlan, IRB), ${size.ports} FDB + ${size.ports} neighbours; ${planned} planned ops`),
+    medianResult(
+      'agent.cold_start',
+      m.cold,
+      'ms',
+      s,
+      `${size.networks} networks (VRF, L3VNI bridge+vxlan, L2VNI vxlan, IRB), ${size.ports} FDB + ${size.ports} neighbours; ${planned} planned ops`,
+    ),
     medianResult('agent.cold_start.netlink_writes', m.coldWrites, 'writes', s),
-    medianResult('agent.noop_resync', m.noop, 'ms', s, 'nothing to do, inputs (resourceVersions) and kernel cache unchanged: the pass is skipped'),
-    medianResult('agent.noop_resync.netlink_writes', m.noopWrites, 'writes', s, 'the settling pass after the cold start and the no-op'),
-    medianResult('agent.noop_render_diff', m.noopRenderDiff, 'ms', s, 'a no-op that cannot be skipped (objects without resourceVersion): render + diff on the kernel cache, no dump'),
+    medianResult(
+      'agent.noop_resync',
+      m.noop,
+      'ms',
+      s,
+      'nothing to do, inputs (resourceVersions) and kernel cache unchanged: the pass is skipped',
+    ),
+    medianResult(
+      'agent.noop_resync.netlink_writes',
+      m.noopWrites,
+      'writes',
+      s,
+      'the settling pass after the cold start and the no-op',
+    ),
+    medianResult(
+      'agent.noop_render_diff',
+      m.noopRenderDiff,
+      'ms',
+      s,
+      'a no-op that cannot be skipped (objects without resourceVersion): render + diff on the kernel cache, no dump',
+    ),
     medianResult('agent.noop_render_diff.netlink_writes', m.noopRenderDiffWrites, 'writes', s),
-    medianResult('agent.noop_full_dump', m.noopFullDump, 'ms', s, 'the same no-op without the cache: six netlink dumps + render + diff (the pass before issue 17)'),
+    medianResult(
+      'agent.noop_full_dump',
+      m.noopFullDump,
+      'ms',
+      s,
+      'the same no-op without the cache: six netlink dumps + render + diff (the pass before issue 17)',
+    ),
     medianResult('agent.noop_full_dump.netlink_writes', m.noopFullDumpWrites, 'writes', s),
-    medianResult('agent.cold_start.monitor_settle', m.settle, 'ms', s, 'after the cold start, until the monitors went quiet for 500 ms (their echoes reached the cache)'),
-    medianResult('agent.one_network_changed', m.change, 'ms', s, 'one port added to one network (its port set\'s resourceVersion changed): render + diff on the cache, 2 writes, the cache updated from them'),
+    medianResult(
+      'agent.cold_start.monitor_settle',
+      m.settle,
+      'ms',
+      s,
+      'after the cold start, until the monitors went quiet for 500 ms (their echoes reached the cache)',
+    ),
+    medianResult(
+      'agent.one_network_changed',
+      m.change,
+      'ms',
+      s,
+      "one port added to one network (its port set's resourceVersion changed): render + diff on the cache, 2 writes, the cache updated from them",
+    ),
     medianResult('agent.one_network_changed.netlink_writes', m.changeWrites, 'writes', s),
-    medianResult('agent.teardown', m.teardown, 'ms', s, 'every owned link, route, address, neighbour and FDB entry removed'),
+    medianResult(
+      'agent.teardown',
+      m.teardown,
+      'ms',
+      s,
+      'every owned link, route, address, neighbour and FDB entry removed',
+    ),
     medianResult('agent.teardown.netlink_writes', m.teardownWrites, 'writes', s),
-    { name: 'agent.rss_after_cold_start', value: mib(m.rss[0] ?? Number.NaN), unit: 'MiB', size: s, note: 'RSS after the first cold start, before any baseline ran in this process (later runs also carry the baselines\' garbage)' },
+    {
+      name: 'agent.rss_after_cold_start',
+      value: mib(m.rss[0] ?? Number.NaN),
+      unit: 'MiB',
+      size: s,
+      note: "RSS after the first cold start, before any baseline ran in this process (later runs also carry the baselines' garbage)",
+    },
     medianResult('agent.rss_after_cold_start.every_run', m.rss.map(mib), 'MiB', s),
     medianResult('agent.heap_used_after_cold_start', m.heap.map(mib), 'MiB', s),
-    { name: 'agent.rss_at_start', value: mib(rssAtStart), unit: 'MiB', size: s, note: 'the same process before building any object: Node itself and the loaded modules' },
-    { name: 'agent.max_rss', value: mib(process.resourceUsage().maxRSS * 1024), unit: 'MiB', size: s, note: 'peak RSS over the whole kernel benchmark (baseline batch files included)' },
-    medianResult('baseline.batch.cold_start', m.batch, 'ms', s, `one ip -batch (${batches.ipLines} lines) + one bridge -batch (${batches.bridgeLines} lines)`),
-    medianResult('baseline.batch.residual_diff', m.batchResidual, 'ops', s, 'differences the agent finds after the batch (0: identical kernel state)'),
-    medianResult('baseline.per_command.sample', m.perCommandSample, 'ms', s, `${sampleCommands.length} processes for ${sample.networks.length} networks (every ${size.perCommandSample}. network)`),
+    {
+      name: 'agent.rss_at_start',
+      value: mib(rssAtStart),
+      unit: 'MiB',
+      size: s,
+      note: 'the same process before building any object: Node itself and the loaded modules',
+    },
+    {
+      name: 'agent.max_rss',
+      value: mib(process.resourceUsage().maxRSS * 1024),
+      unit: 'MiB',
+      size: s,
+      note: 'peak RSS over the whole kernel benchmark (baseline batch files included)',
+    },
+    medianResult(
+      'baseline.batch.cold_start',
+      m.batch,
+      'ms',
+      s,
+      `one ip -batch (${batches.ipLines} lines) + one bridge -batch (${batches.bridgeLines} lines)`,
+    ),
+    medianResult(
+      'baseline.batch.residual_diff',
+      m.batchResidual,
+      'ops',
+      s,
+      'differences the agent finds after the batch (0: identical kernel state)',
+    ),
+    medianResult(
+      'baseline.per_command.sample',
+      m.perCommandSample,
+      'ms',
+      s,
+      `${sampleCommands.length} processes for ${sample.networks.length} networks (every ${size.perCommandSample}. network)`,
+    ),
     medianResult('baseline.per_command.residual_diff', m.perCommandResidual, 'ops', s),
-    medianResult('baseline.per_command.ms_per_command', m.perCommandSample.map((t) => t / sampleCommands.length), 'ms', s),
-    medianResult('baseline.per_command.cold_start', perCmdMs, 'ms', s,
-      size.perCommandSample === 1 ? `${fullCommands.length} processes` : `extrapolated: sample time per command × ${fullCommands.length} commands`),
+    medianResult(
+      'baseline.per_command.ms_per_command',
+      m.perCommandSample.map((t) => t / sampleCommands.length),
+      'ms',
+      s,
+    ),
+    medianResult(
+      'baseline.per_command.cold_start',
+      perCmdMs,
+      'ms',
+      s,
+      size.perCommandSample === 1
+        ? `${fullCommands.length} processes`
+        : `extrapolated: sample time per command × ${fullCommands.length} commands`,
+    ),
     medianResult('agent.cold_start.sample', m.agentSample, 'ms', s, 'agent cold start of the per-command sample'),
     medianResult('ratio.agent_over_batch', ratio(m.cold, m.batch), 'x', s, 'target ≤ 1.5'),
     medianResult('ratio.agent_over_per_command', ratio(m.cold, perCmdMs), 'x', s, 'target ≤ 0.1 (10× faster)'),
-    medianResult('ratio.agent_over_per_command.sample', ratio(m.agentSample, m.perCommandSample), 'x', s, 'measured on the sample, no extrapolation'),
+    medianResult(
+      'ratio.agent_over_per_command.sample',
+      ratio(m.agentSample, m.perCommandSample),
+      'x',
+      s,
+      'measured on the sample, no extrapolation',
+    ),
     { name: 'workload.iproute2_commands', value: fullCommands.length, unit: 'commands', size: s },
     { name: 'workload.kernel_ops', value: planned, unit: 'ops', size: s },
   ];
@@ -211,10 +365,34 @@ function summarize(w: Workload, m: Measurements, rssAtStart: number): Result[] {
 function cacheResults(): Result[] {
   const st = cache.stats;
   return [
-    { name: 'agent.cache.full_reads', value: st.fullReads, unit: 'reads', size: size.name, note: 'full relists of the kernel cache over the whole benchmark (first read, doubt)' },
-    { name: 'agent.cache.kind_reads', value: st.kindReads, unit: 'dumps', size: size.name, note: 'single-kind dumps (stale after events or our own writes)' },
-    { name: 'agent.cache.echoes', value: st.echoes, unit: 'lines', size: size.name, note: 'monitor lines recognised as echoes of the agent\'s own writes' },
-    { name: 'agent.cache.events', value: st.events, unit: 'lines', size: size.name, note: 'monitor lines that made a kind stale (the baselines run behind the agent\'s back)' },
+    {
+      name: 'agent.cache.full_reads',
+      value: st.fullReads,
+      unit: 'reads',
+      size: size.name,
+      note: 'full relists of the kernel cache over the whole benchmark (first read, doubt)',
+    },
+    {
+      name: 'agent.cache.kind_reads',
+      value: st.kindReads,
+      unit: 'dumps',
+      size: size.name,
+      note: 'single-kind dumps (stale after events or our own writes)',
+    },
+    {
+      name: 'agent.cache.echoes',
+      value: st.echoes,
+      unit: 'lines',
+      size: size.name,
+      note: "monitor lines recognised as echoes of the agent's own writes",
+    },
+    {
+      name: 'agent.cache.events',
+      value: st.events,
+      unit: 'lines',
+      size: size.name,
+      note: "monitor lines that made a kind stale (the baselines run behind the agent's back)",
+    },
   ];
 }
 

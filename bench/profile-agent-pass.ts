@@ -20,7 +20,13 @@ const memory = (): string => {
 console.log(`start: ${memory()}`);
 const w = nodeWorkload({ networks: SIZES.full.networks, ports: SIZES.full.ports });
 const k = openKernel();
-const input = { vrfs: w.vrfs, networks: w.networks, portSets: w.portSets, rejectedVrfs: new Map(), rejectedNetworks: new Map() };
+const input = {
+  vrfs: w.vrfs,
+  networks: w.networks,
+  portSets: w.portSets,
+  rejectedVrfs: new Map(),
+  rejectedNetworks: new Map(),
+};
 const cold = await runKernelPass(k, w.node, input);
 console.log(`cold start ${cold.durationMs.toFixed(0)} ms, ${cold.writes} writes: ${memory()}`);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -40,7 +46,8 @@ const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
 await session.post('Profiler.start');
-for (let i = 0; i < 3; i++) console.log(`no-op pass (profiled): ${(await runKernelPass(k, w.node, input)).durationMs.toFixed(0)} ms`);
+for (let i = 0; i < 3; i++)
+  console.log(`no-op pass (profiled): ${(await runKernelPass(k, w.node, input)).durationMs.toFixed(0)} ms`);
 const { profile } = await session.post('Profiler.stop');
 mkdirSync('bench/results/profiles', { recursive: true });
 writeFileSync('bench/results/profiles/agent-noop.cpuprofile', JSON.stringify(profile));

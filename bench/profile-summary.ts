@@ -23,7 +23,10 @@ export interface ProfileLine {
 }
 
 const label = (n: ProfileNode): string => {
-  const url = n.callFrame.url.replace(/^file:\/\/.*?\/(node_modules\/|lib\/|operator\/|node-agent\/|crds\/|bench\/)/, '$1');
+  const url = n.callFrame.url.replace(
+    /^file:\/\/.*?\/(node_modules\/|lib\/|operator\/|node-agent\/|crds\/|bench\/)/,
+    '$1',
+  );
   return `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;
 };
 
@@ -64,9 +67,14 @@ if (import.meta.main) {
   }
   const top = Number(topText ?? 25);
   const { totalMs, lines } = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
-  const fmt = (l: ProfileLine): string => `${l.selfMs.toFixed(0).padStart(7)} ${l.totalMs.toFixed(0).padStart(7)}  ${l.fn}`;
+  const fmt = (l: ProfileLine): string =>
+    `${l.selfMs.toFixed(0).padStart(7)} ${l.totalMs.toFixed(0).padStart(7)}  ${l.fn}`;
   process.stdout.write(`total sampled ${totalMs.toFixed(0)} ms\n   self   total  (by self time)\n`);
   for (const l of [...lines].sort((a, b) => b.selfMs - a.selfMs).slice(0, top)) process.stdout.write(`${fmt(l)}\n`);
   process.stdout.write('   self   total  (project functions by inclusive time)\n');
-  for (const l of lines.filter((x) => /(lib|operator|node-agent|crds)\//.test(x.fn) && !x.fn.includes('node_modules')).sort((a, b) => b.totalMs - a.totalMs).slice(0, top)) process.stdout.write(`${fmt(l)}\n`);
+  for (const l of lines
+    .filter((x) => /(lib|operator|node-agent|crds)\//.test(x.fn) && !x.fn.includes('node_modules'))
+    .sort((a, b) => b.totalMs - a.totalMs)
+    .slice(0, top))
+    process.stdout.write(`${fmt(l)}\n`);
 }

@@ -5,7 +5,11 @@ import { EvpnNetworkSpec } from './evpn-network.ts';
 import { EvpnPortSetSpec } from './evpn-port-set.ts';
 import { EvpnVrfSpec } from './evpn-vrf.ts';
 
-const specSchemas: Record<string, z.ZodType> = { EvpnVrf: EvpnVrfSpec, EvpnNetwork: EvpnNetworkSpec, EvpnPortSet: EvpnPortSetSpec };
+const specSchemas: Record<string, z.ZodType> = {
+  EvpnVrf: EvpnVrfSpec,
+  EvpnNetwork: EvpnNetworkSpec,
+  EvpnPortSet: EvpnPortSetSpec,
+};
 
 // zod's wording differs from the API server's for built-in checks (enum, bounds,
 // regex); for those the path of the failing field is what must match.
@@ -25,7 +29,11 @@ describe('API validation in the zod schemas', () => {
     expect(result.success).toBe(false);
     const text = issueText(result.error as z.ZodError);
     const builtIn = ['Unsupported value', 'vlanId', 'localPref', 'vrf', 'mac'];
-    const expected = builtIn.includes(c.rejectedWith) ? (c.rejectedWith === 'Unsupported value' ? 'type' : c.rejectedWith) : c.rejectedWith;
+    const expected = builtIn.includes(c.rejectedWith)
+      ? c.rejectedWith === 'Unsupported value'
+        ? 'type'
+        : c.rejectedWith
+      : c.rejectedWith;
     expect(text).toContain(expected);
   });
 });

@@ -13,10 +13,13 @@ export const Condition = z.object({
 });
 export type Condition = z.infer<typeof Condition>;
 
-export const Conditions = z.array(Condition).max(16).meta({
-  'x-kubernetes-list-type': 'map',
-  'x-kubernetes-list-map-keys': ['type'],
-});
+export const Conditions = z
+  .array(Condition)
+  .max(16)
+  .meta({
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['type'],
+  });
 
 export const ConditionType = {
   /** Everything desired is applied (on every node, for EvpnNetwork/EvpnVrf). */

@@ -26,7 +26,10 @@ describe('CRDs in the real API server', () => {
   it('are established and served under evpn.ovn-evpn.dev/v1alpha1', async () => {
     const out = await ok(['api-resources', '--api-group=evpn.ovn-evpn.dev', '-o', 'name']);
     expect(out.split('\n').filter(Boolean).sort()).toEqual([
-      'evpnnetworks.evpn.ovn-evpn.dev', 'evpnnodestates.evpn.ovn-evpn.dev', 'evpnportsets.evpn.ovn-evpn.dev', 'evpnvrfs.evpn.ovn-evpn.dev',
+      'evpnnetworks.evpn.ovn-evpn.dev',
+      'evpnnodestates.evpn.ovn-evpn.dev',
+      'evpnportsets.evpn.ovn-evpn.dev',
+      'evpnvrfs.evpn.ovn-evpn.dev',
     ]);
   });
 
@@ -46,10 +49,42 @@ describe('CRDs in the real API server', () => {
   it('shows NAME, VNI, TYPE, VLAN, VRF, READY and AGE for networks, NAME, L3VNI, TABLE for VRFs, and the evpn category lists every kind', async () => {
     const vrf = uniqueName('vrf');
     const net = uniqueName('net');
-    await ok(['apply', '-f', '-'], stringify({ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: vrf }, spec: { vni: 1010100, routingTable: 1010100 } }));
-    await ok(['apply', '-f', '-'], stringify({ apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: net }, spec: { type: 'l2', vni: 10100, vrf, vlanId: 100, routeTargets: ['65000:10100'] } }));
-    await ok(['patch', 'evpnnetwork', net, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { ready: '2/2', readyNodes: 2, totalNodes: 2 } })]);
-    await ok(['patch', 'evpnvrf', vrf, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { ready: '2/2', routingTable: 1010100, networkCount: 1 } })]);
+    await ok(
+      ['apply', '-f', '-'],
+      stringify({
+        apiVersion: API_GROUP_VERSION,
+        kind: 'EvpnVrf',
+        metadata: { name: vrf },
+        spec: { vni: 1010100, routingTable: 1010100 },
+      }),
+    );
+    await ok(
+      ['apply', '-f', '-'],
+      stringify({
+        apiVersion: API_GROUP_VERSION,
+        kind: 'EvpnNetwork',
+        metadata: { name: net },
+        spec: { type: 'l2', vni: 10100, vrf, vlanId: 100, routeTargets: ['65000:10100'] },
+      }),
+    );
+    await ok([
+      'patch',
+      'evpnnetwork',
+      net,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { ready: '2/2', readyNodes: 2, totalNodes: 2 } }),
+    ]);
+    await ok([
+      'patch',
+      'evpnvrf',
+      vrf,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { ready: '2/2', routingTable: 1010100, networkCount: 1 } }),
+    ]);
 
     const nets = (await ok(['get', 'evpnnetworks', net])).split('\n');
     expect(nets[0]?.split(/\s+/)).toEqual(['NAME', 'VNI', 'TYPE', 'VLAN', 'VRF', 'READY', 'AGE']);

@@ -29,14 +29,21 @@ export type EvpnErrorCode = (typeof EvpnErrorCode)[keyof typeof EvpnErrorCode];
 export const codedMessage = (code: EvpnErrorCode, text: string): string => `${code}: ${text}`;
 
 /** What a coded zod check passes as its params: the code and the text without it. */
-interface CodedParams { readonly evpnCode: EvpnErrorCode; readonly text: string }
+interface CodedParams {
+  readonly evpnCode: EvpnErrorCode;
+  readonly text: string;
+}
 
 /** The options of a zod `refine` whose issue carries `code` (read back with `issueCode`). */
-export const codedCheck = (code: EvpnErrorCode, text: string): { message: string; params: CodedParams } =>
-  ({ message: codedMessage(code, text), params: { evpnCode: code, text } });
+export const codedCheck = (code: EvpnErrorCode, text: string): { message: string; params: CodedParams } => ({
+  message: codedMessage(code, text),
+  params: { evpnCode: code, text },
+});
 
 const codedParams = (issue: z.core.$ZodIssue): CodedParams | undefined =>
-  issue.code === 'custom' && issue.params !== undefined && 'evpnCode' in issue.params ? (issue.params as CodedParams) : undefined;
+  issue.code === 'custom' && issue.params !== undefined && 'evpnCode' in issue.params
+    ? (issue.params as CodedParams)
+    : undefined;
 
 /** The code a coded check gave its issue; undefined for any other issue. */
 export const issueCode = (issue: z.core.$ZodIssue): EvpnErrorCode | undefined => codedParams(issue)?.evpnCode;

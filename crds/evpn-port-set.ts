@@ -9,7 +9,9 @@ import { API_GROUP_VERSION } from './api-group.ts';
 import { ObjectMeta } from './object-meta.ts';
 import { CidrUnchecked, IpAddressUnchecked, ObjectName } from './primitives.ts';
 
-export const MacAddress = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'must be a lower-case MAC address like 02:00:00:00:01:01');
+export const MacAddress = z
+  .string()
+  .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'must be a lower-case MAC address like 02:00:00:00:01:01');
 
 export const LocalPort = z.object({
   /** OVN logical port (the Neutron port UUID). */
@@ -18,14 +20,20 @@ export const LocalPort = z.object({
   ips: z.array(IpAddressUnchecked).max(32).optional(),
   /** From a port association; defaults to true. */
   advertiseFixedIps: z.boolean().optional(),
-  routes: z.array(z.object({ type: z.literal('prefix'), destination: CidrUnchecked, nexthop: IpAddressUnchecked })).max(64).optional(),
+  routes: z
+    .array(z.object({ type: z.literal('prefix'), destination: CidrUnchecked, nexthop: IpAddressUnchecked }))
+    .max(64)
+    .optional(),
 });
 export type LocalPort = z.infer<typeof LocalPort>;
 
 export const EvpnPortSetSpec = z.object({
   network: ObjectName,
   nodeName: z.string().max(253),
-  ports: z.array(LocalPort).max(10_000).meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }),
+  ports: z
+    .array(LocalPort)
+    .max(10_000)
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }),
 });
 export type EvpnPortSetSpec = z.infer<typeof EvpnPortSetSpec>;
 

@@ -18,7 +18,11 @@ function main(): void {
   mkdirSync(outDir, { recursive: true });
   for (const [path, text] of generatedFiles()) {
     let current = '';
-    try { current = readFileSync(path, 'utf8'); } catch { /* new file */ }
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch {
+      /* new file */
+    }
     if (current === text) continue;
     if (check) stale.push(path);
     else writeFileSync(path, text);

@@ -26,7 +26,12 @@ export interface KindDefinition {
 }
 
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
-const ready: PrinterColumn = { name: 'Ready', type: 'string', jsonPath: '.status.ready', description: 'Nodes ready/total' };
+const ready: PrinterColumn = {
+  name: 'Ready',
+  type: 'string',
+  jsonPath: '.status.ready',
+  description: 'Nodes ready/total',
+};
 
 export const kinds: KindDefinition[] = [
   {
@@ -39,7 +44,12 @@ export const kinds: KindDefinition[] = [
     status: EvpnVrfStatus,
     columns: [
       { name: 'L3VNI', type: 'integer', jsonPath: '.spec.vni', description: 'The L3VNI (type-5, symmetric IRB)' },
-      { name: 'Table', type: 'integer', jsonPath: '.status.routingTable', description: 'Kernel routing table in effect' },
+      {
+        name: 'Table',
+        type: 'integer',
+        jsonPath: '.status.routingTable',
+        description: 'Kernel routing table in effect',
+      },
       { name: 'Networks', type: 'integer', jsonPath: '.status.networkCount' },
       ready,
       age,
@@ -54,7 +64,12 @@ export const kinds: KindDefinition[] = [
     spec: EvpnNetworkSpec,
     status: EvpnNetworkStatus,
     columns: [
-      { name: 'VNI', type: 'integer', jsonPath: '.spec.vni', description: 'l2: the L2VNI (the BGPVPN\'s vni); l3: the VRF\'s L3VNI' },
+      {
+        name: 'VNI',
+        type: 'integer',
+        jsonPath: '.spec.vni',
+        description: "l2: the L2VNI (the BGPVPN's vni); l3: the VRF's L3VNI",
+      },
       { name: 'Type', type: 'string', jsonPath: '.spec.type' },
       { name: 'VLAN', type: 'integer', jsonPath: '.spec.vlanId' },
       { name: 'VRF', type: 'string', jsonPath: '.spec.vrf' },
@@ -70,7 +85,7 @@ export const kinds: KindDefinition[] = [
     plural: 'evpnnodestates',
     singular: 'evpnnodestate',
     shortNames: ['enode'],
-    description: 'What one node applied for each VRF and network; written only by that node\'s agent.',
+    description: "What one node applied for each VRF and network; written only by that node's agent.",
     spec: EvpnNodeStateSpec,
     status: EvpnNodeStateStatus,
     columns: [
@@ -86,7 +101,8 @@ export const kinds: KindDefinition[] = [
     plural: 'evpnportsets',
     singular: 'evpnportset',
     shortNames: ['eports'],
-    description: 'The OVN ports of one network bound on one node (MACs and IPs), written by the operator for that node\'s agent.',
+    description:
+      "The OVN ports of one network bound on one node (MACs and IPs), written by the operator for that node's agent.",
     spec: EvpnPortSetSpec,
     columns: [
       { name: 'Network', type: 'string', jsonPath: '.spec.network' },

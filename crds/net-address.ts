@@ -4,8 +4,15 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 export type IpFamily = 4 | 6;
-export interface ParsedIp { family: IpFamily; value: bigint }
-export interface ParsedCidr { family: IpFamily; network: bigint; prefixLength: number }
+export interface ParsedIp {
+  family: IpFamily;
+  value: bigint;
+}
+export interface ParsedCidr {
+  family: IpFamily;
+  network: bigint;
+  prefixLength: number;
+}
 
 const bitsOf = (family: IpFamily): number => (family === 4 ? 32 : 128);
 
@@ -73,8 +80,11 @@ export function formatIp(family: IpFamily, value: bigint): string {
   const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
   // RFC 5952: compress the longest run of two or more zero groups.
   let best = { start: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === '0') j++;
     if (j - i > best.len && j - i >= 2) best = { start: i, len: j - i };

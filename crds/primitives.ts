@@ -17,7 +17,10 @@ export const vniMessage = vniCheck.message;
 export const Vni = z
   .int()
   .refine((v) => v >= 1 && v <= MAX_VNI, vniCheck)
-  .meta({ description: 'VXLAN network identifier, 1–16777215.', ...cel({ rule: `self >= 1 && self <= ${MAX_VNI}`, message: vniMessage }) });
+  .meta({
+    description: 'VXLAN network identifier, 1–16777215.',
+    ...cel({ rule: `self >= 1 && self <= ${MAX_VNI}`, message: vniMessage }),
+  });
 
 export const Asn = z
   .int()
@@ -86,7 +89,10 @@ const rfc4360Cel =
 
 const rfc4360Forms = 'ASN2:NN (NN up to 4294967295), IPv4:NN or ASN4:NN (NN up to 65535)';
 const routeTargetCheck = codedCheck(EvpnErrorCode.InvalidRouteTarget, `route target must be ${rfc4360Forms}`);
-const routeDistinguisherCheck = codedCheck(EvpnErrorCode.InvalidRouteTarget, `route distinguisher must be ${rfc4360Forms}`);
+const routeDistinguisherCheck = codedCheck(
+  EvpnErrorCode.InvalidRouteTarget,
+  `route distinguisher must be ${rfc4360Forms}`,
+);
 export const routeTargetMessage = routeTargetCheck.message;
 export const routeDistinguisherMessage = routeDistinguisherCheck.message;
 
@@ -100,7 +106,10 @@ export const RouteDistinguisher = z
   .string()
   .max(32)
   .refine(isRfc4360Value, routeDistinguisherCheck)
-  .meta({ description: 'Route distinguisher (RFC 4364 types 0/1/2).', ...cel({ rule: rfc4360Cel, message: routeDistinguisherMessage }) });
+  .meta({
+    description: 'Route distinguisher (RFC 4364 types 0/1/2).',
+    ...cel({ rule: rfc4360Cel, message: routeDistinguisherMessage }),
+  });
 
 export const RouteTargetList = z.array(RouteTarget).max(32);
 export const RouteDistinguisherList = z.array(RouteDistinguisher).max(8);
@@ -112,7 +121,8 @@ export const BgpPolicyFields = {
   importTargets: RouteTargetList.optional().meta({ description: 'Import-only route targets.' }),
   exportTargets: RouteTargetList.optional().meta({ description: 'Export-only route targets.' }),
   routeDistinguishers: RouteDistinguisherList.optional().meta({
-    description: 'Route distinguishers. One is used as given on every node; of several, each node uses one (its router id modulo the list length). FRR derives one per node when empty.',
+    description:
+      'Route distinguishers. One is used as given on every node; of several, each node uses one (its router id modulo the list length). FRR derives one per node when empty.',
   }),
   localPref: LocalPref.optional(),
 };
@@ -139,20 +149,34 @@ export const CidrUnchecked = z
   .string()
   .max(49)
   .regex(/^[0-9A-Fa-f:.]{2,45}\/[0-9]{1,3}$/)
-  .refine((s) => { const c = parseCidr(s); return c !== undefined && isCanonicalCidr(c); }, {
-    message: 'must be a CIDR prefix with no host bits set',
-  });
+  .refine(
+    (s) => {
+      const c = parseCidr(s);
+      return c !== undefined && isCanonicalCidr(c);
+    },
+    {
+      message: 'must be a CIDR prefix with no host bits set',
+    },
+  );
 
 export const Cidr = z
   .string()
   .max(49)
-  .refine((s) => { const c = parseCidr(s); return c !== undefined && isCanonicalCidr(c); }, {
-    message: 'must be a CIDR prefix with no host bits set, e.g. 10.0.0.0/24 or 2001:db8::/64',
-  })
-  .meta(cel({
-    rule: 'isCIDR(self) && cidr(self) == cidr(self).masked()',
-    message: 'must be a CIDR prefix with no host bits set, e.g. 10.0.0.0/24 or 2001:db8::/64',
-  }));
+  .refine(
+    (s) => {
+      const c = parseCidr(s);
+      return c !== undefined && isCanonicalCidr(c);
+    },
+    {
+      message: 'must be a CIDR prefix with no host bits set, e.g. 10.0.0.0/24 or 2001:db8::/64',
+    },
+  )
+  .meta(
+    cel({
+      rule: 'isCIDR(self) && cidr(self) == cidr(self).masked()',
+      message: 'must be a CIDR prefix with no host bits set, e.g. 10.0.0.0/24 or 2001:db8::/64',
+    }),
+  );
 
 export const gatewayOutsideMessage = 'gateway must be an address inside cidr';
 export function gatewayInside(subnet: { cidr: string; gateway?: string | undefined }): boolean {
@@ -167,4 +191,8 @@ export const gatewayInsideCel = {
 };
 
 /** Kubernetes object name (DNS-1123 subdomain). */
-export const ObjectName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+export const ObjectName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);

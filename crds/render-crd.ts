@@ -20,7 +20,14 @@ export function crdObject(k: KindDefinition): Record<string, unknown> {
     spec: {
       group: API_GROUP,
       scope: 'Cluster',
-      names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.singular, shortNames: k.shortNames, categories: ['evpn'] },
+      names: {
+        kind: k.kind,
+        listKind: `${k.kind}List`,
+        plural: k.plural,
+        singular: k.singular,
+        shortNames: k.shortNames,
+        categories: ['evpn'],
+      },
       versions: [
         {
           name: API_VERSION,

@@ -1,7 +1,8 @@
 // REST coordinates of the API's kinds, for the kube client (lib/kube).
 import { API_GROUP, API_VERSION } from './api-group.ts';
 
-const ref = (plural: string, kind: string) => ({ group: API_GROUP, version: API_VERSION, plural, kind, namespaced: false }) as const;
+const ref = (plural: string, kind: string) =>
+  ({ group: API_GROUP, version: API_VERSION, plural, kind, namespaced: false }) as const;
 
 export const evpnResources = {
   vrfs: ref('evpnvrfs', 'EvpnVrf'),

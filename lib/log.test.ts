@@ -24,8 +24,20 @@ describe('logger', () => {
     await new Promise((r) => setImmediate(r));
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(parsed).toHaveLength(2);
-    expect(parsed[0]).toMatchObject({ level: 'info', name: 'node-agent', component: 'frr', node: 'compute-1', vrf: 'vrf-10100', durationMs: 12, msg: 'reloaded' });
+    expect(parsed[0]).toMatchObject({
+      level: 'info',
+      name: 'node-agent',
+      component: 'frr',
+      node: 'compute-1',
+      vrf: 'vrf-10100',
+      durationMs: 12,
+      msg: 'reloaded',
+    });
     expect(typeof parsed[0]?.['time']).toBe('string');
-    expect(parsed[1]).toMatchObject({ level: 'error', err: { message: 'EEXIST', name: 'Error', code: 17 }, msg: 'link add failed' });
+    expect(parsed[1]).toMatchObject({
+      level: 'error',
+      err: { message: 'EEXIST', name: 'Error', code: 17 },
+      msg: 'link add failed',
+    });
   });
 });

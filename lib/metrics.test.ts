@@ -53,8 +53,12 @@ describe('Prometheus text exposition', () => {
     expect(() => r.counter('1bad', 'x')).toThrow(/metric name/);
     expect(() => r.counter('ok', 'x', ['__reserved'])).toThrow(/label name/);
     const c = r.counter('c_total', 'x', ['a']);
-    expect(() => { c.inc({}); }).toThrow(/missing label a/);
-    expect(() => { c.inc({ a: '1' }, -1); }).toThrow(/cannot decrease/);
+    expect(() => {
+      c.inc({});
+    }).toThrow(/missing label a/);
+    expect(() => {
+      c.inc({ a: '1' }, -1);
+    }).toThrow(/cannot decrease/);
     expect(() => r.gauge('c_total', 'x')).toThrow(/another type/);
     expect(r.counter('c_total', 'x', ['a'])).toBe(c);
   });

@@ -63,7 +63,9 @@ function startChild(mode: 'quick' | 'slow'): {
   stdout: () => string;
   output: (text: string) => Promise<void>;
 } {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('testdata/shutdown-child.ts', import.meta.url)), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('testdata/shutdown-child.ts', import.meta.url)), mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
@@ -78,6 +80,8 @@ function startChild(mode: 'quick' | 'slow'): {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const output = (text: string): Promise<void> =>
-    waitFor(`${JSON.stringify(text)} from the child`, () => out.includes(text), { timeoutMs: 10_000, stepMs: 10 }).then(() => undefined);
+    waitFor(`${JSON.stringify(text)} from the child`, () => out.includes(text), { timeoutMs: 10_000, stepMs: 10 }).then(
+      () => undefined,
+    );
   return { process: child, exited, stdout: () => out, output };
 }

@@ -24,7 +24,11 @@ let modprobe = '';
 
 beforeAll(async () => {
   requireUmlGuest();
-  if (run('cat', ['/proc/modules']).split('\n').some((l) => l.startsWith('vrf '))) {
+  if (
+    run('cat', ['/proc/modules'])
+      .split('\n')
+      .some((l) => l.startsWith('vrf '))
+  ) {
     throw new Error('the vrf module is loaded: this file must run in a guest boot of its own (test/uml/run-suite.sh)');
   }
   modprobe = run('cat', ['/proc/sys/kernel/modprobe']).trim();
@@ -32,8 +36,14 @@ beforeAll(async () => {
   client = new KubeClient(loadKubeConfig().kubeConfig);
   kernel = openKernel();
   agent = new NodeAgent({
-    config: AgentConfig.parse({ node: { nodeName: NODE, vtepIp: '10.0.0.1' }, bgp: { asn: 65000, routerId: '10.0.0.1' }, frr: { enabled: false } }),
-    client, kernel, log: silentLogger(),
+    config: AgentConfig.parse({
+      node: { nodeName: NODE, vtepIp: '10.0.0.1' },
+      bgp: { asn: 65000, routerId: '10.0.0.1' },
+      frr: { enabled: false },
+    }),
+    client,
+    kernel,
+    log: silentLogger(),
   });
   await agent.start();
 });
@@ -47,18 +57,30 @@ afterAll(async () => {
 });
 
 it('reports a kernel without VRF support on the node status instead of crash-looping', async () => {
-  await applyObject(client, evpnResources.vrfs, { metadata: { name: 'vrf-nomod' }, spec: { vni: 10200 } }, { fieldManager: 'agent-test', force: true });
-  await waitFor('a pass that finds no VRF support', async () => {
-    if (agent.lastPass?.kernel.unsupported !== undefined) return true;
-    await agent.syncNow();
-    return false;
-  }, { timeoutMs: 20_000, stepMs: 0 });
+  await applyObject(
+    client,
+    evpnResources.vrfs,
+    { metadata: { name: 'vrf-nomod' }, spec: { vni: 10200 } },
+    { fieldManager: 'agent-test', force: true },
+  );
+  await waitFor(
+    'a pass that finds no VRF support',
+    async () => {
+      if (agent.lastPass?.kernel.unsupported !== undefined) return true;
+      await agent.syncNow();
+      return false;
+    },
+    { timeoutMs: 20_000, stepMs: 0 },
+  );
   expect(agent.lastPass?.kernel.unsupported).toContain('kernel has no VRF support');
   const state = (await getObject(client, evpnResources.nodeStates, { name: NODE })) as unknown as EvpnNodeState;
   const kernelCondition = state.status?.conditions?.find((c) => c.type === 'KernelApplied');
   expect(kernelCondition).toMatchObject({ status: 'False', reason: 'KernelUnsupported' });
   expect(kernelCondition?.message).toMatch(/^EVPN-005: .*kernel has no VRF support/);
-  expect(state.status?.vrfs?.find((v) => v.name === 'vrf-nomod')).toMatchObject({ ready: false, reason: 'InfrastructureFailed' });
+  expect(state.status?.vrfs?.find((v) => v.name === 'vrf-nomod')).toMatchObject({
+    ready: false,
+    reason: 'InfrastructureFailed',
+  });
   // Still alive and still reconciling: another pass completes, with the same finding.
   const first = agent.lastPass;
   const again = await agent.syncNow();

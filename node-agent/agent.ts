@@ -68,11 +68,24 @@ export class NodeAgent {
     const { client, log, config } = deps;
     this.#vrfs = new Informer({ client, resource: evpnResources.vrfs, log });
     this.#networks = new Informer({ client, resource: evpnResources.networks, log });
-    this.#portSets = new Informer({ client, resource: evpnResources.portSets, labelSelector: `${Label.Node}=${labelValueOf(config.node.nodeName)}`, log });
-    this.#self = new Informer({ client, resource: evpnResources.nodeStates, fieldSelector: `metadata.name=${config.node.nodeName}`, log });
+    this.#portSets = new Informer({
+      client,
+      resource: evpnResources.portSets,
+      labelSelector: `${Label.Node}=${labelValueOf(config.node.nodeName)}`,
+      log,
+    });
+    this.#self = new Informer({
+      client,
+      resource: evpnResources.nodeStates,
+      fieldSelector: `metadata.name=${config.node.nodeName}`,
+      log,
+    });
     this.#pass = new NodePass(deps);
     this.#controller = new Controller({
-      name: 'node-agent', log, baseBackoffMs: 1000, maxBackoffMs: 60_000,
+      name: 'node-agent',
+      log,
+      baseBackoffMs: 1000,
+      maxBackoffMs: 60_000,
       reconcile: async () => this.#reconcile(),
     });
     for (const inf of [this.#vrfs, this.#networks, this.#portSets]) this.#controller.watch(inf, () => NODE_KEY);
@@ -80,34 +93,59 @@ export class NodeAgent {
     this.#controller.watch(this.#self, () => undefined);
   }
 
-  get lastPass(): PassSummary | undefined { return this.#last; }
+  get lastPass(): PassSummary | undefined {
+    return this.#last;
+  }
   /** Passes run since start, and kernel deletions recognised as echoes of our own writes (for tests and logs). */
-  get passCount(): number { return this.#passes; }
-  get echoesIgnored(): number { return this.#echoesIgnored; }
+  get passCount(): number {
+    return this.#passes;
+  }
+  get echoesIgnored(): number {
+    return this.#echoesIgnored;
+  }
   /** The kernel-state cache the passes read (absent without a drift source). */
-  get kernelCache(): KernelStateCache | undefined { return this.#pass.kernelCache; }
-  get passRunning(): boolean { return this.#controller.queue.inFlightCount > 0; }
-  get vrfObjects(): EvpnVrf[] { return this.#vrfs.list() as unknown as EvpnVrf[]; }
-  get networkObjects(): EvpnNetwork[] { return this.#networks.list() as unknown as EvpnNetwork[]; }
-  get portSetObjects(): EvpnPortSet[] { return this.#portSets.list() as unknown as EvpnPortSet[]; }
+  get kernelCache(): KernelStateCache | undefined {
+    return this.#pass.kernelCache;
+  }
+  get passRunning(): boolean {
+    return this.#controller.queue.inFlightCount > 0;
+  }
+  get vrfObjects(): EvpnVrf[] {
+    return this.#vrfs.list() as unknown as EvpnVrf[];
+  }
+  get networkObjects(): EvpnNetwork[] {
+    return this.#networks.list() as unknown as EvpnNetwork[];
+  }
+  get portSetObjects(): EvpnPortSet[] {
+    return this.#portSets.list() as unknown as EvpnPortSet[];
+  }
 
   async start(): Promise<void> {
     await this.#controller.start();
     await this.#ensureNodeState();
     // The echoes of our own writes are not drift: a write never triggers a pass by itself.
     const offDrift = this.#d.drift?.subscribe((line) => {
-      if (this.#pass.ownWrites.isEcho(line, Date.now())) { this.#echoesIgnored++; return; }
+      if (this.#pass.ownWrites.isEcho(line, Date.now())) {
+        this.#echoesIgnored++;
+        return;
+      }
       this.#controller.enqueueAfter(NODE_KEY, DRIFT_DELAY_MS);
     });
-    const offOvs = this.#d.ovs?.subscribe(() => { this.#controller.enqueueAfter(NODE_KEY, DRIFT_DELAY_MS); });
+    const offOvs = this.#d.ovs?.subscribe(() => {
+      this.#controller.enqueueAfter(NODE_KEY, DRIFT_DELAY_MS);
+    });
     for (const off of [offDrift, offOvs]) if (off) this.#unsubscribe.push(off);
     // Not the controller's resync: that enqueues per cached object, and a node
     // with no objects must still have its kernel drift repaired.
-    this.#resyncTimer = setInterval(() => { this.#controller.enqueue(NODE_KEY); }, this.#d.config.resyncSeconds * 1000);
+    this.#resyncTimer = setInterval(() => {
+      this.#controller.enqueue(NODE_KEY);
+    }, this.#d.config.resyncSeconds * 1000);
     this.#resyncTimer.unref();
     // FRR restarts and drift are repaired within seconds, not at the next resync.
     if (this.#d.frr !== undefined && this.#d.config.frr.enabled) {
-      this.#frrTimer = setInterval(() => { void this.#checkFrr(); }, this.#d.config.frr.checkIntervalSeconds * 1000);
+      this.#frrTimer = setInterval(() => {
+        void this.#checkFrr();
+      }, this.#d.config.frr.checkIntervalSeconds * 1000);
       this.#frrTimer.unref();
     }
     this.#started = true;
@@ -184,6 +222,11 @@ export class NodeAgent {
     const name = this.#d.config.node.nodeName;
     const current = this.#self.get(name) as EvpnNodeState | undefined;
     if (current?.spec.nodeName === name && current.metadata.labels?.[Label.Node] === labelValueOf(name)) return;
-    await applyObject(this.#d.client, evpnResources.nodeStates, { metadata: { name, labels: { [Label.Node]: labelValueOf(name) } }, spec: { nodeName: name } }, { fieldManager: AGENT_FIELD_MANAGER, force: true });
+    await applyObject(
+      this.#d.client,
+      evpnResources.nodeStates,
+      { metadata: { name, labels: { [Label.Node]: labelValueOf(name) } }, spec: { nodeName: name } },
+      { fieldManager: AGENT_FIELD_MANAGER, force: true },
+    );
   }
 }

@@ -14,12 +14,22 @@ export const AgentConfig = z.object({
   bgp: z.object({
     asn: z.int().min(1).max(4_294_967_295),
     routerId: z.ipv4(),
-    peers: z.array(z.object({ address: z.string(), remoteAs: z.union([z.literal('internal'), z.literal('external'), z.int()]).default('internal') })).default([]),
+    peers: z
+      .array(
+        z.object({
+          address: z.string(),
+          remoteAs: z.union([z.literal('internal'), z.literal('external'), z.int()]).default('internal'),
+        }),
+      )
+      .default([]),
     bfd: z.boolean().default(false),
   }),
   frr: z.object({
     enabled: z.boolean().default(true),
-    pathspace: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(),
+    pathspace: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/)
+      .optional(),
     /** The agent's copy of the last applied config. */
     configPath: z.string().default('/var/lib/ovn-evpn/frr.conf'),
     statusIntervalSeconds: z.int().min(1).default(10),
@@ -36,10 +46,15 @@ export const AgentConfig = z.object({
    */
   frrNodeSettings: z.record(z.string(), z.unknown()).optional(),
   /** The node's Open vSwitch database, where the uplink's OVS end is plugged (node-agent/ovs). */
-  ovs: z.object({
-    enabled: z.boolean().default(true),
-    remote: z.string().regex(/^(unix:.+|tcp:.+:\d+)$/, 'ovs.remote must be unix:PATH or tcp:HOST:PORT').default('unix:/run/openvswitch/db.sock'),
-  }).prefault({}),
+  ovs: z
+    .object({
+      enabled: z.boolean().default(true),
+      remote: z
+        .string()
+        .regex(/^(unix:.+|tcp:.+:\d+)$/, 'ovs.remote must be unix:PATH or tcp:HOST:PORT')
+        .default('unix:/run/openvswitch/db.sock'),
+    })
+    .prefault({}),
   /** The API (/v1/evpn/*): loopback by default, the chart's port (deploy/helm values nodeAgent.http.port). */
   httpAddr: z.string().default('127.0.0.1:9410'),
   /** The bearer token every API request but the probes needs (a mounted Secret), read at each request; without it the API is closed. */
@@ -61,7 +76,11 @@ function peerOf(text: string): { address: string; remoteAs: 'internal' | 'extern
   const i = text.lastIndexOf(':');
   // IPv6 peers are written [addr]:as
   const bracket = /^\[(.+)\](?::(.+))?$/.exec(text);
-  const [address, as] = bracket ? [bracket[1] ?? '', bracket[2]] : text.includes('.') && i > 0 ? [text.slice(0, i), text.slice(i + 1)] : [text, undefined];
+  const [address, as] = bracket
+    ? [bracket[1] ?? '', bracket[2]]
+    : text.includes('.') && i > 0
+      ? [text.slice(0, i), text.slice(i + 1)]
+      : [text, undefined];
   if (as === undefined || as === '' || as === 'internal') return { address, remoteAs: 'internal' };
   if (as === 'external') return { address, remoteAs: 'external' };
   return { address, remoteAs: Number(as) };
@@ -71,13 +90,28 @@ function parseFlags(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
     options: {
-      'vtep-ip': { type: 'string' }, asn: { type: 'string' }, 'router-id': { type: 'string' },
-      'bgp-peer': { type: 'string', multiple: true }, bfd: { type: 'boolean' },
-      'frr-pathspace': { type: 'string' }, 'frr-config': { type: 'string' }, 'frr-boot-config': { type: 'string' }, 'no-frr': { type: 'boolean' },
-      ovsdb: { type: 'string' }, 'no-ovs': { type: 'boolean' },
-      'http-addr': { type: 'string' }, 'api-token-file': { type: 'string' }, 'metrics-addr': { type: 'string' }, 'resync-seconds': { type: 'string' },
-      bridge: { type: 'string' }, uplink: { type: 'string' }, 'uplink-peer': { type: 'string' },
-      'anycast-mac': { type: 'string' }, mtu: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' },
+      'vtep-ip': { type: 'string' },
+      asn: { type: 'string' },
+      'router-id': { type: 'string' },
+      'bgp-peer': { type: 'string', multiple: true },
+      bfd: { type: 'boolean' },
+      'frr-pathspace': { type: 'string' },
+      'frr-config': { type: 'string' },
+      'frr-boot-config': { type: 'string' },
+      'no-frr': { type: 'boolean' },
+      ovsdb: { type: 'string' },
+      'no-ovs': { type: 'boolean' },
+      'http-addr': { type: 'string' },
+      'api-token-file': { type: 'string' },
+      'metrics-addr': { type: 'string' },
+      'resync-seconds': { type: 'string' },
+      bridge: { type: 'string' },
+      uplink: { type: 'string' },
+      'uplink-peer': { type: 'string' },
+      'anycast-mac': { type: 'string' },
+      mtu: { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean' },
     },
     strict: true,
   }).values;
@@ -128,9 +162,14 @@ function resolveAsn(flags: Flags, file: FileConfig, vtepIp: string): number {
   }
 }
 
-function nodeSection(flags: Flags, file: FileConfig, identity: { nodeName: string; vtepIp: string }): Record<string, unknown> {
+function nodeSection(
+  flags: Flags,
+  file: FileConfig,
+  identity: { nodeName: string; vtepIp: string },
+): Record<string, unknown> {
   return {
-    ...file.node, ...identity,
+    ...file.node,
+    ...identity,
     ...given('bridge', flags.bridge),
     ...given('uplink', flags.uplink),
     ...given('uplinkPeer', flags['uplink-peer']),
@@ -141,19 +180,26 @@ function nodeSection(flags: Flags, file: FileConfig, identity: { nodeName: strin
 
 function bgpSection(flags: Flags, file: FileConfig, vtepIp: string): Record<string, unknown> {
   return {
-    ...file.bgp, asn: resolveAsn(flags, file, vtepIp), routerId: flags['router-id'] ?? file.bgp.routerId ?? vtepIp,
+    ...file.bgp,
+    asn: resolveAsn(flags, file, vtepIp),
+    routerId: flags['router-id'] ?? file.bgp.routerId ?? vtepIp,
     ...given('peers', flags['bgp-peer']?.map(peerOf)),
     ...(flags.bfd === true ? { bfd: true } : {}),
   };
 }
 
 /** Flags override the file, which overrides the schema's defaults. */
-function mergeConfig(flags: Flags, file: FileConfig, identity: { nodeName: string; vtepIp: string }): Record<string, unknown> {
+function mergeConfig(
+  flags: Flags,
+  file: FileConfig,
+  identity: { nodeName: string; vtepIp: string },
+): Record<string, unknown> {
   return {
     node: nodeSection(flags, file, identity),
     bgp: bgpSection(flags, file, identity.vtepIp),
     frr: {
-      ...file.frr, ...disabledBy(flags['no-frr']),
+      ...file.frr,
+      ...disabledBy(flags['no-frr']),
       ...given('pathspace', flags['frr-pathspace']),
       ...given('configPath', flags['frr-config']),
       ...given('bootConfigPath', flags['frr-boot-config']),
@@ -177,7 +223,9 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (vtepIp === undefined) throw new ConfigError(`--vtep-ip is required\n${usage}`);
   const parsed = AgentConfig.safeParse(mergeConfig(flags, file, { nodeName, vtepIp }));
   if (!parsed.success) {
-    throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ConfigError(
+      `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -35,27 +35,68 @@ async function main(): Promise<void> {
   const drift = new DriftWatch();
   const metrics = createAgentMetrics();
   const frr = config.frr.enabled
-    ? new FrrApplier({ configPath: config.frr.configPath, ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}), ...(config.frr.bootConfigPath !== undefined ? { bootConfigPath: config.frr.bootConfigPath } : {}), logger: log })
+    ? new FrrApplier({
+        configPath: config.frr.configPath,
+        ...(config.frr.pathspace !== undefined ? { pathspace: config.frr.pathspace } : {}),
+        ...(config.frr.bootConfigPath !== undefined ? { bootConfigPath: config.frr.bootConfigPath } : {}),
+        logger: log,
+      })
     : undefined;
-  const ovs = config.ovs.enabled ? new OvsUplink({ remote: config.ovs.remote, portName: config.node.uplinkPeer, log: log.child({ component: 'ovs' }) }) : undefined;
+  const ovs = config.ovs.enabled
+    ? new OvsUplink({
+        remote: config.ovs.remote,
+        portName: config.node.uplinkPeer,
+        log: log.child({ component: 'ovs' }),
+      })
+    : undefined;
   // Events about cluster-scoped objects must live in "default" (the apiserver's rule); the chart lets the agent create/patch Events only.
   // One Event per (object, node, reason) an hour (the Events' TTL), its series counting the repeats.
-  const events = new EventRecorder({ client, reportingController: 'ovn-evpn.dev/node-agent', reportingInstance: config.node.nodeName, defaultNamespace: 'default', dedupWindowMs: 3_600_000, log });
-  const agent = new NodeAgent({ config, client, kernel, drift, metrics, events, log, ...(frr ? { frr } : {}), ...(ovs ? { ovs } : {}) });
+  const events = new EventRecorder({
+    client,
+    reportingController: 'ovn-evpn.dev/node-agent',
+    reportingInstance: config.node.nodeName,
+    defaultNamespace: 'default',
+    dedupWindowMs: 3_600_000,
+    log,
+  });
+  const agent = new NodeAgent({
+    config,
+    client,
+    kernel,
+    drift,
+    metrics,
+    events,
+    log,
+    ...(frr ? { frr } : {}),
+    ...(ovs ? { ovs } : {}),
+  });
 
   const podIp = process.env.POD_IP !== undefined ? { podIp: process.env.POD_IP } : {};
   // The read-only REST API (/v1/evpn/...): loopback or the pod IP only, every request but the probes behind the token.
   const server = createAgentApiServer({
-    view: createAgentStateView(agent, metrics), ...splitHostPort(config.httpAddr, 9410), registry: metrics.registry, log, ...podIp,
+    view: createAgentStateView(agent, metrics),
+    ...splitHostPort(config.httpAddr, 9410),
+    registry: metrics.registry,
+    log,
+    ...podIp,
     tokenFile: config.apiTokenFile,
   });
   // /metrics and the probes on their own listener, so Prometheus needs no token and the API stays closed.
-  const metricsServer = createAgentMetricsServer({ registry: metrics.registry, ...splitHostPort(config.metricsAddr, 9411), ready: () => agent.lastPass !== undefined, log, ...podIp });
+  const metricsServer = createAgentMetricsServer({
+    registry: metrics.registry,
+    ...splitHostPort(config.metricsAddr, 9411),
+    ready: () => agent.lastPass !== undefined,
+    log,
+    ...podIp,
+  });
   const shutdown = createShutdown({ log, timeoutMs: 20_000 });
   shutdown.register('agent', () => agent.stop());
   shutdown.register('http', () => server.close());
   shutdown.register('metrics', () => metricsServer.close());
-  shutdown.register('netlink', () => { drift.close(); kernel.close(); });
+  shutdown.register('netlink', () => {
+    drift.close();
+    kernel.close();
+  });
   if (ovs) shutdown.register('ovsdb', () => ovs.close());
   shutdown.install();
 
@@ -63,7 +104,16 @@ async function main(): Promise<void> {
   await metricsServer.listen();
   // The first pass should see the database; a node without one yet retries in the background.
   await ovs?.start();
-  log.info({ node: config.node.nodeName, vtep: config.node.vtepIp, asn: config.bgp.asn, frr: config.frr.enabled, ovsdb: config.ovs.enabled ? config.ovs.remote : false }, 'node agent starting');
+  log.info(
+    {
+      node: config.node.nodeName,
+      vtep: config.node.vtepIp,
+      asn: config.bgp.asn,
+      frr: config.frr.enabled,
+      ovsdb: config.ovs.enabled ? config.ovs.remote : false,
+    },
+    'node agent starting',
+  );
   await agent.start();
 }
 

@@ -1,14 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { createAgentMetrics } from './metrics.ts';
 
-const sample = (text: string, name: string): string | undefined => text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))?.split(' ').pop();
+const sample = (text: string, name: string): string | undefined =>
+  text
+    .split('\n')
+    .find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+    ?.split(' ')
+    .pop();
 
 describe('agent metrics (the /v1/evpn/metrics set per node)', () => {
   it('exports networks (by type), VRFs, ports, FDB/neighbour entries, sync duration and the last sync time of a pass', () => {
     const m = createAgentMetrics();
     const before = Date.now() / 1000;
-    m.observePass({ durationMs: 1500, kernel: { writes: 7, networks: new Map([['a', { fdbEntries: 2, neighbors: 1 }], ['b', { fdbEntries: 3 }]]) } },
-      { vrfs: 1, networks: 2, ports: 5, l2Networks: 1, l3Networks: 1 });
+    m.observePass(
+      {
+        durationMs: 1500,
+        kernel: {
+          writes: 7,
+          networks: new Map([
+            ['a', { fdbEntries: 2, neighbors: 1 }],
+            ['b', { fdbEntries: 3 }],
+          ]),
+        },
+      },
+      { vrfs: 1, networks: 2, ports: 5, l2Networks: 1, l3Networks: 1 },
+    );
     const text = m.registry.render();
     expect(sample(text, 'ovn_evpn_agent_networks')).toBe('2');
     expect(text).toContain('ovn_evpn_agent_networks_by_type{type="l2"} 1\n');

@@ -81,7 +81,10 @@ export class NodePass {
       this.kernelCache = cache;
       this.#offCache = deps.drift.subscribeEvents((e) => {
         if ('line' in e) cache.onEvent(e.line);
-        else { deps.log.info({ reason: e.doubt }, 'kernel monitor doubt: listing the kernel again'); cache.invalidate(); }
+        else {
+          deps.log.info({ reason: e.doubt }, 'kernel monitor doubt: listing the kernel again');
+          cache.invalidate();
+        }
       });
     }
     this.#events = deps.events === undefined ? undefined : new NodeEventEmitter(deps.events, deps.config.node.nodeName);
@@ -98,13 +101,30 @@ export class NodePass {
     await this.#frr.checkIfDue();
     const { applicable, portSets, frrConfig } = this.#select(inputs);
     const vrfNames = new Set(applicable.vrfs.map((v) => vrfDevice(v.spec.vni)));
-    const order = planPassOrder({ frrManaged: this.#frr.managed, frrModelValid: frrConfig.ok, frrVrfs: this.#frr.appliedVrfs, desiredVrfs: vrfNames });
+    const order = planPassOrder({
+      frrManaged: this.#frr.managed,
+      frrModelValid: frrConfig.ok,
+      frrVrfs: this.#frr.appliedVrfs,
+      desiredVrfs: vrfNames,
+    });
 
     if (order.frrBeforeKernel) await this.#frr.apply(frrConfig, vrfNames);
-    const kernelInput: KernelPassInput = { vrfs: applicable.vrfs, networks: applicable.networks, portSets, rejectedVrfs: applicable.rejectedVrfs, rejectedNetworks: applicable.rejectedNetworks, ownWrites: this.ownWrites, ...(this.kernelCache ? { cache: this.kernelCache } : {}) };
-    let kernelResult = await runKernelPass(this.#d.kernel, this.#d.config.node, { ...kernelInput, holdNewL3Vxlans: order.holdNewL3Vxlans });
+    const kernelInput: KernelPassInput = {
+      vrfs: applicable.vrfs,
+      networks: applicable.networks,
+      portSets,
+      rejectedVrfs: applicable.rejectedVrfs,
+      rejectedNetworks: applicable.rejectedNetworks,
+      ownWrites: this.ownWrites,
+      ...(this.kernelCache ? { cache: this.kernelCache } : {}),
+    };
+    let kernelResult = await runKernelPass(this.#d.kernel, this.#d.config.node, {
+      ...kernelInput,
+      holdNewL3Vxlans: order.holdNewL3Vxlans,
+    });
     if (order.frrAfterKernel) await this.#frr.apply(frrConfig, vrfNames);
-    if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error)) kernelResult = await runKernelPass(this.#d.kernel, this.#d.config.node, kernelInput);
+    if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error))
+      kernelResult = await runKernelPass(this.#d.kernel, this.#d.config.node, kernelInput);
     const ovs = await this.#d.ovs?.sync(applicable.networks);
     const frrStatusDueMs = await this.#frr.readStatusIfDue();
     if (frrStatusDueMs === 0) await this.#readRemoteHosts();
@@ -114,9 +134,25 @@ export class NodePass {
     if (refusal !== undefined) this.#d.events?.record(refusal);
 
     const statusWritten = await this.#writeStatus(inputs, { kernel: kernelResult, frr, ovs }, started);
-    const summary: PassSummary = { kernel: kernelResult, frr, ...(ovs ? { ovs } : {}), statusWritten, durationMs: performance.now() - started, frrStatusDueMs };
+    const summary: PassSummary = {
+      kernel: kernelResult,
+      frr,
+      ...(ovs ? { ovs } : {}),
+      statusWritten,
+      durationMs: performance.now() - started,
+      frrStatusDueMs,
+    };
     this.#observe(summary, applicable, portSets);
-    this.#d.log.debug({ writes: kernelResult.writes, planned: kernelResult.planned, ovsWrites: ovs?.writes, ms: Math.round(summary.durationMs), statusWritten }, 'node pass done');
+    this.#d.log.debug(
+      {
+        writes: kernelResult.writes,
+        planned: kernelResult.planned,
+        ovsWrites: ovs?.writes,
+        ms: Math.round(summary.durationMs),
+        statusWritten,
+      },
+      'node pass done',
+    );
     return summary;
   }
 
@@ -140,7 +176,9 @@ export class NodePass {
   #select(inputs: PassInputs): { applicable: Applicable; portSets: EvpnPortSet[]; frrConfig: FrrConfigResult } {
     const vrfs = parseAll(inputs.vrfs(), EvpnVrf);
     const networks = parseAll(inputs.networks(), EvpnNetwork);
-    const portSets = parseAll(inputs.portSets(), EvpnPortSet).ok.filter((p) => p.spec.nodeName === this.#d.config.node.nodeName);
+    const portSets = parseAll(inputs.portSets(), EvpnPortSet).ok.filter(
+      (p) => p.spec.nodeName === this.#d.config.node.nodeName,
+    );
     const applicable = selectApplicable(vrfs.ok, networks.ok);
     for (const [k, v] of vrfs.rejected) applicable.rejectedVrfs.set(k, v);
     for (const [k, v] of networks.rejected) applicable.rejectedNetworks.set(k, v);
@@ -149,19 +187,31 @@ export class NodePass {
 
   #observe(summary: PassSummary, { vrfs, networks }: Applicable, portSets: readonly EvpnPortSet[]): void {
     this.#d.metrics?.observePass(summary, {
-      vrfs: vrfs.length, networks: networks.length, ports: portSets.reduce((n, s) => n + s.spec.ports.length, 0),
-      l2Networks: networks.filter((n) => n.spec.type === 'l2').length, l3Networks: networks.filter((n) => n.spec.type === 'l3').length,
+      vrfs: vrfs.length,
+      networks: networks.length,
+      ports: portSets.reduce((n, s) => n + s.spec.ports.length, 0),
+      l2Networks: networks.filter((n) => n.spec.type === 'l2').length,
+      l3Networks: networks.filter((n) => n.spec.type === 'l3').length,
     });
   }
 
-  async #writeStatus(inputs: PassInputs, outcome: { kernel: KernelPassResult; frr: FrrOutcome; ovs: OvsOutcome | undefined }, started: number): Promise<boolean> {
+  async #writeStatus(
+    inputs: PassInputs,
+    outcome: { kernel: KernelPassResult; frr: FrrOutcome; ovs: OvsOutcome | undefined },
+    started: number,
+  ): Promise<boolean> {
     const { config, client } = this.#d;
     const current = inputs.nodeState();
     const status = buildNodeStateStatus({
-      vtepIp: config.node.vtepIp, asn: config.bgp.asn, kernel: outcome.kernel, frr: outcome.frr, ...(outcome.ovs ? { ovs: outcome.ovs } : {}),
+      vtepIp: config.node.vtepIp,
+      asn: config.bgp.asn,
+      kernel: outcome.kernel,
+      frr: outcome.frr,
+      ...(outcome.ovs ? { ovs: outcome.ovs } : {}),
       ...(this.#remoteHosts ? { remoteHosts: this.#remoteHosts } : {}),
       generations: statusGenerations(inputs.vrfs() as EvpnVrf[], inputs.networks() as EvpnNetwork[]),
-      previous: (current?.status?.conditions ?? []) as Condition[], now: new Date(),
+      previous: (current?.status?.conditions ?? []) as Condition[],
+      now: new Date(),
     });
     this.#events?.observe(status, inputs.vrfs(), inputs.networks());
     this.#d.metrics?.observeFailing(failingCodes(status));

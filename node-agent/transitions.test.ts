@@ -7,15 +7,28 @@ import { NodeConfig } from './inputs/node-config.ts';
 import { parseAll } from './inputs/parse-resources.ts';
 import { selectApplicable } from './inputs/select-applicable.ts';
 import { renderKernelState } from './kernel/render-kernel-state.ts';
-import { baseScenarios, mutators, scenarioObjects, transitionWalk, type Scenario } from '../test/fixtures/node-agent/transitions.ts';
+import {
+  baseScenarios,
+  mutators,
+  scenarioObjects,
+  transitionWalk,
+  type Scenario,
+} from '../test/fixtures/node-agent/transitions.ts';
 
 const node = NodeConfig.parse({ nodeName: 'n1', vtepIp: '10.0.0.1' });
 const inputs = (s: Scenario) => {
   const o = scenarioObjects(s, 'n1');
-  const [vrfs, networks, portSets] = [parseAll(o.vrfs, EvpnVrf), parseAll(o.networks, EvpnNetwork), parseAll(o.portSets, EvpnPortSet)];
+  const [vrfs, networks, portSets] = [
+    parseAll(o.vrfs, EvpnVrf),
+    parseAll(o.networks, EvpnNetwork),
+    parseAll(o.portSets, EvpnPortSet),
+  ];
   return { vrfs, networks, portSets, applicable: selectApplicable(vrfs.ok, networks.ok) };
 };
-const render = (s: Scenario) => { const i = inputs(s); return renderKernelState(node, i.applicable.vrfs, i.applicable.networks, i.portSets.ok).desired; };
+const render = (s: Scenario) => {
+  const i = inputs(s);
+  return renderKernelState(node, i.applicable.vrfs, i.applicable.networks, i.portSets.ok).desired;
+};
 
 describe('the transition walk', () => {
   const legs = transitionWalk();
@@ -25,7 +38,9 @@ describe('the transition walk', () => {
     expect(legs.map((l) => l.base)).toEqual(Object.keys(baseScenarios));
     for (const [name, base] of Object.entries(baseScenarios)) {
       const applicable = Object.values(mutators).filter((m) => m(base) !== undefined).length;
-      expect(legs.find((l) => l.base === name)?.transitions.filter((t) => !t.name.startsWith('→'))).toHaveLength(2 * applicable);
+      expect(legs.find((l) => l.base === name)?.transitions.filter((t) => !t.name.startsWith('→'))).toHaveLength(
+        2 * applicable,
+      );
     }
     expect(all.length).toBeGreaterThanOrEqual(140);
   });
@@ -45,9 +60,16 @@ describe('the transition walk', () => {
 
   it('has IPv6 addresses or routes in every scenario with a routed network (but the one that removes IPv6)', () => {
     for (const t of all) {
-      if (!Object.values(t.to.networks).some((n) => n.vrf !== undefined) || t.name.endsWith('v6 subnet removed (with its routes)')) continue;
+      if (
+        !Object.values(t.to.networks).some((n) => n.vrf !== undefined) ||
+        t.name.endsWith('v6 subnet removed (with its routes)')
+      )
+        continue;
       const d = render(t.to);
-      expect([...d.addrs.map((a) => a.address), ...d.routes.map((r) => r.dst)].some((x) => x.includes(':') && x !== '::/0'), t.name).toBe(true);
+      expect(
+        [...d.addrs.map((a) => a.address), ...d.routes.map((r) => r.dst)].some((x) => x.includes(':') && x !== '::/0'),
+        t.name,
+      ).toBe(true);
     }
   });
 });

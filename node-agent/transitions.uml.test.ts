@@ -24,7 +24,12 @@ import { openKernel, type KernelAdapter } from './kernel/netlink/kernel-adapter.
 import { DriftWatch } from './kernel/netlink/drift-watch.ts';
 import { viewOfDesired, viewOfKernel } from '../test/harness/uml/kernel-oracle.ts';
 import { NodePass, type PassInputs } from './node-pass.ts';
-import { scenarioObjects, transitionWalk, type Scenario, type Transition } from '../test/fixtures/node-agent/transitions.ts';
+import {
+  scenarioObjects,
+  transitionWalk,
+  type Scenario,
+  type Transition,
+} from '../test/fixtures/node-agent/transitions.ts';
 
 const NODE = 'uml-transitions';
 const config = AgentConfig.parse({
@@ -36,7 +41,8 @@ let client: KubeClient;
 let kernel: KernelAdapter;
 let monitor: DriftWatch;
 
-const nodeState = async (): Promise<EvpnNodeState> => (await getObject(client, evpnResources.nodeStates, { name: NODE })) as unknown as EvpnNodeState;
+const nodeState = async (): Promise<EvpnNodeState> =>
+  (await getObject(client, evpnResources.nodeStates, { name: NODE })) as unknown as EvpnNodeState;
 
 function inputsOf(s: Scenario, state: EvpnNodeState): PassInputs {
   const o = scenarioObjects(s, NODE);
@@ -54,10 +60,18 @@ beforeAll(async () => {
   client = new KubeClient(loadKubeConfig().kubeConfig);
   kernel = openKernel();
   monitor = new DriftWatch();
-  await applyObject(client, evpnResources.nodeStates, { metadata: { name: NODE, labels: { [Label.Node]: labelValueOf(NODE) } }, spec: { nodeName: NODE } }, { fieldManager: AGENT_FIELD_MANAGER, force: true });
+  await applyObject(
+    client,
+    evpnResources.nodeStates,
+    { metadata: { name: NODE, labels: { [Label.Node]: labelValueOf(NODE) } }, spec: { nodeName: NODE } },
+    { fieldManager: AGENT_FIELD_MANAGER, force: true },
+  );
 });
 
-afterAll(() => { monitor.close(); kernel.close(); });
+afterAll(() => {
+  monitor.close();
+  kernel.close();
+});
 
 describe('every from → to transition converges in one pass and then stays quiet', () => {
   const legs = transitionWalk();
@@ -67,7 +81,9 @@ describe('every from → to transition converges in one pass and then stays quie
   let steadyWrites = 0;
   let walked = 0;
 
-  beforeAll(() => { agent = pass(); });
+  beforeAll(() => {
+    agent = pass();
+  });
 
   /** What is wrong after a transition, in words; empty when it converged. */
   async function check(t: Transition): Promise<string[]> {
@@ -81,10 +97,13 @@ describe('every from → to transition converges in one pass and then stays quie
     const state = await nodeState();
     const problems = [
       ...applied.kernel.nodeErrors.map((e) => `node error: ${e}`),
-      ...[...applied.kernel.networks.values(), ...applied.kernel.vrfs.values()].filter((o) => !o.ready).map((o) => `${o.name} not ready: ${o.message ?? ''}`),
+      ...[...applied.kernel.networks.values(), ...applied.kernel.vrfs.values()]
+        .filter((o) => !o.ready)
+        .map((o) => `${o.name} not ready: ${o.message ?? ''}`),
     ];
     const ready = state.status?.conditions?.find((c) => c.type === 'Ready');
-    if (ready?.status !== 'True') problems.push(`node status Ready=${ready?.status ?? 'missing'}: ${ready?.message ?? ''}`);
+    if (ready?.status !== 'True')
+      problems.push(`node status Ready=${ready?.status ?? 'missing'}: ${ready?.message ?? ''}`);
     const [have, want] = [viewOfKernel(desired), viewOfDesired(desired)];
     for (const k of Object.keys(want) as (keyof typeof want)[]) {
       const missing = want[k].filter((x) => !have[k].includes(x));
@@ -92,31 +111,43 @@ describe('every from → to transition converges in one pass and then stays quie
       if (missing.length) problems.push(`${k} missing: ${missing.join('; ')}`);
       if (stale.length) problems.push(`${k} stale: ${stale.join('; ')}`);
     }
-    for (const [what, s] of [['next pass', next], ['restarted pass', restarted]] as const) {
-      if (s.kernel.planned !== 0 || s.kernel.writes !== 0) problems.push(`${what}: ${s.kernel.planned} planned, ${s.kernel.writes} writes: ${s.kernel.changes.join('; ')}`);
+    for (const [what, s] of [
+      ['next pass', next],
+      ['restarted pass', restarted],
+    ] as const) {
+      if (s.kernel.planned !== 0 || s.kernel.writes !== 0)
+        problems.push(
+          `${what}: ${s.kernel.planned} planned, ${s.kernel.writes} writes: ${s.kernel.changes.join('; ')}`,
+        );
     }
     return problems;
   }
 
-  it.each(legs)('$base: every field there and back', async ({ transitions }) => {
-    const failures: string[] = [];
-    for (const t of transitions) {
-      const started = performance.now();
-      const problems = await check(t);
-      if (problems.length > 0) {
-        failures.push(`${t.name}: ${problems.join(' | ')}`);
-        console.log(`FAILED ${t.name}: ${problems.join(' | ')}`);
-        // Go on from a converged node, so one defect is reported once.
-        await agent.run(inputsOf(t.to, await nodeState()));
+  it.each(legs)(
+    '$base: every field there and back',
+    async ({ transitions }) => {
+      const failures: string[] = [];
+      for (const t of transitions) {
+        const started = performance.now();
+        const problems = await check(t);
+        if (problems.length > 0) {
+          failures.push(`${t.name}: ${problems.join(' | ')}`);
+          console.log(`FAILED ${t.name}: ${problems.join(' | ')}`);
+          // Go on from a converged node, so one defect is reported once.
+          await agent.run(inputsOf(t.to, await nodeState()));
+        }
+        walked++;
+        console.log(`${t.name}: ${Math.round(performance.now() - started)} ms`);
       }
-      walked++;
-      console.log(`${t.name}: ${Math.round(performance.now() - started)} ms`);
-    }
-    expect(failures).toEqual([]);
-  }, 900_000);
+      expect(failures).toEqual([]);
+    },
+    900_000,
+  );
 
   it('sums up: no steady-state writes after any transition', () => {
-    console.log(`${walked} of ${total} transitions walked; steady-state netlink writes after them (next pass and restarted pass): ${steadyWrites}; kernel cache: ${JSON.stringify(agent.kernelCache?.stats)}`);
+    console.log(
+      `${walked} of ${total} transitions walked; steady-state netlink writes after them (next pass and restarted pass): ${steadyWrites}; kernel cache: ${JSON.stringify(agent.kernelCache?.stats)}`,
+    );
     expect(agent.kernelCache).toBeDefined();
     expect(walked).toBe(total);
     expect(steadyWrites).toBe(0);

@@ -27,7 +27,13 @@ import { startOvnClusters, type OvnCluster, type OvnClusters } from '../test/har
 import { deleteAllEvpnObjects, getObject, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
 import { startOperatorReplicas, type OperatorReplicas } from '../test/harness/operator/operator-replicas.ts';
 import { addChassis } from '../test/harness/operator/ovn-driver.ts';
-import { expectMirrorsOvn, isMirroredWithPorts, recordUids, startChangeStream, type Streamed } from '../test/harness/operator/change-stream.ts';
+import {
+  expectMirrorsOvn,
+  isMirroredWithPorts,
+  recordUids,
+  startChangeStream,
+  type Streamed,
+} from '../test/harness/operator/change-stream.ts';
 import { WatchLog } from '../test/harness/operator/watch-log.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
 
@@ -51,8 +57,19 @@ beforeAll(async () => {
   portSetWatch = await new WatchLog<Live<EvpnPortSet>>(kube.client, evpnResources.portSets).start();
   ops = startOperatorReplicas({
     count: 1,
-    args: ['--ovn-nb', ovn.nb.tcpRemotes, '--ovn-sb', ovn.sb.tcpRemotes, '--metrics-addr', '127.0.0.1:0', '--prune-grace', '1s', '--leader-elect=false',
-      '--ovsdb-probe-interval', `${String(PROBE_MS)}ms`],
+    args: [
+      '--ovn-nb',
+      ovn.nb.tcpRemotes,
+      '--ovn-sb',
+      ovn.sb.tcpRemotes,
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--prune-grace',
+      '1s',
+      '--leader-elect=false',
+      '--ovsdb-probe-interval',
+      `${String(PROBE_MS)}ms`,
+    ],
     // info: the OVSDB client logs which member it reads ('ovsdb connected') and why it leaves one.
     env: { KUBECONFIG: kube.cp.kubeconfigPath, LOG_LEVEL: 'info' },
   });
@@ -61,7 +78,12 @@ beforeAll(async () => {
 afterAll(async () => {
   // The operator's log, for a failed run: which member it read, when and why it left one.
   const logFile = join(tmpdir(), `cluster-fault-operator-${String(process.pid)}.log`);
-  writeFileSync(logFile, logs().map((l) => JSON.stringify(l)).join('\n'));
+  writeFileSync(
+    logFile,
+    logs()
+      .map((l) => JSON.stringify(l))
+      .join('\n'),
+  );
   process.stderr.write(`cluster faults: operator log in ${logFile}\n`);
   await ops?.stop();
   await Promise.all([networkWatch?.stop(), portSetWatch?.stop()]);
@@ -70,7 +92,10 @@ afterAll(async () => {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const logs = (): Record<string, unknown>[] => ops?.replicas[0]?.current().logs ?? [];
-const nbLogs = (from: number, msg: string): Record<string, unknown>[] => logs().slice(from).filter((l) => l['msg'] === msg && l['db'] === NB);
+const nbLogs = (from: number, msg: string): Record<string, unknown>[] =>
+  logs()
+    .slice(from)
+    .filter((l) => l['msg'] === msg && l['db'] === NB);
 
 /** The NB member the operator reads now, from its last 'ovsdb connected' line. */
 function attachedNbMember(): number {
@@ -84,11 +109,20 @@ describe('clustered OVN faults while changes flow', () => {
   it('mirrors every network once, from members in good standing only, through every fault', async () => {
     const userName = `user-${randomUUID().slice(0, 8)}`;
     const userSpec = { type: 'l3', vrf: 'tenant-vrf' };
-    await applyObject(kube.client, evpnResources.networks, { metadata: { name: userName }, spec: userSpec }, { fieldManager: 'gitops' });
-    const user = await waitFor('the user object with the operator\'s status', async () => {
-      const u = await getObject<EvpnNetwork>(kube.client, evpnResources.networks, userName);
-      return u?.status?.conditions?.some((c) => c.type === 'Accepted') === true ? u : undefined;
-    }, { timeoutMs: 60_000 });
+    await applyObject(
+      kube.client,
+      evpnResources.networks,
+      { metadata: { name: userName }, spec: userSpec },
+      { fieldManager: 'gitops' },
+    );
+    const user = await waitFor(
+      "the user object with the operator's status",
+      async () => {
+        const u = await getObject<EvpnNetwork>(kube.client, evpnResources.networks, userName);
+        return u?.status?.conditions?.some((c) => c.type === 'Accepted') === true ? u : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
 
     const stream = startChangeStream({ nbctl: ovn.nb.ctl, sbctl: ovn.sb.ctl, chassis: CHASSIS, vniBase: 61000 });
     const { added } = stream;
@@ -100,17 +134,25 @@ describe('clustered OVN faults while changes flow', () => {
     const recovery: Record<string, number> = {};
     /** From the first network after the fault being in NB to it being mirrored with its port set (northd, the bind, the operator). */
     const lag: Record<string, number> = {};
-    const deletes = (): number => [...(networkWatch?.events ?? []), ...(portSetWatch?.events ?? [])].filter((e) => e.type === 'delete').length;
+    const deletes = (): number =>
+      [...(networkWatch?.events ?? []), ...(portSetWatch?.events ?? [])].filter((e) => e.type === 'delete').length;
     /** Waits for the first network added after the fault, then checks everything added so far. */
     const recovered = async (what: string, t0: number, from: number): Promise<void> => {
-      await waitFor(`a network (and its port set) added after ${what}`, () => mirrored(added[from]), { timeoutMs: 120_000, stepMs: 50 });
+      await waitFor(`a network (and its port set) added after ${what}`, () => mirrored(added[from]), {
+        timeoutMs: 120_000,
+        stepMs: 50,
+      });
       recovery[what] = Date.now() - t0;
       lag[what] = Date.now() - (added[from]?.at ?? NaN);
       const sofar = added.slice();
-      await waitFor(`every network so far mirrored after ${what}`, async () => {
-        for (const n of sofar) if ((await mirrored(n)) === undefined) return undefined;
-        return true;
-      }, { timeoutMs: 60_000 });
+      await waitFor(
+        `every network so far mirrored after ${what}`,
+        async () => {
+          for (const n of sofar) if ((await mirrored(n)) === undefined) return undefined;
+          return true;
+        },
+        { timeoutMs: 60_000 },
+      );
       const before = new Map(uids);
       await recordUids(kube.client, sofar, NODE, uids);
       for (const [key, uid] of before) expect(uids.get(key), `${key} after ${what}`).toBe(uid);
@@ -141,7 +183,10 @@ describe('clustered OVN faults while changes flow', () => {
       const from = added.length;
       const t0 = Date.now();
       ovn.nb.pause(me);
-      await waitFor('the operator leaving the stopped member', () => nbLogs(mark, 'ovsdb disconnected').length > 0, { timeoutMs: 30_000, stepMs: 50 });
+      await waitFor('the operator leaving the stopped member', () => nbLogs(mark, 'ovsdb disconnected').length > 0, {
+        timeoutMs: 30_000,
+        stepMs: 50,
+      });
       recovery['nb-attached-sigstop-left'] = Date.now() - t0;
       expect(String(nbLogs(mark, 'ovsdb disconnected')[0]?.['err'])).toMatch(/no reply from .* to echo/);
       await recovered('nb-attached-sigstop', t0, from);
@@ -158,13 +203,20 @@ describe('clustered OVN faults while changes flow', () => {
       const from = added.length;
       for (const i of peers) ovn.nb.pause(i);
       const t0 = Date.now();
-      await waitFor('the operator leaving the isolated member', () => nbLogs(mark, 'leaving ovsdb member').length > 0, { timeoutMs: 30_000, stepMs: 50 });
+      await waitFor('the operator leaving the isolated member', () => nbLogs(mark, 'leaving ovsdb member').length > 0, {
+        timeoutMs: 30_000,
+        stepMs: 50,
+      });
       recovery['nb-isolated-left'] = Date.now() - t0;
       expect(String(nbLogs(mark, 'leaving ovsdb member')[0]?.['reason'])).toMatch(/disconnected from its cluster/);
       await sleep(8000); // the operator keeps trying: the isolated member is refused, the stopped ones do not answer
       const left = logs().length;
       expect(nbLogs(mark, 'ovsdb connected'), 'no NB member read while the cluster has no quorum').toEqual([]);
-      expect(logs().slice(mark).some((l) => l['db'] === NB && /disconnected from its cluster/.test(JSON.stringify([l['err'], l['reason']])))).toBe(true);
+      expect(
+        logs()
+          .slice(mark)
+          .some((l) => l['db'] === NB && /disconnected from its cluster/.test(JSON.stringify([l['err'], l['reason']]))),
+      ).toBe(true);
       for (const i of peers) ovn.nb.resume(i);
       const t1 = Date.now();
       await recovered('nb-isolated', t1, from);
@@ -192,10 +244,14 @@ describe('clustered OVN faults while changes flow', () => {
     }
 
     await stream.stop();
-    await waitFor('every streamed network mirrored with its port set', async () => {
-      for (const n of added) if ((await mirrored(n)) === undefined) return undefined;
-      return true;
-    }, { timeoutMs: 60_000 });
+    await waitFor(
+      'every streamed network mirrored with its port set',
+      async () => {
+        for (const n of added) if ((await mirrored(n)) === undefined) return undefined;
+        return true;
+      },
+      { timeoutMs: 60_000 },
+    );
     await sleep(2500); // past the prune grace
     await expectMirrorsOvn(kube.client, added, NODE, uids);
     expect(deletes(), 'no EvpnNetwork or EvpnPortSet deleted at any point').toBe(0);
@@ -205,9 +261,19 @@ describe('clustered OVN faults while changes flow', () => {
     expect(after?.spec).toEqual(userSpec);
     expect(after?.metadata.labels?.[Label.MirroredFrom]).toBeUndefined();
     const restarts = (ops?.replicas ?? []).map((r) => `${r.name}:${String(r.starts() - 1)}`).join(',');
-    process.stdout.write(`cluster faults: ${String(added.length)} networks streamed, ${String(uids.size)} uids checked, operator restarts ${restarts}\n`);
-    process.stdout.write(`cluster-fault-recovery ${Object.entries(recovery).map(([k, v]) => `${k}=${String(v)}`).join(' ')} ms\n`);
-    process.stdout.write(`cluster-fault-lag (in NB → mirrored) ${Object.entries(lag).map(([k, v]) => `${k}=${String(v)}`).join(' ')} ms\n`);
+    process.stdout.write(
+      `cluster faults: ${String(added.length)} networks streamed, ${String(uids.size)} uids checked, operator restarts ${restarts}\n`,
+    );
+    process.stdout.write(
+      `cluster-fault-recovery ${Object.entries(recovery)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(' ')} ms\n`,
+    );
+    process.stdout.write(
+      `cluster-fault-lag (in NB → mirrored) ${Object.entries(lag)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(' ')} ms\n`,
+    );
     expect(restarts).toBe('replica-a:0');
   }, 600_000);
 });

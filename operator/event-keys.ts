@@ -22,13 +22,23 @@ export type WatchEvent =
 type ObjectOf<K extends WatchEvent['kind']> = Extract<WatchEvent, { kind: K }>['obj'];
 
 /** An informer's add/update/delete of one kind, each handed on as a WatchEvent. */
-export function watchEventsOf<K extends WatchEvent['kind']>(kind: K, emit: (e: WatchEvent) => void): InformerHandlers<ObjectOf<K>> {
+export function watchEventsOf<K extends WatchEvent['kind']>(
+  kind: K,
+  emit: (e: WatchEvent) => void,
+): InformerHandlers<ObjectOf<K>> {
   // One kind per call: the event built from `kind` and its object is of that kind's member of the union.
-  const as = (e: { kind: K; type: WatchEvent['type']; obj: ObjectOf<K>; old?: ObjectOf<K> }): WatchEvent => e as WatchEvent;
+  const as = (e: { kind: K; type: WatchEvent['type']; obj: ObjectOf<K>; old?: ObjectOf<K> }): WatchEvent =>
+    e as WatchEvent;
   return {
-    add: (obj) => { emit(as({ kind, type: 'add', obj })); },
-    update: (old, obj) => { emit(as({ kind, type: 'update', old, obj })); },
-    delete: (obj) => { emit(as({ kind, type: 'delete', obj })); },
+    add: (obj) => {
+      emit(as({ kind, type: 'add', obj }));
+    },
+    update: (old, obj) => {
+      emit(as({ kind, type: 'update', old, obj }));
+    },
+    delete: (obj) => {
+      emit(as({ kind, type: 'delete', obj }));
+    },
   };
 }
 
@@ -49,8 +59,11 @@ type Mirrored = EvpnVrf | EvpnNetwork | EvpnPortSet;
 
 /** Our own status writes bump neither generation nor labels, so they cause no mirror pass. */
 export function specOrLabelsChanged(a: Mirrored, b: Mirrored): boolean {
-  return a.metadata.generation !== b.metadata.generation || JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})
-    || a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp;
+  return (
+    a.metadata.generation !== b.metadata.generation ||
+    JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {}) ||
+    a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp
+  );
 }
 
 const vrfKeys = (...vrfs: (string | undefined)[]): string[] =>
@@ -67,7 +80,10 @@ function vrfEventKeys(e: Change<'EvpnVrf', EvpnVrf>, networksOfVrf: NetworksOfVr
 
 function networkEventKeys(e: Change<'EvpnNetwork', EvpnNetwork>): EventKeys {
   const name = e.obj.metadata.name;
-  const changed = { mirror: { kind: e.kind, obj: e.obj, deleted: e.type === 'delete' }, invalidate: 'network-counts' } as const;
+  const changed = {
+    mirror: { kind: e.kind, obj: e.obj, deleted: e.type === 'delete' },
+    invalidate: 'network-counts',
+  } as const;
   if (e.type === 'add') return { ...changed, status: [objectKey('EvpnNetwork', name), ...vrfKeys(e.obj.spec.vrf)] };
   if (e.type === 'delete') return { ...changed, status: vrfKeys(e.obj.spec.vrf) };
   if (!specOrLabelsChanged(e.old, e.obj)) return { status: [objectKey('EvpnNetwork', name)] };
@@ -78,7 +94,8 @@ function portSetEventKeys(e: Change<'EvpnPortSet', EvpnPortSet>): EventKeys {
   if (e.type === 'update' && !specOrLabelsChanged(e.old, e.obj)) return { status: [] };
   const sets = e.type === 'update' ? [e.old, e.obj] : [e.obj];
   return {
-    mirror: { kind: e.kind, obj: e.obj, deleted: e.type === 'delete' }, invalidate: 'port-counts',
+    mirror: { kind: e.kind, obj: e.obj, deleted: e.type === 'delete' },
+    invalidate: 'port-counts',
     status: [...new Set(sets.map((s) => objectKey('EvpnNetwork', s.spec.network)))],
   };
 }
@@ -96,9 +113,13 @@ function nodeStateEventKeys(e: Change<'EvpnNodeState', EvpnNodeState>, networksO
 
 export function keysForEvent(e: WatchEvent, networksOfVrf: NetworksOfVrf): EventKeys {
   switch (e.kind) {
-    case 'EvpnVrf': return vrfEventKeys(e, networksOfVrf);
-    case 'EvpnNetwork': return networkEventKeys(e);
-    case 'EvpnPortSet': return portSetEventKeys(e);
-    case 'EvpnNodeState': return nodeStateEventKeys(e, networksOfVrf);
+    case 'EvpnVrf':
+      return vrfEventKeys(e, networksOfVrf);
+    case 'EvpnNetwork':
+      return networkEventKeys(e);
+    case 'EvpnPortSet':
+      return portSetEventKeys(e);
+    case 'EvpnNodeState':
+      return nodeStateEventKeys(e, networksOfVrf);
   }
 }

@@ -73,7 +73,8 @@ export class UsageError extends Error {
 
 export function parseDuration(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (m === null) throw new UsageError(`${flag}: expected a duration like 500ms, 5s or 2m, got ${JSON.stringify(text)}`);
+  if (m === null)
+    throw new UsageError(`${flag}: expected a duration like 500ms, 5s or 2m, got ${JSON.stringify(text)}`);
   const n = Number(m[1]);
   const unit = m[2] ?? 's';
   return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000);
@@ -81,7 +82,8 @@ export function parseDuration(text: string, flag: string): number {
 
 export function parseL3vniOffset(text: string, flag: string): number {
   const n = /^\d{1,8}$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!(n >= 1 && n < MAX_VNI)) throw new UsageError(`${flag}: expected a whole number within 1-${MAX_VNI - 1}, got ${JSON.stringify(text)}`);
+  if (!(n >= 1 && n < MAX_VNI))
+    throw new UsageError(`${flag}: expected a whole number within 1-${MAX_VNI - 1}, got ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -89,7 +91,8 @@ function parseHostPort(text: string, flag: string): { host: string; port: number
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
   const host = m?.[1] ?? m?.[2];
   const port = Number(m?.[3]);
-  if (host === undefined || port > 65535) throw new UsageError(`${flag}: expected HOST:PORT, got ${JSON.stringify(text)}`);
+  if (host === undefined || port > 65535)
+    throw new UsageError(`${flag}: expected HOST:PORT, got ${JSON.stringify(text)}`);
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
 
@@ -108,29 +111,43 @@ function parseBool(text: string, flag: string): boolean {
 
 function parseMassDeletePolicy(share: string, floor: string, hold: string): MassDeletePolicy {
   const maxShare = Number(share);
-  if (!/^\d*\.?\d+$/.test(share) || maxShare <= 0 || maxShare > 1) throw new UsageError(`--mass-delete-share: expected a fraction in (0, 1], got ${JSON.stringify(share)}`);
-  if (!/^\d{1,9}$/.test(floor)) throw new UsageError(`--mass-delete-floor: expected a count, got ${JSON.stringify(floor)}`);
+  if (!/^\d*\.?\d+$/.test(share) || maxShare <= 0 || maxShare > 1)
+    throw new UsageError(`--mass-delete-share: expected a fraction in (0, 1], got ${JSON.stringify(share)}`);
+  if (!/^\d{1,9}$/.test(floor))
+    throw new UsageError(`--mass-delete-floor: expected a count, got ${JSON.stringify(floor)}`);
   return { maxShare, floor: Number(floor), holdMs: parseDuration(hold, '--mass-delete-hold') };
 }
 
 /** A DNS name or an IP address, nothing a TLS library could read otherwise. */
-const SERVER_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$|^[0-9a-f:.]+$/i;
+const SERVER_NAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$|^[0-9a-f:.]+$/i;
 
-interface SslFlags { privateKey?: string | undefined; certificate?: string | undefined; caCert?: string | undefined; serverName?: string | undefined }
+interface SslFlags {
+  privateKey?: string | undefined;
+  certificate?: string | undefined;
+  caCert?: string | undefined;
+  serverName?: string | undefined;
+}
 
 /** All three files for an ssl: member, or none; files without an ssl: member are a mistake worth saying. */
 function parseSslFiles(remotes: readonly string[], f: SslFlags): SslFiles | undefined {
   const ssl = remotes.some((list) => list.split(',').some((r) => r.startsWith('ssl:')));
   const given = [f.privateKey, f.certificate, f.caCert, f.serverName].filter((x) => x !== undefined).length;
   if (!ssl) {
-    if (given > 0) throw new UsageError('--ovsdb-private-key, --ovsdb-certificate, --ovsdb-ca-cert and --ovsdb-server-name are for ssl: remotes; neither --ovn-nb nor --ovn-sb has one');
+    if (given > 0)
+      throw new UsageError(
+        '--ovsdb-private-key, --ovsdb-certificate, --ovsdb-ca-cert and --ovsdb-server-name are for ssl: remotes; neither --ovn-nb nor --ovn-sb has one',
+      );
     return undefined;
   }
   const { privateKey, certificate, caCert, serverName } = f;
   if (privateKey === undefined || certificate === undefined || caCert === undefined) {
     throw new UsageError('an ssl: remote needs --ovsdb-private-key, --ovsdb-certificate and --ovsdb-ca-cert');
   }
-  if (serverName !== undefined && !SERVER_NAME.test(serverName)) throw new UsageError(`--ovsdb-server-name: expected a DNS name or an IP address, got ${JSON.stringify(serverName)}`);
+  if (serverName !== undefined && !SERVER_NAME.test(serverName))
+    throw new UsageError(
+      `--ovsdb-server-name: expected a DNS name or an IP address, got ${JSON.stringify(serverName)}`,
+    );
   return { privateKey, certificate, caCert, ...(serverName === undefined ? {} : { serverName }) };
 }
 
@@ -160,9 +177,14 @@ const FLAG_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): OperatorFlags | 'help' {
+export function parseOperatorFlags(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): OperatorFlags | 'help' {
   // --leader-elect may be given bare; normalise so parseArgs sees a string option.
-  const args = argv.map((a) => (a === '--leader-elect' ? '--leader-elect=true' : a === '--no-leader-elect' ? '--leader-elect=false' : a));
+  const args = argv.map((a) =>
+    a === '--leader-elect' ? '--leader-elect=true' : a === '--no-leader-elect' ? '--leader-elect=false' : a,
+  );
   let values;
   try {
     ({ values } = parseArgs({
@@ -177,7 +199,10 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
   const nb = values['ovn-nb'];
   const sb = values['ovn-sb'];
   if (nb === undefined || sb === undefined) throw new UsageError('--ovn-nb and --ovn-sb are required');
-  for (const [flag, remote] of [['--ovn-nb', nb], ['--ovn-sb', sb]] as const) {
+  for (const [flag, remote] of [
+    ['--ovn-nb', nb],
+    ['--ovn-sb', sb],
+  ] as const) {
     try {
       parseRemoteList(remote);
     } catch (err) {
@@ -203,7 +228,8 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
     metricsHost: metrics.host,
     metricsPort: metrics.port,
     nodeNames,
-    l3vniOffset: values['l3vni-offset'] === undefined ? undefined : parseL3vniOffset(values['l3vni-offset'], '--l3vni-offset'),
+    l3vniOffset:
+      values['l3vni-offset'] === undefined ? undefined : parseL3vniOffset(values['l3vni-offset'], '--l3vni-offset'),
     leaderElect: parseBool(values['leader-elect'], '--leader-elect'),
     leaseNamespace: values['lease-namespace'] ?? env['POD_NAMESPACE'] ?? 'default',
     leaseName: values['lease-name'],
@@ -212,9 +238,16 @@ export function parseOperatorFlags(argv: readonly string[], env: NodeJS.ProcessE
     retryPeriodMs,
     pruneGraceMs: parseDuration(values['prune-grace'], '--prune-grace'),
     fullResyncMs: parseDuration(values['full-resync'], '--full-resync'),
-    massDelete: parseMassDeletePolicy(values['mass-delete-share'], values['mass-delete-floor'], values['mass-delete-hold']),
+    massDelete: parseMassDeletePolicy(
+      values['mass-delete-share'],
+      values['mass-delete-floor'],
+      values['mass-delete-hold'],
+    ),
     ovsdbSsl: parseSslFiles([nb, sb], {
-      privateKey: values['ovsdb-private-key'], certificate: values['ovsdb-certificate'], caCert: values['ovsdb-ca-cert'], serverName: values['ovsdb-server-name'],
+      privateKey: values['ovsdb-private-key'],
+      certificate: values['ovsdb-certificate'],
+      caCert: values['ovsdb-ca-cert'],
+      serverName: values['ovsdb-server-name'],
     }),
     ovsdbProbeIntervalMs: parseProbeInterval(values['ovsdb-probe-interval']),
     identity: values.identity,

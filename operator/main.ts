@@ -17,7 +17,10 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-function operatorOptionsOf(flags: OperatorFlags, deps: Pick<OperatorOptions, 'kubeConfig' | 'log' | 'registry' | 'writeCounter'>): OperatorOptions {
+function operatorOptionsOf(
+  flags: OperatorFlags,
+  deps: Pick<OperatorOptions, 'kubeConfig' | 'log' | 'registry' | 'writeCounter'>,
+): OperatorOptions {
   return {
     ...deps,
     nbRemote: flags.ovnNb,
@@ -30,7 +33,13 @@ function operatorOptionsOf(flags: OperatorFlags, deps: Pick<OperatorOptions, 'ku
     ovsdbSsl: flags.ovsdbSsl,
     ovnProbeIntervalMs: flags.ovsdbProbeIntervalMs,
     leaderElection: flags.leaderElect
-      ? { namespace: flags.leaseNamespace, name: flags.leaseName, leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs }
+      ? {
+          namespace: flags.leaseNamespace,
+          name: flags.leaseName,
+          leaseDurationMs: flags.leaseDurationMs,
+          renewDeadlineMs: flags.renewDeadlineMs,
+          retryPeriodMs: flags.retryPeriodMs,
+        }
       : undefined,
     ...(flags.identity === undefined ? {} : { identity: flags.identity }),
   };
@@ -50,7 +59,12 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   const log = createLogger({ name: 'evpn-operator' });
   const registry = new MetricsRegistry();
-  const writeCounter = new WriteCounter(registry.counter('evpn_operator_api_writes_total', 'Mutating apiserver requests, by verb and resource.', ['verb', 'resource']));
+  const writeCounter = new WriteCounter(
+    registry.counter('evpn_operator_api_writes_total', 'Mutating apiserver requests, by verb and resource.', [
+      'verb',
+      'resource',
+    ]),
+  );
 
   let kubeConfig;
   try {
@@ -81,13 +95,24 @@ export async function main(argv: readonly string[]): Promise<void> {
     fail(errorMessage(err), 1);
   }
   const op = operator;
-  log.info({ identity: op.identity, nb: flags.ovnNb, sb: flags.ovnSb, leaderElect: flags.leaderElect }, 'operator started');
+  log.info(
+    { identity: op.identity, nb: flags.ovnNb, sb: flags.ovnSb, leaderElect: flags.leaderElect },
+    'operator started',
+  );
 
   shutdown.register('operator', () => op.stop());
-  shutdown.register('probe server', async () => { await probes.close(); });
+  shutdown.register('probe server', async () => {
+    await probes.close();
+  });
   shutdown.install();
   const signalled = new Promise<string>((resolve) => {
-    shutdown.signal.addEventListener('abort', () => { resolve('signal'); }, { once: true });
+    shutdown.signal.addEventListener(
+      'abort',
+      () => {
+        resolve('signal');
+      },
+      { once: true },
+    );
   });
   const why = await Promise.race([op.done, signalled]);
   if (why === 'lost leadership') {

@@ -32,16 +32,31 @@ export function createOperatorMetrics(registry: MetricsRegistry): OperatorMetric
   return {
     mirroredObjects: registry.gauge('evpn_operator_mirrored_objects', 'Objects mirrored from OVN, by kind.', ['kind']),
     mirroredPorts: registry.gauge('evpn_operator_mirrored_ports', 'Ports in the EvpnPortSets mirrored from OVN.'),
-    ovnToCrLatency: registry.histogram('evpn_operator_ovn_to_cr_latency_seconds',
-      'Time from receiving an OVSDB update to the return of the apiserver write it caused.', [], latencyBuckets),
-    errors: registry.counter('evpn_operator_errors_total', 'Problems found in OVN associations, by EVPN error code.', ['code']),
-    problems: registry.gauge('evpn_operator_problems', 'Problems present in OVN associations now, by EVPN error code.', ['code']),
+    ovnToCrLatency: registry.histogram(
+      'evpn_operator_ovn_to_cr_latency_seconds',
+      'Time from receiving an OVSDB update to the return of the apiserver write it caused.',
+      [],
+      latencyBuckets,
+    ),
+    errors: registry.counter('evpn_operator_errors_total', 'Problems found in OVN associations, by EVPN error code.', [
+      'code',
+    ]),
+    problems: registry.gauge(
+      'evpn_operator_problems',
+      'Problems present in OVN associations now, by EVPN error code.',
+      ['code'],
+    ),
     leader: registry.gauge('evpn_operator_leader', '1 while this instance holds the leader lease.'),
     ovnSynced: registry.gauge('evpn_operator_ovn_synced', '1 while both OVN databases are connected and synced.'),
-    mirrorWrites: registry.counter('evpn_operator_mirror_writes_total', 'Objects applied or deleted by the mirror.', ['kind', 'verb']),
+    mirrorWrites: registry.counter('evpn_operator_mirror_writes_total', 'Objects applied or deleted by the mirror.', [
+      'kind',
+      'verb',
+    ]),
     statusWrites: registry.counter('evpn_operator_status_writes_total', 'Status writes, by kind.', ['kind']),
     heldDeletes: registry.gauge('evpn_operator_held_deletes', 'Deletes held by the mass-deletion guard now.'),
-    mirrorNetworksRecomputed: registry.counter('evpn_operator_mirror_networks_recomputed_total',
-      'Networks whose OVN rows a mirror pass read again: all on a full pass, only the changed ones otherwise.'),
+    mirrorNetworksRecomputed: registry.counter(
+      'evpn_operator_mirror_networks_recomputed_total',
+      'Networks whose OVN rows a mirror pass read again: all on a full pass, only the changed ones otherwise.',
+    ),
   };
 }

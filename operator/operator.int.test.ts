@@ -8,7 +8,14 @@ import type { EvpnNetwork } from '../crds/index.ts';
 import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from '../test/fixtures/mirror/driver-rows.ts';
 import { evpnResources } from '../crds/resources.ts';
-import { deleteAllEvpnObjects, getObject, leaseHolder, listObjects, startKubeEnv, type KubeEnv } from '../test/harness/operator/kube-env.ts';
+import {
+  deleteAllEvpnObjects,
+  getObject,
+  leaseHolder,
+  listObjects,
+  startKubeEnv,
+  type KubeEnv,
+} from '../test/harness/operator/kube-env.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
 import { nonLeaseWrites, runOperator } from '../test/harness/operator/operator-harness.ts';
 import { httpGet, startOperatorProcess, type OperatorProcess } from '../test/harness/operator/operator-process.ts';
@@ -31,15 +38,25 @@ afterAll(async () => {
   await Promise.all([ovn.stop(), kube.stop()]);
 });
 
-const getNetwork = (name: string): Promise<EvpnNetwork | undefined> => getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
-const exists = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name}`, async () => ((await getNetwork(name)) !== undefined ? true : undefined), { timeoutMs: 30_000 });
-const absent = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name} gone`, async () => ((await getNetwork(name)) === undefined ? true : undefined), { timeoutMs: 30_000 });
-const association = (vni: number): Record<string, string> => driverExternalIds({ vni, type: 'l3', routeTargets: [`65000:${vni}`] });
+const getNetwork = (name: string): Promise<EvpnNetwork | undefined> =>
+  getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
+const exists = (name: string): Promise<true> =>
+  waitFor(`EvpnNetwork ${name}`, async () => ((await getNetwork(name)) !== undefined ? true : undefined), {
+    timeoutMs: 30_000,
+  });
+const absent = (name: string): Promise<true> =>
+  waitFor(`EvpnNetwork ${name} gone`, async () => ((await getNetwork(name)) === undefined ? true : undefined), {
+    timeoutMs: 30_000,
+  });
+const association = (vni: number): Record<string, string> =>
+  driverExternalIds({ vni, type: 'l3', routeTargets: [`65000:${vni}`] });
 
 describe('start-up errors of bin/evpn-operator', () => {
   async function runToExit(args: string[]): Promise<{ code: number | null; stderr: string; ms: number }> {
     const started = Date.now();
-    const p = startOperatorProcess([...args, '--metrics-addr', '127.0.0.1:0', '--no-leader-elect'], { KUBECONFIG: kube.cp.kubeconfigPath });
+    const p = startOperatorProcess([...args, '--metrics-addr', '127.0.0.1:0', '--no-leader-elect'], {
+      KUBECONFIG: kube.cp.kubeconfigPath,
+    });
     const { code } = await p.exited;
     return { code, stderr: p.stderr(), ms: Date.now() - started };
   }
@@ -47,14 +64,18 @@ describe('start-up errors of bin/evpn-operator', () => {
   it('exits 1 with a clear message when the NB socket is missing', async () => {
     const r = await runToExit(['--ovn-nb', `unix:${ovn.dir}/missing-nb.sock`, '--ovn-sb', ovn.sbRemote.unix]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`evpn-operator: --ovn-nb unix:${ovn.dir}/missing-nb.sock: cannot connect to unix:${ovn.dir}/missing-nb.sock: ENOENT`);
+    expect(r.stderr).toContain(
+      `evpn-operator: --ovn-nb unix:${ovn.dir}/missing-nb.sock: cannot connect to unix:${ovn.dir}/missing-nb.sock: ENOENT`,
+    );
     expect(r.ms).toBeLessThan(10_000);
   });
 
   it('exits 1 when the NB remote points at the southbound database', async () => {
     const r = await runToExit(['--ovn-nb', ovn.sbRemote.tcp, '--ovn-sb', ovn.sbRemote.unix]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--ovn-nb tcp:127\.0\.0\.1:\d+: database OVN_Northbound not served by tcp:127\.0\.0\.1:\d+ \(it serves: .*OVN_Southbound/);
+    expect(r.stderr).toMatch(
+      /--ovn-nb tcp:127\.0\.0\.1:\d+: database OVN_Northbound not served by tcp:127\.0\.0\.1:\d+ \(it serves: .*OVN_Southbound/,
+    );
   });
 
   it('exits 2 with the usage on a bad flag', async () => {
@@ -64,7 +85,9 @@ describe('start-up errors of bin/evpn-operator', () => {
     expect(r.stderr).toContain('Usage: evpn-operator');
     const noFiles = await runToExit(['--ovn-nb', 'ssl:127.0.0.1:6641', '--ovn-sb', ovn.sbRemote.unix]);
     expect(noFiles.code).toBe(2);
-    expect(noFiles.stderr).toContain('an ssl: remote needs --ovsdb-private-key, --ovsdb-certificate and --ovsdb-ca-cert');
+    expect(noFiles.stderr).toContain(
+      'an ssl: remote needs --ovsdb-private-key, --ovsdb-certificate and --ovsdb-ca-cert',
+    );
   });
 });
 
@@ -89,7 +112,10 @@ describe('restarts', () => {
       await ovn.restartSb();
       await new Promise((r) => setTimeout(r, 2500)); // longer than the prune grace
       await op.operator.idle();
-      const names = (await listObjects<EvpnNetwork>(kube.client, evpnResources.networks)).map((n) => n.metadata.name).filter((n) => [keep, drop, add].includes(n)).sort();
+      const names = (await listObjects<EvpnNetwork>(kube.client, evpnResources.networks))
+        .map((n) => n.metadata.name)
+        .filter((n) => [keep, drop, add].includes(n))
+        .sort();
       expect(names).toEqual([keep, add].sort());
       expect((await getNetwork(keep))?.metadata.uid).toBe(kept?.metadata.uid);
       expect(op.operator.readiness()).toEqual({ ok: true, why: 'leading' });
@@ -119,7 +145,10 @@ describe('restarts', () => {
       await exists(add);
       await absent(drop);
       expect((await getNetwork(keep))?.metadata.uid).toBe(kept?.metadata.uid);
-      const names = (await listObjects<EvpnNetwork>(kube.client, evpnResources.networks)).map((n) => n.metadata.name).filter((n) => [keep, drop, add].includes(n)).sort();
+      const names = (await listObjects<EvpnNetwork>(kube.client, evpnResources.networks))
+        .map((n) => n.metadata.name)
+        .filter((n) => [keep, drop, add].includes(n))
+        .sort();
       expect(names).toEqual([keep, add].sort());
       expect(op.operator.isLeader()).toBe(true);
       await ovn.nbctl(['ls-del', lsName(keep), '--', 'ls-del', lsName(add)]);
@@ -138,14 +167,34 @@ describe('leader election between two bin/evpn-operator processes', () => {
 
   const holder = (lease: string): Promise<string | undefined> => leaseHolder(kube.client, lease);
 
-
   it('has one active replica, fails over when it dies, and releases the lease on SIGTERM', async () => {
     const lease = `evpn-op-${randomUUID().slice(0, 8)}`;
     const start = (id: string): OperatorProcess => {
-      const p = startOperatorProcess([
-        '--ovn-nb', ovn.nbRemote.unix, '--ovn-sb', ovn.sbRemote.tcp, '--metrics-addr', '127.0.0.1:0', '--identity', id,
-        '--lease-namespace', 'default', '--lease-name', lease, '--lease-duration', '3s', '--renew-deadline', '2s', '--retry-period', '500ms', '--prune-grace', '1s',
-      ], { KUBECONFIG: kube.cp.kubeconfigPath, LOG_LEVEL: 'info' });
+      const p = startOperatorProcess(
+        [
+          '--ovn-nb',
+          ovn.nbRemote.unix,
+          '--ovn-sb',
+          ovn.sbRemote.tcp,
+          '--metrics-addr',
+          '127.0.0.1:0',
+          '--identity',
+          id,
+          '--lease-namespace',
+          'default',
+          '--lease-name',
+          lease,
+          '--lease-duration',
+          '3s',
+          '--renew-deadline',
+          '2s',
+          '--retry-period',
+          '500ms',
+          '--prune-grace',
+          '1s',
+        ],
+        { KUBECONFIG: kube.cp.kubeconfigPath, LOG_LEVEL: 'info' },
+      );
       procs.push(p);
       return p;
     };
@@ -154,7 +203,11 @@ describe('leader election between two bin/evpn-operator processes', () => {
     const first = await waitFor('a leader', () => holder(lease), { timeoutMs: 20_000 });
     const [leader, standby] = first === 'op-a' ? [a, b] : [b, a];
     const [leaderPort, standbyPort] = await Promise.all([leader.metricsPort(), standby.metricsPort()]);
-    await waitFor('both ready', async () => ((await httpGet(leaderPort, '/readyz')).status === 200 && (await httpGet(standbyPort, '/readyz')).status === 200 ? true : undefined));
+    await waitFor('both ready', async () =>
+      (await httpGet(leaderPort, '/readyz')).status === 200 && (await httpGet(standbyPort, '/readyz')).status === 200
+        ? true
+        : undefined,
+    );
     expect((await httpGet(standbyPort, '/readyz')).body).toContain('[+]operator ok');
 
     const one = randomUUID();
@@ -174,14 +227,20 @@ describe('leader election between two bin/evpn-operator processes', () => {
     const killedAt = performance.now();
     const two = randomUUID();
     await addNetwork(ovn.nbctl, two, association(92001));
-    const newHolder = await waitFor('new leader', async () => {
-      const h = await holder(lease);
-      return h !== undefined && h !== first ? h : undefined;
-    }, { timeoutMs: 20_000, stepMs: 50 });
+    const newHolder = await waitFor(
+      'new leader',
+      async () => {
+        const h = await holder(lease);
+        return h !== undefined && h !== first ? h : undefined;
+      },
+      { timeoutMs: 20_000, stepMs: 50 },
+    );
     const leaseMs = performance.now() - killedAt;
     await exists(two);
     const failoverMs = performance.now() - killedAt;
-    process.stdout.write(`leader failover after SIGKILL: lease taken over in ${leaseMs.toFixed(0)} ms, pending OVN change mirrored ${failoverMs.toFixed(0)} ms after the kill (lease duration 3 s)\n`);
+    process.stdout.write(
+      `leader failover after SIGKILL: lease taken over in ${leaseMs.toFixed(0)} ms, pending OVN change mirrored ${failoverMs.toFixed(0)} ms after the kill (lease duration 3 s)\n`,
+    );
     expect(newHolder).toBe(standby === a ? 'op-a' : 'op-b');
 
     // Graceful stop releases the lease at once.

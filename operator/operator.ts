@@ -62,7 +62,14 @@ const MIRROR_KEY = 'mirror';
 function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => { resolve(); }, { once: true });
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
   });
 }
 const REPORTING_CONTROLLER = 'ovn-evpn.dev/operator';
@@ -88,7 +95,10 @@ export class Operator {
   readonly #source: OvnSource;
   readonly #events: EventRecorder;
   readonly #informers: {
-    vrfs: Informer<Live<EvpnVrf>>; networks: Informer<Live<EvpnNetwork>>; portSets: Informer<Live<EvpnPortSet>>; nodeStates: Informer<Live<EvpnNodeState>>;
+    vrfs: Informer<Live<EvpnVrf>>;
+    networks: Informer<Live<EvpnNetwork>>;
+    portSets: Informer<Live<EvpnPortSet>>;
+    nodeStates: Informer<Live<EvpnNodeState>>;
   };
   readonly #elector: LeaderElector | undefined;
   readonly #stop = new AbortController();
@@ -105,9 +115,19 @@ export class Operator {
     this.#log = options.log.child({ component: 'operator', identity: this.identity });
     this.metrics = createOperatorMetrics(options.registry);
     this.metrics.leader.set({}, 0);
-    this.client = new KubeClient(options.kubeConfig, { ...(options.writeCounter === undefined ? {} : { writeCounter: options.writeCounter }), userAgent: 'ovn-evpn-operator' });
-    this.#events = new EventRecorder({ client: this.client, reportingController: REPORTING_CONTROLLER, reportingInstance: this.identity, log: options.log });
-    const informer = <T extends KubeObject>(resource: (typeof evpnResources)[keyof typeof evpnResources]): Informer<T> =>
+    this.client = new KubeClient(options.kubeConfig, {
+      ...(options.writeCounter === undefined ? {} : { writeCounter: options.writeCounter }),
+      userAgent: 'ovn-evpn-operator',
+    });
+    this.#events = new EventRecorder({
+      client: this.client,
+      reportingController: REPORTING_CONTROLLER,
+      reportingInstance: this.identity,
+      log: options.log,
+    });
+    const informer = <T extends KubeObject>(
+      resource: (typeof evpnResources)[keyof typeof evpnResources],
+    ): Informer<T> =>
       new Informer<T>({ client: this.client, resource, log: options.log, transform: summarizeManagedFields });
     this.#informers = {
       vrfs: informer<Live<EvpnVrf>>(evpnResources.vrfs),
@@ -117,17 +137,23 @@ export class Operator {
     };
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     const le = options.leaderElection;
-    this.#elector = le === undefined ? undefined : new LeaderElector({
-      client: this.client, namespace: le.namespace, name: le.name, identity: this.identity,
-      ...(le.leaseDurationMs === undefined ? {} : { leaseDurationMs: le.leaseDurationMs }),
-      ...(le.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: le.renewDeadlineMs }),
-      ...(le.retryPeriodMs === undefined ? {} : { retryPeriodMs: le.retryPeriodMs }),
-      onStartedLeading: (signal) => this.#lead(signal),
-      onNewLeader: (id) => {
-        this.#log.info({ leader: id }, 'leader observed');
-      },
-      log: options.log,
-    });
+    this.#elector =
+      le === undefined
+        ? undefined
+        : new LeaderElector({
+            client: this.client,
+            namespace: le.namespace,
+            name: le.name,
+            identity: this.identity,
+            ...(le.leaseDurationMs === undefined ? {} : { leaseDurationMs: le.leaseDurationMs }),
+            ...(le.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: le.renewDeadlineMs }),
+            ...(le.retryPeriodMs === undefined ? {} : { retryPeriodMs: le.retryPeriodMs }),
+            onStartedLeading: (signal) => this.#lead(signal),
+            onNewLeader: (id) => {
+              this.#log.info({ leader: id }, 'leader observed');
+            },
+            log: options.log,
+          });
     this.#wire();
   }
 
@@ -137,7 +163,10 @@ export class Operator {
    */
   static async start(options: OperatorOptions): Promise<Operator> {
     const source = await OvnSource.connect({
-      nbRemote: options.nbRemote, sbRemote: options.sbRemote, log: options.log, ssl: options.ovsdbSsl,
+      nbRemote: options.nbRemote,
+      sbRemote: options.sbRemote,
+      log: options.log,
+      ssl: options.ovsdbSsl,
       ...(options.ovnProbeIntervalMs === undefined ? {} : { probeIntervalMs: options.ovnProbeIntervalMs }),
     });
     const op = new Operator(options, source);
@@ -165,7 +194,8 @@ export class Operator {
 
   /** Ready: OVN synced and informers synced (leader or not). */
   readiness(): { ok: boolean; why: string } {
-    if (!this.ovnSynced()) return { ok: false, why: `ovn not synced (${JSON.stringify(this.#source.connectionStates())})` };
+    if (!this.ovnSynced())
+      return { ok: false, why: `ovn not synced (${JSON.stringify(this.#source.connectionStates())})` };
     if (!this.informersSynced()) return { ok: false, why: 'informers not synced' };
     return { ok: true, why: this.isLeader() ? 'leading' : 'standby' };
   }
@@ -234,26 +264,54 @@ export class Operator {
     const o = this.#o;
     const i = this.#informers;
     const mirrorReconciler = new MirrorReconciler({
-      client: this.client, source: this.#source, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets,
-      problems: this.problems, events: this.#events, reportingController: REPORTING_CONTROLLER, metrics: this.metrics, log: this.#log.child({ controller: 'mirror' }),
-      nodeNames: o.nodeNames, l3vniOffset: o.l3vniOffset, pruneGraceMs: o.pruneGraceMs, ...(o.fullResyncMs === undefined ? {} : { fullResyncMs: o.fullResyncMs }),
+      client: this.client,
+      source: this.#source,
+      vrfs: i.vrfs,
+      networks: i.networks,
+      portSets: i.portSets,
+      problems: this.problems,
+      events: this.#events,
+      reportingController: REPORTING_CONTROLLER,
+      metrics: this.metrics,
+      log: this.#log.child({ controller: 'mirror' }),
+      nodeNames: o.nodeNames,
+      l3vniOffset: o.l3vniOffset,
+      pruneGraceMs: o.pruneGraceMs,
+      ...(o.fullResyncMs === undefined ? {} : { fullResyncMs: o.fullResyncMs }),
       ...(o.massDelete === undefined ? {} : { massDelete: o.massDelete }),
     });
     const statusReconciler = new StatusReconciler({
-      client: this.client, vrfs: i.vrfs, networks: i.networks, portSets: i.portSets, nodeStates: i.nodeStates,
-      problems: this.problems, metrics: this.metrics, log: this.#log.child({ controller: 'status' }),
+      client: this.client,
+      vrfs: i.vrfs,
+      networks: i.networks,
+      portSets: i.portSets,
+      nodeStates: i.nodeStates,
+      problems: this.problems,
+      metrics: this.metrics,
+      log: this.#log.child({ controller: 'status' }),
     });
     let firstPassDone: () => void = () => undefined;
     const firstMirrorPass = new Promise<void>((resolve) => (firstPassDone = resolve));
     const mirror = new Controller({
-      name: 'mirror', reconcile: (_key, signal) => mirrorReconciler.reconcile(signal),
-      onReconcile: () => { firstPassDone(); },
+      name: 'mirror',
+      reconcile: (_key, signal) => mirrorReconciler.reconcile(signal),
+      onReconcile: () => {
+        firstPassDone();
+      },
       // One key: retrying it often is cheap, and an apiserver that comes back is noticed within seconds.
-      log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 5000,
+      log: o.log,
+      metrics: o.registry,
+      baseBackoffMs: 200,
+      maxBackoffMs: 5000,
     });
     const status = new Controller({
-      name: 'status', reconcile: (key, signal) => statusReconciler.reconcile(key, signal),
-      concurrency: 4, log: o.log, metrics: o.registry, baseBackoffMs: 200, maxBackoffMs: 10_000,
+      name: 'status',
+      reconcile: (key, signal) => statusReconciler.reconcile(key, signal),
+      concurrency: 4,
+      log: o.log,
+      metrics: o.registry,
+      baseBackoffMs: 200,
+      maxBackoffMs: 10_000,
     });
     return { mirror, mirrorReconciler, status, statusReconciler, firstMirrorPass };
   }
@@ -271,7 +329,9 @@ export class Operator {
       const t = this.#term;
       if (t !== undefined) for (const k of keys) t.status.enqueue(k);
     });
-    const on = (e: WatchEvent): void => { this.#dispatch(e); };
+    const on = (e: WatchEvent): void => {
+      this.#dispatch(e);
+    };
     i.vrfs.on(watchEventsOf('EvpnVrf', on));
     i.networks.on(watchEventsOf('EvpnNetwork', on));
     i.portSets.on(watchEventsOf('EvpnPortSet', on));

@@ -30,10 +30,22 @@ let op: OperatorProcess | undefined;
 
 beforeAll(async () => {
   [kube, ovn] = await Promise.all([
-    startKubeEnv({ extraTokens: [{ token: TOKEN_A, user: 'op-a' }, { token: TOKEN_B, user: 'op-b' }] }),
+    startKubeEnv({
+      extraTokens: [
+        { token: TOKEN_A, user: 'op-a' },
+        { token: TOKEN_B, user: 'op-b' },
+      ],
+    }),
     startOvnDatabases(),
   ]);
-  for (const user of ['op-a', 'op-b']) await kube.kubectl(['create', 'clusterrolebinding', `${user}-admin`, '--clusterrole=cluster-admin', `--user=${user}`]);
+  for (const user of ['op-a', 'op-b'])
+    await kube.kubectl([
+      'create',
+      'clusterrolebinding',
+      `${user}-admin`,
+      '--clusterrole=cluster-admin',
+      `--user=${user}`,
+    ]);
   dir = mkdtempSync(join(tmpdir(), 'operator-token-'));
 });
 
@@ -46,22 +58,45 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const mirrored = (name: string): Promise<true> => waitFor(`EvpnNetwork ${name} mirrored`,
-  async () => ((await getObject<EvpnNetwork>(kube.client, evpnResources.networks, name)) !== undefined ? true : undefined), { timeoutMs: 60_000 });
+const mirrored = (name: string): Promise<true> =>
+  waitFor(
+    `EvpnNetwork ${name} mirrored`,
+    async () =>
+      (await getObject<EvpnNetwork>(kube.client, evpnResources.networks, name)) !== undefined ? true : undefined,
+    { timeoutMs: 60_000 },
+  );
 
 describe('bin/evpn-operator with a rotated token file', () => {
   it('authenticates with the new token from the next request on: a network added after the old user lost its rights is mirrored', async () => {
-    const admin = parse(readFileSync(kube.cp.kubeconfigPath, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+    const admin = parse(readFileSync(kube.cp.kubeconfigPath, 'utf8')) as {
+      clusters: { cluster: Record<string, unknown> }[];
+    };
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, `${TOKEN_A}\n`);
     const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'op',
-      clusters: [{ name: 'k', cluster: admin.clusters[0]?.cluster }],
-      users: [{ name: 'operator', user: { tokenFile } }],
-      contexts: [{ name: 'op', context: { cluster: 'k', user: 'operator' } }],
-    }));
-    op = startOperatorProcess(['--ovn-nb', ovn.nbRemote.unix, '--ovn-sb', ovn.sbRemote.unix, '--metrics-addr', '127.0.0.1:0', '--no-leader-elect'], { KUBECONFIG: kubeconfig });
+    writeFileSync(
+      kubeconfig,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'op',
+        clusters: [{ name: 'k', cluster: admin.clusters[0]?.cluster }],
+        users: [{ name: 'operator', user: { tokenFile } }],
+        contexts: [{ name: 'op', context: { cluster: 'k', user: 'operator' } }],
+      }),
+    );
+    op = startOperatorProcess(
+      [
+        '--ovn-nb',
+        ovn.nbRemote.unix,
+        '--ovn-sb',
+        ovn.sbRemote.unix,
+        '--metrics-addr',
+        '127.0.0.1:0',
+        '--no-leader-elect',
+      ],
+      { KUBECONFIG: kubeconfig },
+    );
 
     const first = randomUUID();
     await addNetwork(ovn.nbctl, first, driverExternalIds({ vni: 92000, type: 'l3', routeTargets: ['65000:92000'] }));
@@ -71,7 +106,13 @@ describe('bin/evpn-operator with a rotated token file', () => {
     writeFileSync(`${tokenFile}.new`, `${TOKEN_B}\n`);
     renameSync(`${tokenFile}.new`, tokenFile);
     await kube.kubectl(['delete', 'clusterrolebinding', 'op-a-admin']);
-    const denied = await runKubectl(kube.cp.kubectlPath, kube.cp.kubeconfigPath, ['auth', 'can-i', 'create', 'evpnnetworks.evpn.ovn-evpn.dev', '--as=op-a']);
+    const denied = await runKubectl(kube.cp.kubectlPath, kube.cp.kubeconfigPath, [
+      'auth',
+      'can-i',
+      'create',
+      'evpnnetworks.evpn.ovn-evpn.dev',
+      '--as=op-a',
+    ]);
     expect(denied.stdout.trim()).toBe('no');
 
     const second = randomUUID();

@@ -20,12 +20,36 @@ const bridge = (...args: (string | number)[]): IprouteCommand => ({ tool: 'bridg
 
 function kindArgs(l: LinkSpec): (string | number)[] {
   switch (l.kind) {
-    case 'vrf': return ['type', 'vrf', 'table', l.table];
-    case 'bridge': return ['type', 'bridge', 'vlan_filtering', l.vlanFiltering === false ? 0 : 1, 'vlan_default_pvid', l.vlanDefaultPvid ?? 0, 'stp_state', l.stp === true ? 1 : 0];
-    case 'vxlan': return ['type', 'vxlan', 'id', l.vni, ...(l.local !== undefined ? ['local', l.local] : []), 'dstport', l.port ?? 4789, ...(l.learning === true ? [] : ['nolearning'])];
-    case 'vlan': return ['type', 'vlan', 'id', l.vlanId];
-    case 'veth': return ['type', 'veth', 'peer', 'name', l.peer.name, ...(l.peer.mtu !== undefined ? ['mtu', l.peer.mtu] : [])];
-    case 'dummy': return ['type', 'dummy'];
+    case 'vrf':
+      return ['type', 'vrf', 'table', l.table];
+    case 'bridge':
+      return [
+        'type',
+        'bridge',
+        'vlan_filtering',
+        l.vlanFiltering === false ? 0 : 1,
+        'vlan_default_pvid',
+        l.vlanDefaultPvid ?? 0,
+        'stp_state',
+        l.stp === true ? 1 : 0,
+      ];
+    case 'vxlan':
+      return [
+        'type',
+        'vxlan',
+        'id',
+        l.vni,
+        ...(l.local !== undefined ? ['local', l.local] : []),
+        'dstport',
+        l.port ?? 4789,
+        ...(l.learning === true ? [] : ['nolearning']),
+      ];
+    case 'vlan':
+      return ['type', 'vlan', 'id', l.vlanId];
+    case 'veth':
+      return ['type', 'veth', 'peer', 'name', l.peer.name, ...(l.peer.mtu !== undefined ? ['mtu', l.peer.mtu] : [])];
+    case 'dummy':
+      return ['type', 'dummy'];
   }
 }
 
@@ -79,20 +103,50 @@ function routeArgs(verb: string, r: Extract<KernelOp, { route: unknown }>['route
 /** One KernelOp as the iproute2 command(s) that do the same. */
 export function commandsOf(op: KernelOp): IprouteCommand[] {
   switch (op.op) {
-    case 'createLink': return createLink(op.link);
-    case 'setLink': return [ip(...setArgs(op.name, op.change))];
-    case 'deleteLink': return [ip('link', 'del', 'dev', op.name)];
-    case 'addAddr': return [ip('addr', 'add', op.addr.address, 'dev', op.addr.dev)];
-    case 'replaceAddr': return [ip('addr', 'replace', op.addr.address, 'dev', op.addr.dev)];
-    case 'delAddr': return [ip('addr', 'del', op.addr.address, 'dev', op.addr.dev)];
-    case 'addRoute': return [ip(...routeArgs('add', op.route))];
-    case 'replaceRoute': return [ip(...routeArgs('replace', op.route))];
-    case 'delRoute': return [ip(...routeArgs('del', op.route))];
-    case 'replaceNeighbor': return [ip('neigh', 'replace', op.neighbor.dst, 'lladdr', op.neighbor.lladdr, 'dev', op.neighbor.dev, 'nud', op.neighbor.state ?? 'permanent')];
-    case 'delNeighbor': return [ip('neigh', 'del', op.neighbor.dst, 'dev', op.neighbor.dev)];
-    case 'addFdb': case 'appendFdb': case 'replaceFdb': case 'delFdb': return [bridge(...fdbArgs(op))];
-    case 'addBridgeVlan': case 'delBridgeVlan': return [bridge(...vlanArgs(op))];
-    case 'setBridgePort': return [bridge(...portArgs(op.port))];
+    case 'createLink':
+      return createLink(op.link);
+    case 'setLink':
+      return [ip(...setArgs(op.name, op.change))];
+    case 'deleteLink':
+      return [ip('link', 'del', 'dev', op.name)];
+    case 'addAddr':
+      return [ip('addr', 'add', op.addr.address, 'dev', op.addr.dev)];
+    case 'replaceAddr':
+      return [ip('addr', 'replace', op.addr.address, 'dev', op.addr.dev)];
+    case 'delAddr':
+      return [ip('addr', 'del', op.addr.address, 'dev', op.addr.dev)];
+    case 'addRoute':
+      return [ip(...routeArgs('add', op.route))];
+    case 'replaceRoute':
+      return [ip(...routeArgs('replace', op.route))];
+    case 'delRoute':
+      return [ip(...routeArgs('del', op.route))];
+    case 'replaceNeighbor':
+      return [
+        ip(
+          'neigh',
+          'replace',
+          op.neighbor.dst,
+          'lladdr',
+          op.neighbor.lladdr,
+          'dev',
+          op.neighbor.dev,
+          'nud',
+          op.neighbor.state ?? 'permanent',
+        ),
+      ];
+    case 'delNeighbor':
+      return [ip('neigh', 'del', op.neighbor.dst, 'dev', op.neighbor.dev)];
+    case 'addFdb':
+    case 'appendFdb':
+    case 'replaceFdb':
+    case 'delFdb':
+      return [bridge(...fdbArgs(op))];
+    case 'addBridgeVlan':
+    case 'delBridgeVlan':
+      return [bridge(...vlanArgs(op))];
+    case 'setBridgePort':
+      return [bridge(...portArgs(op.port))];
   }
 }
 
@@ -106,10 +160,20 @@ export function batchLine(c: IprouteCommand): string {
  * Bridge VLANs, port flags and FDB entries only need the links (ip batch);
  * nothing in the ip batch needs a bridge command before it.
  */
-export function splitBatches(commands: readonly IprouteCommand[]): { ip: string; bridge: string; ipLines: number; bridgeLines: number } {
+export function splitBatches(commands: readonly IprouteCommand[]): {
+  ip: string;
+  bridge: string;
+  ipLines: number;
+  bridgeLines: number;
+} {
   const ipLines = commands.filter((c) => c.tool === 'ip').map(batchLine);
   const bridgeLines = commands.filter((c) => c.tool === 'bridge').map(batchLine);
-  return { ip: `${ipLines.join('\n')}\n`, bridge: `${bridgeLines.join('\n')}\n`, ipLines: ipLines.length, bridgeLines: bridgeLines.length };
+  return {
+    ip: `${ipLines.join('\n')}\n`,
+    bridge: `${bridgeLines.join('\n')}\n`,
+    ipLines: ipLines.length,
+    bridgeLines: bridgeLines.length,
+  };
 }
 
 type OpOf<K extends KernelOp['op']> = Extract<KernelOp, { op: K }>;

@@ -29,7 +29,10 @@ type LiveOf = LiveMirror & { vrfs: LiveObject[]; networks: LiveObject[]; portSet
 function liveOf(objects: readonly DesiredObject[]): LiveOf {
   const live: LiveOf = { vrfs: [], networks: [], portSets: [] };
   for (const o of objects) {
-    const obj: LiveObject = { metadata: { name: o.name, uid: o.name, resourceVersion: '1', labels: { ...o.labels } }, spec: structuredClone(o.spec) };
+    const obj: LiveObject = {
+      metadata: { name: o.name, uid: o.name, resourceVersion: '1', labels: { ...o.labels } },
+      spec: structuredClone(o.spec),
+    };
     (o.kind === 'EvpnVrf' ? live.vrfs : o.kind === 'EvpnNetwork' ? live.networks : live.portSets).push(obj);
   }
   return live;
@@ -43,7 +46,10 @@ export function measurePassCost(networks: number, ports: number, chassis: number
   const parts = new IncrementalParts({});
   let live = liveOf([]);
   const pass = (): DesiredObject[] => {
-    const built = desiredFromParts(parts.update(index), { networks: live.networks as unknown as EvpnNetwork[], vrfs: live.vrfs as unknown as EvpnVrf[] });
+    const built = desiredFromParts(parts.update(index), {
+      networks: live.networks as unknown as EvpnNetwork[],
+      vrfs: live.vrfs as unknown as EvpnVrf[],
+    });
     const valid = keepValidDesired(built, live);
     const desired = { ...built, ...valid.desired };
     return planMirror({ desired, live, missingSince: new Map(), now: 0, graceMs: 5000 }).applies;
@@ -67,8 +73,17 @@ export function measurePassCost(networks: number, ports: number, chassis: number
     // The writes land: the changed network's live object now has the new spec.
     const written = objects.find((o) => o.kind === 'EvpnNetwork' && o.name === `n${i}`);
     if (written !== undefined) {
-      live.networks = live.networks.map((n) => (n.metadata.name === written.name ? { metadata: { ...n.metadata, resourceVersion: String(k + 2) }, spec: structuredClone(written.spec) } : n));
+      live.networks = live.networks.map((n) =>
+        n.metadata.name === written.name
+          ? { metadata: { ...n.metadata, resourceVersion: String(k + 2) }, spec: structuredClone(written.spec) }
+          : n,
+      );
     }
   }
-  return { onePass: total / changes, recomputed: recomputed / changes, fullPass, objects: live.vrfs.length + live.networks.length + live.portSets.length };
+  return {
+    onePass: total / changes,
+    recomputed: recomputed / changes,
+    fullPass,
+    objects: live.vrfs.length + live.networks.length + live.portSets.length,
+  };
 }

@@ -19,13 +19,18 @@ export const L3VNI_BASE = 100_000;
 export const L2VNI_BASE = 200_000;
 
 const hex = (n: number): string => n.toString(16).padStart(2, '0');
-export const portMac = (net: number, port: number): string => `02:b0:${hex((net >> 8) & 255)}:${hex(net & 255)}:${hex((port >> 8) & 255)}:${hex(port & 255)}`;
+export const portMac = (net: number, port: number): string =>
+  `02:b0:${hex((net >> 8) & 255)}:${hex(net & 255)}:${hex((port >> 8) & 255)}:${hex(port & 255)}`;
 /** 10.<hi>.<lo>.0/24 for network i (i < 65536). */
 export const subnetOf = (i: number): string => `10.${(i >> 8) & 255}.${i & 255}`;
 export const networkName = (i: number): string => `net-${String(i).padStart(5, '0')}`;
 
 export function nodeWorkload(options: {
-  networks: number; ports: number; nodeName?: string; vtepIp?: string; only?: (i: number) => boolean;
+  networks: number;
+  ports: number;
+  nodeName?: string;
+  vtepIp?: string;
+  only?: (i: number) => boolean;
   /** Port numbers start here (two nodes of one fabric need different MACs and IPs). */
   firstPort?: number;
 }): NodeWorkload {
@@ -44,12 +49,29 @@ export function nodeWorkload(options: {
     const name = networkName(i);
     const net = subnetOf(i);
     networks.push({
-      apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name },
-      spec: { type: 'l2', vni: L2VNI_BASE + i, vrf: vrfName, vlanId: 1 + (i % 4000), subnets: [{ cidr: `${net}.0/24`, gateway: `${net}.1` }] },
+      apiVersion: API_GROUP_VERSION,
+      kind: 'EvpnNetwork',
+      metadata: { name },
+      spec: {
+        type: 'l2',
+        vni: L2VNI_BASE + i,
+        vrf: vrfName,
+        vlanId: 1 + (i % 4000),
+        subnets: [{ cidr: `${net}.0/24`, gateway: `${net}.1` }],
+      },
     });
     const count = perNetwork + (i < extra ? 1 : 0);
-    const ports: LocalPort[] = Array.from({ length: count }, (_, k) => first + k).map((p) => ({ name: `${name}-p${p}`, mac: portMac(i, p), ips: [`${net}.${10 + p}`] }));
-    portSets.push({ apiVersion: API_GROUP_VERSION, kind: 'EvpnPortSet', metadata: { name: `${name}.${node.nodeName}` }, spec: { network: name, nodeName: node.nodeName, ports } });
+    const ports: LocalPort[] = Array.from({ length: count }, (_, k) => first + k).map((p) => ({
+      name: `${name}-p${p}`,
+      mac: portMac(i, p),
+      ips: [`${net}.${10 + p}`],
+    }));
+    portSets.push({
+      apiVersion: API_GROUP_VERSION,
+      kind: 'EvpnPortSet',
+      metadata: { name: `${name}.${node.nodeName}` },
+      spec: { network: name, nodeName: node.nodeName, ports },
+    });
   }
   return { node, vrfs, networks, portSets };
 }
@@ -63,7 +85,13 @@ export function withOnePortAdded(w: NodeWorkload, i: number): NodeWorkload {
       if (s.spec.network !== target) return s;
       const p = s.spec.ports.length;
       const net = subnetOf(i);
-      return { ...s, spec: { ...s.spec, ports: [...s.spec.ports, { name: `${target}-p${p}`, mac: portMac(i, p), ips: [`${net}.${10 + p}`] }] } };
+      return {
+        ...s,
+        spec: {
+          ...s.spec,
+          ports: [...s.spec.ports, { name: `${target}-p${p}`, mac: portMac(i, p), ips: [`${net}.${10 + p}`] }],
+        },
+      };
     }),
   };
 }

@@ -36,19 +36,28 @@ export function portsOf(o: OvnWorkloadOptions, i: number): number {
 }
 
 /** Port associations per network (the associations beyond one network and one router association each). */
-export const portAssociationsPerNetwork = (o: OvnWorkloadOptions): number => Math.max(0, Math.floor((o.associations - 2 * o.networks) / o.networks));
+export const portAssociationsPerNetwork = (o: OvnWorkloadOptions): number =>
+  Math.max(0, Math.floor((o.associations - 2 * o.networks) / o.networks));
 
 /** Which chassis port p of network i is bound to. */
 export const chassisOf = (o: OvnWorkloadOptions, i: number, p: number): number => (i + p) % o.chassis;
 
 /** The VLAN provider segment of network i: tags 1–4094, then the next physical network. */
-export const segmentOf = (i: number): { tag: number; physnet: string } => ({ tag: 1 + (i % 4094), physnet: `physnet${1 + Math.floor(i / 4094)}` });
+export const segmentOf = (i: number): { tag: number; physnet: string } => ({
+  tag: 1 + (i % 4094),
+  physnet: `physnet${1 + Math.floor(i / 4094)}`,
+});
 
 export function networkExternalIds(i: number, localPref?: number): Record<string, string> {
   return {
     'neutron:network_name': `net-${i}`,
     'neutron:mtu': '1500',
-    ...driverExternalIds({ vni: networkVni(i), type: 'l2', routeTargets: [`65000:${networkVni(i)}`], ...(localPref === undefined ? {} : { localPref }) }),
+    ...driverExternalIds({
+      vni: networkVni(i),
+      type: 'l2',
+      routeTargets: [`65000:${networkVni(i)}`],
+      ...(localPref === undefined ? {} : { localPref }),
+    }),
   };
 }
 
@@ -64,22 +73,61 @@ export function nbInserts(o: OvnWorkloadOptions, from: number, to: number): Oper
       const ref = `vm_${i}_${p}`;
       portRefs.push(ref);
       const ids: Record<string, string> = { 'neutron:network_name': ls, 'neutron:device_owner': 'compute:nova' };
-      const assoc = p < portAssocs ? driverExternalIds({ vni: networkVni(i), type: 'l2', advertiseFixedIps: true }) : {};
-      ops.push({ op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': ref, row: { name: vmPortName(i, p), addresses: [`${portMac(i, p)} ${net}.${10 + p}`], external_ids: { ...ids, ...assoc } } });
+      const assoc =
+        p < portAssocs ? driverExternalIds({ vni: networkVni(i), type: 'l2', advertiseFixedIps: true }) : {};
+      ops.push({
+        op: 'insert',
+        table: 'Logical_Switch_Port',
+        'uuid-name': ref,
+        row: {
+          name: vmPortName(i, p),
+          addresses: [`${portMac(i, p)} ${net}.${10 + p}`],
+          external_ids: { ...ids, ...assoc },
+        },
+      });
     }
     const segment = segmentOf(i);
     portRefs.push(`ln_${i}`);
-    ops.push({ op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': `ln_${i}`, row: { name: `provnet-${networkId(i)}`, type: 'localnet', addresses: ['unknown'], tag: segment.tag, options: { network_name: segment.physnet } } });
+    ops.push({
+      op: 'insert',
+      table: 'Logical_Switch_Port',
+      'uuid-name': `ln_${i}`,
+      row: {
+        name: `provnet-${networkId(i)}`,
+        type: 'localnet',
+        addresses: ['unknown'],
+        tag: segment.tag,
+        options: { network_name: segment.physnet },
+      },
+    });
     const lrp = `lrp-${routerId(i)}`;
     const rp = `rp_${i}`;
     portRefs.push(rp);
-    ops.push({ op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': rp, row: { name: `rp-${routerId(i)}`, type: 'router', addresses: ['router'], options: { 'router-port': lrp } } });
-    ops.push({ op: 'insert', table: 'Logical_Switch', 'uuid-name': `ls_${i}`, row: { name: ls, external_ids: networkExternalIds(i), ports: portRefs } });
     ops.push({
-      op: 'insert', table: 'Logical_Router_Port', 'uuid-name': `lrp_${i}`,
+      op: 'insert',
+      table: 'Logical_Switch_Port',
+      'uuid-name': rp,
+      row: { name: `rp-${routerId(i)}`, type: 'router', addresses: ['router'], options: { 'router-port': lrp } },
+    });
+    ops.push({
+      op: 'insert',
+      table: 'Logical_Switch',
+      'uuid-name': `ls_${i}`,
+      row: { name: ls, external_ids: networkExternalIds(i), ports: portRefs },
+    });
+    ops.push({
+      op: 'insert',
+      table: 'Logical_Router_Port',
+      'uuid-name': `lrp_${i}`,
       row: {
-        name: lrp, mac: portMac(0xffff, i), networks: [`${net}.1/24`],
-        external_ids: { 'neutron:network_name': ls, 'neutron:router_name': routerId(i), ...driverExternalIds({ vni: networkVni(i), type: 'l2', routeTargets: [`65000:${networkVni(i)}`] }) },
+        name: lrp,
+        mac: portMac(0xffff, i),
+        networks: [`${net}.1/24`],
+        external_ids: {
+          'neutron:network_name': ls,
+          'neutron:router_name': routerId(i),
+          ...driverExternalIds({ vni: networkVni(i), type: 'l2', routeTargets: [`65000:${networkVni(i)}`] }),
+        },
       },
     });
     ops.push({ op: 'insert', table: 'Logical_Router', row: { name: `neutron-${routerId(i)}`, ports: [`lrp_${i}`] } });
@@ -94,7 +142,12 @@ export function bindOps(o: OvnWorkloadOptions, chassisUuid: readonly string[], f
     for (let p = 0; p < portsOf(o, i); p++) {
       const uuid = chassisUuid[chassisOf(o, i, p)];
       if (uuid === undefined) throw new Error('chassis uuid missing');
-      ops.push({ op: 'update', table: 'Port_Binding', where: [['logical_port', '==', vmPortName(i, p)]], row: { chassis: uuid } });
+      ops.push({
+        op: 'update',
+        table: 'Port_Binding',
+        where: [['logical_port', '==', vmPortName(i, p)]],
+        row: { chassis: uuid },
+      });
     }
   }
   return ops;
@@ -103,6 +156,7 @@ export function bindOps(o: OvnWorkloadOptions, chassisUuid: readonly string[], f
 /** Objects the operator should create: one VRF and one network per network, one port set per (network, node with ports). */
 export function expectedObjects(o: OvnWorkloadOptions): { vrfs: number; networks: number; portSets: number } {
   let portSets = 0;
-  for (let i = 0; i < o.networks; i++) portSets += new Set(Array.from({ length: portsOf(o, i) }, (_, p) => chassisOf(o, i, p))).size;
+  for (let i = 0; i < o.networks; i++)
+    portSets += new Set(Array.from({ length: portsOf(o, i) }, (_, p) => chassisOf(o, i, p))).size;
   return { vrfs: o.networks, networks: o.networks, portSets };
 }

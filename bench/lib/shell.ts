@@ -7,17 +7,35 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-export function run(file: string, args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(file, [...args], { timeout: options.timeoutMs ?? 600_000, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', ...(options.env === undefined ? {} : { env: options.env }) }, (error, stdout, stderr) => {
-      if (error === null) resolve({ code: 0, stdout, stderr });
-      else if (typeof error.code === 'number') resolve({ code: error.code, stdout, stderr });
-      else reject(new Error(`${file} ${args.join(' ')}: ${error.message}`, { cause: error }));
-    });
+    execFile(
+      file,
+      [...args],
+      {
+        timeout: options.timeoutMs ?? 600_000,
+        maxBuffer: 256 * 1024 * 1024,
+        encoding: 'utf8',
+        ...(options.env === undefined ? {} : { env: options.env }),
+      },
+      (error, stdout, stderr) => {
+        if (error === null) resolve({ code: 0, stdout, stderr });
+        else if (typeof error.code === 'number') resolve({ code: error.code, stdout, stderr });
+        else reject(new Error(`${file} ${args.join(' ')}: ${error.message}`, { cause: error }));
+      },
+    );
   });
 }
 
-export async function mustRun(file: string, args: readonly string[], options: { timeoutMs?: number } = {}): Promise<string> {
+export async function mustRun(
+  file: string,
+  args: readonly string[],
+  options: { timeoutMs?: number } = {},
+): Promise<string> {
   const r = await run(file, args, options);
   if (r.code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim().slice(-2000)}`);
   return r.stdout;

@@ -23,12 +23,28 @@ export interface BenchSize {
 
 export const SIZES: Readonly<Record<BenchSize['name'], BenchSize>> = {
   full: {
-    name: 'full', networks: 1000, ports: 10_000, associations: 5000, chassis: 4, ovnChanges: 200, runs: 5,
-    frrNetworks: [100, 1000], frrRuns: [5, 1], perCommandSample: 20,
+    name: 'full',
+    networks: 1000,
+    ports: 10_000,
+    associations: 5000,
+    chassis: 4,
+    ovnChanges: 200,
+    runs: 5,
+    frrNetworks: [100, 1000],
+    frrRuns: [5, 1],
+    perCommandSample: 20,
   },
   small: {
-    name: 'small', networks: 100, ports: 1000, associations: 500, chassis: 4, ovnChanges: 200, runs: 5,
-    frrNetworks: [10], frrRuns: [1], perCommandSample: 50,
+    name: 'small',
+    networks: 100,
+    ports: 1000,
+    associations: 500,
+    chassis: 4,
+    ovnChanges: 200,
+    runs: 5,
+    frrNetworks: [10],
+    frrRuns: [1],
+    perCommandSample: 50,
   },
 };
 

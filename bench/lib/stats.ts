@@ -39,7 +39,14 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 export function medianResult(name: string, runs: readonly number[], unit: string, size: string, note?: string): Result {
   const digits = (x: number): number => (Math.abs(x) < 1 ? 4 : 2);
   const m = median(runs);
-  return { name, value: round(m, digits(m)), unit, size, runs: runs.map((r) => round(r, digits(r))), ...(note === undefined ? {} : { note }) };
+  return {
+    name,
+    value: round(m, digits(m)),
+    unit,
+    size,
+    runs: runs.map((r) => round(r, digits(r))),
+    ...(note === undefined ? {} : { note }),
+  };
 }
 
 export const mib = (bytes: number): number => round(bytes / (1024 * 1024), 1);

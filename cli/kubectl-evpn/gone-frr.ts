@@ -15,20 +15,30 @@ export interface GoneFrr {
   notes: string[];
 }
 
-export function goneFrrLines(gone: { vrfs: readonly EvpnVrf[]; networks: readonly EvpnNetwork[] }, asn: number, wasFrr: string): GoneFrr {
+export function goneFrrLines(
+  gone: { vrfs: readonly EvpnVrf[]; networks: readonly EvpnNetwork[] },
+  asn: number,
+  wasFrr: string,
+): GoneFrr {
   const lines: string[] = [];
   const notes: string[] = [];
   const rendered = new Set(wasFrr.split('\n'));
-  const l2 = gone.networks.filter((n) => n.spec.type === 'l2' && n.spec.vni !== undefined).sort((a, b) => (a.spec.vni ?? 0) - (b.spec.vni ?? 0));
+  const l2 = gone.networks
+    .filter((n) => n.spec.type === 'l2' && n.spec.vni !== undefined)
+    .sort((a, b) => (a.spec.vni ?? 0) - (b.spec.vni ?? 0));
   for (const n of l2) {
     const vni = n.spec.vni ?? 0;
-    notes.push(`EvpnNetwork ${n.metadata.name}: FRR drops its \`vni ${vni}\` block (under address-family l2vpn evpn) with the RD and route targets it had; the node's status does not hold them, so those lines are not listed`);
+    notes.push(
+      `EvpnNetwork ${n.metadata.name}: FRR drops its \`vni ${vni}\` block (under address-family l2vpn evpn) with the RD and route targets it had; the node's status does not hold them, so those lines are not listed`,
+    );
     if (rendered.has(`  vni ${vni}`)) continue;
     if (lines.length === 0) lines.push(`  router bgp ${asn}`);
     lines.push(`-   vni ${vni}`, '-   exit-vni');
   }
   for (const v of gone.vrfs) {
-    notes.push(`EvpnVrf ${v.metadata.name}: FRR drops \`router bgp ${asn} vrf ${vrfDevice(v.spec.vni)}\` whole, its RD and route targets too (not in the node's status, not listed)`);
+    notes.push(
+      `EvpnVrf ${v.metadata.name}: FRR drops \`router bgp ${asn} vrf ${vrfDevice(v.spec.vni)}\` whole, its RD and route targets too (not in the node's status, not listed)`,
+    );
   }
   return { lines, notes };
 }

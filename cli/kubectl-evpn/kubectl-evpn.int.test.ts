@@ -15,7 +15,11 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const plugin = join(repo, 'bin/kubectl-evpn');
 const apiVersion = 'evpn.ovn-evpn.dev/v1alpha1';
 
-function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
     execFile(file, [...args], { env, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
       res({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
@@ -25,7 +29,11 @@ function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Pro
 
 /** `kubectl evpn ...`: kubectl's plugin lookup on PATH, KUBECONFIG from the environment. */
 const kubectlEvpn = (args: readonly string[]): ReturnType<typeof run> =>
-  run(kubectlPath(), ['evpn', ...args], { ...process.env, PATH: `${join(repo, 'bin')}:${process.env['PATH'] ?? ''}`, KUBECONFIG: kubeconfigPath() });
+  run(kubectlPath(), ['evpn', ...args], {
+    ...process.env,
+    PATH: `${join(repo, 'bin')}:${process.env['PATH'] ?? ''}`,
+    KUBECONFIG: kubeconfigPath(),
+  });
 
 async function must(args: readonly string[], input: string): Promise<void> {
   const r = await kubectl(args, { input });
@@ -48,19 +56,69 @@ describe('kubectl evpn', () => {
     await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/evpnnodestates.evpn.ovn-evpn.dev']);
     const objects = [
       { apiVersion, kind: 'EvpnVrf', metadata: { name: vrfName }, spec: { vni, routeTargets: ['65000:1'] } },
-      { apiVersion, kind: 'EvpnNetwork', metadata: { name: netName }, spec: { type: 'l2', vni: vni + 1, vlanId: vlan, vrf: vrfName, routeTargets: ['65000:7'], subnets: [{ cidr: '10.77.0.0/24', gateway: '10.77.0.1' }], source: { association: 'network', networkId: neutronId } } },
-      { apiVersion, kind: 'EvpnPortSet', metadata: { name: `${netName}.${node}` }, spec: { network: netName, nodeName: node, ports: [{ name: 'p1', mac: '02:00:00:00:00:01', ips: ['10.77.0.10'] }, { name: 'p2', mac: '02:00:00:00:00:02' }] } },
+      {
+        apiVersion,
+        kind: 'EvpnNetwork',
+        metadata: { name: netName },
+        spec: {
+          type: 'l2',
+          vni: vni + 1,
+          vlanId: vlan,
+          vrf: vrfName,
+          routeTargets: ['65000:7'],
+          subnets: [{ cidr: '10.77.0.0/24', gateway: '10.77.0.1' }],
+          source: { association: 'network', networkId: neutronId },
+        },
+      },
+      {
+        apiVersion,
+        kind: 'EvpnPortSet',
+        metadata: { name: `${netName}.${node}` },
+        spec: {
+          network: netName,
+          nodeName: node,
+          ports: [
+            { name: 'p1', mac: '02:00:00:00:00:01', ips: ['10.77.0.10'] },
+            { name: 'p2', mac: '02:00:00:00:00:02' },
+          ],
+        },
+      },
       { apiVersion, kind: 'EvpnNodeState', metadata: { name: node }, spec: { nodeName: node } },
     ];
     await must(['apply', '-f', '-'], objects.map((o) => stringify(o)).join('---\n'));
     const status = {
-      vtepIp: '10.0.192.111', asn: 4200049263, lastSyncTime: new Date().toISOString(), syncDurationMs: 23_500,
-      conditions: [{ type: 'Ready', status: 'False', reason: 'Degraded', message: 'one network failed', lastTransitionTime: new Date().toISOString() }],
+      vtepIp: '10.0.192.111',
+      asn: 4200049263,
+      lastSyncTime: new Date().toISOString(),
+      syncDurationMs: 23_500,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'Degraded',
+          message: 'one network failed',
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
       frr: { running: true, peersEstablished: 1, peersTotal: 2 },
       vrfs: [{ name: vrfName, vni, ready: true, devices: [`vrf-${vni}`] }],
-      networks: [{ name: netName, ready: false, reason: 'FrrFailed', message: 'EVPN-006: frr-reload failed', localPorts: 2, fdbEntries: 2, neighbors: 1, remoteVteps: 3 }],
+      networks: [
+        {
+          name: netName,
+          ready: false,
+          reason: 'FrrFailed',
+          message: 'EVPN-006: frr-reload failed',
+          localPorts: 2,
+          fdbEntries: 2,
+          neighbors: 1,
+          remoteVteps: 3,
+        },
+      ],
     };
-    await must(['patch', 'evpnnodestate', node, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })], '');
+    await must(
+      ['patch', 'evpnnodestate', node, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })],
+      '',
+    );
   });
 
   it('is found by kubectl as a plugin and prints its help', async () => {
@@ -91,7 +149,9 @@ describe('kubectl evpn', () => {
       expect(r.stdout).toContain(`Network:              ${netName}`);
       expect(r.stdout).toContain(`VRF:                  ${vrfName} (L3VNI ${vni}, table ${vni + 1_000_000})`);
       expect(r.stdout).toContain(`Source:               network association of network ${neutronId}`);
-      expect(r.stdout).toMatch(new RegExp(`${node}\\s+false\\s+2\\s+2\\s+1\\s+-\\s+3\\s+-\\s+FrrFailed: EVPN-006: frr-reload failed`));
+      expect(r.stdout).toMatch(
+        new RegExp(`${node}\\s+false\\s+2\\s+2\\s+1\\s+-\\s+3\\s+-\\s+FrrFailed: EVPN-006: frr-reload failed`),
+      );
     }
     const missing = await kubectlEvpn(['network', `${id}-nope`]);
     expect(missing.code).toBe(1);
@@ -102,30 +162,91 @@ describe('kubectl evpn', () => {
     const r = await kubectlEvpn(['status']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^EVPN Status\n===========\nActive Networks: \d+ \(L2: \d+, L3: \d+\)/);
-    expect(r.stdout).toMatch(new RegExp(`${node}\\s+False\\s+10\\.0\\.192\\.111\\s+4200049263\\s+1/1\\s+0/1\\s+2\\s+1/2\\s+\\d+s ago\\s+23\\.5s`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `${node}\\s+False\\s+10\\.0\\.192\\.111\\s+4200049263\\s+1/1\\s+0/1\\s+2\\s+1/2\\s+\\d+s ago\\s+23\\.5s`,
+      ),
+    );
     expect(r.stdout).toMatch(new RegExp(`${node}\\s+${netName}\\s+FrrFailed\\s+EVPN-006: frr-reload failed`));
   });
 
   // Two more nodes for plan, made by its first test (the views' tests above count nodes):
   // one in sync (both objects applied at the cluster's generation), one that still has a network gone from the cluster.
   let planNodes: Promise<void> | undefined;
-  const makePlanNodes = (): Promise<void> => (planNodes ??= (async () => {
-      const generation = async (kind: string, name: string): Promise<number> => Number((await kubectl(['get', kind, name, '-o', 'jsonpath={.metadata.generation}'])).stdout);
-      const vrfResult = { name: vrfName, generation: await generation('evpnvrf', vrfName), vni, ready: true, devices: [`vrf-${vni}`, `br3-${vni}`, `vx3-${vni}`] };
-      const netResult = { name: netName, generation: await generation('evpnnetwork', netName), vni: vni + 1, vlanId: vlan, ready: true, devices: [`vxlan-${vni + 1}`, `br-evpn.${vlan}`] };
+  const makePlanNodes = (): Promise<void> =>
+    (planNodes ??= (async () => {
+      const generation = async (kind: string, name: string): Promise<number> =>
+        Number((await kubectl(['get', kind, name, '-o', 'jsonpath={.metadata.generation}'])).stdout);
+      const vrfResult = {
+        name: vrfName,
+        generation: await generation('evpnvrf', vrfName),
+        vni,
+        ready: true,
+        devices: [`vrf-${vni}`, `br3-${vni}`, `vx3-${vni}`],
+      };
+      const netResult = {
+        name: netName,
+        generation: await generation('evpnnetwork', netName),
+        vni: vni + 1,
+        vlanId: vlan,
+        ready: true,
+        devices: [`vxlan-${vni + 1}`, `br-evpn.${vlan}`],
+      };
       const goneVlan = vlan === 4094 ? 4093 : vlan + 1;
-      for (const [name, networks] of [[synced, [netResult]], [stale, [netResult, { name: `${id}-gone`, vni: vni + 5, vlanId: goneVlan, ready: true, devices: [`vxlan-${vni + 5}`, `br-evpn.${goneVlan}`] }]]] as const) {
-        await must(['apply', '-f', '-'], stringify({ apiVersion, kind: 'EvpnNodeState', metadata: { name }, spec: { nodeName: name } }));
-        const s = { vtepIp: name === synced ? '10.0.192.112' : '10.0.192.113', asn: 4200049263, lastSyncTime: new Date().toISOString(), vrfs: [vrfResult], networks };
-        await must(['patch', 'evpnnodestate', name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: s })], '');
+      for (const [name, networks] of [
+        [synced, [netResult]],
+        [
+          stale,
+          [
+            netResult,
+            {
+              name: `${id}-gone`,
+              vni: vni + 5,
+              vlanId: goneVlan,
+              ready: true,
+              devices: [`vxlan-${vni + 5}`, `br-evpn.${goneVlan}`],
+            },
+          ],
+        ],
+      ] as const) {
+        await must(
+          ['apply', '-f', '-'],
+          stringify({ apiVersion, kind: 'EvpnNodeState', metadata: { name }, spec: { nodeName: name } }),
+        );
+        const s = {
+          vtepIp: name === synced ? '10.0.192.112' : '10.0.192.113',
+          asn: 4200049263,
+          lastSyncTime: new Date().toISOString(),
+          vrfs: [vrfResult],
+          networks,
+        };
+        await must(
+          ['patch', 'evpnnodestate', name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: s })],
+          '',
+        );
       }
-  })());
+    })());
 
-  it('plans a manifest per node from the cluster\'s objects without applying it', async () => {
+  it("plans a manifest per node from the cluster's objects without applying it", async () => {
     await makePlanNodes();
     const dir = mkdtempSync(join(tmpdir(), 'plan-'));
     const file = join(dir, 'change.yaml');
-    writeFileSync(file, stringify({ apiVersion, kind: 'EvpnNetwork', metadata: { name: netName }, spec: { type: 'l2', vni: vni + 2, vlanId: vlan, vrf: vrfName, routeTargets: ['65000:7'], subnets: [{ cidr: '10.77.0.0/24', gateway: '10.77.0.1' }] } }));
+    writeFileSync(
+      file,
+      stringify({
+        apiVersion,
+        kind: 'EvpnNetwork',
+        metadata: { name: netName },
+        spec: {
+          type: 'l2',
+          vni: vni + 2,
+          vlanId: vlan,
+          vrf: vrfName,
+          routeTargets: ['65000:7'],
+          subnets: [{ cidr: '10.77.0.0/24', gateway: '10.77.0.1' }],
+        },
+      }),
+    );
     const r = await kubectlEvpn(['plan', '-f', file]);
     expect(r.code, r.stderr).toBe(0);
     // The node in sync replaces the VXLAN of the old VNI.
@@ -151,16 +272,38 @@ describe('kubectl evpn', () => {
     await makePlanNodes();
     const r = await kubectlEvpn(['plan', '-o', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    const plans = JSON.parse(r.stdout) as { node: { name: string }; basis: { reported: boolean; notes: string[] }; kernel: { linkDeletes: string[]; linkCreates: { link: { name: string } }[] }; frr: string[]; objects: unknown[] }[];
+    const plans = JSON.parse(r.stdout) as {
+      node: { name: string };
+      basis: { reported: boolean; notes: string[] };
+      kernel: { linkDeletes: string[]; linkCreates: { link: { name: string } }[] };
+      frr: string[];
+      objects: unknown[];
+    }[];
     const of = (name: string) => plans.find((p) => p.node.name === name);
     // Other tests' objects share the cluster: only this file's devices are asserted.
-    const mine = (names: readonly string[]): string[] => names.filter((n) => n.endsWith(String(vni + 1)) || n.endsWith(String(vni + 5)) || n.endsWith(`.${vlan}`) || n.endsWith(`-${vni}`)).sort();
+    const mine = (names: readonly string[]): string[] =>
+      names
+        .filter(
+          (n) =>
+            n.endsWith(String(vni + 1)) ||
+            n.endsWith(String(vni + 5)) ||
+            n.endsWith(`.${vlan}`) ||
+            n.endsWith(`-${vni}`),
+        )
+        .sort();
     expect(mine(of(synced)?.kernel.linkDeletes ?? [])).toEqual([]);
     expect(mine(of(synced)?.kernel.linkCreates.map((c) => c.link.name) ?? [])).toEqual([]);
     const goneVlan = vlan === 4094 ? 4093 : vlan + 1;
     expect(of(stale)?.kernel.linkDeletes).toEqual(expect.arrayContaining([`vxlan-${vni + 5}`, `br-evpn.${goneVlan}`]));
-    expect(of(stale)?.objects).toContainEqual({ kind: 'EvpnNetwork', name: `${id}-gone`, before: 'applied', after: 'absent' });
-    expect(of(stale)?.basis.notes).toContain(`EvpnNetwork ${id}-gone: gone from the cluster, still applied on the node`);
+    expect(of(stale)?.objects).toContainEqual({
+      kind: 'EvpnNetwork',
+      name: `${id}-gone`,
+      before: 'applied',
+      after: 'absent',
+    });
+    expect(of(stale)?.basis.notes).toContain(
+      `EvpnNetwork ${id}-gone: gone from the cluster, still applied on the node`,
+    );
     // FRR drops the gone network's L2VNI block too, on that node only.
     expect(of(stale)?.frr).toEqual(expect.arrayContaining([`-   vni ${vni + 5}`, '-   exit-vni']));
     expect(of(synced)?.frr).not.toContain(`-   vni ${vni + 5}`);
@@ -173,7 +316,10 @@ describe('kubectl evpn', () => {
   it('reads the kubeconfig from --kubeconfig when KUBECONFIG is not set', async () => {
     const env = { ...process.env };
     delete env['KUBECONFIG'];
-    const r = await run(plugin, ['vrfs', '--kubeconfig', kubeconfigPath()], { ...env, HOME: mkdtempSync(join(tmpdir(), 'home-')) });
+    const r = await run(plugin, ['vrfs', '--kubeconfig', kubeconfigPath()], {
+      ...env,
+      HOME: mkdtempSync(join(tmpdir(), 'home-')),
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(vrfName);
     const bad = await run(plugin, ['vrfs', '--kubeconfig', join(tmpdir(), 'does-not-exist')], env);

@@ -1,6 +1,9 @@
 // Pure: a minimal line diff (longest common subsequence) of two texts, enough
 // for rendered FRR configs of a few hundred lines.
-export interface DiffLine { readonly op: '+' | '-' | ' '; readonly text: string }
+export interface DiffLine {
+  readonly op: '+' | '-' | ' ';
+  readonly text: string;
+}
 
 /** lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..]. */
 function lcsTable(a: readonly string[], b: readonly string[]): number[][] {
@@ -8,7 +11,8 @@ function lcsTable(a: readonly string[], b: readonly string[]): number[][] {
   for (let i = a.length - 1; i >= 0; i--) {
     const row = lcs[i] ?? [];
     const next = lcs[i + 1] ?? [];
-    for (let j = b.length - 1; j >= 0; j--) row[j] = a[i] === b[j] ? (next[j + 1] ?? 0) + 1 : Math.max(next[j] ?? 0, row[j + 1] ?? 0);
+    for (let j = b.length - 1; j >= 0; j--)
+      row[j] = a[i] === b[j] ? (next[j + 1] ?? 0) + 1 : Math.max(next[j] ?? 0, row[j + 1] ?? 0);
   }
   return lcs;
 }
@@ -53,7 +57,9 @@ export function changedLinesWithContext(diff: readonly DiffLine[]): string[] {
       continue;
     }
     if (topLevel) block = d.text;
-    else if (block !== '' && block !== printedBlock) { out.push(`  ${block}`); }
+    else if (block !== '' && block !== printedBlock) {
+      out.push(`  ${block}`);
+    }
     printedBlock = block;
     out.push(`${d.op} ${d.text}`);
   }

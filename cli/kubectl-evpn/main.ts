@@ -74,8 +74,11 @@ function parseInvocation(argv: readonly string[], io: Io): Invocation | number {
       args: [...argv],
       allowPositionals: true,
       options: {
-        filename: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' },
-        kubeconfig: { type: 'string' }, context: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        filename: { type: 'string', short: 'f' },
+        output: { type: 'string', short: 'o' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -84,12 +87,24 @@ function parseInvocation(argv: readonly string[], io: Io): Invocation | number {
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
-  if (values.help === true || command === undefined || command === 'help') { io.out(usage); return command === undefined && values.help !== true ? 2 : 0; }
+  if (values.help === true || command === undefined || command === 'help') {
+    io.out(usage);
+    return command === undefined && values.help !== true ? 2 : 0;
+  }
   const json = values.output === 'json';
-  if (values.output !== undefined && !json) { io.err(`kubectl evpn: unsupported output "${values.output}" (only json)`); return 2; }
+  if (values.output !== undefined && !json) {
+    io.err(`kubectl evpn: unsupported output "${values.output}" (only json)`);
+    return 2;
+  }
   const known = ['networks', 'vrfs', 'network', 'status', 'plan'];
-  if (!known.includes(command)) { io.err(`kubectl evpn: unknown command "${command}"\n\n${usage}`); return 2; }
-  if (command === 'network' && rest.length !== 1) { io.err('kubectl evpn: usage: kubectl evpn network <id>'); return 2; }
+  if (!known.includes(command)) {
+    io.err(`kubectl evpn: unknown command "${command}"\n\n${usage}`);
+    return 2;
+  }
+  if (command === 'network' && rest.length !== 1) {
+    io.err('kubectl evpn: usage: kubectl evpn network <id>');
+    return 2;
+  }
   return { command, rest, json, ...values };
 }
 
@@ -103,7 +118,11 @@ function readPlanManifest(file: string, io: Io): ReturnType<typeof parseManifest
   }
 }
 
-export async function main(argv: readonly string[], io: Io = processIo, read?: () => Promise<EvpnObjects>): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: Io = processIo,
+  read?: () => Promise<EvpnObjects>,
+): Promise<number> {
   const inv = parseInvocation(argv, io);
   if (typeof inv === 'number') return inv;
   let manifest;
@@ -114,7 +133,13 @@ export async function main(argv: readonly string[], io: Io = processIo, read?: (
 
   let objects: EvpnObjects;
   try {
-    objects = await (read ?? (() => readObjects(kubeConfigFor(inv.kubeconfig, inv.context, io.env), (m) => { io.err(`warning: ${m}`); })))();
+    objects = await (
+      read ??
+      (() =>
+        readObjects(kubeConfigFor(inv.kubeconfig, inv.context, io.env), (m) => {
+          io.err(`warning: ${m}`);
+        }))
+    )();
   } catch (e) {
     io.err(`kubectl evpn: cannot read the EVPN objects: ${(e as Error).message}`);
     return 1;
@@ -122,25 +147,44 @@ export async function main(argv: readonly string[], io: Io = processIo, read?: (
   return runCommand(inv, objects, manifest, io);
 }
 
-function runCommand(inv: Invocation, objects: EvpnObjects, manifest: ReturnType<typeof parseManifest> | undefined, io: Io): number {
+function runCommand(
+  inv: Invocation,
+  objects: EvpnObjects,
+  manifest: ReturnType<typeof parseManifest> | undefined,
+  io: Io,
+): number {
   const { command, rest, json } = inv;
   switch (command) {
-    case 'networks': io.out(json ? JSON.stringify(objects.networks, null, 2) : networksView(objects)); return 0;
-    case 'vrfs': io.out(json ? JSON.stringify(objects.vrfs, null, 2) : vrfsView(objects)); return 0;
-    case 'status': io.out(json ? JSON.stringify(objects.nodeStates, null, 2) : statusView(objects)); return 0;
+    case 'networks':
+      io.out(json ? JSON.stringify(objects.networks, null, 2) : networksView(objects));
+      return 0;
+    case 'vrfs':
+      io.out(json ? JSON.stringify(objects.vrfs, null, 2) : vrfsView(objects));
+      return 0;
+    case 'status':
+      io.out(json ? JSON.stringify(objects.nodeStates, null, 2) : statusView(objects));
+      return 0;
     case 'network': {
       const id = rest[0] ?? '';
       const n = findNetwork(objects, id);
-      if (n === undefined) { io.err(`kubectl evpn: EVPN-003: no EvpnNetwork named ${id} or mirroring Neutron network ${id}`); return 1; }
+      if (n === undefined) {
+        io.err(`kubectl evpn: EVPN-003: no EvpnNetwork named ${id} or mirroring Neutron network ${id}`);
+        return 1;
+      }
       io.out(json ? JSON.stringify(n, null, 2) : networkView(objects, n));
       return 0;
     }
     default: {
       const m = manifest ?? { vrfs: [], networks: [], portSets: [], nodeStates: [] };
       const plans = planManifest(objects, applyManifest(objects, m), m);
-      if (json) { io.out(JSON.stringify(plans, null, 2)); return 0; }
+      if (json) {
+        io.out(JSON.stringify(plans, null, 2));
+        return 0;
+      }
       const changed = plans.filter((p) => !isEmptyPlan(p)).length;
-      io.out(`${plans.map(formatNodePlan).join('\n\n')}\n\nPlan: ${changed} of ${plans.length} node(s) change. Nothing was applied.`);
+      io.out(
+        `${plans.map(formatNodePlan).join('\n\n')}\n\nPlan: ${changed} of ${plans.length} node(s) change. Nothing was applied.`,
+      );
       return 0;
     }
   }

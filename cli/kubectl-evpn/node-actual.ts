@@ -36,8 +36,13 @@ export interface NodeActual {
   readonly notes: string[];
 }
 
-const sameGeneration = (result: { generation?: number | undefined }, obj: { metadata: { generation?: number | undefined } }): boolean =>
-  result.generation === undefined || obj.metadata.generation === undefined || result.generation === obj.metadata.generation;
+const sameGeneration = (
+  result: { generation?: number | undefined },
+  obj: { metadata: { generation?: number | undefined } },
+): boolean =>
+  result.generation === undefined ||
+  obj.metadata.generation === undefined ||
+  result.generation === obj.metadata.generation;
 
 const verdictOf = (r: { ready: boolean; reason?: string | undefined; message?: string | undefined }): string =>
   r.ready ? 'applied' : `${r.reason ?? 'NotApplied'}${r.message === undefined ? '' : `: ${r.message}`}`;
@@ -46,7 +51,9 @@ function rebuildVrf(r: VrfResult, cluster: EvpnVrf | undefined, notes: string[])
   const table = r.routingTable === undefined ? {} : { routingTable: r.routingTable };
   if (cluster !== undefined && sameGeneration(r, cluster)) return cluster;
   if (cluster !== undefined) {
-    notes.push(`EvpnVrf ${r.name}: the node applied generation ${r.generation ?? '?'}, the cluster has ${cluster.metadata.generation ?? '?'} (rebuilt from the node's VNI and table)`);
+    notes.push(
+      `EvpnVrf ${r.name}: the node applied generation ${r.generation ?? '?'}, the cluster has ${cluster.metadata.generation ?? '?'} (rebuilt from the node's VNI and table)`,
+    );
     return { ...cluster, spec: { ...cluster.spec, ...(r.vni === undefined ? {} : { vni: r.vni }), ...table } };
   }
   if (r.vni === undefined) return undefined;
@@ -57,12 +64,26 @@ function rebuildVrf(r: VrfResult, cluster: EvpnVrf | undefined, notes: string[])
 function rebuildNetwork(r: NetworkResult, cluster: EvpnNetwork | undefined, notes: string[]): EvpnNetwork | undefined {
   if (cluster !== undefined && sameGeneration(r, cluster)) return cluster;
   if (cluster !== undefined) {
-    notes.push(`EvpnNetwork ${r.name}: the node applied generation ${r.generation ?? '?'}, the cluster has ${cluster.metadata.generation ?? '?'} (rebuilt from the node's VNI and VLAN)`);
-    return { ...cluster, spec: { ...cluster.spec, ...(r.vni === undefined ? {} : { vni: r.vni }), ...(r.vlanId === undefined ? {} : { vlanId: r.vlanId }) } };
+    notes.push(
+      `EvpnNetwork ${r.name}: the node applied generation ${r.generation ?? '?'}, the cluster has ${cluster.metadata.generation ?? '?'} (rebuilt from the node's VNI and VLAN)`,
+    );
+    return {
+      ...cluster,
+      spec: {
+        ...cluster.spec,
+        ...(r.vni === undefined ? {} : { vni: r.vni }),
+        ...(r.vlanId === undefined ? {} : { vlanId: r.vlanId }),
+      },
+    };
   }
   notes.push(`EvpnNetwork ${r.name}: gone from the cluster, still applied on the node`);
   if (r.vni === undefined || r.vlanId === undefined) return undefined;
-  return { apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: r.name }, spec: { type: 'l2', vni: r.vni, vlanId: r.vlanId } };
+  return {
+    apiVersion: API_GROUP_VERSION,
+    kind: 'EvpnNetwork',
+    metadata: { name: r.name },
+    spec: { type: 'l2', vni: r.vni, vlanId: r.vlanId },
+  };
 }
 
 export function actualOf(node: string, state: EvpnNodeState | undefined, cluster: EvpnObjects): NodeActual {
@@ -71,11 +92,12 @@ export function actualOf(node: string, state: EvpnNodeState | undefined, cluster
   const verdicts = new Map<string, string>();
   const devices = new Set<string>();
   /** The ready results (their devices noted), each with its verdict recorded. */
-  const applied = <R extends VrfResult | NetworkResult>(kind: string, results: readonly R[] | undefined): R[] => (results ?? []).filter((r) => {
-    verdicts.set(`${kind}/${r.name}`, verdictOf(r));
-    if (r.ready) for (const d of r.devices ?? []) devices.add(d);
-    return r.ready;
-  });
+  const applied = <R extends VrfResult | NetworkResult>(kind: string, results: readonly R[] | undefined): R[] =>
+    (results ?? []).filter((r) => {
+      verdicts.set(`${kind}/${r.name}`, verdictOf(r));
+      if (r.ready) for (const d of r.devices ?? []) devices.add(d);
+      return r.ready;
+    });
   const vrfByName = new Map(cluster.vrfs.map((v) => [v.metadata.name, v]));
   const netByName = new Map(cluster.networks.map((n) => [n.metadata.name, n]));
   const vrfs = applied('EvpnVrf', status?.vrfs).flatMap((r) => rebuildVrf(r, vrfByName.get(r.name), notes) ?? []);
@@ -88,11 +110,20 @@ export function actualOf(node: string, state: EvpnNodeState | undefined, cluster
     const ports = cluster.portSets.filter((p) => p.spec.nodeName === node && p.spec.network === r.name);
     portSets.push(...ports);
     const count = ports.reduce((sum, p) => sum + p.spec.ports.length, 0);
-    if (r.localPorts !== undefined && r.localPorts !== count) notes.push(`EvpnNetwork ${r.name}: the node reports ${r.localPorts} local ports, the cluster has ${count} (the port entries are planned from the cluster's)`);
+    if (r.localPorts !== undefined && r.localPorts !== count)
+      notes.push(
+        `EvpnNetwork ${r.name}: the node reports ${r.localPorts} local ports, the cluster has ${count} (the port entries are planned from the cluster's)`,
+      );
   }
-  const reported = status !== undefined && (status.lastSyncTime !== undefined || status.vrfs !== undefined || status.networks !== undefined);
+  const reported =
+    status !== undefined &&
+    (status.lastSyncTime !== undefined || status.vrfs !== undefined || status.networks !== undefined);
   return {
-    reported, ...(status?.lastSyncTime === undefined ? {} : { lastSyncTime: status.lastSyncTime }),
-    objects: { vrfs, networks, portSets, nodeStates: [] }, extraDevices: [...devices].sort(), verdicts, notes,
+    reported,
+    ...(status?.lastSyncTime === undefined ? {} : { lastSyncTime: status.lastSyncTime }),
+    objects: { vrfs, networks, portSets, nodeStates: [] },
+    extraDevices: [...devices].sort(),
+    verdicts,
+    notes,
   };
 }

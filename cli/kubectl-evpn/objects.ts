@@ -16,7 +16,12 @@ export const emptyObjects = (): EvpnObjects => ({ vrfs: [], networks: [], portSe
 
 const schemas = { EvpnVrf, EvpnNetwork, EvpnPortSet, EvpnNodeState } as const;
 type Kind = keyof typeof schemas;
-const listOf: Record<Kind, keyof EvpnObjects> = { EvpnVrf: 'vrfs', EvpnNetwork: 'networks', EvpnPortSet: 'portSets', EvpnNodeState: 'nodeStates' };
+const listOf: Record<Kind, keyof EvpnObjects> = {
+  EvpnVrf: 'vrfs',
+  EvpnNetwork: 'networks',
+  EvpnPortSet: 'portSets',
+  EvpnNodeState: 'nodeStates',
+};
 
 export class ManifestError extends Error {
   override readonly name = 'ManifestError';
@@ -37,15 +42,21 @@ export function parseManifest(text: string, source = 'manifest'): EvpnObjects {
     items.push(...(list.success ? list.data.items : [value]));
   }
   items.forEach((item, i) => {
-    const head = z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string() }) }).safeParse(item);
+    const head = z
+      .looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string() }) })
+      .safeParse(item);
     const where = head.success ? `${head.data.kind}/${head.data.metadata.name}` : `document ${i + 1}`;
     if (!head.success) throw new ManifestError(`${source}: ${where} has no apiVersion, kind or metadata.name`);
     if (!isKind(head.data.kind) || head.data.apiVersion !== API_GROUP_VERSION) {
-      throw new ManifestError(`${source}: ${where} (${head.data.apiVersion}) is not an ${API_GROUP_VERSION} EvpnVrf, EvpnNetwork, EvpnPortSet or EvpnNodeState`);
+      throw new ManifestError(
+        `${source}: ${where} (${head.data.apiVersion}) is not an ${API_GROUP_VERSION} EvpnVrf, EvpnNetwork, EvpnPortSet or EvpnNodeState`,
+      );
     }
     const parsed = schemas[head.data.kind].safeParse(item);
     if (!parsed.success) {
-      throw new ManifestError(`${source}: ${where} is invalid: ${parsed.error.issues.map((e) => `${e.path.join('.')}: ${e.message}`).join('; ')}`);
+      throw new ManifestError(
+        `${source}: ${where} is invalid: ${parsed.error.issues.map((e) => `${e.path.join('.')}: ${e.message}`).join('; ')}`,
+      );
     }
     (out[listOf[head.data.kind]] as unknown[]).push(parsed.data);
   });

@@ -6,10 +6,18 @@ import type { EvpnNetwork, EvpnNodeState, NetworkResult, VrfResult } from '../..
 import type { EvpnObjects } from './objects.ts';
 import { dash, formatTable } from './table.ts';
 
-interface NodeResult<R> { node: string; result: R }
+interface NodeResult<R> {
+  node: string;
+  result: R;
+}
 
-function resultsFor<R extends { name: string }>(states: readonly EvpnNodeState[], pick: (s: EvpnNodeState) => readonly R[] | undefined, name: string): NodeResult<R>[] {
-  return states.flatMap((s) => (pick(s) ?? []).filter((r) => r.name === name).map((result) => ({ node: s.metadata.name, result })))
+function resultsFor<R extends { name: string }>(
+  states: readonly EvpnNodeState[],
+  pick: (s: EvpnNodeState) => readonly R[] | undefined,
+  name: string,
+): NodeResult<R>[] {
+  return states
+    .flatMap((s) => (pick(s) ?? []).filter((r) => r.name === name).map((result) => ({ node: s.metadata.name, result })))
     .sort((a, b) => a.node.localeCompare(b.node));
 }
 
@@ -18,25 +26,43 @@ function readyColumn(results: readonly NodeResult<{ ready: boolean }>[], fallbac
   return `${results.filter((r) => r.result.ready).length}/${results.length}`;
 }
 
-const byName = <T extends { metadata: { name: string } }>(list: readonly T[]): T[] => [...list].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+const byName = <T extends { metadata: { name: string } }>(list: readonly T[]): T[] =>
+  [...list].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 
 export function networksView(o: EvpnObjects): string {
   const vrfVni = new Map(o.vrfs.map((v) => [v.metadata.name, v.spec.vni]));
   const rows = byName(o.networks).map((n) => [
-    n.metadata.name, dash(n.spec.vni), n.spec.type, dash(n.spec.vlanId), dash(n.spec.vrf),
+    n.metadata.name,
+    dash(n.spec.vni),
+    n.spec.type,
+    dash(n.spec.vlanId),
+    dash(n.spec.vrf),
     dash(n.spec.vrf === undefined ? undefined : vrfVni.get(n.spec.vrf)),
     String(o.portSets.filter((p) => p.spec.network === n.metadata.name).reduce((k, p) => k + p.spec.ports.length, 0)),
-    readyColumn(resultsFor(o.nodeStates, (s) => s.status?.networks, n.metadata.name), n.status?.ready),
+    readyColumn(
+      resultsFor(o.nodeStates, (s) => s.status?.networks, n.metadata.name),
+      n.status?.ready,
+    ),
   ]);
   return formatTable(['NETWORK ID', 'VNI', 'TYPE', 'VLAN', 'VRF', 'L3VNI', 'PORTS', 'READY'], rows);
 }
 
 export function vrfsView(o: EvpnObjects): string {
   const rows = byName(o.vrfs).map((v) => {
-    const members = o.networks.filter((n) => n.spec.vrf === v.metadata.name).map((n) => n.metadata.name).sort();
+    const members = o.networks
+      .filter((n) => n.spec.vrf === v.metadata.name)
+      .map((n) => n.metadata.name)
+      .sort();
     return [
-      v.metadata.name, String(v.spec.vni), String(effectiveRoutingTable(v.spec)), String(members.length), members.join(',') || '-',
-      readyColumn(resultsFor(o.nodeStates, (s) => s.status?.vrfs, v.metadata.name), v.status?.ready),
+      v.metadata.name,
+      String(v.spec.vni),
+      String(effectiveRoutingTable(v.spec)),
+      String(members.length),
+      members.join(',') || '-',
+      readyColumn(
+        resultsFor(o.nodeStates, (s) => s.status?.vrfs, v.metadata.name),
+        v.status?.ready,
+      ),
     ];
   });
   return formatTable(['NAME', 'VNI', 'TABLE', 'NETWORKS', 'MEMBERS', 'READY'], rows);
@@ -67,14 +93,28 @@ export function networkView(o: EvpnObjects, n: EvpnNetwork): string {
     `Routes:               ${list((s.routes ?? []).map((r) => `${r.destination} via ${r.nexthop}`))}`,
     `Source:               ${s.source === undefined ? 'user' : `${s.source.association} association${s.source.networkId === undefined ? '' : ` of network ${s.source.networkId}`}`}`,
   ];
-  for (const c of n.status?.conditions ?? []) lines.push(`Condition ${c.type}: ${c.status} ${c.reason}${c.message === '' ? '' : ` - ${c.message}`}`);
+  for (const c of n.status?.conditions ?? [])
+    lines.push(`Condition ${c.type}: ${c.status} ${c.reason}${c.message === '' ? '' : ` - ${c.message}`}`);
   const results = resultsFor<NetworkResult>(o.nodeStates, (st) => st.status?.networks, n.metadata.name);
   lines.push('', 'Nodes:');
   if (results.length === 0) lines.push('  no node reports this network yet');
   else {
-    lines.push(formatTable(['  NODE', 'READY', 'PORTS', 'FDB', 'NEIGH', 'ROUTES', 'REMOTE VTEPS', 'DEVICES', 'REASON'], results.map(({ node, result: r }) => [
-      `  ${node}`, String(r.ready), dash(r.localPorts), dash(r.fdbEntries), dash(r.neighbors), dash(r.routes), dash(r.remoteVteps), list(r.devices), r.ready ? '-' : `${dash(r.reason)}: ${dash(r.message)}`,
-    ])));
+    lines.push(
+      formatTable(
+        ['  NODE', 'READY', 'PORTS', 'FDB', 'NEIGH', 'ROUTES', 'REMOTE VTEPS', 'DEVICES', 'REASON'],
+        results.map(({ node, result: r }) => [
+          `  ${node}`,
+          String(r.ready),
+          dash(r.localPorts),
+          dash(r.fdbEntries),
+          dash(r.neighbors),
+          dash(r.routes),
+          dash(r.remoteVteps),
+          list(r.devices),
+          r.ready ? '-' : `${dash(r.reason)}: ${dash(r.message)}`,
+        ]),
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -82,7 +122,13 @@ export function networkView(o: EvpnObjects, n: EvpnNetwork): string {
 function ageOf(time: string | undefined, now: Date): string {
   if (time === undefined) return '-';
   const s = Math.max(0, Math.round((now.getTime() - Date.parse(time)) / 1000));
-  return Number.isNaN(s) ? time : s < 120 ? `${s}s ago` : s < 7200 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
+  return Number.isNaN(s)
+    ? time
+    : s < 120
+      ? `${s}s ago`
+      : s < 7200
+        ? `${Math.round(s / 60)}m ago`
+        : `${Math.round(s / 3600)}h ago`;
 }
 
 /** The ovn-bgp-agent-status view, for the whole cluster, then one line per node. */
@@ -96,11 +142,19 @@ function frrText(frr: NonNullable<EvpnNodeState['status']>['frr']): string {
 function nodeStatusRow(s: EvpnNodeState, now: Date): string[] {
   const st = s.status;
   const ready = st?.conditions?.find((c) => c.type === 'Ready');
-  const count = (list: readonly (VrfResult | NetworkResult)[] | undefined): string => (list === undefined ? '-' : `${list.filter((r) => r.ready).length}/${list.length}`);
+  const count = (list: readonly (VrfResult | NetworkResult)[] | undefined): string =>
+    list === undefined ? '-' : `${list.filter((r) => r.ready).length}/${list.length}`;
   return [
-    s.metadata.name, ready?.status ?? 'Unknown', dash(st?.vtepIp), dash(st?.asn), count(st?.vrfs), count(st?.networks),
-    String((st?.networks ?? []).reduce((k, r) => k + (r.localPorts ?? 0), 0)), frrText(st?.frr),
-    ageOf(st?.lastSyncTime, now), st?.syncDurationMs === undefined ? '-' : `${(st.syncDurationMs / 1000).toFixed(1)}s`,
+    s.metadata.name,
+    ready?.status ?? 'Unknown',
+    dash(st?.vtepIp),
+    dash(st?.asn),
+    count(st?.vrfs),
+    count(st?.networks),
+    String((st?.networks ?? []).reduce((k, r) => k + (r.localPorts ?? 0), 0)),
+    frrText(st?.frr),
+    ageOf(st?.lastSyncTime, now),
+    st?.syncDurationMs === undefined ? '-' : `${(st.syncDurationMs / 1000).toFixed(1)}s`,
   ];
 }
 
@@ -109,7 +163,9 @@ export function statusView(o: EvpnObjects, now = new Date()): string {
   const ports = o.portSets.reduce((k, p) => k + p.spec.ports.length, 0);
   const sum = (pick: (r: NetworkResult) => number | undefined): number =>
     o.nodeStates.reduce((k, s) => k + (s.status?.networks ?? []).reduce((j, r) => j + (pick(r) ?? 0), 0), 0);
-  const readyNodes = o.nodeStates.filter((s) => s.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True').length;
+  const readyNodes = o.nodeStates.filter(
+    (s) => s.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+  ).length;
   const lines = [
     'EVPN Status',
     '===========',
@@ -123,8 +179,27 @@ export function statusView(o: EvpnObjects, now = new Date()): string {
     '',
   ];
   const rows = byName(o.nodeStates).map((s) => nodeStatusRow(s, now));
-  lines.push(rows.length === 0 ? 'No EvpnNodeState yet: no node agent has reported.' : formatTable(['NODE', 'READY', 'VTEP', 'ASN', 'VRFS', 'NETWORKS', 'PORTS', 'BGP PEERS', 'LAST SYNC', 'SYNC DURATION'], rows));
-  const failing = o.nodeStates.flatMap((s) => [...(s.status?.vrfs ?? []), ...(s.status?.networks ?? [])].filter((r) => !r.ready).map((r) => [s.metadata.name, r.name, dash(r.reason), dash(r.message)]));
-  if (failing.length > 0) lines.push('', 'Not ready:', formatTable(['NODE', 'OBJECT', 'REASON', 'MESSAGE'], failing.sort((a, b) => a.join().localeCompare(b.join()))));
+  lines.push(
+    rows.length === 0
+      ? 'No EvpnNodeState yet: no node agent has reported.'
+      : formatTable(
+          ['NODE', 'READY', 'VTEP', 'ASN', 'VRFS', 'NETWORKS', 'PORTS', 'BGP PEERS', 'LAST SYNC', 'SYNC DURATION'],
+          rows,
+        ),
+  );
+  const failing = o.nodeStates.flatMap((s) =>
+    [...(s.status?.vrfs ?? []), ...(s.status?.networks ?? [])]
+      .filter((r) => !r.ready)
+      .map((r) => [s.metadata.name, r.name, dash(r.reason), dash(r.message)]),
+  );
+  if (failing.length > 0)
+    lines.push(
+      '',
+      'Not ready:',
+      formatTable(
+        ['NODE', 'OBJECT', 'REASON', 'MESSAGE'],
+        failing.sort((a, b) => a.join().localeCompare(b.join())),
+      ),
+    );
   return lines.join('\n');
 }

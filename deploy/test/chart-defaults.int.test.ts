@@ -14,16 +14,25 @@ import { frrNodeSettings } from '../../node-agent/frr/build-frr-model.ts';
 import { parseOperatorFlags, usage as operatorUsage } from '../../operator/flags.ts';
 import { HELM_BUILD_TIMEOUT_MS, helmBinary, helmTemplate, parseManifests, type K8sObject } from './deploy-env.ts';
 
-interface Container { name: string; args?: string[]; env?: { name: string; value?: string }[] }
-interface Pod { containers: Container[]; initContainers?: Container[] }
+interface Container {
+  name: string;
+  args?: string[];
+  env?: { name: string; value?: string }[];
+}
+interface Pod {
+  containers: Container[];
+  initContainers?: Container[];
+}
 
 /** Where the chart deliberately differs from a binary's default, and why. */
 const AGENT_CHART_DIFFERS: Record<string, string> = {
   apiTokenFile: 'the chart mounts a token Secret; the bare binary has none, so its API is closed',
-  'frr.bootConfigPath': 'the FRR sidecar boots from /etc/frr/frr.conf, shared with the agent; a bare agent never writes the host FRR\'s own config unasked',
+  'frr.bootConfigPath':
+    "the FRR sidecar boots from /etc/frr/frr.conf, shared with the agent; a bare agent never writes the host FRR's own config unasked",
 };
 const OPERATOR_CHART_DIFFERS: Record<string, string> = {
-  metricsHost: 'in a pod (own network namespace, NetworkPolicy on the port) the kubelet probes and Prometheus reach the pod IP; a bare operator on a host stays on loopback',
+  metricsHost:
+    'in a pod (own network namespace, NetworkPolicy on the port) the kubelet probes and Prometheus reach the pod IP; a bare operator on a host stays on loopback',
 };
 /** Per node or per cluster, never a default: what node-init derives and the OVN addresses. */
 const AGENT_DERIVED = new Set(['node.nodeName', 'node.vtepIp', 'bgp.asn', 'bgp.routerId', 'frrNodeSettings']);
@@ -33,19 +42,25 @@ const OPERATOR_DERIVED = new Set(['ovnNb', 'ovnSb', 'leaseNamespace', 'identity'
 function flatten(value: unknown, prefix = ''): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) for (const [fk, fv] of flatten(v, prefix === '' ? k : `${prefix}.${k}`)) out.set(fk, fv);
+    for (const [k, v] of Object.entries(value))
+      for (const [fk, fv] of flatten(v, prefix === '' ? k : `${prefix}.${k}`)) out.set(fk, fv);
   } else out.set(prefix, value);
   return out;
 }
 
 /** Keys whose values differ between the two objects (derived ones aside). */
-function differing(chart: unknown, binary: unknown, derived: ReadonlySet<string>): Map<string, { chart: unknown; binary: unknown }> {
+function differing(
+  chart: unknown,
+  binary: unknown,
+  derived: ReadonlySet<string>,
+): Map<string, { chart: unknown; binary: unknown }> {
   const a = flatten(chart);
   const b = flatten(binary);
   const out = new Map<string, { chart: unknown; binary: unknown }>();
   for (const key of new Set([...a.keys(), ...b.keys()])) {
     if ([...derived].some((d) => key === d || key.startsWith(`${d}.`))) continue;
-    if (JSON.stringify(a.get(key)) !== JSON.stringify(b.get(key))) out.set(key, { chart: a.get(key), binary: b.get(key) });
+    if (JSON.stringify(a.get(key)) !== JSON.stringify(b.get(key)))
+      out.set(key, { chart: a.get(key), binary: b.get(key) });
   }
   return out;
 }
@@ -53,7 +68,8 @@ function differing(chart: unknown, binary: unknown, derived: ReadonlySet<string>
 /** The operator's --help: `--flag ARG ... (default X)` → flag → X. */
 function documentedOperatorDefaults(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of operatorUsage.matchAll(/--([a-z][a-z-]*)(?:\[=BOOL\])?(?:(?!--)[^()])*\(default ([^)]+)\)/g)) out.set(m[1] ?? '', m[2] ?? '');
+  for (const m of operatorUsage.matchAll(/--([a-z][a-z-]*)(?:\[=BOOL\])?(?:(?!--)[^()])*\(default ([^)]+)\)/g))
+    out.set(m[1] ?? '', m[2] ?? '');
   return out;
 }
 
@@ -64,14 +80,17 @@ describe('chart defaults = binary defaults', () => {
   beforeAll(async () => {
     helmBinary();
     objects = parseManifests(await helmTemplate('defaults', 'ovn-evpn'));
-    pod = (objects.find((o) => o.kind === 'DaemonSet') as unknown as { spec: { template: { spec: Pod } } }).spec.template.spec;
+    pod = (objects.find((o) => o.kind === 'DaemonSet') as unknown as { spec: { template: { spec: Pod } } }).spec
+      .template.spec;
     const op = objects.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: Pod } } };
     operatorArgs = op.spec.template.spec.containers.find((c) => c.name === 'operator')?.args ?? [];
   }, HELM_BUILD_TIMEOUT_MS);
 
-  it('gives the agent the binary\'s defaults except where it says why (flags and config file)', () => {
+  it("gives the agent the binary's defaults except where it says why (flags and config file)", () => {
     const args = pod.containers.find((c) => c.name === 'node-agent')?.args ?? [];
-    const etc = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'defaults-ovn-evpn-node-agent-etc') as unknown as { data: Record<string, string> };
+    const etc = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === 'defaults-ovn-evpn-node-agent-etc',
+    ) as unknown as { data: Record<string, string> };
     const dir = mkdtempSync(join(tmpdir(), 'chart-defaults-'));
     writeFileSync(join(dir, 'node-agent.json'), etc.data['node-agent.json'] ?? '{}');
     expect(args[0]).toBe('--config=/run/ovn-evpn/node-agent.json');
@@ -80,7 +99,9 @@ describe('chart defaults = binary defaults', () => {
     const chart = parseAgentConfig([...identity, `--config=${join(dir, 'node-agent.json')}`, ...args.slice(1)], env);
     const binary = parseAgentConfig(identity, env);
     const diff = differing(chart, binary, AGENT_DERIVED);
-    expect([...diff.keys()].sort(), JSON.stringify(Object.fromEntries(diff))).toEqual(Object.keys(AGENT_CHART_DIFFERS).sort());
+    expect([...diff.keys()].sort(), JSON.stringify(Object.fromEntries(diff))).toEqual(
+      Object.keys(AGENT_CHART_DIFFERS).sort(),
+    );
     // The port the chart exposes is the binary's default port, both listeners.
     expect(chart.httpAddr).toBe(binary.httpAddr);
     expect(chart.metricsAddr).toBe(binary.metricsAddr);
@@ -89,15 +110,20 @@ describe('chart defaults = binary defaults', () => {
   it('gives the init container the BGP timers the agent uses without it', () => {
     const init = pod.initContainers?.find((c) => c.name === 'node-init');
     const envOf = (name: string): string | undefined => init?.env?.find((e) => e.name === name)?.value;
-    const settings = frrNodeSettings(parseAgentConfig(['--vtep-ip=192.0.2.10', '--bgp-peer=192.0.2.1'], { NODE_NAME: 'node-1' }));
+    const settings = frrNodeSettings(
+      parseAgentConfig(['--vtep-ip=192.0.2.10', '--bgp-peer=192.0.2.1'], { NODE_NAME: 'node-1' }),
+    );
     const timers = settings.underlayNeighbors?.[0]?.timers;
     expect(timers).toBeDefined();
     expect({ keepalive: Number(envOf('BGP_KEEPALIVE')), hold: Number(envOf('BGP_HOLD')) }).toEqual(timers);
   });
 
-  it('gives the operator the binary\'s documented defaults except where it says why', () => {
+  it("gives the operator the binary's documented defaults except where it says why", () => {
     const documented = documentedOperatorDefaults();
-    const rendered = operatorArgs.map((a) => /^--([a-z-]+)=(.*)$/.exec(a)).filter((m) => m !== null).map((m) => [m[1] ?? '', m[2] ?? ''] as const);
+    const rendered = operatorArgs
+      .map((a) => /^--([a-z-]+)=(.*)$/.exec(a))
+      .filter((m) => m !== null)
+      .map((m) => [m[1] ?? '', m[2] ?? ''] as const);
     const env = { POD_NAMESPACE: 'ovn-evpn' };
     const required = rendered.filter(([f]) => f === 'ovn-nb' || f === 'ovn-sb').flatMap(([f, v]) => [`--${f}=${v}`]);
     const binary = parseOperatorFlags(required, env);
@@ -106,9 +132,15 @@ describe('chart defaults = binary defaults', () => {
       const doc = documented.get(flag);
       // Prose such as `$POD_NAMESPACE or "default"` describes a derivation, not a value to pass.
       if (doc === undefined || /[\s$]/.test(doc)) continue;
-      expect(parseOperatorFlags([...required, `--${flag}=${doc}`], env), `--${flag}: --help says (default ${doc})`).toEqual(binary);
+      expect(
+        parseOperatorFlags([...required, `--${flag}=${doc}`], env),
+        `--${flag}: --help says (default ${doc})`,
+      ).toEqual(binary);
     }
-    const chart = parseOperatorFlags(operatorArgs.map((a) => a.replace('$(POD_NAMESPACE)', 'ovn-evpn')), env);
+    const chart = parseOperatorFlags(
+      operatorArgs.map((a) => a.replace('$(POD_NAMESPACE)', 'ovn-evpn')),
+      env,
+    );
     const diff = differing(chart, binary, OPERATOR_DERIVED);
     expect([...diff.keys()].sort()).toEqual(Object.keys(OPERATOR_CHART_DIFFERS).sort());
     // Each such setting is one the chart passes explicitly, so the binary's default never applies by accident.

@@ -16,18 +16,44 @@ export const HELM_BUILD_TIMEOUT_MS = 20 * 60_000;
 
 let helmPath: string | undefined;
 export function helmBinary(): string {
-  helmPath ??= execFileSync(join(repoRoot, 'deploy/tools/build-helm.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: HELM_BUILD_TIMEOUT_MS }).trim();
+  helmPath ??= execFileSync(join(repoRoot, 'deploy/tools/build-helm.sh'), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: HELM_BUILD_TIMEOUT_MS,
+  }).trim();
   return helmPath;
 }
 
-export interface RunResult { stdout: string; stderr: string; code: number }
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
 
-export function run(file: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<RunResult> {
+export function run(
+  file: string,
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = execFile(file, [...args], { env: opts.env ?? process.env, cwd: opts.cwd ?? repoRoot, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', timeout: 120_000 }, (error, stdout, stderr) => {
-      if (error !== null && typeof error.code !== 'number') { reject(new Error(error.message, { cause: error })); return; }
-      resolvePromise({ stdout, stderr, code: error === null ? 0 : Number(error.code) });
-    });
+    const child = execFile(
+      file,
+      [...args],
+      {
+        env: opts.env ?? process.env,
+        cwd: opts.cwd ?? repoRoot,
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== 'number') {
+          reject(new Error(error.message, { cause: error }));
+          return;
+        }
+        resolvePromise({ stdout, stderr, code: error === null ? 0 : Number(error.code) });
+      },
+    );
     // A child that exits before reading stdin (most of them) must not fail the run with EPIPE.
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(opts.input ?? '');
@@ -67,6 +93,14 @@ export async function mustKubectl(args: readonly string[], input?: string): Prom
 /** Creates the namespace and installs the CRDs (idempotent: other test files share the cluster). */
 export async function prepareCluster(namespace: string): Promise<void> {
   await mustKubectl(['apply', '--server-side', '--force-conflicts', '-f', join(repoRoot, 'crds/generated')]);
-  await mustKubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/evpnnetworks.evpn.ovn-evpn.dev', 'crd/evpnvrfs.evpn.ovn-evpn.dev', 'crd/evpnnodestates.evpn.ovn-evpn.dev', 'crd/evpnportsets.evpn.ovn-evpn.dev']);
+  await mustKubectl([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/evpnnetworks.evpn.ovn-evpn.dev',
+    'crd/evpnvrfs.evpn.ovn-evpn.dev',
+    'crd/evpnnodestates.evpn.ovn-evpn.dev',
+    'crd/evpnportsets.evpn.ovn-evpn.dev',
+  ]);
   await mustKubectl(['create', 'namespace', namespace]);
 }

@@ -12,15 +12,41 @@ import { chartDir, helmTemplate, parseManifests, repoRoot } from './deploy-env.t
 const dashboardPath = join(chartDir, 'files/grafana/ovn-evpn.json');
 const dashboardText = readFileSync(dashboardPath, 'utf8');
 
-interface Panel { type: string; title: string; targets?: { expr: string }[]; panels?: Panel[] }
-const dashboard = JSON.parse(dashboardText) as { uid: string; title: string; panels: Panel[]; templating: { list: { name: string; query: unknown }[] } };
+interface Panel {
+  type: string;
+  title: string;
+  targets?: { expr: string }[];
+  panels?: Panel[];
+}
+const dashboard = JSON.parse(dashboardText) as {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: { name: string; query: unknown }[] };
+};
 const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
 const exprs = [
   ...panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
-  ...dashboard.templating.list.map((v) => (typeof v.query === 'object' && v.query !== null ? (v.query as { query: string }).query : '')).filter((q) => q.startsWith('label_values(')),
+  ...dashboard.templating.list
+    .map((v) => (typeof v.query === 'object' && v.query !== null ? (v.query as { query: string }).query : ''))
+    .filter((q) => q.startsWith('label_values(')),
 ];
 
-const keywords = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
+const keywords = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'inf',
+  'nan',
+]);
 /** Metric names in a PromQL expression: identifiers that are not functions, keywords, labels or variables. */
 function metricNames(expr: string): string[] {
   const stripped = expr
@@ -60,16 +86,26 @@ function registeredInCode(): Map<string, 'counter' | 'gauge' | 'histogram'> {
 
 describe('the Grafana dashboard', () => {
   const code = registeredInCode();
-  const exposed = new Set([...code].flatMap(([name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name])));
+  const exposed = new Set(
+    [...code].flatMap(([name, type]) =>
+      type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name],
+    ),
+  );
   const queried = [...new Set(exprs.flatMap(metricNames))].sort();
 
   it('the metric-name extraction finds what the metric factories register (the check is not vacuous)', () => {
-    const rendered = (r: MetricsRegistry): string[] => [...r.render().matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] ?? '');
+    const rendered = (r: MetricsRegistry): string[] =>
+      [...r.render().matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] ?? '');
     const operator = new MetricsRegistry();
     createOperatorMetrics(operator);
     const agent = createAgentMetrics().registry;
-    for (const name of [...rendered(operator), ...rendered(agent)]) expect(code.has(name), `${name} not found by the source scan`).toBe(true);
-    expect(metricNames('histogram_quantile(0.95, sum by (le) (rate(foo_seconds_bucket{a="b"}[$__rate_interval]))) / on(pod) group_left bar')).toEqual(['foo_seconds_bucket', 'bar']);
+    for (const name of [...rendered(operator), ...rendered(agent)])
+      expect(code.has(name), `${name} not found by the source scan`).toBe(true);
+    expect(
+      metricNames(
+        'histogram_quantile(0.95, sum by (le) (rate(foo_seconds_bucket{a="b"}[$__rate_interval]))) / on(pod) group_left bar',
+      ),
+    ).toEqual(['foo_seconds_bucket', 'bar']);
   });
 
   it('queries only metrics that the operator and the agents export', () => {
@@ -78,9 +114,17 @@ describe('the Grafana dashboard', () => {
     expect(unknown, `metrics in ${relative(repoRoot, dashboardPath)} that no code registers`).toEqual([]);
   });
 
-  it('covers the metric set (networks, VRFs, ports, sync duration) and the operator\'s health', () => {
-    for (const name of ['ovn_evpn_agent_networks', 'ovn_evpn_agent_vrfs', 'ovn_evpn_agent_ports', 'ovn_evpn_agent_sync_duration_seconds_bucket',
-      'evpn_operator_leader', 'evpn_operator_ovn_synced', 'evpn_operator_mirrored_objects', 'evpn_operator_ovn_to_cr_latency_seconds_bucket']) {
+  it("covers the metric set (networks, VRFs, ports, sync duration) and the operator's health", () => {
+    for (const name of [
+      'ovn_evpn_agent_networks',
+      'ovn_evpn_agent_vrfs',
+      'ovn_evpn_agent_ports',
+      'ovn_evpn_agent_sync_duration_seconds_bucket',
+      'evpn_operator_leader',
+      'evpn_operator_ovn_synced',
+      'evpn_operator_mirrored_objects',
+      'evpn_operator_ovn_to_cr_latency_seconds_bucket',
+    ]) {
       expect(queried).toContain(name);
     }
   });
@@ -88,21 +132,32 @@ describe('the Grafana dashboard', () => {
   it('has panels with unique ids inside the 24-column grid', () => {
     const ids = panels.map((p) => (p as unknown as { id: number }).id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const p of panels as unknown as { title: string; gridPos: { x: number; w: number } }[]) expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
+    for (const p of panels as unknown as { title: string; gridPos: { x: number; w: number } }[])
+      expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
   });
 });
 
-describe('the chart\'s dashboard ConfigMap', () => {
+describe("the chart's dashboard ConfigMap", () => {
   it('is not rendered by default', async () => {
     const objs = parseManifests(await helmTemplate('evpn', 'ovn-evpn'));
     expect(objs.filter((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-grafana-dashboard'))).toEqual([]);
   });
 
-  it('carries the dashboard and the Grafana sidecar\'s label when enabled', async () => {
-    const objs = parseManifests(await helmTemplate('evpn', 'ovn-evpn', ['--set', 'monitoring.grafanaDashboard.enabled=true', '--set', 'monitoring.grafanaDashboard.namespace=monitoring']));
+  it("carries the dashboard and the Grafana sidecar's label when enabled", async () => {
+    const objs = parseManifests(
+      await helmTemplate('evpn', 'ovn-evpn', [
+        '--set',
+        'monitoring.grafanaDashboard.enabled=true',
+        '--set',
+        'monitoring.grafanaDashboard.namespace=monitoring',
+      ]),
+    );
     const cms = objs.filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'evpn-ovn-evpn-grafana-dashboard');
     expect(cms).toHaveLength(1);
-    const cm = cms[0] as unknown as { metadata: { namespace?: string; labels?: Record<string, string> }; data: Record<string, string | undefined> };
+    const cm = cms[0] as unknown as {
+      metadata: { namespace?: string; labels?: Record<string, string> };
+      data: Record<string, string | undefined>;
+    };
     expect(cm.metadata.namespace).toBe('monitoring');
     expect(cm.metadata.labels?.['grafana_dashboard']).toBe('1');
     expect(JSON.parse(cm.data['ovn-evpn.json'] ?? 'null')).toEqual(dashboard);

@@ -27,7 +27,8 @@ interface Case {
   agentConfig?: unknown;
 }
 
-const ADDR_24 = '2: br-ex    inet 10.0.192.111/24 brd 10.0.192.255 scope global br-ex\\       valid_lft forever preferred_lft forever\n';
+const ADDR_24 =
+  '2: br-ex    inet 10.0.192.111/24 brd 10.0.192.255 scope global br-ex\\       valid_lft forever preferred_lft forever\n';
 const MAPPING = { '10.0.192.0/24': '65001', '10.0.193.0/24': '65002', '10.0.0.0/16': '65100' };
 
 async function runInit(c: Case): Promise<{ code: number; stdout: string; stderr: string; dir: string; calls: string }> {
@@ -36,7 +37,8 @@ async function runInit(c: Case): Promise<{ code: number; stdout: string; stderr:
   if (c.route !== undefined) writeFileSync(join(dir, 'route'), c.route);
   if (c.neigh !== undefined) writeFileSync(join(dir, 'neigh'), c.neigh);
   writeFileSync(join(dir, 'alive'), (c.alive ?? []).join('\n') + '\n');
-  if (c.mapping !== undefined) writeFileSync(join(dir, 'mapping.json'), typeof c.mapping === 'string' ? c.mapping : JSON.stringify(c.mapping));
+  if (c.mapping !== undefined)
+    writeFileSync(join(dir, 'mapping.json'), typeof c.mapping === 'string' ? c.mapping : JSON.stringify(c.mapping));
   if (c.agentConfig !== undefined) writeFileSync(join(dir, 'node-agent-static.json'), JSON.stringify(c.agentConfig));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -64,7 +66,10 @@ async function runInit(c: Case): Promise<{ code: number; stdout: string; stderr:
 
 function sourced(fn: string, ...args: string[]): { code: number; out: string } {
   try {
-    const out = execFileSync('bash', ['-c', `source "$1"; shift; ${fn} "$@"`, 'bash', nodeInit, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('bash', ['-c', `source "$1"; shift; ${fn} "$@"`, 'bash', nodeInit, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { code: 0, out: out.trim() };
   } catch (err) {
     const e = err as { status: number; stderr: string };
@@ -72,13 +77,16 @@ function sourced(fn: string, ...args: string[]): { code: number; out: string } {
   }
 }
 
-const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+const readJson = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 
 describe('node-init.sh', () => {
   it('is shellcheck-clean, like every shell script this folder ships', () => {
     const scripts = [
       ...readdirSync(binDir).map((f) => join(binDir, f)),
-      ...readdirSync(join(repoRoot, 'deploy/tools')).filter((f) => f.endsWith('.sh')).map((f) => join(repoRoot, 'deploy/tools', f)),
+      ...readdirSync(join(repoRoot, 'deploy/tools'))
+        .filter((f) => f.endsWith('.sh'))
+        .map((f) => join(repoRoot, 'deploy/tools', f)),
       ...readdirSync(fixtures).map((f) => join(fixtures, f)),
       join(repoRoot, 'bin/kubectl-evpn'),
     ];
@@ -113,7 +121,11 @@ describe('node-init.sh', () => {
   });
 
   it('step 1: takes the gateway from the default route of the underlay device', async () => {
-    const r = await runInit({ route: 'default via 10.0.192.254 proto static metric 100\n10.0.192.0/24 proto kernel scope link src 10.0.192.111\n', mapping: MAPPING });
+    const r = await runInit({
+      route:
+        'default via 10.0.192.254 proto static metric 100\n10.0.192.0/24 proto kernel scope link src 10.0.192.111\n',
+      mapping: MAPPING,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/IPv4:\s+10\.0\.192\.254/);
@@ -136,7 +148,11 @@ describe('node-init.sh', () => {
   });
 
   it('step 2 prefers the first host when both answer', async () => {
-    const r = await runInit({ route: '', neigh: '10.0.192.254 lladdr 52:54:00:00:00:02 STALE\n10.0.192.1 lladdr 52:54:00:00:00:01 REACHABLE\n', mapping: MAPPING });
+    const r = await runInit({
+      route: '',
+      neigh: '10.0.192.254 lladdr 52:54:00:00:00:02 STALE\n10.0.192.1 lladdr 52:54:00:00:00:01 REACHABLE\n',
+      mapping: MAPPING,
+    });
     expect(r.stdout).toMatch(/IPv4:\s+10\.0\.192\.1\n/);
     expect(r.stdout).toMatch(/Discovery:\s+arp/);
   });
@@ -168,16 +184,28 @@ describe('node-init.sh', () => {
   it('looks the leaf ASN up by the longest matching prefix', async () => {
     const r = await runInit({ route: 'default via 10.0.192.1\n', mapping: MAPPING });
     expect(r.stdout).toContain('ASN:          65001 (from configmap)');
-    const other = await runInit({ env: { NODE_IP: '10.0.7.5' }, addr: '3: eth1    inet 10.0.7.5/24 brd 10.0.7.255 scope global eth1\n', route: 'default via 10.0.7.1\n', mapping: MAPPING });
+    const other = await runInit({
+      env: { NODE_IP: '10.0.7.5' },
+      addr: '3: eth1    inet 10.0.7.5/24 brd 10.0.7.255 scope global eth1\n',
+      route: 'default via 10.0.7.1\n',
+      mapping: MAPPING,
+    });
     expect(other.stdout).toContain('ASN:          65100 (from configmap)');
     expect(other.stdout).toContain('Interface:      eth1 (10.0.7.5/24)');
   });
 
   it('stops with a clear message when the node subnet has no leaf ASN mapping', async () => {
-    const r = await runInit({ env: { NODE_IP: '10.9.195.7' }, addr: '2: br-ex    inet 10.9.195.7/24 scope global br-ex\n', route: 'default via 10.9.195.1\n', mapping: MAPPING });
+    const r = await runInit({
+      env: { NODE_IP: '10.9.195.7' },
+      addr: '2: br-ex    inet 10.9.195.7/24 scope global br-ex\n',
+      route: 'default via 10.9.195.1\n',
+      mapping: MAPPING,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('No Leaf ASN mapping found for node IP 10.9.195.7 (subnet 10.9.195.0/24)');
-    expect(r.stderr).toContain('Add "10.9.195.0/24": "<leaf ASN>" to mapping.json (kubectl -n ovn-evpn edit configmap ovn-evpn-asn)');
+    expect(r.stderr).toContain(
+      'Add "10.9.195.0/24": "<leaf ASN>" to mapping.json (kubectl -n ovn-evpn edit configmap ovn-evpn-asn)',
+    );
     expect(existsSync(join(r.dir, 'frr/frr.conf'))).toBe(false);
   });
 
@@ -191,7 +219,10 @@ describe('node-init.sh', () => {
   });
 
   it('uses a fixed LEAF_ASN and SERVER_ASN without the mapping', async () => {
-    const r = await runInit({ route: 'default via 10.0.192.1\n', env: { LEAF_ASN: '65010', SERVER_ASN: '4200000001' } });
+    const r = await runInit({
+      route: 'default via 10.0.192.1\n',
+      env: { LEAF_ASN: '65010', SERVER_ASN: '4200000001' },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('ASN:          65010 (from fixed)');
     expect(r.stdout).toContain('ASN:          4200000001 (fixed)');
@@ -221,7 +252,8 @@ describe('node-init.sh', () => {
     expect(readFileSync(join(r.dir, 'frr/daemons'), 'utf8')).toMatch(/^bgpd=yes$/m);
     // The daemons read the boot config themselves (what the agent keeps equal to what it applied), no vtysh -b replay.
     const daemons = readFileSync(join(r.dir, 'frr/daemons'), 'utf8');
-    for (const d of ['zebra', 'bgpd', 'bfdd']) expect(daemons).toMatch(new RegExp(`^${d}_options=".* -f /etc/frr/frr.conf"$`, 'm'));
+    for (const d of ['zebra', 'bgpd', 'bfdd'])
+      expect(daemons).toMatch(new RegExp(`^${d}_options=".* -f /etc/frr/frr.conf"$`, 'm'));
     expect(daemons).toMatch(/^VTYSH=\/bin\/true$/m);
     expect(readFileSync(join(r.dir, 'frr/vtysh.conf'), 'utf8')).toContain('service integrated-vtysh-config');
     expect(readFileSync(join(r.dir, 'shared/node-bgp.env'), 'utf8')).toBe(
@@ -231,8 +263,15 @@ describe('node-init.sh', () => {
 
   it('adds the EVPN route reflectors exactly as the agent renders them', async () => {
     const r = await runInit({
-      route: 'default via 10.0.192.1\n', mapping: MAPPING,
-      env: { EVPN_RR_IPS: '192.168.100.2 192.168.100.1', EVPN_RR_ASN: '65000', EVPN_RR_MULTIHOP: '3', BGP_KEEPALIVE: '5', BGP_HOLD: '15' },
+      route: 'default via 10.0.192.1\n',
+      mapping: MAPPING,
+      env: {
+        EVPN_RR_IPS: '192.168.100.2 192.168.100.1',
+        EVPN_RR_ASN: '65000',
+        EVPN_RR_MULTIHOP: '3',
+        BGP_KEEPALIVE: '5',
+        BGP_HOLD: '15',
+      },
     });
     expect(r.code, r.stderr).toBe(0);
     const conf = readFileSync(join(r.dir, 'frr/frr.conf'), 'utf8');
@@ -241,30 +280,58 @@ describe('node-init.sh', () => {
     expect(renderFrrConfig(readJson(join(r.dir, 'shared/node-bgp.json'))['frr'])).toBe(conf);
   });
 
-  it('writes node-agent.json, the agent\'s --config, from the chart\'s static settings and the node\'s BGP part', async () => {
+  it("writes node-agent.json, the agent's --config, from the chart's static settings and the node's BGP part", async () => {
     const r = await runInit({
-      route: 'default via 10.0.192.1\n', mapping: MAPPING,
+      route: 'default via 10.0.192.1\n',
+      mapping: MAPPING,
       env: { EVPN_RR_IPS: '192.168.100.1', EVPN_RR_ASN: '65000' },
-      agentConfig: { node: { bridge: 'br-evpn', defaultMtu: 9000 }, frr: { configPath: '/var/lib/ovn-evpn/frr.conf' }, bgp: { bfd: false } },
+      agentConfig: {
+        node: { bridge: 'br-evpn', defaultMtu: 9000 },
+        frr: { configPath: '/var/lib/ovn-evpn/frr.conf' },
+        bgp: { bfd: false },
+      },
     });
     expect(r.code, r.stderr).toBe(0);
     const path = join(r.dir, 'shared/node-agent.json');
     expect(readJson(path)).toMatchObject({
       node: { bridge: 'br-evpn', defaultMtu: 9000, nodeName: 'worker1', vtepIp: '10.0.192.111' },
-      bgp: { asn: 4200049263, routerId: '10.0.192.111', bfd: false, peers: [{ address: '10.0.192.1', remoteAs: 65001 }, { address: '192.168.100.1', remoteAs: 65000 }] },
+      bgp: {
+        asn: 4200049263,
+        routerId: '10.0.192.111',
+        bfd: false,
+        peers: [
+          { address: '10.0.192.1', remoteAs: 65001 },
+          { address: '192.168.100.1', remoteAs: 65000 },
+        ],
+      },
     });
     // The agent's own parser takes it as it is (the flags agent-start.sh adds agree with it).
-    const cfg = parseAgentConfig(['--config', path, '--vtep-ip=10.0.192.111', '--asn=4200049263', '--router-id=10.0.192.111'], { NODE_NAME: 'worker1' });
-    expect(cfg.node).toMatchObject({ nodeName: 'worker1', vtepIp: '10.0.192.111', bridge: 'br-evpn', defaultMtu: 9000 });
-    expect(cfg.bgp.peers).toEqual([{ address: '10.0.192.1', remoteAs: 65001 }, { address: '192.168.100.1', remoteAs: 65000 }]);
+    const cfg = parseAgentConfig(
+      ['--config', path, '--vtep-ip=10.0.192.111', '--asn=4200049263', '--router-id=10.0.192.111'],
+      { NODE_NAME: 'worker1' },
+    );
+    expect(cfg.node).toMatchObject({
+      nodeName: 'worker1',
+      vtepIp: '10.0.192.111',
+      bridge: 'br-evpn',
+      defaultMtu: 9000,
+    });
+    expect(cfg.bgp.peers).toEqual([
+      { address: '10.0.192.1', remoteAs: 65001 },
+      { address: '192.168.100.1', remoteAs: 65000 },
+    ]);
     expect(cfg.frr.configPath).toBe('/var/lib/ovn-evpn/frr.conf');
   });
 
-  it('writes a node-agent.json the agent parses when the chart\'s static file is absent', async () => {
+  it("writes a node-agent.json the agent parses when the chart's static file is absent", async () => {
     const r = await runInit({ route: 'default via 10.0.192.1\n', mapping: MAPPING });
     expect(r.code, r.stderr).toBe(0);
     const cfg = parseAgentConfig(['--config', join(r.dir, 'shared/node-agent.json')], { NODE_NAME: 'worker1' });
-    expect(cfg.bgp).toMatchObject({ asn: 4200049263, routerId: '10.0.192.111', peers: [{ address: '10.0.192.1', remoteAs: 65001 }] });
+    expect(cfg.bgp).toMatchObject({
+      asn: 4200049263,
+      routerId: '10.0.192.111',
+      peers: [{ address: '10.0.192.1', remoteAs: 65001 }],
+    });
   });
 });
 
@@ -272,17 +339,30 @@ describe('agent-start.sh', () => {
   const start = join(binDir, 'agent-start.sh');
   it('starts the agent with the flags node-init derived, passing extra arguments through', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-start-'));
-    writeFileSync(join(dir, 'node-bgp.env'), 'NODE_NAME=worker1\nVTEP_IP=10.0.192.111\nROUTER_ID=10.0.192.111\nSERVER_ASN=4200049263\nPEER_IP=10.0.192.1\nPEER_ASN=65001\nEVIL=$(touch /tmp/pwned)\n');
+    writeFileSync(
+      join(dir, 'node-bgp.env'),
+      'NODE_NAME=worker1\nVTEP_IP=10.0.192.111\nROUTER_ID=10.0.192.111\nSERVER_ASN=4200049263\nPEER_IP=10.0.192.1\nPEER_ASN=65001\nEVIL=$(touch /tmp/pwned)\n',
+    );
     const fake = join(dir, 'agent');
     writeFileSync(fake, '#!/usr/bin/env bash\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
-    const r = await run('bash', [start, '--config=/run/ovn-evpn/node-agent.json', '--http-addr=127.0.0.1:9410'], { env: { PATH: process.env['PATH'] ?? '', SHARED_DIR: dir, AGENT_BIN: fake } });
+    const r = await run('bash', [start, '--config=/run/ovn-evpn/node-agent.json', '--http-addr=127.0.0.1:9410'], {
+      env: { PATH: process.env['PATH'] ?? '', SHARED_DIR: dir, AGENT_BIN: fake },
+    });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim().split('\n')).toEqual(['--vtep-ip=10.0.192.111', '--asn=4200049263', '--router-id=10.0.192.111', '--config=/run/ovn-evpn/node-agent.json', '--http-addr=127.0.0.1:9410']);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      '--vtep-ip=10.0.192.111',
+      '--asn=4200049263',
+      '--router-id=10.0.192.111',
+      '--config=/run/ovn-evpn/node-agent.json',
+      '--http-addr=127.0.0.1:9410',
+    ]);
   });
 
   it('says what is missing when node-init did not run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-start-'));
-    const r = await run('bash', [start], { env: { PATH: process.env['PATH'] ?? '', SHARED_DIR: dir, AGENT_BIN: 'true' } });
+    const r = await run('bash', [start], {
+      env: { PATH: process.env['PATH'] ?? '', SHARED_DIR: dir, AGENT_BIN: 'true' },
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('node-bgp.env is missing: did the node-init container run?');
   });

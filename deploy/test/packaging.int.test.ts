@@ -10,27 +10,45 @@ import { chartDir, helmTemplate, kustomizeBase, parseManifests, repoRoot, run } 
 const generated = join(repoRoot, 'crds/generated');
 
 describe('CRD copies', () => {
-  it.each([['helm chart', join(chartDir, 'crds')], ['kustomize base', join(kustomizeBase, 'crds')]])('in the %s equal crds/generated (run deploy/tools/sync-crds.sh)', (_where, dir) => {
-    const want = readdirSync(generated).filter((f) => f.endsWith('.yaml')).sort();
+  it.each([
+    ['helm chart', join(chartDir, 'crds')],
+    ['kustomize base', join(kustomizeBase, 'crds')],
+  ])('in the %s equal crds/generated (run deploy/tools/sync-crds.sh)', (_where, dir) => {
+    const want = readdirSync(generated)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(readdirSync(dir).sort()).toEqual(want);
     for (const f of want) expect(readFileSync(join(dir, f), 'utf8'), f).toBe(readFileSync(join(generated, f), 'utf8'));
   });
 });
 
 describe('images', () => {
-  it('the chart\'s default images are the three that make images builds (FRR: Debian\'s 8.4, not upstream 10.x)', async () => {
+  it("the chart's default images are the three that make images builds (FRR: Debian's 8.4, not upstream 10.x)", async () => {
     // --list prints the references whether or not the archives exist yet.
     const list = await run(join(repoRoot, 'deploy/images/build.sh'), ['--list']);
-    const refs: Record<string, string | undefined> = Object.fromEntries(list.stdout.trim().split('\n').map((l) => l.split(' ')).map(([name = '', , ref = '']) => [name, ref]));
+    const refs: Record<string, string | undefined> = Object.fromEntries(
+      list.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' '))
+        .map(([name = '', , ref = '']) => [name, ref]),
+    );
     expect(Object.keys(refs).sort()).toEqual(['frr', 'node-agent', 'operator']);
     const objs = parseManifests(await helmTemplate('evpn', 'ovn-evpn'));
-    const podSpec = (kind: string): { initContainers?: { name: string; image: string }[]; containers: { name: string; image: string }[] } =>
-      (objs.find((o) => o.kind === kind) as unknown as { spec: { template: { spec: ReturnType<typeof podSpec> } } }).spec.template.spec;
+    const podSpec = (
+      kind: string,
+    ): { initContainers?: { name: string; image: string }[]; containers: { name: string; image: string }[] } =>
+      (objs.find((o) => o.kind === kind) as unknown as { spec: { template: { spec: ReturnType<typeof podSpec> } } })
+        .spec.template.spec;
     const images = (kind: string): Record<string, string> => {
       const spec = podSpec(kind);
       return Object.fromEntries([...(spec.initContainers ?? []), ...spec.containers].map((c) => [c.name, c.image]));
     };
     expect(Object.values(images('Deployment'))).toEqual([refs['operator']]);
-    expect(images('DaemonSet')).toEqual({ 'node-init': refs['node-agent'], frr: refs['frr'], 'node-agent': refs['node-agent'] });
+    expect(images('DaemonSet')).toEqual({
+      'node-init': refs['node-agent'],
+      frr: refs['frr'],
+      'node-agent': refs['node-agent'],
+    });
   });
 });

@@ -38,12 +38,30 @@ function startController(events: ReconcileEvent[], registry?: MetricsRegistry, r
       const conditions = setCondition(
         widget.status?.conditions ?? [],
         valid
-          ? { type: 'Ready', status: 'True', reason: 'Rendered', message: `size ${widget.spec?.size ?? 0}`, observedGeneration: generation }
-          : { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: 'spec.color ultraviolet is not a colour', observedGeneration: generation },
+          ? {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Rendered',
+              message: `size ${widget.spec?.size ?? 0}`,
+              observedGeneration: generation,
+            }
+          : {
+              type: 'Ready',
+              status: 'False',
+              reason: 'InvalidSpec',
+              message: 'spec.color ultraviolet is not a colour',
+              observedGeneration: generation,
+            },
         new Date(),
       );
       const { name } = splitObjectKey(key);
-      await applyStatusIfChanged(client, widgets, widget, { observedGeneration: generation, conditions }, { fieldManager: 'widget-controller', force: true });
+      await applyStatusIfChanged(
+        client,
+        widgets,
+        widget,
+        { observedGeneration: generation, conditions },
+        { fieldManager: 'widget-controller', force: true },
+      );
       if (!valid) throw new TerminalError(`widget ${name}: invalid colour`);
       return undefined;
     },
@@ -65,7 +83,12 @@ describe('Controller against a real apiserver', () => {
   it('reconciles every object, and a restart with nothing changed makes 0 writes', async () => {
     const names = ['w1', 'w2', 'w3', 'bad'];
     for (const n of names) {
-      await applyObject(client, widgets, { metadata: { name: n, namespace: ns }, spec: { size: n.length, color: n === 'bad' ? 'ultraviolet' : 'red' } }, { fieldManager: 'test' });
+      await applyObject(
+        client,
+        widgets,
+        { metadata: { name: n, namespace: ns }, spec: { size: n.length, color: n === 'bad' ? 'ultraviolet' : 'red' } },
+        { fieldManager: 'test' },
+      );
     }
     const events1: ReconcileEvent[] = [];
     writes.reset();
@@ -91,7 +114,12 @@ describe('Controller against a real apiserver', () => {
     expect(registry.render()).toContain('controller_reconcile_total{controller="widget",outcome="success"} 3');
 
     // A spec change is reconciled: exactly one status write.
-    await applyObject(client, widgets, { metadata: { name: 'w1', namespace: ns }, spec: { size: 42, color: 'red' } }, { fieldManager: 'test' });
+    await applyObject(
+      client,
+      widgets,
+      { metadata: { name: 'w1', namespace: ns }, spec: { size: 42, color: 'red' } },
+      { fieldManager: 'test' },
+    );
     await waitFor('status of the changed widget', () => writes.snapshot()['apply widgets/status'] === 1);
     await new Promise((r) => setTimeout(r, 500));
     expect(writes.snapshot()).toEqual({ 'apply widgets/status': 1, 'apply widgets': 1 });

@@ -169,7 +169,10 @@ export class Controller {
       } else {
         outcome = 'error';
         const delayMs = this.queue.addRateLimited(key);
-        this.log.warn({ key, delayMs, failures: this.queue.failures(key), ...errorFields(err) }, 'reconcile failed, will retry');
+        this.log.warn(
+          { key, delayMs, failures: this.queue.failures(key), ...errorFields(err) },
+          'reconcile failed, will retry',
+        );
       }
     }
     const event: ReconcileEvent = {
@@ -185,9 +188,21 @@ export class Controller {
 }
 
 function makeMetricsHook(registry: MetricsRegistry): (event: ReconcileEvent) => void {
-  const total = registry.counter('controller_reconcile_total', 'Reconciles by controller and outcome.', ['controller', 'outcome']);
-  const errors = registry.counter('controller_reconcile_errors_total', 'Reconciles that failed (retried or terminal).', ['controller']);
-  const duration = registry.histogram('controller_reconcile_duration_seconds', 'Time spent in reconcile.', ['controller'], durationBuckets);
+  const total = registry.counter('controller_reconcile_total', 'Reconciles by controller and outcome.', [
+    'controller',
+    'outcome',
+  ]);
+  const errors = registry.counter(
+    'controller_reconcile_errors_total',
+    'Reconciles that failed (retried or terminal).',
+    ['controller'],
+  );
+  const duration = registry.histogram(
+    'controller_reconcile_duration_seconds',
+    'Time spent in reconcile.',
+    ['controller'],
+    durationBuckets,
+  );
   return (event) => {
     total.inc({ controller: event.controller, outcome: event.outcome });
     if (event.outcome === 'error' || event.outcome === 'terminal') errors.inc({ controller: event.controller });

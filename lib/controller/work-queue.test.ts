@@ -86,7 +86,13 @@ describe('WorkQueue', () => {
   });
 
   it('backs off exponentially per key with bounded jitter, and forget resets it', () => {
-    const q = new WorkQueue({ process: () => Promise.resolve(), baseDelayMs: 10, maxDelayMs: 1000, jitter: 0.5, random: () => 1 });
+    const q = new WorkQueue({
+      process: () => Promise.resolve(),
+      baseDelayMs: 10,
+      maxDelayMs: 1000,
+      jitter: 0.5,
+      random: () => 1,
+    });
     const delays = Array.from({ length: 9 }, () => q.addRateLimited('a'));
     expect(delays).toEqual([15, 30, 60, 120, 240, 480, 960, 1000, 1000]);
     expect(q.failures('a')).toBe(9);

@@ -23,7 +23,11 @@ export interface ObjectName {
 }
 
 function query(options: ApplyOptions): Record<string, string | boolean | undefined> {
-  return { fieldManager: options.fieldManager, force: options.force, dryRun: options.dryRun === true ? 'All' : undefined };
+  return {
+    fieldManager: options.fieldManager,
+    force: options.force,
+    dryRun: options.dryRun === true ? 'All' : undefined,
+  };
 }
 
 /**
@@ -57,7 +61,8 @@ export function applyStatus<T extends KubeObject>(
   status: Readonly<Record<string, unknown>>,
   options: ApplyOptions,
 ): Promise<T> {
-  const metadata = target.namespace === undefined ? { name: target.name } : { name: target.name, namespace: target.namespace };
+  const metadata =
+    target.namespace === undefined ? { name: target.name } : { name: target.name, namespace: target.namespace };
   return client.request<T>({
     method: 'PATCH',
     path: resourcePath(resource, { namespace: target.namespace, name: target.name, subresource: 'status' }),
@@ -89,11 +94,22 @@ export async function applyStatusIfChanged(
   if (!statusNeedsWrite(current.status, status)) return false;
   const name = current.metadata.name;
   if (name === undefined) throw new Error('applyStatusIfChanged: object has no name');
-  await applyStatus(client, resource, current.metadata.namespace === undefined ? { name } : { name, namespace: current.metadata.namespace }, status, options);
+  await applyStatus(
+    client,
+    resource,
+    current.metadata.namespace === undefined ? { name } : { name, namespace: current.metadata.namespace },
+    status,
+    options,
+  );
   return true;
 }
 
-export function getObject<T extends KubeObject>(client: KubeClient, resource: ResourceRef, target: ObjectName, signal?: AbortSignal): Promise<T> {
+export function getObject<T extends KubeObject>(
+  client: KubeClient,
+  resource: ResourceRef,
+  target: ObjectName,
+  signal?: AbortSignal,
+): Promise<T> {
   return client.request<T>({
     method: 'GET',
     path: resourcePath(resource, { namespace: target.namespace, name: target.name }),
@@ -113,14 +129,20 @@ export interface DeletePreconditions {
 
 /** Deletes; a missing object is not an error (the desired state is reached). Returns whether it existed. */
 export async function deleteObject(
-  client: KubeClient, resource: ResourceRef, target: ObjectName, signal?: AbortSignal, preconditions?: DeletePreconditions,
+  client: KubeClient,
+  resource: ResourceRef,
+  target: ObjectName,
+  signal?: AbortSignal,
+  preconditions?: DeletePreconditions,
 ): Promise<boolean> {
   const pre = Object.fromEntries(Object.entries(preconditions ?? {}).filter(([, v]) => v !== undefined));
   try {
     await client.request({
       method: 'DELETE',
       path: resourcePath(resource, { namespace: target.namespace, name: target.name }),
-      ...(Object.keys(pre).length === 0 ? {} : { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: pre } }),
+      ...(Object.keys(pre).length === 0
+        ? {}
+        : { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: pre } }),
       ...(signal === undefined ? {} : { signal }),
     });
     return true;

@@ -1,18 +1,47 @@
 import { describe, expect, it } from 'vitest';
-import { conditionsEqual, formatKubeTime, isConditionTrue, semanticEqual, setCondition, setConditions, type Condition } from './conditions.ts';
+import {
+  conditionsEqual,
+  formatKubeTime,
+  isConditionTrue,
+  semanticEqual,
+  setCondition,
+  setConditions,
+  type Condition,
+} from './conditions.ts';
 
 const t0 = new Date('2025-01-01T00:00:00.123Z');
 const t1 = new Date('2025-01-01T00:05:00.000Z');
 
 describe('setCondition', () => {
   it('adds a new condition stamped with now, second precision', () => {
-    const out = setCondition([], { type: 'Ready', status: 'True', reason: 'Converged', message: 'ok', observedGeneration: 3 }, t0);
-    expect(out).toEqual([{ type: 'Ready', status: 'True', reason: 'Converged', message: 'ok', observedGeneration: 3, lastTransitionTime: '2025-01-01T00:00:00Z' }]);
+    const out = setCondition(
+      [],
+      { type: 'Ready', status: 'True', reason: 'Converged', message: 'ok', observedGeneration: 3 },
+      t0,
+    );
+    expect(out).toEqual([
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Converged',
+        message: 'ok',
+        observedGeneration: 3,
+        lastTransitionTime: '2025-01-01T00:00:00Z',
+      },
+    ]);
   });
 
   it('keeps lastTransitionTime when only reason, message or generation change', () => {
-    const first = setCondition([], { type: 'Ready', status: 'False', reason: 'A', message: 'a', observedGeneration: 1 }, t0);
-    const second = setCondition(first, { type: 'Ready', status: 'False', reason: 'B', message: 'b', observedGeneration: 2 }, t1);
+    const first = setCondition(
+      [],
+      { type: 'Ready', status: 'False', reason: 'A', message: 'a', observedGeneration: 1 },
+      t0,
+    );
+    const second = setCondition(
+      first,
+      { type: 'Ready', status: 'False', reason: 'B', message: 'b', observedGeneration: 2 },
+      t1,
+    );
     expect(second[0]?.lastTransitionTime).toBe(formatKubeTime(t0));
     expect(second[0]?.reason).toBe('B');
     expect(second[0]?.observedGeneration).toBe(2);
@@ -36,7 +65,11 @@ describe('setCondition', () => {
       ],
       t0,
     );
-    expect(out.map((c) => `${c.type}=${c.status}`)).toEqual(['BgpEstablished=True', 'FrrConfigured=False', 'Ready=False']);
+    expect(out.map((c) => `${c.type}=${c.status}`)).toEqual([
+      'BgpEstablished=True',
+      'FrrConfigured=False',
+      'Ready=False',
+    ]);
   });
 
   it('is idempotent: setting the same condition again gives an equal list', () => {

@@ -65,10 +65,13 @@ function conditionEqual(a: Condition, b: Condition): boolean {
 export function conditionsEqual(a: readonly Condition[] | undefined, b: readonly Condition[] | undefined): boolean {
   const x = [...(a ?? [])].sort(byType);
   const y = [...(b ?? [])].sort(byType);
-  return x.length === y.length && x.every((c, i) => {
-    const other = y[i];
-    return other !== undefined && conditionEqual(c, other);
-  });
+  return (
+    x.length === y.length &&
+    x.every((c, i) => {
+      const other = y[i];
+      return other !== undefined && conditionEqual(c, other);
+    })
+  );
 }
 
 /**
@@ -90,6 +93,7 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
 }
 
 function fieldEqual(key: string, a: unknown, b: unknown): boolean {
-  if (key === 'conditions' && Array.isArray(a) && Array.isArray(b)) return conditionsEqual(a as Condition[], b as Condition[]);
+  if (key === 'conditions' && Array.isArray(a) && Array.isArray(b))
+    return conditionsEqual(a as Condition[], b as Condition[]);
   return semanticEqual(a, b);
 }

@@ -5,24 +5,59 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventRecorder, type EventInput } from './events.ts';
 import type { KubeClient } from './kube-client.ts';
 
-interface Sent { method: string; path: string; body: Record<string, unknown> }
+interface Sent {
+  method: string;
+  path: string;
+  body: Record<string, unknown>;
+}
 
-function recorder(options: { seriesIntervalMs?: number; dedupWindowMs?: number } = {}): { rec: EventRecorder; sent: Sent[] } {
+function recorder(options: { seriesIntervalMs?: number; dedupWindowMs?: number } = {}): {
+  rec: EventRecorder;
+  sent: Sent[];
+} {
   const sent: Sent[] = [];
-  const client = { request: (r: Sent) => { sent.push(r); return Promise.resolve({}); } } as unknown as KubeClient;
-  return { rec: new EventRecorder({ client, reportingController: 'ovn-evpn.dev/test', reportingInstance: 'w', now: () => new Date(), ...options }), sent };
+  const client = {
+    request: (r: Sent) => {
+      sent.push(r);
+      return Promise.resolve({});
+    },
+  } as unknown as KubeClient;
+  return {
+    rec: new EventRecorder({
+      client,
+      reportingController: 'ovn-evpn.dev/test',
+      reportingInstance: 'w',
+      now: () => new Date(),
+      ...options,
+    }),
+    sent,
+  };
 }
 
 const regarding = { apiVersion: 'evpn.ovn-evpn.dev/v1alpha1', kind: 'EvpnNetwork', name: 'net-a', uid: 'u1' };
-const failure = (note: string, reason = 'InfrastructureFailed', node = 'w1'): EventInput => ({ regarding, type: 'Warning', reason, action: 'ApplyOnNode', note, key: `${node}/${reason}` });
+const failure = (note: string, reason = 'InfrastructureFailed', node = 'w1'): EventInput => ({
+  regarding,
+  type: 'Warning',
+  reason,
+  action: 'ApplyOnNode',
+  note,
+  key: `${node}/${reason}`,
+});
 
 describe('EventRecorder rate limiting', () => {
-  beforeEach(() => { vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') }); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
-  it('folds a flapping object\'s repeats (same key, other notes) into one Event and one series write per interval', async () => {
+  it("folds a flapping object's repeats (same key, other notes) into one Event and one series write per interval", async () => {
     const { rec, sent } = recorder({ seriesIntervalMs: 30_000 });
-    for (let i = 0; i < 100; i++) { rec.record(failure(`EVPN-005: errno ${i}`)); vi.advanceTimersByTime(100); }
+    for (let i = 0; i < 100; i++) {
+      rec.record(failure(`EVPN-005: errno ${i}`));
+      vi.advanceTimersByTime(100);
+    }
     await vi.advanceTimersByTimeAsync(30_000);
     await rec.flush();
     expect(sent.map((s) => s.method)).toEqual(['POST', 'PATCH']);

@@ -83,8 +83,13 @@ export class EventRecorder {
 
   record(input: EventInput): void {
     const now = this.now();
-    const key = JSON.stringify([input.regarding.uid ?? '', input.regarding.kind, input.regarding.namespace ?? '', input.regarding.name,
-      ...(input.key === undefined ? [input.type, input.reason, input.action, input.note] : ['key', input.key])]);
+    const key = JSON.stringify([
+      input.regarding.uid ?? '',
+      input.regarding.kind,
+      input.regarding.namespace ?? '',
+      input.regarding.name,
+      ...(input.key === undefined ? [input.type, input.reason, input.action, input.note] : ['key', input.key]),
+    ]);
     const existing = this.tracked.get(key);
     const dedupWindowMs = this.options.dedupWindowMs ?? 10 * 60_000;
     if (existing !== undefined && now.getTime() - existing.firstSeen < dedupWindowMs) {
@@ -97,7 +102,9 @@ export class EventRecorder {
     const namespace = input.regarding.namespace ?? this.options.defaultNamespace ?? 'default';
     // The event's own name must be a valid object name even when the object it is about has none (an invalid name is
     // often what the event reports).
-    const prefix = /^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$/.test(input.regarding.name) ? input.regarding.name : 'invalid-name';
+    const prefix = /^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$/.test(input.regarding.name)
+      ? input.regarding.name
+      : 'invalid-name';
     const name = `${prefix}.${randomBytes(8).toString('hex')}`;
     const entry: Tracked = {
       name,
@@ -157,7 +164,11 @@ export class EventRecorder {
       regarding: input.regarding,
     };
     try {
-      await this.options.client.request({ method: 'POST', path: resourcePath(coreResources.events, { namespace: entry.namespace }), body });
+      await this.options.client.request({
+        method: 'POST',
+        path: resourcePath(coreResources.events, { namespace: entry.namespace }),
+        body,
+      });
       return true;
     } catch (err) {
       this.log.warn({ ...errorFields(err), reason: input.reason, object: input.regarding.name }, 'event create failed');

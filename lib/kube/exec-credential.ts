@@ -11,12 +11,17 @@ import type { ExecSpec } from './kubeconfig.ts';
 const ExecCredentialOutput = z.object({
   apiVersion: z.string().optional(),
   kind: z.literal('ExecCredential'),
-  status: z.object({
-    token: z.string().optional(),
-    clientCertificateData: z.string().optional(),
-    clientKeyData: z.string().optional(),
-    expirationTimestamp: z.string().optional(),
-  }).refine((s) => (s.clientCertificateData === undefined) === (s.clientKeyData === undefined), 'clientCertificateData and clientKeyData come together'),
+  status: z
+    .object({
+      token: z.string().optional(),
+      clientCertificateData: z.string().optional(),
+      clientKeyData: z.string().optional(),
+      expirationTimestamp: z.string().optional(),
+    })
+    .refine(
+      (s) => (s.clientCertificateData === undefined) === (s.clientKeyData === undefined),
+      'clientCertificateData and clientKeyData come together',
+    ),
 });
 
 export interface ExecCredential {
@@ -48,7 +53,9 @@ export class ExecCredentialSource {
   get(now = Date.now()): Promise<ExecCredential> {
     const c = this.#current;
     if (c !== undefined && (c.expiresAt === undefined || c.expiresAt - EXPIRY_SKEW_MS > now)) return Promise.resolve(c);
-    this.#running ??= this.#run().finally(() => { this.#running = undefined; });
+    this.#running ??= this.#run().finally(() => {
+      this.#running = undefined;
+    });
     return this.#running;
   }
 
@@ -61,34 +68,62 @@ export class ExecCredentialSource {
     this.runs += 1;
     const { command, args, env, apiVersion, provideClusterInfo } = this.#spec;
     const info = {
-      apiVersion, kind: 'ExecCredential',
+      apiVersion,
+      kind: 'ExecCredential',
       spec: {
         interactive: false,
-        ...(provideClusterInfo ? {
-          cluster: {
-            server: this.#cluster.server, 'insecure-skip-tls-verify': this.#cluster.insecure,
-            ...(this.#cluster.caData === undefined ? {} : { 'certificate-authority-data': this.#cluster.caData }),
-            ...(this.#cluster.tlsServerName === undefined ? {} : { 'tls-server-name': this.#cluster.tlsServerName }),
-          },
-        } : {}),
+        ...(provideClusterInfo
+          ? {
+              cluster: {
+                server: this.#cluster.server,
+                'insecure-skip-tls-verify': this.#cluster.insecure,
+                ...(this.#cluster.caData === undefined ? {} : { 'certificate-authority-data': this.#cluster.caData }),
+                ...(this.#cluster.tlsServerName === undefined
+                  ? {}
+                  : { 'tls-server-name': this.#cluster.tlsServerName }),
+              },
+            }
+          : {}),
       },
     };
-    const childEnv = { ...process.env, ...Object.fromEntries(env.map((e) => [e.name, e.value])), KUBERNETES_EXEC_INFO: JSON.stringify(info) };
+    const childEnv = {
+      ...process.env,
+      ...Object.fromEntries(env.map((e) => [e.name, e.value])),
+      KUBERNETES_EXEC_INFO: JSON.stringify(info),
+    };
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(command, [...args], { env: childEnv, timeout: RUN_TIMEOUT_MS, maxBuffer: 1024 * 1024, encoding: 'utf8' }, (err, out, errText) => {
-        if (err === null) { resolve(out); return; }
-        reject(new Error(`kubeconfig exec plugin ${command} failed: ${err.message}${errText.trim() === '' ? '' : `: ${errText.trim().slice(0, 500)}`}`));
-      });
+      execFile(
+        command,
+        [...args],
+        { env: childEnv, timeout: RUN_TIMEOUT_MS, maxBuffer: 1024 * 1024, encoding: 'utf8' },
+        (err, out, errText) => {
+          if (err === null) {
+            resolve(out);
+            return;
+          }
+          reject(
+            new Error(
+              `kubeconfig exec plugin ${command} failed: ${err.message}${errText.trim() === '' ? '' : `: ${errText.trim().slice(0, 500)}`}`,
+            ),
+          );
+        },
+      );
     });
     let parsed: z.infer<typeof ExecCredentialOutput>;
     try {
       parsed = ExecCredentialOutput.parse(JSON.parse(stdout));
     } catch (err) {
-      throw new Error(`kubeconfig exec plugin ${command} printed no valid ExecCredential: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new Error(
+        `kubeconfig exec plugin ${command} printed no valid ExecCredential: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
     const s = parsed.status;
     const expiresAt = s.expirationTimestamp === undefined ? undefined : Date.parse(s.expirationTimestamp);
-    if (expiresAt !== undefined && Number.isNaN(expiresAt)) throw new Error(`kubeconfig exec plugin ${command}: expirationTimestamp ${s.expirationTimestamp ?? ''} is not a time`);
+    if (expiresAt !== undefined && Number.isNaN(expiresAt))
+      throw new Error(
+        `kubeconfig exec plugin ${command}: expirationTimestamp ${s.expirationTimestamp ?? ''} is not a time`,
+      );
     const credential: ExecCredential = {
       ...(s.token === undefined ? {} : { token: s.token }),
       ...(s.clientCertificateData === undefined ? {} : { cert: s.clientCertificateData }),

@@ -21,8 +21,14 @@ let client: KubeClient;
 const createCm = (name: string, v: string): Promise<ConfigMap> =>
   client.request({ method: 'POST', path: resourcePath(cms, { namespace: ns }), body: configMap(ns, name, { v }) });
 const patchCm = (name: string, v: string): Promise<ConfigMap> =>
-  client.request({ method: 'PATCH', path: resourcePath(cms, { namespace: ns, name }), body: { data: { v } }, contentType: 'application/merge-patch+json' });
-const deleteCm = (name: string): Promise<unknown> => client.request({ method: 'DELETE', path: resourcePath(cms, { namespace: ns, name }) });
+  client.request({
+    method: 'PATCH',
+    path: resourcePath(cms, { namespace: ns, name }),
+    body: { data: { v } },
+    contentType: 'application/merge-patch+json',
+  });
+const deleteCm = (name: string): Promise<unknown> =>
+  client.request({ method: 'DELETE', path: resourcePath(cms, { namespace: ns, name }) });
 
 describe('Informer on 410 Gone (private apiserver, restarted)', () => {
   beforeAll(async () => {
@@ -61,8 +67,12 @@ describe('Informer on 410 Gone (private apiserver, restarted)', () => {
     inf.resumeWatch();
 
     const relistFrom = Date.now();
-    await waitFor('relist after 410', () => inf.stats.relistsAfterGone >= 1 && events.length >= 3, { timeoutMs: 30_000 });
-    process.stderr.write(`informer: 410 after apiserver restart → relist and diff delivered in ${Date.now() - relistFrom} ms\n`);
+    await waitFor('relist after 410', () => inf.stats.relistsAfterGone >= 1 && events.length >= 3, {
+      timeoutMs: 30_000,
+    });
+    process.stderr.write(
+      `informer: 410 after apiserver restart → relist and diff delivered in ${Date.now() - relistFrom} ms\n`,
+    );
     expect(inf.stats.lists).toBe(2);
     expect(events.sort()).toEqual(['add new', 'delete gone', 'update change 1->2']);
     expect(inf.keys().sort()).toEqual(['default/change', 'default/keep', 'default/new']);
@@ -77,7 +87,10 @@ describe('Informer on 410 Gone (private apiserver, restarted)', () => {
   it('survives an apiserver restart mid-watch: re-watches with backoff and misses nothing', async () => {
     const inf = new Informer<ConfigMap>({ client, resource: cms, namespace: ns, initialBackoffMs: 200 });
     const events: string[] = [];
-    inf.on({ add: (o) => events.push(`add ${o.metadata.name ?? ''}`), delete: (o) => events.push(`delete ${o.metadata.name ?? ''}`) });
+    inf.on({
+      add: (o) => events.push(`add ${o.metadata.name ?? ''}`),
+      delete: (o) => events.push(`delete ${o.metadata.name ?? ''}`),
+    });
     inf.start();
     await inf.waitForSync();
     events.length = 0;
@@ -87,7 +100,9 @@ describe('Informer on 410 Gone (private apiserver, restarted)', () => {
     await createCm('after-restart', '1');
     const seenFrom = Date.now();
     await waitFor('add after restart', () => events.includes('add after-restart'), { timeoutMs: 30_000 });
-    process.stderr.write(`informer: apiserver restart took ${restartMs} ms; the first write after it reached the informer in ${Date.now() - seenFrom} ms\n`);
+    process.stderr.write(
+      `informer: apiserver restart took ${restartMs} ms; the first write after it reached the informer in ${Date.now() - seenFrom} ms\n`,
+    );
     expect(inf.stats.watches).toBeGreaterThanOrEqual(2);
     await inf.stop();
   });

@@ -14,8 +14,16 @@ const cms = coreResources.configMaps;
 let client: KubeClient;
 let ns: string;
 
-async function createCm(name: string, data: Record<string, string>, labels: Record<string, string> = {}): Promise<ConfigMap> {
-  return client.request<ConfigMap>({ method: 'POST', path: resourcePath(cms, { namespace: ns }), body: configMap(ns, name, data, labels) });
+async function createCm(
+  name: string,
+  data: Record<string, string>,
+  labels: Record<string, string> = {},
+): Promise<ConfigMap> {
+  return client.request<ConfigMap>({
+    method: 'POST',
+    path: resourcePath(cms, { namespace: ns }),
+    body: configMap(ns, name, data, labels),
+  });
 }
 async function patchCm(name: string, data: Record<string, string>): Promise<ConfigMap> {
   return client.request<ConfigMap>({
@@ -109,7 +117,13 @@ describe('Informer against a real apiserver', () => {
   });
 
   it('keeps its resourceVersion fresh through bookmarks while nothing it selects changes', async () => {
-    const inf = new Informer<ConfigMap>({ client, resource: cms, namespace: ns, labelSelector: 'app=nothing-matches', watchTimeoutSeconds: 4 });
+    const inf = new Informer<ConfigMap>({
+      client,
+      resource: cms,
+      namespace: ns,
+      labelSelector: 'app=nothing-matches',
+      watchTimeoutSeconds: 4,
+    });
     const events = recordEvents(inf);
     inf.start();
     await inf.waitForSync();

@@ -55,7 +55,12 @@ class GoneError extends Error {}
 /** The error of a watch ERROR event: GoneError for 410 (relist), else the API error. */
 function watchError(status: KubeStatus): Error {
   if (status.code === 410) return new GoneError(status.message ?? 'resourceVersion expired');
-  return new KubeApiError(status.code ?? 500, status.reason ?? 'WatchError', status.message ?? 'watch error event', status);
+  return new KubeApiError(
+    status.code ?? 500,
+    status.reason ?? 'WatchError',
+    status.message ?? 'watch error event',
+    status,
+  );
 }
 
 export class Informer<T extends KubeObject = KubeObject> {
@@ -226,7 +231,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       for await (const ev of events) {
         sawEvents = true;
         if (ev.type === 'ERROR') throw watchError(ev.object);
-        const obj = ev.type === 'BOOKMARK' ? ev.object as T : this.transform(ev.object as T);
+        const obj = ev.type === 'BOOKMARK' ? (ev.object as T) : this.transform(ev.object as T);
         const rv = obj.metadata.resourceVersion;
         if (ev.type === 'BOOKMARK') {
           if (rv !== undefined) this.resourceVersion = rv;
@@ -254,7 +259,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private transform(obj: T): T {
-    return this.options.transform === undefined ? obj : this.options.transform(obj) as T;
+    return this.options.transform === undefined ? obj : (this.options.transform(obj) as T);
   }
 
   private upsert(key: string, obj: T): void {

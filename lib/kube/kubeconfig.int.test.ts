@@ -32,17 +32,50 @@ const tokenOf = (user: string): string => tokens.find((t) => t.user === user)?.t
 /** Who the server says the client is. */
 async function whoami(client: KubeClient): Promise<string> {
   const r = await client.request<{ status: { userInfo: { username: string } } }>({
-    method: 'POST', path: '/apis/authentication.k8s.io/v1/selfsubjectreviews', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    method: 'POST',
+    path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
   });
   return r.status.userInfo.username;
 }
 
-const openssl = (dir: string, args: readonly string[]): void => { execFileSync('openssl', [...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] }); };
+const openssl = (dir: string, args: readonly string[]): void => {
+  execFileSync('openssl', [...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+};
 
 /** A client certificate for `user` (group system:masters) signed by the test CA in `dir`. */
 function clientCert(dir: string, user: string): { cert: string; key: string } {
-  openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${user}.key`, '-out', `${user}.csr`, '-subj', `/O=system:masters/CN=${user}`]);
-  openssl(dir, ['x509', '-req', '-in', `${user}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${user}.crt`, '-days', '1', '-extfile', 'client.ext']);
+  openssl(dir, [
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    `${user}.key`,
+    '-out',
+    `${user}.csr`,
+    '-subj',
+    `/O=system:masters/CN=${user}`,
+  ]);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${user}.csr`,
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    `${user}.crt`,
+    '-days',
+    '1',
+    '-extfile',
+    'client.ext',
+  ]);
   return { cert: readFileSync(join(dir, `${user}.crt`), 'utf8'), key: readFileSync(join(dir, `${user}.key`), 'utf8') };
 }
 
@@ -59,16 +92,38 @@ describe('kubeconfig loader against a real API server', () => {
     return c;
   };
   const config = (user: Record<string, unknown>): Record<string, unknown> => ({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
-    clusters: [{ name: 'k', cluster }], users: [{ name: 'u', user }], contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'c',
+    clusters: [{ name: 'k', cluster }],
+    users: [{ name: 'u', user }],
+    contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
   });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kubeconfig-int-'));
-    openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=kubeconfig-test-client-ca']);
+    openssl(dir, [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=kubeconfig-test-client-ca',
+    ]);
     writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n');
     cp = await startControlPlane({ extraTokens: tokens, clientCaFile: join(dir, 'ca.crt') });
-    const admin = parse(readFileSync(cp.kubeconfigPath, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+    const admin = parse(readFileSync(cp.kubeconfigPath, 'utf8')) as {
+      clusters: { cluster: Record<string, unknown> }[];
+    };
     cluster = admin.clusters[0]?.cluster ?? {};
   });
 
@@ -83,7 +138,10 @@ describe('kubeconfig loader against a real API server', () => {
     writeFileSync(join(dir, 'client.crt'), one.cert);
     writeFileSync(join(dir, 'client.key'), one.key);
     // Relative paths: relative to the kubeconfig's directory.
-    const client = clientFor(config({ 'client-certificate': 'client.crt', 'client-key': 'client.key' }), 'cert.kubeconfig');
+    const client = clientFor(
+      config({ 'client-certificate': 'client.crt', 'client-key': 'client.key' }),
+      'cert.kubeconfig',
+    );
     expect(await whoami(client)).toBe('cert-user-1');
     expect(await whoami(client)).toBe('cert-user-1');
     const two = clientCert(dir, 'cert-user-2');
@@ -109,11 +167,16 @@ describe('kubeconfig loader against a real API server', () => {
 
   describe('an exec credential plugin', () => {
     const plugin = (): string => join(dir, 'bin', 'credential-plugin');
-    const runs = (): number => readFileSync(join(dir, 'exec-runs'), 'utf8').split('\n').filter((l) => l !== '').length;
+    const runs = (): number =>
+      readFileSync(join(dir, 'exec-runs'), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '').length;
     beforeAll(() => {
       execFileSync('mkdir', ['-p', join(dir, 'bin')]);
       // Prints a token or a certificate (exec-mode) valid EXPIRES seconds, counts its runs, keeps what it was given.
-      writeFileSync(plugin(), `#!/bin/bash
+      writeFileSync(
+        plugin(),
+        `#!/bin/bash
 set -eu
 d=$(cd "$(dirname "$0")/.." && pwd)
 echo run >> "$d/exec-runs"
@@ -125,11 +188,20 @@ if [ "$(cat "$d/exec-mode")" = token ]; then
 else
   printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"%s","clientKeyData":"%s","expirationTimestamp":"%s"}}\\n' "$(pem "$d/exec.crt")" "$(pem "$d/exec.key")" "$exp"
 fi
-`);
+`,
+      );
       chmodSync(plugin(), 0o755);
       writeFileSync(join(dir, 'exec-runs'), '');
     });
-    const execUser = { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/credential-plugin', env: [{ name: 'EXPIRES', value: '8' }], provideClusterInfo: true, interactiveMode: 'Never' } };
+    const execUser = {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: './bin/credential-plugin',
+        env: [{ name: 'EXPIRES', value: '8' }],
+        provideClusterInfo: true,
+        interactiveMode: 'Never',
+      },
+    };
 
     it('gives a token, kept until it nearly expires (one run for many requests), then runs again and the new token applies', async () => {
       writeFileSync(join(dir, 'exec-mode'), 'token');
@@ -141,7 +213,11 @@ fi
       expect(await whoami(client)).toBe('exec-user-1');
       expect(runs()).toBe(1);
       const info = JSON.parse(readFileSync(join(dir, 'exec-info.json'), 'utf8')) as Record<string, unknown>;
-      expect(info).toMatchObject({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false, cluster: { server: cp.server } } });
+      expect(info).toMatchObject({
+        apiVersion: 'client.authentication.k8s.io/v1',
+        kind: 'ExecCredential',
+        spec: { interactive: false, cluster: { server: cp.server } },
+      });
       writeFileSync(join(dir, 'exec-token'), tokenOf('exec-user-2'));
       // Valid 8 s, renewed 5 s before: after ~3 s the next request runs the plugin again.
       await new Promise((r) => setTimeout(r, 3_500));
@@ -180,7 +256,11 @@ fi
 });
 
 describe('a two-file KUBECONFIG with kubectl evpn', () => {
-  function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  function run(
+    file: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv,
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((res) => {
       execFile(file, [...args], { env, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
         res({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
@@ -191,26 +271,42 @@ describe('a two-file KUBECONFIG with kubectl evpn', () => {
   it('merges them as kubectl does: the context in the first file, its cluster and user only in the second', async () => {
     const crds = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(repo, 'crds/generated')]);
     expect(crds.code, crds.stderr).toBe(0);
-    const shared = parse(readFileSync(kubeconfigPath(), 'utf8')) as { clusters: { cluster: Record<string, unknown> }[]; users: { user: Record<string, unknown> }[] };
+    const shared = parse(readFileSync(kubeconfigPath(), 'utf8')) as {
+      clusters: { cluster: Record<string, unknown> }[];
+      users: { user: Record<string, unknown> }[];
+    };
     const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-two-'));
     const first = join(dir, 'contexts.yaml');
     const second = join(dir, 'credentials.yaml');
-    writeFileSync(first, stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'merged',
-      contexts: [{ name: 'merged', context: { cluster: 'shared', user: 'admin' } }],
-    }));
-    writeFileSync(second, stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'not-this-one',
-      clusters: [{ name: 'shared', cluster: shared.clusters[0]?.cluster }],
-      users: [{ name: 'admin', user: shared.users[0]?.user }],
-      contexts: [{ name: 'not-this-one', context: { cluster: 'nowhere' } }],
-    }));
+    writeFileSync(
+      first,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'merged',
+        contexts: [{ name: 'merged', context: { cluster: 'shared', user: 'admin' } }],
+      }),
+    );
+    writeFileSync(
+      second,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'not-this-one',
+        clusters: [{ name: 'shared', cluster: shared.clusters[0]?.cluster }],
+        users: [{ name: 'admin', user: shared.users[0]?.user }],
+        contexts: [{ name: 'not-this-one', context: { cluster: 'nowhere' } }],
+      }),
+    );
     const env = { ...process.env, KUBECONFIG: `${first}:${second}` };
     const r = await run(join(repo, 'bin/kubectl-evpn'), ['status'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // kubectl itself, as a plugin host, reads the same list and finds the plugin working.
-    const k = await run(kubectlPath(), ['evpn', 'status'], { ...env, PATH: `${join(repo, 'bin')}:${process.env['PATH'] ?? ''}` });
+    const k = await run(kubectlPath(), ['evpn', 'status'], {
+      ...env,
+      PATH: `${join(repo, 'bin')}:${process.env['PATH'] ?? ''}`,
+    });
     expect(k.code, k.stderr).toBe(0);
     expect(k.stdout).toBe(r.stdout);
     expect((await run(kubectlPath(), ['config', 'current-context'], env)).stdout.trim()).toBe('merged');

@@ -28,7 +28,8 @@ function elector(lease: string, identity: string, log: string[]): LeaderElector 
   });
 }
 
-const readLease = (name: string): Promise<Lease> => client.request<Lease>({ method: 'GET', path: resourcePath(coreResources.leases, { namespace: 'default', name }) });
+const readLease = (name: string): Promise<Lease> =>
+  client.request<Lease>({ method: 'GET', path: resourcePath(coreResources.leases, { namespace: 'default', name }) });
 
 /** Samples for `ms` and fails if two candidates ever lead at once. */
 async function assertNeverTwoLeaders(electors: readonly LeaderElector[], ms: number): Promise<void> {
@@ -66,7 +67,9 @@ describe('LeaderElector against a real apiserver', () => {
     expect((await readLease(lease)).spec?.holderIdentity ?? '').toBe('');
     await waitFor('takeover', () => others.some((e) => e.isLeader()), { timeoutMs: 10_000 });
     const takeoverMs = Date.now() - stoppedAt;
-    process.stderr.write(`leader-election: graceful handover took ${takeoverMs} ms (lease ${timing.leaseDurationMs} ms, retry ${timing.retryPeriodMs} ms)\n`);
+    process.stderr.write(
+      `leader-election: graceful handover took ${takeoverMs} ms (lease ${timing.leaseDurationMs} ms, retry ${timing.retryPeriodMs} ms)\n`,
+    );
     expect(takeoverMs).toBeLessThan(timing.leaseDurationMs);
     await assertNeverTwoLeaders(electors, 1_500);
     const next = others.find((e) => e.isLeader());
@@ -82,7 +85,9 @@ describe('LeaderElector against a real apiserver', () => {
   it('takes over from a crashed leader (SIGKILL, no release) only after the lease expires', async () => {
     const lease = uniqueName('lib-le-crash');
     const script = fileURLToPath(new URL('./testdata/run-elector.ts', import.meta.url));
-    const child = spawn(process.execPath, [script, kubeconfigPath(), 'default', lease, 'crashing-leader'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, kubeconfigPath(), 'default', lease, 'crashing-leader'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let childOut = '';
     child.stdout.on('data', (d: Buffer) => (childOut += d.toString()));
     await waitFor('child leads', () => childOut.includes('leading'), { timeoutMs: 20_000 });
@@ -100,7 +105,9 @@ describe('LeaderElector against a real apiserver', () => {
     await waitFor('standby takes over', () => standby.isLeader(), { timeoutMs: 15_000 });
     const afterKill = Date.now() - killedAt;
     const afterLastRenew = Date.now() - lastRenew;
-    process.stderr.write(`leader-election: takeover after crash ${afterKill} ms after SIGKILL, ${afterLastRenew} ms after the last renew (lease ${timing.leaseDurationMs} ms)\n`);
+    process.stderr.write(
+      `leader-election: takeover after crash ${afterKill} ms after SIGKILL, ${afterLastRenew} ms after the last renew (lease ${timing.leaseDurationMs} ms)\n`,
+    );
     // Not before the lease ran out (measured from the dead leader's last renew), and not much after.
     expect(afterLastRenew).toBeGreaterThanOrEqual(timing.leaseDurationMs);
     expect(afterKill).toBeLessThan(timing.leaseDurationMs + 3 * timing.retryPeriodMs + 1_000);
@@ -152,7 +159,10 @@ function expectNoOverlap(terms: readonly Term[]): void {
     const prev = sorted[i - 1];
     const next = sorted[i];
     if (prev === undefined || next === undefined) continue;
-    expect(prev.end, `${prev.id} [${prev.start}, ${String(prev.end)}] overlaps ${next.id} starting ${next.start}`).toBeDefined();
+    expect(
+      prev.end,
+      `${prev.id} [${prev.start}, ${String(prev.end)}] overlaps ${next.id} starting ${next.start}`,
+    ).toBeDefined();
     expect(prev.end ?? Infinity).toBeLessThanOrEqual(next.start);
   }
 }
@@ -191,7 +201,11 @@ describe('LeaderElector against a paused (SIGSTOP) apiserver of its own', () => 
     const client = new RecordingClient(kc, { userAgent: `le-pause-${id}` });
     let term: Term | undefined;
     const elector = new LeaderElector({
-      client, namespace: 'default', name: lease, identity: id, ...t,
+      client,
+      namespace: 'default',
+      name: lease,
+      identity: id,
+      ...t,
       onStartedLeading: (signal) => {
         const mine: Term = { id, start: performance.now() };
         term = mine;
@@ -227,7 +241,10 @@ describe('LeaderElector against a paused (SIGSTOP) apiserver of its own', () => 
 
         const pausedAt = performance.now();
         pause();
-        await waitFor('a stops leading', () => !a.elector.isLeader(), { timeoutMs: t.leaseDurationMs + 2_000, stepMs: 5 });
+        await waitFor('a stops leading', () => !a.elector.isLeader(), {
+          timeoutMs: t.leaseDurationMs + 2_000,
+          stepMs: 5,
+        });
         const aTerm = terms.find((x) => x.id === 'a');
         const aEnd = aTerm?.end;
         if (aEnd === undefined) throw new Error('a never ended its term');
@@ -256,7 +273,10 @@ describe('LeaderElector against a paused (SIGSTOP) apiserver of its own', () => 
         await new Promise((r) => setTimeout(r, Math.max(0, pausedAt + pauseMs - performance.now())));
         const resumedAt = performance.now();
         resume();
-        await waitFor('b takes over', () => b.elector.isLeader(), { timeoutMs: t.leaseDurationMs + 5 * t.retryPeriodMs + 3_000, stepMs: 5 });
+        await waitFor('b takes over', () => b.elector.isLeader(), {
+          timeoutMs: t.leaseDurationMs + 5 * t.retryPeriodMs + 3_000,
+          stepMs: 5,
+        });
         const bTerm = terms.find((x) => x.id === 'b');
         const acquired = b.client.writes.find((w) => w.method === 'PUT');
         if (bTerm === undefined || acquired === undefined) throw new Error('b leads without a term or a write');
@@ -268,7 +288,10 @@ describe('LeaderElector against a paused (SIGSTOP) apiserver of its own', () => 
         // leaseDuration after a's last renewal was sent (the earliest a commit could be).
         expect(acquired.sentAt).toBeGreaterThanOrEqual(lastRenew.sentAt + t.leaseDurationMs);
         expect(acquired.sentAt).toBeGreaterThanOrEqual(resumedAt);
-        const taken = await b.client.request<Lease>({ method: 'GET', path: resourcePath(coreResources.leases, { namespace: 'default', name: lease }) });
+        const taken = await b.client.request<Lease>({
+          method: 'GET',
+          path: resourcePath(coreResources.leases, { namespace: 'default', name: lease }),
+        });
         expect(taken.spec?.holderIdentity).toBe('b');
         expect(taken.spec?.leaseTransitions).toBe(1);
 

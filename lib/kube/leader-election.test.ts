@@ -21,29 +21,44 @@ const timings: readonly LeaseTiming[] = [
 
 describe('validateLeaseTiming', () => {
   it('accepts retryPeriod < renewDeadline < leaseDuration', () => {
-    for (const t of timings) expect(() => { validateLeaseTiming(t); }).not.toThrow();
+    for (const t of timings)
+      expect(() => {
+        validateLeaseTiming(t);
+      }).not.toThrow();
   });
 
   it('rejects a renewDeadline that is not shorter than leaseDuration, naming both', () => {
-    expect(() => { validateLeaseTiming({ leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }); }).toThrow(
-      /renewDeadline \(10000 ms\) must be shorter than leaseDuration \(10000 ms\)/,
-    );
-    expect(() => { validateLeaseTiming({ leaseDurationMs: 10_000, renewDeadlineMs: 12_000, retryPeriodMs: 2_000 }); }).toThrow(/before another candidate may take the lease/);
+    expect(() => {
+      validateLeaseTiming({ leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
+    }).toThrow(/renewDeadline \(10000 ms\) must be shorter than leaseDuration \(10000 ms\)/);
+    expect(() => {
+      validateLeaseTiming({ leaseDurationMs: 10_000, renewDeadlineMs: 12_000, retryPeriodMs: 2_000 });
+    }).toThrow(/before another candidate may take the lease/);
   });
 
   it('rejects a retryPeriod that leaves no second try, and non-positive or non-finite durations', () => {
-    expect(() => { validateLeaseTiming({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 10_000 }); }).toThrow(/retryPeriod \(10000 ms\) must be shorter than renewDeadline/);
-    expect(() => { validateLeaseTiming({ leaseDurationMs: 15_000, renewDeadlineMs: 0, retryPeriodMs: -1 }); }).toThrow(/must be a positive number/);
-    expect(() => { validateLeaseTiming({ leaseDurationMs: Number.NaN, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }); }).toThrow(/leaseDurationMs must be a positive number of milliseconds, got NaN/);
+    expect(() => {
+      validateLeaseTiming({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 10_000 });
+    }).toThrow(/retryPeriod \(10000 ms\) must be shorter than renewDeadline/);
+    expect(() => {
+      validateLeaseTiming({ leaseDurationMs: 15_000, renewDeadlineMs: 0, retryPeriodMs: -1 });
+    }).toThrow(/must be a positive number/);
+    expect(() => {
+      validateLeaseTiming({ leaseDurationMs: Number.NaN, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
+    }).toThrow(/leaseDurationMs must be a positive number of milliseconds, got NaN/);
   });
 
   it('is enforced by the LeaderElector constructor', () => {
     const client = new KubeClient(new KubeConfig());
     const base = { client, namespace: 'default', name: 'x', identity: 'me', onStartedLeading: () => undefined };
-    expect(() => new LeaderElector({ ...base, leaseDurationMs: 5_000, renewDeadlineMs: 5_000 })).toThrow(/renewDeadline \(5000 ms\) must be shorter than leaseDuration \(5000 ms\)/);
+    expect(() => new LeaderElector({ ...base, leaseDurationMs: 5_000, renewDeadlineMs: 5_000 })).toThrow(
+      /renewDeadline \(5000 ms\) must be shorter than leaseDuration \(5000 ms\)/,
+    );
     // A leaseDuration shorter than the default renewDeadline alone is caught too.
     expect(() => new LeaderElector({ ...base, leaseDurationMs: 8_000 })).toThrow(/renewDeadline \(10000 ms\)/);
-    expect(() => new LeaderElector({ ...base, leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 })).not.toThrow();
+    expect(
+      () => new LeaderElector({ ...base, leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 }),
+    ).not.toThrow();
   });
 });
 
@@ -78,7 +93,8 @@ describe('lease timing arithmetic', () => {
     expect(ratio).toBe(1.5);
     // In real time: the leader stops renewDeadline after S on a true clock; a
     // candidate whose clock runs `rate` times too fast waits leaseDuration / rate.
-    const realTakeover = (observedAt: number, rate: number): number => observedAt + (takeoverAllowedAt(0, leaseDurationSecondsOf(t)) / rate);
+    const realTakeover = (observedAt: number, rate: number): number =>
+      observedAt + takeoverAllowedAt(0, leaseDurationSecondsOf(t)) / rate;
     const startedAt = 0;
     expect(leadershipDeadline(startedAt, t)).toBeLessThan(realTakeover(startedAt, ratio * 0.99));
     expect(leadershipDeadline(startedAt, t)).not.toBeLessThan(realTakeover(startedAt, ratio));

@@ -20,13 +20,28 @@ import { formatMicroTime } from './events.ts';
 import { coreResources, resourcePath } from './resource.ts';
 import { abortableSleep } from '../abortable-sleep.ts';
 import {
-  claimedLease, leaseDurationSecondsOf, leadershipDeadline, newLease, releasedLease, takeoverAllowedAt, validateLeaseTiming,
-  defaultLeaseTiming, type Lease, type LeaseTiming,
+  claimedLease,
+  leaseDurationSecondsOf,
+  leadershipDeadline,
+  newLease,
+  releasedLease,
+  takeoverAllowedAt,
+  validateLeaseTiming,
+  defaultLeaseTiming,
+  type Lease,
+  type LeaseTiming,
 } from './lease.ts';
 
 export {
-  defaultLeaseTiming, leadershipDeadline, leaseDurationSecondsOf, takeoverAllowedAt, toleratedClockRateRatio, validateLeaseTiming,
-  type Lease, type LeaseSpec, type LeaseTiming,
+  defaultLeaseTiming,
+  leadershipDeadline,
+  leaseDurationSecondsOf,
+  takeoverAllowedAt,
+  toleratedClockRateRatio,
+  validateLeaseTiming,
+  type Lease,
+  type LeaseSpec,
+  type LeaseTiming,
 } from './lease.ts';
 
 export interface LeaderElectionOptions extends Partial<LeaseTiming> {
@@ -74,7 +89,11 @@ export class LeaderElector {
       retryPeriodMs: options.retryPeriodMs ?? defaultLeaseTiming.retryPeriodMs,
     };
     validateLeaseTiming(this.timing);
-    this.log = (options.log ?? silentLogger()).child({ component: 'leader-election', lease: `${options.namespace}/${options.name}`, identity: options.identity });
+    this.log = (options.log ?? silentLogger()).child({
+      component: 'leader-election',
+      lease: `${options.namespace}/${options.name}`,
+      identity: options.identity,
+    });
   }
 
   isLeader(): boolean {
@@ -145,9 +164,12 @@ export class LeaderElector {
     // before that request's promise settles.
     const armDeadline = (): void => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        end(`no successful renewal within renewDeadline (${this.timing.renewDeadlineMs} ms)`);
-      }, Math.max(0, deadline - monotonicNow()));
+      timer = setTimeout(
+        () => {
+          end(`no successful renewal within renewDeadline (${this.timing.renewDeadlineMs} ms)`);
+        },
+        Math.max(0, deadline - monotonicNow()),
+      );
     };
     armDeadline();
     this.leading = true;
@@ -191,7 +213,8 @@ export class LeaderElector {
       const startedAt = monotonicNow();
       if (await this.tryAcquireOrRenew(signal, deadline())) return { kind: 'renewed', startedAt };
       const holder = this.lastLeader;
-      if (holder !== undefined && holder !== '' && holder !== this.options.identity) return { kind: 'lost', why: `lease taken by ${holder}` };
+      if (holder !== undefined && holder !== '' && holder !== this.options.identity)
+        return { kind: 'lost', why: `lease taken by ${holder}` };
       // A graceful stop gives up on renewing: release() follows, or the lease expires.
       if (this.isStopped()) return { kind: 'stopped' };
       await sleep(this.timing.retryPeriodMs, AbortSignal.any([signal, this.stopController.signal]));
@@ -214,7 +237,11 @@ export class LeaderElector {
   }
 
   /** A request that is aborted by `signal` and times out at `deadline` (monotonic), whichever comes first. */
-  private async request<T>(req: Omit<KubeRequest, 'signal' | 'timeoutMs'>, signal: AbortSignal, deadline: number): Promise<T> {
+  private async request<T>(
+    req: Omit<KubeRequest, 'signal' | 'timeoutMs'>,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<T> {
     signal.throwIfAborted();
     const remaining = Math.ceil(deadline - monotonicNow());
     if (remaining <= 0) throw new Error(`renew deadline passed before ${req.method} ${req.path}`);
@@ -246,7 +273,11 @@ export class LeaderElector {
     }
     this.noteLeader(holder);
     const heldByOther = holder !== '' && holder !== me;
-    if (heldByOther && monotonicNow() < takeoverAllowedAt(this.observedAt, spec.leaseDurationSeconds ?? leaseDurationSeconds)) return false;
+    if (
+      heldByOther &&
+      monotonicNow() < takeoverAllowedAt(this.observedAt, spec.leaseDurationSeconds ?? leaseDurationSeconds)
+    )
+      return false;
 
     const next = claimedLease(current, me, leaseDurationSeconds, this.now());
     return this.update(next, signal, deadline);
@@ -256,7 +287,11 @@ export class LeaderElector {
     const now = this.now();
     try {
       const created = await this.request<Lease>(
-        { method: 'POST', path: this.path(), body: newLease(this.options, this.options.identity, leaseDurationSeconds, now) },
+        {
+          method: 'POST',
+          path: this.path(),
+          body: newLease(this.options, this.options.identity, leaseDurationSeconds, now),
+        },
         signal,
         deadline,
       );
@@ -274,7 +309,11 @@ export class LeaderElector {
   private async update(next: Lease, signal: AbortSignal, deadline: number): Promise<boolean> {
     try {
       // metadata.resourceVersion in the body makes this PUT conditional.
-      const updated = await this.request<Lease>({ method: 'PUT', path: this.path(this.options.name), body: next }, signal, deadline);
+      const updated = await this.request<Lease>(
+        { method: 'PUT', path: this.path(this.options.name), body: next },
+        signal,
+        deadline,
+      );
       this.observed = updated;
       this.observedAt = monotonicNow();
       this.noteLeader(this.options.identity);
@@ -290,7 +329,12 @@ export class LeaderElector {
     if (observed?.spec?.holderIdentity !== this.options.identity) return;
     const released = releasedLease(observed, this.now());
     try {
-      await this.options.client.request<Lease>({ method: 'PUT', path: this.path(this.options.name), body: released, timeoutMs: this.timing.renewDeadlineMs });
+      await this.options.client.request<Lease>({
+        method: 'PUT',
+        path: this.path(this.options.name),
+        body: released,
+        timeoutMs: this.timing.renewDeadlineMs,
+      });
       this.log.info({}, 'released lease');
     } catch (err) {
       this.log.warn(errorFields(err), 'lease release failed');

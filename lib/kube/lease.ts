@@ -41,12 +41,17 @@ export interface LeaseTiming {
   readonly retryPeriodMs: number;
 }
 
-export const defaultLeaseTiming: LeaseTiming = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+export const defaultLeaseTiming: LeaseTiming = {
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+};
 
 /** Throws a clear error unless 0 < retryPeriod < renewDeadline < leaseDuration. */
 export function validateLeaseTiming(t: LeaseTiming): void {
   for (const [name, ms] of Object.entries(t)) {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) throw new Error(`leader election: ${name} must be a positive number of milliseconds, got ${String(ms)}`);
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0)
+      throw new Error(`leader election: ${name} must be a positive number of milliseconds, got ${String(ms)}`);
   }
   if (t.renewDeadlineMs >= t.leaseDurationMs) {
     throw new Error(
@@ -55,7 +60,9 @@ export function validateLeaseTiming(t: LeaseTiming): void {
     );
   }
   if (t.retryPeriodMs >= t.renewDeadlineMs) {
-    throw new Error(`leader election: retryPeriod (${t.retryPeriodMs} ms) must be shorter than renewDeadline (${t.renewDeadlineMs} ms), or a renewal gets no second try`);
+    throw new Error(
+      `leader election: retryPeriod (${t.retryPeriodMs} ms) must be shorter than renewDeadline (${t.renewDeadlineMs} ms), or a renewal gets no second try`,
+    );
   }
 }
 
@@ -63,16 +70,19 @@ export function validateLeaseTiming(t: LeaseTiming): void {
 export const leaseDurationSecondsOf = (t: LeaseTiming): number => Math.ceil(t.leaseDurationMs / 1000);
 
 /** When a leader whose last successful renew round started at `roundStartedAt` stops leading. */
-export const leadershipDeadline = (roundStartedAt: number, t: LeaseTiming): number => roundStartedAt + t.renewDeadlineMs;
+export const leadershipDeadline = (roundStartedAt: number, t: LeaseTiming): number =>
+  roundStartedAt + t.renewDeadlineMs;
 
 /** The earliest time a candidate that first saw the holder's record at `observedAt` may take the lease. */
-export const takeoverAllowedAt = (observedAt: number, leaseDurationSeconds: number): number => observedAt + leaseDurationSeconds * 1000;
+export const takeoverAllowedAt = (observedAt: number, leaseDurationSeconds: number): number =>
+  observedAt + leaseDurationSeconds * 1000;
 
 /**
  * How much faster a candidate's clock may run than the leader's before the
  * leader could still be leading when the candidate takes over (see the header).
  */
-export const toleratedClockRateRatio = (t: LeaseTiming): number => (leaseDurationSecondsOf(t) * 1000) / t.renewDeadlineMs;
+export const toleratedClockRateRatio = (t: LeaseTiming): number =>
+  (leaseDurationSecondsOf(t) * 1000) / t.renewDeadlineMs;
 
 /** The record a candidate writes to take or renew the lease it read. */
 export function claimedLease(current: Lease, me: string, leaseDurationSeconds: number, now: string): Lease {
@@ -92,7 +102,12 @@ export function claimedLease(current: Lease, me: string, leaseDurationSeconds: n
 }
 
 /** The lease as the first candidate creates it. */
-export const newLease = (where: { name: string; namespace: string }, me: string, leaseDurationSeconds: number, now: string): Lease => ({
+export const newLease = (
+  where: { name: string; namespace: string },
+  me: string,
+  leaseDurationSeconds: number,
+  now: string,
+): Lease => ({
   apiVersion: 'coordination.k8s.io/v1',
   kind: 'Lease',
   metadata: { name: where.name, namespace: where.namespace },

@@ -2,15 +2,36 @@ import { describe, expect, it } from 'vitest';
 import { coreResources, objectKey, resourcePath, splitObjectKey, type ResourceRef } from './resource.ts';
 import { resourceOfPath, writeVerbOf } from './write-counter.ts';
 
-const vrfs: ResourceRef = { group: 'evpn.ovn.org', version: 'v1alpha1', plural: 'evpnvrfs', namespaced: false, kind: 'EvpnVrf' };
+const vrfs: ResourceRef = {
+  group: 'evpn.ovn.org',
+  version: 'v1alpha1',
+  plural: 'evpnvrfs',
+  namespaced: false,
+  kind: 'EvpnVrf',
+};
 
 describe('resourcePath', () => {
   it.each([
     ['core namespaced list', coreResources.configMaps, { namespace: 'ns' }, '/api/v1/namespaces/ns/configmaps'],
     ['core all namespaces', coreResources.configMaps, {}, '/api/v1/configmaps'],
-    ['group namespaced object', coreResources.leases, { namespace: 'kube-system', name: 'op' }, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/op'],
-    ['cluster-scoped status', vrfs, { name: 'vrf-a', subresource: 'status' }, '/apis/evpn.ovn.org/v1alpha1/evpnvrfs/vrf-a/status'],
-    ['cluster-scoped ignores namespace', vrfs, { namespace: 'x', name: 'vrf-a' }, '/apis/evpn.ovn.org/v1alpha1/evpnvrfs/vrf-a'],
+    [
+      'group namespaced object',
+      coreResources.leases,
+      { namespace: 'kube-system', name: 'op' },
+      '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/op',
+    ],
+    [
+      'cluster-scoped status',
+      vrfs,
+      { name: 'vrf-a', subresource: 'status' },
+      '/apis/evpn.ovn.org/v1alpha1/evpnvrfs/vrf-a/status',
+    ],
+    [
+      'cluster-scoped ignores namespace',
+      vrfs,
+      { namespace: 'x', name: 'vrf-a' },
+      '/apis/evpn.ovn.org/v1alpha1/evpnvrfs/vrf-a',
+    ],
   ] as const)('%s', (_name, ref, opts, expected) => {
     expect(resourcePath(ref, opts)).toBe(expected);
   });

@@ -79,7 +79,9 @@ export function resourcePath(ref: ResourceRef, options: PathOptions = {}): strin
 /** Cache and queue key: `namespace/name`, or `name` for cluster-scoped objects (as client-go's MetaNamespaceKeyFunc). */
 export function objectKey(obj: KubeObject): string {
   const name = obj.metadata.name ?? '';
-  return obj.metadata.namespace === undefined || obj.metadata.namespace === '' ? name : `${obj.metadata.namespace}/${name}`;
+  return obj.metadata.namespace === undefined || obj.metadata.namespace === ''
+    ? name
+    : `${obj.metadata.namespace}/${name}`;
 }
 
 export function splitObjectKey(key: string): { namespace?: string; name: string } {

@@ -2,7 +2,12 @@ import type { Counter } from '../metrics.ts';
 
 export type WriteVerb = 'create' | 'update' | 'patch' | 'apply' | 'delete';
 
-const mutatingMethods: Readonly<Record<string, WriteVerb>> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+const mutatingMethods: Readonly<Record<string, WriteVerb>> = {
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
 
 /** Maps an HTTP method (and content type, to tell SSA from other patches) to a write verb; undefined for reads. */
 export function writeVerbOf(method: string, contentType?: string): WriteVerb | undefined {
@@ -48,7 +53,11 @@ export class WriteCounter {
 
 /** The resource segment of an API path: `/apis/g/v/namespaces/ns/foos/x/status` → `foos/status`. */
 export function resourceOfPath(path: string): string {
-  const parts = path.split('?')[0]?.split('/').filter((p) => p !== '') ?? [];
+  const parts =
+    path
+      .split('?')[0]
+      ?.split('/')
+      .filter((p) => p !== '') ?? [];
   const start = parts[0] === 'api' ? 2 : 3;
   let rest = parts.slice(start);
   if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);

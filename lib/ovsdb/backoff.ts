@@ -15,7 +15,11 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 10_000, multiplier: 2, jitter: 0.5 };
 
 /** Delay before retry number `attempt` (0-based); `random` returns a value in [0, 1). */
-export function computeBackoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+export function computeBackoffDelay(
+  attempt: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const exponential = options.initialMs * options.multiplier ** Math.max(0, attempt);
   const capped = Math.min(options.maxMs, exponential);
   const jitter = Math.min(1, Math.max(0, options.jitter));

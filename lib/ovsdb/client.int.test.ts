@@ -7,7 +7,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { stackPath } from '../../test/harness/stack/stack.ts';
-import { MONITOR_METHODS, OvsdbClient, type ChangeBatch, type OvsdbClientOptions, type Replica, type Row } from './index.ts';
+import {
+  MONITOR_METHODS,
+  OvsdbClient,
+  type ChangeBatch,
+  type OvsdbClientOptions,
+  type Replica,
+  type Row,
+} from './index.ts';
 import { isUnknownMethod } from './replica.ts';
 import { parseRemote } from './remote.ts';
 import { RpcConnection } from './rpc-connection.ts';
@@ -87,7 +94,11 @@ async function settlesTo(count: () => number, expected: number): Promise<number>
   return count();
 }
 
-function switchesNamed(batches: readonly ChangeBatch<NbRows>[], kind: 'added' | 'removed', name: string): SwitchRow | undefined {
+function switchesNamed(
+  batches: readonly ChangeBatch<NbRows>[],
+  kind: 'added' | 'removed',
+  name: string,
+): SwitchRow | undefined {
   for (const b of batches) {
     const hit = b.tables.Logical_Switch?.[kind].find((r) => r.name === name);
     if (hit) return hit;
@@ -100,7 +111,10 @@ function namesIn(replica: Replica<NbRows>): string[] {
 }
 
 async function nbctlNames(ovn: OvnDatabases): Promise<string[]> {
-  return (await ovn.nbctl(['--bare', '--columns=name', 'list', 'Logical_Switch'])).split('\n').filter((n) => n !== '').sort();
+  return (await ovn.nbctl(['--bare', '--columns=name', 'list', 'Logical_Switch']))
+    .split('\n')
+    .filter((n) => n !== '')
+    .sort();
 }
 
 describe('against standalone OVN databases', () => {
@@ -115,22 +129,40 @@ describe('against standalone OVN databases', () => {
   it('list_dbs and get_schema return the installed OVN schemas', async () => {
     const nb = await connect({ remote: ovn.nbRemote.unix, databases: [NB] });
     expect((await nb.listDbs()).sort()).toEqual([NB, '_Server']);
-    const installed = JSON.parse(await readFile(stackPath('/usr/share/ovn/ovn-nb.ovsschema'), 'utf8')) as { version: string; tables: object };
+    const installed = JSON.parse(await readFile(stackPath('/usr/share/ovn/ovn-nb.ovsschema'), 'utf8')) as {
+      version: string;
+      tables: object;
+    };
     const schema = await nb.getSchema(NB);
     expect(schema.version).toBe(installed.version);
     expect([...schema.tables.keys()].sort()).toEqual(Object.keys(installed.tables).sort());
-    expect(schema.tables.get('Logical_Switch')?.columns.get('external_ids')?.type).toMatchObject({ key: { type: 'string' }, value: { type: 'string' }, min: 0 });
+    expect(schema.tables.get('Logical_Switch')?.columns.get('external_ids')?.type).toMatchObject({
+      key: { type: 'string' },
+      value: { type: 'string' },
+      min: 0,
+    });
 
     const sb = await connect({ remote: ovn.sbRemote.tcp, databases: ['OVN_Southbound'] });
     expect((await sb.getSchema('OVN_Southbound')).tables.has('Port_Binding')).toBe(true);
-    await expect(sb.getSchema('Nope')).rejects.toThrow('get_schema: unknown database: get_schema request specifies unknown database Nope');
+    await expect(sb.getSchema('Nope')).rejects.toThrow(
+      'get_schema: unknown database: get_schema request specifies unknown database Nope',
+    );
   });
 
   it('transact insert, update, mutate, select and delete are visible to ovn-nbctl', async () => {
     const client = await connect({ remote: ovn.nbRemote.unix });
     const [inserted] = await client.transact(NB, [
-      { op: 'insert', table: 'Logical_Switch', row: { name: 'tx-ls', external_ids: { 'neutron_bgpvpn:vni': '10100' }, ports: ['p1'] } },
-      { op: 'insert', table: 'Logical_Switch_Port', row: { name: 'tx-lsp', addresses: ['02:00:00:00:00:01 10.0.0.5'] }, 'uuid-name': 'p1' },
+      {
+        op: 'insert',
+        table: 'Logical_Switch',
+        row: { name: 'tx-ls', external_ids: { 'neutron_bgpvpn:vni': '10100' }, ports: ['p1'] },
+      },
+      {
+        op: 'insert',
+        table: 'Logical_Switch_Port',
+        row: { name: 'tx-lsp', addresses: ['02:00:00:00:00:01 10.0.0.5'] },
+        'uuid-name': 'p1',
+      },
     ] as const);
     expect(await ovn.nbctl(['get', 'Logical_Switch', 'tx-ls', 'external_ids:"neutron_bgpvpn:vni"'])).toBe('"10100"');
     expect(await ovn.nbctl(['lsp-list', 'tx-ls'])).toMatch(/\(tx-lsp\)$/);
@@ -143,10 +175,14 @@ describe('against standalone OVN databases', () => {
     ] as const);
     expect(updated.count).toBe(1);
     expect(mutated.count).toBe(1);
-    expect(selected.rows).toEqual([{ name: 'tx-ls2', external_ids: { extra: 'x', 'neutron_bgpvpn:vni': '10100' }, ports: [expect.any(String)] }]);
+    expect(selected.rows).toEqual([
+      { name: 'tx-ls2', external_ids: { extra: 'x', 'neutron_bgpvpn:vni': '10100' }, ports: [expect.any(String)] },
+    ]);
     expect(await ovn.nbctl(['get', 'Logical_Switch', 'tx-ls2', 'external_ids:extra'])).toBe('x');
 
-    const [deleted] = await client.transact(NB, [{ op: 'delete', table: 'Logical_Switch', where: [['name', '==', 'tx-ls2']] }] as const);
+    const [deleted] = await client.transact(NB, [
+      { op: 'delete', table: 'Logical_Switch', where: [['name', '==', 'tx-ls2']] },
+    ] as const);
     expect(deleted.count).toBe(1);
     expect(await nbctlNames(ovn)).not.toContain('tx-ls2');
   });
@@ -155,7 +191,12 @@ describe('against standalone OVN databases', () => {
     const client = await connect({ remote: ovn.nbRemote.unix });
     await expect(
       client.transact(NB, [{ op: 'insert', table: 'Logical_Switch_Port', row: { name: 'x', tag: 5000 } }] as const),
-    ).rejects.toMatchObject({ name: 'TransactionError', index: 0, error: 'constraint violation', details: expect.stringMatching(/5000 is not in the valid range 1 to 4095/) as unknown });
+    ).rejects.toMatchObject({
+      name: 'TransactionError',
+      index: 0,
+      error: 'constraint violation',
+      details: expect.stringMatching(/5000 is not in the valid range 1 to 4095/) as unknown,
+    });
     // Two ports with the same name violate the index on Logical_Switch_Port.name at commit.
     await expect(
       client.transact(NB, [
@@ -167,7 +208,11 @@ describe('against standalone OVN databases', () => {
   });
 
   it('the real server answers an unknown method the way the monitor fallback expects', async () => {
-    const conn = await RpcConnection.open(parseRemote(ovn.nbRemote.unix), { connectTimeoutMs: 1000, probeIntervalMs: 0, maxMessageBytes: 1 << 20 });
+    const conn = await RpcConnection.open(parseRemote(ovn.nbRemote.unix), {
+      connectTimeoutMs: 1000,
+      probeIntervalMs: 0,
+      maxMessageBytes: 1 << 20,
+    });
     try {
       const err: unknown = await conn.request('monitor_cond_since_v9', []).catch((e: unknown) => e);
       expect(isUnknownMethod(err)).toBe(true);
@@ -207,7 +252,9 @@ describe('against standalone OVN databases', () => {
 
       t = performance.now();
       await ovn.nbctl(['set', 'Logical_Switch', name, 'external_ids:neutron_bgpvpn\\:vni=10100']);
-      const modified = await log.waitFor((bs) => bs.flatMap((b) => b.tables.Logical_Switch?.modified ?? []).find((m) => m.new._uuid === added._uuid));
+      const modified = await log.waitFor((bs) =>
+        bs.flatMap((b) => b.tables.Logical_Switch?.modified ?? []).find((m) => m.new._uuid === added._uuid),
+      );
       const modifyMs = performance.now() - t;
       expect(modified.old.external_ids).toEqual({});
       expect(modified.new).toEqual({ ...added, external_ids: { 'neutron_bgpvpn:vni': '10100' } });
@@ -217,7 +264,9 @@ describe('against standalone OVN databases', () => {
       expect(removed._uuid).toBe(added._uuid);
       expect(replica.get('Logical_Switch', added._uuid)).toBeUndefined();
       expect(log.batches.every((b) => b.kind === 'update')).toBe(true);
-      process.stderr.write(`ovsdb ${transport}/${method}: connect+snapshot ${snapshotMs.toFixed(1)} ms, ls-add→event ${addMs.toFixed(1)} ms, set→event ${modifyMs.toFixed(1)} ms (incl. ovn-nbctl)\n`);
+      process.stderr.write(
+        `ovsdb ${transport}/${method}: connect+snapshot ${snapshotMs.toFixed(1)} ms, ls-add→event ${addMs.toFixed(1)} ms, set→event ${modifyMs.toFixed(1)} ms (incl. ovn-nbctl)\n`,
+      );
     });
   });
 
@@ -278,18 +327,25 @@ describe('against standalone OVN databases', () => {
   });
 
   it('rejects clearly when the socket is unreachable or the database is not served', async () => {
-    await expect(OvsdbClient.connect({ remote: `unix:${ovn.dir}/missing/nb.sock` })).rejects.toThrow(`cannot connect to unix:${ovn.dir}/missing/nb.sock: ENOENT`);
+    await expect(OvsdbClient.connect({ remote: `unix:${ovn.dir}/missing/nb.sock` })).rejects.toThrow(
+      `cannot connect to unix:${ovn.dir}/missing/nb.sock: ENOENT`,
+    );
     // A port that was just free: nothing listens on it.
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const free = (server.address() as AddressInfo).port;
     await new Promise((resolve) => server.close(resolve));
-    await expect(OvsdbClient.connect({ remote: `tcp:127.0.0.1:${free}` })).rejects.toMatchObject({ name: 'ConnectError', code: 'ECONNREFUSED' });
+    await expect(OvsdbClient.connect({ remote: `tcp:127.0.0.1:${free}` })).rejects.toMatchObject({
+      name: 'ConnectError',
+      code: 'ECONNREFUSED',
+    });
     await expect(OvsdbClient.connect({ remote: ovn.nbRemote.unix, databases: ['OVN_Southbound'] })).rejects.toThrow(
       `database OVN_Southbound not served by ${ovn.nbRemote.unix} (it serves: OVN_Northbound, _Server)`,
     );
     await expect(OvsdbClient.connect({ remote: 'pssl:127.0.0.1:6641' })).rejects.toThrow(/invalid OVSDB remote/);
-    await expect(OvsdbClient.connect({ remote: 'ssl:127.0.0.1:6641' })).rejects.toThrow(/an ssl: remote needs a private key, a certificate and a CA certificate/);
+    await expect(OvsdbClient.connect({ remote: 'ssl:127.0.0.1:6641' })).rejects.toThrow(
+      /an ssl: remote needs a private key, a certificate and a CA certificate/,
+    );
   });
 
   it('close() leaves no sockets behind', async () => {
@@ -314,51 +370,60 @@ describe('server restart', () => {
     await ovn.stop();
   });
 
-  it.each(['unix', 'tcp'] as const)('over %s: reconnects, resyncs (found=false) and reports changes made while down as exact diffs', async (transport) => {
-    const p = transport;
-    for (const n of ['keep', 'del', 'mod']) await ovn.nbctl(['ls-add', `${p}-${n}`]);
-    const client = await connect({ remote: ovn.nbRemote[transport], backoff: { initialMs: 20, maxMs: 200 } });
-    const replica = await client.monitor<NbRows>({ db: NB, tables: { Logical_Switch: SWITCH_COLUMNS } });
-    const log = new ChangeLog(replica);
-    // The initial snapshot as consumers saw it, then everything from here on.
-    log.batches.push({ version: replica.version, kind: 'initial', tables: { Logical_Switch: { added: [...replica.table('Logical_Switch').values()], modified: [], removed: [] } } });
-    const events: string[] = [];
-    client.on('disconnected', () => events.push('disconnected'));
-    client.on('reconnecting', () => events.push('reconnecting'));
-    client.on('connected', (i) => events.push(i.reconnect ? 'reconnected' : 'connected'));
-    replica.on('stale', () => events.push('stale'));
-    const resynced = new Promise((resolve) => {
-      replica.once('resynced', resolve);
-    });
+  it.each(['unix', 'tcp'] as const)(
+    'over %s: reconnects, resyncs (found=false) and reports changes made while down as exact diffs',
+    async (transport) => {
+      const p = transport;
+      for (const n of ['keep', 'del', 'mod']) await ovn.nbctl(['ls-add', `${p}-${n}`]);
+      const client = await connect({ remote: ovn.nbRemote[transport], backoff: { initialMs: 20, maxMs: 200 } });
+      const replica = await client.monitor<NbRows>({ db: NB, tables: { Logical_Switch: SWITCH_COLUMNS } });
+      const log = new ChangeLog(replica);
+      // The initial snapshot as consumers saw it, then everything from here on.
+      log.batches.push({
+        version: replica.version,
+        kind: 'initial',
+        tables: { Logical_Switch: { added: [...replica.table('Logical_Switch').values()], modified: [], removed: [] } },
+      });
+      const events: string[] = [];
+      client.on('disconnected', () => events.push('disconnected'));
+      client.on('reconnecting', () => events.push('reconnecting'));
+      client.on('connected', (i) => events.push(i.reconnect ? 'reconnected' : 'connected'));
+      replica.on('stale', () => events.push('stale'));
+      const resynced = new Promise((resolve) => {
+        replica.once('resynced', resolve);
+      });
 
-    await ovn.restartNb({
-      whileDown: async (nbctl) => {
-        await nbctl(['ls-del', `${p}-del`]);
-        await nbctl(['ls-add', `${p}-new`]);
-        await nbctl(['set', 'Logical_Switch', `${p}-mod`, 'external_ids:neutron_bgpvpn\\:vni=10100']);
-      },
-    });
-    expect(await resynced).toEqual({ method: 'monitor_cond_since', found: false });
-    const resync = log.batches.filter((b) => b.kind === 'resync');
-    expect(resync).toHaveLength(1);
-    const changes = resync[0]?.tables.Logical_Switch;
-    expect(changes?.added.map((r) => r.name)).toEqual([`${p}-new`]);
-    expect(changes?.removed.map((r) => r.name)).toEqual([`${p}-del`]);
-    expect(changes?.modified.map((m) => [m.new.name, m.new.external_ids])).toEqual([[`${p}-mod`, { 'neutron_bgpvpn:vni': '10100' }]]);
-    // One or more reconnect attempts (the first may find the server still down), then one reconnect.
-    expect(events.slice(0, 3)).toEqual(['disconnected', 'stale', 'reconnecting']);
-    expect(events.filter((e) => e !== 'reconnecting')).toEqual(['disconnected', 'stale', 'reconnected']);
-    expect(client.stats).toMatchObject({ connects: 2, disconnects: 1, state: 'connected' });
+      await ovn.restartNb({
+        whileDown: async (nbctl) => {
+          await nbctl(['ls-del', `${p}-del`]);
+          await nbctl(['ls-add', `${p}-new`]);
+          await nbctl(['set', 'Logical_Switch', `${p}-mod`, 'external_ids:neutron_bgpvpn\\:vni=10100']);
+        },
+      });
+      expect(await resynced).toEqual({ method: 'monitor_cond_since', found: false });
+      const resync = log.batches.filter((b) => b.kind === 'resync');
+      expect(resync).toHaveLength(1);
+      const changes = resync[0]?.tables.Logical_Switch;
+      expect(changes?.added.map((r) => r.name)).toEqual([`${p}-new`]);
+      expect(changes?.removed.map((r) => r.name)).toEqual([`${p}-del`]);
+      expect(changes?.modified.map((m) => [m.new.name, m.new.external_ids])).toEqual([
+        [`${p}-mod`, { 'neutron_bgpvpn:vni': '10100' }],
+      ]);
+      // One or more reconnect attempts (the first may find the server still down), then one reconnect.
+      expect(events.slice(0, 3)).toEqual(['disconnected', 'stale', 'reconnecting']);
+      expect(events.filter((e) => e !== 'reconnecting')).toEqual(['disconnected', 'stale', 'reconnected']);
+      expect(client.stats).toMatchObject({ connects: 2, disconnects: 1, state: 'connected' });
 
-    // Monitoring continues on the new connection.
-    await ovn.nbctl(['ls-add', `${p}-after`]);
-    await log.waitFor((b) => switchesNamed(b, 'added', `${p}-after`));
+      // Monitoring continues on the new connection.
+      await ovn.nbctl(['ls-add', `${p}-after`]);
+      await log.waitFor((b) => switchesNamed(b, 'added', `${p}-after`));
 
-    // Replaying every event consumers got rebuilds exactly the server's state: nothing lost or duplicated.
-    const replayed = log.replay('Logical_Switch');
-    expect([...replayed.values()].map((r) => r.name).sort()).toEqual(await nbctlNames(ovn));
-    expect(new Map([...replica.table('Logical_Switch')])).toEqual(replayed);
-  });
+      // Replaying every event consumers got rebuilds exactly the server's state: nothing lost or duplicated.
+      const replayed = log.replay('Logical_Switch');
+      expect([...replayed.values()].map((r) => r.name).sort()).toEqual(await nbctlNames(ovn));
+      expect(new Map([...replica.table('Logical_Switch')])).toEqual(replayed);
+    },
+  );
 
   it('close() leaves no timers behind, even with a reconnect pending: the process exits by itself', async () => {
     // A separate Node process: if close() left the 60 s reconnect timer or the echo timer, it would not exit.
@@ -371,7 +436,9 @@ describe('server restart', () => {
       });
       process.stdout.write('ready\\n');
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, ovn.nbRemote.unix], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, ovn.nbRemote.unix], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       let out = '';
       child.stdout.setEncoding('utf8');
@@ -384,7 +451,9 @@ describe('server restart', () => {
       expect(out).toContain('closed 60000');
       const closedAt = Date.now();
       expect(await Promise.race([exited, sleep(3000).then(() => 'still running')])).toBe(0);
-      process.stderr.write(`ovsdb: process exited ${Date.now() - closedAt} ms after close() with a reconnect pending\n`);
+      process.stderr.write(
+        `ovsdb: process exited ${Date.now() - closedAt} ms after close() with a reconnect pending\n`,
+      );
     } finally {
       child.kill('SIGKILL');
     }
@@ -420,7 +489,12 @@ describe('dead peer (server stopped with SIGSTOP), clustered database', () => {
 
   it('detects the dead peer by echo timeout, reconnects when it wakes, and resumes with found=true', async () => {
     await ovn.nbctl(['ls-add', 'before-pause']);
-    const client = await connect({ remote: ovn.nbRemote.unix, probeIntervalMs: 200, connectTimeoutMs: 300, backoff: { initialMs: 20, maxMs: 100 } });
+    const client = await connect({
+      remote: ovn.nbRemote.unix,
+      probeIntervalMs: 200,
+      connectTimeoutMs: 300,
+      backoff: { initialMs: 20, maxMs: 100 },
+    });
     const replica = await client.monitor<NbRows>({ db: NB, tables: { Logical_Switch: SWITCH_COLUMNS } });
     expect(replica.lastTxnId).not.toBe('00000000-0000-0000-0000-000000000000');
     const log = new ChangeLog(replica);
@@ -456,7 +530,13 @@ describe('with ovn-northd', () => {
   });
 
   it('SB Port_Binding rows appear for ls-add + lsp-add and carry the external_ids northd copies', async () => {
-    type PortBinding = Row & { logical_port: string; datapath: string; tunnel_key: number; external_ids: Readonly<Record<string, string>>; mac: readonly string[] };
+    type PortBinding = Row & {
+      logical_port: string;
+      datapath: string;
+      tunnel_key: number;
+      external_ids: Readonly<Record<string, string>>;
+      mac: readonly string[];
+    };
     type Datapath = Row & { tunnel_key: number; external_ids: Readonly<Record<string, string>> };
     interface SbRows extends Record<string, Row> {
       Port_Binding: PortBinding;
@@ -465,16 +545,44 @@ describe('with ovn-northd', () => {
     const sb = await connect({ remote: ovn.sbRemote.tcp, databases: ['OVN_Southbound'] });
     const replica = await sb.monitor<SbRows>({
       db: 'OVN_Southbound',
-      tables: { Port_Binding: ['logical_port', 'datapath', 'tunnel_key', 'external_ids', 'mac'], Datapath_Binding: ['tunnel_key', 'external_ids'] },
+      tables: {
+        Port_Binding: ['logical_port', 'datapath', 'tunnel_key', 'external_ids', 'mac'],
+        Datapath_Binding: ['tunnel_key', 'external_ids'],
+      },
     });
     const log = new ChangeLog(replica);
-    await ovn.nbctl(['ls-add', 'net1', '--', 'set', 'Logical_Switch', 'net1', 'external_ids:neutron_bgpvpn\\:vni=10100']);
     await ovn.nbctl([
-      'lsp-add', 'net1', 'vm1',
-      '--', 'lsp-set-addresses', 'vm1', '02:00:00:00:01:01 10.101.0.11',
-      '--', 'set', 'Logical_Switch_Port', 'vm1', 'external_ids:neutron\\:device_owner=compute', 'external_ids:neutron_bgpvpn\\:vni=10100',
+      'ls-add',
+      'net1',
+      '--',
+      'set',
+      'Logical_Switch',
+      'net1',
+      'external_ids:neutron_bgpvpn\\:vni=10100',
     ]);
-    const binding = await log.waitFor((bs) => bs.flatMap((b) => [...(b.tables.Port_Binding?.added ?? []), ...(b.tables.Port_Binding?.modified.map((m) => m.new) ?? [])]).findLast((r) => r.logical_port === 'vm1' && r.external_ids['neutron_bgpvpn:vni'] !== undefined));
+    await ovn.nbctl([
+      'lsp-add',
+      'net1',
+      'vm1',
+      '--',
+      'lsp-set-addresses',
+      'vm1',
+      '02:00:00:00:01:01 10.101.0.11',
+      '--',
+      'set',
+      'Logical_Switch_Port',
+      'vm1',
+      'external_ids:neutron\\:device_owner=compute',
+      'external_ids:neutron_bgpvpn\\:vni=10100',
+    ]);
+    const binding = await log.waitFor((bs) =>
+      bs
+        .flatMap((b) => [
+          ...(b.tables.Port_Binding?.added ?? []),
+          ...(b.tables.Port_Binding?.modified.map((m) => m.new) ?? []),
+        ])
+        .findLast((r) => r.logical_port === 'vm1' && r.external_ids['neutron_bgpvpn:vni'] !== undefined),
+    );
     expect(binding.external_ids).toMatchObject({ 'neutron:device_owner': 'compute', 'neutron_bgpvpn:vni': '10100' });
     expect(binding.mac).toEqual(['02:00:00:00:01:01 10.101.0.11']);
     expect(binding.tunnel_key).toBeGreaterThan(0);
@@ -484,7 +592,9 @@ describe('with ovn-northd', () => {
     expect(datapath?.external_ids['neutron_bgpvpn:vni']).toBeUndefined();
 
     await ovn.nbctl(['ls-del', 'net1']);
-    await log.waitFor((bs) => bs.flatMap((b) => b.tables.Port_Binding?.removed ?? []).find((r) => r.logical_port === 'vm1'));
+    await log.waitFor((bs) =>
+      bs.flatMap((b) => b.tables.Port_Binding?.removed ?? []).find((r) => r.logical_port === 'vm1'),
+    );
     expect([...replica.table('Port_Binding').values()].map((r) => r.logical_port)).not.toContain('vm1');
   });
 });

@@ -7,7 +7,13 @@
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { computeBackoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { CLUSTER_MONITOR_ID, ClusterTracker, SERVER_DB, type DatabaseReplaced, type MemberState } from './cluster-tracker.ts';
+import {
+  CLUSTER_MONITOR_ID,
+  ClusterTracker,
+  SERVER_DB,
+  type DatabaseReplaced,
+  type MemberState,
+} from './cluster-tracker.ts';
 import type { ClusterView } from './cluster-member.ts';
 import { ClusterStateError, ConnectError, DisconnectedError } from './errors.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './framer.ts';
@@ -182,7 +188,9 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
    * (its rows were emitted as one 'change' of kind "initial"). The replica follows
    * the client across reconnects until closed.
    */
-  async monitor<Rows extends Record<string, Row> = Record<string, Row>>(spec: MonitorSpec<Rows>): Promise<Replica<Rows>> {
+  async monitor<Rows extends Record<string, Row> = Record<string, Row>>(
+    spec: MonitorSpec<Rows>,
+  ): Promise<Replica<Rows>> {
     const conn = this.#connected();
     const schema = await this.getSchema(spec.db);
     const id = `${spec.db}#${this.#nextMonitorId++}`;
@@ -216,7 +224,8 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
 
   #connected(): RpcConnection {
     const conn = this.#conn;
-    if (conn === undefined || this.#state !== 'connected') throw new DisconnectedError(`not connected to ${this.remote.text} (${this.#state})`);
+    if (conn === undefined || this.#state !== 'connected')
+      throw new DisconnectedError(`not connected to ${this.remote.text} (${this.#state})`);
     return conn;
   }
 
@@ -248,17 +257,34 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
           return await this.#openMember();
         } catch (err) {
           // A member that fails half-way (closes during the handshake, answers an error) is a member that failed.
-          failures.push(err instanceof ConnectError ? err : new ConnectError(this.remote.text, `cannot connect to ${this.remote.text}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err }));
+          failures.push(
+            err instanceof ConnectError
+              ? err
+              : new ConnectError(
+                  this.remote.text,
+                  `cannot connect to ${this.remote.text}: ${err instanceof Error ? err.message : String(err)}`,
+                  undefined,
+                  { cause: err },
+                ),
+          );
         }
       }
       const [first] = failures;
       if (first === undefined) throw new Error('no OVSDB member to connect to');
       if (!failures.some((f) => f instanceof ClusterStateError)) {
         if (failures.length === 1) throw first;
-        throw new ConnectError(this.#options.remote, `cannot connect to any member of ${this.#options.remote}: ${failures.map((f) => f.message).join('; ')}`, first.code, { cause: first });
+        throw new ConnectError(
+          this.#options.remote,
+          `cannot connect to any member of ${this.#options.remote}: ${failures.map((f) => f.message).join('; ')}`,
+          first.code,
+          { cause: first },
+        );
       }
       const delayMs = computeBackoffDelay(round, this.#backoff);
-      this.#log.warn({ remote: this.#options.remote, errs: failures.map((f) => f.message), delayMs }, 'no ovsdb member may be read from yet; waiting');
+      this.#log.warn(
+        { remote: this.#options.remote, errs: failures.map((f) => f.message), delayMs },
+        'no ovsdb member may be read from yet; waiting',
+      );
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
@@ -299,7 +325,11 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     const served = DbList.parse(await conn.request('list_dbs', []));
     for (const db of this.#options.databases ?? []) {
       if (!served.includes(db)) {
-        throw new ConnectError(this.remote.text, `database ${db} not served by ${this.remote.text} (it serves: ${served.join(', ')})`, 'ENODB');
+        throw new ConnectError(
+          this.remote.text,
+          `database ${db} not served by ${this.remote.text} (it serves: ${served.join(', ')})`,
+          'ENODB',
+        );
       }
     }
     // ovsdb-server before 2.9 has no _Server: nothing to follow, as with a standalone database.
@@ -322,7 +352,9 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     } catch (err) {
       const reason = err instanceof Error ? err : new Error(String(err));
       this.#log.warn({ remote: this.remote.text, err: reason.message }, 'ovsdb monitor resume failed');
-      conn.close(new DisconnectedError(`resuming monitors on ${this.remote.text} failed: ${reason.message}`, { cause: reason }));
+      conn.close(
+        new DisconnectedError(`resuming monitors on ${this.remote.text} failed: ${reason.message}`, { cause: reason }),
+      );
     }
   }
 
@@ -341,13 +373,20 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     this.#log.info({ remote: this.remote.text, reconnect, members: this.#tracker.members() }, 'ovsdb connected');
     this.emit('connected', { reconnect });
     // Left during the handshake (its _Server row changed under us): 'close' fired before the listener above.
-    if (conn.closed) this.#onConnectionLost(conn, new DisconnectedError(`connection to ${this.remote.text} closed during the handshake`));
+    if (conn.closed)
+      this.#onConnectionLost(
+        conn,
+        new DisconnectedError(`connection to ${this.remote.text} closed during the handshake`),
+      );
   }
 
   /** The same monitors on a re-created database would resume from a transaction it never had: start over. */
   #onReplaced(r: DatabaseReplaced): void {
     for (const replica of this.#replicas.values()) if (replica.db === r.db) replica.forgetTxnId();
-    this.#log.warn({ remote: this.remote.text, db: r.db, from: r.from, to: r.to }, 'ovsdb database re-created (new cluster id)');
+    this.#log.warn(
+      { remote: this.remote.text, db: r.db, from: r.from, to: r.to },
+      'ovsdb database re-created (new cluster id)',
+    );
     this.emit('databaseReplaced', r);
   }
 
@@ -365,7 +404,8 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     const id = params[0];
     if (id === CLUSTER_MONITOR_ID) {
       if (method === 'update2') this.#onClusterUpdate(conn, params);
-      else if (method === 'monitor_canceled') conn.close(new DisconnectedError(`server canceled the ${SERVER_DB} monitor`));
+      else if (method === 'monitor_canceled')
+        conn.close(new DisconnectedError(`server canceled the ${SERVER_DB} monitor`));
       return;
     }
     const replica = typeof id === 'string' ? this.#replicas.get(id) : undefined;
@@ -432,7 +472,8 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       if (this.#isClosed()) return;
       const reason = err instanceof Error ? err : new Error(String(err));
       this.#lastError = reason.message;
-      const log = reason instanceof ClusterStateError ? this.#log.warn.bind(this.#log) : this.#log.debug.bind(this.#log);
+      const log =
+        reason instanceof ClusterStateError ? this.#log.warn.bind(this.#log) : this.#log.debug.bind(this.#log);
       log({ remote: this.remote.text, err: reason.message, attempt: this.#attempt }, 'ovsdb reconnect failed');
       this.#setState('disconnected');
       this.emit('connectFailed', reason);

@@ -37,7 +37,11 @@ export interface ClusterView {
 export const EMPTY_VIEW: ClusterView = { cid: undefined, minIndex: 0 };
 
 export type MemberVerdict =
-  | { readonly ok: true; readonly view: ClusterView; readonly replaced: { readonly from: string; readonly to: string } | undefined }
+  | {
+      readonly ok: true;
+      readonly view: ClusterView;
+      readonly replaced: { readonly from: string; readonly to: string } | undefined;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /** A `_Server` Database row as the replica store decodes it (optional columns: atom or null). */
@@ -58,20 +62,25 @@ export function toServerDatabase(row: Readonly<Record<string, OvsdbValue>>): Ser
 export function judgeMember(db: string, row: ServerDatabase | undefined, view: ClusterView): MemberVerdict {
   if (row === undefined) return { ok: false, reason: `it does not serve ${db}` };
   if (row.model === 'relay') {
-    return row.connected ? { ok: true, view, replaced: undefined } : { ok: false, reason: `the relay of ${db} is disconnected from its source` };
+    return row.connected
+      ? { ok: true, view, replaced: undefined }
+      : { ok: false, reason: `the relay of ${db} is disconnected from its source` };
   }
   if (row.model !== 'clustered') return { ok: true, view, replaced: undefined };
   return judgeClusterMember(db, row, view);
 }
 
 function judgeClusterMember(db: string, row: ServerDatabase, view: ClusterView): MemberVerdict {
-  if (row.schema === null || row.schema === '') return { ok: false, reason: `this member of ${db} has not joined its cluster yet` };
+  if (row.schema === null || row.schema === '')
+    return { ok: false, reason: `this member of ${db} has not joined its cluster yet` };
   if (!row.connected) return { ok: false, reason: `this member of ${db} is disconnected from its cluster` };
   const cid = row.cid ?? undefined;
-  const replaced = view.cid !== undefined && cid !== undefined && cid !== view.cid ? { from: view.cid, to: cid } : undefined;
+  const replaced =
+    view.cid !== undefined && cid !== undefined && cid !== view.cid ? { from: view.cid, to: cid } : undefined;
   // A new cluster numbers its log afresh: the old floor means nothing there.
   const floor = replaced === undefined ? view.minIndex : 0;
   const index = row.index ?? 0;
-  if (index < floor) return { ok: false, reason: `this member of ${db} has stale data (index ${index}, already read up to ${floor})` };
+  if (index < floor)
+    return { ok: false, reason: `this member of ${db} has stale data (index ${index}, already read up to ${floor})` };
   return { ok: true, view: { cid: cid ?? view.cid, minIndex: Math.max(floor, index) }, replaced };
 }

@@ -30,7 +30,8 @@ export interface MemberState {
   readonly sid: string | null;
 }
 
-export type TrackerUpdate = { readonly leave: string } | { readonly leave: undefined; readonly replaced: readonly DatabaseReplaced[] };
+export type TrackerUpdate =
+  { readonly leave: string } | { readonly leave: undefined; readonly replaced: readonly DatabaseReplaced[] };
 
 export class ClusterTracker {
   readonly #dbs: readonly string[];
@@ -52,7 +53,9 @@ export class ClusterTracker {
   members(): MemberState[] {
     return this.#dbs.flatMap((db) => {
       const row = this.#row(db);
-      return row === undefined ? [] : [{ db, model: row.model, leader: row.leader, index: row.index, cid: row.cid, sid: row.sid }];
+      return row === undefined
+        ? []
+        : [{ db, model: row.model, leader: row.leader, index: row.index, cid: row.cid, sid: row.sid }];
     });
   }
 
@@ -61,13 +64,21 @@ export class ClusterTracker {
    * throws ClusterStateError when it must not be read from. Nothing is carried
    * over unless every database passes.
    */
-  async attach(transport: MonitorTransport, schema: DatabaseSchema, remote: string): Promise<readonly DatabaseReplaced[]> {
+  async attach(
+    transport: MonitorTransport,
+    schema: DatabaseSchema,
+    remote: string,
+  ): Promise<readonly DatabaseReplaced[]> {
     this.#store = undefined;
     const store = new ReplicaStore(schema, { Database: SERVER_DB_COLUMNS });
     this.#queued = [];
     let reply: unknown;
     try {
-      reply = await transport.request('monitor_cond', [SERVER_DB, CLUSTER_MONITOR_ID, { Database: [{ columns: SERVER_DB_COLUMNS }] }]);
+      reply = await transport.request('monitor_cond', [
+        SERVER_DB,
+        CLUSTER_MONITOR_ID,
+        { Database: [{ columns: SERVER_DB_COLUMNS }] },
+      ]);
     } finally {
       const queued = this.#queued;
       this.#queued = undefined;

@@ -28,7 +28,12 @@ afterEach(async () => {
 });
 
 async function connect(remote: string): Promise<OvsdbClient> {
-  const client = await OvsdbClient.connect({ remote, databases: [NB], probeIntervalMs: 1000, backoff: { initialMs: 50, maxMs: 500 } });
+  const client = await OvsdbClient.connect({
+    remote,
+    databases: [NB],
+    probeIntervalMs: 1000,
+    backoff: { initialMs: 50, maxMs: 500 },
+  });
   clients.push(client);
   return client;
 }
@@ -72,7 +77,9 @@ describe('clustered OVN_Northbound', () => {
     await waitFor('no member in use', () => client.state !== 'connected', { timeoutMs: 5000 });
     for (const i of others) ovn.nb.resume(i);
     await ovn.nb.ctl(['ls-add', 'c-after-isolation']);
-    await waitFor('the change made after the isolation', () => switches.names().includes('c-after-isolation'), { timeoutMs: 60_000 });
+    await waitFor('the change made after the isolation', () => switches.names().includes('c-after-isolation'), {
+      timeoutMs: 60_000,
+    });
     expect(client.state).toBe('connected');
   });
 
@@ -82,7 +89,9 @@ describe('clustered OVN_Northbound', () => {
     const me = attached(client);
     await ovn.nb.kill(me);
     await ovn.nb.ctl(['ls-add', 'c-after-kill']);
-    await waitFor('the change made after the kill', () => switches.names().includes('c-after-kill'), { timeoutMs: 30_000 });
+    await waitFor('the change made after the kill', () => switches.names().includes('c-after-kill'), {
+      timeoutMs: 30_000,
+    });
     expect(attached(client)).not.toBe(me);
     await ovn.nb.start(me);
     await ovn.nb.waitHealthy();

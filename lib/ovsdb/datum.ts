@@ -56,14 +56,23 @@ function decodeTypedAtom(base: BaseType, json: unknown): Atom {
 }
 
 function decodeInteger(base: BaseType, json: unknown): number {
-  if (typeof json !== 'number' || !Number.isInteger(json)) throw new DatumError(`expected integer, got ${describe(json)}`);
-  if (base.minInteger !== undefined && json < base.minInteger) throw new DatumError(`${json} is below the minimum ${base.minInteger}`);
-  if (base.maxInteger !== undefined && json > base.maxInteger) throw new DatumError(`${json} is above the maximum ${base.maxInteger}`);
+  if (typeof json !== 'number' || !Number.isInteger(json))
+    throw new DatumError(`expected integer, got ${describe(json)}`);
+  if (base.minInteger !== undefined && json < base.minInteger)
+    throw new DatumError(`${json} is below the minimum ${base.minInteger}`);
+  if (base.maxInteger !== undefined && json > base.maxInteger)
+    throw new DatumError(`${json} is above the maximum ${base.maxInteger}`);
   return json;
 }
 
 function decodeUuidAtom(json: unknown): string {
-  if (!Array.isArray(json) || json.length !== 2 || json[0] !== 'uuid' || typeof json[1] !== 'string' || !isUuid(json[1])) {
+  if (
+    !Array.isArray(json) ||
+    json.length !== 2 ||
+    json[0] !== 'uuid' ||
+    typeof json[1] !== 'string' ||
+    !isUuid(json[1])
+  ) {
     throw new DatumError(`expected ["uuid", <uuid>], got ${describe(json)}`);
   }
   return json[1];
@@ -97,7 +106,12 @@ export function compareAtoms(a: Atom, b: Atom): number {
 
 function checkSize(type: ColumnType, size: number): void {
   if (size < type.min || size > type.max) {
-    const bound = type.max === Infinity ? `at least ${type.min}` : type.min === type.max ? `exactly ${type.min}` : `${type.min} to ${type.max}`;
+    const bound =
+      type.max === Infinity
+        ? `at least ${type.min}`
+        : type.min === type.max
+          ? `exactly ${type.min}`
+          : `${type.min} to ${type.max}`;
     throw new DatumError(`has ${size} element${size === 1 ? '' : 's'}, the column allows ${bound}`);
   }
 }
@@ -118,11 +132,17 @@ function buildMap(pairs: Iterable<[string, Atom]>): OvsdbMap {
 export function decodeDatum(type: ColumnType, json: unknown): OvsdbValue {
   const valueType = type.value;
   if (valueType !== undefined) {
-    const pairs = mapPairs(json).map(([k, v]): [string, Atom] => [String(decodeAtom(type.key, k)), decodeAtom(valueType, v)]);
+    const pairs = mapPairs(json).map(([k, v]): [string, Atom] => [
+      String(decodeAtom(type.key, k)),
+      decodeAtom(valueType, v),
+    ]);
     checkSize(type, pairs.length);
     return buildMap(pairs);
   }
-  return shapeSet(type, setElements(json).map((e) => decodeAtom(type.key, e)));
+  return shapeSet(
+    type,
+    setElements(json).map((e) => decodeAtom(type.key, e)),
+  );
 }
 
 /** The value of a column that the server omitted because it holds the default (update2 insert/initial). */
@@ -240,11 +260,20 @@ export function encodeDatum(type: ColumnType, value: OvsdbInput): unknown {
   if (Array.isArray(value)) return ['set', (value as readonly Atom[]).map((v) => encodeAtom(type.key, v))];
   if (value instanceof Map) {
     if (valueType === undefined) throw new DatumError('a Map was given for a column that is not a map');
-    return ['map', [...(value as ReadonlyMap<Atom, Atom>)].map(([k, v]) => [encodeAtom(type.key, k), encodeAtom(valueType, v)])];
+    return [
+      'map',
+      [...(value as ReadonlyMap<Atom, Atom>)].map(([k, v]) => [encodeAtom(type.key, k), encodeAtom(valueType, v)]),
+    ];
   }
   if (typeof value === 'object') {
     if (valueType === undefined) throw new DatumError('an object was given for a column that is not a map');
-    return ['map', Object.entries(value as Readonly<Record<string, Atom>>).map(([k, v]) => [encodeAtom(type.key, k), encodeAtom(valueType, v)])];
+    return [
+      'map',
+      Object.entries(value as Readonly<Record<string, Atom>>).map(([k, v]) => [
+        encodeAtom(type.key, k),
+        encodeAtom(valueType, v),
+      ]),
+    ];
   }
   return encodeAtom(type.key, value);
 }

@@ -58,7 +58,9 @@ export class TransactionError extends Error {
   readonly error: string;
   readonly details: string | undefined;
   constructor(db: string, index: number, op: string, error: string, details?: string) {
-    super(`transaction on ${db} failed at operation ${index} (${op}): ${error}${details === undefined ? '' : `: ${details}`}`);
+    super(
+      `transaction on ${db} failed at operation ${index} (${op}): ${error}${details === undefined ? '' : `: ${details}`}`,
+    );
     this.db = db;
     this.index = index;
     this.error = error;

@@ -23,7 +23,11 @@ describe('JsonFramer', () => {
 
   it('splits several concatenated messages in one chunk, with whitespace between', () => {
     const framer = new JsonFramer();
-    expect(framer.push(enc('{"a":1}{"b":[2,{"c":3}]}\n {"d":"x"}'))).toEqual([{ a: 1 }, { b: [2, { c: 3 }] }, { d: 'x' }]);
+    expect(framer.push(enc('{"a":1}{"b":[2,{"c":3}]}\n {"d":"x"}'))).toEqual([
+      { a: 1 },
+      { b: [2, { c: 3 }] },
+      { d: 'x' },
+    ]);
     expect(framer.pendingBytes).toBe(0);
   });
 
@@ -54,7 +58,9 @@ describe('JsonFramer', () => {
 
   it('rejects bytes that cannot start a message and stays failed', () => {
     const framer = new JsonFramer();
-    expect(() => framer.push(enc('{"a":1}HTTP/1.1 400'))).toThrow(/expected '\{' at the start of a JSON-RPC message, got 'H'/);
+    expect(() => framer.push(enc('{"a":1}HTTP/1.1 400'))).toThrow(
+      /expected '\{' at the start of a JSON-RPC message, got 'H'/,
+    );
     expect(() => framer.push(enc('{"a":1}'))).toThrow(FramingError);
   });
 

@@ -1,11 +1,37 @@
 // Public surface of the OVSDB client.
-export { OvsdbClient, type ClientEvents, type ClientStats, type ConnectionState, type OvsdbClientOptions, type OvsdbLogger } from './client.ts';
-export { Replica, MONITOR_METHODS, type Condition, type ConditionFunction, type MonitorMethod, type MonitorSpec, type MonitorTableSpec, type ReplicaEvents, type ReplicaState, type ResyncInfo } from './replica.ts';
+export {
+  OvsdbClient,
+  type ClientEvents,
+  type ClientStats,
+  type ConnectionState,
+  type OvsdbClientOptions,
+  type OvsdbLogger,
+} from './client.ts';
+export {
+  Replica,
+  MONITOR_METHODS,
+  type Condition,
+  type ConditionFunction,
+  type MonitorMethod,
+  type MonitorSpec,
+  type MonitorTableSpec,
+  type ReplicaEvents,
+  type ReplicaState,
+  type ResyncInfo,
+} from './replica.ts';
 export type { ChangeBatch, ChangeKind, Row, Snapshot, TableChanges } from './replica-store.ts';
 export type { Mutation, Mutator, Operation, OperationResult, RowInput, TransactResults } from './operations.ts';
 export type { OvsdbInput, OvsdbMap, OvsdbValue } from './datum.ts';
 export type { AtomicType, Atom, BaseType, ColumnSchema, ColumnType, DatabaseSchema, TableSchema } from './schema.ts';
-export { ClusterStateError, ConnectError, DisconnectedError, FramingError, RpcError, SchemaMismatchError, TransactionError } from './errors.ts';
+export {
+  ClusterStateError,
+  ConnectError,
+  DisconnectedError,
+  FramingError,
+  RpcError,
+  SchemaMismatchError,
+  TransactionError,
+} from './errors.ts';
 export { parseRemote, parseRemoteList, type Remote, type SslFiles } from './remote.ts';
 export type { DatabaseReplaced, MemberState } from './cluster-tracker.ts';
 export type { ClusterView } from './cluster-member.ts';

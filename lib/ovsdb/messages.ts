@@ -30,7 +30,9 @@ export function parseRpcError(error: unknown): { error: string; details?: string
   if (typeof error === 'string') return { error };
   const parsed = ErrorObject.safeParse(error);
   if (parsed.success) {
-    return parsed.data.details === undefined ? { error: parsed.data.error } : { error: parsed.data.error, details: parsed.data.details };
+    return parsed.data.details === undefined
+      ? { error: parsed.data.error }
+      : { error: parsed.data.error, details: parsed.data.details };
   }
   return { error: JSON.stringify(error) };
 }

@@ -6,9 +6,26 @@ import { TEST_SCHEMA, U1 } from '../../test/fixtures/ovsdb/test-schema.ts';
 describe('encodeOperation', () => {
   it('encodes rows and conditions against the schema', () => {
     expect(
-      encodeOperation(TEST_SCHEMA, { op: 'insert', table: 'Logical_Switch', row: { name: 'n', external_ids: { k: 'v' }, ports: ['p1'] }, 'uuid-name': 'ls1' }),
-    ).toEqual({ op: 'insert', table: 'Logical_Switch', 'uuid-name': 'ls1', row: { name: 'n', external_ids: ['map', [['k', 'v']]], ports: ['set', [['named-uuid', 'p1']]] } });
-    expect(encodeOperation(TEST_SCHEMA, { op: 'mutate', table: 'Logical_Switch', where: [['_uuid', '==', U1]], mutations: [['external_ids', 'delete', ['k']]] })).toEqual({
+      encodeOperation(TEST_SCHEMA, {
+        op: 'insert',
+        table: 'Logical_Switch',
+        row: { name: 'n', external_ids: { k: 'v' }, ports: ['p1'] },
+        'uuid-name': 'ls1',
+      }),
+    ).toEqual({
+      op: 'insert',
+      table: 'Logical_Switch',
+      'uuid-name': 'ls1',
+      row: { name: 'n', external_ids: ['map', [['k', 'v']]], ports: ['set', [['named-uuid', 'p1']]] },
+    });
+    expect(
+      encodeOperation(TEST_SCHEMA, {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['_uuid', '==', U1]],
+        mutations: [['external_ids', 'delete', ['k']]],
+      }),
+    ).toEqual({
       op: 'mutate',
       table: 'Logical_Switch',
       where: [['_uuid', '==', ['uuid', U1]]],
@@ -17,8 +34,12 @@ describe('encodeOperation', () => {
   });
 
   it('names the table and column of a bad value', () => {
-    expect(() => encodeOperation(TEST_SCHEMA, { op: 'update', table: 'Logical_Switch', where: [], row: { nope: 1 } })).toThrow('Logical_Switch column nope: no such column');
-    expect(() => encodeOperation(TEST_SCHEMA, { op: 'delete', table: 'Nope', where: [] })).toThrow(/table Nope is not in the Test_NB schema/);
+    expect(() =>
+      encodeOperation(TEST_SCHEMA, { op: 'update', table: 'Logical_Switch', where: [], row: { nope: 1 } }),
+    ).toThrow('Logical_Switch column nope: no such column');
+    expect(() => encodeOperation(TEST_SCHEMA, { op: 'delete', table: 'Nope', where: [] })).toThrow(
+      /table Nope is not in the Test_NB schema/,
+    );
   });
 });
 
@@ -31,7 +52,11 @@ describe('decodeTransactResults', () => {
 
   it('decodes uuid, rows and count', () => {
     const reply = [{ uuid: ['uuid', U1] }, { rows: [{ _uuid: ['uuid', U1], name: 'a' }] }, { count: 1 }];
-    expect(decodeTransactResults(TEST_SCHEMA, ops, reply)).toEqual([{ uuid: U1 }, { rows: [{ _uuid: U1, name: 'a' }] }, { count: 1 }]);
+    expect(decodeTransactResults(TEST_SCHEMA, ops, reply)).toEqual([
+      { uuid: U1 },
+      { rows: [{ _uuid: U1, name: 'a' }] },
+      { count: 1 },
+    ]);
   });
 
   it('turns the first failed operation into a TransactionError', () => {
@@ -42,7 +67,14 @@ describe('decodeTransactResults', () => {
   });
 
   it('reports a commit failure (the extra result)', () => {
-    const reply = [{ uuid: ['uuid', U1] }, { rows: [] }, { count: 0 }, { error: 'referential integrity violation', details: 'x' }];
-    expect(() => decodeTransactResults(TEST_SCHEMA, ops, reply)).toThrow(/failed at operation 3 \(commit\): referential integrity violation: x/);
+    const reply = [
+      { uuid: ['uuid', U1] },
+      { rows: [] },
+      { count: 0 },
+      { error: 'referential integrity violation', details: 'x' },
+    ];
+    expect(() => decodeTransactResults(TEST_SCHEMA, ops, reply)).toThrow(
+      /failed at operation 3 \(commit\): referential integrity violation: x/,
+    );
   });
 });

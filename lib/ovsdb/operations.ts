@@ -14,10 +14,26 @@ export type Mutation = readonly [column: string, mutator: Mutator, value: OvsdbI
 export type RowInput = Readonly<Record<string, OvsdbInput>>;
 
 export type Operation =
-  | { readonly op: 'insert'; readonly table: string; readonly row: RowInput; readonly 'uuid-name'?: string; readonly uuid?: string }
-  | { readonly op: 'select'; readonly table: string; readonly where: readonly Condition[]; readonly columns?: readonly string[] }
+  | {
+      readonly op: 'insert';
+      readonly table: string;
+      readonly row: RowInput;
+      readonly 'uuid-name'?: string;
+      readonly uuid?: string;
+    }
+  | {
+      readonly op: 'select';
+      readonly table: string;
+      readonly where: readonly Condition[];
+      readonly columns?: readonly string[];
+    }
   | { readonly op: 'update'; readonly table: string; readonly where: readonly Condition[]; readonly row: RowInput }
-  | { readonly op: 'mutate'; readonly table: string; readonly where: readonly Condition[]; readonly mutations: readonly Mutation[] }
+  | {
+      readonly op: 'mutate';
+      readonly table: string;
+      readonly where: readonly Condition[];
+      readonly mutations: readonly Mutation[];
+    }
   | { readonly op: 'delete'; readonly table: string; readonly where: readonly Condition[] }
   | {
       readonly op: 'wait';
@@ -95,7 +111,11 @@ export function encodeOperation(schema: DatabaseSchema, op: Operation): Record<s
         op: 'mutate',
         table: op.table,
         where: encodeWhere(table, op.where),
-        mutations: op.mutations.map(([column, mutator, value]) => [column, mutator, encodeColumn(table, column, value)]),
+        mutations: op.mutations.map(([column, mutator, value]) => [
+          column,
+          mutator,
+          encodeColumn(table, column, value),
+        ]),
       };
     }
     case 'delete': {
@@ -143,7 +163,13 @@ function decodeSelectedRow(table: TableSchema, json: Record<string, unknown>): R
     try {
       row[column] = decodeDatum(schema.type, value);
     } catch (err) {
-      if (err instanceof DatumError) throw new SchemaMismatchError(table.name, column, typeof row._uuid === 'string' ? row._uuid : undefined, err.message);
+      if (err instanceof DatumError)
+        throw new SchemaMismatchError(
+          table.name,
+          column,
+          typeof row._uuid === 'string' ? row._uuid : undefined,
+          err.message,
+        );
       throw err;
     }
   }
@@ -159,10 +185,12 @@ export function decodeTransactResults(schema: DatabaseSchema, ops: readonly Oper
       throw new TransactionError(schema.name, index, op, result.error, result.details);
     }
   });
-  if (results.length < ops.length) throw new Error(`transact on ${schema.name}: ${results.length} results for ${ops.length} operations`);
+  if (results.length < ops.length)
+    throw new Error(`transact on ${schema.name}: ${results.length} results for ${ops.length} operations`);
   return ops.map((op, index) => {
     const result = results[index];
-    if (result === null || result === undefined) throw new Error(`transact on ${schema.name}: operation ${index} (${op.op}) was not executed`);
+    if (result === null || result === undefined)
+      throw new Error(`transact on ${schema.name}: operation ${index} (${op.op}) was not executed`);
     switch (op.op) {
       case 'insert':
         if (result.uuid === undefined) throw new Error(`transact on ${schema.name}: insert result has no uuid`);

@@ -13,7 +13,16 @@ describe('parseRemote', () => {
     expect(parseRemote(text)).toMatchObject({ ...expected, text });
   });
 
-  it.each(['ssl:127.0.0.1', 'ssl:127.0.0.1:0', 'pssl:6641', 'unix:', 'tcp:127.0.0.1', 'tcp:127.0.0.1:0', 'tcp:127.0.0.1:70000', '/run/ovn.sock'])('rejects %s', (text) => {
+  it.each([
+    'ssl:127.0.0.1',
+    'ssl:127.0.0.1:0',
+    'pssl:6641',
+    'unix:',
+    'tcp:127.0.0.1',
+    'tcp:127.0.0.1:0',
+    'tcp:127.0.0.1:70000',
+    '/run/ovn.sock',
+  ])('rejects %s', (text) => {
     expect(() => parseRemote(text)).toThrow(/invalid OVSDB remote/);
   });
 });
@@ -22,7 +31,9 @@ describe('parseRemoteList', () => {
   it('takes one member or a comma-separated list, as ovn-nbctl --db does', () => {
     expect(parseRemoteList('unix:/run/ovn/ovnnb_db.sock').map((r) => r.text)).toEqual(['unix:/run/ovn/ovnnb_db.sock']);
     expect(parseRemoteList('tcp:10.0.0.1:6641,ssl:10.0.0.2:6641,tcp:[fd00::3]:6641')).toMatchObject([
-      { kind: 'tcp', host: '10.0.0.1', port: 6641 }, { kind: 'ssl', host: '10.0.0.2', port: 6641 }, { kind: 'tcp', host: 'fd00::3', port: 6641 },
+      { kind: 'tcp', host: '10.0.0.1', port: 6641 },
+      { kind: 'ssl', host: '10.0.0.2', port: 6641 },
+      { kind: 'tcp', host: 'fd00::3', port: 6641 },
     ]);
   });
 

@@ -3,7 +3,10 @@ import { ReplicaStore, type ChangeBatch } from './replica-store.ts';
 import { TEST_SCHEMA, U1, U2, U3 } from '../../test/fixtures/ovsdb/test-schema.ts';
 
 function newStore(): ReplicaStore {
-  return new ReplicaStore(TEST_SCHEMA, { Logical_Switch: ['name', 'external_ids', 'ports'], Logical_Switch_Port: ['name', 'tag'] });
+  return new ReplicaStore(TEST_SCHEMA, {
+    Logical_Switch: ['name', 'external_ids', 'ports'],
+    Logical_Switch_Port: ['name', 'tag'],
+  });
 }
 
 function names(batch: ChangeBatch | undefined, table = 'Logical_Switch') {
@@ -33,7 +36,11 @@ function seeded(): ReplicaStore {
 describe('ReplicaStore.replaceAll', () => {
   it('fills columns the server omitted (defaults) and reports every row as added', () => {
     const store = newStore();
-    const { batch, errors } = store.replaceAll('update2', { Logical_Switch: { [U1]: { initial: { name: 'net1' } } } }, 'initial');
+    const { batch, errors } = store.replaceAll(
+      'update2',
+      { Logical_Switch: { [U1]: { initial: { name: 'net1' } } } },
+      'initial',
+    );
     expect(errors).toEqual([]);
     expect(batch?.kind).toBe('initial');
     expect(store.get('Logical_Switch', U1)).toEqual({ _uuid: U1, name: 'net1', external_ids: {}, ports: [] });
@@ -69,9 +76,13 @@ describe('ReplicaStore.replaceAll', () => {
 
   it('resync: rows missing from the snapshot are removed', () => {
     const store = seeded();
-    const { batch } = store.replaceAll('update2', { Logical_Switch: { [U2]: { initial: { name: 'net2' } } } }, 'resync');
+    const { batch } = store.replaceAll(
+      'update2',
+      { Logical_Switch: { [U2]: { initial: { name: 'net2' } } } },
+      'resync',
+    );
     expect(names(batch)).toEqual({ added: [], modified: [], removed: ['net1'] });
-    expect([...store.snapshot().tables.Logical_Switch?.keys() ?? []]).toEqual([U2]);
+    expect([...(store.snapshot().tables.Logical_Switch?.keys() ?? [])]).toEqual([U2]);
   });
 
   it('resync with no differences changes nothing', () => {
@@ -79,7 +90,12 @@ describe('ReplicaStore.replaceAll', () => {
     const version = store.version;
     const { batch } = store.replaceAll(
       'update2',
-      { Logical_Switch: { [U2]: { initial: { name: 'net2' } }, [U1]: { initial: { name: 'net1', external_ids: ['map', [['neutron_bgpvpn:vni', '10100']]] } } } },
+      {
+        Logical_Switch: {
+          [U2]: { initial: { name: 'net2' } },
+          [U1]: { initial: { name: 'net1', external_ids: ['map', [['neutron_bgpvpn:vni', '10100']]] } },
+        },
+      },
       'resync',
     );
     expect(batch).toBeUndefined();
@@ -88,7 +104,11 @@ describe('ReplicaStore.replaceAll', () => {
 
   it('accepts monitor (v1) snapshots', () => {
     const store = newStore();
-    store.replaceAll('update', { Logical_Switch: { [U1]: { new: { name: 'a', external_ids: ['map', []], ports: ['set', []] } } } }, 'initial');
+    store.replaceAll(
+      'update',
+      { Logical_Switch: { [U1]: { new: { name: 'a', external_ids: ['map', []], ports: ['set', []] } } } },
+      'initial',
+    );
     expect(store.get('Logical_Switch', U1)?.name).toBe('a');
   });
 });
@@ -96,10 +116,33 @@ describe('ReplicaStore.replaceAll', () => {
 describe('ReplicaStore.applyUpdates (update2)', () => {
   it('insert, modify (map diff), delete', () => {
     const store = seeded();
-    expect(names(store.applyUpdates('update2', { Logical_Switch: { [U3]: { insert: { name: 'net3' } } } }).batch)).toEqual({ added: ['net3'], modified: [], removed: [] });
-    const modify = store.applyUpdates('update2', { Logical_Switch: { [U1]: { modify: { external_ids: ['map', [['neutron_bgpvpn:vni', '10200'], ['x', 'y']]] } } } });
-    expect(modify.batch?.tables.Logical_Switch?.modified[0]?.new.external_ids).toEqual({ 'neutron_bgpvpn:vni': '10200', x: 'y' });
-    expect(names(store.applyUpdates('update2', { Logical_Switch: { [U2]: { delete: null } } }).batch)).toEqual({ added: [], modified: [], removed: ['net2'] });
+    expect(
+      names(store.applyUpdates('update2', { Logical_Switch: { [U3]: { insert: { name: 'net3' } } } }).batch),
+    ).toEqual({ added: ['net3'], modified: [], removed: [] });
+    const modify = store.applyUpdates('update2', {
+      Logical_Switch: {
+        [U1]: {
+          modify: {
+            external_ids: [
+              'map',
+              [
+                ['neutron_bgpvpn:vni', '10200'],
+                ['x', 'y'],
+              ],
+            ],
+          },
+        },
+      },
+    });
+    expect(modify.batch?.tables.Logical_Switch?.modified[0]?.new.external_ids).toEqual({
+      'neutron_bgpvpn:vni': '10200',
+      x: 'y',
+    });
+    expect(names(store.applyUpdates('update2', { Logical_Switch: { [U2]: { delete: null } } }).batch)).toEqual({
+      added: [],
+      modified: [],
+      removed: ['net2'],
+    });
     expect(store.snapshot().tables.Logical_Switch?.size).toBe(2);
   });
 
@@ -116,7 +159,9 @@ describe('ReplicaStore.applyUpdates (update2)', () => {
 
   it('ignores unmonitored columns in a diff', () => {
     const store = seeded();
-    const { batch, errors } = store.applyUpdates('update2', { Logical_Switch: { [U1]: { modify: { other_config: ['map', [['a', 'b']]] } } } });
+    const { batch, errors } = store.applyUpdates('update2', {
+      Logical_Switch: { [U1]: { modify: { other_config: ['map', [['a', 'b']]] } } },
+    });
     expect(errors).toEqual([]);
     expect(batch).toBeUndefined();
   });
@@ -126,7 +171,9 @@ describe('ReplicaStore.applyUpdates (update2)', () => {
     const { batch, errors } = store.applyUpdates('update2', {
       Logical_Switch_Port: { [U1]: { insert: { name: 'bad', tag: 9999 } }, [U2]: { insert: { name: 'good' } } },
     });
-    expect(errors.map((e) => e.message)).toEqual([`Logical_Switch_Port row ${U1} column tag: 9999 is above the maximum 4095`]);
+    expect(errors.map((e) => e.message)).toEqual([
+      `Logical_Switch_Port row ${U1} column tag: 9999 is above the maximum 4095`,
+    ]);
     expect(errors[0]).toMatchObject({ table: 'Logical_Switch_Port', column: 'tag', uuid: U1 });
     expect(names(batch, 'Logical_Switch_Port').added).toEqual(['good']);
     expect(store.get('Logical_Switch_Port', U1)).toBeUndefined();
@@ -144,7 +191,10 @@ describe('ReplicaStore.applyUpdates (update2)', () => {
   });
 
   it('reports a modify for an unknown row and updates for unmonitored tables', () => {
-    const { errors } = seeded().applyUpdates('update2', { Logical_Switch: { [U3]: { modify: { name: 'x' } } }, ACL: {} });
+    const { errors } = seeded().applyUpdates('update2', {
+      Logical_Switch: { [U3]: { modify: { name: 'x' } } },
+      ACL: {},
+    });
     expect(errors.map((e) => e.message)).toEqual([
       `Logical_Switch row ${U3} column *: modify for a row the replica does not have`,
       'ACL column *: update for a table that is not monitored',
@@ -155,10 +205,22 @@ describe('ReplicaStore.applyUpdates (update2)', () => {
 describe('ReplicaStore.applyUpdates (update, monitor v1)', () => {
   it('insert (new), modify (old+new), delete (old)', () => {
     const store = seeded();
-    expect(names(store.applyUpdates('update', { Logical_Switch: { [U3]: { new: { name: 'net3', external_ids: ['map', []], ports: ['set', []] } } } }).batch).added).toEqual(['net3']);
-    const modified = store.applyUpdates('update', { Logical_Switch: { [U3]: { old: { name: 'net3' }, new: { name: 'net3b', external_ids: ['map', []], ports: ['set', []] } } } });
+    expect(
+      names(
+        store.applyUpdates('update', {
+          Logical_Switch: { [U3]: { new: { name: 'net3', external_ids: ['map', []], ports: ['set', []] } } },
+        }).batch,
+      ).added,
+    ).toEqual(['net3']);
+    const modified = store.applyUpdates('update', {
+      Logical_Switch: {
+        [U3]: { old: { name: 'net3' }, new: { name: 'net3b', external_ids: ['map', []], ports: ['set', []] } },
+      },
+    });
     expect(names(modified.batch).modified).toEqual(['net3b']);
-    expect(names(store.applyUpdates('update', { Logical_Switch: { [U3]: { old: { name: 'net3b' } } } }).batch).removed).toEqual(['net3b']);
+    expect(
+      names(store.applyUpdates('update', { Logical_Switch: { [U3]: { old: { name: 'net3b' } } } }).batch).removed,
+    ).toEqual(['net3b']);
   });
 });
 
@@ -176,6 +238,8 @@ describe('ReplicaStore.snapshot', () => {
 
   it('rejects unknown tables and columns up front', () => {
     expect(() => new ReplicaStore(TEST_SCHEMA, { Nope: [] })).toThrow(/table Nope is not in the Test_NB schema/);
-    expect(() => new ReplicaStore(TEST_SCHEMA, { Logical_Switch: ['nope'] })).toThrow(/column nope is not in table Logical_Switch/);
+    expect(() => new ReplicaStore(TEST_SCHEMA, { Logical_Switch: ['nope'] })).toThrow(
+      /column nope is not in table Logical_Switch/,
+    );
   });
 });

@@ -134,7 +134,10 @@ export class ReplicaStore {
    * Applies incremental table updates. Returns the batch (undefined if nothing changed)
    * and the rows that could not be decoded; those are left out of the replica.
    */
-  applyUpdates(format: UpdateFormat, tableUpdates: unknown): { batch: ChangeBatch | undefined; errors: SchemaMismatchError[] } {
+  applyUpdates(
+    format: UpdateFormat,
+    tableUpdates: unknown,
+  ): { batch: ChangeBatch | undefined; errors: SchemaMismatchError[] } {
     const builder = new BatchBuilder();
     const errors: SchemaMismatchError[] = [];
     this.#forEachRowUpdate(tableUpdates, errors, (state, uuid, update) => {
@@ -153,14 +156,19 @@ export class ReplicaStore {
    * after reconnect) and reports the difference to what was there before: rows gone
    * are removed, new rows added, rows with any differing column modified.
    */
-  replaceAll(format: UpdateFormat, tableUpdates: unknown, kind: 'initial' | 'resync'): { batch: ChangeBatch | undefined; errors: SchemaMismatchError[] } {
+  replaceAll(
+    format: UpdateFormat,
+    tableUpdates: unknown,
+    kind: 'initial' | 'resync',
+  ): { batch: ChangeBatch | undefined; errors: SchemaMismatchError[] } {
     const errors: SchemaMismatchError[] = [];
     const fresh = new Map<string, Map<string, Row>>();
     for (const name of this.#tables.keys()) fresh.set(name, new Map());
     this.#forEachRowUpdate(tableUpdates, errors, (state, uuid, update) => {
       const rowJson = format === 'update2' ? (update.initial ?? update.insert) : update.new;
       try {
-        if (!isObject(rowJson)) throw new DatumError(`snapshot entry has no row: ${JSON.stringify(update).slice(0, 80)}`);
+        if (!isObject(rowJson))
+          throw new DatumError(`snapshot entry has no row: ${JSON.stringify(update).slice(0, 80)}`);
         fresh.get(state.schema.name)?.set(uuid, decodeRow(state, uuid, rowJson, undefined));
       } catch (err) {
         errors.push(toMismatch(state, uuid, err));
@@ -172,7 +180,8 @@ export class ReplicaStore {
       const poisoned = new Set(errors.filter((e) => e.table === name && e.uuid !== undefined).map((e) => e.uuid ?? ''));
       for (const [uuid, old] of state.rows) {
         const row = next.get(uuid);
-        if (row === undefined && poisoned.has(uuid)) next.set(uuid, old); // undecodable now: keep the last good version
+        if (row === undefined && poisoned.has(uuid))
+          next.set(uuid, old); // undecodable now: keep the last good version
         else if (row === undefined) builder.removed(name, old);
         else if (!rowsEqual(state, old, row)) builder.modified(name, old, row);
         else next.set(uuid, old); // keep identity for unchanged rows
@@ -194,15 +203,33 @@ export class ReplicaStore {
     return builder.build(this.#version, kind);
   }
 
-  #forEachRowUpdate(tableUpdates: unknown, errors: SchemaMismatchError[], apply: (state: TableState, uuid: string, update: Record<string, unknown>) => void): void {
+  #forEachRowUpdate(
+    tableUpdates: unknown,
+    errors: SchemaMismatchError[],
+    apply: (state: TableState, uuid: string, update: Record<string, unknown>) => void,
+  ): void {
     if (!isObject(tableUpdates)) {
-      errors.push(new SchemaMismatchError('*', '*', undefined, `table updates are not an object: ${JSON.stringify(tableUpdates).slice(0, 80)}`));
+      errors.push(
+        new SchemaMismatchError(
+          '*',
+          '*',
+          undefined,
+          `table updates are not an object: ${JSON.stringify(tableUpdates).slice(0, 80)}`,
+        ),
+      );
       return;
     }
     for (const [table, rows] of Object.entries(tableUpdates)) {
       const state = this.#tables.get(table);
       if (state === undefined || !isObject(rows)) {
-        errors.push(new SchemaMismatchError(table, '*', undefined, state === undefined ? 'update for a table that is not monitored' : 'table update is not an object'));
+        errors.push(
+          new SchemaMismatchError(
+            table,
+            '*',
+            undefined,
+            state === undefined ? 'update for a table that is not monitored' : 'table update is not an object',
+          ),
+        );
         continue;
       }
       for (const [uuid, update] of Object.entries(rows)) {
@@ -234,7 +261,10 @@ export class ReplicaStore {
       return;
     }
     const diff = update.modify;
-    if (!isObject(diff)) throw new DatumError(`row update has none of initial/insert/modify/delete: ${JSON.stringify(update).slice(0, 80)}`);
+    if (!isObject(diff))
+      throw new DatumError(
+        `row update has none of initial/insert/modify/delete: ${JSON.stringify(update).slice(0, 80)}`,
+      );
     if (old === undefined) {
       if (state.poisoned.has(uuid)) return; // already reported; nothing to apply the diff to
       throw new DatumError('modify for a row the replica does not have');
@@ -289,9 +319,18 @@ function newTableState(schema: DatabaseSchema, table: string, wanted: readonly s
   const all = [...tableSchema.columns.keys()].filter((c) => c !== '_uuid' && c !== '_version');
   const columns = wanted.length === 0 ? all : [...wanted];
   for (const column of columns) {
-    if (!tableSchema.columns.has(column)) throw new Error(`column ${column} is not in table ${table} of the ${schema.name} schema`);
+    if (!tableSchema.columns.has(column))
+      throw new Error(`column ${column} is not in table ${table} of the ${schema.name} schema`);
   }
-  return { schema: tableSchema, columns, rows: new Map(), poisoned: new Set(), version: 0, snapshot: undefined, snapshotVersion: -1 };
+  return {
+    schema: tableSchema,
+    columns,
+    rows: new Map(),
+    poisoned: new Set(),
+    version: 0,
+    snapshot: undefined,
+    snapshotVersion: -1,
+  };
 }
 
 function decodeRow(state: TableState, uuid: string, json: Record<string, unknown>, base: Row | undefined): Row {
@@ -301,7 +340,8 @@ function decodeRow(state: TableState, uuid: string, json: Record<string, unknown
     if (schema === undefined) continue;
     const value = json[column];
     try {
-      row[column] = value === undefined ? (base?.[column] ?? defaultValue(schema.type)) : decodeDatum(schema.type, value);
+      row[column] =
+        value === undefined ? (base?.[column] ?? defaultValue(schema.type)) : decodeDatum(schema.type, value);
     } catch (err) {
       throw new SchemaMismatchError(state.schema.name, column, uuid, errorMessage(err));
     }

@@ -78,7 +78,12 @@ export class Replica<Rows extends Record<string, Row> = Record<string, Row>> ext
   readonly #recentErrors: SchemaMismatchError[] = [];
 
   /** @internal Created by OvsdbClient.monitor. */
-  constructor(id: string, schema: DatabaseSchema, spec: MonitorSpec<Rows>, onClose: (replica: Replica<Rows>) => Promise<void>) {
+  constructor(
+    id: string,
+    schema: DatabaseSchema,
+    spec: MonitorSpec<Rows>,
+    onClose: (replica: Replica<Rows>) => Promise<void>,
+  ) {
     super();
     this.id = id;
     this.db = spec.db;
@@ -242,12 +247,19 @@ export class Replica<Rows extends Record<string, Row> = Record<string, Row>> ext
     const kind = this.#everSynced ? 'resync' : 'initial';
     let found = false;
     if (method === 'monitor_cond_since') {
-      if (!Array.isArray(reply) || reply.length !== 3 || typeof reply[0] !== 'boolean' || typeof reply[1] !== 'string') {
+      if (
+        !Array.isArray(reply) ||
+        reply.length !== 3 ||
+        typeof reply[0] !== 'boolean' ||
+        typeof reply[1] !== 'string'
+      ) {
         throw new Error(`malformed monitor_cond_since reply: ${JSON.stringify(reply).slice(0, 120)}`);
       }
       found = reply[0];
       this.#lastTxnId = reply[1];
-      this.#emitResult(found ? this.#store.applyUpdates('update2', reply[2]) : this.#store.replaceAll('update2', reply[2], kind));
+      this.#emitResult(
+        found ? this.#store.applyUpdates('update2', reply[2]) : this.#store.replaceAll('update2', reply[2], kind),
+      );
     } else {
       const format: UpdateFormat = method === 'monitor_cond' ? 'update2' : 'update';
       this.#emitResult(this.#store.replaceAll(format, reply, kind));

@@ -25,15 +25,23 @@ const REFUSED_CERT = /alert (unknown ca|bad certificate|certificate required|cer
 
 /** TLS verification failures, in words: the usual cause is the wrong --ca-cert. */
 const CERT_ERRORS = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
 ]);
 
 function tlsFailure(remote: Remote, ssl: SslFiles, err: NodeJS.ErrnoException): string {
   const code = err.code ?? '';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `cannot connect to ${remote.text}: the server's certificate is not issued to the expected server name (${err.message})`;
-  if (CERT_ERRORS.has(code)) return `cannot connect to ${remote.text}: the server's certificate is not signed by the CA in ${ssl.caCert} (${code})`;
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `cannot connect to ${remote.text}: the server's certificate is not valid now (${code})`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `cannot connect to ${remote.text}: the server's certificate is not issued to the expected server name (${err.message})`;
+  if (CERT_ERRORS.has(code))
+    return `cannot connect to ${remote.text}: the server's certificate is not signed by the CA in ${ssl.caCert} (${code})`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return `cannot connect to ${remote.text}: the server's certificate is not valid now (${code})`;
   if (REFUSED_CERT.test(err.message) || code.startsWith('ERR_SSL_TLSV1')) {
     const alert = REFUSED_CERT.exec(err.message)?.[0] ?? code;
     return `cannot connect to ${remote.text}: the server refused our certificate ${ssl.certificate} (${alert}); it must be signed by the server's CA`;
@@ -43,26 +51,42 @@ function tlsFailure(remote: Remote, ssl: SslFiles, err: NodeJS.ErrnoException): 
 
 function openSocket(remote: Remote, ssl: SslFiles | undefined): { socket: Socket; ready: 'connect' | 'secureConnect' } {
   if (remote.kind !== 'ssl') return { socket: createConnection(socketOptions(remote)), ready: 'connect' };
-  if (ssl === undefined) throw new ConnectError(remote.text, `cannot connect to ${remote.text}: an ssl: remote needs a private key, a certificate and a CA certificate`);
+  if (ssl === undefined)
+    throw new ConnectError(
+      remote.text,
+      `cannot connect to ${remote.text}: an ssl: remote needs a private key, a certificate and a CA certificate`,
+    );
   const read = (file: string, what: string): Buffer => {
     try {
       return readFileSync(file);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw new ConnectError(remote.text, `cannot connect to ${remote.text}: cannot read the ${what} ${file}: ${e.code ?? e.message}`, e.code, { cause: err });
+      throw new ConnectError(
+        remote.text,
+        `cannot connect to ${remote.text}: cannot read the ${what} ${file}: ${e.code ?? e.message}`,
+        e.code,
+        { cause: err },
+      );
     }
   };
   const serverName = ssl.serverName;
   const socket = tlsConnect({
-    host: remote.host, port: remote.port,
-    key: read(ssl.privateKey, 'private key'), cert: read(ssl.certificate, 'certificate'), ca: read(ssl.caCert, 'CA certificate'),
+    host: remote.host,
+    port: remote.port,
+    key: read(ssl.privateKey, 'private key'),
+    cert: read(ssl.certificate, 'certificate'),
+    ca: read(ssl.caCert, 'CA certificate'),
     rejectUnauthorized: true,
     // The CA is pinned (only it is trusted, not the system store). Without an expected name nothing more is
     // checked, as OVS and OVN do not either (ovs-pki certificates name a switch or a controller, not a host);
     // with one, the certificate must carry it, so a chassis certificate from a shared CA cannot pose as NB/SB.
     ...(serverName === undefined
       ? { checkServerIdentity: () => undefined }
-      : { checkServerIdentity: (_host: string, cert: Parameters<typeof checkServerIdentity>[1]) => checkServerIdentity(serverName, cert), ...(isIP(serverName) === 0 ? { servername: serverName } : {}) }),
+      : {
+          checkServerIdentity: (_host: string, cert: Parameters<typeof checkServerIdentity>[1]) =>
+            checkServerIdentity(serverName, cert),
+          ...(isIP(serverName) === 0 ? { servername: serverName } : {}),
+        }),
   });
   return { socket, ready: 'secureConnect' };
 }
@@ -111,7 +135,9 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // With TLS 1.3 the server's verdict on our certificate comes after the handshake, on the first read.
       const refused = remote.kind === 'ssl' && options.ssl !== undefined && REFUSED_CERT.test(err.message);
-      const message = refused ? tlsFailure(remote, options.ssl, err).replace(/^cannot connect to/, 'connection to') : `connection to ${remote.text} failed: ${err.message}`;
+      const message = refused
+        ? tlsFailure(remote, options.ssl, err).replace(/^cannot connect to/, 'connection to')
+        : `connection to ${remote.text} failed: ${err.message}`;
       this.#shutdown(new DisconnectedError(message, { cause: err }));
     });
     socket.on('close', () => {
@@ -126,12 +152,21 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
       const { socket, ready } = openSocket(remote, options.ssl);
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new ConnectError(remote.text, `cannot connect to ${remote.text}: timed out after ${options.connectTimeoutMs} ms`, 'ETIMEDOUT'));
+        reject(
+          new ConnectError(
+            remote.text,
+            `cannot connect to ${remote.text}: timed out after ${options.connectTimeoutMs} ms`,
+            'ETIMEDOUT',
+          ),
+        );
       }, options.connectTimeoutMs);
       const onError = (err: NodeJS.ErrnoException): void => {
         clearTimeout(timer);
         socket.destroy();
-        const message = remote.kind === 'ssl' && options.ssl !== undefined ? tlsFailure(remote, options.ssl, err) : `cannot connect to ${remote.text}: ${err.code ?? err.message}`;
+        const message =
+          remote.kind === 'ssl' && options.ssl !== undefined
+            ? tlsFailure(remote, options.ssl, err)
+            : `cannot connect to ${remote.text}: ${err.code ?? err.message}`;
         reject(new ConnectError(remote.text, message, err.code, { cause: err }));
       };
       socket.once('error', onError);
@@ -178,7 +213,9 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
     try {
       messages = this.#framer.push(chunk);
     } catch (err) {
-      this.#shutdown(err instanceof FramingError ? new FramingError(`from ${this.remote.text}: ${err.message}`) : toError(err));
+      this.#shutdown(
+        err instanceof FramingError ? new FramingError(`from ${this.remote.text}: ${err.message}`) : toError(err),
+      );
       return;
     }
     for (const raw of messages) {
@@ -186,7 +223,9 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
       this.counters.messagesReceived++;
       const parsed = IncomingMessage.safeParse(raw);
       if (!parsed.success) {
-        this.#shutdown(new FramingError(`from ${this.remote.text}: not a JSON-RPC message: ${JSON.stringify(raw).slice(0, 120)}`));
+        this.#shutdown(
+          new FramingError(`from ${this.remote.text}: not a JSON-RPC message: ${JSON.stringify(raw).slice(0, 120)}`),
+        );
         return;
       }
       const message = parsed.data;
@@ -233,7 +272,11 @@ export class RpcConnection extends EventEmitter<RpcConnectionEvents> {
     const now = Date.now();
     if (this.#echoOutstandingSince !== undefined) {
       if (now - this.#echoOutstandingSince >= this.#probeIntervalMs) {
-        this.#shutdown(new DisconnectedError(`no reply from ${this.remote.text} to echo within ${this.#probeIntervalMs} ms; peer considered dead`));
+        this.#shutdown(
+          new DisconnectedError(
+            `no reply from ${this.remote.text} to echo within ${this.#probeIntervalMs} ms; peer considered dead`,
+          ),
+        );
         return;
       }
     } else if (now - this.#lastReceived >= this.#probeIntervalMs) {

@@ -81,7 +81,10 @@ const DatabaseSchemaJson = z.object({
   tables: z.record(
     z.string(),
     z.object({
-      columns: z.record(z.string(), z.object({ type: TypeJson, ephemeral: z.boolean().optional(), mutable: z.boolean().optional() })),
+      columns: z.record(
+        z.string(),
+        z.object({ type: TypeJson, ephemeral: z.boolean().optional(), mutable: z.boolean().optional() }),
+      ),
       maxRows: z.number().optional(),
       isRoot: z.boolean().optional(),
       indexes: z.array(z.array(z.string())).optional(),
@@ -92,7 +95,9 @@ const DatabaseSchemaJson = z.object({
 function normaliseBaseType(json: z.infer<typeof BaseTypeJson>): BaseType {
   if (typeof json === 'string') return { type: json };
   const { enum: enumJson, refType: _refType, ...rest } = json;
-  const base: BaseType = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as unknown as BaseType;
+  const base: BaseType = Object.fromEntries(
+    Object.entries(rest).filter(([, v]) => v !== undefined),
+  ) as unknown as BaseType;
   if (enumJson === undefined) return base;
   const values = Array.isArray(enumJson) ? enumJson[1] : [enumJson];
   return { ...base, enum: values };

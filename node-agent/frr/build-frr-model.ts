@@ -41,14 +41,22 @@ export function frrNodeSettings(c: NodeFrrSource): FrrNodeSettings {
   return {
     asn: c.bgp.asn,
     routerId: c.bgp.routerId,
-    underlayNeighbors: c.bgp.peers.map((p) => ({ address: p.address, remoteAs: p.remoteAs, evpn: true, bfd: c.bgp.bfd, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 })),
+    underlayNeighbors: c.bgp.peers.map((p) => ({
+      address: p.address,
+      remoteAs: p.remoteAs,
+      evpn: true,
+      bfd: c.bgp.bfd,
+      timers: { keepalive: 3, hold: 9 },
+      connectRetry: 1,
+    })),
     advertiseNetworks: [`${c.node.vtepIp}/32`],
     gracefulRestart: { enabled: true },
     ...(c.bgp.bfd ? { bfd: {} } : {}),
   };
 }
 
-const union = (...lists: (readonly string[] | undefined)[]): string[] => [...new Set(lists.flatMap((l) => l ?? []))].sort();
+const union = (...lists: (readonly string[] | undefined)[]): string[] =>
+  [...new Set(lists.flatMap((l) => l ?? []))].sort();
 
 /** The order of FrrModelInput.vrfs (so a field error `vrfs[i]` names its EvpnVrf). */
 export function frrVrfOrder(vrfs: readonly EvpnVrf[]): EvpnVrf[] {
@@ -57,14 +65,25 @@ export function frrVrfOrder(vrfs: readonly EvpnVrf[]): EvpnVrf[] {
 
 /** The networks behind FrrModelInput.l2vnis, in its order. */
 export function frrL2Order(networks: readonly EvpnNetwork[]): EvpnNetwork[] {
-  return networks.filter((n) => n.spec.type === 'l2' && n.spec.vni !== undefined).sort((a, b) => (a.spec.vni ?? 0) - (b.spec.vni ?? 0));
+  return networks
+    .filter((n) => n.spec.type === 'l2' && n.spec.vni !== undefined)
+    .sort((a, b) => (a.spec.vni ?? 0) - (b.spec.vni ?? 0));
 }
 
-export function buildFrrModel(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], networks: readonly EvpnNetwork[]): FrrModelInput {
+export function buildFrrModel(
+  node: FrrNodeSettings,
+  vrfs: readonly EvpnVrf[],
+  networks: readonly EvpnNetwork[],
+): FrrModelInput {
   const networksOfVrf = new Map<string, EvpnNetwork[]>();
-  for (const n of networks) if (n.spec.vrf !== undefined) networksOfVrf.set(n.spec.vrf, [...(networksOfVrf.get(n.spec.vrf) ?? []), n]);
+  for (const n of networks)
+    if (n.spec.vrf !== undefined) networksOfVrf.set(n.spec.vrf, [...(networksOfVrf.get(n.spec.vrf) ?? []), n]);
   const hasV6 = (list: readonly EvpnNetwork[]): boolean =>
-    list.some((n) => (n.spec.subnets ?? []).some((s) => s.cidr.includes(':')) || (n.spec.routes ?? []).some((r) => r.destination.includes(':')));
+    list.some(
+      (n) =>
+        (n.spec.subnets ?? []).some((s) => s.cidr.includes(':')) ||
+        (n.spec.routes ?? []).some((r) => r.destination.includes(':')),
+    );
 
   const rdOf = (o: EvpnVrf | EvpnNetwork): { rd?: string } => {
     const rd = routeDistinguisherFor(o.spec.routeDistinguishers, node.routerId);
@@ -86,12 +105,11 @@ export function buildFrrModel(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], n
         ...(v.spec.localPref !== undefined ? { localPref: v.spec.localPref } : {}),
       };
     }),
-    l2vnis: frrL2Order(networks)
-      .map((n) => ({
-        vni: n.spec.vni ?? 0,
-        ...rdOf(n),
-        importRts: union(n.spec.routeTargets, n.spec.importTargets),
-        exportRts: union(n.spec.routeTargets, n.spec.exportTargets),
-      })),
+    l2vnis: frrL2Order(networks).map((n) => ({
+      vni: n.spec.vni ?? 0,
+      ...rdOf(n),
+      importRts: union(n.spec.routeTargets, n.spec.importTargets),
+      exportRts: union(n.spec.routeTargets, n.spec.exportTargets),
+    })),
   };
 }

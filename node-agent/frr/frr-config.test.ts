@@ -7,13 +7,22 @@ const base = { asn: 65000, routerId: '10.0.0.1' };
 
 describe('prepareFrrConfig', () => {
   it('renders the same text as renderFrrConfig, hashes it and lists the VRF↔L3VNI pairs', () => {
-    const model = { ...base, vrfs: [{ name: 'vrf-7', l3vni: 7 }, { name: 'vrf-8', l3vni: 8 }] };
+    const model = {
+      ...base,
+      vrfs: [
+        { name: 'vrf-7', l3vni: 7 },
+        { name: 'vrf-8', l3vni: 8 },
+      ],
+    };
     const r = prepareFrrConfig(model);
     if (!r.ok) throw new Error('expected a valid model');
     expect(r.config.text).toBe(renderFrrConfig(model));
     expect(r.config.hash).toBe(hashFrrConfig(r.config.text));
     expect(r.config.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(r.config.vrfVnis).toEqual([{ vrf: 'vrf-7', vni: 7 }, { vrf: 'vrf-8', vni: 8 }]);
+    expect(r.config.vrfVnis).toEqual([
+      { vrf: 'vrf-7', vni: 7 },
+      { vrf: 'vrf-8', vni: 8 },
+    ]);
   });
 
   it('gives another hash for other text', () => {

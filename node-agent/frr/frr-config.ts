@@ -17,8 +17,7 @@ export interface FrrConfig {
 }
 
 export type FrrConfigResult =
-  | { readonly ok: true; readonly config: FrrConfig }
-  | { readonly ok: false; readonly errors: readonly FrrFieldError[] };
+  { readonly ok: true; readonly config: FrrConfig } | { readonly ok: false; readonly errors: readonly FrrFieldError[] };
 
 export function hashFrrConfig(text: string): string {
   return createHash('sha256').update(text).digest('hex');

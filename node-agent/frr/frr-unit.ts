@@ -32,7 +32,11 @@ export interface FrrOutcome {
 }
 
 export type FrrUnitSettings = NodeFrrSource & {
-  readonly frr: { readonly enabled: boolean; readonly checkIntervalSeconds: number; readonly statusIntervalSeconds: number };
+  readonly frr: {
+    readonly enabled: boolean;
+    readonly checkIntervalSeconds: number;
+    readonly statusIntervalSeconds: number;
+  };
 };
 
 export type FrrUnitDeps = {
@@ -92,7 +96,11 @@ export class FrrUnit {
       for (const [k, v] of result.rejectedNetworks) applicable.rejectedNetworks.set(k, v);
     }
     const config = result?.config ?? prepareFrrConfig(buildFrrModel(node, applicable.vrfs, applicable.networks));
-    if (!config.ok) this.#outcome = { ...this.#outcome, error: `the FRR model is invalid: ${config.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` };
+    if (!config.ok)
+      this.#outcome = {
+        ...this.#outcome,
+        error: `the FRR model is invalid: ${config.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+      };
     return config;
   }
 
@@ -117,7 +125,11 @@ export class FrrUnit {
       this.#statusAt = 0;
       this.#d.metrics?.errors.inc({ code: EvpnErrorCode.Frr });
     } catch (err: unknown) {
-      this.#outcome = { ...this.#outcome, running: !(err instanceof FrrUnavailableError), error: `checking FRR failed: ${errorMessage(err)}` };
+      this.#outcome = {
+        ...this.#outcome,
+        running: !(err instanceof FrrUnavailableError),
+        error: `checking FRR failed: ${errorMessage(err)}`,
+      };
     }
     return true;
   }
@@ -174,7 +186,11 @@ export class FrrUnit {
       this.#statusAt = Date.now();
     } catch (err: unknown) {
       // Not just a log line: a node whose FRR cannot be read does not look healthy.
-      this.#outcome = { ...this.#outcome, running: !(err instanceof FrrUnavailableError), error: `reading FRR status failed: ${errorMessage(err)}` };
+      this.#outcome = {
+        ...this.#outcome,
+        running: !(err instanceof FrrUnavailableError),
+        error: `reading FRR status failed: ${errorMessage(err)}`,
+      };
       this.#d.log.warn(errorFields(err), 'reading FRR status failed');
     }
     return 0;
@@ -188,7 +204,9 @@ export class FrrUnit {
     const a = attributeRefusals(this.#refusals, applicable.vrfs, applicable.networks);
     this.#nodeRefusal = a.node;
     return {
-      ...base, rejectedVrfs: a.vrfs, rejectedNetworks: a.networks,
+      ...base,
+      rejectedVrfs: a.vrfs,
+      rejectedNetworks: a.networks,
       ...(a.node !== undefined && base.error === undefined ? { error: a.node } : {}),
     };
   }
@@ -206,8 +224,11 @@ export class FrrUnit {
     if (refusal === undefined) return undefined;
     return {
       regarding: { apiVersion: API_GROUP_VERSION, kind: 'EvpnNodeState', name: nodeName },
-      type: 'Warning', reason: ConditionReason.FrrFailed, action: 'ApplyOnNode',
-      note: `node ${nodeName}: ${EvpnErrorCode.Frr}: ${refusal}`, key: `${nodeName}/FrrRefused`,
+      type: 'Warning',
+      reason: ConditionReason.FrrFailed,
+      action: 'ApplyOnNode',
+      note: `node ${nodeName}: ${EvpnErrorCode.Frr}: ${refusal}`,
+      key: `${nodeName}/FrrRefused`,
     };
   }
 }

@@ -19,9 +19,14 @@ import { diffStanzas, parseStanzas } from './stanzas.ts';
 const cases = listGoldenFrrCases();
 let frr: FrrTestInstance;
 
-function frrReload(mode: '--test' | '--reload', file: string): { code: number; stdout: string; out: string; ms: number } {
+function frrReload(
+  mode: '--test' | '--reload',
+  file: string,
+): { code: number; stdout: string; out: string; ms: number } {
   const t0 = Date.now();
-  const r = spawnSync('python3', ['/usr/lib/frr/frr-reload.py', '--pathspace', frr.pathspace, mode, file], { encoding: 'utf8' });
+  const r = spawnSync('python3', ['/usr/lib/frr/frr-reload.py', '--pathspace', frr.pathspace, mode, file], {
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, stdout: r.stdout, out: `${r.stdout}${r.stderr}`, ms: Date.now() - t0 };
 }
 
@@ -37,30 +42,38 @@ describe('golden FRR configs against real frr-reload.py', () => {
     frr.stop();
   });
 
-  it.each(cases)('$name: --test accepts it, --reload applies it, and it is a fixed point', ({ name, model, confPath }) => {
-    const test = frrReload('--test', confPath);
-    expect(test.code, test.out).toBe(0);
-    expect(test.out).not.toMatch(/Unknown command|vtysh failed|% /);
+  it.each(cases)(
+    '$name: --test accepts it, --reload applies it, and it is a fixed point',
+    ({ name, model, confPath }) => {
+      const test = frrReload('--test', confPath);
+      expect(test.code, test.out).toBe(0);
+      expect(test.out).not.toMatch(/Unknown command|vtysh failed|% /);
 
-    const reload = frrReload('--reload', confPath);
-    expect(reload.code, reload.out).toBe(0);
-    expect(reload.out).not.toMatch(/Unknown command|Configuration failed|Failure to communicate/);
+      const reload = frrReload('--reload', confPath);
+      expect(reload.code, reload.out).toBe(0);
+      expect(reload.out).not.toMatch(/Unknown command|Configuration failed|Failure to communicate/);
 
-    const again = frrReload('--test', confPath);
-    expect(again.code, again.out).toBe(0);
-    expect(residualDiff(parseReloadTestOutput(again.stdout)), `${name} is not a fixed point`).toEqual({ toDelete: [], toAdd: [] });
+      const again = frrReload('--test', confPath);
+      expect(again.code, again.out).toBe(0);
+      expect(residualDiff(parseReloadTestOutput(again.stdout)), `${name} is not a fixed point`).toEqual({
+        toDelete: [],
+        toAdd: [],
+      });
 
-    // Every VRF holds its L3VNI, and nothing ended up as a global `vni` or a VNC `vrf-policy`.
-    const running = readVrfVnis(runningText());
-    const want = new Map(parseFrrModel(model).vrfs.map((v) => [v.name, v.l3vni]));
-    expect(running.vrfVnis).toEqual(want);
-    expect(running.globalVnis).toEqual([]);
-    expect(running.vrfPolicies).toEqual([]);
-    // FRR's running config read back into stanzas is the rendered config: what the applier's confirmation relies on.
-    // (Same lines in each block; frr-reload may leave them in another order than rendered.)
-    expect(diffStanzas(parseStanzas(runningText()), parseStanzas(readFileSync(confPath, 'utf8'))).batch).toEqual([]);
-    process.stderr.write(`golden ${name}: --test ${test.ms} ms, --reload ${reload.ms} ms, bytes ${readFileSync(confPath).length}\n`);
-  });
+      // Every VRF holds its L3VNI, and nothing ended up as a global `vni` or a VNC `vrf-policy`.
+      const running = readVrfVnis(runningText());
+      const want = new Map(parseFrrModel(model).vrfs.map((v) => [v.name, v.l3vni]));
+      expect(running.vrfVnis).toEqual(want);
+      expect(running.globalVnis).toEqual([]);
+      expect(running.vrfPolicies).toEqual([]);
+      // FRR's running config read back into stanzas is the rendered config: what the applier's confirmation relies on.
+      // (Same lines in each block; frr-reload may leave them in another order than rendered.)
+      expect(diffStanzas(parseStanzas(runningText()), parseStanzas(readFileSync(confPath, 'utf8'))).batch).toEqual([]);
+      process.stderr.write(
+        `golden ${name}: --test ${test.ms} ms, --reload ${reload.ms} ms, bytes ${readFileSync(confPath).length}\n`,
+      );
+    },
+  );
 });
 
 // The incremental applier's delta: each case reached from the previous one (then
@@ -75,13 +88,16 @@ describe('golden FRR configs reached by the stanza delta (vtysh -f)', () => {
     frr.stop();
   });
 
-  it.each([...cases, ...[...cases].reverse()].map((c, i) => ({ ...c, step: i })))('step $step → $name', ({ confPath, step }) => {
-    const want = parseStanzas(readFileSync(confPath, 'utf8'));
-    const delta = diffStanzas(parseStanzas(runningText()), want);
-    const batch = join(tmpdir(), `frr-delta-${process.pid}-${step}.conf`);
-    writeFileSync(batch, `${delta.batch.join('\n')}\n`);
-    const r = spawnSync('vtysh', ['-N', frr.pathspace, '-f', batch], { encoding: 'utf8' });
-    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
-    expect(diffStanzas(parseStanzas(runningText()), want).batch).toEqual([]);
-  });
+  it.each([...cases, ...[...cases].reverse()].map((c, i) => ({ ...c, step: i })))(
+    'step $step → $name',
+    ({ confPath, step }) => {
+      const want = parseStanzas(readFileSync(confPath, 'utf8'));
+      const delta = diffStanzas(parseStanzas(runningText()), want);
+      const batch = join(tmpdir(), `frr-delta-${process.pid}-${step}.conf`);
+      writeFileSync(batch, `${delta.batch.join('\n')}\n`);
+      const r = spawnSync('vtysh', ['-N', frr.pathspace, '-f', batch], { encoding: 'utf8' });
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+      expect(diffStanzas(parseStanzas(runningText()), want).batch).toEqual([]);
+    },
+  );
 });

@@ -28,13 +28,20 @@ function kernelVrf(side: { ip: string; index: number }, vni: number): string[] {
   const l2 = vni + 10_000;
   const i = vni - 1000;
   return [
-    `link add vrf-${vni} type vrf table ${vni}`, `link set vrf-${vni} up`,
-    `link add br-${vni} type bridge`, `link set br-${vni} master vrf-${vni} addrgenmode none`, `link set br-${vni} up`,
+    `link add vrf-${vni} type vrf table ${vni}`,
+    `link set vrf-${vni} up`,
+    `link add br-${vni} type bridge`,
+    `link set br-${vni} master vrf-${vni} addrgenmode none`,
+    `link set br-${vni} up`,
     `link add vxlan-${vni} type vxlan id ${vni} local ${side.ip} dstport 4789 nolearning`,
-    `link set vxlan-${vni} master br-${vni} addrgenmode none`, `link set vxlan-${vni} up`,
-    `link add br-${l2} type bridge`, `link set br-${l2} master vrf-${vni} addrgenmode none`, `link set br-${l2} up`,
+    `link set vxlan-${vni} master br-${vni} addrgenmode none`,
+    `link set vxlan-${vni} up`,
+    `link add br-${l2} type bridge`,
+    `link set br-${l2} master vrf-${vni} addrgenmode none`,
+    `link set br-${l2} up`,
     `link add vxlan-${l2} type vxlan id ${l2} local ${side.ip} dstport 4789 nolearning`,
-    `link set vxlan-${l2} master br-${l2} addrgenmode none`, `link set vxlan-${l2} up`,
+    `link set vxlan-${l2} master br-${l2} addrgenmode none`,
+    `link set vxlan-${l2} up`,
     // One subnet per node and VRF: the type-5 route the other node must install.
     `addr add 10.${i}.${side.index}.1/24 dev br-${l2}`,
   ];
@@ -42,8 +49,18 @@ function kernelVrf(side: { ip: string; index: number }, vni: number): string[] {
 
 function model(side: { ip: string; peer: string }, vrfVnis: readonly number[]): object {
   return {
-    asn: 65000, routerId: side.ip,
-    underlayNeighbors: [{ address: side.peer, remoteAs: 'internal', ipv4Unicast: false, evpn: true, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 }],
+    asn: 65000,
+    routerId: side.ip,
+    underlayNeighbors: [
+      {
+        address: side.peer,
+        remoteAs: 'internal',
+        ipv4Unicast: false,
+        evpn: true,
+        timers: { keepalive: 3, hold: 9 },
+        connectRetry: 1,
+      },
+    ],
     vrfs: vrfVnis.map((vni) => ({ name: `vrf-${vni}`, l3vni: vni, redistribute: { connected: true } })),
     l2vnis: vrfVnis.map((vni) => ({ vni: vni + 10_000 })),
   };
@@ -57,10 +74,17 @@ function vtysh(side: Side, ...commands: string[]): string {
 type Peer = { state: string; uptimeMs: number; rcd: number; established: number };
 function peer(side: Side): Peer {
   try {
-    const j = JSON.parse(vtysh(side, 'show bgp l2vpn evpn summary json')) as { peers?: Record<string, { state?: string; peerUptimeMsec?: number; pfxRcd?: number }> };
+    const j = JSON.parse(vtysh(side, 'show bgp l2vpn evpn summary json')) as {
+      peers?: Record<string, { state?: string; peerUptimeMsec?: number; pfxRcd?: number }>;
+    };
     const p = j.peers?.[side.peer];
     const n = JSON.parse(vtysh(side, 'show bgp neighbors json')) as Record<string, { connectionsEstablished?: number }>;
-    return { state: p?.state ?? '?', uptimeMs: p?.peerUptimeMsec ?? 0, rcd: p?.pfxRcd ?? 0, established: n[side.peer]?.connectionsEstablished ?? 0 };
+    return {
+      state: p?.state ?? '?',
+      uptimeMs: p?.peerUptimeMsec ?? 0,
+      rcd: p?.pfxRcd ?? 0,
+      established: n[side.peer]?.connectionsEstablished ?? 0,
+    };
   } catch {
     return { state: '?', uptimeMs: 0, rcd: 0, established: 0 };
   }
@@ -81,19 +105,31 @@ async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promi
   return Date.now() - t0;
 }
 
-const allRoutes = (side: Side, list: readonly number[]) => (): boolean => list.every((vni) => hasRemoteRoute(side, vni));
+const allRoutes = (side: Side, list: readonly number[]) => (): boolean =>
+  list.every((vni) => hasRemoteRoute(side, vni));
 
 function startSide(name: string, ip: string, peerIp: string, index: number, dev: string): Side {
   const side = { ip, index };
   const frr = startFrrTestInstance(name, (exec) => {
     execFileSync('ip', ['link', 'set', dev, 'netns', name]);
-    const batch = [`addr add ${ip}/24 dev ${dev}`, `link set ${dev} up`, ...vnis.flatMap((vni) => kernelVrf(side, vni))];
+    const batch = [
+      `addr add ${ip}/24 dev ${dev}`,
+      `link set ${dev} up`,
+      ...vnis.flatMap((vni) => kernelVrf(side, vni)),
+    ];
     writeFileSync(`/tmp/${name}.ip`, `${batch.join('\n')}\n`);
     exec(['ip', '-batch', `/tmp/${name}.ip`]);
     exec(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
   });
   const boot = `/etc/frr/${name}/frr.conf`;
-  return { frr, ip, peer: peerIp, index, boot, applier: new FrrApplier({ configPath: `/tmp/${name}-applied.conf`, bootConfigPath: boot, pathspace: name }) };
+  return {
+    frr,
+    ip,
+    peer: peerIp,
+    index,
+    boot,
+    applier: new FrrApplier({ configPath: `/tmp/${name}-applied.conf`, bootConfigPath: boot, pathspace: name }),
+  };
 }
 
 function restartDaemons(side: Side, daemons: readonly string[]): void {
@@ -124,9 +160,15 @@ describe('incremental FRR apply on two real FRR nodes', () => {
       expect(r.mode).toBe('delta');
       expect(readFileSync(side.boot, 'utf8')).toBe(toFrrConfig(model(side, base)).text);
     }
-    const ms = await until('all type-5 routes on both nodes', () => allRoutes(a, base)() && allRoutes(b, base)(), 60_000).catch((err: unknown) => {
+    const ms = await until(
+      'all type-5 routes on both nodes',
+      () => allRoutes(a, base)() && allRoutes(b, base)(),
+      60_000,
+    ).catch((err: unknown) => {
       for (const side of [a, b]) {
-        process.stderr.write(`--- ${side.frr.pathspace}\n${vtysh(side, 'show bgp l2vpn evpn summary', 'show evpn vni', 'show vrf vni', 'show bgp l2vpn evpn route type prefix')}\n`);
+        process.stderr.write(
+          `--- ${side.frr.pathspace}\n${vtysh(side, 'show bgp l2vpn evpn summary', 'show evpn vni', 'show vrf vni', 'show bgp l2vpn evpn route type prefix')}\n`,
+        );
         process.stderr.write(side.frr.exec(['ip', 'route', 'show', 'vrf', 'vrf-1000']));
         process.stderr.write(side.frr.exec(['ip', '-br', 'link']).split('\n').slice(0, 12).join('\n'));
       }
@@ -180,39 +222,89 @@ describe('incremental FRR apply on two real FRR nodes', () => {
     expect(await a.applier.check()).toEqual({ ok: true });
   });
 
-  it('drift behind the agent\'s back (a VRF loses its VNI, an RT appears) is found and repaired', async () => {
+  it("drift behind the agent's back (a VRF loses its VNI, an RT appears) is found and repaired", async () => {
     const vni = base[3] ?? 0;
-    vtysh(a, 'configure terminal', `router bgp 65000 vrf vrf-${vni}`, 'address-family l2vpn evpn', 'route-target import 65000:999', 'exit-address-family', 'exit', `vrf vrf-${vni}`, `no vni ${vni}`, 'exit-vrf');
+    vtysh(
+      a,
+      'configure terminal',
+      `router bgp 65000 vrf vrf-${vni}`,
+      'address-family l2vpn evpn',
+      'route-target import 65000:999',
+      'exit-address-family',
+      'exit',
+      `vrf vrf-${vni}`,
+      `no vni ${vni}`,
+      'exit-vrf',
+    );
     const check = await a.applier.check();
     expect(check).toMatchObject({ ok: false, reason: 'FrrDrifted' });
     const r = await a.applier.apply(toFrrConfig(model(a, base)));
     expect(r.mode).toBe('delta');
-    expect(diffStanzas(parseStanzas(vtysh(a, 'show running-config')), toFrrConfig(model(a, base)).stanzas).batch).toEqual([]);
+    expect(
+      diffStanzas(parseStanzas(vtysh(a, 'show running-config')), toFrrConfig(model(a, base)).stanzas).batch,
+    ).toEqual([]);
     await until('the repaired VRF routes', () => hasRemoteRoute(b, vni) && hasRemoteRoute(a, vni));
     expect(await a.applier.check()).toEqual({ ok: true });
   });
 
-  for (const [what, daemons] of [['bgpd', ['bgpd']], ['all of FRR', ['zebra', 'bgpd', 'bfdd']]] as const) {
+  for (const [what, daemons] of [
+    ['bgpd', ['bgpd']],
+    ['all of FRR', ['zebra', 'bgpd', 'bfdd']],
+  ] as const) {
     it(`killing ${what}: check() sees the restart, config and routes come back`, async () => {
       const config: FrrConfig = toFrrConfig(model(a, base));
       const t0 = Date.now();
       restartDaemons(a, daemons);
-      await until('vtysh answers again', () => spawnSync('vtysh', ['-N', a.frr.pathspace, '-c', 'show version']).status === 0);
+      await until(
+        'vtysh answers again',
+        () => spawnSync('vtysh', ['-N', a.frr.pathspace, '-c', 'show version']).status === 0,
+      );
       const check = await a.applier.check();
       expect(check).toMatchObject({ ok: false, reason: 'FrrRestarted' });
       const r = await a.applier.apply(config);
       expect(diffStanzas(parseStanzas(vtysh(a, 'show running-config')), config.stanzas).batch).toEqual([]);
-      await until('the session and every route back on both nodes', () => peer(a).state === 'Established' && allRoutes(a, base)() && allRoutes(b, base)(), 60_000);
+      await until(
+        'the session and every route back on both nodes',
+        () => peer(a).state === 'Established' && allRoutes(a, base)() && allRoutes(b, base)(),
+        60_000,
+      );
       const ms = Date.now() - t0;
       expect(await a.applier.check()).toEqual({ ok: true });
-      process.stderr.write(`incremental: ${what} killed → config (${r.mode}, ${r.commands} lines) and routes back in ${ms} ms\n`);
+      process.stderr.write(
+        `incremental: ${what} killed → config (${r.mode}, ${r.commands} lines) and routes back in ${ms} ms\n`,
+      );
     }, 90_000);
   }
 
   it('a VRF with a route target FRR cannot take fails alone; the others are applied', async () => {
-    const vrfs = base.map((vni) => ({ metadata: { name: `v${vni}` }, spec: { vni, ...(vni === base[5] ? { importTargets: ['0:100'] } : {}) } }) as unknown as EvpnVrf);
-    const networks = base.map((vni) => ({ metadata: { name: `n${vni}` }, spec: { type: 'l2', vni: vni + 10_000, vrf: `v${vni}` } }) as unknown as EvpnNetwork);
-    const node = { asn: 65000, routerId: a.ip, underlayNeighbors: [{ address: a.peer, remoteAs: 'internal' as const, ipv4Unicast: false, evpn: true, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 }] };
+    const vrfs = base.map(
+      (vni) =>
+        ({
+          metadata: { name: `v${vni}` },
+          spec: { vni, ...(vni === base[5] ? { importTargets: ['0:100'] } : {}) },
+        }) as unknown as EvpnVrf,
+    );
+    const networks = base.map(
+      (vni) =>
+        ({
+          metadata: { name: `n${vni}` },
+          spec: { type: 'l2', vni: vni + 10_000, vrf: `v${vni}` },
+        }) as unknown as EvpnNetwork,
+    );
+    const node = {
+      asn: 65000,
+      routerId: a.ip,
+      underlayNeighbors: [
+        {
+          address: a.peer,
+          remoteAs: 'internal' as const,
+          ipv4Unicast: false,
+          evpn: true,
+          timers: { keepalive: 3, hold: 9 },
+          connectRetry: 1,
+        },
+      ],
+    };
     const s = selectFrrApplicable(node, vrfs, networks);
     expect([...s.rejectedVrfs.keys()]).toEqual([`v${base[5]}`]);
     expect([...s.rejectedNetworks.keys()]).toEqual([`n${base[5]}`]);
@@ -222,7 +314,14 @@ describe('incremental FRR apply on two real FRR nodes', () => {
     const running = vtysh(a, 'show running-config');
     expect(running).not.toMatch(new RegExp(`vrf vrf-${base[5]}\\b`));
     for (const vni of base.filter((v) => v !== base[5])) expect(running).toContain(`router bgp 65000 vrf vrf-${vni}`);
-    await until('the other VRFs keep their routes', () => allRoutes(b, base.filter((v) => v !== base[5]))() && !hasRemoteRoute(b, base[5] ?? 0));
+    await until(
+      'the other VRFs keep their routes',
+      () =>
+        allRoutes(
+          b,
+          base.filter((v) => v !== base[5]),
+        )() && !hasRemoteRoute(b, base[5] ?? 0),
+    );
   });
 
   it('a stanza FRR refuses at apply time fails its VRF alone (EVPN-006 on it), no fallback; the other VRFs are applied', async () => {
@@ -243,7 +342,9 @@ describe('incremental FRR apply on two real FRR nodes', () => {
     for (const vni of base) expect(running).toMatch(new RegExp(`vrf vrf-${vni}\\n vni ${vni}\\n`));
     // Refused stanzas are no drift for check(); the node pass turns them into EVPN-006 on that EvpnVrf alone.
     expect(await a.applier.check()).toEqual({ ok: true });
-    const evpnVrfs = [...base, extra].map((vni) => ({ metadata: { name: `v${vni}` }, spec: { vni } }) as unknown as EvpnVrf);
+    const evpnVrfs = [...base, extra].map(
+      (vni) => ({ metadata: { name: `v${vni}` }, spec: { vni } }) as unknown as EvpnVrf,
+    );
     const rejected = attributeRefusals(r.refusals, evpnVrfs, []);
     expect([...rejected.vrfs.keys()]).toEqual([`v${extra}`]);
     expect(rejected.vrfs.get(`v${extra}`)?.code).toBe('EVPN-006');

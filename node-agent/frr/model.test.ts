@@ -47,7 +47,11 @@ describe('validateFrrModel', () => {
     const m = parseFrrModel({ ...base, vrfs: [{ name: 'vrf-1', l3vni: 1 }] });
     expect(m.evpn.advertiseAllVni).toBe(true);
     expect(m.gracefulRestart.enabled).toBe(true);
-    expect(m.vrfs[0]).toMatchObject({ advertiseIpv4: true, advertiseIpv6: false, redistribute: { connected: true, static: false, kernel: false } });
+    expect(m.vrfs[0]).toMatchObject({
+      advertiseIpv4: true,
+      advertiseIpv6: false,
+      redistribute: { connected: true, static: false, kernel: false },
+    });
   });
 
   it.each([
@@ -55,21 +59,53 @@ describe('validateFrrModel', () => {
     ['space in a VRF name', { vrfs: [{ name: 'vrf 1', l3vni: 1 }] }, 'vrfs[0].name'],
     ['! in a VRF name', { vrfs: [{ name: '!vrf', l3vni: 1 }] }, 'vrfs[0].name'],
     ['16-character VRF name', { vrfs: [{ name: 'a'.repeat(16), l3vni: 1 }] }, 'vrfs[0].name'],
-    ['newline in an import RT', { vrfs: [{ name: 'v', l3vni: 1, importRts: ['65000:1\n route-target import 1:1'] }] }, 'vrfs[0].importRts[0]'],
+    [
+      'newline in an import RT',
+      { vrfs: [{ name: 'v', l3vni: 1, importRts: ['65000:1\n route-target import 1:1'] }] },
+      'vrfs[0].importRts[0]',
+    ],
     ['space in an export RT', { l2vnis: [{ vni: 5, exportRts: ['65000:1 1'] }] }, 'l2vnis[0].exportRts[0]'],
     ['! in an RD', { l2vnis: [{ vni: 5, rd: '!1:1' }] }, 'l2vnis[0].rd'],
     ['<routerId>:<vni> RD with VNI > 65535', { l2vnis: [{ vni: 70000, rd: '10.0.0.1:70000' }] }, 'l2vnis[0].rd'],
-    ['newline in a password', { underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 1, password: 'a\nb' }] }, 'underlayNeighbors[0].password'],
-    ['space in a password', { underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 1, password: 'a b' }] }, 'underlayNeighbors[0].password'],
-    ['text as neighbour address', { underlayNeighbors: [{ address: '10.0.0.2 remote-as 1', remoteAs: 1 }] }, 'underlayNeighbors[0].address'],
-    ['interface with newline', { underlayNeighbors: [{ interface: 'eth0\n', remoteAs: 'external' }] }, 'underlayNeighbors[0].interface'],
-    ['remote-as as free text', { underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 'internal\n' }] }, 'underlayNeighbors[0].remoteAs'],
-    ['both address and interface', { underlayNeighbors: [{ address: '10.0.0.2', interface: 'eth0', remoteAs: 1 }] }, 'underlayNeighbors[0].address'],
+    [
+      'newline in a password',
+      { underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 1, password: 'a\nb' }] },
+      'underlayNeighbors[0].password',
+    ],
+    [
+      'space in a password',
+      { underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 1, password: 'a b' }] },
+      'underlayNeighbors[0].password',
+    ],
+    [
+      'text as neighbour address',
+      { underlayNeighbors: [{ address: '10.0.0.2 remote-as 1', remoteAs: 1 }] },
+      'underlayNeighbors[0].address',
+    ],
+    [
+      'interface with newline',
+      { underlayNeighbors: [{ interface: 'eth0\n', remoteAs: 'external' }] },
+      'underlayNeighbors[0].interface',
+    ],
+    [
+      'remote-as as free text',
+      { underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 'internal\n' }] },
+      'underlayNeighbors[0].remoteAs',
+    ],
+    [
+      'both address and interface',
+      { underlayNeighbors: [{ address: '10.0.0.2', interface: 'eth0', remoteAs: 1 }] },
+      'underlayNeighbors[0].address',
+    ],
     ['VNI 0', { vrfs: [{ name: 'v', l3vni: 0 }] }, 'vrfs[0].l3vni'],
     ['VNI 2^24', { l2vnis: [{ vni: 16_777_216 }] }, 'l2vnis[0].vni'],
     ['fractional VNI', { l2vnis: [{ vni: 1.5 }] }, 'l2vnis[0].vni'],
     ['prefix with host bits', { advertiseNetworks: ['10.0.0.1/24'] }, 'advertiseNetworks[0]'],
-    ['peer-group name with space', { evpn: { peerGroup: { name: 'EV PN', remoteAs: 'internal' } } }, 'evpn.peerGroup.name'],
+    [
+      'peer-group name with space',
+      { evpn: { peerGroup: { name: 'EV PN', remoteAs: 'internal' } } },
+      'evpn.peerGroup.name',
+    ],
   ])('rejects %s, naming the field', (_what, extra, field) => {
     expect(errorsOf({ ...base, ...extra })).toContain(field);
   });
@@ -84,11 +120,46 @@ describe('validateFrrModel', () => {
 
   it.each([
     ['the same VNI as L2VNI and L3VNI', { vrfs: [{ name: 'v', l3vni: 100 }], l2vnis: [{ vni: 100 }] }, 'l2vnis[0].vni'],
-    ['two VRFs with one name', { vrfs: [{ name: 'v', l3vni: 1 }, { name: 'v', l3vni: 2 }] }, 'vrfs[1].name'],
-    ['two VRFs with one L3VNI', { vrfs: [{ name: 'a', l3vni: 1 }, { name: 'b', l3vni: 1 }] }, 'vrfs[1].l3vni'],
-    ['duplicate neighbours', { underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 1 }, { address: '10.0.0.2', remoteAs: 1 }] }, 'underlayNeighbors[1]'],
-    ['ebgp-multihop on iBGP', { evpn: { peerGroup: { remoteAs: 'internal', ebgpMultihop: 2 } } }, 'evpn.peerGroup.ebgpMultihop'],
-    ['route-reflector clients over eBGP', { evpn: { peerGroup: { remoteAs: 65001, routeReflectorClients: true } } }, 'evpn.peerGroup.routeReflectorClients'],
+    [
+      'two VRFs with one name',
+      {
+        vrfs: [
+          { name: 'v', l3vni: 1 },
+          { name: 'v', l3vni: 2 },
+        ],
+      },
+      'vrfs[1].name',
+    ],
+    [
+      'two VRFs with one L3VNI',
+      {
+        vrfs: [
+          { name: 'a', l3vni: 1 },
+          { name: 'b', l3vni: 1 },
+        ],
+      },
+      'vrfs[1].l3vni',
+    ],
+    [
+      'duplicate neighbours',
+      {
+        underlayNeighbors: [
+          { address: '10.0.0.2', remoteAs: 1 },
+          { address: '10.0.0.2', remoteAs: 1 },
+        ],
+      },
+      'underlayNeighbors[1]',
+    ],
+    [
+      'ebgp-multihop on iBGP',
+      { evpn: { peerGroup: { remoteAs: 'internal', ebgpMultihop: 2 } } },
+      'evpn.peerGroup.ebgpMultihop',
+    ],
+    [
+      'route-reflector clients over eBGP',
+      { evpn: { peerGroup: { remoteAs: 65001, routeReflectorClients: true } } },
+      'evpn.peerGroup.routeReflectorClients',
+    ],
   ])('rejects %s', (_what, extra, field) => {
     expect(errorsOf({ ...base, ...extra })).toContain(field);
   });

@@ -5,7 +5,18 @@
 // data write commands; every string here is therefore matched by an anchored
 // pattern or parsed (IP addresses, prefixes, RT/RD), never passed through.
 import { z } from 'zod';
-import { asn, DEVICE_NAME, deviceName, extCommunity, ipAddress, ipv4, MAX_ASN, PASSWORD, prefix, vni } from './model-fields.ts';
+import {
+  asn,
+  DEVICE_NAME,
+  deviceName,
+  extCommunity,
+  ipAddress,
+  ipv4,
+  MAX_ASN,
+  PASSWORD,
+  prefix,
+  vni,
+} from './model-fields.ts';
 
 export { DEVICE_NAME };
 
@@ -22,7 +33,10 @@ const connectRetry = z.number().int().min(1).max(65_535);
 const neighborSettings = {
   remoteAs: RemoteAsSchema,
   bfd: z.boolean().default(false),
-  password: z.string().regex(PASSWORD, 'must be 1-80 printable characters without spaces, quotes, \\, ! or #').optional(),
+  password: z
+    .string()
+    .regex(PASSWORD, 'must be 1-80 printable characters without spaces, quotes, \\, ! or #')
+    .optional(),
   timers: TimersSchema.optional(),
   connectRetry: connectRetry.optional(),
   ebgpMultihop: z.number().int().min(1).max(255).optional(),
@@ -151,12 +165,18 @@ function checkCrossFields(model: z.output<typeof FrrModelObject>): Issue[] {
   const l3vnis = new Set(model.vrfs.map((v) => v.l3vni));
   model.l2vnis.forEach((l2, i) => {
     if (l3vnis.has(l2.vni)) {
-      issues.push({ path: ['l2vnis', i, 'vni'], message: `VNI ${l2.vni} is also a VRF's L3VNI; one VNI cannot be both` });
+      issues.push({
+        path: ['l2vnis', i, 'vni'],
+        message: `VNI ${l2.vni} is also a VRF's L3VNI; one VNI cannot be both`,
+      });
     }
   });
   model.underlayNeighbors.forEach((n, i) => {
     if (n.ebgpMultihop !== undefined && (n.remoteAs === 'internal' || n.remoteAs === model.asn)) {
-      issues.push({ path: ['underlayNeighbors', i, 'ebgpMultihop'], message: 'only valid for eBGP (remoteAs external or another ASN)' });
+      issues.push({
+        path: ['underlayNeighbors', i, 'ebgpMultihop'],
+        message: 'only valid for eBGP (remoteAs external or another ASN)',
+      });
     }
   });
   const peerIds = model.underlayNeighbors.map((n) => n.address ?? n.interface ?? '');
@@ -175,12 +195,18 @@ function checkCrossFields(model: z.output<typeof FrrModelObject>): Issue[] {
       issues.push({ path: ['evpn', 'peerGroup', 'members', i], message: 'duplicate member' });
     }
     if (underlay.has(group.name)) {
-      issues.push({ path: ['evpn', 'peerGroup', 'name'], message: 'peer-group name clashes with a neighbour interface' });
+      issues.push({
+        path: ['evpn', 'peerGroup', 'name'],
+        message: 'peer-group name clashes with a neighbour interface',
+      });
     }
     const ibgp = group.remoteAs === 'internal' || group.remoteAs === model.asn;
     if (group.ebgpMultihop !== undefined && ibgp) {
       // bgpd ignores it on iBGP sessions and never shows it: the reload would never converge.
-      issues.push({ path: ['evpn', 'peerGroup', 'ebgpMultihop'], message: 'only valid for eBGP (remoteAs external or another ASN)' });
+      issues.push({
+        path: ['evpn', 'peerGroup', 'ebgpMultihop'],
+        message: 'only valid for eBGP (remoteAs external or another ASN)',
+      });
     }
     if (group.routeReflectorClients && !ibgp) {
       issues.push({
@@ -232,8 +258,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export type FrrModelValidation =
-  | { readonly ok: true; readonly model: FrrModel }
-  | { readonly ok: false; readonly errors: readonly FrrFieldError[] };
+  { readonly ok: true; readonly model: FrrModel } | { readonly ok: false; readonly errors: readonly FrrFieldError[] };
 
 /** Validates without throwing, for callers that turn errors into a status condition. */
 export function validateFrrModel(input: unknown): FrrModelValidation {

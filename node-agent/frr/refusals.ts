@@ -27,7 +27,10 @@ export type FrrRefusal = {
   readonly message: string;
 };
 
-export type RefusalTarget = { readonly kind: 'vrf'; readonly vrf: string } | { readonly kind: 'l2vni'; readonly vni: number } | { readonly kind: 'node' };
+export type RefusalTarget =
+  | { readonly kind: 'vrf'; readonly vrf: string }
+  | { readonly kind: 'l2vni'; readonly vni: number }
+  | { readonly kind: 'node' };
 
 const VNI_LINE = /^(?:no )?vni (\d+)$/;
 
@@ -36,7 +39,8 @@ export function targetOf(r: FrrRefusal): RefusalTarget {
   if (vrf !== undefined) return { kind: 'vrf', vrf };
   if (/^router bgp \d+$/.test(r.key)) {
     const vni = [r.line, ...r.context].map((l) => VNI_LINE.exec(l)?.[1]).find((v) => v !== undefined);
-    if (vni !== undefined && [...r.context, r.line].includes('address-family l2vpn evpn')) return { kind: 'l2vni', vni: Number(vni) };
+    if (vni !== undefined && [...r.context, r.line].includes('address-family l2vpn evpn'))
+      return { kind: 'l2vni', vni: Number(vni) };
   }
   return { kind: 'node' };
 }
@@ -75,7 +79,11 @@ export function refusalUnitEnd(lines: readonly string[], i: number, refusal: Frr
 function withoutVni(node: ConfigNode, vni: number): ConfigNode {
   return {
     line: node.line,
-    children: node.children.map((c) => (c.line === 'address-family l2vpn evpn' ? { line: c.line, children: c.children.filter((v) => v.line !== `vni ${vni}`) } : c)),
+    children: node.children.map((c) =>
+      c.line === 'address-family l2vpn evpn'
+        ? { line: c.line, children: c.children.filter((v) => v.line !== `vni ${vni}`) }
+        : c,
+    ),
   };
 }
 
@@ -95,7 +103,12 @@ export function maskRefused(stanzas: FrrStanzas, refusals: readonly FrrRefusal[]
 
 /** VRF devices whose stanzas FRR refused (their L3VNI is not checked either). */
 export function refusedVrfDevices(refusals: readonly FrrRefusal[]): Set<string> {
-  return new Set(refusals.flatMap((r) => { const t = targetOf(r); return t.kind === 'vrf' ? [t.vrf] : []; }));
+  return new Set(
+    refusals.flatMap((r) => {
+      const t = targetOf(r);
+      return t.kind === 'vrf' ? [t.vrf] : [];
+    }),
+  );
 }
 
 export type FrrRejection = { readonly code: EvpnErrorCode; readonly reason: 'FrrRejected'; readonly message: string };
@@ -106,19 +119,33 @@ export type RefusalAttribution = {
   readonly node: string | undefined;
 };
 
-const rejection = (message: string): FrrRejection => ({ code: EvpnErrorCode.Frr, reason: 'FrrRejected', message: `${EvpnErrorCode.Frr}: ${message}` });
+const rejection = (message: string): FrrRejection => ({
+  code: EvpnErrorCode.Frr,
+  reason: 'FrrRejected',
+  message: `${EvpnErrorCode.Frr}: ${message}`,
+});
 
 /** Each refusal to the EvpnVrf, EvpnNetwork or node it fails. */
-export function attributeRefusals(refusals: readonly FrrRefusal[], vrfs: readonly EvpnVrf[], networks: readonly EvpnNetwork[]): RefusalAttribution {
+export function attributeRefusals(
+  refusals: readonly FrrRefusal[],
+  vrfs: readonly EvpnVrf[],
+  networks: readonly EvpnNetwork[],
+): RefusalAttribution {
   const byVrf = new Map<string, string[]>();
   const byNetwork = new Map<string, string[]>();
   const node: string[] = [];
-  const add = (m: Map<string, string[]>, k: string, text: string): void => { m.set(k, [...(m.get(k) ?? []), text]); };
+  const add = (m: Map<string, string[]>, k: string, text: string): void => {
+    m.set(k, [...(m.get(k) ?? []), text]);
+  };
   for (const r of refusals) {
     const t = targetOf(r);
     const text = describeRefusal(r);
-    const owner = t.kind === 'vrf' ? vrfs.find((v) => vrfDevice(v.spec.vni) === t.vrf)
-      : t.kind === 'l2vni' ? networks.find((n) => n.spec.type === 'l2' && n.spec.vni === t.vni) : undefined;
+    const owner =
+      t.kind === 'vrf'
+        ? vrfs.find((v) => vrfDevice(v.spec.vni) === t.vrf)
+        : t.kind === 'l2vni'
+          ? networks.find((n) => n.spec.type === 'l2' && n.spec.vni === t.vni)
+          : undefined;
     if (owner === undefined) node.push(text);
     else add(t.kind === 'vrf' ? byVrf : byNetwork, owner.metadata.name, text);
   }

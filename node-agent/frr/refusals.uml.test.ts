@@ -29,23 +29,38 @@ let dir: string;
 
 const vrf = (vni: number): EvpnVrf => ({ metadata: { name: `v${vni}` }, spec: { vni } }) as unknown as EvpnVrf;
 const l2 = (vni: number, vrfVni: number, rd: string): EvpnNetwork =>
-  ({ metadata: { name: `n${vni}` }, spec: { type: 'l2', vni, vrf: `v${vrfVni}`, routeDistinguishers: [rd] } }) as unknown as EvpnNetwork;
+  ({
+    metadata: { name: `n${vni}` },
+    spec: { type: 'l2', vni, vrf: `v${vrfVni}`, routeDistinguishers: [rd] },
+  }) as unknown as EvpnNetwork;
 
 function settings(peer: string): ConstructorParameters<typeof FrrUnit>[0]['settings'] {
   return {
     node: { vtepIp: SELF },
     bgp: { asn: 65000, routerId: SELF, peers: [], bfd: false },
-    frrNodeSettings: { asn: 65000, routerId: SELF, underlayNeighbors: [{ address: peer, remoteAs: 'internal', ipv4Unicast: false, evpn: true }] },
+    frrNodeSettings: {
+      asn: 65000,
+      routerId: SELF,
+      underlayNeighbors: [{ address: peer, remoteAs: 'internal', ipv4Unicast: false, evpn: true }],
+    },
     frr: { enabled: true, checkIntervalSeconds: 3600, statusIntervalSeconds: 3600 },
   };
 }
 
 function unitFor(peer: string): FrrUnit {
-  return new FrrUnit({ settings: settings(peer), applier: new FrrApplier({ configPath: join(dir, `${peer}.conf`), pathspace: NS }), log: silentLogger() });
+  return new FrrUnit({
+    settings: settings(peer),
+    applier: new FrrApplier({ configPath: join(dir, `${peer}.conf`), pathspace: NS }),
+    log: silentLogger(),
+  });
 }
 
 /** One pass's FRR part: select, apply, outcome. */
-async function pass(unit: FrrUnit, vrfs: EvpnVrf[], networks: EvpnNetwork[]): Promise<{ applicable: Applicable; outcome: ReturnType<FrrUnit['outcome']> }> {
+async function pass(
+  unit: FrrUnit,
+  vrfs: EvpnVrf[],
+  networks: EvpnNetwork[],
+): Promise<{ applicable: Applicable; outcome: ReturnType<FrrUnit['outcome']> }> {
   const applicable: Applicable = { vrfs, networks, rejectedVrfs: new Map(), rejectedNetworks: new Map() };
   const config = unit.select(applicable);
   expect(config.ok).toBe(true);
@@ -61,10 +76,19 @@ function vtysh(...commands: string[]): string {
 /** A VRF with its L3VNI VXLAN, and L2VNI bridges+VXLANs in it, in FRR's namespace. */
 function kernelVrf(vni: number, l2vnis: readonly number[]): string[] {
   const vxlanIn = (id: number): string[] => [
-    `link add br-${id} type bridge`, `link set br-${id} master vrf-${vni} addrgenmode none`, `link set br-${id} up`,
-    `link add vxlan-${id} type vxlan id ${id} local ${SELF} dstport 4789 nolearning`, `link set vxlan-${id} master br-${id} addrgenmode none`, `link set vxlan-${id} up`,
+    `link add br-${id} type bridge`,
+    `link set br-${id} master vrf-${vni} addrgenmode none`,
+    `link set br-${id} up`,
+    `link add vxlan-${id} type vxlan id ${id} local ${SELF} dstport 4789 nolearning`,
+    `link set vxlan-${id} master br-${id} addrgenmode none`,
+    `link set vxlan-${id} up`,
   ];
-  return [`link add vrf-${vni} type vrf table ${vni}`, `link set vrf-${vni} up`, ...vxlanIn(vni), ...l2vnis.flatMap(vxlanIn)];
+  return [
+    `link add vrf-${vni} type vrf table ${vni}`,
+    `link set vrf-${vni} up`,
+    ...vxlanIn(vni),
+    ...l2vnis.flatMap(vxlanIn),
+  ];
 }
 
 async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -82,7 +106,14 @@ describe('FRR refusals on real FRR are attributed to their VRF, network or node'
 
   beforeAll(async () => {
     frr = startFrrTestInstance(NS, (exec) => {
-      for (const line of [`link add und0 type dummy`, `addr add ${SELF}/24 dev und0`, `link set und0 up`, ...kernelVrf(2001, [12001, 12002]), ...kernelVrf(2002, []), ...kernelVrf(2003, [])]) {
+      for (const line of [
+        `link add und0 type dummy`,
+        `addr add ${SELF}/24 dev und0`,
+        `link set und0 up`,
+        ...kernelVrf(2001, [12001, 12002]),
+        ...kernelVrf(2002, []),
+        ...kernelVrf(2003, []),
+      ]) {
         exec(['ip', ...line.split(' ')]);
       }
     });
@@ -102,12 +133,17 @@ describe('FRR refusals on real FRR are attributed to their VRF, network or node'
     const { outcome } = await pass(unit, [vrf(2001), vrf(2002), vrf(2003)], [l2(12001, 2001, '65000:12001')]);
     expect([...(outcome.rejectedVrfs?.keys() ?? [])]).toEqual(['v2003']);
     expect(outcome.rejectedVrfs?.get('v2003')).toMatchObject({ code: 'EVPN-006', reason: 'FrrRejected' });
-    expect(outcome.rejectedVrfs?.get('v2003')?.message).toMatch(/^EVPN-006: FRR refused its configuration: zebra: vni 2003: [\s\S]*already configured/);
+    expect(outcome.rejectedVrfs?.get('v2003')?.message).toMatch(
+      /^EVPN-006: FRR refused its configuration: zebra: vni 2003: [\s\S]*already configured/,
+    );
     expect(outcome.rejectedNetworks?.size ?? 0).toBe(0);
     expect(outcome.error).toBeUndefined();
     expect(running()).toContain('router bgp 65000 vrf vrf-2003');
     // The retry takes it (the conflicting VNI is ours to replace), then the VRF goes again.
-    expect((await pass(unit, [vrf(2001), vrf(2002), vrf(2003)], [l2(12001, 2001, '65000:12001')])).outcome.rejectedVrfs?.size ?? 0).toBe(0);
+    expect(
+      (await pass(unit, [vrf(2001), vrf(2002), vrf(2003)], [l2(12001, 2001, '65000:12001')])).outcome.rejectedVrfs
+        ?.size ?? 0,
+    ).toBe(0);
     expect(running()).toMatch(/vrf vrf-2003\n vni 2003\n/);
     await pass(unit, [vrf(2001), vrf(2002)], [l2(12001, 2001, '65000:12001')]);
     expect(running()).not.toContain('vrf-2003');
@@ -121,7 +157,9 @@ describe('FRR refusals on real FRR are attributed to their VRF, network or node'
     const { outcome } = await pass(unit, [vrf(2001), vrf(2002)], networks);
     expect([...(outcome.rejectedNetworks?.keys() ?? [])]).toEqual(['n2003']);
     expect(outcome.rejectedNetworks?.get('n2003')).toMatchObject({ code: 'EVPN-006', reason: 'FrrRejected' });
-    expect(outcome.rejectedNetworks?.get('n2003')?.message).toMatch(/^EVPN-006: FRR refused its L2VNI configuration: bgpd: vni 2003: /);
+    expect(outcome.rejectedNetworks?.get('n2003')?.message).toMatch(
+      /^EVPN-006: FRR refused its L2VNI configuration: bgpd: vni 2003: /,
+    );
     expect(outcome.rejectedVrfs?.size ?? 0).toBe(0);
     expect(outcome.error).toBeUndefined();
     // The block went on after the refused vni: the later L2VNI is in FRR.
@@ -134,7 +172,7 @@ describe('FRR refusals on real FRR are attributed to their VRF, network or node'
     expect(running()).not.toMatch(/vni 2003\b/);
   });
 
-  it('a refused L2VNI block at the end of the stanza: the stanza\'s closers still run where they belong (no node refusal)', async () => {
+  it("a refused L2VNI block at the end of the stanza: the stanza's closers still run where they belong (no node refusal)", async () => {
     vtysh('configure terminal', 'vrf vrf-2003', 'vni 2003', 'exit-vrf', 'router bgp 65000 vrf vrf-2003', 'exit');
     await until('bgpd to know L3VNI 2003', () => /\b2003\s+L3\b/.test(vtysh('show bgp l2vpn evpn vni')));
     // 1500 sorts before 2003, so the refused block is the last one before `exit-address-family`.
@@ -151,17 +189,27 @@ describe('FRR refusals on real FRR are attributed to their VRF, network or node'
     // A neighbour on the node's own address: bgpd refuses it.
     const self = unitFor(SELF);
     const { outcome } = await pass(self, [vrf(2001), vrf(2002)], [l2(12001, 2001, '65000:12001')]);
-    expect(outcome.error).toMatch(new RegExp(`^FRR refused the node's configuration: bgpd: neighbor ${SELF.replace(/\./g, '\\.')} remote-as internal: .*local system`));
+    expect(outcome.error).toMatch(
+      new RegExp(
+        `^FRR refused the node's configuration: bgpd: neighbor ${SELF.replace(/\./g, '\\.')} remote-as internal: .*local system`,
+      ),
+    );
     expect(outcome.running).toBe(true);
     expect(outcome.rejectedVrfs?.size ?? 0).toBe(0);
     expect(outcome.rejectedNetworks?.size ?? 0).toBe(0);
     expect(running()).not.toContain(`neighbor ${SELF} `);
     // The node's EvpnNodeState gets one Warning for it (not one per pass while it lasts).
     expect(self.nodeRefusalEvent('node-1')).toMatchObject({
-      regarding: { kind: 'EvpnNodeState', name: 'node-1' }, type: 'Warning', reason: 'FrrFailed',
-      note: expect.stringMatching(/^node node-1: EVPN-006: FRR refused the node's configuration: bgpd: neighbor .*local system/) as unknown,
+      regarding: { kind: 'EvpnNodeState', name: 'node-1' },
+      type: 'Warning',
+      reason: 'FrrFailed',
+      note: expect.stringMatching(
+        /^node node-1: EVPN-006: FRR refused the node's configuration: bgpd: neighbor .*local system/,
+      ) as unknown,
     });
-    expect((await pass(self, [vrf(2001), vrf(2002)], [l2(12001, 2001, '65000:12001')])).outcome.error).toMatch(/local system/);
+    expect((await pass(self, [vrf(2001), vrf(2002)], [l2(12001, 2001, '65000:12001')])).outcome.error).toMatch(
+      /local system/,
+    );
     expect(self.nodeRefusalEvent('node-1')).toBeUndefined();
     // Fixed settings: the node's error is gone.
     const fixed = await pass(unitFor('10.0.9.2'), [vrf(2001), vrf(2002)], [l2(12001, 2001, '65000:12001')]);

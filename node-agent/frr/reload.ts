@@ -72,7 +72,12 @@ export type FrrCheckResult =
   | { readonly ok: false; readonly reason: 'FrrRestarted' | 'FrrDrifted'; readonly message: string };
 
 type Readback = { readonly text: string; readonly stanzas: FrrStanzas };
-type Converged = { readonly readback: Readback; readonly mode: FrrApplyResult['mode']; readonly reloads: number; readonly repaired: readonly VrfVni[] };
+type Converged = {
+  readonly readback: Readback;
+  readonly mode: FrrApplyResult['mode'];
+  readonly reloads: number;
+  readonly repaired: readonly VrfVni[];
+};
 
 const refusedByKey = (refusals: readonly FrrRefusal[]): Map<string, string> => {
   const m = new Map<string, string>();
@@ -110,7 +115,18 @@ export class FrrApplier {
   async apply(config: FrrConfig): Promise<FrrApplyResult> {
     const started = Date.now();
     const refusalsOf = (list: readonly FrrRefusal[]) => ({ refusals: list, refused: refusedByKey(list) });
-    if (this.#upToDate(config)) return { reloaded: false, mode: 'none', reloads: 0, commands: 0, changed: [], ...refusalsOf(this.#refusals), repairedVnis: [], durationMs: Date.now() - started, phasesMs: {} };
+    if (this.#upToDate(config))
+      return {
+        reloaded: false,
+        mode: 'none',
+        reloads: 0,
+        commands: 0,
+        changed: [],
+        ...refusalsOf(this.#refusals),
+        repairedVnis: [],
+        durationMs: Date.now() - started,
+        phasesMs: {},
+      };
     this.#refusals = [];
     await this.#writeBootConfig(config.text);
     const phasesMs: Record<string, number> = {};
@@ -122,21 +138,51 @@ export class FrrApplier {
     const { fresh, delta } = await this.#plan(config);
     phase('plan');
     const deltaReadback = delta.batch.length > 0 ? await this.#applyDelta(delta.batch, phase) : undefined;
-    const initial: Converged = { readback: deltaReadback ?? fresh ?? (await this.#readRunning()), mode: deltaReadback === undefined ? 'none' : 'delta', reloads: 0, repaired: [] };
+    const initial: Converged = {
+      readback: deltaReadback ?? fresh ?? (await this.#readRunning()),
+      mode: deltaReadback === undefined ? 'none' : 'delta',
+      reloads: 0,
+      repaired: [],
+    };
     phase('readBack');
     const done = await this.#converge(initial, config);
     phase('converge');
     await this.#confirm(config, done.readback);
     phase('confirm');
     const { mode, reloads, repaired } = done;
-    const result: FrrApplyResult = { reloaded: mode !== 'none' || repaired.length > 0, mode, reloads, commands: delta.batch.length, changed: delta.changed, ...refusalsOf(this.#refusals), repairedVnis: repaired, durationMs: Date.now() - started, phasesMs };
-    if (result.reloaded) this.#log?.info({ mode, reloads, commands: result.commands, changed: delta.changed.length, refused: this.#refusals.slice(0, 20), repairedVnis: repaired, durationMs: result.durationMs, phasesMs }, 'FRR config applied');
+    const result: FrrApplyResult = {
+      reloaded: mode !== 'none' || repaired.length > 0,
+      mode,
+      reloads,
+      commands: delta.batch.length,
+      changed: delta.changed,
+      ...refusalsOf(this.#refusals),
+      repairedVnis: repaired,
+      durationMs: Date.now() - started,
+      phasesMs,
+    };
+    if (result.reloaded)
+      this.#log?.info(
+        {
+          mode,
+          reloads,
+          commands: result.commands,
+          changed: delta.changed.length,
+          refused: this.#refusals.slice(0, 20),
+          repairedVnis: repaired,
+          durationMs: result.durationMs,
+          phasesMs,
+        },
+        'FRR config applied',
+      );
     return result;
   }
 
   #upToDate(config: FrrConfig): boolean {
     // Refused units are sent again on every apply (a few lines): the state that refused them may be gone.
-    return !this.#dirty && this.#running !== undefined && this.#desired?.hash === config.hash && this.#refusals.length === 0;
+    return (
+      !this.#dirty && this.#running !== undefined && this.#desired?.hash === config.hash && this.#refusals.length === 0
+    );
   }
 
   /** The delta from what FRR runs; the first apply after start (or after a failure) reads what FRR really runs. */
@@ -166,7 +212,10 @@ export class FrrApplier {
       }
     }
     if (this.#matches(readback, config)) return { ...state, readback, repaired };
-    this.#log?.warn({ residual: diffStanzas(readback.stanzas, config.stanzas).changed.slice(0, 20), mode: state.mode }, 'FRR differs from the rendered config after the delta; falling back to frr-reload.py');
+    this.#log?.warn(
+      { residual: diffStanzas(readback.stanzas, config.stanzas).changed.slice(0, 20), mode: state.mode },
+      'FRR differs from the rendered config after the delta; falling back to frr-reload.py',
+    );
     const full = await this.#reloadFull(config);
     repaired.push(...full.repairedVnis);
     readback = await this.#readRunning();
@@ -174,14 +223,18 @@ export class FrrApplier {
       this.#running = undefined;
       this.#desired = undefined;
       const residual = diffStanzas(readback.stanzas, config.stanzas);
-      throw new FrrReloadError(`FRR did not take the rendered config: ${residual.batch.slice(0, 10).join(' | ')}`, { toDelete: [], toAdd: [...residual.batch] });
+      throw new FrrReloadError(`FRR did not take the rendered config: ${residual.batch.slice(0, 10).join(' | ')}`, {
+        toDelete: [],
+        toAdd: [...residual.batch],
+      });
     }
     return { readback, mode: 'reload', reloads: full.reloads, repaired };
   }
 
   /** Records a converged apply: the files on disk, the base of the next delta and the daemons' pids. */
   async #confirm(config: FrrConfig, readback: Readback): Promise<void> {
-    for (const path of [this.#o.configPath, this.#o.bootConfigPath]) if (path !== undefined) await this.#io.writeConfigFile(path, config.text);
+    for (const path of [this.#o.configPath, this.#o.bootConfigPath])
+      if (path !== undefined) await this.#io.writeConfigFile(path, config.text);
     this.#bootText = config.text;
     this.#desired = config;
     this.#running = readback.stanzas;
@@ -190,10 +243,22 @@ export class FrrApplier {
   }
 
   /** The differences between FRR and `config`, but for the refused units (each failing its own object or the node). */
-  #differences(readback: Readback, config: FrrConfig): { changed: readonly string[]; vni: ReturnType<typeof findVniProblems> } {
+  #differences(
+    readback: Readback,
+    config: FrrConfig,
+  ): { changed: readonly string[]; vni: ReturnType<typeof findVniProblems> } {
     const refusedVrfs = refusedVrfDevices(this.#refusals);
-    const changed = diffStanzas(maskRefused(readback.stanzas, this.#refusals), maskRefused(config.stanzas, this.#refusals)).changed;
-    return { changed, vni: findVniProblems(readback.text, config.vrfVnis.filter((v) => !refusedVrfs.has(v.vrf))) };
+    const changed = diffStanzas(
+      maskRefused(readback.stanzas, this.#refusals),
+      maskRefused(config.stanzas, this.#refusals),
+    ).changed;
+    return {
+      changed,
+      vni: findVniProblems(
+        readback.text,
+        config.vrfVnis.filter((v) => !refusedVrfs.has(v.vrf)),
+      ),
+    };
   }
 
   #matches(readback: Readback, config: FrrConfig): boolean {
@@ -221,10 +286,22 @@ export class FrrApplier {
     this.#dirty = true;
     const what = [
       ...(changed.length > 0 ? [`${changed.length} stanza(s) differ (${changed.slice(0, 5).join(', ')})`] : []),
-      ...(vni.missing.length > 0 ? [`VRFs without their VNI: ${vni.missing.map((m) => m.vrf).slice(0, 5).join(', ')}`] : []),
+      ...(vni.missing.length > 0
+        ? [
+            `VRFs without their VNI: ${vni.missing
+              .map((m) => m.vrf)
+              .slice(0, 5)
+              .join(', ')}`,
+          ]
+        : []),
     ];
-    const message = restarted ? `FRR daemons restarted (${pids})${what.length > 0 ? `; ${what.join('; ')}` : ''}` : `FRR drifted: ${what.join('; ')}`;
-    this.#log?.warn({ restarted, changed: changed.slice(0, 20), vni }, 'FRR no longer runs the applied config; repairing');
+    const message = restarted
+      ? `FRR daemons restarted (${pids})${what.length > 0 ? `; ${what.join('; ')}` : ''}`
+      : `FRR drifted: ${what.join('; ')}`;
+    this.#log?.warn(
+      { restarted, changed: changed.slice(0, 20), vni },
+      'FRR no longer runs the applied config; repairing',
+    );
     return { ok: false, reason: restarted ? 'FrrRestarted' : 'FrrDrifted', message };
   }
 
@@ -243,7 +320,8 @@ export class FrrApplier {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       reloads += 1;
       // A failed reload may mean FRR is gone: asking it throws FrrUnavailableError then.
-      if ((await this.#io.reloadTool.reload(nextPath, config.text)).code !== 0) await this.#io.show('zebra', 'show version');
+      if ((await this.#io.reloadTool.reload(nextPath, config.text)).code !== 0)
+        await this.#io.show('zebra', 'show version');
       repaired.push(...(await this.repairVrfVnis(config.vrfVnis)));
       const residual = await this.#io.reloadTool.residual(nextPath);
       if (residual.toAdd.length === 0 && residual.toDelete.length === 0) break;

@@ -32,7 +32,10 @@ function addKernelVrf(): void {
   ip('link', 'add', 'br-10100', 'type', 'bridge');
   ip('link', 'set', 'br-10100', 'master', 'vrf-10100', 'addrgenmode', 'none');
   ip('link', 'set', 'br-10100', 'up');
-  for (const [vni, br] of [['10100', 'br-10100'], ['10101', 'br-10101']] as const) {
+  for (const [vni, br] of [
+    ['10100', 'br-10100'],
+    ['10101', 'br-10101'],
+  ] as const) {
     if (br === 'br-10101') {
       ip('link', 'add', br, 'type', 'bridge');
       ip('link', 'set', br, 'master', 'vrf-10100', 'addrgenmode', 'none');
@@ -76,12 +79,16 @@ describe('FrrApplier on real FRR with a VRF kernel', () => {
     expect(second.durationMs).toBeLessThan(100);
     const restarted = await new FrrApplier({ configPath, pathspace: frr.pathspace }).apply(toFrrConfig(withVrf));
     expect(restarted.reloaded).toBe(false);
-    process.stderr.write(`applier: first apply ${first.durationMs} ms (${first.reloads} reload), identical ${second.durationMs} ms\n`);
+    process.stderr.write(
+      `applier: first apply ${first.durationMs} ms (${first.reloads} reload), identical ${second.durationMs} ms\n`,
+    );
   });
 
   it('reads typed EVPN status back', async () => {
     const status = await new FrrApplier({ configPath: join(dir, 'frr.conf'), pathspace: frr.pathspace }).readStatus();
-    expect(status.vrfs).toEqual([expect.objectContaining({ vrf: 'vrf-10100', vni: 10100, state: 'Up', vxlanInterface: 'vxlan-10100' })]);
+    expect(status.vrfs).toEqual([
+      expect.objectContaining({ vrf: 'vrf-10100', vni: 10100, state: 'Up', vxlanInterface: 'vxlan-10100' }),
+    ]);
     expect(status.vnis.map((v) => [v.vni, v.type])).toEqual([
       [10100, 'L3'],
       [10101, 'L2'],
@@ -101,15 +108,41 @@ describe('FrrApplier on real FRR with a VRF kernel', () => {
     writeFileSync(
       broken,
       [
-        'frr defaults datacenter', 'no ipv6 forwarding', '!', 'vrf vrf-10100', ' vni 10100', 'exit-vrf', '!',
-        'router bgp 65000', ' bgp router-id 10.0.0.1', ' no bgp default ipv4-unicast', ' neighbor 10.0.0.2 remote-as internal', ' !',
-        ' address-family l2vpn evpn', '  neighbor 10.0.0.2 activate', '  advertise-all-vni', '  vni 10101',
-        '   route-target export 65000:10101', '  exit-vni', ' exit-address-family', 'exit', '!',
-        'router bgp 65000 vrf vrf-10100', ' bgp router-id 10.0.0.1', ' !', ' address-family l2vpn evpn', '  advertise ipv4 unicast',
-        ' exit-address-family', 'exit', '!', '',
+        'frr defaults datacenter',
+        'no ipv6 forwarding',
+        '!',
+        'vrf vrf-10100',
+        ' vni 10100',
+        'exit-vrf',
+        '!',
+        'router bgp 65000',
+        ' bgp router-id 10.0.0.1',
+        ' no bgp default ipv4-unicast',
+        ' neighbor 10.0.0.2 remote-as internal',
+        ' !',
+        ' address-family l2vpn evpn',
+        '  neighbor 10.0.0.2 activate',
+        '  advertise-all-vni',
+        '  vni 10101',
+        '   route-target export 65000:10101',
+        '  exit-vni',
+        ' exit-address-family',
+        'exit',
+        '!',
+        'router bgp 65000 vrf vrf-10100',
+        ' bgp router-id 10.0.0.1',
+        ' !',
+        ' address-family l2vpn evpn',
+        '  advertise ipv4 unicast',
+        ' exit-address-family',
+        'exit',
+        '!',
+        '',
       ].join('\n'),
     );
-    const r = spawnSync('python3', ['/usr/lib/frr/frr-reload.py', '--pathspace', frr.pathspace, '--reload', broken], { encoding: 'utf8' });
+    const r = spawnSync('python3', ['/usr/lib/frr/frr-reload.py', '--pathspace', frr.pathspace, '--reload', broken], {
+      encoding: 'utf8',
+    });
     const desired = [{ vrf: 'vrf-10100', vni: 10100 }];
     const problems = findVniProblems(vtysh('show running-config').out, desired);
     process.stderr.write(`frr-reload rc=${r.status} after the pass-2 case; problems: ${JSON.stringify(problems)}\n`);

@@ -147,13 +147,18 @@ function renderDefaultInstance(model: FrrModel): string[] {
   if (group !== undefined) {
     body.push(`neighbor ${group.name} peer-group`, `neighbor ${group.name} remote-as ${group.remoteAs}`);
     body.push(...neighborSettingLines(group.name, group, model));
-    for (const range of sortedUnique(group.listenRanges)) body.push(`bgp listen range ${range} peer-group ${group.name}`);
+    for (const range of sortedUnique(group.listenRanges))
+      body.push(`bgp listen range ${range} peer-group ${group.name}`);
     for (const member of sortedUnique(group.members)) body.push(`neighbor ${member} peer-group ${group.name}`);
   }
   const underlay = sortedUnderlay(model);
   for (const n of underlay) {
     const id = neighborId(n);
-    body.push(n.interface === undefined ? `neighbor ${id} remote-as ${n.remoteAs}` : `neighbor ${id} interface remote-as ${n.remoteAs}`);
+    body.push(
+      n.interface === undefined
+        ? `neighbor ${id} remote-as ${n.remoteAs}`
+        : `neighbor ${id} interface remote-as ${n.remoteAs}`,
+    );
     body.push(...neighborSettingLines(id, n, model));
   }
 

@@ -63,10 +63,17 @@ describe('findVniProblems / planVniRepair', () => {
 
 describe('parseReloadTestOutput / residualDiff', () => {
   it('splits the sections and drops the benign hostname and bfd lines', () => {
-    const out = '\nLines To Delete\n===============\nno hostname vm\nno bfd\nrouter bgp 1\n no neighbor 10.0.0.2 bfd\n\nLines To Add\n============\nvrf a\n vni 5\n';
+    const out =
+      '\nLines To Delete\n===============\nno hostname vm\nno bfd\nrouter bgp 1\n no neighbor 10.0.0.2 bfd\n\nLines To Add\n============\nvrf a\n vni 5\n';
     const diff = parseReloadTestOutput(out);
     expect(diff.toAdd).toEqual(['vrf a', ' vni 5']);
-    expect(residualDiff(diff)).toEqual({ toDelete: ['router bgp 1', ' no neighbor 10.0.0.2 bfd'], toAdd: ['vrf a', ' vni 5'] });
-    expect(residualDiff(parseReloadTestOutput('\nLines To Delete\n===============\nno hostname uml\n'))).toEqual({ toDelete: [], toAdd: [] });
+    expect(residualDiff(diff)).toEqual({
+      toDelete: ['router bgp 1', ' no neighbor 10.0.0.2 bfd'],
+      toAdd: ['vrf a', ' vni 5'],
+    });
+    expect(residualDiff(parseReloadTestOutput('\nLines To Delete\n===============\nno hostname uml\n'))).toEqual({
+      toDelete: [],
+      toAdd: [],
+    });
   });
 });

@@ -17,9 +17,17 @@ export type FrrSelection = {
   readonly rejectedNetworks: Map<string, Rejection>;
 };
 
-const frrRejection = (message: string): Rejection & { code: EvpnErrorCode } => ({ code: EvpnErrorCode.Frr, reason: 'FrrRejected', message: `${EvpnErrorCode.Frr}: ${message}` });
+const frrRejection = (message: string): Rejection & { code: EvpnErrorCode } => ({
+  code: EvpnErrorCode.Frr,
+  reason: 'FrrRejected',
+  message: `${EvpnErrorCode.Frr}: ${message}`,
+});
 
-export function selectFrrApplicable(node: FrrNodeSettings, vrfs: readonly EvpnVrf[], networks: readonly EvpnNetwork[]): FrrSelection {
+export function selectFrrApplicable(
+  node: FrrNodeSettings,
+  vrfs: readonly EvpnVrf[],
+  networks: readonly EvpnNetwork[],
+): FrrSelection {
   const rejectedVrfs = new Map<string, Rejection>();
   const rejectedNetworks = new Map<string, Rejection>();
   let liveVrfs = [...vrfs];
@@ -29,9 +37,15 @@ export function selectFrrApplicable(node: FrrNodeSettings, vrfs: readonly EvpnVr
     const config = prepareFrrConfig(buildFrrModel(node, liveVrfs, liveNetworks));
     if (config.ok) return { config, vrfs: liveVrfs, networks: liveNetworks, rejectedVrfs, rejectedNetworks };
     const before = rejectedVrfs.size + rejectedNetworks.size;
-    attributeErrors(config.errors, { vrfs: frrVrfOrder(liveVrfs), l2: frrL2Order(liveNetworks) }, { vrfs: rejectedVrfs, networks: rejectedNetworks }, details);
+    attributeErrors(
+      config.errors,
+      { vrfs: frrVrfOrder(liveVrfs), l2: frrL2Order(liveNetworks) },
+      { vrfs: rejectedVrfs, networks: rejectedNetworks },
+      details,
+    );
     // Nothing attributable to one object: the node's settings are wrong, FRR gets nothing.
-    if (rejectedVrfs.size + rejectedNetworks.size === before) return { config, vrfs: liveVrfs, networks: liveNetworks, rejectedVrfs, rejectedNetworks };
+    if (rejectedVrfs.size + rejectedNetworks.size === before)
+      return { config, vrfs: liveVrfs, networks: liveNetworks, rejectedVrfs, rejectedNetworks };
     rejectNetworksOfRejectedVrfs(liveNetworks, rejectedVrfs, rejectedNetworks);
     liveVrfs = liveVrfs.filter((v) => !rejectedVrfs.has(v.metadata.name));
     liveNetworks = liveNetworks.filter((n) => !rejectedNetworks.has(n.metadata.name));
@@ -57,16 +71,26 @@ function attributeErrors(
     const id = `${isVrf ? 'vrf' : 'network'}/${object.metadata.name}`;
     const texts = [...(details.get(id) ?? []), `${m[3] === '' ? '' : `${m[3]}: `}${e.message}`];
     details.set(id, texts);
-    (isVrf ? rejected.vrfs : rejected.networks).set(object.metadata.name, frrRejection(`FRR cannot take it: ${texts.join('; ')}`));
+    (isVrf ? rejected.vrfs : rejected.networks).set(
+      object.metadata.name,
+      frrRejection(`FRR cannot take it: ${texts.join('; ')}`),
+    );
   }
 }
 
 /** The networks of a rejected VRF go with it. */
-function rejectNetworksOfRejectedVrfs(networks: readonly EvpnNetwork[], rejectedVrfs: ReadonlyMap<string, Rejection>, rejectedNetworks: Map<string, Rejection>): void {
+function rejectNetworksOfRejectedVrfs(
+  networks: readonly EvpnNetwork[],
+  rejectedVrfs: ReadonlyMap<string, Rejection>,
+  rejectedNetworks: Map<string, Rejection>,
+): void {
   for (const n of networks) {
     const vrf = n.spec.vrf;
     if (vrf !== undefined && rejectedVrfs.has(vrf) && !rejectedNetworks.has(n.metadata.name)) {
-      rejectedNetworks.set(n.metadata.name, frrRejection(`its EvpnVrf ${vrf} is not applied: ${rejectedVrfs.get(vrf)?.message ?? ''}`));
+      rejectedNetworks.set(
+        n.metadata.name,
+        frrRejection(`its EvpnVrf ${vrf} is not applied: ${rejectedVrfs.get(vrf)?.message ?? ''}`),
+      );
     }
   }
 }

@@ -4,23 +4,72 @@ import { listGoldenFrrCases } from '../../test/golden/golden-frr-cases.ts';
 import { renderFrrConfig } from './render.ts';
 import { blocksOf, diffStanzas, ownersOf, parseStanzas, vrfsOfKeys } from './stanzas.ts';
 
-const node = { asn: 65000, routerId: '10.0.0.1', underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 'internal', ipv4Unicast: false, evpn: true }] };
+const node = {
+  asn: 65000,
+  routerId: '10.0.0.1',
+  underlayNeighbors: [{ address: '10.0.0.2', remoteAs: 'internal', ipv4Unicast: false, evpn: true }],
+};
 const vrf = (vni: number, extra: object = {}): object => ({ name: `vrf-${vni}`, l3vni: vni, ...extra });
 const stanzas = (model: object): ReturnType<typeof parseStanzas> => parseStanzas(renderFrrConfig(model));
 
 describe('parseStanzas', () => {
   it('keeps only what the agent owns from a running config', () => {
     const running = [
-      'Building configuration...', '', 'Current configuration:', '!', 'frr version 8.4.4', 'frr defaults datacenter', 'hostname vm',
-      'no ip forwarding', 'no ipv6 forwarding', 'service integrated-vtysh-config', '!', 'vrf vrf-1', ' vni 100', ' ip route 1.0.0.0/8 blackhole', 'exit-vrf', '!',
-      'vrf mgmt', 'exit-vrf', '!', 'interface eth0', ' ip address 1.1.1.1/32', 'exit', '!', 'bfd', 'exit', '!',
-      'router bgp 65000', ' bgp router-id 10.0.0.1', ' !', ' address-family l2vpn evpn', '  advertise-all-vni', ' exit-address-family', 'exit', '!',
-      'route-map RM-vrf-1-LP permit 10', ' set local-preference 200', 'exit', '!', 'route-map OTHER permit 10', 'exit', '!', 'end',
+      'Building configuration...',
+      '',
+      'Current configuration:',
+      '!',
+      'frr version 8.4.4',
+      'frr defaults datacenter',
+      'hostname vm',
+      'no ip forwarding',
+      'no ipv6 forwarding',
+      'service integrated-vtysh-config',
+      '!',
+      'vrf vrf-1',
+      ' vni 100',
+      ' ip route 1.0.0.0/8 blackhole',
+      'exit-vrf',
+      '!',
+      'vrf mgmt',
+      'exit-vrf',
+      '!',
+      'interface eth0',
+      ' ip address 1.1.1.1/32',
+      'exit',
+      '!',
+      'bfd',
+      'exit',
+      '!',
+      'router bgp 65000',
+      ' bgp router-id 10.0.0.1',
+      ' !',
+      ' address-family l2vpn evpn',
+      '  advertise-all-vni',
+      ' exit-address-family',
+      'exit',
+      '!',
+      'route-map RM-vrf-1-LP permit 10',
+      ' set local-preference 200',
+      'exit',
+      '!',
+      'route-map OTHER permit 10',
+      'exit',
+      '!',
+      'end',
     ].join('\n');
     const s = parseStanzas(running);
-    expect([...s.keys()]).toEqual(['ipv6 forwarding', 'vrf vrf-1', 'router bgp 65000', 'route-map RM-vrf-1-LP permit 10']);
+    expect([...s.keys()]).toEqual([
+      'ipv6 forwarding',
+      'vrf vrf-1',
+      'router bgp 65000',
+      'route-map RM-vrf-1-LP permit 10',
+    ]);
     expect(s.get('vrf vrf-1')).toEqual({ line: 'vrf vrf-1', children: [{ line: 'vni 100', children: [] }] });
-    expect(s.get('router bgp 65000')?.children.map((c) => c.line)).toEqual(['bgp router-id 10.0.0.1', 'address-family l2vpn evpn']);
+    expect(s.get('router bgp 65000')?.children.map((c) => c.line)).toEqual([
+      'bgp router-id 10.0.0.1',
+      'address-family l2vpn evpn',
+    ]);
   });
 });
 
@@ -37,15 +86,32 @@ describe('diffStanzas', () => {
 
   it('adds one VRF among many with its own stanzas only, closed blocks, VNI before its BGP instance', () => {
     const before = stanzas({ ...node, vrfs: [vrf(100), vrf(200)] });
-    const after = stanzas({ ...node, vrfs: [vrf(100), vrf(200), vrf(300, { localPref: 150, importRts: ['65000:1'] })] });
+    const after = stanzas({
+      ...node,
+      vrfs: [vrf(100), vrf(200), vrf(300, { localPref: 150, importRts: ['65000:1'] })],
+    });
     const d = diffStanzas(before, after);
-    expect(new Set(d.changed)).toEqual(new Set(['route-map RM-vrf-300-LP permit 10', 'vrf vrf-300', 'router bgp 65000 vrf vrf-300']));
+    expect(new Set(d.changed)).toEqual(
+      new Set(['route-map RM-vrf-300-LP permit 10', 'vrf vrf-300', 'router bgp 65000 vrf vrf-300']),
+    );
     expect(vrfsOfKeys(d.changed)).toEqual(['vrf-300']);
     expect(d.batch).toEqual([
-      'route-map RM-vrf-300-LP permit 10', ' set local-preference 150', 'exit',
-      'vrf vrf-300', ' vni 300', 'exit-vrf',
-      'router bgp 65000 vrf vrf-300', ' bgp router-id 10.0.0.1', ' address-family ipv4 unicast', '  redistribute connected', ' exit-address-family',
-      ' address-family l2vpn evpn', '  advertise ipv4 unicast route-map RM-vrf-300-LP', '  route-target import 65000:1', ' exit-address-family', 'exit',
+      'route-map RM-vrf-300-LP permit 10',
+      ' set local-preference 150',
+      'exit',
+      'vrf vrf-300',
+      ' vni 300',
+      'exit-vrf',
+      'router bgp 65000 vrf vrf-300',
+      ' bgp router-id 10.0.0.1',
+      ' address-family ipv4 unicast',
+      '  redistribute connected',
+      ' exit-address-family',
+      ' address-family l2vpn evpn',
+      '  advertise ipv4 unicast route-map RM-vrf-300-LP',
+      '  route-target import 65000:1',
+      ' exit-address-family',
+      'exit',
     ]);
   });
 
@@ -53,7 +119,9 @@ describe('diffStanzas', () => {
     const before = stanzas({ ...node, vrfs: [vrf(100), vrf(300, { localPref: 150 })] });
     const after = stanzas({ ...node, vrfs: [vrf(100)] });
     expect(diffStanzas(before, after).batch).toEqual([
-      'vrf vrf-300', ' no vni 300', 'exit-vrf',
+      'vrf vrf-300',
+      ' no vni 300',
+      'exit-vrf',
       'no router bgp 65000 vrf vrf-300',
       'no route-map RM-vrf-300-LP permit 10',
     ]);
@@ -63,8 +131,16 @@ describe('diffStanzas', () => {
     const before = stanzas({ ...node, vrfs: [vrf(100, { importRts: ['65000:1'] })] });
     const after = stanzas({ ...node, vrfs: [vrf(100, { importRts: ['65000:2'] })] });
     expect(diffStanzas(before, after).batch).toEqual([
-      'router bgp 65000 vrf vrf-100', ' address-family l2vpn evpn', '  no route-target import 65000:1', ' exit-address-family', 'exit',
-      'router bgp 65000 vrf vrf-100', ' address-family l2vpn evpn', '  route-target import 65000:2', ' exit-address-family', 'exit',
+      'router bgp 65000 vrf vrf-100',
+      ' address-family l2vpn evpn',
+      '  no route-target import 65000:1',
+      ' exit-address-family',
+      'exit',
+      'router bgp 65000 vrf vrf-100',
+      ' address-family l2vpn evpn',
+      '  route-target import 65000:2',
+      ' exit-address-family',
+      'exit',
     ]);
   });
 
@@ -72,13 +148,28 @@ describe('diffStanzas', () => {
     const before = stanzas({ ...node, l2vnis: [] });
     const after = stanzas({ ...node, l2vnis: [{ vni: 500, rd: '10.0.0.1:5' }] });
     expect(diffStanzas(before, after).batch).toEqual([
-      'router bgp 65000', ' address-family l2vpn evpn', '  vni 500', '   rd 10.0.0.1:5', '  exit-vni', ' exit-address-family', 'exit',
+      'router bgp 65000',
+      ' address-family l2vpn evpn',
+      '  vni 500',
+      '   rd 10.0.0.1:5',
+      '  exit-vni',
+      ' exit-address-family',
+      'exit',
     ]);
-    expect(diffStanzas(after, before).batch).toEqual(['router bgp 65000', ' address-family l2vpn evpn', '  no vni 500', ' exit-address-family', 'exit']);
+    expect(diffStanzas(after, before).batch).toEqual([
+      'router bgp 65000',
+      ' address-family l2vpn evpn',
+      '  no vni 500',
+      ' exit-address-family',
+      'exit',
+    ]);
   });
 
   it('a removed neighbour goes with one line, not one per setting', () => {
-    const before = stanzas({ ...node, underlayNeighbors: [{ address: '10.0.0.9', remoteAs: 65009, timers: { keepalive: 3, hold: 9 }, evpn: true }] });
+    const before = stanzas({
+      ...node,
+      underlayNeighbors: [{ address: '10.0.0.9', remoteAs: 65009, timers: { keepalive: 3, hold: 9 }, evpn: true }],
+    });
     const d = diffStanzas(before, stanzas(node));
     expect(d.batch.filter((l) => l.includes('10.0.0.9'))).toEqual([' no neighbor 10.0.0.9 remote-as 65009']);
   });
@@ -89,12 +180,17 @@ describe('diffStanzas', () => {
   });
 });
 
-describe('blocksOf / ownersOf (the batch sent to each daemon\'s socket)', () => {
+describe("blocksOf / ownersOf (the batch sent to each daemon's socket)", () => {
   it('splits a delta into top-level blocks keyed by stanza, each owned by the daemons that hold it', () => {
     const from = stanzas({ ...node, vrfs: [vrf(100), vrf(200)] });
     const to = stanzas({ ...node, vrfs: [vrf(100), vrf(300)], prefixLists: [] });
     const blocks = blocksOf(diffStanzas(from, to).batch);
-    expect(blocks.map((b) => b.key)).toEqual(['vrf vrf-200', 'router bgp 65000 vrf vrf-200', 'vrf vrf-300', 'router bgp 65000 vrf vrf-300']);
+    expect(blocks.map((b) => b.key)).toEqual([
+      'vrf vrf-200',
+      'router bgp 65000 vrf vrf-200',
+      'vrf vrf-300',
+      'router bgp 65000 vrf vrf-300',
+    ]);
     expect(blocks[0]?.lines).toEqual(['vrf vrf-200', ' no vni 200', 'exit-vrf']);
     expect(blocks[1]?.lines).toEqual(['no router bgp 65000 vrf vrf-200']);
     expect(blocks[3]?.lines.at(-1)).toBe('exit');
@@ -108,7 +204,9 @@ describe('blocksOf / ownersOf (the batch sent to each daemon\'s socket)', () => 
 
 describe('FRR 10 running config', () => {
   it('ignores the use-underlays-nexthop-weight line FRR 10.7 prints in every router bgp', () => {
-    const fromFrr10 = parseStanzas('router bgp 65000\n bgp router-id 10.0.0.1\n no use-underlays-nexthop-weight\nexit\n');
+    const fromFrr10 = parseStanzas(
+      'router bgp 65000\n bgp router-id 10.0.0.1\n no use-underlays-nexthop-weight\nexit\n',
+    );
     const rendered = parseStanzas('router bgp 65000\n bgp router-id 10.0.0.1\nexit\n');
     expect(fromFrr10).toEqual(rendered);
   });

@@ -62,9 +62,11 @@ export function parseStanzas(text: string): FrrStanzas {
     const key = stanzaKey(node);
     if (key === undefined) continue;
     // Only the `vni` of a VRF is ours (FRR may print static routes etc. in the block).
-    if (key.startsWith('vrf ')) out.set(key, { line: node.line, children: node.children.filter((c) => c.line.startsWith('vni ')) });
+    if (key.startsWith('vrf '))
+      out.set(key, { line: node.line, children: node.children.filter((c) => c.line.startsWith('vni ')) });
     // FRR ≥ 10.5 prints `[no] use-underlays-nexthop-weight` in every `router bgp` (a knob we never set; 8.4 has none).
-    else if (key.startsWith('router bgp ')) out.set(key, { ...node, children: node.children.filter((c) => !UNSET_BGP_KNOBS.test(c.line)) });
+    else if (key.startsWith('router bgp '))
+      out.set(key, { ...node, children: node.children.filter((c) => !UNSET_BGP_KNOBS.test(c.line)) });
     else out.set(key, node);
   }
   return out;
@@ -128,7 +130,9 @@ const NEIGHBOR_DEFINITION = /^no neighbor (\S+) ((interface )?remote-as \S+|peer
  */
 function withoutDeletedNeighbors(cmds: readonly Cmd[]): Cmd[] {
   const gone = new Set(cmds.map((c) => NEIGHBOR_DEFINITION.exec(c.line)?.[1]).filter((id) => id !== undefined));
-  const groups = new Set(cmds.map((c) => /^no neighbor (\S+) peer-group$/.exec(c.line)?.[1]).filter((id) => id !== undefined));
+  const groups = new Set(
+    cmds.map((c) => /^no neighbor (\S+) peer-group$/.exec(c.line)?.[1]).filter((id) => id !== undefined),
+  );
   if (gone.size === 0) return [...cmds];
   // A deleted peer group takes its members with it, and its definition line first.
   const first = cmds.filter((c) => /^no neighbor \S+ peer-group$/.test(c.line));
@@ -139,7 +143,8 @@ function withoutDeletedNeighbors(cmds: readonly Cmd[]): Cmd[] {
         return children.length > 0 ? [{ line: c.line, children }] : [];
       }
       const id = /^no neighbor (\S+) /.exec(c.line)?.[1];
-      const group = (/^no neighbor \S+ peer-group (\S+)$/.exec(c.line) ?? /^no bgp listen range \S+ peer-group (\S+)$/.exec(c.line))?.[1];
+      const group = (/^no neighbor \S+ peer-group (\S+)$/.exec(c.line) ??
+        /^no bgp listen range \S+ peer-group (\S+)$/.exec(c.line))?.[1];
       if (group !== undefined && groups.has(group)) return [];
       if (first.includes(c)) return [];
       if (id !== undefined && groups.has(id)) return [];
@@ -220,10 +225,23 @@ export function diffStanzas(from: FrrStanzas, to: FrrStanzas): StanzaDelta {
     }
   }
   const order = <T extends { key: string }>(list: T[], rank: (k: string) => number): T[] =>
-    list.map((x, i) => ({ x, i })).sort((a, b) => rank(a.x.key) - rank(b.x.key) || a.i - b.i).map(({ x }) => x);
+    list
+      .map((x, i) => ({ x, i }))
+      .sort((a, b) => rank(a.x.key) - rank(b.x.key) || a.i - b.i)
+      .map(({ x }) => x);
   const batch: string[] = [];
-  serialize(order(dels, deletionRank).flatMap((d) => d.cmds), '', 0, batch);
-  serialize(order(adds, additionRank).flatMap((a) => a.cmds), '', 0, batch);
+  serialize(
+    order(dels, deletionRank).flatMap((d) => d.cmds),
+    '',
+    0,
+    batch,
+  );
+  serialize(
+    order(adds, additionRank).flatMap((a) => a.cmds),
+    '',
+    0,
+    batch,
+  );
   const changed = [...new Set([...dels, ...adds].map((d) => d.key))];
   return { batch, changed };
 }

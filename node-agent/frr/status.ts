@@ -173,28 +173,24 @@ export function parseFrrStatus(out: FrrStatusOutputs): FrrStatus {
     .sort(byNumber);
   const none = (s: string | undefined): string | null => (s === undefined || s === 'None' ? null : s);
   const vrfs = vrfVni.vrfs
-    .map(
-      (v): FrrVrfStatus => ({
-        vrf: v.vrf,
-        vni: v.vni,
-        state: v.state,
-        vxlanInterface: none(v.vxlanIntf),
-        sviInterface: none(v.sviIntf),
-        routerMac: none(v.routerMac),
-      }),
-    )
+    .map((v): FrrVrfStatus => ({
+      vrf: v.vrf,
+      vni: v.vni,
+      state: v.state,
+      vxlanInterface: none(v.vxlanIntf),
+      sviInterface: none(v.sviIntf),
+      routerMac: none(v.routerMac),
+    }))
     .sort((a, b) => (a.vrf < b.vrf ? -1 : a.vrf > b.vrf ? 1 : 0));
   const evpnPeers = Object.entries(summary.peers)
-    .map(
-      ([peer, p]): FrrPeerStatus => ({
-        peer,
-        remoteAs: p.remoteAs ?? null,
-        state: p.state,
-        established: p.state === 'Established',
-        prefixesReceived: p.pfxRcd ?? 0,
-        uptimeMs: p.peerUptimeMsec ?? 0,
-      }),
-    )
+    .map(([peer, p]): FrrPeerStatus => ({
+      peer,
+      remoteAs: p.remoteAs ?? null,
+      state: p.state,
+      established: p.state === 'Established',
+      prefixesReceived: p.pfxRcd ?? 0,
+      uptimeMs: p.peerUptimeMsec ?? 0,
+    }))
     .sort((a, b) => (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
   return { vnis, vrfs, evpnPeers, prefixRoutes: prefix.numPrefix };
 }

@@ -9,7 +9,8 @@ import { isVtyFailure, VtyConnection } from './vty.ts';
 
 let frr: FrrTestInstance;
 const sock = (d: string): string => `/var/run/frr/${frr.pathspace}/${d}.vty`;
-const vtysh = (...c: string[]): string => spawnSync('vtysh', ['-N', frr.pathspace, ...c.flatMap((x) => ['-c', x])], { encoding: 'utf8' }).stdout;
+const vtysh = (...c: string[]): string =>
+  spawnSync('vtysh', ['-N', frr.pathspace, ...c.flatMap((x) => ['-c', x])], { encoding: 'utf8' }).stdout;
 
 describe('vty socket client (real FRR)', () => {
   beforeAll(() => {
@@ -32,7 +33,16 @@ describe('vty socket client (real FRR)', () => {
     const unknown = await c.run('no such command');
     expect(isVtyFailure(unknown.status)).toBe(true);
     expect(unknown.output).toMatch(/Unknown command/);
-    const replies = await c.runAll(['configure terminal', 'router bgp 65000', 'bgp router-id 192.0.2.1', 'address-family l2vpn evpn', 'neighbor 192.0.2.9 activate', 'exit-address-family', 'exit', 'end']);
+    const replies = await c.runAll([
+      'configure terminal',
+      'router bgp 65000',
+      'bgp router-id 192.0.2.1',
+      'address-family l2vpn evpn',
+      'neighbor 192.0.2.9 activate',
+      'exit-address-family',
+      'exit',
+      'end',
+    ]);
     c.close();
     expect(replies.map((r) => isVtyFailure(r.status))).toEqual([false, false, false, false, true, false, false, false]);
     expect(vtysh('show running-config')).toMatch(/router bgp 65000\n bgp router-id 192\.0\.2\.1/);

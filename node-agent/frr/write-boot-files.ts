@@ -11,10 +11,14 @@ import { renderDaemonsFile, writeBootFiles } from './io/frr-daemons.ts';
 import { renderFrrConfig } from './render.ts';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'node-bgp': { type: 'string' }, dir: { type: 'string' }, bfd: { type: 'string', default: 'no' } }, strict: true });
+  const { values } = parseArgs({
+    options: { 'node-bgp': { type: 'string' }, dir: { type: 'string' }, bfd: { type: 'string', default: 'no' } },
+    strict: true,
+  });
   const source = values['node-bgp'];
   const dir = values.dir;
-  if (source === undefined || dir === undefined) throw new Error('usage: write-boot-files.ts --node-bgp FILE --dir DIR [--bfd yes|no]');
+  if (source === undefined || dir === undefined)
+    throw new Error('usage: write-boot-files.ts --node-bgp FILE --dir DIR [--bfd yes|no]');
   if (values.bfd !== 'yes' && values.bfd !== 'no') throw new Error(`--bfd must be yes or no, not '${values.bfd}'`);
   const handed = JSON.parse(await readFile(source, 'utf8')) as { frr?: unknown };
   const frrConf = renderFrrConfig(handed.frr);

@@ -70,29 +70,45 @@ const vrfJson = (v: VrfView): Record<string, unknown> => ({
 });
 
 type Route =
-  | { kind: 'networks' } | { kind: 'network'; id: string } | { kind: 'vrfs' } | { kind: 'evpn-metrics' }
-  | { kind: 'sync' } | { kind: 'metrics' };
+  | { kind: 'networks' }
+  | { kind: 'network'; id: string }
+  | { kind: 'vrfs' }
+  | { kind: 'evpn-metrics' }
+  | { kind: 'sync' }
+  | { kind: 'metrics' };
 
 const ID = /^[A-Za-z0-9._:-]{1,253}$/;
 
 function routeOf(path: string): Route | 'bad-id' | undefined {
   switch (path) {
-    case '/v1/evpn/networks': return { kind: 'networks' };
-    case '/v1/evpn/vrfs': return { kind: 'vrfs' };
-    case '/v1/evpn/metrics': return { kind: 'evpn-metrics' };
-    case '/v1/evpn/sync': return { kind: 'sync' };
-    case '/metrics': return { kind: 'metrics' };
-    default: break;
+    case '/v1/evpn/networks':
+      return { kind: 'networks' };
+    case '/v1/evpn/vrfs':
+      return { kind: 'vrfs' };
+    case '/v1/evpn/metrics':
+      return { kind: 'evpn-metrics' };
+    case '/v1/evpn/sync':
+      return { kind: 'sync' };
+    case '/metrics':
+      return { kind: 'metrics' };
+    default:
+      break;
   }
   const m = /^\/v1\/evpn\/networks\/([^/]+)$/.exec(path);
   if (m === null) return undefined;
   let id: string;
-  try { id = decodeURIComponent(m[1] ?? ''); } catch { return 'bad-id'; }
+  try {
+    id = decodeURIComponent(m[1] ?? '');
+  } catch {
+    return 'bad-id';
+  }
   return ID.test(id) ? { kind: 'network', id } : 'bad-id';
 }
 
 interface RequestContext {
-  readonly view: AgentView; readonly registry: MetricsRegistry | undefined; readonly log: Logger;
+  readonly view: AgentView;
+  readonly registry: MetricsRegistry | undefined;
+  readonly log: Logger;
   readonly tokenFile: string | undefined;
   readonly logRefusal: (fields: Record<string, unknown>) => void;
 }
@@ -103,14 +119,21 @@ function refusalLogger(log: Logger): (fields: Record<string, unknown>) => void {
   let suppressed = 0;
   return (fields) => {
     const now = Date.now();
-    if (now - last < 10_000) { suppressed += 1; return; }
+    if (now - last < 10_000) {
+      suppressed += 1;
+      return;
+    }
     log.warn({ ...fields, refusedSinceLastWarning: suppressed }, 'agent API request refused');
     last = now;
     suppressed = 0;
   };
 }
 
-const PROBES: ReadonlyMap<string, 'livez' | 'readyz'> = new Map([['/livez', 'livez'], ['/healthz', 'livez'], ['/readyz', 'readyz']]);
+const PROBES: ReadonlyMap<string, 'livez' | 'readyz'> = new Map([
+  ['/livez', 'livez'],
+  ['/healthz', 'livez'],
+  ['/readyz', 'readyz'],
+]);
 
 /** Probes, then the token, then routing and method checks; the answer itself comes from respond(). */
 function handleRequest(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): void {
@@ -125,33 +148,71 @@ function handleRequest(ctx: RequestContext, req: IncomingMessage, res: ServerRes
   if (refused !== undefined) {
     req.resume();
     ctx.logRefusal({ status: refused.status, method: req.method, path, remote: req.socket.remoteAddress });
-    sendError(res, refused.status, refused.status === 401 ? 'Unauthorized' : 'Forbidden', refused.message, refused.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+    sendError(
+      res,
+      refused.status,
+      refused.status === 401 ? 'Unauthorized' : 'Forbidden',
+      refused.message,
+      refused.status === 401 ? { 'www-authenticate': 'Bearer' } : {},
+    );
     return;
   }
   const route = routeOf(path);
-  if (route === undefined) { sendError(res, 404, 'NotFound', `no such endpoint: ${path}`); return; }
-  if (route === 'bad-id') { sendError(res, 400, 'BadRequest', 'a network id is 1-253 characters of A-Z a-z 0-9 . _ : -'); return; }
-  if (refuseUnlessRead(req, res, path, route.kind === 'sync' ? 'POST' : 'GET, HEAD', '; the API is read-only except POST /v1/evpn/sync')) return;
+  if (route === undefined) {
+    sendError(res, 404, 'NotFound', `no such endpoint: ${path}`);
+    return;
+  }
+  if (route === 'bad-id') {
+    sendError(res, 400, 'BadRequest', 'a network id is 1-253 characters of A-Z a-z 0-9 . _ : -');
+    return;
+  }
+  if (
+    refuseUnlessRead(
+      req,
+      res,
+      path,
+      route.kind === 'sync' ? 'POST' : 'GET, HEAD',
+      '; the API is read-only except POST /v1/evpn/sync',
+    )
+  )
+    return;
   respond(ctx, route, req, res);
 }
 
 function respond(ctx: RequestContext, route: Route, req: IncomingMessage, res: ServerResponse): void {
   const { view, log } = ctx;
   switch (route.kind) {
-    case 'networks': sendJson(res, 200, [...view.networks()].sort((a, b) => a.id.localeCompare(b.id)).map(networkJson)); return;
+    case 'networks':
+      sendJson(res, 200, [...view.networks()].sort((a, b) => a.id.localeCompare(b.id)).map(networkJson));
+      return;
     case 'network': {
       const n = view.network(route.id);
-      if (n === undefined) sendError(res, 404, EvpnErrorCode.NotFound, `${EvpnErrorCode.NotFound}: network ${route.id} is not known on this node`);
+      if (n === undefined)
+        sendError(
+          res,
+          404,
+          EvpnErrorCode.NotFound,
+          `${EvpnErrorCode.NotFound}: network ${route.id} is not known on this node`,
+        );
       else sendJson(res, 200, networkJson(n));
       return;
     }
-    case 'vrfs': sendJson(res, 200, [...view.vrfs()].sort((a, b) => a.vni - b.vni).map(vrfJson)); return;
+    case 'vrfs':
+      sendJson(res, 200, [...view.vrfs()].sort((a, b) => a.vni - b.vni).map(vrfJson));
+      return;
     case 'evpn-metrics': {
       const m = view.metrics();
       sendJson(res, 200, {
-        networks_total: m.networks, l2_networks: m.l2Networks, l3_networks: m.l3Networks, vrfs_total: m.vrfs,
-        ports_total: m.ports, fdb_entries_total: m.fdbEntries, neighbor_entries_total: m.neighborEntries,
-        sync_duration_seconds: m.syncDurationSeconds ?? null, last_sync_time: m.lastSyncTime ?? null, errors_total: m.errors,
+        networks_total: m.networks,
+        l2_networks: m.l2Networks,
+        l3_networks: m.l3Networks,
+        vrfs_total: m.vrfs,
+        ports_total: m.ports,
+        fdb_entries_total: m.fdbEntries,
+        neighbor_entries_total: m.neighborEntries,
+        sync_duration_seconds: m.syncDurationSeconds ?? null,
+        last_sync_time: m.lastSyncTime ?? null,
+        errors_total: m.errors,
       });
       return;
     }
@@ -163,7 +224,10 @@ function respond(ctx: RequestContext, route: Route, req: IncomingMessage, res: S
       return;
     }
     case 'metrics':
-      if (ctx.registry === undefined) { sendError(res, 404, 'NotFound', 'no metrics registry'); return; }
+      if (ctx.registry === undefined) {
+        sendError(res, 404, 'NotFound', 'no metrics registry');
+        return;
+      }
       res.writeHead(200, { 'content-type': metricsContentType }).end(ctx.registry.render());
       return;
   }
@@ -173,6 +237,14 @@ export function createAgentApiServer(options: AgentApiOptions): AgentApiServer {
   const host = options.host ?? '127.0.0.1';
   checkListenHost(host, options.podIp);
   const log = options.log ?? silentLogger();
-  const ctx: RequestContext = { view: options.view, registry: options.registry, log, tokenFile: options.tokenFile, logRefusal: refusalLogger(log) };
-  return createListener({ host, port: options.port, log, name: 'api' }, (req, res) => { handleRequest(ctx, req, res); });
+  const ctx: RequestContext = {
+    view: options.view,
+    registry: options.registry,
+    log,
+    tokenFile: options.tokenFile,
+    logRefusal: refusalLogger(log),
+  };
+  return createListener({ host, port: options.port, log, name: 'api' }, (req, res) => {
+    handleRequest(ctx, req, res);
+  });
 }

@@ -14,9 +14,16 @@ type PassKernel = NonNullable<NodeAgent['lastPass']>['kernel'];
 type Outcome = NonNullable<ReturnType<PassKernel['networks']['get']>>;
 
 /** What the resource asks for: its optional spec fields appear only when set. */
-function networkSpecView(n: EvpnNetwork, vrf: EvpnVrf | undefined): Pick<NetworkView, 'id' | 'type' | 'vni' | 'vlanId' | 'vrf' | 'l3vni' | 'routingTable' | 'mtu' | 'routeTargets' | 'routeDistinguishers'> {
+function networkSpecView(
+  n: EvpnNetwork,
+  vrf: EvpnVrf | undefined,
+): Pick<
+  NetworkView,
+  'id' | 'type' | 'vni' | 'vlanId' | 'vrf' | 'l3vni' | 'routingTable' | 'mtu' | 'routeTargets' | 'routeDistinguishers'
+> {
   return {
-    id: n.metadata.name, type: n.spec.type,
+    id: n.metadata.name,
+    type: n.spec.type,
     ...(n.spec.vni !== undefined ? { vni: n.spec.vni } : {}),
     ...(n.spec.vlanId !== undefined ? { vlanId: n.spec.vlanId } : {}),
     ...(n.spec.vrf !== undefined ? { vrf: n.spec.vrf } : {}),
@@ -40,7 +47,8 @@ function networkViews(agent: NodeAgent): NetworkView[] {
   const pass = agent.lastPass;
   const vrfs = new Map(agent.vrfObjects.map((v) => [v.metadata.name, v]));
   const ports = new Map<string, number>();
-  for (const s of agent.portSetObjects) ports.set(s.spec.network, (ports.get(s.spec.network) ?? 0) + s.spec.ports.length);
+  for (const s of agent.portSetObjects)
+    ports.set(s.spec.network, (ports.get(s.spec.network) ?? 0) + s.spec.ports.length);
   return agent.networkObjects.map((n): NetworkView => {
     const o = pass?.kernel.networks.get(n.metadata.name);
     const vrf = n.spec.vrf === undefined ? undefined : vrfs.get(n.spec.vrf);
@@ -49,7 +57,9 @@ function networkViews(agent: NodeAgent): NetworkView[] {
       ...readinessView(o),
       devices: o?.devices ?? [],
       localPorts: ports.get(n.metadata.name) ?? 0,
-      fdbEntries: o?.fdbEntries ?? 0, neighbors: o?.neighbors ?? 0, routes: o?.routes ?? 0,
+      fdbEntries: o?.fdbEntries ?? 0,
+      neighbors: o?.neighbors ?? 0,
+      routes: o?.routes ?? 0,
     };
   });
 }
@@ -57,8 +67,14 @@ function networkViews(agent: NodeAgent): NetworkView[] {
 function vrfViews(agent: NodeAgent): VrfView[] {
   const pass = agent.lastPass;
   return agent.vrfObjects.map((v) => ({
-    name: v.metadata.name, device: vrfDevice(v.spec.vni), vni: v.spec.vni, routingTable: effectiveRoutingTable(v.spec),
-    networks: agent.networkObjects.filter((n) => n.spec.vrf === v.metadata.name).map((n) => n.metadata.name).sort(),
+    name: v.metadata.name,
+    device: vrfDevice(v.spec.vni),
+    vni: v.spec.vni,
+    routingTable: effectiveRoutingTable(v.spec),
+    networks: agent.networkObjects
+      .filter((n) => n.spec.vrf === v.metadata.name)
+      .map((n) => n.metadata.name)
+      .sort(),
     ...readinessView(pass?.kernel.vrfs.get(v.metadata.name)),
   }));
 }

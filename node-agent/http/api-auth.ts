@@ -20,17 +20,25 @@ const digest = (text: string): Buffer => createHash('sha256').update(text).diges
  */
 export function refuseUnauthorized(req: IncomingMessage, tokenFile: string | undefined): Refusal | undefined {
   if (tokenFile === undefined) {
-    return { status: 403, message: 'the agent API is closed: no token is configured (--api-token-file); only /healthz, /livez and /readyz answer' };
+    return {
+      status: 403,
+      message:
+        'the agent API is closed: no token is configured (--api-token-file); only /healthz, /livez and /readyz answer',
+    };
   }
   let token: string;
   try {
     token = readFileSync(tokenFile, 'utf8').trim();
   } catch (err) {
-    return { status: 403, message: `the agent API is closed: cannot read the token file ${tokenFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+    return {
+      status: 403,
+      message: `the agent API is closed: cannot read the token file ${tokenFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    };
   }
   if (token === '') return { status: 403, message: `the agent API is closed: the token file ${tokenFile} is empty` };
   const given = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   // Hashing first makes the comparison constant-time whatever the lengths.
-  if (given === undefined || !timingSafeEqual(digest(given), digest(token))) return { status: 401, message: 'the agent API needs Authorization: Bearer <token>' };
+  if (given === undefined || !timingSafeEqual(digest(given), digest(token)))
+    return { status: 401, message: 'the agent API needs Authorization: Bearer <token>' };
   return undefined;
 }

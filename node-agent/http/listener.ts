@@ -30,30 +30,56 @@ export function checkListenHost(host: string, podIp: string | undefined, what = 
 /** "HOST:PORT" (HOST may be [v6]) → its parts; the port defaults to `defaultPort`. */
 export function splitHostPort(text: string, defaultPort: number): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|(.*?))(?::(\d{1,5}))?$/.exec(text);
-  return { host: m?.[1] ?? (m?.[2] === '' || m?.[2] === undefined ? '127.0.0.1' : m[2]), port: m?.[3] === undefined ? defaultPort : Number(m[3]) };
+  return {
+    host: m?.[1] ?? (m?.[2] === '' || m?.[2] === undefined ? '127.0.0.1' : m[2]),
+    port: m?.[3] === undefined ? defaultPort : Number(m[3]),
+  };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(text);
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers })
+    .end(text);
 }
 
-export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, status, { error: { code, message } }, headers);
 }
 
 /** GET/HEAD only: answers 405 (and drains the body so the connection can be reused) for anything else. */
-export function refuseUnlessRead(req: IncomingMessage, res: ServerResponse, path: string, allowed = 'GET, HEAD', why = ''): boolean {
+export function refuseUnlessRead(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  allowed = 'GET, HEAD',
+  why = '',
+): boolean {
   const method = req.method ?? 'GET';
   if (allowed.split(', ').includes(method)) return false;
   req.resume();
-  sendError(res, 405, 'MethodNotAllowed', `${method} is not allowed on ${path} (allowed: ${allowed})${why}`, { allow: allowed });
+  sendError(res, 405, 'MethodNotAllowed', `${method} is not allowed on ${path} (allowed: ${allowed})${why}`, {
+    allow: allowed,
+  });
   return true;
 }
 
 export function sendProbe(res: ServerResponse, kind: 'livez' | 'readyz', ready: boolean): void {
   const ok = kind === 'livez' || ready;
-  res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' }).end(ok ? 'ok\n' : 'not ready: first pass not done\n');
+  res
+    .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' })
+    .end(ok ? 'ok\n' : 'not ready: first pass not done\n');
 }
 
 export interface Listener {
@@ -62,7 +88,10 @@ export interface Listener {
 }
 
 /** A node:http server on host:port whose handler errors become a 500 with EVPN-005, never a crash. */
-export function createListener(options: { host: string; port: number; log: Logger; name: string }, handle: (req: IncomingMessage, res: ServerResponse) => void): Listener {
+export function createListener(
+  options: { host: string; port: number; log: Logger; name: string },
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Listener {
   const { host, port, log, name } = options;
   const server: Server = createServer((req, res) => {
     try {
@@ -78,19 +107,27 @@ export function createListener(options: { host: string; port: number; log: Logge
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   return {
-    listen: () => new Promise<AddressInfo>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        const address = server.address() as AddressInfo;
-        log.info({ listener: name, address: address.address, port: address.port }, 'agent HTTP listening');
-        resolve(address);
-      });
-    }),
-    close: () => new Promise<void>((resolve, reject) => {
-      if (!server.listening) { resolve(); return; }
-      server.close((err) => { if (err === undefined) resolve(); else reject(err); });
-      server.closeIdleConnections();
-    }),
+    listen: () =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          log.info({ listener: name, address: address.address, port: address.port }, 'agent HTTP listening');
+          resolve(address);
+        });
+      }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close((err) => {
+          if (err === undefined) resolve();
+          else reject(err);
+        });
+        server.closeIdleConnections();
+      }),
   };
 }

@@ -9,7 +9,10 @@ async function call(port: number, method: string, path: string): Promise<{ statu
 
 describe('the metrics listener', () => {
   let server: { close(): Promise<void> } | undefined;
-  afterEach(async () => { await server?.close(); server = undefined; });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
 
   it('serves /metrics and the probes without a token, and nothing of the API', async () => {
     const registry = new MetricsRegistry();
@@ -25,12 +28,15 @@ describe('the metrics listener', () => {
     ready = true;
     expect((await call(port, 'GET', '/readyz')).status).toBe(200);
     expect((await call(port, 'GET', '/healthz')).status).toBe(200);
-    for (const path of ['/v1/evpn/networks', '/v1/evpn/vrfs', '/v1/evpn/metrics']) expect((await call(port, 'GET', path)).status, path).toBe(404);
+    for (const path of ['/v1/evpn/networks', '/v1/evpn/vrfs', '/v1/evpn/metrics'])
+      expect((await call(port, 'GET', path)).status, path).toBe(404);
     expect((await call(port, 'POST', '/v1/evpn/sync')).status).toBe(404);
     expect((await call(port, 'POST', '/metrics')).status).toBe(405);
   });
 
   it('binds to loopback or the pod IP only', () => {
-    expect(() => createAgentMetricsServer({ registry: new MetricsRegistry(), host: '0.0.0.0', port: 0 })).toThrow('metrics listener binds to loopback or the pod IP');
+    expect(() => createAgentMetricsServer({ registry: new MetricsRegistry(), host: '0.0.0.0', port: 0 })).toThrow(
+      'metrics listener binds to loopback or the pod IP',
+    );
   });
 });

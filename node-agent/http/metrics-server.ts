@@ -19,16 +19,30 @@ export interface AgentMetricsOptions {
   readonly log?: Logger;
 }
 
-export function createAgentMetricsServer(options: AgentMetricsOptions): { listen(): Promise<AddressInfo>; close(): Promise<void> } {
+export function createAgentMetricsServer(options: AgentMetricsOptions): {
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+} {
   const host = options.host ?? '127.0.0.1';
   checkListenHost(host, options.podIp, 'the agent metrics listener');
   const log = options.log ?? silentLogger();
   return createListener({ host, port: options.port, log, name: 'metrics' }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const known = path === '/metrics' || path === '/livez' || path === '/healthz' || path === '/readyz';
-    if (!known) { sendError(res, 404, 'NotFound', `no such endpoint: ${path} (this listener serves /metrics and the probes; the EVPN API is on --http-addr)`); return; }
+    if (!known) {
+      sendError(
+        res,
+        404,
+        'NotFound',
+        `no such endpoint: ${path} (this listener serves /metrics and the probes; the EVPN API is on --http-addr)`,
+      );
+      return;
+    }
     if (refuseUnlessRead(req, res, path)) return;
-    if (path === '/metrics') { res.writeHead(200, { 'content-type': metricsContentType }).end(options.registry.render()); return; }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': metricsContentType }).end(options.registry.render());
+      return;
+    }
     sendProbe(res, path === '/readyz' ? 'readyz' : 'livez', options.ready?.() ?? true);
   });
 }

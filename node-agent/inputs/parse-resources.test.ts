@@ -2,11 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { API_GROUP_VERSION, EvpnVrf } from '../../crds/index.ts';
 import { parseAll } from './parse-resources.ts';
 
-const vrf = (name: string, spec: Record<string, unknown>): unknown => ({ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name }, spec });
+const vrf = (name: string, spec: Record<string, unknown>): unknown => ({
+  apiVersion: API_GROUP_VERSION,
+  kind: 'EvpnVrf',
+  metadata: { name },
+  spec,
+});
 
 describe('parseAll', () => {
-  it('keeps the valid objects and rejects the others by name, with the schema\'s EVPN code', () => {
-    const r = parseAll([vrf('good', { vni: 100 }), vrf('zero', { vni: 0 }), vrf('rt', { vni: 100, routeTargets: ['not-a-target'] })], EvpnVrf);
+  it("keeps the valid objects and rejects the others by name, with the schema's EVPN code", () => {
+    const r = parseAll(
+      [vrf('good', { vni: 100 }), vrf('zero', { vni: 0 }), vrf('rt', { vni: 100, routeTargets: ['not-a-target'] })],
+      EvpnVrf,
+    );
     expect(r.ok.map((v) => v.metadata.name)).toEqual(['good']);
     expect(r.rejected.get('zero')).toMatchObject({ code: 'EVPN-001', reason: 'InvalidSpec' });
     expect(r.rejected.get('zero')?.message).toMatch(/^EVPN-001: spec\.vni: EVPN-001: /);

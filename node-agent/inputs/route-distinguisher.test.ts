@@ -10,7 +10,8 @@ describe('routeDistinguisherFor', () => {
   });
 
   it('honours one RD on every node', () => {
-    for (const id of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) expect(routeDistinguisherFor(['192.0.2.1:10100'], id)).toBe('192.0.2.1:10100');
+    for (const id of ['10.0.0.1', '10.0.0.2', '10.0.0.3'])
+      expect(routeDistinguisherFor(['192.0.2.1:10100'], id)).toBe('192.0.2.1:10100');
   });
 
   it('gives nodes with consecutive router ids different RDs of a list', () => {
@@ -20,7 +21,7 @@ describe('routeDistinguisherFor', () => {
     expect(new Set(['10.0.0.7', '10.0.0.8', '10.0.0.9'].map((id) => routeDistinguisherFor(three, id))).size).toBe(3);
   });
 
-  it('is deterministic: the router id modulo the list\'s length, in the list\'s order', () => {
+  it("is deterministic: the router id modulo the list's length, in the list's order", () => {
     expect(routeDistinguisherFor(two, '10.0.0.2')).toBe('192.0.2.1:20000');
     expect(routeDistinguisherFor(two, '10.0.0.1')).toBe('192.0.2.2:20000');
     // 255.255.255.255 = 4294967295: no sign trouble at the top of the range.

@@ -3,8 +3,18 @@ import { API_GROUP_VERSION } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { selectApplicable } from './select-applicable.ts';
 
-const vrf = (name: string, vni: number): EvpnVrf => ({ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name }, spec: { vni } });
-const net = (name: string, spec: EvpnNetwork['spec']): EvpnNetwork => ({ apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name }, spec });
+const vrf = (name: string, vni: number): EvpnVrf => ({
+  apiVersion: API_GROUP_VERSION,
+  kind: 'EvpnVrf',
+  metadata: { name },
+  spec: { vni },
+});
+const net = (name: string, spec: EvpnNetwork['spec']): EvpnNetwork => ({
+  apiVersion: API_GROUP_VERSION,
+  kind: 'EvpnNetwork',
+  metadata: { name },
+  spec,
+});
 
 describe('selectApplicable', () => {
   it('refuses the newcomer that claims a VLAN in use, and the holder keeps working', () => {
@@ -25,7 +35,13 @@ describe('selectApplicable', () => {
     expect(s.rejectedNetworks.get('a')).toMatchObject({ code: 'EVPN-003', reason: 'VrfNotFound' });
   });
   it('skips a mirrored network OVN gives no VLAN path (flat/Geneve), not a user l3 network without VLAN', () => {
-    const s = selectApplicable([vrf('v', 10)], [net('a', { type: 'l2', vni: 11, vrf: 'v', source: { association: 'network', networkId: 'a' } }), net('u', { type: 'l3', vrf: 'v' })]);
+    const s = selectApplicable(
+      [vrf('v', 10)],
+      [
+        net('a', { type: 'l2', vni: 11, vrf: 'v', source: { association: 'network', networkId: 'a' } }),
+        net('u', { type: 'l3', vrf: 'v' }),
+      ],
+    );
     expect(s.rejectedNetworks.get('a')).toMatchObject({ code: 'EVPN-001', reason: 'NoProviderPath' });
     expect(s.networks.map((n) => n.metadata.name)).toEqual(['u']);
   });

@@ -16,5 +16,11 @@ export interface DesiredKernelState {
 }
 
 export const emptyDesiredState = (): DesiredKernelState => ({
-  links: [], bridgeVlans: [], portFlags: [], addrs: [], routes: [], neighbors: [], fdb: [],
+  links: [],
+  bridgeVlans: [],
+  portFlags: [],
+  addrs: [],
+  routes: [],
+  neighbors: [],
+  fdb: [],
 });

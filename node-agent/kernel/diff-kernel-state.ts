@@ -49,7 +49,12 @@ export const planSize = (p: KernelPlan): number =>
   p.linkDeletes.length + p.removes.length + p.linkCreates.length + p.updates.length + p.creates.length;
 
 /** The plan's phases in the order they are applied. */
-export function planPhases(p: KernelPlan): ({ phase: 'linkDeletes'; names: string[] } | { phase: 'removes' | 'linkCreates' | 'updates' | 'creates'; ops: KernelOp[] })[] {
+export function planPhases(
+  p: KernelPlan,
+): (
+  | { phase: 'linkDeletes'; names: string[] }
+  | { phase: 'removes' | 'linkCreates' | 'updates' | 'creates'; ops: KernelOp[] }
+)[] {
   return [
     { phase: 'removes', ops: p.removes },
     { phase: 'linkDeletes', names: p.linkDeletes },
@@ -67,7 +72,9 @@ export function diffKernelState(desired: DesiredKernelState, actual: ActualKerne
   // Removing a device's last IPv4 address makes the kernel flush its IPv4
   // routes and neighbours (permanent ones too), and removing a primary takes
   // its secondaries along: such a device counts as cycled for what lives on it.
-  const readdressed = diffAddrs(desired.addrs, actual.addrs, ctx).removes.flatMap((o) => (o.op === 'delAddr' && !o.addr.address.includes(':') ? [o.addr.dev] : []));
+  const readdressed = diffAddrs(desired.addrs, actual.addrs, ctx).removes.flatMap((o) =>
+    o.op === 'delAddr' && !o.addr.address.includes(':') ? [o.addr.dev] : [],
+  );
   const onAddrs = readdressed.length === 0 ? ctx : { ...ctx, cycled: new Set([...ctx.cycled, ...readdressed]) };
   const kinds: Record<EntryKind, KindPlan> = {
     bridgeVlans: diffBridgeVlans(desired.bridgeVlans, actual.bridgePorts, ctx),
@@ -75,7 +82,12 @@ export function diffKernelState(desired: DesiredKernelState, actual: ActualKerne
     addrs: diffAddrs(desired.addrs, actual.addrs, onAddrs),
     routes: diffRoutes(desired.routes, actual.routes, onAddrs),
     neighbors: diffNeighbors(desired.neighbors, actual.neighbors, onAddrs),
-    fdb: diffFdb(desired.fdb, actual.fdb, ctx, new Map(actual.bridgePorts.map((p) => [ctx.nameOf(p.index) ?? p.name, new Set(p.vlans.map((v) => v.vid))]))),
+    fdb: diffFdb(
+      desired.fdb,
+      actual.fdb,
+      ctx,
+      new Map(actual.bridgePorts.map((p) => [ctx.nameOf(p.index) ?? p.name, new Set(p.vlans.map((v) => v.vid))])),
+    ),
   };
   return {
     removes: REMOVAL_ORDER.flatMap((k) => kinds[k].removes),

@@ -15,11 +15,21 @@ class MarkIndex {
   constructor(marks: readonly EchoMark[]) {
     for (const m of marks) {
       switch (m.scope) {
-        case 'device': this.devices.add(m.dev); break;
-        case 'addrs': this.addrDevs.add(m.dev); break;
-        case 'route': this.routes.add(`${m.table}|${m.dst}`); break;
-        case 'neigh': this.neighbors.add(`${m.dev}|${m.dst}`); break;
-        case 'fdb': this.fdb.add(m.mac === undefined ? `${m.dev}|*|${m.vlan ?? ''}` : `${m.dev}|${m.mac}`); break;
+        case 'device':
+          this.devices.add(m.dev);
+          break;
+        case 'addrs':
+          this.addrDevs.add(m.dev);
+          break;
+        case 'route':
+          this.routes.add(`${m.table}|${m.dst}`);
+          break;
+        case 'neigh':
+          this.neighbors.add(`${m.dev}|${m.dst}`);
+          break;
+        case 'fdb':
+          this.fdb.add(m.mac === undefined ? `${m.dev}|*|${m.vlan ?? ''}` : `${m.dev}|${m.mac}`);
+          break;
       }
     }
   }
@@ -35,11 +45,23 @@ class MarkIndex {
   matches(e: KernelEvent, line: string): boolean {
     const onDevice = (): boolean => e.devs.some((d) => this.devices.has(d));
     switch (e.kind) {
-      case 'link': return onDevice();
-      case 'addr': return e.devs.some((d) => this.devices.has(d) || this.addrDevs.has(d));
-      case 'route': return this.routes.has(`${e.table ?? ''}|${e.dst ?? ''}`) || e.devs.some((d) => this.addrDevs.has(d));
-      case 'neigh': return e.devs.some((d) => this.neighbors.has(`${d}|${e.dst ?? ''}`)) || (!line.includes('PERMANENT') && onDevice());
-      case 'fdb': return e.devs.some((d) => this.fdb.has(`${d}|${e.mac ?? ''}`) || (e.vlan !== undefined && this.fdb.has(`${d}|*|${e.vlan}`))) || (/\bpermanent\b/i.test(line) && onDevice());
+      case 'link':
+        return onDevice();
+      case 'addr':
+        return e.devs.some((d) => this.devices.has(d) || this.addrDevs.has(d));
+      case 'route':
+        return this.routes.has(`${e.table ?? ''}|${e.dst ?? ''}`) || e.devs.some((d) => this.addrDevs.has(d));
+      case 'neigh':
+        return (
+          e.devs.some((d) => this.neighbors.has(`${d}|${e.dst ?? ''}`)) || (!line.includes('PERMANENT') && onDevice())
+        );
+      case 'fdb':
+        return (
+          e.devs.some(
+            (d) => this.fdb.has(`${d}|${e.mac ?? ''}`) || (e.vlan !== undefined && this.fdb.has(`${d}|*|${e.vlan}`)),
+          ) ||
+          (/\bpermanent\b/i.test(line) && onDevice())
+        );
     }
   }
 }

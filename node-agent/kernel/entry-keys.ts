@@ -5,16 +5,32 @@
 import type { KernelOp } from './netlink/kernel-ops.ts';
 import { normDst, normIp, normPrefix } from './diff/normalize.ts';
 
-const routeFamily = (dst: string, via: string | undefined, family: 4 | 6 | undefined): 4 | 6 => family ?? (dst.includes(':') || (via ?? '').includes(':') ? 6 : 4);
+const routeFamily = (dst: string, via: string | undefined, family: 4 | 6 | undefined): 4 | 6 =>
+  family ?? (dst.includes(':') || (via ?? '').includes(':') ? 6 : 4);
 
 export function opEntryKey(op: KernelOp): string | undefined {
   switch (op.op) {
-    case 'addBridgeVlan': case 'delBridgeVlan': return `vlan|${op.vlan.dev}|${op.vlan.vid}`;
-    case 'addFdb': case 'replaceFdb': case 'appendFdb': case 'delFdb': return `fdb|${op.fdb.dev}|${op.fdb.mac.toLowerCase()}|${op.fdb.vlan ?? ''}`;
-    case 'addRoute': case 'replaceRoute': case 'delRoute': return `route|${op.route.table}|${normDst(op.route.dst, routeFamily(op.route.dst, op.route.via, op.route.family))}`;
-    case 'replaceNeighbor': case 'delNeighbor': return `neigh|${op.neighbor.dev}|${normIp(op.neighbor.dst)}`;
-    case 'addAddr': case 'replaceAddr': case 'delAddr': return `addr|${op.addr.dev}|${normPrefix(op.addr.address)}`;
-    default: return undefined;
+    case 'addBridgeVlan':
+    case 'delBridgeVlan':
+      return `vlan|${op.vlan.dev}|${op.vlan.vid}`;
+    case 'addFdb':
+    case 'replaceFdb':
+    case 'appendFdb':
+    case 'delFdb':
+      return `fdb|${op.fdb.dev}|${op.fdb.mac.toLowerCase()}|${op.fdb.vlan ?? ''}`;
+    case 'addRoute':
+    case 'replaceRoute':
+    case 'delRoute':
+      return `route|${op.route.table}|${normDst(op.route.dst, routeFamily(op.route.dst, op.route.via, op.route.family))}`;
+    case 'replaceNeighbor':
+    case 'delNeighbor':
+      return `neigh|${op.neighbor.dev}|${normIp(op.neighbor.dst)}`;
+    case 'addAddr':
+    case 'replaceAddr':
+    case 'delAddr':
+      return `addr|${op.addr.dev}|${normPrefix(op.addr.address)}`;
+    default:
+      return undefined;
   }
 }
 
@@ -26,4 +42,5 @@ export function opVlan(op: KernelOp): number | undefined {
 }
 
 /** The routing table of a route operation. */
-export const opTable = (op: KernelOp): number | undefined => (op.op === 'addRoute' || op.op === 'replaceRoute' || op.op === 'delRoute' ? op.route.table : undefined);
+export const opTable = (op: KernelOp): number | undefined =>
+  op.op === 'addRoute' || op.op === 'replaceRoute' || op.op === 'delRoute' ? op.route.table : undefined;

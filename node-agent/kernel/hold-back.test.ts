@@ -8,7 +8,14 @@ const node = NodeConfig.parse({ nodeName: 'node-1', vtepIp: '10.0.0.1' });
 const { desired } = renderKernelState(
   node,
   [{ apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name: 'v' }, spec: { vni: 100 } }],
-  [{ apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name: 'n' }, spec: { type: 'l2', vni: 1001, vrf: 'v', vlanId: 11 } }],
+  [
+    {
+      apiVersion: API_GROUP_VERSION,
+      kind: 'EvpnNetwork',
+      metadata: { name: 'n' },
+      spec: { type: 'l2', vni: 1001, vrf: 'v', vlanId: 11 },
+    },
+  ],
   [],
 );
 
@@ -19,7 +26,9 @@ describe('holdBackNewL3Vxlans', () => {
     expect(r.desired.links.map((l) => l.name)).toEqual(desired.links.map((l) => l.name).filter((n) => n !== 'vx3-100'));
     expect(r.desired.links.map((l) => l.name)).toContain('vxlan-1001');
     expect(desired.portFlags.map((f) => f.dev)).toContain('vx3-100');
-    expect(r.desired.portFlags.map((f) => f.dev)).toEqual(desired.portFlags.map((f) => f.dev).filter((d) => d !== 'vx3-100'));
+    expect(r.desired.portFlags.map((f) => f.dev)).toEqual(
+      desired.portFlags.map((f) => f.dev).filter((d) => d !== 'vx3-100'),
+    );
     expect(r.desired.routes).toEqual(desired.routes);
   });
 

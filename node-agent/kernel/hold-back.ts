@@ -8,13 +8,22 @@
 import type { DesiredKernelState } from './desired-state.ts';
 import { ownerAlias } from './ownership.ts';
 
-export function holdBackNewL3Vxlans(desired: DesiredKernelState, present: ReadonlySet<string>): { desired: DesiredKernelState; heldBack: string[] } {
+export function holdBackNewL3Vxlans(
+  desired: DesiredKernelState,
+  present: ReadonlySet<string>,
+): { desired: DesiredKernelState; heldBack: string[] } {
   const l3vxlan = ownerAlias('l3vni-vxlan');
-  const heldBack = desired.links.filter((l) => l.kind === 'vxlan' && l.alias === l3vxlan && !present.has(l.name)).map((l) => l.name);
+  const heldBack = desired.links
+    .filter((l) => l.kind === 'vxlan' && l.alias === l3vxlan && !present.has(l.name))
+    .map((l) => l.name);
   if (heldBack.length === 0) return { desired, heldBack };
   const held = new Set(heldBack);
   return {
-    desired: { ...desired, links: desired.links.filter((l) => !held.has(l.name)), portFlags: desired.portFlags.filter((f) => !held.has(f.dev)) },
+    desired: {
+      ...desired,
+      links: desired.links.filter((l) => !held.has(l.name)),
+      portFlags: desired.portFlags.filter((f) => !held.has(f.dev)),
+    },
     heldBack,
   };
 }

@@ -40,8 +40,12 @@ async function applyKernelOps(kernel: KernelAdapter, plan: KernelPlan): Promise<
   const failed: BatchFailure[] = [];
   for (const p of planPhases(plan)) {
     // Chunked: one large group delete holds rtnl and stalls every namespace.
-    if (p.phase === 'linkDeletes') { if (p.names.length) failed.push(...(await kernel.deleteLinks(p.names, 64)).failed); continue; }
-    for (let i = 0; i < p.ops.length; i += APPLY_SLICE) failed.push(...(await kernel.applyBatch(p.ops.slice(i, i + APPLY_SLICE))).failed);
+    if (p.phase === 'linkDeletes') {
+      if (p.names.length) failed.push(...(await kernel.deleteLinks(p.names, 64)).failed);
+      continue;
+    }
+    for (let i = 0; i < p.ops.length; i += APPLY_SLICE)
+      failed.push(...(await kernel.applyBatch(p.ops.slice(i, i + APPLY_SLICE))).failed);
   }
   return failed;
 }
@@ -87,7 +91,11 @@ export function inputFingerprint(input: KernelPassInput): string | undefined {
   return parts.join(' ');
 }
 
-export async function runKernelPass(kernel: KernelAdapter, node: NodeConfig, input: KernelPassInput): Promise<KernelPassResult> {
+export async function runKernelPass(
+  kernel: KernelAdapter,
+  node: NodeConfig,
+  input: KernelPassInput,
+): Promise<KernelPassResult> {
   const started = performance.now();
   const fingerprint = input.cache === undefined ? undefined : inputFingerprint(input);
   const same = fingerprint === undefined ? undefined : input.cache?.cleanPass(fingerprint);
@@ -95,25 +103,48 @@ export async function runKernelPass(kernel: KernelAdapter, node: NodeConfig, inp
   const writesBefore = kernel.writeCount;
   const rendered = renderKernelState(node, input.vrfs, input.networks, input.portSets);
   const actual = input.cache === undefined ? await readActualState(kernel) : await input.cache.read(kernel);
-  const { desired, heldBack } = input.holdNewL3Vxlans === true
-    ? holdBackNewL3Vxlans(rendered.desired, new Set(actual.links.map((l) => l.name)))
-    : { desired: rendered.desired, heldBack: [] };
+  const { desired, heldBack } =
+    input.holdNewL3Vxlans === true
+      ? holdBackNewL3Vxlans(rendered.desired, new Set(actual.links.map((l) => l.name)))
+      : { desired: rendered.desired, heldBack: [] };
   const plan = diffKernelState(desired, actual);
   const failures = planSize(plan) > 0 ? await applyRecorded(kernel, plan, actual.links, input) : [];
-  const attribution = attributeFailures({ rendered, failures, blocked: plan.blocked, rejectedVrfs: input.rejectedVrfs, rejectedNetworks: input.rejectedNetworks });
+  const attribution = attributeFailures({
+    rendered,
+    failures,
+    blocked: plan.blocked,
+    rejectedVrfs: input.rejectedVrfs,
+    rejectedNetworks: input.rejectedNetworks,
+  });
   const result: KernelPassResult = {
     ...attribution,
-    writes: kernel.writeCount - writesBefore, failed: failures.length, planned: planSize(plan), durationMs: performance.now() - started, heldBack,
-    changes: describeChanges(plan), skipped: false,
+    writes: kernel.writeCount - writesBefore,
+    failed: failures.length,
+    planned: planSize(plan),
+    durationMs: performance.now() - started,
+    heldBack,
+    changes: describeChanges(plan),
+    skipped: false,
   };
-  if (input.cache !== undefined && fingerprint !== undefined && result.planned === 0 && result.failed === 0 && heldBack.length === 0) {
+  if (
+    input.cache !== undefined &&
+    fingerprint !== undefined &&
+    result.planned === 0 &&
+    result.failed === 0 &&
+    heldBack.length === 0
+  ) {
     input.cache.rememberCleanPass(fingerprint, result);
   }
   return result;
 }
 
 /** Applies the plan with its echoes recorded (drift watch and cache), then brings the cache up to date. */
-async function applyRecorded(kernel: KernelAdapter, plan: KernelPlan, links: ActualKernelState['links'], input: KernelPassInput): Promise<BatchFailure[]> {
+async function applyRecorded(
+  kernel: KernelAdapter,
+  plan: KernelPlan,
+  links: ActualKernelState['links'],
+  input: KernelPassInput,
+): Promise<BatchFailure[]> {
   // One set of marks for both: the drift watch and the cache each drop the echoes of these writes.
   const removed = marksOfPlan(plan, links);
   const writesDone = input.ownWrites?.begin(removed);
@@ -127,7 +158,14 @@ async function applyRecorded(kernel: KernelAdapter, plan: KernelPlan, links: Act
 
 /** The first planned changes, in words. */
 function describeChanges(plan: KernelPlan, limit = 20): string[] {
-  return planPhases(plan).flatMap((p) => (p.phase === 'linkDeletes'
-    ? p.names.map((n) => `delete link ${n}`)
-    : p.ops.map((op) => { const d = describeOp(op); return `${d.op} ${d.object}`; }))).slice(0, limit);
+  return planPhases(plan)
+    .flatMap((p) =>
+      p.phase === 'linkDeletes'
+        ? p.names.map((n) => `delete link ${n}`)
+        : p.ops.map((op) => {
+            const d = describeOp(op);
+            return `${d.op} ${d.object}`;
+          }),
+    )
+    .slice(0, limit);
 }

@@ -32,9 +32,23 @@ export type EchoMark =
   | { scope: 'fdb'; dev: string; mac?: string; vlan?: number };
 
 const LABELS: Record<string, Deletion['kind']> = { LINK: 'link', ADDR: 'addr', ROUTE: 'route', NEIGH: 'neigh' };
-const ROUTE_TYPES = new Set(['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat']);
+const ROUTE_TYPES = new Set([
+  'unicast',
+  'local',
+  'broadcast',
+  'anycast',
+  'multicast',
+  'blackhole',
+  'unreachable',
+  'prohibit',
+  'throw',
+  'nat',
+]);
 
-const after = (tokens: readonly string[], word: string): string | undefined => { const i = tokens.indexOf(word); return i < 0 ? undefined : tokens[i + 1]; };
+const after = (tokens: readonly string[], word: string): string | undefined => {
+  const i = tokens.indexOf(word);
+  return i < 0 ? undefined : tokens[i + 1];
+};
 /** iproute2 prints a host route without its length. */
 const normRouteDst = (dst: string): string => {
   if (dst === 'default' || dst === '0.0.0.0/0' || dst === '::/0') return 'default';
@@ -65,7 +79,8 @@ export function parseEvent(line: string): KernelEvent | undefined {
   const { kind, deleted, tokens } = words;
   const named = [after(tokens, 'dev'), after(tokens, 'master')].filter((d): d is string => d !== undefined);
   switch (kind) {
-    case 'link': case 'addr': {
+    case 'link':
+    case 'addr': {
       // "Deleted 12: vx-10101@NONE: <…>" / "Deleted 14: br-evpn.101    inet 10.1.0.1/24 …"
       const dev = (tokens[1] ?? '').replace(/:$/, '').split('@')[0] ?? '';
       return { kind, deleted, devs: [dev, ...named] };
@@ -76,12 +91,19 @@ export function parseEvent(line: string): KernelEvent | undefined {
     }
     // `ip monitor neigh` also shows bridge FDB entries, as "Deleted dev X lladdr M" (no
     // address, no VLAN); `bridge monitor fdb` reports the same deletion in full.
-    case 'neigh': return tokens[0] === 'dev'
-      ? { kind: 'fdb', deleted, devs: named, mac: (after(tokens, 'lladdr') ?? '').toLowerCase() }
-      : { kind, deleted, devs: named, dst: normIp(tokens[0]) };
+    case 'neigh':
+      return tokens[0] === 'dev'
+        ? { kind: 'fdb', deleted, devs: named, mac: (after(tokens, 'lladdr') ?? '').toLowerCase() }
+        : { kind, deleted, devs: named, dst: normIp(tokens[0]) };
     case 'fdb': {
       const vlan = after(tokens, 'vlan');
-      return { kind, deleted, devs: named, mac: (tokens[0] ?? '').toLowerCase(), ...(vlan !== undefined ? { vlan: Number(vlan) } : {}) };
+      return {
+        kind,
+        deleted,
+        devs: named,
+        mac: (tokens[0] ?? '').toLowerCase(),
+        ...(vlan !== undefined ? { vlan: Number(vlan) } : {}),
+      };
     }
   }
 }
@@ -96,12 +118,22 @@ export function parseDeletion(line: string): Deletion | undefined {
 
 export function matchesMark(d: Deletion, m: EchoMark): boolean {
   switch (m.scope) {
-    case 'device': return d.devs.includes(m.dev);
-    case 'addrs': return (d.kind === 'addr' || d.kind === 'route') && d.devs.includes(m.dev);
-    case 'route': return d.kind === 'route' && d.table === m.table && d.dst === m.dst;
-    case 'neigh': return d.kind === 'neigh' && d.devs.includes(m.dev) && d.dst === m.dst;
+    case 'device':
+      return d.devs.includes(m.dev);
+    case 'addrs':
+      return (d.kind === 'addr' || d.kind === 'route') && d.devs.includes(m.dev);
+    case 'route':
+      return d.kind === 'route' && d.table === m.table && d.dst === m.dst;
+    case 'neigh':
+      return d.kind === 'neigh' && d.devs.includes(m.dev) && d.dst === m.dst;
     // A line without a VLAN (ip monitor's view of an FDB entry) matches on the rest.
-    case 'fdb': return d.kind === 'fdb' && d.devs.includes(m.dev) && (m.mac === undefined || d.mac === m.mac) && (m.vlan === undefined || d.vlan === undefined || d.vlan === m.vlan);
+    case 'fdb':
+      return (
+        d.kind === 'fdb' &&
+        d.devs.includes(m.dev) &&
+        (m.mac === undefined || d.mac === m.mac) &&
+        (m.vlan === undefined || d.vlan === undefined || d.vlan === m.vlan)
+      );
   }
 }
 
@@ -110,12 +142,28 @@ export function marksOfPlan(plan: KernelPlan, links: readonly Link[]): EchoMark[
   const marks: EchoMark[] = [];
   for (const op of plan.removes) {
     switch (op.op) {
-      case 'delFdb': marks.push({ scope: 'fdb', dev: op.fdb.dev, mac: op.fdb.mac.toLowerCase(), ...(op.fdb.vlan !== undefined ? { vlan: op.fdb.vlan } : {}) }); break;
-      case 'delNeighbor': marks.push({ scope: 'neigh', dev: op.neighbor.dev, dst: normIp(op.neighbor.dst) }); break;
-      case 'delRoute': marks.push({ scope: 'route', table: tableName(op.route.table), dst: normRouteDst(op.route.dst) }); break;
-      case 'delAddr': marks.push({ scope: 'addrs', dev: op.addr.dev }); break;
-      case 'delBridgeVlan': marks.push({ scope: 'fdb', dev: op.vlan.dev, vlan: op.vlan.vid }); break;
-      default: break;
+      case 'delFdb':
+        marks.push({
+          scope: 'fdb',
+          dev: op.fdb.dev,
+          mac: op.fdb.mac.toLowerCase(),
+          ...(op.fdb.vlan !== undefined ? { vlan: op.fdb.vlan } : {}),
+        });
+        break;
+      case 'delNeighbor':
+        marks.push({ scope: 'neigh', dev: op.neighbor.dev, dst: normIp(op.neighbor.dst) });
+        break;
+      case 'delRoute':
+        marks.push({ scope: 'route', table: tableName(op.route.table), dst: normRouteDst(op.route.dst) });
+        break;
+      case 'delAddr':
+        marks.push({ scope: 'addrs', dev: op.addr.dev });
+        break;
+      case 'delBridgeVlan':
+        marks.push({ scope: 'fdb', dev: op.vlan.dev, vlan: op.vlan.vid });
+        break;
+      default:
+        break;
     }
   }
   // A deleted link takes its VLAN devices and veth peer along, and releases its ports.
@@ -138,18 +186,38 @@ export function marksOfCreates(plan: KernelPlan): EchoMark[] {
   const marks: EchoMark[] = [];
   for (const op of plan.creates) {
     switch (op.op) {
-      case 'replaceFdb': case 'addFdb': case 'appendFdb': marks.push({ scope: 'fdb', dev: op.fdb.dev, mac: op.fdb.mac.toLowerCase() }); break;
-      case 'replaceNeighbor': marks.push({ scope: 'neigh', dev: op.neighbor.dev, dst: normIp(op.neighbor.dst) }); break;
-      case 'replaceRoute': case 'addRoute': marks.push({ scope: 'route', table: tableName(op.route.table), dst: normRouteDst(op.route.dst) }); break;
-      case 'replaceAddr': case 'addAddr': marks.push({ scope: 'addrs', dev: op.addr.dev }); break;
-      case 'addBridgeVlan': marks.push({ scope: 'device', dev: op.vlan.dev }); break;
-      case 'setBridgePort': marks.push({ scope: 'device', dev: op.port.dev }); break;
-      default: break;
+      case 'replaceFdb':
+      case 'addFdb':
+      case 'appendFdb':
+        marks.push({ scope: 'fdb', dev: op.fdb.dev, mac: op.fdb.mac.toLowerCase() });
+        break;
+      case 'replaceNeighbor':
+        marks.push({ scope: 'neigh', dev: op.neighbor.dev, dst: normIp(op.neighbor.dst) });
+        break;
+      case 'replaceRoute':
+      case 'addRoute':
+        marks.push({ scope: 'route', table: tableName(op.route.table), dst: normRouteDst(op.route.dst) });
+        break;
+      case 'replaceAddr':
+      case 'addAddr':
+        marks.push({ scope: 'addrs', dev: op.addr.dev });
+        break;
+      case 'addBridgeVlan':
+        marks.push({ scope: 'device', dev: op.vlan.dev });
+        break;
+      case 'setBridgePort':
+        marks.push({ scope: 'device', dev: op.port.dev });
+        break;
+      default:
+        break;
     }
   }
-  for (const op of [...plan.linkCreates, ...plan.updates]) if (op.op === 'createLink') marks.push({ scope: 'device', dev: op.link.name }); else if (op.op === 'setLink') marks.push({ scope: 'device', dev: op.name });
+  for (const op of [...plan.linkCreates, ...plan.updates])
+    if (op.op === 'createLink') marks.push({ scope: 'device', dev: op.link.name });
+    else if (op.op === 'setLink') marks.push({ scope: 'device', dev: op.name });
   // A VLAN put back to remove a stranded entry (diff/fdb.ts) announces the port.
-  for (const op of plan.removes) if (op.op === 'addBridgeVlan' || op.op === 'delBridgeVlan') marks.push({ scope: 'device', dev: op.vlan.dev });
+  for (const op of plan.removes)
+    if (op.op === 'addBridgeVlan' || op.op === 'delBridgeVlan') marks.push({ scope: 'device', dev: op.vlan.dev });
   return marks;
 }
 
@@ -164,7 +232,9 @@ export class OwnWrites {
   begin(marks: readonly EchoMark[]): (now: number) => void {
     const entries = marks.map((mark) => ({ mark, until: Number.POSITIVE_INFINITY }));
     this.#marks.push(...entries);
-    return (now) => { for (const e of entries) e.until = now + ECHO_WINDOW_MS; };
+    return (now) => {
+      for (const e of entries) e.until = now + ECHO_WINDOW_MS;
+    };
   }
 
   /** True when the line is the echo of one of our own recent writes. */

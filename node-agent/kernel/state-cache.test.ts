@@ -7,17 +7,42 @@ import type { KernelPassResult } from './kernel-pass-result.ts';
 import type { KernelAdapter } from './netlink/kernel-adapter.ts';
 import { KernelStateCache } from './state-cache.ts';
 
-const KINDS = { dumpLinks: 'links', dumpBridgeVlans: 'bridgePorts', dumpAddrs: 'addrs', dumpRoutes: 'routes', dumpNeighbors: 'neighbors', dumpFdb: 'fdb' } as const;
+const KINDS = {
+  dumpLinks: 'links',
+  dumpBridgeVlans: 'bridgePorts',
+  dumpAddrs: 'addrs',
+  dumpRoutes: 'routes',
+  dumpNeighbors: 'neighbors',
+  dumpFdb: 'fdb',
+} as const;
 
 /** Records which kinds are dumped; the uplink and one IRB exist. */
 function recorder(): { kernel: KernelAdapter; dumped: string[] } {
   const dumped: string[] = [];
-  const links = [{ index: 5, name: 'evpn-uplink', master: 4 }, { index: 7, name: 'br-evpn.2', master: 9 }];
-  const k = Object.fromEntries(Object.entries(KINDS).map(([m, kind]) => [m, () => { dumped.push(kind); return Promise.resolve(kind === 'links' ? links : []); }]));
+  const links = [
+    { index: 5, name: 'evpn-uplink', master: 4 },
+    { index: 7, name: 'br-evpn.2', master: 9 },
+  ];
+  const k = Object.fromEntries(
+    Object.entries(KINDS).map(([m, kind]) => [
+      m,
+      () => {
+        dumped.push(kind);
+        return Promise.resolve(kind === 'links' ? links : []);
+      },
+    ]),
+  );
   return { kernel: k as unknown as KernelAdapter, dumped };
 }
 
-const emptyPlan = (): KernelPlan => ({ removes: [], linkDeletes: [], linkCreates: [], updates: [], creates: [], blocked: [] });
+const emptyPlan = (): KernelPlan => ({
+  removes: [],
+  linkDeletes: [],
+  linkCreates: [],
+  updates: [],
+  creates: [],
+  blocked: [],
+});
 
 async function listed(): Promise<{ cache: KernelStateCache; kernel: KernelAdapter; dumped: string[] }> {
   const cache = new KernelStateCache();
@@ -77,14 +102,25 @@ describe('KernelStateCache', () => {
 
   it('a known link going down or deleted makes every kind stale (the kernel flushes silently)', async () => {
     const { cache, kernel, dumped } = await listed();
-    cache.onEvent('[LINK]7: br-evpn.2@br-evpn: <BROADCAST,MULTICAST> mtu 1500 qdisc noqueue master vrf-100001 state DOWN', 1000);
+    cache.onEvent(
+      '[LINK]7: br-evpn.2@br-evpn: <BROADCAST,MULTICAST> mtu 1500 qdisc noqueue master vrf-100001 state DOWN',
+      1000,
+    );
     await cache.read(kernel, 1000);
     expect(dumped.sort()).toEqual(Object.values(KINDS).sort());
   });
 
   it('echoes of its own writes change nothing; the same object deleted by somebody else does', async () => {
     const { cache, kernel, dumped } = await listed();
-    const plan = { ...emptyPlan(), creates: [{ op: 'replaceNeighbor' as const, neighbor: { dev: 'br-evpn.2', dst: '10.0.1.10', lladdr: '02:b0:00:01:00:00' } }] };
+    const plan = {
+      ...emptyPlan(),
+      creates: [
+        {
+          op: 'replaceNeighbor' as const,
+          neighbor: { dev: 'br-evpn.2', dst: '10.0.1.10', lladdr: '02:b0:00:01:00:00' },
+        },
+      ],
+    };
     const done = cache.beginWrites(plan, []);
     await cache.afterWrites(kernel, plan, []);
     done(1000);

@@ -26,7 +26,14 @@ import type { FdbEntry, Neighbor } from './netlink/neigh-codec.ts';
 import { RTPROT_OVN_EVPN } from './ownership.ts';
 import { EchoMarks } from './echo-marks.ts';
 import type { KernelPassResult } from './kernel-pass-result.ts';
-import { ECHO_WINDOW_MS, type EchoMark, type KernelEvent, marksOfCreates, marksOfPlan, parseEvent } from './own-writes.ts';
+import {
+  ECHO_WINDOW_MS,
+  type EchoMark,
+  type KernelEvent,
+  marksOfCreates,
+  marksOfPlan,
+  parseEvent,
+} from './own-writes.ts';
 
 export type StateKind = keyof ActualKernelState;
 const ALL_KINDS: readonly StateKind[] = ['links', 'bridgePorts', 'addrs', 'routes', 'neighbors', 'fdb'];
@@ -55,16 +62,34 @@ function kindsOf(e: KernelEvent, line: string, known: (name: string) => boolean)
       return cycled && known(e.devs[0] ?? '') ? ALL_KINDS : LINK_ONLY;
     }
     // An address removed takes its prefix's routes and, the last IPv4 one, the device's neighbours.
-    case 'addr': return ['addrs', 'routes', 'neighbors'];
+    case 'addr':
+      return ['addrs', 'routes', 'neighbors'];
     // The cache holds only routes of our protocol (iproute2 prints no proto for boot).
-    case 'route': return NOT_OUR_PROTOCOLS.has(/ proto (\S+)/.exec(line)?.[1] ?? 'boot') ? [] : ['routes'];
-    case 'neigh': return ['neighbors'];
-    case 'fdb': return ['fdb'];
+    case 'route':
+      return NOT_OUR_PROTOCOLS.has(/ proto (\S+)/.exec(line)?.[1] ?? 'boot') ? [] : ['routes'];
+    case 'neigh':
+      return ['neighbors'];
+    case 'fdb':
+      return ['fdb'];
   }
 }
 
 /** Route protocols iproute2 names that are never ours (RTPROT_OVN_EVPN has no name: it prints as a number). */
-const NOT_OUR_PROTOCOLS = new Set(['kernel', 'boot', 'static', 'ra', 'dhcp', 'redirect', 'zebra', 'bgp', 'ospf', 'isis', 'rip', 'bird', 'babel']);
+const NOT_OUR_PROTOCOLS = new Set([
+  'kernel',
+  'boot',
+  'static',
+  'ra',
+  'dhcp',
+  'redirect',
+  'zebra',
+  'bgp',
+  'ospf',
+  'isis',
+  'rip',
+  'bird',
+  'babel',
+]);
 
 /** The kinds a plan writes (what must be brought up to date after it). */
 function kindsWritten(plan: KernelPlan): Set<StateKind> {
@@ -72,13 +97,36 @@ function kindsWritten(plan: KernelPlan): Set<StateKind> {
   const kinds = new Set<StateKind>();
   for (const op of [...plan.removes, ...plan.creates]) {
     switch (op.op) {
-      case 'addAddr': case 'replaceAddr': case 'delAddr': for (const k of ['addrs', 'routes', 'neighbors'] as const) kinds.add(k); break;
-      case 'addRoute': case 'replaceRoute': case 'delRoute': kinds.add('routes'); break;
-      case 'replaceNeighbor': case 'delNeighbor': kinds.add('neighbors'); break;
-      case 'addFdb': case 'replaceFdb': case 'appendFdb': case 'delFdb': kinds.add('fdb'); break;
-      case 'addBridgeVlan': case 'delBridgeVlan': kinds.add('bridgePorts'); kinds.add('fdb'); break;
-      case 'setBridgePort': kinds.add('bridgePorts'); break;
-      default: for (const k of ALL_KINDS) kinds.add(k);
+      case 'addAddr':
+      case 'replaceAddr':
+      case 'delAddr':
+        for (const k of ['addrs', 'routes', 'neighbors'] as const) kinds.add(k);
+        break;
+      case 'addRoute':
+      case 'replaceRoute':
+      case 'delRoute':
+        kinds.add('routes');
+        break;
+      case 'replaceNeighbor':
+      case 'delNeighbor':
+        kinds.add('neighbors');
+        break;
+      case 'addFdb':
+      case 'replaceFdb':
+      case 'appendFdb':
+      case 'delFdb':
+        kinds.add('fdb');
+        break;
+      case 'addBridgeVlan':
+      case 'delBridgeVlan':
+        kinds.add('bridgePorts');
+        kinds.add('fdb');
+        break;
+      case 'setBridgePort':
+        kinds.add('bridgePorts');
+        break;
+      default:
+        for (const k of ALL_KINDS) kinds.add(k);
     }
   }
   return kinds;
@@ -116,7 +164,9 @@ export class KernelStateCache {
   }
 
   /** Bumped by every change the cache learns of (events, our own writes, doubt): unchanged means the kernel is as last read. */
-  get changeCount(): number { return this.#changes; }
+  get changeCount(): number {
+    return this.#changes;
+  }
 
   /** True when the next read lists everything (first read, doubt, or the safety interval). */
   fullDue(now = Date.now()): boolean {
@@ -124,7 +174,9 @@ export class KernelStateCache {
   }
 
   /** Nothing is stale: a read would not touch the kernel. */
-  get fresh(): boolean { return this.#stale.size === 0 && !this.fullDue(); }
+  get fresh(): boolean {
+    return this.#stale.size === 0 && !this.fullDue();
+  }
 
   /**
    * The result of the last clean pass over the same inputs (`fingerprint`), while
@@ -145,7 +197,10 @@ export class KernelStateCache {
     // Everything is listed again at the next read anyway (a burst that overflowed the monitor costs no parsing).
     if (this.#listedAt === Number.NEGATIVE_INFINITY && this.#stale.size === ALL_KINDS.length) return;
     const e = parseEvent(line);
-    if (e !== undefined && this.#isEcho(e, line, now)) { this.stats.echoes++; return; }
+    if (e !== undefined && this.#isEcho(e, line, now)) {
+      this.stats.echoes++;
+      return;
+    }
     const kinds = e === undefined ? ALL_KINDS : kindsOf(e, line, (name) => this.#linkNames.has(name));
     if (kinds.length === 0) return;
     this.stats.events++;
@@ -181,10 +236,16 @@ export class KernelStateCache {
   }
 
   /** Records the plan's writes before they are applied; the returned function closes their echo window. */
-  beginWrites(plan: KernelPlan, links: ActualKernelState['links'], removed: readonly EchoMark[] = marksOfPlan(plan, links)): (now: number) => void {
+  beginWrites(
+    plan: KernelPlan,
+    links: ActualKernelState['links'],
+    removed: readonly EchoMark[] = marksOfPlan(plan, links),
+  ): (now: number) => void {
     const marks = new EchoMarks(removed, marksOfCreates(plan));
     this.#echoes.push(marks);
-    return (now) => { marks.until = now + ECHO_WINDOW_MS; };
+    return (now) => {
+      marks.until = now + ECHO_WINDOW_MS;
+    };
   }
 
   /**
@@ -199,7 +260,10 @@ export class KernelStateCache {
     // Doubt during the writes: the next read lists everything anyway.
     if (this.#listedAt === Number.NEGATIVE_INFINITY) return;
     const kinds = kindsWritten(plan);
-    const direct = failures.length === 0 && [...kinds].every((k) => k === 'fdb' || k === 'neighbors') && plan.removes.length + plan.creates.length <= DIRECT_UPDATE_MAX;
+    const direct =
+      failures.length === 0 &&
+      [...kinds].every((k) => k === 'fdb' || k === 'neighbors') &&
+      plan.removes.length + plan.creates.length <= DIRECT_UPDATE_MAX;
     if (direct && this.#putDirect(state, [...plan.removes, ...plan.creates])) return;
     for (const kind of ALL_KINDS) {
       if (!kinds.has(kind)) continue;
@@ -226,12 +290,25 @@ export class KernelStateCache {
 
   async #dump(kernel: KernelAdapter, state: ActualKernelState, kind: StateKind): Promise<void> {
     switch (kind) {
-      case 'links': state.links = await kernel.dumpLinks(); this.#linkNames = new Set(state.links.map((l) => l.name)); break;
-      case 'bridgePorts': state.bridgePorts = await kernel.dumpBridgeVlans(); break;
-      case 'addrs': state.addrs = await kernel.dumpAddrs(); break;
-      case 'routes': state.routes = await kernel.dumpRoutes({ protocol: RTPROT_OVN_EVPN }); break;
-      case 'neighbors': state.neighbors = await kernel.dumpNeighbors(); break;
-      case 'fdb': state.fdb = await kernel.dumpFdb(); break;
+      case 'links':
+        state.links = await kernel.dumpLinks();
+        this.#linkNames = new Set(state.links.map((l) => l.name));
+        break;
+      case 'bridgePorts':
+        state.bridgePorts = await kernel.dumpBridgeVlans();
+        break;
+      case 'addrs':
+        state.addrs = await kernel.dumpAddrs();
+        break;
+      case 'routes':
+        state.routes = await kernel.dumpRoutes({ protocol: RTPROT_OVN_EVPN });
+        break;
+      case 'neighbors':
+        state.neighbors = await kernel.dumpNeighbors();
+        break;
+      case 'fdb':
+        state.fdb = await kernel.dumpFdb();
+        break;
     }
   }
 
@@ -251,17 +328,35 @@ export class KernelStateCache {
 type LinkByName = ReadonlyMap<string, ActualKernelState['links'][number]>;
 
 // Our entries are master, static and without a remote; the key keeps the others (self, remotes) apart.
-const fdbKey = (e: Pick<FdbEntry, 'index' | 'mac' | 'vlan' | 'master' | 'self' | 'dst'>): string => `${e.index}|${e.mac.toLowerCase()}|${e.vlan ?? 0}|${e.master ?? ''}|${e.self}|${e.dst ?? ''}`;
+const fdbKey = (e: Pick<FdbEntry, 'index' | 'mac' | 'vlan' | 'master' | 'self' | 'dst'>): string =>
+  `${e.index}|${e.mac.toLowerCase()}|${e.vlan ?? 0}|${e.master ?? ''}|${e.self}|${e.dst ?? ''}`;
 const neighKey = (index: number, dst: string): string => `${index}|${normIp(dst)}`;
 
 /** A static master FDB write put in as the kernel reports it; false for anything else. */
 function putFdb(op: KernelOp, links: LinkByName, fdb: Map<string, FdbEntry>): boolean {
   if (op.op !== 'replaceFdb' && op.op !== 'delFdb') return false;
   const dev = links.get(op.fdb.dev);
-  if (dev === undefined || op.fdb.master !== true || op.fdb.self === true || op.fdb.dst !== undefined || (op.fdb.state ?? 'static') !== 'static') return false;
+  if (
+    dev === undefined ||
+    op.fdb.master !== true ||
+    op.fdb.self === true ||
+    op.fdb.dst !== undefined ||
+    (op.fdb.state ?? 'static') !== 'static'
+  )
+    return false;
   const entry: FdbEntry = {
-    index: dev.index, mac: op.fdb.mac.toLowerCase(), vlan: op.fdb.vlan ?? null, dst: null, vni: null, port: null,
-    master: dev.master, self: false, externLearn: false, state: NUD_NOARP, states: ['noarp'], flags: NTF_MASTER,
+    index: dev.index,
+    mac: op.fdb.mac.toLowerCase(),
+    vlan: op.fdb.vlan ?? null,
+    dst: null,
+    vni: null,
+    port: null,
+    master: dev.master,
+    self: false,
+    externLearn: false,
+    state: NUD_NOARP,
+    states: ['noarp'],
+    flags: NTF_MASTER,
   };
   if (op.op === 'delFdb') fdb.delete(fdbKey(entry));
   else fdb.set(fdbKey(entry), entry);
@@ -274,8 +369,19 @@ function putNeighbor(op: KernelOp, links: LinkByName, neighbors: Map<string, Nei
   const dev = links.get(op.neighbor.dev);
   if (dev === undefined) return false;
   const key = neighKey(dev.index, op.neighbor.dst);
-  if (op.op === 'delNeighbor') { neighbors.delete(key); return true; }
+  if (op.op === 'delNeighbor') {
+    neighbors.delete(key);
+    return true;
+  }
   if ((op.neighbor.state ?? 'permanent') !== 'permanent') return false;
-  neighbors.set(key, { index: dev.index, family: op.neighbor.dst.includes(':') ? 6 : 4, dst: op.neighbor.dst, lladdr: op.neighbor.lladdr.toLowerCase(), state: NUD_PERMANENT, states: ['permanent'], flags: 0 });
+  neighbors.set(key, {
+    index: dev.index,
+    family: op.neighbor.dst.includes(':') ? 6 : 4,
+    dst: op.neighbor.dst,
+    lladdr: op.neighbor.lladdr.toLowerCase(),
+    state: NUD_PERMANENT,
+    states: ['permanent'],
+    flags: 0,
+  });
   return true;
 }

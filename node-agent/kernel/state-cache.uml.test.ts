@@ -21,8 +21,17 @@ import { RTPROT_OVN_EVPN } from './ownership.ts';
 const w = nodeWorkload({ networks: 6, ports: 24 });
 /** The routing table of vrf-100001 (network 1). */
 const TABLE = String(1_000_000 + 100_001);
-const input = (cache: KernelStateCache): KernelPassInput => ({ vrfs: w.vrfs, networks: w.networks, portSets: w.portSets, rejectedVrfs: new Map(), rejectedNetworks: new Map(), cache });
-const sh = (cmd: string, ...args: string[]): void => { execFileSync(cmd, args, { stdio: 'pipe' }); };
+const input = (cache: KernelStateCache): KernelPassInput => ({
+  vrfs: w.vrfs,
+  networks: w.networks,
+  portSets: w.portSets,
+  rejectedVrfs: new Map(),
+  rejectedNetworks: new Map(),
+  cache,
+});
+const sh = (cmd: string, ...args: string[]): void => {
+  execFileSync(cmd, args, { stdio: 'pipe' });
+};
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let kernel: KernelAdapter;
@@ -53,7 +62,10 @@ function canonical(s: ActualKernelState): Record<string, string[]> {
   for (const [k, rows] of Object.entries(s) as [string, object[]][]) {
     out[k] = rows.map((r) => JSON.stringify(r, (key, v: unknown) => (key === 'operstate' ? undefined : v))).sort();
   }
-  out.neighbors = s.neighbors.filter((n) => (n.state & 0x80) !== 0).map((n) => `${n.index}|${n.dst}|${n.lladdr ?? ''}|${n.flags}`).sort();
+  out.neighbors = s.neighbors
+    .filter((n) => (n.state & 0x80) !== 0)
+    .map((n) => `${n.index}|${n.dst}|${n.lladdr ?? ''}|${n.flags}`)
+    .sort();
   return out;
 }
 
@@ -62,7 +74,10 @@ beforeAll(async () => {
   kernel = openKernel();
   monitor = new DriftWatch();
   cache = new KernelStateCache();
-  off = monitor.subscribeEvents((e) => { if ('line' in e) cache.onEvent(e.line); else cache.invalidate(); });
+  off = monitor.subscribeEvents((e) => {
+    if ('line' in e) cache.onEvent(e.line);
+    else cache.invalidate();
+  });
   await sleep(500);
   const cold = await runKernelPass(kernel, w.node, input(cache));
   expect(cold.failed).toBe(0);
@@ -109,10 +124,14 @@ describe('the kernel-state cache, fed by the monitors', () => {
     const repair = await runKernelPass(kernel, w.node, input(cache));
     expect(repair.failed).toBe(0);
     // The stray route and neighbour removed, the lost neighbour and FDB entry put back.
-    expect(repair.changes).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^delete route blackhole 192\.0\.2\.0\/24/), expect.stringMatching(new RegExp(`^delete neighbour ${net}\\.200 `)),
-      expect.stringMatching(new RegExp(`^replace neighbour ${net}\\.10 `)), expect.stringMatching(/^replace fdb entry /),
-    ]));
+    expect(repair.changes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^delete route blackhole 192\.0\.2\.0\/24/),
+        expect.stringMatching(new RegExp(`^delete neighbour ${net}\\.200 `)),
+        expect.stringMatching(new RegExp(`^replace neighbour ${net}\\.10 `)),
+        expect.stringMatching(/^replace fdb entry /),
+      ]),
+    );
     expect(cache.stats.fullReads).toBe(fullReads);
     const desired = renderKernelState(w.node, w.vrfs, w.networks, w.portSets).desired;
     expect(planSize(diffKernelState(desired, await readActualState(kernel)))).toBe(0);

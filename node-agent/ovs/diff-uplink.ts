@@ -9,7 +9,10 @@ import type { Mutation, Operation } from '../../lib/ovsdb/index.ts';
 import type { OvsPort, OvsView } from './ovs-view.ts';
 import { OURS_PREFIX, OWNER_KEY, OWNER_VALUE, type DesiredUplinkPort } from './render-uplink.ts';
 
-export interface OwnedPort { port: OvsPort; bridge: { uuid: string; name: string } | undefined }
+export interface OwnedPort {
+  port: OvsPort;
+  bridge: { uuid: string; name: string } | undefined;
+}
 
 export interface UplinkDiff {
   ops: Operation[];
@@ -23,7 +26,9 @@ const isOwned = (p: OvsPort): boolean => p.externalIds[OWNER_KEY] === OWNER_VALU
 export function findOwnedPorts(view: OvsView): OwnedPort[] {
   const bridgeOf = new Map<string, { uuid: string; name: string }>();
   for (const b of view.bridges) for (const p of b.ports) bridgeOf.set(p, { uuid: b.uuid, name: b.name });
-  return [...view.ports.values()].filter(isOwned).sort((a, b) => a.name.localeCompare(b.name) || a.uuid.localeCompare(b.uuid))
+  return [...view.ports.values()]
+    .filter(isOwned)
+    .sort((a, b) => a.name.localeCompare(b.name) || a.uuid.localeCompare(b.uuid))
     .map((port) => ({ port, bridge: bridgeOf.get(port.uuid) }));
 }
 
@@ -33,8 +38,12 @@ export function currentUplinkBridge(view: OvsView, name: string): string | undef
 }
 
 function columnsMatch(p: OvsPort, d: DesiredUplinkPort): boolean {
-  return p.tag === null && p.vlanMode === 'trunk' && p.trunks.length === d.trunks.length
-    && p.trunks.every((v, i) => v === d.trunks[i]);
+  return (
+    p.tag === null &&
+    p.vlanMode === 'trunk' &&
+    p.trunks.length === d.trunks.length &&
+    p.trunks.every((v, i) => v === d.trunks[i])
+  );
 }
 
 /**
@@ -43,9 +52,17 @@ function columnsMatch(p: OvsPort, d: DesiredUplinkPort): boolean {
  * never overwrites a present key, so a changed key is deleted first (mutations
  * of one operation apply in order).
  */
-export function ourIdsMutation(portUuid: string, actual: Readonly<Record<string, string>>, desired: Readonly<Record<string, string>>): Operation | undefined {
-  const stale = Object.keys(actual).filter((k) => k.startsWith(OURS_PREFIX) && actual[k] !== desired[k]).sort();
-  const missing = Object.entries(desired).filter(([k, v]) => actual[k] !== v).sort(([a], [b]) => a.localeCompare(b));
+export function ourIdsMutation(
+  portUuid: string,
+  actual: Readonly<Record<string, string>>,
+  desired: Readonly<Record<string, string>>,
+): Operation | undefined {
+  const stale = Object.keys(actual)
+    .filter((k) => k.startsWith(OURS_PREFIX) && actual[k] !== desired[k])
+    .sort();
+  const missing = Object.entries(desired)
+    .filter(([k, v]) => actual[k] !== v)
+    .sort(([a], [b]) => a.localeCompare(b));
   if (stale.length === 0 && missing.length === 0) return undefined;
   const mutations: Mutation[] = [
     ...(stale.length === 0 ? [] : [['external_ids', 'delete', stale] as const]),
@@ -54,17 +71,33 @@ export function ourIdsMutation(portUuid: string, actual: Readonly<Record<string,
   return { op: 'mutate', table: 'Port', where: [['_uuid', '==', portUuid]], mutations };
 }
 
-const bridgeExists = (b: { uuid: string; name: string }): Operation =>
-  ({ op: 'wait', table: 'Bridge', where: [['_uuid', '==', b.uuid]], columns: ['name'], until: '==', rows: [{ name: b.name }], timeout: 0 });
-const detach = (bridgeUuid: string, portUuid: string): Operation =>
-  ({ op: 'mutate', table: 'Bridge', where: [['_uuid', '==', bridgeUuid]], mutations: [['ports', 'delete', [portUuid]]] });
-const attach = (bridgeUuid: string, port: string): Operation =>
-  ({ op: 'mutate', table: 'Bridge', where: [['_uuid', '==', bridgeUuid]], mutations: [['ports', 'insert', [port]]] });
+const bridgeExists = (b: { uuid: string; name: string }): Operation => ({
+  op: 'wait',
+  table: 'Bridge',
+  where: [['_uuid', '==', b.uuid]],
+  columns: ['name'],
+  until: '==',
+  rows: [{ name: b.name }],
+  timeout: 0,
+});
+const detach = (bridgeUuid: string, portUuid: string): Operation => ({
+  op: 'mutate',
+  table: 'Bridge',
+  where: [['_uuid', '==', bridgeUuid]],
+  mutations: [['ports', 'delete', [portUuid]]],
+});
+const attach = (bridgeUuid: string, port: string): Operation => ({
+  op: 'mutate',
+  table: 'Bridge',
+  where: [['_uuid', '==', bridgeUuid]],
+  mutations: [['ports', 'insert', [port]]],
+});
 
 function blockedBy(view: OvsView, name: string, owned: readonly OwnedPort[]): string | undefined {
   const ourInterfaces = new Set(owned.flatMap((o) => o.port.interfaces));
   const port = [...view.ports.values()].find((p) => p.name === name && !isOwned(p));
-  if (port) return `an Open vSwitch port named ${name} exists and is not ours (no external_ids ${OWNER_KEY}=${OWNER_VALUE}); it is left alone`;
+  if (port)
+    return `an Open vSwitch port named ${name} exists and is not ours (no external_ids ${OWNER_KEY}=${OWNER_VALUE}); it is left alone`;
   const iface = [...view.interfaces.values()].find((i) => i.name === name && !ourInterfaces.has(i.uuid));
   if (iface) return `an Open vSwitch interface named ${name} exists on a port that is not ours; it is left alone`;
   return undefined;
@@ -73,7 +106,8 @@ function blockedBy(view: OvsView, name: string, owned: readonly OwnedPort[]): st
 export function diffUplink(desired: DesiredUplinkPort | undefined, view: OvsView, name: string): UplinkDiff {
   const owned = findOwnedPorts(view);
   const ops: Operation[] = [];
-  const main = desired === undefined ? undefined : owned.find((o) => o.port.name === desired.name && o.bridge !== undefined);
+  const main =
+    desired === undefined ? undefined : owned.find((o) => o.port.name === desired.name && o.bridge !== undefined);
   // Ours but not the one we keep: gone with their bridge's reference (Port and Interface are garbage-collected).
   for (const o of owned) if (o !== main && o.bridge !== undefined) ops.push(detach(o.bridge.uuid, o.port.uuid));
   if (desired === undefined) return { ops: withComment(ops) };
@@ -87,13 +121,20 @@ export function diffUplink(desired: DesiredUplinkPort | undefined, view: OvsView
     ops.push(
       bridgeExists(target),
       { op: 'insert', table: 'Interface', 'uuid-name': 'uplink_iface', row: { name } },
-      { op: 'insert', table: 'Port', 'uuid-name': 'uplink_port', row: { name, interfaces: ['uplink_iface'], ...row, external_ids: desired.externalIds } },
+      {
+        op: 'insert',
+        table: 'Port',
+        'uuid-name': 'uplink_port',
+        row: { name, interfaces: ['uplink_iface'], ...row, external_ids: desired.externalIds },
+      },
       attach(target.uuid, 'uplink_port'),
     );
     return { ops: withComment(ops) };
   }
-  if (main.bridge.uuid !== target.uuid) ops.push(bridgeExists(target), detach(main.bridge.uuid, main.port.uuid), attach(target.uuid, main.port.uuid));
-  if (!columnsMatch(main.port, desired)) ops.push({ op: 'update', table: 'Port', where: [['_uuid', '==', main.port.uuid]], row });
+  if (main.bridge.uuid !== target.uuid)
+    ops.push(bridgeExists(target), detach(main.bridge.uuid, main.port.uuid), attach(target.uuid, main.port.uuid));
+  if (!columnsMatch(main.port, desired))
+    ops.push({ op: 'update', table: 'Port', where: [['_uuid', '==', main.port.uuid]], row });
   const ids = ourIdsMutation(main.port.uuid, main.port.externalIds, desired.externalIds);
   if (ids !== undefined) ops.push(ids);
   return { ops: withComment(ops) };

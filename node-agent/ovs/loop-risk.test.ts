@@ -3,8 +3,15 @@ import { findLoopRisks } from './loop-risk.ts';
 import { fixtureView, type FixturePort } from './ovs-view.fixture.ts';
 import { ownerIds } from './render-uplink.ts';
 
-const uplink: FixturePort = { bridge: 'br-prov', name: 'evpn-ovs', trunks: [100, 101], vlanMode: 'trunk', externalIds: ownerIds(['physnet1']) };
-const risks = (p: FixturePort) => findLoopRisks(fixtureView(['br-prov', 'br-other'], [uplink, p]), 'br-prov', [100, 101]);
+const uplink: FixturePort = {
+  bridge: 'br-prov',
+  name: 'evpn-ovs',
+  trunks: [100, 101],
+  vlanMode: 'trunk',
+  externalIds: ownerIds(['physnet1']),
+};
+const risks = (p: FixturePort) =>
+  findLoopRisks(fixtureView(['br-prov', 'br-other'], [uplink, p]), 'br-prov', [100, 101]);
 
 describe('findLoopRisks', () => {
   it.each([

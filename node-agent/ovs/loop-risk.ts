@@ -7,7 +7,11 @@
 import type { OvsPort, OvsView } from './ovs-view.ts';
 import { OWNER_KEY, OWNER_VALUE } from './render-uplink.ts';
 
-export interface LoopRisk { bridge: string; port: string; vlans: number[] }
+export interface LoopRisk {
+  bridge: string;
+  port: string;
+  vlans: number[];
+}
 
 const ALL = 'all' as const;
 

@@ -82,12 +82,22 @@ export class OvsUplink implements OvsUplinkStep {
     const replica = this.#replica;
     if (client?.state !== 'connected' || replica?.state !== 'synced') {
       const why = this.#lastError ?? (client === undefined ? 'not connected yet' : `connection ${client.state}`);
-      return { applied: false, reason: OvsFailure.OvsUnavailable, error: `Open vSwitch database ${this.#o.remote} unavailable: ${why}`, networks: new Map(), loopRisks: [], writes: 0 };
+      return {
+        applied: false,
+        reason: OvsFailure.OvsUnavailable,
+        error: `Open vSwitch database ${this.#o.remote} unavailable: ${why}`,
+        networks: new Map(),
+        loopRisks: [],
+        writes: 0,
+      };
     }
     const view = readOvsView(replica.snapshot());
     const plan = planUplinkPass(view, networks, this.#o.portName);
     const outcome: OvsOutcome = {
-      applied: plan.blocked === undefined, networks: plan.networks, loopRisks: plan.loopRisks, writes: 0,
+      applied: plan.blocked === undefined,
+      networks: plan.networks,
+      loopRisks: plan.loopRisks,
+      writes: 0,
       ...(view.systemId !== undefined ? { systemId: view.systemId } : {}),
       ...(plan.port !== undefined ? { port: plan.port } : {}),
       ...(plan.blocked !== undefined ? { reason: OvsFailure.PortConflict, error: plan.blocked } : {}),
@@ -99,10 +109,18 @@ export class OvsUplink implements OvsUplinkStep {
       await client.transact(OVS_DB, plan.ops);
     } catch (err: unknown) {
       this.#o.log.warn({ ...errorFields(err) }, 'OVSDB transaction failed');
-      return { ...outcome, applied: false, reason: OvsFailure.TransactionFailed, error: `Open vSwitch transaction failed: ${errorMessage(err)}` };
+      return {
+        ...outcome,
+        applied: false,
+        reason: OvsFailure.TransactionFailed,
+        error: `Open vSwitch transaction failed: ${errorMessage(err)}`,
+      };
     }
     await this.#echo(replica, before);
-    this.#o.log.info({ port: plan.port?.name, bridge: plan.port?.bridge, trunks: plan.port?.trunks, ops: plan.ops.length }, 'OVS uplink updated');
+    this.#o.log.info(
+      { port: plan.port?.name, bridge: plan.port?.bridge, trunks: plan.port?.trunks, ops: plan.ops.length },
+      'OVS uplink updated',
+    );
     return outcome;
   }
 
@@ -116,7 +134,11 @@ export class OvsUplink implements OvsUplinkStep {
   async #echo(replica: Replica<OvsRows>, before: number): Promise<void> {
     if (replica.version !== before) return;
     await new Promise<void>((resolve) => {
-      const done = (): void => { clearTimeout(timer); replica.off('change', done); resolve(); };
+      const done = (): void => {
+        clearTimeout(timer);
+        replica.off('change', done);
+        resolve();
+      };
       const timer = setTimeout(done, ECHO_WAIT_MS);
       replica.on('change', done);
     });
@@ -136,21 +158,40 @@ export class OvsUplink implements OvsUplinkStep {
       const client = await OvsdbClient.connect({ remote: this.#o.remote, databases: [OVS_DB], logger: this.#o.log });
       const replica = await client.monitor<OvsRows>({ db: OVS_DB, tables: MONITORED_COLUMNS });
       // close() may have run while we waited.
-      if (this.#isClosed()) { await client.close(); return; }
+      if (this.#isClosed()) {
+        await client.close();
+        return;
+      }
       this.#client = client;
       this.#replica = replica;
       this.#lastError = undefined;
-      client.on('disconnected', (reason) => { this.#lastError = errorMessage(reason); this.#o.log.warn({ err: this.#lastError }, 'OVSDB connection lost; reconnecting'); });
-      replica.on('change', () => { this.#notify('ovsdb change'); });
-      replica.on('stale', () => { this.#notify('ovsdb stale'); });
-      replica.on('resynced', () => { this.#lastError = undefined; this.#notify('ovsdb resynced'); });
+      client.on('disconnected', (reason) => {
+        this.#lastError = errorMessage(reason);
+        this.#o.log.warn({ err: this.#lastError }, 'OVSDB connection lost; reconnecting');
+      });
+      replica.on('change', () => {
+        this.#notify('ovsdb change');
+      });
+      replica.on('stale', () => {
+        this.#notify('ovsdb stale');
+      });
+      replica.on('resynced', () => {
+        this.#lastError = undefined;
+        this.#notify('ovsdb resynced');
+      });
       this.#o.log.info({ remote: this.#o.remote }, 'OVSDB connected');
       this.#notify('ovsdb connected');
     } catch (err: unknown) {
       this.#lastError = errorMessage(err);
       const delay = Math.min(this.#o.maxRetryMs ?? 10_000, 500 * 2 ** n);
-      if (n === 0) this.#o.log.warn({ ...errorFields(err), remote: this.#o.remote, retryMs: delay }, 'cannot reach the OVS database; retrying');
-      this.#retryTimer = setTimeout(() => { void this.#attempt(n + 1); }, delay);
+      if (n === 0)
+        this.#o.log.warn(
+          { ...errorFields(err), remote: this.#o.remote, retryMs: delay },
+          'cannot reach the OVS database; retrying',
+        );
+      this.#retryTimer = setTimeout(() => {
+        void this.#attempt(n + 1);
+      }, delay);
       this.#retryTimer.unref();
     }
   }

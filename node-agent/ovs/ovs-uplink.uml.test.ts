@@ -34,13 +34,27 @@ const plain = (c: Cell): unknown => {
   if (tag === 'map') return Object.fromEntries((v as [Cell, Cell][]).map(([k, x]) => [plain(k), plain(x)]));
   return c;
 };
-interface PortRow { _uuid: string; name: string; trunks: number[]; tag: number | null; vlan_mode: string | null; external_ids: Record<string, string> }
+interface PortRow {
+  _uuid: string;
+  name: string;
+  trunks: number[];
+  tag: number | null;
+  vlan_mode: string | null;
+  external_ids: Record<string, string>;
+}
 function ports(): PortRow[] {
-  const out = JSON.parse(vsctl('--format=json', '--columns=_uuid,name,trunks,tag,vlan_mode,external_ids', 'list', 'Port')) as { headings: string[]; data: Cell[][] };
+  const out = JSON.parse(
+    vsctl('--format=json', '--columns=_uuid,name,trunks,tag,vlan_mode,external_ids', 'list', 'Port'),
+  ) as { headings: string[]; data: Cell[][] };
   return out.data.map((row) => {
     const o = Object.fromEntries(out.headings.map((h, i) => [h, plain(row[i])])) as Record<string, unknown>;
     const set = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
-    return { ...o, trunks: set(o.trunks) as number[], tag: set(o.tag)[0] as number | undefined ?? null, vlan_mode: (set(o.vlan_mode)[0] as string | undefined) ?? null } as PortRow;
+    return {
+      ...o,
+      trunks: set(o.trunks) as number[],
+      tag: (set(o.tag)[0] as number | undefined) ?? null,
+      vlan_mode: (set(o.vlan_mode)[0] as string | undefined) ?? null,
+    } as PortRow;
   });
 }
 const port = (name: string): PortRow | undefined => ports().find((p) => p.name === name);
@@ -48,15 +62,24 @@ const bridgeOf = (name: string): string => vsctl('port-to-br', name);
 const dbSize = (): number => statSync(`${DIR}/conf.db`).size;
 
 const net = (name: string, vlanId: number, physnet?: string): EvpnNetwork => ({
-  apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name },
-  spec: { type: 'l2', vni: 30000 + vlanId, vlanId, ...(physnet !== undefined ? { provider: { physicalNetwork: physnet } } : {}) },
+  apiVersion: API_GROUP_VERSION,
+  kind: 'EvpnNetwork',
+  metadata: { name },
+  spec: {
+    type: 'l2',
+    vni: 30000 + vlanId,
+    vlanId,
+    ...(physnet !== undefined ? { provider: { physicalNetwork: physnet } } : {}),
+  },
 });
 
 /** What vswitchd made of an interface, for failure messages. */
 const diagnose = (iface: string): string => {
   try {
     return `${vsctl('--columns=name,ofport,error,admin_state,link_state', 'list', 'Interface', iface)}\n${run('tail', ['-n', '15', `${DIR}/ovs-vswitchd.log`])}`;
-  } catch (e: unknown) { return String(e); }
+  } catch (e: unknown) {
+    return String(e);
+  }
 };
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000, explain?: () => string): Promise<void> {
@@ -69,25 +92,60 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000, e
 
 beforeAll(() => {
   requireUmlGuest();
-  process.env.OVS_RUNDIR = DIR; process.env.OVS_DBDIR = DIR; process.env.OVS_LOGDIR = DIR;
+  process.env.OVS_RUNDIR = DIR;
+  process.env.OVS_DBDIR = DIR;
+  process.env.OVS_LOGDIR = DIR;
   // netdev bridges' own ports are taps (/dev/net/tun); nothing autoloads tun.
   for (const m of ['tun', 'veth']) run('modprobe', [m]);
   run('mkdir', ['-p', DIR]);
   run('ovsdb-tool', ['create', `${DIR}/conf.db`, '/usr/share/openvswitch/vswitch.ovsschema']);
-  run('ovsdb-server', [`${DIR}/conf.db`, `--remote=punix:${DIR}/db.sock`, `--pidfile=${DIR}/ovsdb-server.pid`, `--unixctl=${DIR}/ovsdb-server.ctl`, '--detach', `--log-file=${DIR}/ovsdb-server.log`]);
+  run('ovsdb-server', [
+    `${DIR}/conf.db`,
+    `--remote=punix:${DIR}/db.sock`,
+    `--pidfile=${DIR}/ovsdb-server.pid`,
+    `--unixctl=${DIR}/ovsdb-server.ctl`,
+    '--detach',
+    `--log-file=${DIR}/ovsdb-server.log`,
+  ]);
   vsctl('--no-wait', 'init');
-  run('ovs-vswitchd', [DB, `--pidfile=${DIR}/ovs-vswitchd.pid`, `--unixctl=${DIR}/ovs-vswitchd.ctl`, '--detach', `--log-file=${DIR}/ovs-vswitchd.log`]);
+  run('ovs-vswitchd', [
+    DB,
+    `--pidfile=${DIR}/ovs-vswitchd.pid`,
+    `--unixctl=${DIR}/ovs-vswitchd.ctl`,
+    '--detach',
+    `--log-file=${DIR}/ovs-vswitchd.log`,
+  ]);
   for (const br of ['br-prov', 'br-ex']) vsctl('add-br', br, '--', 'set', 'bridge', br, 'datapath_type=netdev');
-  vsctl('set', 'Open_vSwitch', '.', 'external_ids:ovn-bridge-mappings="physnet1:br-prov,physnet2:br-ex"', 'external_ids:system-id=chassis-uml');
+  vsctl(
+    'set',
+    'Open_vSwitch',
+    '.',
+    'external_ids:ovn-bridge-mappings="physnet1:br-prov,physnet2:br-ex"',
+    'external_ids:system-id=chassis-uml',
+  );
   // The kernel side of the uplink for the first part (the agent makes its own, evpn-ovs, in the second).
   run('ip', ['link', 'add', PORT, 'type', 'veth', 'peer', 'name', `${PORT}k`]);
   for (const dev of [PORT, `${PORT}k`]) run('ip', ['link', 'set', dev, 'up']);
 });
 
 afterAll(() => {
-  try { run('ovs-appctl', ['-t', `${DIR}/ovs-vswitchd.ctl`, 'exit', '--cleanup']); } catch { /* not running */ }
-  try { run('ovs-appctl', ['-t', `${DIR}/ovsdb-server.ctl`, 'exit']); } catch { /* not running */ }
-  for (const dev of [PORT, 'eth-f', 'eth-all']) { try { run('ip', ['link', 'del', dev]); } catch { /* gone */ } }
+  try {
+    run('ovs-appctl', ['-t', `${DIR}/ovs-vswitchd.ctl`, 'exit', '--cleanup']);
+  } catch {
+    /* not running */
+  }
+  try {
+    run('ovs-appctl', ['-t', `${DIR}/ovsdb-server.ctl`, 'exit']);
+  } catch {
+    /* not running */
+  }
+  for (const dev of [PORT, 'eth-f', 'eth-all']) {
+    try {
+      run('ip', ['link', 'del', dev]);
+    } catch {
+      /* gone */
+    }
+  }
 });
 
 describe('OvsUplink on a real ovsdb-server + ovs-vswitchd', () => {
@@ -101,17 +159,31 @@ describe('OvsUplink on a real ovsdb-server + ovs-vswitchd', () => {
   };
   let networks = [net('a', 3001, 'physnet1')];
 
-  beforeAll(async () => { uplink = await start(); });
-  afterAll(async () => { await uplink.close(); });
+  beforeAll(async () => {
+    uplink = await start();
+  });
+  afterAll(async () => {
+    await uplink.close();
+  });
 
   it('plugs the uplink on the mapped bridge on the first pass, trunking the network VLAN, marked ours', async () => {
     const o = await uplink.sync(networks);
     expect(o).toMatchObject({ applied: true, writes: 1, systemId: 'chassis-uml', loopRisks: [] });
     expect(o.networks.get('a')).toMatchObject({ plugged: true, bridge: 'br-prov', physicalNetwork: 'physnet1' });
     expect(bridgeOf(PORT)).toBe('br-prov');
-    expect(port(PORT)).toMatchObject({ trunks: [3001], tag: null, vlan_mode: 'trunk', external_ids: { 'ovn-evpn:owner': 'node-agent', 'ovn-evpn:physical-networks': 'physnet1' } });
+    expect(port(PORT)).toMatchObject({
+      trunks: [3001],
+      tag: null,
+      vlan_mode: 'trunk',
+      external_ids: { 'ovn-evpn:owner': 'node-agent', 'ovn-evpn:physical-networks': 'physnet1' },
+    });
     // vswitchd opened the veth (netdev datapath): a real ofport, no error.
-    await waitFor(() => Number(vsctl('get', 'Interface', PORT, 'ofport')) > 0, 'an ofport', 20_000, () => diagnose(PORT));
+    await waitFor(
+      () => Number(vsctl('get', 'Interface', PORT, 'ofport')) > 0,
+      'an ofport',
+      20_000,
+      () => diagnose(PORT),
+    );
     expect(vsctl('get', 'Interface', PORT, 'error')).toBe('[]');
     expect((await uplink.sync(networks)).writes).toBe(0);
   });
@@ -129,16 +201,29 @@ describe('OvsUplink on a real ovsdb-server + ovs-vswitchd', () => {
   it("keeps another tool's external_ids keys on our port through every update (mutate, not replace)", async () => {
     vsctl('set', 'Port', PORT, 'external_ids:other-tool=keep-me', 'external_ids:"ovn-evpn:stale"=ours-once');
     changes.length = 0;
-    vsctl('set', 'Open_vSwitch', '.', 'external_ids:ovn-bridge-mappings="physnet1:br-prov,physnet2:br-ex,physnet3:br-prov"');
+    vsctl(
+      'set',
+      'Open_vSwitch',
+      '.',
+      'external_ids:ovn-bridge-mappings="physnet1:br-prov,physnet2:br-ex,physnet3:br-prov"',
+    );
     await waitFor(() => changes.length > 0, 'a change notification');
     // New trunks and a new value of our physical-networks key, in one transaction.
     networks = [net('b', 3002, 'physnet1'), net('d', 3006, 'physnet3')];
     expect((await uplink.sync(networks)).writes).toBe(1);
     expect(port(PORT)).toMatchObject({ trunks: [3002, 3006] });
-    expect(port(PORT)?.external_ids).toEqual({ 'other-tool': 'keep-me', 'ovn-evpn:owner': 'node-agent', 'ovn-evpn:physical-networks': 'physnet1,physnet3' });
+    expect(port(PORT)?.external_ids).toEqual({
+      'other-tool': 'keep-me',
+      'ovn-evpn:owner': 'node-agent',
+      'ovn-evpn:physical-networks': 'physnet1,physnet3',
+    });
     networks = [net('b', 3002, 'physnet1')];
     expect((await uplink.sync(networks)).writes).toBe(1);
-    expect(port(PORT)?.external_ids).toEqual({ 'other-tool': 'keep-me', 'ovn-evpn:owner': 'node-agent', 'ovn-evpn:physical-networks': 'physnet1' });
+    expect(port(PORT)?.external_ids).toEqual({
+      'other-tool': 'keep-me',
+      'ovn-evpn:owner': 'node-agent',
+      'ovn-evpn:physical-networks': 'physnet1',
+    });
     // A foreign key alone is no reason to write.
     vsctl('set', 'Port', PORT, 'external_ids:other-tool=changed');
     expect((await uplink.sync(networks)).writes).toBe(0);
@@ -182,7 +267,10 @@ describe('OvsUplink on a real ovsdb-server + ovs-vswitchd', () => {
     const foreign = ports().filter((p) => p.name !== PORT);
     const o = await uplink.sync(networks);
     expect(o.writes).toBe(0);
-    expect(o.loopRisks).toEqual([{ bridge: 'br-prov', port: 'eth-all', vlans: [3002] }, { bridge: 'br-prov', port: 'eth-f', vlans: [3002] }]);
+    expect(o.loopRisks).toEqual([
+      { bridge: 'br-prov', port: 'eth-all', vlans: [3002] },
+      { bridge: 'br-prov', port: 'eth-f', vlans: [3002] },
+    ]);
     networks = [net('b', 3002, 'physnet1'), net('c', 3004, 'physnet1')];
     expect((await uplink.sync(networks)).writes).toBe(1);
     expect(ports().filter((p) => p.name !== PORT)).toEqual(foreign);
@@ -235,7 +323,12 @@ describe('the node agent with OVS: node status', () => {
     kernel = openKernel();
     uplink = new OvsUplink({ remote: DB, portName: 'evpn-ovs', log: silentLogger() });
     await uplink.start();
-    const config = AgentConfig.parse({ node: { nodeName: NODE, vtepIp: '10.0.0.1' }, bgp: { asn: 65000, routerId: '10.0.0.1' }, frr: { enabled: false }, ovs: { remote: DB } });
+    const config = AgentConfig.parse({
+      node: { nodeName: NODE, vtepIp: '10.0.0.1' },
+      bgp: { asn: 65000, routerId: '10.0.0.1' },
+      frr: { enabled: false },
+      ovs: { remote: DB },
+    });
     agent = new NodeAgent({ config, client, kernel, ovs: uplink, log: silentLogger() });
     await agent.start();
   });
@@ -257,27 +350,48 @@ describe('the node agent with OVS: node status', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  const state = async (): Promise<EvpnNodeState> => (await getObject(client, evpnResources.nodeStates, { name: NODE })) as unknown as EvpnNodeState;
+  const state = async (): Promise<EvpnNodeState> =>
+    (await getObject(client, evpnResources.nodeStates, { name: NODE })) as unknown as EvpnNodeState;
 
   it('plugs the veth the kernel pass made and reports unmapped networks and loop risks on EvpnNodeState', async () => {
-    await applyObject(client, evpnResources.networks, { metadata: { name: 'ovs-net-a' }, spec: net('ovs-net-a', 3011, 'physnet1').spec }, FM);
-    await applyObject(client, evpnResources.networks, { metadata: { name: 'ovs-net-lost' }, spec: net('ovs-net-lost', 3012, 'physnet9').spec }, FM);
+    await applyObject(
+      client,
+      evpnResources.networks,
+      { metadata: { name: 'ovs-net-a' }, spec: net('ovs-net-a', 3011, 'physnet1').spec },
+      FM,
+    );
+    await applyObject(
+      client,
+      evpnResources.networks,
+      { metadata: { name: 'ovs-net-lost' }, spec: net('ovs-net-lost', 3012, 'physnet9').spec },
+      FM,
+    );
     const s = await until((x) => x.ovs?.networks.has('ovs-net-lost') === true && x.ovs.networks.has('ovs-net-a'));
     expect(s.ovs).toMatchObject({ applied: true });
     expect(bridgeOf('evpn-ovs')).toBe('br-prov');
     expect(port('evpn-ovs')?.trunks).toContain(3011);
     expect(port('evpn-ovs')?.trunks).not.toContain(3012);
-    await waitFor(() => Number(vsctl('get', 'Interface', 'evpn-ovs', 'ofport')) > 0, 'an ofport for evpn-ovs', 20_000, () => diagnose('evpn-ovs'));
+    await waitFor(
+      () => Number(vsctl('get', 'Interface', 'evpn-ovs', 'ofport')) > 0,
+      'an ofport for evpn-ovs',
+      20_000,
+      () => diagnose('evpn-ovs'),
+    );
     await until(() => true);
     const st = await state();
-    expect(st.status?.networks?.find((n) => n.name === 'ovs-net-lost')).toMatchObject({ ready: false, reason: 'NoBridgeMapping' });
+    expect(st.status?.networks?.find((n) => n.name === 'ovs-net-lost')).toMatchObject({
+      ready: false,
+      reason: 'NoBridgeMapping',
+    });
     expect(st.status?.networks?.find((n) => n.name === 'ovs-net-a')).toMatchObject({ ready: true });
     expect(st.status?.conditions?.find((c) => c.type === 'OvsApplied')).toMatchObject({ status: 'True' });
     expect(st.status?.conditions?.find((c) => c.type === 'VlanLoopRisk')).toMatchObject({ status: 'True' }); // eth-all carries every VLAN
     vsctl('del-port', 'eth-all');
     await until((x) => x.ovs?.loopRisks.length === 0);
     await until(() => true);
-    expect((await state()).status?.conditions?.find((c) => c.type === 'VlanLoopRisk')).toMatchObject({ status: 'False' });
+    expect((await state()).status?.conditions?.find((c) => c.type === 'VlanLoopRisk')).toMatchObject({
+      status: 'False',
+    });
   });
 
   it('removes the OVS port when its networks are deleted', async () => {

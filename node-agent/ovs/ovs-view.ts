@@ -12,7 +12,11 @@ export const MONITORED_COLUMNS = {
 
 export type OvsRows = { Open_vSwitch: Row; Bridge: Row; Port: Row; Interface: Row };
 
-export interface OvsBridge { uuid: string; name: string; ports: readonly string[] }
+export interface OvsBridge {
+  uuid: string;
+  name: string;
+  ports: readonly string[];
+}
 export interface OvsPort {
   uuid: string;
   name: string;
@@ -22,7 +26,11 @@ export interface OvsPort {
   vlanMode: string | null;
   externalIds: Readonly<Record<string, string>>;
 }
-export interface OvsInterface { uuid: string; name: string; type: string }
+export interface OvsInterface {
+  uuid: string;
+  name: string;
+  type: string;
+}
 
 export interface OvsView {
   /** external_ids:ovn-bridge-mappings, as ovn-controller reads it ("physnet:bridge,..."). */
@@ -36,7 +44,8 @@ export interface OvsView {
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const uuids = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-const nums = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b) : []);
+const nums = (v: unknown): number[] =>
+  Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b) : [];
 const strMap = (v: unknown): Record<string, string> =>
   v !== null && typeof v === 'object' && !Array.isArray(v)
     ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
@@ -48,11 +57,23 @@ export function readOvsView(snap: Snapshot<OvsRows>): OvsView {
   const bridges = [...snap.tables.Bridge.values()]
     .map((b) => ({ uuid: b._uuid, name: str(b.name), ports: uuids(b.ports) }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  const ports = new Map([...snap.tables.Port.values()].map((p) => [p._uuid, {
-    uuid: p._uuid, name: str(p.name), interfaces: uuids(p.interfaces), tag: num(p.tag), trunks: nums(p.trunks),
-    vlanMode: typeof p.vlan_mode === 'string' ? p.vlan_mode : null, externalIds: strMap(p.external_ids),
-  }]));
-  const interfaces = new Map([...snap.tables.Interface.values()].map((i) => [i._uuid, { uuid: i._uuid, name: str(i.name), type: str(i.type) }]));
+  const ports = new Map(
+    [...snap.tables.Port.values()].map((p) => [
+      p._uuid,
+      {
+        uuid: p._uuid,
+        name: str(p.name),
+        interfaces: uuids(p.interfaces),
+        tag: num(p.tag),
+        trunks: nums(p.trunks),
+        vlanMode: typeof p.vlan_mode === 'string' ? p.vlan_mode : null,
+        externalIds: strMap(p.external_ids),
+      },
+    ]),
+  );
+  const interfaces = new Map(
+    [...snap.tables.Interface.values()].map((i) => [i._uuid, { uuid: i._uuid, name: str(i.name), type: str(i.type) }]),
+  );
   return { bridgeMappings: rootIds['ovn-bridge-mappings'], systemId: rootIds['system-id'], bridges, ports, interfaces };
 }
 

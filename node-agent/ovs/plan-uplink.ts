@@ -12,7 +12,8 @@ export interface UplinkPassPlan extends UplinkPlan, UplinkDiff {
 
 export function planUplinkPass(view: OvsView, networks: readonly EvpnNetwork[], portName: string): UplinkPassPlan {
   const plan = renderUplink({
-    networks, portName,
+    networks,
+    portName,
     mappings: parseBridgeMappings(view.bridgeMappings),
     bridges: new Set(view.bridges.map((b) => b.name)),
     currentBridge: currentUplinkBridge(view, portName),

@@ -5,20 +5,43 @@ import { parseBridgeMappings } from './ovs-view.ts';
 import { OWNER_KEY, PHYSNETS_KEY, renderUplink, type UplinkInput } from './render-uplink.ts';
 
 const net = (name: string, vlanId: number | undefined, physnet?: string): EvpnNetwork => ({
-  apiVersion: API_GROUP_VERSION, kind: 'EvpnNetwork', metadata: { name },
-  spec: { type: 'l2', vni: 10000 + (vlanId ?? 0), ...(vlanId !== undefined ? { vlanId } : {}), ...(physnet !== undefined ? { provider: { physicalNetwork: physnet } } : {}) },
+  apiVersion: API_GROUP_VERSION,
+  kind: 'EvpnNetwork',
+  metadata: { name },
+  spec: {
+    type: 'l2',
+    vni: 10000 + (vlanId ?? 0),
+    ...(vlanId !== undefined ? { vlanId } : {}),
+    ...(physnet !== undefined ? { provider: { physicalNetwork: physnet } } : {}),
+  },
 });
 const input = (networks: EvpnNetwork[], over: Partial<UplinkInput> = {}): UplinkInput => ({
-  networks, portName: 'evpn-ovs', mappings: new Map([['physnet1', 'br-prov'], ['physnet2', 'br-ex'], ['physnet3', 'br-prov']]),
-  bridges: new Set(['br-prov', 'br-ex', 'br-int']), currentBridge: undefined, ...over,
+  networks,
+  portName: 'evpn-ovs',
+  mappings: new Map([
+    ['physnet1', 'br-prov'],
+    ['physnet2', 'br-ex'],
+    ['physnet3', 'br-prov'],
+  ]),
+  bridges: new Set(['br-prov', 'br-ex', 'br-int']),
+  currentBridge: undefined,
+  ...over,
 });
 
 describe('parseBridgeMappings', () => {
   it.each([
     ['physnet1:br-prov', [['physnet1', 'br-prov']]],
-    [' physnet1:br-prov , physnet2:br-ex', [['physnet1', 'br-prov'], ['physnet2', 'br-ex']]],
+    [
+      ' physnet1:br-prov , physnet2:br-ex',
+      [
+        ['physnet1', 'br-prov'],
+        ['physnet2', 'br-ex'],
+      ],
+    ],
     ['physnet1:br-a,physnet1:br-b', [['physnet1', 'br-a']]],
-    ['', []], [undefined, []], ['junk,:br,p:,a:b:c', []],
+    ['', []],
+    [undefined, []],
+    ['junk,:br,p:,a:b:c', []],
   ])('%j', (text, expected) => {
     expect([...parseBridgeMappings(text)]).toEqual(expected);
   });
@@ -27,7 +50,12 @@ describe('parseBridgeMappings', () => {
 describe('renderUplink', () => {
   it('trunks exactly the VLANs of the networks whose physical network maps to the bridge, sorted', () => {
     const r = renderUplink(input([net('b', 300, 'physnet1'), net('a', 100, 'physnet1'), net('c', 200, 'physnet3')]));
-    expect(r.port).toEqual({ bridge: 'br-prov', name: 'evpn-ovs', trunks: [100, 200, 300], externalIds: { [OWNER_KEY]: 'node-agent', [PHYSNETS_KEY]: 'physnet1,physnet3' } });
+    expect(r.port).toEqual({
+      bridge: 'br-prov',
+      name: 'evpn-ovs',
+      trunks: [100, 200, 300],
+      externalIds: { [OWNER_KEY]: 'node-agent', [PHYSNETS_KEY]: 'physnet1,physnet3' },
+    });
     expect([...r.networks.values()].every((n) => n.plugged)).toBe(true);
   });
 
@@ -56,14 +84,18 @@ describe('renderUplink', () => {
     expect(r.port).toBeUndefined();
   });
 
-  it('uses one bridge per node: the one with most networks; the other bridge\'s networks say UplinkOnOtherBridge', () => {
+  it("uses one bridge per node: the one with most networks; the other bridge's networks say UplinkOnOtherBridge", () => {
     const r = renderUplink(input([net('a', 100, 'physnet2'), net('b', 101, 'physnet1'), net('c', 102, 'physnet1')]));
     expect(r.port?.bridge).toBe('br-prov');
     expect(r.networks.get('a')).toMatchObject({ plugged: false, reason: 'UplinkOnOtherBridge', bridge: 'br-ex' });
   });
 
   it('keeps the bridge the port already sits on while it carries a network (adding networks never moves it)', () => {
-    const r = renderUplink(input([net('a', 100, 'physnet2'), net('b', 101, 'physnet1'), net('c', 102, 'physnet1')], { currentBridge: 'br-ex' }));
+    const r = renderUplink(
+      input([net('a', 100, 'physnet2'), net('b', 101, 'physnet1'), net('c', 102, 'physnet1')], {
+        currentBridge: 'br-ex',
+      }),
+    );
     expect(r.port).toMatchObject({ bridge: 'br-ex', trunks: [100] });
     expect(r.networks.get('b')?.reason).toBe('UplinkOnOtherBridge');
   });

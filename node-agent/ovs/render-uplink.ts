@@ -72,11 +72,20 @@ function groupByBridge(input: UplinkInput, results: Map<string, NetworkOvsResult
     if (physnet === undefined || n.spec.vlanId === undefined) continue;
     const bridge = input.mappings.get(physnet);
     if (bridge === undefined) {
-      results.set(n.metadata.name, { physicalNetwork: physnet, plugged: false, reason: OvsReason.NoBridgeMapping,
-        message: `physical network ${physnet} has no bridge in this node's ovn-bridge-mappings (${[...input.mappings].map(([p, b]) => `${p}:${b}`).join(',') || 'empty'})` });
+      results.set(n.metadata.name, {
+        physicalNetwork: physnet,
+        plugged: false,
+        reason: OvsReason.NoBridgeMapping,
+        message: `physical network ${physnet} has no bridge in this node's ovn-bridge-mappings (${[...input.mappings].map(([p, b]) => `${p}:${b}`).join(',') || 'empty'})`,
+      });
     } else if (!input.bridges.has(bridge)) {
-      results.set(n.metadata.name, { physicalNetwork: physnet, bridge, plugged: false, reason: OvsReason.BridgeNotFound,
-        message: `physical network ${physnet} maps to bridge ${bridge}, which does not exist in this node's Open vSwitch` });
+      results.set(n.metadata.name, {
+        physicalNetwork: physnet,
+        bridge,
+        plugged: false,
+        reason: OvsReason.BridgeNotFound,
+        message: `physical network ${physnet} maps to bridge ${bridge}, which does not exist in this node's Open vSwitch`,
+      });
     } else {
       byBridge.set(bridge, [...(byBridge.get(bridge) ?? []), n]);
     }
@@ -89,19 +98,30 @@ function bridgeResult(n: EvpnNetwork, bridge: string, chosen: string | undefined
   const physnet = n.spec.provider?.physicalNetwork ?? '';
   return bridge === chosen
     ? { physicalNetwork: physnet, bridge, plugged: true }
-    : { physicalNetwork: physnet, bridge, plugged: false, reason: OvsReason.UplinkOnOtherBridge,
-      message: `physical network ${physnet} maps to bridge ${bridge}; this node's one uplink (${portName}) is on bridge ${chosen ?? '?'}` };
+    : {
+        physicalNetwork: physnet,
+        bridge,
+        plugged: false,
+        reason: OvsReason.UplinkOnOtherBridge,
+        message: `physical network ${physnet} maps to bridge ${bridge}; this node's one uplink (${portName}) is on bridge ${chosen ?? '?'}`,
+      };
 }
 
 /** The port trunking the VLANs of the networks on the chosen bridge; none without any. */
-function desiredPort(byBridge: ReadonlyMap<string, readonly EvpnNetwork[]>, chosen: string | undefined, portName: string): DesiredUplinkPort | undefined {
+function desiredPort(
+  byBridge: ReadonlyMap<string, readonly EvpnNetwork[]>,
+  chosen: string | undefined,
+  portName: string,
+): DesiredUplinkPort | undefined {
   const onChosen = chosen === undefined ? [] : (byBridge.get(chosen) ?? []);
-  return chosen === undefined || onChosen.length === 0 ? undefined : {
-    bridge: chosen,
-    name: portName,
-    trunks: [...new Set(onChosen.map((n) => n.spec.vlanId ?? 0))].sort((a, b) => a - b),
-    externalIds: ownerIds(onChosen.map((n) => n.spec.provider?.physicalNetwork ?? '')),
-  };
+  return chosen === undefined || onChosen.length === 0
+    ? undefined
+    : {
+        bridge: chosen,
+        name: portName,
+        trunks: [...new Set(onChosen.map((n) => n.spec.vlanId ?? 0))].sort((a, b) => a - b),
+        externalIds: ownerIds(onChosen.map((n) => n.spec.provider?.physicalNetwork ?? '')),
+      };
 }
 
 export function renderUplink(input: UplinkInput): UplinkPlan {
@@ -114,7 +134,10 @@ export function renderUplink(input: UplinkInput): UplinkPlan {
   return { port: desiredPort(byBridge, chosen, input.portName), networks: results };
 }
 
-function chooseBridge(byBridge: ReadonlyMap<string, readonly EvpnNetwork[]>, current: string | undefined): string | undefined {
+function chooseBridge(
+  byBridge: ReadonlyMap<string, readonly EvpnNetwork[]>,
+  current: string | undefined,
+): string | undefined {
   if (current !== undefined && byBridge.has(current)) return current;
   return [...byBridge].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))[0]?.[0];
 }

@@ -24,18 +24,37 @@ const suffix = Math.random().toString(36).slice(2, 8);
 const VRF = `ev-vrf-${suffix}`;
 const NET = `ev-net-${suffix}`;
 
-interface CoreEvent { type: string; reason: string; message: string; series?: { count: number }; involvedObject: { kind: string; name: string; uid?: string }; reportingComponent?: string; reportingInstance?: string }
+interface CoreEvent {
+  type: string;
+  reason: string;
+  message: string;
+  series?: { count: number };
+  involvedObject: { kind: string; name: string; uid?: string };
+  reportingComponent?: string;
+  reportingInstance?: string;
+}
 
 let client: KubeClient;
 let kernel: KernelAdapter;
 let agent: NodeAgent;
 let recorder: EventRecorder;
 
-const config = AgentConfig.parse({ node: { nodeName: NODE, vtepIp: '10.0.0.7' }, bgp: { asn: 65000, routerId: '10.0.0.7' }, frr: { enabled: false }, resyncSeconds: 5 });
+const config = AgentConfig.parse({
+  node: { nodeName: NODE, vtepIp: '10.0.0.7' },
+  bgp: { asn: 65000, routerId: '10.0.0.7' },
+  frr: { enabled: false },
+  resyncSeconds: 5,
+});
 
 /** The core v1 view of the Events, as `kubectl describe` reads them. */
 async function eventsOn(name: string): Promise<CoreEvent[]> {
-  return (await client.request<KubeList<CoreEvent>>({ method: 'GET', path: '/api/v1/namespaces/default/events', query: { fieldSelector: `involvedObject.name=${name}` } })).items;
+  return (
+    await client.request<KubeList<CoreEvent>>({
+      method: 'GET',
+      path: '/api/v1/namespaces/default/events',
+      query: { fieldSelector: `involvedObject.name=${name}` },
+    })
+  ).items;
 }
 
 async function passesUntil(check: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -52,7 +71,13 @@ beforeAll(async () => {
   requireUmlGuest();
   client = new KubeClient(loadKubeConfig().kubeConfig);
   kernel = openKernel();
-  recorder = new EventRecorder({ client, reportingController: 'ovn-evpn.dev/node-agent', reportingInstance: NODE, defaultNamespace: 'default', seriesIntervalMs: 300 });
+  recorder = new EventRecorder({
+    client,
+    reportingController: 'ovn-evpn.dev/node-agent',
+    reportingInstance: NODE,
+    defaultNamespace: 'default',
+    seriesIntervalMs: 300,
+  });
   agent = new NodeAgent({ config, client, kernel, events: recorder, log: silentLogger() });
   await agent.start();
 });
@@ -67,7 +92,15 @@ afterAll(async () => {
 
 describe('agent Events on a real kernel and apiserver', () => {
   it('warns on the network its node fails, with the node and the EVPN code, and says when it is applied again', async () => {
-    const net = await applyObject<KubeObject>(client, evpnResources.networks, { metadata: { name: NET }, spec: { type: 'l2', vni: 31001, vlanId: 310, vrf: VRF } satisfies EvpnNetwork['spec'] }, FM);
+    const net = await applyObject<KubeObject>(
+      client,
+      evpnResources.networks,
+      {
+        metadata: { name: NET },
+        spec: { type: 'l2', vni: 31001, vlanId: 310, vrf: VRF } satisfies EvpnNetwork['spec'],
+      },
+      FM,
+    );
     await passesUntil(() => agent.lastPass?.kernel.networks.get(NET)?.reason === 'VrfNotFound');
     // More failing passes: still one Event, no series write.
     for (let i = 0; i < 5; i++) await agent.syncNow();
@@ -77,11 +110,20 @@ describe('agent Events on a real kernel and apiserver', () => {
     expect(events).toHaveLength(1);
     expect(events[0]?.series).toBeUndefined();
     expect(events[0]).toMatchObject({
-      type: 'Warning', reason: 'VrfNotFound', message: `node ${NODE}: EVPN-003: EvpnVrf ${VRF} does not exist`,
-      involvedObject: { kind: 'EvpnNetwork', name: NET, uid: net.metadata.uid }, reportingComponent: 'ovn-evpn.dev/node-agent', reportingInstance: NODE,
+      type: 'Warning',
+      reason: 'VrfNotFound',
+      message: `node ${NODE}: EVPN-003: EvpnVrf ${VRF} does not exist`,
+      involvedObject: { kind: 'EvpnNetwork', name: NET, uid: net.metadata.uid },
+      reportingComponent: 'ovn-evpn.dev/node-agent',
+      reportingInstance: NODE,
     });
 
-    await applyObject(client, evpnResources.vrfs, { metadata: { name: VRF }, spec: { vni: 31000 } satisfies EvpnVrf['spec'] }, FM);
+    await applyObject(
+      client,
+      evpnResources.vrfs,
+      { metadata: { name: VRF }, spec: { vni: 31000 } satisfies EvpnVrf['spec'] },
+      FM,
+    );
     await passesUntil(() => agent.lastPass?.kernel.networks.get(NET)?.ready === true);
     await agent.syncNow();
     await recorder.flush();

@@ -1,7 +1,14 @@
 // Pure: one pass's outcome → the EvpnNodeState status. Volatile fields (sync
 // time, duration) are added only when something else changed, so a steady
 // node writes nothing.
-import { ConditionReason, ConditionType, EvpnErrorCode, REMOTE_HOSTS_MAX, REMOTE_VTEPS_MAX, effectiveRoutingTable } from '../../crds/index.ts';
+import {
+  ConditionReason,
+  ConditionType,
+  EvpnErrorCode,
+  REMOTE_HOSTS_MAX,
+  REMOTE_VTEPS_MAX,
+  effectiveRoutingTable,
+} from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnNodeStateStatus, EvpnVrf, NetworkResult, VrfResult } from '../../crds/index.ts';
 import { setConditions } from '../../lib/kube/conditions.ts';
 import type { Condition, ConditionInput } from '../../lib/kube/conditions.ts';
@@ -21,12 +28,16 @@ export interface NodeStatusInput {
   ovs?: OvsOutcome;
   /** Routing table → the other nodes' VMs routed there by BGP (remote-hosts.ts); absent: unknown. */
   remoteHosts?: ReadonlyMap<number, readonly string[]>;
-  generations: { vrfs: Map<string, { generation: number | undefined; vni: number; table?: number }>; networks: Map<string, { generation: number | undefined; vni?: number; vlanId?: number }> };
+  generations: {
+    vrfs: Map<string, { generation: number | undefined; vni: number; table?: number }>;
+    networks: Map<string, { generation: number | undefined; vni?: number; vlanId?: number }>;
+  };
   previous: readonly Condition[];
   now: Date;
 }
 
-const trim = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const trim = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 /** What the operator's Ready waits on; over the cap it is left out, so Ready does not wait on a partial list. */
 const capped = (list: readonly string[] | null | undefined, max: number): string[] | undefined =>
@@ -37,37 +48,95 @@ function frrError(frr: FrrOutcome): string | undefined {
   return frr.error ?? (frr.running ? undefined : 'FRR is not running');
 }
 
-function kernelCondition(kernel: KernelPassResult, failing: readonly (VrfResult | NetworkResult)[], kernelOk: boolean): ConditionInput {
+function kernelCondition(
+  kernel: KernelPassResult,
+  failing: readonly (VrfResult | NetworkResult)[],
+  kernelOk: boolean,
+): ConditionInput {
   if (kernel.unsupported !== undefined) {
-    return { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.KernelUnsupported, message: `${EvpnErrorCode.Infrastructure}: ${kernel.unsupported}` };
+    return {
+      type: ConditionType.KernelApplied,
+      status: 'False',
+      reason: ConditionReason.KernelUnsupported,
+      message: `${EvpnErrorCode.Infrastructure}: ${kernel.unsupported}`,
+    };
   }
-  if (kernelOk) return { type: ConditionType.KernelApplied, status: 'True', reason: ConditionReason.Applied, message: 'kernel state matches the desired state' };
+  if (kernelOk)
+    return {
+      type: ConditionType.KernelApplied,
+      status: 'True',
+      reason: ConditionReason.Applied,
+      message: 'kernel state matches the desired state',
+    };
   const errors = [...kernel.nodeErrors, ...failing.map((f) => `${f.name}: ${f.message ?? ''}`)].slice(0, 5);
-  return { type: ConditionType.KernelApplied, status: 'False', reason: ConditionReason.InfrastructureFailed, message: `${EvpnErrorCode.Infrastructure}: ${errors.join('; ')}` };
+  return {
+    type: ConditionType.KernelApplied,
+    status: 'False',
+    reason: ConditionReason.InfrastructureFailed,
+    message: `${EvpnErrorCode.Infrastructure}: ${errors.join('; ')}`,
+  };
 }
 
 function frrCondition(frr: FrrOutcome, frrErr: string | undefined): ConditionInput {
-  if (!frr.enabled) return { type: ConditionType.FrrApplied, status: 'Unknown', reason: 'Disabled', message: 'FRR is not managed by this agent' };
-  if (frrErr === undefined) return { type: ConditionType.FrrApplied, status: 'True', reason: ConditionReason.Applied, message: 'FRR runs the rendered configuration' };
-  return { type: ConditionType.FrrApplied, status: 'False', reason: frr.running ? ConditionReason.FrrFailed : ConditionReason.FrrUnavailable, message: `${EvpnErrorCode.Frr}: ${frrErr}` };
+  if (!frr.enabled)
+    return {
+      type: ConditionType.FrrApplied,
+      status: 'Unknown',
+      reason: 'Disabled',
+      message: 'FRR is not managed by this agent',
+    };
+  if (frrErr === undefined)
+    return {
+      type: ConditionType.FrrApplied,
+      status: 'True',
+      reason: ConditionReason.Applied,
+      message: 'FRR runs the rendered configuration',
+    };
+  return {
+    type: ConditionType.FrrApplied,
+    status: 'False',
+    reason: frr.running ? ConditionReason.FrrFailed : ConditionReason.FrrUnavailable,
+    message: `${EvpnErrorCode.Frr}: ${frrErr}`,
+  };
 }
 
 /** KernelApplied, FrrApplied and Ready from the per-object results. */
-function nodeConditions(input: NodeStatusInput, results: readonly (VrfResult | NetworkResult)[], frrErr: string | undefined): Condition[] {
+function nodeConditions(
+  input: NodeStatusInput,
+  results: readonly (VrfResult | NetworkResult)[],
+  frrErr: string | undefined,
+): Condition[] {
   const { kernel, frr } = input;
   const vrfCount = input.kernel.vrfs.size;
   const networkCount = input.kernel.networks.size;
   const failing = results.filter((r) => !r.ready);
-  const kernelOk = kernel.unsupported === undefined && kernel.nodeErrors.length === 0 && failing.every((f) => f.reason !== 'InfrastructureFailed');
+  const kernelOk =
+    kernel.unsupported === undefined &&
+    kernel.nodeErrors.length === 0 &&
+    failing.every((f) => f.reason !== 'InfrastructureFailed');
   const ovsOk = input.ovs?.applied ?? true;
-  return setConditions(input.previous, [
-    ...ovsConditions(input.ovs),
-    kernelCondition(kernel, failing, kernelOk),
-    frrCondition(frr, frrErr),
-    failing.length === 0 && kernelOk && ovsOk && frrErr === undefined
-      ? { type: ConditionType.Ready, status: 'True', reason: ConditionReason.Applied, message: `${vrfCount} VRFs and ${networkCount} networks applied` }
-      : { type: ConditionType.Ready, status: 'False', reason: failing.length ? ConditionReason.NodesFailing : ConditionReason.InfrastructureFailed, message: `${failing.length} of ${vrfCount + networkCount} objects not applied${ovsOk ? '' : `; ${input.ovs?.error ?? 'Open vSwitch not applied'}`}` },
-  ], input.now);
+  return setConditions(
+    input.previous,
+    [
+      ...ovsConditions(input.ovs),
+      kernelCondition(kernel, failing, kernelOk),
+      frrCondition(frr, frrErr),
+      failing.length === 0 && kernelOk && ovsOk && frrErr === undefined
+        ? {
+            type: ConditionType.Ready,
+            status: 'True',
+            reason: ConditionReason.Applied,
+            message: `${vrfCount} VRFs and ${networkCount} networks applied`,
+          }
+        : {
+            type: ConditionType.Ready,
+            status: 'False',
+            reason: failing.length ? ConditionReason.NodesFailing : ConditionReason.InfrastructureFailed,
+            message: `${failing.length} of ${vrfCount + networkCount} objects not applied${ovsOk ? '' : `; ${input.ovs?.error ?? 'Open vSwitch not applied'}`}`,
+          },
+    ],
+    input.now,
+  );
 }
 
 export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatus {
@@ -77,37 +146,73 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
   const frrVrfs = new Map((frr.status?.vrfs ?? []).map((v) => [v.vrf, v]));
 
   // An object's own refused FRR lines first (it fails alone), then the node's FRR failure (every object).
-  const withFrr = (o: ObjectOutcome, refused: FrrOutcome['rejectedVrfs']): Pick<ObjectOutcome, 'ready' | 'reason' | 'code' | 'message'> => {
+  const withFrr = (
+    o: ObjectOutcome,
+    refused: FrrOutcome['rejectedVrfs'],
+  ): Pick<ObjectOutcome, 'ready' | 'reason' | 'code' | 'message'> => {
     if (!o.ready) return o;
     const own = refused?.get(o.name);
     if (own !== undefined) return { ready: false, reason: own.reason, code: own.code, message: own.message };
     if (frrErr === undefined) return o;
-    return { ready: false, reason: ConditionReason.FrrFailed, code: EvpnErrorCode.Frr, message: `${EvpnErrorCode.Frr}: ${frrErr}` };
+    return {
+      ready: false,
+      reason: ConditionReason.FrrFailed,
+      code: EvpnErrorCode.Frr,
+      message: `${EvpnErrorCode.Frr}: ${frrErr}`,
+    };
   };
 
-  const vrfs: VrfResult[] = [...kernel.vrfs.values()].sort((a, b) => a.name.localeCompare(b.name)).map((o) => {
-    const g = input.generations.vrfs.get(o.name);
-    const fv = g ? frrVrfs.get(vrfDevice(g.vni)) : undefined;
-    const r = withFrr(o, frr.rejectedVrfs);
-    return trim({
-      name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, code: r.code, message: r.message,
-      devices: o.devices.length ? o.devices : undefined, routingTable: g?.table,
-      l3vniUp: frr.enabled && fv ? fv.state.toLowerCase() === 'up' : undefined,
-      remoteHosts: input.remoteHosts === undefined || g?.table === undefined ? undefined : capped(input.remoteHosts.get(g.table) ?? [], REMOTE_HOSTS_MAX),
+  const vrfs: VrfResult[] = [...kernel.vrfs.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((o) => {
+      const g = input.generations.vrfs.get(o.name);
+      const fv = g ? frrVrfs.get(vrfDevice(g.vni)) : undefined;
+      const r = withFrr(o, frr.rejectedVrfs);
+      return trim({
+        name: o.name,
+        generation: g?.generation,
+        vni: g?.vni,
+        ready: r.ready,
+        reason: r.reason,
+        code: r.code,
+        message: r.message,
+        devices: o.devices.length ? o.devices : undefined,
+        routingTable: g?.table,
+        l3vniUp: frr.enabled && fv ? fv.state.toLowerCase() === 'up' : undefined,
+        remoteHosts:
+          input.remoteHosts === undefined || g?.table === undefined
+            ? undefined
+            : capped(input.remoteHosts.get(g.table) ?? [], REMOTE_HOSTS_MAX),
+      });
     });
-  });
-  const networks: NetworkResult[] = [...kernel.networks.values()].sort((a, b) => a.name.localeCompare(b.name)).map((o) => {
-    const g = input.generations.networks.get(o.name);
-    const fv = g?.vni !== undefined ? vnis.get(g.vni) : undefined;
-    const r = withFrr(withOvs(o, input.ovs), frr.rejectedNetworks);
-    return trim({
-      name: o.name, generation: g?.generation, vni: g?.vni, ready: r.ready, reason: r.reason, code: r.code, message: r.message,
-      devices: o.devices.length ? o.devices : undefined, vlanId: g?.vlanId,
-      localPorts: o.localPorts, fdbEntries: o.fdbEntries, neighbors: o.neighbors, routes: o.routes,
-      remoteVteps: fv?.remoteVteps ?? undefined, macIpRoutes: fv?.macIpRoutes,
-      remoteVtepIps: capped(fv?.floodVteps.filter((ip) => ip !== input.vtepIp), REMOTE_VTEPS_MAX),
+  const networks: NetworkResult[] = [...kernel.networks.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((o) => {
+      const g = input.generations.networks.get(o.name);
+      const fv = g?.vni !== undefined ? vnis.get(g.vni) : undefined;
+      const r = withFrr(withOvs(o, input.ovs), frr.rejectedNetworks);
+      return trim({
+        name: o.name,
+        generation: g?.generation,
+        vni: g?.vni,
+        ready: r.ready,
+        reason: r.reason,
+        code: r.code,
+        message: r.message,
+        devices: o.devices.length ? o.devices : undefined,
+        vlanId: g?.vlanId,
+        localPorts: o.localPorts,
+        fdbEntries: o.fdbEntries,
+        neighbors: o.neighbors,
+        routes: o.routes,
+        remoteVteps: fv?.remoteVteps ?? undefined,
+        macIpRoutes: fv?.macIpRoutes,
+        remoteVtepIps: capped(
+          fv?.floodVteps.filter((ip) => ip !== input.vtepIp),
+          REMOTE_VTEPS_MAX,
+        ),
+      });
     });
-  });
 
   const conditions = nodeConditions(input, [...vrfs, ...networks], frrErr);
 
@@ -116,11 +221,16 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
     vtepIp: input.vtepIp,
     asn: input.asn,
     conditions: conditions.map((c) => trim({ ...c })),
-    frr: frr.enabled ? trim({
-      running: frr.running, configHash: frr.configHash?.slice(0, 16), lastReloadTime: frr.lastReloadTime,
-      peersEstablished: frr.status ? evpnPeers.filter((p) => p.established).length : undefined,
-      peersTotal: frr.status ? evpnPeers.length : undefined, message: frrErr,
-    }) : undefined,
+    frr: frr.enabled
+      ? trim({
+          running: frr.running,
+          configHash: frr.configHash?.slice(0, 16),
+          lastReloadTime: frr.lastReloadTime,
+          peersEstablished: frr.status ? evpnPeers.filter((p) => p.established).length : undefined,
+          peersTotal: frr.status ? evpnPeers.length : undefined,
+          message: frrErr,
+        })
+      : undefined,
     vrfs,
     networks,
   });
@@ -130,13 +240,26 @@ type VrfLike = { metadata: { name: string; generation?: number | undefined }; sp
 type NetworkLike = { metadata: { name: string; generation?: number | undefined }; spec: EvpnNetwork['spec'] };
 
 /** Generation and numbers of every watched object, valid or not, for its status entry. */
-export function statusGenerations(vrfs: readonly VrfLike[], networks: readonly NetworkLike[]): NodeStatusInput['generations'] {
+export function statusGenerations(
+  vrfs: readonly VrfLike[],
+  networks: readonly NetworkLike[],
+): NodeStatusInput['generations'] {
   return {
-    vrfs: new Map(vrfs.map((v) => [v.metadata.name, { generation: v.metadata.generation, vni: v.spec.vni, table: effectiveRoutingTable(v.spec) }])),
-    networks: new Map(networks.map((n) => [n.metadata.name, {
-      generation: n.metadata.generation,
-      ...(n.spec.vni !== undefined ? { vni: n.spec.vni } : {}),
-      ...(n.spec.vlanId !== undefined ? { vlanId: n.spec.vlanId } : {}),
-    }])),
+    vrfs: new Map(
+      vrfs.map((v) => [
+        v.metadata.name,
+        { generation: v.metadata.generation, vni: v.spec.vni, table: effectiveRoutingTable(v.spec) },
+      ]),
+    ),
+    networks: new Map(
+      networks.map((n) => [
+        n.metadata.name,
+        {
+          generation: n.metadata.generation,
+          ...(n.spec.vni !== undefined ? { vni: n.spec.vni } : {}),
+          ...(n.spec.vlanId !== undefined ? { vlanId: n.spec.vlanId } : {}),
+        },
+      ]),
+    ),
   };
 }

@@ -14,7 +14,15 @@ import { NodeEventEmitter } from './emit-node-events.ts';
 const apiVersion = 'evpn.ovn-evpn.dev/v1alpha1';
 const repo = new URL('../..', import.meta.url).pathname;
 
-interface CoreEvent { type: string; reason: string; message: string; count?: number; series?: { count: number }; involvedObject: { kind: string; name: string; uid?: string }; reportingComponent?: string }
+interface CoreEvent {
+  type: string;
+  reason: string;
+  message: string;
+  count?: number;
+  series?: { count: number };
+  involvedObject: { kind: string; name: string; uid?: string };
+  reportingComponent?: string;
+}
 
 async function must(args: readonly string[], input = ''): Promise<string> {
   const r = await kubectl(args, { input });
@@ -24,7 +32,15 @@ async function must(args: readonly string[], input = ''): Promise<string> {
 
 /** Core v1 view, as `kubectl describe` reads it. */
 async function eventsOn(name: string): Promise<CoreEvent[]> {
-  const out = await must(['get', 'events', '-A', '--field-selector', `involvedObject.name=${name},involvedObject.kind=EvpnNetwork`, '-o', 'json']);
+  const out = await must([
+    'get',
+    'events',
+    '-A',
+    '--field-selector',
+    `involvedObject.name=${name},involvedObject.kind=EvpnNetwork`,
+    '-o',
+    'json',
+  ]);
   return (JSON.parse(out) as { items: CoreEvent[] }).items;
 }
 
@@ -37,16 +53,42 @@ describe('NodeEventEmitter against a real apiserver', () => {
     ({ client } = testClient(makeKubeConfig()));
     await must(['apply', '--server-side', '--force-conflicts', '-f', `${repo}crds/generated`]);
     await must(['wait', '--for=condition=Established', '--timeout=60s', 'crd/evpnnetworks.evpn.ovn-evpn.dev']);
-    await must(['apply', '-f', '-'], stringify({ apiVersion, kind: 'EvpnNetwork', metadata: { name: net }, spec: { type: 'l2', vni: 4242, vlanId: 42, routeTargets: ['65000:42'] } }));
+    await must(
+      ['apply', '-f', '-'],
+      stringify({
+        apiVersion,
+        kind: 'EvpnNetwork',
+        metadata: { name: net },
+        spec: { type: 'l2', vni: 4242, vlanId: 42, routeTargets: ['65000:42'] },
+      }),
+    );
     uid = (await must(['get', 'evpnnetwork', net, '-o', 'jsonpath={.metadata.uid}'])).trim();
-    return () => { client.close(); };
+    return () => {
+      client.close();
+    };
   });
 
   it('shows which node failed the network and why in kubectl describe, without a storm, then its recovery', async () => {
-    const recorder = new EventRecorder({ client, reportingController: 'ovn-evpn.dev/node-agent', reportingInstance: 'worker-7', defaultNamespace: 'default', seriesIntervalMs: 200, dedupWindowMs: 3_600_000 });
+    const recorder = new EventRecorder({
+      client,
+      reportingController: 'ovn-evpn.dev/node-agent',
+      reportingInstance: 'worker-7',
+      defaultNamespace: 'default',
+      seriesIntervalMs: 200,
+      dedupWindowMs: 3_600_000,
+    });
     const emitter = new NodeEventEmitter(recorder, 'worker-7');
     const objects = [{ metadata: { name: net, uid } }];
-    const failing = (i: number): Pick<EvpnNodeStateStatus, 'networks'> => ({ networks: [{ name: net, ready: false, reason: 'InfrastructureFailed', message: `EVPN-005: vx-4242: File exists (pass ${i})` }] });
+    const failing = (i: number): Pick<EvpnNodeStateStatus, 'networks'> => ({
+      networks: [
+        {
+          name: net,
+          ready: false,
+          reason: 'InfrastructureFailed',
+          message: `EVPN-005: vx-4242: File exists (pass ${i})`,
+        },
+      ],
+    });
     // 30 failing passes 5 minutes apart (each one recorded again), with the error text changing every time.
     const t0 = Date.now();
     for (let i = 0; i < 30; i++) emitter.observe(failing(i), [], objects, t0 + i * 5 * 60_000);
@@ -55,14 +97,22 @@ describe('NodeEventEmitter against a real apiserver', () => {
 
     let events = await eventsOn(net);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'Warning', reason: 'InfrastructureFailed', message: 'node worker-7: EVPN-005: vx-4242: File exists (pass 0)', involvedObject: { kind: 'EvpnNetwork', name: net, uid } });
+    expect(events[0]).toMatchObject({
+      type: 'Warning',
+      reason: 'InfrastructureFailed',
+      message: 'node worker-7: EVPN-005: vx-4242: File exists (pass 0)',
+      involvedObject: { kind: 'EvpnNetwork', name: net, uid },
+    });
     expect(events[0]?.series?.count).toBe(30);
 
     emitter.observe({ networks: [{ name: net, ready: true }] }, [], objects, t0 + 30 * 5 * 60_000);
     emitter.observe({ networks: [{ name: net, ready: true }] }, [], objects, t0 + 31 * 5 * 60_000);
     await emitter.flush();
     events = await eventsOn(net);
-    expect(events.map((e) => `${e.type} ${e.reason}`).sort()).toEqual(['Normal Applied', 'Warning InfrastructureFailed']);
+    expect(events.map((e) => `${e.type} ${e.reason}`).sort()).toEqual([
+      'Normal Applied',
+      'Warning InfrastructureFailed',
+    ]);
 
     const describe = await must(['describe', 'evpnnetwork', net]);
     expect(describe).toMatch(/Warning\s+InfrastructureFailed\s+.*node worker-7: EVPN-005: vx-4242: File exists/);

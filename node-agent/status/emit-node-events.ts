@@ -55,7 +55,6 @@ export function withCode(reason: string, message: string | undefined, code?: Evp
 const codeOf = (r: ObjectResult): EvpnErrorCode =>
   r.code ?? codeOfReason[r.reason ?? 'NotApplied'] ?? EvpnErrorCode.Infrastructure;
 
-
 /** What a node last reported about an object that failed there: kept until its recovery is reported. */
 export interface Reported {
   readonly reason: string;
@@ -79,7 +78,11 @@ export interface NodeEventLimits {
  * Events: what is left over is due on the next pass.
  */
 export function nodeEvents(
-  node: string, results: readonly ObjectResult[], before: ReadonlyMap<string, Reported>, limits: NodeEventLimits, uids: ReadonlyMap<string, string> = new Map(),
+  node: string,
+  results: readonly ObjectResult[],
+  before: ReadonlyMap<string, Reported>,
+  limits: NodeEventLimits,
+  uids: ReadonlyMap<string, string> = new Map(),
 ): { events: EventInput[]; reported: Map<string, Reported> } {
   const repeatMs = limits.repeatMs ?? 5 * 60_000;
   let budget = limits.maxPerPass ?? 25;
@@ -89,8 +92,15 @@ export function nodeEvents(
     const k = objectKey(r.kind, r.name);
     const prev = before.get(k);
     const uid = uids.get(k);
-    const regarding = { apiVersion: API_GROUP_VERSION, kind: r.kind, name: r.name, ...(uid === undefined ? {} : { uid }) };
-    const step = r.ready ? recovered(node, prev, budget > 0) : failing(node, r, prev, budget > 0 && isDue(r, prev, limits.now, repeatMs), limits.now);
+    const regarding = {
+      apiVersion: API_GROUP_VERSION,
+      kind: r.kind,
+      name: r.name,
+      ...(uid === undefined ? {} : { uid }),
+    };
+    const step = r.ready
+      ? recovered(node, prev, budget > 0)
+      : failing(node, r, prev, budget > 0 && isDue(r, prev, limits.now, repeatMs), limits.now);
     if (step.event !== undefined) {
       budget--;
       events.push({ regarding, action: EVENT_ACTION, ...step.event });
@@ -109,7 +119,16 @@ function isDue(r: ObjectResult, prev: Reported | undefined, now: number, repeatM
 
 function failing(node: string, r: ObjectResult, prev: Reported | undefined, record: boolean, now: number): Step {
   const reason = r.reason ?? 'NotApplied';
-  if (record) return { event: { type: 'Warning', reason, note: `node ${node}: ${withCode(reason, r.message, r.code)}`, key: `${node}/${reason}` }, keep: { reason, at: now } };
+  if (record)
+    return {
+      event: {
+        type: 'Warning',
+        reason,
+        note: `node ${node}: ${withCode(reason, r.message, r.code)}`,
+        key: `${node}/${reason}`,
+      },
+      keep: { reason, at: now },
+    };
   return { keep: prev?.reason === reason && prev.at !== undefined ? prev : { reason } };
 }
 
@@ -117,22 +136,44 @@ function failing(node: string, r: ObjectResult, prev: Reported | undefined, reco
 function recovered(node: string, prev: Reported | undefined, record: boolean): Step {
   if (prev?.at === undefined) return {};
   if (!record) return { keep: prev };
-  return { event: { type: 'Normal', reason: RECOVERED_REASON, note: `node ${node}: applied again (was ${prev.reason})`, key: `${node}/${RECOVERED_REASON}` } };
+  return {
+    event: {
+      type: 'Normal',
+      reason: RECOVERED_REASON,
+      note: `node ${node}: applied again (was ${prev.reason})`,
+      key: `${node}/${RECOVERED_REASON}`,
+    },
+  };
 }
 
 /** The per-object results of a node status, as nodeEvents() reads them. */
 export function resultsOf(status: Pick<EvpnNodeStateStatus, 'vrfs' | 'networks'>): ObjectResult[] {
-  type Result = { name: string; ready: boolean; reason?: string | undefined; code?: EvpnErrorCode | undefined; message?: string | undefined };
+  type Result = {
+    name: string;
+    ready: boolean;
+    reason?: string | undefined;
+    code?: EvpnErrorCode | undefined;
+    message?: string | undefined;
+  };
   const pick = (kind: ResultKind, r: Result): ObjectResult => ({
-    kind, name: r.name, ready: r.ready, ...(r.reason === undefined ? {} : { reason: r.reason }),
-    ...(r.code === undefined ? {} : { code: r.code }), ...(r.message === undefined ? {} : { message: r.message }),
+    kind,
+    name: r.name,
+    ready: r.ready,
+    ...(r.reason === undefined ? {} : { reason: r.reason }),
+    ...(r.code === undefined ? {} : { code: r.code }),
+    ...(r.message === undefined ? {} : { message: r.message }),
   });
-  return [...(status.vrfs ?? []).map((r) => pick('EvpnVrf', r)), ...(status.networks ?? []).map((r) => pick('EvpnNetwork', r))];
+  return [
+    ...(status.vrfs ?? []).map((r) => pick('EvpnVrf', r)),
+    ...(status.networks ?? []).map((r) => pick('EvpnNetwork', r)),
+  ];
 }
 
 /** The EVPN code of every object the status shows not applied (for ovn_evpn_agent_failing_objects). */
 export function failingCodes(status: Pick<EvpnNodeStateStatus, 'vrfs' | 'networks'>): string[] {
-  return resultsOf(status).filter((r) => !r.ready).map(codeOf);
+  return resultsOf(status)
+    .filter((r) => !r.ready)
+    .map(codeOf);
 }
 
 type Named = { metadata?: { name?: string; uid?: string } };
@@ -151,14 +192,29 @@ export class NodeEventEmitter {
   }
 
   /** After a pass: `status` is the node status it built, `vrfs`/`networks` the watched objects (for their uid). */
-  observe(status: Pick<EvpnNodeStateStatus, 'vrfs' | 'networks'>, vrfs: readonly unknown[], networks: readonly unknown[], now = Date.now()): EventInput[] {
+  observe(
+    status: Pick<EvpnNodeStateStatus, 'vrfs' | 'networks'>,
+    vrfs: readonly unknown[],
+    networks: readonly unknown[],
+    now = Date.now(),
+  ): EventInput[] {
     const uids = new Map<string, string>();
-    for (const [kind, list] of [['EvpnVrf', vrfs], ['EvpnNetwork', networks]] as const) {
+    for (const [kind, list] of [
+      ['EvpnVrf', vrfs],
+      ['EvpnNetwork', networks],
+    ] as const) {
       for (const o of list as readonly Named[]) {
-        if (o.metadata?.name !== undefined && o.metadata.uid !== undefined) uids.set(objectKey(kind, o.metadata.name), o.metadata.uid);
+        if (o.metadata?.name !== undefined && o.metadata.uid !== undefined)
+          uids.set(objectKey(kind, o.metadata.name), o.metadata.uid);
       }
     }
-    const { events, reported } = nodeEvents(this.#node, resultsOf(status), this.#reported, { ...this.#limits, now }, uids);
+    const { events, reported } = nodeEvents(
+      this.#node,
+      resultsOf(status),
+      this.#reported,
+      { ...this.#limits, now },
+      uids,
+    );
     this.#reported = reported;
     for (const e of events) this.#recorder.record(e);
     return events;

@@ -18,17 +18,37 @@ export function ovsConditions(ovs: OvsOutcome | undefined): ConditionInput[] {
   if (ovs === undefined) return [];
   const applied: ConditionInput = ovs.applied
     ? {
-        type: OvsConditionType.OvsApplied, status: 'True', reason: 'Applied',
-        message: (ovs.port ? `port ${ovs.port.name} on bridge ${ovs.port.bridge} trunks VLANs ${list(ovs.port.trunks)}` : 'no network is stretched onto Open vSwitch on this node; no uplink port')
-          + (ovs.systemId !== undefined ? ` (OVS system-id ${ovs.systemId})` : ''),
+        type: OvsConditionType.OvsApplied,
+        status: 'True',
+        reason: 'Applied',
+        message:
+          (ovs.port
+            ? `port ${ovs.port.name} on bridge ${ovs.port.bridge} trunks VLANs ${list(ovs.port.trunks)}`
+            : 'no network is stretched onto Open vSwitch on this node; no uplink port') +
+          (ovs.systemId !== undefined ? ` (OVS system-id ${ovs.systemId})` : ''),
       }
-    : { type: OvsConditionType.OvsApplied, status: 'False', reason: ovs.reason ?? 'Failed', message: `${EvpnErrorCode.Infrastructure}: ${ovs.error ?? 'not applied'}` };
-  const loop: ConditionInput = ovs.loopRisks.length > 0
-    ? {
-        type: OvsConditionType.VlanLoopRisk, status: 'True', reason: 'VlanOnOtherPort',
-        message: ovs.loopRisks.map((r) => `VLAN ${list(r.vlans)} also leaves bridge ${r.bridge} through port ${r.port}`).join('; '),
-      }
-    : { type: OvsConditionType.VlanLoopRisk, status: 'False', reason: 'NoneDetected', message: 'no other port of the uplink bridge carries a stretched VLAN' };
+    : {
+        type: OvsConditionType.OvsApplied,
+        status: 'False',
+        reason: ovs.reason ?? 'Failed',
+        message: `${EvpnErrorCode.Infrastructure}: ${ovs.error ?? 'not applied'}`,
+      };
+  const loop: ConditionInput =
+    ovs.loopRisks.length > 0
+      ? {
+          type: OvsConditionType.VlanLoopRisk,
+          status: 'True',
+          reason: 'VlanOnOtherPort',
+          message: ovs.loopRisks
+            .map((r) => `VLAN ${list(r.vlans)} also leaves bridge ${r.bridge} through port ${r.port}`)
+            .join('; '),
+        }
+      : {
+          type: OvsConditionType.VlanLoopRisk,
+          status: 'False',
+          reason: 'NoneDetected',
+          message: 'no other port of the uplink bridge carries a stretched VLAN',
+        };
   return [applied, loop];
 }
 
@@ -36,5 +56,11 @@ export function ovsConditions(ovs: OvsOutcome | undefined): ConditionInput[] {
 export function withOvs(o: ObjectOutcome, ovs: OvsOutcome | undefined): ObjectOutcome {
   const r = ovs?.networks.get(o.name);
   if (!o.ready || r === undefined || r.plugged) return o;
-  return { ...o, ready: false, reason: r.reason ?? 'NotPlugged', code: EvpnErrorCode.Infrastructure, message: codedMessage(EvpnErrorCode.Infrastructure, r.message ?? 'not plugged into Open vSwitch') };
+  return {
+    ...o,
+    ready: false,
+    reason: r.reason ?? 'NotPlugged',
+    code: EvpnErrorCode.Infrastructure,
+    message: codedMessage(EvpnErrorCode.Infrastructure, r.message ?? 'not plugged into Open vSwitch'),
+  };
 }

@@ -87,7 +87,12 @@ export function desiredFromParts(parts: OvnParts, input: Omit<MirrorInput, 'snap
   const typed = dropMixedTypeVnis(selected.usable, mirroredNetworks);
   // 3. VNIs: each network's L2VNI and the VRF it routes in; every VNI has one holder.
   const vnis = assignNetworkVnis({
-    usable: typed.usable, mirroredNetworks, userNetworks, userVrfs, keptLastGood: selected.keptLastGood, l3vniOffset: input.l3vniOffset ?? DEFAULT_L3VNI_OFFSET,
+    usable: typed.usable,
+    mirroredNetworks,
+    userNetworks,
+    userVrfs,
+    keptLastGood: selected.keptLastGood,
+    l3vniOffset: input.l3vniOffset ?? DEFAULT_L3VNI_OFFSET,
   });
   const { usable } = vnis;
   // 4. VRFs: one per name. User VRFs with the same name or VNI are left alone.
@@ -96,18 +101,44 @@ export function desiredFromParts(parts: OvnParts, input: Omit<MirrorInput, 'snap
   // 5. Network specs with OVN's facts; then the VRFs, plus those kept-last-good networks still use. The API's
   // checks are the reconciler's last step (keep-valid-desired.ts), where a failing VRF keeps its live spec instead of vanishing.
   const desired = networksFromAssociations({
-    usable, keptLastGood: selected.keptLastGood, numbers: { vrfOf: new Map([...vnis.routing].map(([id, r]) => [id, r.vrf])) }, mirroredNetworks, userNetworks,
+    usable,
+    keptLastGood: selected.keptLastGood,
+    numbers: { vrfOf: new Map([...vnis.routing].map(([id, r]) => [id, r.vrf])) },
+    mirroredNetworks,
+    userNetworks,
     factsOf: (id) => parts.factsOf(id),
   });
-  const { vrfs, sources } = keepVrfsOfLastGood(selected.keptLastGood, { vrfs: afterUsers.vrfs, sources: desired.sources },
-    { vrfs: input.vrfs, mirroredNetworks });
+  const { vrfs, sources } = keepVrfsOfLastGood(
+    selected.keptLastGood,
+    { vrfs: afterUsers.vrfs, sources: desired.sources },
+    { vrfs: input.vrfs, mirroredNetworks },
+  );
 
   // A network no agent applies (no VLAN path) gets no port sets.
-  const wantedPortNetworks = new Set([...[...desired.networks].filter(([, spec]) => hasProviderPath(spec)).map(([id]) => id), ...userNetworkNames]);
+  const wantedPortNetworks = new Set([
+    ...[...desired.networks].filter(([, spec]) => hasProviderPath(spec)).map(([id]) => id),
+    ...userNetworkNames,
+  ]);
   return {
-    vrfs, networks: desired.networks, sources,
+    vrfs,
+    networks: desired.networks,
+    sources,
     portSets: parts.portSets(wantedPortNetworks),
-    problems: [...selected.problems, ...typed.problems, ...vnis.problems, ...fromOvn.problems, ...afterUsers.problems, ...desired.problems],
-    notices: [...associations].flatMap(([id, a]) => a.warnings.map((message): MirrorNotice => ({ kind: 'EvpnNetwork', name: id, reason: 'AssociationWarning', message }))),
+    problems: [
+      ...selected.problems,
+      ...typed.problems,
+      ...vnis.problems,
+      ...fromOvn.problems,
+      ...afterUsers.problems,
+      ...desired.problems,
+    ],
+    notices: [...associations].flatMap(([id, a]) =>
+      a.warnings.map((message): MirrorNotice => ({
+        kind: 'EvpnNetwork',
+        name: id,
+        reason: 'AssociationWarning',
+        message,
+      })),
+    ),
   };
 }

@@ -57,7 +57,10 @@ export interface NetworkAssociation {
 const describe = (c: Claim): string => `${c.row.table} ${c.row.name ?? c.row.uuid}`;
 
 /** Network of a Port_Binding: Neutron's key first, then its datapath's LS name. */
-export function networkOfPortBinding(pb: PortBindingRow, datapathNames: ReadonlyMap<string, string>): string | undefined {
+export function networkOfPortBinding(
+  pb: PortBindingRow,
+  datapathNames: ReadonlyMap<string, string>,
+): string | undefined {
   const name = pb.externalIds[NeutronKey.networkName] ?? datapathNames.get(pb.datapath);
   return name === undefined ? undefined : neutronIdOf(name);
 }
@@ -94,7 +97,9 @@ function collectClaims(snapshot: OvnSnapshot, datapathNames: ReadonlyMap<string,
   for (const ls of snapshot.logicalSwitches) {
     if (!hasBgpvpnKeys(ls.externalIds)) continue;
     claims.push({
-      networkId: neutronIdOf(ls.name), kind: 'network', rank: 1,
+      networkId: neutronIdOf(ls.name),
+      kind: 'network',
+      rank: 1,
       row: { db: 'OVN_Northbound', table: 'Logical_Switch', uuid: ls.uuid, name: ls.name },
       result: parseAssociation(ls.externalIds),
     });
@@ -107,7 +112,9 @@ function collectClaims(snapshot: OvnSnapshot, datapathNames: ReadonlyMap<string,
     nbRouterPorts.add(lrp.name);
     const router = lrp.externalIds[NeutronKey.routerName];
     claims.push({
-      networkId: neutronIdOf(net), kind: 'router', rank: 2,
+      networkId: neutronIdOf(net),
+      kind: 'router',
+      rank: 2,
       row: { db: 'OVN_Northbound', table: 'Logical_Router_Port', uuid: lrp.uuid, name: lrp.name },
       ...(router !== undefined ? { routerId: neutronIdOf(router) } : {}),
       result: parseAssociation(lrp.externalIds),
@@ -122,7 +129,9 @@ function collectClaims(snapshot: OvnSnapshot, datapathNames: ReadonlyMap<string,
     if (networkId === undefined) continue;
     const router = pb.externalIds[NeutronKey.routerName];
     claims.push({
-      networkId, kind: isRouterPort ? 'router' : 'port', rank: isRouterPort ? 3 : 4,
+      networkId,
+      kind: isRouterPort ? 'router' : 'port',
+      rank: isRouterPort ? 3 : 4,
       row: { db: 'OVN_Southbound', table: 'Port_Binding', uuid: pb.uuid, name: pb.logicalPort },
       ...(router !== undefined ? { routerId: neutronIdOf(router) } : {}),
       result: parseAssociation(pb.externalIds),
@@ -141,21 +150,38 @@ function claimsByNetwork(claims: readonly Claim[]): [string, Claim[]][] {
     list.push(c);
     byNetwork.set(c.networkId, list);
   }
-  for (const list of byNetwork.values()) list.sort((a, b) => a.rank - b.rank || (a.row.name ?? '').localeCompare(b.row.name ?? ''));
+  for (const list of byNetwork.values())
+    list.sort((a, b) => a.rank - b.rank || (a.row.name ?? '').localeCompare(b.row.name ?? ''));
   return [...byNetwork].sort(([a], [b]) => a.localeCompare(b));
 }
 
 /** The network as its deciding claim says: its association, or why it cannot be used. */
-function decidedEntry(networkId: string, claims: readonly Claim[], decider: Claim, subnets: Subnet[]): NetworkAssociation {
+function decidedEntry(
+  networkId: string,
+  claims: readonly Claim[],
+  decider: Claim,
+  subnets: Subnet[],
+): NetworkAssociation {
   const entry: NetworkAssociation = {
-    networkId, kind: decider.kind, conflicts: [], warnings: [], subnets,
-    routes: [], portIds: [], rows: claims.map((c) => c.row),
+    networkId,
+    kind: decider.kind,
+    conflicts: [],
+    warnings: [],
+    subnets,
+    routes: [],
+    portIds: [],
+    rows: claims.map((c) => c.row),
   };
   if (decider.routerId !== undefined) entry.routerId = decider.routerId;
   if (!ObjectName.safeParse(networkId).success) {
     // Checked before any write: the API server would refuse the name (422) on every pass.
-    entry.problem = { code: EvpnErrorCode.InvalidName,
-      message: codedMessage(EvpnErrorCode.InvalidName, `${describe(decider)} names network ${JSON.stringify(networkId.slice(0, 300))}, which is not a valid object name (lowercase letters, digits, '-' and '.', at most 253 characters); nothing is mirrored for it`) };
+    entry.problem = {
+      code: EvpnErrorCode.InvalidName,
+      message: codedMessage(
+        EvpnErrorCode.InvalidName,
+        `${describe(decider)} names network ${JSON.stringify(networkId.slice(0, 300))}, which is not a valid object name (lowercase letters, digits, '-' and '.', at most 253 characters); nothing is mirrored for it`,
+      ),
+    };
   } else if (decider.result.ok) {
     entry.association = decider.result.association;
     entry.warnings.push(...decider.result.association.warnings);
@@ -167,8 +193,13 @@ function decidedEntry(networkId: string, claims: readonly Claim[], decider: Clai
 
 /** An l2 network's router association of type l3 names the VRF it routes in (symmetric IRB); the first one counts. */
 function isRouterL3(entry: NetworkAssociation, decider: Claim, c: Claim, association: Association): boolean {
-  return entry.association?.type === 'l2' && decider.kind !== 'router' && c.kind === 'router' && association.type === 'l3' &&
-    (entry.routerL3 === undefined || identity(entry.routerL3) === identity(association));
+  return (
+    entry.association?.type === 'l2' &&
+    decider.kind !== 'router' &&
+    c.kind === 'router' &&
+    association.type === 'l3' &&
+    (entry.routerL3 === undefined || identity(entry.routerL3) === identity(association))
+  );
 }
 
 /** The claims that lost to the decider: warnings for broken ones, the router's VRF, EVPN-004 for another BGPVPN. */
@@ -186,8 +217,8 @@ function weighOtherClaims(entry: NetworkAssociation, decider: Claim, others: rea
     if (entry.association && identity(association) !== identity(entry.association)) {
       entry.conflicts.push(
         `network is associated with two BGPVPNs: ${entry.association.type} vni ${entry.association.vni} ` +
-        `on ${describe(decider)} and ${association.type} vni ${association.vni} on ${describe(c)}; ` +
-        `the ${describe(decider)} association is applied`,
+          `on ${describe(decider)} and ${association.type} vni ${association.vni} on ${describe(c)}; ` +
+          `the ${describe(decider)} association is applied`,
       );
     }
   }

@@ -16,37 +16,77 @@ import type { NetworkNumbers } from './network-vnis.ts';
 import { isMirrored, type UsableAssociation } from './select-associations.ts';
 
 const noPath = (id: string, message: string): MirrorProblem =>
-  mirrorProblem({ kind: 'EvpnNetwork', name: id, reason: 'NoProviderPath', keptLastGood: false, code: EvpnErrorCode.UnusableAssociation }, `${message}; no agent applies this network`);
+  mirrorProblem(
+    {
+      kind: 'EvpnNetwork',
+      name: id,
+      reason: 'NoProviderPath',
+      keptLastGood: false,
+      code: EvpnErrorCode.UnusableAssociation,
+    },
+    `${message}; no agent applies this network`,
+  );
 
 /** Why a provider path is not a VLAN one, or undefined when it is. */
 export function providerProblem(id: string, provider: ProviderPath): MirrorProblem | undefined {
   switch (provider.kind) {
-    case 'vlan': return undefined;
-    case 'flat': return noPath(id, `flat provider network on physical network ${provider.physicalNetwork || '(unnamed)'} (localnet port without tag): EVPN stretches VLANs only`);
-    case 'tunnel': return noPath(id, 'tenant (Geneve) network without a localnet port: OVN puts none of its frames on a provider bridge');
-    case 'ambiguous': return noPath(id, `${provider.localnets.length} localnet ports (${provider.localnets.join(', ')}): a multi-segment network has no single VLAN`);
+    case 'vlan':
+      return undefined;
+    case 'flat':
+      return noPath(
+        id,
+        `flat provider network on physical network ${provider.physicalNetwork || '(unnamed)'} (localnet port without tag): EVPN stretches VLANs only`,
+      );
+    case 'tunnel':
+      return noPath(
+        id,
+        'tenant (Geneve) network without a localnet port: OVN puts none of its frames on a provider bridge',
+      );
+    case 'ambiguous':
+      return noPath(
+        id,
+        `${provider.localnets.length} localnet ports (${provider.localnets.join(', ')}): a multi-segment network has no single VLAN`,
+      );
   }
 }
 
 /** The MTU to use: OVN's when valid, else the last good one (with a problem). */
-function mtuFor(id: string, facts: NetworkFacts, previous: EvpnNetworkSpec | undefined): { mtu?: number; problem?: MirrorProblem } {
+function mtuFor(
+  id: string,
+  facts: NetworkFacts,
+  previous: EvpnNetworkSpec | undefined,
+): { mtu?: number; problem?: MirrorProblem } {
   const m = facts.mtu;
   if (m === undefined) return {};
   if ('ok' in m) return { mtu: m.ok };
   const kept = previous?.mtu;
   return {
     ...(kept !== undefined ? { mtu: kept } : {}),
-    problem: { kind: 'EvpnNetwork', name: id, reason: 'InvalidMtu', keptLastGood: true, code: EvpnErrorCode.UnusableAssociation,
-      message: `${EvpnErrorCode.UnusableAssociation}: Logical_Switch external_ids ${MTU_KEY}=${JSON.stringify(m.invalid)} is not an MTU (${MTU_RANGE.min}–${MTU_RANGE.max}); ` +
-        (kept !== undefined ? `the last good MTU ${kept} is kept` : 'the default MTU applies') },
+    problem: {
+      kind: 'EvpnNetwork',
+      name: id,
+      reason: 'InvalidMtu',
+      keptLastGood: true,
+      code: EvpnErrorCode.UnusableAssociation,
+      message:
+        `${EvpnErrorCode.UnusableAssociation}: Logical_Switch external_ids ${MTU_KEY}=${JSON.stringify(m.invalid)} is not an MTU (${MTU_RANGE.min}–${MTU_RANGE.max}); ` +
+        (kept !== undefined ? `the last good MTU ${kept} is kept` : 'the default MTU applies'),
+    },
   };
 }
 
-export interface NetworkSpecResult { spec: EvpnNetworkSpec; problems: MirrorProblem[] }
+export interface NetworkSpecResult {
+  spec: EvpnNetworkSpec;
+  problems: MirrorProblem[];
+}
 
 /** The spec of one network (maybe without a VLAN path, with the problem saying so), or the problem that stops it. */
 export function networkSpecOf(
-  id: string, a: UsableAssociation, numbers: NetworkNumbers, facts: NetworkFacts, previous?: EvpnNetworkSpec,
+  id: string,
+  a: UsableAssociation,
+  numbers: NetworkNumbers,
+  facts: NetworkFacts,
+  previous?: EvpnNetworkSpec,
 ): NetworkSpecResult | MirrorProblem {
   const vrf = numbers.vrfOf.get(id);
   if (vrf === undefined) return conflictProblem('EvpnNetwork', id, `no VRF to route in`);
@@ -68,17 +108,30 @@ export function networkSpecOf(
   if (a.advertiseFixedIps !== undefined) spec.advertiseFixedIps = a.advertiseFixedIps;
   if (a.routes.length) spec.routes = a.routes;
   spec.source = {
-    association: a.kind, networkId: id,
+    association: a.kind,
+    networkId: id,
     ...(a.routerId !== undefined ? { routerId: a.routerId } : {}),
     ...(a.portIds.length ? { portIds: a.portIds } : {}),
-    rows: a.rows.map((r) => ({ db: r.db, table: r.table, uuid: r.uuid, ...(r.name !== undefined ? { name: r.name } : {}) })),
+    rows: a.rows.map((r) => ({
+      db: r.db,
+      table: r.table,
+      uuid: r.uuid,
+      ...(r.name !== undefined ? { name: r.name } : {}),
+    })),
   };
   // A last safety net: never emit a spec the API server would refuse.
   const checked = EvpnNetworkSpecSchema.safeParse(spec);
   if (!checked.success) {
-    const provider = spec.provider === undefined ? '' : ` (physical network ${JSON.stringify(spec.provider.physicalNetwork)})`;
-    return { kind: 'EvpnNetwork', name: id, reason: 'MalformedAssociation', keptLastGood: false, code: EvpnErrorCode.InvalidRouteTarget,
-      message: `${EvpnErrorCode.InvalidRouteTarget}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}${provider}` };
+    const provider =
+      spec.provider === undefined ? '' : ` (physical network ${JSON.stringify(spec.provider.physicalNetwork)})`;
+    return {
+      kind: 'EvpnNetwork',
+      name: id,
+      reason: 'MalformedAssociation',
+      keptLastGood: false,
+      code: EvpnErrorCode.InvalidRouteTarget,
+      message: `${EvpnErrorCode.InvalidRouteTarget}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}${provider}`,
+    };
   }
   return { spec, problems };
 }
@@ -103,10 +156,24 @@ const specMemo = new WeakMap<object, SpecMemo>();
  * steps then recognise it by identity) and is not checked again. The results
  * are never modified.
  */
-function memoNetworkSpecOf(id: string, a: UsableAssociation, numbers: NetworkNumbers, facts: NetworkFacts, previous?: EvpnNetworkSpec): NetworkSpecResult | MirrorProblem {
+function memoNetworkSpecOf(
+  id: string,
+  a: UsableAssociation,
+  numbers: NetworkNumbers,
+  facts: NetworkFacts,
+  previous?: EvpnNetworkSpec,
+): NetworkSpecResult | MirrorProblem {
   const vrf = numbers.vrfOf.get(id);
   const m = specMemo.get(a.rows);
-  if (m !== undefined && m.id === id && m.vrf === vrf && m.facts === facts && m.previous === previous && sameEntry(m.a, a)) return m.result;
+  if (
+    m !== undefined &&
+    m.id === id &&
+    m.vrf === vrf &&
+    m.facts === facts &&
+    m.previous === previous &&
+    sameEntry(m.a, a)
+  )
+    return m.result;
   const result = networkSpecOf(id, a, numbers, facts, previous);
   specMemo.set(a.rows, { id, a, vrf, facts, previous, result });
   return result;
@@ -114,8 +181,13 @@ function memoNetworkSpecOf(id: string, a: UsableAssociation, numbers: NetworkNum
 
 /** The fields networkSpecOf reads, compared by identity (the entry itself is copied by selectAssociations). */
 const sameEntry = (x: UsableAssociation, y: UsableAssociation): boolean =>
-  x.association === y.association && x.kind === y.kind && x.routerId === y.routerId && x.portIds === y.portIds &&
-  x.advertiseFixedIps === y.advertiseFixedIps && x.routes === y.routes && x.rows === y.rows;
+  x.association === y.association &&
+  x.kind === y.kind &&
+  x.routerId === y.routerId &&
+  x.portIds === y.portIds &&
+  x.advertiseFixedIps === y.advertiseFixedIps &&
+  x.routes === y.routes &&
+  x.rows === y.rows;
 
 /** Takes the VLAN path away (the spec stays visible; no agent applies it). */
 function withoutPath(spec: EvpnNetworkSpec): EvpnNetworkSpec {
@@ -130,7 +202,9 @@ function withoutPath(spec: EvpnNetworkSpec): EvpnNetworkSpec {
  * network already holds loses its path the same way.
  */
 export function dropVlanCollisions(
-  networks: Map<string, EvpnNetworkSpec>, candidates: ReadonlySet<string>, holders: ReadonlyMap<string, EvpnNetworkSpec>,
+  networks: Map<string, EvpnNetworkSpec>,
+  candidates: ReadonlySet<string>,
+  holders: ReadonlyMap<string, EvpnNetworkSpec>,
 ): MirrorProblem[] {
   const problems: MirrorProblem[] = [];
   for (const ids of groupByVlan(networks, candidates)) {
@@ -141,8 +215,13 @@ export function dropVlanCollisions(
     for (const id of ids) {
       const others = [...ids.filter((o) => o !== id), ...(holder !== undefined ? [holder] : [])];
       networks.set(id, withoutPath(networks.get(id) ?? spec));
-      problems.push(conflictProblem('EvpnNetwork', id,
-        `${describeVlan(spec)} is also the VLAN of EvpnNetwork ${others.join(', ')}; no agent applies this network until one of them changes`));
+      problems.push(
+        conflictProblem(
+          'EvpnNetwork',
+          id,
+          `${describeVlan(spec)} is also the VLAN of EvpnNetwork ${others.join(', ')}; no agent applies this network until one of them changes`,
+        ),
+      );
     }
   }
   return problems;
@@ -151,7 +230,8 @@ export function dropVlanCollisions(
 /** The candidates with a VLAN path, grouped by physical network and VLAN, ids sorted. */
 function groupByVlan(networks: ReadonlyMap<string, EvpnNetworkSpec>, candidates: ReadonlySet<string>): string[][] {
   const byVlan = new Map<string, string[]>();
-  const keyOf = (s: EvpnNetworkSpec): string | undefined => (s.vlanId === undefined ? undefined : `${s.provider?.physicalNetwork ?? ''}/${s.vlanId}`);
+  const keyOf = (s: EvpnNetworkSpec): string | undefined =>
+    s.vlanId === undefined ? undefined : `${s.provider?.physicalNetwork ?? ''}/${s.vlanId}`;
   for (const id of [...candidates].sort()) {
     const key = keyOf(networks.get(id) ?? { type: 'l3' });
     if (key !== undefined) byVlan.set(key, [...(byVlan.get(key) ?? []), id]);
@@ -162,7 +242,9 @@ function groupByVlan(networks: ReadonlyMap<string, EvpnNetworkSpec>, candidates:
 /** The name of a held network on the same VLAN (one without a provider holds it on every physical network). */
 function vlanHolder(holders: ReadonlyMap<string, EvpnNetworkSpec>, spec: EvpnNetworkSpec): string | undefined {
   const physnet = spec.provider?.physicalNetwork;
-  return [...holders].find(([, h]) => h.vlanId === spec.vlanId && (h.provider === undefined || h.provider.physicalNetwork === physnet))?.[0];
+  return [...holders].find(
+    ([, h]) => h.vlanId === spec.vlanId && (h.provider === undefined || h.provider.physicalNetwork === physnet),
+  )?.[0];
 }
 
 function describeVlan(spec: EvpnNetworkSpec): string {
@@ -192,12 +274,18 @@ export function networksFromAssociations(input: NetworkInputs): DesiredNetworks 
   const out: DesiredNetworks = { networks: new Map(input.keptLastGood), sources: new Map(), problems: [] };
   for (const [id, a] of input.usable) {
     const result = memoNetworkSpecOf(id, a, input.numbers, input.factsOf(id), input.mirroredNetworks.get(id)?.spec);
-    if (isProblem(result)) { out.problems.push(result); continue; }
+    if (isProblem(result)) {
+      out.problems.push(result);
+      continue;
+    }
     out.networks.set(id, result.spec);
     out.sources.set(id, a.kind);
     out.problems.push(...result.problems);
   }
-  const holders = new Map<string, EvpnNetworkSpec>([...input.keptLastGood, ...input.userNetworks.map((n) => [n.metadata.name, n.spec] as const)]);
+  const holders = new Map<string, EvpnNetworkSpec>([
+    ...input.keptLastGood,
+    ...input.userNetworks.map((n) => [n.metadata.name, n.spec] as const),
+  ]);
   out.problems.push(...dropVlanCollisions(out.networks, new Set(out.sources.keys()), holders));
   return out;
 }

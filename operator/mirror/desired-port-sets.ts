@@ -24,7 +24,10 @@ export function localPortOf(pb: PortBindingRow): LocalPort | undefined {
  * (ovn-source/node-names.ts#withNodeNames); a chassis with none maps to no node
  * and its ports go nowhere.
  */
-export function portSetsByNetworkAndNode(snapshot: OvnSnapshot, wanted: ReadonlySet<string>): Map<string, EvpnPortSetSpec> {
+export function portSetsByNetworkAndNode(
+  snapshot: OvnSnapshot,
+  wanted: ReadonlySet<string>,
+): Map<string, EvpnPortSetSpec> {
   const chassisNode = new Map(snapshot.chassis.map((c) => [c.uuid, c.hostname || c.name || undefined]));
   const dpNames = datapathNameIndex(snapshot);
   const sets = new Map<string, EvpnPortSetSpec>();

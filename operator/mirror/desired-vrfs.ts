@@ -9,7 +9,10 @@ import type { NetworkRouting } from './network-vnis.ts';
 const samePolicy = (x: EvpnVrfSpec, y: EvpnVrfSpec): boolean => JSON.stringify(x) === JSON.stringify(y);
 
 /** One VRF per name; the first network (by id) sets its BGP policy, a different one is a conflict. */
-export function vrfsOfNetworks(routing: ReadonlyMap<string, NetworkRouting>): { vrfs: Map<string, EvpnVrfSpec>; problems: MirrorProblem[] } {
+export function vrfsOfNetworks(routing: ReadonlyMap<string, NetworkRouting>): {
+  vrfs: Map<string, EvpnVrfSpec>;
+  problems: MirrorProblem[];
+} {
   const vrfs = new Map<string, EvpnVrfSpec>();
   const vrfOwner = new Map<string, string>();
   const problems: MirrorProblem[] = [];
@@ -17,8 +20,13 @@ export function vrfsOfNetworks(routing: ReadonlyMap<string, NetworkRouting>): { 
     const existing = vrfs.get(name);
     if (existing) {
       if (!samePolicy(existing, spec)) {
-        problems.push(conflictProblem('EvpnNetwork', id,
-          `VRF ${name} gets its BGP policy from network ${vrfOwner.get(name) ?? '?'}; this network's BGPVPN asks for a different one`));
+        problems.push(
+          conflictProblem(
+            'EvpnNetwork',
+            id,
+            `VRF ${name} gets its BGP policy from network ${vrfOwner.get(name) ?? '?'}; this network's BGPVPN asks for a different one`,
+          ),
+        );
       }
       continue;
     }
@@ -39,12 +47,25 @@ export function yieldToUserVrfs(
     const name = user.metadata.name;
     const sameVni = [...out].find(([n, s]) => s.vni === user.spec.vni && n !== name);
     if (out.delete(name)) {
-      problems.push(conflictProblem('EvpnVrf', name,
-        `an OVN association also claims ${name}; the user-authored object is used as is and not overwritten`));
+      problems.push(
+        conflictProblem(
+          'EvpnVrf',
+          name,
+          `an OVN association also claims ${name}; the user-authored object is used as is and not overwritten`,
+        ),
+      );
     }
     if (sameVni) {
-      problems.push(conflictProblem('EvpnVrf', name, `L3VNI ${user.spec.vni} is also claimed by the mirrored VRF ${sameVni[0]}`));
-      problems.push(conflictProblem('EvpnVrf', sameVni[0], `L3VNI ${user.spec.vni} is also claimed by the user-authored VRF ${name}`));
+      problems.push(
+        conflictProblem('EvpnVrf', name, `L3VNI ${user.spec.vni} is also claimed by the mirrored VRF ${sameVni[0]}`),
+      );
+      problems.push(
+        conflictProblem(
+          'EvpnVrf',
+          sameVni[0],
+          `L3VNI ${user.spec.vni} is also claimed by the user-authored VRF ${name}`,
+        ),
+      );
     }
   }
   return { vrfs: out, problems };

@@ -66,7 +66,11 @@ export function dropWritesAlreadyMade(
  * True when `liveVersion` is the version from before our own write of exactly
  * `fingerprint`: the cache is behind, and the write is already done.
  */
-export function isWriteMade(e: ExpectedWrite | undefined, liveVersion: string | undefined, fingerprint: string): boolean {
+export function isWriteMade(
+  e: ExpectedWrite | undefined,
+  liveVersion: string | undefined,
+  fingerprint: string,
+): boolean {
   return e !== undefined && liveVersion === e.before && e.fingerprint === fingerprint;
 }
 
@@ -77,7 +81,11 @@ export function isExpectationStale(e: ExpectedWrite | undefined, liveVersion: st
 
 /** The part of an informer object the echo check reads. */
 export interface EchoedObject {
-  readonly metadata: { readonly name?: string | undefined; readonly resourceVersion?: string | undefined; readonly uid?: string | undefined };
+  readonly metadata: {
+    readonly name?: string | undefined;
+    readonly resourceVersion?: string | undefined;
+    readonly uid?: string | undefined;
+  };
 }
 
 /**

@@ -36,7 +36,9 @@ export function holdDeletesWhileUnsynced(input: DeleteHoldInput): DeleteHold {
     missingSince.set(key, input.previouslyMissing.get(key) ?? input.now);
   }
   return {
-    deletes: [], missingSince, held: input.deletes.length,
+    deletes: [],
+    missingSince,
+    held: input.deletes.length,
     nextCheckInMs: Math.min(input.nextCheckInMs ?? Infinity, UNSYNCED_RETRY_MS),
   };
 }

@@ -13,14 +13,26 @@ import { IncrementalParts } from './incremental-parts.ts';
 import { RandomOvn } from '../../test/fixtures/mirror/random-ovn.ts';
 
 const userNetwork = {
-  apiVersion: 'evpn.example/v1', kind: 'EvpnNetwork', metadata: { name: 'user-net' },
+  apiVersion: 'evpn.example/v1',
+  kind: 'EvpnNetwork',
+  metadata: { name: 'user-net' },
   spec: { type: 'l2', vni: 101, vrf: 'user-vrf', vlanId: 11, provider: { physicalNetwork: 'physnet2' } },
 } as unknown as EvpnNetwork;
-const userVrf = { apiVersion: 'evpn.example/v1', kind: 'EvpnVrf', metadata: { name: 'user-vrf' }, spec: { vni: 102 } } as unknown as EvpnVrf;
+const userVrf = {
+  apiVersion: 'evpn.example/v1',
+  kind: 'EvpnVrf',
+  metadata: { name: 'user-vrf' },
+  spec: { vni: 102 },
+} as unknown as EvpnVrf;
 
 const sorted = <V>(m: ReadonlyMap<string, V>): [string, V][] => [...m].sort(([a], [b]) => a.localeCompare(b));
 const comparable = (o: MirrorOutput): unknown => ({
-  vrfs: sorted(o.vrfs), networks: sorted(o.networks), portSets: sorted(o.portSets), sources: sorted(o.sources), problems: o.problems, notices: o.notices,
+  vrfs: sorted(o.vrfs),
+  networks: sorted(o.networks),
+  portSets: sorted(o.portSets),
+  sources: sorted(o.sources),
+  problems: o.problems,
+  notices: o.notices,
 });
 
 function apply(index: OvnIndex, ovn: RandomOvn, step: { db: 'nb' | 'sb'; batch: ChangeBatch }): void {
@@ -72,8 +84,9 @@ describe('incremental mirror = full mirror', () => {
     expect(parts.lastRecomputed).toBe(1);
     expect(next.networks.get('n7')?.vni).toBe(200_007);
     // The other networks' port sets are the very objects of the previous pass.
-    expect(next.portSets.get([...next.portSets.keys()].find((k) => first.portSets.get(k)?.network === 'n8') ?? ''))
-      .toBe(first.portSets.get([...first.portSets.keys()].find((k) => first.portSets.get(k)?.network === 'n8') ?? ''));
+    expect(
+      next.portSets.get([...next.portSets.keys()].find((k) => first.portSets.get(k)?.network === 'n8') ?? ''),
+    ).toBe(first.portSets.get([...first.portSets.keys()].find((k) => first.portSets.get(k)?.network === 'n8') ?? ''));
   });
 
   it('a resync batch re-reads the database and recomputes every network', () => {
@@ -87,7 +100,11 @@ describe('incremental mirror = full mirror', () => {
     apply(index, ovn, { db: step.db, batch: { ...step.batch, kind: 'resync' } });
     const out = desiredFromParts(parts.update(index), { networks: [], vrfs: [] });
     expect(parts.lastRecomputed).toBeGreaterThanOrEqual(10);
-    const full = buildDesired({ snapshot: convertSnapshot(ovn.nbSnapshot(), ovn.sbSnapshot()), networks: [], vrfs: [] });
+    const full = buildDesired({
+      snapshot: convertSnapshot(ovn.nbSnapshot(), ovn.sbSnapshot()),
+      networks: [],
+      vrfs: [],
+    });
     expect(comparable(out)).toEqual(comparable(full));
   });
 });

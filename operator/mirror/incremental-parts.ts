@@ -58,7 +58,11 @@ export class IncrementalParts {
       if (before !== (part?.association !== undefined)) orderChanged = true;
     }
     this.lastRecomputed = n;
-    if (orderChanged) this.#order = [...this.#parts].filter(([, p]) => p.association !== undefined).map(([id]) => id).sort(byName);
+    if (orderChanged)
+      this.#order = [...this.#parts]
+        .filter(([, p]) => p.association !== undefined)
+        .map(([id]) => id)
+        .sort(byName);
     return this.#view();
   }
 

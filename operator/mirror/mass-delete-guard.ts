@@ -67,8 +67,10 @@ function tripped(input: MassDeleteInput): string | undefined {
   const n = input.deletes.length;
   const m = input.mirroredCount;
   // Below the floor too: these are how a whole cloud is lost, and a small cloud is still a whole cloud.
-  if (input.sourceReplaced === true) return `an OVN database was re-created (new cluster id); this pass would delete ${n} of ${m} mirrored objects`;
-  if (input.sourceEmpty) return `OVN holds no BGPVPN association at all; this pass would delete all ${n} of ${m} mirrored objects`;
+  if (input.sourceReplaced === true)
+    return `an OVN database was re-created (new cluster id); this pass would delete ${n} of ${m} mirrored objects`;
+  if (input.sourceEmpty)
+    return `OVN holds no BGPVPN association at all; this pass would delete all ${n} of ${m} mirrored objects`;
   if (n >= m) return `this pass would delete every mirrored object (${n} of ${m})`;
   if (n <= input.policy.floor) return undefined;
   const pct = Math.round(input.policy.maxShare * 100);
@@ -78,7 +80,14 @@ function tripped(input: MassDeleteInput): string | undefined {
 
 export function guardMassDeletes(input: MassDeleteInput): MassDeleteDecision {
   const missingSince = new Map(input.missingSince);
-  const pass = (heldSince: number | undefined): MassDeleteDecision => ({ deletes: input.deletes, held: [], heldSince, missingSince, why: undefined, releaseInMs: undefined });
+  const pass = (heldSince: number | undefined): MassDeleteDecision => ({
+    deletes: input.deletes,
+    held: [],
+    heldSince,
+    missingSince,
+    why: undefined,
+    releaseInMs: undefined,
+  });
   if (input.deletes.length === 0) return pass(undefined);
   const reason = tripped(input);
   if (input.heldSince === undefined && reason === undefined) return pass(undefined);
@@ -90,12 +99,16 @@ export function guardMassDeletes(input: MassDeleteInput): MassDeleteDecision {
   const held: PlannedDelete[] = [];
   for (const d of input.deletes) {
     const key = objectKey(d.kind, d.name);
-    if (input.confirmed.has(key)) { deletes.push(d); continue; }
+    if (input.confirmed.has(key)) {
+      deletes.push(d);
+      continue;
+    }
     held.push(d);
     missingSince.set(key, input.previouslyMissing.get(key) ?? input.now);
   }
   const minutes = Math.round(input.policy.holdMs / 6000) / 10;
-  const why = `${reason ?? `a mass deletion began at ${new Date(heldSince).toISOString()}`}; deletes are held for ${minutes} min ` +
+  const why =
+    `${reason ?? `a mass deletion began at ${new Date(heldSince).toISOString()}`}; deletes are held for ${minutes} min ` +
     `(until ${new Date(releaseAt).toISOString()}) unless the source recovers; set the annotation ${CONFIRM_DELETE_ANNOTATION}=true on an object to delete it now`;
   return { deletes, held, heldSince, missingSince, why, releaseInMs: releaseAt - input.now };
 }
@@ -108,7 +121,9 @@ const HELD_SINCE = /a mass deletion began at (\d{4}-\d\d-\d\dT[\d:.]+Z)/;
  * condition text) instead of starting a new one, so a restart neither rewrites
  * every held object's status nor postpones the deletes.
  */
-export function heldSinceFromConditions(objects: readonly { status?: { conditions?: readonly { reason?: string; message?: string }[] } }[]): number | undefined {
+export function heldSinceFromConditions(
+  objects: readonly { status?: { conditions?: readonly { reason?: string; message?: string }[] } }[],
+): number | undefined {
   let earliest: number | undefined;
   for (const o of objects) {
     for (const c of o.status?.conditions ?? []) {

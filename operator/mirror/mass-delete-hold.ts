@@ -7,7 +7,11 @@ import { EvpnErrorCode, type EvpnNetwork, type EvpnPortSet, type EvpnVrf } from 
 import { objectKey } from '../../crds/object-key.ts';
 import type { Live } from '../object-key.ts';
 import {
-  CONFIRM_DELETE_ANNOTATION, guardMassDeletes, heldSinceFromConditions, type MassDeleteDecision, type MassDeletePolicy,
+  CONFIRM_DELETE_ANNOTATION,
+  guardMassDeletes,
+  heldSinceFromConditions,
+  type MassDeleteDecision,
+  type MassDeletePolicy,
 } from './mass-delete-guard.ts';
 import { mirrorProblem, type MirrorProblem } from './mirror-problem.ts';
 import { isMirroredObject, type MirrorKind, type PlannedDelete } from './plan-mirror.ts';
@@ -57,7 +61,9 @@ export class MassDeleteHold {
   #heldSince: number | undefined;
 
   /** Since when each object the mirror would delete has been missing from OVN. */
-  get missingSince(): ReadonlyMap<string, number> { return this.#missingSince; }
+  get missingSince(): ReadonlyMap<string, number> {
+    return this.#missingSince;
+  }
 
   /**
    * A restarted (or newly elected) operator adopts the deletes an earlier
@@ -78,37 +84,64 @@ export class MassDeleteHold {
   guard(input: HoldInput): HoldResult {
     const { deletes, live, desired } = input;
     const mirrored = kindsOf(live).filter(([, obj]) => isMirroredObject(obj));
-    const confirmed = new Set(mirrored
-      .filter(([, obj]) => obj.metadata.annotations?.[CONFIRM_DELETE_ANNOTATION] === 'true')
-      .map(([kind, obj]) => objectKey(kind, obj.metadata.name)));
+    const confirmed = new Set(
+      mirrored
+        .filter(([, obj]) => obj.metadata.annotations?.[CONFIRM_DELETE_ANNOTATION] === 'true')
+        .map(([kind, obj]) => objectKey(kind, obj.metadata.name)),
+    );
     this.#heldSince ??= heldSinceFromConditions(mirrored.map(([, obj]) => obj as Conditioned));
     const wasHeld = this.#heldSince !== undefined;
     // A port set whose network is still wanted goes because its ports moved (a node drained): not a loss to guard.
     const networkOf = new Map(live.portSets.map((p) => [p.metadata.name, p.spec.network]));
-    const isPortMove = (d: PlannedDelete): boolean => d.kind === 'EvpnPortSet' && desired.networks.has(networkOf.get(d.name) ?? '');
+    const isPortMove = (d: PlannedDelete): boolean =>
+      d.kind === 'EvpnPortSet' && desired.networks.has(networkOf.get(d.name) ?? '');
     const guarded = guardMassDeletes({
-      deletes: deletes.filter((d) => !isPortMove(d)), mirroredCount: mirrored.length,
+      deletes: deletes.filter((d) => !isPortMove(d)),
+      mirroredCount: mirrored.length,
       sourceEmpty: desired.vrfs.size + desired.networks.size + desired.portSets.size === 0,
       ...(input.sourceReplaced === undefined ? {} : { sourceReplaced: input.sourceReplaced }),
-      confirmed, heldSince: this.#heldSince, missingSince: input.missingSince, previouslyMissing: this.#missingSince,
-      now: input.now, policy: input.policy,
+      confirmed,
+      heldSince: this.#heldSince,
+      missingSince: input.missingSince,
+      previouslyMissing: this.#missingSince,
+      now: input.now,
+      policy: input.policy,
     });
     const result = { ...guarded, deletes: [...deletes.filter(isPortMove), ...guarded.deletes] };
     this.#heldSince = result.heldSince;
     this.#missingSince = result.missingSince;
-    const transition = result.held.length > 0 && !wasHeld ? 'held'
-      : result.held.length === 0 && wasHeld && result.deletes.length > 0 ? 'released' : undefined;
+    const transition =
+      result.held.length > 0 && !wasHeld
+        ? 'held'
+        : result.held.length === 0 && wasHeld && result.deletes.length > 0
+          ? 'released'
+          : undefined;
     return { ...result, mirrored: mirrored.length, transition };
   }
 }
 
 /** A condition (SourceDegraded) and an Event on each held network and VRF; port sets are counted in the metric. */
-export function heldProblems(held: readonly PlannedDelete[], heldSince: number | undefined, releaseInMs: number | undefined, now: number): MirrorProblem[] {
+export function heldProblems(
+  held: readonly PlannedDelete[],
+  heldSince: number | undefined,
+  releaseInMs: number | undefined,
+  now: number,
+): MirrorProblem[] {
   if (held.length === 0 || heldSince === undefined) return [];
   const until = new Date(now + (releaseInMs ?? 0)).toISOString();
-  return held.filter((d) => d.kind !== 'EvpnPortSet').map((d) => mirrorProblem(
-    { kind: d.kind as MirrorProblem['kind'], name: d.name, reason: 'DeletesHeld', keptLastGood: true, code: EvpnErrorCode.NotFound },
-    `gone from OVN, but its delete is held: a mass deletion began at ${new Date(heldSince).toISOString()}; ` +
-      `it is deleted at ${until} if OVN stays this way, or now with the annotation ${CONFIRM_DELETE_ANNOTATION}=true`,
-  ));
+  return held
+    .filter((d) => d.kind !== 'EvpnPortSet')
+    .map((d) =>
+      mirrorProblem(
+        {
+          kind: d.kind as MirrorProblem['kind'],
+          name: d.name,
+          reason: 'DeletesHeld',
+          keptLastGood: true,
+          code: EvpnErrorCode.NotFound,
+        },
+        `gone from OVN, but its delete is held: a mass deletion began at ${new Date(heldSince).toISOString()}; ` +
+          `it is deleted at ${until} if OVN stays this way, or now with the annotation ${CONFIRM_DELETE_ANNOTATION}=true`,
+      ),
+    );
 }

@@ -27,6 +27,11 @@ export function mirrorProblem(p: Omit<MirrorProblem, 'message'>, text: string): 
   return { ...p, message: codedMessage(p.code, text) };
 }
 
-export function conflictProblem(kind: MirrorProblem['kind'], name: string, text: string, code: EvpnErrorCode = EvpnErrorCode.Conflict): MirrorProblem {
+export function conflictProblem(
+  kind: MirrorProblem['kind'],
+  name: string,
+  text: string,
+  code: EvpnErrorCode = EvpnErrorCode.Conflict,
+): MirrorProblem {
   return mirrorProblem({ kind, name, reason: 'Conflict', keptLastGood: false, code }, text);
 }

@@ -12,7 +12,13 @@
 import type { Subnet } from '../../crds/index.ts';
 import { gatewayInside } from '../../crds/index.ts';
 import { networkOf } from '../../crds/net-address.ts';
-import type { DhcpOptionsRow, LogicalRouterPortRow, LogicalSwitchPortRow, LogicalSwitchRow, OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
+import type {
+  DhcpOptionsRow,
+  LogicalRouterPortRow,
+  LogicalSwitchPortRow,
+  LogicalSwitchRow,
+  OvnSnapshot,
+} from '../ovn-source/ovn-snapshot.ts';
 import { NeutronKey, neutronIdOf } from '../ovn-source/bgpvpn-keys.ts';
 
 export const MTU_KEY = 'neutron:mtu';
@@ -55,7 +61,11 @@ export function providerPathOf(localnets: readonly LogicalSwitchPortRow[]): Prov
   return { kind: 'vlan', vlanId: only.tag, physicalNetwork };
 }
 
-interface SubnetDraft { cidr: string; dhcpGateway?: string; routerAddresses: string[] }
+interface SubnetDraft {
+  cidr: string;
+  dhcpGateway?: string;
+  routerAddresses: string[];
+}
 
 /**
  * DHCP subnets and attached router ports → the network's subnets. Per cidr:
@@ -77,7 +87,10 @@ export function mergeSubnets(dhcp: readonly DhcpOptionsRow[], routerPorts: reado
 
 function draftOf(drafts: Map<string, SubnetDraft>, cidr: string): SubnetDraft {
   let d = drafts.get(cidr);
-  if (d === undefined) { d = { cidr, routerAddresses: [] }; drafts.set(cidr, d); }
+  if (d === undefined) {
+    d = { cidr, routerAddresses: [] };
+    drafts.set(cidr, d);
+  }
   return d;
 }
 
@@ -96,7 +109,9 @@ function addDhcpGateway(drafts: Map<string, SubnetDraft>, row: DhcpOptionsRow): 
 function subnetOfDraft(d: SubnetDraft): Subnet {
   const gateway = d.dhcpGateway ?? d.routerAddresses[0];
   if (gateway === undefined) return { cidr: d.cidr };
-  return d.routerAddresses.includes(gateway) ? { cidr: d.cidr, gateway, gatewayOwner: 'ovn' } : { cidr: d.cidr, gateway };
+  return d.routerAddresses.includes(gateway)
+    ? { cidr: d.cidr, gateway, gatewayOwner: 'ovn' }
+    : { cidr: d.cidr, gateway };
 }
 
 /** Indexes that join switches, their ports, DHCP options and router ports. */
@@ -123,7 +138,10 @@ function indexes(snapshot: OvnSnapshot): Indexes {
 }
 
 function factsOf(ls: LogicalSwitchRow, ix: Indexes): NetworkFacts {
-  const ports = ls.ports.flatMap((u) => { const p = ix.lsps.get(u); return p === undefined ? [] : [p]; });
+  const ports = ls.ports.flatMap((u) => {
+    const p = ix.lsps.get(u);
+    return p === undefined ? [] : [p];
+  });
   const dhcp = new Map<string, DhcpOptionsRow>();
   const routerPorts = new Map<string, LogicalRouterPortRow>();
   for (const p of ports) {
@@ -153,6 +171,8 @@ export function networkFacts(snapshot: OvnSnapshot): Map<string, NetworkFacts> {
 
 /** Facts of a network OVN has no switch for (only port or router rows name it). */
 export function switchlessFacts(snapshot: OvnSnapshot, networkId: string): NetworkFacts {
-  const lrps = snapshot.logicalRouterPorts.filter((l) => neutronIdOf(l.externalIds[NeutronKey.networkName] ?? '') === networkId);
+  const lrps = snapshot.logicalRouterPorts.filter(
+    (l) => neutronIdOf(l.externalIds[NeutronKey.networkName] ?? '') === networkId,
+  );
   return { provider: { kind: 'tunnel' }, mtu: undefined, subnets: mergeSubnets([], lrps) };
 }

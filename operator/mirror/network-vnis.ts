@@ -46,16 +46,23 @@ export function routingOf(id: string, a: UsableAssociation, l3vniOffset: number)
   const { association } = a;
   if (association.type === 'l3') return { vrf: vrfNameFor(association.vni), vrfSpec: vrfSpecOf(association) };
   if (a.routerL3?.vni === association.vni) {
-    return conflictProblem('EvpnNetwork', id,
-      `the router's l3 association has VNI ${association.vni}, the network's l2 association too; one VNI cannot be both the L2VNI and the L3VNI`);
+    return conflictProblem(
+      'EvpnNetwork',
+      id,
+      `the router's l3 association has VNI ${association.vni}, the network's l2 association too; one VNI cannot be both the L2VNI and the L3VNI`,
+    );
   }
   if (a.routerL3) return { vrf: vrfNameFor(a.routerL3.vni), vrfSpec: vrfSpecOf(a.routerL3), l2vni: association.vni };
   const l3vni = association.vni + l3vniOffset;
   const vrf = vrfNameFor(association.vni);
   if (l3vni > MAX_VNI) {
-    return conflictProblem('EvpnNetwork', id,
+    return conflictProblem(
+      'EvpnNetwork',
+      id,
       `the L3VNI of ${vrf} would be ${l3vni} (L2VNI ${association.vni} + --l3vni-offset ${l3vniOffset}), above ${MAX_VNI}; ` +
-      'give the network\'s router an l3 association or lower the offset', EvpnErrorCode.InvalidVni);
+        "give the network's router an l3 association or lower the offset",
+      EvpnErrorCode.InvalidVni,
+    );
   }
   const vrfSpec: EvpnVrfSpec = { vni: l3vni, routingTable: association.vni + DEFAULT_TABLE_OFFSET };
   if (association.bgpAs !== undefined) vrfSpec.bgpAs = association.bgpAs;
@@ -65,7 +72,10 @@ export function routingOf(id: string, a: UsableAssociation, l3vniOffset: number)
 const isProblem = (x: NetworkRouting | MirrorProblem): x is MirrorProblem => 'reason' in x;
 
 /** The last routing per parsed association: the same VRF spec object while nothing it depends on changed. */
-const routingMemo = new WeakMap<object, { id: string; routerL3: unknown; l3vniOffset: number; result: NetworkRouting | MirrorProblem }>();
+const routingMemo = new WeakMap<
+  object,
+  { id: string; routerL3: unknown; l3vniOffset: number; result: NetworkRouting | MirrorProblem }
+>();
 
 function memoRoutingOf(id: string, a: UsableAssociation, l3vniOffset: number): NetworkRouting | MirrorProblem {
   const m = routingMemo.get(a.association);
@@ -92,13 +102,15 @@ export interface VniInput {
 /** VNIs held before any association is looked at: user objects and kept-last-good networks. */
 function fixedClaims(input: VniInput): Map<number, Claim> {
   const held = new Map<number, Claim>();
-  for (const v of input.userVrfs) held.set(v.spec.vni, { role: 'L3VNI', holder: `EvpnVrf ${v.metadata.name}`, vrf: v.metadata.name, userVrf: true });
+  for (const v of input.userVrfs)
+    held.set(v.spec.vni, { role: 'L3VNI', holder: `EvpnVrf ${v.metadata.name}`, vrf: v.metadata.name, userVrf: true });
   const l2 = [
     ...input.userNetworks.map((n) => [`EvpnNetwork ${n.metadata.name}`, n.spec] as const),
     ...[...input.keptLastGood].map(([id, spec]) => [`network ${id} (last good spec)`, spec] as const),
   ];
   for (const [holder, spec] of l2) {
-    if (spec.type === 'l2' && spec.vni !== undefined && !held.has(spec.vni)) held.set(spec.vni, { role: 'L2VNI', holder });
+    if (spec.type === 'l2' && spec.vni !== undefined && !held.has(spec.vni))
+      held.set(spec.vni, { role: 'L2VNI', holder });
   }
   return held;
 }
@@ -122,16 +134,31 @@ export function assignNetworkVnis(input: VniInput): NetworkVnis {
     (input.mirroredNetworks.has(x) ? 0 : 1) - (input.mirroredNetworks.has(y) ? 0 : 1) || x.localeCompare(y);
   for (const [id, a] of [...input.usable].sort(liveFirst)) {
     const routing = memoRoutingOf(id, a, input.l3vniOffset);
-    if (isProblem(routing)) { out.problems.push(routing); continue; }
-    const wanted: [number, Claim][] = [[routing.vrfSpec.vni, { role: 'L3VNI', holder: `VRF ${routing.vrf} (network ${id})`, vrf: routing.vrf }]];
+    if (isProblem(routing)) {
+      out.problems.push(routing);
+      continue;
+    }
+    const wanted: [number, Claim][] = [
+      [routing.vrfSpec.vni, { role: 'L3VNI', holder: `VRF ${routing.vrf} (network ${id})`, vrf: routing.vrf }],
+    ];
     if (routing.l2vni !== undefined) wanted.unshift([routing.l2vni, { role: 'L2VNI', holder: `network ${id}` }]);
     const clash = wanted.flatMap(([vni, c]) => {
       const h = held.get(vni);
-      return h === undefined || compatible(h, c) ? [] : [`${describeClaim(vni, c)} is already the ${describeClaim(vni, h)}`];
+      return h === undefined || compatible(h, c)
+        ? []
+        : [`${describeClaim(vni, c)} is already the ${describeClaim(vni, h)}`];
     });
     if (clash.length) {
-      out.problems.push(conflictProblem('EvpnNetwork', id, `${clash.join('; ')}; this ${a.association.type} association is not applied` +
-        (routing.l2vni !== undefined && held.get(routing.l2vni)?.role === 'L2VNI' ? ' (one VNI is one broadcast domain)' : '')));
+      out.problems.push(
+        conflictProblem(
+          'EvpnNetwork',
+          id,
+          `${clash.join('; ')}; this ${a.association.type} association is not applied` +
+            (routing.l2vni !== undefined && held.get(routing.l2vni)?.role === 'L2VNI'
+              ? ' (one VNI is one broadcast domain)'
+              : ''),
+        ),
+      );
       continue;
     }
     for (const [vni, c] of wanted) if (!held.has(vni)) held.set(vni, c);

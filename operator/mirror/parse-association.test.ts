@@ -5,11 +5,30 @@ import { parseAssociation } from './parse-association.ts';
 
 describe('parseAssociation: what the driver writes', () => {
   it('reads an l2 network association as the driver writes it', () => {
-    const r = parseAssociation(driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 }));
-    expect(r).toEqual({ ok: true, association: {
-      vni: 10100, type: 'l2', bgpAs: 65000, routeTargets: ['65000:10100'], importTargets: [], exportTargets: [],
-      routeDistinguishers: ['192.0.2.1:10100'], localPref: 100, routes: [], warnings: [],
-    } });
+    const r = parseAssociation(
+      driverExternalIds({
+        vni: 10100,
+        type: 'l2',
+        routeTargets: ['65000:10100'],
+        routeDistinguishers: ['192.0.2.1:10100'],
+        localPref: 100,
+      }),
+    );
+    expect(r).toEqual({
+      ok: true,
+      association: {
+        vni: 10100,
+        type: 'l2',
+        bgpAs: 65000,
+        routeTargets: ['65000:10100'],
+        importTargets: [],
+        exportTargets: [],
+        routeDistinguishers: ['192.0.2.1:10100'],
+        localPref: 100,
+        routes: [],
+        warnings: [],
+      },
+    });
   });
 
   it('defaults a missing type to l3, as the driver does', () => {
@@ -38,23 +57,43 @@ describe('parseAssociation: what the driver writes', () => {
 
   it('accepts the legacy key names, the current ones winning', () => {
     const r = parseAssociation({
-      'neutron_bgpvpn:vni': '10100', 'neutron_bgpvpn:evpn_type': 'l2',
-      'neutron_bgpvpn:route_targets': '["65000:1"]', 'neutron_bgpvpn:rt': '["65000:2"]',
-      'neutron_bgpvpn:import_targets': '["65000:3"]', 'neutron_bgpvpn:export_targets': '["65000:4"]',
+      'neutron_bgpvpn:vni': '10100',
+      'neutron_bgpvpn:evpn_type': 'l2',
+      'neutron_bgpvpn:route_targets': '["65000:1"]',
+      'neutron_bgpvpn:rt': '["65000:2"]',
+      'neutron_bgpvpn:import_targets': '["65000:3"]',
+      'neutron_bgpvpn:export_targets': '["65000:4"]',
       'neutron_bgpvpn:route_distinguishers': '["65000:5"]',
     });
-    expect(r.ok && r.association).toMatchObject({ type: 'l2', routeTargets: ['65000:2'], importTargets: ['65000:3'], exportTargets: ['65000:4'], routeDistinguishers: ['65000:5'] });
+    expect(r.ok && r.association).toMatchObject({
+      type: 'l2',
+      routeTargets: ['65000:2'],
+      importTargets: ['65000:3'],
+      exportTargets: ['65000:4'],
+      routeDistinguishers: ['65000:5'],
+    });
   });
 
   it('reads port association routes and the advertise flag as Python writes them', () => {
-    const r = parseAssociation(driverExternalIds({ vni: 10100, type: 'l2', advertiseFixedIps: true, routes: [{ destination: '10.20.0.0/24', nexthop: '192.168.1.10' }] }));
+    const r = parseAssociation(
+      driverExternalIds({
+        vni: 10100,
+        type: 'l2',
+        advertiseFixedIps: true,
+        routes: [{ destination: '10.20.0.0/24', nexthop: '192.168.1.10' }],
+      }),
+    );
     expect(r.ok && r.association.advertiseFixedIps).toBe(true);
-    expect(r.ok && r.association.routes).toEqual([{ type: 'prefix', destination: '10.20.0.0/24', nexthop: '192.168.1.10' }]);
+    expect(r.ok && r.association.routes).toEqual([
+      { type: 'prefix', destination: '10.20.0.0/24', nexthop: '192.168.1.10' },
+    ]);
   });
 });
 
 describe('parseAssociation: malformed input gives a coded problem, never a throw', () => {
-  it('has at least 20 cases', () => { expect(malformedCases.length).toBeGreaterThanOrEqual(20); });
+  it('has at least 20 cases', () => {
+    expect(malformedCases.length).toBeGreaterThanOrEqual(20);
+  });
   it.each(malformedCases)('$name', (c) => {
     const r = parseAssociation(c.externalIds);
     expect(r.ok).toBe(false);

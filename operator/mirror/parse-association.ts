@@ -105,16 +105,22 @@ function parseRfc4360List(text: string | undefined, key: string, what: string, l
   }
   for (const v of value) {
     const flaw = rfc4360Flaw(v);
-    if (flaw !== undefined) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}: ${quoted(v)} ${flaw}; write it as a plain ${what}`);
+    if (flaw !== undefined)
+      throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}: ${quoted(v)} ${flaw}; write it as a plain ${what}`);
   }
   const bad = value.filter((v) => !isRfc4360Value(v));
   if (bad.length > 0) {
-    throw new Problem(EvpnErrorCode.InvalidRouteTarget,
-      `${key}: ${quoted(bad[0] ?? '')} is not a valid ${what} (ASN2:NN, IPv4:NN or ASN4:NN)`);
+    throw new Problem(
+      EvpnErrorCode.InvalidRouteTarget,
+      `${key}: ${quoted(bad[0] ?? '')} is not a valid ${what} (ASN2:NN, IPv4:NN or ASN4:NN)`,
+    );
   }
   const unique = [...new Set(value)];
   if (unique.length > limit) {
-    throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key} has ${unique.length} entries; at most ${limit} ${what}s are allowed`);
+    throw new Problem(
+      EvpnErrorCode.InvalidRouteTarget,
+      `${key} has ${unique.length} entries; at most ${limit} ${what}s are allowed`,
+    );
   }
   return unique;
 }
@@ -151,21 +157,44 @@ function parseRoutes(text: string | undefined): PrefixRoute[] {
   const key = BgpvpnKey.routes;
   const value = parseJson(text, key, EvpnErrorCode.InvalidRouteTarget);
   if (!Array.isArray(value)) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key} must be a JSON array`);
-  if (value.length > ListLimit.routes) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key} has ${value.length} entries; at most ${ListLimit.routes} routes are allowed`);
+  if (value.length > ListLimit.routes)
+    throw new Problem(
+      EvpnErrorCode.InvalidRouteTarget,
+      `${key} has ${value.length} entries; at most ${ListLimit.routes} routes are allowed`,
+    );
   return value.map((entry: unknown, i): PrefixRoute => {
     const r = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
     const type = r.type ?? 'prefix';
-    if (type !== 'prefix') throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}[${i}]: route type ${JSON.stringify(type)} is not supported (only "prefix")`);
+    if (type !== 'prefix')
+      throw new Problem(
+        EvpnErrorCode.InvalidRouteTarget,
+        `${key}[${i}]: route type ${JSON.stringify(type)} is not supported (only "prefix")`,
+      );
     const destination = typeof r.destination === 'string' ? r.destination : '';
     const nexthop = typeof r.nexthop === 'string' ? r.nexthop : '';
     const cidr = parseCidr(destination);
     const hop = parseIp(nexthop);
-    if (!cidr || !isCanonicalCidr(cidr)) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}[${i}]: destination ${JSON.stringify(destination)} is not a CIDR prefix`);
-    if (!hop) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}[${i}]: nexthop ${JSON.stringify(nexthop)} is not an IP address`);
-    if (hop.family !== cidr.family) throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}[${i}]: nexthop ${nexthop} is not of the destination's address family`);
+    if (!cidr || !isCanonicalCidr(cidr))
+      throw new Problem(
+        EvpnErrorCode.InvalidRouteTarget,
+        `${key}[${i}]: destination ${JSON.stringify(destination)} is not a CIDR prefix`,
+      );
+    if (!hop)
+      throw new Problem(
+        EvpnErrorCode.InvalidRouteTarget,
+        `${key}[${i}]: nexthop ${JSON.stringify(nexthop)} is not an IP address`,
+      );
+    if (hop.family !== cidr.family)
+      throw new Problem(
+        EvpnErrorCode.InvalidRouteTarget,
+        `${key}[${i}]: nexthop ${nexthop} is not of the destination's address family`,
+      );
     if (cidrContains(cidr, hop) && cidr.prefixLength > 0) {
       // A next hop inside its own destination can never resolve.
-      throw new Problem(EvpnErrorCode.InvalidRouteTarget, `${key}[${i}]: nexthop ${nexthop} lies inside its destination ${destination}`);
+      throw new Problem(
+        EvpnErrorCode.InvalidRouteTarget,
+        `${key}[${i}]: nexthop ${nexthop} lies inside its destination ${destination}`,
+      );
     }
     return { type: 'prefix', destination, nexthop };
   });
@@ -177,8 +206,10 @@ export function parseAssociation(ids: ExternalIds): ParseResult {
   try {
     const long = [...keys].find(([k, v]) => k.startsWith('neutron_bgpvpn:') && v.length > MAX_VALUE_LENGTH);
     if (long !== undefined) {
-      throw new Problem(long[0] === BgpvpnKey.vni ? EvpnErrorCode.InvalidVni : EvpnErrorCode.InvalidRouteTarget,
-        `${long[0]} is ${long[1].length} characters long; at most ${MAX_VALUE_LENGTH} are read`);
+      throw new Problem(
+        long[0] === BgpvpnKey.vni ? EvpnErrorCode.InvalidVni : EvpnErrorCode.InvalidRouteTarget,
+        `${long[0]} is ${long[1].length} characters long; at most ${MAX_VALUE_LENGTH} are read`,
+      );
     }
     const vniText = keys.get(BgpvpnKey.vni);
     if (vniText === undefined) throw new Problem(EvpnErrorCode.InvalidVni, 'neutron_bgpvpn:vni is missing');
@@ -187,7 +218,10 @@ export function parseAssociation(ids: ExternalIds): ParseResult {
     // The networking-bgpvpn OVN driver's own default: no type means l3.
     const type = typeText === undefined ? 'l3' : typeText.trim().toLowerCase();
     if (type !== 'l2' && type !== 'l3') {
-      throw new Problem(EvpnErrorCode.InvalidVni, `neutron_bgpvpn:type must be "l2" or "l3", got ${quoted(typeText ?? '')}`);
+      throw new Problem(
+        EvpnErrorCode.InvalidVni,
+        `neutron_bgpvpn:type must be "l2" or "l3", got ${quoted(typeText ?? '')}`,
+      );
     }
     const association: Association = {
       vni,
@@ -195,7 +229,12 @@ export function parseAssociation(ids: ExternalIds): ParseResult {
       routeTargets: parseRfc4360List(keys.get(BgpvpnKey.rt), BgpvpnKey.rt, 'route target', ListLimit.routeTargets),
       importTargets: parseRfc4360List(keys.get(BgpvpnKey.it), BgpvpnKey.it, 'route target', ListLimit.routeTargets),
       exportTargets: parseRfc4360List(keys.get(BgpvpnKey.et), BgpvpnKey.et, 'route target', ListLimit.routeTargets),
-      routeDistinguishers: parseRfc4360List(keys.get(BgpvpnKey.rd), BgpvpnKey.rd, 'route distinguisher', ListLimit.routeDistinguishers),
+      routeDistinguishers: parseRfc4360List(
+        keys.get(BgpvpnKey.rd),
+        BgpvpnKey.rd,
+        'route distinguisher',
+        ListLimit.routeDistinguishers,
+      ),
       routes: parseRoutes(keys.get(BgpvpnKey.routes)),
       warnings,
     };
@@ -206,10 +245,12 @@ export function parseAssociation(ids: ExternalIds): ParseResult {
       association.localPref = parseInteger(lp, 'neutron_bgpvpn:local_pref', EvpnErrorCode.InvalidRouteTarget, MAX_U32);
     }
     const afi = keys.get(BgpvpnKey.advertiseFixedIps);
-    if (afi !== undefined && afi.trim() !== '') association.advertiseFixedIps = parseBool(afi, BgpvpnKey.advertiseFixedIps);
+    if (afi !== undefined && afi.trim() !== '')
+      association.advertiseFixedIps = parseBool(afi, BgpvpnKey.advertiseFixedIps);
     return { ok: true, association };
   } catch (error: unknown) {
-    if (error instanceof Problem) return { ok: false, problem: { code: error.code, message: codedMessage(error.code, error.message) } };
+    if (error instanceof Problem)
+      return { ok: false, problem: { code: error.code, message: codedMessage(error.code, error.message) } };
     throw error;
   }
 }

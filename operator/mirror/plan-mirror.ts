@@ -77,8 +77,6 @@ export interface PlanInput {
 
 export const PORT_SET_SOURCE = 'port-binding';
 
-
-
 export const isMirroredObject = (o: LiveObject): boolean => o.metadata.labels?.[Label.MirroredFrom] !== undefined;
 
 /** Our labels are all present with our values (others' labels are not ours to judge). */
@@ -115,8 +113,10 @@ export function desiredObjects(desired: PlanInput['desired']): DesiredObject[] {
     if (owner === undefined || id.localeCompare(owner) < 0) vrfOwner.set(spec.vrf, id);
   }
   const vrfSource = new Map([...vrfOwner].map(([vrf, id]) => [vrf, desired.sources.get(id) ?? 'network']));
-  for (const [name, spec] of desired.vrfs) out.push(desiredObject('EvpnVrf', name, spec, vrfSource.get(name) ?? 'network'));
-  for (const [name, spec] of desired.networks) out.push(desiredObject('EvpnNetwork', name, spec, desired.sources.get(name) ?? 'network'));
+  for (const [name, spec] of desired.vrfs)
+    out.push(desiredObject('EvpnVrf', name, spec, vrfSource.get(name) ?? 'network'));
+  for (const [name, spec] of desired.networks)
+    out.push(desiredObject('EvpnNetwork', name, spec, desired.sources.get(name) ?? 'network'));
   for (const [name, spec] of desired.portSets) out.push(desiredObject('EvpnPortSet', name, spec, PORT_SET_SOURCE));
   return out;
 }
@@ -147,13 +147,20 @@ const KIND_ORDER: Record<MirrorKind, number> = { EvpnVrf: 0, EvpnNetwork: 1, Evp
 /** Live objects by `Kind/name`. */
 function liveByKey(live: LiveMirror): Map<string, LiveObject> {
   const byKey = new Map<string, LiveObject>();
-  const liveByKind: [MirrorKind, readonly LiveObject[]][] = [['EvpnVrf', live.vrfs], ['EvpnNetwork', live.networks], ['EvpnPortSet', live.portSets]];
+  const liveByKind: [MirrorKind, readonly LiveObject[]][] = [
+    ['EvpnVrf', live.vrfs],
+    ['EvpnNetwork', live.networks],
+    ['EvpnPortSet', live.portSets],
+  ];
   for (const [kind, list] of liveByKind) for (const o of list) byKey.set(objectKey(kind, o.metadata.name), o);
   return byKey;
 }
 
 /** Desired objects that differ from the live ones; user-authored objects of the same name are skipped. */
-function planApplies(input: PlanInput, live: ReadonlyMap<string, LiveObject>): Pick<MirrorPlan, 'applies' | 'skipped'> & { wanted: Set<string> } {
+function planApplies(
+  input: PlanInput,
+  live: ReadonlyMap<string, LiveObject>,
+): Pick<MirrorPlan, 'applies' | 'skipped'> & { wanted: Set<string> } {
   const applies: DesiredObject[] = [];
   const skipped: SkippedObject[] = [];
   const wanted = new Set<string>();
@@ -162,7 +169,11 @@ function planApplies(input: PlanInput, live: ReadonlyMap<string, LiveObject>): P
     wanted.add(key);
     const current = live.get(key);
     if (current !== undefined && !isMirroredObject(current)) {
-      skipped.push({ kind: d.kind, name: d.name, reason: 'a user-authored object of this name exists; it is left alone' });
+      skipped.push({
+        kind: d.kind,
+        name: d.name,
+        reason: 'a user-authored object of this name exists; it is left alone',
+      });
       continue;
     }
     if (needsApply(current, d)) applies.push(d);
@@ -180,7 +191,11 @@ function isUnwanted(key: string, o: LiveObject, wanted: ReadonlySet<string>): bo
  * Mirrored objects no longer desired are deleted once missing for the grace
  * period; a port set goes at once when its network is still wanted (it moved).
  */
-function planDeletes(input: PlanInput, live: ReadonlyMap<string, LiveObject>, wanted: ReadonlySet<string>): Pick<MirrorPlan, 'deletes' | 'missingSince' | 'nextCheckInMs'> {
+function planDeletes(
+  input: PlanInput,
+  live: ReadonlyMap<string, LiveObject>,
+  wanted: ReadonlySet<string>,
+): Pick<MirrorPlan, 'deletes' | 'missingSince' | 'nextCheckInMs'> {
   const deletes: PlannedDelete[] = [];
   const missingSince = new Map<string, number>();
   let nextCheckInMs: number | undefined;
@@ -188,7 +203,8 @@ function planDeletes(input: PlanInput, live: ReadonlyMap<string, LiveObject>, wa
     if (!isUnwanted(key, o, wanted)) continue;
     const kind = key.slice(0, key.indexOf('/')) as MirrorKind;
     const spec = o.spec as Partial<EvpnPortSetSpec> | undefined;
-    const networkStillWanted = kind === 'EvpnPortSet' && spec?.network !== undefined && input.desired.networks.has(spec.network);
+    const networkStillWanted =
+      kind === 'EvpnPortSet' && spec?.network !== undefined && input.desired.networks.has(spec.network);
     const since = input.missingSince.get(key) ?? input.now;
     const due = since + input.graceMs;
     if (networkStillWanted || due <= input.now) {

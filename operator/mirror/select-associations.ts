@@ -28,15 +28,26 @@ export function selectAssociations(
   const out: Selection = { usable: new Map(), keptLastGood: new Map(), problems: [] };
   for (const [id, a] of associations) {
     if (userNetworkNames.has(id)) {
-      out.problems.push(conflictProblem('EvpnNetwork', id,
-        `a user-authored EvpnNetwork ${id} and an OVN ${a.kind} association claim the same network; the operator leaves the user object alone and mirrors nothing for it`));
+      out.problems.push(
+        conflictProblem(
+          'EvpnNetwork',
+          id,
+          `a user-authored EvpnNetwork ${id} and an OVN ${a.kind} association claim the same network; the operator leaves the user object alone and mirrors nothing for it`,
+        ),
+      );
       continue;
     }
     if (!a.association) {
       const previous = mirroredNetworks.get(id);
       const code = a.problem?.code ?? EvpnErrorCode.InvalidRouteTarget;
-      out.problems.push({ kind: 'EvpnNetwork', name: id, reason: previous ? 'LastGoodSpecKept' : 'MalformedAssociation', keptLastGood: previous !== undefined, code,
-        message: `${a.problem?.message ?? 'malformed association'}${previous ? '; the last good spec is kept' : ''}` });
+      out.problems.push({
+        kind: 'EvpnNetwork',
+        name: id,
+        reason: previous ? 'LastGoodSpecKept' : 'MalformedAssociation',
+        keptLastGood: previous !== undefined,
+        code,
+        message: `${a.problem?.message ?? 'malformed association'}${previous ? '; the last good spec is kept' : ''}`,
+      });
       if (previous) out.keptLastGood.set(id, previous.spec);
       continue;
     }
@@ -62,11 +73,19 @@ export function dropMixedTypeVnis(
     (mirroredNetworks.has(x) ? 0 : 1) - (mirroredNetworks.has(y) ? 0 : 1) || x.localeCompare(y);
   for (const [id, a] of [...usable].sort(existingFirst)) {
     const t = typeOfVni.get(a.association.vni);
-    if (t === undefined) { typeOfVni.set(a.association.vni, a.association.type); continue; }
+    if (t === undefined) {
+      typeOfVni.set(a.association.vni, a.association.type);
+      continue;
+    }
     if (t === a.association.type) continue;
     dropped.add(id);
-    problems.push(conflictProblem('EvpnNetwork', id,
-      `VNI ${a.association.vni} is already used as type ${t}; this ${a.association.type} association is not applied`));
+    problems.push(
+      conflictProblem(
+        'EvpnNetwork',
+        id,
+        `VNI ${a.association.vni} is already used as type ${t}; this ${a.association.type} association is not applied`,
+      ),
+    );
   }
   return { usable: new Map([...usable].filter(([id]) => !dropped.has(id))), problems };
 }

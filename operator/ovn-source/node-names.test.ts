@@ -14,8 +14,12 @@ describe('chassis → node name', () => {
   it('maps by hostname or chassis name from a file; unmapped chassis have no node', () => {
     const map = parseNodeNameMapText('compute-1.example.com: node-a\nother-id: node-b\n', 'm.yaml');
     expect(nodeNameOfChassis({ kind: 'map', file: 'm.yaml', map }, chassis)).toBe('node-a');
-    expect(nodeNameOfChassis({ kind: 'map', file: 'm.yaml', map }, { uuid: 'c2', name: 'other-id', hostname: 'h' })).toBe('node-b');
-    expect(nodeNameOfChassis({ kind: 'map', file: 'm.yaml', map }, { uuid: 'c3', name: 'z', hostname: 'z' })).toBeUndefined();
+    expect(
+      nodeNameOfChassis({ kind: 'map', file: 'm.yaml', map }, { uuid: 'c2', name: 'other-id', hostname: 'h' }),
+    ).toBe('node-b');
+    expect(
+      nodeNameOfChassis({ kind: 'map', file: 'm.yaml', map }, { uuid: 'c3', name: 'z', hostname: 'z' }),
+    ).toBeUndefined();
   });
   it('rewrites chassis rows so the mirror sees node names', () => {
     const snap = { ...emptySnapshot(), chassis: [chassis] };

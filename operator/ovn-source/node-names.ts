@@ -22,7 +22,8 @@ export function parseNodeNameMapText(textValue: string, file: string): Map<strin
   }
   const map = new Map<string, string>();
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (typeof v !== 'string' || v === '') throw new Error(`${file}: the node name for ${JSON.stringify(k)} must be a non-empty string`);
+    if (typeof v !== 'string' || v === '')
+      throw new Error(`${file}: the node name for ${JSON.stringify(k)} must be a non-empty string`);
     map.set(k, v);
   }
   return map;

@@ -20,10 +20,24 @@ import type { ChangeBatch, Row, Snapshot, TableChanges } from '../../lib/ovsdb/i
 import { NeutronKey, neutronIdOf } from './bgpvpn-keys.ts';
 import type { OvnSnapshot } from './ovn-snapshot.ts';
 import {
-  toChassis, toDatapathBinding, toDhcpOptions, toLogicalRouterPort, toLogicalSwitch, toLogicalSwitchPort, toPortBinding, type NbRows, type SbRows,
+  toChassis,
+  toDatapathBinding,
+  toDhcpOptions,
+  toLogicalRouterPort,
+  toLogicalSwitch,
+  toLogicalSwitchPort,
+  toPortBinding,
+  type NbRows,
+  type SbRows,
 } from './ovn-rows.ts';
 import type {
-  ChassisRow, DatapathBindingRow, DhcpOptionsRow, LogicalRouterPortRow, LogicalSwitchPortRow, LogicalSwitchRow, PortBindingRow,
+  ChassisRow,
+  DatapathBindingRow,
+  DhcpOptionsRow,
+  LogicalRouterPortRow,
+  LogicalSwitchPortRow,
+  LogicalSwitchRow,
+  PortBindingRow,
 } from './ovn-snapshot.ts';
 
 /**
@@ -36,8 +50,14 @@ class MultiMap<K, V> {
   readonly #many = new Map<K, Set<V>>();
   add(k: K, v: V): void {
     const s = this.#many.get(k);
-    if (s !== undefined) { s.add(v); return; }
-    if (!this.#one.has(k)) { this.#one.set(k, v); return; }
+    if (s !== undefined) {
+      s.add(v);
+      return;
+    }
+    if (!this.#one.has(k)) {
+      this.#one.set(k, v);
+      return;
+    }
     const first = this.#one.get(k) as V;
     if (first === v) return;
     this.#one.delete(k);
@@ -163,23 +183,105 @@ export class OvnIndex {
 
   /** Applies one NB change batch (an initial or resync batch re-reads the database: the replica's order may differ). */
   applyNb(batch: ChangeBatch<NbRows>, nb: () => Snapshot<NbRows>): void {
-    if (batch.kind !== 'update') { this.resetNb(nb()); return; }
+    if (batch.kind !== 'update') {
+      this.resetNb(nb());
+      return;
+    }
     const t = batch.tables;
     // Ports before switches: a switch's new ports are then known when it is indexed.
-    each(t.DHCP_Options, this.#dhcp, (r) => { this.#touchDhcp(r._uuid); }, (r) => { this.#dhcp.delete(r._uuid); }, (r) => { this.#dhcp.set(toDhcpOptions(r)); });
-    each(t.Logical_Switch_Port, this.#lsp, (r) => { this.#touchLsp(r._uuid); }, (r) => { this.#removeLsp(this.#lsp.rows.get(r._uuid)); }, (r) => { this.#addLsp(toLogicalSwitchPort(r)); });
-    each(t.Logical_Switch, this.#ls, () => undefined, (r) => { this.#removeLs(this.#ls.rows.get(r._uuid)); }, (r) => { this.#addLs(toLogicalSwitch(r)); });
-    each(t.Logical_Router_Port, this.#lrp, () => undefined, (r) => { this.#removeLrp(this.#lrp.rows.get(r._uuid)); }, (r) => { this.#addLrp(toLogicalRouterPort(r)); });
+    each(
+      t.DHCP_Options,
+      this.#dhcp,
+      (r) => {
+        this.#touchDhcp(r._uuid);
+      },
+      (r) => {
+        this.#dhcp.delete(r._uuid);
+      },
+      (r) => {
+        this.#dhcp.set(toDhcpOptions(r));
+      },
+    );
+    each(
+      t.Logical_Switch_Port,
+      this.#lsp,
+      (r) => {
+        this.#touchLsp(r._uuid);
+      },
+      (r) => {
+        this.#removeLsp(this.#lsp.rows.get(r._uuid));
+      },
+      (r) => {
+        this.#addLsp(toLogicalSwitchPort(r));
+      },
+    );
+    each(
+      t.Logical_Switch,
+      this.#ls,
+      () => undefined,
+      (r) => {
+        this.#removeLs(this.#ls.rows.get(r._uuid));
+      },
+      (r) => {
+        this.#addLs(toLogicalSwitch(r));
+      },
+    );
+    each(
+      t.Logical_Router_Port,
+      this.#lrp,
+      () => undefined,
+      (r) => {
+        this.#removeLrp(this.#lrp.rows.get(r._uuid));
+      },
+      (r) => {
+        this.#addLrp(toLogicalRouterPort(r));
+      },
+    );
   }
 
   applySb(batch: ChangeBatch<SbRows>, sb: () => Snapshot<SbRows>): void {
-    if (batch.kind !== 'update') { this.resetSb(sb()); return; }
+    if (batch.kind !== 'update') {
+      this.resetSb(sb());
+      return;
+    }
     const t = batch.tables;
-    each(t.Datapath_Binding, this.#dp, () => undefined, (r) => { this.#dp.delete(r._uuid); }, (r) => { this.#dp.set(toDatapathBinding(r)); });
+    each(
+      t.Datapath_Binding,
+      this.#dp,
+      () => undefined,
+      (r) => {
+        this.#dp.delete(r._uuid);
+      },
+      (r) => {
+        this.#dp.set(toDatapathBinding(r));
+      },
+    );
     // A datapath's name decides the network of the bindings on it.
     for (const r of changedRows(t.Datapath_Binding)) this.#reindexPbs(this.#pbByDp.get(r._uuid));
-    each(t.Chassis, this.#chassis, (r) => { this.#touchPbs(this.#pbByChassis.get(r._uuid)); }, (r) => { this.#chassis.delete(r._uuid); }, (r) => { this.#chassis.set(toChassis(r)); });
-    each(t.Port_Binding, this.#pb, () => undefined, (r) => { this.#removePb(this.#pb.rows.get(r._uuid)); }, (r) => { this.#addPb(toPortBinding(r)); });
+    each(
+      t.Chassis,
+      this.#chassis,
+      (r) => {
+        this.#touchPbs(this.#pbByChassis.get(r._uuid));
+      },
+      (r) => {
+        this.#chassis.delete(r._uuid);
+      },
+      (r) => {
+        this.#chassis.set(toChassis(r));
+      },
+    );
+    each(
+      t.Port_Binding,
+      this.#pb,
+      () => undefined,
+      (r) => {
+        this.#removePb(this.#pb.rows.get(r._uuid));
+      },
+      (r) => {
+        this.#addPb(toPortBinding(r));
+      },
+    );
   }
 
   /** The networks changed since the last call; 'all' after a reset. */
@@ -199,15 +301,24 @@ export class OvnIndex {
   networkSnapshot(id: string): OvnSnapshot {
     const logicalSwitches = this.#ls.ordered(this.#lsByNet.get(id));
     const logicalSwitchPorts = this.#lsp.ordered(logicalSwitches.flatMap((ls) => ls.ports));
-    const dhcpOptions = this.#dhcp.ordered(logicalSwitchPorts.flatMap((p) => [p.dhcpv4Options, p.dhcpv6Options].filter((u): u is string => u !== undefined)));
+    const dhcpOptions = this.#dhcp.ordered(
+      logicalSwitchPorts.flatMap((p) => [p.dhcpv4Options, p.dhcpv6Options].filter((u): u is string => u !== undefined)),
+    );
     const portBindings = this.#pb.ordered(this.#pbByNet.get(id));
     const lrpNames = [
       ...logicalSwitchPorts.filter((p) => p.type === 'router').map((p) => p.options['router-port'] ?? ''),
       ...portBindings.filter((pb) => pb.logicalPort.startsWith('lrp-')).map((pb) => pb.logicalPort),
     ];
-    const logicalRouterPorts = this.#lrp.ordered([...this.#lrpByNet.get(id), ...lrpNames.flatMap((n) => [...this.#lrpByName.get(n)])]);
+    const logicalRouterPorts = this.#lrp.ordered([
+      ...this.#lrpByNet.get(id),
+      ...lrpNames.flatMap((n) => [...this.#lrpByName.get(n)]),
+    ]);
     return {
-      logicalSwitches, logicalSwitchPorts, dhcpOptions, logicalRouterPorts, portBindings,
+      logicalSwitches,
+      logicalSwitchPorts,
+      dhcpOptions,
+      logicalRouterPorts,
+      portBindings,
       chassis: this.#chassis.ordered(portBindings.flatMap((pb) => (pb.chassis === undefined ? [] : [pb.chassis]))),
       datapaths: this.#dp.ordered(portBindings.map((pb) => pb.datapath)),
     };
@@ -216,8 +327,12 @@ export class OvnIndex {
   /** The whole of OVN, as the full pass reads it. */
   snapshot(): OvnSnapshot {
     return {
-      logicalSwitches: [...this.#ls.rows.values()], logicalSwitchPorts: [...this.#lsp.rows.values()], dhcpOptions: [...this.#dhcp.rows.values()],
-      logicalRouterPorts: [...this.#lrp.rows.values()], portBindings: [...this.#pb.rows.values()], chassis: [...this.#chassis.rows.values()],
+      logicalSwitches: [...this.#ls.rows.values()],
+      logicalSwitchPorts: [...this.#lsp.rows.values()],
+      dhcpOptions: [...this.#dhcp.rows.values()],
+      logicalRouterPorts: [...this.#lrp.rows.values()],
+      portBindings: [...this.#pb.rows.values()],
+      chassis: [...this.#chassis.rows.values()],
       datapaths: [...this.#dp.rows.values()],
     };
   }
@@ -356,10 +471,26 @@ function changedRows(t: TableChanges | undefined): Row[] {
  * A modified row keeps its place (the replica keeps it too).
  */
 function each(
-  t: TableChanges | undefined, table: { forget(uuid: string): void }, touch: (r: Row) => void, remove: (r: Row) => void, add: (r: Row) => void,
+  t: TableChanges | undefined,
+  table: { forget(uuid: string): void },
+  touch: (r: Row) => void,
+  remove: (r: Row) => void,
+  add: (r: Row) => void,
 ): void {
   if (t === undefined) return;
-  for (const r of t.removed) { touch(r); remove(r); table.forget(r._uuid); }
-  for (const m of t.modified) { touch(m.old); remove(m.old); add(m.new); touch(m.new); }
-  for (const r of t.added) { add(r); touch(r); }
+  for (const r of t.removed) {
+    touch(r);
+    remove(r);
+    table.forget(r._uuid);
+  }
+  for (const m of t.modified) {
+    touch(m.old);
+    remove(m.old);
+    add(m.new);
+    touch(m.new);
+  }
+  for (const r of t.added) {
+    add(r);
+    touch(r);
+  }
 }

@@ -4,7 +4,13 @@
 // other columns (up, encap, …) never reach the operator.
 import type { OvsdbMap, OvsdbValue, Row } from '../../lib/ovsdb/index.ts';
 import type {
-  ChassisRow, DatapathBindingRow, DhcpOptionsRow, ExternalIds, LogicalRouterPortRow, LogicalSwitchPortRow, LogicalSwitchRow,
+  ChassisRow,
+  DatapathBindingRow,
+  DhcpOptionsRow,
+  ExternalIds,
+  LogicalRouterPortRow,
+  LogicalSwitchPortRow,
+  LogicalSwitchRow,
   PortBindingRow,
 } from './ovn-snapshot.ts';
 
@@ -57,13 +63,23 @@ function optionalInt(value: OvsdbValue | undefined): number | undefined {
 }
 
 export function toLogicalSwitch(r: Row): LogicalSwitchRow {
-  return { uuid: r._uuid, name: text(r['name']), externalIds: externalIds(r['external_ids']), ports: strings(r['ports']) };
+  return {
+    uuid: r._uuid,
+    name: text(r['name']),
+    externalIds: externalIds(r['external_ids']),
+    ports: strings(r['ports']),
+  };
 }
 
 export function toLogicalSwitchPort(r: Row): LogicalSwitchPortRow {
   return {
-    uuid: r._uuid, name: text(r['name']), type: text(r['type']), tag: optionalInt(r['tag']), options: externalIds(r['options']),
-    dhcpv4Options: optionalRef(r['dhcpv4_options']), dhcpv6Options: optionalRef(r['dhcpv6_options']),
+    uuid: r._uuid,
+    name: text(r['name']),
+    type: text(r['type']),
+    tag: optionalInt(r['tag']),
+    options: externalIds(r['options']),
+    dhcpv4Options: optionalRef(r['dhcpv4_options']),
+    dhcpv6Options: optionalRef(r['dhcpv6_options']),
   };
 }
 
@@ -72,7 +88,12 @@ export function toDhcpOptions(r: Row): DhcpOptionsRow {
 }
 
 export function toLogicalRouterPort(r: Row): LogicalRouterPortRow {
-  return { uuid: r._uuid, name: text(r['name']), networks: strings(r['networks']), externalIds: externalIds(r['external_ids']) };
+  return {
+    uuid: r._uuid,
+    name: text(r['name']),
+    networks: strings(r['networks']),
+    externalIds: externalIds(r['external_ids']),
+  };
 }
 
 export function toPortBinding(r: Row): PortBindingRow {

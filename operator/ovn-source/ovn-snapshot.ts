@@ -78,5 +78,11 @@ export interface OvnSnapshot {
 }
 
 export const emptySnapshot = (): OvnSnapshot => ({
-  logicalSwitches: [], logicalSwitchPorts: [], dhcpOptions: [], logicalRouterPorts: [], portBindings: [], chassis: [], datapaths: [],
+  logicalSwitches: [],
+  logicalSwitchPorts: [],
+  dhcpOptions: [],
+  logicalRouterPorts: [],
+  portBindings: [],
+  chassis: [],
+  datapaths: [],
 });

@@ -10,7 +10,14 @@ import { EventEmitter } from 'node:events';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import type { OvnSnapshot } from './ovn-snapshot.ts';
 import type { NetworkRows } from './network-rows.ts';
-import { MONITOR_METHODS, OvsdbClient, type MonitorMethod, type Replica, type Row, type SslFiles } from '../../lib/ovsdb/index.ts';
+import {
+  MONITOR_METHODS,
+  OvsdbClient,
+  type MonitorMethod,
+  type Replica,
+  type Row,
+  type SslFiles,
+} from '../../lib/ovsdb/index.ts';
 import { NB_DB, nbTables, SB_DB, sbTables, type NbRows, type SbRows } from './ovn-rows.ts';
 import { OvnIndex } from './ovn-index.ts';
 
@@ -55,7 +62,10 @@ interface DbTarget {
   readonly methods?: readonly MonitorMethod[];
 }
 
-async function openDb<Rows extends Record<string, Row>>(target: DbTarget, options: OvnSourceOptions): Promise<Db<Rows>> {
+async function openDb<Rows extends Record<string, Row>>(
+  target: DbTarget,
+  options: OvnSourceOptions,
+): Promise<Db<Rows>> {
   const { flag, remote, db, tables, methods } = target;
   let client: OvsdbClient;
   try {
@@ -74,13 +84,17 @@ async function openDb<Rows extends Record<string, Row>>(target: DbTarget, option
   }
   try {
     const replica = await client.monitor<Rows>({
-      db, tables: tables as { [T in keyof Rows & string]: readonly string[] }, ...(methods === undefined ? {} : { methods }),
+      db,
+      tables: tables as { [T in keyof Rows & string]: readonly string[] },
+      ...(methods === undefined ? {} : { methods }),
     });
     return { client, replica };
   } catch (err) {
     await client.close();
     const why = errorMessage(err);
-    throw new OvnStartupError(`${flag} ${remote}: cannot monitor ${db} (${Object.keys(tables).join(', ')}): ${why}`, { cause: err });
+    throw new OvnStartupError(`${flag} ${remote}: cannot monitor ${db} (${Object.keys(tables).join(', ')}): ${why}`, {
+      cause: err,
+    });
   }
 }
 
@@ -101,9 +115,16 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
     this.#sb = sb;
     this.#log = log;
     this.#index.reset(nb.replica.snapshot(), sb.replica.snapshot());
-    nb.replica.on('change', (batch) => { this.#index.applyNb(batch, () => nb.replica.snapshot()); });
-    sb.replica.on('change', (batch) => { this.#index.applySb(batch, () => sb.replica.snapshot()); });
-    for (const [name, db] of [['nb', nb], ['sb', sb]] as const) {
+    nb.replica.on('change', (batch) => {
+      this.#index.applyNb(batch, () => nb.replica.snapshot());
+    });
+    sb.replica.on('change', (batch) => {
+      this.#index.applySb(batch, () => sb.replica.snapshot());
+    });
+    for (const [name, db] of [
+      ['nb', nb],
+      ['sb', sb],
+    ] as const) {
       db.replica.on('change', () => {
         this.#pendingSince ??= performance.now();
         this.emit('change');
@@ -118,10 +139,16 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
       });
       db.client.on('databaseReplaced', (info) => {
         this.#replacedAt = Date.now();
-        this.#log.warn({ db: name, from: info.from, to: info.to }, 'ovn database re-created (new cluster id); deletes it causes are held');
+        this.#log.warn(
+          { db: name, from: info.from, to: info.to },
+          'ovn database re-created (new cluster id); deletes it causes are held',
+        );
       });
       db.replica.on('rowError', (error) => {
-        this.#log.warn({ db: name, table: error.table, column: error.column, uuid: error.uuid, err: error.message }, 'ovn row does not match the schema, left out');
+        this.#log.warn(
+          { db: name, table: error.table, column: error.column, uuid: error.uuid, err: error.message },
+          'ovn row does not match the schema, left out',
+        );
       });
     }
   }
@@ -129,10 +156,16 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
   /** Connects to both databases and waits for their first snapshot; throws OvnStartupError. */
   static async connect(options: OvnSourceOptions): Promise<OvnSource> {
     const log = options.log.child({ component: 'ovn-source' });
-    const nb = await openDb<NbRows>({ flag: '--ovn-nb', remote: options.nbRemote, db: NB_DB, tables: nbTables }, options);
+    const nb = await openDb<NbRows>(
+      { flag: '--ovn-nb', remote: options.nbRemote, db: NB_DB, tables: nbTables },
+      options,
+    );
     let sb: Db<SbRows>;
     try {
-      sb = await openDb<SbRows>({ flag: '--ovn-sb', remote: options.sbRemote, db: SB_DB, tables: sbTables, methods: SB_MONITOR_METHODS }, options);
+      sb = await openDb<SbRows>(
+        { flag: '--ovn-sb', remote: options.sbRemote, db: SB_DB, tables: sbTables, methods: SB_MONITOR_METHODS },
+        options,
+      );
     } catch (err) {
       await nb.client.close();
       throw err;
@@ -152,7 +185,9 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
       takeDirty: () => index.takeDirty(),
       networkIds: () => index.networkIds(),
       networkSnapshot: (id) => index.networkSnapshot(id),
-      resync: () => { index.reset(this.#nb.replica.snapshot(), this.#sb.replica.snapshot()); },
+      resync: () => {
+        index.reset(this.#nb.replica.snapshot(), this.#sb.replica.snapshot());
+      },
     };
   }
 

@@ -2,8 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { MirrorNotice, MirrorProblem } from '../mirror/mirror-problem.ts';
 import { EventMemory, eventIdentity } from './event-memory.ts';
 
-const problem: MirrorProblem = { kind: 'EvpnNetwork', name: 'net-a', reason: 'Conflict', code: 'EVPN-004', message: 'EVPN-004: two BGPVPNs', keptLastGood: false };
-const notice = (message: string): MirrorNotice => ({ kind: 'EvpnNetwork', name: 'net-a', reason: 'AssociationWarning', message });
+const problem: MirrorProblem = {
+  kind: 'EvpnNetwork',
+  name: 'net-a',
+  reason: 'Conflict',
+  code: 'EVPN-004',
+  message: 'EVPN-004: two BGPVPNs',
+  keptLastGood: false,
+};
+const notice = (message: string): MirrorNotice => ({
+  kind: 'EvpnNetwork',
+  name: 'net-a',
+  reason: 'AssociationWarning',
+  message,
+});
 
 describe('EventMemory', () => {
   it('asks for the past Events on the first pass only, and only with something to report', () => {

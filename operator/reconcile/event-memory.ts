@@ -6,7 +6,8 @@
 import type { MirrorNotice, MirrorProblem } from '../mirror/mirror-problem.ts';
 
 /** What identifies an Event of ours: the object, the reason and the note. */
-export const eventIdentity = (kind: string, name: string, reason: string, note: string): string => JSON.stringify([kind, name, reason, note]);
+export const eventIdentity = (kind: string, name: string, reason: string, note: string): string =>
+  JSON.stringify([kind, name, reason, note]);
 
 /** The apiserver keeps 1 KiB of a note: a past Event is matched on that much. */
 const NOTE_LIMIT = 1024;

@@ -14,7 +14,13 @@ import { evpnResources } from '../../crds/resources.ts';
 import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
 import { CONFIRM_DELETE_ANNOTATION } from '../mirror/mass-delete-guard.ts';
 import type { Live } from '../object-key.ts';
-import { deleteAllEvpnObjects, getObject, listEvents, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import {
+  deleteAllEvpnObjects,
+  getObject,
+  listEvents,
+  startKubeEnv,
+  type KubeEnv,
+} from '../../test/harness/operator/kube-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';
 import { runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import { addNetwork, lsName } from '../../test/harness/operator/ovn-driver.ts';
@@ -29,7 +35,10 @@ beforeAll(async () => {
   [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
   // The integration files share one API server: start without other files' mirrored objects.
   await deleteAllEvpnObjects(kube.client);
-  op = await runOperator(kube, ovn, { pruneGraceMs: GRACE_MS, massDelete: { maxShare: 0.5, floor: 3, holdMs: HOLD_MS } });
+  op = await runOperator(kube, ovn, {
+    pruneGraceMs: GRACE_MS,
+    massDelete: { maxShare: 0.5, floor: 3, holdMs: HOLD_MS },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -37,17 +46,24 @@ afterAll(async () => {
   await Promise.all([ovn.stop(), kube.stop()]);
 });
 
-const getNetwork = (name: string): Promise<Live<EvpnNetwork> | undefined> => getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
-const getVrf = (name: string): Promise<Live<EvpnVrf> | undefined> => getObject<EvpnVrf>(kube.client, evpnResources.vrfs, name);
+const getNetwork = (name: string): Promise<Live<EvpnNetwork> | undefined> =>
+  getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
+const getVrf = (name: string): Promise<Live<EvpnVrf> | undefined> =>
+  getObject<EvpnVrf>(kube.client, evpnResources.vrfs, name);
 const condition = (obj: { status?: unknown } | undefined, type: string): Condition | undefined =>
-  ((obj?.status as { conditions?: Condition[] } | undefined)?.conditions)?.find((c) => c.type === type);
+  (obj?.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === type);
 const heldGauge = (): number => Number(/evpn_operator_held_deletes (\d+)/.exec(op.registry.render())?.[1] ?? NaN);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** `count` l3 networks, each with its own VRF; returns their ids once all exist. */
 async function addNetworks(count: number, vniBase: number): Promise<{ ids: string[]; uids: Map<string, string> }> {
   const ids = Array.from({ length: count }, () => randomUUID());
-  for (const [i, id] of ids.entries()) await addNetwork(ovn.nbctl, id, driverExternalIds({ vni: vniBase + i, type: 'l3', routeTargets: [`65000:${vniBase + i}`] }));
+  for (const [i, id] of ids.entries())
+    await addNetwork(
+      ovn.nbctl,
+      id,
+      driverExternalIds({ vni: vniBase + i, type: 'l3', routeTargets: [`65000:${vniBase + i}`] }),
+    );
   const uids = new Map<string, string>();
   for (const [i, id] of ids.entries()) {
     uids.set(id, (await waitFor('network', () => getNetwork(id))).metadata.uid ?? '');
@@ -65,7 +81,9 @@ describe('mass-deletion guard', () => {
       const n = await getNetwork(ids[0] ?? '');
       return condition(n, 'SourceDegraded')?.status === 'True' ? n : undefined;
     });
-    expect(condition(held, 'SourceDegraded')?.message).toMatch(new RegExp(`delete is held: a mass deletion began at .*annotation ${CONFIRM_DELETE_ANNOTATION}=true`));
+    expect(condition(held, 'SourceDegraded')?.message).toMatch(
+      new RegExp(`delete is held: a mass deletion began at .*annotation ${CONFIRM_DELETE_ANNOTATION}=true`),
+    );
     await sleep(4 * GRACE_MS);
     await op.operator.idle();
     for (const id of ids) expect(await getNetwork(id), id).toBeDefined();
@@ -75,20 +93,31 @@ describe('mass-deletion guard', () => {
       const e = (await listEvents(kube.client)).filter((x) => x.reason === 'DeletesHeld');
       return e.length >= 8 ? e : undefined;
     });
-    expect(events.map((e) => e.regarding.name).sort()).toEqual([...ids, 'vrf-90000', 'vrf-90001', 'vrf-90002', 'vrf-90003'].sort());
+    expect(events.map((e) => e.regarding.name).sort()).toEqual(
+      [...ids, 'vrf-90000', 'vrf-90001', 'vrf-90002', 'vrf-90003'].sort(),
+    );
 
     // A person confirms one network: it goes now, the others stay held.
     const confirmed = ids[0] ?? '';
     await kube.client.request({
-      method: 'PATCH', path: resourcePath(evpnResources.networks, { name: confirmed }), contentType: mergePatchContentType,
+      method: 'PATCH',
+      path: resourcePath(evpnResources.networks, { name: confirmed }),
+      contentType: mergePatchContentType,
       body: { metadata: { annotations: { [CONFIRM_DELETE_ANNOTATION]: 'true' } } },
     });
-    await waitFor('confirmed network gone', async () => ((await getNetwork(confirmed)) === undefined ? true : undefined));
+    await waitFor('confirmed network gone', async () =>
+      (await getNetwork(confirmed)) === undefined ? true : undefined,
+    );
     expect(Date.now() - started).toBeLessThan(HOLD_MS);
     for (const id of ids.slice(1)) expect(await getNetwork(id), id).toBeDefined();
 
     // The source stayed empty for the whole hold: the rest go.
-    await waitFor('hold over', async () => ((await getNetwork(ids[3] ?? '')) === undefined && (await getVrf('vrf-90003')) === undefined ? true : undefined), { timeoutMs: HOLD_MS + 10_000 });
+    await waitFor(
+      'hold over',
+      async () =>
+        (await getNetwork(ids[3] ?? '')) === undefined && (await getVrf('vrf-90003')) === undefined ? true : undefined,
+      { timeoutMs: HOLD_MS + 10_000 },
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(HOLD_MS);
     for (const id of ids) expect(await getNetwork(id), id).toBeUndefined();
     expect(heldGauge()).toBe(0);
@@ -97,13 +126,21 @@ describe('mass-deletion guard', () => {
   it('loses nothing when OVN comes back before the hold ends', async () => {
     const keep = await addNetworks(1, 91000);
     const { ids, uids } = await addNetworks(4, 91100);
-    const rows = new Map(ids.map((id, i) => [id, driverExternalIds({ vni: 91100 + i, type: 'l3', routeTargets: [`65000:${91100 + i}`] })]));
+    const rows = new Map(
+      ids.map((id, i) => [id, driverExternalIds({ vni: 91100 + i, type: 'l3', routeTargets: [`65000:${91100 + i}`] })]),
+    );
     await ovn.nbctl(ids.flatMap((id) => ['--', 'ls-del', lsName(id)]).slice(1));
-    await waitFor('held', async () => (condition(await getNetwork(ids[0] ?? ''), 'SourceDegraded')?.status === 'True' ? true : undefined));
+    await waitFor('held', async () =>
+      condition(await getNetwork(ids[0] ?? ''), 'SourceDegraded')?.status === 'True' ? true : undefined,
+    );
     // 8 of 10 objects would go: more than half, more than the floor.
     expect(heldGauge()).toBe(8);
     for (const id of ids) await addNetwork(ovn.nbctl, id, rows.get(id));
-    await waitFor('hold cleared', async () => (heldGauge() === 0 && condition(await getNetwork(ids[0] ?? ''), 'SourceDegraded')?.status === 'False' ? true : undefined));
+    await waitFor('hold cleared', async () =>
+      heldGauge() === 0 && condition(await getNetwork(ids[0] ?? ''), 'SourceDegraded')?.status === 'False'
+        ? true
+        : undefined,
+    );
     await sleep(HOLD_MS);
     await op.operator.idle();
     for (const [name, uid] of uids) {

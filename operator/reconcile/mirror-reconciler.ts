@@ -83,7 +83,11 @@ const CONFIRM_POLL_MS = 1000;
 /** The live objects by `Kind/name`. */
 function liveByKey(live: LiveLists): Map<string, KubeObject> {
   const byKey = new Map<string, KubeObject>();
-  for (const [kind, list] of [['EvpnVrf', live.vrfs], ['EvpnNetwork', live.networks], ['EvpnPortSet', live.portSets]] as const) {
+  for (const [kind, list] of [
+    ['EvpnVrf', live.vrfs],
+    ['EvpnNetwork', live.networks],
+    ['EvpnPortSet', live.portSets],
+  ] as const) {
     for (const obj of list) byKey.set(objectKey(kind, obj.metadata.name), obj);
   }
   return byKey;
@@ -102,8 +106,19 @@ export class MirrorReconciler {
   constructor(options: MirrorReconcilerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#parts = new OvnPartsReader({ source: options.source, nodeNames: options.nodeNames, metrics: options.metrics, fullResyncMs: options.fullResyncMs });
-    this.#writer = new MirrorWriter({ client: options.client, expect: this.#expect, metrics: options.metrics, log: options.log, concurrency: options.writeConcurrency });
+    this.#parts = new OvnPartsReader({
+      source: options.source,
+      nodeNames: options.nodeNames,
+      metrics: options.metrics,
+      fullResyncMs: options.fullResyncMs,
+    });
+    this.#writer = new MirrorWriter({
+      client: options.client,
+      expect: this.#expect,
+      metrics: options.metrics,
+      log: options.log,
+      concurrency: options.writeConcurrency,
+    });
     this.#report = new MirrorReport(options.metrics, options.log);
   }
 
@@ -125,8 +140,15 @@ export class MirrorReconciler {
   async #reconcile(signal: AbortSignal, since: number | undefined): Promise<ReconcileResult | undefined> {
     const o = this.#o;
     // A labelled object our field manager never applied is a user's copy: seen as user-authored from here on.
-    const live: LiveLists = { vrfs: withoutImpostorLabels(o.vrfs.list()), networks: withoutImpostorLabels(o.networks.list()), portSets: withoutImpostorLabels(o.portSets.list()) };
-    const built = desiredFromParts(this.#parts.read(), { ...live, ...(o.l3vniOffset === undefined ? {} : { l3vniOffset: o.l3vniOffset }) });
+    const live: LiveLists = {
+      vrfs: withoutImpostorLabels(o.vrfs.list()),
+      networks: withoutImpostorLabels(o.networks.list()),
+      portSets: withoutImpostorLabels(o.portSets.list()),
+    };
+    const built = desiredFromParts(this.#parts.read(), {
+      ...live,
+      ...(o.l3vniOffset === undefined ? {} : { l3vniOffset: o.l3vniOffset }),
+    });
     // Nothing the API server would refuse is written, and nothing is pruned because its new spec is bad.
     const valid = keepValidDesired(built, live);
     const desired = { ...built, ...valid.desired, problems: [...built.problems, ...valid.problems] };
@@ -144,7 +166,16 @@ export class MirrorReconciler {
     this.#report.skipped(plan.skipped);
     this.#report.desired(desired);
     if (todo.deletes.length + todo.applies.length > 0 || errors.length > 0) {
-      o.log.info({ applied: todo.applies.length, deleted: todo.deletes.length, failed: errors.length, pendingDeletes: this.#hold.missingSince.size, problems: desired.problems.length }, 'mirror reconciled');
+      o.log.info(
+        {
+          applied: todo.applies.length,
+          deleted: todo.deletes.length,
+          failed: errors.length,
+          pendingDeletes: this.#hold.missingSince.size,
+          problems: desired.problems.length,
+        },
+        'mirror reconciled',
+      );
     }
     if (errors.length > 0) {
       const first = errors[0];
@@ -160,32 +191,59 @@ export class MirrorReconciler {
     this.#hold.adopt(live);
     const plan = planMirror({ desired, live, missingSince: this.#hold.missingSince, now, graceMs: o.pruneGraceMs });
     const unsynced = holdDeletesWhileUnsynced({
-      synced: o.source.isSynced(), deletes: plan.deletes, missingSince: plan.missingSince,
-      previouslyMissing: this.#hold.missingSince, nextCheckInMs: plan.nextCheckInMs, now,
+      synced: o.source.isSynced(),
+      deletes: plan.deletes,
+      missingSince: plan.missingSince,
+      previouslyMissing: this.#hold.missingSince,
+      nextCheckInMs: plan.nextCheckInMs,
+      now,
     });
     if (unsynced.held > 0) o.log.info({ deletes: unsynced.held }, 'ovn not synced, holding deletes');
     const policy = o.massDelete ?? DEFAULT_MASS_DELETE_POLICY;
     const guard = this.#hold.guard({
-      deletes: unsynced.deletes, missingSince: unsynced.missingSince, live, desired: built, now, policy,
+      deletes: unsynced.deletes,
+      missingSince: unsynced.missingSince,
+      live,
+      desired: built,
+      now,
+      policy,
       sourceReplaced: now - (o.source.replacedAt?.() ?? -Infinity) < policy.holdMs,
     });
-    this.#report.heldDeletes(guard.held.length, guard.transition, { mirrored: guard.mirrored, why: guard.why, deletes: guard.deletes.length });
+    this.#report.heldDeletes(guard.held.length, guard.transition, {
+      mirrored: guard.mirrored,
+      why: guard.why,
+      deletes: guard.deletes.length,
+    });
     // While deletes are held, look every second: an annotation alone does not start a mirror pass.
-    const nextCheckInMs = guard.releaseInMs === undefined ? unsynced.nextCheckInMs : Math.min(unsynced.nextCheckInMs ?? Infinity, guard.releaseInMs, CONFIRM_POLL_MS);
-    return { deletes: { plan, guard }, held: heldProblems(guard.held, guard.heldSince, guard.releaseInMs, now), nextCheckInMs };
+    const nextCheckInMs =
+      guard.releaseInMs === undefined
+        ? unsynced.nextCheckInMs
+        : Math.min(unsynced.nextCheckInMs ?? Infinity, guard.releaseInMs, CONFIRM_POLL_MS);
+    return {
+      deletes: { plan, guard },
+      held: heldProblems(guard.held, guard.heldSince, guard.releaseInMs, now),
+      nextCheckInMs,
+    };
   }
 
   /** When to look again: a due delete, a prune conflict, or the next full pass. */
   #requeue(nextCheckInMs: number | undefined, pruneConflicts: number): ReconcileResult | undefined {
-    const forDeletes = pruneConflicts > 0 ? Math.min(nextCheckInMs ?? Infinity, PRUNE_CONFLICT_RETRY_MS) : nextCheckInMs ?? Infinity;
+    const forDeletes =
+      pruneConflicts > 0 ? Math.min(nextCheckInMs ?? Infinity, PRUNE_CONFLICT_RETRY_MS) : (nextCheckInMs ?? Infinity);
     const retryMs = Math.min(forDeletes, this.#parts.untilFullPass());
     return retryMs === Infinity ? undefined : { requeueAfterMs: Math.max(10, Math.ceil(retryMs)) };
   }
 
   /** Problems to the book (→ conditions) and the metrics; new ones and notices as Events, once each. */
-  async #reportProblems(problems: readonly MirrorProblem[], notices: readonly MirrorNotice[], live: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<void> {
+  async #reportProblems(
+    problems: readonly MirrorProblem[],
+    notices: readonly MirrorNotice[],
+    live: ReadonlyMap<string, KubeObject>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const fresh = this.#o.problems.replace(problems);
-    if (this.#eventMemory.wantsPastEvents(fresh.length, notices.length)) this.#eventMemory.setRecordedBefore(await this.#pastEvents(signal));
+    if (this.#eventMemory.wantsPastEvents(fresh.length, notices.length))
+      this.#eventMemory.setRecordedBefore(await this.#pastEvents(signal));
     this.#report.problems(problems, fresh);
     for (const p of fresh) {
       // Reported before this process started (restart, failover).
@@ -193,7 +251,8 @@ export class MirrorReconciler {
       this.#report.problemFound(p);
       this.#o.events.warning(this.#regarding(p, live), p.reason, 'Mirror', p.message);
     }
-    for (const n of this.#eventMemory.noticesToRecord(notices)) this.#o.events.normal(this.#regarding(n, live), n.reason, 'Mirror', n.message);
+    for (const n of this.#eventMemory.noticesToRecord(notices))
+      this.#o.events.normal(this.#regarding(n, live), n.reason, 'Mirror', n.message);
     this.#eventMemory.endPass();
   }
 
@@ -205,7 +264,11 @@ export class MirrorReconciler {
   async #pastEvents(signal: AbortSignal): Promise<Set<string>> {
     const o = this.#o;
     try {
-      return await readRecordedEvents(o.client, { namespace: o.eventNamespace ?? 'default', reportingController: o.reportingController }, signal);
+      return await readRecordedEvents(
+        o.client,
+        { namespace: o.eventNamespace ?? 'default', reportingController: o.reportingController },
+        signal,
+      );
     } catch (err) {
       o.log.warn({ err: errorMessage(err) }, 'cannot list past events; problems will be reported again');
       return new Set();

@@ -9,17 +9,27 @@ import type { MirrorProblem } from '../mirror/mirror-problem.ts';
 import type { MirrorKind } from '../mirror/plan-mirror.ts';
 import type { OperatorMetrics } from '../operator-metrics.ts';
 
-export interface Skipped { readonly kind: MirrorKind; readonly name: string; readonly reason: string }
+export interface Skipped {
+  readonly kind: MirrorKind;
+  readonly name: string;
+  readonly reason: string;
+}
 
 /** Problems by code now; a code seen before and gone now counts 0, so its gauge falls back. */
-export function problemsByCode(problems: readonly MirrorProblem[], seen: ReadonlySet<EvpnErrorCode>): Map<EvpnErrorCode, number> {
+export function problemsByCode(
+  problems: readonly MirrorProblem[],
+  seen: ReadonlySet<EvpnErrorCode>,
+): Map<EvpnErrorCode, number> {
   const counts = new Map<EvpnErrorCode, number>([...seen].map((c) => [c, 0]));
   for (const p of problems) counts.set(p.code, (counts.get(p.code) ?? 0) + 1);
   return counts;
 }
 
 /** The skipped objects not skipped in the last pass (logged once while they last), and the keys of all. */
-export function newlySkipped(skipped: readonly Skipped[], before: ReadonlySet<string>): { fresh: Skipped[]; keys: Set<string> } {
+export function newlySkipped(
+  skipped: readonly Skipped[],
+  before: ReadonlySet<string>,
+): { fresh: Skipped[]; keys: Set<string> } {
   const keys = new Set(skipped.map((s) => objectKey(s.kind, s.name)));
   return { fresh: skipped.filter((s) => !before.has(objectKey(s.kind, s.name))), keys };
 }
@@ -52,14 +62,20 @@ export class MirrorReport {
 
   /** A new problem not reported before this process started. */
   problemFound(p: MirrorProblem): void {
-    this.#log.warn({ kind: p.kind, name: p.name, reason: p.reason, code: p.code, detail: p.message }, 'ovn association problem');
+    this.#log.warn(
+      { kind: p.kind, name: p.name, reason: p.reason, code: p.code, detail: p.message },
+      'ovn association problem',
+    );
   }
 
   desired(desired: DesiredCounts): void {
     this.#metrics.mirroredObjects.set({ kind: 'EvpnVrf' }, desired.vrfs.size);
     this.#metrics.mirroredObjects.set({ kind: 'EvpnNetwork' }, desired.networks.size);
     this.#metrics.mirroredObjects.set({ kind: 'EvpnPortSet' }, desired.portSets.size);
-    this.#metrics.mirroredPorts.set({}, [...desired.portSets.values()].reduce((n, p) => n + p.ports.length, 0));
+    this.#metrics.mirroredPorts.set(
+      {},
+      [...desired.portSets.values()].reduce((n, p) => n + p.ports.length, 0),
+    );
   }
 
   skipped(skipped: readonly Skipped[]): void {
@@ -73,9 +89,14 @@ export class MirrorReport {
     if (since !== undefined && writes > 0) this.#metrics.ovnToCrLatency.observe({}, (performance.now() - since) / 1000);
   }
 
-  heldDeletes(held: number, transition: 'held' | 'released' | undefined, detail: { mirrored: number; why: string | undefined; deletes: number }): void {
+  heldDeletes(
+    held: number,
+    transition: 'held' | 'released' | undefined,
+    detail: { mirrored: number; why: string | undefined; deletes: number },
+  ): void {
     this.#metrics.heldDeletes.set({}, held);
-    if (transition === 'held') this.#log.warn({ held, mirrored: detail.mirrored, why: detail.why }, 'mass deletion held');
+    if (transition === 'held')
+      this.#log.warn({ held, mirrored: detail.mirrored, why: detail.why }, 'mass deletion held');
     if (transition === 'released') this.#log.warn({ deletes: detail.deletes }, 'mass deletion hold over, deleting');
   }
 }

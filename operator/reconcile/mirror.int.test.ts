@@ -13,11 +13,27 @@ import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
 import { invalidNameCases, malformedCases } from '../../test/fixtures/mirror/malformed-cases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import type { Live } from '../object-key.ts';
-import { deleteAllEvpnObjects, getObject, listEvents, listObjects, startKubeEnv, type KubeEnv } from '../../test/harness/operator/kube-env.ts';
+import {
+  deleteAllEvpnObjects,
+  getObject,
+  listEvents,
+  listObjects,
+  startKubeEnv,
+  type KubeEnv,
+} from '../../test/harness/operator/kube-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';
 import { nonLeaseWrites, runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import {
-  addChassis, addNetwork, addRouterInterface, addVmPort, externalIdArgs, lsName, Northd, removeBgpvpnKeys, setExternalIds, waitForPortBinding,
+  addChassis,
+  addNetwork,
+  addRouterInterface,
+  addVmPort,
+  externalIdArgs,
+  lsName,
+  Northd,
+  removeBgpvpnKeys,
+  setExternalIds,
+  waitForPortBinding,
 } from '../../test/harness/operator/ovn-driver.ts';
 import { WatchLog } from '../../test/harness/operator/watch-log.ts';
 
@@ -48,30 +64,55 @@ afterAll(async () => {
   await Promise.all([ovn.stop(), kube.stop()]);
 });
 
-const getNetwork = (name: string): Promise<Live<EvpnNetwork> | undefined> => getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
-const getVrf = (name: string): Promise<Live<EvpnVrf> | undefined> => getObject<EvpnVrf>(kube.client, evpnResources.vrfs, name);
-const gone = (what: string, get: () => Promise<unknown>): Promise<true> => waitFor(`${what} gone`, async () => ((await get()) === undefined ? true : undefined));
+const getNetwork = (name: string): Promise<Live<EvpnNetwork> | undefined> =>
+  getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
+const getVrf = (name: string): Promise<Live<EvpnVrf> | undefined> =>
+  getObject<EvpnVrf>(kube.client, evpnResources.vrfs, name);
+const gone = (what: string, get: () => Promise<unknown>): Promise<true> =>
+  waitFor(`${what} gone`, async () => ((await get()) === undefined ? true : undefined));
 const condition = (obj: { status?: unknown } | undefined, type: string): Condition | undefined =>
-  ((obj?.status as { conditions?: Condition[] } | undefined)?.conditions)?.find((c) => c.type === type);
-const mirrorErrors = (): number => Number(/controller_reconcile_errors_total\{controller="mirror"\} (\d+)/.exec(op.registry.render())?.[1] ?? 0);
-const bgpvpnKeys = (ids: Record<string, string>): string[] => Object.keys(ids).filter((k) => k.startsWith('neutron_bgpvpn:'));
+  (obj?.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === type);
+const mirrorErrors = (): number =>
+  Number(/controller_reconcile_errors_total\{controller="mirror"\} (\d+)/.exec(op.registry.render())?.[1] ?? 0);
+const bgpvpnKeys = (ids: Record<string, string>): string[] =>
+  Object.keys(ids).filter((k) => k.startsWith('neutron_bgpvpn:'));
 
 describe('network association (NB Logical_Switch)', () => {
   it('creates, updates and deletes the EvpnNetwork and its EvpnVrf', async () => {
     const net = randomUUID();
-    const ids = driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
+    const ids = driverExternalIds({
+      vni: 10100,
+      type: 'l2',
+      routeTargets: ['65000:10100'],
+      routeDistinguishers: ['192.0.2.1:10100'],
+      localPref: 100,
+    });
     await addNetwork(ovn.nbctl, net, ids);
     const created = await waitFor('EvpnNetwork', () => getNetwork(net));
     expect(created.metadata.labels?.[Label.MirroredFrom]).toBe('network');
-    expect(created.metadata.managedFields?.map((f) => (f as { manager: string }).manager)).toContain('ovn-evpn-operator');
+    expect(created.metadata.managedFields?.map((f) => (f as { manager: string }).manager)).toContain(
+      'ovn-evpn-operator',
+    );
     // The l2 BGPVPN's VNI and policy are the network's L2VNI's; its VRF's L3VNI is vni + the offset.
-    expect(created.spec).toMatchObject({ type: 'l2', vni: 10100, vrf: 'vrf-10100', source: { association: 'network', networkId: net },
-      bgpAs: 65000, routeTargets: ['65000:10100'], routeDistinguishers: ['192.0.2.1:10100'], localPref: 100 });
+    expect(created.spec).toMatchObject({
+      type: 'l2',
+      vni: 10100,
+      vrf: 'vrf-10100',
+      source: { association: 'network', networkId: net },
+      bgpAs: 65000,
+      routeTargets: ['65000:10100'],
+      routeDistinguishers: ['192.0.2.1:10100'],
+      localPref: 100,
+    });
     const vrf = await waitFor('EvpnVrf', () => getVrf('vrf-10100'));
     expect(vrf.spec).toEqual({ vni: 1_010_100, routingTable: 1_010_100, bgpAs: 65000 });
 
-    await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), { 'neutron_bgpvpn:rt': '["65000:10100", "65000:999"]' });
-    await waitFor('network route targets updated', async () => ((await getNetwork(net))?.spec.routeTargets?.length === 2 ? true : undefined));
+    await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), {
+      'neutron_bgpvpn:rt': '["65000:10100", "65000:999"]',
+    });
+    await waitFor('network route targets updated', async () =>
+      (await getNetwork(net))?.spec.routeTargets?.length === 2 ? true : undefined,
+    );
     const updated = await getNetwork(net);
     expect(updated?.metadata.uid).toBe(created.metadata.uid);
     expect(updated?.spec.vlanId).toBe(created.spec.vlanId);
@@ -85,22 +126,40 @@ describe('network association (NB Logical_Switch)', () => {
 });
 
 describe('router association (NB Logical_Router_Port)', () => {
-  it('creates, updates and deletes the network with the router port\'s subnets', async () => {
+  it("creates, updates and deletes the network with the router port's subnets", async () => {
     const net = randomUUID();
     const router = randomUUID();
     const port = randomUUID();
     const ids = driverExternalIds({ vni: 20000, type: 'l3', routeTargets: ['65000:20000'] });
     await addNetwork(ovn.nbctl, net);
-    await addRouterInterface(ovn.nbctl, { routerId: router, portId: port, networkId: net, mac: '02:00:00:00:20:01', cidrs: ['10.20.0.1/24', 'fd00:20::1/64'], ids });
+    await addRouterInterface(ovn.nbctl, {
+      routerId: router,
+      portId: port,
+      networkId: net,
+      mac: '02:00:00:00:20:01',
+      cidrs: ['10.20.0.1/24', 'fd00:20::1/64'],
+      ids,
+    });
     const created = await waitFor('EvpnNetwork', () => getNetwork(net));
     expect(created.metadata.labels?.[Label.MirroredFrom]).toBe('router');
     expect(created.spec).toMatchObject({
-      type: 'l3', vni: 20000, vrf: 'vrf-20000',
-      subnets: [{ cidr: '10.20.0.0/24', gateway: '10.20.0.1' }, { cidr: 'fd00:20::/64', gateway: 'fd00:20::1' }],
-      source: { association: 'router', routerId: router, rows: [{ db: 'OVN_Northbound', table: 'Logical_Router_Port', name: `lrp-${port}` }] },
+      type: 'l3',
+      vni: 20000,
+      vrf: 'vrf-20000',
+      subnets: [
+        { cidr: '10.20.0.0/24', gateway: '10.20.0.1' },
+        { cidr: 'fd00:20::/64', gateway: 'fd00:20::1' },
+      ],
+      source: {
+        association: 'router',
+        routerId: router,
+        rows: [{ db: 'OVN_Northbound', table: 'Logical_Router_Port', name: `lrp-${port}` }],
+      },
     });
     await ovn.nbctl(['set', 'Logical_Router_Port', `lrp-${port}`, 'networks="10.21.0.1/24"']);
-    await waitFor('subnets updated', async () => ((await getNetwork(net))?.spec.subnets?.[0]?.cidr === '10.21.0.0/24' ? true : undefined));
+    await waitFor('subnets updated', async () =>
+      (await getNetwork(net))?.spec.subnets?.[0]?.cidr === '10.21.0.0/24' ? true : undefined,
+    );
     await ovn.nbctl(['lrp-del', `lrp-${port}`]);
     await gone('EvpnNetwork', () => getNetwork(net));
     await gone('EvpnVrf', () => getVrf('vrf-20000'));
@@ -115,19 +174,35 @@ describe('router association (SB lrp-* Port_Binding, where the shipped driver wr
   it('creates, updates and deletes the network', async () => {
     northd.start();
     await addNetwork(ovn.nbctl, net);
-    await addRouterInterface(ovn.nbctl, { routerId: randomUUID(), portId: port, networkId: net, mac: '02:00:00:00:21:01', cidrs: ['10.121.0.1/24'] });
+    await addRouterInterface(ovn.nbctl, {
+      routerId: randomUUID(),
+      portId: port,
+      networkId: net,
+      mac: '02:00:00:00:21:01',
+      cidrs: ['10.121.0.1/24'],
+    });
     await waitForPortBinding(ovn.sbctl, `lrp-${port}`);
     await northd.stop(); // northd would rewrite the driver's keys from NB at once
     await setExternalIds(ovn.sbctl, 'Port_Binding', `lrp-${port}`, ids);
     const created = await waitFor('EvpnNetwork', () => getNetwork(net));
     // `as` taken from an IP-form route target is not an ASN: left out, the node's ASN applies.
-    expect(created.spec).toMatchObject({ type: 'l3', vni: 21000, vrf: 'vrf-21000', subnets: [{ cidr: '10.121.0.0/24', gateway: '10.121.0.1' }],
-      source: { association: 'router', rows: [{ db: 'OVN_Southbound', table: 'Port_Binding', name: `lrp-${port}` }] } });
+    expect(created.spec).toMatchObject({
+      type: 'l3',
+      vni: 21000,
+      vrf: 'vrf-21000',
+      subnets: [{ cidr: '10.121.0.0/24', gateway: '10.121.0.1' }],
+      source: { association: 'router', rows: [{ db: 'OVN_Southbound', table: 'Port_Binding', name: `lrp-${port}` }] },
+    });
     expect(created.spec.bgpAs).toBeUndefined();
-    expect((await waitFor('vrf', () => getVrf('vrf-21000'))).spec).toEqual({ vni: 21000, routeTargets: ['192.0.2.9:21000'] });
+    expect((await waitFor('vrf', () => getVrf('vrf-21000'))).spec).toEqual({
+      vni: 21000,
+      routeTargets: ['192.0.2.9:21000'],
+    });
 
     await setExternalIds(ovn.sbctl, 'Port_Binding', `lrp-${port}`, { 'neutron_bgpvpn:vni': '21001' });
-    await waitFor('moved to vrf-21001', async () => ((await getNetwork(net))?.spec.vrf === 'vrf-21001' ? true : undefined));
+    await waitFor('moved to vrf-21001', async () =>
+      (await getNetwork(net))?.spec.vrf === 'vrf-21001' ? true : undefined,
+    );
     expect((await getNetwork(net))?.metadata.uid).toBe(created.metadata.uid);
     await gone('old EvpnVrf', () => getVrf('vrf-21000'));
   });
@@ -136,17 +211,29 @@ describe('router association (SB lrp-* Port_Binding, where the shipped driver wr
     const before = await waitFor('EvpnNetwork', () => getNetwork(net));
     const from = networks.events.length;
     northd.start();
-    await waitFor('northd wiped the SB keys', async () => {
-      const out = await ovn.sbctl(['--bare', '--columns=external_ids', 'find', 'Port_Binding', `logical_port=lrp-${port}`]);
-      return out.includes('neutron_bgpvpn') ? undefined : true;
-    }, { timeoutMs: 10_000, stepMs: 5 });
+    await waitFor(
+      'northd wiped the SB keys',
+      async () => {
+        const out = await ovn.sbctl([
+          '--bare',
+          '--columns=external_ids',
+          'find',
+          'Port_Binding',
+          `logical_port=lrp-${port}`,
+        ]);
+        return out.includes('neutron_bgpvpn') ? undefined : true;
+      },
+      { timeoutMs: 10_000, stepMs: 5 },
+    );
     await northd.stop();
     await setExternalIds(ovn.sbctl, 'Port_Binding', `lrp-${port}`, { ...ids, 'neutron_bgpvpn:vni': '21001' }); // the driver writes them again
     await new Promise((r) => setTimeout(r, GRACE_MS + 500));
     const after = await getNetwork(net);
     expect(after?.metadata.uid).toBe(before.metadata.uid);
     expect(after?.spec).toEqual(before.spec);
-    expect(networks.events.slice(from).filter((e) => e.object.metadata.name === net && e.type === 'delete')).toEqual([]);
+    expect(networks.events.slice(from).filter((e) => e.object.metadata.name === net && e.type === 'delete')).toEqual(
+      [],
+    );
 
     await removeBgpvpnKeys(ovn.sbctl, 'Port_Binding', `lrp-${port}`, bgpvpnKeys(ids));
     await gone('EvpnNetwork', () => getNetwork(net));
@@ -159,28 +246,47 @@ describe('port association (SB Port_Binding of a VM port) and port sets', () => 
     northd.start();
     await addNetwork(ovn.nbctl, net);
     await addVmPort(ovn.nbctl, { networkId: net, portId: 'vm-port-1', mac: '02:00:00:00:30:01', ips: ['10.30.0.11'] });
-    await addVmPort(ovn.nbctl, { networkId: net, portId: 'vm-port-2', mac: '02:00:00:00:30:02', ips: ['10.30.0.12', 'fd00:30::12'] });
+    await addVmPort(ovn.nbctl, {
+      networkId: net,
+      portId: 'vm-port-2',
+      mac: '02:00:00:00:30:02',
+      ips: ['10.30.0.12', 'fd00:30::12'],
+    });
     await addChassis(ovn.sbctl, 'chassis-a', 'node-a');
     await addChassis(ovn.sbctl, 'chassis-b', 'node-b', '127.0.0.2');
     await waitForPortBinding(ovn.sbctl, 'vm-port-1');
     await waitForPortBinding(ovn.sbctl, 'vm-port-2');
     await northd.stop();
     await ovn.sbctl(['lsp-bind', 'vm-port-1', 'chassis-a', '--', 'lsp-bind', 'vm-port-2', 'chassis-b']);
-    const ids = driverExternalIds({ vni: 30000, type: 'l2', routeTargets: ['65000:30000'], advertiseFixedIps: true,
-      routes: [{ destination: '10.40.0.0/24', nexthop: '10.30.0.11' }] });
+    const ids = driverExternalIds({
+      vni: 30000,
+      type: 'l2',
+      routeTargets: ['65000:30000'],
+      advertiseFixedIps: true,
+      routes: [{ destination: '10.40.0.0/24', nexthop: '10.30.0.11' }],
+    });
     await setExternalIds(ovn.sbctl, 'Port_Binding', 'vm-port-1', ids);
 
     const created = await waitFor('EvpnNetwork', () => getNetwork(net));
     expect(created.metadata.labels?.[Label.MirroredFrom]).toBe('port');
-    expect(created.spec).toMatchObject({ type: 'l2', vrf: 'vrf-30000', advertiseFixedIps: true,
-      routes: [{ type: 'prefix', destination: '10.40.0.0/24', nexthop: '10.30.0.11' }], source: { association: 'port', portIds: ['vm-port-1'] } });
+    expect(created.spec).toMatchObject({
+      type: 'l2',
+      vrf: 'vrf-30000',
+      advertiseFixedIps: true,
+      routes: [{ type: 'prefix', destination: '10.40.0.0/24', nexthop: '10.30.0.11' }],
+      source: { association: 'port', portIds: ['vm-port-1'] },
+    });
     const sets = await waitFor('two port sets', async () => {
       const l = await listObjects<EvpnPortSet>(kube.client, evpnResources.portSets, `${Label.Network}=${net}`);
       return l.length === 2 ? l.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) : undefined;
     });
     expect(sets.map((s) => [s.metadata.name, s.metadata.labels?.[Label.Node], s.spec.ports])).toEqual([
       [`${net}.node-a`, 'node-a', [{ name: 'vm-port-1', mac: '02:00:00:00:30:01', ips: ['10.30.0.11'] }]],
-      [`${net}.node-b`, 'node-b', [{ name: 'vm-port-2', mac: '02:00:00:00:30:02', ips: ['10.30.0.12', 'fd00:30::12'] }]],
+      [
+        `${net}.node-b`,
+        'node-b',
+        [{ name: 'vm-port-2', mac: '02:00:00:00:30:02', ips: ['10.30.0.12', 'fd00:30::12'] }],
+      ],
     ]);
 
     await ovn.sbctl(['lsp-unbind', 'vm-port-2', '--', 'lsp-bind', 'vm-port-2', 'chassis-a']);
@@ -188,30 +294,46 @@ describe('port association (SB Port_Binding of a VM port) and port sets', () => 
       const l = await listObjects<EvpnPortSet>(kube.client, evpnResources.portSets, `${Label.Network}=${net}`);
       return l.length === 1 && l[0]?.spec.ports.length === 2 ? true : undefined;
     });
-    await waitFor('network status counts the ports', async () => ((await getNetwork(net))?.status?.ports === 2 ? true : undefined));
+    await waitFor('network status counts the ports', async () =>
+      (await getNetwork(net))?.status?.ports === 2 ? true : undefined,
+    );
     // ports_total, cluster-wide: at least this network's two ports.
     expect(Number(/^evpn_operator_mirrored_ports (\d+)$/m.exec(op.registry.render())?.[1])).toBeGreaterThanOrEqual(2);
 
     await removeBgpvpnKeys(ovn.sbctl, 'Port_Binding', 'vm-port-1', bgpvpnKeys(ids));
     await gone('EvpnNetwork', () => getNetwork(net));
-    await waitFor('port sets gone', async () => ((await listObjects(kube.client, evpnResources.portSets, `${Label.Network}=${net}`)).length === 0 ? true : undefined));
+    await waitFor('port sets gone', async () =>
+      (await listObjects(kube.client, evpnResources.portSets, `${Label.Network}=${net}`)).length === 0
+        ? true
+        : undefined,
+    );
   });
 });
 
 describe('malformed associations', () => {
   it(`reports each of the ${malformedCases.length} + ${invalidNameCases.length} cases with its code, while other networks keep working`, async () => {
     expect(malformedCases.length).toBeGreaterThanOrEqual(20);
-    const cases = [...malformedCases, ...invalidNameCases.map((c) => ({ ...c, externalIds: driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:10100'] }) }))];
+    const cases = [
+      ...malformedCases,
+      ...invalidNameCases.map((c) => ({
+        ...c,
+        externalIds: driverExternalIds({ vni: 10100, type: 'l2', routeTargets: ['65000:10100'] }),
+      })),
+    ];
     const good = randomUUID();
     await addNetwork(ovn.nbctl, good, driverExternalIds({ vni: 40000, type: 'l3', routeTargets: ['65000:40000'] }));
     await waitFor('good network', () => getNetwork(good));
     const ids: string[] = cases.map((c) => ('networkId' in c ? c.networkId : randomUUID()));
     const errorsBefore = mirrorErrors();
     // One transaction, as a driver resync would write them.
-    await ovn.nbctl(cases.flatMap((c, i) => {
-      const ls = lsName(ids[i] ?? '');
-      return ['--', 'ls-add', ls, '--', 'set', 'Logical_Switch', ls, ...externalIdArgs(c.externalIds)];
-    }).slice(1));
+    await ovn.nbctl(
+      cases
+        .flatMap((c, i) => {
+          const ls = lsName(ids[i] ?? '');
+          return ['--', 'ls-add', ls, '--', 'set', 'Logical_Switch', ls, ...externalIdArgs(c.externalIds)];
+        })
+        .slice(1),
+    );
     const late = randomUUID();
     await addNetwork(ovn.nbctl, late, driverExternalIds({ vni: 40001, type: 'l2', routeTargets: ['65000:40001'] }));
     await waitFor('a network added after the bad rows', () => getNetwork(late));
@@ -224,7 +346,11 @@ describe('malformed associations', () => {
     for (const [i, c] of cases.entries()) {
       const e = events.filter((x) => x.regarding.name === ids[i]);
       expect(e, c.name).toHaveLength(1);
-      expect(e[0], c.name).toMatchObject({ type: 'Warning', reason: 'MalformedAssociation', regarding: { kind: 'EvpnNetwork' } });
+      expect(e[0], c.name).toMatchObject({
+        type: 'Warning',
+        reason: 'MalformedAssociation',
+        regarding: { kind: 'EvpnNetwork' },
+      });
       expect(e[0]?.note.startsWith(`${c.code}: `), `${c.name}: ${e[0]?.note}`).toBe(true);
       expect(e[0]?.note, c.name).toContain(c.says);
       if (!('networkId' in c)) expect(await getNetwork(ids[i] ?? ''), c.name).toBeUndefined();
@@ -245,19 +371,30 @@ describe('malformed associations', () => {
     const ids = driverExternalIds({ vni: 41000, type: 'l2', routeTargets: ['65000:41000'] });
     await addNetwork(ovn.nbctl, net, ids);
     const good = await waitFor('EvpnNetwork', () => getNetwork(net));
-    await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), { 'neutron_bgpvpn:rt': '["65000:41000", "not-a-target"]' });
+    await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), {
+      'neutron_bgpvpn:rt': '["65000:41000", "not-a-target"]',
+    });
     const flagged = await waitFor('SourceDegraded', async () => {
       const n = await getNetwork(net);
       return condition(n, 'SourceDegraded')?.status === 'True' ? n : undefined;
     });
     expect(flagged.spec).toEqual(good.spec);
-    expect(condition(flagged, 'SourceDegraded')).toMatchObject({ reason: 'LastGoodSpecKept', message: expect.stringMatching(/^EVPN-002: .*"not-a-target".*the last good spec is kept$/) as unknown });
+    expect(condition(flagged, 'SourceDegraded')).toMatchObject({
+      reason: 'LastGoodSpecKept',
+      message: expect.stringMatching(/^EVPN-002: .*"not-a-target".*the last good spec is kept$/) as unknown,
+    });
     expect((await getNetwork(net))?.spec.routeTargets).toEqual(['65000:41000']);
-    await waitFor('LastGoodSpecKept event', async () => ((await listEvents(kube.client)).some((e) => e.regarding.name === net && e.reason === 'LastGoodSpecKept') ? true : undefined));
+    await waitFor('LastGoodSpecKept event', async () =>
+      (await listEvents(kube.client)).some((e) => e.regarding.name === net && e.reason === 'LastGoodSpecKept')
+        ? true
+        : undefined,
+    );
     await new Promise((r) => setTimeout(r, GRACE_MS + 300));
     expect((await getNetwork(net))?.metadata.uid).toBe(good.metadata.uid);
 
-    await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), { 'neutron_bgpvpn:rt': '["65000:41000", "65000:41001"]' });
+    await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), {
+      'neutron_bgpvpn:rt': '["65000:41000", "65000:41001"]',
+    });
     const healed = await waitFor('healed', async () => {
       const n = await getNetwork(net);
       return condition(n, 'SourceDegraded')?.status === 'False' ? n : undefined;
@@ -280,7 +417,9 @@ describe('never lose a network', () => {
       const n = await getNetwork(net);
       return condition(n, 'SourceDegraded')?.status === 'True' ? n : undefined;
     });
-    expect(condition(flagged, 'SourceDegraded')?.message).toMatch(/^EVPN-002: neutron_bgpvpn:rt has 33 entries; at most 32 route targets are allowed; the last good spec is kept$/);
+    expect(condition(flagged, 'SourceDegraded')?.message).toMatch(
+      /^EVPN-002: neutron_bgpvpn:rt has 33 entries; at most 32 route targets are allowed; the last good spec is kept$/,
+    );
     await new Promise((r) => setTimeout(r, 3 * GRACE_MS));
     await op.operator.idle();
     expect((await getNetwork(net))?.metadata.uid).toBe(good.metadata.uid);
@@ -298,7 +437,12 @@ describe('never lose a network', () => {
     // What `kubectl get -o yaml | kubectl apply` of the mirrored object makes under another name: the label comes along.
     const copy = randomUUID();
     const copySpec = { ...mirrored.spec, vrf: 'vrf-43000' };
-    await applyObject(kube.client, evpnResources.networks, { metadata: { name: copy, labels: { ...mirrored.metadata.labels } }, spec: copySpec }, { fieldManager: 'kubectl-client-side-apply' });
+    await applyObject(
+      kube.client,
+      evpnResources.networks,
+      { metadata: { name: copy, labels: { ...mirrored.metadata.labels } }, spec: copySpec },
+      { fieldManager: 'kubectl-client-side-apply' },
+    );
     const created = await waitFor('copy', () => getNetwork(copy));
     await new Promise((r) => setTimeout(r, 3 * GRACE_MS));
     await op.operator.idle();
@@ -314,7 +458,9 @@ describe('never lose a network', () => {
     });
     expect(condition(clash, 'Accepted')?.message).toMatch(/^EVPN-004: a user-authored EvpnNetwork/);
     expect(clash.spec).toEqual(copySpec);
-    const managers = (clash.metadata.managedFields as { manager: string; subresource?: string }[]).filter((f) => f.manager === 'ovn-evpn-operator');
+    const managers = (clash.metadata.managedFields as { manager: string; subresource?: string }[]).filter(
+      (f) => f.manager === 'ovn-evpn-operator',
+    );
     expect(managers.map((f) => f.subresource)).toEqual(['status']);
     await ovn.nbctl(['--', 'ls-del', lsName(net), '--', 'ls-del', lsName(copy)]);
     await gone('EvpnNetwork', () => getNetwork(net));
@@ -326,37 +472,67 @@ describe('never lose a network', () => {
 describe('user-authored objects', () => {
   it('reports a VNI claimed by a user VRF and an OVN association on both, and overwrites neither', async () => {
     const userVrf = `tenant-${randomUUID().slice(0, 8)}`;
-    await applyObject(kube.client, evpnResources.vrfs, { metadata: { name: userVrf }, spec: { vni: 50000, routeTargets: ['65000:1'] } }, { fieldManager: 'gitops' });
+    await applyObject(
+      kube.client,
+      evpnResources.vrfs,
+      { metadata: { name: userVrf }, spec: { vni: 50000, routeTargets: ['65000:1'] } },
+      { fieldManager: 'gitops' },
+    );
     const net = randomUUID();
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 50000, type: 'l3', routeTargets: ['65000:50000'] }));
     const [user, mirrored] = await waitFor('Conflict on both VRFs', async () => {
       const u = await getVrf(userVrf);
       const m = await getVrf('vrf-50000');
-      return condition(u, 'Accepted')?.reason === 'Conflict' && condition(m, 'Accepted')?.reason === 'Conflict' ? [u, m] as const : undefined;
+      return condition(u, 'Accepted')?.reason === 'Conflict' && condition(m, 'Accepted')?.reason === 'Conflict'
+        ? ([u, m] as const)
+        : undefined;
     });
-    expect(condition(user, 'Accepted')?.message).toMatch(/^EVPN-004: L3VNI 50000 is also claimed by the mirrored VRF vrf-50000/);
-    expect(condition(mirrored, 'Accepted')?.message).toMatch(new RegExp(`^EVPN-004: L3VNI 50000 is also claimed by the user-authored VRF ${userVrf}`));
+    expect(condition(user, 'Accepted')?.message).toMatch(
+      /^EVPN-004: L3VNI 50000 is also claimed by the mirrored VRF vrf-50000/,
+    );
+    expect(condition(mirrored, 'Accepted')?.message).toMatch(
+      new RegExp(`^EVPN-004: L3VNI 50000 is also claimed by the user-authored VRF ${userVrf}`),
+    );
     expect(user?.spec).toEqual({ vni: 50000, routeTargets: ['65000:1'] });
     expect(user?.metadata.labels?.[Label.MirroredFrom]).toBeUndefined();
     expect(user?.status?.routingTable).toBe(1_050_000);
     await ovn.nbctl(['ls-del', lsName(net)]);
-    await waitFor('user VRF accepted again', async () => (condition(await getVrf(userVrf), 'Accepted')?.status === 'True' ? true : undefined));
+    await waitFor('user VRF accepted again', async () =>
+      condition(await getVrf(userVrf), 'Accepted')?.status === 'True' ? true : undefined,
+    );
   });
 
   it('leaves a user EvpnNetwork of the same name alone and reports the conflict on it', async () => {
     const net = randomUUID();
     const spec = { type: 'l3', vrf: 'my-vrf' };
-    await applyObject(kube.client, evpnResources.networks, { metadata: { name: net }, spec }, { fieldManager: 'gitops' });
+    await applyObject(
+      kube.client,
+      evpnResources.networks,
+      { metadata: { name: net }, spec },
+      { fieldManager: 'gitops' },
+    );
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 51000, type: 'l2', routeTargets: ['65000:51000'] }));
     const user = await waitFor('Conflict', async () => {
       const n = await getNetwork(net);
       return condition(n, 'Accepted')?.reason === 'Conflict' ? n : undefined;
     });
-    expect(condition(user, 'Accepted')?.message).toMatch(/^EVPN-004: a user-authored EvpnNetwork .* and an OVN network association claim the same network/);
+    expect(condition(user, 'Accepted')?.message).toMatch(
+      /^EVPN-004: a user-authored EvpnNetwork .* and an OVN network association claim the same network/,
+    );
     expect(user.spec).toEqual(spec);
     expect(user.metadata.labels).toBeUndefined();
-    expect((user.metadata.managedFields as { manager: string; subresource?: string }[]).filter((f) => f.manager === 'ovn-evpn-operator').map((f) => f.subresource)).toEqual(['status']);
-    await waitFor('Event', async () => ((await listEvents(kube.client)).some((e) => e.regarding.name === net && e.reason === 'Conflict' && e.note.startsWith('EVPN-004')) ? true : undefined));
+    expect(
+      (user.metadata.managedFields as { manager: string; subresource?: string }[])
+        .filter((f) => f.manager === 'ovn-evpn-operator')
+        .map((f) => f.subresource),
+    ).toEqual(['status']);
+    await waitFor('Event', async () =>
+      (await listEvents(kube.client)).some(
+        (e) => e.regarding.name === net && e.reason === 'Conflict' && e.note.startsWith('EVPN-004'),
+      )
+        ? true
+        : undefined,
+    );
     expect(await getVrf('vrf-51000')).toBeUndefined();
     await ovn.nbctl(['ls-del', lsName(net)]);
   });
@@ -364,8 +540,15 @@ describe('user-authored objects', () => {
 
 describe('status aggregation from EvpnNodeStates', () => {
   async function reportNode(node: string, results: NonNullable<EvpnNodeState['status']>): Promise<void> {
-    await applyObject(kube.client, evpnResources.nodeStates, { metadata: { name: node }, spec: { nodeName: node } }, { fieldManager: AGENT_FIELD_MANAGER });
-    await applyStatus(kube.client, evpnResources.nodeStates, { name: node }, results, { fieldManager: AGENT_FIELD_MANAGER });
+    await applyObject(
+      kube.client,
+      evpnResources.nodeStates,
+      { metadata: { name: node }, spec: { nodeName: node } },
+      { fieldManager: AGENT_FIELD_MANAGER },
+    );
+    await applyStatus(kube.client, evpnResources.nodeStates, { name: node }, results, {
+      fieldManager: AGENT_FIELD_MANAGER,
+    });
   }
 
   it('folds per-node results into ready counts, failing nodes and the Ready condition', async () => {
@@ -373,29 +556,50 @@ describe('status aggregation from EvpnNodeStates', () => {
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 60000, type: 'l2', routeTargets: ['65000:60000'] }));
     const created = await waitFor('EvpnNetwork', () => getNetwork(net));
     const generation = created.metadata.generation ?? 0;
-    await reportNode('agg-node-1', { networks: [{ name: net, generation, ready: true }], vrfs: [{ name: 'vrf-60000', ready: true }] });
-    await reportNode('agg-node-2', { networks: [{ name: net, generation, ready: false, reason: 'FrrFailed', message: 'vtysh refused vni 16000123' }], vrfs: [{ name: 'vrf-60000', ready: true }] });
+    await reportNode('agg-node-1', {
+      networks: [{ name: net, generation, ready: true }],
+      vrfs: [{ name: 'vrf-60000', ready: true }],
+    });
+    await reportNode('agg-node-2', {
+      networks: [{ name: net, generation, ready: false, reason: 'FrrFailed', message: 'vtysh refused vni 16000123' }],
+      vrfs: [{ name: 'vrf-60000', ready: true }],
+    });
     const failing = await waitFor('NodesFailing', async () => {
       const n = await getNetwork(net);
       return condition(n, 'Ready')?.reason === 'NodesFailing' ? n : undefined;
     });
-    expect(failing.status).toMatchObject({ ready: '1/2', readyNodes: 1, totalNodes: 2, observedGeneration: generation, l3vni: 1_060_000,
-      failingNodes: [{ node: 'agg-node-2', reason: 'FrrFailed', message: 'vtysh refused vni 16000123' }] });
-    expect(condition(failing, 'Ready')).toMatchObject({ status: 'False', observedGeneration: generation, message: expect.stringContaining('agg-node-2 (FrrFailed') as unknown });
+    expect(failing.status).toMatchObject({
+      ready: '1/2',
+      readyNodes: 1,
+      totalNodes: 2,
+      observedGeneration: generation,
+      l3vni: 1_060_000,
+      failingNodes: [{ node: 'agg-node-2', reason: 'FrrFailed', message: 'vtysh refused vni 16000123' }],
+    });
+    expect(condition(failing, 'Ready')).toMatchObject({
+      status: 'False',
+      observedGeneration: generation,
+      message: expect.stringContaining('agg-node-2 (FrrFailed') as unknown,
+    });
     const vrf = await waitFor('VRF Applied', async () => {
       const v = await getVrf('vrf-60000');
       return condition(v, 'Ready')?.reason === 'Applied' ? v : undefined;
     });
     expect(vrf.status).toMatchObject({ ready: '2/2', routingTable: 1_060_000, networkCount: 1 });
 
-    await reportNode('agg-node-2', { networks: [{ name: net, generation, ready: true }], vrfs: [{ name: 'vrf-60000', ready: true }] });
+    await reportNode('agg-node-2', {
+      networks: [{ name: net, generation, ready: true }],
+      vrfs: [{ name: 'vrf-60000', ready: true }],
+    });
     const applied = await waitFor('Applied', async () => {
       const n = await getNetwork(net);
       return condition(n, 'Ready')?.reason === 'Applied' ? n : undefined;
     });
     expect(applied.status).toMatchObject({ ready: '2/2', failingNodes: [] });
     for (const node of ['agg-node-1', 'agg-node-2']) await kube.kubectl(['delete', 'evpnnodestate', node]);
-    await waitFor('NoNodes', async () => (condition(await getNetwork(net), 'Ready')?.reason === 'NoNodes' ? true : undefined));
+    await waitFor('NoNodes', async () =>
+      condition(await getNetwork(net), 'Ready')?.reason === 'NoNodes' ? true : undefined,
+    );
     await ovn.nbctl(['ls-del', lsName(net)]);
   });
 });
@@ -407,7 +611,11 @@ describe('latency', () => {
     for (const [i, id] of ids.entries()) {
       const from = networks.events.length;
       const t0 = performance.now();
-      await addNetwork(ovn.nbctl, id, driverExternalIds({ vni: 70000 + i, type: 'l3', routeTargets: [`65000:${70000 + i}`] }));
+      await addNetwork(
+        ovn.nbctl,
+        id,
+        driverExternalIds({ vni: 70000 + i, type: 'l3', routeTargets: [`65000:${70000 + i}`] }),
+      );
       const e = await networks.waitForEvent(from, (x) => x.type === 'add' && x.object.metadata.name === id);
       samples.push(e.at - t0);
     }
@@ -415,18 +623,26 @@ describe('latency', () => {
       const from = networks.events.length;
       const t0 = performance.now();
       await ovn.nbctl(['set', 'Logical_Switch', lsName(id), `external_ids:"neutron_bgpvpn:vni"="${71000 + i}"`]);
-      const e = await networks.waitForEvent(from, (x) => x.object.metadata.name === id && x.object.spec.vrf === `vrf-${71000 + i}`);
+      const e = await networks.waitForEvent(
+        from,
+        (x) => x.object.metadata.name === id && x.object.spec.vrf === `vrf-${71000 + i}`,
+      );
       samples.push(e.at - t0);
     }
     samples.sort((a, b) => a - b);
-    const pct = (p: number): number => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] ?? NaN;
+    const pct = (p: number): number =>
+      samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] ?? NaN;
     const hist = op.operator.metrics.ovnToCrLatency.snapshot();
-    process.stdout.write(`OVN→object latency over ${samples.length} changes: p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${pct(100).toFixed(1)} ms ` +
-      `(operator histogram: ${hist.count} observations, mean ${((hist.sum / Math.max(1, hist.count)) * 1000).toFixed(1)} ms)\n`);
+    process.stdout.write(
+      `OVN→object latency over ${samples.length} changes: p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${pct(100).toFixed(1)} ms ` +
+        `(operator histogram: ${hist.count} observations, mean ${((hist.sum / Math.max(1, hist.count)) * 1000).toFixed(1)} ms)\n`,
+    );
     expect(samples).toHaveLength(50);
     expect(pct(50)).toBeLessThan(500);
     await ovn.nbctl(ids.flatMap((id) => ['--', 'ls-del', lsName(id)]).slice(1));
-    await waitFor('latency networks gone', () => (ids.every((id) => networks.get(id) === undefined) ? true : undefined));
+    await waitFor('latency networks gone', () =>
+      ids.every((id) => networks.get(id) === undefined) ? true : undefined,
+    );
   });
 });
 
@@ -437,25 +653,61 @@ describe('operator restart', () => {
     const bad = randomUUID();
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 80000, type: 'l2', routeTargets: ['65000:80000'] }));
     await addNetwork(ovn.nbctl, bad, driverExternalIds({ vni: 80001, type: 'l2', routeTargets: ['65000:80001'] }));
-    await waitFor('networks', async () => ((await getNetwork(net)) !== undefined && (await getNetwork(bad)) !== undefined ? true : undefined));
+    await waitFor('networks', async () =>
+      (await getNetwork(net)) !== undefined && (await getNetwork(bad)) !== undefined ? true : undefined,
+    );
     await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(bad), { 'neutron_bgpvpn:vni': '0' });
-    await ovn.nbctl(['ls-add', 'neutron-never-valid', '--', 'set', 'Logical_Switch', 'neutron-never-valid', ...externalIdArgs({ 'neutron_bgpvpn:vni': 'x' })]);
-    await applyObject(kube.client, evpnResources.nodeStates, { metadata: { name: 'restart-node' }, spec: { nodeName: 'restart-node' } }, { fieldManager: AGENT_FIELD_MANAGER });
-    await applyStatus(kube.client, evpnResources.nodeStates, { name: 'restart-node' }, { networks: [{ name: net, ready: true }] }, { fieldManager: AGENT_FIELD_MANAGER });
+    await ovn.nbctl([
+      'ls-add',
+      'neutron-never-valid',
+      '--',
+      'set',
+      'Logical_Switch',
+      'neutron-never-valid',
+      ...externalIdArgs({ 'neutron_bgpvpn:vni': 'x' }),
+    ]);
+    await applyObject(
+      kube.client,
+      evpnResources.nodeStates,
+      { metadata: { name: 'restart-node' }, spec: { nodeName: 'restart-node' } },
+      { fieldManager: AGENT_FIELD_MANAGER },
+    );
+    await applyStatus(
+      kube.client,
+      evpnResources.nodeStates,
+      { name: 'restart-node' },
+      { networks: [{ name: net, ready: true }] },
+      { fieldManager: AGENT_FIELD_MANAGER },
+    );
     await waitFor('settled', async () => {
       await op.operator.idle();
-      return condition(await getNetwork(bad), 'SourceDegraded')?.status === 'True' && (await getNetwork(net))?.status?.ready === '1/1' ? true : undefined;
+      return condition(await getNetwork(bad), 'SourceDegraded')?.status === 'True' &&
+        (await getNetwork(net))?.status?.ready === '1/1'
+        ? true
+        : undefined;
     });
     await new Promise((r) => setTimeout(r, 500));
     await op.operator.idle();
     await op.stop();
 
-    op = await runOperator(kube, ovn, { pruneGraceMs: GRACE_MS, massDelete: MASS_DELETE, leaderElection: { namespace: 'default', name: `op-${randomUUID().slice(0, 8)}`, retryPeriodMs: 500, renewDeadlineMs: 2000, leaseDurationMs: 3000 } });
+    op = await runOperator(kube, ovn, {
+      pruneGraceMs: GRACE_MS,
+      massDelete: MASS_DELETE,
+      leaderElection: {
+        namespace: 'default',
+        name: `op-${randomUUID().slice(0, 8)}`,
+        retryPeriodMs: 500,
+        renewDeadlineMs: 2000,
+        leaseDurationMs: 3000,
+      },
+    });
     await op.operator.idle();
     await new Promise((r) => setTimeout(r, 1500));
     await op.operator.idle();
     const writes = nonLeaseWrites(op.writes);
-    process.stdout.write(`operator restart with nothing changed: ${JSON.stringify(writes)} (all writes incl. lease: ${JSON.stringify(op.writes.snapshot())})\n`);
+    process.stdout.write(
+      `operator restart with nothing changed: ${JSON.stringify(writes)} (all writes incl. lease: ${JSON.stringify(op.writes.snapshot())})\n`,
+    );
     expect(writes).toEqual({});
     expect(op.operator.problems.all().length).toBeGreaterThanOrEqual(2);
   });

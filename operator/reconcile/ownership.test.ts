@@ -13,8 +13,16 @@ describe('ownership', () => {
     { name: 'applied by the operator, edited by a person', managed: [ours, kubectl], owned: true },
     { name: 'a kubectl copy with the label', managed: [kubectl], owned: false },
     { name: 'a user object whose status the operator writes', managed: [kubectl, ourStatus], owned: false },
-    { name: 'another manager applying with our label', managed: [{ manager: 'argocd-controller', operation: 'Apply' }], owned: false },
-    { name: 'our manager name but an Update (not an apply)', managed: [{ manager: 'ovn-evpn-operator', operation: 'Update' }], owned: false },
+    {
+      name: 'another manager applying with our label',
+      managed: [{ manager: 'argocd-controller', operation: 'Apply' }],
+      owned: false,
+    },
+    {
+      name: 'our manager name but an Update (not an apply)',
+      managed: [{ manager: 'ovn-evpn-operator', operation: 'Update' }],
+      owned: false,
+    },
     { name: 'no managedFields', managed: undefined, owned: false },
   ])('$name', ({ managed, owned }) => {
     const o = { metadata: { labels, ...(managed === undefined ? {} : { managedFields: managed }) } };

@@ -14,7 +14,10 @@ interface ManagedFieldsEntry {
 }
 
 interface Owned {
-  readonly metadata: { readonly labels?: Readonly<Record<string, string>> | undefined; readonly managedFields?: readonly unknown[] | undefined };
+  readonly metadata: {
+    readonly labels?: Readonly<Record<string, string>> | undefined;
+    readonly managedFields?: readonly unknown[] | undefined;
+  };
 }
 
 export function appliedByOperator(o: Owned, manager = OPERATOR_FIELD_MANAGER): boolean {
@@ -25,7 +28,8 @@ export function appliedByOperator(o: Owned, manager = OPERATOR_FIELD_MANAGER): b
 }
 
 /** Labelled as mirrored but not applied by the operator: a user's copy. */
-export const isImpostor = (o: Owned): boolean => o.metadata.labels?.[Label.MirroredFrom] !== undefined && !appliedByOperator(o);
+export const isImpostor = (o: Owned): boolean =>
+  o.metadata.labels?.[Label.MirroredFrom] !== undefined && !appliedByOperator(o);
 
 /**
  * The live objects as the mirror must see them: a user's copy that carries the
@@ -35,7 +39,9 @@ export const isImpostor = (o: Owned): boolean => o.metadata.labels?.[Label.Mirro
 export function withoutImpostorLabels<T extends Owned>(list: readonly T[]): T[] {
   return list.map((o) => {
     if (!isImpostor(o)) return o;
-    const labels = Object.fromEntries(Object.entries(o.metadata.labels ?? {}).filter(([k]) => k !== Label.MirroredFrom));
+    const labels = Object.fromEntries(
+      Object.entries(o.metadata.labels ?? {}).filter(([k]) => k !== Label.MirroredFrom),
+    );
     return { ...o, metadata: { ...o.metadata, labels } };
   });
 }

@@ -46,7 +46,10 @@ export class ProblemBook extends EventEmitter<ProblemBookEvents> {
     }
     const changed: ObjectRefKey[] = [];
     for (const key of new Set([...this.#byKey.keys(), ...next.keys()])) {
-      if (JSON.stringify(this.#byKey.get(key)?.map(identity) ?? []) !== JSON.stringify(next.get(key)?.map(identity) ?? [])) changed.push(key);
+      if (
+        JSON.stringify(this.#byKey.get(key)?.map(identity) ?? []) !== JSON.stringify(next.get(key)?.map(identity) ?? [])
+      )
+        changed.push(key);
     }
     this.#byKey = next;
     this.#all = seen;

@@ -13,10 +13,16 @@ interface RecordedEvent {
 }
 
 export async function readRecordedEvents(
-  client: KubeClient, where: { readonly namespace: string; readonly reportingController: string }, signal: AbortSignal,
+  client: KubeClient,
+  where: { readonly namespace: string; readonly reportingController: string },
+  signal: AbortSignal,
 ): Promise<Set<string>> {
   const seen = new Set<string>();
-  const list = await client.listAll<RecordedEvent>(resourcePath(coreResources.events, { namespace: where.namespace }), {}, signal);
+  const list = await client.listAll<RecordedEvent>(
+    resourcePath(coreResources.events, { namespace: where.namespace }),
+    {},
+    signal,
+  );
   for (const e of list.items) {
     if (e.reportingController !== where.reportingController || e.regarding === undefined) continue;
     seen.add(eventIdentity(e.regarding.kind, e.regarding.name, e.reason ?? '', e.note ?? ''));

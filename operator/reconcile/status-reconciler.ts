@@ -18,7 +18,14 @@ import { WriteExpectations } from './write-expectations.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import { objectKey } from '../../crds/object-key.ts';
 import { parseRefKey, type Live, type ObjectRefKey } from '../object-key.ts';
-import { desiredNetworkStatus, desiredVrfStatus, indexNodeState, type DesiredStatus, type NetworkConvergence, type NodeResults } from '../status/aggregate-status.ts';
+import {
+  desiredNetworkStatus,
+  desiredVrfStatus,
+  indexNodeState,
+  type DesiredStatus,
+  type NetworkConvergence,
+  type NodeResults,
+} from '../status/aggregate-status.ts';
 import { differingStatusFields } from '../status/status-diff.ts';
 
 export interface KeyedCache<T> extends ObjectCache<T> {
@@ -72,7 +79,10 @@ export class StatusReconciler {
 
   /** Keys of the networks that use a VRF (their status shows its L3VNI). */
   networksOfVrf(vrf: string): ObjectRefKey[] {
-    return this.#o.networks.list().filter((n) => n.spec.vrf === vrf).map((n) => objectKey('EvpnNetwork', n.metadata.name));
+    return this.#o.networks
+      .list()
+      .filter((n) => n.spec.vrf === vrf)
+      .map((n) => objectKey('EvpnNetwork', n.metadata.name));
   }
 
   async reconcile(key: string, signal: AbortSignal): Promise<undefined> {
@@ -88,12 +98,26 @@ export class StatusReconciler {
       if (net === undefined) return undefined;
       obj = net;
       const vrf = net.spec.vrf === undefined ? undefined : this.#o.vrfs.get(net.spec.vrf)?.spec;
-      desired = desiredNetworkStatus(net, { nodes, problems, mirrored: isMirrored(net), now, vrf, ports: this.#ports().get(ref.name) ?? 0, convergence: this.#convergence(net) });
+      desired = desiredNetworkStatus(net, {
+        nodes,
+        problems,
+        mirrored: isMirrored(net),
+        now,
+        vrf,
+        ports: this.#ports().get(ref.name) ?? 0,
+        convergence: this.#convergence(net),
+      });
     } else {
       const vrf = this.#o.vrfs.get(ref.name);
       if (vrf === undefined) return undefined;
       obj = vrf;
-      desired = desiredVrfStatus(vrf, { nodes, problems, mirrored: isMirrored(vrf), now, networkCount: this.#networks().get(ref.name) ?? 0 });
+      desired = desiredVrfStatus(vrf, {
+        nodes,
+        problems,
+        mirrored: isMirrored(vrf),
+        now,
+        networkCount: this.#networks().get(ref.name) ?? 0,
+      });
     }
     if (obj.metadata.deletionTimestamp !== undefined) return undefined;
     const differing = differingStatusFields(obj.status, desired);
@@ -101,8 +125,13 @@ export class StatusReconciler {
     const fingerprint = contentFingerprint(desired);
     if (this.#expect.alreadyWritten(key, obj.metadata.resourceVersion, fingerprint)) return undefined;
     try {
-      const result = await applyStatus<KubeObject>(this.#o.client, ref.kind === 'EvpnNetwork' ? evpnResources.networks : evpnResources.vrfs,
-        { name: ref.name }, desired, { fieldManager: OPERATOR_FIELD_MANAGER, force: true, signal });
+      const result = await applyStatus<KubeObject>(
+        this.#o.client,
+        ref.kind === 'EvpnNetwork' ? evpnResources.networks : evpnResources.vrfs,
+        { name: ref.name },
+        desired,
+        { fieldManager: OPERATOR_FIELD_MANAGER, force: true, signal },
+      );
       this.#expect.recordWrite(key, obj.metadata.resourceVersion, result.metadata.resourceVersion, fingerprint);
       this.#o.metrics.statusWrites.inc({ kind: ref.kind });
       this.#o.log.debug({ key, fields: differing, ready: desired['ready'] }, 'status written');
@@ -127,7 +156,8 @@ export class StatusReconciler {
   #ports(): Map<string, number> {
     if (this.#portCounts === undefined) {
       const counts = new Map<string, number>();
-      for (const ps of this.#o.portSets.list()) counts.set(ps.spec.network, (counts.get(ps.spec.network) ?? 0) + ps.spec.ports.length);
+      for (const ps of this.#o.portSets.list())
+        counts.set(ps.spec.network, (counts.get(ps.spec.network) ?? 0) + ps.spec.ports.length);
       this.#portCounts = counts;
     }
     return this.#portCounts;
@@ -135,7 +165,11 @@ export class StatusReconciler {
 
   /** Ready waits for the other nodes' routes too: type-3 for an L2VNI, the VMs' host routes for an l3 network. */
   #convergence(net: EvpnNetwork): NetworkConvergence {
-    return { type: net.spec.type, vrf: net.spec.vrf, hostsByNode: this.#hosts().get(net.metadata.name) ?? new Map<string, string[]>() };
+    return {
+      type: net.spec.type,
+      vrf: net.spec.vrf,
+      hostsByNode: this.#hosts().get(net.metadata.name) ?? new Map<string, string[]>(),
+    };
   }
 
   /** network → node → the addresses of its ports there. */
@@ -144,7 +178,10 @@ export class StatusReconciler {
       const hosts = new Map<string, Map<string, string[]>>();
       for (const ps of this.#o.portSets.list()) {
         const byNode = hosts.get(ps.spec.network) ?? new Map<string, string[]>();
-        byNode.set(ps.spec.nodeName, [...(byNode.get(ps.spec.nodeName) ?? []), ...ps.spec.ports.flatMap((p) => (p.advertiseFixedIps === false ? [] : p.ips ?? []))]);
+        byNode.set(ps.spec.nodeName, [
+          ...(byNode.get(ps.spec.nodeName) ?? []),
+          ...ps.spec.ports.flatMap((p) => (p.advertiseFixedIps === false ? [] : (p.ips ?? []))),
+        ]);
         hosts.set(ps.spec.network, byNode);
       }
       this.#portHosts = hosts;
@@ -155,7 +192,8 @@ export class StatusReconciler {
   #networks(): Map<string, number> {
     if (this.#networkCounts === undefined) {
       const counts = new Map<string, number>();
-      for (const n of this.#o.networks.list()) if (n.spec.vrf !== undefined) counts.set(n.spec.vrf, (counts.get(n.spec.vrf) ?? 0) + 1);
+      for (const n of this.#o.networks.list())
+        if (n.spec.vrf !== undefined) counts.set(n.spec.vrf, (counts.get(n.spec.vrf) ?? 0) + 1);
       this.#networkCounts = counts;
     }
     return this.#networkCounts;

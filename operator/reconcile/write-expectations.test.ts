@@ -11,7 +11,9 @@ describe('WriteExpectations', () => {
     const e = new WriteExpectations();
     e.recordWrite('EvpnNetwork/net-a', '5', '6', desiredFingerprint(d));
     expect(e.alreadyWritten('EvpnNetwork/net-a', '5', desiredFingerprint(d))).toBe(true);
-    expect(e.alreadyWritten('EvpnNetwork/net-a', '5', desiredFingerprint({ ...d, spec: { ...netSpec, vlanId: 9 } }))).toBe(false);
+    expect(
+      e.alreadyWritten('EvpnNetwork/net-a', '5', desiredFingerprint({ ...d, spec: { ...netSpec, vlanId: 9 } })),
+    ).toBe(false);
     expect(e.alreadyWritten('EvpnNetwork/net-a', '6', desiredFingerprint(d))).toBe(false);
     expect(e.alreadyWritten('EvpnNetwork/net-a', '5', desiredFingerprint(d))).toBe(false);
   });

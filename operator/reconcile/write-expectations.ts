@@ -4,7 +4,13 @@
 // (controller-runtime calls the same idea "expectations".) This is the state
 // only; the decisions made from it are the pure functions of
 // mirror/echo-filter.ts.
-import { isExpectationStale, isWriteMade, type ExpectationView, type ExpectedWrite, type StaleExpectations } from '../mirror/echo-filter.ts';
+import {
+  isExpectationStale,
+  isWriteMade,
+  type ExpectationView,
+  type ExpectedWrite,
+  type StaleExpectations,
+} from '../mirror/echo-filter.ts';
 
 export class WriteExpectations implements ExpectationView {
   readonly #writes = new Map<string, ExpectedWrite>();

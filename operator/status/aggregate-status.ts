@@ -7,9 +7,7 @@
 // object's current generation (or carries no generation); as failing when its
 // result says not ready with a reason other than Pending; otherwise as pending
 // (no result yet, or a result for an older generation).
-import type {
-  EvpnNetwork, EvpnNodeState, EvpnVrf, EvpnVrfSpec, NetworkResult, VrfResult,
-} from '../../crds/index.ts';
+import type { EvpnNetwork, EvpnNodeState, EvpnVrf, EvpnVrfSpec, NetworkResult, VrfResult } from '../../crds/index.ts';
 import { ConditionReason, ConditionType, effectiveRoutingTable } from '../../crds/index.ts';
 import { setConditions, type Condition, type ConditionInput } from '../../lib/kube/conditions.ts';
 import type { MirrorProblem } from '../mirror/build-desired.ts';
@@ -17,7 +15,11 @@ import { convergingMessage, convergingNodes, type ConvergenceInput, type Receive
 
 export const MAX_FAILING_NODES = 20;
 /** The condition types this operator owns on EvpnNetwork/EvpnVrf. */
-export const OWNED_CONDITIONS: readonly string[] = [ConditionType.Ready, ConditionType.Accepted, ConditionType.SourceDegraded];
+export const OWNED_CONDITIONS: readonly string[] = [
+  ConditionType.Ready,
+  ConditionType.Accepted,
+  ConditionType.SourceDegraded,
+];
 
 export interface NodeResults {
   readonly node: string;
@@ -35,7 +37,11 @@ export function indexNodeState(ns: EvpnNodeState): NodeResults {
   };
 }
 
-export interface FailingNode { node: string; reason: string; message: string }
+export interface FailingNode {
+  node: string;
+  reason: string;
+  message: string;
+}
 
 export interface NodeFold {
   readonly ready: string;
@@ -47,7 +53,10 @@ export interface NodeFold {
 
 /** `N of M nodes failed: a (Reason: message), …` with the first three nodes. */
 function failingMessage(failing: readonly FailingNode[], totalNodes: number): string {
-  const shown = failing.slice(0, 3).map((f) => `${f.node} (${f.reason}${f.message === '' ? '' : `: ${f.message.slice(0, 200)}`})`).join(', ');
+  const shown = failing
+    .slice(0, 3)
+    .map((f) => `${f.node} (${f.reason}${f.message === '' ? '' : `: ${f.message.slice(0, 200)}`})`)
+    .join(', ');
   return `${failing.length} of ${totalNodes} nodes failed: ${shown}${failing.length > 3 ? ', …' : ''}`;
 }
 
@@ -55,14 +64,24 @@ function failingMessage(failing: readonly FailingNode[], totalNodes: number): st
 export type NetworkConvergence = ConvergenceInput & { readonly vrf: string | undefined };
 
 /** What an applying node reported having received, for the convergence check. */
-function receivedOf(n: NodeResults, r: VrfResult | NetworkResult, convergence: NetworkConvergence | undefined): ReceivedRoutes {
+function receivedOf(
+  n: NodeResults,
+  r: VrfResult | NetworkResult,
+  convergence: NetworkConvergence | undefined,
+): ReceivedRoutes {
   const remoteVtepIps = 'remoteVtepIps' in r ? r.remoteVtepIps : undefined;
   const remoteHosts = convergence?.vrf === undefined ? undefined : n.vrfs.get(convergence.vrf)?.remoteHosts;
   return { node: n.node, vtepIp: n.vtepIp, remoteVtepIps, remoteHosts };
 }
 
 /** The nodes that applied the object's current generation, and the failing ones; the rest are pending. */
-function sortNodes(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, generation: number | undefined, nodes: readonly NodeResults[], convergence: NetworkConvergence | undefined): { applied: ReceivedRoutes[]; failing: FailingNode[] } {
+function sortNodes(
+  kind: 'EvpnNetwork' | 'EvpnVrf',
+  name: string,
+  generation: number | undefined,
+  nodes: readonly NodeResults[],
+  convergence: NetworkConvergence | undefined,
+): { applied: ReceivedRoutes[]; failing: FailingNode[] } {
   const failing: FailingNode[] = [];
   const applied: ReceivedRoutes[] = [];
   for (const n of nodes) {
@@ -78,7 +97,13 @@ function sortNodes(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, generation: nu
   return { applied, failing };
 }
 
-export function foldNodeResults(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, generation: number | undefined, nodes: readonly NodeResults[], convergence?: NetworkConvergence): NodeFold {
+export function foldNodeResults(
+  kind: 'EvpnNetwork' | 'EvpnVrf',
+  name: string,
+  generation: number | undefined,
+  nodes: readonly NodeResults[],
+  convergence?: NetworkConvergence,
+): NodeFold {
   const { applied, failing } = sortNodes(kind, name, generation, nodes, convergence);
   // Applied is not enough: a node counts as ready once it also has the other applying nodes' routes.
   const converging = convergence === undefined ? [] : convergingNodes(applied, convergence);
@@ -89,46 +114,119 @@ export function foldNodeResults(kind: 'EvpnNetwork' | 'EvpnVrf', name: string, g
   const og = observedGeneration === undefined ? {} : { observedGeneration };
   let condition: ConditionInput;
   if (totalNodes === 0) {
-    condition = { type: ConditionType.Ready, status: 'False', reason: ConditionReason.NoNodes, message: 'no node agent has reported yet', ...og };
+    condition = {
+      type: ConditionType.Ready,
+      status: 'False',
+      reason: ConditionReason.NoNodes,
+      message: 'no node agent has reported yet',
+      ...og,
+    };
   } else if (failing.length > 0) {
-    condition = { type: ConditionType.Ready, status: 'False', reason: ConditionReason.NodesFailing, message: failingMessage(failing, totalNodes), ...og };
+    condition = {
+      type: ConditionType.Ready,
+      status: 'False',
+      reason: ConditionReason.NodesFailing,
+      message: failingMessage(failing, totalNodes),
+      ...og,
+    };
   } else if (converging.length > 0 && applied.length === totalNodes) {
-    condition = { type: ConditionType.Ready, status: 'False', reason: ConditionReason.Converging, message: convergingMessage(converging, totalNodes), ...og };
+    condition = {
+      type: ConditionType.Ready,
+      status: 'False',
+      reason: ConditionReason.Converging,
+      message: convergingMessage(converging, totalNodes),
+      ...og,
+    };
   } else if (readyNodes === totalNodes) {
-    condition = { type: ConditionType.Ready, status: 'True', reason: ConditionReason.Applied, message: `applied on all ${totalNodes} nodes`, ...og };
+    condition = {
+      type: ConditionType.Ready,
+      status: 'True',
+      reason: ConditionReason.Applied,
+      message: `applied on all ${totalNodes} nodes`,
+      ...og,
+    };
   } else {
     condition = {
-      type: ConditionType.Ready, status: 'False', reason: ConditionReason.Pending,
-      message: `applied on ${readyNodes} of ${totalNodes} nodes; waiting for the others`, ...og,
+      type: ConditionType.Ready,
+      status: 'False',
+      reason: ConditionReason.Pending,
+      message: `applied on ${readyNodes} of ${totalNodes} nodes; waiting for the others`,
+      ...og,
     };
   }
-  return { ready: `${readyNodes}/${totalNodes}`, readyNodes, totalNodes, failingNodes: failing.slice(0, MAX_FAILING_NODES), condition };
+  return {
+    ready: `${readyNodes}/${totalNodes}`,
+    readyNodes,
+    totalNodes,
+    failingNodes: failing.slice(0, MAX_FAILING_NODES),
+    condition,
+  };
 }
 
 /** Accepted (and, for mirrored objects, SourceDegraded) from the mirror's problems. */
-export function problemConditions(problems: readonly MirrorProblem[], mirrored: boolean, generation: number | undefined): ConditionInput[] {
+export function problemConditions(
+  problems: readonly MirrorProblem[],
+  mirrored: boolean,
+  generation: number | undefined,
+): ConditionInput[] {
   const og = generation === undefined ? {} : { observedGeneration: generation };
   const kept = problems.filter((p) => p.keptLastGood);
   const refused = problems.filter((p) => !p.keptLastGood);
   const out: ConditionInput[] = [];
   const first = refused[0];
-  out.push(first === undefined
-    ? { type: ConditionType.Accepted, status: 'True', reason: ConditionReason.Valid, message: mirrored ? 'mirrored from its OVN association' : 'no OVN association conflicts with this object', ...og }
-    : { type: ConditionType.Accepted, status: 'False', reason: first.reason, message: refused.map((p) => p.message).join('; '), ...og });
+  out.push(
+    first === undefined
+      ? {
+          type: ConditionType.Accepted,
+          status: 'True',
+          reason: ConditionReason.Valid,
+          message: mirrored ? 'mirrored from its OVN association' : 'no OVN association conflicts with this object',
+          ...og,
+        }
+      : {
+          type: ConditionType.Accepted,
+          status: 'False',
+          reason: first.reason,
+          message: refused.map((p) => p.message).join('; '),
+          ...og,
+        },
+  );
   if (mirrored) {
     const k = kept[0];
-    out.push(k === undefined
-      ? { type: ConditionType.SourceDegraded, status: 'False', reason: ConditionReason.SourceHealthy, message: 'the OVN association reads cleanly', ...og }
-      : { type: ConditionType.SourceDegraded, status: 'True', reason: ConditionReason.LastGoodSpecKept, message: kept.map((p) => p.message).join('; '), ...og });
+    out.push(
+      k === undefined
+        ? {
+            type: ConditionType.SourceDegraded,
+            status: 'False',
+            reason: ConditionReason.SourceHealthy,
+            message: 'the OVN association reads cleanly',
+            ...og,
+          }
+        : {
+            type: ConditionType.SourceDegraded,
+            status: 'True',
+            reason: ConditionReason.LastGoodSpecKept,
+            message: kept.map((p) => p.message).join('; '),
+            ...og,
+          },
+    );
   }
   return out;
 }
 
-function conditionsFor(live: readonly Condition[] | undefined, inputs: readonly ConditionInput[], now: Date): Condition[] {
+function conditionsFor(
+  live: readonly Condition[] | undefined,
+  inputs: readonly ConditionInput[],
+  now: Date,
+): Condition[] {
   const ours = (live ?? []).filter((c) => OWNED_CONDITIONS.includes(c.type));
   const wanted = new Set(inputs.map((c) => c.type));
   // Start from our live conditions so lastTransitionTime survives an unchanged status.
-  return setConditions(ours.filter((c) => wanted.has(c.type)), inputs, now);
+  return setConditions(
+    ours.filter((c) => wanted.has(c.type)),
+    inputs,
+    now,
+  );
 }
 
 export interface StatusContext {
@@ -146,8 +244,11 @@ export type DesiredStatus = Record<string, unknown>;
 function commonStatus(kind: 'EvpnNetwork' | 'EvpnVrf', obj: EvpnNetwork | EvpnVrf, ctx: StatusContext): DesiredStatus {
   const generation = obj.metadata.generation;
   const fold = foldNodeResults(kind, obj.metadata.name, generation, ctx.nodes, ctx.convergence);
-  const conditions = conditionsFor(obj.status?.conditions as Condition[] | undefined,
-    [fold.condition, ...problemConditions(ctx.problems, ctx.mirrored, generation)], ctx.now);
+  const conditions = conditionsFor(
+    obj.status?.conditions as Condition[] | undefined,
+    [fold.condition, ...problemConditions(ctx.problems, ctx.mirrored, generation)],
+    ctx.now,
+  );
   return {
     observedGeneration: generation,
     conditions,
@@ -158,10 +259,17 @@ function commonStatus(kind: 'EvpnNetwork' | 'EvpnVrf', obj: EvpnNetwork | EvpnVr
   };
 }
 
-export function desiredNetworkStatus(net: EvpnNetwork, ctx: StatusContext & { readonly vrf: EvpnVrfSpec | undefined; readonly ports: number }): DesiredStatus {
+export function desiredNetworkStatus(
+  net: EvpnNetwork,
+  ctx: StatusContext & { readonly vrf: EvpnVrfSpec | undefined; readonly ports: number },
+): DesiredStatus {
   return { ...commonStatus('EvpnNetwork', net, ctx), l3vni: ctx.vrf?.vni, ports: ctx.ports };
 }
 
 export function desiredVrfStatus(vrf: EvpnVrf, ctx: StatusContext & { readonly networkCount: number }): DesiredStatus {
-  return { ...commonStatus('EvpnVrf', vrf, ctx), routingTable: effectiveRoutingTable(vrf.spec), networkCount: ctx.networkCount };
+  return {
+    ...commonStatus('EvpnVrf', vrf, ctx),
+    routingTable: effectiveRoutingTable(vrf.spec),
+    networkCount: ctx.networkCount,
+  };
 }

@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { missingRoutes, type ReceivedRoutes } from './convergence.ts';
 
 const a: ReceivedRoutes = { node: 'node-a', vtepIp: '10.0.0.1', remoteVtepIps: [], remoteHosts: [] };
-const b: ReceivedRoutes = { node: 'node-b', vtepIp: '10.0.0.2', remoteVtepIps: ['10.0.0.1'], remoteHosts: ['10.1.0.11'] };
-const hostsByNode = new Map([['node-a', ['10.1.0.11']], ['node-b', ['10.1.0.12', 'fd00::12']]]);
+const b: ReceivedRoutes = {
+  node: 'node-b',
+  vtepIp: '10.0.0.2',
+  remoteVtepIps: ['10.0.0.1'],
+  remoteHosts: ['10.1.0.11'],
+};
+const hostsByNode = new Map([
+  ['node-a', ['10.1.0.11']],
+  ['node-b', ['10.1.0.12', 'fd00::12']],
+]);
 
 describe('missingRoutes', () => {
   it('l2: a node lacks the type-3 route of another applying node until it floods to its VTEP', () => {

@@ -34,32 +34,51 @@ export interface ConvergenceInput {
  * (empty: converged). Only IPv4 hosts are waited on: the status read covers
  * `show ip route`, not the IPv6 table.
  */
-export function missingRoutes(self: ReceivedRoutes, applying: readonly ReceivedRoutes[], input: ConvergenceInput): string[] {
+export function missingRoutes(
+  self: ReceivedRoutes,
+  applying: readonly ReceivedRoutes[],
+  input: ConvergenceInput,
+): string[] {
   const missing: string[] = [];
   for (const other of applying) {
     if (other.node === self.node) continue;
     if (input.type === 'l2') {
       if (self.remoteVtepIps === undefined || other.vtepIp === undefined) continue;
-      if (!self.remoteVtepIps.includes(other.vtepIp)) missing.push(`the type-3 route of ${other.node} (${other.vtepIp})`);
+      if (!self.remoteVtepIps.includes(other.vtepIp))
+        missing.push(`the type-3 route of ${other.node} (${other.vtepIp})`);
     } else {
       if (self.remoteHosts === undefined) continue;
       const have = new Set(self.remoteHosts);
       const lacking = (input.hostsByNode.get(other.node) ?? []).filter((ip) => isIPv4(ip) && !have.has(ip));
-      if (lacking.length > 0) missing.push(`the host routes of ${other.node}'s ${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ', …' : ''}`);
+      if (lacking.length > 0)
+        missing.push(
+          `the host routes of ${other.node}'s ${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ', …' : ''}`,
+        );
     }
   }
   return missing;
 }
 
-export interface Converging { readonly node: string; readonly missing: readonly string[] }
+export interface Converging {
+  readonly node: string;
+  readonly missing: readonly string[];
+}
 
 /** The applying nodes that still lack some other applying node's routes. */
 export function convergingNodes(applied: readonly ReceivedRoutes[], input: ConvergenceInput): Converging[] {
-  return applied.map((a) => ({ node: a.node, missing: missingRoutes(a, applied, input) })).filter((c) => c.missing.length > 0);
+  return applied
+    .map((a) => ({ node: a.node, missing: missingRoutes(a, applied, input) }))
+    .filter((c) => c.missing.length > 0);
 }
 
 /** The Ready message while every node applied but some lack routes: which node lacks what (the first three). */
 export function convergingMessage(converging: readonly Converging[], totalNodes: number): string {
-  const shown = converging.slice(0, 3).map((c) => `${c.node} lacks ${c.missing.slice(0, 2).join(' and ')}`).join('; ');
-  return `applied on all ${totalNodes} nodes; waiting for the EVPN routes between them: ${shown}${converging.length > 3 ? '; …' : ''}`.slice(0, 4096);
+  const shown = converging
+    .slice(0, 3)
+    .map((c) => `${c.node} lacks ${c.missing.slice(0, 2).join(' and ')}`)
+    .join('; ');
+  return `applied on all ${totalNodes} nodes; waiting for the EVPN routes between them: ${shown}${converging.length > 3 ? '; …' : ''}`.slice(
+    0,
+    4096,
+  );
 }

@@ -16,11 +16,37 @@ import { run } from './guest-exec.ts';
 import { pingSummary } from './ping-summary.ts';
 import { leaveOldL2Names, measureL2Gap, runSeedVerify } from './seed-checks.ts';
 import { chassisMac, PROVIDER_BRIDGE, tapName } from './ovn-chassis.ts';
-import { addImportTargetNetF, associateNetF, disassociateNetF, netF, netFExtraImport, netFLacks, nextPassWrites, readNodes, type NetFState } from './faults.ts';
+import {
+  addImportTargetNetF,
+  associateNetF,
+  disassociateNetF,
+  netF,
+  netFExtraImport,
+  netFLacks,
+  nextPassWrites,
+  readNodes,
+  type NetFState,
+} from './faults.ts';
 import { Kubectl, type KubeObject } from './kube.ts';
 import {
-  l3Bgpvpn, leaf, netA, netB, netC, netD, netE, networks, nodeA, nodeB, nodes, OvnDriver, routerPortMac, vms,
-  type FabricNode, type Network, type NodeName, type Vm,
+  l3Bgpvpn,
+  leaf,
+  netA,
+  netB,
+  netC,
+  netD,
+  netE,
+  networks,
+  nodeA,
+  nodeB,
+  nodes,
+  OvnDriver,
+  routerPortMac,
+  vms,
+  type FabricNode,
+  type Network,
+  type NodeName,
+  type Vm,
 } from './scenario.ts';
 
 const env = (k: string): string => {
@@ -59,18 +85,25 @@ const nodeVteps: readonly string[] = nodes.map((n) => n.vtep);
  * installing what BGP learnt), then three pings must all come back.
  */
 async function expectPing(fabric: Fabric, from: string, to: string, what: string): Promise<string> {
-  const diag = (name: string): Promise<string> => fabric.diagnose(name, vms.map((v) => v.name));
+  const diag = (name: string): Promise<string> =>
+    fabric.diagnose(
+      name,
+      vms.map((v) => v.name),
+    );
   const first = await fabric.ping(from, to, 1);
   if (!first.ok) {
     const file = await diag(`ping-${from}-${to}-first-try`);
     process.stdout.write(`NOTE ${what}: the first ping failed, state in ${file}; waiting for convergence\n`);
-    await waitFor(`${what}: a ping from ${from} to ${to}`, async () => (await fabric.ping(from, to, 1)).ok, { timeoutMs: 20_000, stepMs: 500 })
-      .catch(async (err: unknown) => {
-        throw new Error(`${what}: no reply from ${to}; state in ${await diag(`ping-${from}-${to}`)}`, { cause: err });
-      });
+    await waitFor(`${what}: a ping from ${from} to ${to}`, async () => (await fabric.ping(from, to, 1)).ok, {
+      timeoutMs: 20_000,
+      stepMs: 500,
+    }).catch(async (err: unknown) => {
+      throw new Error(`${what}: no reply from ${to}; state in ${await diag(`ping-${from}-${to}`)}`, { cause: err });
+    });
   }
   const r = await fabric.ping(from, to, 3);
-  if (!r.output.includes(' 0% packet loss')) process.stdout.write(`NOTE ${what}: loss after convergence, state in ${await diag(`ping-${from}-${to}-loss`)}\n`);
+  if (!r.output.includes(' 0% packet loss'))
+    process.stdout.write(`NOTE ${what}: loss after convergence, state in ${await diag(`ping-${from}-${to}-loss`)}\n`);
   expect(r.output, what).toContain(' 0% packet loss');
   return first.ok ? 'first try' : 'after convergence';
 }
@@ -84,8 +117,10 @@ function missingFrom(from: FabricNode, routes: readonly EvpnRoute[]): string[] {
   const remote = routes.filter((r) => r.nexthop === from.vtep);
   const missing: string[] = [];
   for (const v of vms.filter((x) => x.node === from.name)) {
-    if (v.network.type === 'l2' && !remote.some((r) => r.type === 2 && r.mac === v.mac && r.ip === v.ip)) missing.push(`type-2 ${v.mac} ${v.ip}`);
-    if (v.network.type === 'l3' && !remote.some((r) => r.type === 5 && r.ip === `${v.ip}/32`)) missing.push(`type-5 ${v.ip}/32`);
+    if (v.network.type === 'l2' && !remote.some((r) => r.type === 2 && r.mac === v.mac && r.ip === v.ip))
+      missing.push(`type-2 ${v.mac} ${v.ip}`);
+    if (v.network.type === 'l3' && !remote.some((r) => r.type === 5 && r.ip === `${v.ip}/32`))
+      missing.push(`type-5 ${v.ip}/32`);
   }
   if (!remote.some((r) => r.type === 3 && r.ip === from.vtep)) missing.push(`type-3 ${from.vtep}`);
   return missing;
@@ -95,8 +130,10 @@ function missingFrom(from: FabricNode, routes: readonly EvpnRoute[]): string[] {
 function missingFromLeaf(routes: readonly EvpnRoute[]): string[] {
   const fromLeaf = routes.filter((r) => r.nexthop === leaf.vtep);
   const missing: string[] = [];
-  if (!fromLeaf.some((r) => r.type === 3 && routeTargets(r).includes('65000:10100'))) missing.push('type-3 of the leaf, RT 65000:10100');
-  if (!fromLeaf.some((r) => r.type === 5 && r.ip === '10.99.0.0/24' && routeTargets(r).includes('65000:20000'))) missing.push('type-5 10.99.0.0/24, RT 65000:20000');
+  if (!fromLeaf.some((r) => r.type === 3 && routeTargets(r).includes('65000:10100')))
+    missing.push('type-3 of the leaf, RT 65000:10100');
+  if (!fromLeaf.some((r) => r.type === 5 && r.ip === '10.99.0.0/24' && routeTargets(r).includes('65000:20000')))
+    missing.push('type-5 10.99.0.0/24, RT 65000:20000');
   return missing;
 }
 
@@ -104,7 +141,12 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
   const artifacts = join(env('E2E_DIR'), 'guest');
   const kubectl = new Kubectl(env('KUBECTL'), env('KUBECONFIG'));
   const ovn = new OvnDriver(env('OVN_NB'), env('OVN_SB'));
-  const fabric = new Fabric({ kubeconfig: env('KUBECONFIG'), apiPort: env('API_PORT'), sbRemote: env('OVN_SB'), artifacts });
+  const fabric = new Fabric({
+    kubeconfig: env('KUBECONFIG'),
+    apiPort: env('API_PORT'),
+    sbRemote: env('OVN_SB'),
+    artifacts,
+  });
   const netObjects = new Map<string, KubeObject>();
 
   const routesAt = async (at: NodeName | 'leaf'): Promise<EvpnRoute[]> =>
@@ -116,12 +158,22 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     if (typeof v !== 'number') throw new Error(`EvpnNetwork ${n.id} (${n.label}) has no vlanId`);
     return v;
   };
-  const waitForRoutes = async (at: NodeName | 'leaf', what: string, missing: (r: EvpnRoute[]) => string[]): Promise<void> => {
+  const waitForRoutes = async (
+    at: NodeName | 'leaf',
+    what: string,
+    missing: (r: EvpnRoute[]) => string[],
+  ): Promise<void> => {
     let left: string[] = [];
-    await waitFor(`${what} at ${at}`, async () => {
-      left = missing(await routesAt(at));
-      return left.length === 0;
-    }, slow).catch((err: unknown) => { throw new Error(`${at} is missing ${left.join(', ')}`, { cause: err }); });
+    await waitFor(
+      `${what} at ${at}`,
+      async () => {
+        left = missing(await routesAt(at));
+        return left.length === 0;
+      },
+      slow,
+    ).catch((err: unknown) => {
+      throw new Error(`${at} is missing ${left.join(', ')}`, { cause: err });
+    });
   };
 
   beforeAll(async () => {
@@ -133,17 +185,25 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     // The agents' first pass (an FRR reload) and the OVN side overlap; the agent reaches its OVSDB once it is there.
     fabric.startAgents();
     await fabric.startChassis();
-    phase('OVN chassis x2 (while the agents start): ovsdb-server + ovs-vswitchd (netdev) + br-provider, ovn-controller registered');
+    phase(
+      'OVN chassis x2 (while the agents start): ovsdb-server + ovs-vswitchd (netdev) + br-provider, ovn-controller registered',
+    );
     await ovn.createTopology();
     phase('OVN NB as Neutron writes it: 5 VLAN networks (localnet, DHCP_Options), router r1, 6 VM ports');
     await fabric.addVms(vms);
     await ovn.waitForBindings();
     phase('6 VMs on br-int, bound by ovn-controller (Port_Binding.chassis, LSP up)');
-    await waitFor('both agents reporting EvpnNodeState', async () => {
-      for (const n of nodes) if (!fabric.agentAlive(n.name)) throw new Error(`the agent of ${n.name} exited; see ${artifacts}/agent-${n.name}.log`);
-      const states = await kubectl.list('evpnnodestates');
-      return nodes.every((n) => states.some((s) => s.metadata.name === n.name));
-    }, { timeoutMs: 90_000, stepMs: 500 });
+    await waitFor(
+      'both agents reporting EvpnNodeState',
+      async () => {
+        for (const n of nodes)
+          if (!fabric.agentAlive(n.name))
+            throw new Error(`the agent of ${n.name} exited; see ${artifacts}/agent-${n.name}.log`);
+        const states = await kubectl.list('evpnnodestates');
+        return nodes.every((n) => states.some((s) => s.metadata.name === n.name));
+      },
+      { timeoutMs: 90_000, stepMs: 500 },
+    );
     phase('agents up (first pass done, EvpnNodeState written)');
   });
 
@@ -167,31 +227,53 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
       const c = fabric.chassis(n.name);
       // ovn-controller made br-int (netdev) and, for the localnet ports of the networks it hosts VMs of, the patch to br-provider.
       expect((await c.vsctl(['get', 'Bridge', 'br-int', 'datapath_type'])).trim()).toBe('netdev');
-      await waitFor(`patch br-int ↔ ${PROVIDER_BRIDGE} on ${n.name}`, async () =>
-        (await c.vsctl(['list-ports', PROVIDER_BRIDGE])).split('\n').some((p) => p.startsWith('patch-provnet-')), { timeoutMs: 20_000, stepMs: 250 });
+      await waitFor(
+        `patch br-int ↔ ${PROVIDER_BRIDGE} on ${n.name}`,
+        async () =>
+          (await c.vsctl(['list-ports', PROVIDER_BRIDGE])).split('\n').some((p) => p.startsWith('patch-provnet-')),
+        { timeoutMs: 20_000, stepMs: 250 },
+      );
       for (const v of vms.filter((x) => x.node === n.name)) {
-        expect((await c.vsctl(['get', 'Interface', tapName(v.portId), 'external_ids:iface-id'])).trim()).toBe(`"${v.portId}"`);
+        expect((await c.vsctl(['get', 'Interface', tapName(v.portId), 'external_ids:iface-id'])).trim()).toBe(
+          `"${v.portId}"`,
+        );
       }
     }
     const bindings = await ovn.bindings();
-    for (const v of vms) expect(bindings.get(v.portId), `${v.name}: Port_Binding.chassis, LSP up`).toEqual({ chassis: v.node, up: true });
+    for (const v of vms)
+      expect(bindings.get(v.portId), `${v.name}: Port_Binding.chassis, LSP up`).toEqual({ chassis: v.node, up: true });
     phase('chassis, encaps, br-int, patch ports, bindings checked');
   });
 
   it('mirrors the BGPVPN associations into EvpnVrf, EvpnNetwork and EvpnPortSet objects', async () => {
     await ovn.associate();
-    await waitFor('5 EvpnNetworks, 4 EvpnVrfs, 6 EvpnPortSets', async () => {
-      const [n, v, p] = await Promise.all([kubectl.list('evpnnetworks'), kubectl.list('evpnvrfs'), kubectl.list('evpnportsets')]);
-      return n.length === 5 && v.length === 4 && p.length === 6;
-    }, slow);
+    await waitFor(
+      '5 EvpnNetworks, 4 EvpnVrfs, 6 EvpnPortSets',
+      async () => {
+        const [n, v, p] = await Promise.all([
+          kubectl.list('evpnnetworks'),
+          kubectl.list('evpnvrfs'),
+          kubectl.list('evpnportsets'),
+        ]);
+        return n.length === 5 && v.length === 4 && p.length === 6;
+      },
+      slow,
+    );
     phase('associations → objects (operator)');
     for (const n of await kubectl.list('evpnnetworks')) netObjects.set(n.metadata.name, n);
     const vrfs = new Map((await kubectl.list('evpnvrfs')).map((v) => [v.metadata.name, v]));
-    for (const n of networks) expect(vrfs.get(vrfOf(n))?.spec, `${vrfOf(n)} of ${n.label}`).toMatchObject({ vni: l3vniOf(n) });
+    for (const n of networks)
+      expect(vrfs.get(vrfOf(n))?.spec, `${vrfOf(n)} of ${n.label}`).toMatchObject({ vni: l3vniOf(n) });
     for (const n of l2Networks) {
-      expect(netObjects.get(n.id)?.spec, n.label).toMatchObject({ type: 'l2', vni: n.vni, vrf: vrfOf(n), routeTargets: n.bgpvpn.routeTargets });
+      expect(netObjects.get(n.id)?.spec, n.label).toMatchObject({
+        type: 'l2',
+        vni: n.vni,
+        vrf: vrfOf(n),
+        routeTargets: n.bgpvpn.routeTargets,
+      });
     }
-    for (const n of l3Networks) expect(netObjects.get(n.id)?.spec, n.label).toMatchObject({ type: 'l3', vrf: 'vrf-20000' });
+    for (const n of l3Networks)
+      expect(netObjects.get(n.id)?.spec, n.label).toMatchObject({ type: 'l3', vrf: 'vrf-20000' });
     for (const n of networks) {
       const subnets = netObjects.get(n.id)?.spec.subnets as { cidr: string; gateway: string; gatewayOwner?: string }[];
       expect(subnets, `${n.label}: subnets`).toEqual([expect.objectContaining({ cidr: n.cidr, gateway: n.gateway })]);
@@ -201,20 +283,26 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const portSets = await kubectl.list('evpnportsets');
     for (const v of vms) {
       const set = portSets.find((s) => s.metadata.name === `${v.network.id}.${v.node}`);
-      expect(set?.spec.ports, `${v.network.label} on ${v.node}`).toEqual([expect.objectContaining({ mac: v.mac, ips: [v.ip] })]);
+      expect(set?.spec.ports, `${v.network.label} on ${v.node}`).toEqual([
+        expect.objectContaining({ mac: v.mac, ips: [v.ip] }),
+      ]);
     }
   });
 
-  it('gives each network the VLAN of its localnet port (Neutron\'s segmentation id)', () => {
+  it("gives each network the VLAN of its localnet port (Neutron's segmentation id)", () => {
     for (const n of networks) expect(vlanOf(n), `${n.label}: spec.vlanId`).toBe(n.segmentationId);
   });
 
   it('Ready means traffic flows: right after READY 2/2 the first pings across the L2VNI and the L3VNI lose nothing', async () => {
     // Nothing has sent a packet between the VMs yet: no ARP, no learnt MAC, no warm-up ping.
-    await waitFor('READY 2/2 on all networks and VRFs', async () => {
-      const [n, v] = await Promise.all([kubectl.list('evpnnetworks'), kubectl.list('evpnvrfs')]);
-      return n.length === 5 && v.length === 4 && [...n, ...v].every((o) => o.status?.ready === '2/2');
-    }, { timeoutMs: 180_000, stepMs: 250 });
+    await waitFor(
+      'READY 2/2 on all networks and VRFs',
+      async () => {
+        const [n, v] = await Promise.all([kubectl.list('evpnnetworks'), kubectl.list('evpnvrfs')]);
+        return n.length === 5 && v.length === 4 && [...n, ...v].every((o) => o.status?.ready === '2/2');
+      },
+      { timeoutMs: 180_000, stepMs: 250 },
+    );
     phase('READY 2/2 (first time)');
     const cases: [Vm, Vm, string][] = [
       [vmOf(netA, 'node-a'), vmOf(netA, 'node-b'), 'L2VNI 10100 (VM → VM on the other node)'],
@@ -225,23 +313,57 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
       const r = await fabric.ping(from.name, to.ip, 3);
       const loss = pingSummary(r.output).loss ?? '?';
       process.stdout.write(`FIRST-PING ${what}: ${String(loss)}% loss\n`);
-      if (loss !== 0) process.stdout.write(`NOTE first ping ${what}: state in ${await fabric.diagnose(`first-ping-${from.name}`, vms.map((v) => v.name))}\n${r.output}\n`);
+      if (loss !== 0)
+        process.stdout.write(
+          `NOTE first ping ${what}: state in ${await fabric.diagnose(
+            `first-ping-${from.name}`,
+            vms.map((v) => v.name),
+          )}\n${r.output}\n`,
+        );
       results.push(`${what}: ${String(loss)}% loss`);
     }
     expect(results).toEqual(cases.map(([, , what]) => `${what}: 0% loss`));
     phase('first pings after READY: no loss');
   });
 
-  it('the agents plug their uplink into br-provider, trunking the networks\' localnet VLANs, marked as theirs', async () => {
+  it("the agents plug their uplink into br-provider, trunking the networks' localnet VLANs, marked as theirs", async () => {
     const tags = networks.map((n) => n.segmentationId).sort((a, b) => a - b);
     for (const n of nodes) {
       const c = fabric.chassis(n.name);
       const read = async (): Promise<string[]> =>
-        (await c.vsctl(['port-to-br', 'evpn-ovs', '--', 'get', 'Port', 'evpn-ovs', 'trunks', '--', 'get', 'Port', 'evpn-ovs', 'vlan_mode', '--', 'get', 'Port', 'evpn-ovs', 'external_ids'])).trim().split('\n');
+        (
+          await c.vsctl([
+            'port-to-br',
+            'evpn-ovs',
+            '--',
+            'get',
+            'Port',
+            'evpn-ovs',
+            'trunks',
+            '--',
+            'get',
+            'Port',
+            'evpn-ovs',
+            'vlan_mode',
+            '--',
+            'get',
+            'Port',
+            'evpn-ovs',
+            'external_ids',
+          ])
+        )
+          .trim()
+          .split('\n');
       // The agent's first pass with the objects: kernel, FRR (one frr-reload.py, 12–34 s in UML under load), then OVS.
-      await waitFor(`evpn-ovs on ${PROVIDER_BRIDGE} of ${n.name} with trunks ${tags.join(',')}`, async () => (await read())[1] === `[${tags.join(', ')}]`, { timeoutMs: 120_000, stepMs: 500 });
+      await waitFor(
+        `evpn-ovs on ${PROVIDER_BRIDGE} of ${n.name} with trunks ${tags.join(',')}`,
+        async () => (await read())[1] === `[${tags.join(', ')}]`,
+        { timeoutMs: 120_000, stepMs: 500 },
+      );
       const [bridge, trunks, mode, ids] = await read();
-      process.stdout.write(`UPLINK ${n.name}: ovs-vsctl port-to-br evpn-ovs → ${bridge ?? ''}; trunks ${trunks ?? ''}; vlan_mode ${mode ?? ''}; external_ids ${ids ?? ''}\n`);
+      process.stdout.write(
+        `UPLINK ${n.name}: ovs-vsctl port-to-br evpn-ovs → ${bridge ?? ''}; trunks ${trunks ?? ''}; vlan_mode ${mode ?? ''}; external_ids ${ids ?? ''}\n`,
+      );
       expect(bridge).toBe(PROVIDER_BRIDGE);
       expect(mode).toBe('trunk');
       expect(ids).toContain('"ovn-evpn:owner"=node-agent');
@@ -253,53 +375,95 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
   it('creates the devices and the FRR config on both nodes', async () => {
     const l3vnis = [...new Set(networks.map(l3vniOf))];
     const want = (): string[] => [
-      ...l3vnis.flatMap((v) => [`vrf-${String(v)}`, `br3-${String(v)}`, `vx3-${String(v)}`]), 'br-evpn', 'evpn-uplink', 'evpn-ovs',
-      ...l2Networks.map((n) => `vxlan-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(vlanOf(n))}`),
+      ...l3vnis.flatMap((v) => [`vrf-${String(v)}`, `br3-${String(v)}`, `vx3-${String(v)}`]),
+      'br-evpn',
+      'evpn-uplink',
+      'evpn-ovs',
+      ...l2Networks.map((n) => `vxlan-${String(n.vni)}`),
+      ...networks.map((n) => `br-evpn.${String(vlanOf(n))}`),
     ];
     for (const n of nodes) {
-      await waitFor(`devices on ${n.name}`, async () => {
-        const links = await linksAt(n.name);
-        return want().every((d) => links.has(d));
-      }, slow);
-      await waitFor(`FRR config on ${n.name}`, async () => {
-        const vnis = await fabric.vtyshJson(n.name, 'show evpn vni') as Record<string, { type?: string }>;
-        return [...l2Networks.map((x) => x.vni), ...l3vnis].every((v) => vnis[String(v)] !== undefined);
-      }, slow);
+      await waitFor(
+        `devices on ${n.name}`,
+        async () => {
+          const links = await linksAt(n.name);
+          return want().every((d) => links.has(d));
+        },
+        slow,
+      );
+      await waitFor(
+        `FRR config on ${n.name}`,
+        async () => {
+          const vnis = (await fabric.vtyshJson(n.name, 'show evpn vni')) as Record<string, { type?: string }>;
+          return [...l2Networks.map((x) => x.vni), ...l3vnis].every((v) => vnis[String(v)] !== undefined);
+        },
+        slow,
+      );
     }
     phase('devices + FRR config on both nodes (agents)');
     for (const n of nodes) {
       const links = await linksAt(n.name);
       // The l3 networks have no L2VNI device: no VXLAN segment, only the IRB in their VRF.
-      expect([...links].filter((l) => l.startsWith('vxlan-')).sort()).toEqual(l2Networks.map((x) => `vxlan-${String(x.vni)}`).sort());
+      expect([...links].filter((l) => l.startsWith('vxlan-')).sort()).toEqual(
+        l2Networks.map((x) => `vxlan-${String(x.vni)}`).sort(),
+      );
       // The agent may be between two reloads: wait for the config to settle, then check it.
-      const wanted = [/vrf vrf-1010100\n vni 1010100\n/, /vrf vrf-20000\n vni 20000\n/, /vni 10100\n(\s+.*\n)*?\s+route-target import 65000:10100/,
-        /router bgp 65100 vrf vrf-20000/, /neighbor 10\.0\.0\.3 /];
-      await waitFor(`vrf, vni, route targets and the leaf as peer in FRR of ${n.name}`, async () => {
-        const running = await fabric.vtysh(n.name, 'show running-config');
-        return wanted.every((w) => w.test(running));
-      }, slow);
+      const wanted = [
+        /vrf vrf-1010100\n vni 1010100\n/,
+        /vrf vrf-20000\n vni 20000\n/,
+        /vni 10100\n(\s+.*\n)*?\s+route-target import 65000:10100/,
+        /router bgp 65100 vrf vrf-20000/,
+        /neighbor 10\.0\.0\.3 /,
+      ];
+      await waitFor(
+        `vrf, vni, route targets and the leaf as peer in FRR of ${n.name}`,
+        async () => {
+          const running = await fabric.vtysh(n.name, 'show running-config');
+          return wanted.every((w) => w.test(running));
+        },
+        slow,
+      );
       // The IRB (l2 and l3 alike) holds the gateway where no OVN router does (gatewayOwner evpn), and no address of a
       // subnet whose gateway is OVN's (node-agent/kernel/render-network.ts renderIrbLayer3).
       for (const net of networks) {
-        const addrs = JSON.stringify(await fabric.ipJson(n.name, ['addr', 'show', 'dev', `br-evpn.${String(vlanOf(net))}`]));
+        const addrs = JSON.stringify(
+          await fabric.ipJson(n.name, ['addr', 'show', 'dev', `br-evpn.${String(vlanOf(net))}`]),
+        );
         if (!net.routed) expect(addrs, `${n.name}: IRB of ${net.label}`).toContain(`"local":"${net.gateway}"`);
-        else expect(addrs, `${n.name}: IRB of ${net.label}`).not.toContain(`"local":"${net.cidr.split('.').slice(0, 3).join('.')}.`);
+        else
+          expect(addrs, `${n.name}: IRB of ${net.label}`).not.toContain(
+            `"local":"${net.cidr.split('.').slice(0, 3).join('.')}.`,
+          );
       }
       const vrf20000 = JSON.stringify(await fabric.ipJson(n.name, ['route', 'show', 'vrf', 'vrf-20000']));
-      for (const net of l3Networks) expect(vrf20000, `${n.name}: ${net.cidr} in vrf-20000`).toContain(`"dst":"${net.cidr}","dev":"br-evpn.${String(vlanOf(net))}"`);
+      for (const net of l3Networks)
+        expect(vrf20000, `${n.name}: ${net.cidr} in vrf-20000`).toContain(
+          `"dst":"${net.cidr}","dev":"br-evpn.${String(vlanOf(net))}"`,
+        );
     }
   });
 
   it('peers with the leaf and exchanges type-2, type-3 and type-5 routes through it', async () => {
     for (const n of nodes) {
-      await waitFor(`BGP session of ${n.name} with the leaf Established`, async () => {
-        const nb = await fabric.vtyshJson(n.name, `show bgp neighbors ${leaf.vtep}`) as Record<string, { bgpState?: string }>;
-        return nb[leaf.vtep]?.bgpState === 'Established';
-      }, slow);
+      await waitFor(
+        `BGP session of ${n.name} with the leaf Established`,
+        async () => {
+          const nb = (await fabric.vtyshJson(n.name, `show bgp neighbors ${leaf.vtep}`)) as Record<
+            string,
+            { bgpState?: string }
+          >;
+          return nb[leaf.vtep]?.bgpState === 'Established';
+        },
+        slow,
+      );
     }
     phase('BGP established (node ↔ leaf)');
     // The nodes do not peer with each other: what node-a has of node-b came through the route reflector.
-    for (const [at, from] of [[nodeA, nodeB], [nodeB, nodeA]] as const) await waitForRoutes(at.name, `routes from ${from.name}`, (r) => missingFrom(from, r));
+    for (const [at, from] of [
+      [nodeA, nodeB],
+      [nodeB, nodeA],
+    ] as const)
+      await waitForRoutes(at.name, `routes from ${from.name}`, (r) => missingFrom(from, r));
     for (const n of nodes) await waitForRoutes(n.name, 'routes from the leaf', missingFromLeaf);
     phase('type-2/3/5 routes exchanged via the leaf');
     // Each L2VNI has its own type-3 from each node, on its BGPVPN's route target: separate flood lists.
@@ -307,20 +471,37 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
       const routes = await routesAt(n.name);
       for (const l2 of l2Networks) {
         for (const origin of nodes) {
-          expect(routes.some((r) => r.type === 3 && r.ip === origin.vtep && routeTargets(r).includes(`65000:${String(l2.vni)}`)),
-            `${n.name}: type-3 of ${l2.label} from ${origin.name}`).toBe(true);
+          expect(
+            routes.some(
+              (r) => r.type === 3 && r.ip === origin.vtep && routeTargets(r).includes(`65000:${String(l2.vni)}`),
+            ),
+            `${n.name}: type-3 of ${l2.label} from ${origin.name}`,
+          ).toBe(true);
         }
       }
     }
   });
 
   it('the leaf holds our type-2/3 routes on RT 65000:10100 and our type-5 routes on RT 65000:20000', async () => {
-    const onRt = (rt: string) => (r: EvpnRoute): boolean => nodeVteps.includes(r.nexthop ?? '') && routeTargets(r).includes(rt);
+    const onRt =
+      (rt: string) =>
+      (r: EvpnRoute): boolean =>
+        nodeVteps.includes(r.nexthop ?? '') && routeTargets(r).includes(rt);
     const missing = (routes: EvpnRoute[]): string[] => [
-      ...vms.filter((v) => v.network === netA).filter((v) => !routes.some((r) => onRt('65000:10100')(r) && r.type === 2 && r.mac === v.mac && r.ip === v.ip)).map((v) => `type-2 ${v.mac} ${v.ip}`),
-      ...nodeVteps.filter((ip) => !routes.some((r) => onRt('65000:10100')(r) && r.type === 3 && r.ip === ip)).map((ip) => `type-3 ${ip}`),
-      ...vms.filter((v) => v.network.type === 'l3').filter((v) => !routes.some((r) => onRt('65000:20000')(r) && r.type === 5 && r.ip === `${v.ip}/32`)).map((v) => `type-5 ${v.ip}/32`),
-      ...l3Networks.filter((n) => !routes.some((r) => onRt('65000:20000')(r) && r.type === 5 && r.ip === n.cidr)).map((n) => `type-5 ${n.cidr}`),
+      ...vms
+        .filter((v) => v.network === netA)
+        .filter((v) => !routes.some((r) => onRt('65000:10100')(r) && r.type === 2 && r.mac === v.mac && r.ip === v.ip))
+        .map((v) => `type-2 ${v.mac} ${v.ip}`),
+      ...nodeVteps
+        .filter((ip) => !routes.some((r) => onRt('65000:10100')(r) && r.type === 3 && r.ip === ip))
+        .map((ip) => `type-3 ${ip}`),
+      ...vms
+        .filter((v) => v.network.type === 'l3')
+        .filter((v) => !routes.some((r) => onRt('65000:20000')(r) && r.type === 5 && r.ip === `${v.ip}/32`))
+        .map((v) => `type-5 ${v.ip}/32`),
+      ...l3Networks
+        .filter((n) => !routes.some((r) => onRt('65000:20000')(r) && r.type === 5 && r.ip === n.cidr))
+        .map((n) => `type-5 ${n.cidr}`),
     ];
     await waitForRoutes('leaf', 'our routes', missing);
     const text = await fabric.vtysh('leaf', 'show bgp l2vpn evpn');
@@ -328,24 +509,42 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     // The l3 networks' routes carry the l3 BGPVPN's RT; nothing of ours carries the auto RTs the fabric ASN
     // would give the leaf's VNIs (65100:10100, 65100:20000): routes meet on the BGPVPNs' RTs only.
     const ours = (await routesAt('leaf')).filter((r) => nodeVteps.includes(r.nexthop ?? ''));
-    expect(ours.filter((r) => r.type === 5 && l3Networks.some((n) => r.ip?.startsWith(n.cidr.slice(0, 5)) === true)).every((r) => routeTargets(r).includes('65000:20000'))).toBe(true);
+    expect(
+      ours
+        .filter((r) => r.type === 5 && l3Networks.some((n) => r.ip?.startsWith(n.cidr.slice(0, 5)) === true))
+        .every((r) => routeTargets(r).includes('65000:20000')),
+    ).toBe(true);
     expect(ours.filter((r) => routeTargets(r).some((rt) => rt === '65100:10100' || rt === '65100:20000'))).toEqual([]);
   });
 
-  it('the leaf shows one path per node for an l3 prefix both nodes advertise: each node takes its own RD of the BGPVPN\'s two', async () => {
+  it("the leaf shows one path per node for an l3 prefix both nodes advertise: each node takes its own RD of the BGPVPN's two", async () => {
     // net-b's IRB subnet is on both nodes (10.2.0.0/24 in vrf-20000, redistribute connected).
     const subnet = netB.cidr;
-    const pathsOf = (routes: EvpnRoute[]): EvpnRoute[] => routes.filter((r) => r.type === 5 && r.ip === subnet && nodeVteps.includes(r.nexthop ?? ''));
-    await waitForRoutes('leaf', `type-5 ${subnet} from both nodes`, (routes) => nodeVteps.filter((ip) => !pathsOf(routes).some((r) => r.nexthop === ip)).map((ip) => `type-5 ${subnet} from ${ip}`));
+    const pathsOf = (routes: EvpnRoute[]): EvpnRoute[] =>
+      routes.filter((r) => r.type === 5 && r.ip === subnet && nodeVteps.includes(r.nexthop ?? ''));
+    await waitForRoutes('leaf', `type-5 ${subnet} from both nodes`, (routes) =>
+      nodeVteps
+        .filter((ip) => !pathsOf(routes).some((r) => r.nexthop === ip))
+        .map((ip) => `type-5 ${subnet} from ${ip}`),
+    );
     const paths = pathsOf(await routesAt('leaf'));
-    process.stdout.write(`LEAF paths of ${subnet}: ${paths.map((p) => `RD ${p.rd} from ${p.nexthop ?? '?'}`).join('; ')}\n`);
+    process.stdout.write(
+      `LEAF paths of ${subnet}: ${paths.map((p) => `RD ${p.rd} from ${p.nexthop ?? '?'}`).join('; ')}\n`,
+    );
     // One path per node, each under a different RD of the list: two routes for the reflector, not two paths of one.
     expect(paths.map((p) => p.nexthop).sort()).toEqual([...nodeVteps].sort());
     expect(new Set(paths.map((p) => p.rd)).size).toBe(2);
     for (const p of paths) expect(l3Bgpvpn.routeDistinguishers).toContain(p.rd);
     // And the reflector passes both on: each node has the other's path.
-    for (const [at, from] of [[nodeA, nodeB], [nodeB, nodeA]] as const) {
-      await waitForRoutes(at.name, `type-5 ${subnet} of ${from.name}`, (routes) => (routes.some((r) => r.type === 5 && r.ip === subnet && r.nexthop === from.vtep) ? [] : [`type-5 ${subnet} from ${from.vtep}`]));
+    for (const [at, from] of [
+      [nodeA, nodeB],
+      [nodeB, nodeA],
+    ] as const) {
+      await waitForRoutes(at.name, `type-5 ${subnet} of ${from.name}`, (routes) =>
+        routes.some((r) => r.type === 5 && r.ip === subnet && r.nexthop === from.vtep)
+          ? []
+          : [`type-5 ${subnet} from ${from.vtep}`],
+      );
     }
   });
 
@@ -353,30 +552,58 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     for (const n of nodes) {
       const routes = await routesAt(n.name);
       const l3Macs = new Set(vms.filter((v) => v.network.type === 'l3').map((v) => v.mac));
-      const inL3 = (ip: string | undefined): boolean => l3Networks.some((x) => ip?.startsWith(x.cidr.slice(0, 5)) === true);
-      expect(routes.filter((r) => r.type === 2 && (inL3(r.ip) || l3Macs.has(r.mac ?? ''))), `${n.name}: type-2 of the l3 networks`).toEqual([]);
-      expect(routes.filter((r) => r.type === 5 && inL3(r.ip)).length, `${n.name}: type-5 of the l3 networks`).toBeGreaterThanOrEqual(4);
-      const vnis = await fabric.vtyshJson(n.name, 'show evpn vni') as Record<string, { type?: string }>;
+      const inL3 = (ip: string | undefined): boolean =>
+        l3Networks.some((x) => ip?.startsWith(x.cidr.slice(0, 5)) === true);
+      expect(
+        routes.filter((r) => r.type === 2 && (inL3(r.ip) || l3Macs.has(r.mac ?? ''))),
+        `${n.name}: type-2 of the l3 networks`,
+      ).toEqual([]);
+      expect(
+        routes.filter((r) => r.type === 5 && inL3(r.ip)).length,
+        `${n.name}: type-5 of the l3 networks`,
+      ).toBeGreaterThanOrEqual(4);
+      const vnis = (await fabric.vtyshJson(n.name, 'show evpn vni')) as Record<string, { type?: string }>;
       expect(vnis['20000']?.type).toBe('L3');
       expect(vnis['10100']?.type).toBe('L2');
       // No flood list and no MAC routes for the L3VNI 20000: nothing but type-5 carries its RT.
-      expect(routes.filter((r) => r.type !== 5 && routeTargets(r).includes('65000:20000')), `${n.name}: type-2/3 of vni 20000`).toEqual([]);
+      expect(
+        routes.filter((r) => r.type !== 5 && routeTargets(r).includes('65000:20000')),
+        `${n.name}: type-2/3 of vni 20000`,
+      ).toEqual([]);
     }
   });
 
-  it('VM frames leave OVN on the agent\'s uplink tagged with the localnet VLAN', async () => {
+  it("VM frames leave OVN on the agent's uplink tagged with the localnet VLAN", async () => {
     const from = vmOf(netA, 'node-a');
     const to = vmOf(netA, 'node-b');
     const seg = netA.segmentationId;
     // OVN answers the VM's ARP for a known port itself (ARP responder), so the first frame out is the ICMP request.
-    const frames = await fabric.capture('node-a', 'evpn-uplink', `vlan ${String(seg)} and icmp`, 1, () => fabric.ping(from.name, to.ip, 2));
+    const frames = await fabric.capture('node-a', 'evpn-uplink', `vlan ${String(seg)} and icmp`, 1, () =>
+      fabric.ping(from.name, to.ip, 2),
+    );
     process.stdout.write(`UPLINK node-a evpn-uplink (${netA.label}):\n${frames.join('\n')}\n`);
-    expect(frames.join('\n')).toMatch(new RegExp(`${from.mac} > ${to.mac}, ethertype 802\\.1Q \\(0x8100\\), length \\d+: vlan ${String(seg)}, .*${from.ip.replace(/\./g, '\\.')} > ${to.ip.replace(/\./g, '\\.')}: ICMP echo request`));
+    expect(frames.join('\n')).toMatch(
+      new RegExp(
+        `${from.mac} > ${to.mac}, ethertype 802\\.1Q \\(0x8100\\), length \\d+: vlan ${String(seg)}, .*${from.ip.replace(/\./g, '\\.')} > ${to.ip.replace(/\./g, '\\.')}: ICMP echo request`,
+      ),
+    );
     // Routed by OVN's router r1 on node-a: leaves on net-e's VLAN with node-a's chassis MAC (ovn-chassis-mac-mappings) as source.
     const dst = vmOf(netE, 'node-b');
-    const routed = await fabric.capture('node-a', 'evpn-uplink', `vlan ${String(netE.segmentationId)} and icmp`, 1, () => fabric.ping(vmOf(netD, 'node-a').name, dst.ip, 2));
-    process.stdout.write(`UPLINK node-a evpn-uplink (${netD.label} → ${netE.label}, routed by OVN):\n${routed.join('\n')}\n`);
-    expect(routed.join('\n')).toMatch(new RegExp(`${chassisMac('node-a')} > ${dst.mac}, .*vlan ${String(netE.segmentationId)}, .*> ${dst.ip.replace(/\./g, '\\.')}: ICMP echo request`));
+    const routed = await fabric.capture(
+      'node-a',
+      'evpn-uplink',
+      `vlan ${String(netE.segmentationId)} and icmp`,
+      1,
+      () => fabric.ping(vmOf(netD, 'node-a').name, dst.ip, 2),
+    );
+    process.stdout.write(
+      `UPLINK node-a evpn-uplink (${netD.label} → ${netE.label}, routed by OVN):\n${routed.join('\n')}\n`,
+    );
+    expect(routed.join('\n')).toMatch(
+      new RegExp(
+        `${chassisMac('node-a')} > ${dst.mac}, .*vlan ${String(netE.segmentationId)}, .*> ${dst.ip.replace(/\./g, '\\.')}: ICMP echo request`,
+      ),
+    );
     const stats = await fabric.chassis('node-a').tool('ovs-ofctl', ['dump-ports', PROVIDER_BRIDGE, 'evpn-ovs']);
     process.stdout.write(`UPLINK node-a ovs-ofctl dump-ports ${PROVIDER_BRIDGE} evpn-ovs:\n${stats}\n`);
     phase('VM frames on the uplink with the localnet VLAN tag');
@@ -387,15 +614,19 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const to = vmOf(netA, 'node-b');
     const how = await expectPing(fabric, from.name, to.ip, 'L2VNI ping');
     // It really went over VXLAN: node-a forwards to node-b's VTEP for that MAC.
-    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netA.vni)}`])) as { mac: string; dst?: string }[];
+    const fdb = JSON.parse(
+      await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netA.vni)}`]),
+    ) as { mac: string; dst?: string }[];
     expect(fdb.filter((e) => e.mac === to.mac).map((e) => e.dst)).toContain(nodeB.vtep);
     phase(`ping across the L2VNI (${how})`);
   });
 
-  it('a VM pings the leaf\'s bare-metal server across L2VNI 10100', async () => {
+  it("a VM pings the leaf's bare-metal server across L2VNI 10100", async () => {
     const from = vmOf(netA, 'node-a');
     const how = await expectPing(fabric, from.name, leaf.bms.ip, 'VM → bare-metal server');
-    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netA.vni)}`])) as { mac: string; dst?: string }[];
+    const fdb = JSON.parse(
+      await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netA.vni)}`]),
+    ) as { mac: string; dst?: string }[];
     expect(fdb.filter((e) => e.mac === leaf.bms.mac).map((e) => e.dst)).toContain(leaf.vtep);
     phase(`ping VM → bare-metal server (${how})`);
   });
@@ -409,7 +640,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     phase(`ping l3 VM → l3 VM over the L3VNI (${how})`);
   });
 
-  it('a VM on an l3 network pings the host behind the leaf\'s VRF over type-5 (L3VNI 20000)', async () => {
+  it("a VM on an l3 network pings the host behind the leaf's VRF over type-5 (L3VNI 20000)", async () => {
     const how = await expectPing(fabric, vmOf(netB, 'node-a').name, leaf.host.ip, 'l3 VM → leaf host');
     phase(`ping l3 VM → the leaf's host (${how})`);
   });
@@ -419,20 +650,29 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const to = vmOf(netE, 'node-b');
     const how = await expectPing(fabric, from.name, to.ip, 'routed by OVN router r1');
     const neigh = await fabric.ipJson(from.name, ['neigh', 'show', netD.gateway]);
-    expect(neigh.map((e) => (e as { lladdr?: string }).lladdr), `${from.name}: neighbour ${netD.gateway}`).toEqual([routerPortMac(netD)]);
+    expect(
+      neigh.map((e) => (e as { lladdr?: string }).lladdr),
+      `${from.name}: neighbour ${netD.gateway}`,
+    ).toEqual([routerPortMac(netD)]);
     // Routed once (by r1 on node-a; the reply by r1 on node-b), bridged by the fabric: TTL 64 - 1.
     expect((await fabric.ping(from.name, to.ip, 1)).output).toMatch(/ttl=63 /);
     // Over net-e's L2VNI: node-a sends vm-eb's MAC to node-b's VTEP.
-    const fdb = JSON.parse(await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netE.vni)}`])) as { mac: string; dst?: string }[];
+    const fdb = JSON.parse(
+      await run('bridge', ['-n', 'node-a', '-j', 'fdb', 'show', 'dev', `vxlan-${String(netE.vni)}`]),
+    ) as { mac: string; dst?: string }[];
     expect(fdb.filter((e) => e.mac === to.mac).map((e) => e.dst)).toContain(nodeB.vtep);
     phase(`ping through OVN's router across the fabric (${how})`);
   });
 
   it('reports READY 2/2 for every network and VRF, and kubectl shows the VNIs', async () => {
-    await waitFor('READY 2/2 on all networks and VRFs', async () => {
-      const [n, v] = await Promise.all([kubectl.list('evpnnetworks'), kubectl.list('evpnvrfs')]);
-      return n.length === 5 && [...n, ...v].every((o) => o.status?.ready === '2/2');
-    }, slow);
+    await waitFor(
+      'READY 2/2 on all networks and VRFs',
+      async () => {
+        const [n, v] = await Promise.all([kubectl.list('evpnnetworks'), kubectl.list('evpnvrfs')]);
+        return n.length === 5 && [...n, ...v].every((o) => o.status?.ready === '2/2');
+      },
+      slow,
+    );
     const table = await kubectl.run(['get', 'evpnnetworks']);
     process.stdout.write(`${table}\n`);
     expect(table.split('\n').filter((l) => /\s2\/2\s/.test(l))).toHaveLength(5);
@@ -447,7 +687,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     phase('READY 2/2');
   });
 
-  it('passes seed 000\'s verify-evpn.sh on a node for the l2 BGPVPN: vxlan-<vni>, vrf-<vni> and FRR\'s VNI', async () => {
+  it("passes seed 000's verify-evpn.sh on a node for the l2 BGPVPN: vxlan-<vni>, vrf-<vni> and FRR's VNI", async () => {
     const out = await runSeedVerify(nodeA.name, netA.vni, artifacts);
     process.stdout.write(`SEED verify-evpn.sh ${String(netA.vni)} on ${nodeA.name}:\n${out}\n`);
     expect(out).toContain(`✓ vxlan-${String(netA.vni)} exists`);
@@ -464,25 +704,35 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     await leaveOldL2Names(node, nodeA.vtep, l2Networks);
     const from = vmOf(netA, 'node-a');
     const to = vmOf(netA, 'node-b');
-    const flows = async (): Promise<boolean> => (await fabric.ping(from.name, to.ip, 3)).output.includes(' 0% packet loss');
-    await waitFor('L2VNI pings over the old vx-<vni> devices (zebra took them over)', flows, { timeoutMs: 60_000, stepMs: 500 });
+    const flows = async (): Promise<boolean> =>
+      (await fabric.ping(from.name, to.ip, 3)).output.includes(' 0% packet loss');
+    await waitFor('L2VNI pings over the old vx-<vni> devices (zebra took them over)', flows, {
+      timeoutMs: 60_000,
+      stepMs: 500,
+    });
     const gap = await measureL2Gap(from.name, to.ip, join(artifacts, 'adoption-ping.log'), async () => {
       fabric.startAgent(node);
-      await waitFor('vxlan-<vni> in place of vx-<vni>', async () => {
-        const links = await linksAt(node);
-        return l2Networks.every((n) => links.has(`vxlan-${String(n.vni)}`) && !links.has(`vx-${String(n.vni)}`));
-      }, slow);
+      await waitFor(
+        'vxlan-<vni> in place of vx-<vni>',
+        async () => {
+          const links = await linksAt(node);
+          return l2Networks.every((n) => links.has(`vxlan-${String(n.vni)}`) && !links.has(`vx-${String(n.vni)}`));
+        },
+        slow,
+      );
       await waitFor('L2VNI pings after the adoption', flows, { timeoutMs: 60_000, stepMs: 500 });
     });
-    process.stdout.write(`ADOPTION vx-<vni> → vxlan-<vni> on ${node}: devices renamed ${String(gap.actionMs)} ms after the agent start (its first pass); `
-      + `longest L2 gap ${String(gap.longestMs)} ms, ${String(gap.lost)} of ${String(gap.sent)} pings (every 100 ms) lost\n`);
+    process.stdout.write(
+      `ADOPTION vx-<vni> → vxlan-<vni> on ${node}: devices renamed ${String(gap.actionMs)} ms after the agent start (its first pass); ` +
+        `longest L2 gap ${String(gap.longestMs)} ms, ${String(gap.lost)} of ${String(gap.sent)} pings (every 100 ms) lost\n`,
+    );
     expect(gap.replies).toBeGreaterThan(5);
     // Adopted, not churned: the pass after the adoption writes nothing.
     expect(await nextPassWrites(fabric, node)).toEqual({ writes: 0, reloads: 0 });
     phase(`adoption vx- → vxlan-: longest L2 gap ${String(gap.longestMs)} ms`);
   });
 
-  it('comes back after kill -9 of node-a\'s agent, of its bgpd and of all its FRR, while OVN changes flow', async () => {
+  it("comes back after kill -9 of node-a's agent, of its bgpd and of all its FRR, while OVN changes flow", async () => {
     const node = nodeA;
     const other = nodeB;
     const uidsOf = async (): Promise<Record<string, string>> => {
@@ -495,7 +745,11 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     const before = await uidsOf();
     const l3vnis = [...new Set(networks.map(l3vniOf))];
     // The VLANs are the segmentation ids (checked above); not netObjects, so this test also runs alone with -t.
-    const devices = [...l3vnis.map((v) => `vrf-${String(v)}`), ...l2Networks.map((n) => `vxlan-${String(n.vni)}`), ...networks.map((n) => `br-evpn.${String(n.segmentationId)}`)];
+    const devices = [
+      ...l3vnis.map((v) => `vrf-${String(v)}`),
+      ...l2Networks.map((n) => `vxlan-${String(n.vni)}`),
+      ...networks.map((n) => `br-evpn.${String(n.segmentationId)}`),
+    ];
     /** What node-a still lacks: net-f on both nodes as `f` says, its devices, its routes at node-b, the leaf's routes at node-a. */
     const lacking = async (f: NetFState): Promise<string[]> => {
       const view = await readNodes(nodes.map((n) => n.name));
@@ -510,11 +764,21 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
     /** Three pings in a row come back (within 60 s: ARP and zebra catch up after a restart). */
     const pingsBack = async (from: Vm, to: Vm, what: string): Promise<void> => {
       let last = '';
-      await waitFor(what, async () => {
-        last = (await fabric.ping(from.name, to.ip, 3)).output;
-        return last.includes(' 0% packet loss');
-      }, { timeoutMs: 60_000, stepMs: 500 }).catch(async (err: unknown) => {
-        throw new Error(`${what}: ${last}; state in ${await fabric.diagnose(`fault-ping-${from.name}`, vms.map((v) => v.name))}`, { cause: err });
+      await waitFor(
+        what,
+        async () => {
+          last = (await fabric.ping(from.name, to.ip, 3)).output;
+          return last.includes(' 0% packet loss');
+        },
+        { timeoutMs: 60_000, stepMs: 500 },
+      ).catch(async (err: unknown) => {
+        throw new Error(
+          `${what}: ${last}; state in ${await fabric.diagnose(
+            `fault-ping-${from.name}`,
+            vms.map((v) => v.name),
+          )}`,
+          { cause: err },
+        );
       });
     };
     const recovery: Record<string, number> = {};
@@ -528,25 +792,42 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
       }
     };
     const recoveredOrThrow = async (what: string, t0: number, f: NetFState): Promise<void> => {
-      if (what !== 'agent') expect(fabric.agentAlive(node.name), `the agent of ${node.name} survived the ${what} kill`).toBe(true);
+      if (what !== 'agent')
+        expect(fabric.agentAlive(node.name), `the agent of ${node.name} survived the ${what} kill`).toBe(true);
       let left: string[] = [];
       let said = '';
-      await waitFor(`${node.name} back after the ${what} kill (net-f ${f})`, async () => {
-        left = await lacking(f);
-        const now = left.join(', ');
-        if (now !== said) process.stdout.write(`NOTE fault ${what} +${String(Date.now() - t0)}ms: ${now === '' ? 'nothing lacking' : now}\n`);
-        said = now;
-        return left.length === 0;
-      }, { timeoutMs: 120_000, stepMs: 500 }).catch(async (err: unknown) => {
-        throw new Error(`${node.name} lacks ${left.join(', ')}; state in ${await fabric.diagnose(`fault-${what}`, vms.map((v) => v.name))}`, { cause: err });
+      await waitFor(
+        `${node.name} back after the ${what} kill (net-f ${f})`,
+        async () => {
+          left = await lacking(f);
+          const now = left.join(', ');
+          if (now !== said)
+            process.stdout.write(
+              `NOTE fault ${what} +${String(Date.now() - t0)}ms: ${now === '' ? 'nothing lacking' : now}\n`,
+            );
+          said = now;
+          return left.length === 0;
+        },
+        { timeoutMs: 120_000, stepMs: 500 },
+      ).catch(async (err: unknown) => {
+        throw new Error(
+          `${node.name} lacks ${left.join(', ')}; state in ${await fabric.diagnose(
+            `fault-${what}`,
+            vms.map((v) => v.name),
+          )}`,
+          { cause: err },
+        );
       });
       recovery[what] = Date.now() - t0;
       await pingsBack(vmOf(netA, 'node-a'), vmOf(netA, 'node-b'), `L2VNI pings after the ${what} kill`);
       await pingsBack(vmOf(netB, 'node-a'), vmOf(netC, 'node-b'), `L3VNI pings after the ${what} kill`);
-      expect(await nextPassWrites(fabric, node.name), `${node.name}: the next pass after the ${what} recovery`).toEqual({ writes: 0, reloads: 0 });
+      expect(await nextPassWrites(fabric, node.name), `${node.name}: the next pass after the ${what} recovery`).toEqual(
+        { writes: 0, reloads: 0 },
+      );
       phase(`fault ${what}: back ${String(recovery[what])}ms after the restart, next pass 0 writes`);
     };
-    const netFObject = async (): Promise<KubeObject | undefined> => (await kubectl.list('evpnnetworks')).find((n) => n.metadata.name === netF.id);
+    const netFObject = async (): Promise<KubeObject | undefined> =>
+      (await kubectl.list('evpnnetworks')).find((n) => n.metadata.name === netF.id);
 
     try {
       // The agent: net-f is associated (and mirrored) while it is down; the DaemonSet starts it again.
@@ -560,7 +841,11 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
       // bgpd: net-f gains an import route target while it is down; watchfrr would start it again.
       await fabric.killFrr(node.name, ['bgpd']);
       await addImportTargetNetF(ovn);
-      await waitFor('net-f\'s import target mirrored', async () => ((await netFObject())?.spec.importTargets as string[] | undefined)?.includes(netFExtraImport), slow);
+      await waitFor(
+        "net-f's import target mirrored",
+        async () => ((await netFObject())?.spec.importTargets as string[] | undefined)?.includes(netFExtraImport),
+        slow,
+      );
       t0 = Date.now();
       await fabric.restartFrr(node.name, ['bgpd']);
       await recovered('frr-bgpd', t0, 'import');
@@ -568,7 +853,7 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
       // All of FRR (zebra and bgpd): net-f's association goes while it is down.
       await fabric.killFrr(node.name, ['bgpd', 'zebra']);
       await disassociateNetF(ovn);
-      await waitFor('net-f\'s object pruned', async () => (await netFObject()) === undefined, slow);
+      await waitFor("net-f's object pruned", async () => (await netFObject()) === undefined, slow);
       t0 = Date.now();
       await fabric.restartFrr(node.name, ['zebra', 'bgpd']);
       await recovered('frr-all', t0, 'absent');
@@ -576,10 +861,16 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
       // Whatever happened, net-f must not outlive this test (the withdrawal test counts every object).
       await disassociateNetF(ovn).catch(() => undefined);
       if (!fabric.agentAlive(node.name)) fabric.startAgent(node.name);
-      await waitFor('net-f\'s object pruned', async () => (await netFObject()) === undefined, slow).catch(() => undefined);
+      await waitFor("net-f's object pruned", async () => (await netFObject()) === undefined, slow).catch(
+        () => undefined,
+      );
     }
 
-    process.stdout.write(`fault-recovery ${Object.entries(recovery).map(([k, v]) => `${k}=${String(v)}`).join(' ')} ms\n`);
+    process.stdout.write(
+      `fault-recovery ${Object.entries(recovery)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(' ')} ms\n`,
+    );
     expect(failures, 'faults node-a did not recover from').toEqual([]);
     // Nothing of the scenario was lost or recreated.
     expect(await uidsOf()).toEqual(before);
@@ -587,19 +878,35 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
 
   it('removing the associations withdraws the routes (also from the leaf) and removes devices and objects', async () => {
     await ovn.disassociate();
-    await waitFor('objects deleted', async () => {
-      const [n, v, p] = await Promise.all([kubectl.list('evpnnetworks'), kubectl.list('evpnvrfs'), kubectl.list('evpnportsets')]);
-      return n.length + v.length + p.length === 0;
-    }, slow);
+    await waitFor(
+      'objects deleted',
+      async () => {
+        const [n, v, p] = await Promise.all([
+          kubectl.list('evpnnetworks'),
+          kubectl.list('evpnvrfs'),
+          kubectl.list('evpnportsets'),
+        ]);
+        return n.length + v.length + p.length === 0;
+      },
+      slow,
+    );
     phase('withdraw: objects deleted (operator, prune grace 1s)');
     const ours = (routes: EvpnRoute[]): EvpnRoute[] => routes.filter((r) => nodeVteps.includes(r.nexthop ?? ''));
     await waitFor('our EVPN routes gone from the leaf', async () => ours(await routesAt('leaf')).length === 0, slow);
     for (const n of nodes) {
-      await waitFor(`EVPN routes of the nodes gone on ${n.name}`, async () => ours(await routesAt(n.name)).length === 0, slow);
-      await waitFor(`devices gone on ${n.name}`, async () => {
-        const links = await linksAt(n.name);
-        return ![...links].some((l) => /^(vrf-|br3-|vx3-|vxlan-|vx-|br-evpn)/.test(l));
-      }, slow);
+      await waitFor(
+        `EVPN routes of the nodes gone on ${n.name}`,
+        async () => ours(await routesAt(n.name)).length === 0,
+        slow,
+      );
+      await waitFor(
+        `devices gone on ${n.name}`,
+        async () => {
+          const links = await linksAt(n.name);
+          return ![...links].some((l) => /^(vrf-|br3-|vx3-|vxlan-|vx-|br-evpn)/.test(l));
+        },
+        slow,
+      );
       const running = await fabric.vtysh(n.name, 'show running-config');
       expect(running).not.toMatch(/vrf vrf-\d+/);
       expect(running).not.toMatch(/router bgp \d+ vrf/);

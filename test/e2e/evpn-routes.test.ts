@@ -6,9 +6,18 @@ const sample = {
   '10.0.0.2:4': {
     rd: '10.0.0.2:4',
     '[2]:[0]:[48]:[fa:16:3e:01:00:12]:[32]:[10.1.0.12]': {
-      prefix: '[2]:[0]:[48]:[fa:16:3e:01:00:12]:[32]:[10.1.0.12]', prefixLen: 352,
-      paths: [[{ valid: true, bestpath: true, nexthops: [{ ip: '10.0.0.2', afi: 'ipv4', used: true }],
-        extendedCommunity: { string: 'RT:59906:16511563 RT:65000:10100 ET:8 Rmac:02:11:b1:9b:f8:9e' } }]],
+      prefix: '[2]:[0]:[48]:[fa:16:3e:01:00:12]:[32]:[10.1.0.12]',
+      prefixLen: 352,
+      paths: [
+        [
+          {
+            valid: true,
+            bestpath: true,
+            nexthops: [{ ip: '10.0.0.2', afi: 'ipv4', used: true }],
+            extendedCommunity: { string: 'RT:59906:16511563 RT:65000:10100 ET:8 Rmac:02:11:b1:9b:f8:9e' },
+          },
+        ],
+      ],
     },
     '[3]:[0]:[32]:[10.0.0.2]': {
       paths: [[{ nexthops: [{ ip: '10.0.0.2' }], extendedCommunity: { string: 'RT:59906:16511563 ET:8' } }]],
@@ -50,7 +59,15 @@ describe('flattenEvpnRoutes', () => {
   });
 
   it('describes a route for people, naming the node itself', () => {
-    const [own] = flattenEvpnRoutes({ x: { '[5]:[0]:[24]:[10.1.0.0]': { paths: [[{ nexthops: [{ ip: '10.0.0.1' }], extendedCommunity: { string: 'RT:65000:10100' } }]] } } });
-    expect(own && describeRoute(own, '10.0.0.1')).toMatch(/^type-5 {2}10\.1\.0\.0\/24 +from this node +RT 65000:10100$/);
+    const [own] = flattenEvpnRoutes({
+      x: {
+        '[5]:[0]:[24]:[10.1.0.0]': {
+          paths: [[{ nexthops: [{ ip: '10.0.0.1' }], extendedCommunity: { string: 'RT:65000:10100' } }]],
+        },
+      },
+    });
+    expect(own && describeRoute(own, '10.0.0.1')).toMatch(
+      /^type-5 {2}10\.1\.0\.0\/24 +from this node +RT 65000:10100$/,
+    );
   });
 });

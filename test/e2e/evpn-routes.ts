@@ -21,7 +21,12 @@ function parsePrefix(prefix: string): Pick<EvpnRoute, 'type' | 'mac' | 'ip'> | u
   // [2]:[EthTag]:[48]:[MAC]:[32]:[IP]  [3]:[EthTag]:[32]:[IP]  [5]:[EthTag]:[len]:[prefix]
   const parts = [...prefix.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1] ?? '');
   const type = Number(parts[0]);
-  if (type === 2) return { type, ...(parts[3] !== undefined ? { mac: parts[3].toLowerCase() } : {}), ...(parts[5] !== undefined ? { ip: parts[5] } : {}) };
+  if (type === 2)
+    return {
+      type,
+      ...(parts[3] !== undefined ? { mac: parts[3].toLowerCase() } : {}),
+      ...(parts[5] !== undefined ? { ip: parts[5] } : {}),
+    };
   if (type === 3) return { type, ...(parts[3] !== undefined ? { ip: parts[3] } : {}) };
   if (type === 5) return { type, ...(parts[3] !== undefined ? { ip: `${parts[3]}/${parts[2] ?? ''}` } : {}) };
   return undefined;
@@ -32,8 +37,15 @@ function pathsOf(rd: string, prefix: string, parsed: Pick<EvpnRoute, 'type' | 'm
   const paths = (Array.isArray(entry.paths) ? entry.paths : []).flat() as unknown[];
   return paths.filter(isObject).map((p) => {
     const nh = (Array.isArray(p.nexthops) ? p.nexthops : []).find(isObject);
-    const ext = isObject(p.extendedCommunity) && typeof p.extendedCommunity.string === 'string' ? p.extendedCommunity.string : '';
-    return { ...parsed, rd, prefix, extCommunities: ext, ...(nh !== undefined && typeof nh.ip === 'string' ? { nexthop: nh.ip } : {}) };
+    const ext =
+      isObject(p.extendedCommunity) && typeof p.extendedCommunity.string === 'string' ? p.extendedCommunity.string : '';
+    return {
+      ...parsed,
+      rd,
+      prefix,
+      extCommunities: ext,
+      ...(nh !== undefined && typeof nh.ip === 'string' ? { nexthop: nh.ip } : {}),
+    };
   });
 }
 

@@ -81,7 +81,9 @@ export class Fabric {
     await bash(`
       ip link add ul-fabric type bridge stp_state 0
       ip link set ul-fabric up
-      ${nodes.map((n) => `
+      ${nodes
+        .map(
+          (n) => `
       ip netns add ${n.name}
       ip link add ul-${n.name} type veth peer name underlay netns ${n.name}
       ip link set ul-${n.name} master ul-fabric
@@ -89,7 +91,9 @@ export class Fabric {
       ip -n ${n.name} addr add ${n.vtep}/24 dev underlay
       ip -n ${n.name} link set lo up
       ip -n ${n.name} link set underlay up
-      ip netns exec ${n.name} sysctl -qw net.ipv4.ip_forward=1`).join('\n')}`);
+      ip netns exec ${n.name} sysctl -qw net.ipv4.ip_forward=1`,
+        )
+        .join('\n')}`);
   }
 
   /** socat relays from each node's 127.0.0.1:6443 to the host's API server and 127.0.0.1:6642… to the host's OVN SB members. */
@@ -99,18 +103,46 @@ export class Fabric {
       if (port === undefined) throw new Error(`no port in ${member}`);
       return port;
     });
-    const relays: [string, string, number][] = [['api', this.#opts.apiPort, NODE_API_PORT], ...sbPorts.map((p, i): [string, string, number] => [`sb${String(i)}`, p, NODE_SB_PORT + i])];
+    const relays: [string, string, number][] = [
+      ['api', this.#opts.apiPort, NODE_API_PORT],
+      ...sbPorts.map((p, i): [string, string, number] => [`sb${String(i)}`, p, NODE_SB_PORT + i]),
+    ];
     for (const [what, hostPort, nodePort] of relays) {
       const sock = join(this.#work, `${what}.sock`);
-      this.#procs.push(startBackground(`relay-root-${what}`, 'socat', [`UNIX-LISTEN:${sock},fork,unlink-early`, `TCP:10.0.2.2:${hostPort}`], join(this.#opts.artifacts, 'relay.log')));
-      await waitFor(`the root relay socket ${sock}`, async () => (await tryRun('test', ['-S', sock])).code === 0, { timeoutMs: 10_000, stepMs: 50 });
+      this.#procs.push(
+        startBackground(
+          `relay-root-${what}`,
+          'socat',
+          [`UNIX-LISTEN:${sock},fork,unlink-early`, `TCP:10.0.2.2:${hostPort}`],
+          join(this.#opts.artifacts, 'relay.log'),
+        ),
+      );
+      await waitFor(`the root relay socket ${sock}`, async () => (await tryRun('test', ['-S', sock])).code === 0, {
+        timeoutMs: 10_000,
+        stepMs: 50,
+      });
       for (const n of nodes) {
-        this.#procs.push(startBackground(`relay-${what}-${n.name}`, 'ip', ['netns', 'exec', n.name, 'socat',
-          `TCP-LISTEN:${String(nodePort)},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${sock}`], join(this.#opts.artifacts, 'relay.log')));
+        this.#procs.push(
+          startBackground(
+            `relay-${what}-${n.name}`,
+            'ip',
+            [
+              'netns',
+              'exec',
+              n.name,
+              'socat',
+              `TCP-LISTEN:${String(nodePort)},bind=127.0.0.1,reuseaddr,fork`,
+              `UNIX-CONNECT:${sock}`,
+            ],
+            join(this.#opts.artifacts, 'relay.log'),
+          ),
+        );
       }
     }
     // 127.0.0.1 is the name the API server's certificate covers, so no tls-server-name is needed here.
-    const kc = parse(readFileSync(this.#opts.kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+    const kc = parse(readFileSync(this.#opts.kubeconfig, 'utf8')) as {
+      clusters: { cluster: Record<string, unknown> }[];
+    };
     for (const c of kc.clusters) {
       c.cluster.server = `https://127.0.0.1:${String(NODE_API_PORT)}`;
       delete c.cluster['tls-server-name'];
@@ -153,11 +185,22 @@ export class Fabric {
    */
   async startChassis(): Promise<void> {
     await Promise.all(nodes.map((n) => this.chassis(n.name).start()));
-    await waitFor('both Chassis registered by ovn-controller in the SB', async () => {
-      const out = await this.sbctl(['--format=csv', '--data=bare', '--no-headings', '--columns=name,hostname', 'list', 'Chassis']);
-      const rows = new Set(out.split('\n').filter(Boolean));
-      return nodes.every((n) => rows.has(`${n.name},${n.name}`));
-    }, { timeoutMs: 60_000, stepMs: 200 });
+    await waitFor(
+      'both Chassis registered by ovn-controller in the SB',
+      async () => {
+        const out = await this.sbctl([
+          '--format=csv',
+          '--data=bare',
+          '--no-headings',
+          '--columns=name,hostname',
+          'list',
+          'Chassis',
+        ]);
+        const rows = new Set(out.split('\n').filter(Boolean));
+        return nodes.every((n) => rows.has(`${n.name},${n.name}`));
+      },
+      { timeoutMs: 60_000, stepMs: 200 },
+    );
   }
 
   /**
@@ -174,14 +217,37 @@ export class Fabric {
   startAgent(node: NodeName): void {
     const n = nodes.find((x) => x.name === node);
     if (n === undefined) throw new Error(`no node ${node}`);
-    const args = ['netns', 'exec', n.name, join(repo, 'bin', 'evpn-node-agent'),
-      `--vtep-ip=${n.vtep}`, `--asn=${String(leaf.asn)}`, `--bgp-peer=${leaf.vtep}:internal`, `--frr-pathspace=${n.name}`,
+    const args = [
+      'netns',
+      'exec',
+      n.name,
+      join(repo, 'bin', 'evpn-node-agent'),
+      `--vtep-ip=${n.vtep}`,
+      `--asn=${String(leaf.asn)}`,
+      `--bgp-peer=${leaf.vtep}:internal`,
+      `--frr-pathspace=${n.name}`,
       // The boot config the restarted daemons read with -f, kept by the agent as the chart's sidecar has it.
-      `--frr-config=${join(this.#work, `${n.name}-frr.conf`)}`, `--frr-boot-config=/etc/frr/${n.name}/frr.conf`, `--ovsdb=${this.chassis(n.name).ovsdbRemote}`,
-      '--http-addr=127.0.0.1:9650', `--api-token-file=${this.#apiToken}`, '--resync-seconds=30'];
-    const env = { ...process.env, NODE_NAME: n.name, KUBECONFIG: this.nodeKubeconfig, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+      `--frr-config=${join(this.#work, `${n.name}-frr.conf`)}`,
+      `--frr-boot-config=/etc/frr/${n.name}/frr.conf`,
+      `--ovsdb=${this.chassis(n.name).ovsdbRemote}`,
+      '--http-addr=127.0.0.1:9650',
+      `--api-token-file=${this.#apiToken}`,
+      '--resync-seconds=30',
+    ];
+    const env = {
+      ...process.env,
+      NODE_NAME: n.name,
+      KUBECONFIG: this.nodeKubeconfig,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    };
     // `ip netns exec` and bin/evpn-node-agent exec: the child's pid is the agent's.
-    const agent = startBackground(`agent-${n.name}`, 'ip', args, join(this.#opts.artifacts, `agent-${n.name}.log`), env);
+    const agent = startBackground(
+      `agent-${n.name}`,
+      'ip',
+      args,
+      join(this.#opts.artifacts, `agent-${n.name}.log`),
+      env,
+    );
     this.#agents.set(n.name, agent);
     this.#procs.push(agent);
   }
@@ -190,23 +256,45 @@ export class Fabric {
   async killAgent(node: NodeName): Promise<void> {
     const a = this.#agents.get(node);
     if (a === undefined || !this.agentAlive(node)) throw new Error(`the agent of ${node} is not running`);
-    const exited = new Promise<void>((resolve) => a.child.once('exit', () => { resolve(); }));
+    const exited = new Promise<void>((resolve) =>
+      a.child.once('exit', () => {
+        resolve();
+      }),
+    );
     a.child.kill('SIGKILL');
     await exited;
   }
 
   /** GET (or POST) on a node's agent API (127.0.0.1:9650 inside the node's namespace), with its token. */
   agentApi(node: NodeName, path: string, method: 'GET' | 'POST' = 'GET'): Promise<string> {
-    return run('ip', ['netns', 'exec', node, 'curl', '-sSf', '-m', '10', '-H', `@${this.#apiToken}.header`, '-X', method, `http://127.0.0.1:9650${path}`]);
+    return run('ip', [
+      'netns',
+      'exec',
+      node,
+      'curl',
+      '-sSf',
+      '-m',
+      '10',
+      '-H',
+      `@${this.#apiToken}.header`,
+      '-X',
+      method,
+      `http://127.0.0.1:9650${path}`,
+    ]);
   }
 
   /** kill -9 of FRR daemons of a node (or the leaf), by their pid files; resolves once they are gone. */
   async killFrr(ns: NodeName | 'leaf', daemons: readonly ('zebra' | 'bgpd')[]): Promise<void> {
-    const pids = await Promise.all(daemons.map(async (d) => (await run('cat', [`/var/run/frr/${ns}/${d}.pid`])).trim()));
+    const pids = await Promise.all(
+      daemons.map(async (d) => (await run('cat', [`/var/run/frr/${ns}/${d}.pid`])).trim()),
+    );
     await run('kill', ['-9', ...pids]);
     // Gone or a zombie (daemonised FRR is reparented to the guest's init).
     const alive = pids.map((p) => `{ test -d /proc/${p} && ! grep -q '^State:.*Z' /proc/${p}/status; }`).join(' || ');
-    await waitFor(`${daemons.join('+')} of ${ns} gone`, async () => (await tryRun('bash', ['-c', alive])).code !== 0, { timeoutMs: 10_000, stepMs: 50 });
+    await waitFor(`${daemons.join('+')} of ${ns} gone`, async () => (await tryRun('bash', ['-c', alive])).code !== 0, {
+      timeoutMs: 10_000,
+      stepMs: 50,
+    });
   }
 
   /**
@@ -218,7 +306,11 @@ export class Fabric {
   async restartFrr(ns: NodeName | 'leaf', daemons: readonly ('zebra' | 'bgpd')[]): Promise<void> {
     await bash(daemons.map((d) => `${frrDaemon(ns, d)}\nvtysh -N ${ns} -b -d ${d} >/dev/null`).join('\n'));
     await waitForFrr(ns);
-    await waitFor(`${daemons.join('+')} of ${ns} answering`, async () => (await tryRun('vtysh', ['-N', ns, '-c', 'show bgp summary'])).code === 0, { timeoutMs: 20_000, stepMs: 100 });
+    await waitFor(
+      `${daemons.join('+')} of ${ns} answering`,
+      async () => (await tryRun('vtysh', ['-N', ns, '-c', 'show bgp summary'])).code === 0,
+      { timeoutMs: 20_000, stepMs: 100 },
+    );
   }
 
   agentAlive(node: NodeName): boolean {
@@ -230,7 +322,10 @@ export class Fabric {
   async addVm(v: Vm): Promise<void> {
     const prefix = v.network.cidr.split('/')[1] ?? '24';
     await this.chassis(v.node).addVm({
-      name: v.name, portId: v.portId, mac: v.mac, cidr: `${v.ip}/${prefix}`,
+      name: v.name,
+      portId: v.portId,
+      mac: v.mac,
+      cidr: `${v.ip}/${prefix}`,
       // Its subnet's gateway: the IRB's anycast address, or OVN's router port where a router holds it.
       gateway: v.network.gateway,
     });
@@ -245,17 +340,41 @@ export class Fabric {
    * Captures up to `count` frames on `dev` in `ns` (`tcpdump -e`: with their
    * 802.1Q tags) while `traffic` runs; returns tcpdump's lines.
    */
-  async capture(ns: string, dev: string, filter: string, count: number, traffic: () => Promise<unknown>): Promise<string[]> {
+  async capture(
+    ns: string,
+    dev: string,
+    filter: string,
+    count: number,
+    traffic: () => Promise<unknown>,
+  ): Promise<string[]> {
     const file = join(this.#opts.artifacts, `tcpdump-${ns}-${dev}-${String(Date.now())}.txt`);
-    const td = startBackground(`tcpdump-${ns}-${dev}`, 'ip', ['netns', 'exec', ns, 'timeout', '15', 'tcpdump', '-l', '-e', '-nn', '-i', dev, '-c', String(count), filter], file);
-    await waitFor(`tcpdump listening on ${ns}:${dev}`, () => readFileSync(file, 'utf8').includes('listening on'), { timeoutMs: 10_000, stepMs: 100 });
+    const td = startBackground(
+      `tcpdump-${ns}-${dev}`,
+      'ip',
+      ['netns', 'exec', ns, 'timeout', '15', 'tcpdump', '-l', '-e', '-nn', '-i', dev, '-c', String(count), filter],
+      file,
+    );
+    await waitFor(`tcpdump listening on ${ns}:${dev}`, () => readFileSync(file, 'utf8').includes('listening on'), {
+      timeoutMs: 10_000,
+      stepMs: 100,
+    });
     await traffic();
     await new Promise<void>((resolve) => {
-      if (td.child.exitCode !== null || td.child.signalCode !== null) { resolve(); return; }
-      const timer = setTimeout(() => { void stopBackground(td).then(resolve); }, 3000);
-      td.child.once('exit', () => { clearTimeout(timer); resolve(); });
+      if (td.child.exitCode !== null || td.child.signalCode !== null) {
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => {
+        void stopBackground(td).then(resolve);
+      }, 3000);
+      td.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
-    return readFileSync(file, 'utf8').split('\n').filter((l) => /^\d\d:/.test(l));
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => /^\d\d:/.test(l));
   }
 
   /** vtysh in a node's or the leaf's pathspace. */
@@ -279,7 +398,11 @@ export class Fabric {
     // one: -W applies only while nothing was answered. Under load a late third
     // reply was counted as lost while the first two came back in 5 ms.
     const deadline = String(Math.ceil(count * 0.2) + 3);
-    const r = await tryRun('ip', ['netns', 'exec', fromNs, 'ping', '-c', String(count), '-i', '0.2', '-W', '2', '-w', deadline, to], 20_000);
+    const r = await tryRun(
+      'ip',
+      ['netns', 'exec', fromNs, 'ping', '-c', String(count), '-i', '0.2', '-W', '2', '-w', deadline, to],
+      20_000,
+    );
     return { ok: r.code === 0, output: r.stdout + r.stderr };
   }
 
@@ -291,7 +414,13 @@ export class Fabric {
       parts.push(`--- ${title}\n${r.stdout}${r.stderr}`);
     };
     for (const n of nodes) {
-      for (const c of ['show evpn vni', 'show evpn rmac vni all', 'show evpn mac vni all', 'show evpn arp-cache vni all', 'show bgp l2vpn evpn route']) {
+      for (const c of [
+        'show evpn vni',
+        'show evpn rmac vni all',
+        'show evpn mac vni all',
+        'show evpn arp-cache vni all',
+        'show bgp l2vpn evpn route',
+      ]) {
         await show(`${n.name}: ${c}`, 'vtysh', ['-N', n.name, '-c', c]);
       }
       await show(`${n.name}: links`, 'ip', ['-n', n.name, '-br', 'link', 'show']);
@@ -300,13 +429,23 @@ export class Fabric {
       await show(`${n.name}: fdb`, 'bridge', ['-n', n.name, 'fdb', 'show']);
       await show(`${n.name}: neigh`, 'ip', ['-n', n.name, 'neigh', 'show']);
       await show(`${n.name}: routes (all tables)`, 'ip', ['-n', n.name, 'route', 'show', 'table', 'all']);
-      parts.push(`--- ${n.name}: ovs-vsctl show\n${await this.chassis(n.name).show().catch((e: unknown) => String(e))}`);
-      parts.push(`--- ${n.name}: ovs-ofctl dump-ports ${PROVIDER_BRIDGE}\n${await this.chassis(n.name).tool('ovs-ofctl', ['dump-ports', PROVIDER_BRIDGE]).catch((e: unknown) => String(e))}`);
+      parts.push(
+        `--- ${n.name}: ovs-vsctl show\n${await this.chassis(n.name)
+          .show()
+          .catch((e: unknown) => String(e))}`,
+      );
+      parts.push(
+        `--- ${n.name}: ovs-ofctl dump-ports ${PROVIDER_BRIDGE}\n${await this.chassis(n.name)
+          .tool('ovs-ofctl', ['dump-ports', PROVIDER_BRIDGE])
+          .catch((e: unknown) => String(e))}`,
+      );
     }
-    for (const c of ['show evpn vni', 'show evpn mac vni all', 'show bgp l2vpn evpn']) await show(`leaf: ${c}`, 'vtysh', ['-N', LEAF, '-c', c]);
+    for (const c of ['show evpn vni', 'show evpn mac vni all', 'show bgp l2vpn evpn'])
+      await show(`leaf: ${c}`, 'vtysh', ['-N', LEAF, '-c', c]);
     await show('leaf: fdb', 'bridge', ['-n', LEAF, 'fdb', 'show']);
     await show('leaf: routes (all tables)', 'ip', ['-n', LEAF, 'route', 'show', 'table', 'all']);
-    for (const v of [...vmNames, leaf.bms.ns, leaf.host.ns]) await show(`${v}: neigh`, 'ip', ['-n', v, 'neigh', 'show']);
+    for (const v of [...vmNames, leaf.bms.ns, leaf.host.ns])
+      await show(`${v}: neigh`, 'ip', ['-n', v, 'neigh', 'show']);
     const file = join(this.#opts.artifacts, `${name}.txt`);
     writeFileSync(file, parts.join('\n'));
     return file;
@@ -358,7 +497,11 @@ function frrDaemons(ns: string): string {
 }
 
 /** mgmtd first where it exists (FRR ≥ 9): zebra and bgpd take their YANG configuration from it. */
-const FRR_DAEMONS = [...(existsSync('/usr/lib/frr/mgmtd') ? ['mgmtd' as const] : []), 'zebra' as const, 'bgpd' as const];
+const FRR_DAEMONS = [
+  ...(existsSync('/usr/lib/frr/mgmtd') ? ['mgmtd' as const] : []),
+  'zebra' as const,
+  'bgpd' as const,
+];
 
 /** The command line of one FRR daemon in namespace and pathspace `ns` (no `-f`: see frrDaemons). */
 function frrDaemon(ns: string, daemon: 'mgmtd' | 'zebra' | 'bgpd'): string {
@@ -369,5 +512,8 @@ function frrDaemon(ns: string, daemon: 'mgmtd' | 'zebra' | 'bgpd'): string {
 }
 
 async function waitForFrr(ns: string): Promise<void> {
-  await waitFor(`FRR of ${ns}`, async () => (await tryRun('vtysh', ['-N', ns, '-c', 'show version'])).code === 0, { timeoutMs: 20_000, stepMs: 100 });
+  await waitFor(`FRR of ${ns}`, async () => (await tryRun('vtysh', ['-N', ns, '-c', 'show version'])).code === 0, {
+    timeoutMs: 20_000,
+    stepMs: 100,
+  });
 }

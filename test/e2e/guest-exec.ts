@@ -5,14 +5,23 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 export function tryRun(file: string, args: readonly string[], timeoutMs = 30_000): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(file, [...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr: error !== null && stderr === '' ? error.message : stderr });
-    });
+    execFile(
+      file,
+      [...args],
+      { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr: error !== null && stderr === '' ? error.message : stderr });
+      },
+    );
   });
 }
 
@@ -27,10 +36,20 @@ export function bash(script: string, timeoutMs = 60_000): Promise<string> {
   return run('bash', ['-c', `set -euo pipefail\n${script}`], timeoutMs);
 }
 
-export interface Background { readonly name: string; readonly child: ChildProcess; readonly logFile: string }
+export interface Background {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly logFile: string;
+}
 
 /** A long-running process with stdout and stderr appended to `logFile`. */
-export function startBackground(name: string, file: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv = process.env): Background {
+export function startBackground(
+  name: string,
+  file: string,
+  args: readonly string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Background {
   const fd = openSync(logFile, 'a');
   try {
     const child = spawn(file, [...args], { stdio: ['ignore', fd, fd], env });
@@ -44,7 +63,11 @@ export function startBackground(name: string, file: string, args: readonly strin
 export async function stopBackground(p: Background, graceMs = 3000): Promise<void> {
   const { child } = p;
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;

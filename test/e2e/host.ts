@@ -48,28 +48,52 @@ function tcpPort(remote: string): string {
 async function installCrds(cp: ControlPlane): Promise<void> {
   const crdDir = join(repo, 'crds', 'generated');
   const crds = readdirSync(crdDir).filter((f) => f.endsWith('.yaml'));
-  const applied = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, ['apply', '--server-side', ...crds.flatMap((f) => ['-f', join(crdDir, f)])]);
+  const applied = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, [
+    'apply',
+    '--server-side',
+    ...crds.flatMap((f) => ['-f', join(crdDir, f)]),
+  ]);
   if (applied.code !== 0) throw new Error(`installing CRDs: ${applied.stderr}`);
-  const established = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '-l', 'app.kubernetes.io/part-of=ovn-evpn']);
+  const established = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, [
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd',
+    '-l',
+    'app.kubernetes.io/part-of=ovn-evpn',
+  ]);
   if (established.code !== 0) throw new Error(`CRDs not established: ${established.stderr}`);
 }
 
 /** The operator as a host process on the OVN unix sockets; returns once /readyz answers. */
-async function startOperator(cp: ControlPlane, ovn: OvnClusters, operatorLog: string): Promise<ReturnType<typeof spawnComponent>> {
+async function startOperator(
+  cp: ControlPlane,
+  ovn: OvnClusters,
+  operatorLog: string,
+): Promise<ReturnType<typeof spawnComponent>> {
   const [metricsPort] = await findFreePorts(1);
   if (metricsPort === undefined) throw new Error('no free port for the operator');
   const operatorArgs = [
-    `--ovn-nb=${ovn.nb.tcpRemotes}`, `--ovn-sb=${ovn.sb.tcpRemotes}`, `--metrics-addr=127.0.0.1:${metricsPort}`,
+    `--ovn-nb=${ovn.nb.tcpRemotes}`,
+    `--ovn-sb=${ovn.sb.tcpRemotes}`,
+    `--metrics-addr=127.0.0.1:${metricsPort}`,
     // One replica: no Lease to wait for. Prune quickly so the withdrawal phase is short; the
     // withdrawal removes every mirrored object, which the mass-deletion guard holds whatever the
     // count (as it holds an emptied OVN): no hold here, the scenario empties OVN on purpose.
-    '--leader-elect=false', '--prune-grace=1s', '--mass-delete-hold=0s',
+    '--leader-elect=false',
+    '--prune-grace=1s',
+    '--mass-delete-hold=0s',
   ];
   // The tether in spawnComponent needs the operator's environment to carry the kubeconfig.
   process.env.KUBECONFIG = cp.kubeconfigPath;
   const operator = spawnComponent(join(repo, 'bin', 'evpn-operator'), operatorArgs, operatorLog, false);
-  await waitUntil('evpn-operator', operator, operatorLog, 60_000, async () =>
-    (await httpGet({ url: `http://127.0.0.1:${metricsPort}/readyz` }))?.status === 200);
+  await waitUntil(
+    'evpn-operator',
+    operator,
+    operatorLog,
+    60_000,
+    async () => (await httpGet({ url: `http://127.0.0.1:${metricsPort}/readyz` }))?.status === 200,
+  );
   return operator;
 }
 
@@ -86,7 +110,8 @@ async function main(): Promise<number> {
   const runsDir = join(repo, '.cache', 'e2e');
   mkdirSync(runsDir, { recursive: true });
   // Keep the five most recent runs' artifacts.
-  for (const old of readdirSync(runsDir).sort().reverse().slice(5)) rmSync(join(runsDir, old), { recursive: true, force: true });
+  for (const old of readdirSync(runsDir).sort().reverse().slice(5))
+    rmSync(join(runsDir, old), { recursive: true, force: true });
   const dir = join(runsDir, `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
 
@@ -112,22 +137,36 @@ async function main(): Promise<number> {
     const guestKc = join(dir, 'guest.kubeconfig');
     writeFileSync(guestKc, guestKubeconfig(cp.kubeconfigPath));
     const env = [
-      `KUBECONFIG=${guestKc}`, `KUBECTL=${cp.kubectlPath}`, `API_PORT=${new URL(cp.server).port}`,
-      `OVN_NB=${guestMembers(ovn.nb)}`, `OVN_SB=${guestMembers(ovn.sb)}`,
-      `E2E_DIR=${dir}`, `E2E_T0=${t0}`,
+      `KUBECONFIG=${guestKc}`,
+      `KUBECTL=${cp.kubectlPath}`,
+      `API_PORT=${new URL(cp.server).port}`,
+      `OVN_NB=${guestMembers(ovn.nb)}`,
+      `OVN_SB=${guestMembers(ovn.sb)}`,
+      `E2E_DIR=${dir}`,
+      `E2E_T0=${t0}`,
       ...passEnv.filter((o) => o !== '-e'),
     ];
-    const child = spawn(join(repo, 'test', 'uml', 'boot.sh'), ['-n', 'vde', ...env.flatMap((e) => ['-e', e]), '--', ...command],
-      { stdio: ['ignore', 'inherit', quiet ? 'pipe' : 'inherit'], cwd: repo });
+    const child = spawn(
+      join(repo, 'test', 'uml', 'boot.sh'),
+      ['-n', 'vde', ...env.flatMap((e) => ['-e', e]), '--', ...command],
+      { stdio: ['ignore', 'inherit', quiet ? 'pipe' : 'inherit'], cwd: repo },
+    );
     let bootStderr = '';
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => { bootStderr += chunk; });
-    const code = await new Promise<number>((resolve) => child.once('close', (c) => { resolve(c ?? 1); }));
+    child.stderr?.on('data', (chunk: string) => {
+      bootStderr += chunk;
+    });
+    const code = await new Promise<number>((resolve) =>
+      child.once('close', (c) => {
+        resolve(c ?? 1);
+      }),
+    );
     phase('guest');
     if (code !== 0) {
       if (quiet) process.stderr.write(bootStderr);
       process.stderr.write(`host: guest command failed (${code}); artifacts in ${dir}\n`);
-      if (hasExited(operator)) process.stderr.write(`host: the operator had exited; tail of its log:\n${tailFile(operatorLog)}\n`);
+      if (hasExited(operator))
+        process.stderr.write(`host: the operator had exited; tail of its log:\n${tailFile(operatorLog)}\n`);
     }
     return code;
   } finally {
@@ -139,8 +178,11 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  main().then((code) => process.exit(code), (err: unknown) => {
-    process.stderr.write(`e2e host: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`e2e host: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -53,8 +53,12 @@ export class OvnChassis {
     this.#sbMembers = sbMembers;
   }
 
-  get #ovs(): string { return join(this.#dir, 'ovs'); }
-  get #ovn(): string { return join(this.#dir, 'ovn'); }
+  get #ovs(): string {
+    return join(this.#dir, 'ovs');
+  }
+  get #ovn(): string {
+    return join(this.#dir, 'ovn');
+  }
 
   /** `env ... ip netns exec <node>`: what every OVS/OVN command of this chassis runs under. */
   get #x(): string {
@@ -87,10 +91,16 @@ export class OvnChassis {
     const n = this.#ovn;
     const vs = `ovs-vsctl --db=unix:${o}/db.sock --timeout=30`;
     const ids = {
-      'system-id': this.node, hostname: this.node,
+      'system-id': this.node,
+      hostname: this.node,
       // The SB cluster's members, as ovn-controller takes them in production.
-      'ovn-remote': Array.from({ length: this.#sbMembers }, (_, i) => `tcp:127.0.0.1:${String(NODE_SB_PORT + i)}`).join(','), 'ovn-encap-type': 'geneve', 'ovn-encap-ip': this.#encapIp,
-      'ovn-bridge-mappings': `${PHYSNET}:${PROVIDER_BRIDGE}`, 'ovn-bridge-datapath-type': 'netdev',
+      'ovn-remote': Array.from({ length: this.#sbMembers }, (_, i) => `tcp:127.0.0.1:${String(NODE_SB_PORT + i)}`).join(
+        ',',
+      ),
+      'ovn-encap-type': 'geneve',
+      'ovn-encap-ip': this.#encapIp,
+      'ovn-bridge-mappings': `${PHYSNET}:${PROVIDER_BRIDGE}`,
+      'ovn-bridge-datapath-type': 'netdev',
       'ovn-chassis-mac-mappings': `${PHYSNET}:${chassisMac(this.node)}`,
     };
     await bash(`
@@ -102,12 +112,17 @@ export class OvnChassis {
       ${vs} --no-wait init
       ${this.#x} ovs-vswitchd unix:${o}/db.sock --pidfile=${o}/ovs-vswitchd.pid --unixctl=${o}/ovs-vswitchd.ctl \\
         --log-file=${o}/ovs-vswitchd.log --detach
-      ${vs} set Open_vSwitch . ${Object.entries(ids).map(([k, v]) => `external_ids:${k}=${JSON.stringify(v)}`).join(' ')} \\
+      ${vs} set Open_vSwitch . ${Object.entries(ids)
+        .map(([k, v]) => `external_ids:${k}=${JSON.stringify(v)}`)
+        .join(' ')} \\
         -- add-br ${PROVIDER_BRIDGE} -- set Bridge ${PROVIDER_BRIDGE} datapath_type=netdev
       ip -n ${this.node} link set ${PROVIDER_BRIDGE} up
       ${this.#x} ovn-controller unix:${o}/db.sock --pidfile=${n}/ovn-controller.pid --log-file=${n}/ovn-controller.log --detach`);
-    await waitFor(`br-int created by ovn-controller on ${this.node}`,
-      async () => (await tryRun('ovs-vsctl', [`--db=unix:${o}/db.sock`, 'br-exists', 'br-int'])).code === 0, { timeoutMs: 60_000, stepMs: 200 });
+    await waitFor(
+      `br-int created by ovn-controller on ${this.node}`,
+      async () => (await tryRun('ovs-vsctl', [`--db=unix:${o}/db.sock`, 'br-exists', 'br-int'])).code === 0,
+      { timeoutMs: 60_000, stepMs: 200 },
+    );
   }
 
   /**
@@ -118,9 +133,24 @@ export class OvnChassis {
    */
   async addVm(v: VmPort): Promise<void> {
     const tap = tapName(v.portId);
-    await this.vsctl(['add-port', 'br-int', tap, '--', 'set', 'Interface', tap, 'type=internal',
-      `external_ids:iface-id=${v.portId}`, `external_ids:attached-mac=${JSON.stringify(v.mac)}`, 'external_ids:iface-status=active']);
-    await waitFor(`internal port ${tap} in ${this.node}`, async () => (await tryRun('ip', ['-n', this.node, 'link', 'show', tap])).code === 0, { timeoutMs: 20_000, stepMs: 100 });
+    await this.vsctl([
+      'add-port',
+      'br-int',
+      tap,
+      '--',
+      'set',
+      'Interface',
+      tap,
+      'type=internal',
+      `external_ids:iface-id=${v.portId}`,
+      `external_ids:attached-mac=${JSON.stringify(v.mac)}`,
+      'external_ids:iface-status=active',
+    ]);
+    await waitFor(
+      `internal port ${tap} in ${this.node}`,
+      async () => (await tryRun('ip', ['-n', this.node, 'link', 'show', tap])).code === 0,
+      { timeoutMs: 20_000, stepMs: 100 },
+    );
     // Not renamed: vswitchd tracks its taps by name.
     await bash(`
       ip netns add ${v.name}
@@ -141,11 +171,14 @@ export class OvnChassis {
   async stop(artifacts: string): Promise<void> {
     const o = this.#ovs;
     const n = this.#ovn;
-    await tryRun('bash', ['-c', `
+    await tryRun('bash', [
+      '-c',
+      `
       pid=$(cat ${n}/ovn-controller.pid 2>/dev/null) && ovs-appctl -t ${n}/ovn-controller.$pid.ctl exit
       ovs-appctl -t ${o}/ovs-vswitchd.ctl exit
       ovs-appctl -t ${o}/ovsdb-server.ctl exit
       for f in ${o}/*.log ${n}/*.log; do [ -f "$f" ] && cp "$f" ${artifacts}/${this.node}-$(basename "$f"); done
-      true`]);
+      true`,
+    ]);
   }
 }

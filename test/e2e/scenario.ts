@@ -54,10 +54,21 @@ export interface Vm {
 }
 
 /** The BGPVPNs, as the driver writes them (strings, Python JSON lists); 10100 and 20000 are what the leaf is configured for. */
-const l2 = (vni: number): BgpvpnFixture => ({ vni, type: 'l2', routeTargets: [`65000:${String(vni)}`], routeDistinguishers: [`192.0.2.1:${String(vni)}`], localPref: 100 });
+const l2 = (vni: number): BgpvpnFixture => ({
+  vni,
+  type: 'l2',
+  routeTargets: [`65000:${String(vni)}`],
+  routeDistinguishers: [`192.0.2.1:${String(vni)}`],
+  localPref: 100,
+});
 export const l2Bgpvpn = l2(10100);
 /** Two RDs: each node advertises with its own (node-agent/inputs/route-distinguisher.ts), so the leaf reflects one path per node. */
-export const l3Bgpvpn: BgpvpnFixture = { vni: 20000, type: 'l3', routeTargets: ['65000:20000'], routeDistinguishers: ['192.0.2.1:20000', '192.0.2.2:20000'] };
+export const l3Bgpvpn: BgpvpnFixture = {
+  vni: 20000,
+  type: 'l3',
+  routeTargets: ['65000:20000'],
+  routeDistinguishers: ['192.0.2.1:20000', '192.0.2.2:20000'],
+};
 
 /** The VLANs the scenario chooses for its provider networks (Neutron's segmentation ids), as a cloud admin would. */
 export const SEGMENTATION_IDS = { 'net-a': 101, 'net-b': 102, 'net-c': 103, 'net-d': 104, 'net-e': 105 } as const;
@@ -65,8 +76,14 @@ export const SEGMENTATION_IDS = { 'net-a': 101, 'net-b': 102, 'net-c': 103, 'net
 const net = (label: keyof typeof SEGMENTATION_IDS, n: number, bgpvpn: BgpvpnFixture, routed = false): Network => {
   const letter = label.slice(-1);
   return {
-    label, id: `${letter.repeat(8)}-0000-4000-8000-00000000000${String(n)}`, cidr: `10.${String(n)}.0.0/24`, gateway: `10.${String(n)}.0.1`,
-    type: bgpvpn.type === 'l2' ? 'l2' : 'l3', bgpvpn, vni: Number(bgpvpn.vni), routed,
+    label,
+    id: `${letter.repeat(8)}-0000-4000-8000-00000000000${String(n)}`,
+    cidr: `10.${String(n)}.0.0/24`,
+    gateway: `10.${String(n)}.0.1`,
+    type: bgpvpn.type === 'l2' ? 'l2' : 'l3',
+    bgpvpn,
+    vni: Number(bgpvpn.vni),
+    routed,
     segmentationId: SEGMENTATION_IDS[label],
     segmentId: `${letter.repeat(8)}-5e60-4000-8000-00000000000${String(n)}`,
     subnetId: `${letter.repeat(8)}-5b00-4000-8000-00000000000${String(n)}`,
@@ -81,14 +98,20 @@ export const netE = net('net-e', 5, l2(10300), true);
 export const networks: readonly Network[] = [netA, netB, netC, netD, netE];
 
 /** The leaf's side (leaf/setup.sh): the bare-metal server on net-a's L2VNI, the host behind its vrf-tenant (L3VNI 20000). */
-export const leaf = { vtep: '10.0.0.3', asn: 65100, bms: { ns: 'bms', ip: '10.1.0.50', mac: '02:00:0a:01:00:32' }, host: { ns: 'leaf-host', ip: '10.99.0.10' } } as const;
+export const leaf = {
+  vtep: '10.0.0.3',
+  asn: 65100,
+  bms: { ns: 'bms', ip: '10.1.0.50', mac: '02:00:0a:01:00:32' },
+  host: { ns: 'leaf-host', ip: '10.99.0.10' },
+} as const;
 
 const vm = (network: Network, node: NodeName, host: number): Vm => {
   const short = network.label.slice(-1);
   const nodeShort = node.slice(-1);
   return {
     name: `vm-${short}${nodeShort}`,
-    node, network,
+    node,
+    network,
     // Distinct in the first 11 characters: the VM's device is tap<port-id[:11]>, as Nova names it.
     portId: `${network.id.slice(0, 3)}0${String(host)}${nodeShort}0-1111-4000-8000-0000000000${String(host)}`,
     mac: `fa:16:3e:0${String(network.id.charCodeAt(0) - 96)}:00:${String(host)}`,
@@ -96,7 +119,12 @@ const vm = (network: Network, node: NodeName, host: number): Vm => {
   };
 };
 export const vms: readonly Vm[] = [
-  vm(netA, 'node-a', 11), vm(netA, 'node-b', 12), vm(netB, 'node-a', 11), vm(netC, 'node-b', 12), vm(netD, 'node-a', 11), vm(netE, 'node-b', 12),
+  vm(netA, 'node-a', 11),
+  vm(netA, 'node-b', 12),
+  vm(netB, 'node-a', 11),
+  vm(netC, 'node-b', 12),
+  vm(netD, 'node-a', 11),
+  vm(netE, 'node-b', 12),
 ];
 
 /** OVN router r1 holds the gateways of net-d and net-e (distributed: it routes on the sending chassis). */
@@ -106,16 +134,25 @@ export const routers = {
 /** The MAC of a router port (Neutron's fa:16:3e prefix), what the VMs behind it resolve their gateway to. */
 export const routerPortMac = (n: Network): string => `fa:16:3e:ff:0${String(n.id.charCodeAt(0) - 96)}:01`;
 
-export interface FabricNode { readonly name: NodeName; readonly vtep: string; readonly peer: string }
+export interface FabricNode {
+  readonly name: NodeName;
+  readonly vtep: string;
+  readonly peer: string;
+}
 export const nodeA: FabricNode = { name: 'node-a', vtep: '10.0.0.1', peer: '10.0.0.2' };
 export const nodeB: FabricNode = { name: 'node-b', vtep: '10.0.0.2', peer: '10.0.0.1' };
 export const nodes: readonly FabricNode[] = [nodeA, nodeB];
 
 const q = (text: string): string => JSON.stringify(text);
-const idArgs = (ids: Readonly<Record<string, string>>): string[] => Object.entries(ids).map(([k, v]) => `external_ids:${q(k)}=${q(v)}`);
+const idArgs = (ids: Readonly<Record<string, string>>): string[] =>
+  Object.entries(ids).map(([k, v]) => `external_ids:${q(k)}=${q(v)}`);
 export const lsName = (n: Network): string => `neutron-${n.id}`;
 /** ovn-nbctl/ovn-sbctl `--format=csv --data=bare --no-headings` rows (no value here contains a comma or a quote). */
-const parseRows = (csv: string): string[][] => csv.split('\n').filter((l) => l !== '').map((l) => l.split(','));
+const parseRows = (csv: string): string[][] =>
+  csv
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(','));
 const lrpName = (router: string, n: Network): string => `lrp-${router.slice(0, 8)}-${n.id.slice(0, 8)}`;
 
 export class OvnDriver {
@@ -146,31 +183,108 @@ export class OvnDriver {
       const ln = `provnet-${n.segmentId}`;
       const letter = String(n.id.charCodeAt(0) - 96);
       nb.push(
-        '--', 'ls-add', ls, '--', 'set', 'Logical_Switch', ls,
-        ...idArgs({ 'neutron:network_name': n.label, 'neutron:mtu': String(n.mtu), 'neutron:revision_number': '2', 'neutron:availability_zone_hints': '' }),
-        'other_config:mcast_snoop="false"', 'other_config:mcast_flood_unregistered="false"',
+        '--',
+        'ls-add',
+        ls,
+        '--',
+        'set',
+        'Logical_Switch',
+        ls,
+        ...idArgs({
+          'neutron:network_name': n.label,
+          'neutron:mtu': String(n.mtu),
+          'neutron:revision_number': '2',
+          'neutron:availability_zone_hints': '',
+        }),
+        'other_config:mcast_snoop="false"',
+        'other_config:mcast_flood_unregistered="false"',
         // The segment: a localnet port on physnet1 tagged with the segmentation id.
-        '--', 'lsp-add', ls, ln, '--', 'lsp-set-type', ln, 'localnet', '--', 'lsp-set-addresses', ln, 'unknown',
-        '--', 'lsp-set-options', ln, `network_name=${PHYSNET}`, 'mcast_flood=false', 'mcast_flood_reports=true',
-        '--', 'set', 'Logical_Switch_Port', ln, `tag=${String(n.segmentationId)}`, ...idArgs({ 'neutron:network_name': ls, 'neutron:device_owner': '' }),
+        '--',
+        'lsp-add',
+        ls,
+        ln,
+        '--',
+        'lsp-set-type',
+        ln,
+        'localnet',
+        '--',
+        'lsp-set-addresses',
+        ln,
+        'unknown',
+        '--',
+        'lsp-set-options',
+        ln,
+        `network_name=${PHYSNET}`,
+        'mcast_flood=false',
+        'mcast_flood_reports=true',
+        '--',
+        'set',
+        'Logical_Switch_Port',
+        ln,
+        `tag=${String(n.segmentationId)}`,
+        ...idArgs({ 'neutron:network_name': ls, 'neutron:device_owner': '' }),
         // The subnet: Neutron's DHCP_Options row, referenced by every VM port of the network.
-        `--`, `--id=@dhcp${letter}`, 'create', 'DHCP_Options', `cidr=${q(n.cidr)}`,
-        `options:router=${q(n.gateway)}`, `options:server_id=${q(n.gateway)}`, `options:server_mac=${q(`fa:16:3e:fe:0${letter}:01`)}`,
-        'options:lease_time="43200"', `options:mtu=${q(String(n.mtu))}`, 'options:dns_server="{192.0.2.53}"',
+        `--`,
+        `--id=@dhcp${letter}`,
+        'create',
+        'DHCP_Options',
+        `cidr=${q(n.cidr)}`,
+        `options:router=${q(n.gateway)}`,
+        `options:server_id=${q(n.gateway)}`,
+        `options:server_mac=${q(`fa:16:3e:fe:0${letter}:01`)}`,
+        'options:lease_time="43200"',
+        `options:mtu=${q(String(n.mtu))}`,
+        'options:dns_server="{192.0.2.53}"',
         ...idArgs({ subnet_id: n.subnetId, 'neutron:revision_number': '0' }),
       );
     }
     for (const [name, r] of Object.entries(routers)) {
-      nb.push('--', 'lr-add', `neutron-${r.id}`, '--', 'set', 'Logical_Router', `neutron-${r.id}`, ...idArgs({ 'neutron:router_name': name }));
+      nb.push(
+        '--',
+        'lr-add',
+        `neutron-${r.id}`,
+        '--',
+        'set',
+        'Logical_Router',
+        `neutron-${r.id}`,
+        ...idArgs({ 'neutron:router_name': name }),
+      );
       for (const n of r.networks) {
         const lrp = lrpName(r.id, n);
         const rsp = `${r.id.slice(0, 8)}-${n.id.slice(0, 8)}-rp`;
         nb.push(
-          '--', 'lrp-add', `neutron-${r.id}`, lrp, routerPortMac(n), `${n.gateway}/${n.cidr.split('/')[1] ?? '24'}`,
-          '--', 'set', 'Logical_Router_Port', lrp, ...idArgs({ 'neutron:network_name': lsName(n), 'neutron:router_name': r.id }),
-          '--', 'lsp-add', lsName(n), rsp, '--', 'lsp-set-type', rsp, 'router', '--', 'lsp-set-addresses', rsp, 'router',
-          '--', 'lsp-set-options', rsp, `router-port=${lrp}`,
-          '--', 'set', 'Logical_Switch_Port', rsp, ...idArgs({ 'neutron:device_owner': 'network:router_interface', 'neutron:device_id': r.id }),
+          '--',
+          'lrp-add',
+          `neutron-${r.id}`,
+          lrp,
+          routerPortMac(n),
+          `${n.gateway}/${n.cidr.split('/')[1] ?? '24'}`,
+          '--',
+          'set',
+          'Logical_Router_Port',
+          lrp,
+          ...idArgs({ 'neutron:network_name': lsName(n), 'neutron:router_name': r.id }),
+          '--',
+          'lsp-add',
+          lsName(n),
+          rsp,
+          '--',
+          'lsp-set-type',
+          rsp,
+          'router',
+          '--',
+          'lsp-set-addresses',
+          rsp,
+          'router',
+          '--',
+          'lsp-set-options',
+          rsp,
+          `router-port=${lrp}`,
+          '--',
+          'set',
+          'Logical_Switch_Port',
+          rsp,
+          ...idArgs({ 'neutron:device_owner': 'network:router_interface', 'neutron:device_id': r.id }),
         );
       }
     }
@@ -178,12 +292,35 @@ export class OvnDriver {
       const addr = `${v.mac} ${v.ip}`;
       const prefix = v.network.cidr.split('/')[1] ?? '24';
       nb.push(
-        '--', 'lsp-add', lsName(v.network), v.portId, '--', 'lsp-set-addresses', v.portId, addr,
-        '--', 'lsp-set-port-security', v.portId, addr, '--', 'lsp-set-options', v.portId, `requested-chassis=${v.node}`,
-        '--', 'set', 'Logical_Switch_Port', v.portId, `dhcpv4_options=@dhcp${String(v.network.id.charCodeAt(0) - 96)}`,
+        '--',
+        'lsp-add',
+        lsName(v.network),
+        v.portId,
+        '--',
+        'lsp-set-addresses',
+        v.portId,
+        addr,
+        '--',
+        'lsp-set-port-security',
+        v.portId,
+        addr,
+        '--',
+        'lsp-set-options',
+        v.portId,
+        `requested-chassis=${v.node}`,
+        '--',
+        'set',
+        'Logical_Switch_Port',
+        v.portId,
+        `dhcpv4_options=@dhcp${String(v.network.id.charCodeAt(0) - 96)}`,
         ...idArgs({
-          'neutron:cidrs': `${v.ip}/${prefix}`, 'neutron:device_owner': 'compute:nova', 'neutron:device_id': `${v.portId.slice(0, 8)}-d000-4000-8000-000000000000`,
-          'neutron:network_name': lsName(v.network), 'neutron:port_name': v.name, 'neutron:host_id': v.node, 'neutron:revision_number': '3',
+          'neutron:cidrs': `${v.ip}/${prefix}`,
+          'neutron:device_owner': 'compute:nova',
+          'neutron:device_id': `${v.portId.slice(0, 8)}-d000-4000-8000-000000000000`,
+          'neutron:network_name': lsName(v.network),
+          'neutron:port_name': v.name,
+          'neutron:host_id': v.node,
+          'neutron:revision_number': '3',
         }),
       );
     }
@@ -204,25 +341,39 @@ export class OvnDriver {
     ]);
     const chassis = new Map(parseRows(chassisRows).map(([u, n]) => [u, n]));
     const up = new Map(parseRows(lspRows).map(([p, u]) => [p, u === 'true']));
-    return new Map(parseRows(pbRows).map(([p, c]) => [p ?? '', { chassis: chassis.get(c ?? ''), up: up.get(p ?? '') ?? false }]));
+    return new Map(
+      parseRows(pbRows).map(([p, c]) => [p ?? '', { chassis: chassis.get(c ?? ''), up: up.get(p ?? '') ?? false }]),
+    );
   }
 
   /** Waits until each node's ovn-controller has bound its VMs' ports (Port_Binding.chassis = the node, LSP up). */
   async waitForBindings(timeoutMs = 60_000): Promise<void> {
-    await waitFor('VM ports bound by ovn-controller (Port_Binding.chassis, LSP up)', async () => {
-      const b = await this.bindings();
-      return vms.every((v) => b.get(v.portId)?.chassis === v.node && b.get(v.portId)?.up === true);
-    }, { timeoutMs, stepMs: 200 });
+    await waitFor(
+      'VM ports bound by ovn-controller (Port_Binding.chassis, LSP up)',
+      async () => {
+        const b = await this.bindings();
+        return vms.every((v) => b.get(v.portId)?.chassis === v.node && b.get(v.portId)?.up === true);
+      },
+      { timeoutMs, stepMs: 200 },
+    );
   }
 
   /** The network associations: each network's BGPVPN keys on its Logical_Switch, in one transaction. */
   async associate(): Promise<void> {
-    await this.nbctl(networks.flatMap((n) => ['--', 'set', 'Logical_Switch', lsName(n), ...idArgs(driverExternalIds(n.bgpvpn))]).slice(1));
+    await this.nbctl(
+      networks
+        .flatMap((n) => ['--', 'set', 'Logical_Switch', lsName(n), ...idArgs(driverExternalIds(n.bgpvpn))])
+        .slice(1),
+    );
   }
 
   /** What the driver does when the associations are deleted: every neutron_bgpvpn:* key goes. */
   async disassociate(): Promise<void> {
     const keys = (f: BgpvpnFixture): string[] => Object.keys(driverExternalIds(f)).map(q);
-    await this.nbctl(networks.flatMap((n) => ['--', 'remove', 'Logical_Switch', lsName(n), 'external_ids', ...keys(n.bgpvpn)]).slice(1));
+    await this.nbctl(
+      networks
+        .flatMap((n) => ['--', 'remove', 'Logical_Switch', lsName(n), 'external_ids', ...keys(n.bgpvpn)])
+        .slice(1),
+    );
   }
 }

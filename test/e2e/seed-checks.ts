@@ -17,7 +17,17 @@ export async function runSeedVerify(node: NodeName, vni: number, workDir: string
   const shims = mkdtempSync(join(workDir, 'seed-shim-'));
   writeFileSync(join(shims, 'vtysh'), `#!/bin/sh\nexec ${real} -N ${node} "$@"\n`, { mode: 0o755 });
   const script = join(import.meta.dirname, 'seed', 'verify-evpn.sh');
-  return run('ip', ['netns', 'exec', node, 'env', `PATH=${shims}:${process.env.PATH ?? '/usr/bin:/bin'}`, 'bash', script, String(vni), 'l2']);
+  return run('ip', [
+    'netns',
+    'exec',
+    node,
+    'env',
+    `PATH=${shims}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    'bash',
+    script,
+    String(vni),
+    'l2',
+  ]);
 }
 
 /**
@@ -26,31 +36,54 @@ export async function runSeedVerify(node: NodeName, vni: number, workDir: string
  * and its port flags. zebra takes the new devices over as it would have then.
  */
 export async function leaveOldL2Names(node: NodeName, vtep: string, l2: readonly Network[]): Promise<void> {
-  await bash(l2.map((n) => {
-    const [v, vlan, old] = [String(n.vni), String(n.segmentationId), `vx-${String(n.vni)}`];
-    return [
-      `ip -n ${node} link del vxlan-${v}`,
-      `ip -n ${node} link add ${old} type vxlan id ${v} local ${vtep} dstport 4789 nolearning`,
-      `ip -n ${node} link set dev ${old} alias ovn-evpn:l2vni-vxlan group 234 addrgenmode none master br-evpn`,
-      `bridge -n ${node} vlan add dev ${old} vid ${vlan} pvid untagged`,
-      `bridge -n ${node} link set dev ${old} learning off neigh_suppress on`,
-      `ip -n ${node} link set dev ${old} up`,
-    ].join('\n');
-  }).join('\n'));
+  await bash(
+    l2
+      .map((n) => {
+        const [v, vlan, old] = [String(n.vni), String(n.segmentationId), `vx-${String(n.vni)}`];
+        return [
+          `ip -n ${node} link del vxlan-${v}`,
+          `ip -n ${node} link add ${old} type vxlan id ${v} local ${vtep} dstport 4789 nolearning`,
+          `ip -n ${node} link set dev ${old} alias ovn-evpn:l2vni-vxlan group 234 addrgenmode none master br-evpn`,
+          `bridge -n ${node} vlan add dev ${old} vid ${vlan} pvid untagged`,
+          `bridge -n ${node} link set dev ${old} learning off neigh_suppress on`,
+          `ip -n ${node} link set dev ${old} up`,
+        ].join('\n');
+      })
+      .join('\n'),
+  );
 }
 
-export interface L2Gap { actionMs: number; longestMs: number; lost: number; sent: number; replies: number }
+export interface L2Gap {
+  actionMs: number;
+  longestMs: number;
+  lost: number;
+  sent: number;
+  replies: number;
+}
 
 /**
  * Pings every 100 ms (ping -D, one reply line per answered icmp_seq) from
  * before `action` until it resolves; the longest run of unanswered sequence
  * numbers × 100 ms is how long traffic stopped.
  */
-export async function measureL2Gap(fromNs: string, to: string, log: string, action: () => Promise<void>): Promise<L2Gap> {
-  const pinger = startBackground('gap-ping', 'ip', ['netns', 'exec', fromNs, 'ping', '-D', '-i', '0.1', '-W', '1', to], log);
+export async function measureL2Gap(
+  fromNs: string,
+  to: string,
+  log: string,
+  action: () => Promise<void>,
+): Promise<L2Gap> {
+  const pinger = startBackground(
+    'gap-ping',
+    'ip',
+    ['netns', 'exec', fromNs, 'ping', '-D', '-i', '0.1', '-W', '1', to],
+    log,
+  );
   let actionMs: number;
   try {
-    await waitFor('replies before the action', () => readFileSync(log, 'utf8').includes('icmp_seq=5 '), { timeoutMs: 20_000, stepMs: 100 });
+    await waitFor('replies before the action', () => readFileSync(log, 'utf8').includes('icmp_seq=5 '), {
+      timeoutMs: 20_000,
+      stepMs: 100,
+    });
     const start = Date.now();
     await action();
     actionMs = Date.now() - start;

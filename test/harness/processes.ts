@@ -94,20 +94,32 @@ export async function waitUntil(
         `tail of ${logPath}:\n${tailFile(logPath)}`,
     );
   try {
-    await waitFor(what, async () => {
-      if (hasExited(child)) throw Object.assign(exitedEarly(), { fatal: true });
-      return await probe();
-    }, { timeoutMs, stepMs: 200, stopOn: (err) => (err as { fatal?: boolean }).fatal === true });
+    await waitFor(
+      what,
+      async () => {
+        if (hasExited(child)) throw Object.assign(exitedEarly(), { fatal: true });
+        return await probe();
+      },
+      { timeoutMs, stepMs: 200, stopOn: (err) => (err as { fatal?: boolean }).fatal === true },
+    );
   } catch (err) {
     if ((err as { fatal?: boolean }).fatal === true) throw err;
-    throw new Error(`${what} not ready after ${timeoutMs} ms; tail of ${logPath}:\n${tailFile(logPath)}`, { cause: err });
+    throw new Error(`${what} not ready after ${timeoutMs} ms; tail of ${logPath}:\n${tailFile(logPath)}`, {
+      cause: err,
+    });
   }
 }
 
 /** SIGTERM (after SIGCONT: a paused process cannot act on it), SIGKILL after `graceMs`; resolves once it is gone. */
 export async function terminate(child: ChildProcess, graceMs = stopGraceMs, exited?: Promise<unknown>): Promise<void> {
   if (child.pid === undefined || hasExited(child)) return;
-  const gone = exited ?? new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  const gone =
+    exited ??
+    new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        resolve();
+      }),
+    );
   child.kill('SIGCONT');
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -188,6 +200,8 @@ export async function run(command: string, args: readonly string[], timeoutMs = 
     return stdout.trim();
   } catch (err) {
     const e = err as { stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed: ${(e.stderr ?? '').trim() || errorMessage(err)}`, { cause: err });
+    throw new Error(`${command} ${args.join(' ')} failed: ${(e.stderr ?? '').trim() || errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }

@@ -33,7 +33,10 @@ export async function waitFor<T>(
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `; last error: ${errorMessage(last)}`}`, { cause: last });
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `; last error: ${errorMessage(last)}`}`,
+        { cause: last },
+      );
     }
     await sleep(stepMs);
   }

@@ -25,7 +25,9 @@ it('runs Linux 6.1 whose modules autoload on `ip link add` (vrf, dummy, vxlan, 8
 });
 
 it('keeps the host safe: / read-only, private tmpfs for /tmp, /run, /etc/frr; the repository writable', () => {
-  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '));
   const at = (p: string): string[] | undefined => mounts.filter((m) => m[1] === p).at(-1);
   expect(at('/')?.[3]).toMatch(/^ro\b/);
   for (const p of ['/tmp', '/run', '/var/lib', '/etc/frr', '/root']) expect(at(p)?.[2]).toBe('tmpfs');

@@ -15,7 +15,23 @@ export const FRR_BOOT_CONFIG = '/etc/frr/frr.conf';
 const SOCKET_DAEMONS = ['mgmtd', 'zebra', 'bgpd', 'bfdd'] as const;
 /** Their pid files tell a restart (a new pid) from drift. */
 const PID_DAEMONS = ['zebra', 'bgpd'] as const;
-const OFF = ['ospfd', 'ospf6d', 'ripd', 'ripngd', 'isisd', 'pimd', 'ldpd', 'nhrpd', 'eigrpd', 'babeld', 'sharpd', 'pbrd', 'fabricd', 'vrrpd', 'pathd'];
+const OFF = [
+  'ospfd',
+  'ospf6d',
+  'ripd',
+  'ripngd',
+  'isisd',
+  'pimd',
+  'ldpd',
+  'nhrpd',
+  'eigrpd',
+  'babeld',
+  'sharpd',
+  'pbrd',
+  'fabricd',
+  'vrrpd',
+  'pathd',
+];
 
 /** /var/run/frr[/pathspace]: sockets and pid files. */
 export function frrRunDir(pathspace: string | undefined): string {
@@ -27,7 +43,13 @@ export async function findVtySockets(dir: string): Promise<Map<DaemonName, strin
   const found = new Map<DaemonName, string>();
   for (const d of SOCKET_DAEMONS) {
     const path = `${dir}/${d}.vty`;
-    if (await access(path).then(() => true, () => false)) found.set(d, path);
+    if (
+      await access(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      found.set(d, path);
   }
   return found.has('zebra') && found.has('bgpd') ? found : undefined;
 }
@@ -57,9 +79,14 @@ export function runningConfigSockets(sockets: ReadonlyMap<DaemonName, string>): 
 /** "zebra=PID bgpd=PID" from the pid files, or undefined when they cannot be read. */
 export async function readDaemonPids(dir: string): Promise<string | undefined> {
   try {
-    const pids = await Promise.all(PID_DAEMONS.map(async (d) => `${d}=${(await readFile(`${dir}/${d}.pid`, 'utf8')).trim()}`));
+    const pids = await Promise.all(
+      PID_DAEMONS.map(async (d) => `${d}=${(await readFile(`${dir}/${d}.pid`, 'utf8')).trim()}`),
+    );
     // FRR ≥ 10: a restarted mgmtd lost zebra's configuration too, so its pid counts (no pid file on 8.4).
-    const mgmtd = await readFile(`${dir}/mgmtd.pid`, 'utf8').then((p) => `mgmtd=${p.trim()}`, () => undefined);
+    const mgmtd = await readFile(`${dir}/mgmtd.pid`, 'utf8').then(
+      (p) => `mgmtd=${p.trim()}`,
+      () => undefined,
+    );
     return (mgmtd === undefined ? pids : [mgmtd, ...pids]).join(' ');
   } catch {
     return undefined;
@@ -79,7 +106,10 @@ export async function writeReplacing(path: string, text: string): Promise<void> 
 /** /etc/frr/daemons: zebra, bgpd and (with BFD) bfdd, each reading the boot config itself; no vtysh -b replay. */
 export function renderDaemonsFile(options: { readonly bfd: boolean }): string {
   return [
-    'zebra=yes', 'bgpd=yes', `bfdd=${options.bfd ? 'yes' : 'no'}`, ...OFF.map((d) => `${d}=no`),
+    'zebra=yes',
+    'bgpd=yes',
+    `bfdd=${options.bfd ? 'yes' : 'no'}`,
+    ...OFF.map((d) => `${d}=no`),
     'vtysh_enable=yes',
     `zebra_options="  -A 127.0.0.1 -s 90000000 -f ${FRR_BOOT_CONFIG}"`,
     `bgpd_options="   -A 127.0.0.1 -f ${FRR_BOOT_CONFIG}"`,
@@ -96,9 +126,16 @@ export function renderDaemonsFile(options: { readonly bfd: boolean }): string {
 export const VTYSH_CONF = 'service integrated-vtysh-config\n';
 
 /** FRR's /etc/frr before it first starts: daemons, vtysh.conf and the boot frr.conf (mode 0644: the daemons read them as frr). */
-export async function writeBootFiles(dir: string, files: { readonly daemons: string; readonly frrConf: string }): Promise<void> {
+export async function writeBootFiles(
+  dir: string,
+  files: { readonly daemons: string; readonly frrConf: string },
+): Promise<void> {
   await mkdir(dir, { recursive: true });
-  for (const [name, text] of [['daemons', files.daemons], ['vtysh.conf', VTYSH_CONF], ['frr.conf', files.frrConf]] as const) {
+  for (const [name, text] of [
+    ['daemons', files.daemons],
+    ['vtysh.conf', VTYSH_CONF],
+    ['frr.conf', files.frrConf],
+  ] as const) {
     const tmp = `${dir}/${name}.tmp`;
     await writeFile(tmp, text, { mode: 0o644 });
     await rename(tmp, `${dir}/${name}`);

@@ -54,13 +54,27 @@ export function createFrrIo(options: FrrIoOptions): FrrIo {
   const run = options.run ?? runCommand;
   const { pathspace, logger } = options;
   const vtysh = new Vtysh({ vtyshPath: options.vtyshPath ?? 'vtysh', pathspace, timeoutMs, run, logger });
-  const reloadTool = new FrrReloadTool({ frrReloadPath: options.frrReloadPath ?? '/usr/lib/frr/frr-reload.py', pythonPath: options.pythonPath ?? 'python3', pathspace, timeoutMs, run, logger });
+  const reloadTool = new FrrReloadTool({
+    frrReloadPath: options.frrReloadPath ?? '/usr/lib/frr/frr-reload.py',
+    pythonPath: options.pythonPath ?? 'python3',
+    pathspace,
+    timeoutMs,
+    run,
+    logger,
+  });
   const sockets = () => findVtySockets(options.vtyDir ?? frrRunDir(pathspace));
   return {
     async send(batch, spoolPath) {
       const blocks = blocksOf(batch);
       const found = await sockets();
-      if (found !== undefined && blocks.every((b) => { const o = ownersOf(b.key); return o !== undefined && configDaemons(o, found).every((d) => found.has(d)); })) return sendBlocksOverVty(blocks, found, timeoutMs, logger);
+      if (
+        found !== undefined &&
+        blocks.every((b) => {
+          const o = ownersOf(b.key);
+          return o !== undefined && configDaemons(o, found).every((d) => found.has(d));
+        })
+      )
+        return sendBlocksOverVty(blocks, found, timeoutMs, logger);
       await vtysh.batch(spoolPath, batch);
       return [];
     },

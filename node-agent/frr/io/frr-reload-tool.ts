@@ -30,7 +30,8 @@ export class FrrReloadTool {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, text, { mode: 0o640 });
     const result = await this.#run(['--reload', path]);
-    if (result.code !== 0) this.#o.logger?.warn({ code: result.code, stderr: result.stderr.slice(-2000) }, 'frr-reload exited non-zero');
+    if (result.code !== 0)
+      this.#o.logger?.warn({ code: result.code, stderr: result.stderr.slice(-2000) }, 'frr-reload exited non-zero');
     return result;
   }
 
@@ -41,6 +42,11 @@ export class FrrReloadTool {
 
   async #run(args: readonly string[]): Promise<CommandResult> {
     const pathspace = this.#o.pathspace === undefined ? [] : ['--pathspace', this.#o.pathspace];
-    return runFrrTool(this.#o.run, this.#o.pythonPath, [this.#o.frrReloadPath, ...pathspace, ...args], this.#o.timeoutMs);
+    return runFrrTool(
+      this.#o.run,
+      this.#o.pythonPath,
+      [this.#o.frrReloadPath, ...pathspace, ...args],
+      this.#o.timeoutMs,
+    );
   }
 }

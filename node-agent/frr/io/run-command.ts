@@ -8,15 +8,20 @@ export type CommandRunner = (file: string, args: readonly string[], timeoutMs: n
 
 export const runCommand: CommandRunner = (file, args, timeoutMs) =>
   new Promise((resolve, reject) => {
-    execFile(file, [...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error === null) {
-        resolve({ code: 0, stdout, stderr });
-      } else if (typeof error.code === 'number') {
-        resolve({ code: error.code, stdout, stderr });
-      } else {
-        reject(new Error(`${file} could not run: ${error.message}`, { cause: error }));
-      }
-    });
+    execFile(
+      file,
+      [...args],
+      { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error === null) {
+          resolve({ code: 0, stdout, stderr });
+        } else if (typeof error.code === 'number') {
+          resolve({ code: error.code, stdout, stderr });
+        } else {
+          reject(new Error(`${file} could not run: ${error.message}`, { cause: error }));
+        }
+      },
+    );
   });
 
 /** FRR is not running or not answering: a condition for the node and a retry with backoff. */
@@ -29,7 +34,12 @@ export class FrrUnavailableError extends Error {
 export const DAEMONS_DOWN = /failed to connect to any daemons|Failure to connect|is not running/i;
 
 /** Runs `file`; a program that cannot start means FRR's tools are missing, i.e. FRR is unavailable. */
-export async function runFrrTool(run: CommandRunner, file: string, args: readonly string[], timeoutMs: number): Promise<CommandResult> {
+export async function runFrrTool(
+  run: CommandRunner,
+  file: string,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<CommandResult> {
   try {
     return await run(file, args, timeoutMs);
   } catch (error: unknown) {

@@ -26,7 +26,11 @@ export async function askVty(path: string, command: string, timeoutMs: number): 
 /** `show running-config` of every daemon with a socket, in parallel, joined. */
 export async function showRunningOverVty(sockets: VtySockets, timeoutMs: number): Promise<string> {
   try {
-    return (await Promise.all([...runningConfigSockets(sockets).values()].map((path) => askVty(path, 'show running-config', timeoutMs)))).join('\n');
+    return (
+      await Promise.all(
+        [...runningConfigSockets(sockets).values()].map((path) => askVty(path, 'show running-config', timeoutMs)),
+      )
+    ).join('\n');
   } catch (error: unknown) {
     throw new FrrUnavailableError(`cannot read FRR's running config: ${messageOf(error)}`, { cause: error });
   }
@@ -58,7 +62,13 @@ async function sendBlock(c: VtyConnection, daemon: DaemonName, block: Block): Pr
       stack.push(line);
       continue;
     }
-    const refusal: FrrRefusal = { key: block.key, daemon, context: stack.map((l) => l.trim()), line: line.trim(), message: r.output.trim() || `status ${r.status}` };
+    const refusal: FrrRefusal = {
+      key: block.key,
+      daemon,
+      context: stack.map((l) => l.trim()),
+      line: line.trim(),
+      message: r.output.trim() || `status ${r.status}`,
+    };
     refusals.push(refusal);
     const resume = refusalUnitEnd(block.lines, i, refusal);
     if (resume === undefined) {
@@ -68,7 +78,10 @@ async function sendBlock(c: VtyConnection, daemon: DaemonName, block: Block): Pr
     // The contexts enclosing the next line; a closer (`exit-address-family`) runs inside the context it closes.
     const next = block.lines[resume] ?? '';
     const closes = /^\s*exit/.test(next);
-    await reenter(c, stack.filter((l) => depthOf(l) < depthOf(next) || (closes && depthOf(l) === depthOf(next))));
+    await reenter(
+      c,
+      stack.filter((l) => depthOf(l) < depthOf(next) || (closes && depthOf(l) === depthOf(next))),
+    );
     i = resume - 1;
   }
   return refusals;
@@ -80,7 +93,12 @@ async function sendBlock(c: VtyConnection, daemon: DaemonName, block: Block): Pr
  * asynchronously, and bgpd refuses `no router bgp A vrf X` until it has heard
  * (measured: the line right after `no vni N` races).
  */
-export async function sendBlocksOverVty(blocks: readonly Block[], sockets: VtySockets, timeoutMs: number, logger: Logger | undefined): Promise<FrrRefusal[]> {
+export async function sendBlocksOverVty(
+  blocks: readonly Block[],
+  sockets: VtySockets,
+  timeoutMs: number,
+  logger: Logger | undefined,
+): Promise<FrrRefusal[]> {
   const conns = new Map<DaemonName, VtyConnection>();
   const connOf = async (d: DaemonName): Promise<VtyConnection> => {
     let c = conns.get(d);
@@ -112,10 +130,14 @@ export async function sendBlocksOverVty(blocks: readonly Block[], sockets: VtySo
     let refusals = first.refusals;
     if (first.failed.length > 0) {
       await sleep(300);
-      refusals = [...refusals.filter((r) => !first.failed.some((b) => b.key === r.key)), ...(await sendAll(first.failed)).refusals];
+      refusals = [
+        ...refusals.filter((r) => !first.failed.some((b) => b.key === r.key)),
+        ...(await sendAll(first.failed)).refusals,
+      ];
     }
     for (const c of conns.values()) await c.run('end');
-    if (refusals.length > 0) logger?.warn({ refused: refusals.slice(0, 20) }, 'FRR refused lines; their units fail alone');
+    if (refusals.length > 0)
+      logger?.warn({ refused: refusals.slice(0, 20) }, 'FRR refused lines; their units fail alone');
     return refusals;
   } catch (error: unknown) {
     throw new FrrUnavailableError(`FRR's vty socket failed: ${messageOf(error)}`, { cause: error });

@@ -28,15 +28,27 @@ export class Vtysh {
 
   /** The output of `-c` commands; throws FrrUnavailableError when no daemon answers. */
   async commands(commands: readonly string[]): Promise<string> {
-    const r = await runFrrTool(this.#o.run, this.#o.vtyshPath, [...this.#args(), ...commands.flatMap((c) => ['-c', c])], this.#o.timeoutMs);
-    if (DAEMONS_DOWN.test(r.stderr) || DAEMONS_DOWN.test(r.stdout)) throw new FrrUnavailableError(`vtysh cannot reach FRR: ${r.stderr.trim().slice(0, 300)}`);
+    const r = await runFrrTool(
+      this.#o.run,
+      this.#o.vtyshPath,
+      [...this.#args(), ...commands.flatMap((c) => ['-c', c])],
+      this.#o.timeoutMs,
+    );
+    if (DAEMONS_DOWN.test(r.stderr) || DAEMONS_DOWN.test(r.stdout))
+      throw new FrrUnavailableError(`vtysh cannot reach FRR: ${r.stderr.trim().slice(0, 300)}`);
     return r.stdout;
   }
 
   /** Configuration commands (`configure terminal` first); a refused one is logged, the read-back decides. */
   async configure(commands: readonly string[]): Promise<void> {
-    const r = await runFrrTool(this.#o.run, this.#o.vtyshPath, [...this.#args(), ...commands.flatMap((c) => ['-c', c])], this.#o.timeoutMs);
-    if (r.code !== 0) this.#o.logger?.warn({ stdout: r.stdout, stderr: r.stderr }, 'vtysh configuration commands reported errors');
+    const r = await runFrrTool(
+      this.#o.run,
+      this.#o.vtyshPath,
+      [...this.#args(), ...commands.flatMap((c) => ['-c', c])],
+      this.#o.timeoutMs,
+    );
+    if (r.code !== 0)
+      this.#o.logger?.warn({ stdout: r.stdout, stderr: r.stderr }, 'vtysh configuration commands reported errors');
   }
 
   /**
@@ -47,7 +59,9 @@ export class Vtysh {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
     const r = await runFrrTool(this.#o.run, this.#o.vtyshPath, [...this.#args(), '-f', path], this.#o.timeoutMs);
-    if (DAEMONS_DOWN.test(r.stderr) || DAEMONS_DOWN.test(r.stdout)) throw new FrrUnavailableError(`vtysh cannot reach FRR: ${r.stderr.trim().slice(0, 300)}`);
-    if (r.code !== 0) this.#o.logger?.warn({ code: r.code, out: `${r.stdout}${r.stderr}`.slice(-2000) }, 'vtysh -f reported errors');
+    if (DAEMONS_DOWN.test(r.stderr) || DAEMONS_DOWN.test(r.stdout))
+      throw new FrrUnavailableError(`vtysh cannot reach FRR: ${r.stderr.trim().slice(0, 300)}`);
+    if (r.code !== 0)
+      this.#o.logger?.warn({ code: r.code, out: `${r.stdout}${r.stderr}`.slice(-2000) }, 'vtysh -f reported errors');
   }
 }

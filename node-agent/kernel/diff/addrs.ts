@@ -14,8 +14,9 @@ export function diffAddrs(desired: readonly AddrSpec[], actual: readonly Addr[],
     const dev = ctx.ownedLiveName(a.index);
     if (dev === undefined || a.scope === RT_SCOPE_LINK) continue;
     const key = `${dev}|${normPrefix(`${a.address}/${a.prefixLen}`)}`;
-    if (want.has(key)) { if (!ctx.cycled.has(dev)) want.delete(key); }
-    else plan.removes.push({ op: 'delAddr', addr: { dev, address: `${a.address}/${a.prefixLen}` } });
+    if (want.has(key)) {
+      if (!ctx.cycled.has(dev)) want.delete(key);
+    } else plan.removes.push({ op: 'delAddr', addr: { dev, address: `${a.address}/${a.prefixLen}` } });
   }
   for (const a of want.values()) plan.creates.push({ op: 'replaceAddr', addr: a });
   return plan;

@@ -14,7 +14,8 @@ function ownedVlans(actual: readonly BridgePort[], ctx: DiffContext): Map<string
     // provider bridge) carries the provider's VLANs: not ours to remove.
     if (dev === undefined || ctx.ownedLiveName(port.master) === undefined) continue;
     const self = port.master === port.index;
-    for (const v of port.vlans) have.set(vlanKey(dev, v.vid), { dev, vid: v.vid, pvid: v.pvid, untagged: v.untagged, ...(self ? { self } : {}) });
+    for (const v of port.vlans)
+      have.set(vlanKey(dev, v.vid), { dev, vid: v.vid, pvid: v.pvid, untagged: v.untagged, ...(self ? { self } : {}) });
   }
   return have;
 }
@@ -22,7 +23,11 @@ function ownedVlans(actual: readonly BridgePort[], ctx: DiffContext): Map<string
 const sameFlags = (h: BridgeVlanSpec, w: BridgeVlanSpec): boolean =>
   (h.pvid ?? false) === (w.pvid ?? false) && (h.untagged ?? false) === (w.untagged ?? false);
 
-export function diffBridgeVlans(desired: readonly BridgeVlanSpec[], actual: readonly BridgePort[], ctx: DiffContext): KindPlan {
+export function diffBridgeVlans(
+  desired: readonly BridgeVlanSpec[],
+  actual: readonly BridgePort[],
+  ctx: DiffContext,
+): KindPlan {
   const plan: KindPlan = { removes: [], creates: [] };
   const want = new Map(desired.map((v) => [vlanKey(v.dev, v.vid), v]));
   const have = ownedVlans(actual, ctx);

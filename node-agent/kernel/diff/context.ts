@@ -31,9 +31,17 @@ export function linkNameResolver(links: readonly Link[]): (index: number | null)
   return (i) => (i === null ? undefined : byIndex.get(i)?.name);
 }
 
-export function diffContext(links: readonly Link[], linkDeletes: readonly string[], updates: readonly KernelOp[]): DiffContext {
+export function diffContext(
+  links: readonly Link[],
+  linkDeletes: readonly string[],
+  updates: readonly KernelOp[],
+): DiffContext {
   const nameOf = linkNameResolver(links);
-  const cycled = new Set(updates.flatMap((op) => (op.op === 'setLink' && (op.change.master !== undefined || op.change.up !== undefined) ? [op.name] : [])));
+  const cycled = new Set(
+    updates.flatMap((op) =>
+      op.op === 'setLink' && (op.change.master !== undefined || op.change.up !== undefined) ? [op.name] : [],
+    ),
+  );
   const gone = new Set(linkDeletes);
   const ownedLive = new Set(links.filter((l) => isOwnedLink(l) && !gone.has(l.name)).map((l) => l.name));
   const ownedLiveName = (i: number | null): string | undefined => {

@@ -7,7 +7,8 @@ import type { DiffContext, KindPlan } from './context.ts';
 const NUD_PERMANENT = 0x80;
 const NUD_NOARP = 0x40;
 
-const fdbKey = (dev: string, mac: string, vlan: number | null | undefined): string => `${dev}|${mac.toLowerCase()}|${vlan ?? 0}`;
+const fdbKey = (dev: string, mac: string, vlan: number | null | undefined): string =>
+  `${dev}|${mac.toLowerCase()}|${vlan ?? 0}`;
 
 function isOurs(e: FdbEntry, ctx: DiffContext): boolean {
   // Entries in a foreign bridge's table belong to it.
@@ -22,15 +23,26 @@ function isOurs(e: FdbEntry, ctx: DiffContext): boolean {
  * otherwise (EINVAL), and deleting the VLAN spares static entries. So the
  * VLAN is put back for the removal and taken away again.
  */
-export function diffFdb(desired: readonly FdbSpec[], actual: readonly FdbEntry[], ctx: DiffContext, portVlans: ReadonlyMap<string, ReadonlySet<number>> = new Map()): KindPlan {
+export function diffFdb(
+  desired: readonly FdbSpec[],
+  actual: readonly FdbEntry[],
+  ctx: DiffContext,
+  portVlans: ReadonlyMap<string, ReadonlySet<number>> = new Map(),
+): KindPlan {
   const plan: KindPlan = { removes: [], creates: [] };
   const want = new Map(desired.map((f) => [fdbKey(f.dev, f.mac, f.vlan), f]));
   for (const e of actual) {
     const dev = ctx.ownedLiveName(e.index);
     if (dev === undefined || !isOurs(e, ctx)) continue;
     const key = fdbKey(dev, e.mac, e.vlan);
-    if (want.has(key)) { if (!ctx.cycled.has(dev)) want.delete(key); continue; }
-    const del: KernelOp = { op: 'delFdb', fdb: { dev, mac: e.mac, ...(e.vlan !== null ? { vlan: e.vlan } : {}), master: true } };
+    if (want.has(key)) {
+      if (!ctx.cycled.has(dev)) want.delete(key);
+      continue;
+    }
+    const del: KernelOp = {
+      op: 'delFdb',
+      fdb: { dev, mac: e.mac, ...(e.vlan !== null ? { vlan: e.vlan } : {}), master: true },
+    };
     const vid = e.vlan;
     if (vid !== null && vid > 0 && portVlans.has(dev) && portVlans.get(dev)?.has(vid) !== true) {
       plan.removes.push({ op: 'addBridgeVlan', vlan: { dev, vid } }, del, { op: 'delBridgeVlan', vlan: { dev, vid } });

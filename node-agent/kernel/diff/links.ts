@@ -20,19 +20,31 @@ type NameOf = (i: number | null) => string | undefined;
 function compatible(spec: LinkSpec, link: Link, nameOf: NameOf): boolean {
   if (link.kind !== spec.kind) return false;
   switch (spec.kind) {
-    case 'vrf': return link.vrf?.table === spec.table;
-    case 'vxlan': return link.vxlan?.vni === spec.vni && normIp(link.vxlan.local) === normIp(spec.local) && link.vxlan.port === (spec.port ?? 4789) && link.vxlan.learning === (spec.learning ?? false);
-    case 'vlan': return link.vlan?.id === spec.vlanId && nameOf(link.link) === spec.link;
-    case 'bridge': return link.bridge?.vlanFiltering === (spec.vlanFiltering ?? true);
-    case 'veth': return true;
-    case 'dummy': return true;
+    case 'vrf':
+      return link.vrf?.table === spec.table;
+    case 'vxlan':
+      return (
+        link.vxlan?.vni === spec.vni &&
+        normIp(link.vxlan.local) === normIp(spec.local) &&
+        link.vxlan.port === (spec.port ?? 4789) &&
+        link.vxlan.learning === (spec.learning ?? false)
+      );
+    case 'vlan':
+      return link.vlan?.id === spec.vlanId && nameOf(link.link) === spec.link;
+    case 'bridge':
+      return link.bridge?.vlanFiltering === (spec.vlanFiltering ?? true);
+    case 'veth':
+      return true;
+    case 'dummy':
+      return true;
   }
 }
 
 function linkChange(spec: LinkSpec, link: Link, nameOf: NameOf): LinkChange | undefined {
   const change: { -readonly [K in keyof LinkChange]: LinkChange[K] } = {};
   if (spec.mtu !== undefined && link.mtu !== spec.mtu) change.mtu = spec.mtu;
-  if (spec.address !== undefined && link.address?.toLowerCase() !== spec.address.toLowerCase()) change.address = spec.address;
+  if (spec.address !== undefined && link.address?.toLowerCase() !== spec.address.toLowerCase())
+    change.address = spec.address;
   // Only links we enslave have their master managed: the uplink's peer belongs
   // to whatever provider bridge it was plugged into.
   if (spec.master !== undefined && nameOf(link.master) !== spec.master) change.master = spec.master;
@@ -53,14 +65,26 @@ function peerMarks(spec: LinkSpec, desired: readonly LinkSpec[]): KernelOp | und
   if (spec.kind !== 'veth') return undefined;
   const peer = desired.find((l) => l.name === spec.peer.name);
   if (!peer) return undefined;
-  return { op: 'setLink', name: peer.name, change: { alias: peer.alias ?? null, ...(peer.group !== undefined ? { group: peer.group } : {}), up: peer.up ?? true } };
+  return {
+    op: 'setLink',
+    name: peer.name,
+    change: {
+      alias: peer.alias ?? null,
+      ...(peer.group !== undefined ? { group: peer.group } : {}),
+      up: peer.up ?? true,
+    },
+  };
 }
 
 /**
  * The update that brings a compatible link to its spec, if any: its changed
  * attributes, and its master again where the master is re-created in this pass.
  */
-function updateOf(spec: LinkSpec, link: Link, pass: { nameOf: NameOf; recreated: ReadonlySet<string> }): KernelOp | undefined {
+function updateOf(
+  spec: LinkSpec,
+  link: Link,
+  pass: { nameOf: NameOf; recreated: ReadonlySet<string> },
+): KernelOp | undefined {
   const change = linkChange(spec, link, pass.nameOf);
   const reEnslave = spec.master !== undefined && pass.recreated.has(spec.master) ? { master: spec.master } : {};
   if (!change && Object.keys(reEnslave).length === 0) return undefined;
@@ -87,14 +111,20 @@ export function diffLinks(desired: readonly LinkSpec[], actual: readonly Link[])
   const recreated = new Set<string>();
   for (const spec of desired) {
     const link = byName.get(spec.name);
-    if (link && !isOwnedLink(link)) { plan.blocked.push(spec.name); continue; }
+    if (link && !isOwnedLink(link)) {
+      plan.blocked.push(spec.name);
+      continue;
+    }
     const lowerRecreated = spec.kind === 'vlan' && recreated.has(spec.link);
     if (link && !lowerRecreated && compatible(spec, link, nameOf)) {
       const update = updateOf(spec, link, { nameOf, recreated });
       if (update) plan.updates.push(update);
       continue;
     }
-    if (link) { plan.linkDeletes.push(spec.name); recreated.add(spec.name); }
+    if (link) {
+      plan.linkDeletes.push(spec.name);
+      recreated.add(spec.name);
+    }
     if (createdAsPeer.has(spec.name)) continue;
     plan.linkCreates.push({ op: 'createLink', link: spec });
     if (spec.kind === 'veth') createdAsPeer.add(spec.peer.name);
@@ -113,8 +143,10 @@ export function diffLinks(desired: readonly LinkSpec[], actual: readonly Link[])
 function withoutTakenAltNames(plan: LinkPlan, actual: readonly Link[]): LinkPlan {
   const deleted = new Set(plan.linkDeletes);
   const holder = new Map<string, string>();
-  for (const l of actual) if (!deleted.has(l.name)) for (const n of [l.name, ...(l.altNames ?? [])]) holder.set(n, l.name);
-  const taken = (self: string, alt: string | undefined): boolean => alt !== undefined && holder.has(alt) && holder.get(alt) !== self;
+  for (const l of actual)
+    if (!deleted.has(l.name)) for (const n of [l.name, ...(l.altNames ?? [])]) holder.set(n, l.name);
+  const taken = (self: string, alt: string | undefined): boolean =>
+    alt !== undefined && holder.has(alt) && holder.get(alt) !== self;
   const strip = (op: KernelOp): KernelOp | undefined => {
     if (op.op === 'createLink' && taken(op.link.name, op.link.altName)) {
       const { altName: _taken, ...link } = op.link;
@@ -124,5 +156,9 @@ function withoutTakenAltNames(plan: LinkPlan, actual: readonly Link[]): LinkPlan
     const { altName: _taken, ...change } = op.change;
     return Object.keys(change).length > 0 ? { ...op, change } : undefined;
   };
-  return { ...plan, linkCreates: plan.linkCreates.flatMap((op) => strip(op) ?? []), updates: plan.updates.flatMap((op) => strip(op) ?? []) };
+  return {
+    ...plan,
+    linkCreates: plan.linkCreates.flatMap((op) => strip(op) ?? []),
+    updates: plan.updates.flatMap((op) => strip(op) ?? []),
+  };
 }

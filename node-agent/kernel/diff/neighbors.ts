@@ -7,7 +7,11 @@ import { normIp } from './normalize.ts';
 const NUD_PERMANENT = 0x80;
 const NTF_EXT_LEARNED = 0x10;
 
-export function diffNeighbors(desired: readonly NeighborSpec[], actual: readonly Neighbor[], ctx: DiffContext): KindPlan {
+export function diffNeighbors(
+  desired: readonly NeighborSpec[],
+  actual: readonly Neighbor[],
+  ctx: DiffContext,
+): KindPlan {
   const plan: KindPlan = { removes: [], creates: [] };
   const want = new Map(desired.map((n) => [`${n.dev}|${normIp(n.dst)}`, n]));
   for (const n of actual) {
@@ -19,7 +23,8 @@ export function diffNeighbors(desired: readonly NeighborSpec[], actual: readonly
       if (!ctx.cycled.has(dev)) want.delete(key);
       continue;
     }
-    if (!w) plan.removes.push({ op: 'delNeighbor', neighbor: { dev, dst: n.dst, lladdr: n.lladdr ?? '00:00:00:00:00:00' } });
+    if (!w)
+      plan.removes.push({ op: 'delNeighbor', neighbor: { dev, dst: n.dst, lladdr: n.lladdr ?? '00:00:00:00:00:00' } });
   }
   for (const n of want.values()) plan.creates.push({ op: 'replaceNeighbor', neighbor: n });
   return plan;

@@ -15,7 +15,15 @@ import { normDst, normIp } from './normalize.ts';
 /** The metric the kernel gives an IPv6 route added without one. */
 export const IP6_RT_PRIO_USER = 1024;
 
-interface RouteIdentity { family: 4 | 6; table: number; dst: string; type: string; metric: number; via: string; dev: string }
+interface RouteIdentity {
+  family: 4 | 6;
+  table: number;
+  dst: string;
+  type: string;
+  metric: number;
+  via: string;
+  dev: string;
+}
 
 // Only direct unicast routes name their device: a gateway route gets one from
 // the kernel, and IPv6 unreachable routes are reported on `lo`.
@@ -31,18 +39,38 @@ export function specFamily(r: RouteSpec): 4 | 6 {
 /** The identity of a desired route, as the kernel will report it once installed. */
 export function specRouteKey(r: RouteSpec): string {
   const family = specFamily(r);
-  return identityKey({ family, table: r.table, dst: r.dst, type: r.type ?? 'unicast', metric: r.metric ?? defaultMetric(family), via: r.via ?? '', dev: r.dev ?? '' });
+  return identityKey({
+    family,
+    table: r.table,
+    dst: r.dst,
+    type: r.type ?? 'unicast',
+    metric: r.metric ?? defaultMetric(family),
+    via: r.via ?? '',
+    dev: r.dev ?? '',
+  });
 }
 
 /** The identity of a dumped route; `dev` is its output device's name. */
 export function kernelRouteKey(r: Route, dev: string): string {
-  return identityKey({ family: r.family, table: r.table, dst: r.dst, type: String(r.type), metric: r.metric ?? defaultMetric(r.family), via: r.gateway ?? '', dev });
+  return identityKey({
+    family: r.family,
+    table: r.table,
+    dst: r.dst,
+    type: String(r.type),
+    metric: r.metric ?? defaultMetric(r.family),
+    via: r.gateway ?? '',
+    dev,
+  });
 }
 
 function removal(r: Route): RouteSpec {
   return {
-    table: r.table, dst: r.dst, family: r.family, ...(typeof r.type === 'string' ? { type: r.type } : {}),
-    ...(r.metric !== null ? { metric: r.metric } : {}), ...(r.gateway !== null ? { via: r.gateway } : {}),
+    table: r.table,
+    dst: r.dst,
+    family: r.family,
+    ...(typeof r.type === 'string' ? { type: r.type } : {}),
+    ...(r.metric !== null ? { metric: r.metric } : {}),
+    ...(r.gateway !== null ? { via: r.gateway } : {}),
   };
 }
 

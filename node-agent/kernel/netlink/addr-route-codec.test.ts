@@ -9,11 +9,25 @@ describe('routes', () => {
     expect(buf.readUInt8(4)).toBe(C.RT_TABLE_COMPAT);
     expect(buf.readUInt8(5)).toBe(RTPROT_OVN_EVPN);
     expect(buf.readUInt8(7)).toBe(C.RTN_UNREACHABLE);
-    expect(decodeRoute(buf)).toMatchObject({ family: 4, table: 1010100, dst: 'default', type: 'unreachable', metric: 4278198272, protocol: RTPROT_OVN_EVPN, scope: C.RT_SCOPE_UNIVERSE });
+    expect(decodeRoute(buf)).toMatchObject({
+      family: 4,
+      table: 1010100,
+      dst: 'default',
+      type: 'unreachable',
+      metric: 4278198272,
+      protocol: RTPROT_OVN_EVPN,
+      scope: C.RT_SCOPE_UNIVERSE,
+    });
   });
 
   it('a route via a gateway has universe scope, a device route link scope', () => {
-    expect(decodeRoute(encodeRoute({ table: 254, dst: '172.16.0.0/24', via: '10.0.0.2', dev: 5 }))).toMatchObject({ dst: '172.16.0.0/24', gateway: '10.0.0.2', oif: 5, scope: C.RT_SCOPE_UNIVERSE, table: 254 });
+    expect(decodeRoute(encodeRoute({ table: 254, dst: '172.16.0.0/24', via: '10.0.0.2', dev: 5 }))).toMatchObject({
+      dst: '172.16.0.0/24',
+      gateway: '10.0.0.2',
+      oif: 5,
+      scope: C.RT_SCOPE_UNIVERSE,
+      table: 254,
+    });
     expect(decodeRoute(encodeRoute({ table: 254, dst: '172.16.0.0/24', dev: 5 })).scope).toBe(C.RT_SCOPE_LINK);
   });
 
@@ -22,7 +36,11 @@ describe('routes', () => {
   });
 
   it('an IPv6 default takes its family from the gateway', () => {
-    expect(decodeRoute(encodeRoute({ table: 10, dst: 'default', via: 'fd00::1' }))).toMatchObject({ family: 6, dst: 'default', gateway: 'fd00::1' });
+    expect(decodeRoute(encodeRoute({ table: 10, dst: 'default', via: 'fd00::1' }))).toMatchObject({
+      family: 6,
+      dst: 'default',
+      gateway: 'fd00::1',
+    });
   });
 
   it('refuses a gateway of the other family', () => {
@@ -32,7 +50,17 @@ describe('routes', () => {
 
 describe('addresses', () => {
   it('round-trips an IPv4 and an IPv6 address', () => {
-    expect(decodeAddr(encodeAddr({ dev: 4, address: '10.101.0.2/24' }))).toMatchObject({ index: 4, family: 4, address: '10.101.0.2', prefixLen: 24, local: null });
-    expect(decodeAddr(encodeAddr({ dev: 4, address: 'fd00::2/64' }))).toMatchObject({ family: 6, address: 'fd00::2', prefixLen: 64 });
+    expect(decodeAddr(encodeAddr({ dev: 4, address: '10.101.0.2/24' }))).toMatchObject({
+      index: 4,
+      family: 4,
+      address: '10.101.0.2',
+      prefixLen: 24,
+      local: null,
+    });
+    expect(decodeAddr(encodeAddr({ dev: 4, address: 'fd00::2/64' }))).toMatchObject({
+      family: 6,
+      address: 'fd00::2',
+      prefixLen: 64,
+    });
   });
 });

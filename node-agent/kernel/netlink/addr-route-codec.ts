@@ -1,6 +1,19 @@
 // RTM_*ADDR and RTM_*ROUTE payloads.
 import * as C from './constants.ts';
-import { type Attr, attrMap, bytes, encodeIp, encodeMessage, formatIp, ipFamily, parseAttrs, parsePrefix, readStr, readU32, u32 } from './nlattr.ts';
+import {
+  type Attr,
+  attrMap,
+  bytes,
+  encodeIp,
+  encodeMessage,
+  formatIp,
+  ipFamily,
+  parseAttrs,
+  parsePrefix,
+  readStr,
+  readU32,
+  u32,
+} from './nlattr.ts';
 import { RTPROT_OVN_EVPN } from '../ownership.ts';
 
 export interface AddrSpec<D = string> {
@@ -98,7 +111,8 @@ export interface Route {
 export function encodeRoute(r: RouteSpec<number>, forDelete = false): Buffer {
   const hint = r.family ?? (r.via !== undefined ? ipFamily(r.via) : undefined);
   const dst = parsePrefix(r.dst, hint);
-  if (r.via !== undefined && ipFamily(r.via) !== dst.family) throw new TypeError(`route ${r.dst}: via ${r.via} is of another address family`);
+  if (r.via !== undefined && ipFamily(r.via) !== dst.family)
+    throw new TypeError(`route ${r.dst}: via ${r.via} is of another address family`);
   const type = r.type ?? 'unicast';
   const h = Buffer.alloc(12);
   h.writeUInt8(familyOf(dst.family), 0);

@@ -18,7 +18,10 @@ describe('bridge vlans', () => {
   });
 
   it('a self vlan (the bridge device) sets BRIDGE_FLAGS_SELF', () => {
-    const buf = encodeBridgeVlans(3, [{ vid: 101, self: true }, { vid: 4000, self: true }]);
+    const buf = encodeBridgeVlans(3, [
+      { vid: 101, self: true },
+      { vid: 4000, self: true },
+    ]);
     const spec = attrMap(parseAttrs(must(attrMap(parseAttrs(buf, 16)).get(C.IFLA_AF_SPEC))));
     expect(spec.get(C.IFLA_BRIDGE_FLAGS)?.readUInt16LE(0)).toBe(C.BRIDGE_FLAGS_SELF);
     expect(decodeBridgePort(buf).vlans.map((v) => v.vid)).toEqual([101, 4000]);

@@ -1,7 +1,19 @@
 // AF_BRIDGE link messages: per-port VLANs (IFLA_AF_SPEC/IFLA_BRIDGE_VLAN_INFO)
 // and bridge port flags (IFLA_PROTINFO), as `bridge vlan` / `bridge link` do.
 import * as C from './constants.ts';
-import { type Attr, attrMap, encodeMessage, nest, parseAttrs, parseNested, readStr, readU32, readU8, u16, u8 } from './nlattr.ts';
+import {
+  type Attr,
+  attrMap,
+  encodeMessage,
+  nest,
+  parseAttrs,
+  parseNested,
+  readStr,
+  readU32,
+  readU8,
+  u16,
+  u8,
+} from './nlattr.ts';
 import { ifinfomsg } from './link-codec.ts';
 
 export interface BridgeVlanSpec<D = string> {
@@ -48,7 +60,8 @@ function vlanInfo(vid: number, pvid: boolean, untagged: boolean): Attr {
 /** RTM_SETLINK (add) / RTM_DELLINK (delete) payload; several VLANs of one device fit in one message. */
 export function encodeBridgeVlans(dev: number, vlans: readonly Omit<BridgeVlanSpec<number>, 'dev'>[]): Buffer {
   const self = vlans.some((v) => v.self === true);
-  if (self && vlans.some((v) => v.self !== true)) throw new TypeError('bridge vlan: self and port VLANs in one message');
+  if (self && vlans.some((v) => v.self !== true))
+    throw new TypeError('bridge vlan: self and port VLANs in one message');
   const spec: Attr[] = self ? [u16(C.IFLA_BRIDGE_FLAGS, C.BRIDGE_FLAGS_SELF)] : [];
   for (const v of vlans) spec.push(vlanInfo(v.vid, v.pvid === true, v.untagged === true));
   return encodeMessage(ifinfomsg(C.AF_BRIDGE, dev), [nest(C.IFLA_AF_SPEC, spec)]);
@@ -71,7 +84,11 @@ export function decodeBridgePort(body: Buffer): BridgePort {
     for (const a of parseAttrs(spec)) {
       if (a.type !== C.IFLA_BRIDGE_VLAN_INFO || a.data.length < 4) continue;
       const flags = a.data.readUInt16LE(0);
-      vlans.push({ vid: a.data.readUInt16LE(2), pvid: (flags & C.BRIDGE_VLAN_INFO_PVID) !== 0, untagged: (flags & C.BRIDGE_VLAN_INFO_UNTAGGED) !== 0 });
+      vlans.push({
+        vid: a.data.readUInt16LE(2),
+        pvid: (flags & C.BRIDGE_VLAN_INFO_PVID) !== 0,
+        untagged: (flags & C.BRIDGE_VLAN_INFO_UNTAGGED) !== 0,
+      });
     }
   }
   const prot = m.get(C.IFLA_PROTINFO);

@@ -32,7 +32,11 @@ export interface DriftSource {
 /** Bytes queued unread on the NETLINK_ROUTE sockets of these processes (/proc/net/netlink: protocol, port id = pid, Rmem). */
 function queuedBytes(pids: ReadonlySet<number>): number {
   let text: string;
-  try { text = readFileSync('/proc/net/netlink', 'utf8'); } catch { return 0; }
+  try {
+    text = readFileSync('/proc/net/netlink', 'utf8');
+  } catch {
+    return 0;
+  }
   let sum = 0;
   for (const line of text.split('\n').slice(1)) {
     const [, proto, portId, , rmem] = line.trim().split(/\s+/);
@@ -103,7 +107,9 @@ export class DriftWatch implements DriftSource {
       for (const l of [...this.#listeners]) l(line);
     });
     // iproute2 reports a receive error (ENOBUFS: the kernel dropped events) on stderr and goes on.
-    createInterface({ input: child.stderr }).on('line', (line) => { this.#emit({ doubt: `${cmd} monitor: ${line}` }); });
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      this.#emit({ doubt: `${cmd} monitor: ${line}` });
+    });
     let restarted = false;
     const restart = (): void => {
       if (restarted) return;
@@ -112,7 +118,12 @@ export class DriftWatch implements DriftSource {
       if (this.#stopped) return;
       this.#emit({ doubt: `${cmd} monitor ended` });
       // A monitor that died: run it again, backing off to 30 s.
-      setTimeout(() => { this.#run(cmd, args, attempt + 1); }, Math.min(30_000, 500 * 2 ** attempt)).unref();
+      setTimeout(
+        () => {
+          this.#run(cmd, args, attempt + 1);
+        },
+        Math.min(30_000, 500 * 2 ** attempt),
+      ).unref();
     };
     child.once('error', restart);
     child.once('exit', restart);

@@ -2,7 +2,14 @@
 export { KernelAdapter, openKernel, type BatchFailure, type BatchResult, type RouteFilter } from './kernel-adapter.ts';
 export { KernelError, isKernelError, errnoName } from './kernel-error.ts';
 export { describeOp, type KernelOp } from './kernel-ops.ts';
-export { validateLinkName, type Link, type LinkSpec, type LinkChange, type LinkCommon, type OperState } from './link-codec.ts';
+export {
+  validateLinkName,
+  type Link,
+  type LinkSpec,
+  type LinkChange,
+  type LinkCommon,
+  type OperState,
+} from './link-codec.ts';
 export type { Addr, AddrSpec, Route, RouteSpec, RouteType } from './addr-route-codec.ts';
 export type { FdbEntry, FdbSpec, Neighbor, NeighborSpec, NeighState } from './neigh-codec.ts';
 export type { BridgePort, BridgePortFlags, BridgeVlan, BridgeVlanSpec } from './bridge-codec.ts';

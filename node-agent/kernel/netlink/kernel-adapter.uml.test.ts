@@ -2,7 +2,15 @@
 // iproute2 as the independent oracle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeJson, ipJson, ipLink, requireUmlGuest, run } from '../../../test/harness/uml/oracle.ts';
-import { type KernelAdapter, KernelError, type KernelOp, OWNED_LINK_GROUP, openKernel, ownerAlias, RTPROT_OVN_EVPN } from './index.ts';
+import {
+  type KernelAdapter,
+  KernelError,
+  type KernelOp,
+  OWNED_LINK_GROUP,
+  openKernel,
+  ownerAlias,
+  RTPROT_OVN_EVPN,
+} from './index.ts';
 
 type Json = Record<string, unknown>;
 const info = (l: Json): Json => (l.linkinfo as Json | undefined) ?? {};
@@ -32,7 +40,17 @@ afterAll(async () => {
 
 describe('link builders', () => {
   it('creates a vrf with its table, alias and group', async () => {
-    await applyOne({ op: 'createLink', link: { kind: 'vrf', name: 'ka-vrf', table: TABLE, up: true, alias: ownerAlias('vrf/10100'), group: OWNED_LINK_GROUP } });
+    await applyOne({
+      op: 'createLink',
+      link: {
+        kind: 'vrf',
+        name: 'ka-vrf',
+        table: TABLE,
+        up: true,
+        alias: ownerAlias('vrf/10100'),
+        group: OWNED_LINK_GROUP,
+      },
+    });
     const l = ipLink('ka-vrf');
     expect(info(l).info_kind).toBe('vrf');
     expect(infoData(l).table).toBe(TABLE);
@@ -42,17 +60,25 @@ describe('link builders', () => {
   });
 
   it('gives a vrf an alternative name (RTM_NEWLINKPROP): ip link show and ip route show vrf find it, dumpLinks reads it', async () => {
-    await applyOne({ op: 'createLink', link: { kind: 'vrf', name: 'ka-vrf-alt', table: TABLE + 1, up: true, altName: 'ka-alt-1' } });
+    await applyOne({
+      op: 'createLink',
+      link: { kind: 'vrf', name: 'ka-vrf-alt', table: TABLE + 1, up: true, altName: 'ka-alt-1' },
+    });
     expect(ipLink('ka-alt-1').ifname).toBe('ka-vrf-alt');
     expect(run('ip', ['route', 'show', 'vrf', 'ka-alt-1']).trim()).toBe('');
     await applyOne({ op: 'setLink', name: 'ka-vrf-alt', change: { altName: 'ka-alt-2' } });
     expect((await k.dumpLinks()).find((l) => l.name === 'ka-vrf-alt')?.altNames).toEqual(['ka-alt-1', 'ka-alt-2']);
     // A name another link has is refused by the kernel (the diff never asks for one: vrf-alt-name.test.ts).
-    await expect(applyOne({ op: 'setLink', name: 'ka-vrf-alt', change: { altName: 'ka-vrf' } })).rejects.toThrow(KernelError);
+    await expect(applyOne({ op: 'setLink', name: 'ka-vrf-alt', change: { altName: 'ka-vrf' } })).rejects.toThrow(
+      KernelError,
+    );
   });
 
   it('creates a VLAN-aware bridge: vlan_filtering 1, default pvid 0, stp off, addrgenmode none, MAC', async () => {
-    await applyOne({ op: 'createLink', link: { kind: 'bridge', name: 'ka-br', address: '02:00:00:00:aa:01', addrGenModeNone: true, mtu: 9000, up: true } });
+    await applyOne({
+      op: 'createLink',
+      link: { kind: 'bridge', name: 'ka-br', address: '02:00:00:00:aa:01', addrGenModeNone: true, mtu: 9000, up: true },
+    });
     const l = ipLink('ka-br');
     expect(info(l).info_kind).toBe('bridge');
     expect(infoData(l)).toMatchObject({ vlan_filtering: 1, vlan_default_pvid: 0, stp_state: 0 });
@@ -62,7 +88,18 @@ describe('link builders', () => {
   });
 
   it('creates a vxlan: id, local, dstport 4789, nolearning, master', async () => {
-    await applyOne({ op: 'createLink', link: { kind: 'vxlan', name: 'ka-vx', vni: 10101, local: '10.0.0.1', master: 'ka-br', addrGenModeNone: true, up: true } });
+    await applyOne({
+      op: 'createLink',
+      link: {
+        kind: 'vxlan',
+        name: 'ka-vx',
+        vni: 10101,
+        local: '10.0.0.1',
+        master: 'ka-br',
+        addrGenModeNone: true,
+        up: true,
+      },
+    });
     const l = ipLink('ka-vx');
     expect(info(l).info_kind).toBe('vxlan');
     expect(infoData(l)).toMatchObject({ id: 10101, local: '10.0.0.1', port: 4789, learning: false });
@@ -71,7 +108,10 @@ describe('link builders', () => {
   });
 
   it('creates a vlan on the bridge (an SVI) enslaved to the vrf', async () => {
-    await applyOne({ op: 'createLink', link: { kind: 'vlan', name: 'ka-br.101', link: 'ka-br', vlanId: 101, master: 'ka-vrf', up: true } });
+    await applyOne({
+      op: 'createLink',
+      link: { kind: 'vlan', name: 'ka-br.101', link: 'ka-br', vlanId: 101, master: 'ka-vrf', up: true },
+    });
     const l = ipLink('ka-br.101');
     expect(info(l).info_kind).toBe('vlan');
     expect(infoData(l)).toMatchObject({ protocol: '802.1Q', id: 101 });
@@ -80,7 +120,10 @@ describe('link builders', () => {
   });
 
   it('creates a veth pair with the peer name and MAC', async () => {
-    await applyOne({ op: 'createLink', link: { kind: 'veth', name: 'ka-ve0', peer: { name: 'ka-ve1', address: '02:00:00:00:aa:02' } } });
+    await applyOne({
+      op: 'createLink',
+      link: { kind: 'veth', name: 'ka-ve0', peer: { name: 'ka-ve1', address: '02:00:00:00:aa:02' } },
+    });
     expect(info(ipLink('ka-ve0')).info_kind).toBe('veth');
     expect(ipLink('ka-ve1').address).toBe('02:00:00:00:aa:02');
     expect(ipLink('ka-ve0').link).toBe('ka-ve1');
@@ -96,7 +139,9 @@ describe('link builders', () => {
 
   it('rejects names longer than 15 bytes before asking the kernel', async () => {
     const writes = k.writeCount;
-    await expect(applyOne({ op: 'createLink', link: { kind: 'dummy', name: 'ka-sixteen-chars' } })).rejects.toThrow(/invalid link name/);
+    await expect(applyOne({ op: 'createLink', link: { kind: 'dummy', name: 'ka-sixteen-chars' } })).rejects.toThrow(
+      /invalid link name/,
+    );
     expect(k.writeCount).toBe(writes);
   });
 });
@@ -124,10 +169,26 @@ describe('dumps', () => {
     const by = new Map(links.map((l) => [l.name, l]));
     const br = by.get('ka-br');
     const vrf = by.get('ka-vrf');
-    expect(vrf).toMatchObject({ kind: 'vrf', vrf: { table: TABLE }, alias: 'ovn-evpn:vrf/10100', group: OWNED_LINK_GROUP, up: true });
-    expect(br).toMatchObject({ kind: 'bridge', bridge: { vlanFiltering: true, vlanDefaultPvid: 0, stp: false }, address: '02:00:00:00:aa:01', mtu: 9000 });
+    expect(vrf).toMatchObject({
+      kind: 'vrf',
+      vrf: { table: TABLE },
+      alias: 'ovn-evpn:vrf/10100',
+      group: OWNED_LINK_GROUP,
+      up: true,
+    });
+    expect(br).toMatchObject({
+      kind: 'bridge',
+      bridge: { vlanFiltering: true, vlanDefaultPvid: 0, stp: false },
+      address: '02:00:00:00:aa:01',
+      mtu: 9000,
+    });
     // the MTU is set after create, so it sticks when ports with a smaller MTU join
-    expect(by.get('ka-vx')).toMatchObject({ kind: 'vxlan', vxlan: { vni: 10101, local: '10.0.0.1', port: 4789, learning: false }, master: br?.index, slaveKind: 'bridge' });
+    expect(by.get('ka-vx')).toMatchObject({
+      kind: 'vxlan',
+      vxlan: { vni: 10101, local: '10.0.0.1', port: 4789, learning: false },
+      master: br?.index,
+      slaveKind: 'bridge',
+    });
     expect(by.get('ka-br.101')).toMatchObject({ kind: 'vlan', vlan: { id: 101 }, link: br?.index, master: vrf?.index });
     expect(by.get('ka-ve0')?.link).toBe(by.get('ka-ve1')?.index);
     // operstate agrees with iproute2 for every link
@@ -147,7 +208,12 @@ describe('addresses and routes', () => {
     await applyOne({ op: 'addAddr', addr: { dev: 'ka-br.101', address: 'fd00:101::2/64' } });
     const idx = (await k.getLink('ka-br.101'))?.index;
     const addrs = (await k.dumpAddrs()).filter((a) => a.index === idx);
-    expect(addrs).toEqual(expect.arrayContaining([expect.objectContaining({ family: 4, address: '10.101.0.2', prefixLen: 24 }), expect.objectContaining({ family: 6, address: 'fd00:101::2', prefixLen: 64 })]));
+    expect(addrs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ family: 4, address: '10.101.0.2', prefixLen: 24 }),
+        expect.objectContaining({ family: 6, address: 'fd00:101::2', prefixLen: 64 }),
+      ]),
+    );
     const ip = ipJson(['addr', 'show', 'dev', 'ka-br.101']) as Json[];
     expect(JSON.stringify(ip)).toContain('"local":"10.101.0.2","prefixlen":24');
     await applyOne({ op: 'delAddr', addr: { dev: 'ka-br.101', address: 'fd00:101::2/64' } });
@@ -155,45 +221,94 @@ describe('addresses and routes', () => {
   });
 
   it('installs unreachable default metric 4278198272 in table 1010100 with our protocol', async () => {
-    await applyOne({ op: 'replaceRoute', route: { table: TABLE, dst: 'default', type: 'unreachable', metric: UNREACHABLE_METRIC } });
+    await applyOne({
+      op: 'replaceRoute',
+      route: { table: TABLE, dst: 'default', type: 'unreachable', metric: UNREACHABLE_METRIC },
+    });
     const ip = ipJson(['route', 'show', 'table', String(TABLE)]) as Json[];
-    expect(ip).toContainEqual(expect.objectContaining({ type: 'unreachable', dst: 'default', metric: UNREACHABLE_METRIC, protocol: String(RTPROT_OVN_EVPN) }));
+    expect(ip).toContainEqual(
+      expect.objectContaining({
+        type: 'unreachable',
+        dst: 'default',
+        metric: UNREACHABLE_METRIC,
+        protocol: String(RTPROT_OVN_EVPN),
+      }),
+    );
     const ours = await k.dumpRoutes({ table: TABLE, protocol: RTPROT_OVN_EVPN });
-    expect(ours).toEqual([expect.objectContaining({ family: 4, dst: 'default', type: 'unreachable', metric: UNREACHABLE_METRIC, table: TABLE })]);
+    expect(ours).toEqual([
+      expect.objectContaining({
+        family: 4,
+        dst: 'default',
+        type: 'unreachable',
+        metric: UNREACHABLE_METRIC,
+        table: TABLE,
+      }),
+    ]);
     // replace is idempotent
-    await applyOne({ op: 'replaceRoute', route: { table: TABLE, dst: 'default', type: 'unreachable', metric: UNREACHABLE_METRIC } });
+    await applyOne({
+      op: 'replaceRoute',
+      route: { table: TABLE, dst: 'default', type: 'unreachable', metric: UNREACHABLE_METRIC },
+    });
     expect(await k.dumpRoutes({ table: TABLE, protocol: RTPROT_OVN_EVPN })).toHaveLength(1);
   });
 
   it('installs a route via a nexthop on the SVI and deletes it', async () => {
-    await applyOne({ op: 'addRoute', route: { table: TABLE, dst: '172.16.9.0/24', via: '10.101.0.9', dev: 'ka-br.101' } });
+    await applyOne({
+      op: 'addRoute',
+      route: { table: TABLE, dst: '172.16.9.0/24', via: '10.101.0.9', dev: 'ka-br.101' },
+    });
     const ip = ipJson(['route', 'show', 'table', String(TABLE), '172.16.9.0/24']) as Json[];
     expect(ip).toEqual([expect.objectContaining({ dst: '172.16.9.0/24', gateway: '10.101.0.9', dev: 'ka-br.101' })]);
     const idx = (await k.getLink('ka-br.101'))?.index;
-    expect(await k.dumpRoutes({ table: TABLE, family: 4 })).toContainEqual(expect.objectContaining({ dst: '172.16.9.0/24', gateway: '10.101.0.9', oif: idx, protocol: RTPROT_OVN_EVPN }));
-    await applyOne({ op: 'delRoute', route: { table: TABLE, dst: '172.16.9.0/24', via: '10.101.0.9', dev: 'ka-br.101' } });
+    expect(await k.dumpRoutes({ table: TABLE, family: 4 })).toContainEqual(
+      expect.objectContaining({ dst: '172.16.9.0/24', gateway: '10.101.0.9', oif: idx, protocol: RTPROT_OVN_EVPN }),
+    );
+    await applyOne({
+      op: 'delRoute',
+      route: { table: TABLE, dst: '172.16.9.0/24', via: '10.101.0.9', dev: 'ka-br.101' },
+    });
     expect(ipJson(['route', 'show', 'table', String(TABLE), '172.16.9.0/24'])).toEqual([]);
   });
 
   it('does not delete a route of another protocol', async () => {
     run('ip', ['route', 'add', '172.16.10.0/24', 'via', '10.101.0.9', 'table', String(TABLE), 'proto', 'static']);
-    await expect(applyOne({ op: 'delRoute', route: { table: TABLE, dst: '172.16.10.0/24', via: '10.101.0.9' } })).rejects.toMatchObject({ errno: 'ESRCH' });
+    await expect(
+      applyOne({ op: 'delRoute', route: { table: TABLE, dst: '172.16.10.0/24', via: '10.101.0.9' } }),
+    ).rejects.toMatchObject({ errno: 'ESRCH' });
     expect(ipJson(['route', 'show', 'table', String(TABLE), '172.16.10.0/24'])).toHaveLength(1);
   });
 });
 
 describe('neighbours', () => {
   it('replaces permanent and noarp neighbours on the SVI; dumpNeighbors parses them', async () => {
-    await applyOne({ op: 'replaceNeighbor', neighbor: { dev: 'ka-br.101', dst: '10.101.0.9', lladdr: '02:00:00:00:01:09' } });
-    await applyOne({ op: 'replaceNeighbor', neighbor: { dev: 'ka-br.101', dst: '10.101.0.10', lladdr: '02:00:00:00:01:0a', state: 'noarp' } });
-    await applyOne({ op: 'replaceNeighbor', neighbor: { dev: 'ka-br.101', dst: '10.101.0.9', lladdr: '02:00:00:00:01:19' } });
+    await applyOne({
+      op: 'replaceNeighbor',
+      neighbor: { dev: 'ka-br.101', dst: '10.101.0.9', lladdr: '02:00:00:00:01:09' },
+    });
+    await applyOne({
+      op: 'replaceNeighbor',
+      neighbor: { dev: 'ka-br.101', dst: '10.101.0.10', lladdr: '02:00:00:00:01:0a', state: 'noarp' },
+    });
+    await applyOne({
+      op: 'replaceNeighbor',
+      neighbor: { dev: 'ka-br.101', dst: '10.101.0.9', lladdr: '02:00:00:00:01:19' },
+    });
     const ip = ipJson(['neigh', 'show', 'nud', 'all', 'dev', 'ka-br.101']) as Json[];
-    expect(ip).toContainEqual(expect.objectContaining({ dst: '10.101.0.9', lladdr: '02:00:00:00:01:19', state: ['PERMANENT'] }));
-    expect(ip).toContainEqual(expect.objectContaining({ dst: '10.101.0.10', lladdr: '02:00:00:00:01:0a', state: ['NOARP'] }));
+    expect(ip).toContainEqual(
+      expect.objectContaining({ dst: '10.101.0.9', lladdr: '02:00:00:00:01:19', state: ['PERMANENT'] }),
+    );
+    expect(ip).toContainEqual(
+      expect.objectContaining({ dst: '10.101.0.10', lladdr: '02:00:00:00:01:0a', state: ['NOARP'] }),
+    );
     const idx = (await k.getLink('ka-br.101'))?.index;
     const ns = await k.dumpNeighbors({ ...(idx !== undefined ? { index: idx } : {}) });
-    expect(ns).toContainEqual(expect.objectContaining({ dst: '10.101.0.9', lladdr: '02:00:00:00:01:19', states: ['permanent'] }));
-    await applyOne({ op: 'delNeighbor', neighbor: { dev: 'ka-br.101', dst: '10.101.0.10', lladdr: '02:00:00:00:01:0a' } });
+    expect(ns).toContainEqual(
+      expect.objectContaining({ dst: '10.101.0.9', lladdr: '02:00:00:00:01:19', states: ['permanent'] }),
+    );
+    await applyOne({
+      op: 'delNeighbor',
+      neighbor: { dev: 'ka-br.101', dst: '10.101.0.10', lladdr: '02:00:00:00:01:0a' },
+    });
     expect(JSON.stringify(ipJson(['neigh', 'show', 'nud', 'all', 'dev', 'ka-br.101']))).not.toContain('10.101.0.10');
   });
 });
@@ -220,23 +335,51 @@ describe('bridge vlans, port flags and FDB', () => {
   it('sets learning off and neigh_suppress on', async () => {
     await applyOne({ op: 'setBridgePort', port: { dev: 'ka-vx', learning: false, neighSuppress: true } });
     const l = ipLink('ka-vx');
-    expect((info(l).info_slave_data as Json)).toMatchObject({ learning: false, neigh_suppress: true });
-    expect((await k.dumpBridgeVlans()).find((p) => p.name === 'ka-vx')).toMatchObject({ learning: false, neighSuppress: true });
+    expect(info(l).info_slave_data as Json).toMatchObject({ learning: false, neigh_suppress: true });
+    expect((await k.dumpBridgeVlans()).find((p) => p.name === 'ka-vx')).toMatchObject({
+      learning: false,
+      neighSuppress: true,
+    });
   });
 
   it('adds static MAC entries with master+vlan and the zero-MAC flood entries with dst', async () => {
     await applyOne({ op: 'addFdb', fdb: { dev: 'ka-vx', mac: '02:00:00:00:01:02', vlan: 101, master: true } });
-    await applyOne({ op: 'appendFdb', fdb: { dev: 'ka-vx', mac: '00:00:00:00:00:00', dst: '10.0.0.2', self: true, state: 'permanent' } });
-    await applyOne({ op: 'appendFdb', fdb: { dev: 'ka-vx', mac: '00:00:00:00:00:00', dst: '10.0.0.3', self: true, state: 'permanent' } });
+    await applyOne({
+      op: 'appendFdb',
+      fdb: { dev: 'ka-vx', mac: '00:00:00:00:00:00', dst: '10.0.0.2', self: true, state: 'permanent' },
+    });
+    await applyOne({
+      op: 'appendFdb',
+      fdb: { dev: 'ka-vx', mac: '00:00:00:00:00:00', dst: '10.0.0.3', self: true, state: 'permanent' },
+    });
     const fdb = bridgeJson(['fdb', 'show', 'dev', 'ka-vx']) as Json[];
-    expect(fdb).toContainEqual(expect.objectContaining({ mac: '02:00:00:00:01:02', vlan: 101, master: 'ka-br', state: 'static' }));
-    expect(fdb).toContainEqual(expect.objectContaining({ mac: '00:00:00:00:00:00', dst: '10.0.0.2', flags: ['self'], state: 'permanent' }));
-    expect(fdb).toContainEqual(expect.objectContaining({ mac: '00:00:00:00:00:00', dst: '10.0.0.3', flags: ['self'], state: 'permanent' }));
+    expect(fdb).toContainEqual(
+      expect.objectContaining({ mac: '02:00:00:00:01:02', vlan: 101, master: 'ka-br', state: 'static' }),
+    );
+    expect(fdb).toContainEqual(
+      expect.objectContaining({ mac: '00:00:00:00:00:00', dst: '10.0.0.2', flags: ['self'], state: 'permanent' }),
+    );
+    expect(fdb).toContainEqual(
+      expect.objectContaining({ mac: '00:00:00:00:00:00', dst: '10.0.0.3', flags: ['self'], state: 'permanent' }),
+    );
     const vx = await k.getLink('ka-vx');
     const br = await k.getLink('ka-br');
     const ours = await k.dumpFdb({ ...(vx !== null ? { index: vx.index } : {}) });
-    expect(ours).toContainEqual(expect.objectContaining({ mac: '02:00:00:00:01:02', vlan: 101, master: br?.index, states: ['noarp'], self: false }));
-    expect(ours.filter((e) => e.mac === '00:00:00:00:00:00').map((e) => e.dst).sort()).toEqual(['10.0.0.2', '10.0.0.3']);
+    expect(ours).toContainEqual(
+      expect.objectContaining({
+        mac: '02:00:00:00:01:02',
+        vlan: 101,
+        master: br?.index,
+        states: ['noarp'],
+        self: false,
+      }),
+    );
+    expect(
+      ours
+        .filter((e) => e.mac === '00:00:00:00:00:00')
+        .map((e) => e.dst)
+        .sort(),
+    ).toEqual(['10.0.0.2', '10.0.0.3']);
     await applyOne({ op: 'delFdb', fdb: { dev: 'ka-vx', mac: '00:00:00:00:00:00', dst: '10.0.0.3', self: true } });
     await applyOne({ op: 'delFdb', fdb: { dev: 'ka-vx', mac: '02:00:00:00:01:02', vlan: 101, master: true } });
     const after = bridgeJson(['fdb', 'show', 'dev', 'ka-vx']) as Json[];
@@ -247,21 +390,32 @@ describe('bridge vlans, port flags and FDB', () => {
 
 describe('errors', () => {
   it('creating a link twice is a KernelError EEXIST naming the link', async () => {
-    const err = await applyOne({ op: 'createLink', link: { kind: 'vxlan', name: 'ka-vx', vni: 10101 } }).catch((e: unknown) => e);
+    const err = await applyOne({ op: 'createLink', link: { kind: 'vxlan', name: 'ka-vx', vni: 10101 } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(KernelError);
     expect(err).toMatchObject({ errno: 'EEXIST', code: 17, op: 'create link', object: 'ka-vx' });
     expect((err as Error).message).toBe('create link ka-vx: EEXIST (file exists)');
   });
 
   it('deleting a missing link is ENODEV, a missing route ESRCH, a missing fdb entry ENOENT', async () => {
-    await expect(applyOne({ op: 'deleteLink', name: 'ka-missing' })).rejects.toMatchObject({ errno: 'ENODEV', message: 'delete link ka-missing: ENODEV (no such device)' });
-    await expect(applyOne({ op: 'delRoute', route: { table: TABLE, dst: '192.0.2.0/24', via: '10.101.0.9' } })).rejects.toMatchObject({ errno: 'ESRCH' });
-    await expect(applyOne({ op: 'delFdb', fdb: { dev: 'ka-vx', mac: '02:00:00:00:09:09', vlan: 101, master: true } })).rejects.toMatchObject({ errno: 'ENOENT' });
+    await expect(applyOne({ op: 'deleteLink', name: 'ka-missing' })).rejects.toMatchObject({
+      errno: 'ENODEV',
+      message: 'delete link ka-missing: ENODEV (no such device)',
+    });
+    await expect(
+      applyOne({ op: 'delRoute', route: { table: TABLE, dst: '192.0.2.0/24', via: '10.101.0.9' } }),
+    ).rejects.toMatchObject({ errno: 'ESRCH' });
+    await expect(
+      applyOne({ op: 'delFdb', fdb: { dev: 'ka-vx', mac: '02:00:00:00:09:09', vlan: 101, master: true } }),
+    ).rejects.toMatchObject({ errno: 'ENOENT' });
   });
 
   it('an op on a missing device fails without a write and names the device', async () => {
     const writes = k.writeCount;
-    await expect(applyOne({ op: 'addFdb', fdb: { dev: 'ka-nodev', mac: '02:00:00:00:09:09', master: true } })).rejects.toMatchObject({ errno: 'ENODEV', message: expect.stringContaining('(no link "ka-nodev")') as unknown });
+    await expect(
+      applyOne({ op: 'addFdb', fdb: { dev: 'ka-nodev', mac: '02:00:00:00:09:09', master: true } }),
+    ).rejects.toMatchObject({ errno: 'ENODEV', message: expect.stringContaining('(no link "ka-nodev")') as unknown });
     expect(k.writeCount).toBe(writes);
   });
 
@@ -273,7 +427,10 @@ describe('errors', () => {
       { op: 'deleteLink', name: 'ka-missing' },
     ]);
     expect(r.ok).toBe(2);
-    expect(r.failed.map((f) => f.error.message)).toEqual(['create link ka-b1: EEXIST (file exists)', 'delete link ka-missing: ENODEV (no such device)']);
+    expect(r.failed.map((f) => f.error.message)).toEqual([
+      'create link ka-b1: EEXIST (file exists)',
+      'delete link ka-missing: ENODEV (no such device)',
+    ]);
   });
 });
 

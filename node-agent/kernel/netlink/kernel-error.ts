@@ -34,7 +34,14 @@ const KIND_MODULE: Readonly<Record<string, string>> = {
   veth: 'veth',
   dummy: 'dummy',
 };
-const KIND_LABEL: Readonly<Record<string, string>> = { vrf: 'VRF', vxlan: 'VXLAN', bridge: 'bridge', vlan: '802.1Q VLAN', veth: 'veth', dummy: 'dummy' };
+const KIND_LABEL: Readonly<Record<string, string>> = {
+  vrf: 'VRF',
+  vxlan: 'VXLAN',
+  bridge: 'bridge',
+  vlan: '802.1Q VLAN',
+  veth: 'veth',
+  dummy: 'dummy',
+};
 
 const BY_NUMBER = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 

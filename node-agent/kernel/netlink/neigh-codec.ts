@@ -1,7 +1,22 @@
 // RTM_*NEIGH payloads: IP neighbours (AF_INET/AF_INET6) and bridge/vxlan FDB
 // entries (AF_BRIDGE).
 import * as C from './constants.ts';
-import { type Attr, attrMap, bytes, encodeIp, encodeMac, encodeMessage, formatIp, formatMac, ipFamily, parseAttrs, readU16, readU16be, readU32, u16 } from './nlattr.ts';
+import {
+  type Attr,
+  attrMap,
+  bytes,
+  encodeIp,
+  encodeMac,
+  encodeMessage,
+  formatIp,
+  formatMac,
+  ipFamily,
+  parseAttrs,
+  readU16,
+  readU16be,
+  readU32,
+  u16,
+} from './nlattr.ts';
 
 export type NeighState = 'permanent' | 'noarp' | 'reachable' | 'stale';
 const STATE_BITS: Readonly<Record<NeighState, number>> = {

@@ -10,7 +10,8 @@ import { closeSync, openSync, statSync } from 'node:fs';
 const NETNS_DIR = '/run/netns';
 
 export function netnsPath(name: string): string {
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name) || name === '.' || name === '..') throw new TypeError(`invalid netns name "${name}"`);
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name) || name === '.' || name === '..')
+    throw new TypeError(`invalid netns name "${name}"`);
   return `${NETNS_DIR}/${name}`;
 }
 

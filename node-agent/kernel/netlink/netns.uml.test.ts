@@ -5,7 +5,15 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ipJson, requireUmlGuest, run } from '../../../test/harness/uml/oracle.ts';
-import { closeNetnsFd, inNetns, type KernelAdapter, type KernelOp, netnsExecArgv, openKernel, openNetnsFd } from './index.ts';
+import {
+  closeNetnsFd,
+  inNetns,
+  type KernelAdapter,
+  type KernelOp,
+  netnsExecArgv,
+  openKernel,
+  openNetnsFd,
+} from './index.ts';
 
 let k: KernelAdapter;
 
@@ -31,11 +39,16 @@ afterAll(async () => {
 it('creates a veth whose peer lands in a named namespace', async () => {
   const fd = openNetnsFd(NS);
   try {
-    await applyOne({ op: 'createLink', link: { kind: 'veth', name: 'kn-ve0', peer: { name: 'eth0', netnsFd: fd, address: '02:00:00:00:0b:01' } } });
+    await applyOne({
+      op: 'createLink',
+      link: { kind: 'veth', name: 'kn-ve0', peer: { name: 'eth0', netnsFd: fd, address: '02:00:00:00:0b:01' } },
+    });
   } finally {
     closeNetnsFd(fd);
   }
-  expect(ipJson(['-n', NS, 'link', 'show', 'eth0'])).toEqual([expect.objectContaining({ ifname: 'eth0', address: '02:00:00:00:0b:01' })]);
+  expect(ipJson(['-n', NS, 'link', 'show', 'eth0'])).toEqual([
+    expect.objectContaining({ ifname: 'eth0', address: '02:00:00:00:0b:01' }),
+  ]);
   expect(inNetns(NS)).toBe(false);
   const here = await k.getLink('kn-ve0');
   expect(here?.linkNetnsId).not.toBeNull();
@@ -57,7 +70,11 @@ it('an adapter in a process started inside the namespace manages that namespace'
   const [cmd, ...args] = netnsExecArgv(NS, [process.execPath, '--input-type=module', '-e', script]);
   const out = JSON.parse(run(cmd ?? 'ip', args)) as { inNs: boolean; links: string[]; writes: number };
   expect(out).toEqual({ inNs: true, links: expect.arrayContaining(['lo', 'eth0', 'vrf-in-ns']) as unknown, writes: 2 });
-  expect(ipJson(['-n', NS, 'route', 'show', 'table', '1010100'])).toEqual([expect.objectContaining({ type: 'unreachable', dst: 'default' })]);
+  expect(ipJson(['-n', NS, 'route', 'show', 'table', '1010100'])).toEqual([
+    expect.objectContaining({ type: 'unreachable', dst: 'default' }),
+  ]);
   // and nothing of it in ours
-  expect(ipJson(['link', 'show', 'vrf-in-ns'].slice(0, 2))).not.toContainEqual(expect.objectContaining({ ifname: 'vrf-in-ns' }));
+  expect(ipJson(['link', 'show', 'vrf-in-ns'].slice(0, 2))).not.toContainEqual(
+    expect.objectContaining({ ifname: 'vrf-in-ns' }),
+  );
 });

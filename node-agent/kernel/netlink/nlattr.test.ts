@@ -1,5 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { attrMap, encodeIp, encodeMac, encodeMessage, formatIp, formatMac, nest, parseAttrs, parsePrefix, readStr, readU16be, readU32, str, u16be, u32, u8 } from './nlattr.ts';
+import {
+  attrMap,
+  encodeIp,
+  encodeMac,
+  encodeMessage,
+  formatIp,
+  formatMac,
+  nest,
+  parseAttrs,
+  parsePrefix,
+  readStr,
+  readU16be,
+  readU32,
+  str,
+  u16be,
+  u32,
+  u8,
+} from './nlattr.ts';
 
 const must = <T>(x: T | undefined): T => {
   if (x === undefined) throw new Error('missing');
@@ -19,7 +36,10 @@ describe('attributes', () => {
   });
 
   it('encodes nests with their total length and the NESTED flag only when asked', () => {
-    const buf = encodeMessage(Buffer.alloc(4), [nest(18, [str(1, 'vrf'), nest(2, [u32(1, 1010100)])]), nest(12, [u8(8, 0)], true)]);
+    const buf = encodeMessage(Buffer.alloc(4), [
+      nest(18, [str(1, 'vrf'), nest(2, [u32(1, 1010100)])]),
+      nest(12, [u8(8, 0)], true),
+    ]);
     const top = parseAttrs(buf, 4);
     expect(top.map((a) => a.type)).toEqual([18, 12]);
     const second = 4 + ((buf.readUInt16LE(4) + 3) & ~3);
@@ -47,9 +67,12 @@ describe('addresses', () => {
     expect(encodeIp(ip).toString('hex')).toBe(hex);
   });
 
-  it.each(['10.0.0.1', 'fd00::1', '::', '2001:db8:0:1::', 'fe80::1:2:3:4', '2001:db8::1:0:0:1', '1:2:3:4:5:6:7:8'])('formats %s back (RFC 5952)', (ip) => {
-    expect(formatIp(encodeIp(ip))).toBe(ip);
-  });
+  it.each(['10.0.0.1', 'fd00::1', '::', '2001:db8:0:1::', 'fe80::1:2:3:4', '2001:db8::1:0:0:1', '1:2:3:4:5:6:7:8'])(
+    'formats %s back (RFC 5952)',
+    (ip) => {
+      expect(formatIp(encodeIp(ip))).toBe(ip);
+    },
+  );
 
   it('rejects malformed addresses', () => {
     expect(() => encodeIp('10.0.0')).toThrow(/invalid IP/);

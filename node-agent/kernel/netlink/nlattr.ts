@@ -114,9 +114,12 @@ export const nest = (type: number, attrs: readonly Attr[], flagNested = false): 
 // --- readers ------------------------------------------------------------------
 
 export const readU8 = (b: Buffer | undefined): number | undefined => (b && b.length >= 1 ? b.readUInt8(0) : undefined);
-export const readU16 = (b: Buffer | undefined): number | undefined => (b && b.length >= 2 ? b.readUInt16LE(0) : undefined);
-export const readU16be = (b: Buffer | undefined): number | undefined => (b && b.length >= 2 ? b.readUInt16BE(0) : undefined);
-export const readU32 = (b: Buffer | undefined): number | undefined => (b && b.length >= 4 ? b.readUInt32LE(0) : undefined);
+export const readU16 = (b: Buffer | undefined): number | undefined =>
+  b && b.length >= 2 ? b.readUInt16LE(0) : undefined;
+export const readU16be = (b: Buffer | undefined): number | undefined =>
+  b && b.length >= 2 ? b.readUInt16BE(0) : undefined;
+export const readU32 = (b: Buffer | undefined): number | undefined =>
+  b && b.length >= 4 ? b.readUInt32LE(0) : undefined;
 
 /** NUL-terminated (or not) string attribute. */
 export function readStr(b: Buffer | undefined): string | undefined {
@@ -175,11 +178,17 @@ export function formatIp(b: Buffer): string {
   // RFC 5952: compress the longest run (>= 2) of zero words.
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { best = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i >= 2) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = words.map((w) => w.toString(16));

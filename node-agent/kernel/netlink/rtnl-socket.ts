@@ -70,7 +70,13 @@ export class RtnlSocket {
    * Sends one request with NLM_F_ACK and resolves with the reply messages
    * (empty for a plain ACK). Rejects with KernelError on an NLMSG_ERROR.
    */
-  request(type: number, flags: number, payload: Buffer, ctx: KernelErrorContext, isWrite: boolean): Promise<NetlinkMessage[]> {
+  request(
+    type: number,
+    flags: number,
+    payload: Buffer,
+    ctx: KernelErrorContext,
+    isWrite: boolean,
+  ): Promise<NetlinkMessage[]> {
     return this.#enqueue(false, async () => {
       this.#requests++;
       if (isWrite) this.#writes++;

@@ -12,7 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toFrrConfig } from '../../../node-agent/frr/frr-config.ts';
-import { hasMgmtd, startFrrDaemons, startFrrTestInstance, type FrrTestInstance } from '../../harness/frr/frr-test-instance.ts';
+import {
+  hasMgmtd,
+  startFrrDaemons,
+  startFrrTestInstance,
+  type FrrTestInstance,
+} from '../../harness/frr/frr-test-instance.ts';
 import { FrrApplier } from '../../../node-agent/frr/reload.ts';
 import { readVrfVnis } from '../../../node-agent/frr/running-config.ts';
 import { flattenEvpnRoutes, routeTargets } from '../evpn-routes.ts';
@@ -25,7 +30,8 @@ const UNDERLAY = 'ul-test';
 const BMS_MAC = '02:00:0a:01:00:32';
 let node: FrrTestInstance;
 
-const sh = (cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): string => execFileSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } });
+const sh = (cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): string =>
+  execFileSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } });
 const inNs = (ns: string, ...args: string[]): string => sh('ip', ['netns', 'exec', ns, ...args]);
 const vtysh = (pathspace: string, command: string): string =>
   spawnSync('vtysh', ['-N', pathspace, '-c', command], { encoding: 'utf8' }).stdout;
@@ -81,13 +87,17 @@ async function startLeafFrr(): Promise<void> {
   sh('chown', ['-R', 'frr:frr', etc, run]);
   // FRR 10: mgmtd first, and no -f at all (zebra would drop the YANG lines); startFrrDaemons does both.
   if (hasMgmtd()) startFrrDaemons(LEAF, LEAF, ['zebra', 'bgpd']);
-  else for (const daemon of ['zebra', 'bgpd']) inNs(LEAF, `/usr/lib/frr/${daemon}`, '-N', LEAF, '-d', '-A', '127.0.0.1', '-f', `${etc}/daemons.conf`);
-  await until('the leaf\'s FRR', () => spawnSync('vtysh', ['-N', LEAF, '-c', 'show version']).status === 0 || undefined);
+  else
+    for (const daemon of ['zebra', 'bgpd'])
+      inNs(LEAF, `/usr/lib/frr/${daemon}`, '-N', LEAF, '-d', '-A', '127.0.0.1', '-f', `${etc}/daemons.conf`);
+  await until("the leaf's FRR", () => spawnSync('vtysh', ['-N', LEAF, '-c', 'show version']).status === 0 || undefined);
   sh('vtysh', ['-N', LEAF, '-b']);
 }
 
 function stopNamespace(ns: string): void {
-  for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter((p) => /^\d+$/.test(p))) {
+  for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((p) => /^\d+$/.test(p))) {
     try {
       process.kill(Number(pid), 'SIGTERM');
     } catch {
@@ -112,19 +122,37 @@ describe('the hand-written leaf in real FRR', () => {
 
     // The node as the agent leaves it for the example l2 network: VTEP 10.0.0.1, the L2VNI on a bridge.
     for (const args of [
-      ['addr', 'add', '10.0.0.1/24', 'dev', 'underlay'], ['link', 'set', 'underlay', 'up'],
+      ['addr', 'add', '10.0.0.1/24', 'dev', 'underlay'],
+      ['link', 'set', 'underlay', 'up'],
       ['link', 'add', 'br-evpn', 'type', 'bridge', 'stp_state', '0'],
       ['link', 'add', 'vx-10100', 'type', 'vxlan', 'id', '10100', 'local', '10.0.0.1', 'dstport', '4789', 'nolearning'],
       ['link', 'set', 'vx-10100', 'master', 'br-evpn', 'addrgenmode', 'none'],
-      ['link', 'set', 'vx-10100', 'up'], ['link', 'set', 'br-evpn', 'up'],
+      ['link', 'set', 'vx-10100', 'up'],
+      ['link', 'set', 'br-evpn', 'up'],
       ['addr', 'add', '10.1.0.11/24', 'dev', 'br-evpn'],
-    ]) node.exec(['ip', ...args]);
-    const applier = new FrrApplier({ configPath: join(mkdtempSync(join(tmpdir(), 'leaf-node-')), 'frr.conf'), pathspace: node.pathspace });
-    await applier.apply(toFrrConfig({
-      asn: 65100, routerId: '10.0.0.1',
-      underlayNeighbors: [{ address: '10.0.0.3', remoteAs: 'internal', ipv4Unicast: false, evpn: true, timers: { keepalive: 3, hold: 9 }, connectRetry: 1 }],
-      l2vnis: [{ vni: 10100, rd: '192.0.2.1:10100', importRts: ['65000:10100'], exportRts: ['65000:10100'] }],
-    }));
+    ])
+      node.exec(['ip', ...args]);
+    const applier = new FrrApplier({
+      configPath: join(mkdtempSync(join(tmpdir(), 'leaf-node-')), 'frr.conf'),
+      pathspace: node.pathspace,
+    });
+    await applier.apply(
+      toFrrConfig({
+        asn: 65100,
+        routerId: '10.0.0.1',
+        underlayNeighbors: [
+          {
+            address: '10.0.0.3',
+            remoteAs: 'internal',
+            ipv4Unicast: false,
+            evpn: true,
+            timers: { keepalive: 3, hold: 9 },
+            connectRetry: 1,
+          },
+        ],
+        l2vnis: [{ vni: 10100, rd: '192.0.2.1:10100', importRts: ['65000:10100'], exportRts: ['65000:10100'] }],
+      }),
+    );
   }, 120_000);
 
   afterAll(() => {
@@ -143,7 +171,8 @@ describe('the hand-written leaf in real FRR', () => {
       '  advertise-all-vni',
       '  vni 10100\n   rd 10.0.0.3:10100\n   route-target import 65000:10100\n   route-target export 65000:10100\n  exit-vni',
       '  route-target import 65000:20000\n  route-target export 65000:20000',
-    ]) expect(running, running).toContain(line);
+    ])
+      expect(running, running).toContain(line);
   });
 
   it('sees L2VNI 10100 and L3VNI 20000 from the devices setup.sh made', async () => {
@@ -157,40 +186,53 @@ describe('the hand-written leaf in real FRR', () => {
     expect(vtyJson(LEAF, 'show evpn vni 20000')).toMatchObject({ vni: 20000, type: 'L3', vrf: 'vrf-tenant' });
   });
 
-  it('exchanges type-3 routes with a node our renderer configured, on the BGPVPN\'s route target', async () => {
+  it("exchanges type-3 routes with a node our renderer configured, on the BGPVPN's route target", async () => {
     // The leaf imported the node's type-3 into VNI 10100: the node is a flood target (RT 65000:10100 matched).
-    await until('the node as a remote VTEP of the leaf\'s VNI 10100', () => {
+    await until("the node as a remote VTEP of the leaf's VNI 10100", () => {
       return remoteVteps(LEAF, 10100).includes('10.0.0.1') || undefined;
     });
-    const fromNode = flattenEvpnRoutes(vtyJson(LEAF, 'show bgp l2vpn evpn route')).filter((r) => r.type === 3 && r.ip === '10.0.0.1');
+    const fromNode = flattenEvpnRoutes(vtyJson(LEAF, 'show bgp l2vpn evpn route')).filter(
+      (r) => r.type === 3 && r.ip === '10.0.0.1',
+    );
     expect(fromNode.length).toBeGreaterThan(0);
     for (const r of fromNode) expect(routeTargets(r)).toEqual(['65000:10100']);
-    await until('the leaf as a remote VTEP of the node\'s VNI 10100', () => {
+    await until("the leaf as a remote VTEP of the node's VNI 10100", () => {
       return remoteVteps(node.pathspace, 10100).includes('10.0.0.3') || undefined;
     });
   });
 
   it('the node reaches the bare-metal server over L2VNI 10100 and learns its MAC as a type-2 route', async () => {
     const ping = await until('a ping from the node to the bare-metal server', () => {
-      const r = spawnSync('ip', ['netns', 'exec', node.netns, 'ping', '-c', '1', '-W', '1', '10.1.0.50'], { encoding: 'utf8' });
+      const r = spawnSync('ip', ['netns', 'exec', node.netns, 'ping', '-c', '1', '-W', '1', '10.1.0.50'], {
+        encoding: 'utf8',
+      });
       return r.status === 0 ? r.stdout : undefined;
     });
     expect(ping).toMatch(/1 received/);
-    const type2 = await until('the server\'s MAC as a type-2 route at the node', () => {
-      const routes = flattenEvpnRoutes(vtyJson(node.pathspace, 'show bgp l2vpn evpn route')).filter((r) => r.type === 2 && r.mac === BMS_MAC);
+    const type2 = await until("the server's MAC as a type-2 route at the node", () => {
+      const routes = flattenEvpnRoutes(vtyJson(node.pathspace, 'show bgp l2vpn evpn route')).filter(
+        (r) => r.type === 2 && r.mac === BMS_MAC,
+      );
       return routes.length ? routes : undefined;
     });
     for (const r of type2) expect(routeTargets(r)).toEqual(['65000:10100']);
   });
 
-  it('originates the host subnet behind vrf-tenant as a type-5 route with the l3 BGPVPN\'s route target', async () => {
+  it("originates the host subnet behind vrf-tenant as a type-5 route with the l3 BGPVPN's route target", async () => {
     const type5 = await until('type-5 10.99.0.0/24 at the leaf', () => {
-      const routes = flattenEvpnRoutes(vtyJson(LEAF, 'show bgp l2vpn evpn route')).filter((r) => r.type === 5 && r.ip === '10.99.0.0/24');
+      const routes = flattenEvpnRoutes(vtyJson(LEAF, 'show bgp l2vpn evpn route')).filter(
+        (r) => r.type === 5 && r.ip === '10.99.0.0/24',
+      );
       return routes.length ? routes : undefined;
     });
     expect(type5.flatMap(routeTargets)).toContain('65000:20000');
     // And the node got it reflected (it has no VRF to import it into, but the route is there).
-    await until('type-5 10.99.0.0/24 at the node', () =>
-      flattenEvpnRoutes(vtyJson(node.pathspace, 'show bgp l2vpn evpn route')).some((r) => r.type === 5 && r.ip === '10.99.0.0/24') || undefined);
+    await until(
+      'type-5 10.99.0.0/24 at the node',
+      () =>
+        flattenEvpnRoutes(vtyJson(node.pathspace, 'show bgp l2vpn evpn route')).some(
+          (r) => r.type === 5 && r.ip === '10.99.0.0/24',
+        ) || undefined,
+    );
   });
 });

@@ -54,7 +54,9 @@ async function tearDown(state: ClusterState | undefined): Promise<void> {
 async function up(): Promise<void> {
   const existing = readState();
   if (existing !== undefined && (await isHealthy(existing))) {
-    process.stderr.write(`cluster: reusing ${existing.server} (etcd pid ${existing.pids.etcd}, kube-apiserver pid ${existing.pids.apiServer})\n`);
+    process.stderr.write(
+      `cluster: reusing ${existing.server} (etcd pid ${existing.pids.etcd}, kube-apiserver pid ${existing.pids.apiServer})\n`,
+    );
     process.stdout.write(`${existing.kubeconfigPath}\n`);
     return;
   }
@@ -99,7 +101,9 @@ async function status(): Promise<boolean> {
     return false;
   }
   const healthy = await isHealthy(state);
-  process.stdout.write(`cluster: ${healthy ? 'ready' : 'NOT ready'} ${state.server} kubeconfig ${state.kubeconfigPath}\n`);
+  process.stdout.write(
+    `cluster: ${healthy ? 'ready' : 'NOT ready'} ${state.server} kubeconfig ${state.kubeconfigPath}\n`,
+  );
   return healthy;
 }
 

@@ -24,7 +24,10 @@ describe('shared control plane', () => {
     expect(res).toMatchObject({ code: 0, stdout: 'ok' });
     const client = await kubectl(['version', '--output=json']);
     expect(client.code).toBe(0);
-    const versions = JSON.parse(client.stdout) as { clientVersion: { gitVersion: string }; serverVersion: { gitVersion: string } };
+    const versions = JSON.parse(client.stdout) as {
+      clientVersion: { gitVersion: string };
+      serverVersion: { gitVersion: string };
+    };
     expect(versions.clientVersion.gitVersion).toBe(versions.serverVersion.gitVersion);
   });
 
@@ -66,7 +69,13 @@ describe('private control plane', () => {
     // Same client object, same port, same CA: nothing on the client side changes.
     const read = await core.readNamespacedConfigMap({ name, namespace: 'default' });
     expect(read.data).toEqual({ written: 'before' });
-    const viaKubectl = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, ['get', 'configmap', name, '-o', 'jsonpath={.data.written}']);
+    const viaKubectl = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, [
+      'get',
+      'configmap',
+      name,
+      '-o',
+      'jsonpath={.data.written}',
+    ]);
     expect(viaKubectl).toMatchObject({ code: 0, stdout: 'before' });
   });
 

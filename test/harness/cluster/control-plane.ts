@@ -29,7 +29,11 @@ export interface ControlPlaneOptions {
   /** Time allowed for etcd and then kube-apiserver to become ready; default 120 s. */
   readonly startTimeoutMs?: number;
   /** More static bearer tokens the apiserver accepts besides the admin's (client authentication tests). */
-  readonly extraTokens?: readonly { readonly token: string; readonly user: string; readonly groups?: readonly string[] }[];
+  readonly extraTokens?: readonly {
+    readonly token: string;
+    readonly user: string;
+    readonly groups?: readonly string[];
+  }[];
   /** A CA whose client certificates the apiserver accepts (--client-ca-file: CN is the user, O the groups). */
   readonly clientCaFile?: string;
 }
@@ -95,7 +99,12 @@ function writeKubeconfig(path: string, server: string, token: string, caFile: st
  * The apiserver self-signs into cert-dir (certificate, then its CA). Verify with
  * it when it does cover 127.0.0.1; otherwise fall back to skipping verification.
  */
-async function writeVerifiedKubeconfig(dataDir: string, certDir: string, server: string, token: string): Promise<string> {
+async function writeVerifiedKubeconfig(
+  dataDir: string,
+  certDir: string,
+  server: string,
+  token: string,
+): Promise<string> {
   const caFile = join(certDir, 'apiserver.crt');
   const verifies = existsSync(caFile) && (await isApiServerReady(server, token, readFileSync(caFile)));
   const kubeconfigPath = join(dataDir, 'kubeconfig');
@@ -119,8 +128,9 @@ async function prepareDataDir(given: string | undefined): Promise<string> {
 function writeAdminToken(dataDir: string, extra: NonNullable<ControlPlaneOptions['extraTokens']> = []): string {
   // Static admin token: the simplest authenticator a test client and kubectl share.
   const token = randomBytes(24).toString('hex');
-  const lines = [{ token, user: adminUser, groups: ['system:masters'] }, ...extra]
-    .map((t) => `${t.token},${t.user},${t.user},"${(t.groups ?? []).join(',')}"\n`);
+  const lines = [{ token, user: adminUser, groups: ['system:masters'] }, ...extra].map(
+    (t) => `${t.token},${t.user},${t.user},"${(t.groups ?? []).join(',')}"\n`,
+  );
   writeFileSync(join(dataDir, 'tokens.csv'), lines.join(''), { mode: 0o600 });
   // Service-account token signing key; the apiserver refuses to start without one.
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -143,7 +153,14 @@ function etcdArgsOf(dataDir: string, etcdUrl: string, etcdPeerUrl: string): stri
   ];
 }
 
-interface ApiServerPlace { dataDir: string; certDir: string; etcdUrl: string; apiPort: number; server: string; clientCaFile: string | undefined }
+interface ApiServerPlace {
+  dataDir: string;
+  certDir: string;
+  etcdUrl: string;
+  apiPort: number;
+  server: string;
+  clientCaFile: string | undefined;
+}
 
 function apiServerArgsOf({ dataDir, certDir, etcdUrl, apiPort, server, clientCaFile }: ApiServerPlace): string[] {
   const tokenFile = join(dataDir, 'tokens.csv');

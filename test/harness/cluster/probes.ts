@@ -6,14 +6,16 @@ import { createServer } from 'node:net';
 /** Distinct free loopback ports: all are held open together so none repeats. */
 export async function findFreePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        const server = createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-          resolve(server);
-        });
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => {
+            resolve(server);
+          });
+        }),
     ),
   );
   const ports = servers.map((s) => {
@@ -21,7 +23,16 @@ export async function findFreePorts(count: number): Promise<number[]> {
     if (address === null || typeof address === 'string') throw new Error('unexpected listen address');
     return address.port;
   });
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => { resolve(); }))));
+  await Promise.all(
+    servers.map(
+      (s) =>
+        new Promise<void>((resolve) =>
+          s.close(() => {
+            resolve();
+          }),
+        ),
+    ),
+  );
   return ports;
 }
 
@@ -71,7 +82,9 @@ export function httpGet(target: GetTarget, timeoutMs = 2_000): Promise<{ status:
 
 /** Whether the API server at `server` answers /readyz for `token`. */
 export async function isApiServerReady(server: string, token: string, ca?: Buffer): Promise<boolean> {
-  const res = await httpGet(ca === undefined ? { url: `${server}/readyz`, token } : { url: `${server}/readyz`, token, ca });
+  const res = await httpGet(
+    ca === undefined ? { url: `${server}/readyz`, token } : { url: `${server}/readyz`, token, ca },
+  );
   return res?.status === 200 && res.body.trim() === 'ok';
 }
 
@@ -79,4 +92,3 @@ export async function isEtcdHealthy(etcdUrl: string): Promise<boolean> {
   const res = await httpGet({ url: `${etcdUrl}/health` });
   return res?.status === 200 && res.body.includes('"health":"true"');
 }
-

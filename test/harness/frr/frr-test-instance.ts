@@ -22,13 +22,35 @@ export const hasMgmtd = (): boolean => existsSync('/usr/lib/frr/mgmtd');
  * No -f: FRR 10's zebra drops the YANG commands of a config file; the caller
  * sends the config with `vtysh -b`, as frrinit.sh does. `args` go to each daemon.
  */
-export function startFrrDaemons(netns: string, pathspace: string, daemons: readonly string[], args: (daemon: string) => readonly string[] = () => []): void {
+export function startFrrDaemons(
+  netns: string,
+  pathspace: string,
+  daemons: readonly string[],
+  args: (daemon: string) => readonly string[] = () => [],
+): void {
   const all = [...(hasMgmtd() && !daemons.includes('mgmtd') ? ['mgmtd'] : []), ...daemons];
   for (const daemon of all) {
     // stdio ignored: FRR 10's mgmtd keeps the descriptors it was started with, so a pipe would never close.
     // -F datacenter: the defaults profile is a start-up option (a daemon without -f never reads
     // `frr defaults datacenter` in time; vtysh -b is too late), as FRR's frrcommon.sh passes it.
-    execFileSync('ip', ['netns', 'exec', netns, `/usr/lib/frr/${daemon}`, '-N', pathspace, '-F', 'datacenter', '-d', '-A', '127.0.0.1', ...args(daemon)], { stdio: 'ignore' });
+    execFileSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        netns,
+        `/usr/lib/frr/${daemon}`,
+        '-N',
+        pathspace,
+        '-F',
+        'datacenter',
+        '-d',
+        '-A',
+        '127.0.0.1',
+        ...args(daemon),
+      ],
+      { stdio: 'ignore' },
+    );
   }
   const deadline = Date.now() + 20_000;
   while (!all.every((d) => existsSync(`/var/run/frr/${pathspace}/${d}.vty`))) {
@@ -43,8 +65,12 @@ export function startFrrDaemons(netns: string, pathspace: string, daemons: reado
  * measured in UML, zebra 8.4 misses connected routes of some VRF interfaces
  * created in a burst while it runs, so their type-5 routes are never originated).
  */
-export function startFrrTestInstance(name: string, setup?: (exec: (args: readonly string[]) => string) => void): FrrTestInstance {
-  if (!existsSync('/usr/lib/frr/frr-reload.py')) throw new Error('FRR with frr-pythontools is required (/usr/lib/frr/frr-reload.py)');
+export function startFrrTestInstance(
+  name: string,
+  setup?: (exec: (args: readonly string[]) => string) => void,
+): FrrTestInstance {
+  if (!existsSync('/usr/lib/frr/frr-reload.py'))
+    throw new Error('FRR with frr-pythontools is required (/usr/lib/frr/frr-reload.py)');
   const netns = name;
   const etc = `/etc/frr/${name}`;
   const run = `/var/run/frr/${name}`;
@@ -70,7 +96,8 @@ export function startFrrTestInstance(name: string, setup?: (exec: (args: readonl
   writeFileSync(`${etc}/vtysh.conf`, 'service integrated-vtysh-config\n');
   writeFileSync(`${etc}/frr.conf`, 'frr defaults datacenter\n!\n');
   execFileSync('chown', ['-R', 'frr:frr', etc, run]);
-  const exec = (args: readonly string[]): string => execFileSync('ip', ['netns', 'exec', netns, ...args], { encoding: 'utf8' });
+  const exec = (args: readonly string[]): string =>
+    execFileSync('ip', ['netns', 'exec', netns, ...args], { encoding: 'utf8' });
   exec(['ip', 'link', 'set', 'lo', 'up']);
   setup?.(exec);
   // -s: zebra's netlink receive buffer; with the default a burst of VRF/VXLAN events overflows it and

@@ -12,7 +12,11 @@ export function testClient(kc: KubeConfig): { client: KubeClient; writes: WriteC
 }
 
 export async function createNamespace(client: KubeClient, name: string): Promise<void> {
-  await client.request({ method: 'POST', path: resourcePath(coreResources.namespaces), body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+  await client.request({
+    method: 'POST',
+    path: resourcePath(coreResources.namespaces),
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+  });
 }
 
 export async function deleteNamespace(client: KubeClient, name: string): Promise<void> {
@@ -23,7 +27,12 @@ export async function deleteNamespace(client: KubeClient, name: string): Promise
   }
 }
 
-export function configMap(namespace: string, name: string, data: Record<string, string>, labels: Record<string, string> = {}): unknown {
+export function configMap(
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+  labels: Record<string, string> = {},
+): unknown {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data };
 }
 
@@ -65,7 +74,12 @@ function widgetCrd(group: string): unknown {
                   properties: {
                     observedGeneration: { type: 'integer' },
                     summary: { type: 'string' },
-                    conditions: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'], items: condition },
+                    conditions: {
+                      type: 'array',
+                      'x-kubernetes-list-type': 'map',
+                      'x-kubernetes-list-map-keys': ['type'],
+                      items: condition,
+                    },
                   },
                 },
               },
@@ -84,7 +98,11 @@ function widgetCrd(group: string): unknown {
  */
 export async function createWidgetCrd(client: KubeClient, group: string): Promise<ResourceRef> {
   const ref: ResourceRef = { group, version: 'v1', plural: 'widgets', namespaced: true, kind: 'Widget' };
-  await client.request({ method: 'POST', path: resourcePath(coreResources.customResourceDefinitions), body: widgetCrd(group) });
+  await client.request({
+    method: 'POST',
+    path: resourcePath(coreResources.customResourceDefinitions),
+    body: widgetCrd(group),
+  });
   await waitFor(`CRD widgets.${group} established`, async () => {
     const crd = await client.request<{ status?: { conditions?: { type: string; status: string }[] } }>({
       method: 'GET',
@@ -102,7 +120,10 @@ export async function createWidgetCrd(client: KubeClient, group: string): Promis
 
 export async function deleteCrd(client: KubeClient, group: string): Promise<void> {
   try {
-    await client.request({ method: 'DELETE', path: resourcePath(coreResources.customResourceDefinitions, { name: `widgets.${group}` }) });
+    await client.request({
+      method: 'DELETE',
+      path: resourcePath(coreResources.customResourceDefinitions, { name: `widgets.${group}` }),
+    });
   } catch {
     // best effort
   }

@@ -17,7 +17,11 @@ import { getObject, listObjects } from './kube-env.ts';
 import { addNetwork, addVmPort, freshTag } from './ovn-driver.ts';
 
 export interface Streamed {
-  id: string; vni: number; tag: number; port: string; mac: string;
+  id: string;
+  vni: number;
+  tag: number;
+  port: string;
+  mac: string;
   /** Date.now() when the network and its port were both in OVN NB. */
   at?: number;
 }
@@ -37,7 +41,8 @@ export interface ChangeStream {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-export const streamAssociation = (vni: number): Record<string, string> => driverExternalIds({ vni, type: 'l3', routeTargets: [`65000:${vni}`] });
+export const streamAssociation = (vni: number): Record<string, string> =>
+  driverExternalIds({ vni, type: 'l3', routeTargets: [`65000:${vni}`] });
 /** A write that may have committed before its client gave up: "already exists" on the retry means done. */
 async function idempotent(write: () => Promise<void>): Promise<void> {
   try {
@@ -46,7 +51,8 @@ async function idempotent(write: () => Promise<void>): Promise<void> {
     if (!/already exists/.test(String(err))) throw err;
   }
 }
-const macOf = (i: number): string => `02:00:00:fa:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+const macOf = (i: number): string =>
+  `02:00:00:fa:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
 
 export function startChangeStream(t: StreamTarget): ChangeStream {
   const added: Streamed[] = [];
@@ -66,7 +72,9 @@ export function startChangeStream(t: StreamTarget): ChangeStream {
     const { n } = pending;
     try {
       if (!pending.switchDone) {
-        await idempotent(() => addNetwork(t.nbctl, n.id, streamAssociation(n.vni), { segment: { type: 'vlan', tag: n.tag } }));
+        await idempotent(() =>
+          addNetwork(t.nbctl, n.id, streamAssociation(n.vni), { segment: { type: 'vlan', tag: n.tag } }),
+        );
         pending.switchDone = true;
       }
       await idempotent(() => addVmPort(t.nbctl, { networkId: n.id, portId: n.port, mac: n.mac, ips: [] }));
@@ -92,16 +100,30 @@ export function startChangeStream(t: StreamTarget): ChangeStream {
       await sleep(250);
     }
     // Bind what is left, so the end state is complete.
-    await waitFor('every port bound', async () => {
-      await tick().catch(() => undefined);
-      return unbound.length === 0 && pending === undefined ? true : undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'every port bound',
+      async () => {
+        await tick().catch(() => undefined);
+        return unbound.length === 0 && pending === undefined ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
   })();
-  return { added, stop: async () => { flow.on = false; await loop; } };
+  return {
+    added,
+    stop: async () => {
+      flow.on = false;
+      await loop;
+    },
+  };
 }
 
 /** The network and its port set on `node` are both in the apiserver. */
-export async function isMirroredWithPorts(client: KubeClient, n: Streamed | undefined, node: string): Promise<true | undefined> {
+export async function isMirroredWithPorts(
+  client: KubeClient,
+  n: Streamed | undefined,
+  node: string,
+): Promise<true | undefined> {
   if (n === undefined) return undefined;
   const network = await getObject<EvpnNetwork>(client, evpnResources.networks, n.id);
   const set = await getObject<EvpnPortSet>(client, evpnResources.portSets, portSetName(n.id, node));
@@ -109,7 +131,12 @@ export async function isMirroredWithPorts(client: KubeClient, n: Streamed | unde
 }
 
 /** Records the uid of each streamed network and port set the first time it is seen (keys: id, `ps/<id>`). */
-export async function recordUids(client: KubeClient, added: readonly Streamed[], node: string, uids: Map<string, string>): Promise<void> {
+export async function recordUids(
+  client: KubeClient,
+  added: readonly Streamed[],
+  node: string,
+  uids: Map<string, string>,
+): Promise<void> {
   for (const n of added) {
     if (!uids.has(n.id)) {
       const uid = (await getObject<EvpnNetwork>(client, evpnResources.networks, n.id))?.metadata.uid;
@@ -123,7 +150,12 @@ export async function recordUids(client: KubeClient, added: readonly Streamed[],
 }
 
 /** Every OVN network mirrored once as OVN has it, with its one port set; uids as first seen. */
-export async function expectMirrorsOvn(client: KubeClient, added: readonly Streamed[], node: string, uids: ReadonlyMap<string, string>): Promise<void> {
+export async function expectMirrorsOvn(
+  client: KubeClient,
+  added: readonly Streamed[],
+  node: string,
+  uids: ReadonlyMap<string, string>,
+): Promise<void> {
   const mirrored = await listObjects<EvpnNetwork>(client, evpnResources.networks, Label.MirroredFrom);
   expect(mirrored.map((n) => n.metadata.name).sort()).toEqual(added.map((n) => n.id).sort());
   const byName = new Map(mirrored.map((n) => [n.metadata.name, n]));

@@ -34,12 +34,22 @@ export async function startKubeEnv(options: ControlPlaneOptions = {}): Promise<K
     return r.stdout;
   };
   for (const f of readdirSync(crdDir)) await kubectl(['apply', '--server-side', '-f', join(crdDir, f)]);
-  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '-l', 'app.kubernetes.io/part-of=ovn-evpn']);
+  await kubectl([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd',
+    '-l',
+    'app.kubernetes.io/part-of=ovn-evpn',
+  ]);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(cp.kubeconfigPath);
   const client = new KubeClient(kubeConfig, { userAgent: 'operator-int-test' });
   return {
-    cp, kubeConfig, client, kubectl,
+    cp,
+    kubeConfig,
+    client,
+    kubectl,
     stop: async () => {
       client.close();
       await cp.stop();
@@ -47,7 +57,11 @@ export async function startKubeEnv(options: ControlPlaneOptions = {}): Promise<K
   };
 }
 
-export async function getObject<T>(client: KubeClient, resource: ResourceRef, name: string): Promise<Live<T> | undefined> {
+export async function getObject<T>(
+  client: KubeClient,
+  resource: ResourceRef,
+  name: string,
+): Promise<Live<T> | undefined> {
   try {
     return await client.request<Live<T>>({ method: 'GET', path: resourcePath(resource, { name }) });
   } catch (err) {
@@ -57,9 +71,16 @@ export async function getObject<T>(client: KubeClient, resource: ResourceRef, na
 }
 
 /** The holder of a Lease, or undefined when there is none (no Lease, or released). */
-export async function leaseHolder(client: KubeClient, name: string, namespace = 'default'): Promise<string | undefined> {
+export async function leaseHolder(
+  client: KubeClient,
+  name: string,
+  namespace = 'default',
+): Promise<string | undefined> {
   try {
-    const l = await client.request<Lease>({ method: 'GET', path: resourcePath(coreResources.leases, { namespace, name }) });
+    const l = await client.request<Lease>({
+      method: 'GET',
+      path: resourcePath(coreResources.leases, { namespace, name }),
+    });
     return l.spec?.holderIdentity ?? undefined;
   } catch (err) {
     if (isNotFound(err)) return undefined;
@@ -75,12 +96,22 @@ export async function leaseHolder(client: KubeClient, name: string, namespace = 
  */
 export async function deleteAllEvpnObjects(client: KubeClient): Promise<void> {
   for (const resource of [evpnResources.portSets, evpnResources.networks, evpnResources.vrfs]) {
-    for (const { metadata: { name } } of await listObjects<unknown>(client, resource)) if (name !== undefined) await deleteObject(client, resource, { name });
+    for (const {
+      metadata: { name },
+    } of await listObjects<unknown>(client, resource))
+      if (name !== undefined) await deleteObject(client, resource, { name });
   }
 }
 
-export async function listObjects<T>(client: KubeClient, resource: ResourceRef, labelSelector?: string): Promise<Live<T>[]> {
-  const list = await client.listAll<Live<T>>(resourcePath(resource), labelSelector === undefined ? {} : { labelSelector });
+export async function listObjects<T>(
+  client: KubeClient,
+  resource: ResourceRef,
+  labelSelector?: string,
+): Promise<Live<T>[]> {
+  const list = await client.listAll<Live<T>>(
+    resourcePath(resource),
+    labelSelector === undefined ? {} : { labelSelector },
+  );
   return list.items;
 }
 

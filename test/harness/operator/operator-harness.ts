@@ -14,7 +14,11 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-export async function runOperator(kube: KubeEnv, ovn: OvnDatabases, overrides: Partial<OperatorOptions> = {}): Promise<RunningOperator> {
+export async function runOperator(
+  kube: KubeEnv,
+  ovn: OvnDatabases,
+  overrides: Partial<OperatorOptions> = {},
+): Promise<RunningOperator> {
   const registry = new MetricsRegistry();
   const writes = new WriteCounter();
   const operator = await Operator.start({

@@ -50,7 +50,10 @@ export function startOperatorProcess(args: readonly string[], env: NodeJS.Proces
     });
   });
   return {
-    child, logs, exited, stderr: () => stderr,
+    child,
+    logs,
+    exited,
+    stderr: () => stderr,
     metricsPort: async () => {
       for (let i = 0; i < 500; i++) {
         const line = logs.find((l) => l['msg'] === 'probe server listening');

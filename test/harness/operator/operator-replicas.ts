@@ -51,7 +51,9 @@ export function startOperatorReplicas(o: OperatorReplicasOptions): OperatorRepli
       const p = startOperatorProcess([...o.args, '--identity', id], o.env);
       proc = p;
       void p.exited.then(() => {
-        setTimeout(() => { if (!stopping && !held && proc === p) start(); }, o.restartDelayMs ?? 500);
+        setTimeout(() => {
+          if (!stopping && !held && proc === p) start();
+        }, o.restartDelayMs ?? 500);
       });
     };
     start();
@@ -60,7 +62,10 @@ export function startOperatorReplicas(o: OperatorReplicasOptions): OperatorRepli
       return proc;
     };
     return {
-      name, current, identity: () => id, starts: () => n,
+      name,
+      current,
+      identity: () => id,
+      starts: () => n,
       killAndHold: async () => {
         held = true;
         const p = current();
@@ -78,11 +83,13 @@ export function startOperatorReplicas(o: OperatorReplicasOptions): OperatorRepli
     byIdentity: (identity) => replicas.find((r) => r.identity() === identity),
     stop: async () => {
       stopping = true;
-      await Promise.all(replicas.map(async (r) => {
-        const p = r.current();
-        p.child.kill('SIGKILL');
-        await p.exited;
-      }));
+      await Promise.all(
+        replicas.map(async (r) => {
+          const p = r.current();
+          p.child.kill('SIGKILL');
+          await p.exited;
+        }),
+      );
     },
   };
 }

@@ -15,20 +15,31 @@ export function externalIdArgs(ids: Readonly<Record<string, string>>): string[] 
   return Object.entries(ids).map(([k, v]) => `external_ids:${q(k)}=${q(v)}`);
 }
 
-export async function setExternalIds(ctl: Ctl, table: string, record: string, ids: Readonly<Record<string, string>>): Promise<void> {
+export async function setExternalIds(
+  ctl: Ctl,
+  table: string,
+  record: string,
+  ids: Readonly<Record<string, string>>,
+): Promise<void> {
   if (Object.keys(ids).length === 0) return;
   await ctl(['set', table, record, ...externalIdArgs(ids)]);
 }
 
 /** Removes every neutron_bgpvpn:* key, as the driver does when an association is deleted. */
-export async function removeBgpvpnKeys(ctl: Ctl, table: string, record: string, keys: readonly string[]): Promise<void> {
+export async function removeBgpvpnKeys(
+  ctl: Ctl,
+  table: string,
+  record: string,
+  keys: readonly string[],
+): Promise<void> {
   await ctl(['remove', table, record, 'external_ids', ...keys.map(q)]);
 }
 
 export const lsName = (networkId: string): string => `neutron-${networkId}`;
 
 /** How Neutron's ML2/OVN lays out a network's segment: a localnet port with the segmentation id as tag (vlan), without tag (flat), or none (geneve). */
-export type Segment = { type: 'vlan'; tag: number; physnet?: string } | { type: 'flat'; physnet?: string } | { type: 'geneve' };
+export type Segment =
+  { type: 'vlan'; tag: number; physnet?: string } | { type: 'flat'; physnet?: string } | { type: 'geneve' };
 
 export interface NetworkOptions {
   /** Default: a VLAN provider network on physnet1 with a tag unique in this process (from 100), as a bulk provisioning script creates them. */
@@ -48,17 +59,48 @@ export const localnetName = (networkId: string): string => `provnet-${networkId}
  * network association) and its localnet port, in one transaction as Neutron
  * writes them.
  */
-export async function addNetwork(nbctl: Ctl, networkId: string, ids: Readonly<Record<string, string>> = {}, options: NetworkOptions = {}): Promise<void> {
+export async function addNetwork(
+  nbctl: Ctl,
+  networkId: string,
+  ids: Readonly<Record<string, string>> = {},
+  options: NetworkOptions = {},
+): Promise<void> {
   const ls = lsName(networkId);
   const mtu = options.mtu === undefined ? '1500' : options.mtu;
   const segment = options.segment ?? { type: 'vlan', tag: freshTag() };
-  const args = ['ls-add', ls, '--', 'set', 'Logical_Switch', ls, ...externalIdArgs({
-    'neutron:network_name': `net-${networkId.slice(0, 8)}`, ...(mtu === null ? {} : { 'neutron:mtu': mtu }), ...ids,
-  })];
+  const args = [
+    'ls-add',
+    ls,
+    '--',
+    'set',
+    'Logical_Switch',
+    ls,
+    ...externalIdArgs({
+      'neutron:network_name': `net-${networkId.slice(0, 8)}`,
+      ...(mtu === null ? {} : { 'neutron:mtu': mtu }),
+      ...ids,
+    }),
+  ];
   if (segment.type !== 'geneve') {
     const ln = localnetName(networkId);
-    args.push('--', 'lsp-add', ls, ln, '--', 'lsp-set-type', ln, 'localnet', '--', 'lsp-set-addresses', ln, 'unknown',
-      '--', 'lsp-set-options', ln, `network_name=${segment.physnet ?? 'physnet1'}`);
+    args.push(
+      '--',
+      'lsp-add',
+      ls,
+      ln,
+      '--',
+      'lsp-set-type',
+      ln,
+      'localnet',
+      '--',
+      'lsp-set-addresses',
+      ln,
+      'unknown',
+      '--',
+      'lsp-set-options',
+      ln,
+      `network_name=${segment.physnet ?? 'physnet1'}`,
+    );
     if (segment.type === 'vlan') args.push('--', 'set', 'Logical_Switch_Port', ln, `tag=${segment.tag}`);
   }
   await nbctl(args);
@@ -73,40 +115,100 @@ export async function setLocalnetTag(nbctl: Ctl, networkId: string, tag: number)
  * A Neutron subnet's DHCP_Options row (cidr; IPv4: options router, server_id,
  * lease_time; IPv6: server_id only, no router); returns its uuid.
  */
-export async function addDhcpOptions(nbctl: Ctl, o: { subnetId: string; cidr: string; gateway?: string }): Promise<string> {
+export async function addDhcpOptions(
+  nbctl: Ctl,
+  o: { subnetId: string; cidr: string; gateway?: string },
+): Promise<string> {
   const v6 = o.cidr.includes(':');
   const options = v6
     ? ['options:server_id="02:00:00:00:00:fe"']
-    : ['options:server_id="169.254.0.1"', 'options:lease_time="43200"', 'options:server_mac="02:00:00:00:00:fe"', ...(o.gateway === undefined ? [] : [`options:router=${q(o.gateway)}`])];
-  const out = await nbctl(['create', 'DHCP_Options', `cidr=${q(o.cidr)}`, ...options, `external_ids:subnet_id=${q(o.subnetId)}`]);
+    : [
+        'options:server_id="169.254.0.1"',
+        'options:lease_time="43200"',
+        'options:server_mac="02:00:00:00:00:fe"',
+        ...(o.gateway === undefined ? [] : [`options:router=${q(o.gateway)}`]),
+      ];
+  const out = await nbctl([
+    'create',
+    'DHCP_Options',
+    `cidr=${q(o.cidr)}`,
+    ...options,
+    `external_ids:subnet_id=${q(o.subnetId)}`,
+  ]);
   return out.trim();
 }
 
 /** A router interface on a network: LR (if new), LRP `lrp-<port>` and the switch's router port. */
-export async function addRouterInterface(nbctl: Ctl, o: {
-  routerId: string; portId: string; networkId: string; mac: string; cidrs: readonly string[]; ids?: Readonly<Record<string, string>>;
-}): Promise<void> {
+export async function addRouterInterface(
+  nbctl: Ctl,
+  o: {
+    routerId: string;
+    portId: string;
+    networkId: string;
+    mac: string;
+    cidrs: readonly string[];
+    ids?: Readonly<Record<string, string>>;
+  },
+): Promise<void> {
   const lr = `neutron-${o.routerId}`;
   const lrp = `lrp-${o.portId}`;
   await nbctl([
-    '--may-exist', 'lr-add', lr,
-    '--', 'lrp-add', lr, lrp, o.mac, ...o.cidrs,
-    '--', 'set', 'Logical_Router_Port', lrp, ...externalIdArgs({ 'neutron:network_name': lsName(o.networkId), 'neutron:router_name': o.routerId, ...o.ids }),
-    '--', 'lsp-add', lsName(o.networkId), o.portId,
-    '--', 'lsp-set-type', o.portId, 'router',
-    '--', 'lsp-set-addresses', o.portId, 'router',
-    '--', 'lsp-set-options', o.portId, `router-port=${lrp}`,
+    '--may-exist',
+    'lr-add',
+    lr,
+    '--',
+    'lrp-add',
+    lr,
+    lrp,
+    o.mac,
+    ...o.cidrs,
+    '--',
+    'set',
+    'Logical_Router_Port',
+    lrp,
+    ...externalIdArgs({ 'neutron:network_name': lsName(o.networkId), 'neutron:router_name': o.routerId, ...o.ids }),
+    '--',
+    'lsp-add',
+    lsName(o.networkId),
+    o.portId,
+    '--',
+    'lsp-set-type',
+    o.portId,
+    'router',
+    '--',
+    'lsp-set-addresses',
+    o.portId,
+    'router',
+    '--',
+    'lsp-set-options',
+    o.portId,
+    `router-port=${lrp}`,
   ]);
 }
 
 /** A VM port with addresses "MAC IP…", and the DHCP_Options of its subnets as Neutron references them. */
-export async function addVmPort(nbctl: Ctl, o: {
-  networkId: string; portId: string; mac: string; ips: readonly string[]; dhcp?: { v4?: string; v6?: string };
-}): Promise<void> {
+export async function addVmPort(
+  nbctl: Ctl,
+  o: {
+    networkId: string;
+    portId: string;
+    mac: string;
+    ips: readonly string[];
+    dhcp?: { v4?: string; v6?: string };
+  },
+): Promise<void> {
   const { networkId, portId, mac, ips, dhcp = {} } = o;
-  await nbctl(['lsp-add', lsName(networkId), portId, '--', 'lsp-set-addresses', portId, [mac, ...ips].join(' '),
+  await nbctl([
+    'lsp-add',
+    lsName(networkId),
+    portId,
+    '--',
+    'lsp-set-addresses',
+    portId,
+    [mac, ...ips].join(' '),
     ...(dhcp.v4 === undefined ? [] : ['--', 'set', 'Logical_Switch_Port', portId, `dhcpv4_options=${dhcp.v4}`]),
-    ...(dhcp.v6 === undefined ? [] : ['--', 'set', 'Logical_Switch_Port', portId, `dhcpv6_options=${dhcp.v6}`])]);
+    ...(dhcp.v6 === undefined ? [] : ['--', 'set', 'Logical_Switch_Port', portId, `dhcpv6_options=${dhcp.v6}`]),
+  ]);
 }
 
 /** A chassis as ovn-controller registers it, with its hostname. */
@@ -115,10 +217,14 @@ export async function addChassis(sbctl: Ctl, name: string, hostname: string, ip 
 }
 
 export async function waitForPortBinding(sbctl: Ctl, logicalPort: string, timeoutMs = 10_000): Promise<void> {
-  await waitFor(`Port_Binding ${logicalPort}`, async () => {
-    const out = await sbctl(['--bare', '--columns=_uuid', 'find', 'Port_Binding', `logical_port=${q(logicalPort)}`]);
-    return out.trim() !== '';
-  }, { timeoutMs, stepMs: 20 });
+  await waitFor(
+    `Port_Binding ${logicalPort}`,
+    async () => {
+      const out = await sbctl(['--bare', '--columns=_uuid', 'find', 'Port_Binding', `logical_port=${q(logicalPort)}`]);
+      return out.trim() !== '';
+    },
+    { timeoutMs, stepMs: 20 },
+  );
 }
 
 /**
@@ -136,8 +242,11 @@ export class Northd {
     if (this.#daemon !== undefined) return;
     const dir = this.#ovn.dir;
     this.#daemon = startDaemon('northd', 'ovn-northd', [
-      `--ovnnb-db=${this.#ovn.nbRemote.unix}`, `--ovnsb-db=${this.#ovn.sbRemote.unix}`,
-      `--unixctl=${join(dir, 'test-northd.ctl')}`, `--log-file=${join(dir, 'test-northd.log')}`, '-vconsole:off',
+      `--ovnnb-db=${this.#ovn.nbRemote.unix}`,
+      `--ovnsb-db=${this.#ovn.sbRemote.unix}`,
+      `--unixctl=${join(dir, 'test-northd.ctl')}`,
+      `--log-file=${join(dir, 'test-northd.log')}`,
+      '-vconsole:off',
     ]);
   }
   async stop(): Promise<void> {

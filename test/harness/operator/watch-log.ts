@@ -22,7 +22,17 @@ export class WatchLog<T extends KubeObject> {
       this.events.push({ type, object, at: performance.now() });
       for (const w of this.#waiters.splice(0)) w();
     };
-    this.informer.on({ add: (o) => { push('add', o); }, update: (_a, b) => { push('update', b); }, delete: (o) => { push('delete', o); } });
+    this.informer.on({
+      add: (o) => {
+        push('add', o);
+      },
+      update: (_a, b) => {
+        push('update', b);
+      },
+      delete: (o) => {
+        push('delete', o);
+      },
+    });
   }
 
   async start(): Promise<this> {
@@ -49,7 +59,10 @@ export class WatchLog<T extends KubeObject> {
       if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for a watch event`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
-        this.#waiters.push(() => { clearTimeout(t); resolve(); });
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
   }

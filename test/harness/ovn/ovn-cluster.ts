@@ -99,8 +99,13 @@ class Member implements ClusterMember {
   async start(): Promise<void> {
     const logBefore = await readFile(this.#logFile, 'utf8').catch(() => '');
     const daemon = startDaemon(this.name, 'ovsdb-server', [
-      this.dbFile, `--remote=punix:${this.socket}`, `--remote=ptcp:${this.#tcpPort}:127.0.0.1`,
-      `--unixctl=${this.#ctlPath}`, `--pidfile=${join(this.#dir, `${this.name}.pid`)}`, `--log-file=${this.#logFile}`, '-vconsole:off',
+      this.dbFile,
+      `--remote=punix:${this.socket}`,
+      `--remote=ptcp:${this.#tcpPort}:127.0.0.1`,
+      `--unixctl=${this.#ctlPath}`,
+      `--pidfile=${join(this.#dir, `${this.name}.pid`)}`,
+      `--log-file=${this.#logFile}`,
+      '-vconsole:off',
     ]);
     this.#daemon = daemon;
     await waitForSocket(this.socket, daemon, this.#logFile);
@@ -136,22 +141,35 @@ class Member implements ClusterMember {
 }
 
 async function findLeader(which: Which, members: readonly Member[]): Promise<number> {
-  const isLeader = async (m: Member): Promise<boolean> => m.pid() !== undefined && /Role: leader/.test(await m.status().catch(() => ''));
-  const n = await waitFor(`a ${which} leader`, async () => {
-    for (const [i, m] of members.entries()) if (await isLeader(m)) return i + 1;
-    return undefined;
-  }, { timeoutMs: 30_000, stepMs: 100 });
+  const isLeader = async (m: Member): Promise<boolean> =>
+    m.pid() !== undefined && /Role: leader/.test(await m.status().catch(() => ''));
+  const n = await waitFor(
+    `a ${which} leader`,
+    async () => {
+      for (const [i, m] of members.entries()) if (await isLeader(m)) return i + 1;
+      return undefined;
+    },
+    { timeoutMs: 30_000, stepMs: 100 },
+  );
   return n - 1;
 }
 
 /** Stops the member, deletes its file, has the leader kick it out, and joins it again empty. */
-async function wipeAndRejoin(db: string, members: readonly Member[], m: Member, leader: () => Promise<Member>): Promise<void> {
+async function wipeAndRejoin(
+  db: string,
+  members: readonly Member[],
+  m: Member,
+  leader: () => Promise<Member>,
+): Promise<void> {
   const sid = await m.appctl(['cluster/sid', db]);
   await m.stop();
   await rm(m.dbFile, { force: true });
   const l = await leader();
   await l.appctl(['cluster/kick', db, sid]);
-  await waitFor(`${m.name} removed from the cluster`, async () => !(await l.status()).includes(sid.slice(0, 4)), { timeoutMs: 20_000, stepMs: 100 });
+  await waitFor(`${m.name} removed from the cluster`, async () => !(await l.status()).includes(sid.slice(0, 4)), {
+    timeoutMs: 20_000,
+    stepMs: 100,
+  });
   await run('ovsdb-tool', ['join-cluster', m.dbFile, db, m.raft, ...members.filter((o) => o !== m).map((o) => o.raft)]);
   await m.start();
 }
@@ -175,21 +193,39 @@ async function startCluster(which: Which, dir: string): Promise<OvnCluster> {
   };
   const leader = (): Promise<number> => findLeader(which, members);
   const waitHealthy = async (timeoutMs = 30_000): Promise<void> => {
-    await waitFor(`every ${which} member in the cluster`, async () => {
-      for (const m of members) if (!/Status: cluster member/.test(await m.status())) return false;
-      return true;
-    }, { timeoutMs, stepMs: 100 });
+    await waitFor(
+      `every ${which} member in the cluster`,
+      async () => {
+        for (const m of members) if (!/Status: cluster member/.test(await m.status())) return false;
+        return true;
+      },
+      { timeoutMs, stepMs: 100 },
+    );
     await leader();
   };
   const cluster: OvnCluster = {
-    which, db, members, unixRemotes,
-    get tcpRemotes() { return members.map((m) => m.tcp).join(','); },
+    which,
+    db,
+    members,
+    unixRemotes,
+    get tcpRemotes() {
+      return members.map((m) => m.tcp).join(',');
+    },
     // A one-shot ovn-nbctl gives up when the member it picked does not answer ("database connection failed")
     // instead of trying the next; nothing was written then, so another try is safe.
-    ctl: (args) => waitFor(`${CTL[which]} ${args.join(' ')}`, () => {
-      const up = members.filter((m) => m.pid() !== undefined && !m.paused);
-      return run(CTL[which], [`--db=${(up.length > 0 ? up : members).map((m) => m.unix).join(',')}`, '--timeout=20', ...args], 25_000);
-    }, { timeoutMs: 30_000, stepMs: 200, stopOn: (err) => !/database connection failed/.test(String(err)) }),
+    ctl: (args) =>
+      waitFor(
+        `${CTL[which]} ${args.join(' ')}`,
+        () => {
+          const up = members.filter((m) => m.pid() !== undefined && !m.paused);
+          return run(
+            CTL[which],
+            [`--db=${(up.length > 0 ? up : members).map((m) => m.unix).join(',')}`, '--timeout=20', ...args],
+            25_000,
+          );
+        },
+        { timeoutMs: 30_000, stepMs: 200, stopOn: (err) => !/database connection failed/.test(String(err)) },
+      ),
     leader,
     memberOf: (remote) => {
       const i = members.findIndex((m) => m.tcp === remote || m.unix === remote);
@@ -197,9 +233,15 @@ async function startCluster(which: Which, dir: string): Promise<OvnCluster> {
     },
     kill: (i) => member(i).kill(),
     start: (i) => member(i).start(),
-    pause: (i) => { member(i).signal('SIGSTOP'); },
-    resume: (i) => { member(i).signal('SIGCONT'); },
-    wipeAndRejoin: async (i) => { await wipeAndRejoin(db, members, member(i), async () => member(await leader())); },
+    pause: (i) => {
+      member(i).signal('SIGSTOP');
+    },
+    resume: (i) => {
+      member(i).signal('SIGCONT');
+    },
+    wipeAndRejoin: async (i) => {
+      await wipeAndRejoin(db, members, member(i), async () => member(await leader()));
+    },
     restartAll: async () => {
       await Promise.all(members.map((m) => m.stop()));
       await Promise.all(members.map((m) => m.start()));
@@ -224,10 +266,14 @@ export async function startOvnClusters(options: { northd?: boolean } = {}): Prom
   let northd: Daemon | undefined;
   const stop = async (): Promise<void> => {
     if (northd !== undefined) await stopDaemon(northd);
-    await Promise.all(started.flatMap((c) => c.members.map(async (_, i) => {
-      c.resume(i);
-      await c.kill(i);
-    })));
+    await Promise.all(
+      started.flatMap((c) =>
+        c.members.map(async (_, i) => {
+          c.resume(i);
+          await c.kill(i);
+        }),
+      ),
+    );
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -237,8 +283,12 @@ export async function startOvnClusters(options: { northd?: boolean } = {}): Prom
       northd = startDaemon('northd', 'ovn-northd', [
         // TCP, not unix: OVS clients send no inactivity probes on unix sockets, so a northd attached to a
         // SIGSTOPped member would wait for it forever instead of moving on.
-        `--ovnnb-db=${nb.tcpRemotes}`, `--ovnsb-db=${sb.tcpRemotes}`,
-        `--unixctl=${join(dir, 'northd.ctl')}`, `--pidfile=${join(dir, 'northd.pid')}`, `--log-file=${join(dir, 'northd.log')}`, '-vconsole:off',
+        `--ovnnb-db=${nb.tcpRemotes}`,
+        `--ovnsb-db=${sb.tcpRemotes}`,
+        `--unixctl=${join(dir, 'northd.ctl')}`,
+        `--pidfile=${join(dir, 'northd.pid')}`,
+        `--log-file=${join(dir, 'northd.log')}`,
+        '-vconsole:off',
       ]);
     }
     return { dir, nb, sb, stop };

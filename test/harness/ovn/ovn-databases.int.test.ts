@@ -57,7 +57,9 @@ describe('startOvnDatabases', () => {
       process.stdout.write(JSON.stringify({ dir: ovn.dir, pids: ovn.pids() }) + '\\n');
       setInterval(() => {}, 1000);
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const started = await new Promise<{ dir: string; pids: Record<string, number> }>((resolve, reject) => {
         child.stdout.setEncoding('utf8');

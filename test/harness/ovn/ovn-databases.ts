@@ -90,7 +90,10 @@ class OvsdbServer {
     const tag = sideSocket === undefined ? this.which : `${this.which}-side`;
     const remotes = [`--remote=punix:${socket}`];
     if (sideSocket === undefined) {
-      remotes.push(`--remote=ptcp:${this.tcpPort}:127.0.0.1`, `--remote=db:${DB_NAME[this.which]},${CONNECTIONS_TABLE[this.which]},connections`);
+      remotes.push(
+        `--remote=ptcp:${this.tcpPort}:127.0.0.1`,
+        `--remote=db:${DB_NAME[this.which]},${CONNECTIONS_TABLE[this.which]},connections`,
+      );
     }
     const logFile = join(this.dir, `${tag}.log`);
     const logBefore = await readFile(logFile, 'utf8').catch(() => '');
@@ -158,7 +161,9 @@ async function canConnect(path: string): Promise<boolean> {
 
 async function failure(daemon: Daemon, logFile: string, what: string): Promise<Error> {
   const log = await readFile(logFile, 'utf8').catch(() => '');
-  return new Error(`${daemon.name}: ${what}\nstderr: ${daemon.stderr()}\nlog: ${log.split('\n').slice(-10).join('\n')}`);
+  return new Error(
+    `${daemon.name}: ${what}\nstderr: ${daemon.stderr()}\nlog: ${log.split('\n').slice(-10).join('\n')}`,
+  );
 }
 
 export async function waitForSocket(path: string, daemon: Daemon, logFile: string, timeoutMs = 10_000): Promise<void> {
@@ -170,18 +175,26 @@ export async function waitForSocket(path: string, daemon: Daemon, logFile: strin
   try {
     await waitFor(`${path} accepting connections`, probe, { timeoutMs, stepMs: 5, stopOn: exited });
   } catch {
-    throw await failure(daemon, logFile, exited() ? 'exited during start-up' : `${path} not accepting connections after ${timeoutMs} ms`);
+    throw await failure(
+      daemon,
+      logFile,
+      exited() ? 'exited during start-up' : `${path} not accepting connections after ${timeoutMs} ms`,
+    );
   }
 }
 
 /** The kernel-chosen port of ptcp:0, from the first "listening on port" line this start logged. */
 export async function waitForPort(logFile: string, offset: number, daemon: Daemon, timeoutMs = 5000): Promise<number> {
   try {
-    return await waitFor('"listening on port" in the log', async () => {
-      const log = (await readFile(logFile, 'utf8').catch(() => '')).slice(offset);
-      const match = /listening on port (\d+)/.exec(log);
-      return match?.[1] === undefined ? undefined : Number(match[1]);
-    }, { timeoutMs, stepMs: 5 });
+    return await waitFor(
+      '"listening on port" in the log',
+      async () => {
+        const log = (await readFile(logFile, 'utf8').catch(() => '')).slice(offset);
+        const match = /listening on port (\d+)/.exec(log);
+        return match?.[1] === undefined ? undefined : Number(match[1]);
+      },
+      { timeoutMs, stepMs: 5 },
+    );
   } catch {
     throw await failure(daemon, logFile, 'no "listening on port" line in the log');
   }
@@ -192,14 +205,15 @@ export async function startOvnDatabases(options: OvnDatabasesOptions = {}): Prom
   const nb = new OvsdbServer('nb', dir);
   const sb = new OvsdbServer('sb', dir);
   let northd: Daemon | undefined;
-  const startNorthd = (): Daemon => startDaemon('northd', 'ovn-northd', [
-    `--ovnnb-db=unix:${nb.socket}`,
-    `--ovnsb-db=unix:${sb.socket}`,
-    `--unixctl=${join(dir, 'northd.ctl')}`,
-    `--pidfile=${join(dir, 'northd.pid')}`,
-    `--log-file=${join(dir, 'northd.log')}`,
-    '-vconsole:off',
-  ]);
+  const startNorthd = (): Daemon =>
+    startDaemon('northd', 'ovn-northd', [
+      `--ovnnb-db=unix:${nb.socket}`,
+      `--ovnsb-db=unix:${sb.socket}`,
+      `--unixctl=${join(dir, 'northd.ctl')}`,
+      `--pidfile=${join(dir, 'northd.pid')}`,
+      `--log-file=${join(dir, 'northd.log')}`,
+      '-vconsole:off',
+    ]);
   const stop = async (): Promise<void> => {
     if (northd !== undefined) await stopDaemon(northd);
     await Promise.all([nb.stop(), sb.stop()]);
@@ -233,7 +247,8 @@ export async function startOvnDatabases(options: OvnDatabasesOptions = {}): Prom
       nb.signal('SIGCONT');
     },
     pids: () => ({ nb: nb.pid, sb: sb.pid, northd: northd?.child.pid }),
-    log: (which) => readFile(which === 'northd' ? join(dir, 'northd.log') : which === 'nb' ? nb.logFile : sb.logFile, 'utf8'),
+    log: (which) =>
+      readFile(which === 'northd' ? join(dir, 'northd.log') : which === 'nb' ? nb.logFile : sb.logFile, 'utf8'),
     stop,
   };
 }

@@ -30,7 +30,9 @@ export function currentRoot(): string {
 
 /** A file of the stack this process runs, e.g. stackPath('/usr/share/ovn/ovn-nb.ovsschema'). */
 export function stackPath(path: string): string {
-  return stackName() === 'current' && process.env['EVPN_TEST_ROOT'] !== undefined ? join(process.env['EVPN_TEST_ROOT'], path) : path;
+  return stackName() === 'current' && process.env['EVPN_TEST_ROOT'] !== undefined
+    ? join(process.env['EVPN_TEST_ROOT'], path)
+    : path;
 }
 
 /**
@@ -42,7 +44,8 @@ export function useStackOnHost(): Stack {
   const stack = stackName();
   if (stack === 'oldest') return stack;
   const root = currentRoot();
-  if (!existsSync(join(root, '.complete'))) throw new Error(`the current test world is not built (${root}): run make setup-root`);
+  if (!existsSync(join(root, '.complete')))
+    throw new Error(`the current test world is not built (${root}): run make setup-root`);
   process.env['EVPN_TEST_ROOT'] = root;
   const path = process.env['PATH'] ?? '';
   if (!path.split(delimiter).includes(stackBin)) process.env['PATH'] = `${stackBin}${delimiter}${path}`;
@@ -63,8 +66,13 @@ export function hostStackVersions(): string {
 
 /** The upstream version of a package of the current test world's lock, e.g. lockedVersion('frr') → '10.7.1'. */
 export function lockedVersion(pkg: string): string {
-  const line = readFileSync(lockFile, 'utf8').split('\n').find((l) => l.startsWith(`${pkg}=`));
-  const version = line?.slice(pkg.length + 1).replace(/^\d+:/, '').replace(/-[^-]*$/, '');
+  const line = readFileSync(lockFile, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${pkg}=`));
+  const version = line
+    ?.slice(pkg.length + 1)
+    .replace(/^\d+:/, '')
+    .replace(/-[^-]*$/, '');
   if (version === undefined || version === '') throw new Error(`${pkg} is not in ${lockFile}`);
   return version;
 }

@@ -23,26 +23,65 @@ export interface KernelView {
 
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
 /** iproute2 prints a host route without its length. */
-const withLength = (dst: string, family: number): string => (dst === 'default' || dst.includes('/') ? dst : `${dst}/${family === 6 ? 128 : 32}`);
-interface RouteFields { family: number; table: number | string; dst: string; type: string; metric: number; via: string; dev: string }
+const withLength = (dst: string, family: number): string =>
+  dst === 'default' || dst.includes('/') ? dst : `${dst}/${family === 6 ? 128 : 32}`;
+interface RouteFields {
+  family: number;
+  table: number | string;
+  dst: string;
+  type: string;
+  metric: number;
+  via: string;
+  dev: string;
+}
 const routeLine = ({ family, table, dst, type, metric, via, dev }: RouteFields): string =>
   `${family} table ${table} ${normDst(withLength(dst, family), family)} ${type} metric ${metric} via ${normIp(via)} dev ${via === '' && type === 'unicast' ? dev : ''}`;
 
 /** What the render says the kernel must hold, in the view's spelling. */
 export function viewOfDesired(d: DesiredKernelState): KernelView {
   return {
-    links: sorted(d.links.map((l) => [
-      l.name, l.kind, `master=${l.master ?? ''}`, `mtu=${l.mtu ?? ''}`, `addr=${l.address?.toLowerCase() ?? ''}`,
-      l.kind === 'vrf' ? `table=${l.table}` : '', l.kind === 'vxlan' ? `vni=${l.vni} local=${l.local ?? ''} port=${l.port ?? 4789} learning=${String(l.learning ?? false)}` : '',
-      l.kind === 'vlan' ? `id=${l.vlanId} on=${l.link}` : '',
-    ].join(' '))),
-    bridgeVlans: sorted(d.bridgeVlans.map((v) => `${v.dev} ${v.vid} pvid=${String(v.pvid ?? false)} untagged=${String(v.untagged ?? false)}`)),
-    portFlags: sorted(d.portFlags.map((f) => `${f.dev}${f.learning !== undefined ? ` learning=${String(f.learning)}` : ''}${f.neighSuppress !== undefined ? ` suppress=${String(f.neighSuppress)}` : ''}`)),
+    links: sorted(
+      d.links.map((l) =>
+        [
+          l.name,
+          l.kind,
+          `master=${l.master ?? ''}`,
+          `mtu=${l.mtu ?? ''}`,
+          `addr=${l.address?.toLowerCase() ?? ''}`,
+          l.kind === 'vrf' ? `table=${l.table}` : '',
+          l.kind === 'vxlan'
+            ? `vni=${l.vni} local=${l.local ?? ''} port=${l.port ?? 4789} learning=${String(l.learning ?? false)}`
+            : '',
+          l.kind === 'vlan' ? `id=${l.vlanId} on=${l.link}` : '',
+        ].join(' '),
+      ),
+    ),
+    bridgeVlans: sorted(
+      d.bridgeVlans.map(
+        (v) => `${v.dev} ${v.vid} pvid=${String(v.pvid ?? false)} untagged=${String(v.untagged ?? false)}`,
+      ),
+    ),
+    portFlags: sorted(
+      d.portFlags.map(
+        (f) =>
+          `${f.dev}${f.learning !== undefined ? ` learning=${String(f.learning)}` : ''}${f.neighSuppress !== undefined ? ` suppress=${String(f.neighSuppress)}` : ''}`,
+      ),
+    ),
     addrs: sorted(d.addrs.map((a) => `${a.dev} ${normPrefix(a.address)}`)),
-    routes: sorted(d.routes.map((r) => {
-      const family = r.family ?? (r.dst.includes(':') || (r.via ?? '').includes(':') ? 6 : 4);
-      return routeLine({ family, table: r.table, dst: r.dst, type: r.type ?? 'unicast', metric: r.metric ?? (family === 6 ? 1024 : 0), via: r.via ?? '', dev: r.dev ?? '' });
-    })),
+    routes: sorted(
+      d.routes.map((r) => {
+        const family = r.family ?? (r.dst.includes(':') || (r.via ?? '').includes(':') ? 6 : 4);
+        return routeLine({
+          family,
+          table: r.table,
+          dst: r.dst,
+          type: r.type ?? 'unicast',
+          metric: r.metric ?? (family === 6 ? 1024 : 0),
+          via: r.via ?? '',
+          dev: r.dev ?? '',
+        });
+      }),
+    ),
     neighbors: sorted(d.neighbors.map((n) => `${n.dev} ${normIp(n.dst)} ${n.lladdr.toLowerCase()}`)),
     fdb: sorted(d.fdb.map((f) => `${f.dev} ${f.mac.toLowerCase()} vlan ${f.vlan ?? ''}`)),
   };
@@ -63,9 +102,15 @@ export function viewOfKernel(wanted: DesiredKernelState): KernelView {
     const kind = str(info.info_kind);
     const s = spec.get(str(l.ifname));
     return [
-      str(l.ifname), kind, `master=${str(l.master)}`, `mtu=${s?.mtu !== undefined ? str(l.mtu) : ''}`, `addr=${s?.address !== undefined ? str(l.address) : ''}`,
+      str(l.ifname),
+      kind,
+      `master=${str(l.master)}`,
+      `mtu=${s?.mtu !== undefined ? str(l.mtu) : ''}`,
+      `addr=${s?.address !== undefined ? str(l.address) : ''}`,
       kind === 'vrf' ? `table=${str(data.table)}` : '',
-      kind === 'vxlan' ? `vni=${str(data.id)} local=${str(data.local)} port=${str(data.port)} learning=${String(data.learning === true)}` : '',
+      kind === 'vxlan'
+        ? `vni=${str(data.id)} local=${str(data.local)} port=${str(data.port)} learning=${String(data.learning === true)}`
+        : '',
       kind === 'vlan' ? `id=${str(data.id)} on=${str(l.link)}` : '',
     ].join(' ');
   });
@@ -73,23 +118,58 @@ export function viewOfKernel(wanted: DesiredKernelState): KernelView {
     const slave = ((l.linkinfo as Json | undefined)?.info_slave_data as Json | undefined) ?? {};
     const f = wanted.portFlags.find((p) => p.dev === l.ifname);
     if (!f) return [];
-    return [`${str(l.ifname)}${f.learning !== undefined ? ` learning=${String(slave.learning === true)}` : ''}${f.neighSuppress !== undefined ? ` suppress=${String(slave.neigh_suppress === true)}` : ''}`];
+    return [
+      `${str(l.ifname)}${f.learning !== undefined ? ` learning=${String(slave.learning === true)}` : ''}${f.neighSuppress !== undefined ? ` suppress=${String(slave.neigh_suppress === true)}` : ''}`,
+    ];
   });
-  const bridgeVlans = (bridgeJson(['vlan', 'show']) as Json[]).filter((p) => owned.has(str(p.ifname))).flatMap((p) =>
-    ((p.vlans as Json[] | undefined) ?? []).map((v) => {
-      const flags = (v.flags as string[] | undefined) ?? [];
-      return `${str(p.ifname)} ${str(v.vlan)} pvid=${String(flags.includes('PVID'))} untagged=${String(flags.includes('Egress Untagged'))}`;
-    }));
-  const addrs = (ipJson(['addr', 'show']) as Json[]).filter((l) => owned.has(str(l.ifname))).flatMap((l) =>
-    ((l.addr_info as Json[] | undefined) ?? []).filter((a) => a.scope !== 'link').map((a) => `${str(l.ifname)} ${normPrefix(`${str(a.local)}/${str(a.prefixlen)}`)}`));
-  const routes = ([4, 6] as const).flatMap((family) => (ipJson([`-${family}`, '-d', 'route', 'show', 'table', 'all', 'proto', String(RTPROT_OVN_EVPN)]) as Json[]).map((r) =>
-    routeLine({
-      family, table: str(r.table) === '' ? 'main' : str(r.table), dst: str(r.dst), type: str(r.type) === '' ? 'unicast' : str(r.type),
-      metric: Number(r.metric ?? 0), via: str(r.gateway), dev: str(r.dev),
-    })));
-  const neighbors = (ipJson(['neigh', 'show', 'nud', 'permanent']) as Json[]).filter((n) => owned.has(str(n.dev)))
+  const bridgeVlans = (bridgeJson(['vlan', 'show']) as Json[])
+    .filter((p) => owned.has(str(p.ifname)))
+    .flatMap((p) =>
+      ((p.vlans as Json[] | undefined) ?? []).map((v) => {
+        const flags = (v.flags as string[] | undefined) ?? [];
+        return `${str(p.ifname)} ${str(v.vlan)} pvid=${String(flags.includes('PVID'))} untagged=${String(flags.includes('Egress Untagged'))}`;
+      }),
+    );
+  const addrs = (ipJson(['addr', 'show']) as Json[])
+    .filter((l) => owned.has(str(l.ifname)))
+    .flatMap((l) =>
+      ((l.addr_info as Json[] | undefined) ?? [])
+        .filter((a) => a.scope !== 'link')
+        .map((a) => `${str(l.ifname)} ${normPrefix(`${str(a.local)}/${str(a.prefixlen)}`)}`),
+    );
+  const routes = ([4, 6] as const).flatMap((family) =>
+    (ipJson([`-${family}`, '-d', 'route', 'show', 'table', 'all', 'proto', String(RTPROT_OVN_EVPN)]) as Json[]).map(
+      (r) =>
+        routeLine({
+          family,
+          table: str(r.table) === '' ? 'main' : str(r.table),
+          dst: str(r.dst),
+          type: str(r.type) === '' ? 'unicast' : str(r.type),
+          metric: Number(r.metric ?? 0),
+          via: str(r.gateway),
+          dev: str(r.dev),
+        }),
+    ),
+  );
+  const neighbors = (ipJson(['neigh', 'show', 'nud', 'permanent']) as Json[])
+    .filter((n) => owned.has(str(n.dev)))
     .map((n) => `${str(n.dev)} ${normIp(str(n.dst))} ${str(n.lladdr).toLowerCase()}`);
-  const fdb = (bridgeJson(['fdb', 'show']) as Json[]).filter((e) => owned.has(str(e.ifname)) && e.state === 'static' && e.master !== undefined && !((e.flags as string[] | undefined) ?? []).includes('extern_learn'))
+  const fdb = (bridgeJson(['fdb', 'show']) as Json[])
+    .filter(
+      (e) =>
+        owned.has(str(e.ifname)) &&
+        e.state === 'static' &&
+        e.master !== undefined &&
+        !((e.flags as string[] | undefined) ?? []).includes('extern_learn'),
+    )
     .map((e) => `${str(e.ifname)} ${str(e.mac).toLowerCase()} vlan ${str(e.vlan)}`);
-  return { links: sorted(linkLines), bridgeVlans: sorted(bridgeVlans), portFlags: sorted(portFlagLines), addrs: sorted(addrs), routes: sorted(routes), neighbors: sorted(neighbors), fdb: sorted(fdb) };
+  return {
+    links: sorted(linkLines),
+    bridgeVlans: sorted(bridgeVlans),
+    portFlags: sorted(portFlagLines),
+    addrs: sorted(addrs),
+    routes: sorted(routes),
+    neighbors: sorted(neighbors),
+    fdb: sorted(fdb),
+  };
 }

@@ -40,5 +40,8 @@ export function inUmlGuest(): boolean {
 
 /** Call first in every *.uml.test.ts: refuses to touch the host's network. */
 export function requireUmlGuest(): void {
-  if (!inUmlGuest()) throw new Error('kernel tests change the network: run them in the UML guest (make test-uml / test/uml/run-suite.sh)');
+  if (!inUmlGuest())
+    throw new Error(
+      'kernel tests change the network: run them in the UML guest (make test-uml / test/uml/run-suite.sh)',
+    );
 }

@@ -37,23 +37,37 @@ async function main(): Promise<number> {
   const cp = await startControlPlane({ dataDir });
   try {
     for (const f of readdirSync(join(repo, 'crds', 'generated'))) {
-      const r = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, ['apply', '--server-side', '-f', join(repo, 'crds', 'generated', f)]);
+      const r = await runKubectl(cp.kubectlPath, cp.kubeconfigPath, [
+        'apply',
+        '--server-side',
+        '-f',
+        join(repo, 'crds', 'generated', f),
+      ]);
       if (r.code !== 0) throw new Error(`installing ${f}: ${r.stderr}`);
     }
     const guestPath = join(cp.dataDir, 'guest.kubeconfig');
     writeFileSync(guestPath, guestKubeconfig(cp.kubeconfigPath));
-    const child = spawn(join(repo, 'test', 'uml', 'boot.sh'),
+    const child = spawn(
+      join(repo, 'test', 'uml', 'boot.sh'),
       ['-n', 'vde', '-e', `KUBECONFIG=${guestPath}`, '-e', `KUBECTL=${cp.kubectlPath}`, ...opts, '--', ...command],
-      { stdio: 'inherit', cwd: repo });
-    return await new Promise<number>((resolve) => child.once('close', (code) => { resolve(code ?? 1); }));
+      { stdio: 'inherit', cwd: repo },
+    );
+    return await new Promise<number>((resolve) =>
+      child.once('close', (code) => {
+        resolve(code ?? 1);
+      }),
+    );
   } finally {
     await cp.stop();
   }
 }
 
 if (process.argv[1] === import.meta.filename) {
-  main().then((code) => process.exit(code), (err: unknown) => {
-    process.stderr.write(`with-cluster: ${errorMessage(err)}\n`);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`with-cluster: ${errorMessage(err)}\n`);
+      process.exit(1);
+    },
+  );
 }
