@@ -51,6 +51,7 @@ test: setup images
 
 test-static:
 	npx tsc -p tsconfig.json
+	npx prettier --check --log-level warn '**/*.{ts,js}'
 	npx eslint .
 	shellcheck -S warning -x scripts/*.sh test/uml/*.sh test/stack/*.sh test/stack/bin/in-root test/harness/cluster/*.sh deploy/helm/ovn-evpn/files/bin/*.sh deploy/tools/*.sh deploy/images/*.sh bin/kubectl-evpn
 

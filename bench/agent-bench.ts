@@ -219,12 +219,10 @@ async function measurePerCommand(k: KernelAdapter, w: Workload, m: Measurements)
   return `per-command sample ${tPer.toFixed(0)} ms vs agent ${agentSample.durationMs.toFixed(0)} ms`;
 }
 
-function summarize(w: Workload, m: Measurements, rssAtStart: number): Result[] {
-  const { sample, fullCommands, sampleCommands, batches } = w;
+/** The agent's cold start and no-op resyncs: timings and netlink writes. */
+function summarizeAgentPasses(m: Measurements): Result[] {
   const planned = m.planned;
   const s = size.name;
-  const perCmdMs = m.perCommandSample.map((t) => (t / sampleCommands.length) * fullCommands.length);
-  const ratio = (a: readonly number[], b: readonly number[]): number[] => a.map((x, i) => x / (b[i] ?? Number.NaN));
   return [
     medianResult(
       'agent.cold_start',
@@ -264,6 +262,13 @@ function summarize(w: Workload, m: Measurements, rssAtStart: number): Result[] {
       'the same no-op without the cache: six netlink dumps + render + diff (the pass before issue 17)',
     ),
     medianResult('agent.noop_full_dump.netlink_writes', m.noopFullDumpWrites, 'writes', s),
+  ];
+}
+
+/** After the cold start: the monitors settling, one network changed, teardown. */
+function summarizeAgentChanges(m: Measurements): Result[] {
+  const s = size.name;
+  return [
     medianResult(
       'agent.cold_start.monitor_settle',
       m.settle,
@@ -287,6 +292,13 @@ function summarize(w: Workload, m: Measurements, rssAtStart: number): Result[] {
       'every owned link, route, address, neighbour and FDB entry removed',
     ),
     medianResult('agent.teardown.netlink_writes', m.teardownWrites, 'writes', s),
+  ];
+}
+
+/** The agent process's memory: at start, after the cold start, and the peak. */
+function summarizeMemory(m: Measurements, rssAtStart: number): Result[] {
+  const s = size.name;
+  return [
     {
       name: 'agent.rss_after_cold_start',
       value: mib(m.rss[0] ?? Number.NaN),
@@ -310,6 +322,14 @@ function summarize(w: Workload, m: Measurements, rssAtStart: number): Result[] {
       size: s,
       note: 'peak RSS over the whole kernel benchmark (baseline batch files included)',
     },
+  ];
+}
+
+/** The baselines (one batch, one process per command) on the same workload. */
+function summarizeBaselines(w: Workload, m: Measurements, perCmdMs: readonly number[]): Result[] {
+  const { sample, fullCommands, sampleCommands, batches } = w;
+  const s = size.name;
+  return [
     medianResult(
       'baseline.batch.cold_start',
       m.batch,
@@ -347,6 +367,16 @@ function summarize(w: Workload, m: Measurements, rssAtStart: number): Result[] {
         ? `${fullCommands.length} processes`
         : `extrapolated: sample time per command × ${fullCommands.length} commands`,
     ),
+  ];
+}
+
+/** The agent against the baselines, and the size of the workload. */
+function summarizeRatios(w: Workload, m: Measurements, perCmdMs: readonly number[]): Result[] {
+  const { fullCommands } = w;
+  const planned = m.planned;
+  const s = size.name;
+  const ratio = (a: readonly number[], b: readonly number[]): number[] => a.map((x, i) => x / (b[i] ?? Number.NaN));
+  return [
     medianResult('agent.cold_start.sample', m.agentSample, 'ms', s, 'agent cold start of the per-command sample'),
     medianResult('ratio.agent_over_batch', ratio(m.cold, m.batch), 'x', s, 'target ≤ 1.5'),
     medianResult('ratio.agent_over_per_command', ratio(m.cold, perCmdMs), 'x', s, 'target ≤ 0.1 (10× faster)'),
@@ -359,6 +389,17 @@ function summarize(w: Workload, m: Measurements, rssAtStart: number): Result[] {
     ),
     { name: 'workload.iproute2_commands', value: fullCommands.length, unit: 'commands', size: s },
     { name: 'workload.kernel_ops', value: planned, unit: 'ops', size: s },
+  ];
+}
+
+function summarize(w: Workload, m: Measurements, rssAtStart: number): Result[] {
+  const perCmdMs = m.perCommandSample.map((t) => (t / w.sampleCommands.length) * w.fullCommands.length);
+  return [
+    ...summarizeAgentPasses(m),
+    ...summarizeAgentChanges(m),
+    ...summarizeMemory(m, rssAtStart),
+    ...summarizeBaselines(w, m, perCmdMs),
+    ...summarizeRatios(w, m, perCmdMs),
   ];
 }
 

@@ -32,12 +32,10 @@ export type NetworkType = z.infer<typeof NetworkType>;
 //   ovn: an OVN router port holds it; the agent puts no address of this subnet
 //        on the IRB and carries the traffic with the subnet route and neighbour
 //        entries instead.
-export const GatewayOwner = z
-  .enum(['evpn', 'ovn'])
-  .meta({
-    description:
-      'Who holds the gateway address: evpn (default, the IRB as anycast gateway) or ovn (an OVN router port; the IRB gets no address of this subnet).',
-  });
+export const GatewayOwner = z.enum(['evpn', 'ovn']).meta({
+  description:
+    'Who holds the gateway address: evpn (default, the IRB as anycast gateway) or ovn (an OVN router port; the IRB gets no address of this subnet).',
+});
 export type GatewayOwner = z.infer<typeof GatewayOwner>;
 
 export const gatewayOwnerMessage = 'gatewayOwner ovn needs gateway';
@@ -124,15 +122,10 @@ export const EvpnNetworkSpec = z
       description: 'Name of the EvpnVrf that routes this network. Required for type l3.',
     }),
     ...BgpPolicyFields,
-    vlanId: z
-      .int()
-      .min(1)
-      .max(4094)
-      .optional()
-      .meta({
-        description:
-          'VLAN of this network on the shared bridge and towards OVN (the localnet tag), 1–4094. Required for type l2, except on a mirrored network that has no VLAN path to OVN (flat or tunnelled): such a network is shown with Accepted=False and no agent applies it.',
-      }),
+    vlanId: z.int().min(1).max(4094).optional().meta({
+      description:
+        'VLAN of this network on the shared bridge and towards OVN (the localnet tag), 1–4094. Required for type l2, except on a mirrored network that has no VLAN path to OVN (flat or tunnelled): such a network is shown with Accepted=False and no agent applies it.',
+    }),
     provider: Provider.optional(),
     mtu: z
       .int()

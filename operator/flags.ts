@@ -177,28 +177,26 @@ const FLAG_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-export function parseOperatorFlags(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): OperatorFlags | 'help' {
-  // --leader-elect may be given bare; normalise so parseArgs sees a string option.
+/** parseArgs over FLAG_OPTIONS; --leader-elect may be given bare, so it is normalised to a string option first. */
+function parseFlagValues(argv: readonly string[]) {
   const args = argv.map((a) =>
     a === '--leader-elect' ? '--leader-elect=true' : a === '--no-leader-elect' ? '--leader-elect=false' : a,
   );
-  let values;
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args,
       allowPositionals: false,
       options: FLAG_OPTIONS,
-    }));
+    }).values;
   } catch (err) {
     throw new UsageError(errorMessage(err));
   }
-  if (values.help === true) return 'help';
-  const nb = values['ovn-nb'];
-  const sb = values['ovn-sb'];
-  if (nb === undefined || sb === undefined) throw new UsageError('--ovn-nb and --ovn-sb are required');
+}
+
+type FlagValues = ReturnType<typeof parseFlagValues>;
+
+/** Both database remotes, checked up front so a typo is a usage error rather than a connection failure. */
+function checkRemotes(nb: string, sb: string): void {
   for (const [flag, remote] of [
     ['--ovn-nb', nb],
     ['--ovn-sb', sb],
@@ -209,19 +207,41 @@ export function parseOperatorFlags(
       throw new UsageError(`${flag}: ${errorMessage(err)}`);
     }
   }
-  const metrics = parseHostPort(values['metrics-addr'], '--metrics-addr');
-  let nodeNames: NodeNameMode;
+}
+
+function parseNodeNames(text: string): NodeNameMode {
   try {
-    nodeNames = parseNodeNameMode(values['node-name-from']);
+    return parseNodeNameMode(text);
   } catch (err) {
     throw new UsageError(errorMessage(err));
   }
+}
+
+function parseLeaseTimings(
+  values: FlagValues,
+): Pick<OperatorFlags, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'> {
   const leaseDurationMs = parseDuration(values['lease-duration'], '--lease-duration');
   const renewDeadlineMs = parseDuration(values['renew-deadline'], '--renew-deadline');
   const retryPeriodMs = parseDuration(values['retry-period'], '--retry-period');
   if (!(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
     throw new UsageError('lease timings must satisfy --retry-period < --renew-deadline < --lease-duration');
   }
+  return { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
+}
+
+export function parseOperatorFlags(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): OperatorFlags | 'help' {
+  const values = parseFlagValues(argv);
+  if (values.help === true) return 'help';
+  const nb = values['ovn-nb'];
+  const sb = values['ovn-sb'];
+  if (nb === undefined || sb === undefined) throw new UsageError('--ovn-nb and --ovn-sb are required');
+  checkRemotes(nb, sb);
+  const metrics = parseHostPort(values['metrics-addr'], '--metrics-addr');
+  const nodeNames = parseNodeNames(values['node-name-from']);
+  const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = parseLeaseTimings(values);
   return {
     ovnNb: nb,
     ovnSb: sb,

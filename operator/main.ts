@@ -3,11 +3,11 @@
 // so a standby takes over at once). Exit codes: 0 after a signal, 1 for a
 // start-up failure (wrong or unreachable database, bad kubeconfig) or a lost
 // lease, 2 for a usage error.
-import { createShutdown } from '../lib/shutdown.ts';
+import { createShutdown, type Shutdown } from '../lib/shutdown.ts';
 import { createProbeServer } from '../lib/http-server.ts';
 import { loadKubeConfig } from '../lib/kube/config.ts';
 import { WriteCounter } from '../lib/kube/write-counter.ts';
-import { errorMessage, createLogger, errorFields } from '../lib/log.ts';
+import { errorMessage, createLogger, errorFields, type Logger } from '../lib/log.ts';
 import { MetricsRegistry } from '../lib/metrics.ts';
 import { parseOperatorFlags, usage, UsageError, type OperatorFlags } from './flags.ts';
 import { Operator, type OperatorOptions } from './operator.ts';
@@ -45,6 +45,56 @@ function operatorOptionsOf(
   };
 }
 
+/** The kubeconfig, or exit 1: without one the operator can do nothing. */
+function loadKubeConfigOrExit(log: Logger): OperatorOptions['kubeConfig'] {
+  try {
+    return loadKubeConfig().kubeConfig;
+  } catch (err) {
+    log.fatal(errorFields(err), 'cannot load kubeconfig');
+    fail(`cannot load a kubeconfig: ${errorMessage(err)}`, 1);
+  }
+}
+
+/** The probe server; readiness follows the operator once `currentOperator` returns one. */
+function createOperatorProbes(
+  flags: OperatorFlags,
+  registry: MetricsRegistry,
+  log: Logger,
+  shutdown: Shutdown,
+  currentOperator: () => Operator | undefined,
+): ReturnType<typeof createProbeServer> {
+  const probes = createProbeServer({ host: flags.metricsHost, port: flags.metricsPort, registry, log });
+  probes.addLivenessCheck('process', () => {
+    if (shutdown.signal.aborted) throw new Error('shutting down');
+  });
+  probes.addReadinessCheck('operator', () => {
+    const operator = currentOperator();
+    if (operator === undefined) throw new Error('starting: connecting to OVN');
+    const r = operator.readiness();
+    if (!r.ok) throw new Error(r.why);
+  });
+  return probes;
+}
+
+/** Runs until a signal (shutdown handles it) or the loss of the lease (exit 1, so a fresh process campaigns). */
+async function waitForExit(op: Operator, shutdown: Shutdown, log: Logger): Promise<void> {
+  const signalled = new Promise<string>((resolve) => {
+    shutdown.signal.addEventListener(
+      'abort',
+      () => {
+        resolve('signal');
+      },
+      { once: true },
+    );
+  });
+  const why = await Promise.race([op.done, signalled]);
+  if (why === 'lost leadership') {
+    log.error({}, 'lost the leader lease; exiting so a fresh process can campaign again');
+    await shutdown.run(why);
+    process.exit(1);
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
   let flags: OperatorFlags | 'help';
   try {
@@ -65,26 +115,11 @@ export async function main(argv: readonly string[]): Promise<void> {
       'resource',
     ]),
   );
-
-  let kubeConfig;
-  try {
-    kubeConfig = loadKubeConfig().kubeConfig;
-  } catch (err) {
-    log.fatal(errorFields(err), 'cannot load kubeconfig');
-    fail(`cannot load a kubeconfig: ${errorMessage(err)}`, 1);
-  }
+  const kubeConfig = loadKubeConfigOrExit(log);
 
   const shutdown = createShutdown({ log });
-  const probes = createProbeServer({ host: flags.metricsHost, port: flags.metricsPort, registry, log });
   let operator: Operator | undefined;
-  probes.addLivenessCheck('process', () => {
-    if (shutdown.signal.aborted) throw new Error('shutting down');
-  });
-  probes.addReadinessCheck('operator', () => {
-    if (operator === undefined) throw new Error('starting: connecting to OVN');
-    const r = operator.readiness();
-    if (!r.ok) throw new Error(r.why);
-  });
+  const probes = createOperatorProbes(flags, registry, log, shutdown, () => operator);
   await probes.listen();
 
   try {
@@ -105,19 +140,5 @@ export async function main(argv: readonly string[]): Promise<void> {
     await probes.close();
   });
   shutdown.install();
-  const signalled = new Promise<string>((resolve) => {
-    shutdown.signal.addEventListener(
-      'abort',
-      () => {
-        resolve('signal');
-      },
-      { once: true },
-    );
-  });
-  const why = await Promise.race([op.done, signalled]);
-  if (why === 'lost leadership') {
-    log.error({}, 'lost the leader lease; exiting so a fresh process can campaign again');
-    await shutdown.run(why);
-    process.exit(1);
-  }
+  await waitForExit(op, shutdown, log);
 }

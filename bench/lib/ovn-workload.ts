@@ -61,76 +61,100 @@ export function networkExternalIds(i: number, localPref?: number): Record<string
   };
 }
 
+/** NB inserts of network i's VM ports; the first `portAssocs` of them carry the driver's association ids. */
+function vmPortInserts(
+  o: OvnWorkloadOptions,
+  i: number,
+  portAssocs: number,
+  ops: Operation[],
+  portRefs: string[],
+): void {
+  const ls = `neutron-${networkId(i)}`;
+  const net = subnetOf(i);
+  for (let p = 0; p < portsOf(o, i); p++) {
+    const ref = `vm_${i}_${p}`;
+    portRefs.push(ref);
+    const ids: Record<string, string> = { 'neutron:network_name': ls, 'neutron:device_owner': 'compute:nova' };
+    const assoc = p < portAssocs ? driverExternalIds({ vni: networkVni(i), type: 'l2', advertiseFixedIps: true }) : {};
+    ops.push({
+      op: 'insert',
+      table: 'Logical_Switch_Port',
+      'uuid-name': ref,
+      row: {
+        name: vmPortName(i, p),
+        addresses: [`${portMac(i, p)} ${net}.${10 + p}`],
+        external_ids: { ...ids, ...assoc },
+      },
+    });
+  }
+}
+
+/** NB inserts of network i's provider (localnet) port and router-facing switch port. */
+function switchInfraPortInserts(i: number, ops: Operation[], portRefs: string[]): void {
+  const segment = segmentOf(i);
+  portRefs.push(`ln_${i}`);
+  ops.push({
+    op: 'insert',
+    table: 'Logical_Switch_Port',
+    'uuid-name': `ln_${i}`,
+    row: {
+      name: `provnet-${networkId(i)}`,
+      type: 'localnet',
+      addresses: ['unknown'],
+      tag: segment.tag,
+      options: { network_name: segment.physnet },
+    },
+  });
+  const rp = `rp_${i}`;
+  portRefs.push(rp);
+  ops.push({
+    op: 'insert',
+    table: 'Logical_Switch_Port',
+    'uuid-name': rp,
+    row: {
+      name: `rp-${routerId(i)}`,
+      type: 'router',
+      addresses: ['router'],
+      options: { 'router-port': `lrp-${routerId(i)}` },
+    },
+  });
+}
+
+/** NB inserts of network i's router port and router. */
+function routerInserts(i: number, ops: Operation[]): void {
+  ops.push({
+    op: 'insert',
+    table: 'Logical_Router_Port',
+    'uuid-name': `lrp_${i}`,
+    row: {
+      name: `lrp-${routerId(i)}`,
+      mac: portMac(0xffff, i),
+      networks: [`${subnetOf(i)}.1/24`],
+      external_ids: {
+        'neutron:network_name': `neutron-${networkId(i)}`,
+        'neutron:router_name': routerId(i),
+        ...driverExternalIds({ vni: networkVni(i), type: 'l2', routeTargets: [`65000:${networkVni(i)}`] }),
+      },
+    },
+  });
+  ops.push({ op: 'insert', table: 'Logical_Router', row: { name: `neutron-${routerId(i)}`, ports: [`lrp_${i}`] } });
+}
+
 /** NB inserts for networks [from, to). */
 export function nbInserts(o: OvnWorkloadOptions, from: number, to: number): Operation[] {
   const ops: Operation[] = [];
   const portAssocs = portAssociationsPerNetwork(o);
   for (let i = from; i < to; i++) {
-    const ls = `neutron-${networkId(i)}`;
-    const net = subnetOf(i);
     const portRefs: string[] = [];
-    for (let p = 0; p < portsOf(o, i); p++) {
-      const ref = `vm_${i}_${p}`;
-      portRefs.push(ref);
-      const ids: Record<string, string> = { 'neutron:network_name': ls, 'neutron:device_owner': 'compute:nova' };
-      const assoc =
-        p < portAssocs ? driverExternalIds({ vni: networkVni(i), type: 'l2', advertiseFixedIps: true }) : {};
-      ops.push({
-        op: 'insert',
-        table: 'Logical_Switch_Port',
-        'uuid-name': ref,
-        row: {
-          name: vmPortName(i, p),
-          addresses: [`${portMac(i, p)} ${net}.${10 + p}`],
-          external_ids: { ...ids, ...assoc },
-        },
-      });
-    }
-    const segment = segmentOf(i);
-    portRefs.push(`ln_${i}`);
-    ops.push({
-      op: 'insert',
-      table: 'Logical_Switch_Port',
-      'uuid-name': `ln_${i}`,
-      row: {
-        name: `provnet-${networkId(i)}`,
-        type: 'localnet',
-        addresses: ['unknown'],
-        tag: segment.tag,
-        options: { network_name: segment.physnet },
-      },
-    });
-    const lrp = `lrp-${routerId(i)}`;
-    const rp = `rp_${i}`;
-    portRefs.push(rp);
-    ops.push({
-      op: 'insert',
-      table: 'Logical_Switch_Port',
-      'uuid-name': rp,
-      row: { name: `rp-${routerId(i)}`, type: 'router', addresses: ['router'], options: { 'router-port': lrp } },
-    });
+    vmPortInserts(o, i, portAssocs, ops, portRefs);
+    switchInfraPortInserts(i, ops, portRefs);
     ops.push({
       op: 'insert',
       table: 'Logical_Switch',
       'uuid-name': `ls_${i}`,
-      row: { name: ls, external_ids: networkExternalIds(i), ports: portRefs },
+      row: { name: `neutron-${networkId(i)}`, external_ids: networkExternalIds(i), ports: portRefs },
     });
-    ops.push({
-      op: 'insert',
-      table: 'Logical_Router_Port',
-      'uuid-name': `lrp_${i}`,
-      row: {
-        name: lrp,
-        mac: portMac(0xffff, i),
-        networks: [`${net}.1/24`],
-        external_ids: {
-          'neutron:network_name': ls,
-          'neutron:router_name': routerId(i),
-          ...driverExternalIds({ vni: networkVni(i), type: 'l2', routeTargets: [`65000:${networkVni(i)}`] }),
-        },
-      },
-    });
-    ops.push({ op: 'insert', table: 'Logical_Router', row: { name: `neutron-${routerId(i)}`, ports: [`lrp_${i}`] } });
+    routerInserts(i, ops);
   }
   return ops;
 }

@@ -66,8 +66,22 @@ export class ExecCredentialSource {
 
   async #run(): Promise<ExecCredential> {
     this.runs += 1;
-    const { command, args, env, apiVersion, provideClusterInfo } = this.#spec;
-    const info = {
+    const { command, args, env } = this.#spec;
+    const childEnv = {
+      ...process.env,
+      ...Object.fromEntries(env.map((e) => [e.name, e.value])),
+      KUBERNETES_EXEC_INFO: JSON.stringify(this.#execInfo()),
+    };
+    const stdout = await runPlugin(command, args, childEnv);
+    const credential = parseCredential(command, stdout);
+    this.#current = credential;
+    return credential;
+  }
+
+  /** The KUBERNETES_EXEC_INFO the plugin reads; the cluster only when the kubeconfig asks to provide it. */
+  #execInfo(): object {
+    const { apiVersion, provideClusterInfo } = this.#spec;
+    return {
       apiVersion,
       kind: 'ExecCredential',
       spec: {
@@ -86,51 +100,52 @@ export class ExecCredentialSource {
           : {}),
       },
     };
-    const childEnv = {
-      ...process.env,
-      ...Object.fromEntries(env.map((e) => [e.name, e.value])),
-      KUBERNETES_EXEC_INFO: JSON.stringify(info),
-    };
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(
-        command,
-        [...args],
-        { env: childEnv, timeout: RUN_TIMEOUT_MS, maxBuffer: 1024 * 1024, encoding: 'utf8' },
-        (err, out, errText) => {
-          if (err === null) {
-            resolve(out);
-            return;
-          }
-          reject(
-            new Error(
-              `kubeconfig exec plugin ${command} failed: ${err.message}${errText.trim() === '' ? '' : `: ${errText.trim().slice(0, 500)}`}`,
-            ),
-          );
-        },
-      );
-    });
-    let parsed: z.infer<typeof ExecCredentialOutput>;
-    try {
-      parsed = ExecCredentialOutput.parse(JSON.parse(stdout));
-    } catch (err) {
-      throw new Error(
-        `kubeconfig exec plugin ${command} printed no valid ExecCredential: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err },
-      );
-    }
-    const s = parsed.status;
-    const expiresAt = s.expirationTimestamp === undefined ? undefined : Date.parse(s.expirationTimestamp);
-    if (expiresAt !== undefined && Number.isNaN(expiresAt))
-      throw new Error(
-        `kubeconfig exec plugin ${command}: expirationTimestamp ${s.expirationTimestamp ?? ''} is not a time`,
-      );
-    const credential: ExecCredential = {
-      ...(s.token === undefined ? {} : { token: s.token }),
-      ...(s.clientCertificateData === undefined ? {} : { cert: s.clientCertificateData }),
-      ...(s.clientKeyData === undefined ? {} : { key: s.clientKeyData }),
-      ...(expiresAt === undefined ? {} : { expiresAt }),
-    };
-    this.#current = credential;
-    return credential;
   }
+}
+
+/** Runs the plugin once and resolves with its stdout; a failure carries the start of its stderr. */
+function runPlugin(command: string, args: readonly string[], childEnv: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    execFile(
+      command,
+      [...args],
+      { env: childEnv, timeout: RUN_TIMEOUT_MS, maxBuffer: 1024 * 1024, encoding: 'utf8' },
+      (err, out, errText) => {
+        if (err === null) {
+          resolve(out);
+          return;
+        }
+        reject(
+          new Error(
+            `kubeconfig exec plugin ${command} failed: ${err.message}${errText.trim() === '' ? '' : `: ${errText.trim().slice(0, 500)}`}`,
+          ),
+        );
+      },
+    );
+  });
+}
+
+/** The plugin's stdout as a credential; anything but a valid ExecCredential is an error naming the plugin. */
+function parseCredential(command: string, stdout: string): ExecCredential {
+  let parsed: z.infer<typeof ExecCredentialOutput>;
+  try {
+    parsed = ExecCredentialOutput.parse(JSON.parse(stdout));
+  } catch (err) {
+    throw new Error(
+      `kubeconfig exec plugin ${command} printed no valid ExecCredential: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+  const s = parsed.status;
+  const expiresAt = s.expirationTimestamp === undefined ? undefined : Date.parse(s.expirationTimestamp);
+  if (expiresAt !== undefined && Number.isNaN(expiresAt))
+    throw new Error(
+      `kubeconfig exec plugin ${command}: expirationTimestamp ${s.expirationTimestamp ?? ''} is not a time`,
+    );
+  return {
+    ...(s.token === undefined ? {} : { token: s.token }),
+    ...(s.clientCertificateData === undefined ? {} : { cert: s.clientCertificateData }),
+    ...(s.clientKeyData === undefined ? {} : { key: s.clientKeyData }),
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  };
 }

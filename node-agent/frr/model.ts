@@ -150,7 +150,9 @@ function findDuplicates(values: readonly (string | number)[]): Set<number> {
   return duplicates;
 }
 
-function checkCrossFields(model: z.output<typeof FrrModelObject>): Issue[] {
+type ParsedModel = z.output<typeof FrrModelObject>;
+
+function checkVrfsAndVnis(model: ParsedModel): Issue[] {
   const issues: Issue[] = [];
   for (const i of findDuplicates(model.vrfs.map((v) => v.name))) {
     issues.push({ path: ['vrfs', i, 'name'], message: 'duplicate VRF name' });
@@ -171,6 +173,11 @@ function checkCrossFields(model: z.output<typeof FrrModelObject>): Issue[] {
       });
     }
   });
+  return issues;
+}
+
+function checkUnderlayNeighbors(model: ParsedModel, peerIds: readonly string[]): Issue[] {
+  const issues: Issue[] = [];
   model.underlayNeighbors.forEach((n, i) => {
     if (n.ebgpMultihop !== undefined && (n.remoteAs === 'internal' || n.remoteAs === model.asn)) {
       issues.push({
@@ -179,43 +186,51 @@ function checkCrossFields(model: z.output<typeof FrrModelObject>): Issue[] {
       });
     }
   });
-  const peerIds = model.underlayNeighbors.map((n) => n.address ?? n.interface ?? '');
   for (const i of findDuplicates(peerIds)) {
     issues.push({ path: ['underlayNeighbors', i], message: 'duplicate neighbour' });
   }
+  return issues;
+}
+
+function checkEvpnPeerGroup(model: ParsedModel, peerIds: readonly string[]): Issue[] {
   const group = model.evpn.peerGroup;
-  if (group !== undefined) {
-    const underlay = new Set(peerIds);
-    group.members.forEach((member, i) => {
-      if (underlay.has(member)) {
-        issues.push({ path: ['evpn', 'peerGroup', 'members', i], message: 'already an underlay neighbour' });
-      }
+  if (group === undefined) return [];
+  const issues: Issue[] = [];
+  const underlay = new Set(peerIds);
+  group.members.forEach((member, i) => {
+    if (underlay.has(member)) {
+      issues.push({ path: ['evpn', 'peerGroup', 'members', i], message: 'already an underlay neighbour' });
+    }
+  });
+  for (const i of findDuplicates(group.members)) {
+    issues.push({ path: ['evpn', 'peerGroup', 'members', i], message: 'duplicate member' });
+  }
+  if (underlay.has(group.name)) {
+    issues.push({
+      path: ['evpn', 'peerGroup', 'name'],
+      message: 'peer-group name clashes with a neighbour interface',
     });
-    for (const i of findDuplicates(group.members)) {
-      issues.push({ path: ['evpn', 'peerGroup', 'members', i], message: 'duplicate member' });
-    }
-    if (underlay.has(group.name)) {
-      issues.push({
-        path: ['evpn', 'peerGroup', 'name'],
-        message: 'peer-group name clashes with a neighbour interface',
-      });
-    }
-    const ibgp = group.remoteAs === 'internal' || group.remoteAs === model.asn;
-    if (group.ebgpMultihop !== undefined && ibgp) {
-      // bgpd ignores it on iBGP sessions and never shows it: the reload would never converge.
-      issues.push({
-        path: ['evpn', 'peerGroup', 'ebgpMultihop'],
-        message: 'only valid for eBGP (remoteAs external or another ASN)',
-      });
-    }
-    if (group.routeReflectorClients && !ibgp) {
-      issues.push({
-        path: ['evpn', 'peerGroup', 'routeReflectorClients'],
-        message: 'route-reflector clients must be iBGP (remoteAs internal or the node ASN)',
-      });
-    }
+  }
+  const ibgp = group.remoteAs === 'internal' || group.remoteAs === model.asn;
+  if (group.ebgpMultihop !== undefined && ibgp) {
+    // bgpd ignores it on iBGP sessions and never shows it: the reload would never converge.
+    issues.push({
+      path: ['evpn', 'peerGroup', 'ebgpMultihop'],
+      message: 'only valid for eBGP (remoteAs external or another ASN)',
+    });
+  }
+  if (group.routeReflectorClients && !ibgp) {
+    issues.push({
+      path: ['evpn', 'peerGroup', 'routeReflectorClients'],
+      message: 'route-reflector clients must be iBGP (remoteAs internal or the node ASN)',
+    });
   }
   return issues;
+}
+
+function checkCrossFields(model: ParsedModel): Issue[] {
+  const peerIds = model.underlayNeighbors.map((n) => n.address ?? n.interface ?? '');
+  return [...checkVrfsAndVnis(model), ...checkUnderlayNeighbors(model, peerIds), ...checkEvpnPeerGroup(model, peerIds)];
 }
 
 export const FrrModelSchema = FrrModelObject.superRefine((model, ctx) => {

@@ -85,6 +85,22 @@ const refusedByKey = (refusals: readonly FrrRefusal[]): Map<string, string> => {
   return m;
 };
 
+const refusalsOf = (list: readonly FrrRefusal[]): Pick<FrrApplyResult, 'refusals' | 'refused'> => ({
+  refusals: list,
+  refused: refusedByKey(list),
+});
+
+/** Times consecutive phases of one apply: each `phase(name)` records the time since the previous one. */
+function startPhaseClock(): { phasesMs: Record<string, number>; phase: (name: string) => void } {
+  const phasesMs: Record<string, number> = {};
+  let mark = Date.now();
+  const phase = (name: string): void => {
+    phasesMs[name] = Date.now() - mark;
+    mark = Date.now();
+  };
+  return { phasesMs, phase };
+}
+
 export class FrrApplier {
   readonly #o: FrrApplierOptions;
   readonly #io: FrrIo;
@@ -114,27 +130,10 @@ export class FrrApplier {
    */
   async apply(config: FrrConfig): Promise<FrrApplyResult> {
     const started = Date.now();
-    const refusalsOf = (list: readonly FrrRefusal[]) => ({ refusals: list, refused: refusedByKey(list) });
-    if (this.#upToDate(config))
-      return {
-        reloaded: false,
-        mode: 'none',
-        reloads: 0,
-        commands: 0,
-        changed: [],
-        ...refusalsOf(this.#refusals),
-        repairedVnis: [],
-        durationMs: Date.now() - started,
-        phasesMs: {},
-      };
+    if (this.#upToDate(config)) return this.#unchangedResult(started);
     this.#refusals = [];
     await this.#writeBootConfig(config.text);
-    const phasesMs: Record<string, number> = {};
-    let mark = Date.now();
-    const phase = (name: string): void => {
-      phasesMs[name] = Date.now() - mark;
-      mark = Date.now();
-    };
+    const { phasesMs, phase } = startPhaseClock();
     const { fresh, delta } = await this.#plan(config);
     phase('plan');
     const deltaReadback = delta.batch.length > 0 ? await this.#applyDelta(delta.batch, phase) : undefined;
@@ -161,21 +160,39 @@ export class FrrApplier {
       durationMs: Date.now() - started,
       phasesMs,
     };
-    if (result.reloaded)
-      this.#log?.info(
-        {
-          mode,
-          reloads,
-          commands: result.commands,
-          changed: delta.changed.length,
-          refused: this.#refusals.slice(0, 20),
-          repairedVnis: repaired,
-          durationMs: result.durationMs,
-          phasesMs,
-        },
-        'FRR config applied',
-      );
+    if (result.reloaded) this.#logApplied(result);
     return result;
+  }
+
+  /** FRR already runs the config: nothing sent, last apply's refusals still stand. */
+  #unchangedResult(started: number): FrrApplyResult {
+    return {
+      reloaded: false,
+      mode: 'none',
+      reloads: 0,
+      commands: 0,
+      changed: [],
+      ...refusalsOf(this.#refusals),
+      repairedVnis: [],
+      durationMs: Date.now() - started,
+      phasesMs: {},
+    };
+  }
+
+  #logApplied(result: FrrApplyResult): void {
+    this.#log?.info(
+      {
+        mode: result.mode,
+        reloads: result.reloads,
+        commands: result.commands,
+        changed: result.changed.length,
+        refused: result.refusals.slice(0, 20),
+        repairedVnis: result.repairedVnis,
+        durationMs: result.durationMs,
+        phasesMs: result.phasesMs,
+      },
+      'FRR config applied',
+    );
   }
 
   #upToDate(config: FrrConfig): boolean {

@@ -139,35 +139,32 @@ function nodeConditions(
   );
 }
 
-export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatus {
-  const { kernel, frr } = input;
-  const frrErr = frrError(frr);
-  const vnis = new Map((frr.status?.vnis ?? []).map((v) => [v.vni, v]));
-  const frrVrfs = new Map((frr.status?.vrfs ?? []).map((v) => [v.vrf, v]));
+type ObjectVerdict = Pick<ObjectOutcome, 'ready' | 'reason' | 'code' | 'message'>;
 
-  // An object's own refused FRR lines first (it fails alone), then the node's FRR failure (every object).
-  const withFrr = (
-    o: ObjectOutcome,
-    refused: FrrOutcome['rejectedVrfs'],
-  ): Pick<ObjectOutcome, 'ready' | 'reason' | 'code' | 'message'> => {
-    if (!o.ready) return o;
-    const own = refused?.get(o.name);
-    if (own !== undefined) return { ready: false, reason: own.reason, code: own.code, message: own.message };
-    if (frrErr === undefined) return o;
-    return {
-      ready: false,
-      reason: ConditionReason.FrrFailed,
-      code: EvpnErrorCode.Frr,
-      message: `${EvpnErrorCode.Frr}: ${frrErr}`,
-    };
+/** An object's own refused FRR lines first (it fails alone), then the node's FRR failure (every object). */
+function withFrr(o: ObjectOutcome, refused: FrrOutcome['rejectedVrfs'], frrErr: string | undefined): ObjectVerdict {
+  if (!o.ready) return o;
+  const own = refused?.get(o.name);
+  if (own !== undefined) return { ready: false, reason: own.reason, code: own.code, message: own.message };
+  if (frrErr === undefined) return o;
+  return {
+    ready: false,
+    reason: ConditionReason.FrrFailed,
+    code: EvpnErrorCode.Frr,
+    message: `${EvpnErrorCode.Frr}: ${frrErr}`,
   };
+}
 
-  const vrfs: VrfResult[] = [...kernel.vrfs.values()]
+/** One entry per VRF the kernel pass saw, sorted by name, with its L3VNI state from FRR. */
+function buildVrfResults(input: NodeStatusInput, frrErr: string | undefined): VrfResult[] {
+  const { kernel, frr } = input;
+  const frrVrfs = new Map((frr.status?.vrfs ?? []).map((v) => [v.vrf, v]));
+  return [...kernel.vrfs.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((o) => {
       const g = input.generations.vrfs.get(o.name);
       const fv = g ? frrVrfs.get(vrfDevice(g.vni)) : undefined;
-      const r = withFrr(o, frr.rejectedVrfs);
+      const r = withFrr(o, frr.rejectedVrfs, frrErr);
       return trim({
         name: o.name,
         generation: g?.generation,
@@ -185,12 +182,18 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
             : capped(input.remoteHosts.get(g.table) ?? [], REMOTE_HOSTS_MAX),
       });
     });
-  const networks: NetworkResult[] = [...kernel.networks.values()]
+}
+
+/** One entry per network the kernel pass saw, sorted by name, with its VNI's EVPN state from FRR. */
+function buildNetworkResults(input: NodeStatusInput, frrErr: string | undefined): NetworkResult[] {
+  const { kernel, frr } = input;
+  const vnis = new Map((frr.status?.vnis ?? []).map((v) => [v.vni, v]));
+  return [...kernel.networks.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((o) => {
       const g = input.generations.networks.get(o.name);
       const fv = g?.vni !== undefined ? vnis.get(g.vni) : undefined;
-      const r = withFrr(withOvs(o, input.ovs), frr.rejectedNetworks);
+      const r = withFrr(withOvs(o, input.ovs), frr.rejectedNetworks, frrErr);
       return trim({
         name: o.name,
         generation: g?.generation,
@@ -213,24 +216,32 @@ export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatu
         ),
       });
     });
+}
 
-  const conditions = nodeConditions(input, [...vrfs, ...networks], frrErr);
-
+/** The node's FRR block; absent when the agent does not manage FRR. */
+function summarizeFrr(frr: FrrOutcome, frrErr: string | undefined): EvpnNodeStateStatus['frr'] {
+  if (!frr.enabled) return undefined;
   const evpnPeers = frr.status?.evpnPeers ?? [];
+  return trim({
+    running: frr.running,
+    configHash: frr.configHash?.slice(0, 16),
+    lastReloadTime: frr.lastReloadTime,
+    peersEstablished: frr.status ? evpnPeers.filter((p) => p.established).length : undefined,
+    peersTotal: frr.status ? evpnPeers.length : undefined,
+    message: frrErr,
+  });
+}
+
+export function buildNodeStateStatus(input: NodeStatusInput): EvpnNodeStateStatus {
+  const frrErr = frrError(input.frr);
+  const vrfs = buildVrfResults(input, frrErr);
+  const networks = buildNetworkResults(input, frrErr);
+  const conditions = nodeConditions(input, [...vrfs, ...networks], frrErr);
   return trim({
     vtepIp: input.vtepIp,
     asn: input.asn,
     conditions: conditions.map((c) => trim({ ...c })),
-    frr: frr.enabled
-      ? trim({
-          running: frr.running,
-          configHash: frr.configHash?.slice(0, 16),
-          lastReloadTime: frr.lastReloadTime,
-          peersEstablished: frr.status ? evpnPeers.filter((p) => p.established).length : undefined,
-          peersTotal: frr.status ? evpnPeers.length : undefined,
-          message: frrErr,
-        })
-      : undefined,
+    frr: summarizeFrr(input.frr, frrErr),
     vrfs,
     networks,
   });

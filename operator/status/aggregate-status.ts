@@ -11,7 +11,13 @@ import type { EvpnNetwork, EvpnNodeState, EvpnVrf, EvpnVrfSpec, NetworkResult, V
 import { ConditionReason, ConditionType, effectiveRoutingTable } from '../../crds/index.ts';
 import { setConditions, type Condition, type ConditionInput } from '../../lib/kube/conditions.ts';
 import type { MirrorProblem } from '../mirror/build-desired.ts';
-import { convergingMessage, convergingNodes, type ConvergenceInput, type ReceivedRoutes } from './convergence.ts';
+import {
+  convergingMessage,
+  convergingNodes,
+  type Converging,
+  type ConvergenceInput,
+  type ReceivedRoutes,
+} from './convergence.ts';
 
 export const MAX_FAILING_NODES = 20;
 /** The condition types this operator owns on EvpnNetwork/EvpnVrf. */
@@ -97,6 +103,62 @@ function sortNodes(
   return { applied, failing };
 }
 
+/** The Ready condition from the node counts: no nodes, then failing, converging, all ready, else pending. */
+function readyCondition(fold: {
+  readonly totalNodes: number;
+  readonly appliedNodes: number;
+  readonly readyNodes: number;
+  readonly failing: readonly FailingNode[];
+  readonly converging: readonly Converging[];
+  readonly observedGeneration: number | undefined;
+}): ConditionInput {
+  const { totalNodes, appliedNodes, readyNodes, failing, converging, observedGeneration } = fold;
+  const og = observedGeneration === undefined ? {} : { observedGeneration };
+  if (totalNodes === 0) {
+    return {
+      type: ConditionType.Ready,
+      status: 'False',
+      reason: ConditionReason.NoNodes,
+      message: 'no node agent has reported yet',
+      ...og,
+    };
+  }
+  if (failing.length > 0) {
+    return {
+      type: ConditionType.Ready,
+      status: 'False',
+      reason: ConditionReason.NodesFailing,
+      message: failingMessage(failing, totalNodes),
+      ...og,
+    };
+  }
+  if (converging.length > 0 && appliedNodes === totalNodes) {
+    return {
+      type: ConditionType.Ready,
+      status: 'False',
+      reason: ConditionReason.Converging,
+      message: convergingMessage(converging, totalNodes),
+      ...og,
+    };
+  }
+  if (readyNodes === totalNodes) {
+    return {
+      type: ConditionType.Ready,
+      status: 'True',
+      reason: ConditionReason.Applied,
+      message: `applied on all ${totalNodes} nodes`,
+      ...og,
+    };
+  }
+  return {
+    type: ConditionType.Ready,
+    status: 'False',
+    reason: ConditionReason.Pending,
+    message: `applied on ${readyNodes} of ${totalNodes} nodes; waiting for the others`,
+    ...og,
+  };
+}
+
 export function foldNodeResults(
   kind: 'EvpnNetwork' | 'EvpnVrf',
   name: string,
@@ -110,56 +172,19 @@ export function foldNodeResults(
   const readyNodes = applied.length - converging.length;
   failing.sort((a, b) => a.node.localeCompare(b.node));
   const totalNodes = nodes.length;
-  const observedGeneration = generation;
-  const og = observedGeneration === undefined ? {} : { observedGeneration };
-  let condition: ConditionInput;
-  if (totalNodes === 0) {
-    condition = {
-      type: ConditionType.Ready,
-      status: 'False',
-      reason: ConditionReason.NoNodes,
-      message: 'no node agent has reported yet',
-      ...og,
-    };
-  } else if (failing.length > 0) {
-    condition = {
-      type: ConditionType.Ready,
-      status: 'False',
-      reason: ConditionReason.NodesFailing,
-      message: failingMessage(failing, totalNodes),
-      ...og,
-    };
-  } else if (converging.length > 0 && applied.length === totalNodes) {
-    condition = {
-      type: ConditionType.Ready,
-      status: 'False',
-      reason: ConditionReason.Converging,
-      message: convergingMessage(converging, totalNodes),
-      ...og,
-    };
-  } else if (readyNodes === totalNodes) {
-    condition = {
-      type: ConditionType.Ready,
-      status: 'True',
-      reason: ConditionReason.Applied,
-      message: `applied on all ${totalNodes} nodes`,
-      ...og,
-    };
-  } else {
-    condition = {
-      type: ConditionType.Ready,
-      status: 'False',
-      reason: ConditionReason.Pending,
-      message: `applied on ${readyNodes} of ${totalNodes} nodes; waiting for the others`,
-      ...og,
-    };
-  }
   return {
     ready: `${readyNodes}/${totalNodes}`,
     readyNodes,
     totalNodes,
     failingNodes: failing.slice(0, MAX_FAILING_NODES),
-    condition,
+    condition: readyCondition({
+      totalNodes,
+      appliedNodes: applied.length,
+      readyNodes,
+      failing,
+      converging,
+      observedGeneration: generation,
+    }),
   };
 }
 

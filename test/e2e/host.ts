@@ -97,15 +97,19 @@ async function startOperator(
   return operator;
 }
 
-async function main(): Promise<number> {
+/** The guest command and the options before `--` (the `-e K=V` pairs to pass on); sets `quiet`. */
+function parseHostArgs(): { command: string[]; passEnv: string[] } {
   const args = process.argv.slice(2);
   const sep = args.indexOf('--');
   const opts = sep < 0 ? [] : args.slice(0, sep);
   const command = sep < 0 ? args : args.slice(sep + 1);
   if (command.length === 0) throw new Error('usage: host.ts [--quiet] [-e K=V]... -- command [args...]');
   quiet = opts.includes('--quiet');
-  const passEnv = opts.filter((o) => o !== '--quiet');
+  return { command, passEnv: opts.filter((o) => o !== '--quiet') };
+}
 
+/** A fresh artifacts directory for this run. */
+function createRunDir(): string {
   // Under the repository: the guest mounts it read-write, and nothing else of the host.
   const runsDir = join(repo, '.cache', 'e2e');
   mkdirSync(runsDir, { recursive: true });
@@ -114,6 +118,48 @@ async function main(): Promise<number> {
     rmSync(join(runsDir, old), { recursive: true, force: true });
   const dir = join(runsDir, `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The guest's environment (K=V): how it reaches the apiserver and OVN, where its artifacts go. */
+function writeGuestEnv(cp: ControlPlane, ovn: OvnClusters, dir: string, passEnv: readonly string[]): string[] {
+  const guestKc = join(dir, 'guest.kubeconfig');
+  writeFileSync(guestKc, guestKubeconfig(cp.kubeconfigPath));
+  return [
+    `KUBECONFIG=${guestKc}`,
+    `KUBECTL=${cp.kubectlPath}`,
+    `API_PORT=${new URL(cp.server).port}`,
+    `OVN_NB=${guestMembers(ovn.nb)}`,
+    `OVN_SB=${guestMembers(ovn.sb)}`,
+    `E2E_DIR=${dir}`,
+    `E2E_T0=${t0}`,
+    ...passEnv.filter((o) => o !== '-e'),
+  ];
+}
+
+/** Boots the guest to run `command`; resolves with its exit code and its stderr (collected only when quiet). */
+async function runGuest(command: readonly string[], env: readonly string[]): Promise<{ code: number; stderr: string }> {
+  const child = spawn(
+    join(repo, 'test', 'uml', 'boot.sh'),
+    ['-n', 'vde', ...env.flatMap((e) => ['-e', e]), '--', ...command],
+    { stdio: ['ignore', 'inherit', quiet ? 'pipe' : 'inherit'], cwd: repo },
+  );
+  let bootStderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    bootStderr += chunk;
+  });
+  const code = await new Promise<number>((resolve) =>
+    child.once('close', (c) => {
+      resolve(c ?? 1);
+    }),
+  );
+  return { code, stderr: bootStderr };
+}
+
+async function main(): Promise<number> {
+  const { command, passEnv } = parseHostArgs();
+  const dir = createRunDir();
 
   // The host's OVN runs the same test world as the guest (EVPN_STACK, read by boot.sh too).
   useStackOnHost();
@@ -134,33 +180,7 @@ async function main(): Promise<number> {
     operator = await startOperator(cp, ovn, operatorLog);
     phase('operator ready');
 
-    const guestKc = join(dir, 'guest.kubeconfig');
-    writeFileSync(guestKc, guestKubeconfig(cp.kubeconfigPath));
-    const env = [
-      `KUBECONFIG=${guestKc}`,
-      `KUBECTL=${cp.kubectlPath}`,
-      `API_PORT=${new URL(cp.server).port}`,
-      `OVN_NB=${guestMembers(ovn.nb)}`,
-      `OVN_SB=${guestMembers(ovn.sb)}`,
-      `E2E_DIR=${dir}`,
-      `E2E_T0=${t0}`,
-      ...passEnv.filter((o) => o !== '-e'),
-    ];
-    const child = spawn(
-      join(repo, 'test', 'uml', 'boot.sh'),
-      ['-n', 'vde', ...env.flatMap((e) => ['-e', e]), '--', ...command],
-      { stdio: ['ignore', 'inherit', quiet ? 'pipe' : 'inherit'], cwd: repo },
-    );
-    let bootStderr = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      bootStderr += chunk;
-    });
-    const code = await new Promise<number>((resolve) =>
-      child.once('close', (c) => {
-        resolve(c ?? 1);
-      }),
-    );
+    const { code, stderr: bootStderr } = await runGuest(command, writeGuestEnv(cp, ovn, dir, passEnv));
     phase('guest');
     if (code !== 0) {
       if (quiet) process.stderr.write(bootStderr);

@@ -155,6 +155,171 @@ const parseRows = (csv: string): string[][] =>
     .map((l) => l.split(','));
 const lrpName = (router: string, n: Network): string => `lrp-${router.slice(0, 8)}-${n.id.slice(0, 8)}`;
 
+// The ovn-nbctl commands of createTopology, each one starting with its `--` separator.
+
+/** A network's Logical_Switch, with Neutron's external ids. */
+const logicalSwitchArgs = (n: Network): string[] => {
+  const ls = lsName(n);
+  return [
+    '--',
+    'ls-add',
+    ls,
+    '--',
+    'set',
+    'Logical_Switch',
+    ls,
+    ...idArgs({
+      'neutron:network_name': n.label,
+      'neutron:mtu': String(n.mtu),
+      'neutron:revision_number': '2',
+      'neutron:availability_zone_hints': '',
+    }),
+    'other_config:mcast_snoop="false"',
+    'other_config:mcast_flood_unregistered="false"',
+  ];
+};
+
+/** The segment: a localnet port on physnet1 tagged with the segmentation id. */
+const localnetPortArgs = (n: Network): string[] => {
+  const ls = lsName(n);
+  const ln = `provnet-${n.segmentId}`;
+  return [
+    '--',
+    'lsp-add',
+    ls,
+    ln,
+    '--',
+    'lsp-set-type',
+    ln,
+    'localnet',
+    '--',
+    'lsp-set-addresses',
+    ln,
+    'unknown',
+    '--',
+    'lsp-set-options',
+    ln,
+    `network_name=${PHYSNET}`,
+    'mcast_flood=false',
+    'mcast_flood_reports=true',
+    '--',
+    'set',
+    'Logical_Switch_Port',
+    ln,
+    `tag=${String(n.segmentationId)}`,
+    ...idArgs({ 'neutron:network_name': ls, 'neutron:device_owner': '' }),
+  ];
+};
+
+/** The subnet: Neutron's DHCP_Options row (`@dhcp<letter>`), referenced by every VM port of the network. */
+const dhcpOptionsArgs = (n: Network): string[] => {
+  const letter = String(n.id.charCodeAt(0) - 96);
+  return [
+    `--`,
+    `--id=@dhcp${letter}`,
+    'create',
+    'DHCP_Options',
+    `cidr=${q(n.cidr)}`,
+    `options:router=${q(n.gateway)}`,
+    `options:server_id=${q(n.gateway)}`,
+    `options:server_mac=${q(`fa:16:3e:fe:0${letter}:01`)}`,
+    'options:lease_time="43200"',
+    `options:mtu=${q(String(n.mtu))}`,
+    'options:dns_server="{192.0.2.53}"',
+    ...idArgs({ subnet_id: n.subnetId, 'neutron:revision_number': '0' }),
+  ];
+};
+
+/** A Neutron router's Logical_Router. */
+const logicalRouterArgs = (name: string, routerId: string): string[] => [
+  '--',
+  'lr-add',
+  `neutron-${routerId}`,
+  '--',
+  'set',
+  'Logical_Router',
+  `neutron-${routerId}`,
+  ...idArgs({ 'neutron:router_name': name }),
+];
+
+/** A router interface: the router port holding the network's gateway and its peer switch port. */
+const routerInterfaceArgs = (routerId: string, n: Network): string[] => {
+  const lrp = lrpName(routerId, n);
+  const rsp = `${routerId.slice(0, 8)}-${n.id.slice(0, 8)}-rp`;
+  return [
+    '--',
+    'lrp-add',
+    `neutron-${routerId}`,
+    lrp,
+    routerPortMac(n),
+    `${n.gateway}/${n.cidr.split('/')[1] ?? '24'}`,
+    '--',
+    'set',
+    'Logical_Router_Port',
+    lrp,
+    ...idArgs({ 'neutron:network_name': lsName(n), 'neutron:router_name': routerId }),
+    '--',
+    'lsp-add',
+    lsName(n),
+    rsp,
+    '--',
+    'lsp-set-type',
+    rsp,
+    'router',
+    '--',
+    'lsp-set-addresses',
+    rsp,
+    'router',
+    '--',
+    'lsp-set-options',
+    rsp,
+    `router-port=${lrp}`,
+    '--',
+    'set',
+    'Logical_Switch_Port',
+    rsp,
+    ...idArgs({ 'neutron:device_owner': 'network:router_interface', 'neutron:device_id': routerId }),
+  ];
+};
+
+/** A VM's port, pinned to its node (requested-chassis) and using its network's DHCP_Options. */
+const vmPortArgs = (v: Vm): string[] => {
+  const addr = `${v.mac} ${v.ip}`;
+  const prefix = v.network.cidr.split('/')[1] ?? '24';
+  return [
+    '--',
+    'lsp-add',
+    lsName(v.network),
+    v.portId,
+    '--',
+    'lsp-set-addresses',
+    v.portId,
+    addr,
+    '--',
+    'lsp-set-port-security',
+    v.portId,
+    addr,
+    '--',
+    'lsp-set-options',
+    v.portId,
+    `requested-chassis=${v.node}`,
+    '--',
+    'set',
+    'Logical_Switch_Port',
+    v.portId,
+    `dhcpv4_options=@dhcp${String(v.network.id.charCodeAt(0) - 96)}`,
+    ...idArgs({
+      'neutron:cidrs': `${v.ip}/${prefix}`,
+      'neutron:device_owner': 'compute:nova',
+      'neutron:device_id': `${v.portId.slice(0, 8)}-d000-4000-8000-000000000000`,
+      'neutron:network_name': lsName(v.network),
+      'neutron:port_name': v.name,
+      'neutron:host_id': v.node,
+      'neutron:revision_number': '3',
+    }),
+  ];
+};
+
 export class OvnDriver {
   readonly #nb: string;
   readonly #sb: string;
@@ -178,152 +343,12 @@ export class OvnDriver {
    */
   async createTopology(): Promise<void> {
     const nb: string[] = [];
-    for (const n of networks) {
-      const ls = lsName(n);
-      const ln = `provnet-${n.segmentId}`;
-      const letter = String(n.id.charCodeAt(0) - 96);
-      nb.push(
-        '--',
-        'ls-add',
-        ls,
-        '--',
-        'set',
-        'Logical_Switch',
-        ls,
-        ...idArgs({
-          'neutron:network_name': n.label,
-          'neutron:mtu': String(n.mtu),
-          'neutron:revision_number': '2',
-          'neutron:availability_zone_hints': '',
-        }),
-        'other_config:mcast_snoop="false"',
-        'other_config:mcast_flood_unregistered="false"',
-        // The segment: a localnet port on physnet1 tagged with the segmentation id.
-        '--',
-        'lsp-add',
-        ls,
-        ln,
-        '--',
-        'lsp-set-type',
-        ln,
-        'localnet',
-        '--',
-        'lsp-set-addresses',
-        ln,
-        'unknown',
-        '--',
-        'lsp-set-options',
-        ln,
-        `network_name=${PHYSNET}`,
-        'mcast_flood=false',
-        'mcast_flood_reports=true',
-        '--',
-        'set',
-        'Logical_Switch_Port',
-        ln,
-        `tag=${String(n.segmentationId)}`,
-        ...idArgs({ 'neutron:network_name': ls, 'neutron:device_owner': '' }),
-        // The subnet: Neutron's DHCP_Options row, referenced by every VM port of the network.
-        `--`,
-        `--id=@dhcp${letter}`,
-        'create',
-        'DHCP_Options',
-        `cidr=${q(n.cidr)}`,
-        `options:router=${q(n.gateway)}`,
-        `options:server_id=${q(n.gateway)}`,
-        `options:server_mac=${q(`fa:16:3e:fe:0${letter}:01`)}`,
-        'options:lease_time="43200"',
-        `options:mtu=${q(String(n.mtu))}`,
-        'options:dns_server="{192.0.2.53}"',
-        ...idArgs({ subnet_id: n.subnetId, 'neutron:revision_number': '0' }),
-      );
-    }
+    for (const n of networks) nb.push(...logicalSwitchArgs(n), ...localnetPortArgs(n), ...dhcpOptionsArgs(n));
     for (const [name, r] of Object.entries(routers)) {
-      nb.push(
-        '--',
-        'lr-add',
-        `neutron-${r.id}`,
-        '--',
-        'set',
-        'Logical_Router',
-        `neutron-${r.id}`,
-        ...idArgs({ 'neutron:router_name': name }),
-      );
-      for (const n of r.networks) {
-        const lrp = lrpName(r.id, n);
-        const rsp = `${r.id.slice(0, 8)}-${n.id.slice(0, 8)}-rp`;
-        nb.push(
-          '--',
-          'lrp-add',
-          `neutron-${r.id}`,
-          lrp,
-          routerPortMac(n),
-          `${n.gateway}/${n.cidr.split('/')[1] ?? '24'}`,
-          '--',
-          'set',
-          'Logical_Router_Port',
-          lrp,
-          ...idArgs({ 'neutron:network_name': lsName(n), 'neutron:router_name': r.id }),
-          '--',
-          'lsp-add',
-          lsName(n),
-          rsp,
-          '--',
-          'lsp-set-type',
-          rsp,
-          'router',
-          '--',
-          'lsp-set-addresses',
-          rsp,
-          'router',
-          '--',
-          'lsp-set-options',
-          rsp,
-          `router-port=${lrp}`,
-          '--',
-          'set',
-          'Logical_Switch_Port',
-          rsp,
-          ...idArgs({ 'neutron:device_owner': 'network:router_interface', 'neutron:device_id': r.id }),
-        );
-      }
+      nb.push(...logicalRouterArgs(name, r.id));
+      for (const n of r.networks) nb.push(...routerInterfaceArgs(r.id, n));
     }
-    for (const v of vms) {
-      const addr = `${v.mac} ${v.ip}`;
-      const prefix = v.network.cidr.split('/')[1] ?? '24';
-      nb.push(
-        '--',
-        'lsp-add',
-        lsName(v.network),
-        v.portId,
-        '--',
-        'lsp-set-addresses',
-        v.portId,
-        addr,
-        '--',
-        'lsp-set-port-security',
-        v.portId,
-        addr,
-        '--',
-        'lsp-set-options',
-        v.portId,
-        `requested-chassis=${v.node}`,
-        '--',
-        'set',
-        'Logical_Switch_Port',
-        v.portId,
-        `dhcpv4_options=@dhcp${String(v.network.id.charCodeAt(0) - 96)}`,
-        ...idArgs({
-          'neutron:cidrs': `${v.ip}/${prefix}`,
-          'neutron:device_owner': 'compute:nova',
-          'neutron:device_id': `${v.portId.slice(0, 8)}-d000-4000-8000-000000000000`,
-          'neutron:network_name': lsName(v.network),
-          'neutron:port_name': v.name,
-          'neutron:host_id': v.node,
-          'neutron:revision_number': '3',
-        }),
-      );
-    }
+    for (const v of vms) nb.push(...vmPortArgs(v));
     await this.nbctl(nb.slice(1));
   }
 

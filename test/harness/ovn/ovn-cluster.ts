@@ -174,15 +174,48 @@ async function wipeAndRejoin(
   await m.start();
 }
 
+/** The members' database files: the first creates the cluster, the others join it. */
+async function createClusterFiles(which: Which, members: readonly Member[]): Promise<void> {
+  const [first, ...rest] = members;
+  if (first === undefined) throw new Error('no members');
+  await run('ovsdb-tool', ['create-cluster', first.dbFile, schema(which), first.raft]);
+  for (const m of rest) await run('ovsdb-tool', ['join-cluster', m.dbFile, DB_NAME[which], m.raft, first.raft]);
+}
+
+/** Until every member reports itself a cluster member and one of them leads. */
+async function waitClusterHealthy(which: Which, members: readonly Member[], timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    `every ${which} member in the cluster`,
+    async () => {
+      for (const m of members) if (!/Status: cluster member/.test(await m.status())) return false;
+      return true;
+    },
+    { timeoutMs, stepMs: 100 },
+  );
+  await findLeader(which, members);
+}
+
+// A one-shot ovn-nbctl gives up when the member it picked does not answer ("database connection failed")
+// instead of trying the next; nothing was written then, so another try is safe.
+function runClusterCtl(which: Which, members: readonly Member[], args: readonly string[]): Promise<string> {
+  return waitFor(
+    `${CTL[which]} ${args.join(' ')}`,
+    () => {
+      const up = members.filter((m) => m.pid() !== undefined && !m.paused);
+      return run(
+        CTL[which],
+        [`--db=${(up.length > 0 ? up : members).map((m) => m.unix).join(',')}`, '--timeout=20', ...args],
+        25_000,
+      );
+    },
+    { timeoutMs: 30_000, stepMs: 200, stopOn: (err) => !/database connection failed/.test(String(err)) },
+  );
+}
+
 async function startCluster(which: Which, dir: string): Promise<OvnCluster> {
   const db = DB_NAME[which];
   const members = Array.from({ length: SIZE }, (_, i) => new Member(which, i + 1, dir));
-  const [first, ...rest] = members;
-  if (first === undefined) throw new Error('no members');
-  const create = async (): Promise<void> => {
-    await run('ovsdb-tool', ['create-cluster', first.dbFile, schema(which), first.raft]);
-    for (const m of rest) await run('ovsdb-tool', ['join-cluster', m.dbFile, db, m.raft, first.raft]);
-  };
+  const create = (): Promise<void> => createClusterFiles(which, members);
   await create();
   await Promise.all(members.map((m) => m.start()));
   const unixRemotes = members.map((m) => m.unix).join(',');
@@ -192,17 +225,7 @@ async function startCluster(which: Which, dir: string): Promise<OvnCluster> {
     return m;
   };
   const leader = (): Promise<number> => findLeader(which, members);
-  const waitHealthy = async (timeoutMs = 30_000): Promise<void> => {
-    await waitFor(
-      `every ${which} member in the cluster`,
-      async () => {
-        for (const m of members) if (!/Status: cluster member/.test(await m.status())) return false;
-        return true;
-      },
-      { timeoutMs, stepMs: 100 },
-    );
-    await leader();
-  };
+  const waitHealthy = (timeoutMs = 30_000): Promise<void> => waitClusterHealthy(which, members, timeoutMs);
   const cluster: OvnCluster = {
     which,
     db,
@@ -211,21 +234,7 @@ async function startCluster(which: Which, dir: string): Promise<OvnCluster> {
     get tcpRemotes() {
       return members.map((m) => m.tcp).join(',');
     },
-    // A one-shot ovn-nbctl gives up when the member it picked does not answer ("database connection failed")
-    // instead of trying the next; nothing was written then, so another try is safe.
-    ctl: (args) =>
-      waitFor(
-        `${CTL[which]} ${args.join(' ')}`,
-        () => {
-          const up = members.filter((m) => m.pid() !== undefined && !m.paused);
-          return run(
-            CTL[which],
-            [`--db=${(up.length > 0 ? up : members).map((m) => m.unix).join(',')}`, '--timeout=20', ...args],
-            25_000,
-          );
-        },
-        { timeoutMs: 30_000, stepMs: 200, stopOn: (err) => !/database connection failed/.test(String(err)) },
-      ),
+    ctl: (args) => runClusterCtl(which, members, args),
     leader,
     memberOf: (remote) => {
       const i = members.findIndex((m) => m.tcp === remote || m.unix === remote);

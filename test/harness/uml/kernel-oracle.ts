@@ -87,34 +87,28 @@ export function viewOfDesired(d: DesiredKernelState): KernelView {
   };
 }
 
-/**
- * What the kernel holds, in the same spelling. Link attributes are printed only
- * where the desired state names them (`wanted`), so the comparison is exact for
- * what we set and blind to what we leave to the kernel.
- */
-export function viewOfKernel(wanted: DesiredKernelState): KernelView {
-  const links = (ipJson(['-d', 'link', 'show']) as Json[]).filter((l) => str(l.ifalias).startsWith(OWNER_ALIAS_PREFIX));
-  const owned = new Set(links.map((l) => str(l.ifname)));
-  const spec = new Map(wanted.links.map((l) => [l.name, l]));
-  const linkLines = links.map((l) => {
-    const info = (l.linkinfo as Json | undefined) ?? {};
-    const data = (info.info_data as Json | undefined) ?? {};
-    const kind = str(info.info_kind);
-    const s = spec.get(str(l.ifname));
-    return [
-      str(l.ifname),
-      kind,
-      `master=${str(l.master)}`,
-      `mtu=${s?.mtu !== undefined ? str(l.mtu) : ''}`,
-      `addr=${s?.address !== undefined ? str(l.address) : ''}`,
-      kind === 'vrf' ? `table=${str(data.table)}` : '',
-      kind === 'vxlan'
-        ? `vni=${str(data.id)} local=${str(data.local)} port=${str(data.port)} learning=${String(data.learning === true)}`
-        : '',
-      kind === 'vlan' ? `id=${str(data.id)} on=${str(l.link)}` : '',
-    ].join(' ');
-  });
-  const portFlagLines = links.flatMap((l) => {
+/** One owned link's line: attributes printed only where the desired state (`s`) names them. */
+function describeKernelLink(l: Json, s: DesiredKernelState['links'][number] | undefined): string {
+  const info = (l.linkinfo as Json | undefined) ?? {};
+  const data = (info.info_data as Json | undefined) ?? {};
+  const kind = str(info.info_kind);
+  return [
+    str(l.ifname),
+    kind,
+    `master=${str(l.master)}`,
+    `mtu=${s?.mtu !== undefined ? str(l.mtu) : ''}`,
+    `addr=${s?.address !== undefined ? str(l.address) : ''}`,
+    kind === 'vrf' ? `table=${str(data.table)}` : '',
+    kind === 'vxlan'
+      ? `vni=${str(data.id)} local=${str(data.local)} port=${str(data.port)} learning=${String(data.learning === true)}`
+      : '',
+    kind === 'vlan' ? `id=${str(data.id)} on=${str(l.link)}` : '',
+  ].join(' ');
+}
+
+/** Bridge-port flags of the owned links, only those the desired state sets. */
+function describeKernelPortFlags(links: readonly Json[], wanted: DesiredKernelState): string[] {
+  return links.flatMap((l) => {
     const slave = ((l.linkinfo as Json | undefined)?.info_slave_data as Json | undefined) ?? {};
     const f = wanted.portFlags.find((p) => p.dev === l.ifname);
     if (!f) return [];
@@ -122,7 +116,10 @@ export function viewOfKernel(wanted: DesiredKernelState): KernelView {
       `${str(l.ifname)}${f.learning !== undefined ? ` learning=${String(slave.learning === true)}` : ''}${f.neighSuppress !== undefined ? ` suppress=${String(slave.neigh_suppress === true)}` : ''}`,
     ];
   });
-  const bridgeVlans = (bridgeJson(['vlan', 'show']) as Json[])
+}
+
+function readKernelBridgeVlans(owned: ReadonlySet<string>): string[] {
+  return (bridgeJson(['vlan', 'show']) as Json[])
     .filter((p) => owned.has(str(p.ifname)))
     .flatMap((p) =>
       ((p.vlans as Json[] | undefined) ?? []).map((v) => {
@@ -130,14 +127,22 @@ export function viewOfKernel(wanted: DesiredKernelState): KernelView {
         return `${str(p.ifname)} ${str(v.vlan)} pvid=${String(flags.includes('PVID'))} untagged=${String(flags.includes('Egress Untagged'))}`;
       }),
     );
-  const addrs = (ipJson(['addr', 'show']) as Json[])
+}
+
+/** Global-scope addresses only: link-local ones are the kernel's, not ours. */
+function readKernelAddrs(owned: ReadonlySet<string>): string[] {
+  return (ipJson(['addr', 'show']) as Json[])
     .filter((l) => owned.has(str(l.ifname)))
     .flatMap((l) =>
       ((l.addr_info as Json[] | undefined) ?? [])
         .filter((a) => a.scope !== 'link')
         .map((a) => `${str(l.ifname)} ${normPrefix(`${str(a.local)}/${str(a.prefixlen)}`)}`),
     );
-  const routes = ([4, 6] as const).flatMap((family) =>
+}
+
+/** Routes carrying our protocol number, in every table and both families. */
+function readKernelRoutes(): string[] {
+  return ([4, 6] as const).flatMap((family) =>
     (ipJson([`-${family}`, '-d', 'route', 'show', 'table', 'all', 'proto', String(RTPROT_OVN_EVPN)]) as Json[]).map(
       (r) =>
         routeLine({
@@ -151,10 +156,17 @@ export function viewOfKernel(wanted: DesiredKernelState): KernelView {
         }),
     ),
   );
-  const neighbors = (ipJson(['neigh', 'show', 'nud', 'permanent']) as Json[])
+}
+
+function readKernelNeighbors(owned: ReadonlySet<string>): string[] {
+  return (ipJson(['neigh', 'show', 'nud', 'permanent']) as Json[])
     .filter((n) => owned.has(str(n.dev)))
     .map((n) => `${str(n.dev)} ${normIp(str(n.dst))} ${str(n.lladdr).toLowerCase()}`);
-  const fdb = (bridgeJson(['fdb', 'show']) as Json[])
+}
+
+/** Static entries on owned ports, without those the kernel learned from EVPN (extern_learn). */
+function readKernelFdb(owned: ReadonlySet<string>): string[] {
+  return (bridgeJson(['fdb', 'show']) as Json[])
     .filter(
       (e) =>
         owned.has(str(e.ifname)) &&
@@ -163,6 +175,24 @@ export function viewOfKernel(wanted: DesiredKernelState): KernelView {
         !((e.flags as string[] | undefined) ?? []).includes('extern_learn'),
     )
     .map((e) => `${str(e.ifname)} ${str(e.mac).toLowerCase()} vlan ${str(e.vlan)}`);
+}
+
+/**
+ * What the kernel holds, in the same spelling. Link attributes are printed only
+ * where the desired state names them (`wanted`), so the comparison is exact for
+ * what we set and blind to what we leave to the kernel.
+ */
+export function viewOfKernel(wanted: DesiredKernelState): KernelView {
+  const links = (ipJson(['-d', 'link', 'show']) as Json[]).filter((l) => str(l.ifalias).startsWith(OWNER_ALIAS_PREFIX));
+  const owned = new Set(links.map((l) => str(l.ifname)));
+  const spec = new Map(wanted.links.map((l) => [l.name, l]));
+  const linkLines = links.map((l) => describeKernelLink(l, spec.get(str(l.ifname))));
+  const portFlagLines = describeKernelPortFlags(links, wanted);
+  const bridgeVlans = readKernelBridgeVlans(owned);
+  const addrs = readKernelAddrs(owned);
+  const routes = readKernelRoutes();
+  const neighbors = readKernelNeighbors(owned);
+  const fdb = readKernelFdb(owned);
   return {
     links: sorted(linkLines),
     bridgeVlans: sorted(bridgeVlans),
