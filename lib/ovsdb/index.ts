@@ -1,12 +1,6 @@
 // Public surface of the OVSDB client.
-export {
-  OvsdbClient,
-  type ClientEvents,
-  type ClientStats,
-  type ConnectionState,
-  type OvsdbClientOptions,
-  type OvsdbLogger,
-} from './client.ts';
+export { OvsdbClient } from './client.ts';
+export type { ClientEvents, ClientStats, ConnectionState, OvsdbClientOptions, OvsdbLogger } from './client-options.ts';
 export {
   Replica,
   MONITOR_METHODS,

@@ -2,9 +2,11 @@
 // table updates to it: "update" (monitor), "update2"/"update3" (monitor_cond,
 // monitor_cond_since) and full snapshots. Every application returns the change
 // batch it caused; nothing here does I/O.
-import { applyDatumDiff, DatumError, decodeDatum, defaultValue, valuesEqual, type OvsdbValue } from './datum.ts';
+import { applyDatumDiff, DatumError, defaultValue, type OvsdbValue } from './datum.ts';
 import { SchemaMismatchError } from './errors.ts';
-import type { DatabaseSchema, TableSchema } from './schema.ts';
+import type { DatabaseSchema } from './schema.ts';
+import { BatchBuilder } from './change-batch-builder.ts';
+import { decodeRow, isObject, newTableState, rowsEqual, toMismatch, type TableState } from './table-state.ts';
 import { errorMessage } from '../log.ts';
 
 export type Row = Readonly<{ _uuid: string } & Record<string, OvsdbValue>>;
@@ -30,52 +32,6 @@ export type UpdateFormat = 'update' | 'update2';
 export interface Snapshot<Rows extends Record<string, Row> = Record<string, Row>> {
   readonly version: number;
   readonly tables: { readonly [T in keyof Rows]: ReadonlyMap<string, Rows[T]> };
-}
-
-interface TableState {
-  readonly schema: TableSchema;
-  readonly columns: readonly string[];
-  rows: Map<string, Row>;
-  /** Rows whose last update failed to decode; further diffs for them cannot be applied. */
-  poisoned: Set<string>;
-  version: number;
-  snapshot: ReadonlyMap<string, Row> | undefined;
-  snapshotVersion: number;
-}
-
-class BatchBuilder {
-  readonly #tables = new Map<string, { added: Row[]; modified: { old: Row; new: Row }[]; removed: Row[] }>();
-
-  #table(name: string): { added: Row[]; modified: { old: Row; new: Row }[]; removed: Row[] } {
-    let t = this.#tables.get(name);
-    if (t === undefined) {
-      t = { added: [], modified: [], removed: [] };
-      this.#tables.set(name, t);
-    }
-    return t;
-  }
-  added(table: string, row: Row): void {
-    this.#table(table).added.push(row);
-  }
-  modified(table: string, old: Row, row: Row): void {
-    this.#table(table).modified.push({ old, new: row });
-  }
-  removed(table: string, row: Row): void {
-    this.#table(table).removed.push(row);
-  }
-  get empty(): boolean {
-    return this.#tables.size === 0;
-  }
-  tableNames(): string[] {
-    return [...this.#tables.keys()];
-  }
-  build(version: number, kind: ChangeKind): ChangeBatch {
-    return { version, kind, tables: Object.fromEntries(this.#tables) };
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export class ReplicaStore {
@@ -311,49 +267,4 @@ export class ReplicaStore {
     state.poisoned.add(uuid);
     return toMismatch(state, uuid, err);
   }
-}
-
-function newTableState(schema: DatabaseSchema, table: string, wanted: readonly string[]): TableState {
-  const tableSchema = schema.tables.get(table);
-  if (tableSchema === undefined) throw new Error(`table ${table} is not in the ${schema.name} schema`);
-  const all = [...tableSchema.columns.keys()].filter((c) => c !== '_uuid' && c !== '_version');
-  const columns = wanted.length === 0 ? all : [...wanted];
-  for (const column of columns) {
-    if (!tableSchema.columns.has(column))
-      throw new Error(`column ${column} is not in table ${table} of the ${schema.name} schema`);
-  }
-  return {
-    schema: tableSchema,
-    columns,
-    rows: new Map(),
-    poisoned: new Set(),
-    version: 0,
-    snapshot: undefined,
-    snapshotVersion: -1,
-  };
-}
-
-function decodeRow(state: TableState, uuid: string, json: Record<string, unknown>, base: Row | undefined): Row {
-  const row: Record<string, OvsdbValue> = { _uuid: uuid };
-  for (const column of state.columns) {
-    const schema = state.schema.columns.get(column);
-    if (schema === undefined) continue;
-    const value = json[column];
-    try {
-      row[column] =
-        value === undefined ? (base?.[column] ?? defaultValue(schema.type)) : decodeDatum(schema.type, value);
-    } catch (err) {
-      throw new SchemaMismatchError(state.schema.name, column, uuid, errorMessage(err));
-    }
-  }
-  return Object.freeze(row) as Row;
-}
-
-function rowsEqual(state: TableState, a: Row, b: Row): boolean {
-  return state.columns.every((c) => valuesEqual(a[c] ?? null, b[c] ?? null));
-}
-
-function toMismatch(state: TableState, uuid: string, err: unknown): SchemaMismatchError {
-  if (err instanceof SchemaMismatchError) return err;
-  return new SchemaMismatchError(state.schema.name, '*', uuid, errorMessage(err));
 }

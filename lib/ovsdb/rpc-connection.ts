@@ -2,13 +2,12 @@
 // server's echo, and our own echo probe on an idle connection. It never reconnects;
 // the client replaces it. Every failure ends in exactly one 'close' event.
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { createConnection, isIP, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
+import type { Socket } from 'node:net';
 import { ConnectError, DisconnectedError, FramingError, RpcError } from './errors.ts';
 import { JsonFramer } from './framer.ts';
 import { IncomingMessage, isRequest, parseRpcError, type IncomingRequest } from './messages.ts';
-import { socketOptions, type Remote, type SslFiles } from './remote.ts';
+import { openSocket, REFUSED_CERT, tlsFailure } from './open-socket.ts';
+import type { Remote, SslFiles } from './remote.ts';
 
 export interface RpcConnectionOptions {
   readonly connectTimeoutMs: number;
@@ -19,76 +18,6 @@ export interface RpcConnectionOptions {
   readonly counters?: RpcCounters;
   /** Required by ssl: remotes; read at every connect, so a renewed Secret is picked up on reconnect. */
   readonly ssl?: SslFiles | undefined;
-}
-
-const REFUSED_CERT = /alert (unknown ca|bad certificate|certificate required|certificate unknown)/i;
-
-/** TLS verification failures, in words: the usual cause is the wrong --ca-cert. */
-const CERT_ERRORS = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-]);
-
-function tlsFailure(remote: Remote, ssl: SslFiles, err: NodeJS.ErrnoException): string {
-  const code = err.code ?? '';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
-    return `cannot connect to ${remote.text}: the server's certificate is not issued to the expected server name (${err.message})`;
-  if (CERT_ERRORS.has(code))
-    return `cannot connect to ${remote.text}: the server's certificate is not signed by the CA in ${ssl.caCert} (${code})`;
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
-    return `cannot connect to ${remote.text}: the server's certificate is not valid now (${code})`;
-  if (REFUSED_CERT.test(err.message) || code.startsWith('ERR_SSL_TLSV1')) {
-    const alert = REFUSED_CERT.exec(err.message)?.[0] ?? code;
-    return `cannot connect to ${remote.text}: the server refused our certificate ${ssl.certificate} (${alert}); it must be signed by the server's CA`;
-  }
-  return `cannot connect to ${remote.text}: ${code || err.message}`;
-}
-
-function openSocket(remote: Remote, ssl: SslFiles | undefined): { socket: Socket; ready: 'connect' | 'secureConnect' } {
-  if (remote.kind !== 'ssl') return { socket: createConnection(socketOptions(remote)), ready: 'connect' };
-  if (ssl === undefined)
-    throw new ConnectError(
-      remote.text,
-      `cannot connect to ${remote.text}: an ssl: remote needs a private key, a certificate and a CA certificate`,
-    );
-  const read = (file: string, what: string): Buffer => {
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new ConnectError(
-        remote.text,
-        `cannot connect to ${remote.text}: cannot read the ${what} ${file}: ${e.code ?? e.message}`,
-        e.code,
-        { cause: err },
-      );
-    }
-  };
-  const serverName = ssl.serverName;
-  const socket = tlsConnect({
-    host: remote.host,
-    port: remote.port,
-    key: read(ssl.privateKey, 'private key'),
-    cert: read(ssl.certificate, 'certificate'),
-    ca: read(ssl.caCert, 'CA certificate'),
-    rejectUnauthorized: true,
-    // The CA is pinned (only it is trusted, not the system store). Without an expected name nothing more is
-    // checked, as OVS and OVN do not either (ovs-pki certificates name a switch or a controller, not a host);
-    // with one, the certificate must carry it, so a chassis certificate from a shared CA cannot pose as NB/SB.
-    ...(serverName === undefined
-      ? { checkServerIdentity: () => undefined }
-      : {
-          checkServerIdentity: (_host: string, cert: Parameters<typeof checkServerIdentity>[1]) =>
-            checkServerIdentity(serverName, cert),
-          ...(isIP(serverName) === 0 ? { servername: serverName } : {}),
-        }),
-  });
-  return { socket, ready: 'secureConnect' };
 }
 
 export interface RpcCounters {
