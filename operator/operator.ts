@@ -4,58 +4,24 @@
 // lease holder runs the controllers, so only it writes.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { KubeTarget } from '../lib/kube/config.ts';
 import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../crds/index.ts';
-import { Controller } from '../lib/controller/controller.ts';
 import { EventRecorder } from '../lib/kube/events.ts';
 import { Informer } from '../lib/kube/informer.ts';
 import { summarizeManagedFields } from '../lib/kube/managed-fields.ts';
 import { KubeClient } from '../lib/kube/kube-client.ts';
 import { LeaderElector } from '../lib/kube/leader-election.ts';
 import type { KubeObject } from '../lib/kube/resource.ts';
-import type { WriteCounter } from '../lib/kube/write-counter.ts';
 import type { Logger } from '../lib/log.ts';
-import type { MetricsRegistry } from '../lib/metrics.ts';
-import type { MassDeletePolicy } from './mirror/mass-delete-guard.ts';
-import type { SslFiles } from '../lib/ovsdb/index.ts';
-import type { NodeNameMode } from './ovn-source/node-names.ts';
 import { OvnSource } from './ovn-source/ovn-source.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
-import { MirrorReconciler } from './reconcile/mirror-reconciler.ts';
+import type { OperatorOptions } from './operator-options.ts';
 import { ProblemBook } from './reconcile/problem-book.ts';
 import { evpnResources } from '../crds/resources.ts';
 import { keysForEvent, watchEventsOf, type WatchEvent } from './event-keys.ts';
 import type { Live } from './object-key.ts';
-import { StatusReconciler } from './reconcile/status-reconciler.ts';
+import { createLeadershipTerm, type OperatorInformers, type Term } from './leadership-term.ts';
 
-export interface LeaderElectionConfig {
-  readonly namespace: string;
-  readonly name: string;
-  readonly leaseDurationMs?: number;
-  readonly renewDeadlineMs?: number;
-  readonly retryPeriodMs?: number;
-}
-
-export interface OperatorOptions {
-  readonly kubeConfig: KubeTarget;
-  readonly nbRemote: string;
-  readonly sbRemote: string;
-  readonly nodeNames: NodeNameMode;
-  readonly l3vniOffset?: number | undefined;
-  readonly pruneGraceMs: number;
-  /** The mirror's slow full pass (default: the reconciler's). */
-  readonly fullResyncMs?: number;
-  readonly massDelete?: MassDeletePolicy | undefined;
-  /** Key, certificate and CA for ssl: remotes. */
-  readonly ovsdbSsl?: SslFiles | undefined;
-  /** Undefined: lead from the start (a single replica, or tests). */
-  readonly leaderElection?: LeaderElectionConfig | undefined;
-  readonly identity?: string;
-  readonly log: Logger;
-  readonly registry: MetricsRegistry;
-  readonly writeCounter?: WriteCounter;
-  readonly ovnProbeIntervalMs?: number;
-}
+export type { LeaderElectionConfig, OperatorOptions } from './operator-options.ts';
 
 const MIRROR_KEY = 'mirror';
 
@@ -74,15 +40,6 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 }
 const REPORTING_CONTROLLER = 'ovn-evpn.dev/operator';
 
-interface Term {
-  readonly mirror: Controller;
-  readonly mirrorReconciler: MirrorReconciler;
-  /** Settles after the first mirror reconcile of the term, whatever its outcome. */
-  readonly firstMirrorPass: Promise<void>;
-  readonly status: Controller;
-  readonly statusReconciler: StatusReconciler;
-}
-
 export class Operator {
   readonly identity: string;
   readonly metrics: OperatorMetrics;
@@ -94,12 +51,7 @@ export class Operator {
   readonly #log: Logger;
   readonly #source: OvnSource;
   readonly #events: EventRecorder;
-  readonly #informers: {
-    vrfs: Informer<Live<EvpnVrf>>;
-    networks: Informer<Live<EvpnNetwork>>;
-    portSets: Informer<Live<EvpnPortSet>>;
-    nodeStates: Informer<Live<EvpnNodeState>>;
-  };
+  readonly #informers: OperatorInformers;
   readonly #elector: LeaderElector | undefined;
   readonly #stop = new AbortController();
   #term: Term | undefined;
@@ -238,7 +190,17 @@ export class Operator {
     try {
       await Promise.all(Object.values(this.#informers).map((i) => i.waitForSync()));
       if (signal.aborted) return;
-      const term = this.#newTerm();
+      const term = createLeadershipTerm({
+        options: this.#o,
+        client: this.client,
+        source: this.#source,
+        informers: this.#informers,
+        problems: this.problems,
+        events: this.#events,
+        reportingController: REPORTING_CONTROLLER,
+        metrics: this.metrics,
+        log: this.#log,
+      });
       this.#term = term;
       this.metrics.leader.set({}, 1);
       this.#log.info({}, 'leading: mirroring OVN and aggregating status');
@@ -258,62 +220,6 @@ export class Operator {
     } finally {
       endTerm();
     }
-  }
-
-  #newTerm(): Term {
-    const o = this.#o;
-    const i = this.#informers;
-    const mirrorReconciler = new MirrorReconciler({
-      client: this.client,
-      source: this.#source,
-      vrfs: i.vrfs,
-      networks: i.networks,
-      portSets: i.portSets,
-      problems: this.problems,
-      events: this.#events,
-      reportingController: REPORTING_CONTROLLER,
-      metrics: this.metrics,
-      log: this.#log.child({ controller: 'mirror' }),
-      nodeNames: o.nodeNames,
-      l3vniOffset: o.l3vniOffset,
-      pruneGraceMs: o.pruneGraceMs,
-      ...(o.fullResyncMs === undefined ? {} : { fullResyncMs: o.fullResyncMs }),
-      ...(o.massDelete === undefined ? {} : { massDelete: o.massDelete }),
-    });
-    const statusReconciler = new StatusReconciler({
-      client: this.client,
-      vrfs: i.vrfs,
-      networks: i.networks,
-      portSets: i.portSets,
-      nodeStates: i.nodeStates,
-      problems: this.problems,
-      metrics: this.metrics,
-      log: this.#log.child({ controller: 'status' }),
-    });
-    let firstPassDone: () => void = () => undefined;
-    const firstMirrorPass = new Promise<void>((resolve) => (firstPassDone = resolve));
-    const mirror = new Controller({
-      name: 'mirror',
-      reconcile: (_key, signal) => mirrorReconciler.reconcile(signal),
-      onReconcile: () => {
-        firstPassDone();
-      },
-      // One key: retrying it often is cheap, and an apiserver that comes back is noticed within seconds.
-      log: o.log,
-      metrics: o.registry,
-      baseBackoffMs: 200,
-      maxBackoffMs: 5000,
-    });
-    const status = new Controller({
-      name: 'status',
-      reconcile: (key, signal) => statusReconciler.reconcile(key, signal),
-      concurrency: 4,
-      log: o.log,
-      metrics: o.registry,
-      baseBackoffMs: 200,
-      maxBackoffMs: 10_000,
-    });
-    return { mirror, mirrorReconciler, status, statusReconciler, firstMirrorPass };
   }
 
   /** Informer and OVN events → keys (keysForEvent); dropped while not leading (a new term starts with a full pass). */

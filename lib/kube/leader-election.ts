@@ -13,24 +13,13 @@
 //  - on graceful stop the leader empties holderIdentity, so a standby takes over
 //    at its next retry instead of waiting out the lease.
 //
-//  (why two leaders cannot overlap, and the clock assumptions: lease.ts).
+//  (why two leaders cannot overlap, and the clock assumptions: lease.ts; the
+//  reads and conditional writes of the Lease: lease-claimer.ts).
 import { errorFields, silentLogger, type Logger } from '../log.ts';
-import { isConflict, isNotFound, type KubeClient, type KubeRequest } from './kube-client.ts';
-import { formatMicroTime } from './events.ts';
-import { coreResources, resourcePath } from './resource.ts';
+import type { KubeClient } from './kube-client.ts';
 import { abortableSleep } from '../abortable-sleep.ts';
-import {
-  claimedLease,
-  leaseDurationSecondsOf,
-  leadershipDeadline,
-  newLease,
-  releasedLease,
-  takeoverAllowedAt,
-  validateLeaseTiming,
-  defaultLeaseTiming,
-  type Lease,
-  type LeaseTiming,
-} from './lease.ts';
+import { LeaseClaimer, monotonicNow } from './lease-claimer.ts';
+import { leadershipDeadline, validateLeaseTiming, defaultLeaseTiming, type LeaseTiming } from './lease.ts';
 
 export {
   defaultLeaseTiming,
@@ -62,7 +51,6 @@ export interface LeaderElectionOptions extends Partial<LeaseTiming> {
 }
 
 const sleep = abortableSleep;
-const monotonicNow = (): number => performance.now();
 const jittered = (ms: number): number => Math.round(ms * (1 + Math.random() * 0.2));
 
 type RoundOutcome =
@@ -75,10 +63,8 @@ export class LeaderElector {
   private readonly log: Logger;
   private readonly timing: LeaseTiming;
   private readonly stopController = new AbortController();
-  private observed: Lease | undefined;
-  private observedAt = 0;
+  private readonly claimer: LeaseClaimer;
   private leading = false;
-  private lastLeader: string | undefined;
   private running: Promise<void> | undefined;
 
   constructor(options: LeaderElectionOptions) {
@@ -94,6 +80,7 @@ export class LeaderElector {
       lease: `${options.namespace}/${options.name}`,
       identity: options.identity,
     });
+    this.claimer = new LeaseClaimer(options, this.timing, this.log);
   }
 
   isLeader(): boolean {
@@ -102,7 +89,7 @@ export class LeaderElector {
 
   /** The holder seen in the last read of the lease. */
   leader(): string | undefined {
-    return this.lastLeader;
+    return this.claimer.leader();
   }
 
   /**
@@ -133,7 +120,7 @@ export class LeaderElector {
       // Not aborted by stop(): a write cut off mid-flight may still land, and we
       // would then hold a lease we do not know about until it expires.
       const attempt = AbortSignal.timeout(this.timing.renewDeadlineMs);
-      if ((await this.tryAcquireOrRenew(attempt, deadline)) && monotonicNow() < deadline) {
+      if ((await this.claimer.tryAcquireOrRenew(attempt, deadline)) && monotonicNow() < deadline) {
         await this.lead(startedAt);
         return;
       }
@@ -152,7 +139,7 @@ export class LeaderElector {
       this.leading = false;
       leadership.abort(new Error(`leadership ended: ${why}`));
       if (this.isStopped()) this.log.info({ why }, 'stopped leading');
-      else this.log.warn({ why, holder: this.lastLeader }, 'stopped leading');
+      else this.log.warn({ why, holder: this.claimer.leader() }, 'stopped leading');
       try {
         this.options.onStoppedLeading?.();
       } catch (err) {
@@ -200,7 +187,7 @@ export class LeaderElector {
     // so the next leader never overlaps with this one. The release is a PUT
     // conditional on our last record, so it is a no-op once another holds the lease.
     await work;
-    if (this.isStopped()) await this.release();
+    if (this.isStopped()) await this.claimer.release();
   }
 
   /**
@@ -211,133 +198,13 @@ export class LeaderElector {
     for (;;) {
       if (signal.aborted) return { kind: 'lost', why: 'renew deadline passed' };
       const startedAt = monotonicNow();
-      if (await this.tryAcquireOrRenew(signal, deadline())) return { kind: 'renewed', startedAt };
-      const holder = this.lastLeader;
+      if (await this.claimer.tryAcquireOrRenew(signal, deadline())) return { kind: 'renewed', startedAt };
+      const holder = this.claimer.leader();
       if (holder !== undefined && holder !== '' && holder !== this.options.identity)
         return { kind: 'lost', why: `lease taken by ${holder}` };
       // A graceful stop gives up on renewing: release() follows, or the lease expires.
       if (this.isStopped()) return { kind: 'stopped' };
       await sleep(this.timing.retryPeriodMs, AbortSignal.any([signal, this.stopController.signal]));
-    }
-  }
-
-  private path(name?: string): string {
-    return resourcePath(coreResources.leases, { namespace: this.options.namespace, name });
-  }
-
-  private now(): string {
-    return formatMicroTime(new Date());
-  }
-
-  private noteLeader(holder: string): void {
-    if (holder !== this.lastLeader) {
-      this.lastLeader = holder;
-      if (holder !== '') this.options.onNewLeader?.(holder);
-    }
-  }
-
-  /** A request that is aborted by `signal` and times out at `deadline` (monotonic), whichever comes first. */
-  private async request<T>(
-    req: Omit<KubeRequest, 'signal' | 'timeoutMs'>,
-    signal: AbortSignal,
-    deadline: number,
-  ): Promise<T> {
-    signal.throwIfAborted();
-    const remaining = Math.ceil(deadline - monotonicNow());
-    if (remaining <= 0) throw new Error(`renew deadline passed before ${req.method} ${req.path}`);
-    return this.options.client.request<T>({ ...req, signal, timeoutMs: remaining });
-  }
-
-  /** One read-then-conditional-write try; true if we hold the lease afterwards. */
-  private async tryAcquireOrRenew(signal: AbortSignal, deadline: number): Promise<boolean> {
-    const me = this.options.identity;
-    const leaseDurationSeconds = leaseDurationSecondsOf(this.timing);
-    let current: Lease;
-    try {
-      current = await this.request<Lease>({ method: 'GET', path: this.path(this.options.name) }, signal, deadline);
-    } catch (err) {
-      if (!isNotFound(err)) {
-        this.log.warn(errorFields(err), 'lease read failed');
-        return false;
-      }
-      return this.create(leaseDurationSeconds, signal, deadline);
-    }
-
-    const spec = current.spec ?? {};
-    const holder = spec.holderIdentity ?? '';
-    if (this.observed?.metadata.resourceVersion !== current.metadata.resourceVersion) {
-      this.observed = current;
-      // Taken after the answer arrived: the latest, so the most cautious, time we
-      // can claim to have first seen this record.
-      this.observedAt = monotonicNow();
-    }
-    this.noteLeader(holder);
-    const heldByOther = holder !== '' && holder !== me;
-    if (
-      heldByOther &&
-      monotonicNow() < takeoverAllowedAt(this.observedAt, spec.leaseDurationSeconds ?? leaseDurationSeconds)
-    )
-      return false;
-
-    const next = claimedLease(current, me, leaseDurationSeconds, this.now());
-    return this.update(next, signal, deadline);
-  }
-
-  private async create(leaseDurationSeconds: number, signal: AbortSignal, deadline: number): Promise<boolean> {
-    const now = this.now();
-    try {
-      const created = await this.request<Lease>(
-        {
-          method: 'POST',
-          path: this.path(),
-          body: newLease(this.options, this.options.identity, leaseDurationSeconds, now),
-        },
-        signal,
-        deadline,
-      );
-      this.observed = created;
-      this.observedAt = monotonicNow();
-      this.noteLeader(this.options.identity);
-      return true;
-    } catch (err) {
-      // 409 AlreadyExists: another candidate created it first.
-      if (!isConflict(err)) this.log.warn(errorFields(err), 'lease create failed');
-      return false;
-    }
-  }
-
-  private async update(next: Lease, signal: AbortSignal, deadline: number): Promise<boolean> {
-    try {
-      // metadata.resourceVersion in the body makes this PUT conditional.
-      const updated = await this.request<Lease>(
-        { method: 'PUT', path: this.path(this.options.name), body: next },
-        signal,
-        deadline,
-      );
-      this.observed = updated;
-      this.observedAt = monotonicNow();
-      this.noteLeader(this.options.identity);
-      return true;
-    } catch (err) {
-      if (!isConflict(err)) this.log.warn(errorFields(err), 'lease update failed');
-      return false;
-    }
-  }
-
-  private async release(): Promise<void> {
-    const observed = this.observed;
-    if (observed?.spec?.holderIdentity !== this.options.identity) return;
-    const released = releasedLease(observed, this.now());
-    try {
-      await this.options.client.request<Lease>({
-        method: 'PUT',
-        path: this.path(this.options.name),
-        body: released,
-        timeoutMs: this.timing.renewDeadlineMs,
-      });
-      this.log.info({}, 'released lease');
-    } catch (err) {
-      this.log.warn(errorFields(err), 'lease release failed');
     }
   }
 }

@@ -1,6 +1,7 @@
 // Phase 5 of buildDesired: one EvpnNetwork spec per usable association, with its
 // VNI and VRF from phase 3 (network-vnis.ts) and its data-path facts from OVN
-// (network-facts.ts); and the networks that keep their last good spec.
+// (network-facts.ts); and the networks that keep their last good spec. Two
+// networks on one VLAN: vlan-collisions.ts.
 //
 // A network OVN gives no VLAN path (no localnet: Geneve; a localnet without
 // tag: flat; several localnets), or whose VLAN another network on the same
@@ -10,6 +11,7 @@
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { EvpnErrorCode, EvpnNetworkSpec as EvpnNetworkSpecSchema, Label } from '../../crds/index.ts';
 import { bgpPolicyOf } from './vrf-spec.ts';
+import { dropVlanCollisions } from './vlan-collisions.ts';
 import { conflictProblem, mirrorProblem, type MirrorProblem } from './mirror-problem.ts';
 import { MTU_KEY, MTU_RANGE, type NetworkFacts, type ProviderPath } from './network-facts.ts';
 import type { NetworkNumbers } from './network-vnis.ts';
@@ -188,69 +190,6 @@ const sameEntry = (x: UsableAssociation, y: UsableAssociation): boolean =>
   x.advertiseFixedIps === y.advertiseFixedIps &&
   x.routes === y.routes &&
   x.rows === y.rows;
-
-/** Takes the VLAN path away (the spec stays visible; no agent applies it). */
-function withoutPath(spec: EvpnNetworkSpec): EvpnNetworkSpec {
-  const { vlanId: _vlan, provider: _provider, ...rest } = spec;
-  return rest;
-}
-
-/**
- * Two mirrored networks with one VLAN on one physical network: EVPN-004 on
- * each, and neither keeps its VLAN path (which of them OVN really means cannot
- * be told). A mirrored network whose VLAN a user-authored or kept-last-good
- * network already holds loses its path the same way.
- */
-export function dropVlanCollisions(
-  networks: Map<string, EvpnNetworkSpec>,
-  candidates: ReadonlySet<string>,
-  holders: ReadonlyMap<string, EvpnNetworkSpec>,
-): MirrorProblem[] {
-  const problems: MirrorProblem[] = [];
-  for (const ids of groupByVlan(networks, candidates)) {
-    const spec = networks.get(ids[0] ?? '');
-    if (spec?.vlanId === undefined) continue;
-    const holder = vlanHolder(holders, spec);
-    if (ids.length < 2 && holder === undefined) continue;
-    for (const id of ids) {
-      const others = [...ids.filter((o) => o !== id), ...(holder !== undefined ? [holder] : [])];
-      networks.set(id, withoutPath(networks.get(id) ?? spec));
-      problems.push(
-        conflictProblem(
-          'EvpnNetwork',
-          id,
-          `${describeVlan(spec)} is also the VLAN of EvpnNetwork ${others.join(', ')}; no agent applies this network until one of them changes`,
-        ),
-      );
-    }
-  }
-  return problems;
-}
-
-/** The candidates with a VLAN path, grouped by physical network and VLAN, ids sorted. */
-function groupByVlan(networks: ReadonlyMap<string, EvpnNetworkSpec>, candidates: ReadonlySet<string>): string[][] {
-  const byVlan = new Map<string, string[]>();
-  const keyOf = (s: EvpnNetworkSpec): string | undefined =>
-    s.vlanId === undefined ? undefined : `${s.provider?.physicalNetwork ?? ''}/${s.vlanId}`;
-  for (const id of [...candidates].sort()) {
-    const key = keyOf(networks.get(id) ?? { type: 'l3' });
-    if (key !== undefined) byVlan.set(key, [...(byVlan.get(key) ?? []), id]);
-  }
-  return [...byVlan.values()];
-}
-
-/** The name of a held network on the same VLAN (one without a provider holds it on every physical network). */
-function vlanHolder(holders: ReadonlyMap<string, EvpnNetworkSpec>, spec: EvpnNetworkSpec): string | undefined {
-  const physnet = spec.provider?.physicalNetwork;
-  return [...holders].find(
-    ([, h]) => h.vlanId === spec.vlanId && (h.provider === undefined || h.provider.physicalNetwork === physnet),
-  )?.[0];
-}
-
-function describeVlan(spec: EvpnNetworkSpec): string {
-  const physnet = spec.provider?.physicalNetwork;
-  return `VLAN ${spec.vlanId ?? '?'}${physnet === undefined ? '' : ` on physical network ${physnet}`}`;
-}
 
 export interface DesiredNetworks {
   networks: Map<string, EvpnNetworkSpec>;

@@ -16,109 +16,22 @@
 // `networkSnapshot(id)` is the part of OVN the mirror functions need for one
 // network, rows in the replica's order, so that they give for it exactly what
 // they give for it over the whole snapshot.
-import type { ChangeBatch, Row, Snapshot, TableChanges } from '../../lib/ovsdb/index.ts';
+import type { ChangeBatch, Snapshot } from '../../lib/ovsdb/index.ts';
+import { MultiMap } from './multi-map.ts';
+import { Table } from './replica-ordered-table.ts';
+import { each } from './table-changes.ts';
+import { SouthboundIndex } from './southbound-index.ts';
 import { NeutronKey, neutronIdOf } from './bgpvpn-keys.ts';
 import type { OvnSnapshot } from './ovn-snapshot.ts';
 import {
-  toChassis,
-  toDatapathBinding,
   toDhcpOptions,
   toLogicalRouterPort,
   toLogicalSwitch,
   toLogicalSwitchPort,
-  toPortBinding,
   type NbRows,
   type SbRows,
 } from './ovn-rows.ts';
-import type {
-  ChassisRow,
-  DatapathBindingRow,
-  DhcpOptionsRow,
-  LogicalRouterPortRow,
-  LogicalSwitchPortRow,
-  LogicalSwitchRow,
-  PortBindingRow,
-} from './ovn-snapshot.ts';
-
-/**
- * A key → set of values index. Most keys have one value (a port's switch, a
- * port name's binding): those are kept without a Set, which costs ~200 bytes
- * each (30,000 keys at 10,000 ports).
- */
-class MultiMap<K, V> {
-  readonly #one = new Map<K, V>();
-  readonly #many = new Map<K, Set<V>>();
-  add(k: K, v: V): void {
-    const s = this.#many.get(k);
-    if (s !== undefined) {
-      s.add(v);
-      return;
-    }
-    if (!this.#one.has(k)) {
-      this.#one.set(k, v);
-      return;
-    }
-    const first = this.#one.get(k) as V;
-    if (first === v) return;
-    this.#one.delete(k);
-    this.#many.set(k, new Set([first, v]));
-  }
-  delete(k: K, v: V): void {
-    if (this.#one.has(k)) {
-      if (this.#one.get(k) === v) this.#one.delete(k);
-      return;
-    }
-    const s = this.#many.get(k);
-    if (s === undefined) return;
-    s.delete(v);
-    if (s.size === 0) this.#many.delete(k);
-  }
-  get(k: K): ReadonlySet<V> {
-    if (this.#one.has(k)) return new Set([this.#one.get(k) as V]);
-    return this.#many.get(k) ?? EMPTY;
-  }
-  *keys(): IterableIterator<K> {
-    yield* this.#one.keys();
-    yield* this.#many.keys();
-  }
-  clear(): void {
-    this.#one.clear();
-    this.#many.clear();
-  }
-}
-const EMPTY: ReadonlySet<never> = new Set();
-
-/** Converted rows of one table with their replica order (insertion sequence). */
-class Table<R extends { uuid: string }> {
-  readonly rows = new Map<string, R>();
-  readonly #seq = new Map<string, number>();
-  #next = 0;
-  set(row: R): void {
-    if (!this.#seq.has(row.uuid)) this.#seq.set(row.uuid, this.#next++);
-    this.rows.set(row.uuid, row);
-  }
-  /** Removes the row but keeps its place: a modify removes, then sets the new version where the old one was. */
-  delete(uuid: string): void {
-    this.rows.delete(uuid);
-  }
-  /** Forgets a removed row's place. */
-  forget(uuid: string): void {
-    this.#seq.delete(uuid);
-  }
-  clear(): void {
-    this.rows.clear();
-    this.#seq.clear();
-  }
-  /** The rows of these uuids that exist, in replica order. */
-  ordered(uuids: Iterable<string>): R[] {
-    const out: R[] = [];
-    for (const u of new Set(uuids)) {
-      const r = this.rows.get(u);
-      if (r !== undefined) out.push(r);
-    }
-    return out.sort((a, b) => (this.#seq.get(a.uuid) ?? 0) - (this.#seq.get(b.uuid) ?? 0));
-  }
-}
+import type { DhcpOptionsRow, LogicalRouterPortRow, LogicalSwitchPortRow, LogicalSwitchRow } from './ovn-snapshot.ts';
 
 const lrpNetworkOf = (lrp: LogicalRouterPortRow): string | undefined => {
   const n = lrp.externalIds[NeutronKey.networkName];
@@ -133,9 +46,6 @@ export class OvnIndex {
   readonly #lsp = new Table<LogicalSwitchPortRow>();
   readonly #dhcp = new Table<DhcpOptionsRow>();
   readonly #lrp = new Table<LogicalRouterPortRow>();
-  readonly #pb = new Table<PortBindingRow>();
-  readonly #chassis = new Table<ChassisRow>();
-  readonly #dp = new Table<DatapathBindingRow>();
 
   readonly #lsByNet = new MultiMap<string, string>();
   /** Logical_Switch_Port uuid → switches that list it. */
@@ -145,11 +55,11 @@ export class OvnIndex {
   readonly #lspByPeer = new MultiMap<string, string>();
   readonly #lrpByNet = new MultiMap<string, string>();
   readonly #lrpByName = new MultiMap<string, string>();
-  readonly #pbNet = new Map<string, string>();
-  readonly #pbByNet = new MultiMap<string, string>();
-  readonly #pbByDp = new MultiMap<string, string>();
-  readonly #pbByChassis = new MultiMap<string, string>();
-  readonly #pbByPort = new MultiMap<string, string>();
+
+  /** Port_Binding, Chassis and Datapath_Binding (southbound-index.ts); marks networks here. */
+  readonly #sb = new SouthboundIndex((id) => {
+    this.#mark(id);
+  });
 
   #dirty = new Set<string>();
   #allDirty = true;
@@ -173,11 +83,7 @@ export class OvnIndex {
   }
 
   resetSb(sb: Snapshot<SbRows>): void {
-    for (const pb of [...this.#pb.rows.values()]) this.#removePb(pb);
-    for (const t of [this.#pb, this.#chassis, this.#dp]) t.clear();
-    for (const r of sb.tables.Chassis.values()) this.#chassis.set(toChassis(r));
-    for (const r of sb.tables.Datapath_Binding.values()) this.#dp.set(toDatapathBinding(r));
-    for (const r of sb.tables.Port_Binding.values()) this.#addPb(toPortBinding(r));
+    this.#sb.reset(sb);
     this.#allDirty = true;
   }
 
@@ -244,44 +150,7 @@ export class OvnIndex {
       this.resetSb(sb());
       return;
     }
-    const t = batch.tables;
-    each(
-      t.Datapath_Binding,
-      this.#dp,
-      () => undefined,
-      (r) => {
-        this.#dp.delete(r._uuid);
-      },
-      (r) => {
-        this.#dp.set(toDatapathBinding(r));
-      },
-    );
-    // A datapath's name decides the network of the bindings on it.
-    for (const r of changedRows(t.Datapath_Binding)) this.#reindexPbs(this.#pbByDp.get(r._uuid));
-    each(
-      t.Chassis,
-      this.#chassis,
-      (r) => {
-        this.#touchPbs(this.#pbByChassis.get(r._uuid));
-      },
-      (r) => {
-        this.#chassis.delete(r._uuid);
-      },
-      (r) => {
-        this.#chassis.set(toChassis(r));
-      },
-    );
-    each(
-      t.Port_Binding,
-      this.#pb,
-      () => undefined,
-      (r) => {
-        this.#removePb(this.#pb.rows.get(r._uuid));
-      },
-      (r) => {
-        this.#addPb(toPortBinding(r));
-      },
-    );
+    this.#sb.applyUpdate(batch.tables);
   }
 
   /** The networks changed since the last call; 'all' after a reset. */
@@ -294,7 +163,7 @@ export class OvnIndex {
 
   /** Every network some row names. */
   networkIds(): Set<string> {
-    return new Set([...this.#lsByNet.keys(), ...this.#lrpByNet.keys(), ...this.#pbByNet.keys()]);
+    return new Set([...this.#lsByNet.keys(), ...this.#lrpByNet.keys(), ...this.#sb.networkIds()]);
   }
 
   /** The rows the mirror reads for one network (and a few of others', which it ignores). */
@@ -304,7 +173,7 @@ export class OvnIndex {
     const dhcpOptions = this.#dhcp.ordered(
       logicalSwitchPorts.flatMap((p) => [p.dhcpv4Options, p.dhcpv6Options].filter((u): u is string => u !== undefined)),
     );
-    const portBindings = this.#pb.ordered(this.#pbByNet.get(id));
+    const portBindings = this.#sb.portBindingsOf(id);
     const lrpNames = [
       ...logicalSwitchPorts.filter((p) => p.type === 'router').map((p) => p.options['router-port'] ?? ''),
       ...portBindings.filter((pb) => pb.logicalPort.startsWith('lrp-')).map((pb) => pb.logicalPort),
@@ -319,8 +188,7 @@ export class OvnIndex {
       dhcpOptions,
       logicalRouterPorts,
       portBindings,
-      chassis: this.#chassis.ordered(portBindings.flatMap((pb) => (pb.chassis === undefined ? [] : [pb.chassis]))),
-      datapaths: this.#dp.ordered(portBindings.map((pb) => pb.datapath)),
+      ...this.#sb.chassisAndDatapathsOf(portBindings),
     };
   }
 
@@ -331,9 +199,7 @@ export class OvnIndex {
       logicalSwitchPorts: [...this.#lsp.rows.values()],
       dhcpOptions: [...this.#dhcp.rows.values()],
       logicalRouterPorts: [...this.#lrp.rows.values()],
-      portBindings: [...this.#pb.rows.values()],
-      chassis: [...this.#chassis.rows.values()],
-      datapaths: [...this.#dp.rows.values()],
+      ...this.#sb.snapshot(),
     };
   }
 
@@ -347,10 +213,6 @@ export class OvnIndex {
 
   #touchDhcp(uuid: string): void {
     for (const p of this.#lspByDhcp.get(uuid)) this.#touchLsp(p);
-  }
-
-  #touchPbs(uuids: Iterable<string>): void {
-    for (const u of uuids) this.#mark(this.#pbNet.get(u));
   }
 
   #lsNet(uuid: string): string | undefined {
@@ -393,7 +255,7 @@ export class OvnIndex {
   #touchLrp(lrp: LogicalRouterPortRow): void {
     this.#mark(lrpNetworkOf(lrp));
     for (const p of this.#lspByPeer.get(lrp.name)) this.#touchLsp(p);
-    this.#touchPbs(this.#pbByPort.get(lrp.name));
+    this.#sb.touchBindingsOfPort(lrp.name);
   }
 
   #addLrp(lrp: LogicalRouterPortRow): void {
@@ -411,86 +273,5 @@ export class OvnIndex {
     this.#lrpByName.delete(lrp.name, lrp.uuid);
     this.#touchLrp(lrp);
     this.#lrp.delete(lrp.uuid);
-  }
-
-  #pbNetworkOf(pb: PortBindingRow): string | undefined {
-    const name = pb.externalIds[NeutronKey.networkName] ?? this.#dp.rows.get(pb.datapath)?.externalIds.name;
-    return name === undefined ? undefined : neutronIdOf(name);
-  }
-
-  #indexPbNet(pb: PortBindingRow): void {
-    const id = this.#pbNetworkOf(pb);
-    if (id === undefined) return;
-    this.#pbNet.set(pb.uuid, id);
-    this.#pbByNet.add(id, pb.uuid);
-    this.#mark(id);
-  }
-
-  #unindexPbNet(uuid: string): void {
-    const id = this.#pbNet.get(uuid);
-    if (id === undefined) return;
-    this.#pbNet.delete(uuid);
-    this.#pbByNet.delete(id, uuid);
-    this.#mark(id);
-  }
-
-  #reindexPbs(uuids: ReadonlySet<string>): void {
-    for (const u of [...uuids]) {
-      const pb = this.#pb.rows.get(u);
-      this.#unindexPbNet(u);
-      if (pb !== undefined) this.#indexPbNet(pb);
-    }
-  }
-
-  #addPb(pb: PortBindingRow): void {
-    this.#pb.set(pb);
-    this.#pbByDp.add(pb.datapath, pb.uuid);
-    if (pb.chassis !== undefined) this.#pbByChassis.add(pb.chassis, pb.uuid);
-    this.#pbByPort.add(pb.logicalPort, pb.uuid);
-    this.#indexPbNet(pb);
-  }
-
-  #removePb(pb: PortBindingRow | undefined): void {
-    if (pb === undefined) return;
-    this.#pbByDp.delete(pb.datapath, pb.uuid);
-    if (pb.chassis !== undefined) this.#pbByChassis.delete(pb.chassis, pb.uuid);
-    this.#pbByPort.delete(pb.logicalPort, pb.uuid);
-    this.#unindexPbNet(pb.uuid);
-    this.#pb.delete(pb.uuid);
-  }
-}
-
-function changedRows(t: TableChanges | undefined): Row[] {
-  if (t === undefined) return [];
-  return [...t.added, ...t.removed, ...t.modified.flatMap((m) => [m.old, m.new])];
-}
-
-/**
- * Per row of one table's changes: `touch` (mark what the row reaches through
- * other tables' indexes), then `remove` the old version, then `add` the new one.
- * A modified row keeps its place (the replica keeps it too).
- */
-function each(
-  t: TableChanges | undefined,
-  table: { forget(uuid: string): void },
-  touch: (r: Row) => void,
-  remove: (r: Row) => void,
-  add: (r: Row) => void,
-): void {
-  if (t === undefined) return;
-  for (const r of t.removed) {
-    touch(r);
-    remove(r);
-    table.forget(r._uuid);
-  }
-  for (const m of t.modified) {
-    touch(m.old);
-    remove(m.old);
-    add(m.new);
-    touch(m.new);
-  }
-  for (const r of t.added) {
-    add(r);
-    touch(r);
   }
 }
