@@ -4,7 +4,9 @@
 // converge, keeps FRR's boot config equal to what is applied, checks
 // periodically that FRR still runs it (restarts, drift, dropped VNIs), and
 // reads EVPN status. How FRR is reached is io/frr-io.ts's; rendering, diffing
-// and refusal attribution are pure and live elsewhere.
+// and refusal attribution are pure and live elsewhere, as do the comparison
+// with what FRR runs (running-differences.ts), the frr-reload.py fallback
+// (full-reload.ts) and the VNI repair (vni-repair.ts).
 //
 // Costs that shape it (FRR 8.4, measured in the UML guest): frr-reload.py
 // `--reload` takes ~2.5-5 s even when nothing changed and 100-140 s for 1,000
@@ -12,26 +14,22 @@
 // the delta, skips an unchanged config without starting a process, and spawns
 // a fixed handful of processes per apply, never one per VRF or VNI.
 import type { Logger } from 'pino';
+import { refusalsOf, type FrrApplyResult, type FrrCheckResult } from './apply-result.ts';
 import type { FrrConfig } from './frr-config.ts';
+import { reloadFull } from './full-reload.ts';
 import { createFrrIo, type FrrIo, type FrrIoOptions } from './io/frr-io.ts';
-import { maskRefused, refusedVrfDevices, type FrrRefusal } from './refusals.ts';
-import { findVniProblems, hasVniProblems, planVniRepair, type ReloadTestDiff, type VrfVni } from './running-config.ts';
+import { startPhaseClock } from './phase-clock.ts';
+import type { FrrRefusal } from './refusals.ts';
+import { FrrReloadError } from './reload-error.ts';
+import { describeDrift, findRunningDifferences, type Readback } from './running-differences.ts';
+import { findVniProblems, hasVniProblems, type VrfVni } from './running-config.ts';
 import { diffStanzas, parseStanzas, type FrrStanzas, type StanzaDelta } from './stanzas.ts';
 import { parseFrrStatus, type FrrStatus } from './status.ts';
+import { repairVniProblems, repairVrfVnis } from './vni-repair.ts';
 
 export { FrrUnavailableError, type CommandResult, type CommandRunner } from './io/run-command.ts';
-
-/** frr-reload.py could not bring FRR to the rendered config; `residual` is what is still different. */
-export class FrrReloadError extends Error {
-  override readonly name = 'FrrReloadError';
-  readonly reason = 'FrrReloadFailed';
-  readonly residual: ReloadTestDiff;
-
-  constructor(message: string, residual: ReloadTestDiff) {
-    super(message);
-    this.residual = residual;
-  }
-}
+export type { FrrApplyResult, FrrCheckResult } from './apply-result.ts';
+export { FrrReloadError } from './reload-error.ts';
 
 export type FrrApplierOptions = FrrIoOptions & {
   /** Last successfully applied config (agent-owned; not FRR's own frr.conf, which `vtysh write` rewrites). */
@@ -44,62 +42,12 @@ export type FrrApplierOptions = FrrIoOptions & {
   readonly io?: FrrIo | undefined;
 };
 
-export type FrrApplyResult = {
-  /** False when FRR already ran the config (no change sent). */
-  readonly reloaded: boolean;
-  /** none: nothing sent; delta: the stanza delta; reload: frr-reload.py (the fallback). */
-  readonly mode: 'none' | 'delta' | 'reload';
-  /** frr-reload.py --reload runs (0 unless the delta failed). */
-  readonly reloads: number;
-  /** Lines of the delta. */
-  readonly commands: number;
-  /** Stanza keys the delta touched. */
-  readonly changed: readonly string[];
-  /** Lines FRR refused over the sockets: their units fail alone (refusals.ts) while everything else is applied. */
-  readonly refusals: readonly FrrRefusal[];
-  /** The same by stanza key (the first refusal's text). */
-  readonly refused: ReadonlyMap<string, string>;
-  /** VRFs whose L3VNI FRR had dropped and that were repaired through vtysh. */
-  readonly repairedVnis: readonly VrfVni[];
-  readonly durationMs: number;
-  /** Where the time went: plan (first read of FRR), send, readBack, converge (VNI repair / fallback), confirm (files, pids). */
-  readonly phasesMs: Readonly<Record<string, number>>;
-};
-
-export type FrrCheckResult =
-  | { readonly ok: true }
-  /** FRR no longer runs what was applied; the next apply repairs it. */
-  | { readonly ok: false; readonly reason: 'FrrRestarted' | 'FrrDrifted'; readonly message: string };
-
-type Readback = { readonly text: string; readonly stanzas: FrrStanzas };
 type Converged = {
   readonly readback: Readback;
   readonly mode: FrrApplyResult['mode'];
   readonly reloads: number;
   readonly repaired: readonly VrfVni[];
 };
-
-const refusedByKey = (refusals: readonly FrrRefusal[]): Map<string, string> => {
-  const m = new Map<string, string>();
-  for (const r of refusals) if (!m.has(r.key)) m.set(r.key, `${r.daemon}: ${r.line}: ${r.message}`);
-  return m;
-};
-
-const refusalsOf = (list: readonly FrrRefusal[]): Pick<FrrApplyResult, 'refusals' | 'refused'> => ({
-  refusals: list,
-  refused: refusedByKey(list),
-});
-
-/** Times consecutive phases of one apply: each `phase(name)` records the time since the previous one. */
-function startPhaseClock(): { phasesMs: Record<string, number>; phase: (name: string) => void } {
-  const phasesMs: Record<string, number> = {};
-  let mark = Date.now();
-  const phase = (name: string): void => {
-    phasesMs[name] = Date.now() - mark;
-    mark = Date.now();
-  };
-  return { phasesMs, phase };
-}
 
 export class FrrApplier {
   readonly #o: FrrApplierOptions;
@@ -233,7 +181,7 @@ export class FrrApplier {
       { residual: diffStanzas(readback.stanzas, config.stanzas).changed.slice(0, 20), mode: state.mode },
       'FRR differs from the rendered config after the delta; falling back to frr-reload.py',
     );
-    const full = await this.#reloadFull(config);
+    const full = await reloadFull(this.#io, this.#log, this.#o.configPath, config);
     repaired.push(...full.repairedVnis);
     readback = await this.#readRunning();
     if (!this.#matches(readback, config)) {
@@ -259,27 +207,8 @@ export class FrrApplier {
     this.#pids = await this.#io.daemonPids();
   }
 
-  /** The differences between FRR and `config`, but for the refused units (each failing its own object or the node). */
-  #differences(
-    readback: Readback,
-    config: FrrConfig,
-  ): { changed: readonly string[]; vni: ReturnType<typeof findVniProblems> } {
-    const refusedVrfs = refusedVrfDevices(this.#refusals);
-    const changed = diffStanzas(
-      maskRefused(readback.stanzas, this.#refusals),
-      maskRefused(config.stanzas, this.#refusals),
-    ).changed;
-    return {
-      changed,
-      vni: findVniProblems(
-        readback.text,
-        config.vrfVnis.filter((v) => !refusedVrfs.has(v.vrf)),
-      ),
-    };
-  }
-
   #matches(readback: Readback, config: FrrConfig): boolean {
-    const d = this.#differences(readback, config);
+    const d = findRunningDifferences(readback, config, this.#refusals);
     return d.changed.length === 0 && !hasVniProblems(d.vni);
   }
 
@@ -297,24 +226,11 @@ export class FrrApplier {
     const restarted = this.#pids !== undefined && pids !== undefined && pids !== this.#pids;
     this.#pids = pids;
     // Refused units already fail their objects (or the node); they are not drift.
-    const { changed, vni } = this.#differences(readback, desired);
+    const { changed, vni } = findRunningDifferences(readback, desired, this.#refusals);
     if (!restarted && changed.length === 0 && !hasVniProblems(vni)) return { ok: true };
     this.#running = readback.stanzas;
     this.#dirty = true;
-    const what = [
-      ...(changed.length > 0 ? [`${changed.length} stanza(s) differ (${changed.slice(0, 5).join(', ')})`] : []),
-      ...(vni.missing.length > 0
-        ? [
-            `VRFs without their VNI: ${vni.missing
-              .map((m) => m.vrf)
-              .slice(0, 5)
-              .join(', ')}`,
-          ]
-        : []),
-    ];
-    const message = restarted
-      ? `FRR daemons restarted (${pids})${what.length > 0 ? `; ${what.join('; ')}` : ''}`
-      : `FRR drifted: ${what.join('; ')}`;
+    const message = describeDrift(restarted, pids, { changed, vni });
     this.#log?.warn(
       { restarted, changed: changed.slice(0, 20), vni },
       'FRR no longer runs the applied config; repairing',
@@ -325,26 +241,6 @@ export class FrrApplier {
   async #readRunning(): Promise<Readback> {
     const text = await this.#io.readRunning();
     return { text, stanzas: parseStanzas(text) };
-  }
-
-  /** frr-reload.py --reload (twice at most), with the VNI repair and the --test check. */
-  async #reloadFull(config: FrrConfig): Promise<{ reloads: number; repairedVnis: VrfVni[] }> {
-    const nextPath = `${this.#o.configPath}.next`;
-    const repaired: VrfVni[] = [];
-    let reloads = 0;
-    // A second reload settles FRR quirks that need two steps (e.g. bgpd keeps
-    // `neighbor X bfd` when `bfd profile` and `bfd` are removed together).
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      reloads += 1;
-      // A failed reload may mean FRR is gone: asking it throws FrrUnavailableError then.
-      if ((await this.#io.reloadTool.reload(nextPath, config.text)).code !== 0)
-        await this.#io.show('zebra', 'show version');
-      repaired.push(...(await this.repairVrfVnis(config.vrfVnis)));
-      const residual = await this.#io.reloadTool.residual(nextPath);
-      if (residual.toAdd.length === 0 && residual.toDelete.length === 0) break;
-      this.#log?.warn({ residual, attempt }, 'FRR running config differs from the rendered config after reload');
-    }
-    return { reloads, repairedVnis: repaired };
   }
 
   /**
@@ -361,9 +257,7 @@ export class FrrApplier {
   }
 
   async #repair(problems: ReturnType<typeof findVniProblems>): Promise<VrfVni[]> {
-    this.#log?.warn({ problems }, 'FRR lost VRF VNIs; repairing');
-    await this.#io.configure(planVniRepair(problems));
-    return problems.missing.map((m) => ({ vrf: m.vrf, vni: m.vni }));
+    return repairVniProblems(this.#io, this.#log, problems);
   }
 
   /** EVPN state as FRR sees it; five show commands to zebra and bgpd, run in parallel (no process per read when the sockets are there). */
@@ -380,10 +274,6 @@ export class FrrApplier {
 
   /** Checks that every VRF still has its L3VNI in FRR and restores it through vtysh; returns what was repaired. */
   async repairVrfVnis(desired: readonly VrfVni[]): Promise<VrfVni[]> {
-    if (desired.length === 0) return [];
-    // Through vtysh on purpose: the stray `vrf-policy X` of frr-reload's second pass shows in vtysh's merged view.
-    const problems = findVniProblems(await this.#io.readMerged(), desired);
-    if (!hasVniProblems(problems)) return [];
-    return this.#repair(problems);
+    return repairVrfVnis(this.#io, this.#log, desired);
   }
 }

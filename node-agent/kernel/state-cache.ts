@@ -19,10 +19,8 @@
 import type { ActualKernelState } from './actual-state.ts';
 import { readActualState } from './actual-state.ts';
 import type { KernelPlan } from './diff-kernel-state.ts';
-import { normIp } from './diff/normalize.ts';
 import type { BatchFailure, KernelAdapter } from './netlink/kernel-adapter.ts';
 import type { KernelOp } from './netlink/kernel-ops.ts';
-import type { FdbEntry, Neighbor } from './netlink/neigh-codec.ts';
 import { RTPROT_OVN_EVPN } from './ownership.ts';
 import { EchoMarks } from './echo-marks.ts';
 import type { KernelPassResult } from './kernel-pass-result.ts';
@@ -34,103 +32,15 @@ import {
   marksOfPlan,
   parseEvent,
 } from './own-writes.ts';
+import { fdbKey, neighKey, putFdb, putNeighbor } from './put-own-writes.ts';
+import { ALL_KINDS, kindsOf, kindsWritten, type StateKind } from './state-kinds.ts';
 
-export type StateKind = keyof ActualKernelState;
-const ALL_KINDS: readonly StateKind[] = ['links', 'bridgePorts', 'addrs', 'routes', 'neighbors', 'fdb'];
+export type { StateKind } from './state-kinds.ts';
 
 /** Default safety interval of the full relist. */
 export const FULL_RELIST_MS = 5 * 60_000;
 /** A plan of more FDB/neighbour writes than this is followed by dumps, not put in one by one. */
 const DIRECT_UPDATE_MAX = 2048;
-
-const NUD_PERMANENT = 0x80;
-const NUD_NOARP = 0x40;
-const NTF_MASTER = 0x04;
-
-const LINK_ONLY: readonly StateKind[] = ['links', 'bridgePorts'];
-
-/**
- * The kinds a monitor event can have changed. A link deleted or down that the
- * cache knows: all (the kernel flushes the IPv4 routes and neighbours on it
- * without a word); a link it does not know holds nothing of ours yet.
- */
-function kindsOf(e: KernelEvent, line: string, known: (name: string) => boolean): readonly StateKind[] {
-  switch (e.kind) {
-    case 'link': {
-      const flags = /<([^>]*)>/.exec(line)?.[1]?.split(',');
-      const cycled = e.deleted || (flags !== undefined && !flags.includes('UP'));
-      return cycled && known(e.devs[0] ?? '') ? ALL_KINDS : LINK_ONLY;
-    }
-    // An address removed takes its prefix's routes and, the last IPv4 one, the device's neighbours.
-    case 'addr':
-      return ['addrs', 'routes', 'neighbors'];
-    // The cache holds only routes of our protocol (iproute2 prints no proto for boot).
-    case 'route':
-      return NOT_OUR_PROTOCOLS.has(/ proto (\S+)/.exec(line)?.[1] ?? 'boot') ? [] : ['routes'];
-    case 'neigh':
-      return ['neighbors'];
-    case 'fdb':
-      return ['fdb'];
-  }
-}
-
-/** Route protocols iproute2 names that are never ours (RTPROT_OVN_EVPN has no name: it prints as a number). */
-const NOT_OUR_PROTOCOLS = new Set([
-  'kernel',
-  'boot',
-  'static',
-  'ra',
-  'dhcp',
-  'redirect',
-  'zebra',
-  'bgp',
-  'ospf',
-  'isis',
-  'rip',
-  'bird',
-  'babel',
-]);
-
-/** The kinds a plan writes (what must be brought up to date after it). */
-function kindsWritten(plan: KernelPlan): Set<StateKind> {
-  if (plan.linkDeletes.length > 0 || plan.linkCreates.length > 0 || plan.updates.length > 0) return new Set(ALL_KINDS);
-  const kinds = new Set<StateKind>();
-  for (const op of [...plan.removes, ...plan.creates]) {
-    switch (op.op) {
-      case 'addAddr':
-      case 'replaceAddr':
-      case 'delAddr':
-        for (const k of ['addrs', 'routes', 'neighbors'] as const) kinds.add(k);
-        break;
-      case 'addRoute':
-      case 'replaceRoute':
-      case 'delRoute':
-        kinds.add('routes');
-        break;
-      case 'replaceNeighbor':
-      case 'delNeighbor':
-        kinds.add('neighbors');
-        break;
-      case 'addFdb':
-      case 'replaceFdb':
-      case 'appendFdb':
-      case 'delFdb':
-        kinds.add('fdb');
-        break;
-      case 'addBridgeVlan':
-      case 'delBridgeVlan':
-        kinds.add('bridgePorts');
-        kinds.add('fdb');
-        break;
-      case 'setBridgePort':
-        kinds.add('bridgePorts');
-        break;
-      default:
-        for (const k of ALL_KINDS) kinds.add(k);
-    }
-  }
-  return kinds;
-}
 
 export interface StateCacheStats {
   fullReads: number;
@@ -323,65 +233,4 @@ export class KernelStateCache {
     this.stats.direct += ops.length;
     return true;
   }
-}
-
-type LinkByName = ReadonlyMap<string, ActualKernelState['links'][number]>;
-
-// Our entries are master, static and without a remote; the key keeps the others (self, remotes) apart.
-const fdbKey = (e: Pick<FdbEntry, 'index' | 'mac' | 'vlan' | 'master' | 'self' | 'dst'>): string =>
-  `${e.index}|${e.mac.toLowerCase()}|${e.vlan ?? 0}|${e.master ?? ''}|${e.self}|${e.dst ?? ''}`;
-const neighKey = (index: number, dst: string): string => `${index}|${normIp(dst)}`;
-
-/** A static master FDB write put in as the kernel reports it; false for anything else. */
-function putFdb(op: KernelOp, links: LinkByName, fdb: Map<string, FdbEntry>): boolean {
-  if (op.op !== 'replaceFdb' && op.op !== 'delFdb') return false;
-  const dev = links.get(op.fdb.dev);
-  if (
-    dev === undefined ||
-    op.fdb.master !== true ||
-    op.fdb.self === true ||
-    op.fdb.dst !== undefined ||
-    (op.fdb.state ?? 'static') !== 'static'
-  )
-    return false;
-  const entry: FdbEntry = {
-    index: dev.index,
-    mac: op.fdb.mac.toLowerCase(),
-    vlan: op.fdb.vlan ?? null,
-    dst: null,
-    vni: null,
-    port: null,
-    master: dev.master,
-    self: false,
-    externLearn: false,
-    state: NUD_NOARP,
-    states: ['noarp'],
-    flags: NTF_MASTER,
-  };
-  if (op.op === 'delFdb') fdb.delete(fdbKey(entry));
-  else fdb.set(fdbKey(entry), entry);
-  return true;
-}
-
-/** A permanent neighbour write put in as the kernel reports it; false for anything else. */
-function putNeighbor(op: KernelOp, links: LinkByName, neighbors: Map<string, Neighbor>): boolean {
-  if (op.op !== 'replaceNeighbor' && op.op !== 'delNeighbor') return false;
-  const dev = links.get(op.neighbor.dev);
-  if (dev === undefined) return false;
-  const key = neighKey(dev.index, op.neighbor.dst);
-  if (op.op === 'delNeighbor') {
-    neighbors.delete(key);
-    return true;
-  }
-  if ((op.neighbor.state ?? 'permanent') !== 'permanent') return false;
-  neighbors.set(key, {
-    index: dev.index,
-    family: op.neighbor.dst.includes(':') ? 6 : 4,
-    dst: op.neighbor.dst,
-    lladdr: op.neighbor.lladdr.toLowerCase(),
-    state: NUD_PERMANENT,
-    states: ['permanent'],
-    flags: 0,
-  });
-  return true;
 }
