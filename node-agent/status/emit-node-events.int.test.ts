@@ -85,6 +85,7 @@ describe('NodeEventEmitter against a real apiserver', () => {
           name: net,
           ready: false,
           reason: 'InfrastructureFailed',
+          code: 'EVPN-005',
           message: `EVPN-005: vx-4242: File exists (pass ${i})`,
         },
       ],
