@@ -9,7 +9,7 @@
 import { codedMessage, EvpnErrorCode } from '../../crds/index.ts';
 import type { Rejection } from '../inputs/select-applicable.ts';
 import type { BatchFailure } from './netlink/kernel-adapter.ts';
-import type { KernelOp } from './netlink/kernel-ops.ts';
+import { entryDevices, type KernelOp } from './netlink/kernel-ops.ts';
 import { opEntryKey, opTable, opVlan } from './entry-keys.ts';
 import type { PlannedObject, RenderedState } from './rendered-state.ts';
 import { objectKey } from '../../crds/object-key.ts';
@@ -49,27 +49,8 @@ export function devicesOf(op: KernelOp): string[] {
     case 'setLink':
     case 'deleteLink':
       return [op.name];
-    case 'addAddr':
-    case 'replaceAddr':
-    case 'delAddr':
-      return [op.addr.dev];
-    case 'addRoute':
-    case 'replaceRoute':
-    case 'delRoute':
-      return op.route.dev !== undefined ? [op.route.dev] : [];
-    case 'replaceNeighbor':
-    case 'delNeighbor':
-      return [op.neighbor.dev];
-    case 'addFdb':
-    case 'replaceFdb':
-    case 'appendFdb':
-    case 'delFdb':
-      return [op.fdb.dev];
-    case 'addBridgeVlan':
-    case 'delBridgeVlan':
-      return [op.vlan.dev];
-    case 'setBridgePort':
-      return [op.port.dev];
+    default:
+      return entryDevices(op);
   }
 }
 

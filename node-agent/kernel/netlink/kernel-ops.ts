@@ -33,19 +33,9 @@ export interface NetlinkRequest {
   readonly payload: Buffer;
 }
 
-/** Link names whose ifindex the request needs (the kernel takes ifindexes there, not names). */
-export function namesToResolve(op: KernelOp): string[] {
+/** The devices an op on entries (not links) names: its address, route, neighbour, FDB, VLAN or port device. */
+export function entryDevices(op: Exclude<KernelOp, { op: 'createLink' | 'setLink' | 'deleteLink' }>): string[] {
   switch (op.op) {
-    case 'createLink': {
-      const n: string[] = [];
-      if (op.link.master !== undefined) n.push(op.link.master);
-      if (op.link.kind === 'vlan') n.push(op.link.link);
-      return n;
-    }
-    case 'setLink':
-      return typeof op.change.master === 'string' ? [op.change.master] : [];
-    case 'deleteLink':
-      return [];
     case 'addAddr':
     case 'replaceAddr':
     case 'delAddr':
@@ -67,6 +57,24 @@ export function namesToResolve(op: KernelOp): string[] {
       return [op.vlan.dev];
     case 'setBridgePort':
       return [op.port.dev];
+  }
+}
+
+/** Link names whose ifindex an op needs before it is sent (its device, master, lower link). */
+export function namesToResolve(op: KernelOp): string[] {
+  switch (op.op) {
+    case 'createLink': {
+      const n: string[] = [];
+      if (op.link.master !== undefined) n.push(op.link.master);
+      if (op.link.kind === 'vlan') n.push(op.link.link);
+      return n;
+    }
+    case 'setLink':
+      return typeof op.change.master === 'string' ? [op.change.master] : [];
+    case 'deleteLink':
+      return [];
+    default:
+      return entryDevices(op);
   }
 }
 
