@@ -60,7 +60,7 @@ export function entryDevices(op: Exclude<KernelOp, { op: 'createLink' | 'setLink
   }
 }
 
-/** Link names whose ifindex an op needs before it is sent (its device, master, lower link). */
+/** Link names whose ifindex the request needs (the kernel takes ifindexes there, not names). */
 export function namesToResolve(op: KernelOp): string[] {
   switch (op.op) {
     case 'createLink': {
