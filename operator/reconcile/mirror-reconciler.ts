@@ -15,6 +15,8 @@ import type { KubeClient } from '../../lib/kube/kube-client.ts';
 import type { KubeObject } from '../../lib/kube/resource.ts';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import { desiredFromParts, type MirrorOutput } from '../mirror/build-desired.ts';
+import type { OvnKeySync } from '../ovn-keys/ovn-key-sync.ts';
+import { syncOvnKeysOfPass } from './ovn-key-pass.ts';
 import { dropWritesAlreadyMade, isOwnEcho, type EchoedObject } from '../mirror/echo-filter.ts';
 import { holdDeletesWhileUnsynced } from '../mirror/hold-deletes.ts';
 import { keepValidDesired } from '../mirror/keep-valid-desired.ts';
@@ -69,6 +71,8 @@ export interface MirrorReconcilerOptions {
   readonly l3vniOffset?: number | undefined;
   /** The backend of a network without spec.backend. */
   readonly defaultBackend?: Backend | undefined;
+  /** The ovn backend's keys in OVN NB (absent: none are written). */
+  readonly ovnKeys?: OvnKeySync | undefined;
   readonly pruneGraceMs: number;
   /** The mass-deletion guard (mirror/mass-delete-guard.ts). */
   readonly massDelete?: MassDeletePolicy;
@@ -165,7 +169,15 @@ export class MirrorReconciler {
 
     const { errors, pruneConflicts } = await this.#writer.write(todo, byKey, signal);
     this.#report.latency(since, todo.deletes.length + todo.applies.length - errors.length);
-    await this.#reportProblems([...desired.problems, ...held], built.notices, byKey, signal);
+    const keys = await syncOvnKeysOfPass(o.ovnKeys, {
+      desired,
+      liveNetworks: live.networks,
+      liveVrfs: live.vrfs,
+      defaultBackend: o.defaultBackend,
+      holdRemovals: !o.source.isSynced(),
+    });
+    if (keys.error !== undefined) errors.push(keys.error);
+    await this.#reportProblems([...desired.problems, ...held, ...keys.problems], built.notices, byKey, signal);
     this.#report.skipped(plan.skipped);
     this.#report.desired(desired);
     if (todo.deletes.length + todo.applies.length > 0 || errors.length > 0) {
