@@ -22,6 +22,7 @@ describe('renderOvnKeys', () => {
       ]),
       vrfs,
       backendOf: (id) => (id === 'b' ? 'kernel' : 'ovn'),
+      vrfBackendOf: () => 'ovn',
     });
     expect([...out.rows.keys()]).toEqual([rowKey('Logical_Switch', 'neutron-a')]);
     expect(out.rows.get(rowKey('Logical_Switch', 'neutron-a'))?.keys).toEqual({
@@ -43,6 +44,7 @@ describe('renderOvnKeys', () => {
       ]),
       vrfs,
       backendOf: () => 'ovn',
+      vrfBackendOf: () => 'ovn',
     });
     expect(out.rows.get(rowKey('Logical_Router', 'neutron-r1'))).toEqual({
       table: 'Logical_Router',
@@ -57,20 +59,24 @@ describe('renderOvnKeys', () => {
     });
   });
 
-  it('reports one router asked for two VRFs (EVPN-004) and an l3 network association without router', () => {
+  it('reports one router asked for two VRFs (EVPN-004), an l3 network association without router, and a kernel VRF', () => {
     const out = renderOvnKeys({
       networks: new Map<string, EvpnNetworkSpec>([
         ['a', { type: 'l3', vrf: 'vrf-20000', source: source({ routerId: 'r1' }) }],
         ['b', { type: 'l3', vrf: 'vrf-30000', source: source({ routerId: 'r1' }) }],
         ['c', { type: 'l3', vrf: 'vrf-30000', source: source() }],
+        ['d', { type: 'l3', vrf: 'vrf-kernel', source: source({ routerId: 'r2' }) }],
       ]),
-      vrfs,
+      vrfs: new Map([...vrfs, ['vrf-kernel', { vni: 40000 }]]),
       backendOf: () => 'ovn',
+      vrfBackendOf: (name) => (name === 'vrf-kernel' ? 'kernel' : 'ovn'),
     });
     expect(out.problems.map((p) => [p.name, p.reason, p.code])).toEqual([
       ['b', 'Conflict', 'EVPN-004'],
       ['c', 'BackendUnsupported', 'EVPN-001'],
+      ['d', 'BackendUnsupported', 'EVPN-001'],
     ]);
+    expect(out.rows.has(rowKey('Logical_Router', 'neutron-r2'))).toBe(false);
     expect(out.rows.get(rowKey('Logical_Router', 'neutron-r1'))?.networks).toEqual(['a']);
   });
 });

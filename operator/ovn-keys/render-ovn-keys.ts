@@ -48,6 +48,8 @@ export interface RenderInput {
   readonly networks: ReadonlyMap<string, EvpnNetworkSpec>;
   readonly vrfs: ReadonlyMap<string, EvpnVrfSpec>;
   readonly backendOf: (network: string) => Backend;
+  /** The backend of an EvpnVrf: the agent names its VRF device by it (ovnvrf-<l3vni> only on ovn). */
+  readonly vrfBackendOf: (vrf: string) => Backend;
 }
 
 export interface RenderedKeys {
@@ -117,15 +119,33 @@ function addRow(out: RenderedKeys, network: string, row: Omit<DesiredRowKeys, 'n
   );
 }
 
-function renderNetwork(out: RenderedKeys, id: string, spec: EvpnNetworkSpec, vrfs: RenderInput['vrfs']): void {
+function renderRouter(
+  out: RenderedKeys,
+  id: string,
+  routerId: string,
+  spec: EvpnNetworkSpec,
+  input: RenderInput,
+): void {
+  const vrf = spec.vrf === undefined ? undefined : input.vrfs.get(spec.vrf);
+  if (spec.vrf === undefined || vrf === undefined) return; // the mirror reports a network without its VRF already
+  if (input.vrfBackendOf(spec.vrf) !== 'ovn') {
+    out.problems.push(
+      backendProblem(
+        id,
+        `its router's VRF EvpnVrf ${spec.vrf} is on the kernel backend, so no node has the VRF device OVN would route in; set spec.backend: ovn on EvpnVrf ${spec.vrf} too`,
+      ),
+    );
+    return;
+  }
+  addRow(out, id, { table: 'Logical_Router', name: `${NEUTRON_NAME_PREFIX}${routerId}`, keys: routerKeys(vrf) });
+}
+
+function renderNetwork(out: RenderedKeys, id: string, spec: EvpnNetworkSpec, input: RenderInput): void {
   const routerId = spec.source?.routerId;
   if (spec.type === 'l2' && spec.vni !== undefined)
     addRow(out, id, { table: 'Logical_Switch', name: `${NEUTRON_NAME_PREFIX}${id}`, keys: switchKeys(spec.vni) });
-  if (routerId !== undefined) {
-    const vrf = spec.vrf === undefined ? undefined : vrfs.get(spec.vrf);
-    if (vrf === undefined) return; // the mirror reports a network without its VRF already
-    addRow(out, id, { table: 'Logical_Router', name: `${NEUTRON_NAME_PREFIX}${routerId}`, keys: routerKeys(vrf) });
-  } else if (spec.type === 'l3') {
+  if (routerId !== undefined) renderRouter(out, id, routerId, spec, input);
+  else if (spec.type === 'l3') {
     out.problems.push(
       backendProblem(
         id,
@@ -142,7 +162,7 @@ export function renderOvnKeys(input: RenderInput): RenderedKeys {
   for (const id of ids) {
     const spec = input.networks.get(id);
     if (spec?.source === undefined || input.backendOf(id) !== 'ovn') continue;
-    renderNetwork(out, id, spec, input.vrfs);
+    renderNetwork(out, id, spec, input);
   }
   return out;
 }

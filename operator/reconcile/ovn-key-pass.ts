@@ -27,12 +27,14 @@ export async function syncOvnKeysOfPass(sync: OvnKeySync | undefined, input: Ovn
   const clusterDefault = input.defaultBackend ?? DEFAULT_BACKEND;
   const networks = new Map(input.liveNetworks.filter(isMirrored).map((n) => [n.metadata.name, n.spec] as const));
   for (const [id, spec] of input.desired.networks) networks.set(id, spec);
+  const liveVrfs = new Map(input.liveVrfs.map((v) => [v.metadata.name, v.spec] as const));
   const vrfs = new Map(input.liveVrfs.filter(isMirrored).map((v) => [v.metadata.name, v.spec] as const));
   for (const [name, spec] of input.desired.vrfs) vrfs.set(name, spec);
   return sync.sync({
     networks,
     vrfs,
     backendOf: (id) => effectiveBackend(live.get(id)?.spec ?? {}, clusterDefault),
+    vrfBackendOf: (name) => effectiveBackend(liveVrfs.get(name) ?? {}, clusterDefault),
     holdRemovals: input.holdRemovals,
   });
 }

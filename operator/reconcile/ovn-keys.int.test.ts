@@ -67,11 +67,15 @@ const condition = (obj: { status?: unknown } | undefined, type: string): Conditi
 const ovnKeyWrites = (): number =>
   Number(/evpn_operator_ovn_key_writes_total (\d+)/.exec(op.registry.render())?.[1] ?? 0);
 
-/** A person's (or GitOps') choice of backend on a mirrored network, with a field manager of their own. */
-async function chooseBackend(network: string, backend: 'ovn' | 'kernel'): Promise<void> {
+/** A person's (or GitOps') choice of backend on a mirrored network or VRF, with a field manager of their own. */
+async function chooseBackend(
+  network: string,
+  backend: 'ovn' | 'kernel',
+  kind: 'networks' | 'vrfs' = 'networks',
+): Promise<void> {
   await applyObject(
     kube.client,
-    evpnResources.networks,
+    evpnResources[kind],
     { metadata: { name: network }, spec: { backend } },
     { fieldManager: 'a-person', force: true },
   );
@@ -96,11 +100,30 @@ afterAll(async () => {
   await Promise.all([ovn.stop(), kube.stop()]);
 });
 
-describe('the ovn backend on OVN 26.03', () => {
-  it('runs on the current test world (OVN with native EVPN)', () => {
-    expect(stackName()).toBe('current');
+describe.runIf(stackName() === 'oldest')('the ovn backend on an OVN without native EVPN (23.03)', () => {
+  it('is a condition on the network (EVPN-001), and nothing is written to NB', async () => {
+    const net = randomUUID();
+    await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 30000, type: 'l2', routeTargets: ['65000:30000'] }), {
+      segment: { type: 'geneve' },
+    });
+    await waitFor('network', async () => ((await getNetwork(net)) !== undefined ? true : undefined));
+    await chooseBackend(net, 'ovn');
+    const refused = await waitFor('refused', async () => {
+      const n = await getNetwork(net);
+      return condition(n, 'Accepted')?.reason === 'BackendUnsupported' ? n : undefined;
+    });
+    expect(condition(refused, 'Accepted')?.message).toMatch(
+      /^EVPN-001: the OVN NB schema is 7\.0\.0: OVN before 26\.03 \(NB schema 7\.18\.0\) has no native EVPN/,
+    );
+    expect(refused.status?.backend).toBe('ovn');
+    await op.operator.idle();
+    expect(mapOf(await nbRow('Logical_Switch', lsName(net)), 'other_config')).toEqual({});
+    expect(ovnKeyWrites()).toBe(0);
   });
+});
 
+// OVN 26.03 is the current test world's (EVPN_STACK=current); the oldest world checks the refusal above.
+describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => {
   it("carries a Geneve network once a person chooses ovn, keeps that choice across mirror writes, and leaves Neutron's keys alone", async () => {
     const net = randomUUID();
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 31000, type: 'l2', routeTargets: ['65000:31000'] }), {
@@ -174,6 +197,16 @@ describe('the ovn backend on OVN 26.03', () => {
     await ovn.nbctl(['set', 'Logical_Router', `neutron-${router}`, 'options:always_learn_from_arp_request=false']);
     await waitFor('network', async () => ((await getNetwork(net)) !== undefined ? true : undefined));
     await chooseBackend(net, 'ovn');
+    // The network alone is not enough: the agents name the VRF device after the VRF's backend.
+    const waiting = await waitFor('kernel VRF reported', async () => {
+      const n = await getNetwork(net);
+      return condition(n, 'Accepted')?.reason === 'BackendUnsupported' ? n : undefined;
+    });
+    expect(condition(waiting, 'Accepted')?.message).toMatch(
+      /^EVPN-001: its router's VRF EvpnVrf vrf-32000 is on the kernel backend/,
+    );
+    expect(mapOf(await nbRow('Logical_Router', `neutron-${router}`), 'options')).not.toHaveProperty('dynamic-routing');
+    await chooseBackend('vrf-32000', 'ovn', 'vrfs');
     const lr = await waitFor('router keys', async () => {
       const row = await nbRow('Logical_Router', `neutron-${router}`);
       return 'dynamic-routing' in mapOf(row, 'options') ? row : undefined;
