@@ -11,6 +11,7 @@ import { DEFAULT_BACKEND, effectiveBackend, type Backend, type EvpnNetwork, type
 import type { MirrorOutput } from '../mirror/build-desired.ts';
 import { isMirrored } from '../mirror/build-desired.ts';
 import type { OvnKeyResult, OvnKeySync } from '../ovn-keys/ovn-key-sync.ts';
+import type { RenderInput } from '../ovn-keys/render-ovn-keys.ts';
 
 export interface OvnKeyPassInput {
   readonly desired: Pick<MirrorOutput, 'networks' | 'vrfs'>;
@@ -21,8 +22,8 @@ export interface OvnKeyPassInput {
   readonly holdRemovals: boolean;
 }
 
-export async function syncOvnKeysOfPass(sync: OvnKeySync | undefined, input: OvnKeyPassInput): Promise<OvnKeyResult> {
-  if (sync === undefined) return { problems: [] };
+/** The networks and VRFs whose keys OVN should carry now, and their backends. Pure. */
+export function keyRenderInput(input: Omit<OvnKeyPassInput, 'holdRemovals'>): RenderInput {
   const live = new Map(input.liveNetworks.map((n) => [n.metadata.name, n]));
   const clusterDefault = input.defaultBackend ?? DEFAULT_BACKEND;
   const networks = new Map(input.liveNetworks.filter(isMirrored).map((n) => [n.metadata.name, n.spec] as const));
@@ -30,11 +31,15 @@ export async function syncOvnKeysOfPass(sync: OvnKeySync | undefined, input: Ovn
   const liveVrfs = new Map(input.liveVrfs.map((v) => [v.metadata.name, v.spec] as const));
   const vrfs = new Map(input.liveVrfs.filter(isMirrored).map((v) => [v.metadata.name, v.spec] as const));
   for (const [name, spec] of input.desired.vrfs) vrfs.set(name, spec);
-  return sync.sync({
+  return {
     networks,
     vrfs,
     backendOf: (id) => effectiveBackend(live.get(id)?.spec ?? {}, clusterDefault),
     vrfBackendOf: (name) => effectiveBackend(liveVrfs.get(name) ?? {}, clusterDefault),
-    holdRemovals: input.holdRemovals,
-  });
+  };
+}
+
+export async function syncOvnKeysOfPass(sync: OvnKeySync | undefined, input: OvnKeyPassInput): Promise<OvnKeyResult> {
+  if (sync === undefined) return { problems: [] };
+  return sync.sync({ ...keyRenderInput(input), holdRemovals: input.holdRemovals });
 }
