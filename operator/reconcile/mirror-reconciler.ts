@@ -169,10 +169,12 @@ export class MirrorReconciler {
 
     const { errors, pruneConflicts } = await this.#writer.write(todo, byKey, signal);
     this.#report.latency(since, todo.deletes.length + todo.applies.length - errors.length);
+    // Objects this pass deleted are gone for the keys too: their informer echo starts no other pass.
+    const gone = new Set(todo.deletes.map((d) => objectKey(d.kind, d.name)));
     const keys = await syncOvnKeysOfPass(o.ovnKeys, {
       desired,
-      liveNetworks: live.networks,
-      liveVrfs: live.vrfs,
+      liveNetworks: live.networks.filter((n) => !gone.has(objectKey('EvpnNetwork', n.metadata.name))),
+      liveVrfs: live.vrfs.filter((v) => !gone.has(objectKey('EvpnVrf', v.metadata.name))),
       defaultBackend: o.defaultBackend,
       holdRemovals: !o.source.isSynced(),
     });

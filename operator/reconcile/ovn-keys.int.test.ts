@@ -293,4 +293,52 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
     expect(mapOf(cleared, 'external_ids')).not.toHaveProperty(OWNED_KEYS_MARKER);
     expect(mapOf(cleared, 'external_ids')['neutron:network_name']).toBe(`net-${net.slice(0, 8)}`);
   });
+  it('keeps our keys while the mass-deletion guard holds the network, and removes them when it is pruned', async () => {
+    const nets = [randomUUID(), randomUUID()];
+    for (const [i, net] of nets.entries()) {
+      await addNetwork(
+        ovn.nbctl,
+        net,
+        driverExternalIds({ vni: 35000 + i, type: 'l2', routeTargets: [`65000:${35000 + i}`] }),
+        { segment: { type: 'geneve' } },
+      );
+    }
+    for (const net of nets) {
+      await waitFor('network', async () => ((await getNetwork(net)) !== undefined ? true : undefined));
+      await chooseBackend(net, 'ovn');
+    }
+    await waitFor('switch keys', async () => {
+      const rows = await Promise.all(nets.map((n) => nbRow('Logical_Switch', lsName(n))));
+      return rows.every((r) => 'dynamic-routing-vni' in mapOf(r, 'other_config')) ? true : undefined;
+    });
+    // A guard that holds any deletion for a long time, as when OVN comes back emptied.
+    await op.stop();
+    op = await runOperator(kube, ovn, { ...OPTIONS, massDelete: { maxShare: 0.01, floor: 0, holdMs: 600_000 } });
+    await op.operator.idle();
+    for (const net of nets) {
+      const ids = mapOf(await nbRow('Logical_Switch', lsName(net)), 'external_ids');
+      const keys = Object.keys(ids).filter((k) => k.startsWith('neutron_bgpvpn:'));
+      await removeBgpvpnKeys(ovn.nbctl, 'Logical_Switch', lsName(net), keys);
+    }
+    await waitFor('deletes held', async () => {
+      const n = await getNetwork(nets[0] ?? '');
+      return condition(n, 'SourceDegraded')?.message.includes('its delete is held') === true ? true : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    await op.operator.idle();
+    for (const net of nets)
+      expect(mapOf(await nbRow('Logical_Switch', lsName(net)), 'other_config')).toMatchObject({
+        'dynamic-routing-vni': expect.stringMatching(/^3500[01]$/) as unknown,
+      });
+    // The hold ends (a shorter guard after a restart): the objects go, and our keys with them.
+    await op.stop();
+    op = await runOperator(kube, ovn, OPTIONS);
+    for (const net of nets) {
+      const row = await waitFor('keys removed', async () => {
+        const r = await nbRow('Logical_Switch', lsName(net));
+        return 'dynamic-routing-vni' in mapOf(r, 'other_config') ? undefined : r;
+      });
+      expect(mapOf(row, 'external_ids')).not.toHaveProperty(OWNED_KEYS_MARKER);
+    }
+  });
 });
