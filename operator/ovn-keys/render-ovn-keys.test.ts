@@ -66,8 +66,9 @@ describe('renderOvnKeys', () => {
         ['b', { type: 'l3', vrf: 'vrf-30000', source: source({ routerId: 'r1' }) }],
         ['c', { type: 'l3', vrf: 'vrf-30000', source: source() }],
         ['d', { type: 'l3', vrf: 'vrf-kernel', source: source({ routerId: 'r2' }) }],
+        ['e', { type: 'l3', vrf: 'vrf-252', source: source({ routerId: 'r3' }) }],
       ]),
-      vrfs: new Map([...vrfs, ['vrf-kernel', { vni: 40000 }]]),
+      vrfs: new Map([...vrfs, ['vrf-kernel', { vni: 40000 }], ['vrf-252', { vni: 50000, routingTable: 252 }]]),
       backendOf: () => 'ovn',
       vrfBackendOf: (name) => (name === 'vrf-kernel' ? 'kernel' : 'ovn'),
     });
@@ -75,6 +76,7 @@ describe('renderOvnKeys', () => {
       ['b', 'Conflict', 'EVPN-004'],
       ['c', 'BackendUnsupported', 'EVPN-001'],
       ['d', 'BackendUnsupported', 'EVPN-001'],
+      ['e', 'BackendUnsupported', 'EVPN-001'],
     ]);
     expect(out.rows.has(rowKey('Logical_Router', 'neutron-r2'))).toBe(false);
     expect(out.rows.get(rowKey('Logical_Router', 'neutron-r1'))?.networks).toEqual(['a']);

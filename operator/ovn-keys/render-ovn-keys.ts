@@ -32,6 +32,8 @@ export const KEY_COLUMN: Readonly<Record<KeyTable, 'other_config' | 'options'>> 
 };
 
 export const SWITCH_REDISTRIBUTE = 'fdb,ip';
+/** Tables OVN refuses as dynamic-routing-vrf-id (and falls back to the datapath's tunnel key); the API refuses 253–255 already. */
+const OVN_RESERVED_TABLES: readonly number[] = [252, 4_294_967_295];
 export const ROUTER_REDISTRIBUTE = 'connected,static';
 
 /** The keys one row should carry, and the networks that ask for them (problems name these). */
@@ -133,6 +135,16 @@ function renderRouter(
       backendProblem(
         id,
         `its router's VRF EvpnVrf ${spec.vrf} is on the kernel backend, so no node has the VRF device OVN would route in; set spec.backend: ovn on EvpnVrf ${spec.vrf} too`,
+      ),
+    );
+    return;
+  }
+  const table = effectiveRoutingTable(vrf);
+  if (OVN_RESERVED_TABLES.includes(table)) {
+    out.problems.push(
+      backendProblem(
+        id,
+        `EvpnVrf ${spec.vrf} uses routing table ${table}, which OVN does not take as dynamic-routing-vrf-id (252 and 4294967295 are reserved); choose another spec.routingTable`,
       ),
     );
     return;
