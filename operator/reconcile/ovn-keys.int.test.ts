@@ -341,4 +341,35 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
       expect(mapOf(row, 'external_ids')).not.toHaveProperty(OWNED_KEYS_MARKER);
     }
   });
+  it('writes nothing with OVN writes off, and says which network lacks its keys', async () => {
+    await op.stop();
+    op = await runOperator(kube, ovn, { ...OPTIONS, ovnWrites: false });
+    const net = randomUUID();
+    await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 36000, type: 'l2', routeTargets: ['65000:36000'] }), {
+      segment: { type: 'geneve' },
+    });
+    await waitFor('network', async () => ((await getNetwork(net)) !== undefined ? true : undefined));
+    await chooseBackend(net, 'ovn');
+    const refused = await waitFor('writes-off condition', async () => {
+      const n = await getNetwork(net);
+      return condition(n, 'Accepted')?.reason === 'BackendUnsupported' ? n : undefined;
+    });
+    expect(condition(refused, 'Accepted')?.message).toMatch(/^EVPN-001: OVN writes are off \(--ovn-writes=false\)/);
+    await op.operator.idle();
+    expect(mapOf(await nbRow('Logical_Switch', lsName(net)), 'other_config')).toEqual({});
+    expect(ovnKeyWrites()).toBe(0);
+    // Someone else (an OVN admin) sets exactly our keys: the network is carried, and they stay theirs.
+    await ovn.nbctl([
+      'set',
+      'Logical_Switch',
+      lsName(net),
+      ...Object.entries(SWITCH_KEYS(36000)).map(([k, v]) => `other_config:${k}=${JSON.stringify(v)}`),
+    ]);
+    await waitFor('accepted', async () =>
+      condition(await getNetwork(net), 'Accepted')?.status === 'True' ? true : undefined,
+    );
+    expect(mapOf(await nbRow('Logical_Switch', lsName(net)), 'external_ids')).not.toHaveProperty(OWNED_KEYS_MARKER);
+    await op.stop();
+    op = await runOperator(kube, ovn, OPTIONS);
+  });
 });
