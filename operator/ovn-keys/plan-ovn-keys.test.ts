@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { OWNED_KEYS_MARKER, planOvnKeys, type KeyRow } from './plan-ovn-keys.ts';
+import { OWNED_KEYS_MARKER, ownedKeysMarker, planOvnKeys, type KeyRow } from './plan-ovn-keys.ts';
 import { rowKey, switchKeys, type DesiredRowKeys } from './render-ovn-keys.ts';
 
 const LS = 'neutron-net-a';
 const ours = switchKeys(10100);
-const marker = Object.keys(ours).sort().join(',');
+const marker = ownedKeysMarker(new Map(Object.entries(ours)));
+const markerOf = (keys: Record<string, string>): string => ownedKeysMarker(new Map(Object.entries(keys)));
 
 const row = (column: Record<string, string>, externalIds: Record<string, string> = {}): KeyRow => ({
   table: 'Logical_Switch',
@@ -44,6 +45,7 @@ describe('planOvnKeys', () => {
   it('replaces a value of ours that changed (the VNI), pair by pair', () => {
     const changed = switchKeys(10200);
     const plan = planOvnKeys(want(changed), [row(ours, { [OWNED_KEYS_MARKER]: marker })], false);
+    const newMarker = markerOf(changed);
     expect(plan.edits[0]?.column).toEqual({
       delete: {
         'dynamic-routing-vni': '10100',
@@ -58,7 +60,22 @@ describe('planOvnKeys', () => {
         'dynamic-routing-advertise-ifname': 'ovnlo-10200',
       },
     });
-    expect(plan.edits[0]?.externalIds).toEqual({});
+    expect(plan.edits[0]?.externalIds).toEqual({
+      delete: { [OWNED_KEYS_MARKER]: marker },
+      insert: { [OWNED_KEYS_MARKER]: newMarker },
+    });
+  });
+
+  it('treats a key of ours that someone else overwrote as theirs: a conflict, never overwritten back, never removed', () => {
+    const overwritten = { ...ours, 'dynamic-routing-vni': '4242' };
+    const plan = planOvnKeys(want(), [row(overwritten, { [OWNED_KEYS_MARKER]: marker })], false);
+    expect(plan.problems.map((p) => p.code)).toEqual(['EVPN-004']);
+    expect(plan.edits[0]?.column).toEqual({ insert: {}, delete: {} });
+    const { 'dynamic-routing-vni': _vni, ...rest } = ours;
+    expect(plan.edits[0]?.externalIds.insert?.[OWNED_KEYS_MARKER]).toBe(markerOf(rest));
+    const gone = planOvnKeys(new Map(), [row(overwritten, { [OWNED_KEYS_MARKER]: marker })], false);
+    expect(gone.edits[0]?.column.delete).not.toHaveProperty('dynamic-routing-vni');
+    expect(Object.keys(gone.edits[0]?.column.delete ?? {})).toHaveLength(4);
   });
 
   it("reports another writer's different value as EVPN-004 and writes nothing on the row", () => {
@@ -75,9 +92,11 @@ describe('planOvnKeys', () => {
     const inserted = Object.keys(plan.edits[0]?.column.insert ?? {});
     expect(inserted).not.toContain('dynamic-routing-redistribute');
     expect(plan.edits[0]?.externalIds.insert?.[OWNED_KEYS_MARKER]).not.toContain('dynamic-routing-redistribute');
-    const gone = planOvnKeys(new Map(), [row({ ...ours }, { [OWNED_KEYS_MARKER]: 'dynamic-routing-vni' })], false);
+    expect(planOvnKeys(want(), [row(ours, { [OWNED_KEYS_MARKER]: 'not json' })], false).problems).toEqual([]);
+    const vniOnly = markerOf({ 'dynamic-routing-vni': '10100' });
+    const gone = planOvnKeys(new Map(), [row({ ...ours }, { [OWNED_KEYS_MARKER]: vniOnly })], false);
     expect(gone.edits[0]?.column).toEqual({ insert: {}, delete: { 'dynamic-routing-vni': '10100' } });
-    expect(gone.edits[0]?.externalIds).toEqual({ delete: { [OWNED_KEYS_MARKER]: 'dynamic-routing-vni' } });
+    expect(gone.edits[0]?.externalIds).toEqual({ delete: { [OWNED_KEYS_MARKER]: vniOnly } });
   });
 
   it('removes our keys and the marker when the row is no longer wanted, unless removals are held', () => {

@@ -1,16 +1,19 @@
 // Desired ovn-backend keys vs the NB rows as they are → single-key edits. Pure.
 // Which keys are ours is remembered on the row itself, in its external_ids
-// marker `ovn-evpn:owned-keys` (the comma-separated keys we inserted into its
-// other_config/options), so it survives operator restarts and failovers and
-// is visible to whoever reads the row. Rules:
+// marker `ovn-evpn:owned-keys`: a JSON object of the keys we inserted into its
+// other_config/options and the values we wrote, so it survives operator
+// restarts and failovers, is visible to whoever reads the row, and tells our
+// old value from someone else's overwrite. Rules:
 //   - a missing key is inserted and becomes ours;
 //   - a key holding our value stays (ours if the marker says so; a key someone
 //     else set to the same value stays theirs, and is never removed by us);
-//   - a key of ours with an old value is replaced (delete old pair, insert new);
-//   - a key someone else set to another value is a conflict (EVPN-004, on every
-//     network asking for the row): nothing new is written on that row, never a fight;
-//   - a key of ours no longer desired is removed, unless removals are held
-//     (OVN just came back empty or as a new cluster: mirror/mass-delete-hold.ts).
+//   - a key still holding the value we wrote, now out of date, is replaced
+//     (delete old pair, insert new);
+//   - a key someone else set to another value (also one they overwrote after
+//     us) is a conflict (EVPN-004, on every network asking for the row):
+//     nothing new is written on that row, never a fight;
+//   - a key of ours no longer desired is removed while it still holds the value
+//     we wrote (someone's newer value is theirs), unless removals are held.
 import { EvpnErrorCode } from '../../crds/index.ts';
 import type { MapKeyEdits } from '../../lib/ovsdb/index.ts';
 import type { MirrorProblem } from '../mirror/mirror-problem.ts';
@@ -43,13 +46,27 @@ export interface KeyPlan {
   readonly heldRemovals: number;
 }
 
-export const ownedKeysOf = (row: Pick<KeyRow, 'externalIds'>): Set<string> =>
-  new Set((row.externalIds[OWNED_KEYS_MARKER] ?? '').split(',').filter((k) => k !== ''));
+/** The keys the marker says we wrote, with their values; an unreadable marker claims nothing. */
+export function ownedKeysOf(row: Pick<KeyRow, 'externalIds'>): Map<string, string> {
+  const text = row.externalIds[OWNED_KEYS_MARKER];
+  if (text === undefined) return new Map();
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return new Map();
+    return new Map(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return new Map();
+  }
+}
+
+/** The marker's text for these keys: sorted, so the same keys always give the same text. */
+export const ownedKeysMarker = (owned: ReadonlyMap<string, string>): string =>
+  JSON.stringify(Object.fromEntries([...owned].sort(([a], [b]) => a.localeCompare(b))));
 
 interface RowDecision {
   insert: Record<string, string>;
   remove: Record<string, string>;
-  owned: Set<string>;
+  owned: Map<string, string>;
   conflicts: string[];
   held: number;
 }
@@ -59,13 +76,14 @@ function decideDesired(row: KeyRow, desired: Readonly<Record<string, string>>, d
     const have = row.column[k];
     if (have === undefined) {
       d.insert[k] = want;
-      d.owned.add(k);
-    } else if (have !== want) {
-      if (d.owned.has(k)) {
-        d.remove[k] = have;
-        d.insert[k] = want;
-      } else d.conflicts.push(`${k}=${JSON.stringify(have)} (we would write ${JSON.stringify(want)})`);
-    }
+      d.owned.set(k, want);
+    } else if (have === want) {
+      if (d.owned.has(k)) d.owned.set(k, want);
+    } else if (d.owned.get(k) === have) {
+      d.remove[k] = have;
+      d.insert[k] = want;
+      d.owned.set(k, want);
+    } else d.conflicts.push(`${k}=${JSON.stringify(have)} (we would write ${JSON.stringify(want)})`);
   }
 }
 
@@ -79,26 +97,32 @@ function decideRow(row: KeyRow, desired: DesiredRowKeys | undefined, holdRemoval
     d.remove = {};
     d.owned = ownedKeysOf(row);
   }
-  for (const k of [...d.owned]) {
-    if (k in wanted) continue;
+  for (const [k, wrote] of [...d.owned]) {
+    if (k in wanted && d.conflicts.length === 0) continue;
     const have = row.column[k];
-    if (holdRemovals && have !== undefined) {
+    if (have !== wrote) {
+      // Gone, or someone else's value now: not ours any more, never removed by us.
+      d.owned.delete(k);
+      continue;
+    }
+    if (k in wanted) continue;
+    if (holdRemovals) {
       d.held++;
       continue;
     }
-    if (have !== undefined) d.remove[k] = have;
+    d.remove[k] = have;
     d.owned.delete(k);
   }
   return d;
 }
 
-function markerEdit(row: KeyRow, owned: ReadonlySet<string>): MapKeyEdits {
+function markerEdit(row: KeyRow, owned: ReadonlyMap<string, string>): MapKeyEdits {
   const before = row.externalIds[OWNED_KEYS_MARKER];
-  const after = [...owned].sort().join(',');
-  if ((before ?? '') === after) return {};
+  const after = owned.size === 0 ? undefined : ownedKeysMarker(owned);
+  if (before === after) return {};
   return {
     ...(before === undefined ? {} : { delete: { [OWNED_KEYS_MARKER]: before } }),
-    ...(after === '' ? {} : { insert: { [OWNED_KEYS_MARKER]: after } }),
+    ...(after === undefined ? {} : { insert: { [OWNED_KEYS_MARKER]: after } }),
   };
 }
 
