@@ -46,7 +46,7 @@ describe('CRDs in the real API server', () => {
   });
 
   // The example l2 association (vni 10100): the network's VNI is the L2VNI, its VRF's L3VNI is 10100 + the offset, the table 10100 + 1000000.
-  it('shows NAME, VNI, TYPE, VLAN, VRF, READY and AGE for networks, NAME, L3VNI, TABLE for VRFs, and the evpn category lists every kind', async () => {
+  it('shows NAME, VNI, TYPE, VLAN, VRF, BACKEND, READY and AGE for networks, NAME, L3VNI, TABLE, BACKEND for VRFs, and the evpn category lists every kind', async () => {
     const vrf = uniqueName('vrf');
     const net = uniqueName('net');
     await ok(
@@ -55,7 +55,7 @@ describe('CRDs in the real API server', () => {
         apiVersion: API_GROUP_VERSION,
         kind: 'EvpnVrf',
         metadata: { name: vrf },
-        spec: { vni: 1010100, routingTable: 1010100 },
+        spec: { vni: 1010100, routingTable: 1010100, backend: 'ovn' },
       }),
     );
     await ok(
@@ -74,7 +74,7 @@ describe('CRDs in the real API server', () => {
       '--subresource=status',
       '--type=merge',
       '-p',
-      JSON.stringify({ status: { ready: '2/2', readyNodes: 2, totalNodes: 2 } }),
+      JSON.stringify({ status: { ready: '2/2', readyNodes: 2, totalNodes: 2, backend: 'kernel' } }),
     ]);
     await ok([
       'patch',
@@ -83,16 +83,16 @@ describe('CRDs in the real API server', () => {
       '--subresource=status',
       '--type=merge',
       '-p',
-      JSON.stringify({ status: { ready: '2/2', routingTable: 1010100, networkCount: 1 } }),
+      JSON.stringify({ status: { ready: '2/2', routingTable: 1010100, networkCount: 1, backend: 'ovn' } }),
     ]);
 
     const nets = (await ok(['get', 'evpnnetworks', net])).split('\n');
-    expect(nets[0]?.split(/\s+/)).toEqual(['NAME', 'VNI', 'TYPE', 'VLAN', 'VRF', 'READY', 'AGE']);
-    expect(nets[1]?.split(/\s+/).slice(0, 6)).toEqual([net, '10100', 'l2', '100', vrf, '2/2']);
+    expect(nets[0]?.split(/\s+/)).toEqual(['NAME', 'VNI', 'TYPE', 'VLAN', 'VRF', 'BACKEND', 'READY', 'AGE']);
+    expect(nets[1]?.split(/\s+/).slice(0, 7)).toEqual([net, '10100', 'l2', '100', vrf, 'kernel', '2/2']);
 
     const vrfs = (await ok(['get', 'evpnvrfs', vrf])).split('\n');
-    expect(vrfs[0]?.split(/\s+/)).toEqual(['NAME', 'L3VNI', 'TABLE', 'NETWORKS', 'READY', 'AGE']);
-    expect(vrfs[1]?.split(/\s+/).slice(0, 5)).toEqual([vrf, '1010100', '1010100', '1', '2/2']);
+    expect(vrfs[0]?.split(/\s+/)).toEqual(['NAME', 'L3VNI', 'TABLE', 'NETWORKS', 'BACKEND', 'READY', 'AGE']);
+    expect(vrfs[1]?.split(/\s+/).slice(0, 6)).toEqual([vrf, '1010100', '1010100', '1', 'ovn', '2/2']);
 
     const all = await ok(['get', 'evpn']);
     expect(all).toContain(`evpnnetwork.evpn.ovn-evpn.dev/${net}`);
@@ -102,6 +102,7 @@ describe('CRDs in the real API server', () => {
     const described = await ok(['describe', 'evpnvrf', vrf]);
     expect(described).toMatch(/Vni:\s+1010100\n/);
     expect(described).toMatch(/Routing Table:\s+1010100\n/);
+    expect(described).toMatch(/Backend:\s+ovn\n/);
     await ok(['delete', 'evpnnetwork', net]);
     await ok(['delete', 'evpnvrf', vrf]);
   });

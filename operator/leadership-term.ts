@@ -12,6 +12,7 @@ import type { OperatorMetrics } from './operator-metrics.ts';
 import type { OperatorOptions } from './operator-options.ts';
 import type { OvnSource } from './ovn-source/ovn-source.ts';
 import { MirrorReconciler } from './reconcile/mirror-reconciler.ts';
+import { OvnKeySync } from './ovn-keys/ovn-key-sync.ts';
 import type { ProblemBook } from './reconcile/problem-book.ts';
 import { StatusReconciler } from './reconcile/status-reconciler.ts';
 
@@ -49,6 +50,18 @@ export interface TermDeps {
   readonly log: Logger;
 }
 
+/** The ovn backend's NB write path of this term (its writes counted in evpn_operator_ovn_key_writes_total). */
+function createOvnKeySync(d: TermDeps): OvnKeySync {
+  return new OvnKeySync({
+    port: d.source.ovnKeyPort(),
+    writes: d.options.ovnWrites ?? true,
+    log: d.log.child({ controller: 'ovn-keys' }),
+    onWrite: (rows) => {
+      d.metrics.ovnKeyWrites.inc({}, rows);
+    },
+  });
+}
+
 export function createLeadershipTerm(d: TermDeps): Term {
   const o = d.options;
   const i = d.informers;
@@ -65,6 +78,8 @@ export function createLeadershipTerm(d: TermDeps): Term {
     log: d.log.child({ controller: 'mirror' }),
     nodeNames: o.nodeNames,
     l3vniOffset: o.l3vniOffset,
+    defaultBackend: o.defaultBackend,
+    ovnKeys: createOvnKeySync(d),
     pruneGraceMs: o.pruneGraceMs,
     ...(o.fullResyncMs === undefined ? {} : { fullResyncMs: o.fullResyncMs }),
     ...(o.massDelete === undefined ? {} : { massDelete: o.massDelete }),
@@ -78,6 +93,7 @@ export function createLeadershipTerm(d: TermDeps): Term {
     problems: d.problems,
     metrics: d.metrics,
     log: d.log.child({ controller: 'status' }),
+    defaultBackend: o.defaultBackend,
   });
   let firstPassDone: () => void = () => undefined;
   const firstMirrorPass = new Promise<void>((resolve) => (firstPassDone = resolve));

@@ -20,6 +20,8 @@ export interface OperatorMetrics {
   readonly mirrorWrites: Counter;
   /** Status writes, by kind. */
   readonly statusWrites: Counter;
+  /** OVN NB rows the ovn backend's key sync mutated. */
+  readonly ovnKeyWrites: Counter;
   /** Deletes held by the mass-deletion guard now. */
   readonly heldDeletes: Gauge;
   /** Networks whose OVN rows a mirror pass read again (all of them on a full pass, the changed ones otherwise). */
@@ -53,6 +55,10 @@ export function createOperatorMetrics(registry: MetricsRegistry): OperatorMetric
       'verb',
     ]),
     statusWrites: registry.counter('evpn_operator_status_writes_total', 'Status writes, by kind.', ['kind']),
+    ovnKeyWrites: registry.counter(
+      'evpn_operator_ovn_key_writes_total',
+      'OVN NB rows whose dynamic-routing keys the ovn backend mutated.',
+    ),
     heldDeletes: registry.gauge('evpn_operator_held_deletes', 'Deletes held by the mass-deletion guard now.'),
     mirrorNetworksRecomputed: registry.counter(
       'evpn_operator_mirror_networks_recomputed_total',

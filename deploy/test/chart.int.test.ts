@@ -92,6 +92,8 @@ describe('helm chart', () => {
     });
     expect(op?.securityContext).not.toHaveProperty('capabilities.add');
     expect(op?.args).toContain('--leader-elect=true');
+    // Today's data path unless asked (docs/backends.md); OVN writes happen only for ovn-backend networks.
+    expect(op?.args).toEqual(expect.arrayContaining(['--default-backend=kernel', '--ovn-writes=true']));
     const ds = objects.find((o) => o.kind === 'DaemonSet') as unknown as {
       spec: {
         template: {
@@ -229,6 +231,18 @@ describe('helm chart', () => {
     expect(r.stderr).toContain('needs operator.ovn.ssl.secretName');
   });
 
+  it('passes the backend default and the OVN write switch to the operator', async () => {
+    const objects = parseManifests(
+      await helmTemplate('be', ns, ['--set', 'operator.defaultBackend=ovn', '--set', 'operator.ovn.writes=false']),
+    );
+    const deploy = objects.find((o) => o.kind === 'Deployment') as unknown as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    expect(deploy.spec.template.spec.containers[0]?.args).toEqual(
+      expect.arrayContaining(['--default-backend=ovn', '--ovn-writes=false']),
+    );
+  });
+
   it('takes OVN member lists, as one comma-separated string or as a list, and the expected server name', async () => {
     type Deployment = { spec: { template: { spec: { containers: { name: string; args: string[] }[] } } } };
     const args = async (sets: string[]): Promise<string[]> =>
@@ -319,6 +333,7 @@ describe('helm chart', () => {
     ['nodeAgent.config.bridge=a-name-longer-than-15', 'bridge'],
     ['priorityClass.value=2000000000', 'value'],
     ['unknownKey=1', 'unknownKey'],
+    ['operator.defaultBackend=ovs', 'defaultBackend'],
   ])('refuses %s through values.schema.json', async (set, field) => {
     const r = await run(helmBinary(), ['template', 'bad', chartDir, '--set', set]);
     expect(r.code).not.toBe(0);

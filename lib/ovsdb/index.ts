@@ -15,6 +15,7 @@ export {
 } from './replica.ts';
 export type { ChangeBatch, ChangeKind, Row, Snapshot, TableChanges } from './replica-store.ts';
 export type { Mutation, Mutator, Operation, OperationResult, RowInput, TransactResults } from './operations.ts';
+export { mapKeyMutations, type MapKeyEdits } from './map-mutations.ts';
 export type { OvsdbInput, OvsdbMap, OvsdbValue } from './datum.ts';
 export type { AtomicType, Atom, BaseType, ColumnSchema, ColumnType, DatabaseSchema, TableSchema } from './schema.ts';
 export {

@@ -7,7 +7,15 @@ import { codedMessage, EvpnErrorCode } from '../../crds/error-codes.ts';
 export interface MirrorProblem {
   kind: 'EvpnNetwork' | 'EvpnVrf';
   name: string;
-  reason: 'MalformedAssociation' | 'Conflict' | 'LastGoodSpecKept' | 'NoProviderPath' | 'InvalidMtu' | 'DeletesHeld';
+  reason:
+    | 'MalformedAssociation'
+    | 'Conflict'
+    | 'LastGoodSpecKept'
+    | 'NoProviderPath'
+    | 'InvalidMtu'
+    | 'DeletesHeld'
+    | 'BackendUnsupported'
+    | 'OvnWriteFailed';
   code: EvpnErrorCode;
   /** `<code>: <what is wrong>` */
   message: string;

@@ -20,6 +20,8 @@ import {
 } from '../../lib/ovsdb/index.ts';
 import { NB_DB, nbTables, SB_DB, sbTables, type NbRows, type SbRows } from './ovn-rows.ts';
 import { OvnIndex } from './ovn-index.ts';
+import { keyTables, ovnKeyPort, type KeyRows } from './ovn-key-rows.ts';
+import type { OvnKeyPort } from '../ovn-keys/ovn-key-sync.ts';
 
 export interface OvnSourceOptions {
   /** The OVN_Northbound database as ovn-nbctl --db takes it: one remote, or the members of a cluster comma-separated. */
@@ -51,6 +53,17 @@ export class OvnStartupError extends Error {
 interface Db<Rows extends Record<string, Row>> {
   readonly client: OvsdbClient;
   readonly replica: Replica<Rows>;
+}
+
+/** The ovn backend's rows (ovn-key-rows.ts): their own replica on the NB connection, and the NB schema version. */
+interface KeyDb {
+  readonly replica: Replica<KeyRows>;
+  readonly schemaVersion: string;
+}
+
+async function openKeyDb(nb: Db<NbRows>): Promise<KeyDb> {
+  const replica = await nb.client.monitor<KeyRows>({ db: NB_DB, tables: keyTables });
+  return { replica, schemaVersion: (await nb.client.getSchema(NB_DB)).version };
 }
 
 /** One database to open: where, which tables, and the flag that named it (for start-up errors). */
@@ -101,6 +114,7 @@ async function openDb<Rows extends Record<string, Row>>(
 export class OvnSource extends EventEmitter<OvnSourceEvents> {
   readonly #nb: Db<NbRows>;
   readonly #sb: Db<SbRows>;
+  readonly #keys: KeyDb;
   /** The converted rows, indexed by network: the one copy of OVN the mirror reads besides the replicas. */
   readonly #index = new OvnIndex();
   readonly #log: Logger;
@@ -109,10 +123,19 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
   #synced = true;
   #replacedAt: number | undefined;
 
-  private constructor(nb: Db<NbRows>, sb: Db<SbRows>, log: Logger) {
+  private constructor(nb: Db<NbRows>, sb: Db<SbRows>, keys: KeyDb, log: Logger) {
     super();
     this.#nb = nb;
     this.#sb = sb;
+    this.#keys = keys;
+    // A change to the ovn backend's rows (ours echoed, or someone else's edit) starts a pass: the key sync repairs or reports.
+    keys.replica.on('change', () => this.emit('change'));
+    keys.replica.on('resynced', () => {
+      this.#updateHealth();
+    });
+    keys.replica.on('stale', () => {
+      this.#updateHealth();
+    });
     this.#log = log;
     this.#index.reset(nb.replica.snapshot(), sb.replica.snapshot());
     nb.replica.on('change', (batch) => {
@@ -161,7 +184,16 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
       options,
     );
     let sb: Db<SbRows>;
+    let keys: KeyDb;
     try {
+      keys = await openKeyDb(nb).catch((err: unknown) => {
+        throw new OvnStartupError(
+          `--ovn-nb ${options.nbRemote}: cannot monitor the ovn backend's rows: ${errorMessage(err)}`,
+          {
+            cause: err,
+          },
+        );
+      });
       sb = await openDb<SbRows>(
         { flag: '--ovn-sb', remote: options.sbRemote, db: SB_DB, tables: sbTables, methods: SB_MONITOR_METHODS },
         options,
@@ -170,8 +202,8 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
       await nb.client.close();
       throw err;
     }
-    log.info({ nb: options.nbRemote, sb: options.sbRemote }, 'ovn databases synced');
-    return new OvnSource(nb, sb, log);
+    log.info({ nb: options.nbRemote, sb: options.sbRemote, nbSchema: keys.schemaVersion }, 'ovn databases synced');
+    return new OvnSource(nb, sb, keys, log);
   }
 
   snapshot(): OvnSnapshot {
@@ -198,7 +230,16 @@ export class OvnSource extends EventEmitter<OvnSourceEvents> {
 
   /** Both replicas hold a current snapshot (not stale after a disconnect). */
   isSynced(): boolean {
-    return this.#nb.replica.state === 'synced' && this.#sb.replica.state === 'synced';
+    return (
+      this.#nb.replica.state === 'synced' &&
+      this.#sb.replica.state === 'synced' &&
+      this.#keys.replica.state === 'synced'
+    );
+  }
+
+  /** The ovn backend's NB rows and writes (operator/ovn-keys/). */
+  ovnKeyPort(): OvnKeyPort {
+    return ovnKeyPort(this.#nb.client, this.#keys.replica, this.#keys.schemaVersion);
   }
 
   /** Takes the receive time of the oldest unhandled update (for the OVN→CR latency). */

@@ -6,7 +6,7 @@
 // (event-memory.ts keeps them one Event each), metrics and logs
 // (mirror-report.ts). This file sequences the units and does the I/O that is
 // left: Events. Bursts of OVSDB updates coalesce in the work queue into one pass.
-import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
+import type { Backend, EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { API_GROUP_VERSION } from '../../crds/index.ts';
 import { objectKey } from '../../crds/object-key.ts';
 import type { ReconcileResult } from '../../lib/controller/controller.ts';
@@ -15,6 +15,8 @@ import type { KubeClient } from '../../lib/kube/kube-client.ts';
 import type { KubeObject } from '../../lib/kube/resource.ts';
 import { errorMessage, type Logger } from '../../lib/log.ts';
 import { desiredFromParts, type MirrorOutput } from '../mirror/build-desired.ts';
+import type { OvnKeySync } from '../ovn-keys/ovn-key-sync.ts';
+import { syncOvnKeysOfPass } from './ovn-key-pass.ts';
 import { dropWritesAlreadyMade, isOwnEcho, type EchoedObject } from '../mirror/echo-filter.ts';
 import { holdDeletesWhileUnsynced } from '../mirror/hold-deletes.ts';
 import { keepValidDesired } from '../mirror/keep-valid-desired.ts';
@@ -67,6 +69,10 @@ export interface MirrorReconcilerOptions {
   readonly log: Logger;
   readonly nodeNames: NodeNameMode;
   readonly l3vniOffset?: number | undefined;
+  /** The backend of a network without spec.backend. */
+  readonly defaultBackend?: Backend | undefined;
+  /** The ovn backend's keys in OVN NB (absent: none are written). */
+  readonly ovnKeys?: OvnKeySync | undefined;
   readonly pruneGraceMs: number;
   /** The mass-deletion guard (mirror/mass-delete-guard.ts). */
   readonly massDelete?: MassDeletePolicy;
@@ -148,6 +154,7 @@ export class MirrorReconciler {
     const built = desiredFromParts(this.#parts.read(), {
       ...live,
       ...(o.l3vniOffset === undefined ? {} : { l3vniOffset: o.l3vniOffset }),
+      defaultBackend: o.defaultBackend,
     });
     // Nothing the API server would refuse is written, and nothing is pruned because its new spec is bad.
     const valid = keepValidDesired(built, live);
@@ -162,7 +169,17 @@ export class MirrorReconciler {
 
     const { errors, pruneConflicts } = await this.#writer.write(todo, byKey, signal);
     this.#report.latency(since, todo.deletes.length + todo.applies.length - errors.length);
-    await this.#reportProblems([...desired.problems, ...held], built.notices, byKey, signal);
+    // Objects this pass deleted are gone for the keys too: their informer echo starts no other pass.
+    const gone = new Set(todo.deletes.map((d) => objectKey(d.kind, d.name)));
+    const keys = await syncOvnKeysOfPass(o.ovnKeys, {
+      desired,
+      liveNetworks: live.networks.filter((n) => !gone.has(objectKey('EvpnNetwork', n.metadata.name))),
+      liveVrfs: live.vrfs.filter((v) => !gone.has(objectKey('EvpnVrf', v.metadata.name))),
+      defaultBackend: o.defaultBackend,
+      holdRemovals: !o.source.isSynced(),
+    });
+    if (keys.error !== undefined) errors.push(keys.error);
+    await this.#reportProblems([...desired.problems, ...held, ...keys.problems], built.notices, byKey, signal);
     this.#report.skipped(plan.skipped);
     this.#report.desired(desired);
     if (todo.deletes.length + todo.applies.length > 0 || errors.length > 0) {
