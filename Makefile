@@ -49,10 +49,11 @@ setup-deploy:
 images: setup-apt setup-node setup-npm
 	$(timed) deploy/images/build.sh
 
-# Everything, from a fresh clone, every stage timed (scripts/make-test.sh: the
-# set-up stages in parallel, then a host chain and a guest chain at once); the
-# last lines give each stage's duration, both lanes' FRR/OVN/OVS versions and the
-# verdict. The log is .cache/test-output.log.
+# Everything, from a fresh clone, every stage timed; scripts/make-test.sh runs the
+# stages as soon as what they need is there (the Go builds beside the root, the
+# images and the static/unit tests; the UML guest chain beside the host chain).
+# The last lines give each stage's duration, both lanes' FRR/OVN/OVS versions and
+# the verdict. The log is .cache/test-output.log.
 test:
 	@MAKE=$(MAKE) scripts/make-test.sh
 
