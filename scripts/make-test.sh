@@ -34,7 +34,7 @@ chain() { # name target...
 }
 
 stages() {
-  local rc=0 setup=0 k8s helm root guest=""
+  local rc=0 setup=0 k8s helm root static guest=""
   chain setup setup-apt setup-npm || return
   chain k8s setup-k8s &
   k8s=$!
@@ -42,7 +42,8 @@ stages() {
   helm=$!
   chain root setup-root images &
   root=$!
-  chain host test-static test-unit || rc=$?
+  chain host test-static test-unit &
+  static=$!
   wait "$k8s" || setup=$?
   wait "$root" || setup=$?
   if [[ $setup == 0 ]]; then
@@ -50,6 +51,7 @@ stages() {
     guest=$!
   fi
   wait "$helm" || setup=$?
+  wait "$static" || rc=$?
   if [[ $setup == 0 ]]; then chain host test-integration bench-smoke || rc=$?; fi
   if [[ -n $guest ]]; then wait "$guest" || rc=$?; fi
   if [[ $setup != 0 ]]; then return "$setup"; fi
