@@ -88,7 +88,7 @@ test-e2e: setup-root
 # OVS 3.1). The core is the tests named 'core: …'; before they were named so,
 # every test but the kill -9 faults (a filter that matches nothing would pass).
 E2E_CORE_TAGGED := $(shell grep -lE "[\"'\`]core: " test/e2e/evpn-fabric.e2e.test.ts 2>/dev/null)
-E2E_CORE ?= $(if $(E2E_CORE_TAGGED),core: ,^(?!.*comes back after kill -9))
+E2E_CORE ?= $(if $(E2E_CORE_TAGGED),core:,^(?!.*comes back after kill -9))
 test-e2e-oldest:
 	$(timed) env EVPN_STACK=oldest test/e2e/run.sh -t '$(E2E_CORE)'
 
