@@ -8,6 +8,7 @@
 # files keep their owners: frr, openvswitch ...). Prints the root's path.
 #
 #   scripts/build-test-root.sh            build (or reuse) the locked root
+#   scripts/build-test-root.sh --path     print the root's path if it is built, else fail (never builds)
 #   scripts/build-test-root.sh --relock   resolve the top-level packages of the
 #                                         lock header again and rewrite the lock
 #
@@ -32,6 +33,7 @@ mapfile -t pinned < <(grep -v '^#' "$lock" | grep .)
 key=$(sha256sum "$lock" | cut -c1-16)
 dest=.cache/roots/current-$key
 if [[ $relock == 0 && -f $dest/.complete ]]; then echo "$PWD/$dest"; exit 0; fi
+[[ ${1:-} != --path ]] || { echo "build-test-root: $dest is not built (make setup-root)" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || { echo "build-test-root: run as root (make setup does)" >&2; exit 2; }
 mkdir -p .cache/roots
 exec 9>.cache/roots/.build.lock
@@ -44,8 +46,9 @@ else
   include=$(IFS=,; echo "${pinned[*]}")
 fi
 tmp=.cache/roots/.tmp-$$
-rm -rf "$tmp"
-trap 'rm -rf "$tmp"' EXIT
+rm -rf --one-file-system "$tmp"
+# --one-file-system: an interrupted mmdebstrap may leave /sys or /proc mounted in it.
+trap 'rm -rf --one-file-system "$tmp"' EXIT
 t0=$(date +%s)
 # No recommends, no docs/man/locales. Daemons never start at install time
 # (policy-rc.d exits 101). The guests mount tmpfs over /etc/frr, /var/lib ...

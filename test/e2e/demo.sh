@@ -23,8 +23,8 @@ ovn-evpn demo: OpenStack/OVN networks stretched over an EVPN/VXLAN fabric
         net-d and net-e behind an OVN router (L2 BGPVPNs vni 10200, 10300)
 This takes three to six minutes.
 TXT
-# The FRR, OVN and OVS it runs: Debian 12's (EVPN_STACK=current: the locked current test world).
-echo " runs   $(test/stack/versions.sh "${EVPN_STACK:-oldest}" | sed 's/^stack //')"
+# The FRR, OVN and OVS it runs: the locked current test world (EVPN_STACK=oldest: Debian 12's).
+echo " runs   $(test/stack/versions.sh "${EVPN_STACK:-current}" | sed 's/^stack //')"
 start=$(date +%s)
 set +e
 "$repo/.cache/node-v24.21.0/bin/node" "$here/host.ts" --quiet -- node test/e2e/demo-guest.ts

@@ -4,9 +4,9 @@
 # kernel lacks) and runs one command inside it, as root, in the repository.
 #
 # The guest's root file system is a test world (docs/support-matrix.md):
-#   EVPN_STACK=current            the locked Debian unstable root of
+#   EVPN_STACK=current (default)  the locked Debian unstable root of
 #                                scripts/build-test-root.sh: FRR 10, OVN 26.03, OVS 4.0
-#   EVPN_STACK=oldest (default)   the host's own / (Debian 12: FRR 8.4, OVN 23.03, OVS 3.1)
+#   EVPN_STACK=oldest             the host's own / (Debian 12: FRR 8.4, OVN 23.03, OVS 3.1)
 # The kernel stays the host's Linux 6.1 either way (see the matrix for why);
 # its modules, the repository and its .cache are mounted in at the same paths.
 #
@@ -15,7 +15,7 @@
 #   -n vde     give the guest eth0 on a vde_switch + slirpvde: the host's
 #              127.0.0.1:PORT is reachable from the guest as 10.0.2.2:PORT
 #   -e K=V     export K=V to the command inside the guest
-# Env: EVPN_STACK (oldest), UML_MEM (1500M), UML_TIMEOUT (seconds, 900), UML_KEEP_RUNS (20).
+# Env: EVPN_STACK (current), UML_MEM (1500M), UML_TIMEOUT (seconds, 900), UML_KEEP_RUNS (20).
 #
 # The command's stdout+stderr is streamed to this script's stdout; the
 # script exits with the command's exit status (124: timeout, 125: the guest
@@ -38,12 +38,12 @@ done
 [[ $# -gt 0 ]] || { echo "usage: boot.sh [-n vde] [-e K=V]... [--] command [args...]" >&2; exit 2; }
 [[ -x /usr/bin/linux.uml ]] || { echo "boot.sh: /usr/bin/linux.uml missing (apt-get install user-mode-linux)" >&2; exit 2; }
 
-case "${EVPN_STACK:-oldest}" in
+case "${EVPN_STACK:-current}" in
   current) root=$("$repo/scripts/build-test-root.sh") ;;
   oldest) root=/ ;;
   *) echo "boot.sh: unknown EVPN_STACK '${EVPN_STACK}' (current|oldest)" >&2; exit 2 ;;
 esac
-echo "[uml] $("$repo/test/stack/versions.sh" "${EVPN_STACK:-oldest}")" >&2
+echo "[uml] $("$repo/test/stack/versions.sh" "${EVPN_STACK:-current}")" >&2
 # hostfs mounts need their mount points in the (read-only) root: the repository,
 # the targets of its .cache/node_modules symlinks and the UML modules.
 if [[ $root != / ]]; then
@@ -108,7 +108,7 @@ t0=$(date +%s%N)
   mem="${UML_MEM:-1500M}" rootfstype=hostfs rootflags="$root" ro quiet \
   init="$init" con=null con0=fd:0,fd:1 \
   uml_dir="$repo/.cache/uml/umid" umid="$id" "${net_args[@]}" \
-  UML_RUN_DIR="$run" UML_REPO="$repo" UML_NET="$net" EVPN_STACK="${EVPN_STACK:-oldest}"; exit $? ) \
+  UML_RUN_DIR="$run" UML_REPO="$repo" UML_NET="$net" EVPN_STACK="${EVPN_STACK:-current}"; exit $? ) \
   </dev/null >"$run/console.log" 2>&1 &
 uml=$!
 pids+=("$uml")

@@ -4,7 +4,8 @@
 //   it; on the host, its OVN/OVS programs run through test/stack/bin (the root's
 //   own dynamic loader: they need a newer glibc than the host's);
 // - 'oldest': the host's own Debian 12 (FRR 8.4, OVN 23.03, OVS 3.1).
-// Chosen by EVPN_STACK (default oldest: the current world is not green yet, docs/support-matrix.md), the same variable test/uml/boot.sh reads.
+// Chosen by EVPN_STACK (default current: what make test, the demo and the chart ship;
+// oldest is make test's oldest-supported lane), the same variable test/uml/boot.sh reads.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ const lockFile = join(repo, 'test', 'stack', 'current.lock');
 const stackBin = join(repo, 'test', 'stack', 'bin');
 
 export function stackName(env: NodeJS.ProcessEnv = process.env): Stack {
-  const s = env['EVPN_STACK'] ?? 'oldest';
+  const s = env['EVPN_STACK'] ?? 'current';
   if (s !== 'current' && s !== 'oldest') throw new Error(`EVPN_STACK must be current or oldest, not '${s}'`);
   return s;
 }
@@ -52,7 +53,11 @@ export function useStackOnHost(): Stack {
   return stack;
 }
 
-/** One line naming the stack and the OVN/OVS versions this host process runs (for the test logs). */
+/**
+ * One line naming the stack and the versions this host process runs (for the test
+ * logs): OVN and OVS from the stack (the root's, for current), and the host's own
+ * FRR, which the host-side FRR tests (frr-reload.py of the golden checks) run.
+ */
 export function hostStackVersions(): string {
   const first = (cmd: string): string => {
     try {
@@ -61,7 +66,7 @@ export function hostStackVersions(): string {
       return `${cmd}: not found`;
     }
   };
-  return `stack ${stackName()}: ${first('ovn-northd')}, ${first('ovsdb-server')}`;
+  return `stack ${stackName()}: ${first('ovn-northd')}, ${first('ovsdb-server')}; host FRR: ${first('/usr/lib/frr/zebra')}`;
 }
 
 /** The upstream version of a package of the current test world's lock, e.g. lockedVersion('frr') → '10.7.1'. */
