@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderFrrConfig } from '../../node-agent/frr/render.ts';
-import { converged, minimumRoutes, vnisUp } from './frr-converge.ts';
+import { CONVERGE_MS, converged, minimumRoutes, vnisUp } from './frr-converge.ts';
 import { cpuNow, cpuSince } from './frr-cpu.ts';
 import { ASN, EMPTY_BOOT_CONFIG, frrModel, killFrr, startFrr, type FrrNode } from './frr-nodes.ts';
 import { rawVrfCommands, runtimeLinesOf } from './frr-raw-commands.ts';
@@ -73,10 +73,10 @@ export async function measureRawRestart(
   await killFrr('a');
   const t0 = performance.now();
   await startFrr('a', false);
-  await vnisUp('a', n, 600_000);
+  await vnisUp('a', n, CONVERGE_MS);
   const tUp = performance.now() - t0;
   const cpu = cpuSince(before, cpuNow('a'));
-  await converged(a, b, minimumRoutes(n), 300_000, 'after the raw restart');
+  await converged(a, b, minimumRoutes(n), CONVERGE_MS, 'after the raw restart');
   const tBack = performance.now() - t0;
   log(
     `frr floor: FRR's own restart: every VNI up after ${tUp.toFixed(0)} ms, routes back after ${tBack.toFixed(0)} ms`,
@@ -92,7 +92,7 @@ export async function measureVtyshF(n: number, a: FrrNode): Promise<{ apply: Tim
   writeFileSync('/tmp/frr-floor-a.conf', runtimeLinesOf(renderFrrConfig(frrModel(a))));
   const t0 = performance.now();
   const apply = await vtyshF('a', '/tmp/frr-floor-a.conf');
-  await vnisUp('a', n, 600_000);
+  await vnisUp('a', n, CONVERGE_MS);
   const up = performance.now() - t0;
   log(
     `frr floor: one vtysh -f of the rendered config ${apply.ms.toFixed(0)} ms, every VNI up after ${up.toFixed(0)} ms`,

@@ -23,7 +23,7 @@ export const MEASURES = [
 ] as const;
 export type Measures = Record<(typeof MEASURES)[number], number[]> & {
   /** What went wrong in a baseline or floor, by measure (frr-reload.py's result differing from the render, a floor that failed). */
-  notes: Partial<Record<'baseline' | 'rawRemove' | 'rawRestart' | 'vtyshF', string[]>>;
+  notes: Partial<Record<'baseline' | 'restart' | 'rawRemove' | 'rawRestart' | 'vtyshF', string[]>>;
   /** CPU ms per phase and process (mgmtd, zebra, bgpd of node a; the bench with its vtysh children). */
   cpu: Record<string, Record<string, number[]>>;
 };
@@ -59,7 +59,7 @@ function applierResults(n: number, m: Measures, s: string, note: string): Result
       m.restart,
       'ms',
       s,
-      `node a's FRR killed → restarted from the boot config, check() + apply(), until both nodes exchanged every route again`,
+      `node a's FRR killed → restarted from the boot config, check() + apply(), until both nodes exchanged every route again${noteOf(m, 'restart')}`,
     ),
     medianResult(
       `frr.converge_after_apply.${n}`,
