@@ -1,8 +1,9 @@
-// What the FRR bench waits for (adapter: vtysh reads): both nodes have
+// What the FRR bench waits for (adapter: reads over the daemons' vty sockets): both nodes have
 // exchanged every EVPN route, or one node's VNIs are all up.
 import { waitFor } from '../../test/harness/wait-for.ts';
 import type { FrrNode } from './frr-nodes.ts';
-import { log, run } from './shell.ts';
+import { vtyShow } from './frr-vty-show.ts';
+import { log } from './shell.ts';
 
 export interface PeerCounts {
   rcd: number;
@@ -20,9 +21,9 @@ export const CONVERGE_MS = 1_800_000;
 export const minimumRoutes = (n: number): number => 2 * n;
 
 async function evpnCounts(ns: string, peer: string): Promise<PeerCounts> {
-  const r = await run('vtysh', ['-N', ns, '-c', 'show bgp l2vpn evpn summary json']);
+  const out = await vtyShow(ns, 'bgpd', 'show bgp l2vpn evpn summary json');
   try {
-    const j = JSON.parse(r.stdout) as { peers?: Record<string, { pfxRcd?: number; pfxSnt?: number; state?: string }> };
+    const j = JSON.parse(out ?? '') as { peers?: Record<string, { pfxRcd?: number; pfxSnt?: number; state?: string }> };
     const p = j.peers?.[peer];
     return { rcd: p?.pfxRcd ?? -1, snt: p?.pfxSnt ?? -1, state: p?.state ?? '?' };
   } catch {
@@ -61,12 +62,11 @@ export async function converged(
 
 /** Up L3VNIs (`show vrf vni`) and L2VNIs zebra knows (`show evpn vni`) in `ns`. */
 async function vniCounts(ns: string): Promise<{ l3Up: number; l2: number }> {
-  const r = await run('vtysh', ['-N', ns, '-c', 'show vrf vni json', '-c', 'show evpn vni json']);
-  // vtysh prints the two JSON documents one after the other.
-  const split = r.stdout.indexOf('\n}\n');
+  const vrfOut = await vtyShow(ns, 'zebra', 'show vrf vni json');
+  const evpnOut = await vtyShow(ns, 'zebra', 'show evpn vni json');
   try {
-    const vrf = JSON.parse(r.stdout.slice(0, split + 2)) as { vrfs?: { state?: string }[] };
-    const evpn = JSON.parse(r.stdout.slice(split + 2)) as Record<string, { type?: string }>;
+    const vrf = JSON.parse(vrfOut ?? '') as { vrfs?: { state?: string }[] };
+    const evpn = JSON.parse(evpnOut ?? '') as Record<string, { type?: string }>;
     return {
       l3Up: (vrf.vrfs ?? []).filter((v) => v.state === 'Up').length,
       l2: Object.values(evpn).filter((v) => v.type === 'L2').length,

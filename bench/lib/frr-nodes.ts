@@ -13,6 +13,7 @@ import { waitFor } from '../../test/harness/wait-for.ts';
 import { coldCommandsOf } from './cold-commands.ts';
 import { splitBatches } from './iproute-commands.ts';
 import { nodeWorkload, type NodeWorkload } from './node-workload.ts';
+import { vtyShow } from './frr-vty-show.ts';
 import { mustRun, run } from './shell.ts';
 
 export interface FrrNode {
@@ -82,9 +83,12 @@ export async function startFrr(ns: string, fresh = true): Promise<void> {
         ...['-f', `${etc}/frr.conf`],
       ]);
   }
+  // Over the sockets, not vtysh: a vtysh start every 100 ms would take the CPU from the starting daemons.
   await waitFor(
     `FRR in ${ns} to come up`,
-    async () => (await run('vtysh', ['-N', ns, '-c', 'show version'])).code === 0,
+    async () =>
+      (await vtyShow(ns, 'zebra', 'show version')) !== undefined &&
+      (await vtyShow(ns, 'bgpd', 'show version')) !== undefined,
     { timeoutMs: 30_000, stepMs: 100 },
   );
 }
