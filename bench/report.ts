@@ -3,14 +3,19 @@
 // date, sizes, medians with every run, the ratios, the targets of issue 8, and
 // the hand-written analysis of missed targets (bench/findings.md).
 //
-//   node bench/report.ts --dir bench/results/full --size full --seconds N --json OUT.json --md OUT.md [--smoke]
+// The FRR area comes from one file per test world (frr-<stack>.json) and is
+// shown side by side (bench/lib/report-frr.ts). --carry FILE takes the
+// operator's and the agent's results from an earlier results.json when this
+// run did not measure them.
+//
+//   node bench/report.ts --dir bench/results/full --size full --seconds N --json OUT.json --md OUT.md [--smoke] [--carry FILE]
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSize, smokeOf } from './lib/sizes.ts';
-import type { Result } from './lib/stats.ts';
+import { fmt, frrTables, frrTargets, isFrrMetric, stacksOf, type StackResult, type Target } from './lib/report-frr.ts';
 
 const { values } = parseArgs({
   options: {
@@ -20,27 +25,38 @@ const { values } = parseArgs({
     json: { type: 'string' },
     md: { type: 'string' },
     smoke: { type: 'boolean' },
+    carry: { type: 'string' },
   },
 });
 const dir = values.dir ?? 'bench/results/full';
 const size = values.smoke === true ? smokeOf(parseSize(values.size)) : parseSize(values.size);
 
-const read = (file: string): Result[] => {
-  const path = join(dir, file);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Result[]) : [];
-};
-const results = [...read('operator.json'), ...read('agent.json'), ...read('frr.json')];
-const byName = new Map(results.map((r) => [r.name, r]));
+const read = (path: string): StackResult[] =>
+  existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StackResult[]) : [];
+const frrFiles = readdirSync(dir).filter((f) => /^frr(-[a-z]+)?\.json$/.test(f));
+const measured = [...read(join(dir, 'operator.json')), ...read(join(dir, 'agent.json'))];
+// The operator's and agent's results of an earlier full run, when this run measured neither.
+const carried =
+  values.carry !== undefined && measured.length === 0
+    ? read(values.carry).filter((r) => !isFrrMetric(r.name) && r.stack === undefined)
+    : [];
+const frr = frrFiles.flatMap((f) => read(join(dir, f)));
+const results: StackResult[] = [...measured, ...carried, ...frr];
+const stacks = stacksOf(frr);
+/** Each stack's world (FRR, OVN, OVS versions), as the guest printed it. */
+const worlds: Record<string, string> = Object.fromEntries(
+  stacks.map((s) => {
+    const path = join(dir, `frr-${s}.world.json`);
+    return [s, existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { versions: string }).versions : '?'];
+  }),
+);
+// Lookups by name: the operator's and the agent's results, and the FRR area of the first stack (current).
+const byName = new Map(
+  results.filter((r) => !isFrrMetric(r.name) || (r.stack ?? 'unknown') === stacks[0]).map((r) => [r.name, r]),
+);
 const v = (name: string): number | undefined => byName.get(name)?.value;
 
 const MB = 1e6 / (1024 * 1024); // 1 MB in MiB
-interface Target {
-  what: string;
-  measured: string;
-  met: boolean | undefined;
-}
-const fmt = (x: number | undefined, unit = ''): string =>
-  x === undefined ? 'n/a' : `${Number.isInteger(x) ? x : x.toFixed(x < 1 ? 3 : x < 10 ? 2 : 1)}${unit}`;
 const check = (x: number | undefined, ok: (x: number) => boolean): boolean | undefined =>
   x === undefined ? undefined : ok(x);
 
@@ -96,60 +112,8 @@ function componentTargets(): Target[] {
   ];
 }
 
-/** Convergence by the number of routes exchanged: 100 routes < 5 s, 1,000 < 30 s, 5,000+ < 2 min. */
-function convergenceTargets(): Target[] {
-  const t: Target[] = [];
-  for (const n of size.frrNetworks) {
-    const routes = v(`frr.routes_exchanged.${n}`);
-    const conv = v(`frr.converge_after_apply.${n}`);
-    const total = v(`frr.config_to_converged.${n}`);
-    if (routes === undefined) continue;
-    const limit = routes <= 100 ? 5000 : routes <= 1000 ? 30_000 : 120_000;
-    t.push({
-      what: `seed 001 convergence, ${n} networks (${routes} routes → < ${limit / 1000} s): BGP, after both configs are applied`,
-      measured: fmt(conv, ' ms'),
-      met: check(conv, (x) => x < limit),
-    });
-    t.push({
-      what: `the same, from the start of the first apply (two applies included)`,
-      measured: fmt(total, ' ms'),
-      met: check(total, (x) => x < limit),
-    });
-  }
-  return t;
-}
-
-/** The incremental FRR applier against frr-reload.py, one-VRF changes, restart recovery. */
-function frrTargets(): Target[] {
-  const t: Target[] = [];
-  for (const n of size.frrNetworks) {
-    const ratio = v(`ratio.frr_reload_over_apply.${n}`);
-    if (ratio === undefined) continue;
-    t.push({
-      what: `FRR cold apply of ${n} VRFs ≥ 10× faster than frr-reload.py`,
-      measured: `${fmt(ratio, '×')} (${fmt(v(`frr.apply.${n}`), ' ms')} vs ${fmt(v(`baseline.frr_reload.apply.${n}`), ' ms')})`,
-      met: check(ratio, (x) => x >= 10),
-    });
-    for (const [metric, what] of [
-      ['change_one', 'one VRF added'],
-      ['remove_one', 'one VRF removed'],
-    ] as const) {
-      const x = v(`frr.${metric}.${n}`);
-      t.push({ what: `FRR: ${what} at ${n} ≤ 1,000 ms`, measured: fmt(x, ' ms'), met: check(x, (y) => y <= 1000) });
-    }
-  }
-  const restart = v('frr.restart_recovery');
-  if (restart !== undefined)
-    t.push({
-      what: 'FRR killed and restarted → config and routes back ≤ 10,000 ms',
-      measured: fmt(restart, ' ms'),
-      met: check(restart, (x) => x <= 10_000),
-    });
-  return t;
-}
-
 function targets(): Target[] {
-  return [...componentTargets(), ...convergenceTargets(), ...frrTargets()];
+  return [...componentTargets(), ...frrTargets(frr, size.frrNetworks)];
 }
 
 /** Issue 17: a one-network change costs the same at 100 and at 1,000 networks (in-process pass, bench/lib/mirror-pass-cost.ts); "the same" within 2×. */
@@ -172,6 +136,14 @@ function sh(cmd: string, args: string[]): string {
   }
 }
 
+/** The host's load around each area of the run (bench/run.sh writes load-<area>.txt). */
+function loads(): string[] {
+  return readdirSync(dir)
+    .filter((f) => /^load-.+\.txt$/.test(f))
+    .sort()
+    .map((f) => `- host load, ${f.slice(5, -4)}: ${readFileSync(join(dir, f), 'utf8').trim().split('\n').join('; ')}`);
+}
+
 function machine(): string[] {
   const cpu = cpus();
   const dpkg = (p: string): string => sh('dpkg-query', ['-W', '-f', '${Version}', p]);
@@ -181,13 +153,15 @@ function machine(): string[] {
       .join(
         ' / ',
       )} (the machine is shared: other work competes for its CPUs, which is why the ratios, taken in the same run, are the claim)`,
-    `- kernel benchmarks: user-mode Linux ${dpkg('user-mode-linux')} (Linux 6.1, 1 CPU, 1500 MiB), as \`make test-uml\` runs it`,
-    `- Node ${process.version}; FRR ${dpkg('frr')}; OVN ${dpkg('ovn-central')}; iproute2 ${dpkg('iproute2')}; kube-apiserver + etcd from \`test/harness/cluster\``,
+    `- kernel benchmarks: user-mode Linux ${dpkg('user-mode-linux')} (Linux 6.1, 1 CPU, 1500 MiB; 3,000 MiB for FRR at full size), as \`make test-uml\` runs it`,
+    `- Node ${process.version}; the operator area: OVN ${dpkg('ovn-central')} (host); the agent area: iproute2 ${dpkg('iproute2')} (host root); kube-apiserver + etcd from \`test/harness/cluster\``,
+    ...stacks.map((s) => `- FRR area, stack **${s}** (UML guest on that test world's root): ${worlds[s] ?? '?'}`),
+    ...loads(),
   ];
 }
 
 const section = (title: string, prefix: RegExp): string[] => {
-  const rows = results.filter((r) => prefix.test(r.name));
+  const rows = results.filter((r) => prefix.test(r.name) && !isFrrMetric(r.name));
   if (rows.length === 0) return [];
   return [
     `### ${title}`,
@@ -209,6 +183,12 @@ const md = [
   '',
   `Generated by \`bench/run.sh --size ${size.name}${values.smoke === true ? ' --smoke' : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; the whole suite took ${Number.isNaN(seconds) ? '?' : `${Math.floor(seconds / 60)} min ${seconds % 60} s`}.`,
   'Rerun with `make bench` (full) or `make bench SIZE=small`; raw per-area files land in `bench/results/` (git-ignored).',
+  ...(carried.length > 0
+    ? [
+        '',
+        `This run measured the FRR area only (${stacks.join(', ')}); the operator's and the agent's figures are carried over from the previous full run (\`${values.carry ?? ''}\`, medians only).`,
+      ]
+    : []),
   '',
   '## Machine',
   '',
@@ -240,12 +220,18 @@ const md = [
   ...section('Operator (real OVN NB/SB + northd, real kube-apiserver)', /^operator\./),
   ...section('Node agent (kernel pass in UML)', /^agent\./),
   ...section('Baselines (same kernel, same run)', /^(baseline|ratio|workload)\./),
-  ...section('FRR (two nodes in UML)', /^frr\./),
+  ...frrTables(frr, worlds),
   ...(existsSync(findingsPath) && values.smoke !== true ? [readFileSync(findingsPath, 'utf8')] : []),
 ].join('\n');
 
 const json = `${JSON.stringify(
-  results.map((r) => ({ name: r.name, value: r.value, unit: r.unit, size: r.size })),
+  results.map((r) => ({
+    name: r.name,
+    value: r.value,
+    unit: r.unit,
+    size: r.size,
+    ...(r.stack === undefined ? {} : { stack: r.stack }),
+  })),
   null,
   1,
 )}\n`;
