@@ -12,7 +12,7 @@ import type { AgentConfig } from './config.ts';
 import type { FrrConfigResult } from './frr/frr-config.ts';
 import { FrrUnit, type FrrOutcome } from './frr/frr-unit.ts';
 import type { FrrApplier } from './frr/reload.ts';
-import { vrfDevice } from './inputs/device-names.ts';
+import { splitByBackend, vrfDeviceOf, withEffectiveBackend } from './backends/ovn/backend.ts';
 import { parseAll } from './inputs/parse-resources.ts';
 import { selectApplicable, type Applicable } from './inputs/select-applicable.ts';
 import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
@@ -100,7 +100,7 @@ export class NodePass {
     const started = performance.now();
     await this.#frr.checkIfDue();
     const { applicable, portSets, frrConfig } = this.#select(inputs);
-    const vrfNames = new Set(applicable.vrfs.map((v) => vrfDevice(v.spec.vni)));
+    const vrfNames = new Set(applicable.vrfs.map(vrfDeviceOf));
     const order = planPassOrder({
       frrManaged: this.#frr.managed,
       frrModelValid: frrConfig.ok,
@@ -125,7 +125,8 @@ export class NodePass {
     if (order.frrAfterKernel) await this.#frr.apply(frrConfig, vrfNames);
     if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error))
       kernelResult = await runKernelPass(this.#d.kernel, this.#d.config.node, kernelInput);
-    const ovs = await this.#d.ovs?.sync(applicable.networks);
+    // The uplink carries the kernel backend's networks only: OVN carries its own in br-int.
+    const ovs = await this.#d.ovs?.sync(splitByBackend(applicable.networks).kernel);
     const frrStatusDueMs = await this.#frr.readStatusIfDue();
     if (frrStatusDueMs === 0) await this.#readRemoteHosts();
     // FRR's refusals are attributed here, to the objects of this pass: no second kernel pass for them.
@@ -176,6 +177,10 @@ export class NodePass {
   #select(inputs: PassInputs): { applicable: Applicable; portSets: EvpnPortSet[]; frrConfig: FrrConfigResult } {
     const vrfs = parseAll(inputs.vrfs(), EvpnVrf);
     const networks = parseAll(inputs.networks(), EvpnNetwork);
+    // Each object's backend, resolved here once: every step after reads spec.backend (backends/ovn/backend.ts).
+    const backend = this.#d.config.node.defaultBackend;
+    vrfs.ok = vrfs.ok.map((v) => withEffectiveBackend(v, backend));
+    networks.ok = networks.ok.map((n) => withEffectiveBackend(n, backend));
     const portSets = parseAll(inputs.portSets(), EvpnPortSet).ok.filter(
       (p) => p.spec.nodeName === this.#d.config.node.nodeName,
     );

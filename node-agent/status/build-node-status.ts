@@ -16,6 +16,7 @@ import type { FrrOutcome } from '../frr/frr-unit.ts';
 import type { ObjectOutcome } from '../kernel/attribute-failures.ts';
 import type { KernelPassResult } from '../kernel/kernel-pass.ts';
 import { vrfDevice } from '../inputs/device-names.ts';
+import { ovnEvpnVrfDevice } from '../backends/ovn/crds-names.ts';
 import type { OvsOutcome } from '../ovs/ovs-uplink.ts';
 import { ovsConditions, withOvs } from './ovs-status.ts';
 
@@ -163,7 +164,8 @@ function buildVrfResults(input: NodeStatusInput, frrErr: string | undefined): Vr
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((o) => {
       const g = input.generations.vrfs.get(o.name);
-      const fv = g ? frrVrfs.get(vrfDevice(g.vni)) : undefined;
+      // Either backend's VRF device: FRR has at most one of them for the VNI.
+      const fv = g ? (frrVrfs.get(vrfDevice(g.vni)) ?? frrVrfs.get(ovnEvpnVrfDevice(g.vni))) : undefined;
       const r = withFrr(o, frr.rejectedVrfs, frrErr);
       return trim({
         name: o.name,
