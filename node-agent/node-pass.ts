@@ -13,6 +13,9 @@ import type { FrrConfigResult } from './frr/frr-config.ts';
 import { FrrUnit, type FrrOutcome } from './frr/frr-unit.ts';
 import type { FrrApplier } from './frr/reload.ts';
 import { splitByBackend, vrfDeviceOf, withEffectiveBackend } from './backends/ovn/backend.ts';
+import { desiredChassisKeys } from './backends/ovn/chassis-keys.ts';
+import { readOvnObserved, type OvnObserved } from './backends/ovn/observed.ts';
+import type { OvnStatusInput } from './backends/ovn/ovn-status.ts';
 import { parseAll } from './inputs/parse-resources.ts';
 import { selectApplicable, type Applicable } from './inputs/select-applicable.ts';
 import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
@@ -67,6 +70,8 @@ export class NodePass {
   readonly #frr: FrrUnit;
   /** The other nodes' VMs routed in each VRF table, read with FRR's status (same cadence); undefined: unknown. */
   #remoteHosts: Map<number, string[]> | undefined;
+  /** What ovn-controller and zebra wrote for the ovn backend's networks, read with FRR's status. */
+  #ovnObserved: OvnObserved | undefined;
   /** What this agent's passes wrote lately: the drift watch drops their echoes (agent.ts). */
   readonly ownWrites = new OwnWrites();
   /** The kernel's state, kept current from the drift monitors; absent without them (every pass dumps). */
@@ -125,16 +130,16 @@ export class NodePass {
     if (order.frrAfterKernel) await this.#frr.apply(frrConfig, vrfNames);
     if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error))
       kernelResult = await runKernelPass(this.#d.kernel, this.#d.config.node, kernelInput);
-    // The uplink carries the kernel backend's networks only: OVN carries its own in br-int.
-    const ovs = await this.#d.ovs?.sync(splitByBackend(applicable.networks).kernel);
+    const ovs = await this.#syncOvs(applicable.networks);
     const frrStatusDueMs = await this.#frr.readStatusIfDue();
     if (frrStatusDueMs === 0) await this.#readRemoteHosts();
+    const ovnStatus = await this.#ovnStatus(applicable.networks, ovs, frrStatusDueMs === 0);
     // FRR's refusals are attributed here, to the objects of this pass: no second kernel pass for them.
     const frr = this.#frr.outcome(applicable);
     const refusal = this.#frr.nodeRefusalEvent(this.#d.config.node.nodeName);
     if (refusal !== undefined) this.#d.events?.record(refusal);
 
-    const statusWritten = await this.#writeStatus(inputs, { kernel: kernelResult, frr, ovs }, started);
+    const statusWritten = await this.#writeStatus(inputs, { kernel: kernelResult, frr, ovs, ovn: ovnStatus }, started);
     const summary: PassSummary = {
       kernel: kernelResult,
       frr,
@@ -155,6 +160,43 @@ export class NodePass {
       'node pass done',
     );
     return summary;
+  }
+
+  /** The uplink carries the kernel backend's networks only (OVN carries its own in br-int); the chassis keys go in the same transaction. */
+  async #syncOvs(networks: readonly EvpnNetwork[]): Promise<OvsOutcome | undefined> {
+    const { vtepIp, ovn } = this.#d.config.node;
+    const { kernel, ovn: onOvn } = splitByBackend(networks);
+    return this.#d.ovs?.sync(kernel, desiredChassisKeys(onOvn.length > 0, vtepIp, ovn.evpnVxlanPorts));
+  }
+
+  /** The ovn backend's status input; what OVN wrote is read with FRR's status (and once at first). */
+  async #ovnStatus(
+    networks: readonly EvpnNetwork[],
+    ovs: OvsOutcome | undefined,
+    due: boolean,
+  ): Promise<OvnStatusInput> {
+    const ovnNetworks = splitByBackend(networks).ovn;
+    if (due || this.#ovnObserved === undefined) await this.#readOvnObserved(ovnNetworks);
+    return {
+      networks: new Set(ovnNetworks.map((n) => n.metadata.name)),
+      chassisConflict: ovs?.chassis?.conflict,
+      observed: this.#ovnObserved,
+    };
+  }
+
+  /** What OVN and zebra wrote for the ovn backend's networks (backends/ovn/observed.ts); a failed read leaves the counts unknown. */
+  async #readOvnObserved(ovnNetworks: readonly EvpnNetwork[]): Promise<void> {
+    if (ovnNetworks.length === 0) {
+      this.#ovnObserved = undefined;
+      return;
+    }
+    try {
+      const vnis = ovnNetworks.flatMap((n) => (n.spec.vni === undefined ? [] : [n.spec.vni]));
+      this.#ovnObserved = await readOvnObserved(this.#d.kernel, vnis);
+    } catch (err: unknown) {
+      this.#ovnObserved = undefined;
+      this.#d.log.warn({ err }, 'reading what OVN wrote into the kernel failed');
+    }
   }
 
   /** Only where FRR runs (nobody else installs BGP routes); a failed dump leaves Ready ungated, it does not fail the pass. */
@@ -202,7 +244,7 @@ export class NodePass {
 
   async #writeStatus(
     inputs: PassInputs,
-    outcome: { kernel: KernelPassResult; frr: FrrOutcome; ovs: OvsOutcome | undefined },
+    outcome: { kernel: KernelPassResult; frr: FrrOutcome; ovs: OvsOutcome | undefined; ovn: OvnStatusInput },
     started: number,
   ): Promise<boolean> {
     const { config, client } = this.#d;
@@ -213,6 +255,7 @@ export class NodePass {
       kernel: outcome.kernel,
       frr: outcome.frr,
       ...(outcome.ovs ? { ovs: outcome.ovs } : {}),
+      ovn: outcome.ovn,
       ...(this.#remoteHosts ? { remoteHosts: this.#remoteHosts } : {}),
       generations: statusGenerations(inputs.vrfs() as EvpnVrf[], inputs.networks() as EvpnNetwork[]),
       previous: (current?.status?.conditions ?? []) as Condition[],

@@ -19,6 +19,7 @@ import { vrfDevice } from '../inputs/device-names.ts';
 import { ovnEvpnVrfDevice } from '../backends/ovn/crds-names.ts';
 import type { OvsOutcome } from '../ovs/ovs-uplink.ts';
 import { ovsConditions, withOvs } from './ovs-status.ts';
+import { withOvnBackend, type OvnStatusInput } from '../backends/ovn/ovn-status.ts';
 
 export interface NodeStatusInput {
   vtepIp: string;
@@ -27,6 +28,8 @@ export interface NodeStatusInput {
   frr: FrrOutcome;
   /** The OVS uplink step's outcome; absent when the agent does not manage OVS. */
   ovs?: OvsOutcome;
+  /** The ovn backend's networks and what OVN wrote for them (backends/ovn/ovn-status.ts). */
+  ovn?: OvnStatusInput;
   /** Routing table → the other nodes' VMs routed there by BGP (remote-hosts.ts); absent: unknown. */
   remoteHosts?: ReadonlyMap<number, readonly string[]>;
   generations: {
@@ -195,7 +198,8 @@ function buildNetworkResults(input: NodeStatusInput, frrErr: string | undefined)
     .map((o) => {
       const g = input.generations.networks.get(o.name);
       const fv = g?.vni !== undefined ? vnis.get(g.vni) : undefined;
-      const r = withFrr(withOvs(o, input.ovs), frr.rejectedNetworks, frrErr);
+      const seen = withOvnBackend(o, input.ovn, g?.vni);
+      const r = withFrr(withOvs(seen, input.ovs), frr.rejectedNetworks, frrErr);
       return trim({
         name: o.name,
         generation: g?.generation,
@@ -207,8 +211,8 @@ function buildNetworkResults(input: NodeStatusInput, frrErr: string | undefined)
         devices: o.devices.length ? o.devices : undefined,
         vlanId: g?.vlanId,
         localPorts: o.localPorts,
-        fdbEntries: o.fdbEntries,
-        neighbors: o.neighbors,
+        fdbEntries: seen.fdbEntries,
+        neighbors: seen.neighbors,
         routes: o.routes,
         remoteVteps: fv?.remoteVteps ?? undefined,
         macIpRoutes: fv?.macIpRoutes,
