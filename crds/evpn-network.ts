@@ -4,6 +4,7 @@
 // type l3 the network only gets type-5 routes through its VRF.
 import { z } from 'zod';
 import { API_GROUP_VERSION } from './api-group.ts';
+import { Backend } from './backend.ts';
 import { Conditions } from './conditions.ts';
 import { ObjectMeta } from './object-meta.ts';
 import {
@@ -146,6 +147,7 @@ export const EvpnNetworkSpec = z
       .optional()
       .meta({ description: 'Static routes put into the VRF table (port associations).' }),
     source: Source.optional(),
+    backend: Backend.optional(),
   })
   .refine((s) => s.type !== 'l2' || s.vni !== undefined, {
     message: 'an l2 network needs vni (its L2VNI)',
@@ -188,6 +190,8 @@ export const EvpnNetworkStatus = z.object({
   l3vni: z.int().optional(),
   /** Local ports known across all nodes. */
   ports: z.int().optional(),
+  /** The backend in effect: spec.backend, else the cluster default. */
+  backend: Backend.optional(),
   ...NodeSummary,
 });
 export type EvpnNetworkStatus = z.infer<typeof EvpnNetworkStatus>;

@@ -3,6 +3,7 @@
 // L3VNI share one EvpnVrf.
 import { z } from 'zod';
 import { API_GROUP_VERSION, DEFAULT_TABLE_OFFSET } from './api-group.ts';
+import { Backend } from './backend.ts';
 import { Conditions } from './conditions.ts';
 import { ObjectMeta } from './object-meta.ts';
 import { BgpPolicyFields, cel, MAX_U32, Vni } from './primitives.ts';
@@ -22,6 +23,7 @@ export const EvpnVrfSpec = z.object({
   vni: Vni.meta({ description: 'The L3VNI of this VRF (type-5 routes, symmetric IRB), 1–16777215.' }),
   routingTable: RoutingTable.optional(),
   ...BgpPolicyFields,
+  backend: Backend.optional(),
 });
 export type EvpnVrfSpec = z.infer<typeof EvpnVrfSpec>;
 
@@ -32,6 +34,8 @@ export const EvpnVrfStatus = z.object({
   routingTable: z.int().optional(),
   /** Number of EvpnNetworks that use this VRF. */
   networkCount: z.int().optional(),
+  /** The backend in effect: spec.backend, else the cluster default. */
+  backend: Backend.optional(),
   ...NodeSummary,
 });
 export type EvpnVrfStatus = z.infer<typeof EvpnVrfStatus>;

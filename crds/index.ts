@@ -1,4 +1,5 @@
 export * from './api-group.ts';
+export * from './backend.ts';
 export * from './conditions.ts';
 export * from './error-codes.ts';
 export * from './evpn-network.ts';
@@ -7,4 +8,5 @@ export * from './evpn-port-set.ts';
 export * from './evpn-vrf.ts';
 export * from './object-key.ts';
 export * from './object-meta.ts';
+export * from './ovn-evpn-names.ts';
 export * from './primitives.ts';

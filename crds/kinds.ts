@@ -25,6 +25,12 @@ export interface KindDefinition {
   columns: PrinterColumn[];
 }
 
+const backend: PrinterColumn = {
+  name: 'Backend',
+  type: 'string',
+  jsonPath: '.status.backend',
+  description: 'The data path in effect: kernel or ovn (spec.backend, else the cluster default)',
+};
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 const ready: PrinterColumn = {
   name: 'Ready',
@@ -51,6 +57,7 @@ export const kinds: KindDefinition[] = [
         description: 'Kernel routing table in effect',
       },
       { name: 'Networks', type: 'integer', jsonPath: '.status.networkCount' },
+      backend,
       ready,
       age,
     ],
@@ -73,6 +80,7 @@ export const kinds: KindDefinition[] = [
       { name: 'Type', type: 'string', jsonPath: '.spec.type' },
       { name: 'VLAN', type: 'integer', jsonPath: '.spec.vlanId' },
       { name: 'VRF', type: 'string', jsonPath: '.spec.vrf' },
+      backend,
       ready,
       age,
       { name: 'Source', type: 'string', jsonPath: '.spec.source.association', priority: 1 },

@@ -22,6 +22,17 @@ describe('operator flags', () => {
       pruneGraceMs: 5000,
     });
   });
+  it('defaults to the kernel backend with OVN writes allowed, and reads both backend flags', () => {
+    expect(parseOperatorFlags(base, {})).toMatchObject({ defaultBackend: 'kernel', ovnWrites: true });
+    expect(parseOperatorFlags([...base, '--default-backend=ovn', '--ovn-writes=false'], {})).toMatchObject({
+      defaultBackend: 'ovn',
+      ovnWrites: false,
+    });
+    expect(parseOperatorFlags([...base, '--ovn-writes'], {})).toMatchObject({ ovnWrites: true });
+    expect(() => parseOperatorFlags([...base, '--default-backend=ovs'], {})).toThrow(
+      /--default-backend: expected kernel or ovn/,
+    );
+  });
   it('reads every option', () => {
     const f = parseOperatorFlags(
       [

@@ -6,8 +6,9 @@ import { parseNodeNameMode, type NodeNameMode } from './ovn-source/node-names.ts
 import { parseRemoteList, type SslFiles } from '../lib/ovsdb/index.ts';
 import { DEFAULT_MASS_DELETE_POLICY, type MassDeletePolicy } from './mirror/mass-delete-guard.ts';
 import { errorMessage } from '../lib/log.ts';
+import { parseBackend, type BackendFlags } from './backend-flags.ts';
 
-export interface OperatorFlags {
+export interface OperatorFlags extends BackendFlags {
   readonly ovnNb: string;
   readonly ovnSb: string;
   readonly metricsHost: string;
@@ -63,6 +64,8 @@ EvpnNetwork and EvpnPortSet objects and folds node status into them.
   --mass-delete-floor N      ... unless it deletes N objects or fewer (default 5)
   --mass-delete-hold DUR     how long held deletes wait for OVN to recover before they proceed (default 10m)
   --identity ID              leader-election identity (default hostname + random suffix)
+  --default-backend B        data path of a network or VRF without spec.backend: kernel (default) or ovn
+  --ovn-writes[=BOOL]        write OVN's dynamic-routing keys for ovn-backend networks into NB (default true)
 
 The kubeconfig comes from $KUBECONFIG, else the pod's service account. DUR is
 like 500ms, 5s or 2m. Logs are JSON on stdout; LOG_LEVEL sets the level.`;
@@ -174,13 +177,19 @@ const FLAG_OPTIONS = {
   'ovsdb-server-name': { type: 'string' },
   'ovsdb-probe-interval': { type: 'string', default: '5s' },
   identity: { type: 'string' },
+  'default-backend': { type: 'string', default: 'kernel' },
+  'ovn-writes': { type: 'string', default: 'true' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** parseArgs over FLAG_OPTIONS; --leader-elect may be given bare, so it is normalised to a string option first. */
 function parseFlagValues(argv: readonly string[]) {
   const args = argv.map((a) =>
-    a === '--leader-elect' ? '--leader-elect=true' : a === '--no-leader-elect' ? '--leader-elect=false' : a,
+    a === '--leader-elect' || a === '--ovn-writes'
+      ? `${a}=true`
+      : a === '--no-leader-elect'
+        ? '--leader-elect=false'
+        : a,
   );
   try {
     return parseArgs({
@@ -271,5 +280,7 @@ export function parseOperatorFlags(
     }),
     ovsdbProbeIntervalMs: parseProbeInterval(values['ovsdb-probe-interval']),
     identity: values.identity,
+    defaultBackend: parseBackend(values['default-backend'], '--default-backend', (m) => new UsageError(m)),
+    ovnWrites: parseBool(values['ovn-writes'], '--ovn-writes'),
   };
 }

@@ -65,6 +65,7 @@ export function createLeadershipTerm(d: TermDeps): Term {
     log: d.log.child({ controller: 'mirror' }),
     nodeNames: o.nodeNames,
     l3vniOffset: o.l3vniOffset,
+    defaultBackend: o.defaultBackend,
     pruneGraceMs: o.pruneGraceMs,
     ...(o.fullResyncMs === undefined ? {} : { fullResyncMs: o.fullResyncMs }),
     ...(o.massDelete === undefined ? {} : { massDelete: o.massDelete }),
@@ -78,6 +79,7 @@ export function createLeadershipTerm(d: TermDeps): Term {
     problems: d.problems,
     metrics: d.metrics,
     log: d.log.child({ controller: 'status' }),
+    defaultBackend: o.defaultBackend,
   });
   let firstPassDone: () => void = () => undefined;
   const firstMirrorPass = new Promise<void>((resolve) => (firstPassDone = resolve));

@@ -32,6 +32,8 @@ function operatorOptionsOf(
     massDelete: flags.massDelete,
     ovsdbSsl: flags.ovsdbSsl,
     ovnProbeIntervalMs: flags.ovsdbProbeIntervalMs,
+    defaultBackend: flags.defaultBackend,
+    ovnWrites: flags.ovnWrites,
     leaderElection: flags.leaderElect
       ? {
           namespace: flags.leaseNamespace,

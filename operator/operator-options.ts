@@ -3,6 +3,7 @@
 // election behave.
 import type { KubeTarget } from '../lib/kube/config.ts';
 import type { WriteCounter } from '../lib/kube/write-counter.ts';
+import type { Backend } from '../crds/backend.ts';
 import type { Logger } from '../lib/log.ts';
 import type { MetricsRegistry } from '../lib/metrics.ts';
 import type { SslFiles } from '../lib/ovsdb/index.ts';
@@ -36,4 +37,8 @@ export interface OperatorOptions {
   readonly registry: MetricsRegistry;
   readonly writeCounter?: WriteCounter;
   readonly ovnProbeIntervalMs?: number;
+  /** The backend of a network or VRF without spec.backend (default kernel). */
+  readonly defaultBackend?: Backend | undefined;
+  /** Write the dynamic-routing keys of ovn-backend networks into OVN NB (default true). */
+  readonly ovnWrites?: boolean | undefined;
 }

@@ -9,7 +9,7 @@
 // BGPVPN's vni is the L3VNI of vrf-<vni>. One VNI is never both (measured:
 // ../shared/notes/real-components.md §3), and one L2VNI is one network. The
 // VLAN, physical network, MTU and subnets are OVN's (network-facts.ts).
-import type { EvpnNetwork, EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
+import type { Backend, EvpnNetwork, EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { hasProviderPath } from '../../crds/index.ts';
 import type { OvnSnapshot } from '../ovn-source/ovn-snapshot.ts';
 import { collectAssociations, type NetworkAssociation } from './collect-associations.ts';
@@ -31,6 +31,8 @@ export interface MirrorInput {
   vrfs: readonly EvpnVrf[];
   /** L3VNI of an l2 network's own VRF = its L2VNI + this (default DEFAULT_L3VNI_OFFSET). */
   l3vniOffset?: number | undefined;
+  /** The backend of a network without spec.backend (operator --default-backend). */
+  defaultBackend?: Backend | undefined;
 }
 
 export interface MirrorOutput {
@@ -107,6 +109,7 @@ export function desiredFromParts(parts: OvnParts, input: Omit<MirrorInput, 'snap
     mirroredNetworks,
     userNetworks,
     factsOf: (id) => parts.factsOf(id),
+    defaultBackend: input.defaultBackend,
   });
   const { vrfs, sources } = keepVrfsOfLastGood(
     selected.keptLastGood,

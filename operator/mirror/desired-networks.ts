@@ -7,9 +7,17 @@
 // tag: flat; several localnets), or whose VLAN another network on the same
 // physical network also has, is still mirrored, so `kubectl get` shows it, but
 // without vlanId and provider: no agent applies it (crds hasProviderPath), and
-// its Accepted condition and Event say why.
-import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
-import { EvpnErrorCode, EvpnNetworkSpec as EvpnNetworkSpecSchema, Label } from '../../crds/index.ts';
+// its Accepted condition and Event say why. That holds for the kernel backend
+// only: on the ovn backend (crds/backend.ts) OVN carries any network type itself,
+// so a Geneve or flat network is no problem there.
+import type { Backend, EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
+import {
+  DEFAULT_BACKEND,
+  effectiveBackend,
+  EvpnErrorCode,
+  EvpnNetworkSpec as EvpnNetworkSpecSchema,
+  Label,
+} from '../../crds/index.ts';
 import { bgpPolicyOf } from './vrf-spec.ts';
 import { dropVlanCollisions } from './vlan-collisions.ts';
 import { conflictProblem, mirrorProblem, type MirrorProblem } from './mirror-problem.ts';
@@ -77,6 +85,22 @@ function mtuFor(
   };
 }
 
+const backendOf = (numbers: NetworkNumbers, id: string): Backend => numbers.backendOf?.(id) ?? DEFAULT_BACKEND;
+
+/** The VLAN path into `spec`; the problem when the kernel backend has none (the ovn backend needs none). */
+function setProviderPath(
+  spec: EvpnNetworkSpec,
+  id: string,
+  provider: ProviderPath,
+  backend: Backend,
+): MirrorProblem | undefined {
+  if (provider.kind === 'vlan') {
+    spec.vlanId = provider.vlanId;
+    spec.provider = { physicalNetwork: provider.physicalNetwork };
+  }
+  return backend === 'kernel' ? providerProblem(id, provider) : undefined;
+}
+
 export interface NetworkSpecResult {
   spec: EvpnNetworkSpec;
   problems: MirrorProblem[];
@@ -95,12 +119,8 @@ export function networkSpecOf(
   const problems: MirrorProblem[] = [];
   // l2: the BGPVPN's vni is the L2VNI and its policy is the L2VNI's; l3: the vni is the VRF's L3VNI.
   const spec: EvpnNetworkSpec = { type: a.association.type, vrf, vni: a.association.vni };
-  const pathProblem = providerProblem(id, facts.provider);
+  const pathProblem = setProviderPath(spec, id, facts.provider, backendOf(numbers, id));
   if (pathProblem) problems.push(pathProblem);
-  else if (facts.provider.kind === 'vlan') {
-    spec.vlanId = facts.provider.vlanId;
-    spec.provider = { physicalNetwork: facts.provider.physicalNetwork };
-  }
   const mtu = mtuFor(id, facts, previous);
   if (mtu.mtu !== undefined) spec.mtu = mtu.mtu;
   if (mtu.problem) problems.push(mtu.problem);
@@ -146,6 +166,7 @@ interface SpecMemo {
   readonly vrf: string | undefined;
   readonly facts: NetworkFacts;
   readonly previous: EvpnNetworkSpec | undefined;
+  readonly backend: Backend;
   readonly result: NetworkSpecResult | MirrorProblem;
 }
 
@@ -166,6 +187,7 @@ function memoNetworkSpecOf(
   previous?: EvpnNetworkSpec,
 ): NetworkSpecResult | MirrorProblem {
   const vrf = numbers.vrfOf.get(id);
+  const backend = backendOf(numbers, id);
   const m = specMemo.get(a.rows);
   if (
     m !== undefined &&
@@ -173,11 +195,12 @@ function memoNetworkSpecOf(
     m.vrf === vrf &&
     m.facts === facts &&
     m.previous === previous &&
+    m.backend === backend &&
     sameEntry(m.a, a)
   )
     return m.result;
   const result = networkSpecOf(id, a, numbers, facts, previous);
-  specMemo.set(a.rows, { id, a, vrf, facts, previous, result });
+  specMemo.set(a.rows, { id, a, vrf, facts, previous, backend, result });
   return result;
 }
 
@@ -206,13 +229,20 @@ export interface NetworkInputs {
   factsOf: (id: string) => NetworkFacts;
   mirroredNetworks: ReadonlyMap<string, EvpnNetwork>;
   userNetworks: readonly EvpnNetwork[];
+  /** The backend of a network without spec.backend (its live object's, which a person may set). */
+  defaultBackend?: Backend | undefined;
 }
 
 /** Kept-last-good networks first, then one spec per usable association; then VLAN collisions. */
 export function networksFromAssociations(input: NetworkInputs): DesiredNetworks {
   const out: DesiredNetworks = { networks: new Map(input.keptLastGood), sources: new Map(), problems: [] };
+  const clusterDefault = input.defaultBackend ?? DEFAULT_BACKEND;
+  const numbers: NetworkNumbers = {
+    ...input.numbers,
+    backendOf: (id) => effectiveBackend(input.mirroredNetworks.get(id)?.spec ?? {}, clusterDefault),
+  };
   for (const [id, a] of input.usable) {
-    const result = memoNetworkSpecOf(id, a, input.numbers, input.factsOf(id), input.mirroredNetworks.get(id)?.spec);
+    const result = memoNetworkSpecOf(id, a, numbers, input.factsOf(id), input.mirroredNetworks.get(id)?.spec);
     if (isProblem(result)) {
       out.problems.push(result);
       continue;

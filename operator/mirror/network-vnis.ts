@@ -10,6 +10,7 @@
 // Every VNI has one holder: user objects and kept-last-good networks first,
 // then live mirrored networks, then newcomers by network id. A network whose
 // VNIs cannot all be had is refused whole (never half-applied).
+import type { Backend } from '../../crds/backend.ts';
 import type { EvpnNetwork, EvpnNetworkSpec, EvpnVrf, EvpnVrfSpec } from '../../crds/index.ts';
 import { DEFAULT_TABLE_OFFSET, EvpnErrorCode, MAX_VNI } from '../../crds/index.ts';
 import { vrfNameFor, vrfSpecOf } from './vrf-spec.ts';
@@ -118,6 +119,8 @@ function fixedClaims(input: VniInput): Map<number, Claim> {
 /** What phase 3 hands the network specs (desired-networks.ts): the VRF each network routes in. */
 export interface NetworkNumbers {
   vrfOf: ReadonlyMap<string, string>;
+  /** The backend of a network (crds/backend.ts); absent: the kernel backend. */
+  backendOf?: ((id: string) => Backend) | undefined;
 }
 
 export interface NetworkVnis {

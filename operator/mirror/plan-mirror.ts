@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { labelValueOf } from '../../crds/labels.ts';
 import type { EvpnNetworkSpec, EvpnPortSetSpec, EvpnVrfSpec } from '../../crds/index.ts';
-import { Label } from '../../crds/index.ts';
+import { Label, withoutUserHeldFields } from '../../crds/index.ts';
 import { semanticEqual } from '../../lib/kube/conditions.ts';
 import type { MirrorOutput } from './build-desired.ts';
 import { objectKey } from '../../crds/object-key.ts';
@@ -97,7 +97,8 @@ function specEqual(live: unknown, desired: unknown): boolean {
   if (typeof live !== 'object' || live === null) return semanticEqual(live, desired);
   const m = equalMemo.get(live);
   if (m !== undefined && m.desired === desired) return m.equal;
-  const equal = semanticEqual(live, desired);
+  // A person's spec.backend on a mirrored object is theirs (crds/backend.ts): never applied, so never a difference.
+  const equal = semanticEqual(withoutUserHeldFields(live), desired);
   equalMemo.set(live, { desired, equal });
   return equal;
 }
@@ -134,7 +135,9 @@ function desiredObject(kind: MirrorKind, name: string, spec: DesiredObject['spec
     labels[Label.Node] = labelValueOf(ps.nodeName);
     labels[Label.Network] = labelValueOf(ps.network);
   }
-  const obj: DesiredObject = { kind, name, labels, spec };
+  // A spec kept from the live object (last good) may carry a person's backend: the mirror never applies it, so
+  // server-side apply leaves that field with its manager.
+  const obj: DesiredObject = { kind, name, labels, spec: withoutUserHeldFields(spec) };
   objectMemo.set(spec, { source, obj });
   keyOfObject.set(obj, objectKey(kind, name));
   return obj;

@@ -6,7 +6,7 @@
 // (event-memory.ts keeps them one Event each), metrics and logs
 // (mirror-report.ts). This file sequences the units and does the I/O that is
 // left: Events. Bursts of OVSDB updates coalesce in the work queue into one pass.
-import type { EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
+import type { Backend, EvpnNetwork, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { API_GROUP_VERSION } from '../../crds/index.ts';
 import { objectKey } from '../../crds/object-key.ts';
 import type { ReconcileResult } from '../../lib/controller/controller.ts';
@@ -67,6 +67,8 @@ export interface MirrorReconcilerOptions {
   readonly log: Logger;
   readonly nodeNames: NodeNameMode;
   readonly l3vniOffset?: number | undefined;
+  /** The backend of a network without spec.backend. */
+  readonly defaultBackend?: Backend | undefined;
   readonly pruneGraceMs: number;
   /** The mass-deletion guard (mirror/mass-delete-guard.ts). */
   readonly massDelete?: MassDeletePolicy;
@@ -148,6 +150,7 @@ export class MirrorReconciler {
     const built = desiredFromParts(this.#parts.read(), {
       ...live,
       ...(o.l3vniOffset === undefined ? {} : { l3vniOffset: o.l3vniOffset }),
+      defaultBackend: o.defaultBackend,
     });
     // Nothing the API server would refuse is written, and nothing is pruned because its new spec is bad.
     const valid = keepValidDesired(built, live);

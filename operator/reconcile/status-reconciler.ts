@@ -3,7 +3,7 @@
 // apply it to the status subresource only when it differs from the live status.
 // Applies to user-authored objects too (status only). operator/event-keys.ts
 // maps each kind of change to the keys it affects.
-import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
+import type { Backend, EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
 import { OPERATOR_FIELD_MANAGER } from '../../crds/index.ts';
 import { applyStatus } from '../../lib/kube/apply.ts';
 import { isNotFound, type KubeClient } from '../../lib/kube/kube-client.ts';
@@ -42,6 +42,8 @@ export interface StatusReconcilerOptions {
   readonly metrics: OperatorMetrics;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** The backend of an object without spec.backend. */
+  readonly defaultBackend?: Backend | undefined;
 }
 
 export class StatusReconciler {
@@ -103,6 +105,7 @@ export class StatusReconciler {
         problems,
         mirrored: isMirrored(net),
         now,
+        ...this.#backendDefault(),
         vrf,
         ports: this.#ports().get(ref.name) ?? 0,
         convergence: this.#convergence(net),
@@ -116,6 +119,7 @@ export class StatusReconciler {
         problems,
         mirrored: isMirrored(vrf),
         now,
+        ...this.#backendDefault(),
         networkCount: this.#networks().get(ref.name) ?? 0,
       });
     }
@@ -140,6 +144,10 @@ export class StatusReconciler {
       throw err;
     }
     return undefined;
+  }
+
+  #backendDefault(): { defaultBackend?: Backend } {
+    return this.#o.defaultBackend === undefined ? {} : { defaultBackend: this.#o.defaultBackend };
   }
 
   #nodes(): NodeResults[] {

@@ -8,7 +8,14 @@
 // result says not ready with a reason other than Pending; otherwise as pending
 // (no result yet, or a result for an older generation).
 import type { EvpnNetwork, EvpnNodeState, EvpnVrf, EvpnVrfSpec, NetworkResult, VrfResult } from '../../crds/index.ts';
-import { ConditionReason, ConditionType, effectiveRoutingTable } from '../../crds/index.ts';
+import {
+  ConditionReason,
+  ConditionType,
+  DEFAULT_BACKEND,
+  effectiveBackend,
+  effectiveRoutingTable,
+  type Backend,
+} from '../../crds/index.ts';
 import { setConditions, type Condition, type ConditionInput } from '../../lib/kube/conditions.ts';
 import type { MirrorProblem } from '../mirror/build-desired.ts';
 import {
@@ -261,6 +268,8 @@ export interface StatusContext {
   readonly now: Date;
   /** Networks: what Ready waits for beyond each node's own apply (absent: applied is enough). */
   readonly convergence?: NetworkConvergence;
+  /** The backend of an object without spec.backend (operator --default-backend). */
+  readonly defaultBackend?: Backend;
 }
 
 /** The status fields this operator owns; `undefined` values are removed from the object. */
@@ -281,6 +290,7 @@ function commonStatus(kind: 'EvpnNetwork' | 'EvpnVrf', obj: EvpnNetwork | EvpnVr
     readyNodes: fold.readyNodes,
     totalNodes: fold.totalNodes,
     failingNodes: fold.failingNodes,
+    backend: effectiveBackend(obj.spec, ctx.defaultBackend ?? DEFAULT_BACKEND),
   };
 }
 
