@@ -16,7 +16,7 @@ import type { FrrOutcome } from '../frr/frr-unit.ts';
 import type { ObjectOutcome } from '../kernel/attribute-failures.ts';
 import type { KernelPassResult } from '../kernel/kernel-pass.ts';
 import { vrfDevice } from '../inputs/device-names.ts';
-import { ovnEvpnVrfDevice } from '../backends/ovn/crds-names.ts';
+import { ovnEvpnVrfDevice } from '../../crds/index.ts';
 import type { OvsOutcome } from '../ovs/ovs-uplink.ts';
 import { ovsConditions, withOvs } from './ovs-status.ts';
 import { withOvnBackend, type OvnStatusInput } from '../backends/ovn/ovn-status.ts';

@@ -4,7 +4,7 @@
 // same default as the operator (chart value → both flags), and decides with the
 // operator's own function (crds effectiveBackend), so the two never disagree.
 // Pure.
-import { effectiveBackend, ovnEvpnVrfDevice, type Backend } from './crds-names.ts';
+import { effectiveBackend, ovnEvpnVrfDevice, type Backend } from '../../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../../crds/index.ts';
 import { vrfDevice } from '../../inputs/device-names.ts';
 

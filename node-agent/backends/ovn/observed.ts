@@ -16,7 +16,7 @@ import type { Route } from '../../kernel/netlink/addr-route-codec.ts';
 import type { KernelAdapter } from '../../kernel/netlink/kernel-adapter.ts';
 import type { Link } from '../../kernel/netlink/link-codec.ts';
 import type { FdbEntry, Neighbor } from '../../kernel/netlink/neigh-codec.ts';
-import { ovnEvpnSwitchDevices } from './crds-names.ts';
+import { ovnEvpnSwitchDevices } from '../../../crds/index.ts';
 
 /** rtm_protocol of the routes ovn-controller installs (linux/rtnetlink.h since 6.15; OVN defines it for older headers). */
 export const RTPROT_OVN = 84;

@@ -13,7 +13,7 @@ import { OVN_DEVICE_VXLAN_PORT } from './ovn-node-config.ts';
 const node = NodeConfig.parse({ nodeName: 'node-1', vtepIp: '10.0.0.1' });
 const vrf = (name: string, vni: number, backend: 'kernel' | 'ovn'): EvpnVrf =>
   withEffectiveBackend(
-    { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name }, spec: { vni, backend } } as EvpnVrf,
+    { apiVersion: API_GROUP_VERSION, kind: 'EvpnVrf', metadata: { name }, spec: { vni, backend } },
     'kernel',
   );
 const net = (name: string, spec: Partial<EvpnNetwork['spec']>, backend: 'kernel' | 'ovn'): EvpnNetwork =>
@@ -23,7 +23,7 @@ const net = (name: string, spec: Partial<EvpnNetwork['spec']>, backend: 'kernel'
       kind: 'EvpnNetwork',
       metadata: { name },
       spec: { type: 'l2', ...spec, backend },
-    } as EvpnNetwork,
+    },
     'kernel',
   );
 const ports: EvpnPortSet = {

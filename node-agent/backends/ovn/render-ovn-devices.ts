@@ -32,7 +32,7 @@ import { ownedLink, stableMac } from '../../kernel/render-node-devices.ts';
 import type { NodeConfig } from '../../inputs/node-config.ts';
 import type { LinkSpec } from '../../kernel/netlink/link-codec.ts';
 import { vrfDeviceOf } from './backend.ts';
-import { ovnEvpnSwitchDevices } from './crds-names.ts';
+import { ovnEvpnSwitchDevices } from '../../../crds/index.ts';
 
 /**
  * The alias role prefix of the ovn backend's links. The FDB and neighbour
