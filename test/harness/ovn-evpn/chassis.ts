@@ -1,0 +1,137 @@
+// Test support for the ovn backend's UML test: one OVN chassis in the guest's
+// root network namespace, as ../shared/testbed/t9-ovn-evpn-chassis.sh measured
+// it on the current root (OVS 4.0 netdev datapath, ovn-controller 26.03.1), with
+// its own NB/SB ovsdb-servers and ovn-northd on unix sockets in DIR, and FRR's
+// daemons in the same namespace under their own pathspace (the agent, zebra and
+// ovn-controller must see one kernel). Only for the UML suite.
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { run } from '../uml/oracle.ts';
+import { startFrrDaemons } from '../frr/frr-test-instance.ts';
+
+export const DIR = '/tmp/ovn-backend-test';
+export const OVS_DB = `unix:${DIR}/db.sock`;
+export const NB = `unix:${DIR}/nb.sock`;
+export const SB = `unix:${DIR}/sb.sock`;
+/** A name for the guest's own namespace, so FRR's helpers (ip netns exec) start the daemons there. */
+export const ROOT_NS = 'ovnag-root';
+export const PATHSPACE = 'ovnag';
+
+export const vsctl = (...args: string[]): string =>
+  run('ovs-vsctl', [`--db=${OVS_DB}`, '--timeout=20', ...args]).trim();
+export const nbctl = (...args: string[]): string => run('ovn-nbctl', [`--db=${NB}`, '--timeout=20', ...args]).trim();
+export const sbctl = (...args: string[]): string => run('ovn-sbctl', [`--db=${SB}`, '--timeout=20', ...args]).trim();
+export const vtysh = (...commands: string[]): string =>
+  run('vtysh', ['-N', PATHSPACE, ...commands.flatMap((c) => ['-c', c])]);
+
+const env = (): void => {
+  for (const k of ['OVS_RUNDIR', 'OVS_DBDIR', 'OVS_LOGDIR', 'OVN_RUNDIR', 'OVN_DBDIR', 'OVN_LOGDIR'])
+    process.env[k] = DIR;
+};
+
+function startDb(name: string, schema: string, sock: string): void {
+  run('ovsdb-tool', ['create', `${DIR}/${name}.db`, schema]);
+  run('ovsdb-server', [
+    `${DIR}/${name}.db`,
+    `--remote=punix:${sock}`,
+    `--pidfile=${DIR}/${name}.pid`,
+    `--unixctl=${DIR}/${name}.ctl`,
+    `--log-file=${DIR}/${name}.log`,
+    '--detach',
+  ]);
+}
+
+/** OVS + NB/SB + northd + ovn-controller (chassis `ch1`, Geneve on loopback, netdev datapath). */
+export function startChassis(): void {
+  env();
+  for (const m of ['tun', 'veth', 'vxlan', 'geneve']) run('modprobe', [m]);
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  startDb('conf', '/usr/share/openvswitch/vswitch.ovsschema', `${DIR}/db.sock`);
+  vsctl('--no-wait', 'init');
+  run('ovs-vswitchd', [
+    OVS_DB,
+    `--pidfile=${DIR}/ovs-vswitchd.pid`,
+    `--unixctl=${DIR}/ovs-vswitchd.ctl`,
+    '--detach',
+    `--log-file=${DIR}/ovs-vswitchd.log`,
+  ]);
+  startDb('nb', '/usr/share/ovn/ovn-nb.ovsschema', `${DIR}/nb.sock`);
+  startDb('sb', '/usr/share/ovn/ovn-sb.ovsschema', `${DIR}/sb.sock`);
+  run('ovn-northd', [
+    `--ovnnb-db=${NB}`,
+    `--ovnsb-db=${SB}`,
+    `--pidfile=${DIR}/northd.pid`,
+    `--unixctl=${DIR}/northd.ctl`,
+    `--log-file=${DIR}/northd.log`,
+    '--detach',
+  ]);
+  vsctl(
+    'set',
+    'Open_vSwitch',
+    '.',
+    'external_ids:system-id=ch1',
+    `external_ids:ovn-remote=${SB}`,
+    'external_ids:ovn-encap-type=geneve',
+    'external_ids:ovn-encap-ip=127.0.0.1',
+    'external_ids:ovn-bridge-datapath-type=netdev',
+  );
+  run('ovn-controller', [
+    OVS_DB,
+    `--pidfile=${DIR}/ovn-controller.pid`,
+    `--unixctl=${DIR}/ovn-controller.ctl`,
+    `--log-file=${DIR}/ovn-controller.log`,
+    '--detach',
+  ]);
+}
+
+/** mgmtd, zebra and bgpd in the guest's namespace under PATHSPACE. */
+export function startFrr(): void {
+  if (!existsSync(`/run/netns/${ROOT_NS}`)) run('ip', ['netns', 'attach', ROOT_NS, '1']);
+  mkdirSync(`/etc/frr/${PATHSPACE}`, { recursive: true });
+  run('bash', [
+    '-c',
+    `printf 'service integrated-vtysh-config\\n' > /etc/frr/${PATHSPACE}/vtysh.conf; printf 'frr defaults datacenter\\n!\\n' > /etc/frr/${PATHSPACE}/frr.conf; mkdir -p /var/run/frr/${PATHSPACE}; chown -R frr:frr /etc/frr/${PATHSPACE} /var/run/frr/${PATHSPACE}`,
+  ]);
+  startFrrDaemons(ROOT_NS, PATHSPACE, ['zebra', 'bgpd'], (d) => [
+    ...(d === 'zebra' ? ['-s', '90000000'] : []),
+    '--log',
+    `file:${DIR}/${d}.log`,
+  ]);
+}
+
+/** Stops what startChassis/startFrr started (by their pidfiles) and keeps the logs in DIR. */
+export function stopAll(): void {
+  for (const ctl of ['ovn-controller', 'northd', 'ovs-vswitchd', 'nb', 'sb', 'conf'])
+    try {
+      run('ovs-appctl', ['-t', `${DIR}/${ctl}.ctl`, 'exit']);
+    } catch {
+      // already gone
+    }
+  for (const d of ['bgpd', 'zebra', 'mgmtd'])
+    try {
+      run('bash', ['-c', `kill $(cat /var/run/frr/${PATHSPACE}/${d}.pid) 2>/dev/null; true`]);
+    } catch {
+      // already gone
+    }
+}
+
+/** A log's last lines, for a failure message. */
+export const tail = (file: string, n = 25): string => {
+  try {
+    return run('tail', ['-n', String(n), `${DIR}/${file}`]);
+  } catch (e: unknown) {
+    return String(e);
+  }
+};
+
+/** FRR's processes and crash logs, for a failure message. */
+export const frrProcesses = (): string => {
+  try {
+    return run('bash', [
+      '-c',
+      `ps -eo pid,args | grep -E '[f]rr|[b]gpd|[z]ebra'; ls -R /var/tmp/frr 2>/dev/null | head -20; true`,
+    ]);
+  } catch (e: unknown) {
+    return String(e);
+  }
+};
