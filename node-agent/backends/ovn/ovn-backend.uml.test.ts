@@ -15,6 +15,7 @@ import { silentLogger } from '../../../lib/log.ts';
 import * as ch from '../../../test/harness/ovn-evpn/chassis.ts';
 import { bridgeJson, ipJson, requireUmlGuest } from '../../../test/harness/uml/oracle.ts';
 import { waitFor } from '../../../test/harness/wait-for.ts';
+import type { FrrTestInstance } from '../../../test/harness/frr/frr-test-instance.ts';
 import { NodeAgent, type PassSummary } from '../../agent.ts';
 import { AgentConfig } from '../../config.ts';
 import { FrrApplier } from '../../frr/reload.ts';
@@ -34,10 +35,11 @@ let client: KubeClient;
 let kernel: KernelAdapter;
 let uplink: OvsUplink;
 let agent: NodeAgent;
+let leaf: FrrTestInstance | undefined;
 
 const config = AgentConfig.parse({
   node: { nodeName: NODE, vtepIp: VTEP },
-  bgp: { asn: 65000, routerId: VTEP },
+  bgp: { asn: 65000, routerId: VTEP, peers: [{ address: ch.LEAF_IP, remoteAs: 'internal' }] },
   frr: { pathspace: ch.PATHSPACE, configPath: `${ch.DIR}/agent-frr.conf`, statusIntervalSeconds: 1 },
   ovs: { remote: ch.OVS_DB },
 });
@@ -136,6 +138,7 @@ afterAll(async () => {
   await agent.stop();
   await uplink.close();
   kernel.close();
+  leaf?.stop();
   ch.stopAll();
 });
 
@@ -226,6 +229,49 @@ describe('the agent on the ovn backend, with ovn-controller 26.03 and FRR 10', (
     expect(st.status?.networks?.find((n) => n.name === 'geneve-a')).toMatchObject({ ready: true, fdbEntries: 1 });
   });
 
+  it("exchanges EVPN routes with a leaf: our VM's MAC as type-2 with the BGPVPN's RT/RD, both VTEPs as type-3", async () => {
+    leaf = ch.startLeaf(L2VNI, '64999:101', VTEP, `${VTEP}/24`);
+    const leafRoutes = (): string =>
+      leaf?.exec(['vtysh', '-N', ch.LEAF_NS, '-c', `show bgp l2vpn evpn route vni ${L2VNI}`]) ?? '';
+    await waitFor(
+      'our type-2 (the VM MAC) and type-3 at the leaf',
+      () => leafRoutes().includes(VM_MAC) && leafRoutes().includes(`[3]:[0]:[32]:[${VTEP}]`),
+      {
+        timeoutMs: 60_000,
+        stepMs: 1000,
+      },
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}\nleaf: ${leafRoutes()}\nours: ${ch.vtysh('show bgp l2vpn evpn summary')}`);
+    });
+    const detail = leaf.exec([
+      'vtysh',
+      '-N',
+      ch.LEAF_NS,
+      '-c',
+      `show bgp l2vpn evpn route rd 10.0.0.1:101 mac ${VM_MAC}`,
+    ]);
+    expect(detail).toContain('RT:64999:101');
+    // Back on our side: zebra put the leaf's VTEP and MAC on our VXLAN device, where ovn-controller learns them.
+    const fdbVx = (): Json[] => bridgeJson(['fdb', 'show', 'dev', DEV.vxlan]) as Json[];
+    await waitFor(
+      'the leaf VTEP and MAC on our VXLAN device',
+      () =>
+        fdbVx().some((e) => e.dst === ch.LEAF_IP && e.mac === '00:00:00:00:00:00') &&
+        fdbVx().some((e) => e.mac === ch.LEAF_MAC),
+      {
+        timeoutMs: 30_000,
+        stepMs: 500,
+      },
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}\n${JSON.stringify(fdbVx())}`);
+    });
+    const s = await until((x) => x.frr.status !== undefined, 'a status read');
+    await until(() => true, 'a status write');
+    const st = (await getObject(client, evpnResources.nodeStates, { name: NODE })) as unknown as EvpnNodeState;
+    expect(st.status?.networks?.find((n) => n.name === 'geneve-a')?.remoteVtepIps).toEqual([ch.LEAF_IP]);
+    expect(s.kernel.planned).toBe(0);
+  });
+
   it('a restarted agent adopts the devices and keys with zero writes', async () => {
     await agent.stop();
     const before = kernel.writeCount;
@@ -245,5 +291,17 @@ describe('the agent on the ovn backend, with ovn-controller 26.03 and FRR 10', (
     expect(chassisKey('ovn-evpn-local-ip')).toBeUndefined();
     expect(chassisKey('ovn-evpn-vxlan-ports')).toBeUndefined();
     expect(chassisKey('system-id')).toBe('ch1');
+    // Withdrawn at the leaf.
+    await waitFor(
+      'our routes withdrawn at the leaf',
+      () =>
+        !(leaf?.exec(['vtysh', '-N', ch.LEAF_NS, '-c', `show bgp l2vpn evpn route vni ${L2VNI}`]) ?? VM_MAC).includes(
+          VM_MAC,
+        ),
+      {
+        timeoutMs: 30_000,
+        stepMs: 500,
+      },
+    );
   });
 });

@@ -6,7 +6,7 @@
 // ovn-controller must see one kernel). Only for the UML suite.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { run } from '../uml/oracle.ts';
-import { startFrrDaemons } from '../frr/frr-test-instance.ts';
+import { startFrrDaemons, startFrrTestInstance, type FrrTestInstance } from '../frr/frr-test-instance.ts';
 
 export const DIR = '/tmp/ovn-backend-test';
 export const OVS_DB = `unix:${DIR}/db.sock`;
@@ -135,3 +135,55 @@ export const frrProcesses = (): string => {
     return String(e);
   }
 };
+
+export const LEAF_NS = 'ovnleaf';
+export const LEAF_IP = '10.0.0.2';
+export const LEAF_MAC = '02:00:00:00:be:01';
+
+/**
+ * A hand-configured FRR leaf in its own namespace, as OVN's multinode tests
+ * set up the external side (m_setup_external_frr_vrf): bridge + VXLAN of the
+ * L2VNI on 4789 and a bare-metal port (a dummy with LEAF_MAC) in the bridge;
+ * iBGP l2vpn evpn to `peer` over a veth (`ovnag-leaf` in the guest's namespace
+ * holds `localCidr`). The L2VNI imports and exports `rt`, as the fabric is
+ * configured for the BGPVPN's route target.
+ */
+export function startLeaf(vni: number, rt: string, peer: string, localCidr: string): FrrTestInstance {
+  run('bash', [
+    '-c',
+    `ip link del ovnag-leaf 2>/dev/null; ip link add ovnag-leaf type veth peer name leaf0; ip addr add ${localCidr} dev ovnag-leaf; ip link set ovnag-leaf up`,
+  ]);
+  const leaf = startFrrTestInstance(LEAF_NS, (exec) => {
+    run('ip', ['link', 'set', 'leaf0', 'netns', LEAF_NS]);
+    for (const cmd of [
+      `ip addr add ${LEAF_IP}/24 dev leaf0`,
+      'ip link set leaf0 up',
+      `ip link add br-${vni} type bridge`,
+      `ip link set br-${vni} addrgenmode none up`,
+      `ip link add vxlan-${vni} type vxlan id ${vni} dstport 4789 local ${LEAF_IP} nolearning`,
+      `ip link set vxlan-${vni} master br-${vni} up`,
+      `ip link add bm0 address ${LEAF_MAC} type dummy`,
+      `ip link set bm0 master br-${vni} up`,
+    ])
+      exec(cmd.split(' '));
+  });
+  run('vtysh', [
+    '-N',
+    LEAF_NS,
+    ...[
+      'configure terminal',
+      'router bgp 65000',
+      `bgp router-id ${LEAF_IP}`,
+      `neighbor ${peer} remote-as internal`,
+      'address-family l2vpn evpn',
+      `neighbor ${peer} activate`,
+      'advertise-all-vni',
+      `vni ${vni}`,
+      `route-target import ${rt}`,
+      `route-target export ${rt}`,
+    ].flatMap((c) => ['-c', c]),
+  ]);
+  // The bare-metal server's MAC, as the leaf's bridge would learn it from traffic.
+  leaf.exec(['bridge', 'fdb', 'replace', LEAF_MAC, 'dev', 'bm0', 'master', 'static']);
+  return leaf;
+}
