@@ -73,22 +73,6 @@ const chassisKey = (k: string): string | undefined => {
   }
 };
 
-/** What the last pass did, for a failure message. */
-function explain(s: PassSummary | undefined): string {
-  if (s === undefined) return 'no pass';
-  const outcomes = [...s.kernel.vrfs.values(), ...s.kernel.networks.values()].map(
-    (o) => `${o.name}: ready=${String(o.ready)} ${o.reason ?? ''} ${o.message ?? ''} [${o.devices.join(',')}]`,
-  );
-  return JSON.stringify({
-    changes: s.kernel.changes,
-    failed: s.kernel.failed,
-    nodeErrors: s.kernel.nodeErrors,
-    frr: { running: s.frr.running, error: s.frr.error },
-    ovs: s.ovs === undefined ? undefined : { applied: s.ovs.applied, error: s.ovs.error, chassis: s.ovs.chassis },
-    outcomes,
-  });
-}
-
 async function until(check: (s: PassSummary) => boolean, what: string, timeoutMs = 30_000): Promise<PassSummary> {
   let last: PassSummary | undefined;
   return waitFor(
@@ -100,7 +84,7 @@ async function until(check: (s: PassSummary) => boolean, what: string, timeoutMs
     { timeoutMs, stepMs: 300 },
   ).catch((e: unknown) => {
     throw new Error(
-      `${String(e)}\nlast pass: ${explain(last)}\nbgpd.log: ${ch.tail('bgpd.log', 15)}\nzebra.log: ${ch.tail('zebra.log', 15)}\n${ch.frrProcesses()}`,
+      `${String(e)}\nlast pass: ${ch.explainPass(last)}\nbgpd.log: ${ch.tail('bgpd.log', 15)}\nzebra.log: ${ch.tail('zebra.log', 15)}\n${ch.frrProcesses()}`,
     );
   });
 }

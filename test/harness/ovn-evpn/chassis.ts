@@ -5,6 +5,7 @@
 // daemons in the same namespace under their own pathspace (the agent, zebra and
 // ovn-controller must see one kernel). Only for the UML suite.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import type { PassSummary } from '../../../node-agent/agent.ts';
 import { run } from '../uml/oracle.ts';
 import { startFrrDaemons, startFrrTestInstance, type FrrTestInstance } from '../frr/frr-test-instance.ts';
 
@@ -186,4 +187,20 @@ export function startLeaf(vni: number, rt: string, peer: string, localCidr: stri
   // The bare-metal server's MAC, as the leaf's bridge would learn it from traffic.
   leaf.exec(['bridge', 'fdb', 'replace', LEAF_MAC, 'dev', 'bm0', 'master', 'static']);
   return leaf;
+}
+
+/** What the last pass did, for a failure message. */
+export function explainPass(s: PassSummary | undefined): string {
+  if (s === undefined) return 'no pass';
+  const outcomes = [...s.kernel.vrfs.values(), ...s.kernel.networks.values()].map(
+    (o) => `${o.name}: ready=${String(o.ready)} ${o.reason ?? ''} ${o.message ?? ''} [${o.devices.join(',')}]`,
+  );
+  return JSON.stringify({
+    changes: s.kernel.changes,
+    failed: s.kernel.failed,
+    nodeErrors: s.kernel.nodeErrors,
+    frr: { running: s.frr.running, error: s.frr.error },
+    ovs: s.ovs === undefined ? undefined : { applied: s.ovs.applied, error: s.ovs.error, chassis: s.ovs.chassis },
+    outcomes,
+  });
 }
