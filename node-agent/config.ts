@@ -67,7 +67,7 @@ export type AgentConfig = z.infer<typeof AgentConfig>;
 
 const usage = `usage: evpn-node-agent --vtep-ip IP [--asn N] [--router-id IP] [--bgp-peer IP[:ASN|internal|external]]...
   [--frr-pathspace NS] [--frr-config PATH] [--frr-boot-config PATH] [--no-frr] [--ovsdb unix:PATH|tcp:HOST:PORT] [--no-ovs] [--bfd] [--http-addr HOST:PORT] [--api-token-file FILE] [--metrics-addr HOST:PORT] [--resync-seconds N]
-  [--bridge NAME] [--uplink NAME] [--uplink-peer NAME] [--anycast-mac MAC] [--mtu N] [--config FILE]
+  [--bridge NAME] [--uplink NAME] [--uplink-peer NAME] [--anycast-mac MAC] [--mtu N] [--default-backend kernel|ovn] [--config FILE]
 env: NODE_NAME (required), KUBECONFIG (or in-cluster)`;
 
 export class ConfigError extends Error {}
@@ -110,6 +110,7 @@ function parseFlags(argv: readonly string[]) {
       'uplink-peer': { type: 'string' },
       'anycast-mac': { type: 'string' },
       mtu: { type: 'string' },
+      'default-backend': { type: 'string' },
       config: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -175,6 +176,7 @@ function nodeSection(
     ...given('uplinkPeer', flags['uplink-peer']),
     ...given('anycastGatewayMac', flags['anycast-mac']?.toLowerCase()),
     ...given('defaultMtu', num(flags.mtu)),
+    ...given('defaultBackend', flags['default-backend']),
   };
 }
 

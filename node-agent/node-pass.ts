@@ -12,7 +12,10 @@ import type { AgentConfig } from './config.ts';
 import type { FrrConfigResult } from './frr/frr-config.ts';
 import { FrrUnit, type FrrOutcome } from './frr/frr-unit.ts';
 import type { FrrApplier } from './frr/reload.ts';
-import { vrfDevice } from './inputs/device-names.ts';
+import { splitByBackend, vrfDeviceOf, withEffectiveBackend } from './backends/ovn/backend.ts';
+import { desiredChassisKeys } from './backends/ovn/chassis-keys.ts';
+import { readOvnObserved, type OvnObserved } from './backends/ovn/observed.ts';
+import type { OvnStatusInput } from './backends/ovn/ovn-status.ts';
 import { parseAll } from './inputs/parse-resources.ts';
 import { selectApplicable, type Applicable } from './inputs/select-applicable.ts';
 import type { KernelAdapter } from './kernel/netlink/kernel-adapter.ts';
@@ -67,6 +70,8 @@ export class NodePass {
   readonly #frr: FrrUnit;
   /** The other nodes' VMs routed in each VRF table, read with FRR's status (same cadence); undefined: unknown. */
   #remoteHosts: Map<number, string[]> | undefined;
+  /** What ovn-controller and zebra wrote for the ovn backend's networks, read with FRR's status. */
+  #ovnObserved: OvnObserved | undefined;
   /** What this agent's passes wrote lately: the drift watch drops their echoes (agent.ts). */
   readonly ownWrites = new OwnWrites();
   /** The kernel's state, kept current from the drift monitors; absent without them (every pass dumps). */
@@ -100,7 +105,7 @@ export class NodePass {
     const started = performance.now();
     await this.#frr.checkIfDue();
     const { applicable, portSets, frrConfig } = this.#select(inputs);
-    const vrfNames = new Set(applicable.vrfs.map((v) => vrfDevice(v.spec.vni)));
+    const vrfNames = new Set(applicable.vrfs.map(vrfDeviceOf));
     const order = planPassOrder({
       frrManaged: this.#frr.managed,
       frrModelValid: frrConfig.ok,
@@ -125,15 +130,16 @@ export class NodePass {
     if (order.frrAfterKernel) await this.#frr.apply(frrConfig, vrfNames);
     if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error))
       kernelResult = await runKernelPass(this.#d.kernel, this.#d.config.node, kernelInput);
-    const ovs = await this.#d.ovs?.sync(applicable.networks);
+    const ovs = await this.#syncOvs(applicable.networks);
     const frrStatusDueMs = await this.#frr.readStatusIfDue();
     if (frrStatusDueMs === 0) await this.#readRemoteHosts();
+    const ovnStatus = await this.#ovnStatus(applicable.networks, ovs, frrStatusDueMs === 0);
     // FRR's refusals are attributed here, to the objects of this pass: no second kernel pass for them.
     const frr = this.#frr.outcome(applicable);
     const refusal = this.#frr.nodeRefusalEvent(this.#d.config.node.nodeName);
     if (refusal !== undefined) this.#d.events?.record(refusal);
 
-    const statusWritten = await this.#writeStatus(inputs, { kernel: kernelResult, frr, ovs }, started);
+    const statusWritten = await this.#writeStatus(inputs, { kernel: kernelResult, frr, ovs, ovn: ovnStatus }, started);
     const summary: PassSummary = {
       kernel: kernelResult,
       frr,
@@ -156,6 +162,43 @@ export class NodePass {
     return summary;
   }
 
+  /** The uplink carries the kernel backend's networks only (OVN carries its own in br-int); the chassis keys go in the same transaction. */
+  async #syncOvs(networks: readonly EvpnNetwork[]): Promise<OvsOutcome | undefined> {
+    const { vtepIp, ovn } = this.#d.config.node;
+    const { kernel, ovn: onOvn } = splitByBackend(networks);
+    return this.#d.ovs?.sync(kernel, desiredChassisKeys(onOvn.length > 0, vtepIp, ovn.evpnVxlanPorts));
+  }
+
+  /** The ovn backend's status input; what OVN wrote is read with FRR's status (and once at first). */
+  async #ovnStatus(
+    networks: readonly EvpnNetwork[],
+    ovs: OvsOutcome | undefined,
+    due: boolean,
+  ): Promise<OvnStatusInput> {
+    const ovnNetworks = splitByBackend(networks).ovn;
+    if (due || this.#ovnObserved === undefined) await this.#readOvnObserved(ovnNetworks);
+    return {
+      networks: new Set(ovnNetworks.map((n) => n.metadata.name)),
+      chassisConflict: ovs?.chassis?.conflict,
+      observed: this.#ovnObserved,
+    };
+  }
+
+  /** What OVN and zebra wrote for the ovn backend's networks (backends/ovn/observed.ts); a failed read leaves the counts unknown. */
+  async #readOvnObserved(ovnNetworks: readonly EvpnNetwork[]): Promise<void> {
+    if (ovnNetworks.length === 0) {
+      this.#ovnObserved = undefined;
+      return;
+    }
+    try {
+      const vnis = ovnNetworks.flatMap((n) => (n.spec.vni === undefined ? [] : [n.spec.vni]));
+      this.#ovnObserved = await readOvnObserved(this.#d.kernel, vnis);
+    } catch (err: unknown) {
+      this.#ovnObserved = undefined;
+      this.#d.log.warn({ err }, 'reading what OVN wrote into the kernel failed');
+    }
+  }
+
   /** Only where FRR runs (nobody else installs BGP routes); a failed dump leaves Ready ungated, it does not fail the pass. */
   async #readRemoteHosts(): Promise<void> {
     if (!this.#frr.managed) return;
@@ -176,6 +219,10 @@ export class NodePass {
   #select(inputs: PassInputs): { applicable: Applicable; portSets: EvpnPortSet[]; frrConfig: FrrConfigResult } {
     const vrfs = parseAll(inputs.vrfs(), EvpnVrf);
     const networks = parseAll(inputs.networks(), EvpnNetwork);
+    // Each object's backend, resolved here once: every step after reads spec.backend (backends/ovn/backend.ts).
+    const backend = this.#d.config.node.defaultBackend;
+    vrfs.ok = vrfs.ok.map((v) => withEffectiveBackend(v, backend));
+    networks.ok = networks.ok.map((n) => withEffectiveBackend(n, backend));
     const portSets = parseAll(inputs.portSets(), EvpnPortSet).ok.filter(
       (p) => p.spec.nodeName === this.#d.config.node.nodeName,
     );
@@ -197,7 +244,7 @@ export class NodePass {
 
   async #writeStatus(
     inputs: PassInputs,
-    outcome: { kernel: KernelPassResult; frr: FrrOutcome; ovs: OvsOutcome | undefined },
+    outcome: { kernel: KernelPassResult; frr: FrrOutcome; ovs: OvsOutcome | undefined; ovn: OvnStatusInput },
     started: number,
   ): Promise<boolean> {
     const { config, client } = this.#d;
@@ -208,6 +255,7 @@ export class NodePass {
       kernel: outcome.kernel,
       frr: outcome.frr,
       ...(outcome.ovs ? { ovs: outcome.ovs } : {}),
+      ovn: outcome.ovn,
       ...(this.#remoteHosts ? { remoteHosts: this.#remoteHosts } : {}),
       generations: statusGenerations(inputs.vrfs() as EvpnVrf[], inputs.networks() as EvpnNetwork[]),
       previous: (current?.status?.conditions ?? []) as Condition[],

@@ -16,7 +16,7 @@
 //    interoperate across ASNs.
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import type { FrrModelInput } from './model.ts';
-import { vrfDevice } from '../inputs/device-names.ts';
+import { vrfDeviceOf } from '../backends/ovn/backend.ts';
 import { routeDistinguisherFor } from '../inputs/route-distinguisher.ts';
 
 export type FrrNodeSettings = Omit<FrrModelInput, 'vrfs' | 'l2vnis'>;
@@ -94,7 +94,7 @@ export function buildFrrModel(
     vrfs: frrVrfOrder(vrfs).map((v) => {
       const members = networksOfVrf.get(v.metadata.name) ?? [];
       return {
-        name: vrfDevice(v.spec.vni),
+        name: vrfDeviceOf(v),
         l3vni: v.spec.vni,
         ...rdOf(v),
         importRts: union(v.spec.routeTargets, v.spec.importTargets),

@@ -12,7 +12,7 @@
 // never a whole stanza for one L2VNI, so any other difference still counts.
 import { EvpnErrorCode } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
-import { vrfDevice } from '../inputs/device-names.ts';
+import { vrfDeviceOf } from '../backends/ovn/backend.ts';
 import type { ConfigNode, DaemonName, FrrStanzas } from './stanzas.ts';
 import { vrfsOfKeys } from './stanzas.ts';
 
@@ -142,7 +142,7 @@ export function attributeRefusals(
     const text = describeRefusal(r);
     const owner =
       t.kind === 'vrf'
-        ? vrfs.find((v) => vrfDevice(v.spec.vni) === t.vrf)
+        ? vrfs.find((v) => vrfDeviceOf(v) === t.vrf)
         : t.kind === 'l2vni'
           ? networks.find((n) => n.spec.type === 'l2' && n.spec.vni === t.vni)
           : undefined;

@@ -1,6 +1,8 @@
 // Node-level settings of the agent (from its flags/config file, validated).
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import { Backend, DEFAULT_BACKEND } from '../../crds/backend.ts';
+import { OvnNodeConfig } from '../backends/ovn/ovn-node-config.ts';
 
 export const NodeConfig = z.object({
   nodeName: z.string().min(1).max(253),
@@ -29,5 +31,9 @@ export const NodeConfig = z.object({
     .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/)
     .default('02:00:5e:00:01:01'),
   defaultMtu: z.int().min(576).max(9216).default(1500),
+  /** The backend of objects without spec.backend: the operator's --default-backend (one chart value sets both). */
+  defaultBackend: Backend.default(DEFAULT_BACKEND),
+  /** The ovn backend's ports (backends/ovn). */
+  ovn: OvnNodeConfig.prefault({}),
 });
 export type NodeConfig = z.infer<typeof NodeConfig>;

@@ -3,6 +3,7 @@
 // reason for its status); every other object is still applied.
 import { effectiveRoutingTable, EvpnErrorCode, hasProviderPath } from '../../crds/index.ts';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
+import { isOvnBackend } from '../backends/ovn/backend.ts';
 
 export interface Rejection {
   code: EvpnErrorCode;
@@ -68,7 +69,8 @@ interface VrfContext {
 
 /** A network OVN gives no VLAN path, or whose VRF is missing or itself refused. */
 function pathOrVrfRejection(n: EvpnNetwork, ctx: VrfContext): Rejection | undefined {
-  if (n.spec.source !== undefined && !hasProviderPath(n.spec)) {
+  // OVN carries the ovn backend's networks itself (Geneve too): only the kernel backend needs a VLAN path.
+  if (n.spec.source !== undefined && !isOvnBackend(n) && !hasProviderPath(n.spec)) {
     return {
       code: EvpnErrorCode.UnusableAssociation,
       reason: 'NoProviderPath',

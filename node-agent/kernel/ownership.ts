@@ -13,6 +13,10 @@
 //   have the state we set (neigh: PERMANENT/NOARP; FDB: static = NOARP with
 //   NTF_MASTER, the vxlan flood entry = PERMANENT with NTF_SELF). Entries learnt
 //   by the kernel or installed by zebra (NTF_EXT_LEARNED) are never ours.
+//   Except on the ovn backend's links (alias "ovn-evpn:ovn-…", backends/ovn):
+//   the link is ours, but the static FDB and permanent neighbour entries on it
+//   are ovn-controller's (it writes the local MACs/IPs there for FRR, and
+//   deletes entries it thinks are its own), so none of them is ever ours.
 export const OWNER_ALIAS_PREFIX = 'ovn-evpn:';
 export const OWNED_LINK_GROUP = 234;
 export const RTPROT_OVN_EVPN = 234;
@@ -24,4 +28,9 @@ export function ownerAlias(what: string): string {
 /** A link as dumped (netlink/link-codec.ts `Link`): this file stays below the adapter it marks for. */
 export function isOwnedLink(link: { readonly alias: string | null }): boolean {
   return link.alias?.startsWith(OWNER_ALIAS_PREFIX) === true;
+}
+
+/** An owned link whose FDB and neighbour entries belong to ovn-controller (backends/ovn), never to us. */
+export function hasForeignEntries(link: { readonly alias: string | null }): boolean {
+  return link.alias?.startsWith(`${OWNER_ALIAS_PREFIX}ovn-`) === true;
 }

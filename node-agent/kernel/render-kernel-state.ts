@@ -22,6 +22,8 @@ import type { EntryOwner, PlannedObject, RenderedState } from './rendered-state.
 import { renderSharedBridge, renderVrf } from './render-node-devices.ts';
 import { renderNetwork, type Port } from './render-network.ts';
 import type { NodeConfig } from '../inputs/node-config.ts';
+import { splitByBackend } from '../backends/ovn/backend.ts';
+import { renderOvnNetwork, renderOvnVrf } from '../backends/ovn/render-ovn-devices.ts';
 
 /** Runs `render` and records the entries it added as `owner`'s. */
 function renderOwned<T>(
@@ -67,13 +69,16 @@ export function renderKernelState(
 
   const vrfByName = new Map(vrfs.map((v) => [v.metadata.name, v]));
   const mtu = Math.max(node.defaultMtu, ...networks.map((n) => n.spec.mtu ?? node.defaultMtu));
-  for (const v of [...vrfs].sort((a, b) => a.spec.vni - b.spec.vni))
+  // The ovn backend's objects get OVN's devices instead (backends/ovn), after all of these.
+  const ovnVrfs = splitByBackend(vrfs).ovn;
+  const ovnNetworks = splitByBackend(networks).ovn;
+  for (const v of splitByBackend(vrfs).kernel.sort((a, b) => a.spec.vni - b.spec.vni))
     vrfResults.set(
       v.metadata.name,
       renderOwned(desired, entryOwners, { kind: 'vrf', name: v.metadata.name }, () => renderVrf(desired, node, v, mtu)),
     );
 
-  const sortedNetworks = [...networks].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const sortedNetworks = splitByBackend(networks).kernel.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   const portsByNetwork = new Map<string, Port[]>();
   for (const s of portSets)
     portsByNetwork.set(s.spec.network, [...(portsByNetwork.get(s.spec.network) ?? []), ...s.spec.ports]);
@@ -87,6 +92,22 @@ export function renderKernelState(
       renderOwned(desired, entryOwners, { kind: 'network', name: n.metadata.name }, () =>
         renderNetwork(desired, input),
       ),
+    );
+  }
+  for (const v of ovnVrfs)
+    vrfResults.set(
+      v.metadata.name,
+      renderOwned(desired, entryOwners, { kind: 'vrf', name: v.metadata.name }, () =>
+        renderOvnVrf(desired, node, v, mtu),
+      ),
+    );
+  for (const n of ovnNetworks) {
+    const vrf = n.spec.vrf === undefined ? undefined : vrfByName.get(n.spec.vrf);
+    const input = { node, mtu, network: n, vrf, localPorts: portsByNetwork.get(n.metadata.name)?.length ?? 0 };
+    const owner = { kind: 'network', name: n.metadata.name } as const;
+    networkResults.set(
+      n.metadata.name,
+      renderOwned(desired, entryOwners, owner, () => renderOvnNetwork(desired, input)),
     );
   }
   dedupe(desired);

@@ -10,8 +10,9 @@ import { OvsdbClient, type Replica } from '../../lib/ovsdb/index.ts';
 import { errorFields, errorMessage } from '../../lib/log.ts';
 import type { DriftListener, DriftSource } from '../kernel/netlink/drift-watch.ts';
 import type { LoopRisk } from './loop-risk.ts';
-import { MONITORED_COLUMNS, readOvsView, type OvsRows } from './ovs-view.ts';
+import { MONITORED_COLUMNS, readOvsView, type OvsRows, type OvsView } from './ovs-view.ts';
 import { planUplinkPass } from './plan-uplink.ts';
+import { planChassisKeys, type ChassisKeys, type ChassisKeysPlan } from '../backends/ovn/chassis-keys.ts';
 import type { DesiredUplinkPort, NetworkOvsResult } from './render-uplink.ts';
 
 export const OVS_DB = 'Open_vSwitch';
@@ -34,11 +35,14 @@ export interface OvsOutcome {
   loopRisks: LoopRisk[];
   /** Transactions sent in this pass: 0 or 1. */
   writes: number;
+  /** The ovn backend's chassis keys (backends/ovn/chassis-keys.ts), in the same transaction as the uplink. */
+  chassis?: Omit<ChassisKeysPlan, 'ops'>;
 }
 
 /** What the node pass needs of the OVS side. */
 export interface OvsUplinkStep extends DriftSource {
-  sync(networks: readonly EvpnNetwork[]): Promise<OvsOutcome>;
+  /** `chassisKeys`: the ovn backend's Open_vSwitch keys this node needs (undefined: none, ours removed). */
+  sync(networks: readonly EvpnNetwork[], chassisKeys?: ChassisKeys): Promise<OvsOutcome>;
 }
 
 export interface OvsUplinkOptions {
@@ -49,6 +53,16 @@ export interface OvsUplinkOptions {
   log: Logger;
   /** Largest delay between attempts to reach a database that was never reached. */
   maxRetryMs?: number;
+}
+
+/** The ovn backend's chassis keys, planned against the Open_vSwitch row (no row yet: nothing to plan). */
+function planChassis(
+  view: OvsView,
+  keys: ChassisKeys | undefined,
+): { ops: ChassisKeysPlan['ops']; outcome: Pick<OvsOutcome, 'chassis'> } {
+  if (view.rootUuid === undefined) return { ops: [], outcome: {} };
+  const { ops, ...chassis } = planChassisKeys(view.rootUuid, view.rootExternalIds, keys);
+  return { ops, outcome: { chassis } };
 }
 
 /** How long a pass waits for its own transaction to come back through the monitor. */
@@ -77,7 +91,7 @@ export class OvsUplink implements OvsUplinkStep {
     return () => this.#listeners.delete(listener);
   }
 
-  async sync(networks: readonly EvpnNetwork[]): Promise<OvsOutcome> {
+  async sync(networks: readonly EvpnNetwork[], chassisKeys?: ChassisKeys): Promise<OvsOutcome> {
     const client = this.#client;
     const replica = this.#replica;
     if (client?.state !== 'connected' || replica?.state !== 'synced') {
@@ -93,6 +107,8 @@ export class OvsUplink implements OvsUplinkStep {
     }
     const view = readOvsView(replica.snapshot());
     const plan = planUplinkPass(view, networks, this.#o.portName);
+    const chassis = planChassis(view, chassisKeys);
+    plan.ops.push(...chassis.ops);
     const outcome: OvsOutcome = {
       applied: plan.blocked === undefined,
       networks: plan.networks,
@@ -101,6 +117,7 @@ export class OvsUplink implements OvsUplinkStep {
       ...(view.systemId !== undefined ? { systemId: view.systemId } : {}),
       ...(plan.port !== undefined ? { port: plan.port } : {}),
       ...(plan.blocked !== undefined ? { reason: OvsFailure.PortConflict, error: plan.blocked } : {}),
+      ...chassis.outcome,
     };
     if (plan.ops.length === 0) return outcome;
     const before = replica.version;

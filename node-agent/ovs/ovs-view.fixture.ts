@@ -30,6 +30,8 @@ export function fixtureView(bridges: readonly string[], ports: readonly FixtureP
     if (b) (b.ports as string[]).push(port.uuid);
   });
   return {
+    rootUuid: 'root-1',
+    rootExternalIds: {},
     bridgeMappings: mappings,
     systemId: 'chassis-1',
     bridges: bridgeRows,

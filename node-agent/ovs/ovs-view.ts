@@ -33,6 +33,9 @@ export interface OvsInterface {
 }
 
 export interface OvsView {
+  /** The Open_vSwitch row and its external_ids (the ovn backend's chassis keys, backends/ovn/chassis-keys.ts). */
+  rootUuid: string | undefined;
+  rootExternalIds: Readonly<Record<string, string>>;
   /** external_ids:ovn-bridge-mappings, as ovn-controller reads it ("physnet:bridge,..."). */
   bridgeMappings: string | undefined;
   systemId: string | undefined;
@@ -74,7 +77,15 @@ export function readOvsView(snap: Snapshot<OvsRows>): OvsView {
   const interfaces = new Map(
     [...snap.tables.Interface.values()].map((i) => [i._uuid, { uuid: i._uuid, name: str(i.name), type: str(i.type) }]),
   );
-  return { bridgeMappings: rootIds['ovn-bridge-mappings'], systemId: rootIds['system-id'], bridges, ports, interfaces };
+  return {
+    rootUuid: root?._uuid,
+    rootExternalIds: rootIds,
+    bridgeMappings: rootIds['ovn-bridge-mappings'],
+    systemId: rootIds['system-id'],
+    bridges,
+    ports,
+    interfaces,
+  };
 }
 
 /** "physnet1:br-provider, physnet2:br-ex" → physnet → bridge (ovn-controller's syntax; the first mapping of a physnet wins). */

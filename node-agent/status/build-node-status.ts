@@ -16,8 +16,10 @@ import type { FrrOutcome } from '../frr/frr-unit.ts';
 import type { ObjectOutcome } from '../kernel/attribute-failures.ts';
 import type { KernelPassResult } from '../kernel/kernel-pass.ts';
 import { vrfDevice } from '../inputs/device-names.ts';
+import { ovnEvpnVrfDevice } from '../../crds/index.ts';
 import type { OvsOutcome } from '../ovs/ovs-uplink.ts';
 import { ovsConditions, withOvs } from './ovs-status.ts';
+import { withOvnBackend, type OvnStatusInput } from '../backends/ovn/ovn-status.ts';
 
 export interface NodeStatusInput {
   vtepIp: string;
@@ -26,6 +28,8 @@ export interface NodeStatusInput {
   frr: FrrOutcome;
   /** The OVS uplink step's outcome; absent when the agent does not manage OVS. */
   ovs?: OvsOutcome;
+  /** The ovn backend's networks and what OVN wrote for them (backends/ovn/ovn-status.ts). */
+  ovn?: OvnStatusInput;
   /** Routing table → the other nodes' VMs routed there by BGP (remote-hosts.ts); absent: unknown. */
   remoteHosts?: ReadonlyMap<number, readonly string[]>;
   generations: {
@@ -163,7 +167,8 @@ function buildVrfResults(input: NodeStatusInput, frrErr: string | undefined): Vr
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((o) => {
       const g = input.generations.vrfs.get(o.name);
-      const fv = g ? frrVrfs.get(vrfDevice(g.vni)) : undefined;
+      // Either backend's VRF device: FRR has at most one of them for the VNI.
+      const fv = g ? (frrVrfs.get(vrfDevice(g.vni)) ?? frrVrfs.get(ovnEvpnVrfDevice(g.vni))) : undefined;
       const r = withFrr(o, frr.rejectedVrfs, frrErr);
       return trim({
         name: o.name,
@@ -193,7 +198,8 @@ function buildNetworkResults(input: NodeStatusInput, frrErr: string | undefined)
     .map((o) => {
       const g = input.generations.networks.get(o.name);
       const fv = g?.vni !== undefined ? vnis.get(g.vni) : undefined;
-      const r = withFrr(withOvs(o, input.ovs), frr.rejectedNetworks, frrErr);
+      const seen = withOvnBackend(o, input.ovn, g?.vni);
+      const r = withFrr(withOvs(seen, input.ovs), frr.rejectedNetworks, frrErr);
       return trim({
         name: o.name,
         generation: g?.generation,
@@ -205,8 +211,8 @@ function buildNetworkResults(input: NodeStatusInput, frrErr: string | undefined)
         devices: o.devices.length ? o.devices : undefined,
         vlanId: g?.vlanId,
         localPorts: o.localPorts,
-        fdbEntries: o.fdbEntries,
-        neighbors: o.neighbors,
+        fdbEntries: seen.fdbEntries,
+        neighbors: seen.neighbors,
         routes: o.routes,
         remoteVteps: fv?.remoteVteps ?? undefined,
         macIpRoutes: fv?.macIpRoutes,

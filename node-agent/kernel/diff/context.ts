@@ -2,7 +2,7 @@
 // which owned links survive this pass, and which are cycled by it.
 import type { Link } from '../netlink/link-codec.ts';
 import type { KernelOp } from '../netlink/kernel-ops.ts';
-import { isOwnedLink } from '../ownership.ts';
+import { hasForeignEntries, isOwnedLink } from '../ownership.ts';
 
 export interface DiffContext {
   /** The name of an ifindex in the dump (null or unknown: undefined). */
@@ -18,6 +18,8 @@ export interface DiffContext {
   cycled: ReadonlySet<string>;
   /** Links this pass deletes (and maybe re-creates): whatever sits on them goes with them. */
   gone: ReadonlySet<string>;
+  /** Owned links whose FDB and neighbour entries are ovn-controller's (ownership.ts): the diffs leave them alone. */
+  foreignEntries: ReadonlySet<string>;
 }
 
 /** A partial plan of one kind of object. */
@@ -48,5 +50,6 @@ export function diffContext(
     const n = nameOf(i);
     return n !== undefined && ownedLive.has(n) ? n : undefined;
   };
-  return { nameOf, ownedLiveName, ownedLive, cycled, gone };
+  const foreignEntries = new Set(links.filter((l) => isOwnedLink(l) && hasForeignEntries(l)).map((l) => l.name));
+  return { nameOf, ownedLiveName, ownedLive, cycled, gone, foreignEntries };
 }

@@ -33,7 +33,7 @@ export function diffFdb(
   const want = new Map(desired.map((f) => [fdbKey(f.dev, f.mac, f.vlan), f]));
   for (const e of actual) {
     const dev = ctx.ownedLiveName(e.index);
-    if (dev === undefined || !isOurs(e, ctx)) continue;
+    if (dev === undefined || ctx.foreignEntries.has(dev) || !isOurs(e, ctx)) continue;
     const key = fdbKey(dev, e.mac, e.vlan);
     if (want.has(key)) {
       if (!ctx.cycled.has(dev)) want.delete(key);

@@ -16,7 +16,8 @@ export function diffNeighbors(
   const want = new Map(desired.map((n) => [`${n.dev}|${normIp(n.dst)}`, n]));
   for (const n of actual) {
     const dev = ctx.ownedLiveName(n.index);
-    if (dev === undefined || (n.state & NUD_PERMANENT) === 0 || (n.flags & NTF_EXT_LEARNED) !== 0) continue;
+    if (dev === undefined || ctx.foreignEntries.has(dev)) continue;
+    if ((n.state & NUD_PERMANENT) === 0 || (n.flags & NTF_EXT_LEARNED) !== 0) continue;
     const key = `${dev}|${normIp(n.dst)}`;
     const w = want.get(key);
     if (w && w.lladdr.toLowerCase() === n.lladdr?.toLowerCase()) {
