@@ -38,7 +38,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ $size == small || $size == full ]] || { echo "bench/run.sh: --size must be small or full" >&2; exit 2; }
-stack=${EVPN_STACK:-current}
+stack=${EVPN_STACK:-oldest}
 [[ $stack == current || $stack == oldest ]] || { echo "bench/run.sh: EVPN_STACK must be current or oldest" >&2; exit 2; }
 runs_area() { [[ ,$areas, == *,$1,* ]]; }
 

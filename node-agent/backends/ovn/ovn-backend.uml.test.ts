@@ -14,6 +14,7 @@ import { KubeClient } from '../../../lib/kube/kube-client.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import * as ch from '../../../test/harness/ovn-evpn/chassis.ts';
 import { bridgeJson, ipJson, requireUmlGuest } from '../../../test/harness/uml/oracle.ts';
+import { stackName } from '../../../test/harness/stack/stack.ts';
 import { waitFor } from '../../../test/harness/wait-for.ts';
 import type { FrrTestInstance } from '../../../test/harness/frr/frr-test-instance.ts';
 import { NodeAgent, type PassSummary } from '../../agent.ts';
@@ -89,7 +90,10 @@ async function until(check: (s: PassSummary) => boolean, what: string, timeoutMs
   });
 }
 
+const onCurrent = stackName() === 'current';
+
 beforeAll(async () => {
+  if (!onCurrent) return;
   requireUmlGuest();
   ch.startChassis();
   ch.startFrr();
@@ -117,6 +121,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  if (!onCurrent) return;
   await deleteObject(client, evpnResources.networks, { name: 'geneve-a' }).catch(() => undefined);
   await deleteObject(client, evpnResources.vrfs, { name: 'vrf-10100' }).catch(() => undefined);
   await agent.stop();
@@ -126,7 +131,8 @@ afterAll(async () => {
   ch.stopAll();
 });
 
-describe('the agent on the ovn backend, with ovn-controller 26.03 and FRR 10', () => {
+// OVN's native EVPN needs OVN 26.03: the current world (make test-uml-current); the oldest world has OVN 23.03.
+describe.runIf(onCurrent)('the agent on the ovn backend, with ovn-controller 26.03 and FRR 10', () => {
   it('creates exactly the devices the Logical_Switch names, in the VRF, on a UDP port apart from OVN', async () => {
     await applyObject(client, evpnResources.vrfs, { metadata: { name: 'vrf-10100' }, spec: vrfSpec }, FM);
     await applyObject(client, evpnResources.networks, { metadata: { name: 'geneve-a' }, spec: networkSpec }, FM);
