@@ -250,11 +250,17 @@ describe('node-init.sh', () => {
     const handed = readJson(join(r.dir, 'shared/node-bgp.json'));
     expect(renderFrrConfig(handed['frr'])).toBe(conf);
     expect(readFileSync(join(r.dir, 'frr/daemons'), 'utf8')).toMatch(/^bgpd=yes$/m);
-    // The daemons read the boot config themselves (what the agent keeps equal to what it applied), no vtysh -b replay.
-    const daemons = readFileSync(join(r.dir, 'frr/daemons'), 'utf8');
-    for (const d of ['zebra', 'bgpd', 'bfdd'])
-      expect(daemons).toMatch(new RegExp(`^${d}_options=".* -f /etc/frr/frr.conf"$`, 'm'));
-    expect(daemons).toMatch(/^VTYSH=\/bin\/true$/m);
+    // frrcommon.sh sources the daemons file in the FRR container; it picks the layout of the FRR there.
+    const daemons = join(r.dir, 'frr/daemons');
+    // FRR 8.4 (no mgmtd): the daemons read the boot config themselves, no vtysh -b replay.
+    const old = sourceDaemons(daemons, false);
+    for (const d of ['zebra', 'bgpd', 'bfdd']) expect(old[d]).toMatch(/ -f \/etc\/frr\/frr\.conf$/);
+    expect(old['VTYSH']).toBe('/bin/true');
+    // FRR 10 (mgmtd): no -f anywhere (mgmtd takes none, zebra would drop the vni lines), frrcommon's vtysh -b replays.
+    const ten = sourceDaemons(daemons, true);
+    for (const d of ['mgmtd', 'zebra', 'bgpd', 'bfdd']) expect(ten[d]).not.toContain('-f');
+    expect(ten['VTYSH']).toBe('');
+    expect(ten['frr_profile']).toBe('datacenter');
     expect(readFileSync(join(r.dir, 'frr/vtysh.conf'), 'utf8')).toContain('service integrated-vtysh-config');
     expect(readFileSync(join(r.dir, 'shared/node-bgp.env'), 'utf8')).toBe(
       'NODE_NAME=worker1\nVTEP_IP=10.0.192.111\nROUTER_ID=10.0.192.111\nSERVER_ASN=4200049263\nPEER_IP=10.0.192.1\nPEER_ASN=65001\nUNDERLAY_INTERFACE=br-ex\n',
@@ -367,3 +373,21 @@ describe('agent-start.sh', () => {
     expect(r.stderr).toContain('node-bgp.env is missing: did the node-init container run?');
   });
 });
+
+/** The daemons file as frrcommon.sh reads it, in a D_PATH with or without FRR 10's mgmtd binary. */
+function sourceDaemons(file: string, withMgmtd: boolean): Record<string, string> {
+  const dPath = mkdtempSync(join(tmpdir(), 'frr-dpath-'));
+  if (withMgmtd) writeFileSync(join(dPath, 'mgmtd'), '#!/bin/sh\n', { mode: 0o755 });
+  const names = ['mgmtd', 'zebra', 'bgpd', 'bfdd'];
+  const script = `. "$1"; ${names.map((n) => `echo "${n}=$${n}_options"`).join('; ')}; echo "VTYSH=\${VTYSH-}"; echo "frr_profile=\${frr_profile-}"`;
+  const out = execFileSync('bash', ['-c', script, 'sh', file], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '', D_PATH: dPath, C_PATH: '/etc/frr' },
+  });
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]),
+  );
+}
