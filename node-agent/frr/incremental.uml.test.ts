@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
+import { mgmtdCommits, newMgmtdCommits, zebraL3Vnis } from '../../test/harness/frr/frr-probes.ts';
 import { startFrrTestInstance, type FrrTestInstance } from '../../test/harness/frr/frr-test-instance.ts';
 import { toFrrConfig, type FrrConfig } from './frr-config.ts';
 import { FrrApplier } from './reload.ts';
@@ -185,7 +186,9 @@ describe('incremental FRR apply on two real FRR nodes', () => {
     const before = peer(a);
     expect(before.state).toBe('Established');
     const config = toFrrConfig(model(a, [...base, extra]));
+    const commits = mgmtdCommits(a.frr.pathspace);
     const r = await a.applier.apply(config);
+    const committed = newMgmtdCommits(commits, a.frr.pathspace);
     expect(r.mode).toBe('delta');
     expect(new Set(r.changed)).toEqual(new Set([`vrf vrf-${extra}`, `router bgp 65000 vrf vrf-${extra}`]));
     expect(r.reloads).toBe(0);
@@ -197,22 +200,32 @@ describe('incremental FRR apply on two real FRR nodes', () => {
     expect(allRoutes(a, base)()).toBe(true);
     expect(allRoutes(b, base)()).toBe(true);
     expect(readFileSync(a.boot, 'utf8')).toBe(config.text);
-    process.stderr.write(`incremental: add one VRF ${r.durationMs} ms (${r.commands} lines)\n`);
+    expect(zebraL3Vnis(a.frr.pathspace)).toContain(`vrf-${extra}=${extra}`);
+    process.stderr.write(
+      `incremental: add one VRF ${r.durationMs} ms (${r.commands} lines, ${committed} mgmtd commits; phases ${JSON.stringify(r.phasesMs)})\n`,
+    );
   });
 
   it('removing one VRF sends only its stanzas and leaves the others and the session alone', async () => {
     const before = peer(a);
+    const commits = mgmtdCommits(a.frr.pathspace);
     const r = await a.applier.apply(toFrrConfig(model(a, base)));
+    const committed = newMgmtdCommits(commits, a.frr.pathspace);
     expect(r.mode).toBe('delta');
     expect(new Set(r.changed)).toEqual(new Set([`vrf vrf-${extra}`, `router bgp 65000 vrf vrf-${extra}`]));
     expect(vtysh(a, 'show running-config')).not.toMatch(new RegExp(`vrf-${extra}\\b`));
+    // The removal took effect in zebra, not only in the configuration (issue 23's probe: on 8.4 a
+    // `vtysh -c` removal left the L3VNI Up; through the agent's socket path it must not).
+    expect(zebraL3Vnis(a.frr.pathspace)).not.toContain(`vrf-${extra}=${extra}`);
     await until('the removed VRF route gone on b', () => !hasRemoteRoute(b, extra));
     const after = peer(a);
     expect(after.established).toBe(before.established);
     expect(allRoutes(a, base)()).toBe(true);
     expect(allRoutes(b, base)()).toBe(true);
     await b.applier.apply(toFrrConfig(model(b, base)));
-    process.stderr.write(`incremental: remove one VRF ${r.durationMs} ms (${r.commands} lines)\n`);
+    process.stderr.write(
+      `incremental: remove one VRF ${r.durationMs} ms (${r.commands} lines, ${committed} mgmtd commits; phases ${JSON.stringify(r.phasesMs)})\n`,
+    );
   });
 
   it('an unchanged config starts no process; check() is clean', async () => {

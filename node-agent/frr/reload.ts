@@ -24,7 +24,7 @@ import { FrrReloadError } from './reload-error.ts';
 import { describeDrift, findRunningDifferences, type Readback } from './running-differences.ts';
 import { findVniProblems, hasVniProblems, type VrfVni } from './running-config.ts';
 import { diffStanzas, parseStanzas, type FrrStanzas, type StanzaDelta } from './stanzas.ts';
-import { parseFrrStatus, type FrrStatus } from './status.ts';
+import { parseFrrStatus, vniRouteCommands, type FrrStatus } from './status.ts';
 import { repairVniProblems, repairVrfVnis } from './vni-repair.ts';
 
 export { FrrUnavailableError, type CommandResult, type CommandRunner } from './io/run-command.ts';
@@ -260,15 +260,25 @@ export class FrrApplier {
     return repairVniProblems(this.#io, this.#log, problems);
   }
 
-  /** EVPN state as FRR sees it; five show commands to zebra and bgpd, run in parallel (no process per read when the sockets are there). */
+  /**
+   * EVPN state as FRR sees it: four show commands to zebra and bgpd in
+   * parallel, then the routes of each L2VNI zebra named, all on one bgpd
+   * connection (no process per read when the sockets are there; why not
+   * `route vni all json`: status.ts vniRouteCommands).
+   */
   async readStatus(): Promise<FrrStatus> {
-    const [evpnVni, vrfVni, evpnSummary, routesByVni, prefixRoutes] = await Promise.all([
+    const [evpnVni, vrfVni, evpnSummary, prefixRoutes] = await Promise.all([
       this.#io.show('zebra', 'show evpn vni json'),
       this.#io.show('zebra', 'show vrf vni json'),
       this.#io.show('bgpd', 'show bgp l2vpn evpn summary json'),
-      this.#io.show('bgpd', 'show bgp l2vpn evpn route vni all json'),
       this.#io.show('bgpd', 'show bgp l2vpn evpn route type prefix json'),
     ]);
+    const perVni = vniRouteCommands(evpnVni);
+    const answers = await this.#io.showEach(
+      'bgpd',
+      perVni.map((c) => c.command),
+    );
+    const routesByVni = new Map(perVni.map((c, i) => [c.vni, answers[i] ?? '']));
     return parseFrrStatus({ evpnVni, vrfVni, evpnSummary, routesByVni, prefixRoutes });
   }
 

@@ -6,7 +6,7 @@
 // running config, so an RT, VNI or VRF that is no longer in the model is
 // removed on the next reload instead of lingering.
 //
-// Rendering rules learnt from FRR 8.4 (checked by golden-frr-reload.int.test.ts,
+// Rendering rules learnt from FRR 8.4 (checked by golden-frr-reload.uml.test.ts,
 // which requires every golden file to be a fixed point of `frr-reload.py`):
 // - no line FRR never shows in `show running-config` (`no bgp ebgp-requires-policy`
 //   and `bgp log-neighbor-changes` are datacenter defaults; restart-time 120 and

@@ -76,4 +76,14 @@ describe('parseReloadTestOutput / residualDiff', () => {
       toAdd: [],
     });
   });
+
+  it("drops FRR 10.7's printed use-underlays-nexthop-weight and the router bgp around it, nothing else", () => {
+    const out =
+      '\nLines To Delete\n===============\nrouter bgp 4200049263\n no use-underlays-nexthop-weight\nexit\n' +
+      'router bgp 65000 vrf a\n no use-underlays-nexthop-weight\n no neighbor 10.0.0.2 bfd\nexit\n';
+    expect(residualDiff(parseReloadTestOutput(out))).toEqual({
+      toDelete: ['router bgp 65000 vrf a', ' no neighbor 10.0.0.2 bfd', 'exit'],
+      toAdd: [],
+    });
+  });
 });

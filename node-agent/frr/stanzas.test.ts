@@ -174,6 +174,25 @@ describe('diffStanzas', () => {
     expect(d.batch.filter((l) => l.includes('10.0.0.9'))).toEqual([' no neighbor 10.0.0.9 remote-as 65009']);
   });
 
+  it("a removed peer group's listen ranges go first (FRR 10.7.1 refuses the group before them), its members with it", () => {
+    const text = [
+      'router bgp 65000',
+      ' neighbor EVPN-RR peer-group',
+      ' neighbor EVPN-RR remote-as internal',
+      ' bgp listen range 10.0.192.0/24 peer-group EVPN-RR',
+      ' neighbor 192.168.100.11 peer-group EVPN-RR',
+      'exit',
+      '',
+    ].join('\n');
+    const d = diffStanzas(parseStanzas(text), parseStanzas('router bgp 65000\nexit\n'));
+    expect(d.batch).toEqual([
+      'router bgp 65000',
+      ' no bgp listen range 10.0.192.0/24 peer-group EVPN-RR',
+      ' no neighbor EVPN-RR peer-group',
+      'exit',
+    ]);
+  });
+
   it('ipv6 forwarding flips in one line', () => {
     const d = diffStanzas(stanzas(node), stanzas({ ...node, ipv6Forwarding: true }));
     expect(d).toEqual({ batch: ['ipv6 forwarding'], changed: ['ipv6 forwarding'] });

@@ -134,8 +134,14 @@ function withoutDeletedNeighbors(cmds: readonly Cmd[]): Cmd[] {
     cmds.map((c) => /^no neighbor (\S+) peer-group$/.exec(c.line)?.[1]).filter((id) => id !== undefined),
   );
   if (gone.size === 0) return [...cmds];
-  // A deleted peer group takes its members with it, and its definition line first.
-  const first = cmds.filter((c) => /^no neighbor \S+ peer-group$/.test(c.line));
+  // A deleted peer group takes its members with it, and its definition line first; its listen
+  // ranges go just before it: FRR 10.7.1 refuses to delete a group with listen ranges ("delete them
+  // first"), 8.4 took them along.
+  const rangeOfGone = (c: Cmd): boolean => {
+    const group = /^no bgp listen range \S+ peer-group (\S+)$/.exec(c.line)?.[1];
+    return group !== undefined && groups.has(group);
+  };
+  const first = [...cmds.filter(rangeOfGone), ...cmds.filter((c) => /^no neighbor \S+ peer-group$/.test(c.line))];
   const keep = (list: readonly Cmd[]): Cmd[] =>
     list.flatMap((c) => {
       if (c.children !== undefined) {

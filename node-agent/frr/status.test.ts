@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrrStatusParseError, parseFrrStatus } from './status.ts';
+import { FrrStatusParseError, parseFrrStatus, vniRouteCommands } from './status.ts';
 
 // Outputs in FRR 8.4.4's shapes (captured from vtysh).
 const evpnVni = JSON.stringify({
@@ -42,17 +42,20 @@ const evpnSummary = JSON.stringify({
     '10.0.0.3': { remoteAs: 65000, state: 'Idle', pfxRcd: 0, peerUptimeMsec: 0 },
   },
 });
-const routesByVni = JSON.stringify({
-  '10101': {
-    vni: 10101,
-    '[2]:[0]:[48]:[02:00:00:00:01:02]': {},
-    '[2]:[0]:[48]:[02:00:00:00:01:02]:[32]:[10.101.0.12]': {},
-    '[3]:[0]:[32]:[10.0.0.1]': {},
-    '[3]:[0]:[32]:[10.0.0.2]': {},
-    numPrefix: 4,
-    numPaths: 4,
-  },
-});
+// `show bgp l2vpn evpn route vni 10101 json` (the same shape on 8.4.4 and 10.7.1).
+const routesByVni = new Map([
+  [
+    10101,
+    JSON.stringify({
+      '[2]:[0]:[48]:[02:00:00:00:01:02]': {},
+      '[2]:[0]:[48]:[02:00:00:00:01:02]:[32]:[10.101.0.12]': {},
+      '[3]:[0]:[32]:[10.0.0.1]': {},
+      '[3]:[0]:[32]:[10.0.0.2]': {},
+      numPrefix: 4,
+      numPaths: 4,
+    }),
+  ],
+]);
 
 describe('parseFrrStatus', () => {
   it('types VNIs, VRFs, peers and route counts', () => {
@@ -111,10 +114,28 @@ describe('parseFrrStatus', () => {
       evpnVni: '',
       vrfVni: '{"vrfs":[]}',
       evpnSummary: '{}',
-      routesByVni: '{}',
+      routesByVni: new Map(),
       prefixRoutes: '{"numPrefix":0,"numPaths":0}',
     });
     expect(s).toEqual({ vnis: [], vrfs: [], evpnPeers: [], prefixRoutes: 0 });
+  });
+
+  it('asks bgpd for the routes of each L2VNI zebra knows, never of all VNIs at once', () => {
+    expect(vniRouteCommands(evpnVni)).toEqual([{ vni: 10101, command: 'show bgp l2vpn evpn route vni 10101 json' }]);
+    expect(vniRouteCommands('')).toEqual([]);
+    expect(() => vniRouteCommands('% Unknown command')).toThrow(FrrStatusParseError);
+  });
+
+  it('rejects a VNI route answer that is not JSON', () => {
+    expect(() =>
+      parseFrrStatus({
+        evpnVni,
+        vrfVni,
+        evpnSummary,
+        routesByVni: new Map([[10101, '% Specified VNI does not exist']]),
+        prefixRoutes: '{}',
+      }),
+    ).toThrow(/route vni 10101 json/);
   });
 
   it('rejects text that is not the expected JSON', () => {
@@ -123,7 +144,7 @@ describe('parseFrrStatus', () => {
         evpnVni: '% Unknown command',
         vrfVni: '{}',
         evpnSummary: '{}',
-        routesByVni: '{}',
+        routesByVni: new Map(),
         prefixRoutes: '{}',
       }),
     ).toThrow(FrrStatusParseError);

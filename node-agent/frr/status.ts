@@ -52,8 +52,8 @@ const EvpnSummaryJson = z.object({
     .default({}),
 });
 
-/** `show bgp l2vpn evpn route vni all json`: {"<vni>": {"vni": N, "[2]:...": {...}, ...}}. */
-const EvpnRoutesByVniJson = z.record(z.string(), z.unknown());
+/** `show bgp l2vpn evpn route vni N json`: {"[2]:...": {...}, "[3]:...": {...}, "numPrefix": N, ...}. */
+const EvpnVniRoutesJson = z.record(z.string(), z.unknown());
 
 /** `show bgp l2vpn evpn route type prefix json`. */
 const EvpnPrefixRoutesJson = z.object({ numPrefix: z.number().default(0) });
@@ -104,7 +104,8 @@ export type FrrStatusOutputs = {
   readonly evpnVni: string;
   readonly vrfVni: string;
   readonly evpnSummary: string;
-  readonly routesByVni: string;
+  /** `show bgp l2vpn evpn route vni N json` of each L2VNI (vniRouteCommands), keyed by VNI. */
+  readonly routesByVni: ReadonlyMap<number, string>;
   readonly prefixRoutes: string;
 };
 
@@ -145,18 +146,39 @@ function countRouteTypes(vniEntry: unknown): { macIp: number; multicast: number;
   return { macIp, multicast, floodVteps: floodVteps.sort() };
 }
 
+/**
+ * One `show bgp l2vpn evpn route vni N json` per L2VNI in zebra's `show evpn
+ * vni json`, not one `route vni all json`: FRR 10.7.1's bgpd frees memory twice
+ * in that command (FRRouting/frr#23137), and a later command on any connection
+ * then kills bgpd (measured in the guest; 8.4 answers both forms alike).
+ * The caller sends them on one connection, so they cost no process each.
+ */
+export function vniRouteCommands(evpnVniText: string): { vni: number; command: string }[] {
+  const evpnVni = parseJson(EvpnVniJson, evpnVniText, 'show evpn vni json');
+  return Object.values(evpnVni)
+    .filter((v) => v.type === 'L2')
+    .map((v) => v.vni)
+    .sort((a, b) => a - b)
+    .map((vni) => ({ vni, command: `show bgp l2vpn evpn route vni ${vni} json` }));
+}
+
 const byNumber = (a: { vni: number }, b: { vni: number }): number => a.vni - b.vni;
 
 export function parseFrrStatus(out: FrrStatusOutputs): FrrStatus {
   const evpnVni = parseJson(EvpnVniJson, out.evpnVni, 'show evpn vni json');
   const vrfVni = parseJson(VrfVniJson, out.vrfVni, 'show vrf vni json');
   const summary = parseJson(EvpnSummaryJson, out.evpnSummary, 'show bgp l2vpn evpn summary json');
-  const routes = parseJson(EvpnRoutesByVniJson, out.routesByVni, 'show bgp l2vpn evpn route vni all json');
+  const routes = new Map(
+    [...out.routesByVni].map(([vni, text]) => [
+      vni,
+      parseJson(EvpnVniRoutesJson, text, `show bgp l2vpn evpn route vni ${vni} json`),
+    ]),
+  );
   const prefix = parseJson(EvpnPrefixRoutesJson, out.prefixRoutes, 'show bgp l2vpn evpn route type prefix json');
 
   const vnis = Object.values(evpnVni)
     .map((v): FrrVniStatus => {
-      const counts = countRouteTypes(routes[String(v.vni)]);
+      const counts = countRouteTypes(routes.get(v.vni));
       return {
         vni: v.vni,
         type: v.type === 'L2' || v.type === 'L3' ? v.type : 'unknown',

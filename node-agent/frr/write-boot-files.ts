@@ -7,7 +7,7 @@
 // frrNodeSettings); it is validated like every model before it is rendered.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { renderDaemonsFile, writeBootFiles } from './io/frr-daemons.ts';
+import { renderDaemonsFile, writeBootFiles } from './io/frr-boot-files.ts';
 import { renderFrrConfig } from './render.ts';
 
 async function main(): Promise<void> {

@@ -15,12 +15,13 @@ cat <<'TXT'
 ovn-evpn demo: OpenStack/OVN networks stretched over an EVPN/VXLAN fabric
 ──────────────────────────────────────────────────────────────────────────
  host   kube-apiserver + etcd, OVN NB/SB + ovn-northd, evpn-operator
- guest  (user-mode Linux) node-a and node-b, each: FRR (zebra, bgpd),
-        evpn-node-agent, an OVN chassis (OVS + ovn-controller) with VMs;
+ guest  (user-mode Linux) node-a and node-b, each: FRR (zebra, bgpd; on
+        FRR 10 mgmtd too), evpn-node-agent, an OVN chassis (OVS +
+        ovn-controller) with VMs;
         a hand-written EVPN leaf (FRR) with a bare-metal server and a host
  seed   L2 BGPVPN vni 10100 on net-a, L3 BGPVPN vni 20000 on net-b and net-c,
         net-d and net-e behind an OVN router (L2 BGPVPNs vni 10200, 10300)
-This takes about three minutes.
+This takes three to six minutes.
 TXT
 # The FRR, OVN and OVS it runs: Debian 12's (EVPN_STACK=current: the locked current test world).
 echo " runs   $(test/stack/versions.sh "${EVPN_STACK:-oldest}" | sed 's/^stack //')"

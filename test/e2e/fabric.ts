@@ -15,11 +15,13 @@
 // in each node ns 127.0.0.1:6443 (API server) and 127.0.0.1:6642… (one per OVN
 // SB member) forward to those sockets (a socket path crosses namespaces).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { waitFor } from '../harness/wait-for.ts';
+import { FRR_DAEMONS, frrLogFile, FrrWatch } from './frr-health.ts';
 import { bash, run, startBackground, stopBackground, tryRun, type Background } from './guest-exec.ts';
+import { unanswered } from './ping-summary.ts';
 import { NODE_SB_PORT, OvnChassis, PROVIDER_BRIDGE } from './ovn-chassis.ts';
 import { leaf, nodes, type NodeName, type Vm } from './scenario.ts';
 
@@ -44,6 +46,8 @@ export class Fabric {
   readonly #agents = new Map<NodeName, Background>();
   readonly #work = '/tmp/e2e';
   readonly #chassis: ReadonlyMap<NodeName, OvnChassis>;
+  /** The FRR daemons' pids as started (or restarted by the test): any other change is a crash. */
+  readonly frrWatch = new FrrWatch();
 
   constructor(opts: FabricOptions) {
     this.#opts = opts;
@@ -157,7 +161,10 @@ export class Fabric {
   /** zebra + bgpd per node, in the node's namespace and pathspace, with an empty boot config the agent replaces (and keeps). */
   async startFrr(): Promise<void> {
     await bash(nodes.map((n) => frrDaemons(n.name)).join('\n'));
-    for (const n of nodes) await waitForFrr(n.name);
+    for (const n of nodes) {
+      await waitForFrr(n.name);
+      await this.frrWatch.record(n.name);
+    }
   }
 
   /**
@@ -175,6 +182,7 @@ export class Fabric {
       cp ${join(leafDir, 'frr.conf')} /etc/frr/${LEAF}/frr.conf
       chown frr:frr /etc/frr/${LEAF}/frr.conf
       vtysh -N ${LEAF} -b`);
+    await this.frrWatch.record(LEAF);
   }
 
   /**
@@ -311,6 +319,7 @@ export class Fabric {
       async () => (await tryRun('vtysh', ['-N', ns, '-c', 'show bgp summary'])).code === 0,
       { timeoutMs: 20_000, stepMs: 100 },
     );
+    await this.frrWatch.record(ns, daemons);
   }
 
   agentAlive(node: NodeName): boolean {
@@ -392,7 +401,8 @@ export class Fabric {
     return out.trim() === '' ? [] : (JSON.parse(out) as unknown[]);
   }
 
-  async ping(fromNs: string, to: string, count = 3): Promise<{ ok: boolean; output: string }> {
+  /** `ok`: every one of the `count` requests was answered (`lost` names those that were not: ping-summary.ts unanswered). */
+  async ping(fromNs: string, to: string, count = 3): Promise<{ ok: boolean; lost: number[]; output: string }> {
     // -w: wait for every reply up to the deadline. Without it, once one reply
     // came, iputils waits only two RTTs (at least the interval) for the last
     // one: -W applies only while nothing was answered. Under load a late third
@@ -403,7 +413,9 @@ export class Fabric {
       ['netns', 'exec', fromNs, 'ping', '-c', String(count), '-i', '0.2', '-W', '2', '-w', deadline, to],
       20_000,
     );
-    return { ok: r.code === 0, output: r.stdout + r.stderr };
+    const output = r.stdout + r.stderr;
+    const lost = unanswered(output, count);
+    return { ok: r.code === 0 && lost.length === 0, lost, output };
   }
 
   /** Writes the EVPN state of both nodes and the leaf and the VMs' neighbours to `<artifacts>/<name>.txt`; returns the path. */
@@ -496,19 +508,12 @@ function frrDaemons(ns: string): string {
       vtysh -N ${ns} -b >/dev/null`;
 }
 
-/** mgmtd first where it exists (FRR ≥ 9): zebra and bgpd take their YANG configuration from it. */
-const FRR_DAEMONS = [
-  ...(existsSync('/usr/lib/frr/mgmtd') ? ['mgmtd' as const] : []),
-  'zebra' as const,
-  'bgpd' as const,
-];
-
 /** The command line of one FRR daemon in namespace and pathspace `ns` (no `-f`: see frrDaemons). */
 function frrDaemon(ns: string, daemon: 'mgmtd' | 'zebra' | 'bgpd'): string {
   const extra = daemon === 'zebra' ? ' -s 90000000' : '';
   // No inherited descriptors: FRR 10's mgmtd keeps them open after daemonising, and the caller waits for them to close.
   // -F datacenter: without -f the defaults profile must come on the command line, as frrcommon.sh passes it.
-  return `ip netns exec ${ns} /usr/lib/frr/${daemon} -N ${ns} -F datacenter -d -A 127.0.0.1${extra} --log file:/var/log/frr/${ns}-${daemon}.log </dev/null >/dev/null 2>&1`;
+  return `ip netns exec ${ns} /usr/lib/frr/${daemon} -N ${ns} -F datacenter -d -A 127.0.0.1${extra} --log file:${frrLogFile(ns, daemon)} </dev/null >/dev/null 2>&1`;
 }
 
 async function waitForFrr(ns: string): Promise<void> {

@@ -7,6 +7,9 @@
 # was never loaded, so they get a guest boot of their own. Extra arguments go to vitest, e.g.
 # `test/uml/run-suite.sh node-agent/kernel -t fdb` (then only one boot runs).
 set -euo pipefail
+# The whole suite is one guest boot: on FRR 10.7.1 in a loaded 2-core machine
+# transitions.uml alone took 726 s, past boot.sh's 900 s default.
+export UML_TIMEOUT=${UML_TIMEOUT:-3600}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 node="$repo/.cache/node-v24.21.0/bin/node"

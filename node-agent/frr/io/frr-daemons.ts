@@ -1,37 +1,14 @@
-// Everything about how FRR's daemons are laid out and started, in one place:
-// which daemons run, where their sockets and pid files are, which boot config
-// they read and how it gets in. FRR 8.4: each daemon reads the boot config
-// itself (`-f`), and frrcommon.sh's `vtysh -b` replay is off, because
-// replaying 1,000 VRFs through vtysh costs what a cold apply costs, while
-// reading them at start-up costs ~1/5 of it (bench/findings.md §5). A later
-// FRR whose mgmtd takes no `-f` changes this file (and only this one).
+// How FRR's daemons are laid out at run time, in one place: which daemons
+// have sockets, where the sockets and pid files are, which daemon takes which
+// configuration (mgmtd on FRR ≥ 10) and how config files are replaced. How
+// they are started (the daemons file, the boot config) is frr-boot-files.ts's.
 import { access, chown, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DaemonName } from '../stanzas.ts';
 
-/** Where the FRR container mounts the boot config; the daemons file points every daemon at it. */
-export const FRR_BOOT_CONFIG = '/etc/frr/frr.conf';
-
 const SOCKET_DAEMONS = ['mgmtd', 'zebra', 'bgpd', 'bfdd'] as const;
 /** Their pid files tell a restart (a new pid) from drift. */
 const PID_DAEMONS = ['zebra', 'bgpd'] as const;
-const OFF = [
-  'ospfd',
-  'ospf6d',
-  'ripd',
-  'ripngd',
-  'isisd',
-  'pimd',
-  'ldpd',
-  'nhrpd',
-  'eigrpd',
-  'babeld',
-  'sharpd',
-  'pbrd',
-  'fabricd',
-  'vrrpd',
-  'pathd',
-];
 
 /** /var/run/frr[/pathspace]: sockets and pid files. */
 export function frrRunDir(pathspace: string | undefined): string {
@@ -101,43 +78,4 @@ export async function writeReplacing(path: string, text: string): Promise<void> 
   await writeFile(tmp, text, { mode: old?.mode ?? 0o640 });
   if (old !== undefined) await chown(tmp, old.uid, old.gid);
   await rename(tmp, path);
-}
-
-/** /etc/frr/daemons: zebra, bgpd and (with BFD) bfdd, each reading the boot config itself; no vtysh -b replay. */
-export function renderDaemonsFile(options: { readonly bfd: boolean }): string {
-  return [
-    'zebra=yes',
-    'bgpd=yes',
-    `bfdd=${options.bfd ? 'yes' : 'no'}`,
-    ...OFF.map((d) => `${d}=no`),
-    'vtysh_enable=yes',
-    `zebra_options="  -A 127.0.0.1 -s 90000000 -f ${FRR_BOOT_CONFIG}"`,
-    `bgpd_options="   -A 127.0.0.1 -f ${FRR_BOOT_CONFIG}"`,
-    `bfdd_options="   -A 127.0.0.1 -f ${FRR_BOOT_CONFIG}"`,
-    '# Each daemon reads the boot config itself (-f, at the path the FRR container',
-    '# mounts it; the node agent keeps frr.conf equal to what it applied).',
-    '# frrcommon.sh would then replay the whole file through `vtysh -b` after every',
-    '# (re)start, line by line: minutes at 1,000 VRFs, so its vtysh_b runs true instead.',
-    'VTYSH=/bin/true',
-    '',
-  ].join('\n');
-}
-
-export const VTYSH_CONF = 'service integrated-vtysh-config\n';
-
-/** FRR's /etc/frr before it first starts: daemons, vtysh.conf and the boot frr.conf (mode 0644: the daemons read them as frr). */
-export async function writeBootFiles(
-  dir: string,
-  files: { readonly daemons: string; readonly frrConf: string },
-): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const [name, text] of [
-    ['daemons', files.daemons],
-    ['vtysh.conf', VTYSH_CONF],
-    ['frr.conf', files.frrConf],
-  ] as const) {
-    const tmp = `${dir}/${name}.tmp`;
-    await writeFile(tmp, text, { mode: 0o644 });
-    await rename(tmp, `${dir}/${name}`);
-  }
 }

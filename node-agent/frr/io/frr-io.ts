@@ -9,7 +9,7 @@ import { blocksOf, ownersOf, type DaemonName } from '../stanzas.ts';
 import { configDaemons, findVtySockets, frrRunDir, readDaemonPids, writeReplacing } from './frr-daemons.ts';
 import { FrrReloadTool } from './frr-reload-tool.ts';
 import { FrrUnavailableError, messageOf, runCommand, type CommandRunner } from './run-command.ts';
-import { askVty, sendBlocksOverVty, showRunningOverVty } from './vty-session.ts';
+import { askVty, askVtyEach, sendBlocksOverVty, showRunningOverVty } from './vty-session.ts';
 import { Vtysh } from './vtysh.ts';
 
 export type FrrIoOptions = {
@@ -38,6 +38,8 @@ export interface FrrIo {
   readRunning(): Promise<string>;
   /** One show command to the daemon that answers it. */
   show(daemon: DaemonName, command: string): Promise<string>;
+  /** JSON show commands to one daemon, one answer each, over one connection (or one vtysh call). */
+  showEach(daemon: DaemonName, commands: readonly string[]): Promise<string[]>;
   /** vtysh's merged `show running-config`: frr-reload.py's stray `vrf-policy X` shows only there. */
   readMerged(): Promise<string>;
   /** Configuration commands in one vtysh call (the VNI repair). */
@@ -47,6 +49,35 @@ export interface FrrIo {
   daemonPids(): Promise<string | undefined>;
   /** Replaces a config file atomically (the agent's copy, FRR's boot config). */
   writeConfigFile(path: string, text: string): Promise<void>;
+}
+
+type Sockets = () => Promise<ReadonlyMap<DaemonName, string> | undefined>;
+
+/** The show commands: over the daemon's socket when it is there, else through vtysh. */
+function createShows(sockets: Sockets, vtysh: Vtysh, timeoutMs: number): Pick<FrrIo, 'show' | 'showEach'> {
+  const unavailable = (daemon: DaemonName, what: string, error: unknown): FrrUnavailableError =>
+    new FrrUnavailableError(`cannot ask ${daemon} ${what}: ${messageOf(error)}`, { cause: error });
+  return {
+    async show(daemon, command) {
+      const path = (await sockets())?.get(daemon);
+      if (path === undefined) return vtysh.commands([command]);
+      try {
+        return await askVty(path, command, timeoutMs);
+      } catch (error: unknown) {
+        throw unavailable(daemon, `"${command}"`, error);
+      }
+    },
+    async showEach(daemon, commands) {
+      if (commands.length === 0) return [];
+      const path = (await sockets())?.get(daemon);
+      if (path === undefined) return vtysh.jsonCommands(commands);
+      try {
+        return await askVtyEach(path, commands, timeoutMs);
+      } catch (error: unknown) {
+        throw unavailable(daemon, `${commands.length} commands`, error);
+      }
+    },
+  };
 }
 
 export function createFrrIo(options: FrrIoOptions): FrrIo {
@@ -82,15 +113,7 @@ export function createFrrIo(options: FrrIoOptions): FrrIo {
       const found = await sockets();
       return found === undefined ? vtysh.commands(['show running-config']) : showRunningOverVty(found, timeoutMs);
     },
-    async show(daemon, command) {
-      const path = (await sockets())?.get(daemon);
-      if (path === undefined) return vtysh.commands([command]);
-      try {
-        return await askVty(path, command, timeoutMs);
-      } catch (error: unknown) {
-        throw new FrrUnavailableError(`cannot ask ${daemon} "${command}": ${messageOf(error)}`, { cause: error });
-      }
-    },
+    ...createShows(sockets, vtysh, timeoutMs),
     readMerged: () => vtysh.commands(['show running-config']),
     configure: (commands) => vtysh.configure(commands),
     reloadTool,

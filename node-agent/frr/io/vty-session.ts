@@ -23,6 +23,16 @@ export async function askVty(path: string, command: string, timeoutMs: number): 
   }
 }
 
+/** Commands on one fresh connection, pipelined (replies come in order); their outputs. */
+export async function askVtyEach(path: string, commands: readonly string[], timeoutMs: number): Promise<string[]> {
+  const c = await VtyConnection.open(path, 5_000, timeoutMs);
+  try {
+    return (await c.runAll(commands)).map((r) => r.output);
+  } finally {
+    c.close();
+  }
+}
+
 /** `show running-config` of every daemon with a socket, in parallel, joined. */
 export async function showRunningOverVty(sockets: VtySockets, timeoutMs: number): Promise<string> {
   try {

@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { splitJsonDocuments } from '../json-documents.ts';
 import { DAEMONS_DOWN, FrrUnavailableError, runFrrTool, type CommandRunner } from './run-command.ts';
 
 export type VtyshOptions = {
@@ -37,6 +38,16 @@ export class Vtysh {
     if (DAEMONS_DOWN.test(r.stderr) || DAEMONS_DOWN.test(r.stdout))
       throw new FrrUnavailableError(`vtysh cannot reach FRR: ${r.stderr.trim().slice(0, 300)}`);
     return r.stdout;
+  }
+
+  /** JSON show commands in one vtysh call, split into one answer per command. */
+  async jsonCommands(commands: readonly string[]): Promise<string[]> {
+    const answers = splitJsonDocuments(await this.commands(commands));
+    if (answers.length !== commands.length)
+      throw new FrrUnavailableError(
+        `vtysh answered ${answers.length} JSON values to ${commands.length} commands (${commands[0] ?? ''} …)`,
+      );
+    return answers;
   }
 
   /** Configuration commands (`configure terminal` first); a refused one is logged, the read-back decides. */

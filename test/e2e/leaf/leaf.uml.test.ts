@@ -1,4 +1,4 @@
-// The hand-written leaf (frr.conf + setup.sh here) in real FRR 8.4 on the UML
+// The hand-written leaf (frr.conf + setup.sh here) in real FRR (8.4.4 and 10.7.1) on the UML
 // kernel: its config loads and keeps its VNI and route-target lines, zebra
 // sees L2VNI 10100 and L3VNI 20000 once setup.sh made the devices, and a node
 // whose FRR config our renderer wrote for the example l2 BGPVPN (L2VNI 10100,
@@ -183,7 +183,15 @@ describe('the hand-written leaf in real FRR', () => {
     expect(vnis).toMatch(/^\s*\*?\s*20000\s+L3\s/m);
     // zebra agrees: 10100 is an L2VNI, 20000 the L3VNI of vrf-tenant.
     expect(vtyJson(LEAF, 'show evpn vni 10100')).toMatchObject({ vni: 10100, type: 'L2' });
-    expect(vtyJson(LEAF, 'show evpn vni 20000')).toMatchObject({ vni: 20000, type: 'L3', vrf: 'vrf-tenant' });
+    const l3 = vtyJson(LEAF, 'show evpn vni 20000') as Record<string, unknown> | undefined;
+    expect(l3).toMatchObject({ vni: 20000, type: 'L3' });
+    // The VRF's name: FRR 8.4 prints it as `vrf`, FRR 10 as `tenantVrf` only (the old key was dropped).
+    expect(l3?.tenantVrf ?? l3?.vrf, JSON.stringify(l3)).toBe('vrf-tenant');
+    // And the VRF side names the same pair (`show vrf vni`, the same fields on both).
+    const vrfVni = (vtyJson(LEAF, 'show vrf vni') ?? {}) as { vrfs?: { vrf: string; vni: number; state: string }[] };
+    expect(vrfVni.vrfs, JSON.stringify(vrfVni)).toContainEqual(
+      expect.objectContaining({ vrf: 'vrf-tenant', vni: 20000, state: 'Up' }),
+    );
   });
 
   it("exchanges type-3 routes with a node our renderer configured, on the BGPVPN's route target", async () => {

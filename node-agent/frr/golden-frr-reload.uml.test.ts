@@ -1,10 +1,12 @@
-// Every golden config is accepted by the real frr-reload.py (FRR 8.4) and is a
-// fixed point: after `--reload`, `--test` finds nothing left to add or delete
-// (besides the benign residuals in residualDiff). The cases are applied one
-// after another, so each step also proves that the complete config removes
-// what the previous case had (VRFs, RTs, neighbours, BFD profiles).
-// Runs on the host: `frr-reload --test/--reload` needs running daemons but no
-// VRF-capable kernel (FRR keeps VRFs it has no device for as inactive).
+// Every golden config is accepted by the real frr-reload.py of the test
+// world's FRR (EVPN_STACK: 10.7.1 current, 8.4.4 oldest) and is a fixed point:
+// after `--reload`, `--test` finds nothing left to add or delete (besides the
+// benign residuals in residualDiff). The cases are applied one after another,
+// so each step also proves that the complete config removes what the
+// previous case had (VRFs, RTs, neighbours, BFD profiles).
+// Runs in the UML guest, whose root is the test world: FRR 10's daemons need
+// the root's libraries, YANG modules and paths, which the host cannot give
+// them. No VRF devices are made (FRR keeps VRFs it has no device for as inactive).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,19 +26,26 @@ function frrReload(
   file: string,
 ): { code: number; stdout: string; out: string; ms: number } {
   const t0 = Date.now();
+  // A bound on each call: spawnSync blocks the event loop, so vitest's own timeout could never fire.
   const r = spawnSync('python3', ['/usr/lib/frr/frr-reload.py', '--pathspace', frr.pathspace, mode, file], {
     encoding: 'utf8',
+    timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, out: `${r.stdout}${r.stderr}`, ms: Date.now() - t0 };
 }
 
 function runningText(): string {
-  return spawnSync('vtysh', ['-N', frr.pathspace, '-c', 'show running-config'], { encoding: 'utf8' }).stdout;
+  return spawnSync('vtysh', ['-N', frr.pathspace, '-c', 'show running-config'], { encoding: 'utf8', timeout: 60_000 })
+    .stdout;
 }
 
 describe('golden FRR configs against real frr-reload.py', () => {
   beforeAll(() => {
     frr = startFrrTestInstance(`frrgold${process.pid}`);
+    const version = spawnSync('vtysh', ['-N', frr.pathspace, '-c', 'show version'], { encoding: 'utf8' }).stdout;
+    process.stderr.write(
+      `golden: ${version.split('\n').find((l) => l.startsWith('FRRouting')) ?? 'FRR ?'} (EVPN_STACK=${process.env.EVPN_STACK ?? 'oldest'})\n`,
+    );
   });
   afterAll(() => {
     frr.stop();
@@ -95,7 +104,7 @@ describe('golden FRR configs reached by the stanza delta (vtysh -f)', () => {
       const delta = diffStanzas(parseStanzas(runningText()), want);
       const batch = join(tmpdir(), `frr-delta-${process.pid}-${step}.conf`);
       writeFileSync(batch, `${delta.batch.join('\n')}\n`);
-      const r = spawnSync('vtysh', ['-N', frr.pathspace, '-f', batch], { encoding: 'utf8' });
+      const r = spawnSync('vtysh', ['-N', frr.pathspace, '-f', batch], { encoding: 'utf8', timeout: 120_000 });
       expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
       expect(diffStanzas(parseStanzas(runningText()), want).batch).toEqual([]);
     },
