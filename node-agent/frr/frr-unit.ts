@@ -143,7 +143,7 @@ export class FrrUnit {
     if (!frr || !this.managed || !config.ok) return;
     try {
       const r = await frr.apply(config.config);
-      this.#retired = retireVrfs(this.#retired, this.#vrfs, vrfNames);
+      this.#retired = retireVrfs(this.#retired, this.#vrfs, vrfNames, r.changed);
       this.#vrfs = vrfNames;
       this.#refusals = r.refusals;
       const { error: _cleared, ...rest } = this.#outcome;

@@ -42,6 +42,15 @@ describe('retireVrfs', () => {
     expect([...out].sort()).toEqual(['vrf-1', 'vrf-2']);
   });
 
+  it('retires a VRF whose stanza the apply changed and that is not wanted: the first apply after a restart', () => {
+    const out = retireVrfs(new Set(), new Set(), new Set(['vrf-3']), [
+      'vrf vrf-2',
+      'vrf vrf-3',
+      'router bgp 65000 vrf vrf-2',
+    ]);
+    expect([...out]).toEqual(['vrf-2']);
+  });
+
   it('a VRF wanted again is no longer retired', () => {
     expect([...retireVrfs(new Set(['vrf-1', 'vrf-2']), new Set(), new Set(['vrf-2']))]).toEqual(['vrf-1']);
   });

@@ -21,13 +21,20 @@ export function emptyRetiredVrfs(runningText: string, retired: ReadonlySet<strin
   return out;
 }
 
-/** The retired VRFs after an apply that took FRR from the `applied` VRFs to `next`: one wanted again is not retired. */
+/**
+ * The retired VRFs after an apply that took FRR from the `applied` VRFs to
+ * `next`, `changed` being the stanza keys the apply changed: a `vrf X` among
+ * them that is not wanted had its `vni` taken away — also on the first apply
+ * after a restart, when `applied` is still empty. One wanted again is not retired.
+ */
 export function retireVrfs(
   retired: ReadonlySet<string>,
   applied: ReadonlySet<string>,
   next: ReadonlySet<string>,
+  changed: readonly string[] = [],
 ): Set<string> {
-  const out = new Set([...retired, ...[...applied].filter((v) => !next.has(v))]);
+  const emptied = changed.map((k) => /^vrf (\S+)$/.exec(k)?.[1]).filter((v) => v !== undefined);
+  const out = new Set([...retired, ...applied, ...emptied]);
   for (const v of next) out.delete(v);
   return out;
 }
