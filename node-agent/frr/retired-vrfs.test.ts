@@ -27,6 +27,11 @@ describe('emptyRetiredVrfs', () => {
     expect(emptyRetiredVrfs(running, retired)).toEqual(['vrf-1010100']);
   });
 
+  it('names a VRF once when two daemons print its block', () => {
+    const twice = `${running}\nvrf vrf-1010100\nexit-vrf\n`;
+    expect(emptyRetiredVrfs(twice, new Set(['vrf-1010100']))).toEqual(['vrf-1010100']);
+  });
+
   it('finds nothing on FRR 8.4, which prints no VRF without configuration', () => {
     expect(emptyRetiredVrfs('frr version 8.4.4\n!\nrouter bgp 65100\nexit\n', new Set(['vrf-1010100']))).toEqual([]);
   });

@@ -11,14 +11,18 @@ import type { Logger } from 'pino';
 import type { FrrIo } from './io/frr-io.ts';
 import { parseConfigTree } from './stanzas.ts';
 
-/** The VRFs among `retired` that the running config shows as an empty `vrf X` block. */
+/**
+ * The VRFs among `retired` that the running config shows as an empty `vrf X`
+ * block, once each: read per daemon, FRR 10's text has the block from mgmtd
+ * and from zebra (the e2e's first run sent `no vrf X` twice).
+ */
 export function emptyRetiredVrfs(runningText: string, retired: ReadonlySet<string>): string[] {
-  const out: string[] = [];
+  const out = new Set<string>();
   for (const node of parseConfigTree(runningText)) {
     const name = /^vrf (\S+)$/.exec(node.line)?.[1];
-    if (name !== undefined && node.children.length === 0 && retired.has(name)) out.push(name);
+    if (name !== undefined && node.children.length === 0 && retired.has(name)) out.add(name);
   }
-  return out;
+  return [...out];
 }
 
 /**
