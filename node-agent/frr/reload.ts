@@ -285,7 +285,7 @@ export class FrrApplier {
 
   /** After the kernel pass: `no vrf X` for the retired VRFs FRR still shows empty (retired-vrfs.ts); returns those left. */
   async dropEmptyVrfs(retired: ReadonlySet<string>): Promise<Set<string>> {
-    return dropEmptyVrfs(this.#io, this.#log, retired, `${this.#o.configPath}.vrf-batch`);
+    return dropEmptyVrfs(this.#io, this.#log, retired);
   }
 
   /** Checks that every VRF still has its L3VNI in FRR and restores it through vtysh; returns what was repaired. */

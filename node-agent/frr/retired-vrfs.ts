@@ -44,24 +44,31 @@ export function retireVrfs(
 }
 
 /**
- * Deletes the empty stanzas of `retired` VRFs (one batch, one read before and
- * one after when there is something to delete). Returns the VRFs whose empty
- * stanza is still there (refused: the kernel VRF still exists), to try again
- * on the next pass; FRR 8.4 never has one, so there it reads once and is done.
+ * Deletes the empty stanzas of `retired` VRFs: one read, and when there is
+ * something to delete one vtysh call and one read. vtysh, not the daemon
+ * sockets: after FRR restarted from its boot config (`vtysh -b`), bgpd holds
+ * a `vrf X` of its own besides mgmtd's, and only vtysh sends `no vrf X` to
+ * every daemon that has one (the e2e's fault test left bgpd's blocks when
+ * only mgmtd was told). Returns the VRFs whose empty stanza is still there
+ * (refused: the kernel VRF still exists), to try again on the next pass;
+ * FRR 8.4 never has one, so there it reads once and is done.
  */
 export async function dropEmptyVrfs(
   io: FrrIo,
   log: Logger | undefined,
   retired: ReadonlySet<string>,
-  spoolPath: string,
 ): Promise<Set<string>> {
   const empty = emptyRetiredVrfs(await io.readRunning(), retired);
   if (empty.length === 0) return new Set();
-  await io.send(
-    empty.map((v) => `no vrf ${v}`),
-    spoolPath,
-  );
+  // vtysh fails the call when a daemon refuses a line; the read-back below says what is left.
+  const refused = await io
+    .configure(['configure terminal', ...empty.map((v) => `no vrf ${v}`), 'end'])
+    .then(() => undefined)
+    .catch((err: unknown) => String(err));
   const left = emptyRetiredVrfs(await io.readRunning(), retired);
-  log?.info({ deleted: empty.filter((v) => !left.includes(v)), left }, 'removed empty VRF stanzas of removed VRFs');
+  log?.info(
+    { deleted: empty.filter((v) => !left.includes(v)), left, refused },
+    'removed empty VRF stanzas of removed VRFs',
+  );
   return new Set(left);
 }
