@@ -63,8 +63,13 @@ runs="$repo/.cache/uml/runs"
 id="$(date +%Y%m%d-%H%M%S)-$$"
 run="$runs/$id"
 mkdir -p "$run" "$repo/.cache/uml/umid"
-# Keep the last UML_KEEP_RUNS run directories.
-ls -1dt "$runs"/*/ 2>/dev/null | tail -n +"$(( ${UML_KEEP_RUNS:-20} + 1 ))" | xargs -r rm -rf
+# Keep the last UML_KEEP_RUNS run directories. Only finished ones (timing.txt)
+# or day-old ones go: .cache is shared by every checkout, and a long suite's
+# directory (its output.log, its rc) was removed by other checkouts' boots while
+# its guest still ran, so its result was lost.
+ls -1dt "$runs"/*/ 2>/dev/null | tail -n +"$(( ${UML_KEEP_RUNS:-20} + 1 ))" | while read -r old; do
+  if [[ -f $old/timing.txt || -n $(find "$old" -maxdepth 0 -mmin +1440) ]]; then rm -rf "$old"; fi
+done
 
 {
   echo "export PATH=$(printf '%q' "$node_bin"):\$PATH CI=1 NO_COLOR=1"

@@ -28,3 +28,12 @@ export function zebraL3Vnis(pathspace: string): string[] {
   const j = JSON.parse(vtysh(pathspace, 'show vrf vni json') || '{}') as { vrfs?: { vrf: string; vni: number }[] };
   return (j.vrfs ?? []).map((v) => `${v.vrf}=${v.vni}`);
 }
+
+/**
+ * The running config without the empty `vrf NAME` / `exit-vrf` block FRR 10
+ * prints for a VRF that exists in the kernel but has no configuration left
+ * (mgmtd lists kernel VRFs; 8.4 prints nothing).
+ */
+export function withoutEmptyVrfBlock(running: string, name: string): string {
+  return running.replace(new RegExp(`^vrf ${name}\\n(?:!\\n)?exit-vrf\\n`, 'm'), '');
+}
