@@ -127,7 +127,10 @@ export class NodePass {
       ...kernelInput,
       holdNewL3Vxlans: order.holdNewL3Vxlans,
     });
-    if (order.frrAfterKernel) await this.#frr.apply(frrConfig, vrfNames);
+    if (order.frrAfterKernel) {
+      await this.#frr.apply(frrConfig, vrfNames);
+      await this.#frr.dropRetiredVrfs();
+    }
     if (needsSecondKernelPass(kernelResult.heldBack, this.#frr.error))
       kernelResult = await runKernelPass(this.#d.kernel, this.#d.config.node, kernelInput);
     const ovs = await this.#syncOvs(applicable.networks);

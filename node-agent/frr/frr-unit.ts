@@ -14,6 +14,7 @@ import { buildFrrModel, frrNodeSettings, type NodeFrrSource } from './build-frr-
 import { prepareFrrConfig, type FrrConfigResult } from './frr-config.ts';
 import { attributeRefusals, type FrrRefusal, type FrrRejection } from './refusals.ts';
 import { FrrUnavailableError, type FrrApplier } from './reload.ts';
+import { retireVrfs } from './retired-vrfs.ts';
 import { selectFrrApplicable } from './select-frr.ts';
 import type { FrrStatus } from './status.ts';
 
@@ -52,6 +53,8 @@ export class FrrUnit {
   readonly #d: FrrUnitDeps;
   /** VRF devices FRR was last given successfully. */
   #vrfs: ReadonlySet<string> = new Set();
+  /** VRFs FRR was given and no longer is: their empty `vrf X` goes once the kernel VRF is gone (retired-vrfs.ts). */
+  #retired: ReadonlySet<string> = new Set();
   /** Lines FRR refused at the last apply. */
   #refusals: readonly FrrRefusal[] = [];
   #warned = { message: '', at: 0 };
@@ -140,6 +143,7 @@ export class FrrUnit {
     if (!frr || !this.managed || !config.ok) return;
     try {
       const r = await frr.apply(config.config);
+      this.#retired = retireVrfs(this.#retired, this.#vrfs, vrfNames, r.changed);
       this.#vrfs = vrfNames;
       this.#refusals = r.refusals;
       const { error: _cleared, ...rest } = this.#outcome;
@@ -152,6 +156,17 @@ export class FrrUnit {
     } catch (err: unknown) {
       this.#outcome = { ...this.#outcome, running: !(err instanceof FrrUnavailableError), error: errorMessage(err) };
       this.#d.metrics?.errors.inc({ code: EvpnErrorCode.Frr });
+      this.#warnFailure(err);
+    }
+  }
+
+  /** Call after the kernel pass: deletes the retired VRFs' empty stanzas (FRR ≥ 10); what is left is tried next pass. */
+  async dropRetiredVrfs(): Promise<void> {
+    const frr = this.#d.applier;
+    if (!frr || !this.managed || this.#retired.size === 0) return;
+    try {
+      this.#retired = await frr.dropEmptyVrfs(this.#retired);
+    } catch (err: unknown) {
       this.#warnFailure(err);
     }
   }

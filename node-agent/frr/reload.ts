@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { refusalsOf, type FrrApplyResult, type FrrCheckResult } from './apply-result.ts';
 import type { FrrConfig } from './frr-config.ts';
 import { reloadFull } from './full-reload.ts';
+import { dropEmptyVrfs } from './retired-vrfs.ts';
 import { createFrrIo, type FrrIo, type FrrIoOptions } from './io/frr-io.ts';
 import { startPhaseClock } from './phase-clock.ts';
 import type { FrrRefusal } from './refusals.ts';
@@ -280,6 +281,11 @@ export class FrrApplier {
     );
     const routesByVni = new Map(perVni.map((c, i) => [c.vni, answers[i] ?? '']));
     return parseFrrStatus({ evpnVni, vrfVni, evpnSummary, routesByVni, prefixRoutes });
+  }
+
+  /** After the kernel pass: `no vrf X` for the retired VRFs FRR still shows empty (retired-vrfs.ts); returns those left. */
+  async dropEmptyVrfs(retired: ReadonlySet<string>): Promise<Set<string>> {
+    return dropEmptyVrfs(this.#io, this.#log, retired);
   }
 
   /** Checks that every VRF still has its L3VNI in FRR and restores it through vtysh; returns what was repaired. */

@@ -95,6 +95,21 @@ describe('renderKernelState', () => {
     ]);
   });
 
+  it("gives an l3 network's ports no FDB entry (zebra 10.7.1 would advertise it as type-2 in another VLAN's L2VNI), only their host routes", () => {
+    const l3Ports: EvpnPortSet = {
+      ...ports,
+      spec: {
+        network: 'net-c',
+        nodeName: 'node-1',
+        ports: [{ name: 'p3', mac: '02:00:00:00:03:01', ips: ['10.200.0.11'] }],
+      },
+    };
+    const out = renderKernelState(node, vrfs, networks, [ports, l3Ports]);
+    expect(out.desired.fdb.filter((f) => f.vlan === 200)).toEqual([]);
+    expect(out.desired.fdb.filter((f) => f.vlan === 101)).toHaveLength(1);
+    expect(out.desired.routes).toContainEqual({ table: 1020000, dst: '10.200.0.11/32', dev: 'br-evpn.200' });
+  });
+
   it("gives an l3 network's IRB its gateway (the VMs' way into the VRF), and port association routes go in too", () => {
     expect(r.desired.addrs).toContainEqual({ dev: 'br-evpn.200', address: '10.200.0.1/24' });
     expect(r.desired.routes.filter((x) => x.dst === '10.200.0.0/24')).toEqual([]);

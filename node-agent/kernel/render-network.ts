@@ -50,15 +50,16 @@ export function renderNetwork(desired: DesiredKernelState, input: NetworkInput):
   const vlan = n.spec.vlanId;
   if (vlan === undefined) return result;
   desired.bridgeVlans.push({ dev: node.bridge, vid: vlan, self: true }, { dev: node.uplink, vid: vlan });
-  if (n.spec.type === 'l2' && n.spec.vni !== undefined) {
-    const vx = l2VxlanDevice(n.spec.vni);
+  const l2Vni = n.spec.type === 'l2' ? n.spec.vni : undefined;
+  if (l2Vni !== undefined) {
+    const vx = l2VxlanDevice(l2Vni);
     // Every bridge port gets the node-wide MTU: the kernel lowers a bridge to
     // its smallest port, and an IRB can never exceed its bridge. The
     // network's own MTU applies on its IRB, where routed packets leave.
     desired.links.push({
       name: vx,
       kind: 'vxlan',
-      vni: n.spec.vni,
+      vni: l2Vni,
       local: node.vtepIp,
       port: VXLAN_PORT,
       learning: false,
@@ -93,6 +94,7 @@ export function renderNetwork(desired: DesiredKernelState, input: NetworkInput):
     vlan,
     irb,
     table: vrf ? effectiveRoutingTable(vrf.spec) : undefined,
+    hasL2Vni: l2Vni !== undefined,
   };
   for (const p of input.ports) renderPort(desired, result, port, p);
   return result;
@@ -130,13 +132,30 @@ interface PortContext {
   vlan: number;
   irb: string;
   table: number | undefined;
+  /** The network has a VXLAN device on the bridge (an L2VNI whose type-2 routes carry its ports' MACs). */
+  hasL2Vni: boolean;
 }
 
-/** A local port: a static FDB entry on the trunk, its fixed IPs (neighbours on l2, host routes on l3) and its routes. */
-function renderPort(desired: DesiredKernelState, result: PlannedObject, c: PortContext, p: Port): void {
-  const { node, network: n, irb, table } = c;
-  desired.fdb.push({ dev: node.uplink, mac: p.mac, vlan: c.vlan, master: true, state: 'static' });
+/**
+ * A local port's static FDB entry on the trunk, for an L2VNI only. The entry
+ * is what zebra advertises as the port's type-2 route. A VLAN without a VXLAN
+ * device (an l3 network) gets none: zebra 10.7.1 files a MAC of a VLAN no VNI
+ * maps to under the bridge's first L2VNI (measured in the e2e on the current
+ * world: VLAN 102's MAC local in VNI 10100 while `show evpn access-vlan` lists
+ * only the L2VNIs' VLANs) and leaks it as type-2; 8.4.4 ignores it. Without
+ * it the IRB's frames to the VM flood the VLAN, whose only port is the uplink
+ * (learning off), so they go exactly where the entry sent them.
+ */
+function renderPortFdb(desired: DesiredKernelState, result: PlannedObject, c: PortContext, p: Port): void {
+  if (!c.hasL2Vni) return;
+  desired.fdb.push({ dev: c.node.uplink, mac: p.mac, vlan: c.vlan, master: true, state: 'static' });
   result.fdbEntries = (result.fdbEntries ?? 0) + 1;
+}
+
+/** A local port: its FDB entry, its fixed IPs (neighbours on l2, host routes on l3) and its routes. */
+function renderPort(desired: DesiredKernelState, result: PlannedObject, c: PortContext, p: Port): void {
+  const { network: n, irb, table } = c;
+  renderPortFdb(desired, result, c, p);
   const advertise = p.advertiseFixedIps ?? n.spec.advertiseFixedIps ?? true;
   if (table === undefined || !advertise) return;
   for (const ip of portIpsInSubnets(c.subnets, p.ips ?? [])) {
