@@ -311,7 +311,9 @@ describe('against standalone OVN databases', () => {
     client.on('disconnected', (e) => disconnects.push(e));
     await sleep(3500);
     expect(await silentClosedAfter).toBeLessThan(3500);
-    expect(client.stats.echoesAnswered).toBeGreaterThanOrEqual(2);
+    // At least one echo answered, and still connected after 3.5 probe intervals in which the silent control was
+    // dropped: answering is what kept us. (How many echoes the server sends in that time depends on its load.)
+    expect(client.stats.echoesAnswered).toBeGreaterThanOrEqual(1);
     expect(disconnects).toEqual([]);
     expect(client.state).toBe('connected');
     await client.echo();
