@@ -31,8 +31,8 @@ lane() { # stage...
   done
   echo passed
 }
-echo "make test: lane current ($current): integration, UML ovn backend + chart boot $(lane test-integration test-uml-current)"
-echo "make test: lane oldest ($oldest): UML, e2e, bench smoke $(lane test-uml test-e2e bench-smoke)"
+echo "make test: lane current ($current): integration, UML, e2e, bench smoke $(lane test-integration test-uml test-e2e bench-smoke)"
+echo "make test: lane oldest ($oldest): e2e core $(lane test-e2e-oldest)"
 # vitest's summary line: "Tests  2 failed | 40 passed (42)" (after make-test.sh's chain prefix).
 count() { sed -E 's/\x1b\[[0-9;]*m//g; s/^\[[a-z]+\] //' "$log" | awk -v w="$1" '$1 == "Tests" { for (i = 2; i < NF; i++) if ($(i + 1) == w) n += $i } END { print n + 0 }'; }
 passed=$(count passed)

@@ -2,9 +2,10 @@
 # `make images`: builds the three OCI image archives offline, from Debian's
 # packages and the repository alone (no base image from a container registry):
 #
-#   evpn-frr         Debian bookworm's FRR 8.4 (frr, frr-pythontools: the FRR every
-#                    test runs), iproute2, iputils-ping, jq; entry point
-#                    frr-start.sh (watchfrr in the foreground). The chart's sidecar.
+#   evpn-frr         the current test world's FRR (frr, frr-pythontools at the
+#                    versions of test/stack/current.lock: the FRR the suites run),
+#                    iproute2, iputils-ping, jq; entry point frr-start.sh
+#                    (watchfrr in the foreground). The chart's sidecar.
 #   evpn-node-agent  the evpn-frr image plus Node 24 and the agent, so its vtysh and
 #                    frr-reload.py are the sidecar's; runs as root (NET_ADMIN only,
 #                    set by the chart); root is in group frrvty for FRR's sockets.
@@ -52,13 +53,16 @@ app_tar() { # component...
 
 [[ -x $node_bin ]] || { log "$node_bin is missing: run make setup-node first"; exit 1; }
 node_version=$("$node_bin" --version)
-roots_key=$(sha <"$here/roots.sh")
+# The FRR root is keyed by the lock too: a new lock is a new FRR image.
+declare -A root_key
+root_key[frr]=$(cat "$here/roots.sh" "$lock" | sha)
+root_key[operator]=$(sha <"$here/roots.sh")
 recipe=$(cat "$here/build.sh" "$here/frr-start.sh" | sha)
 deps_key=$(sha <package-lock.json)
 declare -A key archive ref
-key[frr]=$(printf '%s %s' "$roots_key" "$recipe" | sha)
+key[frr]=$(printf '%s %s' "${root_key[frr]}" "$recipe" | sha)
 key[node-agent]=$(printf '%s %s %s %s' "${key[frr]}" "$node_version" "$deps_key" "$(app_tar node-agent | sha)" | sha)
-key[operator]=$(printf '%s %s %s %s %s' "$roots_key" "$recipe" "$node_version" "$deps_key" "$(app_tar operator | sha)" | sha)
+key[operator]=$(printf '%s %s %s %s %s' "${root_key[operator]}" "$recipe" "$node_version" "$deps_key" "$(app_tar operator | sha)" | sha)
 for name in frr node-agent operator; do
   archive[$name]=$cache/evpn-$name-${key[$name]}.oci.tar
   ref[$name]=$registry/evpn-$name:$version
@@ -87,16 +91,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A Debian root as a tar (roots.sh), cached by the hash of roots.sh.
+# A Debian root as a tar (roots.sh), cached by its key. The FRR root must hold
+# the lock's package set: every package in it at the lock's version.
 root_tar() { # name
-  local name=$1 out=$cache/roots/$1-$roots_key.tar t0=$SECONDS
+  local name=$1 out=$cache/roots/$1-${root_key[$1]}.tar t0=$SECONDS suite
+  suite="${name}_suite"
   if [[ ! -f $out ]]; then
-    log "root $name: mmdebstrap $suite"
-    build_root "$name" "$work/$name-root.tar"
+    log "root $name: mmdebstrap ${!suite}"
+    build_root "$name" "$work/$name-root.tar" "$work/$name-versions.txt"
+    if [[ $name == frr ]]; then check_locked "$work/$name-versions.txt"; fi
     mv "$work/$name-root.tar" "$out"
     log "root $name: $((SECONDS - t0)) s, $(du -m "$out" | cut -f1) MB"
   fi
   echo "$out"
+}
+
+# Fails, naming them, when packages of the root are not the lock's (the registry moved: relock).
+check_locked() { # versions-file
+  local extra
+  [[ -s $1 ]] || { log "no package list from the FRR root"; exit 1; }
+  extra=$(LC_ALL=C comm -23 "$1" <(lock_pins | LC_ALL=C sort))
+  if [[ -n $extra ]]; then
+    log "the FRR root has packages that are not in $lock at these versions (scripts/build-test-root.sh --relock):"
+    printf '%s\n' "$extra" >&2
+    exit 1
+  fi
 }
 
 # /opt/ovn-evpn: the app sources, production node_modules, node on PATH.
@@ -172,6 +191,6 @@ fi
 find "$cache" -maxdepth 1 -name 'evpn-*.oci.tar' -printf '%f\n' | while read -r f; do
   case " ${archive[*]} " in *" $cache/$f "*) ;; *) rm -f "$cache/$f" ;; esac
 done
-find "$cache/roots" -name '*.tar' ! -name "*-$roots_key.tar" -delete
+find "$cache/roots" -name '*.tar' ! -name "frr-${root_key[frr]}.tar" ! -name "operator-${root_key[operator]}.tar" -delete
 log "done in $((SECONDS - start)) s"
 print

@@ -16,6 +16,7 @@ import { getObject, leaseHolder, startKubeEnv, type KubeEnv } from '../../test/h
 import { waitFor } from '../../test/harness/wait-for.ts';
 import { addNetwork, lsName } from '../../test/harness/operator/ovn-driver.ts';
 import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
+import { lockedVersion } from '../../test/harness/stack/stack.ts';
 import { repoRoot, run, type RunResult } from './deploy-env.ts';
 
 const env = { ...process.env, CONTAINERS_CONF: join(repoRoot, 'deploy/images/containers.conf') };
@@ -156,14 +157,18 @@ describe('the image archives', () => {
   );
 });
 
+// The FRR of the current test world's lock (test/stack/current.lock), the one the suites run.
+const frrVersion = lockedVersion('frr');
+
 describe('evpn-frr', () => {
-  it("carries Debian bookworm's FRR 8.4: zebra --version, vtysh --help", async () => {
+  it(`carries the test world's FRR ${frrVersion} (test/stack/current.lock): zebra --version, vtysh --help`, async () => {
     const zebra = await runIn('frr', ['--version'], { entrypoint: '/usr/lib/frr/zebra' });
     expect(zebra.code).toBe(0);
-    expect(zebra.stdout).toMatch(/^zebra version 8\.4\./m);
+    expect(zebra.stdout).toMatch(new RegExp(`^zebra version ${frrVersion.replaceAll('.', '\\.')}$`, 'm'));
+    // FRR 10 has no `vtysh --version`; its --help names the version.
     const vtysh = await runIn('frr', ['--help'], { entrypoint: 'vtysh' });
     expect(vtysh.code).toBe(0);
-    expect(vtysh.stdout).toContain('Integrated shell for FRR (version 8.4.');
+    expect(vtysh.stdout).toContain(`Integrated shell for FRR (version ${frrVersion})`);
   });
 
   it('starts FRR as the chart runs the sidecar, and the agent image drives it through vtysh and frr-reload.py', async () => {
@@ -260,7 +265,7 @@ describe('evpn-frr', () => {
     ];
     const version = await runIn('node-agent', ['-c', 'show version'], { entrypoint: 'vtysh', extra: agentMounts });
     expect(version.stderr).toBe('');
-    expect(version.stdout).toMatch(/FRRouting 8\.4\./);
+    expect(version.stdout).toContain(`FRRouting ${frrVersion} `);
     const reload = await runIn('node-agent', ['--test', '--stdout', '/etc/frr/frr.conf'], {
       entrypoint: '/usr/lib/frr/frr-reload.py',
       extra: agentMounts,

@@ -23,7 +23,7 @@ describe('CRD copies', () => {
 });
 
 describe('images', () => {
-  it("the chart's default images are the three that make images builds (FRR: Debian's 8.4, not upstream 10.x)", async () => {
+  it("the chart's default images are the three that make images builds (FRR: the test world's, from test/stack/current.lock)", async () => {
     // --list prints the references whether or not the archives exist yet.
     const list = await run(join(repoRoot, 'deploy/images/build.sh'), ['--list']);
     const refs: Record<string, string | undefined> = Object.fromEntries(

@@ -6,7 +6,7 @@
 # builds it); oldest: the host's own programs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-stack=${1:-${EVPN_STACK:-oldest}}
+stack=${1:-${EVPN_STACK:-current}}
 case $stack in
   # Written by build-test-root.sh from inside the root (chroot), when it was built.
   current) versions=$(cat "$("$here/../../scripts/build-test-root.sh" --path 2>/dev/null)/.versions" 2>/dev/null || true) ;;

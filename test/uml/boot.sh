@@ -38,12 +38,12 @@ done
 [[ $# -gt 0 ]] || { echo "usage: boot.sh [-n vde] [-e K=V]... [--] command [args...]" >&2; exit 2; }
 [[ -x /usr/bin/linux.uml ]] || { echo "boot.sh: /usr/bin/linux.uml missing (apt-get install user-mode-linux)" >&2; exit 2; }
 
-case "${EVPN_STACK:-oldest}" in
+case "${EVPN_STACK:-current}" in
   current) root=$("$repo/scripts/build-test-root.sh") ;;
   oldest) root=/ ;;
   *) echo "boot.sh: unknown EVPN_STACK '${EVPN_STACK}' (current|oldest)" >&2; exit 2 ;;
 esac
-echo "[uml] $("$repo/test/stack/versions.sh" "${EVPN_STACK:-oldest}")" >&2
+echo "[uml] $("$repo/test/stack/versions.sh" "${EVPN_STACK:-current}")" >&2
 # hostfs mounts need their mount points in the (read-only) root: the repository,
 # the targets of its .cache/node_modules symlinks and the UML modules.
 if [[ $root != / ]]; then
@@ -113,7 +113,7 @@ t0=$(date +%s%N)
   mem="${UML_MEM:-1500M}" rootfstype=hostfs rootflags="$root" ro quiet \
   init="$init" con=null con0=fd:0,fd:1 \
   uml_dir="$repo/.cache/uml/umid" umid="$id" "${net_args[@]}" \
-  UML_RUN_DIR="$run" UML_REPO="$repo" UML_NET="$net" EVPN_STACK="${EVPN_STACK:-oldest}"; exit $? ) \
+  UML_RUN_DIR="$run" UML_REPO="$repo" UML_NET="$net" EVPN_STACK="${EVPN_STACK:-current}"; exit $? ) \
   </dev/null >"$run/console.log" 2>&1 &
 uml=$!
 pids+=("$uml")

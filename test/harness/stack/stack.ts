@@ -18,7 +18,7 @@ const lockFile = join(repo, 'test', 'stack', 'current.lock');
 const stackBin = join(repo, 'test', 'stack', 'bin');
 
 export function stackName(env: NodeJS.ProcessEnv = process.env): Stack {
-  const s = env['EVPN_STACK'] ?? 'oldest';
+  const s = env['EVPN_STACK'] ?? 'current';
   if (s !== 'current' && s !== 'oldest') throw new Error(`EVPN_STACK must be current or oldest, not '${s}'`);
   return s;
 }
