@@ -5,17 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvpnNetwork } from '../crds/index.ts';
-import { startOvnDatabases, type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
+import { type OvnDatabases } from '../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from '../test/fixtures/mirror/driver-rows.ts';
 import { evpnResources } from '../crds/resources.ts';
-import {
-  deleteAllEvpnObjects,
-  getObject,
-  leaseHolder,
-  listObjects,
-  startKubeEnv,
-  type KubeEnv,
-} from '../test/harness/operator/kube-env.ts';
+import { leaseHolder, listObjects, type KubeEnv } from '../test/harness/operator/kube-env.ts';
+import { startOperatorEnv, type OperatorEnv } from '../test/harness/operator/operator-env.ts';
 import { waitFor } from '../test/harness/wait-for.ts';
 import { nonLeaseWrites, runOperator } from '../test/harness/operator/operator-harness.ts';
 import { httpGet, startOperatorProcess, type OperatorProcess } from '../test/harness/operator/operator-process.ts';
@@ -23,29 +17,27 @@ import { addNetwork, lsName } from '../test/harness/operator/ovn-driver.ts';
 
 let kube: KubeEnv;
 let ovn: OvnDatabases;
+let env: OperatorEnv;
 
 // The restart tests end by deleting every network on purpose, which the mass-deletion guard holds
 // whatever the count (an emptied OVN); the guard has its own test (reconcile/mass-delete.int.test.ts).
 const NO_HOLD = { maxShare: 1, floor: 100, holdMs: 0 };
 
 beforeAll(async () => {
-  [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
-  // Its restart test counts every write: start without other files' mirrored objects.
-  await deleteAllEvpnObjects(kube.client);
+  env = await startOperatorEnv();
+  ({ kube, ovn } = env);
 });
 
 afterAll(async () => {
-  await Promise.all([ovn.stop(), kube.stop()]);
+  await env.stop();
 });
 
-const getNetwork = (name: string): Promise<EvpnNetwork | undefined> =>
-  getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
 const exists = (name: string): Promise<true> =>
-  waitFor(`EvpnNetwork ${name}`, async () => ((await getNetwork(name)) !== undefined ? true : undefined), {
+  waitFor(`EvpnNetwork ${name}`, async () => ((await env.getNetwork(name)) !== undefined ? true : undefined), {
     timeoutMs: 30_000,
   });
 const absent = (name: string): Promise<true> =>
-  waitFor(`EvpnNetwork ${name} gone`, async () => ((await getNetwork(name)) === undefined ? true : undefined), {
+  waitFor(`EvpnNetwork ${name} gone`, async () => ((await env.getNetwork(name)) === undefined ? true : undefined), {
     timeoutMs: 30_000,
   });
 const association = (vni: number): Record<string, string> =>
@@ -100,7 +92,7 @@ describe('restarts', () => {
       await addNetwork(ovn.nbctl, drop, association(90001));
       await exists(keep);
       await exists(drop);
-      const kept = await getNetwork(keep);
+      const kept = await env.getNetwork(keep);
       await ovn.restartNb({
         whileDown: async (nbctl) => {
           await addNetwork(nbctl, add, association(90002));
@@ -117,7 +109,7 @@ describe('restarts', () => {
         .filter((n) => [keep, drop, add].includes(n))
         .sort();
       expect(names).toEqual([keep, add].sort());
-      expect((await getNetwork(keep))?.metadata.uid).toBe(kept?.metadata.uid);
+      expect((await env.getNetwork(keep))?.metadata.uid).toBe(kept?.metadata.uid);
       expect(op.operator.readiness()).toEqual({ ok: true, why: 'leading' });
       await ovn.nbctl(['ls-del', lsName(keep), '--', 'ls-del', lsName(add)]);
       await absent(keep);
@@ -136,7 +128,7 @@ describe('restarts', () => {
       await addNetwork(ovn.nbctl, drop, association(91001));
       await exists(keep);
       await exists(drop);
-      const kept = await getNetwork(keep);
+      const kept = await env.getNetwork(keep);
       const restarted = kube.cp.restartApiServer();
       await new Promise((r) => setTimeout(r, 300));
       await addNetwork(ovn.nbctl, add, association(91002));
@@ -144,7 +136,7 @@ describe('restarts', () => {
       await restarted;
       await exists(add);
       await absent(drop);
-      expect((await getNetwork(keep))?.metadata.uid).toBe(kept?.metadata.uid);
+      expect((await env.getNetwork(keep))?.metadata.uid).toBe(kept?.metadata.uid);
       const names = (await listObjects<EvpnNetwork>(kube.client, evpnResources.networks))
         .map((n) => n.metadata.name)
         .filter((n) => [keep, drop, add].includes(n))

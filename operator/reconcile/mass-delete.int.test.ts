@@ -5,22 +5,14 @@
 // back in time loses nothing (same uids).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { mergePatchContentType } from '../../lib/kube/apply.ts';
-import type { Condition } from '../../lib/kube/conditions.ts';
 import { resourcePath } from '../../lib/kube/resource.ts';
-import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
+import type { OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
 import { CONFIRM_DELETE_ANNOTATION } from '../mirror/mass-delete-guard.ts';
-import type { Live } from '../object-key.ts';
-import {
-  deleteAllEvpnObjects,
-  getObject,
-  listEvents,
-  startKubeEnv,
-  type KubeEnv,
-} from '../../test/harness/operator/kube-env.ts';
+import { listEvents, type KubeEnv, conditionOf as condition } from '../../test/harness/operator/kube-env.ts';
+import { startOperatorEnv, type OperatorEnv } from '../../test/harness/operator/operator-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';
 import { runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import { addNetwork, lsName } from '../../test/harness/operator/ovn-driver.ts';
@@ -29,12 +21,12 @@ const GRACE_MS = 300;
 const HOLD_MS = 10_000;
 let kube: KubeEnv;
 let ovn: OvnDatabases;
+let env: OperatorEnv;
 let op: RunningOperator;
 
 beforeAll(async () => {
-  [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
-  // The integration files share one API server: start without other files' mirrored objects.
-  await deleteAllEvpnObjects(kube.client);
+  env = await startOperatorEnv();
+  ({ kube, ovn } = env);
   op = await runOperator(kube, ovn, {
     pruneGraceMs: GRACE_MS,
     massDelete: { maxShare: 0.5, floor: 3, holdMs: HOLD_MS },
@@ -43,15 +35,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await op.stop();
-  await Promise.all([ovn.stop(), kube.stop()]);
+  await env.stop();
 });
 
-const getNetwork = (name: string): Promise<Live<EvpnNetwork> | undefined> =>
-  getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
-const getVrf = (name: string): Promise<Live<EvpnVrf> | undefined> =>
-  getObject<EvpnVrf>(kube.client, evpnResources.vrfs, name);
-const condition = (obj: { status?: unknown } | undefined, type: string): Condition | undefined =>
-  (obj?.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === type);
 const heldGauge = (): number => Number(/evpn_operator_held_deletes (\d+)/.exec(op.registry.render())?.[1] ?? NaN);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -66,8 +52,8 @@ async function addNetworks(count: number, vniBase: number): Promise<{ ids: strin
     );
   const uids = new Map<string, string>();
   for (const [i, id] of ids.entries()) {
-    uids.set(id, (await waitFor('network', () => getNetwork(id))).metadata.uid ?? '');
-    uids.set(`vrf-${vniBase + i}`, (await waitFor('vrf', () => getVrf(`vrf-${vniBase + i}`))).metadata.uid ?? '');
+    uids.set(id, (await waitFor('network', () => env.getNetwork(id))).metadata.uid ?? '');
+    uids.set(`vrf-${vniBase + i}`, (await waitFor('vrf', () => env.getVrf(`vrf-${vniBase + i}`))).metadata.uid ?? '');
   }
   return { ids, uids };
 }
@@ -78,7 +64,7 @@ describe('mass-deletion guard', () => {
     const started = Date.now();
     await ovn.nbctl(ids.flatMap((id) => ['--', 'ls-del', lsName(id)]).slice(1));
     const held = await waitFor('held', async () => {
-      const n = await getNetwork(ids[0] ?? '');
+      const n = await env.getNetwork(ids[0] ?? '');
       return condition(n, 'SourceDegraded')?.status === 'True' ? n : undefined;
     });
     expect(condition(held, 'SourceDegraded')?.message).toMatch(
@@ -86,8 +72,8 @@ describe('mass-deletion guard', () => {
     );
     await sleep(4 * GRACE_MS);
     await op.operator.idle();
-    for (const id of ids) expect(await getNetwork(id), id).toBeDefined();
-    expect(await getVrf('vrf-90000')).toBeDefined();
+    for (const id of ids) expect(await env.getNetwork(id), id).toBeDefined();
+    expect(await env.getVrf('vrf-90000')).toBeDefined();
     expect(heldGauge()).toBe(8);
     const events = await waitFor('DeletesHeld events', async () => {
       const e = (await listEvents(kube.client)).filter((x) => x.reason === 'DeletesHeld');
@@ -106,20 +92,22 @@ describe('mass-deletion guard', () => {
       body: { metadata: { annotations: { [CONFIRM_DELETE_ANNOTATION]: 'true' } } },
     });
     await waitFor('confirmed network gone', async () =>
-      (await getNetwork(confirmed)) === undefined ? true : undefined,
+      (await env.getNetwork(confirmed)) === undefined ? true : undefined,
     );
     expect(Date.now() - started).toBeLessThan(HOLD_MS);
-    for (const id of ids.slice(1)) expect(await getNetwork(id), id).toBeDefined();
+    for (const id of ids.slice(1)) expect(await env.getNetwork(id), id).toBeDefined();
 
     // The source stayed empty for the whole hold: the rest go.
     await waitFor(
       'hold over',
       async () =>
-        (await getNetwork(ids[3] ?? '')) === undefined && (await getVrf('vrf-90003')) === undefined ? true : undefined,
+        (await env.getNetwork(ids[3] ?? '')) === undefined && (await env.getVrf('vrf-90003')) === undefined
+          ? true
+          : undefined,
       { timeoutMs: HOLD_MS + 10_000 },
     );
     expect(Date.now() - started).toBeGreaterThanOrEqual(HOLD_MS);
-    for (const id of ids) expect(await getNetwork(id), id).toBeUndefined();
+    for (const id of ids) expect(await env.getNetwork(id), id).toBeUndefined();
     expect(heldGauge()).toBe(0);
   }, 40_000);
 
@@ -131,22 +119,22 @@ describe('mass-deletion guard', () => {
     );
     await ovn.nbctl(ids.flatMap((id) => ['--', 'ls-del', lsName(id)]).slice(1));
     await waitFor('held', async () =>
-      condition(await getNetwork(ids[0] ?? ''), 'SourceDegraded')?.status === 'True' ? true : undefined,
+      condition(await env.getNetwork(ids[0] ?? ''), 'SourceDegraded')?.status === 'True' ? true : undefined,
     );
     // 8 of 10 objects would go: more than half, more than the floor.
     expect(heldGauge()).toBe(8);
     for (const id of ids) await addNetwork(ovn.nbctl, id, rows.get(id));
     await waitFor('hold cleared', async () =>
-      heldGauge() === 0 && condition(await getNetwork(ids[0] ?? ''), 'SourceDegraded')?.status === 'False'
+      heldGauge() === 0 && condition(await env.getNetwork(ids[0] ?? ''), 'SourceDegraded')?.status === 'False'
         ? true
         : undefined,
     );
     await sleep(HOLD_MS);
     await op.operator.idle();
     for (const [name, uid] of uids) {
-      const obj = name.startsWith('vrf-') ? await getVrf(name) : await getNetwork(name);
+      const obj = name.startsWith('vrf-') ? await env.getVrf(name) : await env.getNetwork(name);
       expect(obj?.metadata.uid, name).toBe(uid);
     }
-    expect((await getNetwork(keep.ids[0] ?? ''))?.metadata.uid).toBe(keep.uids.get(keep.ids[0] ?? ''));
+    expect((await env.getNetwork(keep.ids[0] ?? ''))?.metadata.uid).toBe(keep.uids.get(keep.ids[0] ?? ''));
   }, 40_000);
 });

@@ -4,23 +4,21 @@
 // private real kube-apiserver with the CRDs from crds/generated.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvpnNetwork, EvpnNodeState, EvpnPortSet, EvpnVrf } from '../../crds/index.ts';
+import type { EvpnNetwork, EvpnNodeState, EvpnPortSet } from '../../crds/index.ts';
 import { AGENT_FIELD_MANAGER, Label } from '../../crds/index.ts';
 import { applyObject, applyStatus } from '../../lib/kube/apply.ts';
-import type { Condition } from '../../lib/kube/conditions.ts';
-import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
+import type { OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
 import { invalidNameCases, malformedCases } from '../../test/fixtures/mirror/malformed-cases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import type { Live } from '../object-key.ts';
 import {
-  deleteAllEvpnObjects,
-  getObject,
   listEvents,
   listObjects,
-  startKubeEnv,
   type KubeEnv,
+  conditionOf as condition,
 } from '../../test/harness/operator/kube-env.ts';
+import { startOperatorEnv, type OperatorEnv } from '../../test/harness/operator/operator-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';
 import { nonLeaseWrites, runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import {
@@ -44,14 +42,14 @@ const GRACE_MS = 1500;
 const MASS_DELETE = { maxShare: 0.5, floor: 100, holdMs: 0 };
 let kube: KubeEnv;
 let ovn: OvnDatabases;
+let env: OperatorEnv;
 let northd: Northd;
 let op: RunningOperator;
 let networks: WatchLog<Live<EvpnNetwork>>;
 
 beforeAll(async () => {
-  [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
-  // The integration files share one API server: start without other files' mirrored objects.
-  await deleteAllEvpnObjects(kube.client);
+  env = await startOperatorEnv();
+  ({ kube, ovn } = env);
   northd = new Northd(ovn);
   op = await runOperator(kube, ovn, { pruneGraceMs: GRACE_MS, massDelete: MASS_DELETE });
   networks = await new WatchLog<Live<EvpnNetwork>>(kube.client, evpnResources.networks).start();
@@ -61,17 +59,11 @@ afterAll(async () => {
   await networks.stop();
   await op.stop();
   await northd.stop();
-  await Promise.all([ovn.stop(), kube.stop()]);
+  await env.stop();
 });
 
-const getNetwork = (name: string): Promise<Live<EvpnNetwork> | undefined> =>
-  getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
-const getVrf = (name: string): Promise<Live<EvpnVrf> | undefined> =>
-  getObject<EvpnVrf>(kube.client, evpnResources.vrfs, name);
 const gone = (what: string, get: () => Promise<unknown>): Promise<true> =>
   waitFor(`${what} gone`, async () => ((await get()) === undefined ? true : undefined));
-const condition = (obj: { status?: unknown } | undefined, type: string): Condition | undefined =>
-  (obj?.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === type);
 const mirrorErrors = (): number =>
   Number(/controller_reconcile_errors_total\{controller="mirror"\} (\d+)/.exec(op.registry.render())?.[1] ?? 0);
 const bgpvpnKeys = (ids: Record<string, string>): string[] =>
@@ -88,7 +80,7 @@ describe('network association (NB Logical_Switch)', () => {
       localPref: 100,
     });
     await addNetwork(ovn.nbctl, net, ids);
-    const created = await waitFor('EvpnNetwork', () => getNetwork(net));
+    const created = await waitFor('EvpnNetwork', () => env.getNetwork(net));
     expect(created.metadata.labels?.[Label.MirroredFrom]).toBe('network');
     expect(created.metadata.managedFields?.map((f) => (f as { manager: string }).manager)).toContain(
       'ovn-evpn-operator',
@@ -104,24 +96,24 @@ describe('network association (NB Logical_Switch)', () => {
       routeDistinguishers: ['192.0.2.1:10100'],
       localPref: 100,
     });
-    const vrf = await waitFor('EvpnVrf', () => getVrf('vrf-10100'));
+    const vrf = await waitFor('EvpnVrf', () => env.getVrf('vrf-10100'));
     expect(vrf.spec).toEqual({ vni: 1_010_100, routingTable: 1_010_100, bgpAs: 65000 });
 
     await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), {
       'neutron_bgpvpn:rt': '["65000:10100", "65000:999"]',
     });
     await waitFor('network route targets updated', async () =>
-      (await getNetwork(net))?.spec.routeTargets?.length === 2 ? true : undefined,
+      (await env.getNetwork(net))?.spec.routeTargets?.length === 2 ? true : undefined,
     );
-    const updated = await getNetwork(net);
+    const updated = await env.getNetwork(net);
     expect(updated?.metadata.uid).toBe(created.metadata.uid);
     expect(updated?.spec.vlanId).toBe(created.spec.vlanId);
 
     const removedAt = Date.now();
     await removeBgpvpnKeys(ovn.nbctl, 'Logical_Switch', lsName(net), bgpvpnKeys(ids));
-    await gone('EvpnNetwork', () => getNetwork(net));
+    await gone('EvpnNetwork', () => env.getNetwork(net));
     expect(Date.now() - removedAt).toBeGreaterThanOrEqual(GRACE_MS - 100);
-    await gone('EvpnVrf', () => getVrf('vrf-10100'));
+    await gone('EvpnVrf', () => env.getVrf('vrf-10100'));
   });
 });
 
@@ -140,7 +132,7 @@ describe('router association (NB Logical_Router_Port)', () => {
       cidrs: ['10.20.0.1/24', 'fd00:20::1/64'],
       ids,
     });
-    const created = await waitFor('EvpnNetwork', () => getNetwork(net));
+    const created = await waitFor('EvpnNetwork', () => env.getNetwork(net));
     expect(created.metadata.labels?.[Label.MirroredFrom]).toBe('router');
     expect(created.spec).toMatchObject({
       type: 'l3',
@@ -158,11 +150,11 @@ describe('router association (NB Logical_Router_Port)', () => {
     });
     await ovn.nbctl(['set', 'Logical_Router_Port', `lrp-${port}`, 'networks="10.21.0.1/24"']);
     await waitFor('subnets updated', async () =>
-      (await getNetwork(net))?.spec.subnets?.[0]?.cidr === '10.21.0.0/24' ? true : undefined,
+      (await env.getNetwork(net))?.spec.subnets?.[0]?.cidr === '10.21.0.0/24' ? true : undefined,
     );
     await ovn.nbctl(['lrp-del', `lrp-${port}`]);
-    await gone('EvpnNetwork', () => getNetwork(net));
-    await gone('EvpnVrf', () => getVrf('vrf-20000'));
+    await gone('EvpnNetwork', () => env.getNetwork(net));
+    await gone('EvpnVrf', () => env.getVrf('vrf-20000'));
   });
 });
 
@@ -184,7 +176,7 @@ describe('router association (SB lrp-* Port_Binding, where the shipped driver wr
     await waitForPortBinding(ovn.sbctl, `lrp-${port}`);
     await northd.stop(); // northd would rewrite the driver's keys from NB at once
     await setExternalIds(ovn.sbctl, 'Port_Binding', `lrp-${port}`, ids);
-    const created = await waitFor('EvpnNetwork', () => getNetwork(net));
+    const created = await waitFor('EvpnNetwork', () => env.getNetwork(net));
     // `as` taken from an IP-form route target is not an ASN: left out, the node's ASN applies.
     expect(created.spec).toMatchObject({
       type: 'l3',
@@ -194,21 +186,21 @@ describe('router association (SB lrp-* Port_Binding, where the shipped driver wr
       source: { association: 'router', rows: [{ db: 'OVN_Southbound', table: 'Port_Binding', name: `lrp-${port}` }] },
     });
     expect(created.spec.bgpAs).toBeUndefined();
-    expect((await waitFor('vrf', () => getVrf('vrf-21000'))).spec).toEqual({
+    expect((await waitFor('vrf', () => env.getVrf('vrf-21000'))).spec).toEqual({
       vni: 21000,
       routeTargets: ['192.0.2.9:21000'],
     });
 
     await setExternalIds(ovn.sbctl, 'Port_Binding', `lrp-${port}`, { 'neutron_bgpvpn:vni': '21001' });
     await waitFor('moved to vrf-21001', async () =>
-      (await getNetwork(net))?.spec.vrf === 'vrf-21001' ? true : undefined,
+      (await env.getNetwork(net))?.spec.vrf === 'vrf-21001' ? true : undefined,
     );
-    expect((await getNetwork(net))?.metadata.uid).toBe(created.metadata.uid);
-    await gone('old EvpnVrf', () => getVrf('vrf-21000'));
+    expect((await env.getNetwork(net))?.metadata.uid).toBe(created.metadata.uid);
+    await gone('old EvpnVrf', () => env.getVrf('vrf-21000'));
   });
 
   it('keeps the network when ovn-northd rewrites the row for a moment', async () => {
-    const before = await waitFor('EvpnNetwork', () => getNetwork(net));
+    const before = await waitFor('EvpnNetwork', () => env.getNetwork(net));
     const from = networks.events.length;
     northd.start();
     await waitFor(
@@ -228,7 +220,7 @@ describe('router association (SB lrp-* Port_Binding, where the shipped driver wr
     await northd.stop();
     await setExternalIds(ovn.sbctl, 'Port_Binding', `lrp-${port}`, { ...ids, 'neutron_bgpvpn:vni': '21001' }); // the driver writes them again
     await new Promise((r) => setTimeout(r, GRACE_MS + 500));
-    const after = await getNetwork(net);
+    const after = await env.getNetwork(net);
     expect(after?.metadata.uid).toBe(before.metadata.uid);
     expect(after?.spec).toEqual(before.spec);
     expect(networks.events.slice(from).filter((e) => e.object.metadata.name === net && e.type === 'delete')).toEqual(
@@ -236,7 +228,7 @@ describe('router association (SB lrp-* Port_Binding, where the shipped driver wr
     );
 
     await removeBgpvpnKeys(ovn.sbctl, 'Port_Binding', `lrp-${port}`, bgpvpnKeys(ids));
-    await gone('EvpnNetwork', () => getNetwork(net));
+    await gone('EvpnNetwork', () => env.getNetwork(net));
   });
 });
 
@@ -267,7 +259,7 @@ describe('port association (SB Port_Binding of a VM port) and port sets', () => 
     });
     await setExternalIds(ovn.sbctl, 'Port_Binding', 'vm-port-1', ids);
 
-    const created = await waitFor('EvpnNetwork', () => getNetwork(net));
+    const created = await waitFor('EvpnNetwork', () => env.getNetwork(net));
     expect(created.metadata.labels?.[Label.MirroredFrom]).toBe('port');
     expect(created.spec).toMatchObject({
       type: 'l2',
@@ -295,13 +287,13 @@ describe('port association (SB Port_Binding of a VM port) and port sets', () => 
       return l.length === 1 && l[0]?.spec.ports.length === 2 ? true : undefined;
     });
     await waitFor('network status counts the ports', async () =>
-      (await getNetwork(net))?.status?.ports === 2 ? true : undefined,
+      (await env.getNetwork(net))?.status?.ports === 2 ? true : undefined,
     );
     // ports_total, cluster-wide: at least this network's two ports.
     expect(Number(/^evpn_operator_mirrored_ports (\d+)$/m.exec(op.registry.render())?.[1])).toBeGreaterThanOrEqual(2);
 
     await removeBgpvpnKeys(ovn.sbctl, 'Port_Binding', 'vm-port-1', bgpvpnKeys(ids));
-    await gone('EvpnNetwork', () => getNetwork(net));
+    await gone('EvpnNetwork', () => env.getNetwork(net));
     await waitFor('port sets gone', async () =>
       (await listObjects(kube.client, evpnResources.portSets, `${Label.Network}=${net}`)).length === 0
         ? true
@@ -322,7 +314,7 @@ describe('malformed associations', () => {
     ];
     const good = randomUUID();
     await addNetwork(ovn.nbctl, good, driverExternalIds({ vni: 40000, type: 'l3', routeTargets: ['65000:40000'] }));
-    await waitFor('good network', () => getNetwork(good));
+    await waitFor('good network', () => env.getNetwork(good));
     const ids: string[] = cases.map((c) => ('networkId' in c ? c.networkId : randomUUID()));
     const errorsBefore = mirrorErrors();
     // One transaction, as a driver resync would write them.
@@ -336,7 +328,7 @@ describe('malformed associations', () => {
     );
     const late = randomUUID();
     await addNetwork(ovn.nbctl, late, driverExternalIds({ vni: 40001, type: 'l2', routeTargets: ['65000:40001'] }));
-    await waitFor('a network added after the bad rows', () => getNetwork(late));
+    await waitFor('a network added after the bad rows', () => env.getNetwork(late));
 
     const events = await waitFor('one Warning event per malformed row', async () => {
       const all = await listEvents(kube.client);
@@ -353,12 +345,12 @@ describe('malformed associations', () => {
       });
       expect(e[0]?.note.startsWith(`${c.code}: `), `${c.name}: ${e[0]?.note}`).toBe(true);
       expect(e[0]?.note, c.name).toContain(c.says);
-      if (!('networkId' in c)) expect(await getNetwork(ids[i] ?? ''), c.name).toBeUndefined();
+      if (!('networkId' in c)) expect(await env.getNetwork(ids[i] ?? ''), c.name).toBeUndefined();
     }
     // Refused before any write: no 422 from the apiserver, so no failed pass and no retry storm.
     expect(mirrorErrors()).toBe(errorsBefore);
     expect(op.registry.render()).toMatch(/evpn_operator_errors_total\{code="EVPN-007"\} [1-9]/);
-    expect((await getNetwork(good))?.metadata.labels?.[Label.MirroredFrom]).toBe('network');
+    expect((await env.getNetwork(good))?.metadata.labels?.[Label.MirroredFrom]).toBe('network');
     const metrics = op.registry.render();
     expect(metrics).toMatch(/evpn_operator_errors_total\{code="EVPN-001"\} [1-9]/);
     expect(metrics).toMatch(/evpn_operator_errors_total\{code="EVPN-002"\} [1-9]/);
@@ -370,12 +362,12 @@ describe('malformed associations', () => {
     const net = randomUUID();
     const ids = driverExternalIds({ vni: 41000, type: 'l2', routeTargets: ['65000:41000'] });
     await addNetwork(ovn.nbctl, net, ids);
-    const good = await waitFor('EvpnNetwork', () => getNetwork(net));
+    const good = await waitFor('EvpnNetwork', () => env.getNetwork(net));
     await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), {
       'neutron_bgpvpn:rt': '["65000:41000", "not-a-target"]',
     });
     const flagged = await waitFor('SourceDegraded', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'SourceDegraded')?.status === 'True' ? n : undefined;
     });
     expect(flagged.spec).toEqual(good.spec);
@@ -383,20 +375,20 @@ describe('malformed associations', () => {
       reason: 'LastGoodSpecKept',
       message: expect.stringMatching(/^EVPN-002: .*"not-a-target".*the last good spec is kept$/) as unknown,
     });
-    expect((await getNetwork(net))?.spec.routeTargets).toEqual(['65000:41000']);
+    expect((await env.getNetwork(net))?.spec.routeTargets).toEqual(['65000:41000']);
     await waitFor('LastGoodSpecKept event', async () =>
       (await listEvents(kube.client)).some((e) => e.regarding.name === net && e.reason === 'LastGoodSpecKept')
         ? true
         : undefined,
     );
     await new Promise((r) => setTimeout(r, GRACE_MS + 300));
-    expect((await getNetwork(net))?.metadata.uid).toBe(good.metadata.uid);
+    expect((await env.getNetwork(net))?.metadata.uid).toBe(good.metadata.uid);
 
     await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), {
       'neutron_bgpvpn:rt': '["65000:41000", "65000:41001"]',
     });
     const healed = await waitFor('healed', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'SourceDegraded')?.status === 'False' ? n : undefined;
     });
     expect(condition(healed, 'Accepted')?.status).toBe('True');
@@ -409,12 +401,12 @@ describe('never lose a network', () => {
   it('keeps a working VRF and network when the route targets grow past the API limit of 32', async () => {
     const net = randomUUID();
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 42000, type: 'l3', routeTargets: ['65000:42000'] }));
-    const good = await waitFor('EvpnNetwork', () => getNetwork(net));
-    const vrf = await waitFor('EvpnVrf', () => getVrf('vrf-42000'));
+    const good = await waitFor('EvpnNetwork', () => env.getNetwork(net));
+    const vrf = await waitFor('EvpnVrf', () => env.getVrf('vrf-42000'));
     const rts = Array.from({ length: 33 }, (_, i) => `65000:${42000 + i}`);
     await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(net), { 'neutron_bgpvpn:rt': JSON.stringify(rts) });
     const flagged = await waitFor('SourceDegraded', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'SourceDegraded')?.status === 'True' ? n : undefined;
     });
     expect(condition(flagged, 'SourceDegraded')?.message).toMatch(
@@ -422,18 +414,18 @@ describe('never lose a network', () => {
     );
     await new Promise((r) => setTimeout(r, 3 * GRACE_MS));
     await op.operator.idle();
-    expect((await getNetwork(net))?.metadata.uid).toBe(good.metadata.uid);
-    const kept = await getVrf('vrf-42000');
+    expect((await env.getNetwork(net))?.metadata.uid).toBe(good.metadata.uid);
+    const kept = await env.getVrf('vrf-42000');
     expect(kept?.metadata.uid).toBe(vrf.metadata.uid);
     expect(kept?.spec.routeTargets).toEqual(['65000:42000']);
     await ovn.nbctl(['ls-del', lsName(net)]);
-    await gone('EvpnVrf', () => getVrf('vrf-42000'));
+    await gone('EvpnVrf', () => env.getVrf('vrf-42000'));
   });
 
   it('neither prunes nor overwrites a kubectl copy of a mirrored object, label and all, and reports the clash', async () => {
     const net = randomUUID();
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 43000, type: 'l3', routeTargets: ['65000:43000'] }));
-    const mirrored = await waitFor('EvpnNetwork', () => getNetwork(net));
+    const mirrored = await waitFor('EvpnNetwork', () => env.getNetwork(net));
     // What `kubectl get -o yaml | kubectl apply` of the mirrored object makes under another name: the label comes along.
     const copy = randomUUID();
     const copySpec = { ...mirrored.spec, vrf: 'vrf-43000' };
@@ -443,17 +435,17 @@ describe('never lose a network', () => {
       { metadata: { name: copy, labels: { ...mirrored.metadata.labels } }, spec: copySpec },
       { fieldManager: 'kubectl-client-side-apply' },
     );
-    const created = await waitFor('copy', () => getNetwork(copy));
+    const created = await waitFor('copy', () => env.getNetwork(copy));
     await new Promise((r) => setTimeout(r, 3 * GRACE_MS));
     await op.operator.idle();
-    const later = await getNetwork(copy);
+    const later = await env.getNetwork(copy);
     expect(later?.metadata.uid).toBe(created.metadata.uid);
     expect(later?.spec).toEqual(copySpec);
     expect(later?.metadata.labels?.[Label.MirroredFrom]).toBe('network');
     // Now OVN claims the copy's name: a conflict on the copy, which keeps its spec.
     await addNetwork(ovn.nbctl, copy, driverExternalIds({ vni: 43001, type: 'l3', routeTargets: ['65000:43001'] }));
     const clash = await waitFor('Conflict on the copy', async () => {
-      const n = await getNetwork(copy);
+      const n = await env.getNetwork(copy);
       return condition(n, 'Accepted')?.reason === 'Conflict' ? n : undefined;
     });
     expect(condition(clash, 'Accepted')?.message).toMatch(/^EVPN-004: a user-authored EvpnNetwork/);
@@ -463,9 +455,9 @@ describe('never lose a network', () => {
     );
     expect(managers.map((f) => f.subresource)).toEqual(['status']);
     await ovn.nbctl(['--', 'ls-del', lsName(net), '--', 'ls-del', lsName(copy)]);
-    await gone('EvpnNetwork', () => getNetwork(net));
+    await gone('EvpnNetwork', () => env.getNetwork(net));
     await new Promise((r) => setTimeout(r, 2 * GRACE_MS));
-    expect((await getNetwork(copy))?.metadata.uid).toBe(created.metadata.uid);
+    expect((await env.getNetwork(copy))?.metadata.uid).toBe(created.metadata.uid);
   });
 });
 
@@ -481,8 +473,8 @@ describe('user-authored objects', () => {
     const net = randomUUID();
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 50000, type: 'l3', routeTargets: ['65000:50000'] }));
     const [user, mirrored] = await waitFor('Conflict on both VRFs', async () => {
-      const u = await getVrf(userVrf);
-      const m = await getVrf('vrf-50000');
+      const u = await env.getVrf(userVrf);
+      const m = await env.getVrf('vrf-50000');
       return condition(u, 'Accepted')?.reason === 'Conflict' && condition(m, 'Accepted')?.reason === 'Conflict'
         ? ([u, m] as const)
         : undefined;
@@ -498,7 +490,7 @@ describe('user-authored objects', () => {
     expect(user?.status?.routingTable).toBe(1_050_000);
     await ovn.nbctl(['ls-del', lsName(net)]);
     await waitFor('user VRF accepted again', async () =>
-      condition(await getVrf(userVrf), 'Accepted')?.status === 'True' ? true : undefined,
+      condition(await env.getVrf(userVrf), 'Accepted')?.status === 'True' ? true : undefined,
     );
   });
 
@@ -513,7 +505,7 @@ describe('user-authored objects', () => {
     );
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 51000, type: 'l2', routeTargets: ['65000:51000'] }));
     const user = await waitFor('Conflict', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'Accepted')?.reason === 'Conflict' ? n : undefined;
     });
     expect(condition(user, 'Accepted')?.message).toMatch(
@@ -533,7 +525,7 @@ describe('user-authored objects', () => {
         ? true
         : undefined,
     );
-    expect(await getVrf('vrf-51000')).toBeUndefined();
+    expect(await env.getVrf('vrf-51000')).toBeUndefined();
     await ovn.nbctl(['ls-del', lsName(net)]);
   });
 });
@@ -554,7 +546,7 @@ describe('status aggregation from EvpnNodeStates', () => {
   it('folds per-node results into ready counts, failing nodes and the Ready condition', async () => {
     const net = randomUUID();
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 60000, type: 'l2', routeTargets: ['65000:60000'] }));
-    const created = await waitFor('EvpnNetwork', () => getNetwork(net));
+    const created = await waitFor('EvpnNetwork', () => env.getNetwork(net));
     const generation = created.metadata.generation ?? 0;
     await reportNode('agg-node-1', {
       networks: [{ name: net, generation, ready: true }],
@@ -565,7 +557,7 @@ describe('status aggregation from EvpnNodeStates', () => {
       vrfs: [{ name: 'vrf-60000', ready: true }],
     });
     const failing = await waitFor('NodesFailing', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'Ready')?.reason === 'NodesFailing' ? n : undefined;
     });
     expect(failing.status).toMatchObject({
@@ -582,7 +574,7 @@ describe('status aggregation from EvpnNodeStates', () => {
       message: expect.stringContaining('agg-node-2 (FrrFailed') as unknown,
     });
     const vrf = await waitFor('VRF Applied', async () => {
-      const v = await getVrf('vrf-60000');
+      const v = await env.getVrf('vrf-60000');
       return condition(v, 'Ready')?.reason === 'Applied' ? v : undefined;
     });
     expect(vrf.status).toMatchObject({ ready: '2/2', routingTable: 1_060_000, networkCount: 1 });
@@ -592,13 +584,13 @@ describe('status aggregation from EvpnNodeStates', () => {
       vrfs: [{ name: 'vrf-60000', ready: true }],
     });
     const applied = await waitFor('Applied', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'Ready')?.reason === 'Applied' ? n : undefined;
     });
     expect(applied.status).toMatchObject({ ready: '2/2', failingNodes: [] });
     for (const node of ['agg-node-1', 'agg-node-2']) await kube.kubectl(['delete', 'evpnnodestate', node]);
     await waitFor('NoNodes', async () =>
-      condition(await getNetwork(net), 'Ready')?.reason === 'NoNodes' ? true : undefined,
+      condition(await env.getNetwork(net), 'Ready')?.reason === 'NoNodes' ? true : undefined,
     );
     await ovn.nbctl(['ls-del', lsName(net)]);
   });
@@ -654,7 +646,7 @@ describe('operator restart', () => {
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 80000, type: 'l2', routeTargets: ['65000:80000'] }));
     await addNetwork(ovn.nbctl, bad, driverExternalIds({ vni: 80001, type: 'l2', routeTargets: ['65000:80001'] }));
     await waitFor('networks', async () =>
-      (await getNetwork(net)) !== undefined && (await getNetwork(bad)) !== undefined ? true : undefined,
+      (await env.getNetwork(net)) !== undefined && (await env.getNetwork(bad)) !== undefined ? true : undefined,
     );
     await setExternalIds(ovn.nbctl, 'Logical_Switch', lsName(bad), { 'neutron_bgpvpn:vni': '0' });
     await ovn.nbctl([
@@ -681,8 +673,8 @@ describe('operator restart', () => {
     );
     await waitFor('settled', async () => {
       await op.operator.idle();
-      return condition(await getNetwork(bad), 'SourceDegraded')?.status === 'True' &&
-        (await getNetwork(net))?.status?.ready === '1/1'
+      return condition(await env.getNetwork(bad), 'SourceDegraded')?.status === 'True' &&
+        (await env.getNetwork(net))?.status?.ready === '1/1'
         ? true
         : undefined;
     });

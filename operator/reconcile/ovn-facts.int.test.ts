@@ -6,19 +6,17 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvpnNetwork, EvpnPortSet } from '../../crds/index.ts';
 import { Label } from '../../crds/index.ts';
-import type { Condition } from '../../lib/kube/conditions.ts';
-import { startOvnDatabases, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
+import type { OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
 import type { Live } from '../object-key.ts';
 import {
-  deleteAllEvpnObjects,
-  getObject,
   listEvents,
   listObjects,
-  startKubeEnv,
   type KubeEnv,
+  conditionOf as condition,
 } from '../../test/harness/operator/kube-env.ts';
+import { startOperatorEnv, type OperatorEnv } from '../../test/harness/operator/operator-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';
 import { runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import {
@@ -37,13 +35,13 @@ import {
 
 let kube: KubeEnv;
 let ovn: OvnDatabases;
+let env: OperatorEnv;
 let op: RunningOperator;
 let northd: Northd;
 
 beforeAll(async () => {
-  [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases()]);
-  // The integration files share one API server: start without other files' mirrored objects.
-  await deleteAllEvpnObjects(kube.client);
+  env = await startOperatorEnv();
+  ({ kube, ovn } = env);
   northd = new Northd(ovn);
   op = await runOperator(kube, ovn, { pruneGraceMs: 1500 });
 });
@@ -51,13 +49,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await op.stop();
   await northd.stop();
-  await Promise.all([ovn.stop(), kube.stop()]);
+  await env.stop();
 });
 
-const getNetwork = (name: string): Promise<Live<EvpnNetwork> | undefined> =>
-  getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
-const condition = (obj: { status?: unknown } | undefined, type: string): Condition | undefined =>
-  (obj?.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === type);
 /** Waits until the network exists and `check` holds for it. */
 const networkWhere = (
   what: string,
@@ -65,7 +59,7 @@ const networkWhere = (
   check: (n: Live<EvpnNetwork>) => boolean,
 ): Promise<Live<EvpnNetwork>> =>
   waitFor(what, async () => {
-    const n = await getNetwork(name);
+    const n = await env.getNetwork(name);
     return n !== undefined && check(n) ? n : undefined;
   });
 const eventFor = (name: string, reason: string): Promise<{ note: string; type: string }> =>

@@ -6,18 +6,10 @@
 // from SB.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvpnNetwork } from '../../crds/index.ts';
 import { evpnResources } from '../../crds/resources.ts';
 import { applyObject } from '../../lib/kube/apply.ts';
-import type { Condition } from '../../lib/kube/conditions.ts';
 import { driverExternalIds } from '../../test/fixtures/mirror/driver-rows.ts';
-import {
-  deleteAllEvpnObjects,
-  getObject,
-  listEvents,
-  startKubeEnv,
-  type KubeEnv,
-} from '../../test/harness/operator/kube-env.ts';
+import { listEvents, type KubeEnv, conditionOf as condition } from '../../test/harness/operator/kube-env.ts';
 import { runOperator, type RunningOperator } from '../../test/harness/operator/operator-harness.ts';
 import {
   addNetwork,
@@ -26,15 +18,16 @@ import {
   lsName,
   removeBgpvpnKeys,
 } from '../../test/harness/operator/ovn-driver.ts';
-import { startOvnDatabases, type Ctl, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
+import { type Ctl, type OvnDatabases } from '../../test/harness/ovn/ovn-databases.ts';
 import { stackName } from '../../test/harness/stack/stack.ts';
+import { startOperatorEnv, type OperatorEnv } from '../../test/harness/operator/operator-env.ts';
 import { waitFor } from '../../test/harness/wait-for.ts';
-import type { Live } from '../object-key.ts';
 import { OWNED_KEYS_MARKER } from '../ovn-keys/plan-ovn-keys.ts';
 
 const OPTIONS = { pruneGraceMs: 500, massDelete: { maxShare: 0.5, floor: 100, holdMs: 0 } };
 let kube: KubeEnv;
 let ovn: OvnDatabases;
+let env: OperatorEnv;
 let op: RunningOperator;
 
 /** One row's map columns and _version, read with the real ovn-nbctl/ovn-sbctl. */
@@ -60,10 +53,6 @@ const mapOf = (row: DbRow | undefined, column: string): Record<string, string> =
   (row?.[column] ?? {}) as Record<string, string>;
 const nbRow = async (table: string, name: string): Promise<DbRow | undefined> =>
   (await listRows(ovn.nbctl, table, name))[0];
-const getNetwork = (name: string): Promise<Live<EvpnNetwork> | undefined> =>
-  getObject<EvpnNetwork>(kube.client, evpnResources.networks, name);
-const condition = (obj: { status?: unknown } | undefined, type: string): Condition | undefined =>
-  (obj?.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === type);
 const ovnKeyWrites = (): number =>
   Number(/evpn_operator_ovn_key_writes_total (\d+)/.exec(op.registry.render())?.[1] ?? 0);
 
@@ -90,14 +79,14 @@ const SWITCH_KEYS = (vni: number): Record<string, string> => ({
 });
 
 beforeAll(async () => {
-  [kube, ovn] = await Promise.all([startKubeEnv(), startOvnDatabases({ northd: true })]);
-  await deleteAllEvpnObjects(kube.client);
+  env = await startOperatorEnv({ northd: true });
+  ({ kube, ovn } = env);
   op = await runOperator(kube, ovn, OPTIONS);
 });
 
 afterAll(async () => {
   await op.stop();
-  await Promise.all([ovn.stop(), kube.stop()]);
+  await env.stop();
 });
 
 describe.runIf(stackName() === 'oldest')('the ovn backend on an OVN without native EVPN (23.03)', () => {
@@ -106,10 +95,10 @@ describe.runIf(stackName() === 'oldest')('the ovn backend on an OVN without nati
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 30000, type: 'l2', routeTargets: ['65000:30000'] }), {
       segment: { type: 'geneve' },
     });
-    await waitFor('network', async () => ((await getNetwork(net)) !== undefined ? true : undefined));
+    await waitFor('network', async () => ((await env.getNetwork(net)) !== undefined ? true : undefined));
     await chooseBackend(net, 'ovn');
     const refused = await waitFor('refused', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'Accepted')?.reason === 'BackendUnsupported' ? n : undefined;
     });
     expect(condition(refused, 'Accepted')?.message).toMatch(
@@ -133,7 +122,7 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
     await addVmPort(ovn.nbctl, { networkId: net, portId: randomUUID(), mac: 'fa:16:3e:00:31:01', ips: ['10.31.0.11'] });
     // The cluster default (kernel) cannot carry it: flagged, never a silent no-op.
     const flagged = await waitFor('NoProviderPath', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'Accepted')?.reason === 'NoProviderPath' ? n : undefined;
     });
     expect(flagged.status?.backend).toBe('kernel');
@@ -142,7 +131,7 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
 
     await chooseBackend(net, 'ovn');
     const accepted = await waitFor('accepted on ovn', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'Accepted')?.status === 'True' && n?.status?.backend === 'ovn' ? n : undefined;
     });
     expect(accepted.spec.backend).toBe('ovn');
@@ -175,7 +164,7 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
       `external_ids:"neutron_bgpvpn:rt"=${JSON.stringify('["65000:31001"]')}`,
     ]);
     const rewritten = await waitFor('new RT mirrored', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return n?.spec.routeTargets?.includes('65000:31001') === true ? n : undefined;
     });
     expect(rewritten.spec.backend).toBe('ovn');
@@ -195,11 +184,11 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
       ids: driverExternalIds({ vni: 32000, type: 'l3', routeTargets: ['65000:32000'] }),
     });
     await ovn.nbctl(['set', 'Logical_Router', `neutron-${router}`, 'options:always_learn_from_arp_request=false']);
-    await waitFor('network', async () => ((await getNetwork(net)) !== undefined ? true : undefined));
+    await waitFor('network', async () => ((await env.getNetwork(net)) !== undefined ? true : undefined));
     await chooseBackend(net, 'ovn');
     // The network alone is not enough: the agents name the VRF device after the VRF's backend.
     const waiting = await waitFor('kernel VRF reported', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'Accepted')?.reason === 'BackendUnsupported' ? n : undefined;
     });
     expect(condition(waiting, 'Accepted')?.message).toMatch(
@@ -234,11 +223,11 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
     });
     // Neutron's own ovn-evpn extension got there first, with its own VNI.
     await ovn.nbctl(['set', 'Logical_Switch', lsName(net), 'other_config:dynamic-routing-vni=4242']);
-    await waitFor('network', async () => ((await getNetwork(net)) !== undefined ? true : undefined));
+    await waitFor('network', async () => ((await env.getNetwork(net)) !== undefined ? true : undefined));
     const before = await nbRow('Logical_Switch', lsName(net));
     await chooseBackend(net, 'ovn');
     const refused = await waitFor('conflict', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'Accepted')?.reason === 'Conflict' ? n : undefined;
     });
     expect(condition(refused, 'Accepted')).toMatchObject({ status: 'False' });
@@ -261,7 +250,7 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 34000, type: 'l2', routeTargets: ['65000:34000'] }), {
       segment: { type: 'geneve' },
     });
-    await waitFor('network', async () => ((await getNetwork(net)) !== undefined ? true : undefined));
+    await waitFor('network', async () => ((await env.getNetwork(net)) !== undefined ? true : undefined));
     await chooseBackend(net, 'ovn');
     await waitFor('switch keys', async () =>
       'dynamic-routing-vni' in mapOf(await nbRow('Logical_Switch', lsName(net)), 'other_config') ? true : undefined,
@@ -304,7 +293,7 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
       );
     }
     for (const net of nets) {
-      await waitFor('network', async () => ((await getNetwork(net)) !== undefined ? true : undefined));
+      await waitFor('network', async () => ((await env.getNetwork(net)) !== undefined ? true : undefined));
       await chooseBackend(net, 'ovn');
     }
     await waitFor('switch keys', async () => {
@@ -321,7 +310,7 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
       await removeBgpvpnKeys(ovn.nbctl, 'Logical_Switch', lsName(net), keys);
     }
     await waitFor('deletes held', async () => {
-      const n = await getNetwork(nets[0] ?? '');
+      const n = await env.getNetwork(nets[0] ?? '');
       return condition(n, 'SourceDegraded')?.message.includes('its delete is held') === true ? true : undefined;
     });
     await new Promise((r) => setTimeout(r, 1500));
@@ -348,10 +337,10 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
     await addNetwork(ovn.nbctl, net, driverExternalIds({ vni: 36000, type: 'l2', routeTargets: ['65000:36000'] }), {
       segment: { type: 'geneve' },
     });
-    await waitFor('network', async () => ((await getNetwork(net)) !== undefined ? true : undefined));
+    await waitFor('network', async () => ((await env.getNetwork(net)) !== undefined ? true : undefined));
     await chooseBackend(net, 'ovn');
     const refused = await waitFor('writes-off condition', async () => {
-      const n = await getNetwork(net);
+      const n = await env.getNetwork(net);
       return condition(n, 'Accepted')?.reason === 'BackendUnsupported' ? n : undefined;
     });
     expect(condition(refused, 'Accepted')?.message).toMatch(/^EVPN-001: OVN writes are off \(--ovn-writes=false\)/);
@@ -366,7 +355,7 @@ describe.runIf(stackName() === 'current')('the ovn backend on OVN 26.03', () => 
       ...Object.entries(SWITCH_KEYS(36000)).map(([k, v]) => `other_config:${k}=${JSON.stringify(v)}`),
     ]);
     await waitFor('accepted', async () =>
-      condition(await getNetwork(net), 'Accepted')?.status === 'True' ? true : undefined,
+      condition(await env.getNetwork(net), 'Accepted')?.status === 'True' ? true : undefined,
     );
     expect(mapOf(await nbRow('Logical_Switch', lsName(net)), 'external_ids')).not.toHaveProperty(OWNED_KEYS_MARKER);
     await op.stop();

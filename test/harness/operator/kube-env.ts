@@ -13,6 +13,7 @@ import type { Lease } from '../../../lib/kube/leader-election.ts';
 import { deleteObject } from '../../../lib/kube/apply.ts';
 import { evpnResources } from '../../../crds/resources.ts';
 import type { Live } from '../../../operator/object-key.ts';
+import type { Condition } from '../../../lib/kube/conditions.ts';
 
 const crdDir = join(import.meta.dirname, '..', '..', '..', 'crds', 'generated');
 
@@ -126,3 +127,7 @@ export async function listEvents(client: KubeClient, namespace = 'default'): Pro
   const list = await client.listAll<EventView>(`/apis/events.k8s.io/v1/namespaces/${namespace}/events`);
   return list.items;
 }
+
+/** The condition of `type` on an object's status, if it has one. */
+export const conditionOf = (obj: { status?: unknown } | undefined, type: string): Condition | undefined =>
+  (obj?.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === type);
