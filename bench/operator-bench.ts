@@ -40,6 +40,7 @@ import {
   vmPortName,
   type OvnWorkloadOptions,
 } from './lib/ovn-workload.ts';
+import { apiserverFloorResults, apiserverWriteFloor } from './lib/apiserver-floor.ts';
 import { log } from './lib/shell.ts';
 import { parseSize, smokeOf } from './lib/sizes.ts';
 import { measurePassCost } from './lib/mirror-pass-cost.ts';
@@ -604,6 +605,13 @@ async function main(): Promise<void> {
     const rssBusy = await measureOvnChanges(b, op0, chassisUuid);
     await measureRestarts(b, rssIdle, rssBusy);
     measurePassCosts(b);
+    // Last: the floor deletes every mirrored object and writes it again, with the operator stopped.
+    if (b.operator !== undefined) await stopOperator(b.operator);
+    b.operator = undefined;
+    const floor = await apiserverWriteFloor(b.env.client);
+    log(`apiserver floor: ${floor.writes} writes in ${(floor.ms / 1000).toFixed(1)} s`);
+    const initial = b.results.find((r) => r.name === 'operator.initial_mirror')?.value;
+    b.results.push(...apiserverFloorResults(floor, initial, size.name));
   } finally {
     await stopBench(b);
   }
