@@ -137,6 +137,15 @@ function writeGuestEnv(cp: ControlPlane, ovn: OvnClusters, dir: string, passEnv:
   ];
 }
 
+// SIGTERM/SIGINT (make demo interrupted, a CI timeout): stop the guest, then main's finally tears down the
+// operator, OVN and the apiserver; without this the process died and left all of them running.
+const stopping = new AbortController();
+for (const sig of ['SIGTERM', 'SIGINT'] as const)
+  process.once(sig, () => {
+    process.stderr.write(`host: ${sig}: stopping the guest, then the operator, OVN and the apiserver\n`);
+    stopping.abort();
+  });
+
 /** Boots the guest to run `command`; resolves with its exit code and its stderr (collected only when quiet). */
 async function runGuest(command: readonly string[], env: readonly string[]): Promise<{ code: number; stderr: string }> {
   const child = spawn(
@@ -144,6 +153,11 @@ async function runGuest(command: readonly string[], env: readonly string[]): Pro
     ['-n', 'vde', ...env.flatMap((e) => ['-e', e]), '--', ...command],
     { stdio: ['ignore', 'inherit', quiet ? 'pipe' : 'inherit'], cwd: repo },
   );
+  // boot.sh takes the guest down on TERM (its EXIT trap).
+  const stopGuest = (): void => {
+    child.kill('SIGTERM');
+  };
+  stopping.signal.addEventListener('abort', stopGuest, { once: true });
   let bootStderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
@@ -154,6 +168,7 @@ async function runGuest(command: readonly string[], env: readonly string[]): Pro
       resolve(c ?? 1);
     }),
   );
+  stopping.signal.removeEventListener('abort', stopGuest);
   return { code, stderr: bootStderr };
 }
 
@@ -180,6 +195,7 @@ async function main(): Promise<number> {
     operator = await startOperator(cp, ovn, operatorLog);
     phase('operator ready');
 
+    if (stopping.signal.aborted) return 143;
     const { code, stderr: bootStderr } = await runGuest(command, writeGuestEnv(cp, ovn, dir, passEnv));
     phase('guest');
     if (code !== 0) {

@@ -79,11 +79,15 @@ done
 
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # The guest's subshell first hands the TERM to its children (timeout, which passes it to linux.uml):
+  # killing the subshell alone would leave the guest running after boot.sh is stopped.
+  for p in "${pids[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
   if [[ -f "$run/vde_switch.pid" ]]; then kill "$(cat "$run/vde_switch.pid")" 2>/dev/null || true; fi
   rm -rf "$repo/.cache/uml/umid/$id"
 }
 trap cleanup EXIT
+# Stopped (make demo interrupted, the e2e host stopping): exit, so the EXIT trap takes the guest down.
+trap 'exit 143' TERM INT
 
 net_args=()
 if [[ $net == vde ]]; then
