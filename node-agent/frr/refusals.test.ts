@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
-import { attributeRefusals, maskRefused, refusalUnitEnd, targetOf, type FrrRefusal } from './refusals.ts';
+import {
+  attributeRefusals,
+  maskRefused,
+  plainRefusalMessage,
+  refusalUnitEnd,
+  targetOf,
+  type FrrRefusal,
+} from './refusals.ts';
 import { parseStanzas } from './stanzas.ts';
 
 const vrf = (name: string, vni: number): EvpnVrf => ({ metadata: { name }, spec: { vni } }) as unknown as EvpnVrf;
@@ -192,5 +199,29 @@ describe('attributeRefusals', () => {
     expect(a.node).toBe(
       "FRR refused the node's configuration: bgpd: neighbor 10.0.0.1 remote-as internal: % Can not configure the local system as neighbor; zebra: match x: % x; zebra: vni 900: % y",
     );
+  });
+});
+
+describe('plainRefusalMessage', () => {
+  it.each([
+    [
+      "FRR 10.7.1's mgmtd (status 13): the reason alone, without the commit's session and request ids",
+      "% Configuration failed.\n\ncommit failed session-id 1009 on Unknown-FD-12 req-id 18 source-ds: candidate target-ds: running validate-only: 0: reason: 'Failed to create cfgdata: vni 2003 is already mapped to another vrf'\n",
+      'vni 2003 is already mapped to another vrf',
+    ],
+    [
+      "FRR 8.4's northbound: the error description",
+      '% Configuration failed.\n\nError type: validation\nError description: VNI 2003 is already configured as L3-VNI\n',
+      'VNI 2003 is already configured as L3-VNI',
+    ],
+    [
+      'a one-line answer as it is',
+      '% Can not configure the local system as neighbor\n',
+      '% Can not configure the local system as neighbor',
+    ],
+    ['other lines joined into one', '% Failed\n  to create VNI \n', '% Failed to create VNI'],
+    ['no answer: the status', '  \n', 'status 13'],
+  ])('%s', (_name, output, plain) => {
+    expect(plainRefusalMessage(output, 13)).toBe(plain);
   });
 });

@@ -47,6 +47,26 @@ export function targetOf(r: FrrRefusal): RefusalTarget {
 
 export const describeRefusal = (r: FrrRefusal): string => `${r.daemon}: ${r.line}: ${r.message}`;
 
+/**
+ * FRR's answer to a refused line as one plain line. A northbound commit wraps
+ * the reason in boilerplate: FRR 10's mgmtd (status 13, measured on 10.7.1)
+ * "% Configuration failed.\n\ncommit failed session-id 1009 on Unknown-FD-12
+ * req-id 18 source-ds: candidate target-ds: running validate-only: 0: reason:
+ * 'Failed to create cfgdata: vni 2003 is already mapped to another vrf'", whose
+ * session and request ids change on every try (the condition's message would
+ * change on every pass); FRR 8.4's northbound daemons "% Configuration
+ * failed.\n\nError type: validation\nError description: …". Only the reason is kept.
+ */
+export function plainRefusalMessage(output: string, status: number): string {
+  const text = output.trim();
+  const reason = /reason: '([\s\S]*)'$/.exec(text)?.[1] ?? /^Error description: (.+)$/m.exec(text)?.[1];
+  const plain = (reason ?? text)
+    .replace(/^Failed to \w+ cfgdata: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
+  return plain === '' ? `status ${status}` : plain;
+}
+
 const depthOf = (line: string): number => line.length - line.trimStart().length;
 
 /** The `vni N` line that opens the block `lines[i]` is in (i itself when it opens one); -1: none. */

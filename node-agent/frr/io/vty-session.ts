@@ -5,7 +5,7 @@
 // connection. No process per call (bench/frr-profile.ts, findings §5).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { refusalUnitEnd, type FrrRefusal } from '../refusals.ts';
+import { plainRefusalMessage, refusalUnitEnd, type FrrRefusal } from '../refusals.ts';
 import { ownersOf, type Block, type DaemonName } from '../stanzas.ts';
 import { isVtyRefusal, VtyConnection } from '../vty.ts';
 import { FrrUnavailableError, messageOf } from './run-command.ts';
@@ -77,7 +77,7 @@ async function sendBlock(c: VtyConnection, daemon: DaemonName, block: Block): Pr
       daemon,
       context: stack.map((l) => l.trim()),
       line: line.trim(),
-      message: r.output.trim() || `status ${r.status}`,
+      message: plainRefusalMessage(r.output, r.status),
     };
     refusals.push(refusal);
     const resume = refusalUnitEnd(block.lines, i, refusal);
