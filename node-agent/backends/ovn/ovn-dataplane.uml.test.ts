@@ -131,8 +131,8 @@ afterAll(async () => {
   await agent.stop();
   await uplink.close();
   kernel.close();
-  dp.stopHosts();
   leaf?.stop();
+  dp.stopDataPlane(VM.port);
   ch.stopAll();
 });
 
@@ -168,7 +168,11 @@ describe.runIf(onCurrent)('the ovn backend carries a Geneve tenant network to a 
       dp.ovnAppctl('evpn/vtep-fdb-list').includes(`MAC: ${dp.SERVER_MAC}, vni: ${L2VNI}`),
     );
     // Ours at the leaf: the VM's MAC as type-2 with the BGPVPN's RT, installed towards our VTEP.
-    await until('the VM MAC as type-2 at the leaf', () => leafRoutes().includes(VM.mac));
+    await until('the VM MAC and MAC+IP as type-2 at the leaf', () =>
+      leafRoutes().includes(`[2]:[0]:[48]:[${VM.mac}]:[32]:[${VM.ip}]`),
+    );
+    // OVN's view of what it advertises: the VM's port in SB Advertised_MAC_Binding.
+    expect(ch.sbctl('--bare', '--columns=mac', 'list', 'Advertised_MAC_Binding')).toContain(VM.mac);
     expect(leafVtysh(`show bgp l2vpn evpn route rd 10.0.0.1:101 mac ${VM.mac}`)).toContain(`RT:${RT}`);
     const leafFdb = JSON.parse(leaf?.exec(['bridge', '-j', 'fdb', 'show', 'dev', `vxlan-${L2VNI}`]) ?? '[]') as Json[];
     expect(leafFdb.some((e) => e.mac === VM.mac && e.dst === VTEP)).toBe(true);

@@ -211,7 +211,7 @@ export function startLeaf(
 export function attachToNetdevBridge(bridge: string, port: string, cidr: string): void {
   vsctl('--may-exist', 'add-br', bridge, '--', 'set', 'Bridge', bridge, 'datapath_type=netdev');
   vsctl('--may-exist', 'add-port', bridge, port);
-  run('ip', ['addr', 'add', cidr, 'dev', bridge]);
+  run('ip', ['addr', 'replace', cidr, 'dev', bridge]);
   run('ip', ['link', 'set', bridge, 'up']);
 }
 

@@ -56,8 +56,21 @@ export function startServer(leafBridge: string): void {
   inNs(LEAF_NS, 'ip', 'link', 'set', 'srv0', 'master', leafBridge, 'up');
 }
 
-export function stopHosts(): void {
+/**
+ * Removes the hosts and the underlay bridge; call while ovs-vswitchd still
+ * runs. The netdev datapath's internal ports are persistent taps: left behind,
+ * br-phy would keep the VTEP address and its route after OVS exits, and the
+ * next test's BGP over a plain veth would go into that dead tap (measured).
+ */
+export function stopDataPlane(vmPort: string): void {
   for (const ns of [VM_NS, SERVER_NS]) spawnSync('ip', ['netns', 'del', ns]);
+  spawnSync('ip', ['link', 'del', vmPort]);
+  try {
+    vsctl('--if-exists', 'del-port', 'br-int', vmPort, '--', '--if-exists', 'del-br', UNDERLAY_BRIDGE);
+  } catch {
+    // OVS already gone: remove the tap by hand below
+  }
+  spawnSync('ip', ['link', 'del', UNDERLAY_BRIDGE]);
 }
 
 /** Echo replies of `ping -c count` from `ns` to `ip` (1 s per reply; a failed ping is 0, not an error). */
