@@ -24,4 +24,11 @@ describe('agent config: the ovn backend', () => {
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.message).toMatch(/must not be one of ovn.evpnVxlanPorts/);
   });
+
+  it('refuses a port list without 4789, the only port FRR-learned VTEPs bind to in ovn-controller', () => {
+    const r = OvnNodeConfig.safeParse({ evpnVxlanPorts: [4790] });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.message).toMatch(/must include 4789/);
+    expect(OvnNodeConfig.safeParse({ evpnVxlanPorts: [4789, 4790] }).success).toBe(true);
+  });
 });

@@ -148,17 +148,30 @@ export const LEAF_MAC = '02:00:00:00:be:01';
  * iBGP l2vpn evpn to `peer` over a veth (`ovnag-leaf` in the guest's namespace
  * holds `localCidr`). The L2VNI imports and exports `rt`, as the fabric is
  * configured for the BGPVPN's route target.
+ *
+ * `ovsBridge`: the guest's end becomes a port of that OVS netdev bridge and
+ * `localCidr` goes on the bridge's internal interface instead (the underlay
+ * the userspace datapath can route OVN's VXLAN tunnel through; dataplane.ts).
  */
-export function startLeaf(vni: number, rt: string, peer: string, localCidr: string): FrrTestInstance {
-  run('bash', [
-    '-c',
-    `ip link del ovnag-leaf 2>/dev/null; ip link add ovnag-leaf type veth peer name leaf0; ip addr add ${localCidr} dev ovnag-leaf; ip link set ovnag-leaf up`,
-  ]);
+export function startLeaf(
+  vni: number,
+  rt: string,
+  peer: string,
+  localCidr: string,
+  ovsBridge?: string,
+): FrrTestInstance {
+  run('bash', ['-c', 'ip link del ovnag-leaf 2>/dev/null; ip link add ovnag-leaf type veth peer name leaf0']);
+  if (ovsBridge === undefined) run('ip', ['addr', 'add', localCidr, 'dev', 'ovnag-leaf']);
+  else attachToNetdevBridge(ovsBridge, 'ovnag-leaf', localCidr);
+  run('ip', ['link', 'set', 'ovnag-leaf', 'up']);
   const leaf = startFrrTestInstance(LEAF_NS, (exec) => {
     run('ip', ['link', 'set', 'leaf0', 'netns', LEAF_NS]);
     for (const cmd of [
       `ip addr add ${LEAF_IP}/24 dev leaf0`,
       'ip link set leaf0 up',
+      // OVS reads the veth with AF_PACKET and gets its frames with checksums left to offload:
+      // the userspace datapath passes them on unfinished and the receiving kernel drops them.
+      ...(ovsBridge === undefined ? [] : ['ethtool -K leaf0 tx off']),
       `ip link add br-${vni} type bridge`,
       `ip link set br-${vni} addrgenmode none up`,
       `ip link add vxlan-${vni} type vxlan id ${vni} dstport 4789 local ${LEAF_IP} nolearning`,
@@ -187,6 +200,19 @@ export function startLeaf(vni: number, rt: string, peer: string, localCidr: stri
   // The bare-metal server's MAC, as the leaf's bridge would learn it from traffic.
   leaf.exec(['bridge', 'fdb', 'replace', LEAF_MAC, 'dev', 'bm0', 'master', 'static']);
   return leaf;
+}
+
+/**
+ * `port` (a kernel link) as a port of the netdev bridge `bridge` (created if
+ * missing), `cidr` on the bridge's internal interface: OVS's userspace
+ * datapath routes tunnel traffic only through an address on one of its
+ * bridges (its route table, `ovs-appctl ovs/route/show`, mirrors the kernel's).
+ */
+export function attachToNetdevBridge(bridge: string, port: string, cidr: string): void {
+  vsctl('--may-exist', 'add-br', bridge, '--', 'set', 'Bridge', bridge, 'datapath_type=netdev');
+  vsctl('--may-exist', 'add-port', bridge, port);
+  run('ip', ['addr', 'replace', cidr, 'dev', bridge]);
+  run('ip', ['link', 'set', bridge, 'up']);
 }
 
 /** What the last pass did, for a failure message. */
