@@ -5,63 +5,37 @@
 // with the same device-name function. Oracles: iproute2/bridge, ovs-vsctl,
 // ovn-sbctl, vtysh. Run: EVPN_STACK=current test/uml/run-suite.sh node-agent/backends/ovn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ovnEvpnSwitchDevices } from '../../../crds/index.ts';
-import type { EvpnNetwork, EvpnNodeState, EvpnVrf } from '../../../crds/index.ts';
+import type { EvpnNodeState } from '../../../crds/index.ts';
 import { evpnResources } from '../../../crds/resources.ts';
 import { applyObject, deleteObject, getObject } from '../../../lib/kube/apply.ts';
-import { loadKubeConfig } from '../../../lib/kube/config.ts';
 import { KubeClient } from '../../../lib/kube/kube-client.ts';
-import { silentLogger } from '../../../lib/log.ts';
 import * as ch from '../../../test/harness/ovn-evpn/chassis.ts';
+import {
+  addGeneveSwitch,
+  DEV,
+  L2VNI,
+  networkSpec,
+  openAgentParts,
+  VM,
+  VTEP,
+  vrfSpec,
+  type OvnAgentParts,
+} from '../../../test/harness/ovn-evpn/ovn-agent.ts';
 import { bridgeJson, ipJson, requireUmlGuest } from '../../../test/harness/uml/oracle.ts';
 import { stackName } from '../../../test/harness/stack/stack.ts';
 import { waitFor } from '../../../test/harness/wait-for.ts';
 import type { FrrTestInstance } from '../../../test/harness/frr/frr-test-instance.ts';
 import { NodeAgent, type PassSummary } from '../../agent.ts';
-import { AgentConfig } from '../../config.ts';
-import { FrrApplier } from '../../frr/reload.ts';
-import { openKernel, type KernelAdapter } from '../../kernel/netlink/kernel-adapter.ts';
-import { OvsUplink } from '../../ovs/ovs-uplink.ts';
 
 type Json = Record<string, unknown>;
 const NODE = 'uml-ovn-node';
 const FM = { fieldManager: 'ovn-backend-test', force: true };
-const VTEP = '10.0.0.1';
-const L2VNI = 10101;
-const L3VNI = 10100;
-const DEV = ovnEvpnSwitchDevices(L2VNI);
-const VM_MAC = 'fa:16:3e:00:00:01';
+const VM_MAC = VM.mac;
 
+let parts: OvnAgentParts;
 let client: KubeClient;
-let kernel: KernelAdapter;
-let uplink: OvsUplink;
 let agent: NodeAgent;
 let leaf: FrrTestInstance | undefined;
-
-const config = AgentConfig.parse({
-  node: { nodeName: NODE, vtepIp: VTEP },
-  bgp: { asn: 65000, routerId: VTEP, peers: [{ address: ch.LEAF_IP, remoteAs: 'internal' }] },
-  frr: { pathspace: ch.PATHSPACE, configPath: `${ch.DIR}/agent-frr.conf`, statusIntervalSeconds: 1 },
-  ovs: { remote: ch.OVS_DB },
-});
-
-function startAgent(): NodeAgent {
-  const frr = new FrrApplier({ configPath: config.frr.configPath, pathspace: ch.PATHSPACE });
-  return new NodeAgent({ config, client, kernel, ovs: uplink, frr, log: silentLogger() });
-}
-
-const vrfSpec: EvpnVrf['spec'] = { vni: L3VNI, backend: 'ovn', routeTargets: ['64999:100'] };
-const networkSpec: EvpnNetwork['spec'] = {
-  type: 'l2',
-  vni: L2VNI,
-  vrf: 'vrf-10100',
-  backend: 'ovn',
-  routeTargets: ['64999:101'],
-  routeDistinguishers: ['10.0.0.1:101'],
-  subnets: [{ cidr: '10.1.0.0/24', gateway: '10.1.0.1', gatewayOwner: 'ovn' }],
-  // A Geneve tenant network as the operator mirrors it: no VLAN path.
-  source: { association: 'network', networkId: 'geneve-a' },
-};
 
 const link = (name: string): Json | undefined =>
   (ipJson(['-d', 'link', 'show']) as Json[]).find((l) => l.ifname === name);
@@ -97,26 +71,11 @@ beforeAll(async () => {
   requireUmlGuest();
   ch.startChassis();
   ch.startFrr();
-  client = new KubeClient(loadKubeConfig().kubeConfig);
-  kernel = openKernel();
-  uplink = new OvsUplink({ remote: ch.OVS_DB, portName: 'evpn-ovs', log: silentLogger() });
-  await uplink.start();
+  parts = await openAgentParts(NODE);
+  client = parts.client;
   // The operator's part (issue 26 item 2): the switch's EVPN keys, named by the shared function.
-  ch.nbctl(
-    'ls-add',
-    'geneve-a',
-    '--',
-    'set',
-    'Logical_Switch',
-    'geneve-a',
-    `other_config:dynamic-routing-vni=${L2VNI}`,
-    `other_config:dynamic-routing-bridge-ifname=${DEV.bridge}`,
-    `other_config:dynamic-routing-vxlan-ifname=${DEV.vxlan}`,
-    `other_config:dynamic-routing-advertise-ifname=${DEV.advertise}`,
-    'other_config:dynamic-routing-redistribute=fdb,ip',
-  );
-  ch.nbctl('lsp-add', 'geneve-a', 'vm1', '--', 'lsp-set-addresses', 'vm1', `${VM_MAC} 10.1.0.11`);
-  agent = startAgent();
+  addGeneveSwitch();
+  agent = parts.newAgent();
   await agent.start();
 }, 120_000);
 
@@ -125,8 +84,7 @@ afterAll(async () => {
   await deleteObject(client, evpnResources.networks, { name: 'geneve-a' }).catch(() => undefined);
   await deleteObject(client, evpnResources.vrfs, { name: 'vrf-10100' }).catch(() => undefined);
   await agent.stop();
-  await uplink.close();
-  kernel.close();
+  await parts.close();
   leaf?.stop();
   ch.stopAll();
 });
@@ -264,11 +222,11 @@ describe.runIf(onCurrent)('the agent on the ovn backend, with ovn-controller 26.
 
   it('a restarted agent adopts the devices and keys with zero writes', async () => {
     await agent.stop();
-    const before = kernel.writeCount;
-    agent = startAgent();
+    const before = parts.kernel.writeCount;
+    agent = parts.newAgent();
     await agent.start();
     const s = await until((x) => x.frr.running, 'a pass of the new agent');
-    expect(kernel.writeCount - before).toBe(0);
+    expect(parts.kernel.writeCount - before).toBe(0);
     expect(s.ovs?.writes).toBe(0);
   });
 

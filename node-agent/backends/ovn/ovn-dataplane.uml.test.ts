@@ -12,66 +12,39 @@
 // no packets). Oracles: ping, ovn-appctl evpn/*, ovs-appctl, bridge, vtysh.
 // Run: test/uml/run-suite.sh node-agent/backends/ovn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ovnEvpnSwitchDevices } from '../../../crds/index.ts';
-import type { EvpnNetwork, EvpnVrf } from '../../../crds/index.ts';
 import { evpnResources } from '../../../crds/resources.ts';
 import { applyObject, deleteObject } from '../../../lib/kube/apply.ts';
-import { loadKubeConfig } from '../../../lib/kube/config.ts';
 import { KubeClient } from '../../../lib/kube/kube-client.ts';
-import { silentLogger } from '../../../lib/log.ts';
 import * as ch from '../../../test/harness/ovn-evpn/chassis.ts';
+import {
+  addGeneveSwitch,
+  DEV,
+  L2VNI,
+  networkSpec,
+  openAgentParts,
+  RT,
+  SWITCH_KEYS,
+  VM,
+  VTEP,
+  vrfSpec,
+  type OvnAgentParts,
+} from '../../../test/harness/ovn-evpn/ovn-agent.ts';
 import * as dp from '../../../test/harness/ovn-evpn/dataplane.ts';
 import { bridgeJson, requireUmlGuest } from '../../../test/harness/uml/oracle.ts';
 import { stackName } from '../../../test/harness/stack/stack.ts';
 import { waitFor } from '../../../test/harness/wait-for.ts';
 import type { FrrTestInstance } from '../../../test/harness/frr/frr-test-instance.ts';
 import { NodeAgent } from '../../agent.ts';
-import { AgentConfig } from '../../config.ts';
-import { FrrApplier } from '../../frr/reload.ts';
-import { openKernel, type KernelAdapter } from '../../kernel/netlink/kernel-adapter.ts';
-import { OvsUplink } from '../../ovs/ovs-uplink.ts';
 
 type Json = Record<string, unknown>;
 const NODE = 'uml-ovn-dataplane';
 const FM = { fieldManager: 'ovn-dataplane-test', force: true };
-const VTEP = '10.0.0.1';
-const L2VNI = 10101;
-const RT = '64999:101';
-const DEV = ovnEvpnSwitchDevices(L2VNI);
-const VM = { port: 'vm1', mac: 'fa:16:3e:00:00:01', ip: '10.1.0.11' };
 const LEAF_BRIDGE = `br-${L2VNI}`;
 
+let parts: OvnAgentParts;
 let client: KubeClient;
-let kernel: KernelAdapter;
-let uplink: OvsUplink;
 let agent: NodeAgent;
 let leaf: FrrTestInstance | undefined;
-
-const config = AgentConfig.parse({
-  node: { nodeName: NODE, vtepIp: VTEP },
-  bgp: { asn: 65000, routerId: VTEP, peers: [{ address: ch.LEAF_IP, remoteAs: 'internal' }] },
-  frr: { pathspace: ch.PATHSPACE, configPath: `${ch.DIR}/agent-frr.conf`, statusIntervalSeconds: 1 },
-  ovs: { remote: ch.OVS_DB },
-});
-
-const vrfSpec: EvpnVrf['spec'] = { vni: 10100, backend: 'ovn', routeTargets: ['64999:100'] };
-const networkSpec: EvpnNetwork['spec'] = {
-  type: 'l2',
-  vni: L2VNI,
-  vrf: 'vrf-10100',
-  backend: 'ovn',
-  routeTargets: [RT],
-  routeDistinguishers: ['10.0.0.1:101'],
-  subnets: [{ cidr: '10.1.0.0/24', gateway: '10.1.0.1', gatewayOwner: 'ovn' }],
-  source: { association: 'network', networkId: 'geneve-a' },
-};
-const SWITCH_KEYS: Record<string, string> = {
-  'dynamic-routing-vni': String(L2VNI),
-  'dynamic-routing-bridge-ifname': DEV.bridge,
-  'dynamic-routing-vxlan-ifname': DEV.vxlan,
-  'dynamic-routing-advertise-ifname': DEV.advertise,
-  'dynamic-routing-redistribute': 'fdb,ip',
-};
 
 const leafVtysh = (cmd: string): string => leaf?.exec(['vtysh', '-N', ch.LEAF_NS, '-c', cmd]) ?? '';
 const leafRoutes = (): string => leafVtysh(`show bgp l2vpn evpn route vni ${L2VNI}`);
@@ -106,15 +79,10 @@ beforeAll(async () => {
   requireUmlGuest();
   ch.startChassis();
   ch.startFrr();
-  client = new KubeClient(loadKubeConfig().kubeConfig);
-  kernel = openKernel();
-  uplink = new OvsUplink({ remote: ch.OVS_DB, portName: 'evpn-ovs', log: silentLogger() });
-  await uplink.start();
-  const keys = Object.entries(SWITCH_KEYS).map(([k, v]) => `other_config:${k}=${v}`);
-  ch.nbctl('ls-add', 'geneve-a', '--', 'set', 'Logical_Switch', 'geneve-a', ...keys);
-  ch.nbctl('lsp-add', 'geneve-a', VM.port, '--', 'lsp-set-addresses', VM.port, `${VM.mac} ${VM.ip}`);
-  const frr = new FrrApplier({ configPath: config.frr.configPath, pathspace: ch.PATHSPACE });
-  agent = new NodeAgent({ config, client, kernel, ovs: uplink, frr, log: silentLogger() });
+  parts = await openAgentParts(NODE);
+  client = parts.client;
+  addGeneveSwitch();
+  agent = parts.newAgent();
   await agent.start();
   await applyObject(client, evpnResources.vrfs, { metadata: { name: 'vrf-10100' }, spec: vrfSpec }, FM);
   await applyObject(client, evpnResources.networks, { metadata: { name: 'geneve-a' }, spec: networkSpec }, FM);
@@ -129,8 +97,7 @@ afterAll(async () => {
   await deleteObject(client, evpnResources.networks, { name: 'geneve-a' }).catch(() => undefined);
   await deleteObject(client, evpnResources.vrfs, { name: 'vrf-10100' }).catch(() => undefined);
   await agent.stop();
-  await uplink.close();
-  kernel.close();
+  await parts.close();
   leaf?.stop();
   dp.stopDataPlane(VM.port);
   ch.stopAll();
