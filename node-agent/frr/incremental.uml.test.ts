@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvpnNetwork, EvpnVrf } from '../../crds/index.ts';
 import { mgmtdCommits, newMgmtdCommits, withoutEmptyVrfBlock, zebraL3Vnis } from '../../test/harness/frr/frr-probes.ts';
-import { startFrrTestInstance, type FrrTestInstance } from '../../test/harness/frr/frr-test-instance.ts';
+import { hasMgmtd, startFrrTestInstance, type FrrTestInstance } from '../../test/harness/frr/frr-test-instance.ts';
 import { toFrrConfig, type FrrConfig } from './frr-config.ts';
 import { FrrApplier } from './reload.ts';
 import { attributeRefusals } from './refusals.ts';
@@ -137,17 +137,39 @@ function startSide(name: string, ip: string, peerIp: string, index: number, dev:
   };
 }
 
+/**
+ * What watchfrr does after daemons died, as the test world's frrcommon.sh does it. FRR 10: each daemon
+ * starts with -F datacenter and no -f (mgmtd first: zebra's configuration goes through it), then
+ * `vtysh -b` replays the boot config (`-d DAEMON` for one daemon, once for all); stdio ignored, as
+ * FRR 10's daemons keep the descriptors they were started with and a pipe would never close.
+ * FRR 8.4: each daemon starts with the boot config (-f).
+ */
 function restartDaemons(side: Side, daemons: readonly string[]): void {
   for (const d of daemons) {
     const pid = Number(readFileSync(`/var/run/frr/${side.frr.pathspace}/${d}.pid`, 'utf8').trim());
     process.kill(pid, 'SIGKILL');
   }
   spawnSync('sleep', ['0.3']);
-  // What watchfrr does: start the daemon again with the boot config.
+  const ps = side.frr.pathspace;
   for (const d of daemons) {
-    side.frr.exec([`/usr/lib/frr/${d}`, '-N', side.frr.pathspace, '-d', '-A', '127.0.0.1', '-f', side.boot]);
+    const args = hasMgmtd() ? ['-F', 'datacenter'] : ['-f', side.boot];
+    const zebra = d === 'zebra' ? ['-s', '90000000'] : [];
+    execFileSync(
+      'ip',
+      ['netns', 'exec', side.frr.netns, `/usr/lib/frr/${d}`, '-N', ps, '-d', '-A', '127.0.0.1', ...args, ...zebra],
+      {
+        stdio: 'ignore',
+        timeout: 60_000,
+      },
+    );
   }
+  if (!hasMgmtd()) return;
+  const one = daemons.length === 1 ? ['-d', daemons[0] ?? ''] : [];
+  spawnSync('vtysh', ['-N', ps, '-b', ...one], { stdio: 'ignore', timeout: 60_000 });
 }
+
+/** "All of FRR": mgmtd too where FRR has it (FRR 10 holds zebra's configuration there). */
+const allOfFrr = [...(hasMgmtd() ? ['mgmtd'] : []), 'zebra', 'bgpd', 'bfdd'];
 
 describe('incremental FRR apply on two real FRR nodes', () => {
   const base = vnis.slice(0, VRFS);
@@ -271,7 +293,7 @@ describe('incremental FRR apply on two real FRR nodes', () => {
 
   for (const [what, daemons] of [
     ['bgpd', ['bgpd']],
-    ['all of FRR', ['zebra', 'bgpd', 'bfdd']],
+    ['all of FRR', allOfFrr],
   ] as const) {
     it(`killing ${what}: check() sees the restart, config and routes come back`, async () => {
       const config: FrrConfig = toFrrConfig(model(a, base));
@@ -279,7 +301,7 @@ describe('incremental FRR apply on two real FRR nodes', () => {
       restartDaemons(a, daemons);
       await until(
         'vtysh answers again',
-        () => spawnSync('vtysh', ['-N', a.frr.pathspace, '-c', 'show version']).status === 0,
+        () => spawnSync('vtysh', ['-N', a.frr.pathspace, '-c', 'show version'], { timeout: 10_000 }).status === 0,
       );
       const check = await a.applier.check();
       expect(check).toMatchObject({ ok: false, reason: 'FrrRestarted' });
@@ -333,8 +355,9 @@ describe('incremental FRR apply on two real FRR nodes', () => {
     expect(s.config.ok).toBe(true);
     if (!s.config.ok) return;
     await a.applier.apply(s.config.config);
+    // FRR 10 prints an empty `vrf X` / `exit-vrf` for every kernel VRF (mgmtd knows them); nothing else may name it.
     const running = vtysh(a, 'show running-config');
-    expect(running).not.toMatch(new RegExp(`vrf vrf-${base[5]}\\b`));
+    expect(withoutEmptyVrfBlock(running, `vrf-${base[5]}`)).not.toMatch(new RegExp(`vrf vrf-${base[5]}\\b`));
     for (const vni of base.filter((v) => v !== base[5])) expect(running).toContain(`router bgp 65000 vrf vrf-${vni}`);
     await until(
       'the other VRFs keep their routes',
@@ -348,20 +371,32 @@ describe('incremental FRR apply on two real FRR nodes', () => {
 
   it('a stanza FRR refuses at apply time fails its VRF alone (EVPN-006 on it), no fallback; the other VRFs are applied', async () => {
     // Back to the base config, then FRR gets state the agent does not know of (no check() in between):
-    // vrf-<extra> already holds another VNI, so zebra refuses `vni <extra>` in it.
+    // VNI <extra> is already vrf-<held>'s L3VNI, so FRR refuses `vni <extra>` in vrf-<extra>: 8.4's zebra
+    // "VNI N is already configured as L3-VNI", 10's mgmtd (status 13) "vni N is already mapped to another
+    // vrf". (8.4's input, a vrf-<extra> that holds another VNI, no longer serves: 10's mgmtd replaces that
+    // VNI.) vrf-<held>'s own VNI comes back through the applier's VNI repair, no fallback.
     const config = toFrrConfig(model(a, base));
     await a.applier.apply(config);
     expect(diffStanzas(parseStanzas(vtysh(a, 'show running-config')), config.stanzas).batch).toEqual([]);
-    vtysh(a, 'configure terminal', `vrf vrf-${extra}`, 'vni 1999', 'exit-vrf');
+    const held = base[0] ?? 0;
+    vtysh(a, 'configure terminal', `vrf vrf-${held}`, `no vni ${held}`, `vni ${extra}`, 'exit-vrf');
+    expect(vtysh(a, 'show running-config')).toMatch(new RegExp(`vrf vrf-${held}\\n vni ${extra}\\n`));
     const r = await a.applier.apply(toFrrConfig(model(a, [...base, extra])));
     expect(r.mode).toBe('delta');
     expect(r.reloads).toBe(0);
     expect([...r.refused.keys()]).toEqual([`vrf vrf-${extra}`]);
-    expect(r.refused.get(`vrf vrf-${extra}`)).toMatch(/^zebra: vni \d+: [\s\S]*already configured/);
+    expect(r.refused.get(`vrf vrf-${extra}`)).toMatch(
+      hasMgmtd()
+        ? /^mgmtd: vni \d+: [\s\S]*already mapped to another vrf/
+        : /^zebra: vni \d+: [\s\S]*already configured as L3-VNI/,
+    );
+    // The repair gives vrf-<held> its VNI back and leaves the refused VNI alone: FRR runs what the result says.
+    expect(r.repairedVnis).toEqual([{ vrf: `vrf-${held}`, vni: held }]);
     // The refused VRF's other stanza and every other VRF are in FRR; the session was not touched.
     const running = vtysh(a, 'show running-config');
     expect(running).toContain(`router bgp 65000 vrf vrf-${extra}`);
     for (const vni of base) expect(running).toMatch(new RegExp(`vrf vrf-${vni}\\n vni ${vni}\\n`));
+    expect(running).not.toMatch(new RegExp(`vrf vrf-${extra}\\n vni ${extra}\\n`));
     // Refused stanzas are no drift for check(); the node pass turns them into EVPN-006 on that EvpnVrf alone.
     expect(await a.applier.check()).toEqual({ ok: true });
     const evpnVrfs = [...base, extra].map(
@@ -371,7 +406,14 @@ describe('incremental FRR apply on two real FRR nodes', () => {
     expect([...rejected.vrfs.keys()]).toEqual([`v${extra}`]);
     expect(rejected.vrfs.get(`v${extra}`)?.code).toBe('EVPN-006');
     expect(rejected.node).toBeUndefined();
-    expect(allRoutes(b, base)()).toBe(true);
+    // vrf-<held> was without its VNI until the repair: its type-5 routes come back; the others never left.
+    expect(
+      allRoutes(
+        b,
+        base.filter((v) => v !== held),
+      )(),
+    ).toBe(true);
+    await until('vrf-<held> routes back after the VNI repair', allRoutes(b, base));
     // The next apply retries the refused stanza from what FRR was read to run (the conflicting VNI is ours
     // to replace), and the VRF is applied.
     const again = await a.applier.apply(toFrrConfig(model(a, [...base, extra])));

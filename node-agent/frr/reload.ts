@@ -171,7 +171,9 @@ export class FrrApplier {
     let { readback } = state;
     const repaired = [...state.repaired];
     if (!this.#matches(readback, config) && this.#o.fullReloadOnly !== true) {
-      const vni = findVniProblems(readback.text, config.vrfVnis);
+      // Not the VNIs of VRFs FRR refused in this apply: it reports them refused, so they stay unapplied
+      // until the next apply sends them again (the repair would put back a VNI FRR had just refused).
+      const { vni } = findRunningDifferences(readback, config, this.#refusals);
       if (hasVniProblems(vni)) {
         repaired.push(...(await this.#repair(vni)));
         readback = await this.#readRunning();
