@@ -15,6 +15,8 @@
 // - no `hostname` (FRR takes the node's);
 // - `ip forwarding` is not written: its absence makes frr-reload turn it on,
 //   which symmetric IRB needs; `no ipv6 forwarding` is written unless asked.
+// - `no bgp deterministic-med` in every `router bgp` (FRR 10.7.1: see
+//   DETERMINISTIC_MED_OFF below).
 import {
   parseFrrModel,
   type FrrEvpnPeerGroup,
@@ -131,8 +133,30 @@ function renderBfd(model: FrrModel): string[] {
   ];
 }
 
+/**
+ * `no bgp deterministic-med` in every `router bgp`: the one state of that knob
+ * in which the running config of both FRRs equals our text and frr-reload.py
+ * finds nothing to change. bgpd 10.7.1 binds `use-underlays-nexthop-weight` to
+ * the wrong flags (measured in its binary and in the guest): `bgp_config_write`
+ * prints ` use-underlays-nexthop-weight` when `flags & 3` (always-compare-med |
+ * deterministic-med, bits 0-1) is non-zero, and the `no` form clears both bits
+ * (`flags &= ~3`), while the positive form sets the knob's own bit 46, which
+ * nothing prints. With deterministic-med on (the default of every profile, so
+ * never printed) frr-reload 10.7.1 sees that line in an existing `router bgp`,
+ * "deletes" it and so turns deterministic-med off; the next reload wants it back.
+ * Rendering `bgp deterministic-med` cannot help (a default: never printed, on 8.4
+ * either), nor the knob itself (8.4 refuses it; 10.7.1 would enable the real
+ * feature invisibly). Off, both FRRs print `no bgp deterministic-med` and 10.7.1
+ * prints no knob line. What it costs: bgpd compares the paths to a prefix in
+ * arrival order instead of grouped by neighbouring AS, which only changes the
+ * best path when paths from one AS carry different MEDs and paths from another
+ * AS compete with them; we set no MED (redistributed routes carry their metric:
+ * 0 for connected and static ones).
+ */
+const DETERMINISTIC_MED_OFF = 'no bgp deterministic-med';
+
 function renderDefaultInstance(model: FrrModel): string[] {
-  const body: string[] = [`bgp router-id ${model.routerId}`, 'no bgp default ipv4-unicast'];
+  const body: string[] = [`bgp router-id ${model.routerId}`, 'no bgp default ipv4-unicast', DETERMINISTIC_MED_OFF];
   const gr = model.gracefulRestart;
   if (gr.enabled) {
     body.push('bgp graceful-restart');
@@ -189,7 +213,7 @@ function renderDefaultInstance(model: FrrModel): string[] {
 }
 
 function renderVrfInstance(model: FrrModel, vrf: FrrVrf): string[] {
-  const body: string[] = [`bgp router-id ${vrf.routerId ?? model.routerId}`];
+  const body: string[] = [`bgp router-id ${vrf.routerId ?? model.routerId}`, DETERMINISTIC_MED_OFF];
   const redistribute = [
     ...(vrf.redistribute.connected ? ['redistribute connected'] : []),
     ...(vrf.redistribute.kernel ? [`redistribute kernel route-map ${KERNEL_ROUTE_MAP}`] : []),

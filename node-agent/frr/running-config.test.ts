@@ -77,12 +77,11 @@ describe('parseReloadTestOutput / residualDiff', () => {
     });
   });
 
-  it("drops FRR 10.7's printed use-underlays-nexthop-weight and the router bgp around it, nothing else", () => {
+  it("keeps FRR 10.7.1's deletion of use-underlays-nexthop-weight: with our render it means deterministic-med is on", () => {
     const out =
-      '\nLines To Delete\n===============\nrouter bgp 4200049263\n no use-underlays-nexthop-weight\nexit\n' +
-      'router bgp 65000 vrf a\n no use-underlays-nexthop-weight\n no neighbor 10.0.0.2 bfd\nexit\n';
+      '\nLines To Delete\n===============\nno hostname uml\nrouter bgp 65000\n no use-underlays-nexthop-weight\nexit\n';
     expect(residualDiff(parseReloadTestOutput(out))).toEqual({
-      toDelete: ['router bgp 65000 vrf a', ' no neighbor 10.0.0.2 bfd', 'exit'],
+      toDelete: ['router bgp 65000', ' no use-underlays-nexthop-weight', 'exit'],
       toAdd: [],
     });
   });

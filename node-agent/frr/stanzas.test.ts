@@ -104,6 +104,7 @@ describe('diffStanzas', () => {
       'exit-vrf',
       'router bgp 65000 vrf vrf-300',
       ' bgp router-id 10.0.0.1',
+      ' no bgp deterministic-med',
       ' address-family ipv4 unicast',
       '  redistribute connected',
       ' exit-address-family',
@@ -221,12 +222,36 @@ describe("blocksOf / ownersOf (the batch sent to each daemon's socket)", () => {
   });
 });
 
-describe('FRR 10 running config', () => {
-  it('ignores the use-underlays-nexthop-weight line FRR 10.7 prints in every router bgp', () => {
-    const fromFrr10 = parseStanzas(
-      'router bgp 65000\n bgp router-id 10.0.0.1\n no use-underlays-nexthop-weight\nexit\n',
-    );
-    const rendered = parseStanzas('router bgp 65000\n bgp router-id 10.0.0.1\nexit\n');
-    expect(fromFrr10).toEqual(rendered);
+describe('FRR 10.7.1 running config: deterministic-med', () => {
+  // Measured on bgpd 10.7.1 (render.ts, DETERMINISTIC_MED_OFF): a `router bgp` with deterministic-med on
+  // (bgpd's default) prints ` use-underlays-nexthop-weight` and nothing about deterministic-med.
+  const withDeterministicMed = 'router bgp 65000\n bgp router-id 10.0.0.1\n use-underlays-nexthop-weight\nexit\n';
+  const withoutDeterministicMed = 'router bgp 65000\n bgp router-id 10.0.0.1\n no bgp deterministic-med\nexit\n';
+
+  it('renders no bgp deterministic-med in every router bgp, and nothing of use-underlays-nexthop-weight', () => {
+    const rendered = stanzas({ ...node, vrfs: [vrf(100), vrf(200)] });
+    const bgp = [...rendered.values()].filter((n) => n.line.startsWith('router bgp '));
+    expect(bgp.map((n) => n.line)).toEqual([
+      'router bgp 65000',
+      'router bgp 65000 vrf vrf-100',
+      'router bgp 65000 vrf vrf-200',
+    ]);
+    for (const n of bgp) {
+      expect(n.children.map((c) => c.line)).toContain('no bgp deterministic-med');
+      expect(n.children.map((c) => c.line).filter((l) => l.includes('use-underlays'))).toEqual([]);
+    }
+  });
+
+  it('sees deterministic-med on as a difference, and the delta turns it off', () => {
+    expect(diffStanzas(parseStanzas(withDeterministicMed), parseStanzas(withoutDeterministicMed)).batch).toEqual([
+      'router bgp 65000',
+      ' no use-underlays-nexthop-weight',
+      'exit',
+      'router bgp 65000',
+      ' no bgp deterministic-med',
+      'exit',
+    ]);
+    // What 10.7.1 then prints is the rendered text.
+    expect(diffStanzas(parseStanzas(withoutDeterministicMed), parseStanzas(withoutDeterministicMed)).batch).toEqual([]);
   });
 });

@@ -53,9 +53,13 @@ function stanzaKey(node: ConfigNode): string | undefined {
   return undefined;
 }
 
-/** The stanzas the agent owns in a config text; everything else (hostname, interfaces, logging) is ignored. */
-const UNSET_BGP_KNOBS = /^(no )?use-underlays-nexthop-weight$/;
-
+/**
+ * The stanzas the agent owns in a config text; everything else (hostname, interfaces, logging) is ignored.
+ * Every line of a `router bgp` counts, FRR 10.7.1's ` use-underlays-nexthop-weight` too: bgpd prints it
+ * while always-compare-med or deterministic-med is on, and we render `no bgp deterministic-med`
+ * (render.ts), so in a `router bgp` of ours it means that knob was turned back on; the delta's
+ * `no use-underlays-nexthop-weight` and `no bgp deterministic-med` both turn it off again.
+ */
 export function parseStanzas(text: string): FrrStanzas {
   const out = new Map<string, ConfigNode>();
   for (const node of parseConfigTree(text)) {
@@ -64,9 +68,6 @@ export function parseStanzas(text: string): FrrStanzas {
     // Only the `vni` of a VRF is ours (FRR may print static routes etc. in the block).
     if (key.startsWith('vrf '))
       out.set(key, { line: node.line, children: node.children.filter((c) => c.line.startsWith('vni ')) });
-    // FRR ≥ 10.5 prints `[no] use-underlays-nexthop-weight` in every `router bgp` (a knob we never set; 8.4 has none).
-    else if (key.startsWith('router bgp '))
-      out.set(key, { ...node, children: node.children.filter((c) => !UNSET_BGP_KNOBS.test(c.line)) });
     else out.set(key, node);
   }
   return out;
