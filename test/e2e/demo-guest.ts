@@ -15,6 +15,7 @@ import { Fabric } from './fabric.ts';
 import { tryRun } from './guest-exec.ts';
 import { pingSummary } from './ping-summary.ts';
 import { Kubectl } from './kube.ts';
+import { geneveTenant } from './demo-geneve.ts';
 import {
   leaf,
   netA,
@@ -214,7 +215,7 @@ async function main(): Promise<void> {
     await bringUp(demo);
     await associate(demo);
     await showFabric(demo);
-    const failed = await pings(demo);
+    const failed = (await pings(demo)) + (await geneveTenant(demo, { out, step, indent }));
     if (debug) await dumpState();
     if (failed > 0) throw new Error(`${String(failed)} ping(s) lost packets`);
     out(`\n   Done in ${secs()}.`);
@@ -222,7 +223,7 @@ async function main(): Promise<void> {
     if (debug) await dumpState().catch(() => undefined);
     throw err;
   } finally {
-    step(10, 'Tearing down');
+    step(11, 'Tearing down');
     await demo.fabric.collectArtifacts().catch(() => undefined);
     await demo.fabric.stop();
   }

@@ -20,7 +20,8 @@ ovn-evpn demo: OpenStack/OVN networks stretched over an EVPN/VXLAN fabric
         ovn-controller) with VMs;
         a hand-written EVPN leaf (FRR) with a bare-metal server and a host
  seed   L2 BGPVPN vni 10100 on net-a, L3 BGPVPN vni 20000 on net-b and net-c,
-        net-d and net-e behind an OVN router (L2 BGPVPNs vni 10200, 10300)
+        net-d and net-e behind an OVN router (L2 BGPVPNs vni 10200, 10300);
+        then a Geneve tenant network on the ovn backend (OVN-native EVPN)
 This takes three to six minutes.
 TXT
 # The FRR, OVN and OVS it runs: the locked current test world (EVPN_STACK=oldest: Debian 12's).

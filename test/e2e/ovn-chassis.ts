@@ -162,6 +162,16 @@ export class OvnChassis {
       ${v.gateway === undefined ? '' : `ip -n ${v.name} route add default via ${v.gateway}`}`);
   }
 
+  /** ovs-appctl of this chassis' ovs-vswitchd or ovn-controller (by their control sockets). */
+  appctl(target: 'ovs-vswitchd' | 'ovn-controller', args: readonly string[]): Promise<string> {
+    const ctl =
+      target === 'ovs-vswitchd'
+        ? `${this.#ovs}/ovs-vswitchd.ctl`
+        : `${this.#ovn}/ovn-controller.$(cat ${this.#ovn}/ovn-controller.pid).ctl`;
+    const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    return run('bash', ['-c', `${this.#x} ovs-appctl -t ${ctl} ${quoted}`]);
+  }
+
   /** `ovs-vsctl show` of this node. */
   show(): Promise<string> {
     return this.vsctl(['show']);
