@@ -43,9 +43,10 @@ import {
   type FrrNode,
 } from './lib/frr-nodes.ts';
 import { addCpu, emptyMeasures, resultsOf, type Measures } from './lib/frr-results.ts';
-import { log, run } from './lib/shell.ts';
+import { log } from './lib/shell.ts';
 import { parseSize, smokeOf } from './lib/sizes.ts';
-import { medianResult, timed, type Result } from './lib/stats.ts';
+import { versions } from './lib/frr-versions.ts';
+import { timed, type Result } from './lib/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -203,8 +204,8 @@ async function measureReloadBaseline(n: number, a: FrrNode, m: Measures): Promis
   log(`frr ${n}: baseline frr-reload.py cold apply ${(tBase / 1000).toFixed(1)} s (${outcome})`);
 }
 
-/** One run at N networks; the measures go into `m`. */
-async function measureRun(n: number, r: number, m: Measures): Promise<void> {
+/** One run at N networks; the measures go into `m`; `saved(phase)` after each phase. */
+async function measureRun(n: number, r: number, m: Measures, saved: (phase: string) => void): Promise<void> {
   const runStart = performance.now();
   await teardown();
   const nodes = nodesOf(n);
@@ -213,24 +214,38 @@ async function measureRun(n: number, r: number, m: Measures): Promise<void> {
     `frr ${n} run ${r + 1}: kernel state and FRR up in both nodes after ${((performance.now() - runStart) / 1000).toFixed(0)} s`,
   );
   const applierA = await measureCold(n, nodes, m);
+  saved('the cold apply');
   await measureOneVrf(n, nodes, applierA, m);
+  saved('the one-VRF changes');
   // A restart that does not converge in time is noted and the floors still run (each restarts node a itself).
   await floorStep(m, 'restart', () => measureRestart(n, nodes, applierA, m));
+  saved('the restart recovery');
   // The smoke leaves FRR's own restart out (one more FRR start, ~8 s in the guest), as it does frr-reload.py.
   if (values.smoke !== true) await measureRestartFloor(n, nodes, m);
+  saved("FRR's own restart");
   await measureApplyFloor(n, nodes[0], m);
+  saved('the vtysh -f floor');
   // The smoke (make test) leaves frr-reload.py out: on FRR 10 it alone takes about a minute at 10 VRFs
   // in the guest, and the golden tests run it (node-agent/frr/golden-frr-reload.int.test.ts).
   if (values.smoke !== true) await measureReloadBaseline(n, nodes[0], m);
 }
 
-/** Every run at N networks; stops at the first that does not finish. */
-async function measureSize(n: number, runs: number): Promise<{ m: Measures; failed: string | undefined }> {
+/** Every run at N networks; stops at the first that does not finish. `done`: the sizes before, for the checkpoints. */
+async function measureSize(
+  n: number,
+  runs: number,
+  done: readonly Result[],
+): Promise<{ m: Measures; failed: string | undefined }> {
   const m = emptyMeasures();
+  // A full run takes an hour or more: what each phase measured is on disk at its end, so a guest
+  // stopped by its timeout (or by hand) still leaves its figures, marked as a partial run.
+  const saved = (phase: string): void => {
+    writeResults([...done, ...resultsOf(n, m, size.name, `partial: the run was stopped after ${phase}`)]);
+  };
   for (let r = 0; r < runs; r++) {
     const runStart = performance.now();
     try {
-      await measureRun(n, r, m);
+      await measureRun(n, r, m, saved);
     } catch (err: unknown) {
       // A size that does not finish is a result too: its elapsed time is a lower bound.
       const failed = errorMessage(err);
@@ -244,40 +259,36 @@ async function measureSize(n: number, runs: number): Promise<{ m: Measures; fail
   return { m, failed: undefined };
 }
 
-/** The guest's FRR, OVN and OVS, as each program prints its version (the test world this ran on). */
-async function versions(): Promise<string> {
-  const first = async (file: string): Promise<string> =>
-    (await run(file, ['--version']).catch(() => ({ stdout: '' }))).stdout.split('\n')[0] ?? '';
-  const [frr, ovn, ovs] = await Promise.all(
-    ['/usr/lib/frr/zebra', '/usr/bin/ovn-northd', '/usr/sbin/ovs-vswitchd'].map(first),
-  );
-  const v = (line: string | undefined, re: RegExp): string => (line === undefined ? '?' : (re.exec(line)?.[1] ?? '?'));
-  return `FRR ${v(frr, /version (\S+)/)}, OVN ${v(ovn, /ovn-northd\S* (\S+)/)}, OVS ${v(ovs, /(\d+\.\d+\.\d+)\s*$/)}`;
-}
+const stack = process.env.EVPN_STACK ?? 'current';
 
-async function main(): Promise<void> {
-  if (!existsSync('/usr/lib/frr/frr-reload.py')) throw new Error('FRR with frr-pythontools is required');
-  const stack = process.env.EVPN_STACK ?? 'oldest';
-  const world = await versions();
-  log(`frr bench on stack ${stack}: ${world}`);
-  const results: Result[] = [];
-  for (const [index, n] of size.frrNetworks.entries()) {
-    const { m, failed } = await measureSize(n, size.frrRuns[index] ?? 1);
-    results.push(...resultsOf(n, m, size.name, failed));
-    if (index === size.frrNetworks.length - 1)
-      results.push(medianResult('frr.restart_recovery', m.restart, 'ms', size.name, `as frr.restart_recovery.${n}`));
-  }
-  await teardown();
+/** The results so far, tagged with the stack; frr.restart_recovery is the last size's. */
+function writeResults(results: readonly Result[]): void {
+  const last = [...results].reverse().find((r) => r.name.startsWith('frr.restart_recovery.'));
+  const alias = last === undefined ? [] : [{ ...last, name: 'frr.restart_recovery', note: `as ${last.name}` }];
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
     `${JSON.stringify(
-      results.map((r) => ({ ...r, stack })),
+      [...results, ...alias].map((r) => ({ ...r, stack })),
       null,
       1,
     )}\n`,
   );
+}
+
+async function main(): Promise<void> {
+  if (!existsSync('/usr/lib/frr/frr-reload.py')) throw new Error('FRR with frr-pythontools is required');
+  const world = await versions();
+  log(`frr bench on stack ${stack}: ${world}`);
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out.replace(/\.json$/, '.world.json'), `${JSON.stringify({ stack, versions: world })}\n`);
+  const results: Result[] = [];
+  for (const [index, n] of size.frrNetworks.entries()) {
+    const { m, failed } = await measureSize(n, size.frrRuns[index] ?? 1, results);
+    results.push(...resultsOf(n, m, size.name, failed));
+  }
+  await teardown();
+  writeResults(results);
   log(`frr bench: wrote ${out}`);
 }
 

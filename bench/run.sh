@@ -38,7 +38,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ $size == small || $size == full ]] || { echo "bench/run.sh: --size must be small or full" >&2; exit 2; }
-stack=${EVPN_STACK:-oldest}
+stack=${EVPN_STACK:-current}
 [[ $stack == current || $stack == oldest ]] || { echo "bench/run.sh: EVPN_STACK must be current or oldest" >&2; exit 2; }
 runs_area() { [[ ,$areas, == *,$1,* ]]; }
 
@@ -90,5 +90,5 @@ fi
 seconds=$(( $(date +%s) - start ))
 carry=()
 [[ $size == full && ${#smoke[@]} -eq 0 && -f $json ]] && carry=(--carry "$json")
-node bench/report.ts --dir "$dir" --size "$size" "${smoke[@]}" "${carry[@]}" --seconds "$seconds" --json "$json" --md "$md"
+node bench/report.ts --dir "$dir" --size "$size" "${smoke[@]}" "${carry[@]}" --areas "$areas" --seconds "$seconds" --json "$json" --md "$md"
 step "done: $json, $md"

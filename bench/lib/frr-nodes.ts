@@ -74,7 +74,9 @@ export async function startFrr(ns: string, fresh = true): Promise<void> {
   const zebraArgs = (d: string): string[] => (d === 'zebra' ? ['-s', '90000000'] : []);
   if (hasMgmtd()) {
     startFrrDaemons(ns, ns, ['zebra', 'bgpd'], zebraArgs);
-    await mustRun('vtysh', ['-N', ns, '-b']);
+    // The boot config of a restart holds every VRF: at 1,000 on a loaded host its replay passed
+    // run()'s default 10 min; the bench's other waits allow 30 min (CONVERGE_MS).
+    await mustRun('vtysh', ['-N', ns, '-b'], { timeoutMs: 1_800_000 });
   } else {
     for (const d of ['zebra', 'bgpd'])
       await mustRun('ip', [

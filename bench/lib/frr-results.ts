@@ -186,7 +186,14 @@ function cpuResults(n: number, m: Measures, s: string): Result[] {
 }
 
 export function resultsOf(n: number, m: Measures, size: string, failed: string | undefined): Result[] {
-  const note = `${n} VRFs and L2VNIs per node, one local port per network and node${failed === undefined ? '' : `; DID NOT FINISH (${failed.slice(0, 200)}): times are lower bounds`}`;
+  // A checkpoint (frr-bench.ts) is a run still going or stopped: what it has are whole measures.
+  const how =
+    failed === undefined
+      ? ''
+      : failed.startsWith('partial')
+        ? `; ${failed}: the phases after it are n/a`
+        : `; DID NOT FINISH (${failed.slice(0, 200)}): times are lower bounds`;
+  const note = `${n} VRFs and L2VNIs per node, one local port per network and node${how}`;
   return [
     ...applierResults(n, m, size, note),
     ...reloadResults(n, m, size),
