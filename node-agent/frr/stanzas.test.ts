@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { listGoldenFrrCases } from '../../test/golden/golden-frr-cases.ts';
+import { join } from 'node:path';
+import { GOLDEN_FRR_DIR, listGoldenFrrCases } from '../../test/golden/golden-frr-cases.ts';
 import { renderFrrConfig } from './render.ts';
 import { blocksOf, diffStanzas, ownersOf, parseStanzas, vrfsOfKeys } from './stanzas.ts';
 
@@ -70,6 +71,21 @@ describe('parseStanzas', () => {
       'bgp router-id 10.0.0.1',
       'address-family l2vpn evpn',
     ]);
+  });
+});
+
+describe("the kernel route map that keeps each VRF's unreachable default from leaving as type-5", () => {
+  it('owns both prefix-lists OVN-EVPN-KERNEL denies, so the delta sends them and the read-back compares them', () => {
+    const conf = readFileSync(join(GOLDEN_FRR_DIR, '03-l3-only-type5.frr.conf'), 'utf8');
+    expect(conf).toContain('ip prefix-list OVN-EVPN-DEFAULT-V4 seq 5 permit 0.0.0.0/0');
+    const keys = [...parseStanzas(conf).keys()];
+    expect(keys).toContain('ip prefix-list OVN-EVPN-DEFAULT-V4 seq 5 permit 0.0.0.0/0');
+    expect(keys).toContain('ipv6 prefix-list OVN-EVPN-DEFAULT-V6 seq 5 permit ::/0');
+    // A cold apply (nothing running) carries them before the route map that matches them.
+    const batch = diffStanzas(parseStanzas(''), parseStanzas(conf)).batch;
+    const at = (line: string): number => batch.findIndex((l) => l.startsWith(line));
+    expect(at('ip prefix-list OVN-EVPN-DEFAULT-V4 ')).toBeGreaterThanOrEqual(0);
+    expect(at('ip prefix-list OVN-EVPN-DEFAULT-V4 ')).toBeLessThan(at('route-map OVN-EVPN-KERNEL deny 5'));
   });
 });
 
@@ -216,6 +232,8 @@ describe("blocksOf / ownersOf (the batch sent to each daemon's socket)", () => {
     expect(blocks[3]?.lines.at(-1)).toBe('exit');
     expect(blocks.map((b) => ownersOf(b.key))).toEqual([['zebra'], ['bgpd'], ['zebra'], ['bgpd']]);
     expect(ownersOf('route-map RM-vrf-1-LP permit 10')).toEqual(['zebra', 'bgpd']);
+    expect(ownersOf('ip prefix-list OVN-EVPN-DEFAULT-V4 seq 5 permit 0.0.0.0/0')).toEqual(['zebra', 'bgpd']);
+    expect(ownersOf('ipv6 prefix-list OVN-EVPN-DEFAULT-V6 seq 5 permit ::/0')).toEqual(['zebra', 'bgpd']);
     expect(ownersOf('ipv6 forwarding')).toEqual(['zebra']);
     expect(ownersOf('bfd')).toEqual(['bfdd']);
     expect(ownersOf('hostname x')).toBeUndefined();

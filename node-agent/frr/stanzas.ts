@@ -40,7 +40,10 @@ export function parseConfigTree(text: string): ConfigNode[] {
 }
 
 const OWNED_ROUTE_MAP = /^route-map (OVN-EVPN-\S+|RM-\S+-LP) (permit|deny) \d+$/;
-const OWNED_PREFIX_LIST = /^ipv6? prefix-list OVN-EVPN-\S+ /;
+// `ip prefix-list` and `ipv6 prefix-list` (the IPv4 one was missed by /^ipv6? …/: never sent nor compared,
+// so OVN-EVPN-KERNEL's deny matched an absent list and every VRF's unreachable default left as a type-5 0.0.0.0/0).
+const PREFIX_LIST = /^ip(v6)? prefix-list /;
+const OWNED_PREFIX_LIST = /^ip(v6)? prefix-list OVN-EVPN-\S+ /;
 
 function stanzaKey(node: ConfigNode): string | undefined {
   const { line } = node;
@@ -272,7 +275,7 @@ export type Block = { readonly key: string; readonly lines: string[] };
 export function ownersOf(key: string): DaemonName[] | undefined {
   if (/^vrf \S+$/.test(key) || key === 'ipv6 forwarding' || key === 'ip nht resolve-via-default') return ['zebra'];
   if (key.startsWith('router bgp ')) return ['bgpd'];
-  if (key.startsWith('route-map ') || /^ipv6? prefix-list /.test(key)) return ['zebra', 'bgpd'];
+  if (key.startsWith('route-map ') || PREFIX_LIST.test(key)) return ['zebra', 'bgpd'];
   if (key === 'bfd') return ['bfdd'];
   return undefined;
 }

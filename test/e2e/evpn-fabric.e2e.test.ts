@@ -556,6 +556,9 @@ describe('EVPN fabric: OVN association → objects → kernel + FRR + OVS → a 
         .every((r) => routeTargets(r).includes('65000:20000')),
     ).toBe(true);
     expect(ours.filter((r) => routeTargets(r).some((rt) => rt === '65100:10100' || rt === '65100:20000'))).toEqual([]);
+    // Every VRF table holds the agent's unreachable default; it must never leave as type-5 (it would draw the
+    // tenant's default traffic into a drop): OVN-EVPN-KERNEL's prefix-lists keep it in.
+    expect(ours.filter((r) => r.type === 5 && (r.ip === '0.0.0.0/0' || r.ip === '::/0'))).toEqual([]);
   });
 
   it("the leaf shows one path per node for an l3 prefix both nodes advertise: each node takes its own RD of the BGPVPN's two", async () => {
