@@ -7,18 +7,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvpnNodeState } from '../../../crds/index.ts';
 import { evpnResources } from '../../../crds/resources.ts';
-import { applyObject, deleteObject, getObject } from '../../../lib/kube/apply.ts';
+import { deleteObject, getObject } from '../../../lib/kube/apply.ts';
 import { KubeClient } from '../../../lib/kube/kube-client.ts';
 import * as ch from '../../../test/harness/ovn-evpn/chassis.ts';
 import {
   addGeneveSwitch,
+  applyGeneveObjects,
+  deleteGeneveObjects,
   DEV,
   L2VNI,
-  networkSpec,
   openAgentParts,
   VM,
   VTEP,
-  vrfSpec,
   type OvnAgentParts,
 } from '../../../test/harness/ovn-evpn/ovn-agent.ts';
 import { bridgeJson, ipJson, requireUmlGuest } from '../../../test/harness/uml/oracle.ts';
@@ -81,8 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!onCurrent) return;
-  await deleteObject(client, evpnResources.networks, { name: 'geneve-a' }).catch(() => undefined);
-  await deleteObject(client, evpnResources.vrfs, { name: 'vrf-10100' }).catch(() => undefined);
+  await deleteGeneveObjects(client);
   await agent.stop();
   await parts.close();
   leaf?.stop();
@@ -92,8 +91,7 @@ afterAll(async () => {
 // OVN's native EVPN needs OVN 26.03: the current world (make test-uml-current); the oldest world has OVN 23.03.
 describe.runIf(onCurrent)('the agent on the ovn backend, with ovn-controller 26.03 and FRR 10', () => {
   it('creates exactly the devices the Logical_Switch names, in the VRF, on a UDP port apart from OVN', async () => {
-    await applyObject(client, evpnResources.vrfs, { metadata: { name: 'vrf-10100' }, spec: vrfSpec }, FM);
-    await applyObject(client, evpnResources.networks, { metadata: { name: 'geneve-a' }, spec: networkSpec }, FM);
+    await applyGeneveObjects(client, FM.fieldManager);
     await until(() => link(DEV.advertise) !== undefined, 'the ovn devices');
     expect(info(link('ovnvrf-10100'))).toMatchObject({ table: 1010100 });
     expect(link(DEV.bridge)).toMatchObject({ master: 'ovnvrf-10100', ifalias: 'ovn-evpn:ovn-bridge' });

@@ -13,20 +13,20 @@
 // Run: test/uml/run-suite.sh node-agent/backends/ovn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evpnResources } from '../../../crds/resources.ts';
-import { applyObject, deleteObject } from '../../../lib/kube/apply.ts';
+import { deleteObject } from '../../../lib/kube/apply.ts';
 import { KubeClient } from '../../../lib/kube/kube-client.ts';
 import * as ch from '../../../test/harness/ovn-evpn/chassis.ts';
 import {
   addGeneveSwitch,
+  applyGeneveObjects,
+  deleteGeneveObjects,
   DEV,
   L2VNI,
-  networkSpec,
   openAgentParts,
   RT,
   SWITCH_KEYS,
   VM,
   VTEP,
-  vrfSpec,
   type OvnAgentParts,
 } from '../../../test/harness/ovn-evpn/ovn-agent.ts';
 import * as dp from '../../../test/harness/ovn-evpn/dataplane.ts';
@@ -84,8 +84,7 @@ beforeAll(async () => {
   addGeneveSwitch();
   agent = parts.newAgent();
   await agent.start();
-  await applyObject(client, evpnResources.vrfs, { metadata: { name: 'vrf-10100' }, spec: vrfSpec }, FM);
-  await applyObject(client, evpnResources.networks, { metadata: { name: 'geneve-a' }, spec: networkSpec }, FM);
+  await applyGeneveObjects(client, FM.fieldManager);
   await zebraHasVni(true);
   leaf = ch.startLeaf(L2VNI, RT, VTEP, `${VTEP}/24`, dp.UNDERLAY_BRIDGE);
   dp.startServer(LEAF_BRIDGE);
@@ -94,8 +93,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!onCurrent) return;
-  await deleteObject(client, evpnResources.networks, { name: 'geneve-a' }).catch(() => undefined);
-  await deleteObject(client, evpnResources.vrfs, { name: 'vrf-10100' }).catch(() => undefined);
+  await deleteGeneveObjects(client);
   await agent.stop();
   await parts.close();
   leaf?.stop();

@@ -4,6 +4,8 @@
 // for them (same device-name function), and the agent's parts. Only for the
 // UML suite.
 import { ovnEvpnSwitchDevices, type EvpnNetwork, type EvpnVrf } from '../../../crds/index.ts';
+import { evpnResources } from '../../../crds/resources.ts';
+import { applyObject, deleteObject } from '../../../lib/kube/apply.ts';
 import { loadKubeConfig } from '../../../lib/kube/config.ts';
 import { KubeClient } from '../../../lib/kube/kube-client.ts';
 import { silentLogger } from '../../../lib/log.ts';
@@ -86,4 +88,17 @@ export async function openAgentParts(node: string): Promise<OvnAgentParts> {
       kernel.close();
     },
   };
+}
+
+/** The VRF and the Geneve network as the operator mirrors them (spec.backend ovn), written by `fieldManager`. */
+export async function applyGeneveObjects(client: KubeClient, fieldManager: string): Promise<void> {
+  const fm = { fieldManager, force: true };
+  await applyObject(client, evpnResources.vrfs, { metadata: { name: `vrf-${L3VNI}` }, spec: vrfSpec }, fm);
+  await applyObject(client, evpnResources.networks, { metadata: { name: 'geneve-a' }, spec: networkSpec }, fm);
+}
+
+/** Both objects gone (the association removed); absent ones are fine. */
+export async function deleteGeneveObjects(client: KubeClient): Promise<void> {
+  await deleteObject(client, evpnResources.networks, { name: 'geneve-a' }).catch(() => undefined);
+  await deleteObject(client, evpnResources.vrfs, { name: `vrf-${L3VNI}` }).catch(() => undefined);
 }
