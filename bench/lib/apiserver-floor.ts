@@ -32,9 +32,12 @@ async function snapshot(client: KubeClient): Promise<Body[][]> {
 
 async function deleteAll(client: KubeClient): Promise<void> {
   for (const res of [...PHASES].reverse()) await client.request({ method: 'DELETE', path: resourcePath(res) });
+  // Bounded: an object that never goes (a finalizer of someone else's) must fail the bench, not hang it.
+  const deadline = Date.now() + 300_000;
   for (;;) {
     const left = await Promise.all(PHASES.map(async (r) => (await client.listAll(resourcePath(r))).items.length));
     if (left.every((n) => n === 0)) return;
+    if (Date.now() > deadline) throw new Error(`apiserver floor: ${left.join('/')} objects still there after 300 s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
